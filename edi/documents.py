@@ -1,0 +1,365 @@
+"""The canonical business documents every codec reads and writes.
+
+One model for all formats: EDIFACT ORDERS, X12 850, openTRANS ORDER and UBL Order all decode to a
+:class:`PurchaseOrder`. The documents are immutable (frozen dataclasses, tuples for repeated
+parts), typed, and free of any format detail: quantities and amounts are :class:`~decimal.Decimal`,
+dates are :class:`~datetime.date`, timestamps are timezone-aware :class:`~datetime.datetime`,
+units are UN/ECE Recommendation 20 codes (``C62`` piece, ``KGM`` kilogram, ...), currencies ISO 4217,
+countries ISO 3166-1 alpha-2.
+
+Fields a format cannot carry stay ``None`` after a round trip through that format; the codec tests
+list them per format.
+
+The envelope (who sent the interchange, its control reference) is not part of the document: it is
+returned beside it in :class:`Message`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeAlias
+
+from edi.errors import EdiError
+
+__all__ = [
+    "AckStatus",
+    "Acknowledgement",
+    "AckError",
+    "Address",
+    "Contact",
+    "DespatchAdvice",
+    "DespatchLine",
+    "Document",
+    "Envelope",
+    "Invoice",
+    "InvoiceLine",
+    "LineStatus",
+    "Message",
+    "MessageAck",
+    "MonetaryTotals",
+    "OrderLine",
+    "OrderResponse",
+    "OrderResponseLine",
+    "Package",
+    "Party",
+    "PaymentTerms",
+    "PurchaseOrder",
+    "ResponseStatus",
+    "TaxSubtotal",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    street: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+    additional: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A trading party. ``gln`` is the GS1 Global Location Number (13 digits); ``party_id`` an
+    identifier assigned by the other side (customer number, supplier number) when there is no GLN."""
+
+    name: str | None = None
+    gln: str | None = None
+    party_id: str | None = None
+    vat_id: str | None = None
+    address: Address | None = None
+    contact: Contact | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    line_id: str
+    quantity: Decimal
+    unit: str = "C62"
+    gtin: str | None = None
+    supplier_article: str | None = None
+    buyer_article: str | None = None
+    description: str | None = None
+    unit_price: Decimal | None = None
+    requested_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrder:
+    number: str
+    issue_date: date
+    buyer: Party
+    seller: Party
+    lines: tuple[OrderLine, ...]
+    currency: str | None = None
+    delivery_party: Party | None = None
+    invoicee: Party | None = None
+    requested_delivery_date: date | None = None
+    note: str | None = None
+
+
+class ResponseStatus(enum.StrEnum):
+    """Whole-order answer (EDIFACT BGM 1225 / X12 BAK01 / UBL OrderResponseCode)."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CHANGED = "changed"
+
+
+class LineStatus(enum.StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderResponseLine:
+    """The supplier's answer for one order line. For ``CHANGED`` any of quantity, promised date and
+    unit price may differ from the order; for ``ACCEPTED`` they confirm it; for ``REJECTED``
+    quantity is zero or ``None``."""
+
+    line_id: str
+    status: LineStatus
+    quantity: Decimal | None = None
+    unit: str = "C62"
+    gtin: str | None = None
+    supplier_article: str | None = None
+    buyer_article: str | None = None
+    unit_price: Decimal | None = None
+    promised_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderResponse:
+    number: str
+    order_number: str
+    issue_date: date
+    status: ResponseStatus
+    buyer: Party
+    seller: Party
+    lines: tuple[OrderResponseLine, ...] = ()
+    currency: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DespatchLine:
+    line_id: str
+    quantity: Decimal
+    unit: str = "C62"
+    order_line_id: str | None = None
+    gtin: str | None = None
+    supplier_article: str | None = None
+    buyer_article: str | None = None
+    description: str | None = None
+    batch_number: str | None = None
+    best_before: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """A handling unit. ``sscc`` is the 18-digit Serial Shipping Container Code when labelled."""
+
+    lines: tuple[DespatchLine, ...]
+    sscc: str | None = None
+    package_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DespatchAdvice:
+    number: str
+    order_number: str
+    issue_date: date
+    buyer: Party
+    seller: Party
+    packages: tuple[Package, ...]
+    ship_to: Party | None = None
+    despatch_date: date | None = None
+    expected_delivery_date: date | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+    @property
+    def lines(self) -> tuple[DespatchLine, ...]:
+        return tuple(line for package in self.packages for line in package.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    """EN 16931 BG-25. ``net_amount`` is BT-131 (quantity x net price, after line allowances)."""
+
+    line_id: str
+    quantity: Decimal
+    net_price: Decimal
+    net_amount: Decimal
+    unit: str = "C62"
+    order_line_id: str | None = None
+    gtin: str | None = None
+    supplier_article: str | None = None
+    buyer_article: str | None = None
+    description: str | None = None
+    vat_category: str = "S"
+    vat_rate: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaxSubtotal:
+    """EN 16931 BG-23: one VAT category and rate with its taxable and tax amounts."""
+
+    category: str
+    rate: Decimal | None
+    taxable_amount: Decimal
+    tax_amount: Decimal
+    exemption_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MonetaryTotals:
+    """EN 16931 BG-22."""
+
+    line_total: Decimal
+    tax_exclusive: Decimal
+    tax_total: Decimal
+    tax_inclusive: Decimal
+    payable: Decimal
+    allowance_total: Decimal | None = None
+    charge_total: Decimal | None = None
+    prepaid: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentTerms:
+    description: str | None = None
+    due_date: date | None = None
+    iban: str | None = None
+    bic: str | None = None
+    payment_means_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """EN 16931 invoice. ``type_code`` is UNTDID 1001 (380 invoice, 381 credit note, 384 corrected).
+    ``buyer_reference`` is BT-10 (the Leitweg-ID for German public buyers)."""
+
+    number: str
+    issue_date: date
+    currency: str
+    seller: Party
+    buyer: Party
+    lines: tuple[InvoiceLine, ...]
+    tax_subtotals: tuple[TaxSubtotal, ...]
+    totals: MonetaryTotals
+    type_code: str = "380"
+    order_number: str | None = None
+    despatch_number: str | None = None
+    buyer_reference: str | None = None
+    delivery_date: date | None = None
+    payee: Party | None = None
+    ship_to: Party | None = None
+    payment_terms: PaymentTerms | None = None
+    note: str | None = None
+
+
+class AckStatus(enum.StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    PARTIALLY_ACCEPTED = "partially_accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class AckError:
+    """One reported fault. ``code`` is the code of the acknowledging syntax (EDIFACT 0085, X12 716/718/
+    720, or a free code in XML responses)."""
+
+    code: str
+    text: str | None = None
+    segment_tag: str | None = None
+    segment_index: int | None = None
+    element: int | None = None
+    component: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAck:
+    message_reference: str
+    message_type: str | None
+    status: AckStatus
+    errors: tuple[AckError, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """A syntax or application acknowledgement (CONTRL, APERAK, 997, 999, TA1, UBL
+    ApplicationResponse, openTRANS has none). ``interchange_reference`` is the acknowledged
+    interchange's control reference (UNB 0020 / ISA13); ``group_reference`` its group (UNG 0048 /
+    GS06) where there is one; ``document_reference`` the business document an application
+    acknowledgement answers (APERAK, ApplicationResponse)."""
+
+    interchange_reference: str
+    status: AckStatus
+    kind: str = "syntax"  # "syntax" (CONTRL/997/999/TA1) or "application" (APERAK/ApplicationResponse)
+    group_reference: str | None = None
+    document_reference: str | None = None
+    sender: Party | None = None
+    recipient: Party | None = None
+    messages: tuple[MessageAck, ...] = ()
+    errors: tuple[AckError, ...] = ()
+    issue_date: date | None = None
+
+
+Document: TypeAlias = PurchaseOrder | OrderResponse | DespatchAdvice | Invoice | Acknowledgement
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """The interchange and message headers around a document.
+
+    On decode every field that the file carried is filled; on encode the caller supplies
+    sender, recipient and control references (control numbers come from a per-partner sequence,
+    never from the codec). ``syntax`` is the format-specific syntax identifier and version
+    ("UNOC:3", "00401"), ``version`` the message version ("D96A", "D01B", "004010", "2.1").
+    ``association`` the EANCOM/industry subset ("EAN008"), ``group_reference`` UNG 0048 / GS06.
+    """
+
+    sender: str
+    recipient: str
+    control_reference: str
+    message_reference: str = "1"
+    sender_qualifier: str | None = None
+    recipient_qualifier: str | None = None
+    group_reference: str | None = None
+    syntax: str | None = None
+    version: str | None = None
+    association: str | None = None
+    prepared_at: datetime | None = None
+    test: bool = False
+    ack_requested: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One decoded message: its envelope, and either the document or the error that kept it from
+    being one. A bad message in an interchange of fifty yields one ``Message`` with ``error`` set and
+    forty-nine with documents."""
+
+    format: str  # "edifact", "x12", "ubl", "cii", "opentrans", "zugferd"
+    message_type: str  # "ORDERS", "850", "Invoice", "ORDER", ...
+    envelope: Envelope
+    document: Document | None = None
+    error: EdiError | None = None
+    segment_count: int | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.document is not None

@@ -1,0 +1,1 @@
+"""E-CRM partner and supplier portal."""
