@@ -1,0 +1,23 @@
+"""Access policy: a Principal (user or API token) turns into SQL filters per entity.
+
+Every read in the portal starts from :func:`visible` or :func:`get_visible`; writes check the same
+policy plus the principal's role. A lookup by id that the principal may not see behaves exactly
+like a missing id.
+"""
+
+from portal.access.policy import RULES, rule_for
+from portal.access.principal import Principal, descendant_ids, principal_for_token, principal_for_user
+from portal.access.queries import entity_name, get_visible, visible, visible_ids
+
+__all__ = [
+    "RULES",
+    "Principal",
+    "descendant_ids",
+    "entity_name",
+    "get_visible",
+    "principal_for_token",
+    "principal_for_user",
+    "rule_for",
+    "visible",
+    "visible_ids",
+]

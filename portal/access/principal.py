@@ -1,0 +1,86 @@
+"""Who is acting: a user or an API token, with its organization, the organizations below it, and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.errors import PermissionDenied
+from portal.models import ApiToken, Organization, OrgKind, User
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    org_id: int
+    org_kind: OrgKind
+    org_ids: frozenset[int]  # own organization and every organization below it
+    roles: frozenset[str]
+    user_id: int | None = None
+    token_id: int | None = None
+    name: str = ""
+
+    @property
+    def is_owner(self) -> bool:
+        return self.org_kind is OrgKind.OWNER
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.org_kind is OrgKind.SUPPLIER
+
+    @property
+    def can_write(self) -> bool:
+        return bool(self.roles - {"viewer"})
+
+    def require_write(self, action: str) -> None:
+        if not self.can_write:
+            raise PermissionDenied(f"your role is read-only: you may not {action}")
+
+    def require_role(self, action: str, *roles: str) -> None:
+        self.require_write(action)
+        if not self.roles & set(roles):
+            wanted = " or ".join(roles)
+            raise PermissionDenied(f"only {wanted} may {action}")
+
+    def require_owner(self, action: str, *roles: str) -> None:
+        if not self.is_owner:
+            raise PermissionDenied(f"only the owner's staff may {action}")
+        self.require_role(action, *(roles or ("admin", "sales", "support")))
+
+
+def descendant_ids(session: Session, org_id: int) -> frozenset[int]:
+    """The organization and every organization below it (a dealer group sees its branches)."""
+    found = {org_id}
+    frontier = {org_id}
+    while frontier:
+        children = set(
+            session.scalars(select(Organization.id).where(Organization.parent_id.in_(frontier)))
+        )
+        frontier = children - found
+        found |= frontier
+    return frozenset(found)
+
+
+def principal_for_user(session: Session, user: User) -> Principal:
+    org = session.get_one(Organization, user.organization_id)
+    return Principal(
+        org_id=org.id,
+        org_kind=org.kind,
+        org_ids=descendant_ids(session, org.id),
+        roles=user.role_set,
+        user_id=user.id,
+        name=user.name,
+    )
+
+
+def principal_for_token(session: Session, token: ApiToken) -> Principal:
+    org = session.get_one(Organization, token.organization_id)
+    return Principal(
+        org_id=org.id,
+        org_kind=org.kind,
+        org_ids=descendant_ids(session, org.id),
+        roles=token.role_set,
+        token_id=token.id,
+        name=f"token {token.name}",
+    )

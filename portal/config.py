@@ -1,0 +1,45 @@
+"""Settings, read once from ``PORTAL_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable. ``from_env`` is the only reader of the environment."""
+
+    database_url: str = "sqlite:///portal.sqlite3"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    demo: bool = False
+    debug: bool = False
+    graphql_introspection: bool = False
+    data_dir: Path = Path("var")
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    owner_slug: str = "owner"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("PORTAL_DATA_DIR", "var"))
+        demo = _flag(env.get("PORTAL_DEMO"), False)
+        return cls(
+            database_url=env.get("PORTAL_DATABASE_URL") or f"sqlite:///{Path('portal.sqlite3').resolve()}",
+            secret_key=env.get("PORTAL_SECRET_KEY") or secrets.token_urlsafe(32),
+            demo=demo,
+            debug=_flag(env.get("PORTAL_DEBUG"), False),
+            graphql_introspection=_flag(env.get("PORTAL_GRAPHQL_INTROSPECTION"), demo),
+            data_dir=data_dir,
+            max_attachment_bytes=int(env.get("PORTAL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)),
+            owner_slug=env.get("PORTAL_OWNER_SLUG", "owner"),
+        )

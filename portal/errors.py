@@ -1,0 +1,63 @@
+"""Domain errors. Every transport (web, GraphQL, EDI) turns them into its own shape in one place.
+
+The hierarchy::
+
+    PortalError                base of every domain error
+    ├── NotFound               the object does not exist, or the principal may not see it
+    │                          (the two are indistinguishable on purpose)
+    ├── PermissionDenied       the principal sees the object but its role may not do this
+    ├── Unauthenticated        no valid credentials (missing, expired or revoked token)
+    ├── Conflict               the object changed meanwhile (stale version) or a unique value is taken
+    ├── InvalidInput           a field value is wrong; ``field`` names it
+    └── InvalidState           the action is not allowed in the object's current state
+"""
+
+from __future__ import annotations
+
+
+class PortalError(Exception):
+    code = "ERROR"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class NotFound(PortalError):
+    code = "NOT_FOUND"
+
+    def __init__(self, entity: str, ident: object) -> None:
+        self.entity = entity
+        self.ident = ident
+        super().__init__(f"{entity} {ident} not found")
+
+
+class PermissionDenied(PortalError):
+    code = "PERMISSION_DENIED"
+
+
+class Unauthenticated(PortalError):
+    code = "UNAUTHENTICATED"
+
+
+class Conflict(PortalError):
+    code = "CONFLICT"
+
+
+class InvalidInput(PortalError):
+    code = "INVALID_INPUT"
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+        self.detail = message
+
+
+class InvalidState(PortalError):
+    code = "INVALID_STATE"
+
+    def __init__(self, entity: str, state: str, action: str) -> None:
+        self.entity = entity
+        self.state = state
+        self.action = action
+        super().__init__(f"cannot {action} {entity} in state '{state}'")

@@ -1,0 +1,45 @@
+"""SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
+
+from portal.models.activities import Activity, ActivityKind
+from portal.models.base import Base
+from portal.models.cases import SLA, Case, CaseAttachment, CaseComment, CasePriority, CaseStatus
+from portal.models.catalog import Product
+from portal.models.customers import Contact, Customer, CustomerAssignment
+from portal.models.events import Counter, Event
+from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
+from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
+from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
+
+__all__ = [
+    "EXTERNAL_ROLES",
+    "OWNER_ROLES",
+    "SLA",
+    "Activity",
+    "ActivityKind",
+    "ApiToken",
+    "Base",
+    "Case",
+    "CaseAttachment",
+    "CaseComment",
+    "CasePriority",
+    "CaseStatus",
+    "Contact",
+    "Counter",
+    "Customer",
+    "CustomerAssignment",
+    "Event",
+    "Invoice",
+    "InvoiceLine",
+    "LineResponse",
+    "MatchStatus",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "OrgKind",
+    "Organization",
+    "Product",
+    "Shipment",
+    "ShipmentLine",
+    "User",
+    "derive_status",
+]

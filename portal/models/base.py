@@ -1,0 +1,81 @@
+"""Declarative base and the column types every model shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import DateTime, Dialect, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeEngine
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def plain(value: Decimal) -> Decimal:
+    """``Decimal('10.5000')`` -> ``Decimal('10.5')``, ``Decimal('10.0000')`` -> ``Decimal('10')`` (no exponent)."""
+    value = value.quantize(Decimal("0.0001"))
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on every database. Naive datetimes are refused: they are a bug."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored; use UTC-aware datetimes")
+        value = value.astimezone(UTC)
+        # SQLite keeps text: store it without offset so that text order equals time order.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Amount(TypeDecorator[Decimal]):
+    """Exact decimals for quantities and money: NUMERIC(18, 4) on PostgreSQL; on SQLite, which has no
+    decimal type, a zero-padded text whose order is numeric order for non-negative values."""
+
+    impl = Numeric(18, 4)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(24))
+        return dialect.type_descriptor(Numeric(18, 4))
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        value = Decimal(value).quantize(Decimal("0.0001"))
+        if dialect.name == "sqlite":
+            sign = "-" if value < 0 else ""
+            return f"{sign}{abs(value):019.4f}"
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return plain(Decimal(str(value)))
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)

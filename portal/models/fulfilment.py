@@ -1,0 +1,90 @@
+"""Ship notices and supplier invoices, both referencing order lines."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Amount, Base, UTCDateTime, utcnow
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+    __table_args__ = (UniqueConstraint("supplier_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    shipped_on: Mapped[date] = mapped_column(Date)
+    expected_delivery: Mapped[date | None] = mapped_column(Date)
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    tracking_number: Mapped[str | None] = mapped_column(String(100))
+    packages: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    lines: Mapped[list[ShipmentLine]] = relationship(back_populates="shipment", lazy="raise",
+                                                     order_by="ShipmentLine.id",
+                                                     cascade="all, delete-orphan")
+
+
+class ShipmentLine(Base):
+    __tablename__ = "shipment_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Amount())
+    batch_number: Mapped[str | None] = mapped_column(String(64))
+    sscc: Mapped[str | None] = mapped_column(String(18))
+
+    shipment: Mapped[Shipment] = relationship(back_populates="lines", lazy="raise")
+
+
+class MatchStatus(enum.StrEnum):
+    """Three-way match of an invoice against order and shipments."""
+
+    MATCHED = "matched"
+    OVER_BILLED = "over_billed"  # some line bills more than was shipped: flagged for owner review
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("supplier_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    issue_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    net_total: Mapped[Decimal] = mapped_column(Amount())
+    tax_total: Mapped[Decimal] = mapped_column(Amount())
+    gross_total: Mapped[Decimal] = mapped_column(Amount())
+    match_status: Mapped[MatchStatus] = mapped_column(Enum(MatchStatus, native_enum=False, length=16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    lines: Mapped[list[InvoiceLine]] = relationship(back_populates="invoice", lazy="raise",
+                                                    order_by="InvoiceLine.id",
+                                                    cascade="all, delete-orphan")
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Amount())
+    unit_price: Mapped[Decimal] = mapped_column(Amount())
+    net_amount: Mapped[Decimal] = mapped_column(Amount())
+    tax_rate: Mapped[Decimal] = mapped_column(Amount())
+    # Quantity billed beyond what was shipped at the time of the invoice (three-way match).
+    excess_quantity: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines", lazy="raise")

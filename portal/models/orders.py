@@ -1,0 +1,152 @@
+"""Customer orders and their lines.
+
+The order's status is derived from its lines' quantities (see :func:`derive_status`) and is never
+stored: there is no column that could disagree with the lines.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Amount, Base, UTCDateTime, utcnow
+
+
+class LineResponse(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    CHANGED = "changed"
+    REJECTED = "rejected"
+
+
+class OrderStatus(enum.StrEnum):
+    DRAFT = "draft"  # not yet routed to a supplier
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    PARTIALLY_CONFIRMED = "partially_confirmed"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    PARTIALLY_INVOICED = "partially_invoiced"
+    INVOICED = "invoiced"
+    CANCELLED = "cancelled"
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    dealer_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    created_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    customer_reference: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    order_date: Mapped[date] = mapped_column(Date)
+    requested_date: Mapped[date | None] = mapped_column(Date)
+    # The delivery party and contact are copied onto the order: suppliers see these, never the
+    # customer master (need to know).
+    delivery_name: Mapped[str] = mapped_column(String(200))
+    delivery_street: Mapped[str | None] = mapped_column(String(200))
+    delivery_postal_code: Mapped[str | None] = mapped_column(String(16))
+    delivery_city: Mapped[str | None] = mapped_column(String(100))
+    delivery_country: Mapped[str] = mapped_column(String(2), default="DE")
+    delivery_gln: Mapped[str | None] = mapped_column(String(13))
+    delivery_contact_name: Mapped[str | None] = mapped_column(String(200))
+    delivery_contact_phone: Mapped[str | None] = mapped_column(String(50))
+    delivery_contact_email: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", lazy="raise",
+                                                  order_by="OrderLine.line_no",
+                                                  cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    def status(self, lines: Sequence[OrderLine] | None = None) -> OrderStatus:
+        return derive_status(self, self.lines if lines is None else lines)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.net_amount for line in self.lines), Decimal(0))
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "line_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    sku: Mapped[str | None] = mapped_column(String(64))
+    gtin: Mapped[str | None] = mapped_column(String(14))
+    description: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(8), default="C62")
+    unit_price: Mapped[Decimal] = mapped_column(Amount())
+    quantity_ordered: Mapped[Decimal] = mapped_column(Amount())
+    quantity_confirmed: Mapped[Decimal | None] = mapped_column(Amount())
+    quantity_shipped: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    quantity_invoiced: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    response: Mapped[LineResponse] = mapped_column(Enum(LineResponse, native_enum=False, length=16),
+                                                   default=LineResponse.PENDING)
+    confirmed_price: Mapped[Decimal | None] = mapped_column(Amount())
+    requested_date: Mapped[date | None] = mapped_column(Date)
+    promised_date: Mapped[date | None] = mapped_column(Date)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+
+    order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
+
+    @property
+    def effective_price(self) -> Decimal:
+        return self.confirmed_price if self.confirmed_price is not None else self.unit_price
+
+    @property
+    def effective_quantity(self) -> Decimal:
+        """What the supplier committed to deliver (ordered while unanswered)."""
+        if self.cancelled or self.response is LineResponse.REJECTED:
+            return Decimal(0)
+        return self.quantity_confirmed if self.quantity_confirmed is not None else self.quantity_ordered
+
+    @property
+    def net_amount(self) -> Decimal:
+        return self.effective_quantity * self.effective_price
+
+
+def derive_status(order: Order, lines: Sequence[OrderLine]) -> OrderStatus:
+    """The order's status from its lines' quantities and responses."""
+    if order.cancelled_at is not None:
+        return OrderStatus.CANCELLED
+    live = [line for line in lines if not line.cancelled]
+    if not live:
+        return OrderStatus.CANCELLED
+    if order.supplier_id is None:
+        return OrderStatus.DRAFT
+    answered = [line for line in live if line.response is not LineResponse.PENDING]
+    if not answered:
+        return OrderStatus.AWAITING_CONFIRMATION
+    if all(line.response is LineResponse.REJECTED for line in live):
+        return OrderStatus.REJECTED
+    deliverable = [line for line in live if line.effective_quantity > 0]
+    if deliverable and all(line.quantity_invoiced >= line.effective_quantity for line in deliverable):
+        return OrderStatus.INVOICED
+    if any(line.quantity_invoiced > 0 for line in live):
+        return OrderStatus.PARTIALLY_INVOICED
+    if deliverable and all(line.quantity_shipped >= line.effective_quantity for line in deliverable):
+        return OrderStatus.SHIPPED
+    if any(line.quantity_shipped > 0 for line in live):
+        return OrderStatus.PARTIALLY_SHIPPED
+    if len(answered) < len(live):
+        return OrderStatus.PARTIALLY_CONFIRMED
+    return OrderStatus.CONFIRMED

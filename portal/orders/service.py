@@ -1,0 +1,248 @@
+"""Orders: create, route to a supplier, the supplier's answer per line, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal import validation
+from portal.access import Principal, get_visible
+from portal.db import UnitOfWork
+from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied
+from portal.events import record
+from portal.models import (
+    Contact,
+    Customer,
+    LineResponse,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Organization,
+    OrgKind,
+    Product,
+)
+from portal.models.base import utcnow
+from portal.numbering import next_value
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrderLine:
+    quantity: Decimal
+    product_id: int | None = None
+    sku: str | None = None
+    unit_price: Decimal | None = None  # the product's list price when None
+    requested_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineAnswer:
+    """The supplier's answer for one line: accept as ordered, reject, or change quantity/date/price."""
+
+    line_no: int
+    action: LineResponse
+    quantity: Decimal | None = None
+    promised_date: date | None = None
+    unit_price: Decimal | None = None
+
+
+def load_order(uow: UnitOfWork, principal: Principal, order_id: int, *, for_update: bool = False) -> Order:
+    return get_visible(uow.session, principal, Order, order_id, options=[selectinload(Order.lines)],
+                       for_update=for_update)
+
+
+def touch_order(order: Order, expected_version: int | None = None) -> None:
+    """Mark the order changed (bumps its version). A stale ``expected_version`` raises Conflict."""
+    if expected_version is not None and expected_version != order.version:
+        raise Conflict(f"order {order.number} was changed meanwhile (version {order.version}, "
+                       f"your form had {expected_version}); reload it")
+    order.updated_at = utcnow()
+
+
+def create_order(*, uow: UnitOfWork, principal: Principal, customer_id: int, lines: Sequence[NewOrderLine],
+                 dealer_id: int | None = None, contact_id: int | None = None,
+                 requested_date: date | None = None, customer_reference: str | None = None,
+                 note: str | None = None, currency: str = "EUR") -> Order:
+    session = uow.session
+    if principal.is_owner:
+        principal.require_role("create orders", "admin", "sales")
+    elif principal.org_kind in (OrgKind.DEALER, OrgKind.PARTNER):
+        principal.require_write("create orders")
+        if dealer_id is not None and dealer_id not in principal.org_ids:
+            raise PermissionDenied("a dealer creates orders in its own name")
+        dealer_id = dealer_id or principal.org_id
+    else:
+        raise PermissionDenied("suppliers do not create customer orders")
+    customer = get_visible(session, principal, Customer, customer_id)
+    if principal.is_owner and dealer_id is not None:
+        dealer = get_visible(session, principal, Organization, dealer_id)
+        if dealer.kind not in (OrgKind.DEALER, OrgKind.PARTNER):
+            raise InvalidInput("dealer", f"{dealer.name} is not a dealer or partner")
+    if not lines:
+        raise InvalidInput("lines", "an order needs at least one line")
+    if requested_date is not None and requested_date < date.today():
+        raise InvalidInput("requested_date", "must not be in the past")
+    if len(currency) != 3 or not currency.isalpha():
+        raise InvalidInput("currency", "use a three-letter ISO 4217 code")
+    contact = None
+    if contact_id is not None:
+        contact = get_visible(session, principal, Contact, contact_id)
+        if contact.customer_id != customer.id:
+            raise InvalidInput("contact", "belongs to another customer")
+    order = Order(
+        number=f"SO-{date.today().year}-{next_value(session, 'order'):06d}",
+        customer_id=customer.id,
+        dealer_id=dealer_id,
+        created_by_org_id=principal.org_id,
+        customer_reference=validation.text("customer_reference", customer_reference, max_length=64,
+                                           required=False),
+        currency=currency.upper(),
+        order_date=date.today(),
+        requested_date=requested_date,
+        delivery_name=customer.name,
+        delivery_street=customer.street,
+        delivery_postal_code=customer.postal_code,
+        delivery_city=customer.city,
+        delivery_country=customer.country_code,
+        delivery_gln=customer.gln,
+        delivery_contact_name=contact.full_name if contact else None,
+        delivery_contact_phone=contact.phone if contact else None,
+        delivery_contact_email=contact.email if contact else None,
+        note=validation.text("note", note, max_length=2000, required=False),
+    )
+    for index, spec in enumerate(lines, start=1):
+        order.lines.append(_new_line(uow, index, spec))
+    session.add(order)
+    uow.flush()
+    record(uow, principal, "order.created", "order", order.id, number=order.number,
+           customer_id=customer.id, dealer_id=dealer_id, lines=len(order.lines))
+    return order
+
+
+def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
+    field = f"lines[{index}]"
+    product = None
+    if spec.product_id is not None:
+        product = uow.session.get(Product, spec.product_id)
+    elif spec.sku:
+        product = uow.session.scalar(select(Product).where(Product.sku == spec.sku))
+    if product is None:
+        raise InvalidInput(f"{field}.product", f"unknown product {spec.product_id or spec.sku!r}")
+    quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
+    price = product.price if spec.unit_price is None else validation.decimal(f"{field}.unit_price",
+                                                                              spec.unit_price)
+    return OrderLine(line_no=index, product_id=product.id, sku=product.sku, gtin=product.gtin,
+                     description=product.name, unit=product.unit, unit_price=price,
+                     quantity_ordered=quantity, requested_date=spec.requested_date,
+                     quantity_shipped=Decimal(0), quantity_invoiced=Decimal(0),
+                     response=LineResponse.PENDING)
+
+
+def route_order(*, uow: UnitOfWork, principal: Principal, order_id: int, supplier_id: int) -> Order:
+    principal.require_owner("route orders", "admin", "sales")
+    order = load_order(uow, principal, order_id, for_update=True)
+    status = order.status()
+    if status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_CONFIRMATION):
+        raise InvalidState("order", status.value, "route")
+    supplier = get_visible(uow.session, principal, Organization, supplier_id)
+    if supplier.kind is not OrgKind.SUPPLIER:
+        raise InvalidInput("supplier", f"{supplier.name} is not a supplier")
+    order.supplier_id = supplier.id
+    order.routed_at = utcnow()
+    touch_order(order)
+    uow.flush()
+    record(uow, principal, "order.routed", "order", order.id, number=order.number, supplier_id=supplier.id)
+    return order
+
+
+ANSWERABLE = frozenset({OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED,
+                        OrderStatus.CONFIRMED})
+
+
+def respond_to_order(*, uow: UnitOfWork, principal: Principal, order_id: int, answers: Sequence[LineAnswer],
+                     expected_version: int | None = None) -> Order:
+    """The supplier confirms, rejects or changes lines (EDI ORDRSP / GraphQL confirmOrder / portal form)."""
+    order = load_order(uow, principal, order_id, for_update=True)
+    _require_supplier_of(principal, order, "answer")
+    status = order.status()
+    if status not in ANSWERABLE:
+        raise InvalidState("order", status.value, "confirm or change")
+    if not answers:
+        raise InvalidInput("lines", "answer at least one line")
+    touch_order(order, expected_version)
+    by_no = {line.line_no: line for line in order.lines}
+    seen: set[int] = set()
+    for answer in answers:
+        field = f"lines[{answer.line_no}]"
+        line = by_no.get(answer.line_no)
+        if line is None or line.cancelled:
+            raise InvalidInput(field, f"order {order.number} has no line {answer.line_no}")
+        if answer.line_no in seen:
+            raise InvalidInput(field, "answered twice")
+        seen.add(answer.line_no)
+        if line.quantity_shipped > 0:
+            raise InvalidState("order line", "shipped", "change")
+        _apply_answer(line, answer, field, order.order_date)
+    uow.flush()
+    record(uow, principal, "order.confirmed", "order", order.id, number=order.number,
+           status=order.status().value,
+           lines=[{"line_no": a.line_no, "action": a.action.value,
+                   "quantity": by_no[a.line_no].quantity_confirmed} for a in answers])
+    return order
+
+
+def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: date) -> None:
+    if answer.action is LineResponse.PENDING:
+        raise InvalidInput(f"{field}.action", "must be accepted, changed or rejected")
+    if answer.action is LineResponse.REJECTED:
+        line.response, line.quantity_confirmed = LineResponse.REJECTED, Decimal(0)
+        line.promised_date = None
+        return
+    quantity = line.quantity_ordered
+    if answer.quantity is not None:
+        quantity = validation.decimal(f"{field}.quantity", answer.quantity, positive=True)
+        if quantity > line.quantity_ordered:
+            raise InvalidInput(f"{field}.quantity",
+                               f"confirms {quantity}, more than the {line.quantity_ordered} ordered")
+    if answer.promised_date is not None and answer.promised_date < order_date:
+        raise InvalidInput(f"{field}.promised_date", "must not be before the order date")
+    price = None
+    if answer.unit_price is not None:
+        price = validation.decimal(f"{field}.unit_price", answer.unit_price)
+    changed = (quantity != line.quantity_ordered or price is not None and price != line.unit_price
+               or answer.action is LineResponse.CHANGED)
+    line.response = LineResponse.CHANGED if changed else LineResponse.ACCEPTED
+    line.quantity_confirmed = quantity
+    line.promised_date = answer.promised_date or line.promised_date or line.requested_date
+    line.confirmed_price = price
+
+
+def _require_supplier_of(principal: Principal, order: Order, action: str) -> None:
+    principal.require_write(f"{action} orders")
+    if principal.is_owner:
+        principal.require_role(f"{action} orders on a supplier's behalf", "admin")
+    elif order.supplier_id not in principal.org_ids:
+        raise PermissionDenied(f"only the supplier the order is routed to may {action} it")
+
+
+def cancel_order(*, uow: UnitOfWork, principal: Principal, order_id: int,
+                 expected_version: int | None = None) -> Order:
+    order = load_order(uow, principal, order_id, for_update=True)
+    if principal.is_owner:
+        principal.require_role("cancel orders", "admin", "sales")
+    elif order.dealer_id in principal.org_ids:
+        principal.require_write("cancel orders")
+    else:
+        raise PermissionDenied("only the owner or the dealer who sold the order may cancel it")
+    status = order.status()
+    if any(line.quantity_shipped > 0 for line in order.lines) or status is OrderStatus.CANCELLED:
+        raise InvalidState("order", status.value, "cancel")
+    touch_order(order, expected_version)
+    order.cancelled_at = utcnow()
+    uow.flush()
+    record(uow, principal, "order.cancelled", "order", order.id, number=order.number)
+    return order

@@ -1,0 +1,191 @@
+"""Organizations, users and API tokens."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import validation
+from portal.access import Principal, descendant_ids, get_visible, principal_for_token, visible
+from portal.db import UnitOfWork
+from portal.errors import InvalidInput, PermissionDenied, Unauthenticated
+from portal.events import record
+from portal.models import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
+from portal.models.base import utcnow
+from portal.security import hash_password, hash_token, new_token_secret, password_needs_rehash, verify_password
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def _check_roles(org: Organization, roles: set[str]) -> str:
+    allowed = OWNER_ROLES if org.kind is OrgKind.OWNER else EXTERNAL_ROLES
+    if not roles:
+        raise InvalidInput("roles", "at least one role is required")
+    unknown = roles - allowed
+    if unknown:
+        raise InvalidInput("roles", f"unknown for a {org.kind} organization: {', '.join(sorted(unknown))}; "
+                                    f"allowed: {', '.join(sorted(allowed))}")
+    return ",".join(sorted(roles))
+
+
+def _require_admin_of(principal: Principal, org: Organization, action: str) -> None:
+    """Owner admins manage every organization; an external admin manages its own organizations."""
+    principal.require_role(action, "admin")
+    if not principal.is_owner and org.id not in principal.org_ids:
+        raise PermissionDenied(f"you may not {action} for another organization")
+
+
+def create_organization(*, uow: UnitOfWork, principal: Principal, slug: str, name: str, kind: OrgKind,
+                        parent_id: int | None = None, gln: str | None = None,
+                        vat_id: str | None = None) -> Organization:
+    principal.require_owner("create organizations", "admin")
+    if not _SLUG.match(slug):
+        raise InvalidInput("slug", "use 2-63 lower-case letters, digits and dashes")
+    if gln is not None and not re.fullmatch(r"\d{13}", gln):
+        raise InvalidInput("gln", "a GLN has 13 digits")
+    if parent_id is not None:
+        get_visible(uow.session, principal, Organization, parent_id)
+    org = Organization(slug=slug, name=validation.required_text("name", name), kind=kind,
+                       parent_id=parent_id, gln=gln, vat_id=vat_id)
+    uow.session.add(org)
+    uow.flush()
+    record(uow, principal, "organization.created", "organization", org.id, slug=slug, kind=kind.value)
+    return org
+
+
+def add_user(*, uow: UnitOfWork, principal: Principal, organization_id: int, email: str, name: str,
+             password: str, roles: set[str], locale: str | None = None) -> User:
+    org = get_visible(uow.session, principal, Organization, organization_id)
+    _require_admin_of(principal, org, "add users")
+    address = validation.email("email", email, required=True)
+    assert address is not None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password", f"must have at least {MIN_PASSWORD_LENGTH} characters")
+    if uow.session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise InvalidInput("email", "is already registered")
+    user = User(organization_id=org.id, email=address, name=validation.required_text("name", name),
+                password_hash=hash_password(password), roles=_check_roles(org, roles), locale=locale)
+    uow.session.add(user)
+    uow.flush()
+    record(uow, principal, "user.created", "user", user.id, organization_id=org.id, roles=user.roles)
+    return user
+
+
+def authenticate_password(session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None. The hash is always computed, so the
+    answer takes as long for an unknown e-mail as for a wrong password."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+def change_password(*, uow: UnitOfWork, principal: Principal, current: str, new: str) -> User:
+    if principal.user_id is None:
+        raise PermissionDenied("only users have passwords")
+    user = uow.session.get_one(User, principal.user_id)
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("current_password", "is not correct")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("new_password", f"must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(new)
+    user.session_generation += 1
+    uow.flush()
+    record(uow, principal, "user.password_changed", "user", user.id)
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown once; never stored
+
+
+def issue_token(*, uow: UnitOfWork, principal: Principal, organization_id: int, name: str,
+                expires_in_days: int | None = None, roles: set[str] | None = None) -> IssuedToken:
+    org = get_visible(uow.session, principal, Organization, organization_id)
+    _require_admin_of(principal, org, "issue API tokens")
+    if expires_in_days is not None and expires_in_days <= 0:
+        raise InvalidInput("expires", "must be a positive number of days")
+    role_text = _check_roles(org, roles or ({"sales"} if org.kind is OrgKind.OWNER else {"member"}))
+    secret = new_token_secret()
+    token = ApiToken(
+        organization_id=org.id,
+        name=validation.required_text("name", name, max_length=100),
+        prefix=secret[:10],
+        token_hash=hash_token(secret),
+        roles=role_text,
+        created_by_id=principal.user_id,
+        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    uow.session.add(token)
+    uow.flush()
+    record(uow, principal, "token.issued", "api_token", token.id, organization_id=org.id, name=token.name)
+    return IssuedToken(token, secret)
+
+
+def revoke_token(*, uow: UnitOfWork, principal: Principal, token_id: int) -> ApiToken:
+    token = get_visible(uow.session, principal, ApiToken, token_id)
+    org = uow.session.get_one(Organization, token.organization_id)
+    _require_admin_of(principal, org, "revoke API tokens")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        uow.flush()
+        record(uow, principal, "token.revoked", "api_token", token.id)
+    return token
+
+
+def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> Principal:
+    """The principal of a valid token; records its last use. Raises Unauthenticated otherwise."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    now = now or utcnow()
+    if token is None or token.revoked_at is not None:
+        raise Unauthenticated("the API token is unknown or revoked")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated("the API token has expired")
+    token.last_used_at = now
+    return principal_for_token(session, token)
+
+
+def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
+    return list(session.scalars(visible(principal, ApiToken).order_by(ApiToken.id)))
+
+
+def list_organizations(session: Session, principal: Principal) -> list[Organization]:
+    return list(session.scalars(visible(principal, Organization).order_by(Organization.slug)))
+
+
+def system_principal(session: Session) -> Principal:
+    """The owner organization acting through the command line (an admin without a user)."""
+    owner = session.scalar(select(Organization).where(Organization.kind == OrgKind.OWNER)
+                           .order_by(Organization.id).limit(1))
+    if owner is None:
+        raise InvalidInput("organization", "there is no owner organization yet: run `portal seed demo` "
+                                           "or `portal org add --kind owner`")
+    return Principal(org_id=owner.id, org_kind=owner.kind, org_ids=descendant_ids(session, owner.id),
+                     roles=frozenset({"admin"}), name="command line")
+
+
+def bootstrap_owner(*, uow: UnitOfWork, slug: str, name: str) -> Organization:
+    """Create the owner organization of a fresh installation (there is exactly one)."""
+    if uow.session.scalar(select(Organization.id).where(Organization.kind == OrgKind.OWNER)) is not None:
+        raise InvalidInput("kind", "an owner organization exists already")
+    if not _SLUG.match(slug):
+        raise InvalidInput("slug", "use 2-63 lower-case letters, digits and dashes")
+    org = Organization(slug=slug, name=validation.required_text("name", name), kind=OrgKind.OWNER)
+    uow.session.add(org)
+    uow.flush()
+    return org

@@ -1,0 +1,66 @@
+"""Small checks shared by the services; each raises InvalidInput naming the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from portal.errors import InvalidInput
+
+MAX_AMOUNT = Decimal("99999999999999")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def text(field: str, value: str | None, *, max_length: int = 200, required: bool = True) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise InvalidInput(field, "must not be empty")
+        return None
+    if len(value) > max_length:
+        raise InvalidInput(field, f"must be at most {max_length} characters")
+    return value
+
+
+def required_text(field: str, value: str | None, *, max_length: int = 200) -> str:
+    result = text(field, value, max_length=max_length)
+    assert result is not None
+    return result
+
+
+def decimal(field: str, value: object, *, positive: bool = False, non_negative: bool = True) -> Decimal:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(field, f"'{value}' is not a number") from None
+    if not number.is_finite():
+        raise InvalidInput(field, "must be a finite number")
+    if positive and number <= 0:
+        raise InvalidInput(field, "must be greater than zero")
+    if non_negative and number < 0:
+        raise InvalidInput(field, "must not be negative")
+    if abs(number) > MAX_AMOUNT:
+        raise InvalidInput(field, "is too large")
+    if number.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise InvalidInput(field, "has more than 4 decimal places")
+    return number
+
+
+def email(field: str, value: str | None, *, required: bool = False) -> str | None:
+    result = text(field, value, required=required)
+    if result is not None and not _EMAIL.match(result):
+        raise InvalidInput(field, f"'{result}' is not an e-mail address")
+    return result.lower() if result else None
+
+
+def date_order(start_field: str, start: date | datetime | None, end_field: str,
+               end: date | datetime | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(end_field, f"must not be before {start_field}")
+
+
+def aware(field: str, value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise InvalidInput(field, "must carry a time zone")
+    return value

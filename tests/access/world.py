@@ -1,0 +1,234 @@
+"""Random worlds for the tenant-isolation suite, and an independent model of who may see what.
+
+The model below is written from the product rules, in plain Python over the generated spec, without
+looking at ``portal.access.policy``: if the two disagree, one of them is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from portal.access import RULES
+
+from portal.models import (
+    Activity,
+    ActivityKind,
+    ApiToken,
+    Case,
+    CaseAttachment,
+    CaseComment,
+    CasePriority,
+    Contact,
+    Customer,
+    CustomerAssignment,
+    Event,
+    Invoice,
+    InvoiceLine,
+    MatchStatus,
+    Order,
+    OrderLine,
+    Organization,
+    OrgKind,
+    Product,
+    Shipment,
+    ShipmentLine,
+    User,
+)
+
+EXTERNAL_KINDS = (OrgKind.DEALER, OrgKind.PARTNER, OrgKind.SUPPLIER)
+
+
+@dataclass(frozen=True)
+class OrderSpec:
+    customer: int
+    dealer: int | None
+    supplier: int | None
+    shipped: bool
+    invoiced: bool
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    opened_by: int
+    routed_to: int | None
+    customer: int | None
+    comments: tuple[tuple[int, bool], ...]  # (author org, internal)
+    attachment_internal: bool | None
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    kinds: tuple[OrgKind, ...]  # index 0 is the owner
+    parents: tuple[int | None, ...]
+    customers: int
+    assignments: frozenset[tuple[int, int]]  # (customer, org)
+    orders: tuple[OrderSpec, ...]
+    cases: tuple[CaseSpec, ...]
+    activities: tuple[tuple[int, int], ...]  # (customer, org)
+    events: tuple[int, ...]  # actor org
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> WorldSpec:
+    n_ext = draw(st.integers(2, 5))
+    kinds = (OrgKind.OWNER, *draw(st.lists(st.sampled_from(EXTERNAL_KINDS), min_size=n_ext, max_size=n_ext)))
+    parents: list[int | None] = [None]
+    for i in range(1, len(kinds)):
+        same_kind_before = [j for j in range(1, i) if kinds[j] is kinds[i]]
+        parents.append(draw(st.sampled_from([None, *same_kind_before])))
+    orgs = range(len(kinds))
+    sellers = [i for i in orgs if kinds[i] in (OrgKind.DEALER, OrgKind.PARTNER)]
+    suppliers = [i for i in orgs if kinds[i] is OrgKind.SUPPLIER]
+    n_customers = draw(st.integers(1, 4))
+    pairs = [(c, o) for c in range(n_customers) for o in sellers]
+    assignments = frozenset(draw(st.lists(st.sampled_from(pairs), max_size=6)) if pairs else [])
+    order_specs = tuple(draw(st.lists(st.builds(
+        OrderSpec,
+        customer=st.integers(0, n_customers - 1),
+        dealer=st.sampled_from([None, *sellers]),
+        supplier=st.sampled_from([None, *suppliers]),
+        shipped=st.booleans(), invoiced=st.booleans()), max_size=5)))
+    case_specs = tuple(draw(st.lists(st.builds(
+        CaseSpec,
+        opened_by=st.sampled_from(list(orgs)),
+        routed_to=st.sampled_from([None, *range(1, len(kinds))]),
+        customer=st.sampled_from([None, *range(n_customers)]),
+        comments=st.lists(st.tuples(st.sampled_from(list(orgs)), st.booleans()), max_size=3).map(tuple),
+        attachment_internal=st.sampled_from([None, True, False])), max_size=4)))
+    activity_orgs = [0, *sellers]
+    activities = tuple(draw(st.lists(st.tuples(st.integers(0, n_customers - 1), st.sampled_from(activity_orgs)),
+                                     max_size=5)))
+    events = tuple(draw(st.lists(st.sampled_from(list(orgs)), max_size=4)))
+    return WorldSpec(kinds, tuple(parents), n_customers, assignments, order_specs, case_specs, activities,
+                     events)
+
+
+@dataclass
+class Built:
+    """Database ids per spec index, for each entity."""
+
+    org: list[int]
+    ids: dict[type, dict[int, int]]  # model -> spec key -> database id  (spec key: position in build order)
+    owner_of: dict[type, dict[int, object]]  # model -> database id -> spec record
+
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[object, ...]]]:
+    """Insert the world; return, per model, database id -> the facts the model needs."""
+    facts: dict[type, dict[int, tuple[object, ...]]] = {}
+
+    def add(model: type, obj: object, *fact: object) -> int:
+        session.add(obj)
+        session.flush()
+        ident: int = obj.id  # type: ignore[attr-defined]
+        facts.setdefault(model, {})[ident] = fact
+        return ident
+
+    org_ids: list[int] = []
+    for i, kind in enumerate(spec.kinds):
+        parent = spec.parents[i]
+        org_ids.append(add(Organization, Organization(slug=f"org-{i}", name=f"Org {i}", kind=kind,
+                                                      parent_id=org_ids[parent] if parent is not None else None),
+                           i))
+        add(User, User(organization_id=org_ids[i], email=f"u{i}@example.com", name=f"U{i}", password_hash="x",
+                       roles="admin"), i)
+        add(ApiToken, ApiToken(organization_id=org_ids[i], name=f"t{i}", prefix="ptk", token_hash=f"{i:064d}",
+                               roles="admin"), i)
+    product = Product(sku="SKU-1", name="Thing", price=Decimal(1))
+    add(Product, product)
+    customers = [add(Customer, Customer(number=f"K{c}", name=f"C{c}"), c) for c in range(spec.customers)]
+    for c, cid in enumerate(customers):
+        add(Contact, Contact(customer_id=cid, first_name="A", last_name=f"B{c}"), c)
+    for c, o in sorted(spec.assignments):
+        add(CustomerAssignment, CustomerAssignment(customer_id=customers[c], organization_id=org_ids[o]), o)
+    for n, o in enumerate(spec.orders):
+        order = Order(number=f"SO-{n}", customer_id=customers[o.customer],
+                      dealer_id=org_ids[o.dealer] if o.dealer is not None else None,
+                      supplier_id=org_ids[o.supplier] if o.supplier is not None else None,
+                      created_by_org_id=org_ids[0], order_date=date(2026, 1, 5), delivery_name="D")
+        oid = add(Order, order, o.dealer, o.supplier)
+        line = OrderLine(order_id=oid, line_no=1, description="x", unit_price=Decimal(1),
+                         quantity_ordered=Decimal(2))
+        lid = add(OrderLine, line, o.dealer, o.supplier)
+        if o.supplier is not None and o.shipped:
+            sid = add(Shipment, Shipment(order_id=oid, supplier_id=org_ids[o.supplier], number=f"DN-{n}",
+                                         shipped_on=date(2026, 1, 6)), o.dealer, o.supplier)
+            add(ShipmentLine, ShipmentLine(shipment_id=sid, order_line_id=lid, quantity=Decimal(2)),
+                o.dealer, o.supplier)
+        if o.supplier is not None and o.invoiced:
+            iid = add(Invoice, Invoice(order_id=oid, supplier_id=org_ids[o.supplier], number=f"R-{n}",
+                                       issue_date=date(2026, 1, 7), currency="EUR", net_total=Decimal(2),
+                                       tax_total=Decimal(0), gross_total=Decimal(2),
+                                       match_status=MatchStatus.MATCHED), o.supplier)
+            add(InvoiceLine, InvoiceLine(invoice_id=iid, order_line_id=lid, quantity=Decimal(2),
+                                         unit_price=Decimal(1), net_amount=Decimal(2), tax_rate=Decimal(0)),
+                o.supplier)
+    for n, c in enumerate(spec.cases):
+        case = Case(number=f"C-{n}", subject="s", priority=CasePriority.NORMAL, opened_by_org_id=org_ids[c.opened_by],
+                    routed_to_id=org_ids[c.routed_to] if c.routed_to is not None else None,
+                    customer_id=customers[c.customer] if c.customer is not None else None,
+                    sla_due_at=NOW + timedelta(hours=24))
+        case_id = add(Case, case, c.opened_by, c.routed_to)
+        for author, internal in c.comments:
+            add(CaseComment, CaseComment(case_id=case_id, author_org_id=org_ids[author], author_name="x", body="b",
+                                         internal=internal), c.opened_by, c.routed_to, internal)
+        if c.attachment_internal is not None:
+            add(CaseAttachment, CaseAttachment(case_id=case_id, uploaded_by_org_id=org_ids[c.opened_by],
+                                               filename="a.txt", content_type="text/plain", size=1, sha256="0" * 64,
+                                               internal=c.attachment_internal, data=b"a"),
+                c.opened_by, c.routed_to, c.attachment_internal)
+    for c, o in spec.activities:
+        add(Activity, Activity(customer_id=customers[c], organization_id=org_ids[o], kind=ActivityKind.NOTE,
+                               subject="n", occurred_at=NOW), c, o)
+    for o in spec.events:
+        add(Event, Event(kind="x.y", entity="x", entity_id=1, actor_org_id=org_ids[o], payload={}), o)
+    return facts
+
+
+def expected_visible(spec: WorldSpec, viewer: int, facts: dict[type, dict[int, tuple[object, ...]]]
+                     ) -> dict[type, set[int]]:
+    """Who may see what, straight from the product rules."""
+    if spec.kinds[viewer] is OrgKind.OWNER:
+        return {model: set(facts.get(model, {})) for model in RULES}
+    mine = {viewer}
+    grew = True
+    while grew:
+        children = {i for i, parent in enumerate(spec.parents) if parent in mine}
+        grew = not children <= mine
+        mine |= children
+    is_supplier = spec.kinds[viewer] is OrgKind.SUPPLIER
+    seen_customers = set() if is_supplier else {c for c, o in spec.assignments if o in mine}
+
+    def rows(model: type, keep: object) -> set[int]:
+        return {ident for ident, fact in facts.get(model, {}).items() if keep(*fact)}  # type: ignore[operator]
+
+    customer_ids = rows(Customer, lambda c: c in seen_customers)
+    return {
+        Organization: rows(Organization, lambda i: i in mine),
+        User: rows(User, lambda i: i in mine),
+        ApiToken: rows(ApiToken, lambda i: i in mine),
+        Product: rows(Product, lambda: True),
+        Customer: customer_ids,
+        Contact: rows(Contact, lambda c: c in seen_customers),
+        CustomerAssignment: rows(CustomerAssignment, lambda o: o in mine),
+        Order: rows(Order, lambda d, s: d in mine or s in mine),
+        OrderLine: rows(OrderLine, lambda d, s: d in mine or s in mine),
+        Shipment: rows(Shipment, lambda d, s: d in mine or s in mine),
+        ShipmentLine: rows(ShipmentLine, lambda d, s: d in mine or s in mine),
+        Invoice: rows(Invoice, lambda s: s in mine),
+        InvoiceLine: rows(InvoiceLine, lambda s: s in mine),
+        Case: rows(Case, lambda opened, routed: opened in mine or routed in mine),
+        CaseComment: rows(CaseComment, lambda opened, routed, internal: (opened in mine or routed in mine)
+                          and not internal),
+        CaseAttachment: rows(CaseAttachment, lambda opened, routed, internal: (opened in mine or routed in mine)
+                             and not internal),
+        Activity: rows(Activity, lambda c, o: c in seen_customers and (o in mine or o == 0)),
+        Event: rows(Event, lambda o: o in mine),
+    }

@@ -1,0 +1,81 @@
+"""Database fixtures: SQLite by default, PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
+
+On PostgreSQL every test run works in a schema of its own (created here, dropped at the end), so
+parallel runs on one server do not collide.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.db import make_engine, make_sessionmaker
+from portal.models import Base
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    return f"portal database: {'postgresql (' + PG_URL + ')' if PG_URL else 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not PG_URL:
+        path = Path(tmp_path_factory.mktemp("db")) / "test.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            # Without AUTOINCREMENT, SQLite restarts ids at 1 once a table is empty.
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """A session factory on an empty database (wiped after the test)."""
+    yield make_sessionmaker(engine)
+    wipe(engine)
+
+
+@pytest.fixture
+def statement_counter(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    yield statements
+    event.remove(engine, "before_cursor_execute", count)
