@@ -10,8 +10,9 @@ from portal.db import UnitOfWork
 from portal.models import Event
 
 
-def record(uow: UnitOfWork, principal: Principal, kind: str, entity: str, entity_id: int,
-           **payload: Any) -> Event:
+def record(
+    uow: UnitOfWork, principal: Principal, kind: str, entity: str, entity_id: int, /, **payload: Any
+) -> Event:
     event = Event(
         kind=kind,
         entity=entity,

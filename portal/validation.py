@@ -54,8 +54,9 @@ def email(field: str, value: str | None, *, required: bool = False) -> str | Non
     return result.lower() if result else None
 
 
-def date_order(start_field: str, start: date | datetime | None, end_field: str,
-               end: date | datetime | None) -> None:
+def date_order(
+    start_field: str, start: date | datetime | None, end_field: str, end: date | datetime | None
+) -> None:
     if start is not None and end is not None and end < start:
         raise InvalidInput(end_field, f"must not be before {start_field}")
 

@@ -54,9 +54,7 @@ def descendant_ids(session: Session, org_id: int) -> frozenset[int]:
     found = {org_id}
     frontier = {org_id}
     while frontier:
-        children = set(
-            session.scalars(select(Organization.id).where(Organization.parent_id.in_(frontier)))
-        )
+        children = set(session.scalars(select(Organization.id).where(Organization.parent_id.in_(frontier))))
         frontier = children - found
         found |= frontier
     return frozenset(found)

@@ -13,10 +13,20 @@ from portal.models import Activity, ActivityKind, Contact, Customer
 from portal.models.base import utcnow
 
 
-def log_activity(*, uow: UnitOfWork, principal: Principal, customer_id: int, kind: ActivityKind, subject: str,
-                 body: str = "", contact_id: int | None = None, occurred_at: datetime | None = None,
-                 starts_at: datetime | None = None, ends_at: datetime | None = None,
-                 due_at: datetime | None = None) -> Activity:
+def log_activity(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    customer_id: int,
+    kind: ActivityKind,
+    subject: str,
+    body: str = "",
+    contact_id: int | None = None,
+    occurred_at: datetime | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    due_at: datetime | None = None,
+) -> Activity:
     principal.require_write("log activities")
     customer = get_visible(uow.session, principal, Customer, customer_id)
     if contact_id is not None:
@@ -29,30 +39,60 @@ def log_activity(*, uow: UnitOfWork, principal: Principal, customer_id: int, kin
     validation.aware("occurred_at", occurred_at)
     if kind in (ActivityKind.MEETING, ActivityKind.APPOINTMENT):
         if starts_at is None or ends_at is None:
-            raise InvalidInput("starts_at" if starts_at is None else "ends_at",
-                               f"a {kind.value} needs a start and an end")
+            raise InvalidInput(
+                "starts_at" if starts_at is None else "ends_at", f"a {kind.value} needs a start and an end"
+            )
         if ends_at <= starts_at:
             raise InvalidInput("ends_at", "must be after starts_at")
     activity = Activity(
-        customer_id=customer.id, contact_id=contact_id, organization_id=principal.org_id,
-        user_id=principal.user_id, kind=kind, subject=validation.required_text("subject", subject),
+        customer_id=customer.id,
+        contact_id=contact_id,
+        organization_id=principal.org_id,
+        user_id=principal.user_id,
+        kind=kind,
+        subject=validation.required_text("subject", subject),
         body=validation.text("body", body, max_length=20000, required=False) or "",
-        starts_at=starts_at, ends_at=ends_at, due_at=due_at,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        due_at=due_at,
         occurred_at=occurred_at or starts_at or utcnow(),
     )
     uow.session.add(activity)
     uow.flush()
-    record(uow, principal, f"activity.{kind.value}", "activity", activity.id, customer_id=customer.id,
-           subject=activity.subject)
+    record(
+        uow,
+        principal,
+        f"activity.{kind.value}",
+        "activity",
+        activity.id,
+        customer_id=customer.id,
+        subject=activity.subject,
+    )
     return activity
 
 
-def schedule_appointment(*, uow: UnitOfWork, principal: Principal, customer_id: int, subject: str,
-                         starts_at: datetime, ends_at: datetime, contact_id: int | None = None,
-                         body: str = "") -> Activity:
-    return log_activity(uow=uow, principal=principal, customer_id=customer_id, kind=ActivityKind.APPOINTMENT,
-                        subject=subject, body=body, contact_id=contact_id, starts_at=starts_at,
-                        ends_at=ends_at)
+def schedule_appointment(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    customer_id: int,
+    subject: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    contact_id: int | None = None,
+    body: str = "",
+) -> Activity:
+    return log_activity(
+        uow=uow,
+        principal=principal,
+        customer_id=customer_id,
+        kind=ActivityKind.APPOINTMENT,
+        subject=subject,
+        body=body,
+        contact_id=contact_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
 
 
 def complete_task(*, uow: UnitOfWork, principal: Principal, activity_id: int) -> Activity:

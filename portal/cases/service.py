@@ -27,22 +27,37 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.numbering import next_value
 
-ALLOWED_ATTACHMENT_TYPES = frozenset({
-    "application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv",
-    "application/zip", "application/xml", "text/xml",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-})
+ALLOWED_ATTACHMENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+        "application/xml",
+        "text/xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 # Which status changes are allowed, and the verb used in error messages.
 TRANSITIONS: dict[str, tuple[frozenset[CaseStatus], CaseStatus]] = {
     "start": (frozenset({CaseStatus.OPEN, CaseStatus.WAITING}), CaseStatus.IN_PROGRESS),
     "wait": (frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS}), CaseStatus.WAITING),
-    "resolve": (frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING}), CaseStatus.RESOLVED),
+    "resolve": (
+        frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING}),
+        CaseStatus.RESOLVED,
+    ),
     "reopen": (frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED}), CaseStatus.OPEN),
-    "close": (frozenset({CaseStatus.RESOLVED, CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING}),
-              CaseStatus.CLOSED),
+    "close": (
+        frozenset({CaseStatus.RESOLVED, CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING}),
+        CaseStatus.CLOSED,
+    ),
 }
 
 
@@ -56,10 +71,18 @@ def _check_version(case: Case, expected_version: int | None) -> None:
     case.updated_at = utcnow()
 
 
-def open_case(*, uow: UnitOfWork, principal: Principal, subject: str, description: str = "",
-              priority: CasePriority = CasePriority.NORMAL, customer_id: int | None = None,
-              order_id: int | None = None, routed_to_id: int | None = None,
-              now: datetime | None = None) -> Case:
+def open_case(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    subject: str,
+    description: str = "",
+    priority: CasePriority = CasePriority.NORMAL,
+    customer_id: int | None = None,
+    order_id: int | None = None,
+    routed_to_id: int | None = None,
+    now: datetime | None = None,
+) -> Case:
     principal.require_write("open cases")
     session = uow.session
     if customer_id is not None:
@@ -79,14 +102,28 @@ def open_case(*, uow: UnitOfWork, principal: Principal, subject: str, descriptio
         number=f"C-{next_value(session, 'case'):06d}",
         subject=validation.required_text("subject", subject),
         description=validation.text("description", description, max_length=10000, required=False) or "",
-        priority=priority, customer_id=customer_id, order_id=order_id, routed_to_id=routed_to_id,
-        opened_by_org_id=principal.org_id, opened_by_user_id=principal.user_id,
-        status=CaseStatus.OPEN, sla_due_at=opened + SLA[priority], created_at=opened,
+        priority=priority,
+        customer_id=customer_id,
+        order_id=order_id,
+        routed_to_id=routed_to_id,
+        opened_by_org_id=principal.org_id,
+        opened_by_user_id=principal.user_id,
+        status=CaseStatus.OPEN,
+        sla_due_at=opened + SLA[priority],
+        created_at=opened,
     )
     session.add(case)
     uow.flush()
-    record(uow, principal, "case.opened", "case", case.id, number=case.number, priority=priority.value,
-           routed_to_id=routed_to_id)
+    record(
+        uow,
+        principal,
+        "case.opened",
+        "case",
+        case.id,
+        number=case.number,
+        priority=priority.value,
+        routed_to_id=routed_to_id,
+    )
     return case
 
 
@@ -97,8 +134,14 @@ def _routable(session: Session, principal: Principal, org_id: int) -> Organizati
     return org
 
 
-def route_case(*, uow: UnitOfWork, principal: Principal, case_id: int, organization_id: int | None,
-               expected_version: int | None = None) -> Case:
+def route_case(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    case_id: int,
+    organization_id: int | None,
+    expected_version: int | None = None,
+) -> Case:
     principal.require_owner("route cases")
     case = load_case(uow, principal, case_id, for_update=True)
     if case.status is CaseStatus.CLOSED:
@@ -112,9 +155,16 @@ def route_case(*, uow: UnitOfWork, principal: Principal, case_id: int, organizat
     return case
 
 
-def update_case(*, uow: UnitOfWork, principal: Principal, case_id: int, subject: str | None = None,
-                description: str | None = None, priority: CasePriority | None = None,
-                expected_version: int | None = None) -> Case:
+def update_case(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    case_id: int,
+    subject: str | None = None,
+    description: str | None = None,
+    priority: CasePriority | None = None,
+    expected_version: int | None = None,
+) -> Case:
     case = load_case(uow, principal, case_id, for_update=True)
     principal.require_write("update cases")
     if case.status is CaseStatus.CLOSED:
@@ -132,8 +182,9 @@ def update_case(*, uow: UnitOfWork, principal: Principal, case_id: int, subject:
     return case
 
 
-def change_status(*, uow: UnitOfWork, principal: Principal, case_id: int, action: str,
-                  expected_version: int | None = None) -> Case:
+def change_status(
+    *, uow: UnitOfWork, principal: Principal, case_id: int, action: str, expected_version: int | None = None
+) -> Case:
     """``action`` is one of start, wait, resolve, reopen, close."""
     if action not in TRANSITIONS:
         raise InvalidInput("action", f"unknown action {action!r}; use one of {', '.join(TRANSITIONS)}")
@@ -158,17 +209,23 @@ def change_status(*, uow: UnitOfWork, principal: Principal, case_id: int, action
     return case
 
 
-def add_comment(*, uow: UnitOfWork, principal: Principal, case_id: int, body: str,
-                internal: bool = False) -> CaseComment:
+def add_comment(
+    *, uow: UnitOfWork, principal: Principal, case_id: int, body: str, internal: bool = False
+) -> CaseComment:
     case = load_case(uow, principal, case_id)
     principal.require_write("comment on cases")
     if internal and not principal.is_owner:
         raise PermissionDenied("only the owner's staff write internal comments")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "comment on")
-    comment = CaseComment(case_id=case.id, author_org_id=principal.org_id, author_user_id=principal.user_id,
-                          author_name=principal.name or "unknown",
-                          body=validation.required_text("body", body, max_length=20000), internal=internal)
+    comment = CaseComment(
+        case_id=case.id,
+        author_org_id=principal.org_id,
+        author_user_id=principal.user_id,
+        author_name=principal.name or "unknown",
+        body=validation.required_text("body", body, max_length=20000),
+        internal=internal,
+    )
     uow.session.add(comment)
     case.updated_at = utcnow()
     uow.flush()
@@ -176,9 +233,17 @@ def add_comment(*, uow: UnitOfWork, principal: Principal, case_id: int, body: st
     return comment
 
 
-def add_attachment(*, uow: UnitOfWork, principal: Principal, case_id: int, filename: str, content_type: str,
-                   data: bytes, internal: bool = False,
-                   max_bytes: int = MAX_ATTACHMENT_BYTES) -> CaseAttachment:
+def add_attachment(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    case_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    internal: bool = False,
+    max_bytes: int = MAX_ATTACHMENT_BYTES,
+) -> CaseAttachment:
     case = load_case(uow, principal, case_id)
     principal.require_write("attach files")
     if internal and not principal.is_owner:
@@ -190,11 +255,26 @@ def add_attachment(*, uow: UnitOfWork, principal: Principal, case_id: int, filen
         raise InvalidInput("file", "the file is empty")
     if len(data) > max_bytes:
         raise InvalidInput("file", f"the file has {len(data)} bytes; the limit is {max_bytes}")
-    attachment = CaseAttachment(case_id=case.id, uploaded_by_org_id=principal.org_id, filename=name,
-                                content_type=content_type, size=len(data),
-                                sha256=hashlib.sha256(data).hexdigest(), internal=internal, data=data)
+    attachment = CaseAttachment(
+        case_id=case.id,
+        uploaded_by_org_id=principal.org_id,
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        internal=internal,
+        data=data,
+    )
     uow.session.add(attachment)
     uow.flush()
-    record(uow, principal, "case.attachment_added", "case", case.id, attachment_id=attachment.id,
-           filename=name, internal=internal)
+    record(
+        uow,
+        principal,
+        "case.attachment_added",
+        "case",
+        case.id,
+        attachment_id=attachment.id,
+        filename=name,
+        internal=internal,
+    )
     return attachment

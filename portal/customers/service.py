@@ -19,10 +19,20 @@ from portal.numbering import next_value
 SHAREABLE_KINDS = frozenset({OrgKind.DEALER, OrgKind.PARTNER})
 
 
-def create_customer(*, uow: UnitOfWork, principal: Principal, name: str, street: str | None = None,
-                    postal_code: str | None = None, city: str | None = None, country_code: str = "DE",
-                    vat_id: str | None = None, gln: str | None = None, email: str | None = None,
-                    phone: str | None = None) -> Customer:
+def create_customer(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    name: str,
+    street: str | None = None,
+    postal_code: str | None = None,
+    city: str | None = None,
+    country_code: str = "DE",
+    vat_id: str | None = None,
+    gln: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> Customer:
     principal.require_owner("create customers", "admin", "sales")
     if len(country_code) != 2 or not country_code.isalpha():
         raise InvalidInput("country_code", "use a two-letter ISO 3166 code")
@@ -46,8 +56,17 @@ def create_customer(*, uow: UnitOfWork, principal: Principal, name: str, street:
     return customer
 
 
-def add_contact(*, uow: UnitOfWork, principal: Principal, customer_id: int, first_name: str, last_name: str,
-                email: str | None = None, phone: str | None = None, position: str | None = None) -> Contact:
+def add_contact(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    customer_id: int,
+    first_name: str,
+    last_name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    position: str | None = None,
+) -> Contact:
     customer = get_visible(uow.session, principal, Customer, customer_id)
     principal.require_write("add contacts")
     contact = Contact(
@@ -64,15 +83,21 @@ def add_contact(*, uow: UnitOfWork, principal: Principal, customer_id: int, firs
     return contact
 
 
-def share_customer(*, uow: UnitOfWork, principal: Principal, customer_id: int,
-                   organization_id: int) -> CustomerAssignment:
+def share_customer(
+    *, uow: UnitOfWork, principal: Principal, customer_id: int, organization_id: int
+) -> CustomerAssignment:
     principal.require_owner("share customers", "admin", "sales")
     customer = get_visible(uow.session, principal, Customer, customer_id)
     org = get_visible(uow.session, principal, Organization, organization_id)
     if org.kind not in SHAREABLE_KINDS:
-        raise InvalidInput("organization", f"customers are shared with dealers and partners, not a {org.kind}")
-    existing = uow.session.scalar(select(CustomerAssignment).where(
-        CustomerAssignment.customer_id == customer.id, CustomerAssignment.organization_id == org.id))
+        raise InvalidInput(
+            "organization", f"customers are shared with dealers and partners, not a {org.kind}"
+        )
+    existing = uow.session.scalar(
+        select(CustomerAssignment).where(
+            CustomerAssignment.customer_id == customer.id, CustomerAssignment.organization_id == org.id
+        )
+    )
     if existing is not None:
         return existing
     assignment = CustomerAssignment(customer_id=customer.id, organization_id=org.id)
@@ -82,11 +107,17 @@ def share_customer(*, uow: UnitOfWork, principal: Principal, customer_id: int,
     return assignment
 
 
-def unshare_customer(*, uow: UnitOfWork, principal: Principal, customer_id: int, organization_id: int) -> None:
+def unshare_customer(
+    *, uow: UnitOfWork, principal: Principal, customer_id: int, organization_id: int
+) -> None:
     principal.require_owner("unshare customers", "admin", "sales")
     customer = get_visible(uow.session, principal, Customer, customer_id)
-    assignment = uow.session.scalar(select(CustomerAssignment).where(
-        CustomerAssignment.customer_id == customer.id, CustomerAssignment.organization_id == organization_id))
+    assignment = uow.session.scalar(
+        select(CustomerAssignment).where(
+            CustomerAssignment.customer_id == customer.id,
+            CustomerAssignment.organization_id == organization_id,
+        )
+    )
     if assignment is None:
         raise NotFound("customer assignment", f"{customer_id}/{organization_id}")
     uow.session.delete(assignment)
@@ -105,23 +136,47 @@ class HistoryEntry:
     detail: str
 
 
-def contact_history(session: Session, principal: Principal, customer_id: int, *,
-                    limit: int = 50) -> list[HistoryEntry]:
+def contact_history(
+    session: Session, principal: Principal, customer_id: int, *, limit: int = 50
+) -> list[HistoryEntry]:
     """Activities, orders and cases of a customer as one timeline, newest first, as far as the
     principal may see each of them."""
     customer = get_visible(session, principal, Customer, customer_id)
     entries: list[HistoryEntry] = []
-    for activity in session.scalars(visible(principal, Activity).where(Activity.customer_id == customer.id)
-                                    .order_by(Activity.occurred_at.desc()).limit(limit)):
-        entries.append(HistoryEntry(activity.occurred_at, "activity", activity.id,
-                                    f"{activity.kind.value}: {activity.subject}", activity.body[:200]))
-    for order in session.scalars(visible(principal, Order).where(Order.customer_id == customer.id)
-                                 .order_by(Order.created_at.desc()).limit(limit)):
-        entries.append(HistoryEntry(order.created_at, "order", order.id, f"order {order.number}",
-                                    order.note or ""))
-    for case in session.scalars(visible(principal, Case).where(Case.customer_id == customer.id)
-                                .order_by(Case.created_at.desc()).limit(limit)):
-        entries.append(HistoryEntry(case.created_at, "case", case.id, f"case {case.number}: {case.subject}",
-                                    case.status.value))
+    for activity in session.scalars(
+        visible(principal, Activity)
+        .where(Activity.customer_id == customer.id)
+        .order_by(Activity.occurred_at.desc())
+        .limit(limit)
+    ):
+        entries.append(
+            HistoryEntry(
+                activity.occurred_at,
+                "activity",
+                activity.id,
+                f"{activity.kind.value}: {activity.subject}",
+                activity.body[:200],
+            )
+        )
+    for order in session.scalars(
+        visible(principal, Order)
+        .where(Order.customer_id == customer.id)
+        .order_by(Order.created_at.desc())
+        .limit(limit)
+    ):
+        entries.append(
+            HistoryEntry(order.created_at, "order", order.id, f"order {order.number}", order.note or "")
+        )
+    for case in session.scalars(
+        visible(principal, Case)
+        .where(Case.customer_id == customer.id)
+        .order_by(Case.created_at.desc())
+        .limit(limit)
+    ):
+        entries.append(
+            HistoryEntry(
+                case.created_at, "case", case.id, f"case {case.number}: {case.subject}", case.status.value
+            )
+        )
     entries.sort(key=lambda e: (e.at, e.kind, e.entity_id), reverse=True)
     return entries[:limit]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
 
@@ -24,7 +25,7 @@ def utcnow() -> datetime:
 
 
 def plain(value: Decimal) -> Decimal:
-    """``Decimal('10.5000')`` -> ``Decimal('10.5')``, ``Decimal('10.0000')`` -> ``Decimal('10')`` (no exponent)."""
+    """``Decimal('10.5000')`` -> ``Decimal('10.5')``; ``Decimal('10.0000')`` -> ``Decimal('10')``."""
     value = value.quantize(Decimal("0.0001"))
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
@@ -79,3 +80,14 @@ class Amount(TypeDecorator[Decimal]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def enum_type(cls: type[enum.StrEnum]) -> Enum:
+    """A VARCHAR holding the enum's value ("dealer"), readable in raw SQL and exports."""
+    return Enum(
+        cls,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, UTCDateTime, utcnow
+from portal.models.base import Base, UTCDateTime, enum_type, utcnow
 
 
 class CasePriority(enum.StrEnum):
@@ -43,9 +43,8 @@ class Case(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
-    priority: Mapped[CasePriority] = mapped_column(Enum(CasePriority, native_enum=False, length=16))
-    status: Mapped[CaseStatus] = mapped_column(Enum(CaseStatus, native_enum=False, length=16),
-                                               default=CaseStatus.OPEN, index=True)
+    priority: Mapped[CasePriority] = mapped_column(enum_type(CasePriority))
+    status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus), default=CaseStatus.OPEN, index=True)
     # One external organization at a time; None = the owner's own queue.
     routed_to_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     opened_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -57,8 +56,9 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    comments: Mapped[list[CaseComment]] = relationship(lazy="raise", order_by="CaseComment.id",
-                                                       cascade="all, delete-orphan")
+    comments: Mapped[list[CaseComment]] = relationship(
+        lazy="raise", order_by="CaseComment.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

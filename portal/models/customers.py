@@ -27,8 +27,9 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    contacts: Mapped[list[Contact]] = relationship(back_populates="customer", lazy="raise",
-                                                   order_by="Contact.id")
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="customer", lazy="raise", order_by="Contact.id"
+    )
 
 
 class Contact(Base):

@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Amount, Base, UTCDateTime, utcnow
+from portal.models.base import Amount, Base, UTCDateTime, enum_type, utcnow
 
 
 class Shipment(Base):
@@ -27,9 +27,9 @@ class Shipment(Base):
     packages: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
-    lines: Mapped[list[ShipmentLine]] = relationship(back_populates="shipment", lazy="raise",
-                                                     order_by="ShipmentLine.id",
-                                                     cascade="all, delete-orphan")
+    lines: Mapped[list[ShipmentLine]] = relationship(
+        back_populates="shipment", lazy="raise", order_by="ShipmentLine.id", cascade="all, delete-orphan"
+    )
 
 
 class ShipmentLine(Base):
@@ -66,12 +66,12 @@ class Invoice(Base):
     net_total: Mapped[Decimal] = mapped_column(Amount())
     tax_total: Mapped[Decimal] = mapped_column(Amount())
     gross_total: Mapped[Decimal] = mapped_column(Amount())
-    match_status: Mapped[MatchStatus] = mapped_column(Enum(MatchStatus, native_enum=False, length=16))
+    match_status: Mapped[MatchStatus] = mapped_column(enum_type(MatchStatus))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
-    lines: Mapped[list[InvoiceLine]] = relationship(back_populates="invoice", lazy="raise",
-                                                    order_by="InvoiceLine.id",
-                                                    cascade="all, delete-orphan")
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", lazy="raise", order_by="InvoiceLine.id", cascade="all, delete-orphan"
+    )
 
 
 class InvoiceLine(Base):

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Amount, Base, UTCDateTime, utcnow
+from portal.models.base import Amount, Base, UTCDateTime, enum_type, utcnow
 
 
 class LineResponse(enum.StrEnum):
@@ -68,9 +68,9 @@ class Order(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", lazy="raise",
-                                                  order_by="OrderLine.line_no",
-                                                  cascade="all, delete-orphan")
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", lazy="raise", order_by="OrderLine.line_no", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -99,8 +99,7 @@ class OrderLine(Base):
     quantity_confirmed: Mapped[Decimal | None] = mapped_column(Amount())
     quantity_shipped: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
     quantity_invoiced: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
-    response: Mapped[LineResponse] = mapped_column(Enum(LineResponse, native_enum=False, length=16),
-                                                   default=LineResponse.PENDING)
+    response: Mapped[LineResponse] = mapped_column(enum_type(LineResponse), default=LineResponse.PENDING)
     confirmed_price: Mapped[Decimal | None] = mapped_column(Amount())
     requested_date: Mapped[date | None] = mapped_column(Date)
     promised_date: Mapped[date | None] = mapped_column(Date)

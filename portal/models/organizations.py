@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, UTCDateTime, utcnow
+from portal.models.base import Base, UTCDateTime, enum_type, utcnow
 
 
 class OrgKind(enum.StrEnum):
@@ -28,7 +28,7 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrgKind] = mapped_column(Enum(OrgKind, native_enum=False, length=16))
+    kind: Mapped[OrgKind] = mapped_column(enum_type(OrgKind))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     gln: Mapped[str | None] = mapped_column(String(13), unique=True)
     vat_id: Mapped[str | None] = mapped_column(String(32))

@@ -50,8 +50,14 @@ class BillLine:
     tax_rate: Decimal = Decimal(19)
 
 
-SHIPPABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_CONFIRMED, OrderStatus.PARTIALLY_SHIPPED,
-                       OrderStatus.PARTIALLY_INVOICED})
+SHIPPABLE = frozenset(
+    {
+        OrderStatus.CONFIRMED,
+        OrderStatus.PARTIALLY_CONFIRMED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.PARTIALLY_INVOICED,
+    }
+)
 
 
 def _supplier_order(uow: UnitOfWork, principal: Principal, order_id: int, action: str) -> Order:
@@ -71,9 +77,19 @@ def _line(order: Order, line_no: int, field: str) -> OrderLine:
     raise InvalidInput(field, f"order {order.number} has no line {line_no}")
 
 
-def record_shipment(*, uow: UnitOfWork, principal: Principal, order_id: int, number: str, shipped_on: date,
-                    lines: Sequence[ShipLine], carrier: str | None = None, tracking_number: str | None = None,
-                    expected_delivery: date | None = None, packages: int = 1) -> Shipment:
+def record_shipment(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    order_id: int,
+    number: str,
+    shipped_on: date,
+    lines: Sequence[ShipLine],
+    carrier: str | None = None,
+    tracking_number: str | None = None,
+    expected_delivery: date | None = None,
+    packages: int = 1,
+) -> Shipment:
     order = _supplier_order(uow, principal, order_id, "record shipments")
     status = order.status()
     if status not in SHIPPABLE:
@@ -84,13 +100,16 @@ def record_shipment(*, uow: UnitOfWork, principal: Principal, order_id: int, num
     if packages < 1:
         raise InvalidInput("packages", "must be at least 1")
     assert order.supplier_id is not None
-    shipment = Shipment(order_id=order.id, supplier_id=order.supplier_id,
-                        number=validation.required_text("number", number, max_length=64),
-                        shipped_on=shipped_on, expected_delivery=expected_delivery,
-                        carrier=validation.text("carrier", carrier, max_length=100, required=False),
-                        tracking_number=validation.text("tracking_number", tracking_number, max_length=100,
-                                                        required=False),
-                        packages=packages)
+    shipment = Shipment(
+        order_id=order.id,
+        supplier_id=order.supplier_id,
+        number=validation.required_text("number", number, max_length=64),
+        shipped_on=shipped_on,
+        expected_delivery=expected_delivery,
+        carrier=validation.text("carrier", carrier, max_length=100, required=False),
+        tracking_number=validation.text("tracking_number", tracking_number, max_length=100, required=False),
+        packages=packages,
+    )
     for index, spec in enumerate(lines, start=1):
         field = f"lines[{index}]"
         line = _line(order, spec.line_no, f"{field}.line_no")
@@ -98,26 +117,48 @@ def record_shipment(*, uow: UnitOfWork, principal: Principal, order_id: int, num
             raise InvalidState("order line", line.response.value, "ship")
         quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
         if line.quantity_shipped + quantity > line.effective_quantity:
-            raise InvalidInput(f"{field}.quantity", f"ships {line.quantity_shipped + quantity} in total, "
-                                                    f"more than the {line.effective_quantity} confirmed")
+            raise InvalidInput(
+                f"{field}.quantity",
+                f"ships {line.quantity_shipped + quantity} in total, "
+                f"more than the {line.effective_quantity} confirmed",
+            )
         if spec.sscc is not None and not (spec.sscc.isdigit() and len(spec.sscc) == 18):
             raise InvalidInput(f"{field}.sscc", "an SSCC has 18 digits")
         line.quantity_shipped += quantity
-        shipment.lines.append(ShipmentLine(order_line_id=line.id, quantity=quantity,
-                                           batch_number=spec.batch_number, sscc=spec.sscc))
+        shipment.lines.append(
+            ShipmentLine(
+                order_line_id=line.id, quantity=quantity, batch_number=spec.batch_number, sscc=spec.sscc
+            )
+        )
     uow.session.add(shipment)
     touch_order(order)
     uow.flush()
-    record(uow, principal, "shipment.created", "shipment", shipment.id, number=shipment.number,
-           order_id=order.id, order_status=order.status().value)
+    record(
+        uow,
+        principal,
+        "shipment.created",
+        "shipment",
+        shipment.id,
+        number=shipment.number,
+        order_id=order.id,
+        order_status=order.status().value,
+    )
     return shipment
 
 
 INVOICEABLE = SHIPPABLE | {OrderStatus.SHIPPED}
 
 
-def submit_invoice(*, uow: UnitOfWork, principal: Principal, order_id: int, number: str, issue_date: date,
-                   lines: Sequence[BillLine], due_date: date | None = None) -> Invoice:
+def submit_invoice(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    order_id: int,
+    number: str,
+    issue_date: date,
+    lines: Sequence[BillLine],
+    due_date: date | None = None,
+) -> Invoice:
     order = _supplier_order(uow, principal, order_id, "submit invoices")
     status = order.status()
     if status not in INVOICEABLE:
@@ -126,17 +167,28 @@ def submit_invoice(*, uow: UnitOfWork, principal: Principal, order_id: int, numb
         raise InvalidInput("lines", "an invoice needs at least one line")
     validation.date_order("issue_date", issue_date, "due_date", due_date)
     assert order.supplier_id is not None
-    invoice = Invoice(order_id=order.id, supplier_id=order.supplier_id, currency=order.currency,
-                      number=validation.required_text("number", number, max_length=64),
-                      issue_date=issue_date, due_date=due_date, match_status=MatchStatus.MATCHED,
-                      net_total=Decimal(0), tax_total=Decimal(0), gross_total=Decimal(0))
+    invoice = Invoice(
+        order_id=order.id,
+        supplier_id=order.supplier_id,
+        currency=order.currency,
+        number=validation.required_text("number", number, max_length=64),
+        issue_date=issue_date,
+        due_date=due_date,
+        match_status=MatchStatus.MATCHED,
+        net_total=Decimal(0),
+        tax_total=Decimal(0),
+        gross_total=Decimal(0),
+    )
     net_total = tax_total = Decimal(0)
     for index, spec in enumerate(lines, start=1):
         field = f"lines[{index}]"
         line = _line(order, spec.line_no, f"{field}.line_no")
         quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
-        price = line.effective_price if spec.unit_price is None else validation.decimal(
-            f"{field}.unit_price", spec.unit_price)
+        price = (
+            line.effective_price
+            if spec.unit_price is None
+            else validation.decimal(f"{field}.unit_price", spec.unit_price)
+        )
         rate = validation.decimal(f"{field}.tax_rate", spec.tax_rate)
         if rate > 100:
             raise InvalidInput(f"{field}.tax_rate", "is a percentage and must not exceed 100")
@@ -148,12 +200,29 @@ def submit_invoice(*, uow: UnitOfWork, principal: Principal, order_id: int, numb
         amount = (quantity * price).quantize(CENT)
         net_total += amount
         tax_total += (amount * rate / 100).quantize(CENT)
-        invoice.lines.append(InvoiceLine(order_line_id=line.id, quantity=quantity, unit_price=price,
-                                         net_amount=amount, tax_rate=rate, excess_quantity=excess))
+        invoice.lines.append(
+            InvoiceLine(
+                order_line_id=line.id,
+                quantity=quantity,
+                unit_price=price,
+                net_amount=amount,
+                tax_rate=rate,
+                excess_quantity=excess,
+            )
+        )
     invoice.net_total, invoice.tax_total, invoice.gross_total = net_total, tax_total, net_total + tax_total
     uow.session.add(invoice)
     touch_order(order)
     uow.flush()
-    record(uow, principal, "invoice.submitted", "invoice", invoice.id, number=invoice.number,
-           order_id=order.id, match_status=invoice.match_status.value, gross_total=invoice.gross_total)
+    record(
+        uow,
+        principal,
+        "invoice.submitted",
+        "invoice",
+        invoice.id,
+        number=invoice.number,
+        order_id=order.id,
+        match_status=invoice.match_status.value,
+        gross_total=invoice.gross_total,
+    )
     return invoice

@@ -51,22 +51,34 @@ class LineAnswer:
 
 
 def load_order(uow: UnitOfWork, principal: Principal, order_id: int, *, for_update: bool = False) -> Order:
-    return get_visible(uow.session, principal, Order, order_id, options=[selectinload(Order.lines)],
-                       for_update=for_update)
+    return get_visible(
+        uow.session, principal, Order, order_id, options=[selectinload(Order.lines)], for_update=for_update
+    )
 
 
 def touch_order(order: Order, expected_version: int | None = None) -> None:
     """Mark the order changed (bumps its version). A stale ``expected_version`` raises Conflict."""
     if expected_version is not None and expected_version != order.version:
-        raise Conflict(f"order {order.number} was changed meanwhile (version {order.version}, "
-                       f"your form had {expected_version}); reload it")
+        raise Conflict(
+            f"order {order.number} was changed meanwhile (version {order.version}, "
+            f"your form had {expected_version}); reload it"
+        )
     order.updated_at = utcnow()
 
 
-def create_order(*, uow: UnitOfWork, principal: Principal, customer_id: int, lines: Sequence[NewOrderLine],
-                 dealer_id: int | None = None, contact_id: int | None = None,
-                 requested_date: date | None = None, customer_reference: str | None = None,
-                 note: str | None = None, currency: str = "EUR") -> Order:
+def create_order(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    customer_id: int,
+    lines: Sequence[NewOrderLine],
+    dealer_id: int | None = None,
+    contact_id: int | None = None,
+    requested_date: date | None = None,
+    customer_reference: str | None = None,
+    note: str | None = None,
+    currency: str = "EUR",
+) -> Order:
     session = uow.session
     if principal.is_owner:
         principal.require_role("create orders", "admin", "sales")
@@ -98,8 +110,9 @@ def create_order(*, uow: UnitOfWork, principal: Principal, customer_id: int, lin
         customer_id=customer.id,
         dealer_id=dealer_id,
         created_by_org_id=principal.org_id,
-        customer_reference=validation.text("customer_reference", customer_reference, max_length=64,
-                                           required=False),
+        customer_reference=validation.text(
+            "customer_reference", customer_reference, max_length=64, required=False
+        ),
         currency=currency.upper(),
         order_date=date.today(),
         requested_date=requested_date,
@@ -118,8 +131,17 @@ def create_order(*, uow: UnitOfWork, principal: Principal, customer_id: int, lin
         order.lines.append(_new_line(uow, index, spec))
     session.add(order)
     uow.flush()
-    record(uow, principal, "order.created", "order", order.id, number=order.number,
-           customer_id=customer.id, dealer_id=dealer_id, lines=len(order.lines))
+    record(
+        uow,
+        principal,
+        "order.created",
+        "order",
+        order.id,
+        number=order.number,
+        customer_id=customer.id,
+        dealer_id=dealer_id,
+        lines=len(order.lines),
+    )
     return order
 
 
@@ -133,13 +155,25 @@ def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
     if product is None:
         raise InvalidInput(f"{field}.product", f"unknown product {spec.product_id or spec.sku!r}")
     quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
-    price = product.price if spec.unit_price is None else validation.decimal(f"{field}.unit_price",
-                                                                              spec.unit_price)
-    return OrderLine(line_no=index, product_id=product.id, sku=product.sku, gtin=product.gtin,
-                     description=product.name, unit=product.unit, unit_price=price,
-                     quantity_ordered=quantity, requested_date=spec.requested_date,
-                     quantity_shipped=Decimal(0), quantity_invoiced=Decimal(0),
-                     response=LineResponse.PENDING)
+    price = (
+        product.price
+        if spec.unit_price is None
+        else validation.decimal(f"{field}.unit_price", spec.unit_price)
+    )
+    return OrderLine(
+        line_no=index,
+        product_id=product.id,
+        sku=product.sku,
+        gtin=product.gtin,
+        description=product.name,
+        unit=product.unit,
+        unit_price=price,
+        quantity_ordered=quantity,
+        requested_date=spec.requested_date,
+        quantity_shipped=Decimal(0),
+        quantity_invoiced=Decimal(0),
+        response=LineResponse.PENDING,
+    )
 
 
 def route_order(*, uow: UnitOfWork, principal: Principal, order_id: int, supplier_id: int) -> Order:
@@ -159,12 +193,19 @@ def route_order(*, uow: UnitOfWork, principal: Principal, order_id: int, supplie
     return order
 
 
-ANSWERABLE = frozenset({OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED,
-                        OrderStatus.CONFIRMED})
+ANSWERABLE = frozenset(
+    {OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED, OrderStatus.CONFIRMED}
+)
 
 
-def respond_to_order(*, uow: UnitOfWork, principal: Principal, order_id: int, answers: Sequence[LineAnswer],
-                     expected_version: int | None = None) -> Order:
+def respond_to_order(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    order_id: int,
+    answers: Sequence[LineAnswer],
+    expected_version: int | None = None,
+) -> Order:
     """The supplier confirms, rejects or changes lines (EDI ORDRSP / GraphQL confirmOrder / portal form)."""
     order = load_order(uow, principal, order_id, for_update=True)
     _require_supplier_of(principal, order, "answer")
@@ -188,10 +229,19 @@ def respond_to_order(*, uow: UnitOfWork, principal: Principal, order_id: int, an
             raise InvalidState("order line", "shipped", "change")
         _apply_answer(line, answer, field, order.order_date)
     uow.flush()
-    record(uow, principal, "order.confirmed", "order", order.id, number=order.number,
-           status=order.status().value,
-           lines=[{"line_no": a.line_no, "action": a.action.value,
-                   "quantity": by_no[a.line_no].quantity_confirmed} for a in answers])
+    record(
+        uow,
+        principal,
+        "order.confirmed",
+        "order",
+        order.id,
+        number=order.number,
+        status=order.status().value,
+        lines=[
+            {"line_no": a.line_no, "action": a.action.value, "quantity": by_no[a.line_no].quantity_confirmed}
+            for a in answers
+        ],
+    )
     return order
 
 
@@ -206,15 +256,19 @@ def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: d
     if answer.quantity is not None:
         quantity = validation.decimal(f"{field}.quantity", answer.quantity, positive=True)
         if quantity > line.quantity_ordered:
-            raise InvalidInput(f"{field}.quantity",
-                               f"confirms {quantity}, more than the {line.quantity_ordered} ordered")
+            raise InvalidInput(
+                f"{field}.quantity", f"confirms {quantity}, more than the {line.quantity_ordered} ordered"
+            )
     if answer.promised_date is not None and answer.promised_date < order_date:
         raise InvalidInput(f"{field}.promised_date", "must not be before the order date")
     price = None
     if answer.unit_price is not None:
         price = validation.decimal(f"{field}.unit_price", answer.unit_price)
-    changed = (quantity != line.quantity_ordered or price is not None and price != line.unit_price
-               or answer.action is LineResponse.CHANGED)
+    changed = (
+        quantity != line.quantity_ordered
+        or (price is not None and price != line.unit_price)
+        or answer.action is LineResponse.CHANGED
+    )
     line.response = LineResponse.CHANGED if changed else LineResponse.ACCEPTED
     line.quantity_confirmed = quantity
     line.promised_date = answer.promised_date or line.promised_date or line.requested_date
@@ -229,8 +283,9 @@ def _require_supplier_of(principal: Principal, order: Order, action: str) -> Non
         raise PermissionDenied(f"only the supplier the order is routed to may {action} it")
 
 
-def cancel_order(*, uow: UnitOfWork, principal: Principal, order_id: int,
-                 expected_version: int | None = None) -> Order:
+def cancel_order(
+    *, uow: UnitOfWork, principal: Principal, order_id: int, expected_version: int | None = None
+) -> Order:
     order = load_order(uow, principal, order_id, for_update=True)
     if principal.is_owner:
         principal.require_role("cancel orders", "admin", "sales")

@@ -16,7 +16,13 @@ from portal.errors import InvalidInput, PermissionDenied, Unauthenticated
 from portal.events import record
 from portal.models import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.base import utcnow
-from portal.security import hash_password, hash_token, new_token_secret, password_needs_rehash, verify_password
+from portal.security import (
+    hash_password,
+    hash_token,
+    new_token_secret,
+    password_needs_rehash,
+    verify_password,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 MIN_PASSWORD_LENGTH = 10
@@ -28,8 +34,11 @@ def _check_roles(org: Organization, roles: set[str]) -> str:
         raise InvalidInput("roles", "at least one role is required")
     unknown = roles - allowed
     if unknown:
-        raise InvalidInput("roles", f"unknown for a {org.kind} organization: {', '.join(sorted(unknown))}; "
-                                    f"allowed: {', '.join(sorted(allowed))}")
+        raise InvalidInput(
+            "roles",
+            f"unknown for a {org.kind} organization: {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(sorted(allowed))}",
+        )
     return ",".join(sorted(roles))
 
 
@@ -40,9 +49,17 @@ def _require_admin_of(principal: Principal, org: Organization, action: str) -> N
         raise PermissionDenied(f"you may not {action} for another organization")
 
 
-def create_organization(*, uow: UnitOfWork, principal: Principal, slug: str, name: str, kind: OrgKind,
-                        parent_id: int | None = None, gln: str | None = None,
-                        vat_id: str | None = None) -> Organization:
+def create_organization(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    slug: str,
+    name: str,
+    kind: OrgKind,
+    parent_id: int | None = None,
+    gln: str | None = None,
+    vat_id: str | None = None,
+) -> Organization:
     principal.require_owner("create organizations", "admin")
     if not _SLUG.match(slug):
         raise InvalidInput("slug", "use 2-63 lower-case letters, digits and dashes")
@@ -50,16 +67,31 @@ def create_organization(*, uow: UnitOfWork, principal: Principal, slug: str, nam
         raise InvalidInput("gln", "a GLN has 13 digits")
     if parent_id is not None:
         get_visible(uow.session, principal, Organization, parent_id)
-    org = Organization(slug=slug, name=validation.required_text("name", name), kind=kind,
-                       parent_id=parent_id, gln=gln, vat_id=vat_id)
+    org = Organization(
+        slug=slug,
+        name=validation.required_text("name", name),
+        kind=kind,
+        parent_id=parent_id,
+        gln=gln,
+        vat_id=vat_id,
+    )
     uow.session.add(org)
     uow.flush()
     record(uow, principal, "organization.created", "organization", org.id, slug=slug, kind=kind.value)
     return org
 
 
-def add_user(*, uow: UnitOfWork, principal: Principal, organization_id: int, email: str, name: str,
-             password: str, roles: set[str], locale: str | None = None) -> User:
+def add_user(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    organization_id: int,
+    email: str,
+    name: str,
+    password: str,
+    roles: set[str],
+    locale: str | None = None,
+) -> User:
     org = get_visible(uow.session, principal, Organization, organization_id)
     _require_admin_of(principal, org, "add users")
     address = validation.email("email", email, required=True)
@@ -68,8 +100,14 @@ def add_user(*, uow: UnitOfWork, principal: Principal, organization_id: int, ema
         raise InvalidInput("password", f"must have at least {MIN_PASSWORD_LENGTH} characters")
     if uow.session.scalar(select(User.id).where(User.email == address)) is not None:
         raise InvalidInput("email", "is already registered")
-    user = User(organization_id=org.id, email=address, name=validation.required_text("name", name),
-                password_hash=hash_password(password), roles=_check_roles(org, roles), locale=locale)
+    user = User(
+        organization_id=org.id,
+        email=address,
+        name=validation.required_text("name", name),
+        password_hash=hash_password(password),
+        roles=_check_roles(org, roles),
+        locale=locale,
+    )
     uow.session.add(user)
     uow.flush()
     record(uow, principal, "user.created", "user", user.id, organization_id=org.id, roles=user.roles)
@@ -114,8 +152,15 @@ class IssuedToken:
     secret: str  # shown once; never stored
 
 
-def issue_token(*, uow: UnitOfWork, principal: Principal, organization_id: int, name: str,
-                expires_in_days: int | None = None, roles: set[str] | None = None) -> IssuedToken:
+def issue_token(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    organization_id: int,
+    name: str,
+    expires_in_days: int | None = None,
+    roles: set[str] | None = None,
+) -> IssuedToken:
     org = get_visible(uow.session, principal, Organization, organization_id)
     _require_admin_of(principal, org, "issue API tokens")
     if expires_in_days is not None and expires_in_days <= 0:
@@ -170,13 +215,21 @@ def list_organizations(session: Session, principal: Principal) -> list[Organizat
 
 def system_principal(session: Session) -> Principal:
     """The owner organization acting through the command line (an admin without a user)."""
-    owner = session.scalar(select(Organization).where(Organization.kind == OrgKind.OWNER)
-                           .order_by(Organization.id).limit(1))
+    owner = session.scalar(
+        select(Organization).where(Organization.kind == OrgKind.OWNER).order_by(Organization.id).limit(1)
+    )
     if owner is None:
-        raise InvalidInput("organization", "there is no owner organization yet: run `portal seed demo` "
-                                           "or `portal org add --kind owner`")
-    return Principal(org_id=owner.id, org_kind=owner.kind, org_ids=descendant_ids(session, owner.id),
-                     roles=frozenset({"admin"}), name="command line")
+        raise InvalidInput(
+            "organization",
+            "there is no owner organization yet: run `portal seed demo` or `portal org add --kind owner`",
+        )
+    return Principal(
+        org_id=owner.id,
+        org_kind=owner.kind,
+        org_ids=descendant_ids(session, owner.id),
+        roles=frozenset({"admin"}),
+        name="command line",
+    )
 
 
 def bootstrap_owner(*, uow: UnitOfWork, slug: str, name: str) -> Organization:

@@ -23,8 +23,11 @@ def test_every_model_has_a_rule_and_the_model_covers_it() -> None:
     assert mapped == set(RULES), "every table except counters needs an access rule"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(spec=worlds())
 def test_policy_matches_independent_model(engine: Engine, spec: WorldSpec) -> None:
     factory = make_sessionmaker(engine)
@@ -34,8 +37,12 @@ def test_policy_matches_independent_model(engine: Engine, spec: WorldSpec) -> No
             session.commit()
             orgs = list(session.scalars(select(Organization).order_by(Organization.id)))
             for index, org in enumerate(orgs):
-                principal = Principal(org_id=org.id, org_kind=org.kind, org_ids=descendant_ids(session, org.id),
-                                      roles=frozenset({"admin"}))
+                principal = Principal(
+                    org_id=org.id,
+                    org_kind=org.kind,
+                    org_ids=descendant_ids(session, org.id),
+                    roles=frozenset({"admin"}),
+                )
                 expected = expected_visible(spec, index, facts)
                 for model in RULES:
                     got = visible_ids(session, principal, model)

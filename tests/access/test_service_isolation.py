@@ -28,41 +28,111 @@ START = datetime.now(UTC) + timedelta(days=1)
 # name -> (entity the call looks up, call(uow, principal, id of that entity))
 Call = Callable[[Any, Principal, int], object]
 CALLS: dict[str, tuple[str, Call]] = {
-    "add_contact": ("customer", lambda uow, p, i: customers.add_contact(
-        uow=uow, principal=p, customer_id=i, first_name="X", last_name="Y")),
+    "add_contact": (
+        "customer",
+        lambda uow, p, i: customers.add_contact(
+            uow=uow, principal=p, customer_id=i, first_name="X", last_name="Y"
+        ),
+    ),
     "contact_history": ("customer", lambda uow, p, i: customers.contact_history(uow.session, p, i)),
-    "create_order": ("customer", lambda uow, p, i: orders.create_order(
-        uow=uow, principal=p, customer_id=i, lines=[orders.NewOrderLine(sku="P-100", quantity=Decimal(1))])),
-    "respond_to_order": ("order", lambda uow, p, i: orders.respond_to_order(
-        uow=uow, principal=p, order_id=i, answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)])),
+    "create_order": (
+        "customer",
+        lambda uow, p, i: orders.create_order(
+            uow=uow, principal=p, customer_id=i, lines=[orders.NewOrderLine(sku="P-100", quantity=Decimal(1))]
+        ),
+    ),
+    "respond_to_order": (
+        "order",
+        lambda uow, p, i: orders.respond_to_order(
+            uow=uow, principal=p, order_id=i, answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)]
+        ),
+    ),
     "cancel_order": ("order", lambda uow, p, i: orders.cancel_order(uow=uow, principal=p, order_id=i)),
-    "record_shipment": ("order", lambda uow, p, i: fulfilment.record_shipment(
-        uow=uow, principal=p, order_id=i, number="X", shipped_on=date.today(),
-        lines=[fulfilment.ShipLine(1, Decimal(1))])),
-    "submit_invoice": ("order", lambda uow, p, i: fulfilment.submit_invoice(
-        uow=uow, principal=p, order_id=i, number="X", issue_date=date.today(),
-        lines=[fulfilment.BillLine(1, Decimal(1))])),
-    "open_case_on_customer": ("customer", lambda uow, p, i: cases.open_case(
-        uow=uow, principal=p, subject="s", customer_id=i)),
-    "open_case_on_order": ("order", lambda uow, p, i: cases.open_case(uow=uow, principal=p, subject="s",
-                                                                       order_id=i)),
-    "update_case": ("case", lambda uow, p, i: cases.update_case(uow=uow, principal=p, case_id=i, subject="x")),
-    "change_case_status": ("case", lambda uow, p, i: cases.change_status(uow=uow, principal=p, case_id=i,
-                                                                          action="resolve")),
-    "add_case_comment": ("case", lambda uow, p, i: cases.add_comment(uow=uow, principal=p, case_id=i, body="x")),
-    "add_case_attachment": ("case", lambda uow, p, i: cases.add_attachment(
-        uow=uow, principal=p, case_id=i, filename="a.txt", content_type="text/plain", data=b"x")),
-    "log_activity": ("customer", lambda uow, p, i: activities.log_activity(
-        uow=uow, principal=p, customer_id=i, kind=ActivityKind.CALL, subject="x")),
-    "schedule_appointment": ("customer", lambda uow, p, i: activities.schedule_appointment(
-        uow=uow, principal=p, customer_id=i, subject="x", starts_at=START, ends_at=START + timedelta(hours=1))),
-    "complete_task": ("activity", lambda uow, p, i: activities.complete_task(uow=uow, principal=p,
-                                                                              activity_id=i)),
-    "add_user": ("organization", lambda uow, p, i: partners.add_user(
-        uow=uow, principal=p, organization_id=i, email="new@example.com", name="N", password="x" * 12,
-        roles={"member"})),
-    "issue_token": ("organization", lambda uow, p, i: partners.issue_token(
-        uow=uow, principal=p, organization_id=i, name="t")),
+    "record_shipment": (
+        "order",
+        lambda uow, p, i: fulfilment.record_shipment(
+            uow=uow,
+            principal=p,
+            order_id=i,
+            number="X",
+            shipped_on=date.today(),
+            lines=[fulfilment.ShipLine(1, Decimal(1))],
+        ),
+    ),
+    "submit_invoice": (
+        "order",
+        lambda uow, p, i: fulfilment.submit_invoice(
+            uow=uow,
+            principal=p,
+            order_id=i,
+            number="X",
+            issue_date=date.today(),
+            lines=[fulfilment.BillLine(1, Decimal(1))],
+        ),
+    ),
+    "open_case_on_customer": (
+        "customer",
+        lambda uow, p, i: cases.open_case(uow=uow, principal=p, subject="s", customer_id=i),
+    ),
+    "open_case_on_order": (
+        "order",
+        lambda uow, p, i: cases.open_case(uow=uow, principal=p, subject="s", order_id=i),
+    ),
+    "update_case": (
+        "case",
+        lambda uow, p, i: cases.update_case(uow=uow, principal=p, case_id=i, subject="x"),
+    ),
+    "change_case_status": (
+        "case",
+        lambda uow, p, i: cases.change_status(uow=uow, principal=p, case_id=i, action="resolve"),
+    ),
+    "add_case_comment": (
+        "case",
+        lambda uow, p, i: cases.add_comment(uow=uow, principal=p, case_id=i, body="x"),
+    ),
+    "add_case_attachment": (
+        "case",
+        lambda uow, p, i: cases.add_attachment(
+            uow=uow, principal=p, case_id=i, filename="a.txt", content_type="text/plain", data=b"x"
+        ),
+    ),
+    "log_activity": (
+        "customer",
+        lambda uow, p, i: activities.log_activity(
+            uow=uow, principal=p, customer_id=i, kind=ActivityKind.CALL, subject="x"
+        ),
+    ),
+    "schedule_appointment": (
+        "customer",
+        lambda uow, p, i: activities.schedule_appointment(
+            uow=uow,
+            principal=p,
+            customer_id=i,
+            subject="x",
+            starts_at=START,
+            ends_at=START + timedelta(hours=1),
+        ),
+    ),
+    "complete_task": (
+        "activity",
+        lambda uow, p, i: activities.complete_task(uow=uow, principal=p, activity_id=i),
+    ),
+    "add_user": (
+        "organization",
+        lambda uow, p, i: partners.add_user(
+            uow=uow,
+            principal=p,
+            organization_id=i,
+            email="new@example.com",
+            name="N",
+            password="x" * 12,
+            roles={"member"},
+        ),
+    ),
+    "issue_token": (
+        "organization",
+        lambda uow, p, i: partners.issue_token(uow=uow, principal=p, organization_id=i, name="t"),
+    ),
     "revoke_token": ("API token", lambda uow, p, i: partners.revoke_token(uow=uow, principal=p, token_id=i)),
 }
 
@@ -74,14 +144,27 @@ def world(factory: sessionmaker[Session]) -> tuple[Scene, dict[str, int]]:
     customer = scene.customer(shared_with=("dealer-other",))
     order = scene.order(customer, by="dealer-other", supplier="supplier-a")
     with scene.uow() as uow:
-        case = cases.open_case(uow=uow, principal=scene.p("dealer-other"), subject="Pumpe defekt",
-                               customer_id=customer.id)
-        task = activities.log_activity(uow=uow, principal=scene.p("dealer-other"), customer_id=customer.id,
-                                       kind=ActivityKind.TASK, subject="Rückruf")
-        token = partners.issue_token(uow=uow, principal=scene.p("owner"),
-                                     organization_id=scene.orgs["dealer-other"].id, name="erp")
-    ids = {"customer": customer.id, "order": order.id, "case": case.id, "activity": task.id,
-           "organization": scene.orgs["dealer-other"].id, "API token": token.token.id}
+        case = cases.open_case(
+            uow=uow, principal=scene.p("dealer-other"), subject="Pumpe defekt", customer_id=customer.id
+        )
+        task = activities.log_activity(
+            uow=uow,
+            principal=scene.p("dealer-other"),
+            customer_id=customer.id,
+            kind=ActivityKind.TASK,
+            subject="Rückruf",
+        )
+        token = partners.issue_token(
+            uow=uow, principal=scene.p("owner"), organization_id=scene.orgs["dealer-other"].id, name="erp"
+        )
+    ids = {
+        "customer": customer.id,
+        "order": order.id,
+        "case": case.id,
+        "activity": task.id,
+        "organization": scene.orgs["dealer-other"].id,
+        "API token": token.token.id,
+    }
     return scene, ids
 
 
@@ -102,7 +185,9 @@ def test_foreign_object_answers_like_a_missing_one_and_writes_nothing(
     # Either the call is refused for the principal's kind or role, whatever the id (nothing learnt),
     # or the foreign object is reported exactly like a missing one.
     assert type(hidden.value) is type(missing.value)
-    assert hidden.value.message.replace(str(ids[entity]), "#") == missing.value.message.replace("9999999", "#")
+    assert hidden.value.message.replace(str(ids[entity]), "#") == missing.value.message.replace(
+        "9999999", "#"
+    )
     if isinstance(hidden.value, NotFound):
         assert hidden.value.message == f"{entity} {ids[entity]} not found"
     else:

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from portal.access import RULES
-
 from portal.models import (
     Activity,
     ActivityKind,
@@ -87,25 +86,46 @@ def worlds(draw: st.DrawFn) -> WorldSpec:
     n_customers = draw(st.integers(1, 4))
     pairs = [(c, o) for c in range(n_customers) for o in sellers]
     assignments = frozenset(draw(st.lists(st.sampled_from(pairs), max_size=6)) if pairs else [])
-    order_specs = tuple(draw(st.lists(st.builds(
-        OrderSpec,
-        customer=st.integers(0, n_customers - 1),
-        dealer=st.sampled_from([None, *sellers]),
-        supplier=st.sampled_from([None, *suppliers]),
-        shipped=st.booleans(), invoiced=st.booleans()), max_size=5)))
-    case_specs = tuple(draw(st.lists(st.builds(
-        CaseSpec,
-        opened_by=st.sampled_from(list(orgs)),
-        routed_to=st.sampled_from([None, *range(1, len(kinds))]),
-        customer=st.sampled_from([None, *range(n_customers)]),
-        comments=st.lists(st.tuples(st.sampled_from(list(orgs)), st.booleans()), max_size=3).map(tuple),
-        attachment_internal=st.sampled_from([None, True, False])), max_size=4)))
+    order_specs = tuple(
+        draw(
+            st.lists(
+                st.builds(
+                    OrderSpec,
+                    customer=st.integers(0, n_customers - 1),
+                    dealer=st.sampled_from([None, *sellers]),
+                    supplier=st.sampled_from([None, *suppliers]),
+                    shipped=st.booleans(),
+                    invoiced=st.booleans(),
+                ),
+                max_size=5,
+            )
+        )
+    )
+    case_specs = tuple(
+        draw(
+            st.lists(
+                st.builds(
+                    CaseSpec,
+                    opened_by=st.sampled_from(list(orgs)),
+                    routed_to=st.sampled_from([None, *range(1, len(kinds))]),
+                    customer=st.sampled_from([None, *range(n_customers)]),
+                    comments=st.lists(st.tuples(st.sampled_from(list(orgs)), st.booleans()), max_size=3).map(
+                        tuple
+                    ),
+                    attachment_internal=st.sampled_from([None, True, False]),
+                ),
+                max_size=4,
+            )
+        )
+    )
     activity_orgs = [0, *sellers]
-    activities = tuple(draw(st.lists(st.tuples(st.integers(0, n_customers - 1), st.sampled_from(activity_orgs)),
-                                     max_size=5)))
+    activities = tuple(
+        draw(st.lists(st.tuples(st.integers(0, n_customers - 1), st.sampled_from(activity_orgs)), max_size=5))
+    )
     events = tuple(draw(st.lists(st.sampled_from(list(orgs)), max_size=4)))
-    return WorldSpec(kinds, tuple(parents), n_customers, assignments, order_specs, case_specs, activities,
-                     events)
+    return WorldSpec(
+        kinds, tuple(parents), n_customers, assignments, order_specs, case_specs, activities, events
+    )
 
 
 @dataclass
@@ -134,13 +154,36 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
     org_ids: list[int] = []
     for i, kind in enumerate(spec.kinds):
         parent = spec.parents[i]
-        org_ids.append(add(Organization, Organization(slug=f"org-{i}", name=f"Org {i}", kind=kind,
-                                                      parent_id=org_ids[parent] if parent is not None else None),
-                           i))
-        add(User, User(organization_id=org_ids[i], email=f"u{i}@example.com", name=f"U{i}", password_hash="x",
-                       roles="admin"), i)
-        add(ApiToken, ApiToken(organization_id=org_ids[i], name=f"t{i}", prefix="ptk", token_hash=f"{i:064d}",
-                               roles="admin"), i)
+        org_ids.append(
+            add(
+                Organization,
+                Organization(
+                    slug=f"org-{i}",
+                    name=f"Org {i}",
+                    kind=kind,
+                    parent_id=org_ids[parent] if parent is not None else None,
+                ),
+                i,
+            )
+        )
+        add(
+            User,
+            User(
+                organization_id=org_ids[i],
+                email=f"u{i}@example.com",
+                name=f"U{i}",
+                password_hash="x",
+                roles="admin",
+            ),
+            i,
+        )
+        add(
+            ApiToken,
+            ApiToken(
+                organization_id=org_ids[i], name=f"t{i}", prefix="ptk", token_hash=f"{i:064d}", roles="admin"
+            ),
+            i,
+        )
     product = Product(sku="SKU-1", name="Thing", price=Decimal(1))
     add(Product, product)
     customers = [add(Customer, Customer(number=f"K{c}", name=f"C{c}"), c) for c in range(spec.customers)]
@@ -149,51 +192,129 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
     for c, o in sorted(spec.assignments):
         add(CustomerAssignment, CustomerAssignment(customer_id=customers[c], organization_id=org_ids[o]), o)
     for n, o in enumerate(spec.orders):
-        order = Order(number=f"SO-{n}", customer_id=customers[o.customer],
-                      dealer_id=org_ids[o.dealer] if o.dealer is not None else None,
-                      supplier_id=org_ids[o.supplier] if o.supplier is not None else None,
-                      created_by_org_id=org_ids[0], order_date=date(2026, 1, 5), delivery_name="D")
+        order = Order(
+            number=f"SO-{n}",
+            customer_id=customers[o.customer],
+            dealer_id=org_ids[o.dealer] if o.dealer is not None else None,
+            supplier_id=org_ids[o.supplier] if o.supplier is not None else None,
+            created_by_org_id=org_ids[0],
+            order_date=date(2026, 1, 5),
+            delivery_name="D",
+        )
         oid = add(Order, order, o.dealer, o.supplier)
-        line = OrderLine(order_id=oid, line_no=1, description="x", unit_price=Decimal(1),
-                         quantity_ordered=Decimal(2))
+        line = OrderLine(
+            order_id=oid, line_no=1, description="x", unit_price=Decimal(1), quantity_ordered=Decimal(2)
+        )
         lid = add(OrderLine, line, o.dealer, o.supplier)
         if o.supplier is not None and o.shipped:
-            sid = add(Shipment, Shipment(order_id=oid, supplier_id=org_ids[o.supplier], number=f"DN-{n}",
-                                         shipped_on=date(2026, 1, 6)), o.dealer, o.supplier)
-            add(ShipmentLine, ShipmentLine(shipment_id=sid, order_line_id=lid, quantity=Decimal(2)),
-                o.dealer, o.supplier)
+            sid = add(
+                Shipment,
+                Shipment(
+                    order_id=oid,
+                    supplier_id=org_ids[o.supplier],
+                    number=f"DN-{n}",
+                    shipped_on=date(2026, 1, 6),
+                ),
+                o.dealer,
+                o.supplier,
+            )
+            add(
+                ShipmentLine,
+                ShipmentLine(shipment_id=sid, order_line_id=lid, quantity=Decimal(2)),
+                o.dealer,
+                o.supplier,
+            )
         if o.supplier is not None and o.invoiced:
-            iid = add(Invoice, Invoice(order_id=oid, supplier_id=org_ids[o.supplier], number=f"R-{n}",
-                                       issue_date=date(2026, 1, 7), currency="EUR", net_total=Decimal(2),
-                                       tax_total=Decimal(0), gross_total=Decimal(2),
-                                       match_status=MatchStatus.MATCHED), o.supplier)
-            add(InvoiceLine, InvoiceLine(invoice_id=iid, order_line_id=lid, quantity=Decimal(2),
-                                         unit_price=Decimal(1), net_amount=Decimal(2), tax_rate=Decimal(0)),
-                o.supplier)
+            iid = add(
+                Invoice,
+                Invoice(
+                    order_id=oid,
+                    supplier_id=org_ids[o.supplier],
+                    number=f"R-{n}",
+                    issue_date=date(2026, 1, 7),
+                    currency="EUR",
+                    net_total=Decimal(2),
+                    tax_total=Decimal(0),
+                    gross_total=Decimal(2),
+                    match_status=MatchStatus.MATCHED,
+                ),
+                o.supplier,
+            )
+            add(
+                InvoiceLine,
+                InvoiceLine(
+                    invoice_id=iid,
+                    order_line_id=lid,
+                    quantity=Decimal(2),
+                    unit_price=Decimal(1),
+                    net_amount=Decimal(2),
+                    tax_rate=Decimal(0),
+                ),
+                o.supplier,
+            )
     for n, c in enumerate(spec.cases):
-        case = Case(number=f"C-{n}", subject="s", priority=CasePriority.NORMAL, opened_by_org_id=org_ids[c.opened_by],
-                    routed_to_id=org_ids[c.routed_to] if c.routed_to is not None else None,
-                    customer_id=customers[c.customer] if c.customer is not None else None,
-                    sla_due_at=NOW + timedelta(hours=24))
+        case = Case(
+            number=f"C-{n}",
+            subject="s",
+            priority=CasePriority.NORMAL,
+            opened_by_org_id=org_ids[c.opened_by],
+            routed_to_id=org_ids[c.routed_to] if c.routed_to is not None else None,
+            customer_id=customers[c.customer] if c.customer is not None else None,
+            sla_due_at=NOW + timedelta(hours=24),
+        )
         case_id = add(Case, case, c.opened_by, c.routed_to)
         for author, internal in c.comments:
-            add(CaseComment, CaseComment(case_id=case_id, author_org_id=org_ids[author], author_name="x", body="b",
-                                         internal=internal), c.opened_by, c.routed_to, internal)
+            add(
+                CaseComment,
+                CaseComment(
+                    case_id=case_id,
+                    author_org_id=org_ids[author],
+                    author_name="x",
+                    body="b",
+                    internal=internal,
+                ),
+                c.opened_by,
+                c.routed_to,
+                internal,
+            )
         if c.attachment_internal is not None:
-            add(CaseAttachment, CaseAttachment(case_id=case_id, uploaded_by_org_id=org_ids[c.opened_by],
-                                               filename="a.txt", content_type="text/plain", size=1, sha256="0" * 64,
-                                               internal=c.attachment_internal, data=b"a"),
-                c.opened_by, c.routed_to, c.attachment_internal)
+            add(
+                CaseAttachment,
+                CaseAttachment(
+                    case_id=case_id,
+                    uploaded_by_org_id=org_ids[c.opened_by],
+                    filename="a.txt",
+                    content_type="text/plain",
+                    size=1,
+                    sha256="0" * 64,
+                    internal=c.attachment_internal,
+                    data=b"a",
+                ),
+                c.opened_by,
+                c.routed_to,
+                c.attachment_internal,
+            )
     for c, o in spec.activities:
-        add(Activity, Activity(customer_id=customers[c], organization_id=org_ids[o], kind=ActivityKind.NOTE,
-                               subject="n", occurred_at=NOW), c, o)
+        add(
+            Activity,
+            Activity(
+                customer_id=customers[c],
+                organization_id=org_ids[o],
+                kind=ActivityKind.NOTE,
+                subject="n",
+                occurred_at=NOW,
+            ),
+            c,
+            o,
+        )
     for o in spec.events:
         add(Event, Event(kind="x.y", entity="x", entity_id=1, actor_org_id=org_ids[o], payload={}), o)
     return facts
 
 
-def expected_visible(spec: WorldSpec, viewer: int, facts: dict[type, dict[int, tuple[object, ...]]]
-                     ) -> dict[type, set[int]]:
+def expected_visible(
+    spec: WorldSpec, viewer: int, facts: dict[type, dict[int, tuple[object, ...]]]
+) -> dict[type, set[int]]:
     """Who may see what, straight from the product rules."""
     if spec.kinds[viewer] is OrgKind.OWNER:
         return {model: set(facts.get(model, {})) for model in RULES}
@@ -225,10 +346,13 @@ def expected_visible(spec: WorldSpec, viewer: int, facts: dict[type, dict[int, t
         Invoice: rows(Invoice, lambda s: s in mine),
         InvoiceLine: rows(InvoiceLine, lambda s: s in mine),
         Case: rows(Case, lambda opened, routed: opened in mine or routed in mine),
-        CaseComment: rows(CaseComment, lambda opened, routed, internal: (opened in mine or routed in mine)
-                          and not internal),
-        CaseAttachment: rows(CaseAttachment, lambda opened, routed, internal: (opened in mine or routed in mine)
-                             and not internal),
+        CaseComment: rows(
+            CaseComment, lambda opened, routed, internal: (opened in mine or routed in mine) and not internal
+        ),
+        CaseAttachment: rows(
+            CaseAttachment,
+            lambda opened, routed, internal: (opened in mine or routed in mine) and not internal,
+        ),
         Activity: rows(Activity, lambda c, o: c in seen_customers and (o in mine or o == 0)),
         Event: rows(Event, lambda o: o in mine),
     }

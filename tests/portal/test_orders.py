@@ -54,25 +54,56 @@ def test_status_follows_line_quantities_through_the_whole_flow(scene: Scene) -> 
     assert status_of(scene, order.id) is OrderStatus.AWAITING_CONFIRMATION
     sp = scene.p("supplier-a")
     with scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=sp, order_id=order.id, answers=[
-            orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(8),
-                              promised_date=date.today() + timedelta(days=3))])
+        orders.respond_to_order(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            answers=[
+                orders.LineAnswer(
+                    1,
+                    LineResponse.CHANGED,
+                    quantity=Decimal(8),
+                    promised_date=date.today() + timedelta(days=3),
+                )
+            ],
+        )
     assert status_of(scene, order.id) is OrderStatus.PARTIALLY_CONFIRMED
     with scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=sp, order_id=order.id,
-                                answers=[orders.LineAnswer(2, LineResponse.ACCEPTED)])
+        orders.respond_to_order(
+            uow=uow, principal=sp, order_id=order.id, answers=[orders.LineAnswer(2, LineResponse.ACCEPTED)]
+        )
     assert status_of(scene, order.id) is OrderStatus.CONFIRMED
     with scene.uow() as uow:
-        record_shipment(uow=uow, principal=sp, order_id=order.id, number="DN-1", shipped_on=date.today(),
-                        lines=[ShipLine(1, Decimal(8))], carrier="DHL", tracking_number="JD0001")
+        record_shipment(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="DN-1",
+            shipped_on=date.today(),
+            lines=[ShipLine(1, Decimal(8))],
+            carrier="DHL",
+            tracking_number="JD0001",
+        )
     assert status_of(scene, order.id) is OrderStatus.PARTIALLY_SHIPPED
     with scene.uow() as uow:
-        record_shipment(uow=uow, principal=sp, order_id=order.id, number="DN-2", shipped_on=date.today(),
-                        lines=[ShipLine(2, Decimal(4))])
+        record_shipment(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="DN-2",
+            shipped_on=date.today(),
+            lines=[ShipLine(2, Decimal(4))],
+        )
     assert status_of(scene, order.id) is OrderStatus.SHIPPED
     with scene.uow() as uow:
-        invoice = submit_invoice(uow=uow, principal=sp, order_id=order.id, number="R-1",
-                                 issue_date=date.today(), lines=[BillLine(1, Decimal(8)), BillLine(2, Decimal(4))])
+        invoice = submit_invoice(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="R-1",
+            issue_date=date.today(),
+            lines=[BillLine(1, Decimal(8)), BillLine(2, Decimal(4))],
+        )
         assert invoice.match_status is MatchStatus.MATCHED
         assert invoice.net_total == Decimal("8") * Decimal("12.50") + Decimal(4) * Decimal(25)
         assert invoice.gross_total == invoice.net_total + invoice.tax_total
@@ -84,8 +115,12 @@ def test_confirming_more_than_ordered_is_invalid_input_and_nothing_is_written(sc
     with scene.factory() as session:
         events_before = session.scalar(select(func.count()).select_from(Event))
     with pytest.raises(InvalidInput) as err, scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=scene.p("supplier-a"), order_id=order.id, answers=[
-            orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(11))])
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(11))],
+        )
     assert err.value.field == "lines[1].quantity"
     assert "more than the 10 ordered" in err.value.message
     assert status_of(scene, order.id) is OrderStatus.AWAITING_CONFIRMATION
@@ -96,12 +131,20 @@ def test_confirming_more_than_ordered_is_invalid_input_and_nothing_is_written(sc
 def test_negative_quantity_and_unknown_product_name_the_field(scene: Scene) -> None:
     customer = scene.customer()
     with pytest.raises(InvalidInput) as err, scene.uow() as uow:
-        orders.create_order(uow=uow, principal=scene.p("owner"), customer_id=customer.id,
-                            lines=[orders.NewOrderLine(product_id=scene.products[0].id, quantity=Decimal(-1))])
+        orders.create_order(
+            uow=uow,
+            principal=scene.p("owner"),
+            customer_id=customer.id,
+            lines=[orders.NewOrderLine(product_id=scene.products[0].id, quantity=Decimal(-1))],
+        )
     assert err.value.field == "lines[1].quantity"
     with pytest.raises(InvalidInput) as err, scene.uow() as uow:
-        orders.create_order(uow=uow, principal=scene.p("owner"), customer_id=customer.id,
-                            lines=[orders.NewOrderLine(sku="NOPE", quantity=Decimal(1))])
+        orders.create_order(
+            uow=uow,
+            principal=scene.p("owner"),
+            customer_id=customer.id,
+            lines=[orders.NewOrderLine(sku="NOPE", quantity=Decimal(1))],
+        )
     assert err.value.field == "lines[1].product"
     with scene.factory() as session:
         assert session.scalar(select(func.count()).select_from(Order)) == 0
@@ -111,13 +154,26 @@ def test_invoice_billing_more_than_shipped_is_flagged_over_billed(scene: Scene) 
     order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10,))
     sp = scene.p("supplier-a")
     with scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=sp, order_id=order.id,
-                                answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)])
-        record_shipment(uow=uow, principal=sp, order_id=order.id, number="DN-1", shipped_on=date.today(),
-                        lines=[ShipLine(1, Decimal(6))])
+        orders.respond_to_order(
+            uow=uow, principal=sp, order_id=order.id, answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)]
+        )
+        record_shipment(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="DN-1",
+            shipped_on=date.today(),
+            lines=[ShipLine(1, Decimal(6))],
+        )
     with scene.uow() as uow:
-        invoice = submit_invoice(uow=uow, principal=sp, order_id=order.id, number="R-1",
-                                 issue_date=date.today(), lines=[BillLine(1, Decimal(9))])
+        invoice = submit_invoice(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="R-1",
+            issue_date=date.today(),
+            lines=[BillLine(1, Decimal(9))],
+        )
         assert invoice.match_status is MatchStatus.OVER_BILLED
         assert invoice.lines[0].excess_quantity == Decimal(3)
 
@@ -126,44 +182,77 @@ def test_shipping_more_than_confirmed_is_refused(scene: Scene) -> None:
     order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10,))
     sp = scene.p("supplier-a")
     with scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=sp, order_id=order.id,
-                                answers=[orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(4))])
+        orders.respond_to_order(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            answers=[orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(4))],
+        )
     with pytest.raises(InvalidInput, match="more than the 4 confirmed"), scene.uow() as uow:
-        record_shipment(uow=uow, principal=sp, order_id=order.id, number="DN-1", shipped_on=date.today(),
-                        lines=[ShipLine(1, Decimal(5))])
+        record_shipment(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="DN-1",
+            shipped_on=date.today(),
+            lines=[ShipLine(1, Decimal(5))],
+        )
 
 
 def test_other_supplier_cannot_see_or_confirm_the_order(scene: Scene) -> None:
     order = scene.order(scene.customer(), supplier="supplier-a")
     with pytest.raises(NotFound) as hidden, scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=scene.p("supplier-b"), order_id=order.id,
-                                answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)])
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-b"),
+            order_id=order.id,
+            answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)],
+        )
     with pytest.raises(NotFound) as missing, scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=scene.p("supplier-b"), order_id=order.id + 1000,
-                                answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)])
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-b"),
+            order_id=order.id + 1000,
+            answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)],
+        )
     assert hidden.value.message.replace(str(order.id), "#") == missing.value.message.replace(
-        str(order.id + 1000), "#")
+        str(order.id + 1000), "#"
+    )
 
 
 def test_illegal_state_change_names_state_and_action(scene: Scene) -> None:
     order = scene.order(scene.customer(), supplier="supplier-a", quantities=(3,))
     scene.fulfil(order, "supplier-a")
-    with pytest.raises(InvalidState, match="cannot confirm or change order in state 'invoiced'"), \
-            scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=scene.p("supplier-a"), order_id=order.id,
-                                answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)])
+    with (
+        pytest.raises(InvalidState, match="cannot confirm or change order in state 'invoiced'"),
+        scene.uow() as uow,
+    ):
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)],
+        )
 
 
 def test_stale_expected_version_is_a_conflict(scene: Scene) -> None:
     order = scene.order(scene.customer(), supplier="supplier-a", quantities=(3,))
     with pytest.raises(Conflict, match="changed meanwhile"), scene.uow() as uow:
-        orders.respond_to_order(uow=uow, principal=scene.p("supplier-a"), order_id=order.id,
-                                answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)],
-                                expected_version=order.version - 1)
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)],
+            expected_version=order.version - 1,
+        )
 
 
 def test_viewer_role_is_read_only(scene: Scene) -> None:
     customer = scene.customer()
     with pytest.raises(PermissionDenied, match="read-only"), scene.uow() as uow:
-        orders.create_order(uow=uow, principal=scene.p("owner", "viewer"), customer_id=customer.id,
-                            lines=[orders.NewOrderLine(product_id=scene.products[0].id, quantity=Decimal(1))])
+        orders.create_order(
+            uow=uow,
+            principal=scene.p("owner", "viewer"),
+            customer_id=customer.id,
+            lines=[orders.NewOrderLine(product_id=scene.products[0].id, quantity=Decimal(1))],
+        )

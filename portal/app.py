@@ -1,0 +1,42 @@
+"""The ASGI application: routes, /graphql, middleware, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import Engine, text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from portal.config import Settings
+from portal.db import make_engine, make_sessionmaker
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # health checks report, they do not raise
+            return JSONResponse(
+                {"status": "error", "database": engine.dialect.name, "detail": str(exc)[:200]},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "database": engine.dialect.name})
+
+    app = Starlette(debug=settings.debug, routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    return app

@@ -1,0 +1,66 @@
+"""Units of work: all or nothing, and no lost update between two concurrent sessions."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.errors import Conflict
+from portal.models import Customer, Event, LineResponse
+from portal.orders import service as orders
+from tests.builders import build_scene
+
+
+def test_failure_inside_a_unit_of_work_leaves_nothing_behind(factory: sessionmaker[Session]) -> None:
+    scene = build_scene(factory)
+    with pytest.raises(RuntimeError), scene.uow() as uow:
+        from portal.customers import service as customers
+
+        customers.create_customer(uow=uow, principal=scene.p("owner"), name="Halb GmbH")
+        raise RuntimeError("crash after the first write")
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 0
+        assert session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+def test_two_sessions_changing_one_order_lose_no_update(
+    engine: Engine, factory: sessionmaker[Session]
+) -> None:
+    """Both answer the same order at once; one wins, the other gets Conflict (PostgreSQL row lock)
+    or is serialized (SQLite's single writer): never a silent overwrite."""
+    scene = build_scene(factory)
+    order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10,))
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def answer(quantity: int) -> None:
+        try:
+            with scene.uow() as uow:
+                loaded = orders.load_order(uow, scene.p("supplier-a"), order.id)
+                version = loaded.version
+                barrier.wait(timeout=10)
+                orders.respond_to_order(
+                    uow=uow,
+                    principal=scene.p("supplier-a"),
+                    order_id=order.id,
+                    expected_version=version,
+                    answers=[orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(quantity))],
+                )
+            outcomes.append(f"ok {quantity}")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=answer, args=(q,)) for q in (7, 8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(o.split()[0] for o in outcomes) == ["conflict", "ok"], outcomes
+    winner = Decimal(next(o for o in outcomes if o.startswith("ok")).split()[1])
+    with scene.uow() as uow:
+        line = orders.load_order(uow, scene.p("owner"), order.id).lines[0]
+        assert line.quantity_confirmed == winner
