@@ -61,7 +61,7 @@ def _customers(p: Principal) -> ColumnElement[bool]:
     return Customer.id.in_(assigned)
 
 
-def _visible_customer_ids(p: Principal) -> Select[tuple[int]]:
+def _visible_customer_ids(p: Principal) -> Select[int]:
     return select(Customer.id).where(_customers(p))
 
 

@@ -30,7 +30,7 @@ def entity_name(model: type[Any]) -> str:
     return ENTITY_NAMES.get(model.__name__, model.__name__.lower())
 
 
-def visible(principal: Principal, model: type[T]) -> Select[tuple[T]]:
+def visible(principal: Principal, model: type[T]) -> Select[T]:
     """``SELECT model WHERE <the principal may see it>``: the starting point of every read."""
     return select(model).where(rule_for(principal, model))
 

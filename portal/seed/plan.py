@@ -44,8 +44,8 @@ from portal.models import (
     User,
 )
 from portal.models.cases import SLA
-from portal.seed import names
 from portal.security import hash_token
+from portal.seed import names
 
 Row = dict[str, Any]
 CENT = Decimal("0.01")
@@ -89,8 +89,8 @@ class Plan:
     accounts: list[DemoAccount] = field(default_factory=list)
 
     def add(self, model: type[Any], row: Row) -> int:
-        rows = self.tables[model.__table__]
-        if "id" in model.__table__.c and "id" not in row:
+        rows = self.tables[table_of(model)]
+        if "id" in table_of(model).c and "id" not in row:
             row["id"] = len(rows) + 1
         rows.append(row)
         return int(row.get("id", 0))
@@ -105,6 +105,11 @@ class Plan:
         for table in Base.metadata.sorted_tables:
             if self.tables.get(table):
                 yield table, self.tables[table]
+
+
+def table_of(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
 
 
 def gtin13(base: int) -> str:
@@ -154,7 +159,7 @@ def plan_demo(
         },
     )
     for name, table in (("customer", Customer), ("order", Order), ("case", Case)):
-        plan.add(Counter, {"name": name, "value": len(plan.tables[table.__table__])})
+        plan.add(Counter, {"name": name, "value": len(plan.tables[table_of(table)])})
     return plan
 
 
@@ -512,9 +517,9 @@ def _orders(
             line["_id"] = plan.add(OrderLine, line)
     # Shipment and invoice lines were planned before their order lines got ids: resolve them now.
     for model in (ShipmentLine, InvoiceLine):
-        for row in plan.tables[model.__table__]:
+        for row in plan.tables[table_of(model)]:
             row["order_line_id"] = row.pop("_line")["_id"]
-    for row in plan.tables[OrderLine.__table__]:
+    for row in plan.tables[table_of(OrderLine)]:
         row.pop("_id", None)
 
 

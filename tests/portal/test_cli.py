@@ -10,7 +10,6 @@ from portal.cli import main
 from portal.db import make_engine
 from portal.models import Activity, ApiToken, Case, Customer, Order, Organization, OrgKind
 from portal.partners.service import authenticate_token
-from portal.seed import seed_demo
 
 
 @pytest.fixture
