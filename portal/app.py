@@ -13,6 +13,8 @@ from starlette.routing import Route
 
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
+from portal.gql import graphql_routes
+from portal.web import web_middleware, web_routes
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
@@ -35,8 +37,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             )
         return JSONResponse({"status": "ok", "database": engine.dialect.name})
 
-    app = Starlette(debug=settings.debug, routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    sessions = make_sessionmaker(engine)
+    routes = [Route("/healthz", healthz), *graphql_routes(settings, sessions), *web_routes(settings, sessions)]
+    app = Starlette(debug=settings.debug, routes=routes, middleware=web_middleware(settings), lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
+    app.state.sessions = sessions
     return app
