@@ -7,7 +7,14 @@ like a missing id.
 
 from portal.access.policy import RULES, rule_for
 from portal.access.principal import Principal, descendant_ids, principal_for_token, principal_for_user
-from portal.access.queries import entity_name, get_visible, visible, visible_ids
+from portal.access.queries import (
+    entity_name,
+    get_visible,
+    load_by_ids,
+    load_children,
+    visible,
+    visible_ids,
+)
 
 __all__ = [
     "RULES",
@@ -15,6 +22,8 @@ __all__ = [
     "descendant_ids",
     "entity_name",
     "get_visible",
+    "load_by_ids",
+    "load_children",
     "principal_for_token",
     "principal_for_user",
     "rule_for",

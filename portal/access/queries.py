@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
@@ -57,3 +57,27 @@ def get_visible(
 
 def visible_ids(session: Session, principal: Principal, model: type[Any]) -> set[int]:
     return set(session.scalars(select(model.id).where(rule_for(principal, model))))
+
+
+def load_by_ids(session: Session, principal: Principal, model: type[T], ids: Iterable[int]) -> dict[int, T]:
+    """The visible objects among ``ids``, by id (for dataloaders: one query for a whole page)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    stmt = visible(principal, model).where(model.id.in_(wanted))  # type: ignore[attr-defined]
+    return {obj.id: obj for obj in session.scalars(stmt)}  # type: ignore[attr-defined]
+
+
+def load_children(
+    session: Session, principal: Principal, model: type[T], parent_column: str, parent_ids: Iterable[int]
+) -> dict[int, list[T]]:
+    """Visible children of many parents at once, grouped by parent id, in id order."""
+    wanted = set(parent_ids)
+    result: dict[int, list[T]] = {ident: [] for ident in wanted}
+    if not wanted:
+        return result
+    column = getattr(model, parent_column)
+    stmt = visible(principal, model).where(column.in_(wanted)).order_by(model.id)  # type: ignore[attr-defined]
+    for obj in session.scalars(stmt):
+        result[getattr(obj, parent_column)].append(obj)
+    return result

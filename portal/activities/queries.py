@@ -1,0 +1,63 @@
+"""Activity lists (calls, meetings, appointments, e-mails, notes, tasks)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.orm import Session
+
+from portal.access import Principal, visible
+from portal.listing import FIRST_PAGE, Page, PageRequest, paginate
+from portal.models import Activity, ActivityKind
+
+
+class ActivitySort(enum.StrEnum):
+    OCCURRED_AT = "occurred_at"
+    STARTS_AT = "starts_at"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFilter:
+    customer_id: int | None = None
+    kinds: frozenset[ActivityKind] = field(default_factory=frozenset)
+    starts_from: datetime | None = None
+    starts_to: datetime | None = None
+    open_tasks_only: bool = False
+
+
+def list_activities(
+    session: Session,
+    principal: Principal,
+    *,
+    filter: ActivityFilter = ActivityFilter(),
+    sort: ActivitySort = ActivitySort.OCCURRED_AT,
+    descending: bool = True,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[Activity]:
+    stmt = visible(principal, Activity)
+    if filter.customer_id is not None:
+        stmt = stmt.where(Activity.customer_id == filter.customer_id)
+    if filter.kinds:
+        stmt = stmt.where(Activity.kind.in_(filter.kinds))
+    if filter.starts_from is not None:
+        stmt = stmt.where(Activity.starts_at >= filter.starts_from)
+    if filter.starts_to is not None:
+        stmt = stmt.where(Activity.starts_at < filter.starts_to)
+    if filter.open_tasks_only:
+        stmt = stmt.where(Activity.kind == ActivityKind.TASK, Activity.done_at.is_(None))
+    column = (
+        Activity.occurred_at
+        if sort is ActivitySort.OCCURRED_AT
+        else func.coalesce(Activity.starts_at, Activity.occurred_at)
+    )
+    return paginate(
+        session,
+        stmt,
+        Activity,
+        sort_column=column,
+        descending=descending,
+        page=page,
+    )

@@ -1,0 +1,182 @@
+"""Keyset pagination for every list in the portal and the API.
+
+A page is fetched with ``WHERE (sort_key, id) > (last_key, last_id) ORDER BY sort_key, id LIMIT n+1``:
+page 1,000 costs what page 1 costs, unlike OFFSET. Cursors are opaque (URL-safe base64 of the sort
+value and the id); a malformed cursor raises :class:`~portal.errors.InvalidInput` naming the argument.
+
+Usage from a domain's ``queries.py``::
+
+    stmt = visible(principal, Order).where(...filters...)
+    return paginate(session, stmt, Order, sort_column=Order.created_at, descending=True, page=page)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from portal.errors import InvalidInput
+
+T = TypeVar("T")
+
+ColumnLike = ColumnElement[Any] | QueryableAttribute[Any]
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Relay-style arguments. ``first``/``after`` page forward, ``last``/``before`` backward."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def size(self) -> int:
+        size = self.last if self.last is not None and self.first is None else self.first
+        if size is None:
+            return DEFAULT_PAGE_SIZE
+        if size < 0:
+            raise InvalidInput("first" if self.first is not None else "last", "must not be negative")
+        return min(size, MAX_PAGE_SIZE)
+
+    @property
+    def backward(self) -> bool:
+        return self.first is None and (self.last is not None or self.before is not None)
+
+
+FIRST_PAGE = PageRequest()
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    _count: Callable[[], int] = field(repr=False)
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+    def total_count(self) -> int:
+        """All rows matching the filters (one COUNT query, run only when asked)."""
+        return self._count()
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"dec": str(value)}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
+        if "dec" in value:
+            return Decimal(value["dec"])
+        raise ValueError("unknown cursor value")
+    return value
+
+
+def encode_cursor(sort_value: Any, ident: int) -> str:
+    raw = json.dumps([_encode_value(sort_value), ident], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, argument: str) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, ident = json.loads(raw)
+        if not isinstance(ident, int):
+            raise ValueError("id is not an integer")
+        return _decode_value(value), ident
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(argument, "is not a valid cursor; use a cursor from a previous page") from None
+
+
+def _after(
+    column: ColumnLike, id_column: ColumnLike, value: Any, ident: int, forward: bool
+) -> ColumnElement[bool]:
+    if forward:
+        return or_(column > value, and_(column == value, id_column > ident))
+    return or_(column < value, and_(column == value, id_column < ident))
+
+
+def paginate(
+    session: Session,
+    stmt: Select[T],
+    model: type[Any],
+    *,
+    sort_column: ColumnLike,
+    descending: bool = False,
+    page: PageRequest | None = None,
+) -> Page[T]:
+    """One page of ``stmt`` (a pre-filtered ``select(model)``) ordered by ``sort_column`` then id.
+
+    ``sort_column`` must not be NULL for any row (wrap nullable columns in ``coalesce``).
+    """
+    page = page or FIRST_PAGE
+    id_column: ColumnLike = model.id
+    size = page.size()
+    backward = page.backward
+    # Walking forward in a descending list means "smaller values next".
+    ascending_walk = descending == backward
+    filtered = stmt
+    if page.after is not None:
+        value, ident = decode_cursor(page.after, "after")
+        filtered = filtered.where(_after(sort_column, id_column, value, ident, not descending))
+    if page.before is not None:
+        value, ident = decode_cursor(page.before, "before")
+        filtered = filtered.where(_after(sort_column, id_column, value, ident, descending))
+    order = (sort_column.asc(), id_column.asc()) if ascending_walk else (sort_column.desc(), id_column.desc())
+    query = filtered.add_columns(sort_column.label("_sort_key")).order_by(*order).limit(size + 1)
+    rows = list(session.execute(query).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+    items: list[T] = [row[0] for row in rows]
+    cursors = [encode_cursor(row[-1], row[0].id) for row in rows]
+
+    def count() -> int:
+        return int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+
+    if backward:
+        return Page(
+            items, cursors, has_next_page=page.before is not None, has_previous_page=more, _count=count
+        )
+    return Page(items, cursors, has_next_page=more, has_previous_page=page.after is not None, _count=count)
+
+
+def search_pattern(text: str) -> str:
+    """A LIKE pattern for a user's search text, with LIKE's own wildcards escaped (escape char ``\\``)."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def matches(pattern: str, *columns: ColumnLike) -> ColumnElement[bool]:
+    """Case-insensitive substring search over several columns (names and numbers)."""
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))

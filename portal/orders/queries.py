@@ -1,0 +1,231 @@
+"""Order, shipment and invoice lists, and the derived order status as SQL."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from portal.access import Principal, visible
+from portal.listing import FIRST_PAGE, ColumnLike, Page, PageRequest, matches, paginate, search_pattern
+from portal.models import (
+    Invoice,
+    LineResponse,
+    MatchStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+)
+from portal.models.base import Amount
+
+
+class OrderSort(enum.StrEnum):
+    CREATED_AT = "created_at"
+    NUMBER = "number"
+    ORDER_DATE = "order_date"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    statuses: frozenset[OrderStatus] = field(default_factory=frozenset)
+    search: str | None = None
+    customer_id: int | None = None
+    supplier_id: int | None = None
+    dealer_id: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+def status_expression() -> ColumnElement[str]:
+    """The same rules as :func:`portal.models.orders.derive_status`, as one SQL expression per order."""
+    live = and_(OrderLine.order_id == Order.id, OrderLine.cancelled.is_(False))
+    effective = case(
+        (OrderLine.response == LineResponse.REJECTED.value, literal(Decimal(0), Amount())),
+        (OrderLine.quantity_confirmed.is_(None), OrderLine.quantity_ordered),
+        else_=OrderLine.quantity_confirmed,
+    )
+
+    def count_lines(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        subquery = select(func.count()).select_from(OrderLine).where(live, *conditions).scalar_subquery()
+        return subquery
+
+    n_live = count_lines()
+    n_answered = count_lines(OrderLine.response != LineResponse.PENDING.value)
+    n_rejected = count_lines(OrderLine.response == LineResponse.REJECTED.value)
+    n_deliverable = count_lines(OrderLine.response != LineResponse.REJECTED.value)
+    n_not_invoiced = count_lines(
+        OrderLine.response != LineResponse.REJECTED.value, OrderLine.quantity_invoiced < effective
+    )
+    n_any_invoiced = count_lines(OrderLine.quantity_invoiced > 0)
+    n_not_shipped = count_lines(
+        OrderLine.response != LineResponse.REJECTED.value, OrderLine.quantity_shipped < effective
+    )
+    n_any_shipped = count_lines(OrderLine.quantity_shipped > 0)
+    return case(
+        (Order.cancelled_at.is_not(None), OrderStatus.CANCELLED.value),
+        (n_live == 0, OrderStatus.CANCELLED.value),
+        (Order.supplier_id.is_(None), OrderStatus.DRAFT.value),
+        (n_answered == 0, OrderStatus.AWAITING_CONFIRMATION.value),
+        (n_rejected == n_live, OrderStatus.REJECTED.value),
+        (and_(n_deliverable > 0, n_not_invoiced == 0), OrderStatus.INVOICED.value),
+        (n_any_invoiced > 0, OrderStatus.PARTIALLY_INVOICED.value),
+        (and_(n_deliverable > 0, n_not_shipped == 0), OrderStatus.SHIPPED.value),
+        (n_any_shipped > 0, OrderStatus.PARTIALLY_SHIPPED.value),
+        (n_answered < n_live, OrderStatus.PARTIALLY_CONFIRMED.value),
+        else_=OrderStatus.CONFIRMED.value,
+    )
+
+
+def _order_filters(stmt: Select[Order], flt: OrderFilter) -> Select[Order]:
+    if flt.statuses:
+        stmt = stmt.where(status_expression().in_([s.value for s in flt.statuses]))
+    if flt.search:
+        pattern = search_pattern(flt.search)
+        stmt = stmt.where(
+            matches(pattern, Order.number, Order.delivery_name, func.coalesce(Order.customer_reference, ""))
+        )
+    if flt.customer_id is not None:
+        stmt = stmt.where(Order.customer_id == flt.customer_id)
+    if flt.supplier_id is not None:
+        stmt = stmt.where(Order.supplier_id == flt.supplier_id)
+    if flt.dealer_id is not None:
+        stmt = stmt.where(Order.dealer_id == flt.dealer_id)
+    if flt.created_from is not None:
+        stmt = stmt.where(Order.order_date >= flt.created_from)
+    if flt.created_to is not None:
+        stmt = stmt.where(Order.order_date <= flt.created_to)
+    return stmt
+
+
+ORDER_SORTS: dict[OrderSort, ColumnLike] = {
+    OrderSort.CREATED_AT: Order.created_at,
+    OrderSort.NUMBER: Order.number,
+    OrderSort.ORDER_DATE: Order.order_date,
+}
+
+
+def list_orders(
+    session: Session,
+    principal: Principal,
+    *,
+    filter: OrderFilter = OrderFilter(),
+    sort: OrderSort = OrderSort.CREATED_AT,
+    descending: bool = True,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[Order]:
+    stmt = _order_filters(visible(principal, Order), filter)
+    return paginate(session, stmt, Order, sort_column=ORDER_SORTS[sort], descending=descending, page=page)
+
+
+def order_statuses(session: Session, order_ids: Iterable[int]) -> dict[int, OrderStatus]:
+    """Derived statuses of many orders in one query (callers pass ids they were allowed to see)."""
+    ids = set(order_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Order.id, status_expression()).where(Order.id.in_(ids)))
+    return {ident: OrderStatus(status) for ident, status in rows}
+
+
+class ShipmentSort(enum.StrEnum):
+    CREATED_AT = "created_at"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentFilter:
+    order_id: int | None = None
+    search: str | None = None
+
+
+def list_shipments(
+    session: Session,
+    principal: Principal,
+    *,
+    filter: ShipmentFilter = ShipmentFilter(),
+    sort: ShipmentSort = ShipmentSort.CREATED_AT,
+    descending: bool = True,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[Shipment]:
+    stmt = visible(principal, Shipment)
+    if filter.order_id is not None:
+        stmt = stmt.where(Shipment.order_id == filter.order_id)
+    if filter.search:
+        stmt = stmt.where(
+            matches(
+                search_pattern(filter.search), Shipment.number, func.coalesce(Shipment.tracking_number, "")
+            )
+        )
+    column = Shipment.created_at if sort is ShipmentSort.CREATED_AT else Shipment.number
+    return paginate(
+        session,
+        stmt,
+        Shipment,
+        sort_column=column,
+        descending=descending,
+        page=page,
+    )
+
+
+class InvoiceSort(enum.StrEnum):
+    CREATED_AT = "created_at"
+    NUMBER = "number"
+    ISSUE_DATE = "issue_date"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceFilter:
+    order_id: int | None = None
+    match_status: MatchStatus | None = None
+    search: str | None = None
+
+
+def list_invoices(
+    session: Session,
+    principal: Principal,
+    *,
+    filter: InvoiceFilter = InvoiceFilter(),
+    sort: InvoiceSort = InvoiceSort.CREATED_AT,
+    descending: bool = True,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[Invoice]:
+    stmt = visible(principal, Invoice)
+    if filter.order_id is not None:
+        stmt = stmt.where(Invoice.order_id == filter.order_id)
+    if filter.match_status is not None:
+        stmt = stmt.where(Invoice.match_status == filter.match_status)
+    if filter.search:
+        stmt = stmt.where(matches(search_pattern(filter.search), Invoice.number))
+    column = {
+        InvoiceSort.CREATED_AT: Invoice.created_at,
+        InvoiceSort.NUMBER: Invoice.number,
+        InvoiceSort.ISSUE_DATE: Invoice.issue_date,
+    }[sort]
+    return paginate(
+        session,
+        stmt,
+        Invoice,
+        sort_column=column,
+        descending=descending,
+        page=page,
+    )
+
+
+__all__ = [
+    "InvoiceFilter",
+    "InvoiceSort",
+    "OrderFilter",
+    "OrderSort",
+    "ShipmentFilter",
+    "ShipmentSort",
+    "list_invoices",
+    "list_orders",
+    "list_shipments",
+    "order_statuses",
+    "status_expression",
+]
