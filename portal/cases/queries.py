@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, case
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
-from portal.listing import FIRST_PAGE, ColumnLike, Page, PageRequest, matches, paginate, search_pattern
+from portal.listing import FIRST_PAGE, Page, PageRequest, matches, paginate, search_pattern
 from portal.models import Case, CasePriority, CaseStatus
 
 OPEN_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING})

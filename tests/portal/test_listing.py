@@ -13,7 +13,7 @@ from portal.cases.queries import CaseFilter, CaseSort, list_cases
 from portal.customers.queries import CustomerFilter, list_customers
 from portal.errors import InvalidInput
 from portal.listing import PageRequest, encode_cursor
-from portal.models import Order, Organization, OrderStatus
+from portal.models import Order, OrderStatus, Organization
 from portal.orders.queries import OrderFilter, OrderSort, list_orders, order_statuses
 from portal.seed import seed_demo
 
