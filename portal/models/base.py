@@ -41,7 +41,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r} cannot be stored; use UTC-aware datetimes")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
         # SQLite keeps text: store it without offset so that text order equals time order.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -66,10 +67,11 @@ class Amount(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        value = Decimal(value).quantize(Decimal("0.0001"))
+        if not isinstance(value, Decimal):
+            value = Decimal(value)
         if dialect.name == "sqlite":
-            sign = "-" if value < 0 else ""
-            return f"{sign}{abs(value):019.4f}"
+            # Fixed width, four decimals (format rounds): text order is numeric order for values >= 0.
+            return f"{value:019.4f}" if value >= 0 else f"-{-value:018.4f}"
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:

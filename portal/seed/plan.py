@@ -89,8 +89,9 @@ class Plan:
     accounts: list[DemoAccount] = field(default_factory=list)
 
     def add(self, model: type[Any], row: Row) -> int:
-        rows = self.tables[table_of(model)]
-        if "id" in table_of(model).c and "id" not in row:
+        table = table_of(model)
+        rows = self.tables[table]
+        if "id" not in row and table.name != "counters":
             row["id"] = len(rows) + 1
         rows.append(row)
         return int(row.get("id", 0))
