@@ -1,0 +1,41 @@
+"""EDI codecs: bytes <-> canonical business documents, with no database, network or portal.
+
+The public surface::
+
+    edi.detect(data) -> Detected(format, message_type)
+    edi.decode_all(data) -> Decoded(format, messages, error)      # never raises for bad files
+    edi.encode(document, format=..., envelope=..., version=None) -> bytes
+    edi.acknowledgement(decoded) -> Acknowledgement | None          # CONTRL / 997 / ApplicationResponse
+    edi.encode_acknowledgement(decoded, ack, envelope) -> bytes | None
+
+Formats: ``edifact`` (ORDERS, ORDRSP, DESADV, INVOIC, CONTRL, APERAK), ``x12`` (850, 855, 856, 810,
+997, 999, TA1), ``ubl`` and ``cii`` (UBL 2.1 / Peppol BIS 3, XRechnung, EN 16931), ``zugferd``
+(Factur-X / ZUGFeRD PDFs, read), ``opentrans`` (openTRANS 2.1). Each format package (``edi.edifact``,
+``edi.x12``, ``edi.xml``) has its own, richer API. The documents are in :mod:`edi.documents`, the
+errors in :mod:`edi.errors`.
+"""
+
+from edi import documents, errors
+from edi._dispatch import (
+    FORMATS,
+    Decoded,
+    Detected,
+    acknowledgement,
+    decode_all,
+    detect,
+    encode,
+    encode_acknowledgement,
+)
+
+__all__ = [
+    "FORMATS",
+    "Decoded",
+    "Detected",
+    "acknowledgement",
+    "decode_all",
+    "detect",
+    "documents",
+    "encode",
+    "encode_acknowledgement",
+    "errors",
+]

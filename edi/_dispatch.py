@@ -1,0 +1,117 @@
+"""One entry point over every format: detect, decode, encode and acknowledge without the caller
+naming the syntax."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from edi import edifact, x12
+from edi.documents import Acknowledgement, AckStatus, Document, Envelope, Message
+from edi.errors import EdiError, UnsupportedError
+from edi.xml import codec as xml_codec
+from edi.xml import opentrans
+
+FORMATS = ("edifact", "x12", "ubl", "cii", "zugferd", "opentrans")
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """What a file is: ``format`` is one of :data:`FORMATS`; ``message_type`` the first message's
+    type ("ORDERS", "850", "Invoice", "ORDER") when it can be told cheaply."""
+
+    format: str
+    message_type: str | None = None
+
+
+@dataclass(slots=True)
+class Decoded:
+    """Every message of a file, good and bad, and the file-level error that stopped decoding."""
+
+    format: str
+    messages: list[Message] = field(default_factory=list)
+    error: EdiError | None = None
+    native: Any = None  # the format's own result, needed to acknowledge it
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(m.ok for m in self.messages)
+
+
+def detect(data: bytes) -> Detected:
+    """Tell the format of ``data``. Raises :class:`~edi.errors.UnsupportedError` for anything else."""
+    found = edifact.detect(data)
+    if found:
+        return Detected("edifact", found[1])
+    found = x12.detect(data)
+    if found:
+        return Detected("x12", found[1])
+    xml = xml_codec.detect(data)
+    if xml:
+        return Detected(xml[0], xml[1])
+    head = data[:40].decode("latin-1", "replace").strip()
+    raise UnsupportedError(f"not EDIFACT, X12 or a known XML business document (starts with {head[:20]!r})")
+
+
+def decode_all(data: bytes) -> Decoded:
+    """Decode a whole file. File-level errors are returned in ``Decoded.error``, never raised, so the
+    raw file can always be recorded with what went wrong."""
+    try:
+        kind = detect(data)
+    except EdiError as exc:
+        return Decoded("unknown", error=exc)
+    if kind.format == "edifact":
+        result = edifact.decode_all(data)
+        return Decoded("edifact", list(result.messages), result.error, result)
+    if kind.format == "x12":
+        x12_result = x12.decode_all(data)
+        return Decoded("x12", list(x12_result.messages), x12_result.error, x12_result)
+    try:
+        message = opentrans.decode(data) if kind.format == "opentrans" else xml_codec.decode(data)
+    except EdiError as exc:
+        return Decoded(kind.format, error=exc)
+    return Decoded(kind.format, [message], None, message)
+
+
+def encode(document: Document, *, format: str, envelope: Envelope, version: str | None = None) -> bytes:
+    """Write one document in ``format`` ("edifact", "x12", "ubl", "cii", "opentrans")."""
+    if format == "edifact":
+        return edifact.encode(document, envelope, version=version or "D96A")
+    if format == "x12":
+        return x12.encode(document, envelope, version=version or "004010")
+    if format == "opentrans":
+        return opentrans.encode(document, envelope=envelope)
+    if format in ("ubl", "cii"):
+        return xml_codec.encode(document, syntax=format)
+    raise UnsupportedError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+
+
+def acknowledgement(decoded: Decoded) -> Acknowledgement | None:
+    """The syntax acknowledgement a file's format uses (CONTRL, 997), or None where the format has
+    none (openTRANS) or nothing could be read."""
+    if decoded.format == "edifact" and decoded.native is not None and decoded.native.interchanges:
+        ack: Acknowledgement = edifact.acknowledge(decoded.native)
+        return ack
+    if decoded.format == "x12" and decoded.native is not None and decoded.messages:
+        x12_ack: Acknowledgement = x12.acknowledge(decoded.native)
+        return x12_ack
+    if decoded.format in ("ubl", "cii") and decoded.messages:
+        message = decoded.messages[0]
+        status = AckStatus.ACCEPTED if message.ok else AckStatus.REJECTED
+        return Acknowledgement(
+            interchange_reference=message.envelope.control_reference,
+            status=status,
+            kind="application",
+            document_reference=message.envelope.control_reference,
+        )
+    return None
+
+
+def encode_acknowledgement(decoded: Decoded, ack: Acknowledgement, envelope: Envelope) -> bytes | None:
+    if decoded.format == "edifact":
+        return edifact.encode(ack, envelope)
+    if decoded.format == "x12":
+        return x12.encode(ack, envelope)
+    if decoded.format in ("ubl", "cii"):
+        return xml_codec.encode(ack, syntax="ubl")
+    return None

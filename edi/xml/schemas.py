@@ -1,0 +1,211 @@
+"""An offline store of XSD schemas, located per document and compiled once per process.
+
+The schemas are not shipped with the package (licences, size). An operator points
+``EDI_SCHEMA_DIR`` (or ``SchemaStore(root)``) at a folder with this layout, which is the layout of
+the published standards' distributions::
+
+    ubl21/xsd/maindoc/UBL-<Root>-2.1.xsd       + ubl21/xsd/common/...      OASIS UBL 2.1 (runtime)
+    en16931/cii/xsd/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd   UN/CEFACT CII D16B
+    zugferd-facturx/xsd/facturx-<profile>/Factur-X_<PROFILE>.xsd               Factur-X 1.0x profiles
+    zugferd-facturx/xsd/zugferd1p0/ZUGFeRD1p0.xsd                              ZUGFeRD 1.0
+    zugferd-facturx/orderx-xsd/orderx-<profile>/SCRDMCCBDACIOMessageStructure_100pD20B.xsd   Order-X
+    opentrans21/xsd/opentrans_2_1.xsd                                          openTRANS 2.1
+    bmecat2005/xsd/bmecat_2005_any_udx_extension.xsd                           BMEcat 2005 (+ UDX)
+
+Every ``xs:import``/``xs:include`` is resolved from files below the root only: a resolver refuses
+anything else, and the parser has network access switched off. Compiled schemas are cached per
+process and shared by all stores with the same root.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from lxml import etree
+
+from edi.errors import Finding, Position, UnsupportedError, ValidationError
+
+__all__ = ["SCHEMA_DIR_ENV", "SchemaStore", "cii_profile"]
+
+SCHEMA_DIR_ENV = "EDI_SCHEMA_DIR"
+
+_UBL_PREFIX = "urn:oasis:names:specification:ubl:schema:xsd:"
+_UBL_ROOTS = frozenset(
+    {
+        "Invoice",
+        "CreditNote",
+        "Order",
+        "OrderResponse",
+        "OrderResponseSimple",
+        "OrderChange",
+        "OrderCancellation",
+        "DespatchAdvice",
+        "ReceiptAdvice",
+        "ApplicationResponse",
+        "Catalogue",
+    }
+)
+_CII = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice"
+_ZF1 = "{urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument"
+_ORDERX = "{urn:un:unece:uncefact:data:SCRDMCCBDACIOMessageStructure:100}SCRDMCCBDACIOMessageStructure"
+_OPENTRANS_NS = "http://www.opentrans.org/XMLSchema/2.1"
+_BMECAT = "{http://www.bmecat.org/bmecat/2005}BMECAT"
+
+_CII_D16B = "en16931/cii/xsd/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd"
+_FACTURX = "zugferd-facturx/xsd/facturx-{0}/Factur-X_{1}.xsd"
+_MAX_FINDINGS = 200
+
+_cache: dict[Path, etree.XMLSchema] = {}
+_cache_lock = threading.Lock()
+_validate_locks: dict[Path, threading.Lock] = {}
+
+
+def cii_profile(root: etree._Element) -> str | None:
+    """The guideline ID (BT-24) of a CII / Factur-X / ZUGFeRD / Order-X document, or ``None``."""
+    for element in root.iter("{*}GuidelineSpecifiedDocumentContextParameter"):
+        for child in element:
+            if isinstance(child.tag, str) and child.tag.endswith("}ID") and child.text:
+                return str(child.text).strip()
+    return None
+
+
+class _LocalOnly(etree.Resolver):  # type: ignore[misc]
+    """Resolve schema imports to files below ``root``; refuse everything else."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self._root = root
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:
+        if not system_url:
+            return None
+        path = system_url.removeprefix("file://")
+        target = Path(path).resolve()
+        if "://" in path or not target.is_relative_to(self._root):
+            raise UnsupportedError(
+                f"schema import {system_url!r} points outside the schema folder {self._root}; "
+                "only local files below it are loaded"
+            )
+        return self.resolve_filename(str(target), context)
+
+
+class SchemaStore:
+    """Locate, compile (once per process) and apply the XSD for a business document.
+
+    ``root`` defaults to the ``EDI_SCHEMA_DIR`` environment variable. A store without a root can be
+    built, but :meth:`validate` then raises :class:`~edi.errors.UnsupportedError`.
+    """
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        if root is None:
+            env = os.environ.get(SCHEMA_DIR_ENV)
+            root = Path(env) if env else None
+        self.root: Path | None = Path(root).resolve() if root is not None else None
+
+    def __repr__(self) -> str:
+        return f"SchemaStore({str(self.root)!r})"
+
+    def relative_path(self, root: etree._Element) -> str:
+        """The schema file for ``root`` relative to the store root (a pure function of the document)."""
+        tag = root.tag if isinstance(root.tag, str) else ""
+        namespace, _, local = tag[1:].partition("}")
+        if (
+            namespace.startswith(_UBL_PREFIX)
+            and namespace == f"{_UBL_PREFIX}{local}-2"
+            and local in _UBL_ROOTS
+        ):
+            return f"ubl21/xsd/maindoc/UBL-{local}-2.1.xsd"
+        if tag == _CII:
+            return self._cii_schema(cii_profile(root))
+        if tag == _ZF1:
+            return "zugferd-facturx/xsd/zugferd1p0/ZUGFeRD1p0.xsd"
+        if tag == _ORDERX:
+            profile = (cii_profile(root) or "").rsplit(":", 1)[-1].lower()
+            variant = "comfort" if profile == "comfort" else "basic"
+            return f"zugferd-facturx/orderx-xsd/orderx-{variant}/SCRDMCCBDACIOMessageStructure_100pD20B.xsd"
+        if namespace == _OPENTRANS_NS:
+            return "opentrans21/xsd/opentrans_2_1.xsd"
+        if tag == _BMECAT:
+            return "bmecat2005/xsd/bmecat_2005_any_udx_extension.xsd"
+        raise UnsupportedError(f"no XML schema is known for root element {tag or root.tag!r}")
+
+    @staticmethod
+    def _cii_schema(profile: str | None) -> str:
+        # Factur-X profiles narrower or wider than EN 16931 have their own XSDs; EN 16931 itself,
+        # XRechnung and other CIUS use the full D16B subset.
+        suffix = (profile or "").rsplit("#", 1)[-1]
+        for key, name in (
+            ("minimum", "MINIMUM"),
+            ("basicwl", "BASICWL"),
+            ("basic", "BASIC"),
+            ("extended", "EXTENDED"),
+        ):
+            if suffix.endswith(f"factur-x.eu:1p0:{key}"):
+                return _FACTURX.format(key, name)
+        return _CII_D16B
+
+    def locate(self, root: etree._Element) -> Path:
+        """Absolute path of the schema for ``root``; raises UnsupportedError when the store has no root
+        or the file is missing."""
+        if self.root is None:
+            raise UnsupportedError(
+                "XML schema validation needs the schema folder: "
+                f"set {SCHEMA_DIR_ENV} or pass SchemaStore(root)"
+            )
+        path = self.root / self.relative_path(root)
+        if not path.is_file():
+            raise UnsupportedError(f"schema file {path} is missing from the schema folder")
+        return path
+
+    def schema(self, path: Path) -> etree.XMLSchema:
+        """The compiled schema at ``path`` (cached for the process)."""
+        with _cache_lock:
+            cached = _cache.get(path)
+            if cached is not None:
+                return cached
+            assert self.root is not None
+            parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+            parser.resolvers.add(_LocalOnly(self.root))
+            try:
+                compiled = etree.XMLSchema(etree.parse(str(path), parser))
+            except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+                raise UnsupportedError(f"schema {path} cannot be compiled: {exc}") from exc
+            _cache[path] = compiled
+            _validate_locks[path] = threading.Lock()
+            return compiled
+
+    def findings(self, root: etree._Element) -> tuple[Finding, ...]:
+        """Every XSD violation of ``root`` (empty when valid)."""
+        path = self.locate(root)
+        schema = self.schema(path)
+        with _validate_locks[path]:
+            if schema.validate(root):
+                return ()
+            errors = list(schema.error_log)[:_MAX_FINDINGS]
+        return tuple(
+            Finding(
+                rule="XSD",
+                flag="fatal",
+                message=error.message,
+                location=f"line {error.line}: {error.path}" if error.path else f"line {error.line}",
+            )
+            for error in errors
+        )
+
+    def validate(self, root: etree._Element) -> None:
+        """Raise :class:`~edi.errors.ValidationError` with every finding when ``root`` fails its XSD."""
+        findings = self.findings(root)
+        if not findings:
+            return
+        first = findings[0]
+        line_text, _, path = first.location.partition(": ")
+        line = int(line_text.removeprefix("line ")) if line_text.removeprefix("line ").isdigit() else None
+        local = root.tag.split("}")[-1] if isinstance(root.tag, str) else "document"
+        raise ValidationError(
+            f"{local} does not conform to its XML schema ({len(findings)} finding(s)); "
+            f"first: {first.message}",
+            findings=findings,
+            position=Position(line=line, segment_tag=path or None),
+        )
