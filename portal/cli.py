@@ -311,5 +311,28 @@ def demo(click_ctx: click.Context, host: str, port: int, scale: float) -> None:
     click_ctx.invoke(serve, host=host, port=port)
 
 
+@main.group()
+def gql() -> None:
+    """The GraphQL contract."""
+
+
+@gql.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="write here instead of standard output")
+def gql_export(output: str | None) -> None:
+    """Print the schema in SDL (graphql/schema.graphql is this output)."""
+    from portal.gql.schema import schema_sdl
+
+    sdl = schema_sdl()
+    if output is None:
+        click.echo(sdl, nl=False)
+    else:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(sdl)
+        console.print(f"schema written to {output}")
+
+
+# Subcommand groups that live in their own modules register themselves on import.
+from portal import exchange_cli  # noqa: E402, F401
+
 if __name__ == "__main__":
     main()

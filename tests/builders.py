@@ -17,6 +17,7 @@ from portal.db import UnitOfWork, unit_of_work
 from portal.models import Customer, LineResponse, Order, Organization, OrgKind, Product
 from portal.orders import service as orders
 from portal.orders.fulfilment import BillLine, ShipLine, record_shipment, submit_invoice
+from portal.seed.plan import gtin13
 
 
 def principal_of(session: Session, org: Organization, *roles: str, user_id: int | None = None) -> Principal:
@@ -159,7 +160,7 @@ def build_scene(factory: sessionmaker[Session]) -> Scene:
             [("P-100", "Pumpe 100"), ("P-200", "Ventil 200"), ("P-300", "Filter")]
         ):
             product = Product(
-                sku=sku, name=name, gtin=f"400000000000{i}", unit="C62", price=Decimal("12.50") * (i + 1)
+                sku=sku, name=name, gtin=gtin13(400000000010 + i), unit="C62", price=Decimal("12.50") * (i + 1)
             )
             uow.session.add(product)
             scene.products.append(product)

@@ -18,6 +18,7 @@ product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
 event                   caused by its organizations
+exchange profile/record its organizations' own (the files they sent and received)
 ======================  ==================================================================
 """
 
@@ -39,6 +40,9 @@ from portal.models import (
     Customer,
     CustomerAssignment,
     Event,
+    ExchangeLink,
+    ExchangeProfile,
+    ExchangeRecord,
     Invoice,
     InvoiceLine,
     Order,
@@ -133,6 +137,18 @@ def _tokens(p: Principal) -> ColumnElement[bool]:
     return ApiToken.organization_id.in_(p.org_ids)
 
 
+def _exchange_profiles(p: Principal) -> ColumnElement[bool]:
+    return ExchangeProfile.organization_id.in_(p.org_ids)
+
+
+def _exchange_records(p: Principal) -> ColumnElement[bool]:
+    return ExchangeRecord.organization_id.in_(p.org_ids)
+
+
+def _exchange_links(p: Principal) -> ColumnElement[bool]:
+    return ExchangeLink.record_id.in_(select(ExchangeRecord.id).where(_exchange_records(p)))
+
+
 def _events(p: Principal) -> ColumnElement[bool]:
     return Event.actor_org_id.in_(p.org_ids)
 
@@ -156,6 +172,9 @@ RULES: dict[type[Any], Rule] = {
     User: _users,
     ApiToken: _tokens,
     Event: _events,
+    ExchangeProfile: _exchange_profiles,
+    ExchangeRecord: _exchange_records,
+    ExchangeLink: _exchange_links,
 }
 
 

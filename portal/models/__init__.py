@@ -6,6 +6,7 @@ from portal.models.cases import SLA, Case, CaseAttachment, CaseComment, CasePrio
 from portal.models.catalog import Product
 from portal.models.customers import Contact, Customer, CustomerAssignment
 from portal.models.events import Counter, Event
+from portal.models.exchange import Direction, ExchangeLink, ExchangeProfile, ExchangeRecord, RecordState
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
@@ -27,7 +28,11 @@ __all__ = [
     "Counter",
     "Customer",
     "CustomerAssignment",
+    "Direction",
     "Event",
+    "ExchangeLink",
+    "ExchangeProfile",
+    "ExchangeRecord",
     "Invoice",
     "InvoiceLine",
     "LineResponse",
@@ -38,6 +43,7 @@ __all__ = [
     "OrgKind",
     "Organization",
     "Product",
+    "RecordState",
     "Shipment",
     "ShipmentLine",
     "User",

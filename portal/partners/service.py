@@ -242,3 +242,8 @@ def bootstrap_owner(*, uow: UnitOfWork, slug: str, name: str) -> Organization:
     uow.session.add(org)
     uow.flush()
     return org
+
+
+def list_users(session: Session, principal: Principal) -> list[User]:
+    """Users of the principal's organizations (owner staff: everyone), by name."""
+    return list(session.scalars(visible(principal, User).order_by(User.name, User.id)))

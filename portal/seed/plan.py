@@ -54,9 +54,9 @@ DEMO_PASSWORD = "demo-portal-2026"
 # (slug, name, kind, parent slug, GLN)
 ORGANIZATIONS = [
     ("waermewerk", "Wärmewerk AG", OrgKind.OWNER, None, "4012345000016"),
-    ("nordtec", "NordTec Pumpen GmbH", OrgKind.SUPPLIER, None, "4023456000015"),
-    ("alpenventil", "Alpenventil AG", OrgKind.SUPPLIER, None, "4034567000014"),
-    ("brightheat", "BrightHeat Components Ltd", OrgKind.SUPPLIER, None, "5012345000019"),
+    ("nordtec", "NordTec Pumpen GmbH", OrgKind.SUPPLIER, None, "4023456000017"),
+    ("alpenventil", "Alpenventil AG", OrgKind.SUPPLIER, None, "4034567000018"),
+    ("brightheat", "BrightHeat Components Ltd", OrgKind.SUPPLIER, None, "5012345000015"),
     ("haustechnik-gruppe", "Haustechnik Gruppe Rhein-Main", OrgKind.DEALER, None, None),
     ("haustechnik-nord", "Haustechnik Rhein-Main Nord", OrgKind.DEALER, "haustechnik-gruppe", None),
     ("haustechnik-sued", "Haustechnik Rhein-Main Süd", OrgKind.DEALER, "haustechnik-gruppe", None),

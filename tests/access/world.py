@@ -25,7 +25,11 @@ from portal.models import (
     Contact,
     Customer,
     CustomerAssignment,
+    Direction,
     Event,
+    ExchangeLink,
+    ExchangeProfile,
+    ExchangeRecord,
     Invoice,
     InvoiceLine,
     MatchStatus,
@@ -34,6 +38,7 @@ from portal.models import (
     Organization,
     OrgKind,
     Product,
+    RecordState,
     Shipment,
     ShipmentLine,
     User,
@@ -309,6 +314,33 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
         )
     for o in spec.events:
         add(Event, Event(kind="x.y", entity="x", entity_id=1, actor_org_id=org_ids[o], payload={}), o)
+    with_profile: set[int] = set()
+    for n, o in enumerate(spec.events):  # one exchange file per event, from its (external) actor
+        if o == 0:
+            continue
+        if o not in with_profile:
+            with_profile.add(o)
+            add(
+                ExchangeProfile,
+                ExchangeProfile(
+                    organization_id=org_ids[o], transport="folder", partner_id=f"P{o}", our_id="OWNER"
+                ),
+                o,
+            )
+        rid = add(
+            ExchangeRecord,
+            ExchangeRecord(
+                organization_id=org_ids[o],
+                direction=Direction.INBOUND,
+                state=RecordState.RECEIVED,
+                filename=f"f{n}.edi",
+                size=1,
+                sha256="0" * 64,
+                content=b"x",
+            ),
+            o,
+        )
+        add(ExchangeLink, ExchangeLink(record_id=rid, entity="order", entity_id=1), o)
     return facts
 
 
@@ -355,4 +387,7 @@ def expected_visible(
         ),
         Activity: rows(Activity, lambda c, o: c in seen_customers and (o in mine or o == 0)),
         Event: rows(Event, lambda o: o in mine),
+        ExchangeProfile: rows(ExchangeProfile, lambda o: o in mine),
+        ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),
+        ExchangeLink: rows(ExchangeLink, lambda o: o in mine),
     }

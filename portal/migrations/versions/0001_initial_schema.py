@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 01:41:08.661853
+Create Date: 2026-12-02 02:07:06.248861
 """
 
 from __future__ import annotations
@@ -93,6 +93,67 @@ def upgrade() -> None:
     with op.batch_alter_table('customer_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_assignments_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_assignments_organization_id'), ['organization_id'], unique=False)
+
+    op.create_table('exchange_profiles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('transport', sa.String(length=16), nullable=False),
+    sa.Column('settings', sa.JSON(), nullable=False),
+    sa.Column('inbox', sa.String(length=200), nullable=False),
+    sa.Column('outbox', sa.String(length=200), nullable=False),
+    sa.Column('archive', sa.String(length=200), nullable=False),
+    sa.Column('format', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.String(length=16), nullable=True),
+    sa.Column('partner_id', sa.String(length=35), nullable=False),
+    sa.Column('partner_qualifier', sa.String(length=4), nullable=True),
+    sa.Column('our_id', sa.String(length=35), nullable=False),
+    sa.Column('our_qualifier', sa.String(length=4), nullable=True),
+    sa.Column('poll_seconds', sa.Integer(), nullable=False),
+    sa.Column('ack_hours', sa.Integer(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_exchange_profiles_organization_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_profiles')),
+    sa.UniqueConstraint('organization_id', name=op.f('uq_exchange_profiles_organization_id'))
+    )
+    op.create_table('exchange_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('direction', sa.Enum('inbound', 'outbound', name='direction', native_enum=False, length=24), nullable=False),
+    sa.Column('state', sa.Enum('received', 'applied', 'partially_applied', 'failed', 'duplicate', 'queued', 'sending', 'sent', 'acknowledged', 'rejected', name='recordstate', native_enum=False, length=24), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('format', sa.String(length=16), nullable=True),
+    sa.Column('message_type', sa.String(length=32), nullable=True),
+    sa.Column('interchange_ref', sa.String(length=35), nullable=True),
+    sa.Column('sha_key', sa.String(length=64), nullable=True),
+    sa.Column('ref_key', sa.String(length=80), nullable=True),
+    sa.Column('source_key', sa.String(length=80), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('messages', sa.JSON(), nullable=False),
+    sa.Column('acknowledges_id', sa.Integer(), nullable=True),
+    sa.Column('ack_record_id', sa.Integer(), nullable=True),
+    sa.Column('ack_due_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ack_record_id'], ['exchange_records.id'], name=op.f('fk_exchange_records_ack_record_id_exchange_records')),
+    sa.ForeignKeyConstraint(['acknowledges_id'], ['exchange_records.id'], name=op.f('fk_exchange_records_acknowledges_id_exchange_records')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_exchange_records_organization_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_records')),
+    sa.UniqueConstraint('organization_id', 'direction', 'ref_key', name=op.f('uq_exchange_records_organization_id_direction_ref_key')),
+    sa.UniqueConstraint('organization_id', 'direction', 'sha_key', name=op.f('uq_exchange_records_organization_id_direction_sha_key')),
+    sa.UniqueConstraint('source_key', name=op.f('uq_exchange_records_source_key'))
+    )
+    with op.batch_alter_table('exchange_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exchange_records_acknowledges_id'), ['acknowledges_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exchange_records_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exchange_records_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exchange_records_sha256'), ['sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exchange_records_state'), ['state'], unique=False)
 
     op.create_table('orders',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -250,6 +311,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_routed_to_id'), ['routed_to_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_sla_due_at'), ['sla_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+
+    op.create_table('exchange_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('entity', sa.String(length=32), nullable=False),
+    sa.Column('entity_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['record_id'], ['exchange_records.id'], name=op.f('fk_exchange_links_record_id_exchange_records'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_links')),
+    sa.UniqueConstraint('record_id', 'entity', 'entity_id', name=op.f('uq_exchange_links_record_id_entity_entity_id'))
+    )
+    with op.batch_alter_table('exchange_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exchange_links_record_id'), ['record_id'], unique=False)
 
     op.create_table('invoices',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -450,6 +523,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_invoices_created_at'))
 
     op.drop_table('invoices')
+    with op.batch_alter_table('exchange_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exchange_links_record_id'))
+
+    op.drop_table('exchange_links')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_sla_due_at'))
@@ -487,6 +564,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_orders_created_at'))
 
     op.drop_table('orders')
+    with op.batch_alter_table('exchange_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exchange_records_state'))
+        batch_op.drop_index(batch_op.f('ix_exchange_records_sha256'))
+        batch_op.drop_index(batch_op.f('ix_exchange_records_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_exchange_records_created_at'))
+        batch_op.drop_index(batch_op.f('ix_exchange_records_acknowledges_id'))
+
+    op.drop_table('exchange_records')
+    op.drop_table('exchange_profiles')
     with op.batch_alter_table('customer_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_assignments_organization_id'))
         batch_op.drop_index(batch_op.f('ix_customer_assignments_customer_id'))

@@ -1,0 +1,277 @@
+"""ORDERS <-> PurchaseOrder and ORDRSP <-> OrderResponse (EANCOM EAN008/EAN010 and EAN005/EAN007)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from edi.documents import (
+    LineStatus,
+    OrderLine,
+    OrderResponse,
+    OrderResponseLine,
+    Party,
+    PurchaseOrder,
+    ResponseStatus,
+)
+from edi.edifact._lines import ItemState, item_segments, qty, read_item_segment, start_item
+from edi.edifact._syntax import Segment
+from edi.edifact._values import Ctx, comp, dtm, elem, fmt_decimal, party_segments, text
+
+__all__ = ["decode_orders", "decode_ordrsp", "encode_orders", "encode_ordrsp"]
+
+# BGM 1225 in ORDRSP (D96A): 29 accepted without amendment, 27 not accepted, 4 change
+RESPONSE_CODES = {"29": ResponseStatus.ACCEPTED, "27": ResponseStatus.REJECTED, "4": ResponseStatus.CHANGED}
+_RESPONSE_OUT = {v: k for k, v in RESPONSE_CODES.items()}
+# LIN 1229 in ORDRSP (D96A): 5 accepted without amendment, 4 no action, 3 changed, 6 accepted with
+# amendment, 7 not accepted, 2 deleted, 10 not found
+LINE_CODES = {
+    "5": LineStatus.ACCEPTED,
+    "4": LineStatus.ACCEPTED,
+    "3": LineStatus.CHANGED,
+    "6": LineStatus.CHANGED,
+    "7": LineStatus.REJECTED,
+    "2": LineStatus.REJECTED,  # deleted
+    "10": LineStatus.REJECTED,  # not found
+}
+_LINE_OUT = {LineStatus.ACCEPTED: "5", LineStatus.CHANGED: "3", LineStatus.REJECTED: "7"}
+_FROM_HEADER = {
+    ResponseStatus.ACCEPTED: LineStatus.ACCEPTED,
+    ResponseStatus.REJECTED: LineStatus.REJECTED,
+    ResponseStatus.CHANGED: LineStatus.CHANGED,
+}
+
+
+class _Header:
+    __slots__ = ("currency", "dates", "note", "number", "number_k", "parties", "refs", "status_code")
+
+    def __init__(self) -> None:
+        self.number = ""
+        self.number_k = 0
+        self.status_code = ""
+        self.dates: dict[str, date] = {}
+        self.parties: dict[str, Party] = {}
+        self.refs: dict[str, str] = {}
+        self.currency: str | None = None
+        self.note: str | None = None
+
+
+def read_message(ctx: Ctx) -> tuple[_Header, list[ItemState]]:
+    """Walk UNH..UNT once: header segments into ``_Header``, each LIN group into an ItemState."""
+    segs = ctx.segments
+    head = _Header()
+    items: list[ItemState] = []
+    item: ItemState | None = None
+    summary = False
+    k = 1
+    end = len(segs) - 1
+    while k < end:
+        seg = segs[k]
+        tag = seg[0]
+        if tag == "LIN":
+            item = start_item(ctx, k, len(items) + 1)
+            items.append(item)
+        elif tag == "UNS":
+            item = None
+            summary = True
+        elif item is not None:
+            read_item_segment(ctx, item, k, tag)
+        elif summary:
+            pass
+        elif tag == "BGM":
+            head.number = comp(elem(seg, 2))
+            head.number_k = k
+            head.status_code = comp(elem(seg, 3))
+        elif tag == "DTM":
+            qual, value = ctx.dtm(k)
+            head.dates.setdefault(qual, value)
+        elif tag == "NAD":
+            qual, party, nxt = ctx.party(k)
+            head.parties.setdefault(qual, party)
+            k = nxt
+            continue
+        elif tag == "RFF":
+            c506 = elem(seg, 1)
+            head.refs.setdefault(comp(c506), comp(c506, 1))
+        elif tag == "CUX":
+            head.currency = head.currency or comp(elem(seg, 1), 1) or None
+        elif tag == "FTX" and head.note is None:
+            head.note = " ".join(x for x in (comp(elem(seg, 4), i) for i in range(5)) if x) or None
+        k += 1
+    return head, items
+
+
+def _require(ctx: Ctx, head: _Header, items: list[ItemState], *, parties: tuple[str, ...]) -> None:
+    if not head.number:
+        raise ctx.missing("BGM document number (C106 1004)", head.number_k)
+    if "137" not in head.dates:
+        raise ctx.missing("DTM+137 document date")
+    for qual in parties:
+        if qual not in head.parties:
+            raise ctx.missing(f"NAD+{qual} party")
+
+
+def decode_orders(ctx: Ctx) -> PurchaseOrder:
+    head, items = read_message(ctx)
+    _require(ctx, head, items, parties=("BY", "SU"))
+    if not items:
+        raise ctx.missing("LIN order line")
+    lines: list[OrderLine] = []
+    for it in items:
+        q = it.qty.get("21")
+        if q is None:
+            raise ctx.error(f"order line {it.line_id!r} has no QTY+21 ordered quantity", it.k, None, "13")
+        price = it.prices.get("AAA", it.prices.get("AAB"))
+        lines.append(
+            OrderLine(
+                it.line_id,
+                q[0],
+                q[1],
+                it.gtin,
+                it.supplier_article,
+                it.buyer_article,
+                it.description,
+                price,
+                it.dates.get("2"),
+            )
+        )
+    p = head.parties
+    return PurchaseOrder(
+        number=head.number,
+        issue_date=head.dates["137"],
+        buyer=p["BY"],
+        seller=p["SU"],
+        lines=tuple(lines),
+        currency=head.currency,
+        delivery_party=p.get("DP", p.get("ST")),
+        invoicee=p.get("IV"),
+        requested_delivery_date=head.dates.get("2"),
+        note=head.note,
+    )
+
+
+def decode_ordrsp(ctx: Ctx) -> OrderResponse:
+    head, items = read_message(ctx)
+    _require(ctx, head, items, parties=("BY", "SU"))
+    status = RESPONSE_CODES.get(head.status_code)
+    if status is None:
+        raise ctx.error(
+            f"BGM 1225 {head.status_code!r} is not an order response code (29 accepted, 27 not accepted, "
+            "4 changed)",
+            head.number_k,
+            3,
+            "12",
+        )
+    order_number = head.refs.get("ON")
+    if not order_number:
+        raise ctx.missing("RFF+ON order number")
+    lines: list[OrderResponseLine] = []
+    for it in items:
+        if it.action:
+            line_status = LINE_CODES.get(it.action)
+            if line_status is None:
+                raise ctx.error(
+                    f"LIN 1229 {it.action!r} is not a line response code (5 accepted, 3 changed, "
+                    "7 not accepted)",
+                    it.k,
+                    2,
+                    "12",
+                )
+        else:
+            line_status = _FROM_HEADER[status]
+        q = it.qty.get("113") or it.qty.get("21")
+        lines.append(
+            OrderResponseLine(
+                it.line_id,
+                line_status,
+                q[0] if q else None,
+                q[1] if q else "C62",
+                it.gtin,
+                it.supplier_article,
+                it.buyer_article,
+                it.prices.get("AAA", it.prices.get("AAB")),
+                it.dates.get("69", it.dates.get("2")),
+            )
+        )
+    return OrderResponse(
+        number=head.number,
+        order_number=order_number,
+        issue_date=head.dates["137"],
+        status=status,
+        buyer=head.parties["BY"],
+        seller=head.parties["SU"],
+        lines=tuple(lines),
+        currency=head.currency,
+        note=head.note,
+    )
+
+
+def _head(doc_code: str, number: str, function: str, issue: date) -> list[Segment]:
+    return [("BGM", doc_code, text(number), function), dtm("137", issue)]
+
+
+def encode_orders(doc: PurchaseOrder, version: str) -> list[Segment]:
+    out = _head("220", doc.number, "9", doc.issue_date)
+    if doc.requested_delivery_date:
+        out.append(dtm("2", doc.requested_delivery_date))
+    if doc.note:
+        out.append(("FTX", "AAI", "", "", text(doc.note)))
+    for qual, party in (
+        ("BY", doc.buyer),
+        ("SU", doc.seller),
+        ("DP", doc.delivery_party),
+        ("IV", doc.invoicee),
+    ):
+        if party is not None:
+            out.extend(party_segments(qual, party))
+    if doc.currency:
+        out.append(("CUX", ("2", doc.currency, "9")))
+    for line in doc.lines:
+        out.extend(
+            item_segments(
+                text(line.line_id),
+                gtin=line.gtin,
+                supplier_article=line.supplier_article,
+                buyer_article=line.buyer_article,
+                description=line.description,
+                version=version,
+            )
+        )
+        out.append(qty("21", line.quantity, line.unit))
+        if line.requested_date:
+            out.append(dtm("2", line.requested_date))
+        if line.unit_price is not None:
+            out.append(("PRI", ("AAA", fmt_decimal(line.unit_price))))
+    out.append(("UNS", "S"))
+    out.append(("CNT", ("2", str(len(doc.lines)))))
+    return out
+
+
+def encode_ordrsp(doc: OrderResponse, version: str) -> list[Segment]:
+    out = _head("231", doc.number, _RESPONSE_OUT[doc.status], doc.issue_date)
+    if doc.note:
+        out.append(("FTX", "AAI", "", "", text(doc.note)))
+    out.append(("RFF", ("ON", text(doc.order_number))))
+    out.extend(party_segments("BY", doc.buyer))
+    out.extend(party_segments("SU", doc.seller))
+    if doc.currency:
+        out.append(("CUX", ("2", doc.currency, "9")))
+    for line in doc.lines:
+        out.extend(
+            item_segments(
+                text(line.line_id),
+                action=_LINE_OUT[line.status],
+                gtin=line.gtin,
+                supplier_article=line.supplier_article,
+                buyer_article=line.buyer_article,
+                description=None,
+                version=version,
+            )
+        )
+        if line.quantity is not None:
+            out.append(qty("113", line.quantity, line.unit))
+        if line.promised_date:
+            out.append(dtm("69", line.promised_date))
+        if line.unit_price is not None:
+            out.append(("PRI", ("AAA", fmt_decimal(line.unit_price))))
+    out.append(("UNS", "S"))
+    return out

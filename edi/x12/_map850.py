@@ -1,0 +1,152 @@
+"""850 Purchase Order <-> :class:`PurchaseOrder`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from edi.documents import OrderLine, Party, PurchaseOrder
+from edi.x12._syntax import Segment
+from edi.x12._values import (
+    PartyReader,
+    Writer,
+    dec,
+    el,
+    fail,
+    fmt_date,
+    fmt_dec,
+    parse_date,
+    product_ids,
+    unit_from_x12,
+)
+
+__all__ = ["decode_850", "encode_850"]
+
+# X12 353 transaction set purpose codes an order can carry.
+PURPOSES = frozenset(("00", "01", "04", "05", "06", "07", "13", "15", "18", "22", "24", "25", "44"))
+BUYER_ROLES = ("BY", "OB")
+SELLER_ROLES = ("SE", "VN", "SU")
+
+
+def _pick(parties: dict[str, Party], roles: tuple[str, ...]) -> Party | None:
+    for role in roles:
+        if role in parties:
+            return parties[role]
+    return None
+
+
+def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
+    """Map an 850 (ST..SE) to a PurchaseOrder; raises MappingError with 720/723 codes."""
+    beg: Segment | None = None
+    beg_index = 0
+    currency = None
+    delivery: date | None = None
+    note = None
+    parties: dict[str, Party] = {}
+    party: PartyReader | None = None
+    lines: list[OrderLine] = []
+    line: list[object] | None = None  # pending PO1: the OrderLine arguments
+    ctt = None
+    warnings: list[str] = []
+    for i, seg in enumerate(segs, 1):
+        tag = seg[0]
+        if party is not None:
+            if party.take(seg):
+                continue
+            parties.setdefault(party.code, party.party())
+            party = None
+        if tag == "PO1":
+            if line is not None:
+                lines.append(OrderLine(*line))  # type: ignore[arg-type]
+            n = len(seg)
+            if n < 3 or not seg[2]:
+                raise fail("PO102 quantity ordered is missing", i, seg, "1", 2)
+            price = seg[4] if n > 4 else ""
+            gtin, supplier, buyer = product_ids(seg, 6) if n > 7 else (None, None, None)
+            line = [
+                seg[1] or str(len(lines) + 1),
+                dec(seg[2], i, seg, 2),
+                unit_from_x12(seg[3] if n > 3 else ""),
+                gtin,
+                supplier,
+                buyer,
+                None,
+                dec(price, i, seg, 4) if price else None,
+                None,
+            ]
+        elif tag == "PID":
+            if line is not None and line[6] is None and len(seg) > 5:
+                line[6] = seg[5] or None
+        elif tag == "DTM":
+            if el(seg, 1) == "002" and el(seg, 2):
+                when = parse_date(el(seg, 2), i, seg, 2)
+                if line is not None:
+                    line[8] = when
+                else:
+                    delivery = when
+        elif tag == "N1":
+            party = PartyReader(seg)
+        elif tag == "BEG":
+            beg, beg_index = seg, i
+            if el(seg, 1) not in PURPOSES:
+                raise fail(f"BEG01 purpose code {el(seg, 1)!r} is not a valid 353 code", i, seg, "7", 1)
+        elif tag == "CUR":
+            currency = el(seg, 2) or None
+        elif tag == "NTE" and note is None:
+            note = el(seg, 2) or None
+        elif tag == "CTT":
+            ctt = el(seg, 1)
+    if line is not None:
+        lines.append(OrderLine(*line))  # type: ignore[arg-type]
+    if party is not None:
+        parties.setdefault(party.code, party.party())
+    if beg is None:
+        raise fail("mandatory segment BEG (beginning of purchase order) is missing", 2, "BEG", "3")
+    if not el(beg, 3):
+        raise fail("BEG03 purchase order number is missing", beg_index, beg, "1", 3)
+    if not lines:
+        raise fail("the order has no PO1 line item", len(segs), "PO1", "3")
+    if ctt and ctt != str(len(lines)):
+        warnings.append(f"CTT01 says {ctt} line items but the order has {len(lines)} PO1 segments")
+    return PurchaseOrder(
+        number=beg[3],
+        issue_date=parse_date(el(beg, 5), beg_index, beg, 5),
+        buyer=_pick(parties, BUYER_ROLES) or Party(),
+        seller=_pick(parties, SELLER_ROLES) or Party(),
+        lines=tuple(lines),
+        currency=currency,
+        delivery_party=parties.get("ST"),
+        invoicee=parties.get("BT"),
+        requested_delivery_date=delivery,
+        note=note,
+    ), warnings
+
+
+def encode_850(doc: PurchaseOrder, w: Writer) -> None:
+    """Write the body (BEG..CTT) of an 850."""
+    w.add("BEG", "00", "SA", w.text(doc.number, "number"), "", fmt_date(doc.issue_date))
+    if doc.currency:
+        w.add("CUR", "BY", w.text(doc.currency, "currency"))
+    if doc.note:
+        w.add("NTE", "GEN", w.text(doc.note, "note"))
+    if doc.requested_delivery_date:
+        w.add("DTM", "002", fmt_date(doc.requested_delivery_date))
+    w.party("BY", doc.buyer, "buyer")
+    w.party("SE", doc.seller, "seller")
+    w.party("ST", doc.delivery_party, "delivery_party")
+    w.party("BT", doc.invoicee, "invoicee")
+    for n, line in enumerate(doc.lines):
+        field = f"lines[{n}]"
+        w.add(
+            "PO1",
+            w.text(line.line_id, f"{field}.line_id"),
+            fmt_dec(line.quantity),
+            w.unit(line.unit, f"{field}.unit"),
+            fmt_dec(line.unit_price) if line.unit_price is not None else "",
+            "",
+            *w.product_ids(line.gtin, line.supplier_article, line.buyer_article, field),
+        )
+        if line.description:
+            w.add("PID", "F", "", "", "", w.text(line.description, f"{field}.description"))
+        if line.requested_date:
+            w.add("DTM", "002", fmt_date(line.requested_date))
+    w.add("CTT", str(len(doc.lines)))

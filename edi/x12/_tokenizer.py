@@ -1,0 +1,300 @@
+"""Streaming X12 tokenizer: bytes in chunks -> batches of segment tuples.
+
+X12 has no release character, so a segment is everything up to the terminator and an element is
+everything up to the element separator: two ``str.split`` calls do the work. The tokenizer reads
+the source in chunks, cuts the decoded text after the last complete segment, and hands the
+segments on in :class:`Batch` objects that remember where their text started, so an error found
+later can still name byte offset, line and column. Memory is bounded by the chunk size plus the
+longest segment, whatever the file size.
+
+Each interchange (ISA..IEA) gets its own batches, because the next interchange may use other
+separators. Whitespace between segments (CR/LF after the terminator, the blank padding of 80-column
+records) is ignored; anything else after an IEA that is not a new ISA is rejected.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from itertools import repeat
+from typing import BinaryIO
+
+from edi.errors import CharsetError, EdiSyntaxError, Position
+from edi.x12._syntax import ISA_LENGTH, Segment, Separators, read_isa
+
+__all__ = ["Batch", "Tokenizer"]
+
+CHUNK_SIZE = 1 << 16
+MAX_SEGMENT = 1 << 20
+_WS = " \t\r\n\x85"
+_BOM = "\ufeff"
+_EBCDIC_ISA = b"\xc9\xe2\xc1"
+
+
+class Batch:
+    """Consecutive segments of one interchange and the text they were split from."""
+
+    __slots__ = (
+        "_starts",
+        "byte_offset",
+        "column",
+        "encoding",
+        "first_index",
+        "line",
+        "segments",
+        "separators",
+        "text",
+    )
+
+    def __init__(
+        self,
+        segments: list[Segment],
+        text: str,
+        separators: Separators,
+        first_index: int,
+        byte_offset: int,
+        line: int,
+        column: int,
+        encoding: str,
+    ) -> None:
+        self.segments = segments
+        self.text = text
+        self.separators = separators
+        self.first_index = first_index
+        self.byte_offset = byte_offset
+        self.line = line
+        self.column = column
+        self.encoding = encoding
+        self._starts: list[int] | None = None
+
+    def _segment_starts(self) -> list[int]:
+        # Computed on the first error only: the happy path never pays for positions.
+        if self._starts is None:
+            term = self.separators.segment
+            starts: list[int] = []
+            at = 0
+            for part in self.text.split(term):
+                stripped = part.lstrip(_WS)
+                if stripped:
+                    starts.append(at + len(part) - len(stripped))
+                at += len(part) + len(term)
+            self._starts = starts
+        return self._starts
+
+    def position(self, k: int, *, element: int | None = None) -> Position:
+        """Where segment ``k`` of this batch (0-based) starts."""
+        starts = self._segment_starts()
+        start = starts[k] if k < len(starts) else len(self.text)
+        head = self.text[:start]
+        offset = self.byte_offset + len(head.encode(self.encoding, "replace"))
+        newline = head.rfind("\n")
+        line = self.line + head.count("\n")
+        column = start - newline if newline >= 0 else self.column + start
+        tag = self.segments[k][0] if k < len(self.segments) else None
+        return Position(
+            offset=offset,
+            line=line,
+            column=column,
+            segment_index=self.first_index + k,
+            segment_tag=tag,
+            element=element,
+        )
+
+
+class Tokenizer:
+    """Turns a byte source into :class:`Batch` objects, interchange by interchange.
+
+    ``encoding`` None means: ASCII/UTF-8, or EBCDIC (code page 037) when the file starts with an
+    EBCDIC ``ISA``. Bytes that the encoding cannot decode raise :class:`CharsetError`.
+    """
+
+    def __init__(
+        self, source: bytes | BinaryIO, *, encoding: str | None = None, chunk_size: int = CHUNK_SIZE
+    ) -> None:
+        self._source = source
+        self._requested = encoding
+        self._chunk_size = chunk_size
+        self._pos = 0  # read position in a bytes source
+        self._buf = ""
+        self._eof = False
+        self._byte = 0  # byte offset of _buf[0]
+        self._line = 1
+        self._column = 1
+        self.encoding = encoding or "utf-8"
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self.separators: Separators | None = None
+
+    # -- reading -------------------------------------------------------------------------------
+    def _read(self) -> bytes:
+        if isinstance(self._source, bytes | bytearray | memoryview):
+            data = bytes(self._source[self._pos : self._pos + self._chunk_size])
+            self._pos += len(data)
+            return data
+        return self._source.read(self._chunk_size)
+
+    def _fill(self) -> bool:
+        """Append the next decoded chunk to the buffer; False at end of input."""
+        if self._eof:
+            return False
+        data = self._read()
+        if self._decoder is None:
+            # Short reads (pipes, sockets): look at the first real bytes before choosing the codec.
+            while len(data.lstrip(b"\x40\x15\x25\x0d\x20\x0a")) < 3:
+                more = self._read()
+                if not more:
+                    break
+                data += more
+            if self._requested is None and data.lstrip(b"\x40\x15\x25\x0d").startswith(_EBCDIC_ISA):
+                self.encoding = "cp037"
+            self._decoder = codecs.getincrementaldecoder(self.encoding)("strict")
+        try:
+            text = self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            offset = self._byte + len(self._buf.encode(self.encoding)) + exc.start
+            raise CharsetError(
+                f"byte 0x{exc.object[exc.start]:02X} cannot be decoded as {self.encoding}; X12 data "
+                "should be ASCII (decode with encoding='latin-1' if the partner sends ISO 8859-1)",
+                position=Position(offset=offset),
+                code="024",
+            ) from None
+        if not data:
+            self._eof = True
+        self._buf += text
+        return bool(data)
+
+    def _consume(self, n: int, head: str | None = None) -> None:
+        """Drop the first ``n`` characters (``head``, when the caller already sliced them)."""
+        if head is None:
+            head = self._buf[:n]
+        self._byte += n if head.isascii() else len(head.encode(self.encoding))
+        newlines = head.count("\n")
+        if newlines:
+            self._line += newlines
+            self._column = n - head.rfind("\n")
+        else:
+            self._column += n
+        self._buf = self._buf[n:]
+
+    def _here(self) -> Position:
+        return Position(offset=self._byte, line=self._line, column=self._column)
+
+    # -- batches -------------------------------------------------------------------------------
+    def batches(self) -> Iterator[Batch]:
+        """Every batch of every interchange, in file order."""
+        first = True
+        while True:
+            while not self._buf.lstrip(_WS + _BOM) and self._fill():
+                pass
+            lead = len(self._buf) - len(self._buf.lstrip(_WS + _BOM if first else _WS))
+            self._consume(lead)
+            if not self._buf:
+                if first:
+                    raise EdiSyntaxError(
+                        "the file is empty; expected an X12 interchange starting with ISA",
+                        position=self._here(),
+                        code="023",
+                    )
+                return
+            while len(self._buf) < ISA_LENGTH + 4 and self._fill():
+                pass
+            if not self._buf.startswith("ISA"):
+                if first:
+                    raise EdiSyntaxError(
+                        f"not an X12 interchange: expected ISA, found {self._buf[:10]!r}",
+                        position=self._here(),
+                        code="022",
+                    )
+                raise EdiSyntaxError(
+                    f"unexpected data after IEA: {self._buf[:20]!r}; only another ISA..IEA interchange "
+                    "may follow",
+                    position=self._here(),
+                    code="022",
+                )
+            first = False
+            seps, _ = read_isa(self._buf, offset=self._byte, line=self._line)
+            self.separators = seps
+            yield from self._interchange(seps)
+
+    def _find_iea(self, term: str, needle: str) -> int:
+        """Index just after the IEA segment's terminator, or -1 when no complete IEA is buffered."""
+        buf = self._buf
+        at = buf.find(needle)
+        while at >= 0:
+            j = at
+            while j > 0 and buf[j - 1] in _WS and not buf.endswith(term, 0, j):
+                j -= 1
+            if j == 0 or buf.endswith(term, 0, j):
+                end = buf.find(term, at)
+                return end + len(term) if end >= 0 else -1
+            at = buf.find(needle, at + 1)
+        return -1
+
+    def _interchange(self, seps: Separators) -> Iterator[Batch]:
+        term = seps.segment
+        needle = "IEA" + seps.element
+        index = 1
+        while True:
+            cut = self._find_iea(term, needle)
+            done = cut > 0
+            if not done:
+                last = self._buf.rfind(term)
+                if last >= 0:
+                    cut = last + len(term)
+                    # Keep the line break after the terminator in this batch, so that the next
+                    # batch starts with a tag and needs no stripping.
+                    while (
+                        cut < len(self._buf)
+                        and self._buf[cut] in "\r\n"
+                        and not self._buf.startswith(term, cut)
+                    ):
+                        cut += 1
+            if cut > 0 and (done or len(self._buf) >= self._chunk_size or self._eof):
+                batch = self._cut(cut, seps, index)
+                index += len(batch.segments)
+                yield batch
+                if done:
+                    return
+                continue
+            if not self._fill():
+                if cut > 0:
+                    continue  # end of input: hand on the complete segments first
+                if self._buf.strip(_WS):
+                    tail = self._buf.strip(_WS)[:40]
+                    raise EdiSyntaxError(
+                        f"the file ends inside a segment without terminator {term!r}: {tail!r}",
+                        position=self._here(),
+                        code="023",
+                    )
+                raise EdiSyntaxError(
+                    "the file ends before the IEA interchange trailer",
+                    position=Position(
+                        offset=self._byte, line=self._line, column=self._column, segment_index=index
+                    ),
+                    code="023",
+                )
+            if len(self._buf) > MAX_SEGMENT + self._chunk_size and self._buf.rfind(term) < 0:
+                raise EdiSyntaxError(
+                    f"no segment terminator {term!r} within {MAX_SEGMENT} characters",
+                    position=self._here(),
+                    code="004",
+                )
+
+    def _cut(self, cut: int, seps: Separators, index: int) -> Batch:
+        text = self._buf[:cut]
+        term = seps.segment
+        body = text
+        if seps.suffix == "\r\n":
+            body = body.replace(term + "\r\n", term)
+        elif seps.suffix == "\n":
+            body = body.replace(term + "\n", term)
+        parts = body.split(term)
+        parts.pop()
+        if "\n" in body or "\r" in body or (term + " ") in body or body[:1] in (" ", "\t"):
+            parts = [p.lstrip(_WS) for p in parts]
+        if "" in parts:
+            parts = [p for p in parts if p]
+        elem = seps.element
+        segments: list[Segment] = list(map(tuple, map(str.split, parts, repeat(elem, len(parts)))))
+        batch = Batch(segments, text, seps, index, self._byte, self._line, self._column, self.encoding)
+        self._consume(cut, text)
+        return batch

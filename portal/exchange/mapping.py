@@ -1,0 +1,186 @@
+"""Between edi business documents and the domain: orders become PurchaseOrders; OrderResponses,
+DespatchAdvices and Invoices from a supplier go through the same services as the GraphQL mutations.
+
+Order lines are identified across formats by their line number (``OrderLine.line_no`` <->
+``line_id``/``order_line_id``); orders by their number (``Order.number`` <-> ``order_number``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+import edi.documents as doc
+from portal.access import Principal, visible
+from portal.db import UnitOfWork
+from portal.errors import InvalidInput, NotFound
+from portal.models import LineResponse, Order, Organization, Product
+from portal.orders import fulfilment
+from portal.orders import service as orders
+
+Link = tuple[str, int]
+
+_RESPONSES = {
+    doc.LineStatus.ACCEPTED: LineResponse.ACCEPTED,
+    doc.LineStatus.CHANGED: LineResponse.CHANGED,
+    doc.LineStatus.REJECTED: LineResponse.REJECTED,
+}
+
+
+def _party(org: Organization) -> doc.Party:
+    return doc.Party(name=org.name, gln=org.gln, vat_id=org.vat_id, party_id=None if org.gln else org.slug)
+
+
+def purchase_order(
+    order: Order, owner: Organization, supplier: Organization, products: dict[int, Product]
+) -> doc.PurchaseOrder:
+    """The order as the supplier receives it: the delivery party and contact, never the customer master."""
+    delivery = doc.Party(
+        name=order.delivery_name,
+        gln=order.delivery_gln,
+        address=doc.Address(
+            street=order.delivery_street,
+            city=order.delivery_city,
+            postal_code=order.delivery_postal_code,
+            country_code=order.delivery_country,
+        ),
+        contact=doc.Contact(
+            name=order.delivery_contact_name,
+            phone=order.delivery_contact_phone,
+            email=order.delivery_contact_email,
+        )
+        if order.delivery_contact_name
+        else None,
+    )
+    lines = tuple(
+        doc.OrderLine(
+            line_id=str(line.line_no),
+            quantity=line.quantity_ordered,
+            unit=line.unit,
+            gtin=line.gtin,
+            supplier_article=products[line.product_id].supplier_article
+            if line.product_id in products
+            else None,
+            buyer_article=line.sku,
+            description=line.description,
+            unit_price=line.unit_price,
+            requested_date=line.requested_date,
+        )
+        for line in order.lines
+        if not line.cancelled
+    )
+    return doc.PurchaseOrder(
+        number=order.number,
+        issue_date=order.order_date,
+        buyer=_party(owner),
+        seller=_party(supplier),
+        lines=lines,
+        currency=order.currency,
+        delivery_party=delivery,
+        requested_delivery_date=order.requested_date,
+        note=order.note,
+    )
+
+
+def _order_by_number(uow: UnitOfWork, principal: Principal, number: str) -> Order:
+    order_id = uow.session.scalar(
+        visible(principal, Order).with_only_columns(Order.id).where(Order.number == number)
+    )
+    if order_id is None:
+        raise NotFound("order", number)
+    return orders.load_order(uow, principal, order_id)
+
+
+def _line_no(order: Order, *refs: str | None) -> int:
+    for ref in refs:
+        if ref and ref.strip().isdigit():
+            number = int(ref)
+            if any(line.line_no == number for line in order.lines):
+                return number
+    raise InvalidInput("line_id", f"order {order.number} has no line {next((r for r in refs if r), '?')}")
+
+
+def apply_document(uow: UnitOfWork, principal: Principal, document: doc.Document) -> list[Link]:
+    """Apply one inbound business document as ``principal`` (the sending organization)."""
+    if isinstance(document, doc.OrderResponse):
+        order = _order_by_number(uow, principal, document.order_number)
+        answers = [
+            orders.LineAnswer(
+                line_no=_line_no(order, line.line_id),
+                action=_RESPONSES[line.status],
+                quantity=line.quantity if line.status is doc.LineStatus.CHANGED else None,
+                promised_date=line.promised_date,
+                unit_price=line.unit_price,
+            )
+            for line in document.lines
+        ]
+        if not answers:  # a whole-order answer without lines
+            action = _RESPONSES[doc.LineStatus(document.status.value)]
+            answers = [
+                orders.LineAnswer(line_no=line.line_no, action=action)
+                for line in order.lines
+                if not line.cancelled
+            ]
+        orders.respond_to_order(uow=uow, principal=principal, order_id=order.id, answers=answers)
+        return [("order", order.id)]
+    if isinstance(document, doc.DespatchAdvice):
+        order = _order_by_number(uow, principal, document.order_number)
+        ship_lines = [
+            fulfilment.ShipLine(
+                line_no=_line_no(order, line.order_line_id, line.line_id),
+                quantity=line.quantity,
+                batch_number=line.batch_number,
+                sscc=package.sscc,
+            )
+            for package in document.packages
+            for line in package.lines
+        ]
+        shipment = fulfilment.record_shipment(
+            uow=uow,
+            principal=principal,
+            order_id=order.id,
+            number=document.number,
+            shipped_on=document.despatch_date or document.issue_date,
+            lines=ship_lines,
+            carrier=document.carrier,
+            tracking_number=document.tracking_number,
+            expected_delivery=document.expected_delivery_date,
+            packages=max(1, len(document.packages)),
+        )
+        return [("order", order.id), ("shipment", shipment.id)]
+    if isinstance(document, doc.Invoice):
+        if not document.order_number:
+            raise InvalidInput("order_number", "the invoice names no order (RFF+ON / BIG04 / OrderReference)")
+        order = _order_by_number(uow, principal, document.order_number)
+        bill_lines = [
+            fulfilment.BillLine(
+                line_no=_line_no(order, line.order_line_id, line.line_id),
+                quantity=line.quantity,
+                unit_price=line.net_price,
+                tax_rate=line.vat_rate if line.vat_rate is not None else Decimal(0),
+            )
+            for line in document.lines
+        ]
+        due = document.payment_terms.due_date if document.payment_terms else None
+        invoice = fulfilment.submit_invoice(
+            uow=uow,
+            principal=principal,
+            order_id=order.id,
+            number=document.number,
+            issue_date=document.issue_date,
+            lines=bill_lines,
+            due_date=due,
+        )
+        return [("order", order.id), ("invoice", invoice.id)]
+    kind = type(document).__name__
+    raise InvalidInput("document", f"a {kind} is not accepted from your organization")
+
+
+def order_for_outbound(
+    uow: UnitOfWork, principal: Principal, order_id: int
+) -> tuple[Order, dict[int, Product]]:
+    order = orders.load_order(uow, principal, order_id)
+    ids = {line.product_id for line in order.lines if line.product_id is not None}
+    products = {p.id: p for p in uow.session.scalars(select(Product).where(Product.id.in_(ids)))}
+    return order, products

@@ -1,0 +1,242 @@
+"""Outbound files from the outbox: events -> encode in the partner's format -> record (queued) ->
+upload under a temporary name and rename -> sent -> acknowledged when the partner's CONTRL/997 comes.
+
+Exactly once: each event becomes at most one record per partner (``source_key`` is unique); the
+upload is idempotent (the same bytes under the same name, renamed over any earlier copy), so a
+worker killed between upload and "sent" just uploads again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+import edi
+import edi.documents as doc
+from adapters import Transport
+from portal.db import UnitOfWork, unit_of_work
+from portal.errors import NotFound
+from portal.exchange.faults import checkpoint
+from portal.exchange.mapping import Link, order_for_outbound, purchase_order
+from portal.exchange.profiles import owner_principal
+from portal.models import (
+    Counter,
+    Direction,
+    Event,
+    ExchangeLink,
+    ExchangeProfile,
+    ExchangeRecord,
+    Organization,
+    OrgKind,
+    RecordState,
+)
+from portal.models.base import utcnow
+from portal.numbering import next_value
+
+CURSOR = "exchange.outbound.last_event"
+EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml", "cii": "xml"}
+SENDING_TIMEOUT = timedelta(minutes=5)
+
+
+def _envelope(session: Session, profile: ExchangeProfile) -> doc.Envelope:
+    control = next_value(session, f"exchange.icr.{profile.organization_id}")
+    return doc.Envelope(
+        sender=profile.our_id,
+        sender_qualifier=profile.our_qualifier,
+        recipient=profile.partner_id,
+        recipient_qualifier=profile.partner_qualifier,
+        control_reference=f"{control:09d}" if profile.format == "x12" else str(control),
+        message_reference="1",
+        prepared_at=utcnow(),
+    )
+
+
+def _new_record(
+    session: Session,
+    profile: ExchangeProfile,
+    *,
+    data: bytes,
+    filename: str,
+    fmt: str,
+    message_type: str,
+    reference: str,
+    source_key: str | None,
+    ack_hours: int | None,
+) -> ExchangeRecord:
+    rec = ExchangeRecord(
+        organization_id=profile.organization_id,
+        direction=Direction.OUTBOUND,
+        state=RecordState.QUEUED,
+        filename=filename,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        format=fmt,
+        message_type=message_type,
+        interchange_ref=reference,
+        source_key=source_key,
+        ack_due_at=utcnow() + timedelta(hours=ack_hours) if ack_hours else None,
+        messages=[],
+    )
+    session.add(rec)
+    session.flush()
+    return rec
+
+
+def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> int:
+    """Turn new outbox events into queued files for partners that exchange files. Returns the count."""
+    queued = 0
+    with unit_of_work(factory) as uow:
+        session = uow.session
+        cursor = session.get(Counter, CURSOR, with_for_update=True)  # one worker at a time reads the feed
+        if cursor is None:
+            cursor = Counter(name=CURSOR, value=0)
+            session.add(cursor)
+            session.flush()
+        events = list(
+            session.scalars(
+                select(Event)
+                .where(Event.id > cursor.value, Event.kind.in_(("order.routed",)))
+                .order_by(Event.id)
+                .limit(batch)
+            )
+        )
+        last_seen = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or cursor.value
+        profiles = {
+            p.organization_id: p
+            for p in session.scalars(select(ExchangeProfile).where(ExchangeProfile.enabled.is_(True)))
+        }
+        for event in events:
+            supplier_id = event.payload.get("supplier_id")
+            profile = profiles.get(supplier_id) if isinstance(supplier_id, int) else None
+            if profile is None:
+                continue
+            if _queue_order(uow, profile, event) is not None:
+                queued += 1
+        cursor.value = events[-1].id if len(events) == batch else max(cursor.value, last_seen)
+    checkpoint("queued")
+    return queued
+
+
+def _queue_order(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> ExchangeRecord | None:
+    session = uow.session
+    source_key = f"event:{event.id}:{profile.organization_id}"
+    if session.scalar(select(ExchangeRecord.id).where(ExchangeRecord.source_key == source_key)):
+        return None
+    owner = owner_principal(session)
+    try:
+        order, products = order_for_outbound(uow, owner, event.entity_id)
+    except NotFound:
+        return None
+    if order.supplier_id != profile.organization_id:
+        return None  # routed elsewhere since
+    owner_org = session.scalars(select(Organization).where(Organization.kind == OrgKind.OWNER)).first()
+    supplier = session.get_one(Organization, profile.organization_id)
+    assert owner_org is not None
+    document = purchase_order(order, owner_org, supplier, products)
+    envelope = _envelope(session, profile)
+    data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
+    message_type = {"edifact": "ORDERS", "x12": "850", "opentrans": "ORDER", "ubl": "Order"}[profile.format]
+    filename = f"{message_type}_{order.number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}"
+    rec = _new_record(
+        session,
+        profile,
+        data=data,
+        filename=filename,
+        fmt=profile.format,
+        message_type=message_type,
+        reference=envelope.control_reference,
+        source_key=source_key,
+        ack_hours=profile.ack_hours if profile.format in ("edifact", "x12") else None,
+    )
+    session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=order.id))
+    return rec
+
+
+def queue_acknowledgement(
+    uow: UnitOfWork,
+    profile: ExchangeProfile,
+    ack: doc.Acknowledgement,
+    decoded: edi.Decoded,
+    *,
+    acknowledges: ExchangeRecord,
+) -> ExchangeRecord | None:
+    envelope = _envelope(uow.session, profile)
+    data = edi.encode_acknowledgement(decoded, ack, envelope)
+    if data is None:
+        return None
+    kind = {"edifact": "CONTRL", "x12": "997"}.get(decoded.format, "ApplicationResponse")
+    rec = _new_record(
+        uow.session,
+        profile,
+        data=data,
+        filename=f"{kind}_{envelope.control_reference}.{EXTENSIONS.get(decoded.format, 'xml')}",
+        fmt=decoded.format,
+        message_type=kind,
+        reference=envelope.control_reference,
+        source_key=None,
+        ack_hours=None,
+    )
+    rec.acknowledges_id = acknowledges.id
+    return rec
+
+
+def apply_acknowledgement(uow: UnitOfWork, organization_id: int, ack: doc.Acknowledgement) -> list[Link]:
+    """A partner's CONTRL/997 for one of our files: mark that file acknowledged or rejected."""
+    reference = ack.interchange_reference.strip()
+    unpadded = reference.lstrip("0") or "0"
+    sent = uow.session.scalars(
+        select(ExchangeRecord)
+        .where(
+            ExchangeRecord.organization_id == organization_id,
+            ExchangeRecord.direction == Direction.OUTBOUND,
+            ExchangeRecord.acknowledges_id.is_(None),
+            ExchangeRecord.interchange_ref.in_({reference, unpadded, unpadded.zfill(9)}),
+        )
+        .order_by(ExchangeRecord.id.desc())
+    ).first()
+    if sent is not None:
+        rejected = ack.status is doc.AckStatus.REJECTED
+        sent.state = RecordState.REJECTED if rejected else RecordState.ACKNOWLEDGED
+        sent.error = ("; ".join(e.text or e.code for e in ack.errors) or "rejected") if rejected else None
+        return [("exchange_record", sent.id)]
+    raise NotFound("exchange record", f"interchange {ack.interchange_reference}")
+
+
+def send_queued(factory: sessionmaker[Session], profile: ExchangeProfile, transport: Transport) -> int:
+    """Upload the profile's queued files. Claims in one transaction, uploads outside any, marks sent
+    in another: a crash between upload and mark re-uploads the same bytes under the same name."""
+    sent = 0
+    while True:
+        with unit_of_work(factory) as uow:
+            stale = utcnow() - SENDING_TIMEOUT
+            rec = uow.session.scalars(
+                select(ExchangeRecord)
+                .where(
+                    ExchangeRecord.organization_id == profile.organization_id,
+                    ExchangeRecord.direction == Direction.OUTBOUND,
+                    or_(
+                        ExchangeRecord.state == RecordState.QUEUED,
+                        (ExchangeRecord.state == RecordState.SENDING) & (ExchangeRecord.claimed_at < stale),
+                    ),
+                )
+                .order_by(ExchangeRecord.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if rec is None:
+                return sent
+            rec.state = RecordState.SENDING
+            rec.claimed_at = utcnow()
+            rec.attempts += 1
+            record_id, filename, data = rec.id, rec.filename, rec.content
+        transport.put(profile.outbox, filename, data)
+        checkpoint("uploaded")
+        with unit_of_work(factory) as uow:
+            done = uow.session.get_one(ExchangeRecord, record_id)
+            if done.state is RecordState.SENDING:
+                done.state = RecordState.SENT
+        sent += 1

@@ -1,0 +1,141 @@
+"""Exchange profiles: who sends us files, how we reach them, in which format."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapters import FolderTransport, SftpSettings, SftpTransport, Transport
+from portal.access import Principal, descendant_ids, get_visible, visible
+from portal.db import UnitOfWork
+from portal.errors import InvalidInput
+from portal.events import record
+from portal.models import ExchangeProfile, Organization, OrgKind
+from portal.partners.service import system_principal
+
+TRANSPORTS = ("folder", "sftp")
+OUTBOUND_FORMATS = ("edifact", "x12", "opentrans", "ubl")
+
+
+def create_profile(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    organization_id: int,
+    transport: str,
+    settings: dict[str, Any],
+    partner_id: str,
+    our_id: str,
+    format: str = "edifact",
+    version: str | None = None,
+    inbox: str = "out",
+    outbox: str = "in",
+    archive: str = "archive",
+    partner_qualifier: str | None = None,
+    our_qualifier: str | None = None,
+    poll_seconds: int = 60,
+) -> ExchangeProfile:
+    principal.require_owner("manage exchange profiles", "admin")
+    org = get_visible(uow.session, principal, Organization, organization_id)
+    if org.kind is OrgKind.OWNER:
+        raise InvalidInput("organization", "exchange profiles are for partners, suppliers and dealers")
+    if transport not in TRANSPORTS:
+        raise InvalidInput("transport", f"use one of {', '.join(TRANSPORTS)}")
+    if format not in OUTBOUND_FORMATS:
+        raise InvalidInput("format", f"use one of {', '.join(OUTBOUND_FORMATS)}")
+    if transport == "folder" and not settings.get("root"):
+        raise InvalidInput("settings.root", "a folder profile needs a root folder")
+    if transport == "sftp":
+        for key in ("host", "username", "known_hosts"):
+            if not settings.get(key):
+                raise InvalidInput(
+                    f"settings.{key}", "is required for SFTP (host keys are pinned, never learnt)"
+                )
+        if not settings.get("key_file") and not settings.get("password_env"):
+            raise InvalidInput("settings.key_file", "configure a private key file (or a password variable)")
+    for field, value in (("partner_id", partner_id), ("our_id", our_id)):
+        if not value or len(value) > 35:
+            raise InvalidInput(field, "an interchange id has 1 to 35 characters")
+    profile = ExchangeProfile(
+        organization_id=org.id,
+        transport=transport,
+        settings=settings,
+        inbox=inbox,
+        outbox=outbox,
+        archive=archive,
+        format=format,
+        version=version,
+        partner_id=partner_id,
+        partner_qualifier=partner_qualifier,
+        our_id=our_id,
+        our_qualifier=our_qualifier,
+        poll_seconds=poll_seconds,
+    )
+    uow.session.add(profile)
+    uow.flush()
+    record(
+        uow,
+        principal,
+        "exchange.profile_created",
+        "exchange_profile",
+        profile.id,
+        organization_id=org.id,
+        transport=transport,
+        format=format,
+    )
+    return profile
+
+
+def list_profiles(session: Session, principal: Principal) -> list[ExchangeProfile]:
+    return list(session.scalars(visible(principal, ExchangeProfile).order_by(ExchangeProfile.id)))
+
+
+def enabled_profiles(session: Session) -> list[ExchangeProfile]:
+    """Every enabled profile, for the worker (which acts for the owner)."""
+    return list(
+        session.scalars(
+            select(ExchangeProfile).where(ExchangeProfile.enabled.is_(True)).order_by(ExchangeProfile.id)
+        )
+    )
+
+
+def open_transport(profile: ExchangeProfile) -> Transport:
+    settings = profile.settings
+    if profile.transport == "folder":
+        root = Path(settings["root"])
+        for sub in (profile.inbox, profile.outbox, profile.archive):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        return FolderTransport(root)
+    password_env = settings.get("password_env")
+    return SftpTransport(
+        SftpSettings(
+            host=settings["host"],
+            port=int(settings.get("port", 22)),
+            username=settings["username"],
+            known_hosts=settings["known_hosts"],
+            private_key=settings.get("key_file"),
+            password=os.environ.get(password_env) if password_env else None,
+            connect_timeout=float(settings.get("connect_timeout", 10)),
+            operation_timeout=float(settings.get("operation_timeout", 30)),
+        )
+    )
+
+
+def acting_principal(session: Session, profile: ExchangeProfile) -> Principal:
+    """Files are applied as the sending organization: the same access policy as its users."""
+    org = session.get_one(Organization, profile.organization_id)
+    return Principal(
+        org_id=org.id,
+        org_kind=org.kind,
+        org_ids=descendant_ids(session, org.id),
+        roles=frozenset({"member"}),
+        name=f"EDI {org.slug}",
+    )
+
+
+def owner_principal(session: Session) -> Principal:
+    return system_principal(session)

@@ -1,0 +1,142 @@
+"""The web portal as principals of two unrelated organizations: every page, form action, export and
+download of the other organization's objects answers 404 (like a missing id) and shows none of its
+data; every list and export leaves its rows out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.app import create_app
+from portal.cases import service as cases
+from portal.config import Settings
+from portal.models import CaseAttachment, Event
+from tests.builders import build_scene
+from tests.web.conftest import SECRET, WebWorld, add_users, csrf_of
+
+LISTS = ["orders", "shipments", "invoices", "cases", "customers", "contacts", "activities"]
+
+
+@dataclass
+class Foreign:
+    """Objects that belong to the other side only, and texts that must never leak."""
+
+    urls: list[str]
+    posts: list[tuple[str, dict[str, str]]]
+    secrets: list[str]
+
+
+@pytest.fixture
+def world(factory: sessionmaker[Session], engine: Engine) -> Iterator[WebWorld]:
+    scene = build_scene(factory)
+    users = add_users(factory, scene)
+    app = create_app(Settings(secret_key=SECRET), engine=engine)
+    yield WebWorld(scene, app, users)
+
+
+def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
+    scene = world.scene
+    customer = scene.customer(f"Geheim {dealer} GmbH", shared_with=(dealer,))
+    order = scene.order(customer, by=dealer, supplier=supplier)
+    scene.fulfil(order, supplier)
+    with scene.uow() as uow:
+        case = cases.open_case(
+            uow=uow, principal=scene.p(dealer), subject=f"Vertraulich {dealer}", customer_id=customer.id
+        )
+        attachment = cases.add_attachment(
+            uow=uow, principal=scene.p(dealer), case_id=case.id, filename="plan.pdf",
+            content_type="application/pdf", data=b"%PDF secret",
+        )
+        supplier_case = cases.open_case(uow=uow, principal=scene.p(supplier), subject=f"Reklamation {supplier}", order_id=order.id)
+    return Foreign(
+        urls=[
+            f"/orders/{order.id}",
+            f"/cases/{case.id}",
+            f"/cases/{supplier_case.id}",
+            f"/cases/{case.id}/attachments/{attachment.id}",
+            f"/customers/{customer.id}",
+        ],
+        posts=[
+            (f"/orders/{order.id}/respond", {"version": "1", "line-1-action": "rejected"}),
+            (f"/orders/{order.id}/shipments", {"number": "X", "shipped_on": "2026-01-01", "line-1-quantity": "1"}),
+            (f"/orders/{order.id}/invoices", {"number": "X", "issue_date": "2026-01-01", "line-1-quantity": "1"}),
+            (f"/orders/{order.id}/route", {"supplier_id": str(scene.orgs[supplier].id)}),
+            (f"/cases/{case.id}/comments", {"body": "hallo"}),
+            (f"/cases/{case.id}/status", {"action": "resolve"}),
+            (f"/cases/{supplier_case.id}/comments", {"body": "hallo"}),
+            (f"/customers/{customer.id}/activities", {"kind": "call", "subject": "Anruf"}),
+            (f"/customers/{customer.id}/share", {"organization_id": str(scene.orgs[dealer].id)}),
+            ("/orders/new", {"customer_id": str(customer.id), "line-1-product": str(scene.products[0].id), "line-1-quantity": "1"}),
+            ("/cases/new", {"subject": "x", "customer_id": str(customer.id)}),
+            ("/cases/new", {"subject": "x", "order_id": str(order.id)}),
+        ],
+        secrets=[order.number, customer.name, f"Vertraulich {dealer}", f"Reklamation {supplier}", f"DN-{order.id}", f"INV-{order.id}"],
+    )
+
+
+def _events(world: WebWorld) -> int:
+    with world.scene.factory() as session:
+        return int(session.scalar(select(func.count()).select_from(Event)) or 0)
+
+
+
+
+@pytest.mark.parametrize("viewer", ["dealer-other", "supplier-b"])
+def test_pages_downloads_and_actions_of_another_organization_answer_404(world: WebWorld, viewer: str) -> None:
+    theirs = _belongings(world, "dealer-group", "supplier-a")
+    client = world.client(viewer)
+    for url in theirs.urls:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert not [s for s in theirs.secrets if s in response.text], url
+    before = _events(world)
+    token = csrf_of(client.get("/account/password").text)
+    for url, data in theirs.posts:
+        response = client.post(url, data={"csrf": token, **data}, follow_redirects=False)
+        assert response.status_code == 404, (url, response.status_code)
+        assert not [s for s in theirs.secrets if s in response.text], url
+    pdf = client.post(
+        theirs.urls[1] + "/attachments", data={"csrf": token}, files={"file": ("a.pdf", b"%PDF", "application/pdf")}
+    )
+    assert pdf.status_code == 404
+    assert _events(world) == before  # nothing was written
+
+
+@pytest.mark.parametrize("viewer", ["dealer-other", "supplier-b"])
+def test_lists_and_exports_leave_out_another_organizations_rows(world: WebWorld, viewer: str) -> None:
+    theirs = _belongings(world, "dealer-group", "supplier-a")
+    mine = _belongings(world, "dealer-other", "supplier-b")
+    client = world.client(viewer)
+    seen_own = False
+    for name in LISTS:
+        page = client.get(f"/{name}")
+        export = client.get(f"/{name}.csv")
+        assert page.status_code == export.status_code
+        if page.status_code == 404:
+            continue
+        for text in (page.text, export.text):
+            assert not [s for s in theirs.secrets if s in text], name
+        cells = {cell for row in csv.reader(io.StringIO(export.text.lstrip("\ufeff"))) for cell in row}
+        seen_own = seen_own or bool(cells & set(mine.secrets))
+    assert seen_own  # the lists are not simply empty: the viewer's own rows are there
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    assert not [s for s in theirs.secrets if s in dashboard.text]
+
+
+def test_attachment_ids_are_checked_against_the_case_in_the_url(world: WebWorld) -> None:
+    theirs = _belongings(world, "dealer-group", "supplier-a")
+    mine = _belongings(world, "dealer-other", "supplier-b")
+    with world.scene.factory() as session:
+        foreign_attachment = min(session.scalars(select(CaseAttachment.id)))  # created first: theirs
+    del theirs
+    own_case = mine.urls[1]
+    response = world.client("dealer-other").get(f"{own_case}/attachments/{foreign_attachment}")
+    assert response.status_code == 404
+    assert b"%PDF secret" not in response.content
