@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Base
+from tests.adapters.sshd import SshdInfo, SshdUnavailable, running_sshd
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
@@ -103,3 +104,16 @@ def empty_engine(empty_database_url: str) -> Iterator[Engine]:
     engine = make_engine(empty_database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshdInfo]:
+    """A private OpenSSH sshd with internal-sftp on 127.0.0.1, shared by the whole session. Outside CI
+    the SFTP tests skip when sshd is not installed; under CI=true that is a failure."""
+    try:
+        with running_sshd(tmp_path_factory.mktemp("sshd")) as info:
+            yield info
+    except SshdUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the SFTP tests: {exc}")
+        pytest.skip(str(exc))

@@ -114,7 +114,7 @@ def _store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: Fe
             if existing.filename == fetched.name:
                 return "seen"
             _add_record(
-                uow.session,
+                uow,
                 profile,
                 fetched,
                 sha,
@@ -123,12 +123,12 @@ def _store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: Fe
                 error=f"the same file was received before as {existing.filename} (record {existing.id})",
             )
             return "duplicate"
-        _add_record(uow.session, profile, fetched, sha, sha_key=sha, state=RecordState.RECEIVED)
+        _add_record(uow, profile, fetched, sha, sha_key=sha, state=RecordState.RECEIVED)
     return "stored"
 
 
 def _add_record(
-    session: Session,
+    uow: UnitOfWork,
     profile: ExchangeProfile,
     fetched: FetchedFile,
     sha: str,
@@ -149,8 +149,8 @@ def _add_record(
         error=error,
         messages=[],
     )
-    session.add(rec)
-    session.flush()
+    uow.session.add(rec)
+    uow.flush()  # a unique sha_key taken meanwhile surfaces as Conflict
     return rec
 
 

@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import edi
 import edi.documents as doc
-from adapters import Transport
+from adapters import AdapterError, Transport
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import NotFound
 from portal.exchange.faults import checkpoint
 from portal.exchange.mapping import Link, order_for_outbound, purchase_order
 from portal.exchange.profiles import owner_principal
 from portal.models import (
-    Counter,
     Direction,
     Event,
     ExchangeLink,
@@ -34,7 +33,7 @@ from portal.models import (
     RecordState,
 )
 from portal.models.base import utcnow
-from portal.numbering import next_value
+from portal.numbering import locked_counter, next_value
 
 CURSOR = "exchange.outbound.last_event"
 EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml", "cii": "xml"}
@@ -91,11 +90,7 @@ def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> in
     queued = 0
     with unit_of_work(factory) as uow:
         session = uow.session
-        cursor = session.get(Counter, CURSOR, with_for_update=True)  # one worker at a time reads the feed
-        if cursor is None:
-            cursor = Counter(name=CURSOR, value=0)
-            session.add(cursor)
-            session.flush()
+        cursor = locked_counter(session, CURSOR)  # one worker at a time reads the feed
         events = list(
             session.scalars(
                 select(Event)
@@ -233,10 +228,18 @@ def send_queued(factory: sessionmaker[Session], profile: ExchangeProfile, transp
             rec.claimed_at = utcnow()
             rec.attempts += 1
             record_id, filename, data = rec.id, rec.filename, rec.content
-        transport.put(profile.outbox, filename, data)
+        try:
+            transport.put(profile.outbox, filename, data)
+        except AdapterError as exc:
+            with unit_of_work(factory) as uow:  # back in the queue, with the reason, for the next run
+                failed = uow.session.get_one(ExchangeRecord, record_id)
+                failed.state = RecordState.QUEUED
+                failed.error = f"upload failed: {exc}"
+            raise
         checkpoint("uploaded")
         with unit_of_work(factory) as uow:
             done = uow.session.get_one(ExchangeRecord, record_id)
             if done.state is RecordState.SENDING:
                 done.state = RecordState.SENT
+                done.error = None
         sent += 1

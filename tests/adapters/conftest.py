@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -12,23 +11,11 @@ import paramiko
 import pytest
 
 from adapters import FolderTransport, RetryPolicy, SftpSettings, SftpTransport, Transport
-from tests.adapters.sshd import SshdInfo, SshdUnavailable, running_sshd
+from tests.adapters.sshd import SshdInfo
 
 # No warning filter is needed here: paramiko 5.1 with cryptography 50 imports and runs without
 # deprecation warnings (3DES and DSA are gone). If a future combination warns, filter that one
 # CryptographyDeprecationWarning by message here rather than weakening `filterwarnings = error`.
-
-
-@pytest.fixture(scope="session")
-def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshdInfo]:
-    """A private OpenSSH sshd with internal-sftp, shared by the whole session."""
-    try:
-        with running_sshd(tmp_path_factory.mktemp("sshd")) as info:
-            yield info
-    except SshdUnavailable as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the SFTP tests: {exc}")
-        pytest.skip(str(exc))
 
 
 class RecordingSleep:
