@@ -1,0 +1,226 @@
+"""`portal edi inspect|validate|convert FILE`: EDI files for people, exit code 0 (good) or 1 (bad)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+import edi
+import edi.documents as doc
+from edi.errors import EdiError, ValidationError
+from portal.cli import _stdout, main
+
+err = Console(stderr=True)
+DOCUMENT_TYPES = (doc.PurchaseOrder, doc.OrderResponse, doc.DespatchAdvice, doc.Invoice, doc.Acknowledgement)
+
+
+@main.group("edi")
+def edi_group() -> None:
+    """Look into, validate and convert EDIFACT, X12 and XML business documents."""
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _parties(document: doc.Document) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for role in ("buyer", "seller", "delivery_party", "ship_to", "sender", "recipient"):
+        party = getattr(document, role, None)
+        if isinstance(party, doc.Party):
+            found[role] = " / ".join(v for v in (party.name, party.gln or party.party_id) if v)
+    return found
+
+
+def _summary(message: doc.Message) -> dict[str, Any]:
+    document = message.document
+    entry: dict[str, Any] = {
+        "type": message.message_type,
+        "reference": message.envelope.message_reference,
+        "ok": message.ok,
+        "warnings": list(message.warnings),
+    }
+    if document is not None:
+        entry["document"] = type(document).__name__
+        entry["number"] = getattr(document, "number", None) or getattr(
+            document, "interchange_reference", None
+        )
+        entry["parties"] = _parties(document)
+        lines = getattr(document, "lines", ())
+        entry["lines"] = len(lines)
+    if message.error is not None:
+        entry["error"] = _error(message.error)
+    return entry
+
+
+def _error(error: EdiError) -> dict[str, Any]:
+    position = dataclasses.asdict(error.position) if error.position else {}
+    return {
+        "class": type(error).__name__,
+        "message": error.message,
+        "code": error.code,
+        "position": {k: v for k, v in position.items() if v is not None},
+    }
+
+
+@edi_group.command("inspect")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def inspect(file: Path, as_json: bool) -> None:
+    """Format, envelope, messages, parties, line counts and errors with their positions."""
+    decoded = edi.decode_all(_read(file))
+    report: dict[str, Any] = {
+        "file": str(file),
+        "format": decoded.format,
+        "messages": [_summary(m) for m in decoded.messages],
+        "error": _error(decoded.error) if decoded.error else None,
+    }
+    if decoded.messages:
+        env = decoded.messages[0].envelope
+        report["envelope"] = {
+            "sender": env.sender,
+            "recipient": env.recipient,
+            "control_reference": env.control_reference,
+            "syntax": env.syntax,
+            "version": env.version,
+            "test": env.test,
+        }
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_report(report)
+    raise SystemExit(0 if decoded.ok and decoded.messages else 1)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    out = _stdout()
+    out.print(f"[bold]{report['file']}[/]: {report['format']}")
+    env = report.get("envelope")
+    if env:
+        out.print(
+            f"  from {env['sender']} to {env['recipient']}, interchange {env['control_reference']}"
+            f" ({env['syntax'] or '-'} {env['version'] or ''}){' TEST' if env['test'] else ''}"
+        )
+    table = Table("#", "type", "document", "number", "lines", "parties", "result")
+    for n, m in enumerate(report["messages"], start=1):
+        result = "[green]ok[/]" if m["ok"] else f"[red]{m.get('error', {}).get('message', 'failed')}[/]"
+        where = m.get("error", {}).get("position")
+        if where:
+            result += f" [dim]{where}[/]"
+        table.add_row(
+            str(n),
+            str(m["type"]),
+            m.get("document", "-"),
+            str(m.get("number") or "-"),
+            str(m.get("lines", "-")),
+            "; ".join(f"{k}: {v}" for k, v in m.get("parties", {}).items()),
+            result,
+        )
+    out.print(table)
+    if report["error"]:
+        error = report["error"]
+        out.print(f"[red]file error:[/] {error['class']}: {error['message']} [dim]{error['position']}[/]")
+
+
+@edi_group.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--schemas",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder with the XSDs and Schematron rules (default: $EDI_SCHEMA_DIR)",
+)
+def validate(file: Path, schemas: Path | None) -> None:
+    """Decode with every check; XML also against its XSD and, for invoices, EN 16931 and XRechnung."""
+    data = _read(file)
+    decoded = edi.decode_all(data)
+    problems = [f"message {m.envelope.message_reference}: {m.error}" for m in decoded.messages if m.error]
+    if decoded.error:
+        problems.insert(0, str(decoded.error))
+    root = schemas or (Path(os.environ["EDI_SCHEMA_DIR"]) if os.environ.get("EDI_SCHEMA_DIR") else None)
+    if decoded.format in ("ubl", "cii") and root is not None and not problems:
+        problems += _xml_checks(data, decoded.format, root)
+    elif decoded.format in ("ubl", "cii") and root is None:
+        err.print(
+            "[yellow]note:[/] no schema folder (--schemas or EDI_SCHEMA_DIR): XSD and Schematron skipped"
+        )
+    if problems:
+        for problem in problems:
+            click.echo(f"INVALID {file}: {problem}")
+        raise SystemExit(1)
+    click.echo(f"valid {file}: {decoded.format}, {len(decoded.messages)} message(s)")
+
+
+def _xml_checks(data: bytes, syntax: str, root: Path) -> list[str]:
+    from edi.xml.safe import parse_xml
+    from edi.xml.schemas import SchemaStore
+    from edi.xml.schematron import check_en16931
+
+    problems: list[str] = []
+    try:
+        SchemaStore(root).validate(parse_xml(data))
+        findings = check_en16931(data, syntax=syntax, rules_root=root, raise_on_error=False)
+    except ValidationError as exc:
+        return [f"{f.rule} ({f.flag}) {f.message} at {f.location}" for f in exc.findings] or [str(exc)]
+    except EdiError as exc:
+        return [str(exc)]
+    for finding in findings:
+        if finding.flag in ("fatal", "error"):
+            problems.append(f"{finding.rule}: {finding.message} at {finding.location}")
+        else:
+            err.print(f"[yellow]{finding.flag}[/] {finding.rule}: {finding.message}")
+    return problems
+
+
+@edi_group.command("convert")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--to", "target", type=click.Choice(["edifact", "x12", "ubl", "cii", "opentrans", "json"]), required=True
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="default: stdout")
+def convert(file: Path, target: str, output: Path | None) -> None:
+    """Write the file's documents in another format (the envelope is carried over)."""
+    decoded = edi.decode_all(_read(file))
+    if decoded.error or not decoded.messages or not all(m.ok for m in decoded.messages):
+        reason = decoded.error or next((m.error for m in decoded.messages if m.error), "no message")
+        raise click.ClickException(f"{file} cannot be converted: {reason}")
+    chunks: list[bytes] = []
+    for message in decoded.messages:
+        assert message.document is not None
+        if target == "json":
+            chunks.append(
+                json.dumps(_jsonable(message.document), indent=2, ensure_ascii=False).encode() + b"\n"
+            )
+            continue
+        try:
+            chunks.append(edi.encode(message.document, format=target, envelope=message.envelope))
+        except EdiError as exc:
+            raise click.ClickException(f"message {message.envelope.message_reference}: {exc}") from exc
+    data = b"".join(chunks)
+    if output:
+        output.write_bytes(data)
+        err.print(f"wrote {len(data)} bytes to {output}")
+    else:
+        click.echo(data.decode("utf-8", "replace"), nl=False)
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result = {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"kind": type(value).__name__, **result} if isinstance(value, DOCUMENT_TYPES) else result
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal | date | datetime):
+        return str(value)
+    return value
