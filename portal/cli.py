@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -17,7 +19,9 @@ from portal.access import Principal
 from portal.config import Settings
 from portal.db import UnitOfWork, make_engine, make_sessionmaker, unit_of_work
 from portal.errors import PortalError
-from portal.models import Organization, OrgKind
+from portal.exchange.profiles import create_profile
+from portal.exchange.worker import run_forever
+from portal.models import ExchangeProfile, Organization, OrgKind
 from portal.partners import service as partners
 
 console = Console(stderr=True)
@@ -307,8 +311,49 @@ def demo(click_ctx: click.Context, host: str, port: int, scale: float) -> None:
     out.rule("demo API tokens")
     for slug, secret in DEMO_TOKENS.items():
         out.print(f"  {slug:22} {secret}")
+    inbox, outbox = _demo_exchange(ctx)
+    out.rule("EDI exchange with the supplier NordTec (a local folder)")
+    out.print(f"  NordTec's files for us go to: {inbox}")
+    out.print(f"  our files for NordTec appear in: {outbox}")
+    out.print("  route an order to NordTec, drop an ORDRSP into the first folder, watch the order change")
     out.print(f"\nportal: http://{host}:{port}/   health: http://{host}:{port}/healthz")
-    click_ctx.invoke(serve, host=host, port=port)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_forever,
+        args=(make_sessionmaker(ctx.engine),),
+        kwargs={"interval": 5.0, "stop": stop},
+        daemon=True,
+        name="exchange",
+    )
+    thread.start()
+    try:
+        click_ctx.invoke(serve, host=host, port=port)
+    finally:
+        stop.set()
+
+
+def _demo_exchange(ctx: Context) -> tuple[Path, Path]:
+    """A folder profile for the demo supplier NordTec, created once, in the working folder."""
+    root = Path.cwd() / "exchange" / "nordtec"
+    with ctx.uow() as (uow, principal):
+        org = _org_by_slug(uow, "nordtec")
+        if not uow.session.scalar(
+            select(ExchangeProfile.id).where(ExchangeProfile.organization_id == org.id)
+        ):
+            owner = uow.session.get_one(Organization, principal.org_id)
+            create_profile(
+                uow=uow,
+                principal=principal,
+                organization_id=org.id,
+                transport="folder",
+                settings={"root": str(root)},
+                partner_id=org.gln or org.slug,
+                our_id=owner.gln or owner.slug,
+                format="edifact",
+            )
+    for sub in ("out", "in", "archive"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    return root / "out", root / "in"
 
 
 @main.group()

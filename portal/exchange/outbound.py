@@ -107,8 +107,8 @@ def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> in
         for event in events:
             supplier_id = event.payload.get("supplier_id")
             profile = profiles.get(supplier_id) if isinstance(supplier_id, int) else None
-            if profile is None:
-                continue
+            if profile is None or event.occurred_at < profile.created_at:
+                continue  # no exchange with this partner, or not yet when the event happened
             if _queue_order(uow, profile, event) is not None:
                 queued += 1
         cursor.value = events[-1].id if len(events) == batch else max(cursor.value, last_seen)
