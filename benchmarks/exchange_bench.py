@@ -97,15 +97,15 @@ def main() -> None:
         for case in cases:
             ours, theirs = results[f"{case}.adapter"], results[f"{case}.openssh"]
             print(
-                f"  {case:22} adapter {ours:7.2f}  openssh {theirs:7.2f}  ratio {ours / theirs:5.2f} (target <= 2)"
+                f"  {case:22} adapter {ours:6.2f} openssh {theirs:6.2f} ratio {ours / theirs:4.2f} (target <= 2)"
             )
     figures = inbound_throughput(args.files)
     print(f"== inbound, {args.files} ORDRSP files through a folder profile (SQLite)")
     print(
-        f"  end to end (store, archive, decode, apply, CONTRL): {figures['end_to_end_files_per_s']:8.1f} files/s"
+        f"  end to end (store, archive, decode, apply, ack): {figures['end_to_end_files_per_s']:7.1f} files/s"
     )
     print(
-        f"  decoding alone:                                     {figures['decode_only_files_per_s']:8.1f} files/s"
+        f"  decoding alone:                                  {figures['decode_only_files_per_s']:7.1f} files/s"
     )
     ratio = figures["end_to_end_files_per_s"] / figures["decode_only_files_per_s"]
     print(f"  ratio: {ratio:.3f} (the database work per file dominates)")
