@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -15,19 +16,13 @@ from portal.errors import NotFound
 
 T = TypeVar("T")
 
-ENTITY_NAMES: dict[str, str] = {
-    "CustomerAssignment": "customer assignment",
-    "OrderLine": "order line",
-    "ShipmentLine": "shipment line",
-    "InvoiceLine": "invoice line",
-    "CaseComment": "case comment",
-    "CaseAttachment": "case attachment",
-    "ApiToken": "API token",
-}
+ENTITY_NAMES: dict[str, str] = {"ApiToken": "API token"}
 
 
 def entity_name(model: type[Any]) -> str:
-    return ENTITY_NAMES.get(model.__name__, model.__name__.lower())
+    """The name used in NotFound messages: "order line" for OrderLine."""
+    name = model.__name__
+    return ENTITY_NAMES.get(name) or re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
 
 
 def visible(principal: Principal, model: type[T]) -> Select[T]:

@@ -1,0 +1,97 @@
+"""Reading the exchange ledger: owner staff see every file, a partner its own ("My EDI messages")."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from portal.access import Principal, get_visible, visible
+from portal.listing import FIRST_PAGE, Page, PageRequest, matches, paginate, search_pattern
+from portal.models import Direction, ExchangeLink, ExchangeRecord, RecordState
+from portal.models.base import utcnow
+
+
+class RecordSort(enum.StrEnum):
+    CREATED_AT = "created_at"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFilter:
+    direction: Direction | None = None
+    states: frozenset[RecordState] = field(default_factory=frozenset)
+    search: str | None = None  # file name, message type, interchange reference
+    overdue_only: bool = False  # sent, acknowledgement due and not come
+
+
+def is_overdue(record: ExchangeRecord, now: datetime | None = None) -> bool:
+    """An outbound file whose acknowledgement is overdue."""
+    return (
+        record.state is RecordState.SENT
+        and record.ack_due_at is not None
+        and record.ack_due_at < (now or utcnow())
+    )
+
+
+def list_records(
+    session: Session,
+    principal: Principal,
+    *,
+    filter: RecordFilter = RecordFilter(),
+    descending: bool = True,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[ExchangeRecord]:
+    stmt = visible(principal, ExchangeRecord)
+    if filter.direction is not None:
+        stmt = stmt.where(ExchangeRecord.direction == filter.direction)
+    if filter.states:
+        stmt = stmt.where(ExchangeRecord.state.in_(filter.states))
+    if filter.search:
+        stmt = stmt.where(
+            matches(
+                search_pattern(filter.search),
+                ExchangeRecord.filename,
+                ExchangeRecord.message_type,
+                ExchangeRecord.interchange_ref,
+            )
+        )
+    if filter.overdue_only:
+        stmt = stmt.where(ExchangeRecord.state == RecordState.SENT, ExchangeRecord.ack_due_at < utcnow())
+    return paginate(
+        session, stmt, ExchangeRecord, sort_column=ExchangeRecord.created_at, descending=descending, page=page
+    )
+
+
+def get_record(session: Session, principal: Principal, record_id: int) -> ExchangeRecord:
+    return get_visible(session, principal, ExchangeRecord, record_id)
+
+
+def record_content(session: Session, principal: Principal, record_id: int) -> tuple[str, bytes]:
+    """The raw file (for download): its name and bytes, as far as the principal may see it."""
+    record = get_visible(session, principal, ExchangeRecord, record_id)
+    return record.filename, record.content
+
+
+def links_of(session: Session, principal: Principal, record_ids: set[int]) -> dict[int, list[ExchangeLink]]:
+    result: dict[int, list[ExchangeLink]] = {ident: [] for ident in record_ids}
+    stmt = (
+        visible(principal, ExchangeLink)
+        .where(ExchangeLink.record_id.in_(record_ids))
+        .order_by(ExchangeLink.id)
+    )
+    for link in session.scalars(stmt):
+        result[link.record_id].append(link)
+    return result
+
+
+__all__ = [
+    "RecordFilter",
+    "RecordSort",
+    "get_record",
+    "is_overdue",
+    "links_of",
+    "list_records",
+    "record_content",
+]
