@@ -205,6 +205,15 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
     rec.interchange_ref = first.envelope.control_reference if first else None
     if first is not None and not _claim_reference(session, rec, decoded.format, first.envelope):
         return
+    if first is not None and decoded.format in ("edifact", "x12"):
+        sender = first.envelope.sender.strip()
+        if sender != profile.partner_id.strip():
+            rec.state = RecordState.FAILED
+            rec.error = (
+                f"the interchange comes from {sender!r}, but this partner's interchange id is "
+                f"{profile.partner_id!r}: not applied"
+            )
+            return
     results = []
     for message in decoded.messages:
         results.append(_apply_message(uow, principal, rec, message))

@@ -3,6 +3,7 @@ order confirmed, shipped, invoiced, acknowledgements sent. In EDIFACT, X12 and o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -153,3 +154,24 @@ def _two_messages(partner, *documents: doc.Document) -> bytes:  # type: ignore[n
     from edi import edifact
 
     return edifact.encode(list(documents), partner.envelope("300"))
+
+
+def test_interchange_from_another_sender_is_not_applied(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    partner = partner_scene(factory, tmp_path)
+    order = partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(3,))
+    run_once(factory)
+    with partner.scene.uow() as uow:
+        loaded = orders.load_order(uow, partner.scene.p("owner"), order.id)
+    envelope = replace(partner.envelope("600"), sender="4099999000009")
+    partner.drop(
+        "spoofed.edi",
+        edi.encode(order_response(loaded, quantities={1: None}), format="edifact", envelope=envelope),
+    )
+    run_once(factory)
+    with factory() as session:
+        rec = session.scalars(select(ExchangeRecord).where(ExchangeRecord.filename == "spoofed.edi")).one()
+    assert rec.state is RecordState.FAILED
+    assert "'4099999000009'" in (rec.error or "")
+    assert status(partner, order.id) is OrderStatus.AWAITING_CONFIRMATION
