@@ -43,6 +43,11 @@ class Context:
             self._engine = make_engine(self.settings.database_url)
         return self._engine
 
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     @contextmanager
     def uow(self) -> Iterator[tuple[UnitOfWork, Principal]]:
         with unit_of_work(make_sessionmaker(self.engine)) as uow:
@@ -67,11 +72,17 @@ class PortalGroup(click.Group):
             return super().invoke(ctx)
         except PortalError as exc:
             raise click.ClickException(exc.message) from exc
+        finally:
+            context = ctx.find_object(Context)
+            if context is not None:
+                context.close()
 
 
 @click.group(cls=PortalGroup)
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """E-CRM partner and supplier portal. Configuration comes from PORTAL_* environment variables."""
+    ctx.ensure_object(Context)  # one per invocation; PortalGroup closes its engine at the end
 
 
 @main.group()
