@@ -38,8 +38,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return JSONResponse({"status": "ok", "database": engine.dialect.name})
 
     sessions = make_sessionmaker(engine)
-    routes = [Route("/healthz", healthz), *graphql_routes(settings, sessions), *web_routes(settings, sessions)]
-    app = Starlette(debug=settings.debug, routes=routes, middleware=web_middleware(settings), lifespan=lifespan)
+    routes = [
+        Route("/healthz", healthz),
+        *graphql_routes(settings, sessions),
+        *web_routes(settings, sessions),
+    ]
+    app = Starlette(
+        debug=settings.debug, routes=routes, middleware=web_middleware(settings), lifespan=lifespan
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions

@@ -1,0 +1,35 @@
+"""What a resolver sees: the caller, the operation's session (its unit of work) and the DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+from portal.access import Principal
+from portal.db import UnitOfWork
+from portal.gql.limits import Limits
+from portal.gql.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    principal: Principal
+    session: Session
+    sessions: sessionmaker[Session]
+    limits: Limits
+    loaders: Loaders = field(init=False)
+    wrote: bool = False  # a mutation ran: the operation ends with commit or rollback
+    connection_params: dict[str, Any] | None = None  # graphql-transport-ws connection_init payload
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.session, self.principal)
+
+    @property
+    def uow(self) -> UnitOfWork:
+        self.wrote = True
+        return UnitOfWork(self.session)

@@ -1,0 +1,37 @@
+"""Opaque global ids (``node(id:)``) and page cursors: base64url of ``Type:pk``, without padding."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+
+def encode_id(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def decode_id(value: str) -> tuple[str, int] | None:
+    """``(type name, primary key)``, or None for anything that is not one of our ids."""
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    type_name, sep, pk = raw.partition(":")
+    if not sep or not type_name.isidentifier() or not pk.isdigit() or len(pk) > 18:
+        return None
+    return type_name, int(pk)
+
+
+def decode_as(value: str, type_name: str) -> int | None:
+    decoded = decode_id(value)
+    if decoded is None or decoded[0] != type_name:
+        return None
+    return decoded[1]
+
+
+def encode_cursor(pk: int) -> str:
+    return encode_id("Cursor", pk)
+
+
+def decode_cursor(value: str) -> int | None:
+    return decode_as(value, "Cursor")

@@ -1,0 +1,135 @@
+"""Per-request batch loaders: every relation of a page is fetched with one scoped Core query per
+relation, whatever the page size. Rows become plain strawberry objects (no ORM identity map).
+
+They are DataLoaders without the event loop: strawberry's ``DataLoader`` batches the keys that are
+awaited in the same tick, which costs a coroutine, a future and a loop turn per field (about 300 per
+page of 50 orders, a third of the request's CPU). Here every object remembers the batch it was
+loaded with (its *siblings*); the first time a relation is asked of one of them, it is loaded for
+all of them in one query and cached for the request. Same guarantee (a constant number of
+statements per page), synchronous resolvers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select
+from sqlalchemy.orm import Session
+
+from portal import models as m
+from portal.access import Principal, visible
+from portal.gql import types as t
+
+B = TypeVar("B", bound=t.Built)
+V = TypeVar("V")
+
+
+def scoped_rows(principal: Principal, model: type[Any]) -> Select[Any]:
+    """``visible(principal, model)`` narrowed to the table's columns: Core rows, no ORM objects."""
+    return visible(principal, model).with_only_columns(*model.__table__.columns)
+
+
+def build_all(build: type[B], model: type[Any], rows: Iterable[Sequence[Any]]) -> list[B]:
+    """Objects of one batch from rows of ``scoped_rows(..., model)``; each knows its siblings, so
+    relations load for the whole batch at once. The object types declare every column of their
+    table (``pk`` for ``id``), so a row fills the instance directly: at 500 rows a page, the
+    dataclass ``__init__`` with keyword arguments would be a tenth of the request."""
+    keys = _keys(model)
+    new = object.__new__
+    objs: list[B] = []
+    for row in rows:
+        obj = new(build)
+        obj.__dict__.update(zip(keys, row, strict=True))
+        objs.append(obj)
+    for obj in objs:
+        obj._siblings = objs
+    return objs
+
+
+_KEYS: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _keys(model: type[Any]) -> tuple[str, ...]:
+    keys = _KEYS.get(model)
+    if keys is None:
+        keys = _KEYS[model] = tuple("pk" if c.key == "id" else c.key for c in model.__table__.columns)
+    return keys
+
+
+class BatchLoader(Generic[V]):
+    """Keyed by an integer id; the first ``load`` of a key fetches it with every key of its group."""
+
+    def __init__(self, fetch: Callable[[list[int]], dict[int, V]], default: Callable[[], V]) -> None:
+        self._fetch = fetch
+        self._default = default
+        self._cache: dict[int, V] = {}
+
+    def load(self, key: int, group: Iterable[int | None] = ()) -> V:
+        cache = self._cache
+        if key not in cache:
+            wanted = {k for k in group if k is not None and k not in cache}
+            wanted.add(key)
+            keys = sorted(wanted)
+            found = self._fetch(keys)
+            for k in keys:
+                cache[k] = found[k] if k in found else self._default()
+        return cache[key]
+
+
+class Loaders:
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self.organization = self._by_id(m.Organization, t.Organization)
+        self.customer = self._by_id(m.Customer, t.Customer)
+        self.contact = self._by_id(m.Contact, t.Contact)
+        self.order = self._by_id(m.Order, t.Order)
+        self.lines_by_order = self._by_parent(
+            m.OrderLine, t.OrderLine, m.OrderLine.order_id, m.OrderLine.line_no
+        )
+        self.shipments_by_order = self._by_parent(m.Shipment, t.Shipment, m.Shipment.order_id, m.Shipment.id)
+        self.invoices_by_order = self._by_parent(m.Invoice, t.Invoice, m.Invoice.order_id, m.Invoice.id)
+        self.shipment_lines = self._by_parent(
+            m.ShipmentLine, t.ShipmentLine, m.ShipmentLine.shipment_id, m.ShipmentLine.id
+        )
+        self.invoice_lines = self._by_parent(
+            m.InvoiceLine, t.InvoiceLine, m.InvoiceLine.invoice_id, m.InvoiceLine.id
+        )
+        self.contacts_by_customer = self._by_parent(m.Contact, t.Contact, m.Contact.customer_id, m.Contact.id)
+        self.assignments_by_customer = self._by_parent(
+            m.CustomerAssignment,
+            t.CustomerAssignment,
+            m.CustomerAssignment.customer_id,
+            m.CustomerAssignment.id,
+        )
+        self.comments_by_case = self._by_parent(
+            m.CaseComment, t.CaseComment, m.CaseComment.case_id, m.CaseComment.id
+        )
+
+    def rows(self, stmt: Select[Any]) -> Sequence[Any]:
+        return self.session.execute(stmt).all()
+
+    def fetch(self, model: type[Any], build: type[B], *where: ColumnElement[bool]) -> list[B]:
+        return build_all(build, model, self.rows(scoped_rows(self.principal, model).where(*where)))
+
+    def _by_id(self, model: type[Any], build: type[B]) -> BatchLoader[B | None]:
+        def fetch(ids: list[int]) -> dict[int, B | None]:
+            return {obj.pk: obj for obj in self.fetch(model, build, model.id.in_(ids))}
+
+        return BatchLoader(fetch, lambda: None)
+
+    def _by_parent(
+        self, model: type[Any], build: type[B], parent: Any, order_by: Any
+    ) -> BatchLoader[list[B]]:
+        key = parent.key
+
+        def fetch(ids: list[int]) -> dict[int, list[B]]:
+            stmt = scoped_rows(self.principal, model).where(parent.in_(ids)).order_by(order_by)
+            groups: dict[int, list[B]] = defaultdict(list)
+            for obj in build_all(build, model, self.rows(stmt)):
+                groups[getattr(obj, key)].append(obj)
+            return groups
+
+        return BatchLoader(fetch, list)

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import WebSocketTestSession
+
+from portal.customers import service as customers
+from portal.orders import service as orders
+from tests.gql.conftest import Api, World, gid
+
+CHANGES = """query($after: String, $first: Int!, $entities: [String!]) {
+  changes(after: $after, first: $first, entities: $entities) {
+    endCursor hasMore changes { cursor kind entity entityId operation state } } }"""
+
+
+def feed(
+    api: Api, as_: str, after: str | None = None, first: int = 100, entities: list[str] | None = None
+) -> dict[str, Any]:
+    data = api.ok(CHANGES, {"after": after, "first": first, "entities": entities}, as_=as_)
+    return dict(data["changes"])
+
+
+def test_supplier_feed_holds_only_its_order_with_current_state(world: World) -> None:
+    page = feed(world.api, "supplier-a")
+    entities = {(c["entity"], c["entityId"]) for c in page["changes"]}
+    assert entities == {("order", world.gid("Order", "order_a"))}
+    last = page["changes"][-1]
+    assert last["operation"] == "UPSERT"
+    assert last["state"]["status"] == "awaiting_confirmation"
+    assert "customer_id" not in last["state"]
+
+
+def test_feed_resumes_after_the_cursor_and_pages(world: World) -> None:
+    page = feed(world.api, "owner", first=2)
+    assert len(page["changes"]) == 2 and page["hasMore"]
+    rest = feed(world.api, "owner", after=page["endCursor"])
+    assert not rest["hasMore"]
+    cursors = [c["cursor"] for c in page["changes"] + rest["changes"]]
+    assert len(cursors) == len(set(cursors))
+    everything = feed(world.api, "owner")
+    assert [c["cursor"] for c in everything["changes"]] == cursors
+    assert feed(world.api, "owner", after=everything["endCursor"])["changes"] == []
+
+
+def test_unshared_customer_appears_as_a_removal_without_state(world: World) -> None:
+    s = world.api.scene
+    start = feed(world.api, "dealer-group", entities=["customer"])
+    assert {c["operation"] for c in start["changes"]} == {"UPSERT"}
+    with s.uow() as uow:
+        customers.unshare_customer(
+            uow=uow,
+            principal=s.p("owner"),
+            customer_id=world.ids["shared"],
+            organization_id=s.orgs["dealer-group"].id,
+        )
+    later = feed(world.api, "dealer-group", after=start["endCursor"], entities=["customer"])
+    assert [(c["kind"], c["operation"], c["state"]) for c in later["changes"]] == [
+        ("customer.unshared", "REMOVE", None)
+    ]
+    replay = feed(world.api, "dealer-group", entities=["customer"])
+    assert all(c["operation"] == "REMOVE" for c in replay["changes"])
+
+
+def test_rerouted_order_is_removed_for_the_former_supplier_and_never_shown_to_others(api: Api) -> None:
+    s = api.scene
+    order = s.order(s.customer(), supplier="supplier-a")
+    with s.uow() as uow:
+        orders.route_order(
+            uow=uow, principal=s.p("owner"), order_id=order.id, supplier_id=s.orgs["supplier-b"].id
+        )
+    former = feed(api, "supplier-a")
+    assert [(c["kind"], c["operation"]) for c in former["changes"]] == [("order.routed", "REMOVE")]
+    assert feed(api, "dealer-other")["changes"] == []
+
+
+def test_feed_refuses_unknown_entities_and_bad_cursors(world: World) -> None:
+    [error] = world.api.errors(CHANGES, {"first": 10, "entities": ["user"]})
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    [error] = world.api.errors(CHANGES, {"first": 10, "after": gid("Order", 1)})
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+
+
+# --- subscriptions -------------------------------------------------------------------------------
+
+
+def subscribe(ws: WebSocketTestSession, token: str, query: str, variables: dict[str, Any]) -> None:
+    ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    assert ws.receive_json()["type"] == "connection_ack"
+    ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}})
+
+
+def current_cursor(api: Api, as_: str) -> str:
+    return str(feed(api, as_)["endCursor"])
+
+
+ORDER_EVENTS = (
+    "subscription($after: String) { orderEvents(after: $after) { kind entity entityId operation state } }"
+)
+CASE_EVENTS = "subscription($after: String) { caseEvents(after: $after) { kind entityId operation } }"
+
+
+def test_order_events_stream_the_suppliers_changes_only(world: World) -> None:
+    api, s = world.api, world.api.scene
+    after = current_cursor(api, "owner")
+    foreign = s.order(s.customer("Fremd KG"), supplier="supplier-b")  # supplier-a must never see this
+    answered = [orders.LineAnswer(line_no=1, action=orders.LineResponse.ACCEPTED)]
+    with s.uow() as uow:
+        orders.respond_to_order(
+            uow=uow, principal=s.p("supplier-a"), order_id=world.ids["order_a"], answers=answered
+        )
+    with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        subscribe(ws, api.token("supplier-a"), ORDER_EVENTS, {"after": after})
+        message = ws.receive_json()
+        assert message["type"] == "next"
+        event = message["payload"]["data"]["orderEvents"]
+        assert event["kind"] == "order.confirmed"
+        assert event["entityId"] == world.gid("Order", "order_a")
+        assert event["state"]["status"] == "partially_confirmed"
+        ws.send_json({"id": "1", "type": "complete"})
+    assert foreign.id != world.ids["order_a"]
+
+
+def test_case_events_follow_routing(world: World) -> None:
+    from portal.cases import service as cases
+
+    api, s = world.api, world.api.scene
+    after = current_cursor(api, "owner")
+    with s.uow() as uow:
+        cases.open_case(uow=uow, principal=s.p("owner"), subject="nur intern")
+        cases.add_comment(uow=uow, principal=s.p("owner"), case_id=world.ids["case"], body="Bitte prüfen")
+    with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        subscribe(ws, api.token("partner"), CASE_EVENTS, {"after": after})
+        event = ws.receive_json()["payload"]["data"]["caseEvents"]
+        assert event == {
+            "kind": "case.commented",
+            "entityId": world.gid("Case", "case"),
+            "operation": "UPSERT",
+        }
+
+
+def test_subscription_without_valid_token_is_rejected(api: Api) -> None:
+    with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"authorization": "Bearer ptk_wrong"}})
+        message = ws.receive()
+        assert message["type"] == "websocket.close"
+        assert message["code"] == 4403
