@@ -29,7 +29,7 @@ import edi.documents as doc
 from adapters import FetchedFile, RemoteFileNotFound, Transport
 from portal.access import Principal, get_visible
 from portal.db import UnitOfWork, unit_of_work
-from portal.errors import Conflict, InvalidState, PermissionDenied, PortalError
+from portal.errors import Conflict, InvalidState, PortalError
 from portal.events import record as record_event
 from portal.exchange import outbound
 from portal.exchange.faults import checkpoint
@@ -319,10 +319,8 @@ def _queue_acknowledgement(
 def reprocess(*, uow: UnitOfWork, principal: Principal, record_id: int) -> ExchangeRecord:
     """Put a failed inbound file back in the queue (after the partner or we fixed the cause)."""
     rec = get_visible(uow.session, principal, ExchangeRecord, record_id)
-    if not principal.is_owner:
-        principal.require_role("reprocess files", "admin")
-    if principal.roles == frozenset({"viewer"}):
-        raise PermissionDenied("your role is read-only: you may not reprocess files")
+    staff = ("admin", "sales", "support") if principal.is_owner else ("admin",)
+    principal.require_role("reprocess files", *staff)
     if rec.direction is not Direction.INBOUND or rec.state not in (
         RecordState.FAILED,
         RecordState.PARTIALLY_APPLIED,

@@ -19,9 +19,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError
+from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.limits import CostLimit, ErrorPolicy, Limits, OneMutationPerOperation, coded, log, unexpected
-from portal.gql.mutations import Mutation
-from portal.gql.queries import Query
+from portal.gql.mutations import Mutation as CoreMutation
+from portal.gql.queries import Query as CoreQuery
 from portal.gql.subscriptions import Subscription
 from portal.gql.types import (
     Activity,
@@ -37,6 +38,16 @@ from portal.gql.types import (
 )
 
 CACHE_SIZE = 512
+
+
+@strawberry.type(name="Query")
+class Query(CoreQuery, ExchangeQuery):
+    pass
+
+
+@strawberry.type(name="Mutation")
+class Mutation(CoreMutation, ExchangeMutation):
+    pass
 
 
 class PortalSchema(strawberry.Schema):

@@ -1,0 +1,213 @@
+"""The exchange ledger in GraphQL: `exchangeRecords` (a partner's "My EDI messages", every file for
+owner staff) and `reprocessExchangeRecord`. Reads go through ``portal.exchange.ledger``."""
+
+from __future__ import annotations
+
+import base64
+import enum
+from datetime import datetime
+
+import strawberry
+
+from portal import models as m
+from portal.access import Principal
+from portal.db import UnitOfWork
+from portal.exchange import inbound, ledger
+from portal.gql.errors import UserError
+from portal.gql.ids import encode_id
+from portal.gql.mutations import pk, run
+from portal.gql.types import PageInfo, ctx, field, mutation
+from portal.listing import PageRequest
+
+ENTITY_TYPES = {
+    "order": "Order",
+    "shipment": "Shipment",
+    "invoice": "Invoice",
+    "exchange_record": "ExchangeRecord",
+}
+
+
+@strawberry.enum
+class ExchangeDirection(enum.Enum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+@strawberry.enum
+class ExchangeState(enum.Enum):
+    RECEIVED = "received"
+    APPLIED = "applied"
+    PARTIALLY_APPLIED = "partially_applied"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    REJECTED = "rejected"
+
+
+@strawberry.type(description="One message of a file and what became of it.")
+class ExchangeMessage:
+    reference: str | None
+    type: str | None
+    ok: bool
+    error: str | None
+
+
+@strawberry.type(description="A business object a file touched; `id` is its global id.")
+class ExchangeLink:
+    entity: str
+    id: strawberry.ID
+
+
+@strawberry.type(description="One EDI file received from or sent to a partner, with its raw bytes.")
+class ExchangeRecord:
+    pk: strawberry.Private[int]
+    direction: ExchangeDirection
+    state: ExchangeState
+    filename: str
+    size: int
+    sha256: str
+    format: str | None
+    message_type: str | None
+    interchange_reference: str | None
+    error: str | None
+    messages: list[ExchangeMessage]
+    links: list[ExchangeLink]
+    ack_due_at: datetime | None
+    overdue: bool = strawberry.field(description="Sent, and the partner's acknowledgement is overdue.")
+    created_at: datetime
+    updated_at: datetime
+
+    @field(description="Opaque global id.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("ExchangeRecord", self.pk))
+
+    @field(description="The raw file, base64-encoded (download).")
+    def content_base64(self, info: strawberry.Info) -> str:
+        _name, data = ledger.record_content(ctx(info).session, ctx(info).principal, self.pk)
+        return base64.b64encode(data).decode()
+
+
+@strawberry.type
+class ExchangeRecordEdge:
+    cursor: str
+    node: ExchangeRecord
+
+
+@strawberry.type
+class ExchangeRecordConnection:
+    edges: list[ExchangeRecordEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class ExchangeRecordFilter:
+    direction: ExchangeDirection | None = None
+    states: list[ExchangeState] | None = None
+    search: str | None = strawberry.field(default=None, description="File name, message type or reference.")
+    overdue: bool = False
+
+
+def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink]) -> ExchangeRecord:
+    return ExchangeRecord(
+        pk=record.id,
+        direction=ExchangeDirection(record.direction.value),
+        state=ExchangeState(record.state.value),
+        filename=record.filename,
+        size=record.size,
+        sha256=record.sha256,
+        format=record.format,
+        message_type=record.message_type,
+        interchange_reference=record.interchange_ref,
+        error=record.error,
+        messages=[
+            ExchangeMessage(
+                reference=msg.get("reference"),
+                type=msg.get("type"),
+                ok=bool(msg.get("ok")),
+                error=msg.get("error"),
+            )
+            for msg in record.messages or []
+        ],
+        links=[
+            ExchangeLink(
+                entity=link.entity,
+                id=strawberry.ID(encode_id(ENTITY_TYPES.get(link.entity, link.entity), link.entity_id)),
+            )
+            for link in links
+        ],
+        ack_due_at=record.ack_due_at,
+        overdue=ledger.is_overdue(record),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+@strawberry.type
+class ExchangeQuery:
+    @field(description="EDI files: a partner sees its own, owner staff every partner's.")
+    def exchange_records(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ExchangeRecordFilter | None = None,
+    ) -> ExchangeRecordConnection:
+        c = ctx(info)
+        f = filter or ExchangeRecordFilter()
+        page = ledger.list_records(
+            c.session,
+            c.principal,
+            filter=ledger.RecordFilter(
+                direction=m.Direction(f.direction.value) if f.direction else None,
+                states=frozenset(m.RecordState(s.value) for s in f.states or ()),
+                search=f.search,
+                overdue_only=f.overdue,
+            ),
+            page=PageRequest(first=first, after=after, last=last, before=before),
+        )
+        links = ledger.links_of(c.session, c.principal, {r.id for r in page.items})
+        edges = [
+            ExchangeRecordEdge(cursor=cursor, node=_build(record, links[record.id]))
+            for record, cursor in zip(page.items, page.cursors, strict=True)
+        ]
+        return ExchangeRecordConnection(
+            edges=edges,
+            total_count=page.total_count(),
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.start_cursor,
+                end_cursor=page.end_cursor,
+            ),
+        )
+
+
+@strawberry.type
+class ExchangeRecordPayload:
+    record: ExchangeRecord | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ExchangeMutation:
+    @mutation(description="Queue a failed inbound file again, once its cause is gone.")
+    def reprocess_exchange_record(self, info: strawberry.Info, id: strawberry.ID) -> ExchangeRecordPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            record = inbound.reprocess(
+                uow=uow, principal=p, record_id=pk(id, "ExchangeRecord", "exchange record")
+            )
+            return record.id
+
+        ident, errors = run(info, act)
+        if ident is None:
+            return ExchangeRecordPayload(record=None, user_errors=errors)
+        c = ctx(info)
+        record = ledger.get_record(c.session, c.principal, ident)
+        links = ledger.links_of(c.session, c.principal, {ident})
+        return ExchangeRecordPayload(record=_build(record, links[ident]), user_errors=errors)
