@@ -28,5 +28,9 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# Needs Debian's chromium (apt-get install chromium); writes docs/screenshots/*.png from demo data.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.web.screenshots docs/screenshots
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

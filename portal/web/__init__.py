@@ -2,17 +2,76 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from portal.config import Settings
 
+STATIC = Path(__file__).parent / "static"
+
 
 def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[BaseRoute]:
-    """Routes to mount in the app (filled in by the web portal issue)."""
-    return []
+    """Routes to mount in the app."""
+    from portal.web.core import Web
+    from portal.web.views.admin import AdminViews
+    from portal.web.views.auth import AuthViews
+    from portal.web.views.cases import CaseViews
+    from portal.web.views.customers import CustomerViews
+    from portal.web.views.dashboard import DashboardViews
+    from portal.web.views.lists import SPECS, ListViews, visible_specs
+    from portal.web.views.orders import OrderViews
+
+    web = Web(settings, sessions)
+    for env in web.envs.values():
+        env.globals["nav_items"] = visible_specs
+    auth = AuthViews(web)
+    lists = ListViews(web)
+    dashboard = DashboardViews(web)
+    orders = OrderViews(web)
+    cases = CaseViews(web)
+    customers = CustomerViews(web)
+    admin = AdminViews(web)
+    page = web.page
+    return [
+        Route("/login", auth.login_form, methods=["GET"]),
+        Route("/login", auth.login, methods=["POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/account/password", page(auth.password), methods=["GET", "POST"]),
+        Route("/", page(dashboard.page), methods=["GET"]),
+        Route("/orders/new", page(orders.new), methods=["GET", "POST"]),
+        Route("/orders/{order_id:int}", page(orders.detail), methods=["GET"]),
+        Route("/orders/{order_id:int}/respond", page(orders.respond), methods=["POST"]),
+        Route("/orders/{order_id:int}/shipments", page(orders.ship), methods=["POST"]),
+        Route("/orders/{order_id:int}/invoices", page(orders.invoice), methods=["POST"]),
+        Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
+        Route("/cases/new", page(cases.new), methods=["GET", "POST"]),
+        Route("/cases/{case_id:int}", page(cases.detail), methods=["GET"]),
+        Route("/cases/{case_id:int}/comments", page(cases.comment), methods=["POST"]),
+        Route(
+            "/cases/{case_id:int}/attachments",
+            page(cases.attach, max_bytes=settings.max_attachment_bytes + 64 * 1024),
+            methods=["POST"],
+        ),
+        Route("/cases/{case_id:int}/attachments/{attachment_id:int}", page(cases.download), methods=["GET"]),
+        Route("/cases/{case_id:int}/status", page(cases.status), methods=["POST"]),
+        Route("/cases/{case_id:int}/route", page(cases.route), methods=["POST"]),
+        Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
+        Route("/customers/{customer_id:int}/activities", page(customers.log), methods=["POST"]),
+        Route("/customers/{customer_id:int}/share", page(customers.share), methods=["POST"]),
+        Route("/admin/users", page(admin.users), methods=["GET", "POST"]),
+        Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
+        Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
+        *[Route(f"/{name}", page(lists.handler(name)), methods=["GET"]) for name in SPECS],
+        *[Route(f"/{name}.csv", page(lists.handler(name, export=True)), methods=["GET"]) for name in SPECS],
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
 
 
 def web_middleware(settings: Settings) -> list[Middleware]:
-    return []
+    from portal.web.sessions import WebSessionMiddleware
+
+    return [Middleware(WebSessionMiddleware, secret_key=settings.secret_key)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -33,11 +32,11 @@ class Foreign:
 
 
 @pytest.fixture
-def world(factory: sessionmaker[Session], engine: Engine) -> Iterator[WebWorld]:
+def world(factory: sessionmaker[Session], engine: Engine) -> WebWorld:
     scene = build_scene(factory)
     users = add_users(factory, scene)
     app = create_app(Settings(secret_key=SECRET), engine=engine)
-    yield WebWorld(scene, app, users)
+    return WebWorld(scene, app, users)
 
 
 def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
@@ -50,10 +49,16 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             uow=uow, principal=scene.p(dealer), subject=f"Vertraulich {dealer}", customer_id=customer.id
         )
         attachment = cases.add_attachment(
-            uow=uow, principal=scene.p(dealer), case_id=case.id, filename="plan.pdf",
-            content_type="application/pdf", data=b"%PDF secret",
+            uow=uow,
+            principal=scene.p(dealer),
+            case_id=case.id,
+            filename="plan.pdf",
+            content_type="application/pdf",
+            data=b"%PDF secret",
         )
-        supplier_case = cases.open_case(uow=uow, principal=scene.p(supplier), subject=f"Reklamation {supplier}", order_id=order.id)
+        supplier_case = cases.open_case(
+            uow=uow, principal=scene.p(supplier), subject=f"Reklamation {supplier}", order_id=order.id
+        )
     return Foreign(
         urls=[
             f"/orders/{order.id}",
@@ -64,27 +69,45 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
         ],
         posts=[
             (f"/orders/{order.id}/respond", {"version": "1", "line-1-action": "rejected"}),
-            (f"/orders/{order.id}/shipments", {"number": "X", "shipped_on": "2026-01-01", "line-1-quantity": "1"}),
-            (f"/orders/{order.id}/invoices", {"number": "X", "issue_date": "2026-01-01", "line-1-quantity": "1"}),
+            (
+                f"/orders/{order.id}/shipments",
+                {"number": "X", "shipped_on": "2026-01-01", "line-1-quantity": "1"},
+            ),
+            (
+                f"/orders/{order.id}/invoices",
+                {"number": "X", "issue_date": "2026-01-01", "line-1-quantity": "1"},
+            ),
             (f"/orders/{order.id}/route", {"supplier_id": str(scene.orgs[supplier].id)}),
             (f"/cases/{case.id}/comments", {"body": "hallo"}),
             (f"/cases/{case.id}/status", {"action": "resolve"}),
             (f"/cases/{supplier_case.id}/comments", {"body": "hallo"}),
             (f"/customers/{customer.id}/activities", {"kind": "call", "subject": "Anruf"}),
             (f"/customers/{customer.id}/share", {"organization_id": str(scene.orgs[dealer].id)}),
-            ("/orders/new", {"customer_id": str(customer.id), "line-1-product": str(scene.products[0].id), "line-1-quantity": "1"}),
+            (
+                "/orders/new",
+                {
+                    "customer_id": str(customer.id),
+                    "line-1-product": str(scene.products[0].id),
+                    "line-1-quantity": "1",
+                },
+            ),
             ("/cases/new", {"subject": "x", "customer_id": str(customer.id)}),
             ("/cases/new", {"subject": "x", "order_id": str(order.id)}),
         ],
-        secrets=[order.number, customer.name, f"Vertraulich {dealer}", f"Reklamation {supplier}", f"DN-{order.id}", f"INV-{order.id}"],
+        secrets=[
+            order.number,
+            customer.name,
+            f"Vertraulich {dealer}",
+            f"Reklamation {supplier}",
+            f"DN-{order.id}",
+            f"INV-{order.id}",
+        ],
     )
 
 
 def _events(world: WebWorld) -> int:
     with world.scene.factory() as session:
         return int(session.scalar(select(func.count()).select_from(Event)) or 0)
-
-
 
 
 @pytest.mark.parametrize("viewer", ["dealer-other", "supplier-b"])
@@ -102,7 +125,9 @@ def test_pages_downloads_and_actions_of_another_organization_answer_404(world: W
         assert response.status_code == 404, (url, response.status_code)
         assert not [s for s in theirs.secrets if s in response.text], url
     pdf = client.post(
-        theirs.urls[1] + "/attachments", data={"csrf": token}, files={"file": ("a.pdf", b"%PDF", "application/pdf")}
+        theirs.urls[1] + "/attachments",
+        data={"csrf": token},
+        files={"file": ("a.pdf", b"%PDF", "application/pdf")},
     )
     assert pdf.status_code == 404
     assert _events(world) == before  # nothing was written

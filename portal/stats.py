@@ -1,0 +1,241 @@
+"""Dashboard aggregates. Every query starts from :func:`portal.access.visible`, so a dashboard counts
+exactly what its viewer may see."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import cast
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from portal.access import Principal, get_visible, visible
+from portal.models import (
+    Case,
+    CaseStatus,
+    Event,
+    Invoice,
+    LineResponse,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    derive_status,
+)
+from portal.orders.queries import status_expression
+
+OPEN_ORDER_STATUSES = frozenset(
+    {
+        OrderStatus.DRAFT,
+        OrderStatus.AWAITING_CONFIRMATION,
+        OrderStatus.PARTIALLY_CONFIRMED,
+        OrderStatus.CONFIRMED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.PARTIALLY_INVOICED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    week_start: date
+    count: int
+
+
+def orders_per_week(
+    session: Session, principal: Principal, *, today: date, weeks: int = 8
+) -> list[WeekCount]:
+    """Orders by order date in the last ``weeks`` calendar weeks (Monday first), oldest first."""
+    first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    stmt = (
+        visible(principal, Order).with_only_columns(Order.order_date).where(Order.order_date >= first_monday)
+    )
+    counts: Counter[date] = Counter()
+    for (order_date,) in session.execute(stmt):
+        counts[order_date - timedelta(days=order_date.weekday())] += 1
+    return [
+        WeekCount(first_monday + timedelta(weeks=n), counts[first_monday + timedelta(weeks=n)])
+        for n in range(weeks)
+    ]
+
+
+def cases_by_status(session: Session, principal: Principal) -> dict[CaseStatus, int]:
+    stmt = visible(principal, Case).with_only_columns(Case.status, func.count()).group_by(Case.status)
+    found = {CaseStatus(status): int(count) for status, count in session.execute(stmt)}
+    return {status: found.get(status, 0) for status in CaseStatus}
+
+
+def sla_compliance(session: Session, principal: Principal, *, since: datetime) -> tuple[int, int]:
+    """(resolved in time, resolved late) for cases resolved since ``since``."""
+    stmt = (
+        visible(principal, Case)
+        .with_only_columns(Case.resolved_at, Case.sla_due_at)
+        .where(Case.resolved_at.is_not(None), Case.resolved_at >= since)
+    )
+    in_time = late = 0
+    for resolved_at, due in session.execute(stmt):
+        if resolved_at is not None and resolved_at <= due:
+            in_time += 1
+        else:
+            late += 1
+    return in_time, late
+
+
+def orders_by_status(session: Session, principal: Principal) -> dict[OrderStatus, int]:
+    status = status_expression().label("status")
+    stmt = visible(principal, Order).with_only_columns(status, func.count()).group_by(status)
+    return {OrderStatus(value): int(count) for value, count in session.execute(stmt)}
+
+
+def late_order_count(session: Session, principal: Principal, *, today: date) -> int:
+    """Routed orders with a line whose promised (or requested) date has passed and that is not
+    fully shipped."""
+    effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
+    due = func.coalesce(OrderLine.promised_date, OrderLine.requested_date)
+    late_lines = (
+        visible(principal, OrderLine)
+        .with_only_columns(OrderLine.order_id)
+        .where(
+            OrderLine.cancelled.is_(False),
+            OrderLine.response != LineResponse.REJECTED,
+            due < today,
+            OrderLine.quantity_shipped < effective,
+        )
+    )
+    stmt = (
+        visible(principal, Order)
+        .with_only_columns(func.count())
+        .where(Order.id.in_(late_lines), Order.cancelled_at.is_(None), Order.supplier_id.is_not(None))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def open_invoices(session: Session, principal: Principal, *, today: date) -> tuple[int, Decimal, int]:
+    """(count, gross total, over-billed count) of invoices not yet due (no payment data is kept)."""
+    stmt = visible(principal, Invoice).where(or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
+    count = 0
+    total = Decimal(0)
+    flagged = 0
+    for invoice in session.scalars(stmt):
+        count += 1
+        total += invoice.gross_total
+        flagged += invoice.match_status.value == "over_billed"
+    return count, total, flagged
+
+
+def by_partner(session: Session, principal: Principal) -> list[tuple[int, int, int]]:
+    """Open orders per supplier and open cases per routed-to organization: (org id, orders, cases)."""
+    status = status_expression()
+    orders = dict(
+        session.execute(
+            visible(principal, Order)
+            .with_only_columns(Order.supplier_id, func.count())
+            .where(Order.supplier_id.is_not(None), status.in_([s.value for s in OPEN_ORDER_STATUSES]))
+            .group_by(Order.supplier_id)
+        ).all()
+    )
+    cases = dict(
+        session.execute(
+            visible(principal, Case)
+            .with_only_columns(Case.routed_to_id, func.count())
+            .where(
+                Case.routed_to_id.is_not(None),
+                Case.status.in_([CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING]),
+            )
+            .group_by(Case.routed_to_id)
+        ).all()
+    )
+    ids = sorted(ident for ident in set(orders) | set(cases) if ident is not None)
+    return [(ident, int(orders.get(ident, 0)), int(cases.get(ident, 0))) for ident in ids]
+
+
+def order_timeline(session: Session, principal: Principal, order_id: int) -> list[Event]:
+    """The event log of an order the principal may see, oldest first: the order's own events and
+    those of its shipments and invoices that the principal may see. Seeing the order grants its
+    history; a hidden order raises NotFound like a missing one. (Belongs in portal.orders.queries;
+    kept here while that file is being written.)"""
+    order = get_visible(session, principal, Order, order_id)
+    shipment_ids = (
+        visible(principal, Shipment).with_only_columns(Shipment.id).where(Shipment.order_id == order.id)
+    )
+    invoice_ids = (
+        visible(principal, Invoice).with_only_columns(Invoice.id).where(Invoice.order_id == order.id)
+    )
+    stmt = (
+        select(Event)
+        .where(
+            or_(
+                and_(Event.entity == "order", Event.entity_id == order.id),
+                and_(Event.entity == "shipment", Event.entity_id.in_(shipment_ids)),
+                and_(Event.entity == "invoice", Event.entity_id.in_(invoice_ids)),
+            )
+        )
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """The columns of an order line that its order's status and total depend on."""
+
+    cancelled: bool
+    response: LineResponse
+    quantity_ordered: Decimal
+    quantity_confirmed: Decimal | None
+    quantity_shipped: Decimal
+    quantity_invoiced: Decimal
+    unit_price: Decimal
+    confirmed_price: Decimal | None
+
+    @property
+    def effective_quantity(self) -> Decimal:
+        if self.cancelled or self.response is LineResponse.REJECTED:
+            return Decimal(0)
+        return self.quantity_confirmed if self.quantity_confirmed is not None else self.quantity_ordered
+
+    @property
+    def net_amount(self) -> Decimal:
+        return self.effective_quantity * (
+            self.confirmed_price if self.confirmed_price is not None else self.unit_price
+        )
+
+
+def order_summaries(
+    session: Session, principal: Principal, orders: Sequence[Order]
+) -> dict[int, tuple[OrderStatus, Decimal]]:
+    """Status and net total of many (visible) orders from one query over their lines' columns: the
+    status by the model's own rule (derive_status), with no ORM objects for a whole list page."""
+    lines: dict[int, list[_Line]] = {order.id: [] for order in orders}
+    if not lines:
+        return {}
+    stmt = (
+        visible(principal, OrderLine)
+        .with_only_columns(
+            OrderLine.order_id,
+            OrderLine.cancelled,
+            OrderLine.response,
+            OrderLine.quantity_ordered,
+            OrderLine.quantity_confirmed,
+            OrderLine.quantity_shipped,
+            OrderLine.quantity_invoiced,
+            OrderLine.unit_price,
+            OrderLine.confirmed_price,
+        )
+        .where(OrderLine.order_id.in_(list(lines)))
+    )
+    # Core execution: plain rows, without the ORM's per-row loading machinery.
+    for order_id, *columns in session.connection().execute(stmt):
+        lines[order_id].append(_Line(*columns))
+    return {
+        order.id: (
+            derive_status(order, cast("list[OrderLine]", lines[order.id])),
+            sum((line.net_amount for line in lines[order.id]), Decimal(0)),
+        )
+        for order in orders
+    }

@@ -1,0 +1,289 @@
+"""The request cycle of every portal page: session -> principal -> one unit of work -> template.
+
+Domain errors become responses here and only here: NotFound (also for objects the principal may
+not see) -> 404; PermissionDenied -> 403; InvalidInput, Conflict and InvalidState inside a form
+action -> the form again, with the messages next to its fields and the values the user typed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from portal.access import Principal, principal_for_user
+from portal.config import Settings
+from portal.db import UnitOfWork, unit_of_work
+from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
+from portal.models import OrgKind, User
+from portal.web.forms import Form, FormErrors, errors_from, local_input
+from portal.web.i18n import LOCALES, Formatter, compile_catalogs, load_translations
+from portal.web.sessions import (
+    LoginThrottle,
+    SessionData,
+    csrf_matches,
+    locale_of,
+    origin_allowed,
+    session_of,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+MAX_FORM_BYTES = 64 * 1024
+log = logging.getLogger(__name__)
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def user_principal(session: Session, data: SessionData) -> tuple[User, Principal] | None:
+    """The user of a signed session, if it is still valid (active, same session generation).
+
+    The user row is read on every request (a password change or deactivation takes effect at
+    once); the organization tree below the user's organization is cached for a minute per process.
+    """
+    if data.uid is None:
+        return None
+    user = session.get(User, data.uid)
+    if user is None or not user.is_active or user.session_generation != data.gen:
+        return None
+    key = (user.id, user.organization_id, user.roles, user.name)
+    cached = _PRINCIPALS.get(key)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return user, cached[1]
+    principal = principal_for_user(session, user)
+    if len(_PRINCIPALS) > 10_000:
+        _PRINCIPALS.clear()
+    _PRINCIPALS[key] = (now + PRINCIPAL_TTL, principal)
+    return user, principal
+
+
+PRINCIPAL_TTL = 60.0
+_PRINCIPALS: dict[tuple[int, int, str, str], tuple[float, Principal]] = {}
+
+
+@dataclass
+class Ctx:
+    """What a page handler gets: the request, its unit of work, who is asking, the submitted form."""
+
+    web: Web
+    request: Request
+    uow: UnitOfWork
+    principal: Principal
+    user: User
+    session: SessionData
+    form: Form
+    locale: str
+
+    @property
+    def db(self) -> Session:
+        return self.uow.session
+
+    def _(self, message: str, **variables: Any) -> str:
+        text: str = self.web.translations[self.locale].ugettext(message)
+        return text % variables if variables else text
+
+    def render(self, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return self.web.render(
+            self.request,
+            template,
+            status_code=status_code,
+            principal=self.principal,
+            user=self.user,
+            **context,
+        )
+
+    def redirect(self, url: str, flash: str | None = None) -> RedirectResponse:
+        if flash:
+            self.session.set_flash(flash)
+        return RedirectResponse(url, status_code=303)
+
+    def attempt(self, action: Callable[[], Response], rerender: Callable[[FormErrors], Response]) -> Response:
+        """Run a form action; on a domain error roll the unit of work back and show the form again."""
+        try:
+            return action()
+        except (InvalidInput, Conflict, InvalidState, PermissionDenied) as exc:
+            self.uow.session.rollback()
+            errors = errors_from(exc, self._)
+            response = rerender(errors)
+            response.status_code = 409 if isinstance(exc, Conflict) else 400
+            if isinstance(exc, PermissionDenied):
+                response.status_code = 403
+            return response
+
+
+@dataclass
+class Web:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    envs: dict[str, Environment] = field(default_factory=dict)
+    translations: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        envs, translations = _environments(self.settings.debug)
+        self.envs.update(envs)
+        self.translations.update(translations)
+
+    # -- rendering ---------------------------------------------------------------------------
+    def render(
+        self, request: Request, template: str, *, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        locale = locale_of(request)
+        session = session_of(request)
+        context.setdefault("principal", None)
+        context.setdefault("user", None)
+        context.setdefault("errors", FormErrors())
+        context.setdefault("values", {})
+        html = (
+            self.envs[locale]
+            .get_template(template)
+            .render(
+                request=request,
+                path=request.url.path,
+                csrf=session.csrf,
+                flash=session.pop_flash(),
+                query=_query_helper(request),
+                **context,
+            )
+        )
+        return HTMLResponse(html, status_code=status_code)
+
+    def error_page(self, request: Request, status_code: int, principal: Principal | None = None) -> Response:
+        return self.render(
+            request, "error.html", status_code=status_code, status=status_code, principal=principal
+        )
+
+    # -- the request cycle -------------------------------------------------------------------
+    def page(self, handler: Callable[[Ctx], Response], *, max_bytes: int = MAX_FORM_BYTES) -> Endpoint:
+        """Wrap a handler: logged-in users only; POSTs need the CSRF token and a same-origin request."""
+
+        async def endpoint(request: Request) -> Response:
+            session = session_of(request)
+            form: FormData | None = None
+            if session.uid is None:
+                if request.method != "GET":
+                    return self.error_page(request, 403)
+                target = urlencode(
+                    {"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")}
+                )
+                return RedirectResponse(f"/login?{target}", status_code=303)
+            if request.method == "POST":
+                length = request.headers.get("content-length")
+                if length is not None and length.isdigit() and int(length) > max_bytes:
+                    return self.error_page(request, 413)
+                form = await request.form(max_files=4, max_fields=500)
+                token = form.get("csrf")
+                if not origin_allowed(request) or not csrf_matches(
+                    session, token if isinstance(token, str) else None
+                ):
+                    await form.close()
+                    return self.error_page(request, 403)
+            try:
+                return await run_in_threadpool(self._run, handler, request, session, form)
+            finally:
+                if form is not None:
+                    await form.close()
+
+        return endpoint
+
+    def _run(
+        self,
+        handler: Callable[[Ctx], Response],
+        request: Request,
+        session: SessionData,
+        form: FormData | None,
+    ) -> Response:
+        with unit_of_work(self.sessions) as uow:
+            found = user_principal(uow.session, session)
+            if found is None:
+                session.uid = None
+                session.clear = True
+                session.dirty = False
+                return RedirectResponse("/login", status_code=303)
+            user, principal = found
+            ctx = Ctx(self, request, uow, principal, user, session, Form(form), locale_of(request))
+            try:
+                return handler(ctx)
+            except NotFound:
+                uow.session.rollback()
+                return self.error_page(request, 404, principal)
+            except PermissionDenied:
+                uow.session.rollback()
+                return self.error_page(request, 403, principal)
+            except InvalidInput as exc:  # bad query parameters (a cursor, a filter value)
+                uow.session.rollback()
+                log.info("bad request: %s", exc)
+                return self.error_page(request, 400, principal)
+            except PortalError:
+                uow.session.rollback()
+                return self.error_page(request, 409, principal)
+
+
+_ENVIRONMENTS: dict[bool, tuple[dict[str, Environment], dict[str, Any]]] = {}
+
+
+def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
+    """One jinja2 environment per locale, built once per process (compiled templates are cached
+    in it; several apps in one process, as in tests, share them)."""
+    if debug in _ENVIRONMENTS:
+        return _ENVIRONMENTS[debug]
+    try:
+        compile_catalogs()
+    except OSError:  # a read-only install: load_translations compiles in memory
+        log.warning("could not compile message catalogs", exc_info=True)
+    envs: dict[str, Environment] = {}
+    translations: dict[str, Any] = {}
+    for locale in LOCALES:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html", "svg"]),
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            auto_reload=debug,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        catalog = load_translations(locale)
+        env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+        fmt = Formatter(locale)
+        env.filters.update(
+            datetime=fmt.datetime,
+            short_datetime=fmt.short_datetime,
+            time=fmt.time,
+            date=fmt.date,
+            number=fmt.number,
+            money=fmt.money,
+            local_input=local_input,
+        )
+        env.globals.update(locale=locale, locales=LOCALES, OrgKind=OrgKind)
+        envs[locale] = env
+        translations[locale] = catalog
+    _ENVIRONMENTS[debug] = (envs, translations)
+    return envs, translations
+
+
+def _query_helper(request: Request) -> Callable[..., str]:
+    """``query(sort="number", after=None)``: this page's query string with some values replaced."""
+
+    def query(**changes: Any) -> str:
+        params = dict(request.query_params)
+        for key, value in changes.items():
+            if value is None or value == "":
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        params.pop("lang", None)
+        return "?" + urlencode(params) if params else "?"
+
+    return query

@@ -1,0 +1,158 @@
+"""Reading form values, and turning domain errors into messages next to form fields (one place)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+
+from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied, PortalError
+from portal.web.i18n import TIMEZONE
+
+# Service field names that differ from the form's field names. Line fields follow one rule:
+# "lines[3].quantity" -> "line-3-quantity" (see form_field).
+FIELD_ALIASES = {
+    "current_password": "current_password",
+    "new_password": "new_password",
+    "routed_to": "routed_to_id",
+    "organization": "organization_id",
+    "supplier": "supplier_id",
+    "contact": "contact_id",
+    "customer": "customer_id",
+    "order": "order_id",
+    "expires": "expires_in_days",
+    "lines": "lines",
+    "filename": "file",
+}
+_LINE = re.compile(r"^lines\[(\d+)\](?:\.(\w+))?$")
+
+
+def form_field(service_field: str) -> str:
+    match = _LINE.match(service_field)
+    if match:
+        return f"line-{match.group(1)}-{match.group(2) or 'quantity'}"
+    return FIELD_ALIASES.get(service_field, service_field)
+
+
+@dataclass
+class FormErrors:
+    """Messages by form field, and one message for the whole form (conflicts, wrong state)."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    general: str | None = None
+    stale: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name)
+
+
+def errors_from(exc: PortalError, gettext: Any) -> FormErrors:
+    if isinstance(exc, InvalidInput):
+        return FormErrors(fields={form_field(exc.field): gettext(exc.detail)})
+    if isinstance(exc, Conflict):
+        return FormErrors(
+            general=gettext("Someone changed this record meanwhile. Reload the page and try again."),
+            stale=True,
+        )
+    if isinstance(exc, InvalidState):
+        return FormErrors(general=gettext("This action is not possible in the current state."))
+    if isinstance(exc, PermissionDenied):
+        return FormErrors(general=gettext("Your role does not allow this action."))
+    return FormErrors(general=exc.message)
+
+
+class Form:
+    """Typed access to submitted values; each bad value raises InvalidInput naming its field."""
+
+    def __init__(self, data: FormData | None) -> None:
+        self.data = data
+
+    def values(self) -> dict[str, str]:
+        if self.data is None:
+            return {}
+        return {k: v for k, v in self.data.multi_items() if isinstance(v, str) and k != "csrf"}
+
+    def text(self, name: str) -> str:
+        value = self.data.get(name) if self.data is not None else None
+        return value.strip() if isinstance(value, str) else ""
+
+    def optional(self, name: str) -> str | None:
+        return self.text(name) or None
+
+    def integer(self, name: str, *, required: bool = False) -> int | None:
+        raw = self.text(name)
+        if not raw:
+            if required:
+                raise InvalidInput(name, "must not be empty")
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidInput(name, "is not a whole number") from None
+
+    def decimal(self, name: str, *, required: bool = False) -> Decimal | None:
+        raw = self.text(name).replace(" ", "")
+        if not raw:
+            if required:
+                raise InvalidInput(name, "must not be empty")
+            return None
+        if "," in raw:  # German decimal comma ("12,5"); thousands separators are not accepted
+            raw = raw.replace(".", "").replace(",", ".")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise InvalidInput(name, "is not a number") from None
+        if not value.is_finite():
+            raise InvalidInput(name, "is not a number")
+        return value
+
+    def date(self, name: str, *, required: bool = False) -> date | None:
+        raw = self.text(name)
+        if not raw:
+            if required:
+                raise InvalidInput(name, "must not be empty")
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(name, "is not a date") from None
+
+    def local_datetime(self, name: str, *, required: bool = False) -> datetime | None:
+        """A ``datetime-local`` value, read as Europe/Berlin time, returned in UTC-aware form."""
+        raw = self.text(name)
+        if not raw:
+            if required:
+                raise InvalidInput(name, "must not be empty")
+            return None
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(name, "is not a date and time") from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=TIMEZONE)
+        return value
+
+    def checkbox(self, name: str) -> bool:
+        return self.text(name) in {"1", "on", "true", "yes"}
+
+    def upload(self, name: str) -> UploadFile | None:
+        value = self.data.get(name) if self.data is not None else None
+        return value if isinstance(value, UploadFile) and value.filename else None
+
+
+def local_input(value: datetime | None) -> str:
+    """A UTC datetime as a ``datetime-local`` input value in Berlin time."""
+    if value is None:
+        return ""
+    return value.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+def at_local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=TIMEZONE)

@@ -1,0 +1,147 @@
+"""German and English: message catalogs, locale choice, and locale-aware formatting (Babel).
+
+The ``.po`` sources live in ``portal/web/translations``; the ``.mo`` files are git-ignored and
+compiled at application start whenever one is missing or older than its ``.po`` (so a fresh clone,
+an editable install and a wheel all work without a build step).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import date
+from datetime import date as Date  # noqa: N812 - the class has methods named date and datetime
+from datetime import datetime as DateTime  # noqa: N812
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
+
+LOCALES = ("en", "de")
+DEFAULT_LOCALE = "en"
+TIMEZONE = ZoneInfo("Europe/Berlin")
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+DOMAIN = "messages"
+
+log = logging.getLogger(__name__)
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
+    """Compile every ``.po`` whose ``.mo`` is missing or older; returns the files written."""
+    written: list[Path] = []
+    for po_path in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name, domain=DOMAIN)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        tmp.replace(mo_path)  # atomic: parallel workers never read half a file
+        written.append(mo_path)
+        log.info("compiled %s", mo_path)
+    return written
+
+
+def load_translations(locale: str) -> Translations:
+    po_path = TRANSLATIONS_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo_path = po_path.with_suffix(".mo")
+    if not mo_path.exists() and po_path.exists():
+        # A read-only install where the .mo could not be written: compile in memory.
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=locale, domain=DOMAIN)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return Translations(buffer, DOMAIN)
+    translations = Translations.load(str(TRANSLATIONS_DIR), [locale], DOMAIN)
+    if not isinstance(translations, Translations):  # English: the msgids are the text
+        return Translations(None, DOMAIN)
+    return translations
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best of our locales for an Accept-Language header ("de-DE,de;q=0.9,en;q=0.8")."""
+    if not accept_language:
+        return DEFAULT_LOCALE
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag:
+            weighted.append((-quality, index, tag.replace("_", "-")))
+    preferred = [tag for q, _, tag in sorted(weighted) if q < 0]
+    chosen = Locale.negotiate(preferred, list(LOCALES), sep="-") if preferred else None
+    return str(chosen) if chosen else DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=4096)
+def _date(value: date, fmt: str, locale: Locale) -> str:
+    return format_date(value, format=fmt, locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _money(value: Decimal, currency: str, locale: Locale) -> str:
+    return format_currency(value, currency, locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _number(value: Decimal | int | float, locale: Locale) -> str:
+    return format_decimal(value, locale=locale)
+
+
+class Formatter:
+    """Dates, times, numbers and money for one locale; times shown in Europe/Berlin. Dates and
+    amounts repeat a lot on a list page: their formatted text is cached."""
+
+    def __init__(self, locale: str) -> None:
+        # A parsed Locale, not its name: Babel would parse the name again on every call.
+        self.locale = _parse(locale)
+
+    def datetime(self, value: DateTime | None, fmt: str = "medium") -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, format=fmt, tzinfo=TIMEZONE, locale=self.locale)
+
+    def short_datetime(self, value: DateTime | None) -> str:
+        return self.datetime(value, "short")
+
+    def time(self, value: DateTime | None) -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, format="HH:mm", tzinfo=TIMEZONE, locale=self.locale)
+
+    def date(self, value: Date | DateTime | None, fmt: str = "medium") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, DateTime):
+            value = value.astimezone(TIMEZONE).date()
+        return _date(value, fmt, self.locale)
+
+    def number(self, value: Decimal | int | float | None) -> str:
+        if value is None:
+            return ""
+        return _number(value, self.locale)
+
+    def money(self, value: Decimal | int | None, currency: str = "EUR") -> str:
+        if value is None:
+            return ""
+        return _money(Decimal(value), currency, self.locale)
+
+
+@lru_cache(maxsize=8)
+def _parse(locale: str) -> Locale:
+    return Locale.parse(locale)

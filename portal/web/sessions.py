@@ -1,0 +1,294 @@
+"""Signed session cookies, CSRF tokens, the language cookie and the login throttle.
+
+The session cookie holds a signed (itsdangerous) payload: a random session id, the user id, the
+user's ``session_generation`` and the CSRF token. Nothing secret is in it, and nothing in it is
+trusted without the signature. The session id rotates at login; a logged-out id is kept on a
+per-process deny list until the cookie would have expired anyway; a password change bumps
+``users.session_generation``, which kills every session of that user in every process.
+
+Kept in memory per process (no table for them; see docs/portal.md): the logout deny list and the
+login throttle counters.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.web.i18n import LOCALES, negotiate
+
+SESSION_COOKIE = "portal_session"
+DEVICE_COOKIE = "portal_device"
+LANG_COOKIE = "portal_lang"
+SESSION_MAX_AGE = 12 * 3600
+DEVICE_MAX_AGE = 180 * 24 * 3600
+SCOPE_KEY = "portal.session"
+LOCALE_KEY = "portal.locale"
+
+
+@dataclass
+class SessionData:
+    sid: str
+    csrf: str
+    uid: int | None = None
+    gen: int = 0
+    flash: str | None = None
+    dirty: bool = False
+    clear: bool = False
+
+    @classmethod
+    def new(cls) -> SessionData:
+        return cls(sid=secrets.token_urlsafe(18), csrf=secrets.token_urlsafe(24), dirty=True)
+
+    def payload(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"sid": self.sid, "csrf": self.csrf}
+        if self.uid is not None:
+            data |= {"uid": self.uid, "gen": self.gen}
+        if self.flash:
+            data["flash"] = self.flash
+        return data
+
+    def login(self, user_id: int, generation: int) -> None:
+        """A new id and a new CSRF token at every login (no session fixation)."""
+        self.sid, self.csrf = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
+        self.uid, self.gen, self.dirty = user_id, generation, True
+
+    def pop_flash(self) -> str | None:
+        message, self.flash = self.flash, None
+        if message:
+            self.dirty = True
+        return message
+
+    def set_flash(self, message: str) -> None:
+        self.flash, self.dirty = message, True
+
+
+class Revocations:
+    """Session ids logged out in this process, remembered until their cookies expire."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def revoke(self, sid: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._until = {k: v for k, v in self._until.items() if v > now}
+            self._until[sid] = now + SESSION_MAX_AGE
+
+    def is_revoked(self, sid: str) -> bool:
+        until = self._until.get(sid)
+        return until is not None and until > time.monotonic()
+
+
+REVOKED = Revocations()
+
+
+def serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="portal.session")
+
+
+def read_session(secret_key: str, raw: str | None) -> SessionData | None:
+    if not raw:
+        return None
+    try:
+        data = serializer(secret_key).loads(raw, max_age=SESSION_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("sid"), str) or REVOKED.is_revoked(data["sid"]):
+        return None
+    uid = data.get("uid")
+    return SessionData(
+        sid=data["sid"],
+        csrf=str(data.get("csrf", "")),
+        uid=uid if isinstance(uid, int) else None,
+        gen=int(data.get("gen", 0)),
+        flash=data.get("flash") if isinstance(data.get("flash"), str) else None,
+    )
+
+
+def session_of(connection: HTTPConnection) -> SessionData:
+    session = connection.scope.get(SCOPE_KEY)
+    if not isinstance(session, SessionData):  # the middleware is not installed (tests of parts)
+        session = SessionData.new()
+        connection.scope[SCOPE_KEY] = session
+    return session
+
+
+def locale_of(connection: HTTPConnection) -> str:
+    locale = connection.scope.get(LOCALE_KEY)
+    return locale if isinstance(locale, str) else "en"
+
+
+def csrf_matches(session: SessionData, token: str | None) -> bool:
+    return bool(token) and hmac.compare_digest(session.csrf.encode(), (token or "").encode())
+
+
+def origin_allowed(connection: HTTPConnection) -> bool:
+    """A state-changing request must come from our own pages: the Origin (or, failing that, the
+    Referer) names this host. Requests without either (old clients, tests) rely on the CSRF token."""
+    host = connection.headers.get("host", "")
+    for header in ("origin", "referer"):
+        value = connection.headers.get(header)
+        if value:
+            if value == "null":
+                return False
+            rest = value.split("://", 1)[-1]
+            return rest.split("/", 1)[0] == host
+    return True
+
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+]
+
+
+class WebSessionMiddleware:
+    """Reads the session and language cookies into the scope and writes them back when changed.
+    Cookies are HttpOnly and SameSite=Lax, and Secure when the request came over HTTPS (behind a
+    proxy: uvicorn's --proxy-headers sets the scheme from X-Forwarded-Proto)."""
+
+    def __init__(self, app: ASGIApp, secret_key: str) -> None:
+        self.app = app
+        self.secret_key = secret_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        session = read_session(self.secret_key, connection.cookies.get(SESSION_COOKIE))
+        if session is None:
+            session = SessionData.new()
+            # Only pages that show a form need an anonymous cookie; they mark it dirty themselves.
+            session.dirty = False
+            session.clear = SESSION_COOKIE in connection.cookies
+        scope[SCOPE_KEY] = session
+        chosen = connection.query_params.get("lang")
+        cookie_locale = connection.cookies.get(LANG_COOKIE)
+        if chosen in LOCALES:
+            locale = chosen
+        elif cookie_locale in LOCALES:
+            locale = str(cookie_locale)
+            chosen = None
+        else:
+            locale = negotiate(connection.headers.get("accept-language"))
+            chosen = None
+        scope[LOCALE_KEY] = locale
+        secure = scope.get("scheme") == "https"
+        portal_path = str(scope.get("path", ""))
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
+                current = scope.get(SCOPE_KEY, session)  # logout puts a fresh session in the scope
+                if current.dirty:
+                    value = serializer(self.secret_key).dumps(current.payload())
+                    headers.append(
+                        "set-cookie", f"{SESSION_COOKIE}={value}; Max-Age={SESSION_MAX_AGE}{flags}"
+                    )
+                elif current.clear:
+                    headers.append("set-cookie", f"{SESSION_COOKIE}=; Max-Age=0{flags}")
+                if chosen:
+                    headers.append("set-cookie", f"{LANG_COOKIE}={chosen}; Max-Age=31536000{flags}")
+                # /graphql serves its own IDE page (which loads its scripts itself): the portal's
+                # strict policy would break it.
+                if not portal_path.startswith("/graphql"):
+                    for name, value_bytes in SECURITY_HEADERS:
+                        if name.decode() not in headers:
+                            headers.append(name.decode(), value_bytes.decode())
+                headers.add_vary_header("Cookie")
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+def device_cookie_value(secret_key: str, account: str) -> str:
+    """Marks a browser where ``account`` (an e-mail) logged in successfully."""
+    return URLSafeTimedSerializer(secret_key, salt="portal.device").dumps({"acct": account})
+
+
+def device_account(secret_key: str, raw: str | None) -> str | None:
+    if not raw:
+        return None
+    try:
+        data = URLSafeTimedSerializer(secret_key, salt="portal.device").loads(raw, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return None
+    account = data.get("acct") if isinstance(data, dict) else None
+    return account if isinstance(account, str) else None
+
+
+# Failed logins allowed per 10 minutes, per client address and per account (see LoginThrottle).
+LOGIN_LIMIT_PER_IP = 20
+LOGIN_LIMIT_PER_ACCOUNT = 5
+
+
+@dataclass
+class _Window:
+    hits: deque[float] = field(default_factory=deque)
+
+
+class LoginThrottle:
+    """Failed logins per client IP and per account, in a sliding window (per process).
+
+    No lockout a stranger can trigger: the per-account limit does not apply to a browser that
+    holds a device cookie from an earlier successful login of that same account, so flooding an
+    account from elsewhere slows only the flooder, never its owner on a known device.
+    """
+
+    def __init__(
+        self, *, per_ip: int | None = None, per_account: int | None = None, window_seconds: float = 600.0
+    ) -> None:
+        self.per_ip = LOGIN_LIMIT_PER_IP if per_ip is None else per_ip
+        self.per_account = LOGIN_LIMIT_PER_ACCOUNT if per_account is None else per_account
+        self.window = window_seconds
+        self._ip: dict[str, _Window] = {}
+        self._account: dict[str, _Window] = {}
+        self._lock = threading.Lock()
+
+    def _count(self, table: dict[str, _Window], key: str, now: float) -> int:
+        window = table.get(key)
+        if window is None:
+            return 0
+        while window.hits and window.hits[0] <= now - self.window:
+            window.hits.popleft()
+        if not window.hits:
+            del table[key]
+            return 0
+        return len(window.hits)
+
+    def blocked(self, ip: str, account: str, *, known_device: bool) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if self._count(self._ip, ip, now) >= self.per_ip:
+                return True
+            return not known_device and self._count(self._account, account, now) >= self.per_account
+
+    def failed(self, ip: str, account: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._ip.setdefault(ip, _Window()).hits.append(now)
+            self._account.setdefault(account, _Window()).hits.append(now)
+
+    def succeeded(self, ip: str, account: str) -> None:
+        with self._lock:
+            self._account.pop(account, None)

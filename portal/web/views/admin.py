@@ -1,0 +1,102 @@
+"""Partner admins manage their own organization's users and API tokens (owner admins: any)."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from portal.errors import InvalidInput, PermissionDenied
+from portal.models import EXTERNAL_ROLES, OWNER_ROLES
+from portal.partners import service as partners
+from portal.web.core import Ctx, Web
+from portal.web.forms import FormErrors
+
+
+class AdminViews:
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def _require_admin(self, ctx: Ctx) -> None:
+        if "admin" not in ctx.principal.roles:
+            raise PermissionDenied("only admins manage users and tokens")
+
+    def _roles(self, ctx: Ctx) -> list[str]:
+        return sorted(OWNER_ROLES if ctx.principal.is_owner else EXTERNAL_ROLES)
+
+    def users(self, ctx: Ctx) -> Response:
+        self._require_admin(ctx)
+        if ctx.request.method == "GET":
+            return self._users_page(
+                ctx, FormErrors(), {"roles": "member" if not ctx.principal.is_owner else "sales"}
+            )
+
+        def add() -> Response:
+            role = ctx.form.text("roles")
+            if role not in self._roles(ctx):
+                raise InvalidInput("roles", "unknown value")
+            user = partners.add_user(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                organization_id=ctx.principal.org_id,
+                email=ctx.form.text("email"),
+                name=ctx.form.text("name"),
+                password=ctx.form.text("password"),
+                roles={role},
+            )
+            return ctx.redirect("/admin/users", ctx._("%(email)s can log in now.", email=user.email))
+
+        return ctx.attempt(add, lambda errors: self._users_page(ctx, errors, ctx.form.values()))
+
+    def _users_page(self, ctx: Ctx, errors: FormErrors, values: dict[str, str]) -> Response:
+        return ctx.render(
+            "admin_users.html",
+            status_code=400 if errors else 200,
+            users=partners.list_users(ctx.db, ctx.principal),
+            roles=[(r, r) for r in self._roles(ctx)],
+            errors=errors,
+            values=values,
+        )
+
+    def tokens(self, ctx: Ctx) -> Response:
+        self._require_admin(ctx)
+        if ctx.request.method == "GET":
+            return self._tokens_page(ctx, FormErrors(), {"expires_in_days": "365"})
+
+        def issue() -> Response:
+            issued = partners.issue_token(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                organization_id=ctx.principal.org_id,
+                name=ctx.form.text("name"),
+                expires_in_days=ctx.form.integer("expires_in_days"),
+            )
+            # The secret is shown once, on this response, and never stored.
+            return self._tokens_page(ctx, FormErrors(), {}, secret=issued.secret, status_code=201)
+
+        return ctx.attempt(issue, lambda errors: self._tokens_page(ctx, errors, ctx.form.values()))
+
+    def _tokens_page(
+        self,
+        ctx: Ctx,
+        errors: FormErrors,
+        values: dict[str, str],
+        *,
+        secret: str | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        response = ctx.render(
+            "admin_tokens.html",
+            status_code=400 if errors else status_code,
+            tokens=partners.list_tokens(ctx.db, ctx.principal),
+            secret=secret,
+            errors=errors,
+            values=values,
+        )
+        response.headers["cache-control"] = "no-store"
+        return response
+
+    def revoke(self, ctx: Ctx) -> Response:
+        self._require_admin(ctx)
+        partners.revoke_token(
+            uow=ctx.uow, principal=ctx.principal, token_id=ctx.request.path_params["token_id"]
+        )
+        return ctx.redirect("/admin/tokens", ctx._("The token has been revoked."))

@@ -1,0 +1,142 @@
+"""Login, logout and password change."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal.db import unit_of_work
+from portal.models.base import utcnow
+from portal.partners import service as partners
+from portal.web.core import Ctx, Web
+from portal.web.forms import FormErrors
+from portal.web.labels import N_
+from portal.web.sessions import (
+    DEVICE_COOKIE,
+    DEVICE_MAX_AGE,
+    REVOKED,
+    SessionData,
+    csrf_matches,
+    device_account,
+    device_cookie_value,
+    origin_allowed,
+    session_of,
+)
+
+LOGIN_FAILED = N_(
+    "The e-mail address or the password is not correct, or there were too many attempts. "
+    "Please try again in a few minutes."
+)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+class AuthViews:
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    async def login_form(self, request: Request) -> Response:
+        session = session_of(request)
+        if session.uid is not None:
+            return RedirectResponse("/", status_code=303)
+        session.dirty = True  # the form needs the CSRF token in a cookie
+        return self.web.render(request, "login.html", next=_safe_next(request.query_params.get("next")))
+
+    async def login(self, request: Request) -> Response:
+        session = session_of(request)
+        form = await request.form(max_files=0, max_fields=10)
+        email = str(form.get("email") or "").strip().lower()[:200]
+        password = str(form.get("password") or "")[:1024]
+        target = _safe_next(str(form.get("next") or "/"))
+        token = form.get("csrf")
+        if not origin_allowed(request) or not csrf_matches(
+            session, token if isinstance(token, str) else None
+        ):
+            return self.web.error_page(request, 403)
+        ip = request.client.host if request.client else "unknown"
+        known = device_account(self.web.settings.secret_key, request.cookies.get(DEVICE_COOKIE)) == email
+        throttle = self.web.throttle
+
+        def failed(status: int) -> Response:
+            session.dirty = True
+            gettext = self.web.translations[request.scope.get("portal.locale", "en")].ugettext
+            return self.web.render(
+                request,
+                "login.html",
+                status_code=status,
+                next=target,
+                values={"email": email},
+                errors=FormErrors(general=gettext(LOGIN_FAILED)),
+            )
+
+        if throttle.blocked(ip, email, known_device=known):
+            return failed(429)
+
+        def authenticate() -> tuple[int, int] | None:
+            with unit_of_work(self.web.sessions) as uow:
+                user = partners.authenticate_password(uow.session, email, password)
+                if user is None:
+                    return None
+                user.last_login_at = utcnow()
+                return user.id, user.session_generation
+
+        found = await run_in_threadpool(authenticate)  # argon2 takes ~50 ms: off the event loop
+        if found is None:
+            throttle.failed(ip, email)
+            return failed(400)
+        throttle.succeeded(ip, email)
+        session.login(*found)
+        response = RedirectResponse(target, status_code=303)
+        secure = request.url.scheme == "https"
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device_cookie_value(self.web.settings.secret_key, email),
+            max_age=DEVICE_MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+        )
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        session = session_of(request)
+        form = await request.form(max_files=0, max_fields=5)
+        token = form.get("csrf")
+        if not origin_allowed(request) or not csrf_matches(
+            session, token if isinstance(token, str) else None
+        ):
+            return self.web.error_page(request, 403)
+        REVOKED.revoke(session.sid)
+        fresh = SessionData.new()
+        request.scope["portal.session"] = fresh
+        fresh.set_flash(
+            self.web.translations[request.scope.get("portal.locale", "en")].ugettext(
+                "You have been logged out."
+            )
+        )
+        return RedirectResponse("/login", status_code=303)
+
+    def password(self, ctx: Ctx) -> Response:
+        if ctx.request.method == "GET":
+            return ctx.render("password.html")
+
+        def change() -> Response:
+            new = ctx.form.text("new_password")
+            if new != ctx.form.text("new_password_repeat"):
+                from portal.errors import InvalidInput
+
+                raise InvalidInput("new_password_repeat", "the two new passwords differ")
+            user = partners.change_password(
+                uow=ctx.uow, principal=ctx.principal, current=ctx.form.text("current_password"), new=new
+            )
+            # The change bumped the session generation (every other session is dead now); this one
+            # continues under a new id.
+            ctx.session.login(user.id, user.session_generation)
+            return ctx.redirect("/", ctx._("Your password has been changed."))
+
+        return ctx.attempt(change, lambda errors: ctx.render("password.html", errors=errors))

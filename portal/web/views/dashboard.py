@@ -1,0 +1,107 @@
+"""The start page, per kind of organization, with two server-drawn charts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.responses import Response
+
+from portal import stats
+from portal.access import get_visible, load_by_ids
+from portal.activities.queries import ActivityFilter, ActivitySort, list_activities
+from portal.cases.queries import CaseFilter, CaseSort, list_cases
+from portal.listing import PageRequest
+from portal.models import ActivityKind, Customer, OrderStatus, Organization
+from portal.models.base import utcnow
+from portal.orders.queries import OrderFilter, list_orders, order_statuses
+from portal.web import labels
+from portal.web.charts import Bar, bar_chart
+from portal.web.core import Ctx, Web
+from portal.web.i18n import TIMEZONE
+
+NEAR_SLA = timedelta(hours=8)
+WAITING = frozenset({OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED})
+
+
+class DashboardViews:
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def page(self, ctx: Ctx) -> Response:
+        db, p = ctx.db, ctx.principal
+        now = utcnow()
+        today = now.astimezone(TIMEZONE).date()
+        small = PageRequest(first=8)
+        data: dict[str, Any] = {}
+        if p.is_supplier or p.is_owner:
+            waiting = list_orders(db, p, filter=OrderFilter(statuses=WAITING), descending=False, page=small)
+            data["waiting"] = waiting
+            data["waiting_count"] = waiting.total_count()
+            data["late_count"] = stats.late_order_count(db, p, today=today)
+            data["invoices"] = stats.open_invoices(db, p, today=today)
+        if not p.is_supplier:
+            open_orders = list_orders(
+                db, p, filter=OrderFilter(statuses=stats.OPEN_ORDER_STATUSES), page=small
+            )
+            data["open_orders"] = open_orders
+            data["open_count"] = open_orders.total_count()
+            near = list_cases(
+                db,
+                p,
+                filter=CaseFilter(due_before=now + NEAR_SLA),
+                sort=CaseSort.SLA_DUE_AT,
+                descending=False,
+                page=small,
+            )
+            data["near_sla"] = near
+            start = datetime.combine(today, datetime.min.time(), TIMEZONE)
+            appointments = list_activities(
+                db,
+                p,
+                filter=ActivityFilter(
+                    kinds=frozenset({ActivityKind.APPOINTMENT}),
+                    starts_from=start,
+                    starts_to=start + timedelta(days=1),
+                ),
+                sort=ActivitySort.STARTS_AT,
+                descending=False,
+                page=PageRequest(first=20),
+            )
+            data["appointments"] = appointments
+            data["appointment_customers"] = load_by_ids(
+                db, p, Customer, {a.customer_id for a in appointments.items}
+            )
+        order_ids = [o.id for key in ("waiting", "open_orders") if key in data for o in data[key].items]
+        data["statuses"] = order_statuses(db, order_ids)
+        if p.is_owner:
+            rows = stats.by_partner(db, p)
+            data["by_partner"] = rows
+            data["partner_names"] = {
+                o.id: o.name for o in load_by_ids(db, p, Organization, {r[0] for r in rows}).values()
+            }
+        weeks = stats.orders_per_week(db, p, today=today)
+        fmt = self.web.envs[ctx.locale].filters["date"]
+        orders_chart = bar_chart(
+            ctx._("Orders per week"),
+            [
+                Bar(fmt(w.week_start, "d.M.") if ctx.locale == "de" else fmt(w.week_start, "M/d"), w.count)
+                for w in weeks
+            ],
+        )
+        by_status = stats.cases_by_status(db, p)
+        cases_chart = bar_chart(
+            ctx._("Cases by status"),
+            [Bar(ctx._(labels.CASE_STATUS[s]), n, f"s-{s.value}") for s, n in by_status.items()],
+        )
+        in_time, late = stats.sla_compliance(db, p, since=now - timedelta(days=30))
+        data["sla"] = (in_time, late, round(100 * in_time / (in_time + late)) if in_time + late else None)
+        return ctx.render(
+            "dashboard.html",
+            organization=get_visible(db, p, Organization, p.org_id),
+            orders_chart=orders_chart,
+            cases_chart=cases_chart,
+            labels=labels.ALL,
+            now=now,
+            **data,
+        )

@@ -1,0 +1,616 @@
+"""The seven lists (filter, search, sort, keyset pages) and their streamed CSV exports.
+
+Each list is a :class:`ListSpec`: how to read the query string into the read layer's filter, which
+columns to show, and how to fetch one page. The HTML page and the CSV export share the spec, so an
+export holds exactly what the list shows its user, nothing more.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
+from starlette.responses import Response, StreamingResponse
+
+from portal import stats
+from portal.access import Principal, load_by_ids
+from portal.activities.queries import ActivityFilter, ActivitySort, list_activities
+from portal.cases.queries import CaseFilter, CaseSort, list_cases
+from portal.customers.queries import (
+    ContactFilter,
+    ContactSort,
+    CustomerFilter,
+    CustomerSort,
+    list_contacts,
+    list_customers,
+)
+from portal.errors import InvalidInput, NotFound
+from portal.listing import Page, PageRequest
+from portal.models import (
+    ActivityKind,
+    CasePriority,
+    CaseStatus,
+    Customer,
+    MatchStatus,
+    Order,
+    OrderStatus,
+)
+from portal.orders.queries import (
+    InvoiceFilter,
+    InvoiceSort,
+    OrderFilter,
+    OrderSort,
+    ShipmentFilter,
+    ShipmentSort,
+    list_invoices,
+    list_orders,
+    list_shipments,
+)
+from portal.web import labels
+from portal.web.core import Ctx, Web
+from portal.web.i18n import TIMEZONE, Formatter
+from portal.web.labels import N_
+
+PAGE_SIZE = 50
+EXPORT_PAGE = 100
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text, link, date, datetime, money, number, label
+    sort: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FilterField:
+    name: str
+    label: str
+    kind: str = "text"  # text, select, date
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    search: str | None
+    values: dict[str, str]
+    sort: str
+    descending: bool
+
+    def enum(self, name: str, cls: Any) -> frozenset[Any]:
+        raw = self.values.get(name)
+        if not raw:
+            return frozenset()
+        try:
+            return frozenset({cls(raw)})
+        except ValueError:
+            raise InvalidInput(name, "unknown value") from None
+
+    def day(self, name: str) -> date | None:
+        raw = self.values.get(name)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(name, "is not a date") from None
+
+
+Fetch = Callable[[Session, Principal, Params, PageRequest], Page[Any]]
+Prepare = Callable[[Session, Principal, list[Any]], list[Row]]
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    fetch: Fetch
+    prepare: Prepare
+    sorts: tuple[str, ...]
+    default_sort: str
+    default_descending: bool
+    filters: tuple[FilterField, ...] = field(default=())
+
+    def params(self, query: QueryParams) -> Params:
+        sort = query.get("sort") or self.default_sort
+        if sort not in self.sorts:
+            raise InvalidInput("sort", "unknown sort")
+        direction = query.get("dir")
+        descending = self.default_descending if direction not in {"asc", "desc"} else direction == "desc"
+        values = {f.name: (query.get(f.name) or "").strip()[:200] for f in self.filters}
+        return Params(values.get("q") or None, values, sort, descending)
+
+
+def _options(table: dict[Any, str]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(key), label) for key, label in table.items())
+
+
+# -- fetch and prepare, per list ---------------------------------------------------------------
+def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Order]:
+    flt = OrderFilter(
+        statuses=params.enum("status", OrderStatus),
+        search=params.search,
+        created_from=params.day("from"),
+        created_to=params.day("to"),
+    )
+    return list_orders(
+        db, p, filter=flt, sort=OrderSort(params.sort), descending=params.descending, page=page
+    )
+
+
+def _prepare_orders(db: Session, p: Principal, orders: list[Order]) -> list[Row]:
+    summaries = stats.order_summaries(db, p, orders)
+    return [
+        {
+            "href": f"/orders/{o.id}",
+            "number": o.number,
+            "order_date": o.order_date,
+            "delivery_name": o.delivery_name,
+            "customer_reference": o.customer_reference or "",
+            "status": summaries[o.id][0],
+            "total": summaries[o.id][1],
+            "currency": o.currency,
+            "requested_date": o.requested_date,
+        }
+        for o in orders
+    ]
+
+
+def _fetch_shipments(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    return list_shipments(
+        db,
+        p,
+        filter=ShipmentFilter(search=params.search),
+        sort=ShipmentSort(params.sort),
+        descending=params.descending,
+        page=page,
+    )
+
+
+def _order_numbers(db: Session, p: Principal, ids: set[int]) -> dict[int, str]:
+    return {ident: order.number for ident, order in load_by_ids(db, p, Order, ids).items()}
+
+
+def _prepare_shipments(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    numbers = _order_numbers(db, p, {s.order_id for s in items})
+    return [
+        {
+            "href": f"/orders/{s.order_id}",
+            "number": s.number,
+            "order": numbers.get(s.order_id, ""),
+            "shipped_on": s.shipped_on,
+            "expected_delivery": s.expected_delivery,
+            "carrier": s.carrier or "",
+            "tracking_number": s.tracking_number or "",
+            "packages": s.packages,
+        }
+        for s in items
+    ]
+
+
+def _fetch_invoices(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    match = params.enum("match", MatchStatus)
+    flt = InvoiceFilter(search=params.search, match_status=next(iter(match)) if match else None)
+    return list_invoices(
+        db, p, filter=flt, sort=InvoiceSort(params.sort), descending=params.descending, page=page
+    )
+
+
+def _prepare_invoices(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    numbers = _order_numbers(db, p, {i.order_id for i in items})
+    return [
+        {
+            "href": f"/orders/{i.order_id}",
+            "number": i.number,
+            "order": numbers.get(i.order_id, ""),
+            "issue_date": i.issue_date,
+            "due_date": i.due_date,
+            "total": i.gross_total,
+            "currency": i.currency,
+            "match": i.match_status,
+        }
+        for i in items
+    ]
+
+
+def _fetch_cases(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    flt = CaseFilter(
+        statuses=params.enum("status", CaseStatus),
+        priorities=params.enum("priority", CasePriority),
+        search=params.search,
+    )
+    return list_cases(db, p, filter=flt, sort=CaseSort(params.sort), descending=params.descending, page=page)
+
+
+def _prepare_cases(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    return [
+        {
+            "href": f"/cases/{c.id}",
+            "number": c.number,
+            "subject": c.subject,
+            "priority": c.priority,
+            "status": c.status,
+            "sla_due_at": c.sla_due_at,
+            "created_at": c.created_at,
+        }
+        for c in items
+    ]
+
+
+def _fetch_customers(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    return list_customers(
+        db,
+        p,
+        filter=CustomerFilter(search=params.search),
+        sort=CustomerSort(params.sort),
+        descending=params.descending,
+        page=page,
+    )
+
+
+def _prepare_customers(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    return [
+        {
+            "href": f"/customers/{c.id}",
+            "number": c.number,
+            "name": c.name,
+            "postal_code": c.postal_code or "",
+            "city": c.city or "",
+            "country_code": c.country_code,
+            "phone": c.phone or "",
+        }
+        for c in items
+    ]
+
+
+def _fetch_contacts(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    return list_contacts(
+        db,
+        p,
+        filter=ContactFilter(search=params.search),
+        sort=ContactSort(params.sort),
+        descending=params.descending,
+        page=page,
+    )
+
+
+def _prepare_contacts(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    customers = load_by_ids(db, p, Customer, {c.customer_id for c in items})
+    return [
+        {
+            "href": f"/customers/{c.customer_id}",
+            "name": c.full_name,
+            "customer": customers[c.customer_id].name if c.customer_id in customers else "",
+            "position": c.position or "",
+            "email": c.email or "",
+            "phone": c.phone or "",
+        }
+        for c in items
+    ]
+
+
+def _fetch_activities(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    starts_from = params.day("from")
+    flt = ActivityFilter(
+        kinds=params.enum("kind", ActivityKind),
+        starts_from=datetime.combine(starts_from, datetime.min.time(), TIMEZONE) if starts_from else None,
+    )
+    return list_activities(
+        db, p, filter=flt, sort=ActivitySort(params.sort), descending=params.descending, page=page
+    )
+
+
+def _prepare_activities(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    customers = load_by_ids(db, p, Customer, {a.customer_id for a in items})
+    return [
+        {
+            "href": f"/customers/{a.customer_id}",
+            "kind": a.kind,
+            "subject": a.subject,
+            "customer": customers[a.customer_id].name if a.customer_id in customers else "",
+            "starts_at": a.starts_at,
+            "occurred_at": a.occurred_at,
+        }
+        for a in items
+    ]
+
+
+SEARCH = FilterField("q", N_("Search"))
+SPECS: dict[str, ListSpec] = {
+    spec.name: spec
+    for spec in (
+        ListSpec(
+            "orders",
+            N_("Orders"),
+            (
+                Column("number", N_("Number"), "link", "number"),
+                Column("order_date", N_("Order date"), "date", "order_date"),
+                Column("delivery_name", N_("Deliver to")),
+                Column("customer_reference", N_("Customer reference")),
+                Column("status", N_("Status"), "label"),
+                Column("total", N_("Net total"), "money"),
+                Column("requested_date", N_("Requested"), "date"),
+            ),
+            _fetch_orders,
+            _prepare_orders,
+            tuple(OrderSort),
+            OrderSort.CREATED_AT,
+            True,
+            (
+                SEARCH,
+                FilterField("status", N_("Status"), "select", _options(labels.STATUS)),
+                FilterField("from", N_("Ordered from"), "date"),
+                FilterField("to", N_("Ordered until"), "date"),
+            ),
+        ),
+        ListSpec(
+            "shipments",
+            N_("Shipments"),
+            (
+                Column("number", N_("Number"), "link", "number"),
+                Column("order", N_("Order")),
+                Column("shipped_on", N_("Shipped on"), "date"),
+                Column("expected_delivery", N_("Expected delivery"), "date"),
+                Column("carrier", N_("Carrier")),
+                Column("tracking_number", N_("Tracking number")),
+                Column("packages", N_("Packages"), "number"),
+            ),
+            _fetch_shipments,
+            _prepare_shipments,
+            tuple(ShipmentSort),
+            ShipmentSort.CREATED_AT,
+            True,
+            (SEARCH,),
+        ),
+        ListSpec(
+            "invoices",
+            N_("Invoices"),
+            (
+                Column("number", N_("Number"), "link", "number"),
+                Column("order", N_("Order")),
+                Column("issue_date", N_("Issue date"), "date", "issue_date"),
+                Column("due_date", N_("Due date"), "date"),
+                Column("total", N_("Gross total"), "money"),
+                Column("match", N_("Three-way match"), "label"),
+            ),
+            _fetch_invoices,
+            _prepare_invoices,
+            tuple(InvoiceSort),
+            InvoiceSort.CREATED_AT,
+            True,
+            (SEARCH, FilterField("match", N_("Three-way match"), "select", _options(labels.MATCH))),
+        ),
+        ListSpec(
+            "cases",
+            N_("Cases"),
+            (
+                Column("number", N_("Number"), "link", "number"),
+                Column("subject", N_("Subject")),
+                Column("priority", N_("Priority"), "label", "priority"),
+                Column("status", N_("Status"), "label"),
+                Column("sla_due_at", N_("SLA due"), "datetime", "sla_due_at"),
+                Column("created_at", N_("Opened"), "datetime", "created_at"),
+            ),
+            _fetch_cases,
+            _prepare_cases,
+            tuple(CaseSort),
+            CaseSort.CREATED_AT,
+            True,
+            (
+                SEARCH,
+                FilterField("status", N_("Status"), "select", _options(labels.CASE_STATUS)),
+                FilterField("priority", N_("Priority"), "select", _options(labels.PRIORITY)),
+            ),
+        ),
+        ListSpec(
+            "customers",
+            N_("Customers"),
+            (
+                Column("number", N_("Number"), "text", "number"),
+                Column("name", N_("Name"), "link", "name"),
+                Column("postal_code", N_("Postal code")),
+                Column("city", N_("City")),
+                Column("country_code", N_("Country")),
+                Column("phone", N_("Phone")),
+            ),
+            _fetch_customers,
+            _prepare_customers,
+            tuple(CustomerSort),
+            CustomerSort.NAME,
+            False,
+            (SEARCH,),
+        ),
+        ListSpec(
+            "contacts",
+            N_("Contacts"),
+            (
+                Column("name", N_("Name"), "text", "last_name"),
+                Column("customer", N_("Customer"), "link"),
+                Column("position", N_("Position")),
+                Column("email", N_("E-mail")),
+                Column("phone", N_("Phone")),
+            ),
+            _fetch_contacts,
+            _prepare_contacts,
+            tuple(ContactSort),
+            ContactSort.LAST_NAME,
+            False,
+            (SEARCH,),
+        ),
+        ListSpec(
+            "activities",
+            N_("Activities"),
+            (
+                Column("kind", N_("Kind"), "label"),
+                Column("subject", N_("Subject")),
+                Column("customer", N_("Customer"), "link"),
+                Column("starts_at", N_("Starts"), "datetime", "starts_at"),
+                Column("occurred_at", N_("Logged"), "datetime", "occurred_at"),
+            ),
+            _fetch_activities,
+            _prepare_activities,
+            tuple(ActivitySort),
+            ActivitySort.OCCURRED_AT,
+            True,
+            (
+                FilterField("kind", N_("Kind"), "select", _options(labels.ACTIVITY)),
+                FilterField("from", N_("Starting from"), "date"),
+            ),
+        ),
+    )
+}
+
+
+def _page_request(ctx: Ctx) -> PageRequest:
+    after = ctx.request.query_params.get("after")
+    before = ctx.request.query_params.get("before")
+    if before:
+        return PageRequest(last=PAGE_SIZE, before=before)
+    return PageRequest(first=PAGE_SIZE, after=after or None)
+
+
+def visible_specs(principal: Principal) -> list[ListSpec]:
+    """Suppliers never see the customer master; dealers do not see supplier invoices."""
+    hidden: set[str] = set()
+    if principal.is_supplier:
+        hidden |= {"customers", "contacts", "activities"}
+    elif not principal.is_owner:
+        hidden |= {"invoices"}
+    return [spec for name, spec in SPECS.items() if name not in hidden]
+
+
+class ListViews:
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def handler(self, name: str, *, export: bool = False) -> Callable[[Ctx], Response]:
+        spec = SPECS[name]
+        if export:
+            return lambda ctx: self.export(ctx, spec)
+        return lambda ctx: self.page(ctx, spec)
+
+    def page(self, ctx: Ctx, spec: ListSpec) -> Response:
+        self._check(ctx, spec)
+        params = spec.params(ctx.request.query_params)
+        page = spec.fetch(ctx.db, ctx.principal, params, _page_request(ctx))
+        rows = spec.prepare(ctx.db, ctx.principal, page.items)
+        headers = [ctx._(c.label) for c in spec.columns]
+        return ctx.render(
+            "list.html",
+            spec=spec,
+            params=params,
+            page=page,
+            rows=render_rows(spec, rows, headers, Formatter(ctx.locale), translated_labels(ctx)),
+            headers=headers,
+            labels=labels.ALL,
+            specs=visible_specs(ctx.principal),
+        )
+
+    def _check(self, ctx: Ctx, spec: ListSpec) -> None:
+        if spec not in visible_specs(ctx.principal):
+            raise NotFound("list", spec.name)
+
+    def export(self, ctx: Ctx, spec: ListSpec) -> Response:
+        """The whole filtered list as CSV, streamed page by page (keyset pagination)."""
+        self._check(ctx, spec)
+        params = spec.params(ctx.request.query_params)
+        principal = ctx.principal
+        spec.fetch(ctx.db, principal, params, PageRequest(first=1))  # bad filters fail here, as 400
+        sessions = self.web.sessions
+        gettext = ctx._
+
+        def rows() -> Iterator[str]:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow([gettext(c.label) for c in spec.columns])
+            yield "\ufeff" + _drain(buffer)  # a BOM, so spreadsheet programs read UTF-8
+            cursor: str | None = None
+            with sessions() as db:
+                while True:
+                    found = spec.fetch(db, principal, params, PageRequest(first=EXPORT_PAGE, after=cursor))
+                    for row in spec.prepare(db, principal, found.items):
+                        writer.writerow([_csv_cell(row[c.key], gettext) for c in spec.columns])
+                    yield _drain(buffer)
+                    if not found.has_next_page:
+                        break
+                    cursor = found.end_cursor
+                    db.expunge_all()
+
+        stamp = (datetime.now(TIMEZONE)).strftime("%Y%m%d-%H%M")
+        return StreamingResponse(
+            rows(),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{spec.name}-{stamp}.csv"'},
+        )
+
+
+def translated_labels(ctx: Ctx) -> dict[str, str]:
+    return {key: ctx._(text) for key, text in labels.ALL.items()}
+
+
+def render_rows(
+    spec: ListSpec, rows: list[Row], headers: list[str], fmt: Formatter, names: dict[str, str]
+) -> list[Markup]:
+    """Table rows as HTML, built here rather than in the template: a 50-row page has 350 cells,
+    and a Python loop formats them several times faster than jinja2 macros do."""
+    out: list[Markup] = []
+    for row in rows:
+        cells: list[str] = []
+        for column, header in zip(spec.columns, headers, strict=True):
+            value = row[column.key]
+            kind = column.kind
+            if value is None or value == "":
+                html = ""
+            elif kind == "link":
+                html = f'<a href="{escape(row["href"])}">{escape(value)}</a>'
+            elif kind == "date":
+                html = escape(fmt.date(value))
+            elif kind == "datetime":
+                html = escape(fmt.short_datetime(value))
+            elif kind == "money":
+                html = escape(fmt.money(value, row.get("currency", "EUR")))
+            elif kind == "number":
+                html = escape(fmt.number(value))
+            elif kind == "label":
+                key = str(value)
+                html = f'<span class="badge s-{escape(key)}">{escape(names.get(key, key))}</span>'
+            else:
+                html = escape(value)
+            cells.append(f'<td data-label="{escape(header)}" class="k-{kind}">{html}</td>')
+        out.append(Markup("<tr>" + "".join(cells) + "</tr>"))  # noqa: S704 - every value is escaped above
+    return out
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _csv_cell(value: Any, gettext: Callable[[str], str]) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(TIMEZONE).isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if str(value) in labels.ALL and not isinstance(value, int | Decimal):
+        return gettext(labels.ALL[str(value)])
+    text = str(value)
+    # Spreadsheet formula injection: a cell must not start a formula.
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + text
+    return text

@@ -1,0 +1,310 @@
+"""Order pages: the detail page with lines, status timeline, shipments and invoices, and the
+supplier's, dealer's and owner's actions on it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from starlette.responses import Response
+
+from portal import stats
+from portal.access import load_by_ids, load_children
+from portal.customers.queries import CustomerFilter, list_customers
+from portal.errors import InvalidInput
+from portal.listing import PageRequest
+from portal.models import (
+    Customer,
+    Invoice,
+    InvoiceLine,
+    LineResponse,
+    OrderStatus,
+    Organization,
+    OrgKind,
+    ShipmentLine,
+)
+from portal.orders import fulfilment
+from portal.orders import service as orders
+from portal.orders.queries import InvoiceFilter, ShipmentFilter, list_invoices, list_shipments
+from portal.partners.queries import OrganizationFilter, ProductFilter, list_organizations, list_products
+from portal.web import labels
+from portal.web.core import Ctx, Web
+from portal.web.forms import FormErrors
+
+NEW_ORDER_ROWS = 5
+_INDEXED = re.compile(r"^lines\[(\d+)\](.*)$")
+
+
+def _remap_line_errors(call: Callable[[], Any], line_nos: Sequence[int]) -> Any:
+    """Fulfilment services name a bad line by its position in the submitted list; the form names
+    it by line number."""
+    try:
+        return call()
+    except InvalidInput as exc:
+        match = _INDEXED.match(exc.field)
+        if match and 1 <= int(match.group(1)) <= len(line_nos):
+            raise InvalidInput(
+                f"lines[{line_nos[int(match.group(1)) - 1]}]{match.group(2)}", exc.detail
+            ) from exc
+        raise
+
+
+class OrderViews:
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    # -- the page ----------------------------------------------------------------------------
+    def detail(self, ctx: Ctx) -> Response:
+        return self._render(ctx, ctx.request.path_params["order_id"])
+
+    def _render(
+        self, ctx: Ctx, order_id: int, *, form: str = "", errors: FormErrors | None = None
+    ) -> Response:
+        db, p = ctx.db, ctx.principal
+        order = orders.load_order(ctx.uow, p, order_id)
+        status = order.status()
+        shipments = list_shipments(
+            db, p, filter=ShipmentFilter(order_id=order.id), descending=False, page=PageRequest(first=100)
+        )
+        shipment_lines = load_children(db, p, ShipmentLine, "shipment_id", [s.id for s in shipments.items])
+        invoices = list_invoices(
+            db, p, filter=InvoiceFilter(order_id=order.id), descending=False, page=PageRequest(first=100)
+        )
+        invoice_lines = load_children(db, p, InvoiceLine, "invoice_id", [i.id for i in invoices.items])
+        line_by_id = {line.id: line for line in order.lines}
+        is_supplier = p.can_write and (order.supplier_id in p.org_ids or (p.is_owner and "admin" in p.roles))
+        is_supplier = is_supplier and order.supplier_id is not None
+        orgs = load_by_ids(
+            db, p, Organization, {i for i in (order.supplier_id, order.dealer_id) if i is not None}
+        )
+        suppliers: list[Organization] = []
+        can_route = (
+            p.is_owner and p.can_write and status in (OrderStatus.DRAFT, OrderStatus.AWAITING_CONFIRMATION)
+        )
+        if can_route:
+            suppliers = list_organizations(
+                db,
+                p,
+                filter=OrganizationFilter(kinds=frozenset({OrgKind.SUPPLIER})),
+                page=PageRequest(first=100),
+            ).items
+        customer = None
+        if not p.is_supplier:
+            customer = load_by_ids(db, p, Customer, [order.customer_id]).get(order.customer_id)
+        today = date.today()
+        return ctx.render(
+            "order.html",
+            status_code=200 if errors is None else 400,
+            order=order,
+            status=status,
+            lines=[line for line in order.lines],
+            shipments=shipments.items,
+            shipment_lines=shipment_lines,
+            invoices=invoices.items,
+            invoice_lines=invoice_lines,
+            line_by_id=line_by_id,
+            timeline=stats.order_timeline(db, p, order.id),
+            event_labels=labels.EVENTS,
+            labels=labels.ALL,
+            can_respond=is_supplier and status in orders.ANSWERABLE,
+            can_ship=is_supplier and status in fulfilment.SHIPPABLE,
+            can_invoice=is_supplier and status in fulfilment.INVOICEABLE,
+            can_route=can_route,
+            suppliers=suppliers,
+            orgs=orgs,
+            customer=customer,
+            form=form,
+            errors=errors or FormErrors(),
+            values=ctx.form.values() if errors is not None else {},
+            today=today.isoformat(),
+            due=(today + timedelta(days=30)).isoformat(),
+            responses=[(r.value, labels.RESPONSE[r]) for r in LineResponse if r is not LineResponse.PENDING],
+        )
+
+    def _act(self, ctx: Ctx, form: str, action: Callable[[], str]) -> Response:
+        order_id = ctx.request.path_params["order_id"]
+
+        def run() -> Response:
+            message = action()
+            return ctx.redirect(f"/orders/{order_id}", message)
+
+        return ctx.attempt(run, lambda errors: self._render(ctx, order_id, form=form, errors=errors))
+
+    # -- supplier ----------------------------------------------------------------------------
+    def respond(self, ctx: Ctx) -> Response:
+        order_id = ctx.request.path_params["order_id"]
+
+        def action() -> str:
+            version = ctx.form.integer("version")
+            order = orders.load_order(ctx.uow, ctx.principal, order_id)
+            answers = []
+            for line in order.lines:
+                choice = ctx.form.text(f"line-{line.line_no}-action")
+                if not choice or line.cancelled:
+                    continue
+                try:
+                    action_value = LineResponse(choice)
+                except ValueError:
+                    raise InvalidInput(f"lines[{line.line_no}].action", "unknown value") from None
+                answers.append(
+                    orders.LineAnswer(
+                        line_no=line.line_no,
+                        action=action_value,
+                        quantity=ctx.form.decimal(f"line-{line.line_no}-quantity")
+                        if action_value is not LineResponse.REJECTED
+                        else None,
+                        promised_date=ctx.form.date(f"line-{line.line_no}-promised_date"),
+                    )
+                )
+            orders.respond_to_order(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                order_id=order_id,
+                answers=answers,
+                expected_version=version,
+            )
+            return ctx._("Your answer has been saved.")
+
+        return self._act(ctx, "respond", action)
+
+    def ship(self, ctx: Ctx) -> Response:
+        order_id = ctx.request.path_params["order_id"]
+
+        def action() -> str:
+            order = orders.load_order(ctx.uow, ctx.principal, order_id)
+            picked = [
+                (line.line_no, qty)
+                for line in order.lines
+                if (qty := ctx.form.decimal(f"line-{line.line_no}-quantity")) is not None and qty != 0
+            ]
+            number = ctx.form.text("number")
+            shipped_on = ctx.form.date("shipped_on", required=True)
+            expected = ctx.form.date("expected_delivery")
+            packages = ctx.form.integer("packages") or 1
+            assert shipped_on is not None
+            _remap_line_errors(
+                lambda: fulfilment.record_shipment(
+                    uow=ctx.uow,
+                    principal=ctx.principal,
+                    order_id=order_id,
+                    number=number,
+                    shipped_on=shipped_on,
+                    expected_delivery=expected,
+                    carrier=ctx.form.optional("carrier"),
+                    tracking_number=ctx.form.optional("tracking_number"),
+                    packages=packages,
+                    lines=[fulfilment.ShipLine(no, qty) for no, qty in picked],
+                ),
+                [no for no, _ in picked],
+            )
+            return ctx._("The ship notice has been recorded.")
+
+        return self._act(ctx, "ship", action)
+
+    def invoice(self, ctx: Ctx) -> Response:
+        order_id = ctx.request.path_params["order_id"]
+
+        def action() -> str:
+            order = orders.load_order(ctx.uow, ctx.principal, order_id)
+            picked = [
+                (line.line_no, qty)
+                for line in order.lines
+                if (qty := ctx.form.decimal(f"line-{line.line_no}-quantity")) is not None and qty != 0
+            ]
+            issue_date = ctx.form.date("issue_date", required=True)
+            due_date = ctx.form.date("due_date")
+            number = ctx.form.text("number")
+            assert issue_date is not None
+            invoice: Invoice = _remap_line_errors(
+                lambda: fulfilment.submit_invoice(
+                    uow=ctx.uow,
+                    principal=ctx.principal,
+                    order_id=order_id,
+                    number=number,
+                    issue_date=issue_date,
+                    due_date=due_date,
+                    lines=[fulfilment.BillLine(no, qty) for no, qty in picked],
+                ),
+                [no for no, _ in picked],
+            )
+            if invoice.match_status.value == "over_billed":
+                return ctx._(
+                    "The invoice has been submitted. "
+                    "It bills more than was shipped and is flagged for review."
+                )
+            return ctx._("The invoice has been submitted.")
+
+        return self._act(ctx, "invoice", action)
+
+    # -- owner -------------------------------------------------------------------------------
+    def route(self, ctx: Ctx) -> Response:
+        order_id = ctx.request.path_params["order_id"]
+
+        def action() -> str:
+            supplier_id = ctx.form.integer("supplier_id", required=True)
+            assert supplier_id is not None
+            orders.route_order(
+                uow=ctx.uow, principal=ctx.principal, order_id=order_id, supplier_id=supplier_id
+            )
+            return ctx._("The order has been routed to the supplier.")
+
+        return self._act(ctx, "route", action)
+
+    # -- dealer and owner: a new order ---------------------------------------------------------
+    def new(self, ctx: Ctx) -> Response:
+        if ctx.principal.is_supplier:
+            return self.web.error_page(ctx.request, 404, ctx.principal)
+        if ctx.request.method == "GET":
+            return self._new_form(
+                ctx, FormErrors(), {"customer_id": ctx.request.query_params.get("customer", "")}
+            )
+
+        def create() -> Response:
+            customer_id = ctx.form.integer("customer_id", required=True)
+            assert customer_id is not None
+            lines = []
+            for row in range(1, NEW_ORDER_ROWS + 1):
+                product = ctx.form.integer(f"line-{row}-product")
+                quantity = ctx.form.decimal(f"line-{row}-quantity")
+                if product is None and quantity is None:
+                    continue
+                if product is None:
+                    raise InvalidInput(f"lines[{row}].product", "must not be empty")
+                if quantity is None:
+                    raise InvalidInput(f"lines[{row}].quantity", "must not be empty")
+                lines.append((row, orders.NewOrderLine(product_id=product, quantity=quantity)))
+            order = _remap_line_errors(
+                lambda: orders.create_order(
+                    uow=ctx.uow,
+                    principal=ctx.principal,
+                    customer_id=customer_id,
+                    lines=[spec for _, spec in lines],
+                    requested_date=ctx.form.date("requested_date"),
+                    customer_reference=ctx.form.optional("customer_reference"),
+                    note=ctx.form.optional("note"),
+                ),
+                [row for row, _ in lines],
+            )
+            return ctx.redirect(
+                f"/orders/{order.id}", ctx._("Order %(number)s has been created.", number=order.number)
+            )
+
+        return ctx.attempt(create, lambda errors: self._new_form(ctx, errors, ctx.form.values()))
+
+    def _new_form(self, ctx: Ctx, errors: FormErrors, values: dict[str, str]) -> Response:
+        customers = list_customers(
+            ctx.db, ctx.principal, filter=CustomerFilter(), page=PageRequest(first=100)
+        )
+        products = list_products(ctx.db, ctx.principal, filter=ProductFilter(), page=PageRequest(first=100))
+        return ctx.render(
+            "order_new.html",
+            status_code=400 if errors else 200,
+            customers=[(c.id, f"{c.name} ({c.number})") for c in customers.items],
+            products=[(p.id, f"{p.sku} · {p.name} · {p.price}") for p in products.items],
+            rows=range(1, NEW_ORDER_ROWS + 1),
+            errors=errors,
+            values=values,
+            min_date=date.today().isoformat(),
+        )

@@ -1,0 +1,82 @@
+"""A live `portal serve` on 127.0.0.1 against a seeded database, and Debian's Chromium for it
+(shared by the browser tests and `make screenshots`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require_chromium() -> None:
+    """Outside CI a missing Chromium skips the browser tests; under CI=true it fails them."""
+    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+        return
+    message = f"{CHROMIUM} is missing: apt-get install chromium"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(database_url: str, *, secret_key: str = "browser-test-secret-key-0123456789") -> Iterator[str]:
+    """Start `portal serve` in a subprocess and yield its base URL once /healthz answers."""
+    port = free_port()
+    env = {**os.environ, "PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": secret_key}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"portal serve exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
+                )
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:  # noqa: S310 - our own server
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)  # polling until the server answers, not a synchronisation sleep
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()

@@ -1,0 +1,238 @@
+"""Cases (thread, internal comments, attachments, status), customers (history, activities,
+appointments, sharing), and partner admins managing users and tokens."""
+
+from __future__ import annotations
+
+import re
+
+from portal.cases import service as cases
+from portal.models import Case
+from tests.web.conftest import WebWorld, csrf_of, post_form
+
+
+def _case(world: WebWorld, *, by: str = "dealer-group") -> Case:
+    with world.scene.uow() as uow:
+        return cases.open_case(
+            uow=uow, principal=world.scene.p(by), subject="Pumpe defekt", description="Leckt"
+        )
+
+
+def test_dealer_opens_a_case_and_comments_on_it(world: WebWorld) -> None:
+    customer = world.scene.customer("Kunde Eins", shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    response = post_form(
+        client,
+        "/cases/new",
+        "/cases/new",
+        {"subject": "Heizung fällt aus", "priority": "high", "customer_id": str(customer.id)},
+    )
+    assert response.status_code == 303, response.text
+    url = response.headers["location"]
+    commented = post_form(client, url, f"{url}/comments", {"body": "Techniker ist unterwegs"})
+    assert commented.status_code == 303
+    page = client.get(url)
+    assert "Heizung fällt aus" in page.text and "Techniker ist unterwegs" in page.text
+    assert "left" in page.text  # the SLA clock runs
+
+
+def test_an_empty_case_subject_is_reported_at_the_field(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    response = post_form(client, "/cases/new", "/cases/new", {"subject": " ", "description": "kept text"})
+    assert response.status_code == 400
+    assert 'id="subject-error"' in response.text and "kept text" in response.text
+
+
+def test_internal_comments_are_never_shown_to_external_users(world: WebWorld) -> None:
+    case = _case(world)
+    owner = world.client("owner")
+    url = f"/cases/{case.id}"
+    post_form(owner, url, f"{url}/comments", {"body": "Nur intern: Kulanz prüfen", "internal": "1"})
+    post_form(owner, url, f"{url}/comments", {"body": "Wir kümmern uns"})
+    assert "Nur intern" in owner.get(url).text
+    dealer_page = world.client("dealer-group").get(url)
+    assert "Wir kümmern uns" in dealer_page.text and "Nur intern" not in dealer_page.text
+
+
+def test_external_user_cannot_write_an_internal_comment(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    post_form(client, url, f"{url}/comments", {"body": "sichtbar", "internal": "1"})
+    owner_page = world.client("owner").get(url)
+    assert re.search(r'class="comment">\s*<p class="meta">', owner_page.text)  # stored as a shared comment
+
+
+def test_attachment_upload_and_download_roundtrip(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    page = client.get(url)
+    response = client.post(
+        f"{url}/attachments",
+        data={"csrf": csrf_of(page.text)},
+        files={"file": ("report.pdf", b"%PDF-1.4 test", "application/pdf")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    link = re.search(rf'href="({url}/attachments/\d+)"', client.get(url).text)
+    assert link
+    download = client.get(link.group(1))
+    assert download.content == b"%PDF-1.4 test"
+    assert download.headers["content-type"] == "application/pdf"
+    assert "sandbox" in download.headers["content-security-policy"]
+
+
+def test_attachment_of_a_refused_type_is_reported_at_the_file_field(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    page = client.get(url)
+    response = client.post(
+        f"{url}/attachments",
+        data={"csrf": csrf_of(page.text)},
+        files={"file": ("run.exe", b"MZ...", "application/x-msdownload")},
+    )
+    assert response.status_code == 400
+    assert 'id="file-error"' in response.text and "not accepted" in response.text
+
+
+def test_attachment_over_the_size_limit_is_refused(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    page = client.get(url)
+    limit = world.app.state.settings.max_attachment_bytes
+    response = client.post(
+        f"{url}/attachments",
+        data={"csrf": csrf_of(page.text)},
+        files={"file": ("big.txt", b"x" * (limit + 100 * 1024), "text/plain")},
+    )
+    assert response.status_code == 413
+    assert "big.txt" not in client.get(url).text
+
+
+def test_case_status_change_with_a_stale_version_is_refused(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    response = post_form(
+        client, url, f"{url}/status", {"action": "resolve", "version": str(case.version - 1 or 99)}
+    )
+    assert response.status_code == 409
+    fresh = post_form(client, url, f"{url}/status", {"action": "resolve", "version": str(case.version)})
+    assert fresh.status_code == 303
+
+
+def test_dealer_schedules_an_appointment_on_a_customer(world: WebWorld) -> None:
+    customer = world.scene.customer("Termin GmbH", shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    url = f"/customers/{customer.id}"
+    response = post_form(
+        client,
+        url,
+        f"{url}/activities",
+        {
+            "kind": "appointment",
+            "subject": "Wartung vor Ort",
+            "starts_at": "2030-03-04T09:00",
+            "ends_at": "2030-03-04T10:30",
+        },
+    )
+    assert response.status_code == 303, response.text
+    page = client.get(url)
+    assert "Wartung vor Ort" in page.text
+    assert "3/4/30, 9:00" in page.text  # shown in Berlin time, as entered
+
+
+def test_an_appointment_that_ends_before_it_starts_is_reported_at_the_end_field(world: WebWorld) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    url = f"/customers/{customer.id}"
+    response = post_form(
+        client,
+        url,
+        f"{url}/activities",
+        {
+            "kind": "meeting",
+            "subject": "Besuch",
+            "starts_at": "2030-03-04T09:00",
+            "ends_at": "2030-03-04T08:00",
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="ends_at-error"' in response.text and 'value="Besuch"' in response.text
+
+
+def test_owner_shares_a_customer_with_a_dealer(world: WebWorld) -> None:
+    customer = world.scene.customer("Geteilt KG")
+    assert world.client("dealer-other").get(f"/customers/{customer.id}").status_code == 404
+    owner = world.client("owner")
+    url = f"/customers/{customer.id}"
+    response = post_form(
+        owner, url, f"{url}/share", {"organization_id": str(world.scene.orgs["dealer-other"].id)}
+    )
+    assert response.status_code == 303
+    assert world.client("dealer-other").get(url).status_code == 200
+
+
+def test_partner_admin_adds_a_user_to_its_own_organization(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    response = post_form(
+        client,
+        "/admin/users",
+        "/admin/users",
+        {"name": "Neu", "email": "neu@dealer.example", "password": "long-enough-pw", "roles": "member"},
+    )
+    assert response.status_code == 303, response.text
+    assert "neu@dealer.example" in client.get("/admin/users").text
+    assert "neu@dealer.example" not in world.client("dealer-other").get("/admin/users").text
+
+
+def test_adding_a_user_with_a_short_password_is_reported_at_the_field(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    response = post_form(
+        client,
+        "/admin/users",
+        "/admin/users",
+        {"name": "Neu", "email": "kurz@dealer.example", "password": "short", "roles": "member"},
+    )
+    assert response.status_code == 400
+    assert 'id="password-error"' in response.text and 'value="kurz@dealer.example"' in response.text
+
+
+def test_an_api_token_is_shown_once(world: WebWorld) -> None:
+    client = world.client("supplier-a")
+    response = post_form(client, "/admin/tokens", "/admin/tokens", {"name": "ERP", "expires_in_days": "30"})
+    assert response.status_code == 201
+    secret = re.search(r'id="new-token" class="secret">(ptk_[^<]+)<', response.text)
+    assert secret
+    listing = client.get("/admin/tokens").text
+    assert "ERP" in listing and secret.group(1) not in listing and secret.group(1)[:10] in listing
+
+
+def test_members_cannot_manage_users(world: WebWorld) -> None:
+    assert world.client("partner").get("/admin/users").status_code == 403
+
+
+def test_owner_routes_a_case_to_a_partner_who_then_sees_it(world: WebWorld) -> None:
+    case = _case(world, by="owner")
+    url = f"/cases/{case.id}"
+    assert world.client("partner").get(url).status_code == 404
+    response = post_form(
+        world.client("owner"),
+        url,
+        f"{url}/route",
+        {"routed_to_id": str(world.scene.orgs["partner"].id), "version": str(case.version)},
+    )
+    assert response.status_code == 303
+    assert "Pumpe defekt" in world.client("partner").get(url).text
+
+
+def test_contact_history_is_shown_in_the_users_language(world: WebWorld) -> None:
+    customer = world.scene.customer("Historie GmbH", shared_with=("dealer-group",))
+    order = world.scene.order(customer, by="dealer-group")
+    client = world.client("dealer-group")
+    url = f"/customers/{customer.id}"
+    post_form(client, url, f"{url}/activities", {"kind": "call", "subject": "Rückruf"})
+    page = client.get(url, params={"lang": "de"}).text
+    assert f"Auftrag {order.number}" in page and "Anruf: Rückruf" in page

@@ -1,0 +1,119 @@
+"""German and English: negotiation, the switch, Babel formatting, complete and compiled catalogs,
+and no untranslated text in the templates."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from jinja2 import Environment
+from jinja2.lexer import TOKEN_BLOCK_BEGIN, TOKEN_DATA, TOKEN_NAME
+
+from portal.web import i18n
+from portal.web.catalog import extract
+from tests.web.conftest import WebWorld
+
+TEMPLATES = Path(i18n.__file__).parent / "templates"
+
+
+def test_accept_language_chooses_german(world: WebWorld) -> None:
+    page = world.client().get("/login", headers={"accept-language": "de-DE,de;q=0.9,en;q=0.5"})
+    assert '<html lang="de">' in page.text and "Anmelden" in page.text
+
+
+def test_accept_language_falls_back_to_english(world: WebWorld) -> None:
+    page = world.client().get("/login", headers={"accept-language": "fr-FR,fr;q=0.9"})
+    assert '<html lang="en">' in page.text and "Log in" in page.text
+
+
+def test_language_switch_is_remembered_over_the_browser_language(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    switched = client.get("/orders", params={"lang": "de"}, headers={"accept-language": "en"})
+    assert "Aufträge" in switched.text
+    assert "portal_lang=de" in switched.headers["set-cookie"]
+    later = client.get("/", headers={"accept-language": "en"})
+    assert "Aufträge pro Woche" in later.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "money", "when"),
+    [("de", "1.234,50\xa0€", "02.03.26, 10:30"), ("en", "€1,234.50", "3/2/26, 10:30\u202fAM")],
+)
+def test_money_and_time_are_formatted_per_locale_in_berlin_time(locale: str, money: str, when: str) -> None:
+    fmt = i18n.Formatter(locale)
+    assert fmt.money(Decimal("1234.5"), "EUR") == money
+    # 09:30 UTC in March is 10:30 in Berlin (CET).
+    assert fmt.short_datetime(datetime(2026, 3, 2, 9, 30, tzinfo=UTC)) == when
+
+
+def test_every_message_has_a_german_translation() -> None:
+    with (i18n.TRANSLATIONS_DIR / "de" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="de")
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    missing = sorted(str(m.id) for m in extract() if m.id and m.id not in translated)
+    assert missing == []
+
+
+def test_german_pages_show_german_words(world: WebWorld) -> None:
+    page = world.client("supplier-a").get("/", params={"lang": "de"})
+    assert "Aufträge warten auf Bestätigung" in page.text and "Orders waiting" not in page.text
+
+
+def test_catalogs_compile_when_the_mo_file_is_missing_or_older(tmp_path: Path) -> None:
+    source = i18n.TRANSLATIONS_DIR / "de" / "LC_MESSAGES" / "messages.po"
+    target = tmp_path / "de" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    (target / "messages.po").write_bytes(source.read_bytes())
+    assert i18n.compile_catalogs(tmp_path) == [target / "messages.mo"]
+    assert i18n.compile_catalogs(tmp_path) == []  # up to date: nothing to do
+    os.utime(target / "messages.mo", (0, 0))
+    assert i18n.compile_catalogs(tmp_path) == [target / "messages.mo"]
+
+
+_TEXT_ATTRIBUTES = re.compile(r'\b(?:title|placeholder|aria-label|alt)="([^"{]*[A-Za-z][^"{]*)"')
+_ALLOWED_LITERALS = {"Deutsch", "English"}  # language names are written in their own language
+
+
+def _untranslated(source: str) -> list[str]:
+    """Text outside tags, expressions and {% trans %} blocks that contains letters, and literal text
+    in title/placeholder/aria-label/alt attributes."""
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    parts: list[str] = []
+    in_trans = False
+    after_block_begin = False
+    for _lineno, token, value in env.lex(source):
+        if after_block_begin and token == TOKEN_NAME:
+            if value == "trans":
+                in_trans = True
+            elif value == "endtrans":
+                in_trans = False
+        after_block_begin = token == TOKEN_BLOCK_BEGIN
+        parts.append(value if token == TOKEN_DATA and not in_trans else "\x00")
+    text = "".join(parts)
+    found = _TEXT_ATTRIBUTES.findall(text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"&[a-z#0-9]+;", " ", text)
+    for word in text.replace("\x00", " ").split():
+        if re.search(r"[A-Za-zÄÖÜäöüß]{2,}", word) and word not in _ALLOWED_LITERALS:
+            found.append(word)
+    return found
+
+
+def test_templates_have_no_untranslated_text() -> None:
+    problems = {
+        path.name: words
+        for path in sorted(TEMPLATES.glob("*.html"))
+        if (words := _untranslated(path.read_text()))
+    }
+    assert problems == {}
+
+
+def test_the_untranslated_text_check_finds_literal_text() -> None:
+    assert _untranslated('<p>Hello {{ _("World") }}</p>') == ["Hello"]
+    assert _untranslated('<input placeholder="Search here">') == ["Search here"]
+    assert _untranslated('<p>{{ _("Fine") }} · {{ x }}</p>') == []

@@ -1,0 +1,105 @@
+"""Lists: search, filter, sort, keyset pages, and streamed CSV exports of exactly what is visible."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from portal.models import Order
+from tests.web.conftest import WebWorld
+
+
+def _orders(world: WebWorld, count: int, *, supplier: str = "supplier-a") -> list[Order]:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    return [
+        world.scene.order(customer, by="dealer-group", supplier=supplier, quantities=(1,))
+        for _ in range(count)
+    ]
+
+
+def _numbers(html: str) -> list[str]:
+    return re.findall(r'<a href="/orders/\d+">(SO-[\d-]+)</a>', html)
+
+
+def test_search_finds_an_order_by_its_number(world: WebWorld) -> None:
+    orders = _orders(world, 3)
+    client = world.client("supplier-a")
+    html = client.get("/orders", params={"q": orders[1].number}).text
+    assert _numbers(html) == [orders[1].number]
+
+
+def test_status_filter_and_sort_by_number(world: WebWorld) -> None:
+    orders = _orders(world, 3)
+    client = world.client("supplier-a")
+    ascending = _numbers(client.get("/orders", params={"sort": "number", "dir": "asc"}).text)
+    assert ascending == sorted(o.number for o in orders)
+    descending = _numbers(client.get("/orders", params={"sort": "number", "dir": "desc"}).text)
+    assert descending == list(reversed(ascending))
+    assert _numbers(client.get("/orders", params={"status": "invoiced"}).text) == []
+
+
+def test_keyset_pages_cover_every_row_once(world: WebWorld) -> None:
+    orders = _orders(world, 53)
+    client = world.client("supplier-a")
+    first = client.get("/orders", params={"sort": "number", "dir": "asc"}).text
+    following = re.search(r'rel="next" href="([^"]+)"', first)
+    assert following
+    second = client.get("/orders" + following.group(1).replace("&amp;", "&")).text
+    seen = _numbers(first) + _numbers(second)
+    assert len(_numbers(first)) == 50
+    assert seen == sorted(o.number for o in orders)
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+
+
+def test_a_malformed_cursor_is_a_bad_request(world: WebWorld) -> None:
+    response = world.client("supplier-a").get("/orders", params={"after": "!!not-a-cursor"})
+    assert response.status_code == 400
+
+
+def test_csv_export_streams_exactly_what_the_user_may_see(world: WebWorld) -> None:
+    mine = _orders(world, 3, supplier="supplier-a")
+    theirs = _orders(world, 2, supplier="supplier-b")
+    response = world.client("supplier-a").get("/orders.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0][:2] == ["Number", "Order date"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(o.number for o in mine)
+    assert not {o.number for o in theirs} & {r[0] for r in rows}
+
+
+def test_csv_export_follows_the_list_filter_and_language(world: WebWorld) -> None:
+    orders = _orders(world, 3)
+    client = world.client("supplier-a")
+    response = client.get("/orders.csv", params={"q": orders[0].number, "lang": "de"})
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0][0] == "Nummer"
+    assert [r[0] for r in rows[1:]] == [orders[0].number]
+    assert rows[1][4] == "Wartet auf Bestätigung"
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula() -> None:
+    from portal.web.views.lists import _csv_cell
+
+    assert _csv_cell("=HYPERLINK(1)", str) == "'=HYPERLINK(1)"
+    assert _csv_cell("Müller GmbH", str) == "Müller GmbH"
+
+
+def test_every_list_and_export_answers_for_each_kind_of_organization(world: WebWorld) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    order = world.scene.order(customer, by="dealer-group", supplier="supplier-a")
+    world.scene.fulfil(order, "supplier-a")
+    expected = {
+        "owner": {"orders", "shipments", "invoices", "cases", "customers", "contacts", "activities"},
+        "dealer-group": {"orders", "shipments", "cases", "customers", "contacts", "activities"},
+        "supplier-a": {"orders", "shipments", "invoices", "cases"},
+    }
+    everything = expected["owner"]
+    for who, allowed in expected.items():
+        client = world.client(who)
+        for name in everything:
+            status = 200 if name in allowed else 404
+            assert client.get(f"/{name}").status_code == status, (who, name)
+            assert client.get(f"/{name}.csv").status_code == status, (who, name)
