@@ -22,6 +22,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.cases import CaseViews
     from portal.web.views.customers import CustomerViews
     from portal.web.views.dashboard import DashboardViews
+    from portal.web.views.exchange import ExchangeViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.orders import OrderViews
 
@@ -35,6 +36,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     cases = CaseViews(web)
     customers = CustomerViews(web)
     admin = AdminViews(web)
+    exchange = ExchangeViews(web)
     page = web.page
     return [
         Route("/login", auth.login_form, methods=["GET"]),
@@ -62,6 +64,9 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
         Route("/customers/{customer_id:int}/activities", page(customers.log), methods=["POST"]),
         Route("/customers/{customer_id:int}/share", page(customers.share), methods=["POST"]),
+        Route("/exchange/{record_id:int}", page(exchange.detail), methods=["GET"]),
+        Route("/exchange/{record_id:int}/download", page(exchange.download), methods=["GET"]),
+        Route("/exchange/{record_id:int}/reprocess", page(exchange.reprocess), methods=["POST"]),
         Route("/admin/users", page(admin.users), methods=["GET", "POST"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),

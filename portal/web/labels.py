@@ -7,10 +7,12 @@ from portal.models import (
     ActivityKind,
     CasePriority,
     CaseStatus,
+    Direction,
     LineResponse,
     MatchStatus,
     OrderStatus,
     OrgKind,
+    RecordState,
 )
 
 
@@ -64,6 +66,20 @@ ORG_KIND = {
     OrgKind.SUPPLIER: N_("Supplier"),
     OrgKind.DEALER: N_("Dealer"),
 }
+EXCHANGE_STATE = {
+    RecordState.RECEIVED: N_("Received"),
+    RecordState.APPLIED: N_("Applied"),
+    RecordState.PARTIALLY_APPLIED: N_("Partially applied"),
+    RecordState.FAILED: N_("Failed"),
+    RecordState.DUPLICATE: N_("Duplicate"),
+    RecordState.QUEUED: N_("Queued"),
+    RecordState.SENDING: N_("Sending"),
+    RecordState.SENT: N_("Sent"),
+    RecordState.ACKNOWLEDGED: N_("Acknowledged"),
+    RecordState.REJECTED: N_("Rejected"),
+}
+OVERDUE = {"overdue": N_("Acknowledgement overdue")}
+DIRECTION = {Direction.INBOUND: N_("Received from partner"), Direction.OUTBOUND: N_("Sent to partner")}
 EVENTS = {
     "order.created": N_("Order created"),
     "order.routed": N_("Routed to the supplier"),
@@ -74,7 +90,18 @@ EVENTS = {
 }
 ALL: dict[str, str] = {
     str(key): value
-    for table in (STATUS, CASE_STATUS, PRIORITY, ACTIVITY, RESPONSE, MATCH, ORG_KIND)
+    for table in (
+        STATUS,
+        CASE_STATUS,
+        PRIORITY,
+        ACTIVITY,
+        RESPONSE,
+        MATCH,
+        ORG_KIND,
+        EXCHANGE_STATE,
+        OVERDUE,
+        DIRECTION,
+    )
     for key, value in table.items()
 }
 # Messages the services raise in InvalidInput that the catalog translates (others show as written).

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.app import create_app
 from portal.cases import service as cases
 from portal.config import Settings
-from portal.models import CaseAttachment, Event
+from portal.models import CaseAttachment, Direction, Event, ExchangeRecord, RecordState
 from tests.builders import build_scene
 from tests.web.conftest import SECRET, WebWorld, add_users, csrf_of
 
-LISTS = ["orders", "shipments", "invoices", "cases", "customers", "contacts", "activities"]
+LISTS = ["orders", "shipments", "invoices", "cases", "customers", "contacts", "activities", "exchange"]
 
 
 @dataclass
@@ -59,6 +59,19 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
         supplier_case = cases.open_case(
             uow=uow, principal=scene.p(supplier), subject=f"Reklamation {supplier}", order_id=order.id
         )
+        edi_file = ExchangeRecord(
+            organization_id=scene.orgs[supplier].id,
+            direction=Direction.INBOUND,
+            state=RecordState.FAILED,
+            filename=f"DESADV-{supplier}-geheim.edi",
+            size=3,
+            sha256="c" * 64,
+            content=b"UNA",
+            messages=[],
+            error="failed",
+        )
+        uow.session.add(edi_file)
+        uow.flush()
     return Foreign(
         urls=[
             f"/orders/{order.id}",
@@ -66,6 +79,8 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             f"/cases/{supplier_case.id}",
             f"/cases/{case.id}/attachments/{attachment.id}",
             f"/customers/{customer.id}",
+            f"/exchange/{edi_file.id}",
+            f"/exchange/{edi_file.id}/download",
         ],
         posts=[
             (f"/orders/{order.id}/respond", {"version": "1", "line-1-action": "rejected"}),
@@ -93,6 +108,7 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             ),
             ("/cases/new", {"subject": "x", "customer_id": str(customer.id)}),
             ("/cases/new", {"subject": "x", "order_id": str(order.id)}),
+            (f"/exchange/{edi_file.id}/reprocess", {}),
         ],
         secrets=[
             order.number,
@@ -101,6 +117,7 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             f"Reklamation {supplier}",
             f"DN-{order.id}",
             f"INV-{order.id}",
+            f"DESADV-{supplier}-geheim.edi",
         ],
     )
 

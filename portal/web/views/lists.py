@@ -33,15 +33,19 @@ from portal.customers.queries import (
     list_customers,
 )
 from portal.errors import InvalidInput, NotFound
+from portal.exchange.ledger import RecordFilter, RecordSort, is_overdue, list_records
 from portal.listing import Page, PageRequest
 from portal.models import (
     ActivityKind,
     CasePriority,
     CaseStatus,
     Customer,
+    Direction,
+    ExchangeRecord,
     MatchStatus,
     Order,
     OrderStatus,
+    RecordState,
 )
 from portal.orders.queries import (
     InvoiceFilter,
@@ -327,6 +331,31 @@ def _prepare_activities(db: Session, p: Principal, items: list[Any]) -> list[Row
     ]
 
 
+def _fetch_exchange(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[ExchangeRecord]:
+    direction = params.enum("direction", Direction)
+    flt = RecordFilter(
+        direction=next(iter(direction)) if direction else None,
+        states=params.enum("state", RecordState),
+        search=params.search,
+    )
+    return list_records(db, p, filter=flt, descending=params.descending, page=page)
+
+
+def _prepare_exchange(db: Session, p: Principal, items: list[ExchangeRecord]) -> list[Row]:
+    return [
+        {
+            "href": f"/exchange/{r.id}",
+            "filename": r.filename,
+            "created_at": r.created_at,
+            "direction": r.direction,
+            "state": "overdue" if is_overdue(r) else r.state,
+            "message_type": r.message_type or "",
+            "error": (r.error or "")[:160],
+        }
+        for r in items
+    ]
+
+
 SEARCH = FilterField("q", N_("Search"))
 SPECS: dict[str, ListSpec] = {
     spec.name: spec
@@ -467,6 +496,28 @@ SPECS: dict[str, ListSpec] = {
             (
                 FilterField("kind", N_("Kind"), "select", _options(labels.ACTIVITY)),
                 FilterField("from", N_("Starting from"), "date"),
+            ),
+        ),
+        ListSpec(
+            "exchange",
+            N_("EDI messages"),
+            (
+                Column("filename", N_("File"), "link"),
+                Column("created_at", N_("Time"), "datetime", "created_at"),
+                Column("direction", N_("Direction"), "label"),
+                Column("state", N_("State"), "label"),
+                Column("message_type", N_("Message type")),
+                Column("error", N_("Problem")),
+            ),
+            _fetch_exchange,
+            _prepare_exchange,
+            tuple(RecordSort),
+            RecordSort.CREATED_AT,
+            True,
+            (
+                SEARCH,
+                FilterField("state", N_("State"), "select", _options(labels.EXCHANGE_STATE)),
+                FilterField("direction", N_("Direction"), "select", _options(labels.DIRECTION)),
             ),
         ),
     )

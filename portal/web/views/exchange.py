@@ -1,0 +1,55 @@
+"""One EDI file of the exchange ledger: its messages and error, the raw file, and "reprocess"."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from portal.exchange import inbound, ledger
+from portal.models import Direction, RecordState
+from portal.web import labels
+from portal.web.core import Ctx, Web
+from portal.web.forms import FormErrors
+
+
+class ExchangeViews:
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def _render(self, ctx: Ctx, record_id: int, errors: FormErrors | None = None) -> Response:
+        record = ledger.get_record(ctx.db, ctx.principal, record_id)
+        links = ledger.links_of(ctx.db, ctx.principal, {record.id})[record.id]
+        can_reprocess = record.direction is Direction.INBOUND and record.state is RecordState.FAILED
+        return ctx.render(
+            "exchange.html",
+            record=record,
+            links=links,
+            errors=errors or FormErrors(),
+            overdue=ledger.is_overdue(record),
+            can_reprocess=can_reprocess,
+            labels=labels.ALL,
+        )
+
+    def detail(self, ctx: Ctx) -> Response:
+        return self._render(ctx, ctx.request.path_params["record_id"])
+
+    def download(self, ctx: Ctx) -> Response:
+        name, data = ledger.record_content(ctx.db, ctx.principal, ctx.request.path_params["record_id"])
+        safe_name = "".join(ch for ch in name if ch.isalnum() or ch in "._-") or "file"
+        return Response(
+            data,
+            media_type="application/octet-stream",
+            headers={
+                "content-disposition": f'attachment; filename="{safe_name}"',
+                "content-security-policy": "default-src 'none'; sandbox",
+                "cache-control": "private, no-store",
+            },
+        )
+
+    def reprocess(self, ctx: Ctx) -> Response:
+        record_id = ctx.request.path_params["record_id"]
+
+        def run() -> Response:
+            inbound.reprocess(uow=ctx.uow, principal=ctx.principal, record_id=record_id)
+            return ctx.redirect(f"/exchange/{record_id}", ctx._("The file is queued to be processed again."))
+
+        return ctx.attempt(run, lambda errors: self._render(ctx, record_id, errors))

@@ -1,0 +1,56 @@
+"""'EDI messages': a partner's files, their download and reprocessing."""
+
+from __future__ import annotations
+
+from portal.models import Direction, ExchangeRecord, RecordState
+from tests.web.conftest import WebWorld, post_form
+
+
+def add_failed_file(world: WebWorld) -> int:
+    with world.scene.uow() as uow:
+        record = ExchangeRecord(
+            organization_id=world.scene.orgs["supplier-a"].id,
+            direction=Direction.INBOUND,
+            state=RecordState.FAILED,
+            filename="DESADV_4711.edi",
+            size=9,
+            sha256="d" * 64,
+            content=b"UNA:+.? '",
+            messages=[{"reference": "1", "type": "DESADV", "ok": False, "error": "order SO-1 not found"}],
+            error="message 1: order SO-1 not found",
+        )
+        uow.session.add(record)
+        uow.flush()
+        return record.id
+
+
+def test_supplier_lists_opens_and_downloads_its_file(world: WebWorld) -> None:
+    record_id = add_failed_file(world)
+    client = world.client("supplier-a")
+    listing = client.get("/exchange")
+    assert listing.status_code == 200
+    assert "DESADV_4711.edi" in listing.text
+    detail = client.get(f"/exchange/{record_id}")
+    assert "order SO-1 not found" in detail.text
+    download = client.get(f"/exchange/{record_id}/download")
+    assert download.content == b"UNA:+.? '"
+    assert "attachment" in download.headers["content-disposition"]
+    export = client.get("/exchange.csv")
+    assert "DESADV_4711.edi" in export.text
+
+
+def test_owner_reprocesses_a_failed_file_and_the_page_says_so(world: WebWorld) -> None:
+    record_id = add_failed_file(world)
+    client = world.client("owner")
+    response = post_form(client, f"/exchange/{record_id}", f"/exchange/{record_id}/reprocess", {})
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    page = client.get(f"/exchange/{record_id}")
+    assert "Received" in page.text
+    assert "Process again" not in page.text
+
+
+def test_german_page_is_german(world: WebWorld) -> None:
+    add_failed_file(world)
+    page = world.client("supplier-a").get("/exchange", headers={"accept-language": "de"})
+    assert "EDI-Nachrichten" in page.text
+    assert "Fehlgeschlagen" in page.text
