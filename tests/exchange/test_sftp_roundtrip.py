@@ -1,4 +1,5 @@
-"""The supplier round trip over a real OpenSSH sshd (started by the session fixture)."""
+"""The supplier round trip over a real OpenSSH sshd (started by the session fixture), in EDIFACT, X12
+and openTRANS, and a server with a changed host key getting no data."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from tests.exchange.helpers import Partner, despatch, invoice, order_response, p
 pytestmark = pytest.mark.sftp
 
 
-@pytest.fixture
-def sftp_partner(factory: sessionmaker[Session], sshd: SshdInfo, tmp_path: Path) -> Partner:
+@pytest.fixture(params=["edifact"])
+def sftp_partner(
+    factory: sessionmaker[Session], sshd: SshdInfo, tmp_path: Path, request: pytest.FixtureRequest
+) -> Partner:
     folder = tmp_path.name  # unique per test below the sshd's data folder
-    partner = partner_scene(factory, sshd.data_dir / folder)
+    partner = partner_scene(factory, sshd.data_dir / folder, request.param)
     with partner.scene.uow() as uow:
         profile = uow.session.scalars(select(ExchangeProfile)).one()
         profile.transport = "sftp"
@@ -40,12 +43,17 @@ def sftp_partner(factory: sessionmaker[Session], sshd: SshdInfo, tmp_path: Path)
     return partner
 
 
-def test_edifact_round_trip_over_sftp(factory: sessionmaker[Session], sftp_partner: Partner) -> None:
+ACKS = {"edifact": "CONTRL", "x12": "997", "opentrans": None}
+FIRST = {"edifact": "ORDERS", "x12": "850", "opentrans": "ORDER"}
+
+
+@pytest.mark.parametrize("sftp_partner", ["edifact", "x12", "opentrans"], indirect=True)
+def test_supplier_round_trip_over_sftp(factory: sessionmaker[Session], sftp_partner: Partner) -> None:
     partner = sftp_partner
     order = partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(6, 2))
     report = run_once(factory)
     assert (report.sent, report.errors) == (1, [])
-    [orders_file] = partner.received("ORDERS")
+    [orders_file] = partner.received(FIRST[partner.fmt])
     assert isinstance(edi.decode_all(orders_file.read_bytes()).messages[0].document, doc.PurchaseOrder)
     with partner.scene.uow() as uow:
         loaded = orders.load_order(uow, partner.scene.p("owner"), order.id)
@@ -56,7 +64,7 @@ def test_edifact_round_trip_over_sftp(factory: sessionmaker[Session], sftp_partn
         invoice(loaded, {1: Decimal(6), 2: Decimal(2)}),
     ]
     for n, (document, status) in enumerate(zip(documents, expected, strict=True), start=1):
-        partner.send(f"f{n}.edi", document, f"50{n}")
+        partner.send(f"f{n}.{partner.fmt}", document, f"50{n}")
         assert run_once(factory).errors == []
         with partner.scene.uow() as uow:
             assert orders.load_order(uow, partner.scene.p("owner"), order.id).status() is status
@@ -66,8 +74,12 @@ def test_edifact_round_trip_over_sftp(factory: sessionmaker[Session], sftp_partn
             for r in session.scalars(select(ExchangeRecord).where(ExchangeRecord.direction == "inbound"))
         ]
     assert states == [RecordState.APPLIED] * 3
-    assert len(partner.received("CONTRL")) == 3
-    assert sorted(p.name for p in (partner.root / "archive").iterdir()) == ["f1.edi", "f2.edi", "f3.edi"]
+    ack = ACKS[partner.fmt]
+    if ack:
+        assert len(partner.received(ack)) == 3
+    assert sorted(p.name for p in (partner.root / "archive").iterdir()) == [
+        f"f{n}.{partner.fmt}" for n in (1, 2, 3)
+    ]
 
 
 def test_changed_host_key_gets_no_data(
