@@ -23,6 +23,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.customers import CustomerViews
     from portal.web.views.dashboard import DashboardViews
     from portal.web.views.exchange import ExchangeViews
+    from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.orders import OrderViews
 
@@ -37,6 +38,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     customers = CustomerViews(web)
     admin = AdminViews(web)
     exchange = ExchangeViews(web)
+    exchange_admin = ExchangeAdminViews(web)
     page = web.page
     return [
         Route("/login", auth.login_form, methods=["GET"]),
@@ -67,6 +69,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/exchange/{record_id:int}", page(exchange.detail), methods=["GET"]),
         Route("/exchange/{record_id:int}/download", page(exchange.download), methods=["GET"]),
         Route("/exchange/{record_id:int}/reprocess", page(exchange.reprocess), methods=["POST"]),
+        Route("/admin/exchange", page(exchange_admin.profiles), methods=["GET", "POST"]),
         Route("/admin/users", page(admin.users), methods=["GET", "POST"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),

@@ -54,3 +54,43 @@ def test_german_page_is_german(world: WebWorld) -> None:
     page = world.client("supplier-a").get("/exchange", headers={"accept-language": "de"})
     assert "EDI-Nachrichten" in page.text
     assert "Fehlgeschlagen" in page.text
+
+
+def test_owner_admin_creates_an_exchange_profile_and_bad_input_names_the_field(world: WebWorld) -> None:
+    client = world.client("owner")
+    supplier = str(world.scene.orgs["supplier-b"].id)
+    bad = post_form(
+        client,
+        "/admin/exchange",
+        "/admin/exchange",
+        {
+            "organization_id": supplier,
+            "transport": "folder",
+            "format": "edifact",
+            "root": "",
+            "partner_id": "4000000000017",
+            "our_id": "4012345000016",
+        },
+    )
+    assert bad.status_code == 400  # type: ignore[attr-defined]
+    assert 'id="f-root"' in bad.text and 'aria-invalid="true" aria-describedby="root-error"' in bad.text  # type: ignore[attr-defined]
+    good = post_form(
+        client,
+        "/admin/exchange",
+        "/admin/exchange",
+        {
+            "organization_id": supplier,
+            "transport": "folder",
+            "format": "x12",
+            "root": "/srv/edi/b",
+            "partner_id": "4000000000017",
+            "our_id": "4012345000016",
+        },
+    )
+    assert good.status_code == 303  # type: ignore[attr-defined]
+    assert "/srv/edi/b" in client.get("/admin/exchange").text
+
+
+def test_only_owner_admins_reach_the_profiles(world: WebWorld) -> None:
+    for who in ("supplier-a", "dealer-other"):
+        assert world.client(who).get("/admin/exchange").status_code == 403
