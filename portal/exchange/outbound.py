@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import edi
@@ -38,6 +38,7 @@ from portal.numbering import locked_counter, next_value
 CURSOR = "exchange.outbound.last_event"
 EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml", "cii": "xml"}
 SENDING_TIMEOUT = timedelta(minutes=5)
+SETTLE = timedelta(minutes=2)  # no unit of work stays open longer than this
 
 
 def _envelope(session: Session, profile: ExchangeProfile) -> doc.Envelope:
@@ -99,7 +100,12 @@ def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> in
                 .limit(batch)
             )
         )
-        last_seen = session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or cursor.value
+        # Ids are handed out at insert, not at commit: a transaction still open may yet commit an event
+        # with a smaller id. So the cursor only passes events old enough to be surely committed; younger
+        # ones are read again next time and skipped by their unique source_key.
+        settled = session.scalar(
+            select(func.max(Event.id)).where(Event.id > cursor.value, Event.occurred_at < utcnow() - SETTLE)
+        )
         profiles = {
             p.organization_id: p
             for p in session.scalars(select(ExchangeProfile).where(ExchangeProfile.enabled.is_(True)))
@@ -111,7 +117,10 @@ def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> in
                 continue  # no exchange with this partner, or not yet when the event happened
             if _queue_order(uow, profile, event) is not None:
                 queued += 1
-        cursor.value = events[-1].id if len(events) == batch else max(cursor.value, last_seen)
+        advance = settled if settled is not None else cursor.value
+        if len(events) == batch:
+            advance = min(advance, events[-1].id)
+        cursor.value = max(cursor.value, advance)
     checkpoint("queued")
     return queued
 

@@ -175,3 +175,28 @@ def test_interchange_from_another_sender_is_not_applied(
     assert rec.state is RecordState.FAILED
     assert "'4099999000009'" in (rec.error or "")
     assert status(partner, order.id) is OrderStatus.AWAITING_CONFIRMATION
+
+
+def test_outbox_cursor_never_passes_events_that_may_still_be_committing(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from portal.exchange.outbound import CURSOR
+    from portal.models import Counter, Event
+    from portal.models.base import utcnow
+
+    partner = partner_scene(factory, tmp_path)
+    partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(1,))
+    run_once(factory)
+    with factory() as session:
+        routed = session.scalars(select(Event).where(Event.kind == "order.routed")).one()
+        assert session.get_one(Counter, CURSOR).value < routed.id  # too young: read again next time
+    run_once(factory)
+    assert len(partner.received("ORDERS")) == 1  # read twice, queued once
+    with partner.scene.uow() as uow:
+        for event in uow.session.scalars(select(Event)):
+            event.occurred_at = utcnow() - timedelta(minutes=10)
+    run_once(factory)
+    with factory() as session:
+        assert session.get_one(Counter, CURSOR).value >= routed.id
