@@ -167,9 +167,26 @@ def claim_received(session: Session, *, limit: int = 50) -> list[ExchangeRecord]
 
 
 def process_pending(factory: sessionmaker[Session], *, limit: int = 50) -> int:
-    """Decode and apply received files, one transaction per file. Returns how many were processed."""
+    """Decode and apply received files, one transaction per file. Returns how many were processed.
+
+    Partners' files do not always arrive in order (a ship notice before the order response it
+    follows). A file that failed only because an order was not yet in the right state is tried again
+    after other files of the same partner were applied, up to ``MAX_ATTEMPTS`` times in all."""
+    done = _process_received(factory, limit=limit)
+    total = done
+    while done and total < limit and _requeue_waiting(factory):
+        done = _process_received(factory, limit=limit - total)
+        total += done
+    return total
+
+
+MAX_ATTEMPTS = 3
+_WAITING_CODE = InvalidState.code
+
+
+def _process_received(factory: sessionmaker[Session], *, limit: int) -> int:
     done = conflicts = 0
-    while conflicts < 3:
+    while conflicts < 3 and done < limit:
         try:
             with unit_of_work(factory) as uow:
                 claimed = claim_received(uow.session, limit=1)
@@ -184,9 +201,42 @@ def process_pending(factory: sessionmaker[Session], *, limit: int = 50) -> int:
         checkpoint("applied")
         conflicts = 0
         done += 1
-        if done >= limit:
-            return done
     return done
+
+
+def _requeue_waiting(factory: sessionmaker[Session]) -> int:
+    """Failed files whose every failure was a wrong order state go back to "received" when a later file
+    of the same partner has been applied since. Returns how many."""
+    with unit_of_work(factory) as uow:
+        failed = uow.session.scalars(
+            select(ExchangeRecord)
+            .where(
+                ExchangeRecord.direction == Direction.INBOUND,
+                ExchangeRecord.state == RecordState.FAILED,
+                ExchangeRecord.attempts < MAX_ATTEMPTS,
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+        requeued = 0
+        for rec in failed:
+            waiting = rec.messages and all(
+                m.get("ok") or m.get("code") == _WAITING_CODE for m in rec.messages
+            )
+            progress = uow.session.scalar(
+                select(ExchangeRecord.id)
+                .where(
+                    ExchangeRecord.organization_id == rec.organization_id,
+                    ExchangeRecord.direction == Direction.INBOUND,
+                    ExchangeRecord.state == RecordState.APPLIED,
+                    ExchangeRecord.updated_at > rec.updated_at,
+                )
+                .limit(1)
+            )
+            if waiting and progress is not None:
+                rec.state = RecordState.RECEIVED
+                rec.ref_key = None
+                requeued += 1
+        return requeued
 
 
 def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
@@ -293,6 +343,7 @@ def _apply_message(
             uow.session.flush()
     except PortalError as exc:
         result["error"] = exc.message
+        result["code"] = exc.code
         return result
     result["ok"] = True
     result["links"] = [{"entity": e, "id": i} for e, i in links]

@@ -24,28 +24,60 @@ def test_failed_file_can_be_reprocessed_once_its_cause_is_gone(
     factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     partner = partner_scene(factory, tmp_path)
-    order = partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(3,))
-    run_once(factory)
+    order = partner.scene.order(partner.scene.customer(), quantities=(3,))  # not routed yet: unknown to them
     with partner.scene.uow() as uow:
         loaded = orders.load_order(uow, partner.scene.p("owner"), order.id)
-    partner.send("early-desadv.edi", despatch(loaded, {1: Decimal(3)}), "700")  # before any confirmation
+    partner.send("early-ordrsp.edi", order_response(loaded, quantities={1: None}), "700")
     run_once(factory)
     with factory() as session:
         failed = session.scalars(
-            select(ExchangeRecord).where(ExchangeRecord.filename == "early-desadv.edi")
+            select(ExchangeRecord).where(ExchangeRecord.filename == "early-ordrsp.edi")
         ).one()
         assert failed.state is RecordState.FAILED
-        assert "cannot ship order in state 'awaiting_confirmation'" in (failed.error or "")
-    partner.send("ordrsp.edi", order_response(loaded, quantities={1: None}), "701")
+        assert f"order {order.number} not found" in (failed.error or "")
+    with partner.scene.uow() as uow:
+        orders.route_order(
+            uow=uow,
+            principal=partner.scene.p("owner"),
+            order_id=order.id,
+            supplier_id=partner.scene.orgs["supplier-a"].id,
+        )
     run_once(factory)
+    with factory() as session:  # a missing order is not retried by itself
+        assert session.get_one(ExchangeRecord, failed.id).state is RecordState.FAILED
     with partner.scene.uow() as uow:
         inbound.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
     with pytest.raises(InvalidState), partner.scene.uow() as uow:
         inbound.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
     run_once(factory)
     with partner.scene.uow() as uow:
-        assert orders.load_order(uow, partner.scene.p("owner"), order.id).status() is OrderStatus.SHIPPED
+        assert orders.load_order(uow, partner.scene.p("owner"), order.id).status() is OrderStatus.CONFIRMED
         assert get_record(uow.session, partner.scene.p("owner"), failed.id).state is RecordState.APPLIED
+
+
+def test_file_that_arrived_before_its_predecessor_is_retried_after_it(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    partner = partner_scene(factory, tmp_path)
+    order = partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(3,))
+    run_once(factory)
+    with partner.scene.uow() as uow:
+        loaded = orders.load_order(uow, partner.scene.p("owner"), order.id)
+    partner.send("a-desadv.edi", despatch(loaded, {1: Decimal(3)}), "710")  # listed first
+    partner.send("b-ordrsp.edi", order_response(loaded, quantities={1: None}), "711")
+    run_once(factory)
+    with partner.scene.uow() as uow:
+        assert orders.load_order(uow, partner.scene.p("owner"), order.id).status() is OrderStatus.SHIPPED
+    with factory() as session:
+        records = session.scalars(
+            select(ExchangeRecord)
+            .where(ExchangeRecord.direction == "inbound")
+            .order_by(ExchangeRecord.filename)
+        ).all()
+        assert [(r.filename, r.state, r.attempts) for r in records] == [
+            ("a-desadv.edi", RecordState.APPLIED, 2),
+            ("b-ordrsp.edi", RecordState.APPLIED, 1),
+        ]
 
 
 def test_sent_file_without_acknowledgement_shows_as_overdue(
