@@ -25,9 +25,9 @@ from typing import TypeAlias
 from edi.errors import EdiError
 
 __all__ = [
+    "AckError",
     "AckStatus",
     "Acknowledgement",
-    "AckError",
     "Address",
     "Contact",
     "DespatchAdvice",
@@ -41,6 +41,7 @@ __all__ = [
     "MessageAck",
     "MonetaryTotals",
     "OrderLine",
+    "OrderPurpose",
     "OrderResponse",
     "OrderResponseLine",
     "Package",
@@ -94,6 +95,14 @@ class OrderLine:
     requested_date: date | None = None
 
 
+class OrderPurpose(enum.StrEnum):
+    """An order, or the cancellation of an order sent before (EDIFACT BGM 1225 9/1, X12 BEG01 00/01).
+    Only EDIFACT and X12 carry a cancellation; the XML encoders refuse one rather than send an order."""
+
+    ORIGINAL = "original"
+    CANCELLATION = "cancellation"
+
+
 @dataclass(frozen=True, slots=True)
 class PurchaseOrder:
     number: str
@@ -106,6 +115,7 @@ class PurchaseOrder:
     invoicee: Party | None = None
     requested_delivery_date: date | None = None
     note: str | None = None
+    purpose: OrderPurpose = OrderPurpose.ORIGINAL
 
 
 class ResponseStatus(enum.StrEnum):

@@ -122,8 +122,14 @@ class ValidationError(EdiError):
     """The document fails its schema or business rules. ``findings`` lists every failed rule,
     warnings included; the error is raised only when one of them is fatal or an error."""
 
-    def __init__(self, message: str, *, findings: tuple[Finding, ...] = (), position: Position | None = None,
-                 code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        findings: tuple[Finding, ...] = (),
+        position: Position | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message, position=position, code=code)
         self.findings = findings
 

@@ -7,6 +7,7 @@ from datetime import date
 from edi.documents import (
     LineStatus,
     OrderLine,
+    OrderPurpose,
     OrderResponse,
     OrderResponseLine,
     Party,
@@ -146,6 +147,7 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
         invoicee=p.get("IV"),
         requested_delivery_date=head.dates.get("2"),
         note=head.note,
+        purpose=OrderPurpose.CANCELLATION if head.status_code == "1" else OrderPurpose.ORIGINAL,
     )
 
 
@@ -210,7 +212,8 @@ def _head(doc_code: str, number: str, function: str, issue: date) -> list[Segmen
 
 
 def encode_orders(doc: PurchaseOrder, version: str) -> list[Segment]:
-    out = _head("220", doc.number, "9", doc.issue_date)
+    function = "1" if doc.purpose is OrderPurpose.CANCELLATION else "9"
+    out = _head("220", doc.number, function, doc.issue_date)
     if doc.requested_delivery_date:
         out.append(dtm("2", doc.requested_delivery_date))
     if doc.note:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from edi.documents import OrderLine, Party, PurchaseOrder
+from edi.documents import OrderLine, OrderPurpose, Party, PurchaseOrder
 from edi.x12._syntax import Segment
 from edi.x12._values import (
     PartyReader,
@@ -118,12 +118,14 @@ def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
         invoicee=parties.get("BT"),
         requested_delivery_date=delivery,
         note=note,
+        purpose=OrderPurpose.CANCELLATION if el(beg, 1) == "01" else OrderPurpose.ORIGINAL,
     ), warnings
 
 
 def encode_850(doc: PurchaseOrder, w: Writer) -> None:
     """Write the body (BEG..CTT) of an 850."""
-    w.add("BEG", "00", "SA", w.text(doc.number, "number"), "", fmt_date(doc.issue_date))
+    purpose = "01" if doc.purpose is OrderPurpose.CANCELLATION else "00"
+    w.add("BEG", purpose, "SA", w.text(doc.number, "number"), "", fmt_date(doc.issue_date))
     if doc.currency:
         w.add("CUR", "BY", w.text(doc.currency, "currency"))
     if doc.note:

@@ -9,6 +9,7 @@ worker killed between upload and "sent" just uploads again.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import edi
 import edi.documents as doc
 from adapters import AdapterError, Transport
+from edi.errors import EdiError
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import NotFound
 from portal.exchange.faults import checkpoint
@@ -38,6 +40,12 @@ from portal.numbering import locked_counter, next_value
 CURSOR = "exchange.outbound.last_event"
 EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml", "cii": "xml"}
 SENDING_TIMEOUT = timedelta(minutes=5)
+ORDER_MESSAGE_TYPES = {"edifact": "ORDERS", "x12": "850", "opentrans": "ORDER", "ubl": "Order"}
+# The outbox events that become files for the supplier an order is routed to.
+OUTBOUND_EVENTS = {
+    "order.routed": doc.OrderPurpose.ORIGINAL,
+    "order.cancelled": doc.OrderPurpose.CANCELLATION,
+}
 SETTLE = timedelta(minutes=2)  # no unit of work stays open longer than this
 
 
@@ -95,7 +103,7 @@ def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> in
         events = list(
             session.scalars(
                 select(Event)
-                .where(Event.id > cursor.value, Event.kind.in_(("order.routed",)))
+                .where(Event.id > cursor.value, Event.kind.in_(tuple(OUTBOUND_EVENTS)))
                 .order_by(Event.id)
                 .limit(batch)
             )
@@ -115,7 +123,7 @@ def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> in
             profile = profiles.get(supplier_id) if isinstance(supplier_id, int) else None
             if profile is None or event.occurred_at < profile.created_at:
                 continue  # no exchange with this partner, or not yet when the event happened
-            if _queue_order(uow, profile, event) is not None:
+            if _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind]) is not None:
                 queued += 1
         advance = settled if settled is not None else cursor.value
         if len(events) == batch:
@@ -125,7 +133,26 @@ def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> in
     return queued
 
 
-def _queue_order(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> ExchangeRecord | None:
+def _was_sent(session: Session, profile: ExchangeProfile, order_id: int) -> bool:
+    """Whether the partner ever got this order as a file (only then does it get the cancellation)."""
+    sent = (
+        select(ExchangeRecord.id)
+        .join(ExchangeLink, ExchangeLink.record_id == ExchangeRecord.id)
+        .where(
+            ExchangeRecord.organization_id == profile.organization_id,
+            ExchangeRecord.direction == Direction.OUTBOUND,
+            ExchangeRecord.message_type.in_(tuple(ORDER_MESSAGE_TYPES.values())),
+            ExchangeLink.entity == "order",
+            ExchangeLink.entity_id == order_id,
+        )
+        .limit(1)
+    )
+    return session.scalar(sent) is not None
+
+
+def _queue_order(
+    uow: UnitOfWork, profile: ExchangeProfile, event: Event, purpose: doc.OrderPurpose
+) -> ExchangeRecord | None:
     session = uow.session
     source_key = f"event:{event.id}:{profile.organization_id}"
     if session.scalar(select(ExchangeRecord.id).where(ExchangeRecord.source_key == source_key)):
@@ -137,14 +164,22 @@ def _queue_order(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> Exc
         return None
     if order.supplier_id != profile.organization_id:
         return None  # routed elsewhere since
+    cancelling = purpose is doc.OrderPurpose.CANCELLATION
+    if cancelling and not _was_sent(session, profile, order.id):
+        return None
     owner_org = session.scalars(select(Organization).where(Organization.kind == OrgKind.OWNER)).first()
     supplier = session.get_one(Organization, profile.organization_id)
     assert owner_org is not None
-    document = purchase_order(order, owner_org, supplier, products)
+    document = replace(purchase_order(order, owner_org, supplier, products), purpose=purpose)
     envelope = _envelope(session, profile)
-    data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
-    message_type = {"edifact": "ORDERS", "x12": "850", "opentrans": "ORDER", "ubl": "Order"}[profile.format]
-    filename = f"{message_type}_{order.number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}"
+    message_type = ORDER_MESSAGE_TYPES[profile.format]
+    state, error = RecordState.QUEUED, None
+    try:
+        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
+    except EdiError as exc:  # e.g. a cancellation in a format that cannot carry one: visible in the ledger
+        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
+    kind = "cancel" if cancelling else message_type
+    filename = f"{kind}_{order.number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}"
     rec = _new_record(
         session,
         profile,
@@ -156,6 +191,7 @@ def _queue_order(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> Exc
         source_key=source_key,
         ack_hours=profile.ack_hours if profile.format in ("edifact", "x12") else None,
     )
+    rec.state, rec.error = state, error
     session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=order.id))
     return rec
 

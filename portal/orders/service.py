@@ -299,5 +299,13 @@ def cancel_order(
     touch_order(order, expected_version)
     order.cancelled_at = utcnow()
     uow.flush()
-    record(uow, principal, "order.cancelled", "order", order.id, number=order.number)
+    record(
+        uow,
+        principal,
+        "order.cancelled",
+        "order",
+        order.id,
+        number=order.number,
+        supplier_id=order.supplier_id,
+    )
     return order

@@ -200,3 +200,31 @@ def test_outbox_cursor_never_passes_events_that_may_still_be_committing(
     run_once(factory)
     with factory() as session:
         assert session.get_one(Counter, CURSOR).value >= routed.id
+
+
+@pytest.mark.parametrize("fmt", ["edifact", "x12", "opentrans"])
+def test_cancelled_order_reaches_the_supplier_as_a_cancellation(
+    factory: sessionmaker[Session], tmp_path: Path, fmt: str
+) -> None:
+    partner = partner_scene(factory, tmp_path, fmt)
+    order = partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(2,))
+    never_sent = partner.scene.order(partner.scene.customer("Ohne Datei GmbH"), quantities=(1,))
+    run_once(factory)
+    with partner.scene.uow() as uow:
+        orders.cancel_order(uow=uow, principal=partner.scene.p("owner"), order_id=order.id)
+        orders.cancel_order(uow=uow, principal=partner.scene.p("owner"), order_id=never_sent.id)
+    run_once(factory)
+    cancels = partner.received("cancel_")
+    with factory() as session:
+        record = session.scalars(select(ExchangeRecord).where(ExchangeRecord.filename.like("cancel_%"))).one()
+    if fmt == "opentrans":  # openTRANS ORDER cannot say "cancelled": the ledger says so instead
+        assert cancels == []
+        assert record.state is RecordState.FAILED
+        assert "cannot carry a cancellation" in (record.error or "")
+        return
+    [cancel] = cancels
+    po = edi.decode_all(cancel.read_bytes()).messages[0].document
+    assert isinstance(po, doc.PurchaseOrder)
+    assert po.number == order.number
+    assert po.purpose is doc.OrderPurpose.CANCELLATION
+    assert record.state is RecordState.SENT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from edi.documents import Envelope, OrderLine, PurchaseOrder
+from edi.documents import Envelope, OrderLine, OrderPurpose, PurchaseOrder
 from edi.errors import EncodeError
 from edi.xml.opentrans._codes import CURRENCIES
 from edi.xml.opentrans._items import (
@@ -90,6 +90,8 @@ def write_currency(info: etree._Element, currency: str | None) -> None:
 
 
 def encode_order(order: PurchaseOrder, envelope: Envelope | None) -> etree._Element:
+    if order.purpose is not OrderPurpose.ORIGINAL:
+        raise EncodeError(f"order {order.number}: openTRANS ORDER cannot carry a cancellation")
     root = new_root("ORDER", type="standard")
     header = sub(root, "ORDER_HEADER")
     write_control_info(header, envelope)

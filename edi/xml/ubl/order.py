@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from lxml import etree
 
-from edi.documents import OrderLine, Party, PurchaseOrder
+from edi.documents import OrderLine, OrderPurpose, Party, PurchaseOrder
 from edi.errors import EncodeError, MappingError
 from edi.xml._tree import position_of, serialize
 from edi.xml.ubl._party import (
@@ -103,6 +103,8 @@ def decode_order(root: etree._Element) -> PurchaseOrder:
 
 def encode_order(order: PurchaseOrder) -> bytes:
     """Write ``order`` as a Peppol BIS 3 UBL Order."""
+    if order.purpose is not OrderPurpose.ORIGINAL:
+        raise EncodeError(f"order {order.number}: a UBL Order cannot carry a cancellation")
     if not order.lines:
         raise EncodeError(f"order {order.number} has no lines; a UBL Order needs at least one OrderLine")
     bld = b("Order")
