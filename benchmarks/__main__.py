@@ -1,0 +1,21 @@
+"""`make bench`: every benchmark, one after the other, each printing its ratios against the baseline it
+measures in the same run. One benchmark alone: ``python -m benchmarks.<name>``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = ("seed_bench", "edi_bench", "graphql_bench", "web_bench", "exchange_bench")
+
+
+def main() -> None:
+    for name in BENCHMARKS:
+        print(f"\n##### benchmarks.{name}", flush=True)
+        module = importlib.import_module(f"benchmarks.{name}")
+        sys.argv = [f"benchmarks.{name}"]
+        module.main()
+
+
+if __name__ == "__main__":
+    main()
