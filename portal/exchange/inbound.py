@@ -372,16 +372,10 @@ def reprocess(*, uow: UnitOfWork, principal: Principal, record_id: int) -> Excha
     rec = get_visible(uow.session, principal, ExchangeRecord, record_id)
     staff = ("admin", "sales", "support") if principal.is_owner else ("admin",)
     principal.require_role("reprocess files", *staff)
-    if rec.direction is not Direction.INBOUND or rec.state not in (
-        RecordState.FAILED,
-        RecordState.PARTIALLY_APPLIED,
-    ):
+    # Only files of which nothing was applied: re-running a partially applied one would apply its good
+    # messages twice.
+    if rec.direction is not Direction.INBOUND or rec.state is not RecordState.FAILED:
         raise InvalidState("exchange record", rec.state.value, "reprocess")
-    if rec.state is RecordState.PARTIALLY_APPLIED:
-        raise InvalidState("exchange record", rec.state.value, "reprocess (its good messages are applied)")
-    session = uow.session
-    for link in session.scalars(select(ExchangeLink).where(ExchangeLink.record_id == rec.id)):
-        session.delete(link)
     rec.state = RecordState.RECEIVED
     rec.ref_key = None
     rec.error = None
