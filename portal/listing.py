@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from portal.errors import InvalidInput
@@ -61,18 +61,23 @@ FIRST_PAGE = PageRequest()
 @dataclass(slots=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    keys: list[tuple[Any, int]]  # (sort value, id) of each item, for its cursor
     has_next_page: bool
     has_previous_page: bool
     _count: Callable[[], int] = field(repr=False)
 
     @property
+    def cursors(self) -> list[str]:
+        """One cursor per item (encoded on demand: a web page needs only the first and last)."""
+        return [encode_cursor(value, ident) for value, ident in self.keys]
+
+    @property
     def start_cursor(self) -> str | None:
-        return self.cursors[0] if self.cursors else None
+        return encode_cursor(*self.keys[0]) if self.keys else None
 
     @property
     def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
+        return encode_cursor(*self.keys[-1]) if self.keys else None
 
     def total_count(self) -> int:
         """All rows matching the filters (one COUNT query, run only when asked)."""
@@ -138,8 +143,33 @@ def paginate(
 
     ``sort_column`` must not be NULL for any row (wrap nullable columns in ``coalesce``).
     """
-    page = page or FIRST_PAGE
-    id_column: ColumnLike = model.id
+    return _paginate(session, stmt, model.id, sort_column, descending, page or FIRST_PAGE, entities=True)
+
+
+def paginate_rows(
+    session: Session,
+    stmt: Select[Any],
+    id_column: ColumnLike,
+    *,
+    sort_column: ColumnLike,
+    descending: bool = False,
+    page: PageRequest | None = None,
+) -> Page[Row[Any]]:
+    """:func:`paginate` for a select of columns (``id_column`` among them): plain rows, no ORM
+    objects, for lists that show a few columns of many rows."""
+    return _paginate(session, stmt, id_column, sort_column, descending, page or FIRST_PAGE, entities=False)
+
+
+def _paginate(
+    session: Session,
+    stmt: Select[Any],
+    id_column: ColumnLike,
+    sort_column: ColumnLike,
+    descending: bool,
+    page: PageRequest,
+    *,
+    entities: bool,
+) -> Page[Any]:
     size = page.size()
     backward = page.backward
     # Walking forward in a descending list means "smaller values next".
@@ -152,23 +182,25 @@ def paginate(
         value, ident = decode_cursor(page.before, "before")
         filtered = filtered.where(_after(sort_column, id_column, value, ident, descending))
     order = (sort_column.asc(), id_column.asc()) if ascending_walk else (sort_column.desc(), id_column.desc())
-    query = filtered.add_columns(sort_column.label("_sort_key")).order_by(*order).limit(size + 1)
+    query = (
+        filtered.add_columns(sort_column.label("_sort_key"), id_column.label("_sort_id"))
+        .order_by(*order)
+        .limit(size + 1)
+    )
     rows = list(session.execute(query).all())
     more = len(rows) > size
     rows = rows[:size]
     if backward:
         rows.reverse()
-    items: list[T] = [row[0] for row in rows]
-    cursors = [encode_cursor(row[-1], row[0].id) for row in rows]
+    items: list[Any] = [row[0] for row in rows] if entities else rows
+    keys = [(row[-2], row[-1]) for row in rows]
 
     def count() -> int:
         return int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
 
     if backward:
-        return Page(
-            items, cursors, has_next_page=page.before is not None, has_previous_page=more, _count=count
-        )
-    return Page(items, cursors, has_next_page=more, has_previous_page=page.after is not None, _count=count)
+        return Page(items, keys, has_next_page=page.before is not None, has_previous_page=more, _count=count)
+    return Page(items, keys, has_next_page=more, has_previous_page=page.after is not None, _count=count)
 
 
 def search_pattern(text: str) -> str:

@@ -4,11 +4,9 @@ exactly what its viewer may see."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import cast
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -24,9 +22,7 @@ from portal.models import (
     OrderLine,
     OrderStatus,
     Shipment,
-    derive_status,
 )
-from portal.orders.queries import status_expression
 
 OPEN_ORDER_STATUSES = frozenset(
     {
@@ -87,7 +83,7 @@ def sla_compliance(session: Session, principal: Principal, *, since: datetime) -
 
 
 def orders_by_status(session: Session, principal: Principal) -> dict[OrderStatus, int]:
-    status = status_expression().label("status")
+    status = Order.current_status
     stmt = visible(principal, Order).with_only_columns(status, func.count()).group_by(status)
     return {OrderStatus(value): int(count) for value, count in session.execute(stmt)}
 
@@ -130,7 +126,7 @@ def open_invoices(session: Session, principal: Principal, *, today: date) -> tup
 
 def by_partner(session: Session, principal: Principal) -> list[tuple[int, int, int]]:
     """Open orders per supplier and open cases per routed-to organization: (org id, orders, cases)."""
-    status = status_expression()
+    status = Order.current_status
     orders = dict(
         session.execute(
             visible(principal, Order)
@@ -178,64 +174,3 @@ def order_timeline(session: Session, principal: Principal, order_id: int) -> lis
         .order_by(Event.occurred_at, Event.id)
     )
     return list(session.scalars(stmt))
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    """The columns of an order line that its order's status and total depend on."""
-
-    cancelled: bool
-    response: LineResponse
-    quantity_ordered: Decimal
-    quantity_confirmed: Decimal | None
-    quantity_shipped: Decimal
-    quantity_invoiced: Decimal
-    unit_price: Decimal
-    confirmed_price: Decimal | None
-
-    @property
-    def effective_quantity(self) -> Decimal:
-        if self.cancelled or self.response is LineResponse.REJECTED:
-            return Decimal(0)
-        return self.quantity_confirmed if self.quantity_confirmed is not None else self.quantity_ordered
-
-    @property
-    def net_amount(self) -> Decimal:
-        return self.effective_quantity * (
-            self.confirmed_price if self.confirmed_price is not None else self.unit_price
-        )
-
-
-def order_summaries(
-    session: Session, principal: Principal, orders: Sequence[Order]
-) -> dict[int, tuple[OrderStatus, Decimal]]:
-    """Status and net total of many (visible) orders from one query over their lines' columns: the
-    status by the model's own rule (derive_status), with no ORM objects for a whole list page."""
-    lines: dict[int, list[_Line]] = {order.id: [] for order in orders}
-    if not lines:
-        return {}
-    stmt = (
-        visible(principal, OrderLine)
-        .with_only_columns(
-            OrderLine.order_id,
-            OrderLine.cancelled,
-            OrderLine.response,
-            OrderLine.quantity_ordered,
-            OrderLine.quantity_confirmed,
-            OrderLine.quantity_shipped,
-            OrderLine.quantity_invoiced,
-            OrderLine.unit_price,
-            OrderLine.confirmed_price,
-        )
-        .where(OrderLine.order_id.in_(list(lines)))
-    )
-    # Core execution: plain rows, without the ORM's per-row loading machinery.
-    for order_id, *columns in session.connection().execute(stmt):
-        lines[order_id].append(_Line(*columns))
-    return {
-        order.id: (
-            derive_status(order, cast("list[OrderLine]", lines[order.id])),
-            sum((line.net_amount for line in lines[order.id]), Decimal(0)),
-        )
-        for order in orders
-    }

@@ -6,7 +6,14 @@ like a missing id.
 """
 
 from portal.access.policy import RULES, rule_for
-from portal.access.principal import Principal, descendant_ids, principal_for_token, principal_for_user
+from portal.access.principal import (
+    Principal,
+    UserStanding,
+    descendant_ids,
+    principal_for_token,
+    principal_for_user,
+    user_standing,
+)
 from portal.access.queries import (
     entity_name,
     get_visible,
@@ -19,6 +26,7 @@ from portal.access.queries import (
 __all__ = [
     "RULES",
     "Principal",
+    "UserStanding",
     "descendant_ids",
     "entity_name",
     "get_visible",
@@ -27,6 +35,7 @@ __all__ = [
     "principal_for_token",
     "principal_for_user",
     "rule_for",
+    "user_standing",
     "visible",
     "visible_ids",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.errors import PermissionDenied
@@ -70,6 +70,28 @@ def principal_for_user(session: Session, user: User) -> Principal:
         user_id=user.id,
         name=user.name,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UserStanding:
+    """What decides whether a user's session is still good, and whom it speaks for."""
+
+    is_active: bool
+    session_generation: int
+    organization_id: int
+    roles: str
+    name: str
+
+
+_STANDING = select(
+    User.is_active, User.session_generation, User.organization_id, User.roles, User.name
+).where(User.id == bindparam("user_id"))
+
+
+def user_standing(session: Session, user_id: int) -> UserStanding | None:
+    """One narrow row per request (no ORM object): the portal checks it on every page."""
+    row = session.connection().execute(_STANDING, {"user_id": user_id}).first()
+    return UserStanding(*row) if row is not None else None
 
 
 def principal_for_token(session: Session, token: ApiToken) -> Principal:

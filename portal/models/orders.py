@@ -1,18 +1,24 @@
 """Customer orders and their lines.
 
-The order's status is derived from its lines' quantities (see :func:`derive_status`) and is never
-stored: there is no column that could disagree with the lines.
+The order's status is derived from its lines' quantities (see :func:`derive_status`). The derived
+status and the net total are also kept on the order (``current_status``, ``net_total``) so that
+lists, filters and dashboards over 100,000 orders need no pass over the lines: a ``before_flush``
+hook (:func:`keep_summaries_current`) recomputes them in the same flush whenever an order or one of
+its lines changes, whoever changed it. Nothing else writes those two columns; a test checks them
+against the lines on the demo data and after every service.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, Protocol
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, select
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column, relationship
 
 from portal.models.base import Amount, Base, UTCDateTime, enum_type, utcnow
 
@@ -67,6 +73,11 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Derived from the lines, kept current by keep_summaries_current (see the module docstring).
+    current_status: Mapped[OrderStatus] = mapped_column(
+        enum_type(OrderStatus), default=OrderStatus.DRAFT, index=True
+    )
+    net_total: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderLine.line_no", cascade="all, delete-orphan"
@@ -74,15 +85,57 @@ class Order(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-    def status(self, lines: Sequence[OrderLine] | None = None) -> OrderStatus:
+    def status(self, lines: Sequence[LineRules] | None = None) -> OrderStatus:
         return derive_status(self, self.lines if lines is None else lines)
 
     @property
     def total(self) -> Decimal:
-        return sum((line.net_amount for line in self.lines), Decimal(0))
+        return order_total(self.lines)
 
 
-class OrderLine(Base):
+class LineRules:
+    """What a line's figures mean; shared by the mapped :class:`OrderLine` and :class:`LineFigures`."""
+
+    cancelled: bool
+    response: LineResponse
+    quantity_ordered: Decimal
+    quantity_confirmed: Decimal | None
+    quantity_shipped: Decimal
+    quantity_invoiced: Decimal
+    unit_price: Decimal
+    confirmed_price: Decimal | None
+
+    @property
+    def effective_price(self) -> Decimal:
+        return self.confirmed_price if self.confirmed_price is not None else self.unit_price
+
+    @property
+    def effective_quantity(self) -> Decimal:
+        """What the supplier committed to deliver (ordered while unanswered)."""
+        if self.cancelled or self.response is LineResponse.REJECTED:
+            return Decimal(0)
+        return self.quantity_confirmed if self.quantity_confirmed is not None else self.quantity_ordered
+
+    @property
+    def net_amount(self) -> Decimal:
+        return self.effective_quantity * self.effective_price
+
+
+@dataclass(slots=True)
+class LineFigures(LineRules):
+    """The figures of a line without the ORM (bulk seeding, plain rows)."""
+
+    cancelled: bool
+    response: LineResponse
+    quantity_ordered: Decimal
+    quantity_confirmed: Decimal | None
+    quantity_shipped: Decimal
+    quantity_invoiced: Decimal
+    unit_price: Decimal
+    confirmed_price: Decimal | None
+
+
+class OrderLine(LineRules, Base):
     __tablename__ = "order_lines"
     __table_args__ = (UniqueConstraint("order_id", "line_no"),)
 
@@ -107,23 +160,13 @@ class OrderLine(Base):
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
 
-    @property
-    def effective_price(self) -> Decimal:
-        return self.confirmed_price if self.confirmed_price is not None else self.unit_price
 
-    @property
-    def effective_quantity(self) -> Decimal:
-        """What the supplier committed to deliver (ordered while unanswered)."""
-        if self.cancelled or self.response is LineResponse.REJECTED:
-            return Decimal(0)
-        return self.quantity_confirmed if self.quantity_confirmed is not None else self.quantity_ordered
-
-    @property
-    def net_amount(self) -> Decimal:
-        return self.effective_quantity * self.effective_price
+class OrderFacts(Protocol):
+    cancelled_at: datetime | None
+    supplier_id: int | None
 
 
-def derive_status(order: Order, lines: Sequence[OrderLine]) -> OrderStatus:
+def derive_status(order: OrderFacts, lines: Sequence[LineRules]) -> OrderStatus:
     """The order's status from its lines' quantities and responses."""
     if order.cancelled_at is not None:
         return OrderStatus.CANCELLED
@@ -149,3 +192,69 @@ def derive_status(order: Order, lines: Sequence[OrderLine]) -> OrderStatus:
     if len(answered) < len(live):
         return OrderStatus.PARTIALLY_CONFIRMED
     return OrderStatus.CONFIRMED
+
+
+def order_total(lines: Sequence[LineRules]) -> Decimal:
+    """The net total of the lines: effective quantity times effective price (cancelled and
+    rejected lines count zero)."""
+    return sum((line.net_amount for line in lines), Decimal(0))
+
+
+@event.listens_for(Session, "before_flush")
+def keep_summaries_current(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    """Recompute ``current_status`` and ``net_total`` of every order touched in this flush: new or
+    changed orders and the orders of new or changed lines. Lines not yet loaded are read first
+    (without autoflush, so pending changes in memory are what counts)."""
+    touched: dict[int, Order] = {}
+    pending_new: list[Order] = []
+    new_lines: dict[int, list[OrderLine]] = {}
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Order):
+            if obj.id is None:
+                pending_new.append(obj)
+            else:
+                touched[obj.id] = obj
+        elif isinstance(obj, OrderLine):
+            if obj in session.new:
+                _apply_line_defaults(obj)
+            order = obj.__dict__.get("order")
+            if order is None and obj.order_id is not None:
+                if obj in session.new:
+                    new_lines.setdefault(obj.order_id, []).append(obj)
+                with session.no_autoflush:
+                    order = session.get(Order, obj.order_id)
+            if order is not None:
+                if order.id is None:
+                    pending_new.append(order)
+                else:
+                    touched[order.id] = order
+    for order in (*pending_new, *touched.values()):
+        lines: list[OrderLine]
+        if "lines" in order.__dict__:
+            lines = list(order.lines)
+        elif order.id is None:
+            lines = []
+        else:
+            with session.no_autoflush:
+                lines = list(session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)))
+        if order.id is not None:
+            lines += [line for line in new_lines.get(order.id, ()) if line not in lines]
+        for line in lines:
+            _apply_line_defaults(line)
+        status, total = derive_status(order, lines), order_total(lines)
+        if order.__dict__.get("current_status") != status:
+            order.current_status = status
+        if order.__dict__.get("net_total") != total:
+            order.net_total = total
+
+
+def _apply_line_defaults(line: OrderLine) -> None:
+    """Column defaults apply at INSERT; the summary of a pending line needs them now."""
+    if line.cancelled is None:
+        line.cancelled = False
+    if line.response is None:
+        line.response = LineResponse.PENDING
+    if line.quantity_shipped is None:
+        line.quantity_shipped = Decimal(0)
+    if line.quantity_invoiced is None:
+        line.quantity_invoiced = Decimal(0)

@@ -7,12 +7,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
-from portal.listing import FIRST_PAGE, ColumnLike, Page, PageRequest, matches, paginate, search_pattern
+from portal.listing import (
+    FIRST_PAGE,
+    ColumnLike,
+    Page,
+    PageRequest,
+    matches,
+    paginate,
+    paginate_rows,
+    search_pattern,
+)
 from portal.models import (
     Invoice,
     LineResponse,
@@ -43,7 +53,9 @@ class OrderFilter:
 
 
 def status_expression() -> ColumnElement[str]:
-    """The same rules as :func:`portal.models.orders.derive_status`, as one SQL expression per order."""
+    """The same rules as :func:`portal.models.orders.derive_status`, as one SQL expression per order.
+
+    Reads use the stored ``Order.current_status``; this expression checks it (tests, audits)."""
     live = and_(OrderLine.order_id == Order.id, OrderLine.cancelled.is_(False))
     effective = case(
         (OrderLine.response == LineResponse.REJECTED.value, literal(Decimal(0), Amount())),
@@ -84,7 +96,7 @@ def status_expression() -> ColumnElement[str]:
 
 def _order_filters(stmt: Select[Order], flt: OrderFilter) -> Select[Order]:
     if flt.statuses:
-        stmt = stmt.where(status_expression().in_([s.value for s in flt.statuses]))
+        stmt = stmt.where(Order.current_status.in_(flt.statuses))
     if flt.search:
         pattern = search_pattern(flt.search)
         stmt = stmt.where(
@@ -121,6 +133,36 @@ def list_orders(
 ) -> Page[Order]:
     stmt = _order_filters(visible(principal, Order), filter)
     return paginate(session, stmt, Order, sort_column=ORDER_SORTS[sort], descending=descending, page=page)
+
+
+ORDER_ROW_COLUMNS = (
+    Order.id,
+    Order.number,
+    Order.order_date,
+    Order.requested_date,
+    Order.delivery_name,
+    Order.customer_reference,
+    Order.current_status,
+    Order.net_total,
+    Order.currency,
+)
+
+
+def list_order_rows(
+    session: Session,
+    principal: Principal,
+    *,
+    filter: OrderFilter = OrderFilter(),
+    sort: OrderSort = OrderSort.CREATED_AT,
+    descending: bool = True,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[Row[Any]]:
+    """:func:`list_orders` as plain rows of the list columns (``ORDER_ROW_COLUMNS``, by name):
+    what a list page or an export shows, without loading whole orders."""
+    stmt = _order_filters(visible(principal, Order), filter).with_only_columns(*ORDER_ROW_COLUMNS)
+    return paginate_rows(
+        session, stmt, Order.id, sort_column=ORDER_SORTS[sort], descending=descending, page=page
+    )
 
 
 def order_statuses(session: Session, order_ids: Iterable[int]) -> dict[int, OrderStatus]:
@@ -224,6 +266,7 @@ __all__ = [
     "ShipmentFilter",
     "ShipmentSort",
     "list_invoices",
+    "list_order_rows",
     "list_orders",
     "list_shipments",
     "order_statuses",

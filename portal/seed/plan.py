@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table
@@ -44,6 +45,7 @@ from portal.models import (
     User,
 )
 from portal.models.cases import SLA
+from portal.models.orders import LineFigures, derive_status, order_total
 from portal.security import hash_token
 from portal.seed import names
 
@@ -341,35 +343,33 @@ def _orders(
         sold_by = org_id[dealer] if dealer and rng.random() < 0.75 else None
         supplier_slug = rng.choice(SUPPLIERS)
         supplier = None if state == "draft" else org_id[supplier_slug]
-        order_id = plan.add(
-            Order,
-            {
-                "number": f"SO-{created.year}-{n + 1:06d}",
-                "customer_id": customer_id,
-                "dealer_id": sold_by,
-                "supplier_id": supplier,
-                "created_by_org_id": sold_by or owner,
-                "currency": "EUR",
-                "order_date": created.date(),
-                "requested_date": created.date() + timedelta(days=rng.randint(5, 30)),
-                "customer_reference": f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else None,
-                "delivery_name": customer["name"],
-                "delivery_street": customer["street"],
-                "delivery_postal_code": customer["postal_code"],
-                "delivery_city": customer["city"],
-                "delivery_country": customer["country_code"],
-                "delivery_gln": customer["gln"],
-                "delivery_contact_name": None,
-                "delivery_contact_phone": customer["phone"],
-                "delivery_contact_email": customer["email"],
-                "note": None,
-                "routed_at": created + timedelta(hours=2) if supplier else None,
-                "cancelled_at": created + timedelta(days=1) if state == "cancelled" else None,
-                "created_at": created,
-                "updated_at": created,
-                "version": 1,
-            },
-        )
+        order_row: Row = {
+            "number": f"SO-{created.year}-{n + 1:06d}",
+            "customer_id": customer_id,
+            "dealer_id": sold_by,
+            "supplier_id": supplier,
+            "created_by_org_id": sold_by or owner,
+            "currency": "EUR",
+            "order_date": created.date(),
+            "requested_date": created.date() + timedelta(days=rng.randint(5, 30)),
+            "customer_reference": f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else None,
+            "delivery_name": customer["name"],
+            "delivery_street": customer["street"],
+            "delivery_postal_code": customer["postal_code"],
+            "delivery_city": customer["city"],
+            "delivery_country": customer["country_code"],
+            "delivery_gln": customer["gln"],
+            "delivery_contact_name": None,
+            "delivery_contact_phone": customer["phone"],
+            "delivery_contact_email": customer["email"],
+            "note": None,
+            "routed_at": created + timedelta(hours=2) if supplier else None,
+            "cancelled_at": created + timedelta(days=1) if state == "cancelled" else None,
+            "created_at": created,
+            "updated_at": created,
+            "version": 1,
+        }
+        order_id = plan.add(Order, order_row)
         _event(plan, "order.created", "order", order_id, sold_by or owner, created)
         if supplier:
             _event(
@@ -516,12 +516,23 @@ def _orders(
             )
         for line in lines:
             line["_id"] = plan.add(OrderLine, line)
+        _summarize(order_row, lines)
     # Shipment and invoice lines were planned before their order lines got ids: resolve them now.
     for model in (ShipmentLine, InvoiceLine):
         for row in plan.tables[table_of(model)]:
             row["order_line_id"] = row.pop("_line")["_id"]
     for row in plan.tables[table_of(OrderLine)]:
         row.pop("_id", None)
+
+
+def _summarize(order: Row, lines: list[Row]) -> None:
+    """The derived status and net total, by the model's own rules (what the flush hook keeps)."""
+    figures = [LineFigures(*(line[name] for name in LINE_FIGURES)) for line in lines]
+    order["current_status"] = derive_status(SimpleNamespace(**order), figures)
+    order["net_total"] = order_total(figures)
+
+
+LINE_FIGURES = tuple(LineFigures.__dataclass_fields__)
 
 
 def _cases(

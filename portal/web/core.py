@@ -22,13 +22,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.access import Principal, principal_for_user
+from portal.access import Principal, principal_for_user, user_standing
 from portal.config import Settings
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
 from portal.models import OrgKind, User
 from portal.web.forms import Form, FormErrors, errors_from, local_input
-from portal.web.i18n import LOCALES, Formatter, compile_catalogs, load_translations
+from portal.web.i18n import LOCALES, Formatter, cached_gettext, compile_catalogs, load_translations
 from portal.web.sessions import (
     LoginThrottle,
     SessionData,
@@ -45,27 +45,29 @@ log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def user_principal(session: Session, data: SessionData) -> tuple[User, Principal] | None:
-    """The user of a signed session, if it is still valid (active, same session generation).
+def user_principal(session: Session, data: SessionData) -> tuple[int, Principal] | None:
+    """The user id and principal of a signed session, if it is still valid (active, same session
+    generation).
 
-    The user row is read on every request (a password change or deactivation takes effect at
-    once); the organization tree below the user's organization is cached for a minute per process.
+    The user's standing is read on every request (a password change or deactivation takes effect
+    at once); the organization tree below the user's organization is cached for a minute per
+    process.
     """
     if data.uid is None:
         return None
-    user = session.get(User, data.uid)
-    if user is None or not user.is_active or user.session_generation != data.gen:
+    standing = user_standing(session, data.uid)
+    if standing is None or not standing.is_active or standing.session_generation != data.gen:
         return None
-    key = (user.id, user.organization_id, user.roles, user.name)
+    key = (data.uid, standing.organization_id, standing.roles, standing.name)
     cached = _PRINCIPALS.get(key)
     now = time.monotonic()
     if cached is not None and cached[0] > now:
-        return user, cached[1]
-    principal = principal_for_user(session, user)
+        return data.uid, cached[1]
+    principal = principal_for_user(session, session.get_one(User, data.uid))
     if len(_PRINCIPALS) > 10_000:
         _PRINCIPALS.clear()
     _PRINCIPALS[key] = (now + PRINCIPAL_TTL, principal)
-    return user, principal
+    return data.uid, principal
 
 
 PRINCIPAL_TTL = 60.0
@@ -80,7 +82,7 @@ class Ctx:
     request: Request
     uow: UnitOfWork
     principal: Principal
-    user: User
+    user_id: int
     session: SessionData
     form: Form
     locale: str
@@ -99,7 +101,6 @@ class Ctx:
             template,
             status_code=status_code,
             principal=self.principal,
-            user=self.user,
             **context,
         )
 
@@ -211,8 +212,8 @@ class Web:
                 session.clear = True
                 session.dirty = False
                 return RedirectResponse("/login", status_code=303)
-            user, principal = found
-            ctx = Ctx(self, request, uow, principal, user, session, Form(form), locale_of(request))
+            user_id, principal = found
+            ctx = Ctx(self, request, uow, principal, user_id, session, Form(form), locale_of(request))
             try:
                 return handler(ctx)
             except NotFound:
@@ -256,6 +257,7 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
         )
         catalog = load_translations(locale)
         env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(gettext=cached_gettext(catalog), _=cached_gettext(catalog))
         fmt = Formatter(locale)
         env.filters.update(
             datetime=fmt.datetime,

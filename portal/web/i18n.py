@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from datetime import date
 from datetime import date as Date  # noqa: N812 - the class has methods named date and datetime
 from datetime import datetime as DateTime  # noqa: N812
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -23,6 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
+from markupsafe import Markup
 
 LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
@@ -145,3 +148,20 @@ class Formatter:
 @lru_cache(maxsize=8)
 def _parse(locale: str) -> Locale:
     return Locale.parse(locale)
+
+
+def cached_gettext(catalog: Translations) -> Callable[..., Markup]:
+    """jinja2's "newstyle" ``gettext`` for autoescaped templates (the translation is markup, then
+    ``% variables``, so ``%%`` reads ``%``), with the messages that take no variables cached: a
+    page asks for the same few dozen labels on every request, and ``Markup.__mod__`` is slow."""
+    cache: dict[str, Markup] = {}
+
+    def gettext(message: str, **variables: Any) -> Markup:
+        if variables:
+            return Markup(catalog.ugettext(message)) % variables  # noqa: S704 - translations are ours
+        hit = cache.get(message)
+        if hit is None:
+            hit = cache[message] = Markup(catalog.ugettext(message)) % {}  # noqa: S704
+        return hit
+
+    return gettext

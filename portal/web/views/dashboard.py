@@ -14,7 +14,7 @@ from portal.cases.queries import CaseFilter, CaseSort, list_cases
 from portal.listing import PageRequest
 from portal.models import ActivityKind, Customer, OrderStatus, Organization
 from portal.models.base import utcnow
-from portal.orders.queries import OrderFilter, list_orders, order_statuses
+from portal.orders.queries import OrderFilter, list_orders
 from portal.web import labels
 from portal.web.charts import Bar, bar_chart
 from portal.web.core import Ctx, Web
@@ -72,8 +72,12 @@ class DashboardViews:
             data["appointment_customers"] = load_by_ids(
                 db, p, Customer, {a.customer_id for a in appointments.items}
             )
-        order_ids = [o.id for key in ("waiting", "open_orders") if key in data for o in data[key].items]
-        data["statuses"] = order_statuses(db, order_ids)
+        data["statuses"] = {
+            o.id: o.current_status
+            for key in ("waiting", "open_orders")
+            if key in data
+            for o in data[key].items
+        }
         if p.is_owner:
             rows = stats.by_partner(db, p)
             data["by_partner"] = rows

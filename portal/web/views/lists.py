@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from html import escape as html_escape
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.responses import Response, StreamingResponse
 
-from portal import stats
 from portal.access import Principal, load_by_ids
 from portal.activities.queries import ActivityFilter, ActivitySort, list_activities
 from portal.cases.queries import CaseFilter, CaseSort, list_cases
@@ -55,7 +55,7 @@ from portal.orders.queries import (
     ShipmentFilter,
     ShipmentSort,
     list_invoices,
-    list_orders,
+    list_order_rows,
     list_shipments,
 )
 from portal.web import labels
@@ -142,20 +142,19 @@ def _options(table: dict[Any, str]) -> tuple[tuple[str, str], ...]:
 
 
 # -- fetch and prepare, per list ---------------------------------------------------------------
-def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Order]:
+def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     flt = OrderFilter(
         statuses=params.enum("status", OrderStatus),
         search=params.search,
         created_from=params.day("from"),
         created_to=params.day("to"),
     )
-    return list_orders(
+    return list_order_rows(
         db, p, filter=flt, sort=OrderSort(params.sort), descending=params.descending, page=page
     )
 
 
-def _prepare_orders(db: Session, p: Principal, orders: list[Order]) -> list[Row]:
-    summaries = stats.order_summaries(db, p, orders)
+def _prepare_orders(db: Session, p: Principal, rows: list[Any]) -> list[Row]:
     return [
         {
             "href": f"/orders/{o.id}",
@@ -163,12 +162,12 @@ def _prepare_orders(db: Session, p: Principal, orders: list[Order]) -> list[Row]
             "order_date": o.order_date,
             "delivery_name": o.delivery_name,
             "customer_reference": o.customer_reference or "",
-            "status": summaries[o.id][0],
-            "total": summaries[o.id][1],
+            "status": o.current_status,
+            "total": o.net_total,
             "currency": o.currency,
             "requested_date": o.requested_date,
         }
-        for o in orders
+        for o in rows
     ]
 
 
@@ -614,34 +613,44 @@ def translated_labels(ctx: Ctx) -> dict[str, str]:
 def render_rows(
     spec: ListSpec, rows: list[Row], headers: list[str], fmt: Formatter, names: dict[str, str]
 ) -> list[Markup]:
-    """Table rows as HTML, built here rather than in the template: a 50-row page has 350 cells,
-    and a Python loop formats them several times faster than jinja2 macros do."""
+    """Table rows as HTML, built here rather than in the template: a 50-row page has 450 cells,
+    and a Python loop formats them several times faster than jinja2 macros do. Every value goes
+    through ``_escape`` (``html.escape`` on str: the same five characters as markupsafe, without
+    allocating a Markup per cell)."""
+    cells = [
+        (column.key, column.kind, f'<td data-label="{_escape(header)}" class="k-{column.kind}">')
+        for column, header in zip(spec.columns, headers, strict=True)
+    ]
     out: list[Markup] = []
     for row in rows:
-        cells: list[str] = []
-        for column, header in zip(spec.columns, headers, strict=True):
-            value = row[column.key]
-            kind = column.kind
+        parts = ["<tr>"]
+        for key, kind, opening in cells:
+            value = row[key]
             if value is None or value == "":
                 html = ""
             elif kind == "link":
-                html = f'<a href="{escape(row["href"])}">{escape(value)}</a>'
+                html = f'<a href="{_escape(row["href"])}">{_escape(value)}</a>'
             elif kind == "date":
-                html = escape(fmt.date(value))
+                html = _escape(fmt.date(value))
             elif kind == "datetime":
-                html = escape(fmt.short_datetime(value))
+                html = _escape(fmt.short_datetime(value))
             elif kind == "money":
-                html = escape(fmt.money(value, row.get("currency", "EUR")))
+                html = _escape(fmt.money(value, row.get("currency", "EUR")))
             elif kind == "number":
-                html = escape(fmt.number(value))
+                html = _escape(fmt.number(value))
             elif kind == "label":
-                key = str(value)
-                html = f'<span class="badge s-{escape(key)}">{escape(names.get(key, key))}</span>'
+                label = str(value)
+                html = f'<span class="badge s-{_escape(label)}">{_escape(names.get(label, label))}</span>'
             else:
-                html = escape(value)
-            cells.append(f'<td data-label="{escape(header)}" class="k-{kind}">{html}</td>')
-        out.append(Markup("<tr>" + "".join(cells) + "</tr>"))  # noqa: S704 - every value is escaped above
+                html = _escape(value)
+            parts += (opening, html, "</td>")
+        parts.append("</tr>")
+        out.append(Markup("".join(parts)))  # noqa: S704 - every value is escaped above
     return out
+
+
+def _escape(value: Any) -> str:
+    return html_escape(value if isinstance(value, str) else str(value), quote=True)
 
 
 def _drain(buffer: io.StringIO) -> str:
