@@ -114,6 +114,27 @@ def add_user(
     return user
 
 
+def set_user_active(*, uow: UnitOfWork, principal: Principal, user_id: int, active: bool) -> User:
+    """Deactivate a user (every session of theirs ends at once) or let them log in again.
+
+    Admins manage their own organizations' users; nobody deactivates their own account, so an
+    organization cannot lock out its last admin by accident."""
+    user = get_visible(uow.session, principal, User, user_id)
+    org = uow.session.get_one(Organization, user.organization_id)
+    _require_admin_of(principal, org, "deactivate users" if not active else "reactivate users")
+    if not active and principal.user_id == user.id:
+        raise InvalidInput("user", "you cannot deactivate your own account")
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    if not active:
+        user.session_generation += 1  # signed session cookies of this user stop working now
+    uow.flush()
+    kind = "user.reactivated" if active else "user.deactivated"
+    record(uow, principal, kind, "user", user.id, organization_id=org.id)
+    return user
+
+
 def authenticate_password(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None. The hash is always computed, so the
     answer takes as long for an unknown e-mail as for a wrong password."""

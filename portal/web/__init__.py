@@ -71,6 +71,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/exchange/{record_id:int}/reprocess", page(exchange.reprocess), methods=["POST"]),
         Route("/admin/exchange", page(exchange_admin.profiles), methods=["GET", "POST"]),
         Route("/admin/users", page(admin.users), methods=["GET", "POST"]),
+        Route("/admin/users/{user_id:int}/active", page(admin.set_active), methods=["POST"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
         *[Route(f"/{name}", page(lists.handler(name)), methods=["GET"]) for name in SPECS],

@@ -134,6 +134,10 @@ CALLS: dict[str, tuple[str, Call]] = {
         lambda uow, p, i: partners.issue_token(uow=uow, principal=p, organization_id=i, name="t"),
     ),
     "revoke_token": ("API token", lambda uow, p, i: partners.revoke_token(uow=uow, principal=p, token_id=i)),
+    "set_user_active": (
+        "user",
+        lambda uow, p, i: partners.set_user_active(uow=uow, principal=p, user_id=i, active=False),
+    ),
 }
 
 
@@ -157,6 +161,15 @@ def world(factory: sessionmaker[Session]) -> tuple[Scene, dict[str, int]]:
         token = partners.issue_token(
             uow=uow, principal=scene.p("owner"), organization_id=scene.orgs["dealer-other"].id, name="erp"
         )
+        user = partners.add_user(
+            uow=uow,
+            principal=scene.p("owner"),
+            organization_id=scene.orgs["dealer-other"].id,
+            email="colleague@dealer-other.example",
+            name="Colleague",
+            password="x" * 12,
+            roles={"member"},
+        )
     ids = {
         "customer": customer.id,
         "order": order.id,
@@ -164,6 +177,7 @@ def world(factory: sessionmaker[Session]) -> tuple[Scene, dict[str, int]]:
         "activity": task.id,
         "organization": scene.orgs["dealer-other"].id,
         "API token": token.token.id,
+        "user": user.id,
     }
     return scene, ids
 
@@ -204,5 +218,6 @@ def test_the_same_calls_succeed_for_the_owning_organization(world: tuple[Scene, 
         CALLS["add_case_comment"][1](uow, scene.p("dealer-other"), ids["case"])
         CALLS["complete_task"][1](uow, scene.p("dealer-other"), ids["activity"])
         CALLS["respond_to_order"][1](uow, scene.p("supplier-a"), ids["order"])
+        CALLS["set_user_active"][1](uow, scene.p("dealer-other"), ids["user"])
         history = customers.contact_history(uow.session, scene.p("dealer-other"), ids["customer"])
     assert {entry.kind for entry in history} == {"activity", "order", "case"}

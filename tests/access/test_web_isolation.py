@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.app import create_app
 from portal.cases import service as cases
 from portal.config import Settings
-from portal.models import CaseAttachment, Direction, Event, ExchangeRecord, RecordState
+from portal.models import CaseAttachment, Direction, Event, ExchangeRecord, RecordState, User
 from tests.builders import build_scene
 from tests.web.conftest import SECRET, WebWorld, add_users, csrf_of
 
@@ -109,6 +109,8 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             ("/cases/new", {"subject": "x", "customer_id": str(customer.id)}),
             ("/cases/new", {"subject": "x", "order_id": str(order.id)}),
             (f"/exchange/{edi_file.id}/reprocess", {}),
+            (f"/admin/users/{world.users[dealer].id}/active", {"active": "0"}),
+            (f"/admin/users/{world.users[supplier].id}/active", {"active": "0"}),
         ],
         secrets=[
             order.number,
@@ -148,6 +150,9 @@ def test_pages_downloads_and_actions_of_another_organization_answer_404(world: W
     )
     assert pdf.status_code == 404
     assert _events(world) == before  # nothing was written
+    with world.scene.factory() as session:
+        for owner_of in ("dealer-group", "supplier-a"):
+            assert session.get_one(User, world.users[owner_of].id).is_active
 
 
 @pytest.mark.parametrize("viewer", ["dealer-other", "supplier-b"])

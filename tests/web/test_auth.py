@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
 from portal.db import unit_of_work
-from portal.models import User
+from portal.models import Event, User
 from portal.web.sessions import SESSION_COOKIE, read_session
-from tests.web.conftest import PASSWORD, SECRET, WebWorld, csrf_of, login, post_form
+from tests.web.conftest import PASSWORD, SECRET, WebWorld, csrf_of, login, password_hash, post_form
 
 
 def _fresh_world(factory: object, engine: object) -> WebWorld:
@@ -261,3 +262,61 @@ def test_logout_says_goodbye_on_the_login_page(world: WebWorld) -> None:
     response = post_form(client, "/", "/logout", {})
     assert response.headers["location"] == "/login"  # type: ignore[attr-defined]
     assert "You have been logged out." in client.get("/login").text
+
+
+def _users_page_action(client: object, user_id: int, active: str) -> object:
+    return post_form(client, "/admin/users", f"/admin/users/{user_id}/active", {"active": active})
+
+
+def test_an_admin_deactivates_a_user_whose_sessions_end_at_once(world: WebWorld) -> None:
+    with world.scene.uow() as uow:
+        member = User(
+            organization_id=world.scene.orgs["dealer-group"].id,
+            email="leaver@example.test",
+            name="Leaver",
+            password_hash=password_hash(),
+            roles="member",
+        )
+        uow.session.add(member)
+    leaver = TestClient(world.app)
+    login(leaver, "leaver@example.test")
+    assert leaver.get("/", follow_redirects=False).status_code == 200
+
+    admin = world.client("dealer-group")
+    page = admin.get("/admin/users")
+    assert f'action="/admin/users/{member.id}/active"' in page.text
+    assert f'action="/admin/users/{world.users["dealer-group"].id}/active"' not in page.text  # not oneself
+    response = _users_page_action(admin, member.id, "0")
+    assert response.status_code == 303
+    assert "Deactivated" in admin.get("/admin/users").text
+
+    assert leaver.get("/", follow_redirects=False).headers["location"] == "/login"
+    again = TestClient(world.app)
+    with pytest.raises(AssertionError):
+        login(again, "leaver@example.test")
+
+    assert _users_page_action(admin, member.id, "1").status_code == 303
+    login(again, "leaver@example.test")
+    with world.scene.factory() as session:
+        kinds = session.scalars(
+            select(Event.kind).where(Event.entity == "user", Event.entity_id == member.id).order_by(Event.id)
+        ).all()
+    assert kinds == ["user.deactivated", "user.reactivated"]
+
+
+def test_an_admin_cannot_deactivate_their_own_account(world: WebWorld) -> None:
+    admin = world.client("dealer-group")
+    response = _users_page_action(admin, world.users["dealer-group"].id, "0")
+    assert response.status_code == 400
+    assert "cannot deactivate your own account" in response.text
+    with world.scene.factory() as session:
+        assert session.get_one(User, world.users["dealer-group"].id).is_active
+
+
+def test_a_member_may_not_deactivate_anyone(world: WebWorld) -> None:
+    member = world.client("partner")
+    response = member.post(
+        f"/admin/users/{world.users['partner'].id}/active",
+        data={"csrf": csrf_of(member.get("/account/password").text), "active": "0"},
+    )
+    assert response.status_code == 403

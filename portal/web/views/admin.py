@@ -9,6 +9,10 @@ from portal.models import EXTERNAL_ROLES, OWNER_ROLES
 from portal.partners import service as partners
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
+from portal.web.labels import N_
+
+# Service messages shown on these pages, for the catalog.
+N_("you cannot deactivate your own account")
 
 
 class AdminViews:
@@ -46,10 +50,35 @@ class AdminViews:
 
         return ctx.attempt(add, lambda errors: self._users_page(ctx, errors, ctx.form.values()))
 
-    def _users_page(self, ctx: Ctx, errors: FormErrors, values: dict[str, str]) -> Response:
+    def set_active(self, ctx: Ctx) -> Response:
+        """POST /admin/users/{id}/active with ``active`` = 1 or 0."""
+        self._require_admin(ctx)
+        user_id = int(ctx.request.path_params["user_id"])
+        active = ctx.form.text("active")
+        if active not in {"0", "1"}:
+            raise InvalidInput("active", "unknown value")
+
+        def change() -> Response:
+            user = partners.set_user_active(
+                uow=ctx.uow, principal=ctx.principal, user_id=user_id, active=active == "1"
+            )
+            if user.is_active:
+                return ctx.redirect("/admin/users", ctx._("%(email)s can log in again.", email=user.email))
+            return ctx.redirect("/admin/users", ctx._("%(email)s can no longer log in.", email=user.email))
+
+        def refused(errors: FormErrors) -> Response:
+            reason = next(iter(errors.fields.values()), None) if errors.fields else errors.general
+            return self._users_page(ctx, FormErrors(), {}, access_error=reason)
+
+        return ctx.attempt(change, refused)
+
+    def _users_page(
+        self, ctx: Ctx, errors: FormErrors, values: dict[str, str], *, access_error: str | None = None
+    ) -> Response:
         return ctx.render(
             "admin_users.html",
-            status_code=400 if errors else 200,
+            status_code=400 if errors or access_error else 200,
+            access_error=access_error,
             users=partners.list_users(ctx.db, ctx.principal),
             roles=[(r, r) for r in self._roles(ctx)],
             errors=errors,
