@@ -66,6 +66,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
         Route("/customers/{customer_id:int}/activities", page(customers.log), methods=["POST"]),
         Route("/customers/{customer_id:int}/share", page(customers.share), methods=["POST"]),
+        Route("/customers/{customer_id:int}/contacts", page(customers.add_contact), methods=["POST"]),
         Route("/exchange/{record_id:int}", page(exchange.detail), methods=["GET"]),
         Route("/exchange/{record_id:int}/download", page(exchange.download), methods=["GET"]),
         Route("/exchange/{record_id:int}/reprocess", page(exchange.reprocess), methods=["POST"]),

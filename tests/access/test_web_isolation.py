@@ -98,6 +98,7 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             (f"/cases/{supplier_case.id}/comments", {"body": "hallo"}),
             (f"/customers/{customer.id}/activities", {"kind": "call", "subject": "Anruf"}),
             (f"/customers/{customer.id}/share", {"organization_id": str(scene.orgs[dealer].id)}),
+            (f"/customers/{customer.id}/contacts", {"last_name": "Spion"}),
             (
                 "/orders/new",
                 {

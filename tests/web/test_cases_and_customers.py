@@ -163,6 +163,36 @@ def test_an_appointment_that_ends_before_it_starts_is_reported_at_the_end_field(
     assert 'id="ends_at-error"' in response.text and 'value="Besuch"' in response.text
 
 
+def test_dealer_adds_a_contact_who_can_then_be_picked_for_a_call(world: WebWorld) -> None:
+    customer = world.scene.customer("Kontakt AG", shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    url = f"/customers/{customer.id}"
+    response = post_form(
+        client,
+        url,
+        f"{url}/contacts",
+        {"first_name": "Jana", "last_name": "Schulz", "email": "jana@kontakt.example", "phone": "+49 40 1"},
+    )
+    assert response.status_code == 303, response.text
+    page = client.get(url).text
+    assert "Jana Schulz" in page and 'href="mailto:jana@kontakt.example"' in page
+    assert re.search(r'<option value="\d+"[^>]*>Jana Schulz</option>', page)  # offered in the call form
+
+
+def test_a_contact_without_last_name_or_with_a_bad_email_is_reported_at_the_fields(world: WebWorld) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    url = f"/customers/{customer.id}"
+    response = post_form(client, url, f"{url}/contacts", {"first_name": "Jana", "last_name": ""})
+    assert response.status_code == 400
+    assert 'id="last_name-error"' in response.text and 'value="Jana"' in response.text
+    assert '<details class="add-contact" open>' in response.text
+    bad = post_form(client, url, f"{url}/contacts", {"last_name": "Schulz", "email": "not-an-address"})
+    assert bad.status_code == 400
+    assert 'id="email-error"' in bad.text
+    assert "Schulz" not in client.get(url).text.split('id="h-contacts"')[1].split("</ul>")[0]
+
+
 def test_owner_shares_a_customer_with_a_dealer(world: WebWorld) -> None:
     customer = world.scene.customer("Geteilt KG")
     assert world.client("dealer-other").get(f"/customers/{customer.id}").status_code == 404

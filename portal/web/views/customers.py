@@ -112,6 +112,26 @@ class CustomerViews:
 
         return ctx.attempt(run, lambda errors: self._render(ctx, customer_id, form="log", errors=errors))
 
+    def add_contact(self, ctx: Ctx) -> Response:
+        customer_id = ctx.request.path_params["customer_id"]
+
+        def run() -> Response:
+            contact = customers.add_contact(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                customer_id=customer_id,
+                first_name=ctx.form.text("first_name"),
+                last_name=ctx.form.text("last_name"),
+                email=ctx.form.optional("email"),
+                phone=ctx.form.optional("phone"),
+                position=ctx.form.optional("position"),
+            )
+            return ctx.redirect(
+                f"/customers/{customer_id}", ctx._("%(name)s has been added.", name=contact.full_name)
+            )
+
+        return ctx.attempt(run, lambda errors: self._render(ctx, customer_id, form="contact", errors=errors))
+
     def share(self, ctx: Ctx) -> Response:
         customer_id = ctx.request.path_params["customer_id"]
 
