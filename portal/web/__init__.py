@@ -63,6 +63,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/cases/{case_id:int}/attachments/{attachment_id:int}", page(cases.download), methods=["GET"]),
         Route("/cases/{case_id:int}/status", page(cases.status), methods=["POST"]),
         Route("/cases/{case_id:int}/route", page(cases.route), methods=["POST"]),
+        Route("/cases/{case_id:int}/edit", page(cases.edit), methods=["POST"]),
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
         Route("/customers/{customer_id:int}/activities", page(customers.log), methods=["POST"]),
         Route("/customers/{customer_id:int}/share", page(customers.share), methods=["POST"]),

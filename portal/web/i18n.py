@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
-from datetime import date
 from datetime import date as Date  # noqa: N812 - the class has methods named date and datetime
 from datetime import datetime as DateTime  # noqa: N812
 from decimal import Decimal
@@ -91,26 +90,13 @@ def negotiate(accept_language: str | None) -> str:
     return str(chosen) if chosen else DEFAULT_LOCALE
 
 
-@lru_cache(maxsize=4096)
-def _date(value: date, fmt: str, locale: Locale) -> str:
-    return format_date(value, format=fmt, locale=locale)
-
-
-@lru_cache(maxsize=8192)
-def _money(value: Decimal, currency: str, locale: Locale) -> str:
-    return format_currency(value, currency, locale=locale)
-
-
-@lru_cache(maxsize=8192)
-def _number(value: Decimal | int | float, locale: Locale) -> str:
-    return format_decimal(value, locale=locale)
-
-
 class Formatter:
     """Dates, times, numbers and money for one locale; times shown in Europe/Berlin. Dates and
-    amounts repeat a lot on a list page: their formatted text is cached."""
+    amounts repeat a lot on a list page: their formatted text is cached per process, keyed by the
+    locale's name (hashing Babel's ``Locale`` costs more than formatting a cached value)."""
 
     def __init__(self, locale: str) -> None:
+        self.name = locale
         # A parsed Locale, not its name: Babel would parse the name again on every call.
         self.locale = _parse(locale)
 
@@ -132,17 +118,42 @@ class Formatter:
             return ""
         if isinstance(value, DateTime):
             value = value.astimezone(TIMEZONE).date()
-        return _date(value, fmt, self.locale)
+        key = (value, fmt, self.name)
+        text = _DATES.get(key)
+        if text is None:
+            text = _remember(_DATES, key, format_date(value, format=fmt, locale=self.locale))
+        return text
 
     def number(self, value: Decimal | int | float | None) -> str:
         if value is None:
             return ""
-        return _number(value, self.locale)
+        key = (value, self.name)
+        text = _NUMBERS.get(key)
+        if text is None:
+            text = _remember(_NUMBERS, key, format_decimal(value, locale=self.locale))
+        return text
 
     def money(self, value: Decimal | int | None, currency: str = "EUR") -> str:
         if value is None:
             return ""
-        return _money(Decimal(value), currency, self.locale)
+        key = (value, currency, self.name)
+        text = _MONEY.get(key)
+        if text is None:
+            text = _remember(_MONEY, key, format_currency(Decimal(value), currency, locale=self.locale))
+        return text
+
+
+_CACHE_LIMIT = 20_000
+_DATES: dict[tuple[Date, str, str], str] = {}
+_NUMBERS: dict[tuple[Decimal | int | float, str], str] = {}
+_MONEY: dict[tuple[Decimal | int, str, str], str] = {}
+
+
+def _remember(cache: dict[Any, str], key: Any, text: str) -> str:
+    if len(cache) >= _CACHE_LIMIT:  # bounded: drop everything rather than track recency
+        cache.clear()
+    cache[key] = text
+    return text
 
 
 @lru_cache(maxsize=8)

@@ -95,6 +95,7 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             (f"/orders/{order.id}/route", {"supplier_id": str(scene.orgs[supplier].id)}),
             (f"/cases/{case.id}/comments", {"body": "hallo"}),
             (f"/cases/{case.id}/status", {"action": "resolve"}),
+            (f"/cases/{case.id}/edit", {"subject": "übernommen", "priority": "low"}),
             (f"/cases/{supplier_case.id}/comments", {"body": "hallo"}),
             (f"/customers/{customer.id}/activities", {"kind": "call", "subject": "Anruf"}),
             (f"/customers/{customer.id}/share", {"organization_id": str(scene.orgs[dealer].id)}),

@@ -266,3 +266,69 @@ def test_contact_history_is_shown_in_the_users_language(world: WebWorld) -> None
     post_form(client, url, f"{url}/activities", {"kind": "call", "subject": "Rückruf"})
     page = client.get(url, params={"lang": "de"}).text
     assert f"Auftrag {order.number}" in page and "Anruf: Rückruf" in page
+
+
+def _open_case(world: WebWorld, subject: str = "Pumpe leckt") -> Case:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    with world.scene.uow() as uow:
+        return cases.open_case(
+            uow=uow, principal=world.scene.p("dealer-group"), subject=subject, customer_id=customer.id
+        )
+
+
+def test_editing_a_case_priority_moves_its_sla_deadline(world: WebWorld) -> None:
+    case = _open_case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    response = post_form(
+        client,
+        url,
+        f"{url}/edit",
+        {
+            "version": str(case.version),
+            "subject": "Pumpe leckt stark",
+            "priority": "urgent",
+            "description": "Wasser",
+        },
+    )
+    assert response.status_code == 303, response.text
+    with world.scene.factory() as session:
+        saved = session.get_one(Case, case.id)
+        assert (saved.subject, saved.priority.value, saved.description) == (
+            "Pumpe leckt stark",
+            "urgent",
+            "Wasser",
+        )
+        assert saved.sla_due_at < case.sla_due_at  # urgent: 4 h instead of the default
+    assert "Pumpe leckt stark" in client.get(url).text
+
+
+def test_a_stale_case_edit_says_so_and_keeps_what_was_typed(world: WebWorld) -> None:
+    case = _open_case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    token = csrf_of(client.get(url).text)
+    with world.scene.uow() as uow:
+        cases.update_case(uow=uow, principal=world.scene.p("owner"), case_id=case.id, subject="Geändert")
+    response = client.post(
+        f"{url}/edit",
+        data={"csrf": token, "version": str(case.version), "subject": "Mein Text", "priority": "high"},
+    )
+    assert response.status_code == 409
+    assert 'value="Mein Text"' in response.text and '<details class="edit-case" open>' in response.text
+    with world.scene.factory() as session:
+        assert session.get_one(Case, case.id).subject == "Geändert"
+
+
+def test_an_empty_subject_or_unknown_priority_is_reported_at_the_field(world: WebWorld) -> None:
+    case = _open_case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    empty = post_form(
+        client, url, f"{url}/edit", {"version": str(case.version), "subject": " ", "priority": "low"}
+    )
+    assert empty.status_code == 400 and 'id="subject-error"' in empty.text
+    unknown = post_form(
+        client, url, f"{url}/edit", {"version": str(case.version), "subject": "x", "priority": "asap"}
+    )
+    assert unknown.status_code == 400 and 'id="priority-error"' in unknown.text

@@ -89,6 +89,10 @@ class CaseViews:
             form=form,
             errors=errors or FormErrors(),
             values=ctx.form.values() if errors is not None else {},
+            edit_values=ctx.form.values()
+            if form == "edit"
+            else {"subject": case.subject, "description": case.description, "priority": case.priority.value},
+            priorities=[(level.value, ctx._(labels.PRIORITY[level])) for level in CasePriority],
             closed=case.status is CaseStatus.CLOSED,
             max_mb=self.web.settings.max_attachment_bytes // (1024 * 1024),
             accept=",".join(sorted(cases.ALLOWED_ATTACHMENT_TYPES)),
@@ -175,6 +179,28 @@ class CaseViews:
 
         return self._act(ctx, "status", action)
 
+    def edit(self, ctx: Ctx) -> Response:
+        """Subject, description and priority (a new priority moves the SLA deadline)."""
+
+        def action() -> str:
+            raw = ctx.form.text("priority")
+            try:
+                priority = CasePriority(raw)
+            except ValueError:
+                raise InvalidInput("priority", "unknown value") from None
+            cases.update_case(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                case_id=ctx.request.path_params["case_id"],
+                subject=ctx.form.text("subject"),
+                description=ctx.form.text("description"),
+                priority=priority,
+                expected_version=ctx.form.integer("version"),
+            )
+            return ctx._("The case has been updated.")
+
+        return self._act(ctx, "edit", action)
+
     def route(self, ctx: Ctx) -> Response:
         def action() -> str:
             cases.route_case(
@@ -222,7 +248,7 @@ class CaseViews:
             "case_new.html",
             status_code=400 if errors else 200,
             customers=customers,
-            priorities=[(p.value, labels.PRIORITY[p]) for p in CasePriority],
+            priorities=[(level.value, ctx._(labels.PRIORITY[level])) for level in CasePriority],
             errors=errors,
             values=values,
         )
