@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from portal.errors import PermissionDenied
-from portal.models import ApiToken, Organization, OrgKind, User
+from portal.models import ApiToken, Organization, OrgKind, RevokedSession, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +81,24 @@ class UserStanding:
     organization_id: int
     roles: str
     name: str
+    session_revoked: bool
 
 
 _STANDING = select(
-    User.is_active, User.session_generation, User.organization_id, User.roles, User.name
+    User.is_active,
+    User.session_generation,
+    User.organization_id,
+    User.roles,
+    User.name,
+    exists().where(RevokedSession.sid == bindparam("sid")),
 ).where(User.id == bindparam("user_id"))
 
 
-def user_standing(session: Session, user_id: int) -> UserStanding | None:
-    """One narrow row per request (no ORM object): the portal checks it on every page."""
-    row = session.connection().execute(_STANDING, {"user_id": user_id}).first()
-    return UserStanding(*row) if row is not None else None
+def user_standing(session: Session, user_id: int, sid: str) -> UserStanding | None:
+    """One narrow row per request (no ORM object), including whether this session id was logged
+    out (in any server process): the portal checks it on every page."""
+    row = session.connection().execute(_STANDING, {"user_id": user_id, "sid": sid}).first()
+    return UserStanding(*row[:5], session_revoked=bool(row[5])) if row is not None else None
 
 
 def principal_for_token(session: Session, token: ApiToken) -> Principal:

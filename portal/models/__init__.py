@@ -8,6 +8,7 @@ from portal.models.customers import Contact, Customer, CustomerAssignment
 from portal.models.events import Counter, Event
 from portal.models.exchange import Direction, ExchangeLink, ExchangeProfile, ExchangeRecord, RecordState
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
+from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 
@@ -36,6 +37,7 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "LineResponse",
+    "LoginFailure",
     "MatchStatus",
     "Order",
     "OrderLine",
@@ -44,6 +46,7 @@ __all__ = [
     "Organization",
     "Product",
     "RecordState",
+    "RevokedSession",
     "Shipment",
     "ShipmentLine",
     "User",

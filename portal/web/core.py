@@ -27,10 +27,10 @@ from portal.config import Settings
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
 from portal.models import OrgKind, User
+from portal.partners.logins import LoginThrottle
 from portal.web.forms import Form, FormErrors, errors_from, local_input
 from portal.web.i18n import LOCALES, Formatter, cached_gettext, compile_catalogs, load_translations
 from portal.web.sessions import (
-    LoginThrottle,
     SessionData,
     csrf_matches,
     locale_of,
@@ -49,14 +49,19 @@ def user_principal(session: Session, data: SessionData) -> tuple[int, Principal]
     """The user id and principal of a signed session, if it is still valid (active, same session
     generation).
 
-    The user's standing is read on every request (a password change or deactivation takes effect
-    at once); the organization tree below the user's organization is cached for a minute per
-    process.
+    The user's standing is read on every request (a logout, password change or deactivation takes
+    effect at once, in every server process); the organization tree below the user's organization
+    is cached for a minute per process.
     """
     if data.uid is None:
         return None
-    standing = user_standing(session, data.uid)
-    if standing is None or not standing.is_active or standing.session_generation != data.gen:
+    standing = user_standing(session, data.uid, data.sid)
+    if (
+        standing is None
+        or not standing.is_active
+        or standing.session_generation != data.gen
+        or standing.session_revoked
+    ):
         return None
     key = (data.uid, standing.organization_id, standing.roles, standing.name)
     cached = _PRINCIPALS.get(key)

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -73,27 +70,6 @@ class SessionData:
         self.flash, self.dirty = message, True
 
 
-class Revocations:
-    """Session ids logged out in this process, remembered until their cookies expire."""
-
-    def __init__(self) -> None:
-        self._until: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def revoke(self, sid: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._until = {k: v for k, v in self._until.items() if v > now}
-            self._until[sid] = now + SESSION_MAX_AGE
-
-    def is_revoked(self, sid: str) -> bool:
-        until = self._until.get(sid)
-        return until is not None and until > time.monotonic()
-
-
-REVOKED = Revocations()
-
-
 def serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="portal.session")
 
@@ -105,7 +81,9 @@ def read_session(secret_key: str, raw: str | None) -> SessionData | None:
         data = serializer(secret_key).loads(raw, max_age=SESSION_MAX_AGE)
     except BadSignature:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("sid"), str) or REVOKED.is_revoked(data["sid"]):
+    # A logged-out sid is refused by the user check (portal.web.core.user_principal), which reads
+    # the shared revoked_sessions table along with the user's standing.
+    if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
         return None
     uid = data.get("uid")
     return SessionData(
@@ -235,60 +213,3 @@ def device_account(secret_key: str, raw: str | None) -> str | None:
         return None
     account = data.get("acct") if isinstance(data, dict) else None
     return account if isinstance(account, str) else None
-
-
-# Failed logins allowed per 10 minutes, per client address and per account (see LoginThrottle).
-LOGIN_LIMIT_PER_IP = 20
-LOGIN_LIMIT_PER_ACCOUNT = 5
-
-
-@dataclass
-class _Window:
-    hits: deque[float] = field(default_factory=deque)
-
-
-class LoginThrottle:
-    """Failed logins per client IP and per account, in a sliding window (per process).
-
-    No lockout a stranger can trigger: the per-account limit does not apply to a browser that
-    holds a device cookie from an earlier successful login of that same account, so flooding an
-    account from elsewhere slows only the flooder, never its owner on a known device.
-    """
-
-    def __init__(
-        self, *, per_ip: int | None = None, per_account: int | None = None, window_seconds: float = 600.0
-    ) -> None:
-        self.per_ip = LOGIN_LIMIT_PER_IP if per_ip is None else per_ip
-        self.per_account = LOGIN_LIMIT_PER_ACCOUNT if per_account is None else per_account
-        self.window = window_seconds
-        self._ip: dict[str, _Window] = {}
-        self._account: dict[str, _Window] = {}
-        self._lock = threading.Lock()
-
-    def _count(self, table: dict[str, _Window], key: str, now: float) -> int:
-        window = table.get(key)
-        if window is None:
-            return 0
-        while window.hits and window.hits[0] <= now - self.window:
-            window.hits.popleft()
-        if not window.hits:
-            del table[key]
-            return 0
-        return len(window.hits)
-
-    def blocked(self, ip: str, account: str, *, known_device: bool) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            if self._count(self._ip, ip, now) >= self.per_ip:
-                return True
-            return not known_device and self._count(self._account, account, now) >= self.per_account
-
-    def failed(self, ip: str, account: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._ip.setdefault(ip, _Window()).hits.append(now)
-            self._account.setdefault(account, _Window()).hits.append(now)
-
-    def succeeded(self, ip: str, account: str) -> None:
-        with self._lock:
-            self._account.pop(account, None)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from datetime import date
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import selectinload, sessionmaker
 
-from portal.migrate import upgrade
-from portal.models import Base
+from portal.migrate import downgrade, upgrade
+from portal.models import Base, Order
+from portal.seed import seed_demo
 
 
 def test_migrations_create_exactly_the_models_schema(empty_engine: Engine) -> None:
@@ -21,4 +25,17 @@ def test_upgrade_twice_is_harmless(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+
+
+def test_0002_fills_in_the_summaries_of_existing_orders(empty_engine: Engine) -> None:
+    upgrade(empty_engine)
+    seed_demo(empty_engine, scale=0.03, anchor=date(2026, 3, 2))
+    downgrade(empty_engine, "0001")  # orders as they were before the summary columns
+    assert "current_status" not in {c["name"] for c in inspect(empty_engine).get_columns("orders")}
+    upgrade(empty_engine)
+    with sessionmaker(empty_engine)() as session:
+        orders = session.query(Order).options(selectinload(Order.lines)).all()
+        wrong = [o.number for o in orders if (o.current_status, o.net_total) != (o.status(), o.total)]
+        states = {o.current_status for o in orders}
+    assert len(orders) > 50 and wrong == [] and len(states) >= 5

@@ -100,7 +100,6 @@ def add_users(factory: sessionmaker[Session], scene: Scene) -> dict[str, User]:
 
 @pytest.fixture
 def world(factory: sessionmaker[Session], engine: Engine) -> WebWorld:
-    from portal.web.sessions import REVOKED  # noqa: F401 - the deny list is per process, fine in tests
 
     scene = build_scene(factory)
     users = add_users(factory, scene)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from portal.db import unit_of_work
-from portal.models import Event, User
+from portal.models import Event, RevokedSession, User
 from portal.web.sessions import SESSION_COOKIE, read_session
 from tests.web.conftest import PASSWORD, SECRET, WebWorld, csrf_of, login, password_hash, post_form
 
@@ -163,7 +163,7 @@ def test_post_from_a_foreign_origin_is_refused_even_with_a_token(world: WebWorld
 def test_login_flood_from_one_address_is_throttled(
     factory: object, engine: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("portal.web.sessions.LOGIN_LIMIT_PER_IP", 6)
+    monkeypatch.setattr("portal.partners.logins.LOGIN_LIMIT_PER_IP", 6)
     world = _fresh_world(factory, engine)
     client = world.client()
     statuses = []
@@ -320,3 +320,42 @@ def test_a_member_may_not_deactivate_anyone(world: WebWorld) -> None:
         data={"csrf": csrf_of(member.get("/account/password").text), "active": "0"},
     )
     assert response.status_code == 403
+
+
+def test_a_logout_in_one_server_process_is_honoured_by_another(
+    world: WebWorld, engine: object, factory: object
+) -> None:
+    from portal.app import create_app
+    from portal.config import Settings
+
+    other_process = create_app(Settings(secret_key=SECRET), engine=engine)  # type: ignore[arg-type]
+    client = world.client()
+    login(client, "supplier-a@example.test")
+    stolen = client.cookies.get(SESSION_COOKIE)
+    replay = TestClient(other_process)
+    replay.cookies.set(SESSION_COOKIE, stolen)  # type: ignore[arg-type]
+    assert replay.get("/", follow_redirects=False).status_code == 200  # valid before the logout
+    post_form(client, "/", "/logout", {})
+    assert replay.get("/", follow_redirects=False).headers["location"] == "/login"
+    with world.scene.factory() as session:
+        assert session.scalar(select(func.count()).select_from(RevokedSession)) == 1
+
+
+def test_failed_logins_count_across_server_processes(
+    world: WebWorld, engine: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.app import create_app
+    from portal.config import Settings
+
+    monkeypatch.setattr("portal.partners.logins.LOGIN_LIMIT_PER_ACCOUNT", 4)
+    processes = [create_app(Settings(secret_key=SECRET), engine=engine) for _ in range(2)]  # type: ignore[arg-type]
+    statuses = []
+    for n in range(6):
+        attacker = TestClient(processes[n % 2])
+        page = attacker.get("/login")
+        response = attacker.post(
+            "/login",
+            data={"email": "dealer-other@example.test", "password": "guess", "csrf": csrf_of(page.text)},
+        )
+        statuses.append(response.status_code)
+    assert statuses == [400, 400, 400, 400, 429, 429]

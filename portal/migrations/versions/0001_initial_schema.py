@@ -181,8 +181,6 @@ def upgrade() -> None:
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('current_status', sa.Enum('draft', 'awaiting_confirmation', 'partially_confirmed', 'confirmed', 'rejected', 'partially_shipped', 'shipped', 'partially_invoiced', 'invoiced', 'cancelled', name='orderstatus', native_enum=False, length=24), nullable=False),
-    sa.Column('net_total', portal.models.base.Amount(precision=18, scale=4), nullable=False),
     sa.ForeignKeyConstraint(['created_by_org_id'], ['organizations.id'], name=op.f('fk_orders_created_by_org_id_organizations')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_orders_customer_id_customers')),
     sa.ForeignKeyConstraint(['dealer_id'], ['organizations.id'], name=op.f('fk_orders_dealer_id_organizations')),
@@ -192,7 +190,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orders_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_orders_current_status'), ['current_status'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_dealer_id'), ['dealer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_supplier_id'), ['supplier_id'], unique=False)
@@ -564,7 +561,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_orders_supplier_id'))
         batch_op.drop_index(batch_op.f('ix_orders_dealer_id'))
         batch_op.drop_index(batch_op.f('ix_orders_customer_id'))
-        batch_op.drop_index(batch_op.f('ix_orders_current_status'))
         batch_op.drop_index(batch_op.f('ix_orders_created_at'))
 
     op.drop_table('orders')

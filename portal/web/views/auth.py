@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -9,13 +11,14 @@ from starlette.responses import RedirectResponse, Response
 from portal.db import unit_of_work
 from portal.models.base import utcnow
 from portal.partners import service as partners
+from portal.partners.logins import revoke_session
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
 from portal.web.labels import N_
 from portal.web.sessions import (
     DEVICE_COOKIE,
     DEVICE_MAX_AGE,
-    REVOKED,
+    SESSION_MAX_AGE,
     SessionData,
     csrf_matches,
     device_account,
@@ -74,22 +77,25 @@ class AuthViews:
                 errors=FormErrors(general=gettext(LOGIN_FAILED)),
             )
 
-        if throttle.blocked(ip, email, known_device=known):
-            return failed(429)
-
-        def authenticate() -> tuple[int, int] | None:
+        def authenticate() -> tuple[int, int] | str:
+            """In one unit of work: the throttle check, the password check (argon2 takes ~50 ms,
+            so this runs off the event loop) and the failure count or last-login time."""
             with unit_of_work(self.web.sessions) as uow:
+                if throttle.blocked(uow.session, ip, email, known_device=known):
+                    return "throttled"
                 user = partners.authenticate_password(uow.session, email, password)
                 if user is None:
-                    return None
+                    throttle.failed(uow.session, ip, email)
+                    return "failed"
+                throttle.succeeded(uow.session, email)
                 user.last_login_at = utcnow()
                 return user.id, user.session_generation
 
-        found = await run_in_threadpool(authenticate)  # argon2 takes ~50 ms: off the event loop
-        if found is None:
-            throttle.failed(ip, email)
+        found = await run_in_threadpool(authenticate)
+        if found == "throttled":
+            return failed(429)
+        if isinstance(found, str):
             return failed(400)
-        throttle.succeeded(ip, email)
         session.login(*found)
         response = RedirectResponse(target, status_code=303)
         secure = request.url.scheme == "https"
@@ -111,7 +117,14 @@ class AuthViews:
             session, token if isinstance(token, str) else None
         ):
             return self.web.error_page(request, 403)
-        REVOKED.revoke(session.sid)
+        if session.uid is not None:
+            sid = session.sid
+
+            def revoke() -> None:
+                with unit_of_work(self.web.sessions) as uow:
+                    revoke_session(uow.session, sid, lifetime=timedelta(seconds=SESSION_MAX_AGE))
+
+            await run_in_threadpool(revoke)
         fresh = SessionData.new()
         request.scope["portal.session"] = fresh
         fresh.set_flash(
