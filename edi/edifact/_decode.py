@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
+from edi._construct import new_message
 from edi.documents import Document, Envelope, Message
 from edi.edifact._ack import decode_aperak, decode_contrl
 from edi.edifact._desadv import decode_desadv
@@ -46,17 +47,9 @@ class DecodeResult:
 
 def _message(raw: RawMessage, tok: Tokenizer, strict: bool) -> Message:
     warnings = list(raw.warnings)
-    base = Message("edifact", raw.message_type, raw.envelope, segment_count=len(raw.segments))
+    message_type, envelope, count = raw.message_type, raw.envelope, len(raw.segments)
     if raw.error is not None:
-        return Message(
-            base.format,
-            base.message_type,
-            base.envelope,
-            None,
-            raw.error,
-            base.segment_count,
-            tuple(warnings),
-        )
+        return new_message("edifact", message_type, envelope, None, raw.error, count, tuple(warnings))
     ctx = Ctx(raw.segments, raw.start_index, lambda k: tok.locate(raw.global_start + k), strict=strict)
     try:
         if comp(elem(raw.segments[0], 2), 1) == "0":
@@ -73,23 +66,11 @@ def _message(raw: RawMessage, tok: Tokenizer, strict: bool) -> Message:
         ctx.check_structure()
         document = decoder(ctx)
     except (EdiSyntaxError, MappingError, UnsupportedError) as exc:
-        return Message(
-            base.format,
-            base.message_type,
-            base.envelope,
-            None,
-            exc,
-            base.segment_count,
-            tuple(warnings + ctx.warnings),
+        return new_message(
+            "edifact", message_type, envelope, None, exc, count, tuple(warnings + ctx.warnings)
         )
-    return Message(
-        base.format,
-        base.message_type,
-        base.envelope,
-        document,
-        None,
-        base.segment_count,
-        tuple(warnings + ctx.warnings),
+    return new_message(
+        "edifact", message_type, envelope, document, None, count, tuple(warnings + ctx.warnings)
     )
 
 

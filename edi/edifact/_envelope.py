@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from edi._construct import replace_envelope
 from edi.documents import Envelope
 from edi.edifact._syntax import Element, Segment, Syntax
 from edi.edifact._tokenizer import Tokenizer
@@ -356,7 +357,7 @@ class _Reader:
                 "UNH S009 message identifier (type:version:release) is missing", gidx, "UNH", "13", 2
             )
         version = comp(s009, 1)
-        return replace(
+        return replace_envelope(
             base,
             message_reference=comp(elem(seg, 1)),
             version=("D" if version == "0" else version) + comp(s009, 2),

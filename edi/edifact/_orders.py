@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from edi._construct import new_order_line, new_purchase_order
 from edi.documents import (
     LineStatus,
     OrderLine,
@@ -123,7 +124,7 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
             raise ctx.error(f"order line {it.line_id!r} has no QTY+21 ordered quantity", it.k, None, "13")
         price = it.prices.get("AAA", it.prices.get("AAB"))
         lines.append(
-            OrderLine(
+            new_order_line(
                 it.line_id,
                 q[0],
                 q[1],
@@ -136,7 +137,7 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
             )
         )
     p = head.parties
-    return PurchaseOrder(
+    return new_purchase_order(
         number=head.number,
         issue_date=head.dates["137"],
         buyer=p["BY"],

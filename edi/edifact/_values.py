@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from edi._construct import new_address, new_party
 from edi.documents import Address, Contact, Party
 from edi.edifact._envelope import comp, elem, parts
 from edi.edifact._syntax import Segment
@@ -20,6 +21,8 @@ _QUALIFIER = re.compile(r"[A-Za-z0-9]{1,3}")
 
 # DTM 2379 format -> (slice of the value that holds CCYYMMDD-like digits, strptime-free parser)
 _DATE_FORMATS = {"102": 8, "203": 12, "204": 14, "718": 17, "101": 6, "201": 10, "2": 6, "205": 15}
+
+_NO_ADDRESS = Address()
 
 
 # Segment directory limits (D96A..D01B) for the segments the mappings read: the most data elements,
@@ -176,7 +179,7 @@ class Ctx:
         city = comp(elem(seg, 6)) or None
         postal = comp(elem(seg, 8)) or None
         country = comp(elem(seg, 9)) or None
-        address = Address(street=street, city=city, postal_code=postal, country_code=country)
+        address = new_address(street, city, postal, country)
         vat_id = None
         contact_name = phone = email = None
         j = k + 1
@@ -199,12 +202,12 @@ class Ctx:
                 break
             j += 1
         contact = Contact(contact_name, phone, email) if (contact_name or phone or email) else None
-        party = Party(
+        party = new_party(
             name=name,
             gln=ident if ident and agency == "9" else None,
             party_id=ident if ident and agency != "9" else None,
             vat_id=vat_id,
-            address=address if address != Address() else None,
+            address=address if address != _NO_ADDRESS else None,
             contact=contact,
         )
         return qual, party, j

@@ -8,6 +8,7 @@ from functools import partial
 from itertools import chain
 from typing import BinaryIO
 
+from edi._construct import new_message
 from edi.documents import Document, Message
 from edi.errors import EdiError, MappingError, Position, UnsupportedError
 from edi.x12._envelope import RawSet, RawTA1, read_sets
@@ -108,9 +109,7 @@ def _message(raw: RawSet, strict: bool) -> Message:
         return Message(
             "x12", raw.set_id, raw.envelope, error=error, segment_count=len(segs), warnings=tuple(warnings)
         )
-    return Message(
-        "x12", raw.set_id, raw.envelope, document=document, segment_count=len(segs), warnings=tuple(warnings)
-    )
+    return new_message("x12", raw.set_id, raw.envelope, document, None, len(segs), tuple(warnings))
 
 
 def _ta1_message(raw: RawTA1) -> Message:

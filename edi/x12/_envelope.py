@@ -12,9 +12,11 @@ TA1 note codes (I18, three digits).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from typing import Any
 
+from edi._construct import new_envelope
 from edi.documents import Envelope
 from edi.errors import EdiError, EnvelopeError, Position
 from edi.x12._ids import FUNCTIONAL_IDS
@@ -24,6 +26,8 @@ from edi.x12._tokenizer import Batch
 __all__ = ["RawSet", "RawTA1", "read_sets"]
 
 _CONTROL = frozenset(("ISA", "GS", "ST", "SE", "GE", "IEA", "TA1"))
+_ENVELOPE_FIELDS = tuple(f.name for f in fields(Envelope))
+_MESSAGE_REFERENCE = _ENVELOPE_FIELDS.index("message_reference")
 
 
 @dataclass(slots=True)
@@ -114,6 +118,7 @@ class _State:
 
     __slots__ = (
         "envelope",
+        "envelope_values",
         "fields",
         "group",
         "group_count",
@@ -132,7 +137,7 @@ class _State:
         self.isa = isa
         self.seps = seps
         self.fields = _isa_fields(isa)
-        self.envelope = Envelope(**self.fields)  # type: ignore[arg-type]
+        self.set_envelope(Envelope(**self.fields))  # type: ignore[arg-type]
         self.group: Segment | None = None
         self.group_count = 0
         self.group_sets = 0
@@ -143,12 +148,19 @@ class _State:
         self.set_count = 0
         self.set_error: EdiError | None = None
 
+    def set_envelope(self, envelope: Envelope) -> None:
+        self.envelope = envelope
+        # Every set's envelope is this one with its own ST02; built positionally from these.
+        self.envelope_values: list[Any] = [getattr(envelope, name) for name in _ENVELOPE_FIELDS]
+
 
 def _open_set(state: _State, error: EdiError | None = None) -> RawSet:
     st = state.st
     assert st is not None
     assert state.group is not None
-    env = Envelope(message_reference=_el(st, 2), **state.fields)  # type: ignore[arg-type]
+    values = state.envelope_values.copy()
+    values[_MESSAGE_REFERENCE] = _el(st, 2)
+    env = new_envelope(*values)
     raw = RawSet(
         _el(st, 1),
         state.set_segments,
@@ -217,10 +229,11 @@ def read_sets(batches: Iterator[Batch], interchanges: list[str] | None = None) -
                             code="2",
                         ),
                     )
-                expected = FUNCTIONAL_IDS.get(_el(seg, 1))
-                if expected is not None and expected != _el(state.group, 1):
+                set_id, control, group_id = _el(seg, 1), _el(seg, 2), _el(state.group, 1)
+                expected = FUNCTIONAL_IDS.get(set_id)
+                if expected is not None and expected != group_id:
                     state.set_error = EnvelopeError(
-                        f"transaction set {_el(seg, 1)} does not belong in a {_el(state.group, 1)!r} "
+                        f"transaction set {set_id} does not belong in a {group_id!r} "
                         f"functional group (expected GS01 {expected!r})",
                         position=batch.position(k, element=1),
                         code="6",
@@ -230,11 +243,11 @@ def read_sets(batches: Iterator[Batch], interchanges: list[str] | None = None) -
                 state.spans = [(1, batch, k)]
                 state.set_index = base + k
                 state.set_count += 1
-                if not _el(seg, 1) or not _el(seg, 2):
+                if not set_id or not control:
                     state.set_error = EnvelopeError(
                         "ST01 transaction set identifier or ST02 control number is missing",
                         position=batch.position(k),
-                        code="6" if not _el(seg, 1) else "7",
+                        code="6" if not set_id else "7",
                     )
                 continue
             if tag == "SE":
@@ -272,7 +285,7 @@ def read_sets(batches: Iterator[Batch], interchanges: list[str] | None = None) -
                 state.group_count += 1
                 state.fields = _isa_fields(state.isa)
                 state.fields.update(group_reference=_el(seg, 6), version=_el(seg, 8) or None)
-                state.envelope = Envelope(**state.fields)  # type: ignore[arg-type]
+                state.set_envelope(Envelope(**state.fields))  # type: ignore[arg-type]
                 continue
             if tag == "GE":
                 if state.group is None:

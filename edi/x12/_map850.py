@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
+from edi._construct import new_order_line, new_purchase_order
 from edi.documents import OrderLine, OrderPurpose, Party, PurchaseOrder
 from edi.x12._syntax import Segment
 from edi.x12._values import (
-    PartyReader,
+    DECIMALS,
+    ID_SLOTS,
+    PARTY_LOOP,
+    UNITS,
     Writer,
     dec,
     el,
@@ -15,8 +20,7 @@ from edi.x12._values import (
     fmt_date,
     fmt_dec,
     parse_date,
-    product_ids,
-    unit_from_x12,
+    read_party,
 )
 
 __all__ = ["decode_850", "encode_850"]
@@ -25,6 +29,7 @@ __all__ = ["decode_850", "encode_850"]
 PURPOSES = frozenset(("00", "01", "04", "05", "06", "07", "13", "15", "18", "22", "24", "25", "44"))
 BUYER_ROLES = ("BY", "OB")
 SELLER_ROLES = ("SE", "VN", "SU")
+EMPTY_PARTY = Party()
 
 
 def _pick(parties: dict[str, Party], roles: tuple[str, ...]) -> Party | None:
@@ -36,55 +41,76 @@ def _pick(parties: dict[str, Party], roles: tuple[str, ...]) -> Party | None:
 
 def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
     """Map an 850 (ST..SE) to a PurchaseOrder; raises MappingError with 720/723 codes."""
+    # The hot path of X12 decoding: one pass, element access by index, cached values and the fast
+    # document constructors (see edi._construct); the checks are those of the plain mapping.
     beg: Segment | None = None
     beg_index = 0
     currency = None
     delivery: date | None = None
     note = None
     parties: dict[str, Party] = {}
-    party: PartyReader | None = None
+    party_at = -1  # index in segs of the N1 whose loop is being read
     lines: list[OrderLine] = []
-    line: list[object] | None = None  # pending PO1: the OrderLine arguments
     ctt = None
     warnings: list[str] = []
+    decimals = DECIMALS
+    units = UNITS
+    new_line = new_order_line
+    pending = False
+    line_id = unit = ""
+    quantity = Decimal(0)
+    gtin = supplier = buyer = description = None
+    unit_price: Decimal | None = None
+    line_date: date | None = None
+    slots = ID_SLOTS  # inlined product_ids(seg, 6)
     for i, seg in enumerate(segs, 1):
         tag = seg[0]
-        if party is not None:
-            if party.take(seg):
+        if party_at >= 0:
+            if tag in PARTY_LOOP:
                 continue
-            parties.setdefault(party.code, party.party())
-            party = None
+            code, found = read_party(tuple(segs[party_at : i - 1]))
+            parties.setdefault(code, found)
+            party_at = -1
         if tag == "PO1":
-            if line is not None:
-                lines.append(OrderLine(*line))  # type: ignore[arg-type]
+            if pending:
+                lines.append(
+                    new_line(
+                        line_id, quantity, unit, gtin, supplier, buyer, description, unit_price, line_date
+                    )
+                )
             n = len(seg)
             if n < 3 or not seg[2]:
                 raise fail("PO102 quantity ordered is missing", i, seg, "1", 2)
+            line_id = seg[1] or str(len(lines) + 1)
+            quantity = decimals.get(seg[2]) or dec(seg[2], i, seg, 2)
             price = seg[4] if n > 4 else ""
-            gtin, supplier, buyer = product_ids(seg, 6) if n > 7 else (None, None, None)
-            line = [
-                seg[1] or str(len(lines) + 1),
-                dec(seg[2], i, seg, 2),
-                unit_from_x12(seg[3] if n > 3 else ""),
-                gtin,
-                supplier,
-                buyer,
-                None,
-                dec(price, i, seg, 4) if price else None,
-                None,
-            ]
+            unit_price = (decimals.get(price) or dec(price, i, seg, 4)) if price else None
+            unit = seg[3] if n > 3 else ""
+            unit = units.get(unit, unit) if unit else "C62"
+            gtin = supplier = buyer = description = line_date = None
+            for k in range(6, n - 1, 2):
+                value = seg[k + 1]
+                if value:
+                    slot = slots.get(seg[k])
+                    if slot == 0:
+                        gtin = gtin or value
+                    elif slot == 1:
+                        supplier = supplier or value
+                    elif slot == 2:
+                        buyer = buyer or value
+            pending = True
         elif tag == "PID":
-            if line is not None and line[6] is None and len(seg) > 5:
-                line[6] = seg[5] or None
+            if pending and description is None and len(seg) > 5:
+                description = seg[5] or None
         elif tag == "DTM":
             if el(seg, 1) == "002" and el(seg, 2):
                 when = parse_date(el(seg, 2), i, seg, 2)
-                if line is not None:
-                    line[8] = when
+                if pending:
+                    line_date = when
                 else:
                     delivery = when
         elif tag == "N1":
-            party = PartyReader(seg)
+            party_at = i - 1
         elif tag == "BEG":
             beg, beg_index = seg, i
             if el(seg, 1) not in PURPOSES:
@@ -95,10 +121,13 @@ def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
             note = el(seg, 2) or None
         elif tag == "CTT":
             ctt = el(seg, 1)
-    if line is not None:
-        lines.append(OrderLine(*line))  # type: ignore[arg-type]
-    if party is not None:
-        parties.setdefault(party.code, party.party())
+    if pending:
+        lines.append(
+            new_line(line_id, quantity, unit, gtin, supplier, buyer, description, unit_price, line_date)
+        )
+    if party_at >= 0:
+        code, found = read_party(tuple(segs[party_at:]))
+        parties.setdefault(code, found)
     if beg is None:
         raise fail("mandatory segment BEG (beginning of purchase order) is missing", 2, "BEG", "3")
     if not el(beg, 3):
@@ -107,18 +136,18 @@ def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
         raise fail("the order has no PO1 line item", len(segs), "PO1", "3")
     if ctt and ctt != str(len(lines)):
         warnings.append(f"CTT01 says {ctt} line items but the order has {len(lines)} PO1 segments")
-    return PurchaseOrder(
-        number=beg[3],
-        issue_date=parse_date(el(beg, 5), beg_index, beg, 5),
-        buyer=_pick(parties, BUYER_ROLES) or Party(),
-        seller=_pick(parties, SELLER_ROLES) or Party(),
-        lines=tuple(lines),
-        currency=currency,
-        delivery_party=parties.get("ST"),
-        invoicee=parties.get("BT"),
-        requested_delivery_date=delivery,
-        note=note,
-        purpose=OrderPurpose.CANCELLATION if el(beg, 1) == "01" else OrderPurpose.ORIGINAL,
+    return new_purchase_order(
+        beg[3],
+        parse_date(el(beg, 5), beg_index, beg, 5),
+        _pick(parties, BUYER_ROLES) or EMPTY_PARTY,
+        _pick(parties, SELLER_ROLES) or EMPTY_PARTY,
+        tuple(lines),
+        currency,
+        parties.get("ST"),
+        parties.get("BT"),
+        delivery,
+        note,
+        OrderPurpose.CANCELLATION if el(beg, 1) == "01" else OrderPurpose.ORIGINAL,
     ), warnings
 
 

@@ -281,20 +281,64 @@ class Tokenizer:
 
     def _cut(self, cut: int, seps: Separators, index: int) -> Batch:
         text = self._buf[:cut]
-        term = seps.segment
-        body = text
-        if seps.suffix == "\r\n":
-            body = body.replace(term + "\r\n", term)
-        elif seps.suffix == "\n":
-            body = body.replace(term + "\n", term)
-        parts = body.split(term)
-        parts.pop()
-        if "\n" in body or "\r" in body or (term + " ") in body or body[:1] in (" ", "\t"):
-            parts = [p.lstrip(_WS) for p in parts]
-        if "" in parts:
-            parts = [p for p in parts if p]
+        parts = _regular_parts(text, seps)
+        if parts is None:
+            parts = _parts(text, seps)
         elem = seps.element
         segments: list[Segment] = list(map(tuple, map(str.split, parts, repeat(elem, len(parts)))))
         batch = Batch(segments, text, seps, index, self._byte, self._line, self._column, self.encoding)
         self._consume(cut, text)
         return batch
+
+
+def _regular_parts(text: str, seps: Separators) -> list[str] | None:
+    """The segment texts of a batch from a file that writes ``suffix`` (a line break) after every
+    terminator and nothing else between segments, as our serializer and most senders do; None when
+    ``text`` is not that regular. Splitting on terminator + suffix at once gives exactly what
+    :func:`_parts` would, without its replace pass over the text."""
+    term, suffix = seps.segment, seps.suffix
+    if suffix not in ("\n", "\r\n") or term in "\r\n":
+        return None
+    sep = term + suffix
+    # A batch may start with the rest of the line break its predecessor ended on, and the last one
+    # ends with the IEA's terminator alone.
+    body = text.lstrip("\r\n")
+    if body.endswith(sep):
+        body = body[: -len(sep)]
+    elif body.endswith(term):
+        body = body[: -len(term)]
+    else:
+        return None
+    parts = body.split(sep)
+    # Whatever is left between the separators must hold no terminator, line break or other
+    # whitespace that _parts would strip, and no segment may be empty.
+    content = "".join(parts)
+    if (
+        term in content
+        or "\n" in content
+        or "\r" in content
+        or "\t" in content
+        or "\x85" in content
+        or not all(parts)
+        or body.startswith(" ")
+        or (sep + " ") in body
+    ):
+        return None
+    return parts
+
+
+def _parts(text: str, seps: Separators) -> list[str]:
+    """The segment texts of ``text`` (complete segments), whitespace between segments dropped."""
+    term = seps.segment
+    body = text
+    if seps.suffix == "\r\n":
+        body = body.replace(term + "\r\n", term)
+    elif seps.suffix == "\n":
+        body = body.replace(term + "\n", term)
+    parts = body.split(term)
+    parts.pop()
+    if "\n" in body or "\r" in body or (term + " ") in body or body[:1] in (" ", "\t"):
+        parts = [p.lstrip(_WS) for p in parts]
+    if "" in parts:
+        parts = [p for p in parts if p]
+    return parts

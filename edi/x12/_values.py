@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 
-from edi.documents import Address, Contact, Party
+from edi._construct import new_address, new_party
+from edi.documents import Contact, Party
 from edi.errors import EncodeError, MappingError, Position
 from edi.x12._syntax import Segment, Separators
 
 __all__ = [
+    "CACHE_LIMIT",
+    "CACHE_TEXT",
+    "DATES",
+    "DECIMALS",
+    "ID_SLOTS",
+    "PARTY_LOOP",
+    "UNITS",
+    "PartyReader",
     "Writer",
     "ctt_warnings",
     "dec",
@@ -23,11 +33,13 @@ __all__ = [
     "fmt_date",
     "fmt_dec",
     "parse_date",
+    "product_ids",
+    "read_party",
     "unit_from_x12",
 ]
 
 # X12 355 unit of measure -> UN/ECE Recommendation 20. The first code per target is the one written.
-_UNITS = {
+UNITS = {
     "EA": "C62",
     "PC": "H87",
     "CA": "CS",
@@ -54,7 +66,7 @@ _UNITS = {
     "DR": "DR",
 }
 _UNITS_BACK: dict[str, str] = {}
-for _x12, _rec20 in _UNITS.items():
+for _x12, _rec20 in UNITS.items():
     _UNITS_BACK.setdefault(_rec20, _x12)
 
 
@@ -70,28 +82,56 @@ def fail(message: str, index: int, seg: Segment | str, code: str, element: int |
     )
 
 
+# Decoded values by their element text. Orders repeat the same quantities, prices, dates and
+# parties over and over, and Decimal, date and Party are immutable, so one object can serve every
+# document. Only valid, short texts are stored, and a cache is emptied when full: memory stays
+# bounded (entries x CACHE_TEXT characters) whatever the input.
+CACHE_LIMIT = 4096
+CACHE_TEXT = 1024
+_NUMBER_TEXT = 40
+DECIMALS: dict[str, Decimal] = {}
+DATES: dict[str, date] = {}
+
+
 def dec(value: str, index: int, seg: Segment, element: int) -> Decimal:
     """A numeric (R) element: digits with an optional sign and decimal point. Anything else (blanks,
     exponents, NaN) raises MappingError with X12 723 code 6."""
+    number = DECIMALS.get(value)
+    if number is not None:
+        return number
     if value.isdigit() or value.replace(".", "", 1).lstrip("-").isdigit():
         try:
-            return Decimal(value)
+            number = Decimal(value)
         except InvalidOperation:
             pass
+        else:
+            if len(value) <= _NUMBER_TEXT:
+                if len(DECIMALS) >= CACHE_LIMIT:
+                    DECIMALS.clear()
+                DECIMALS[value] = number
+            return number
     raise fail(f"{seg[0]}{element:02d} {value!r} is not a number", index, seg, "6", element)
 
 
 def parse_date(value: str, index: int, seg: Segment, element: int) -> date:
     """CCYYMMDD, or YYMMDD in older versions (years 70..99 are 19xx)."""
+    day = DATES.get(value)
+    if day is not None:
+        return day
     try:
         if len(value) == 8 and value.isdigit():
-            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        if len(value) == 6 and value.isdigit():
+            day = date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        elif len(value) == 6 and value.isdigit():
             year = int(value[:2])
-            return date(1900 + year if year >= 70 else 2000 + year, int(value[2:4]), int(value[4:]))
+            day = date(1900 + year if year >= 70 else 2000 + year, int(value[2:4]), int(value[4:]))
     except ValueError:
         pass
-    raise fail(f"{seg[0]}{element:02d} {value!r} is not a date (CCYYMMDD)", index, seg, "8", element)
+    if day is None:
+        raise fail(f"{seg[0]}{element:02d} {value!r} is not a date (CCYYMMDD)", index, seg, "8", element)
+    if len(DATES) >= CACHE_LIMIT:
+        DATES.clear()
+    DATES[value] = day
+    return day
 
 
 def ctt_warnings(segs: list[Segment], count: int, what: str) -> list[str]:
@@ -105,7 +145,7 @@ def ctt_warnings(segs: list[Segment], count: int, what: str) -> list[str]:
 
 
 def unit_from_x12(code: str) -> str:
-    return _UNITS.get(code, code) if code else "C62"
+    return UNITS.get(code, code) if code else "C62"
 
 
 def fmt_date(value: date) -> str:
@@ -144,7 +184,7 @@ class Writer:
     def unit(self, rec20: str, field: str) -> str:
         code = _UNITS_BACK.get(rec20)
         if code is None:
-            if len(rec20) == 2 and rec20.isalnum() and rec20 not in _UNITS:
+            if len(rec20) == 2 and rec20.isalnum() and rec20 not in UNITS:
                 return rec20
             raise EncodeError(f"{field} {rec20!r} has no X12 unit of measure (355) equivalent")
         return code
@@ -212,22 +252,29 @@ class Writer:
 GTIN_QUALIFIERS = frozenset(("UP", "UK", "EN", "UA", "EA", "UI", "UN"))
 SUPPLIER_QUALIFIERS = frozenset(("VN", "VP", "VA", "SV"))
 BUYER_QUALIFIERS = frozenset(("BP", "IN", "CB", "SK", "PI"))
+# Product id qualifier -> slot in (gtin, supplier_article, buyer_article).
+ID_SLOTS = {
+    **dict.fromkeys(GTIN_QUALIFIERS, 0),
+    **dict.fromkeys(SUPPLIER_QUALIFIERS, 1),
+    **dict.fromkeys(BUYER_QUALIFIERS, 2),
+}
 
 
 def product_ids(seg: Segment, start: int) -> tuple[str | None, str | None, str | None]:
     """(gtin, supplier_article, buyer_article) from qualifier/value pairs starting at ``start``; the
     first value of each kind wins."""
     gtin = supplier = buyer = None
+    slots = ID_SLOTS
     for i in range(start, len(seg) - 1, 2):
-        qualifier, value = seg[i], seg[i + 1]
-        if not value:
-            continue
-        if qualifier in GTIN_QUALIFIERS:
-            gtin = gtin or value
-        elif qualifier in SUPPLIER_QUALIFIERS:
-            supplier = supplier or value
-        elif qualifier in BUYER_QUALIFIERS:
-            buyer = buyer or value
+        value = seg[i + 1]
+        if value:
+            slot = slots.get(seg[i])
+            if slot == 0:
+                gtin = gtin or value
+            elif slot == 1:
+                supplier = supplier or value
+            elif slot == 2:
+                buyer = buyer or value
     return gtin, supplier, buyer
 
 
@@ -288,13 +335,28 @@ class PartyReader:
     def party(self) -> Party:
         address = None
         if self.street or self.additional or self.city or self.postal or self.country:
-            address = Address(
-                street=self.street,
-                city=self.city,
-                postal_code=self.postal,
-                country_code=self.country,
-                additional="; ".join(self.additional) or None,
+            address = new_address(
+                self.street, self.city, self.postal, self.country, "; ".join(self.additional) or None
             )
-        return Party(
-            name=self.name, gln=self.gln, party_id=self.party_id, address=address, contact=self.contact
-        )
+        return new_party(self.name, self.gln, self.party_id, None, address, self.contact)
+
+
+PARTY_LOOP = frozenset(("N2", "N3", "N4", "PER", "REF"))
+"""The segments :meth:`PartyReader.take` consumes after an N1."""
+_PARTIES: dict[tuple[Segment, ...], tuple[str, Party]] = {}
+
+
+def read_party(loop: tuple[Segment, ...]) -> tuple[str, Party]:
+    """(N101 entity code, Party) of one whole N1 loop (N1 first, then only :data:`PARTY_LOOP`
+    segments). The same loop text gives the same (immutable) Party, so repeats are looked up."""
+    found = _PARTIES.get(loop)
+    if found is None:
+        reader = PartyReader(loop[0])
+        for seg in loop[1:]:
+            reader.take(seg)
+        found = (reader.code, reader.party())
+        if sum(map(len, chain.from_iterable(loop))) <= CACHE_TEXT:
+            if len(_PARTIES) >= CACHE_LIMIT:
+                _PARTIES.clear()
+            _PARTIES[loop] = found
+    return found
