@@ -159,9 +159,8 @@ def build_scene(factory: sessionmaker[Session]) -> Scene:
         for i, (sku, name) in enumerate(
             [("P-100", "Pumpe 100"), ("P-200", "Ventil 200"), ("P-300", "Filter")]
         ):
-            product = Product(
-                sku=sku, name=name, gtin=gtin13(400000000010 + i), unit="C62", price=Decimal("12.50") * (i + 1)
-            )
+            price = Decimal("12.50") * (i + 1)
+            product = Product(sku=sku, name=name, gtin=gtin13(400000000010 + i), unit="C62", price=price)
             uow.session.add(product)
             scene.products.append(product)
     return scene

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -76,3 +76,45 @@ def load_children(
     for obj in session.scalars(stmt):
         result[getattr(obj, parent_column)].append(obj)
     return result
+
+
+# --- Core rows: the API's batch reads -----------------------------------------------------------
+
+
+def table_rows(principal: Principal, model: type[Any]) -> Select[Any]:
+    """``visible(principal, model)`` narrowed to the table's columns, in table order: Core rows,
+    no ORM objects."""
+    return visible(principal, model).with_only_columns(*model.__table__.columns)
+
+
+def fetch_rows(session: Session, stmt: Select[Any]) -> list[Row[Any]]:
+    """Rows of a Core select, executed on the session's connection: no ORM loading step."""
+    return list(session.connection().execute(stmt).all())
+
+
+def rows_by_id(
+    session: Session, principal: Principal, model: type[Any], ids: Iterable[int]
+) -> list[Row[Any]]:
+    """The visible rows among ``ids`` (every column of the table), in no particular order."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return fetch_rows(session, table_rows(principal, model).where(model.__table__.c.id.in_(wanted)))
+
+
+def rows_by_parent(
+    session: Session,
+    principal: Principal,
+    model: type[Any],
+    parent_column: str,
+    parent_ids: Iterable[int],
+    *,
+    order_by: str = "id",
+) -> list[Row[Any]]:
+    """Visible rows of many parents at once (every column of the table), ordered by ``order_by``."""
+    wanted = sorted(set(parent_ids))
+    if not wanted:
+        return []
+    table = model.__table__
+    stmt = table_rows(principal, model).where(table.c[parent_column].in_(wanted)).order_by(table.c[order_by])
+    return fetch_rows(session, stmt)

@@ -6,11 +6,11 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
-from portal.listing import FIRST_PAGE, Page, PageRequest, paginate
+from portal.listing import FIRST_PAGE, IdWindow, Page, PageRequest, RowPage, keyset_rows, paginate
 from portal.models import Activity, ActivityKind
 
 
@@ -61,3 +61,38 @@ def list_activities(
         descending=descending,
         page=page,
     )
+
+
+# --- the GraphQL API's activity list (Core rows, id cursors) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityCriteria:
+    """Ids are row ids; an id of the wrong kind arrives as -1 (no match)."""
+
+    customer_id: int | None = None
+    kinds: frozenset[ActivityKind] = field(default_factory=frozenset)
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+
+
+def activity_rows(
+    session: Session,
+    principal: Principal,
+    criteria: ActivityCriteria,
+    *,
+    sort: str = "occurred_at",
+    descending: bool = True,
+    window: IdWindow,
+) -> RowPage:
+    c = criteria
+    conds: list[ColumnElement[bool]] = []
+    if c.customer_id is not None:
+        conds.append(Activity.customer_id == c.customer_id)
+    if c.kinds:
+        conds.append(Activity.kind.in_(c.kinds))
+    if c.occurred_from:
+        conds.append(Activity.occurred_at >= c.occurred_from)
+    if c.occurred_to:
+        conds.append(Activity.occurred_at < c.occurred_to)
+    return keyset_rows(session, principal, Activity, conds, sort=sort, descending=descending, window=window)

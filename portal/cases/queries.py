@@ -11,7 +11,18 @@ from sqlalchemy import ColumnElement, case
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
-from portal.listing import FIRST_PAGE, Page, PageRequest, matches, paginate, search_pattern
+from portal.listing import (
+    FIRST_PAGE,
+    IdWindow,
+    Page,
+    PageRequest,
+    RowPage,
+    contains,
+    keyset_rows,
+    matches,
+    paginate,
+    search_pattern,
+)
 from portal.models import Case, CasePriority, CaseStatus
 
 OPEN_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING})
@@ -70,3 +81,44 @@ def list_cases(
         CaseSort.PRIORITY: priority_rank(),
     }[sort]
     return paginate(session, stmt, Case, sort_column=column, descending=descending, page=page)
+
+
+# --- the GraphQL API's case list (Core rows, id cursors) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCriteria:
+    """The API's case filter. Ids are row ids; an id of the wrong kind arrives as -1 (no match)."""
+
+    statuses: frozenset[CaseStatus] = field(default_factory=frozenset)
+    priorities: frozenset[CasePriority] = field(default_factory=frozenset)
+    customer_id: int | None = None
+    order_id: int | None = None
+    subject_contains: str | None = None
+    updated_after: datetime | None = None
+
+
+def case_rows(
+    session: Session,
+    principal: Principal,
+    criteria: CaseCriteria,
+    *,
+    sort: str = "created_at",
+    descending: bool = True,
+    window: IdWindow,
+) -> RowPage:
+    c = criteria
+    conds: list[ColumnElement[bool]] = []
+    if c.statuses:
+        conds.append(Case.status.in_(c.statuses))
+    if c.priorities:
+        conds.append(Case.priority.in_(c.priorities))
+    if c.customer_id is not None:
+        conds.append(Case.customer_id == c.customer_id)
+    if c.order_id is not None:
+        conds.append(Case.order_id == c.order_id)
+    if c.subject_contains:
+        conds.append(contains(Case.subject, c.subject_contains))
+    if c.updated_after:
+        conds.append(Case.updated_at > c.updated_after)
+    return keyset_rows(session, principal, Case, conds, sort=sort, descending=descending, window=window)

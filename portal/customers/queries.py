@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
-from portal.listing import FIRST_PAGE, ColumnLike, Page, PageRequest, matches, paginate, search_pattern
+from portal.listing import (
+    FIRST_PAGE,
+    ColumnLike,
+    IdWindow,
+    Page,
+    PageRequest,
+    RowPage,
+    contains,
+    keyset_rows,
+    matches,
+    paginate,
+    search_pattern,
+)
 from portal.models import Contact, Customer, CustomerAssignment
 
 
@@ -110,3 +123,70 @@ def assignments_for(
     for assignment in session.scalars(stmt.order_by(CustomerAssignment.id)):
         result[assignment.customer_id].append(assignment)
     return result
+
+
+# --- the GraphQL API's customer and contact lists (Core rows, id cursors) ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerCriteria:
+    name_contains: str | None = None
+    number: str | None = None
+    city: str | None = None
+    country_code: str | None = None
+    updated_after: datetime | None = None
+
+
+def customer_rows(
+    session: Session,
+    principal: Principal,
+    criteria: CustomerCriteria,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    window: IdWindow,
+) -> RowPage:
+    c = criteria
+    conds: list[ColumnElement[bool]] = []
+    if c.name_contains:
+        conds.append(contains(Customer.name, c.name_contains))
+    if c.number:
+        conds.append(Customer.number == c.number)
+    if c.city:
+        conds.append(Customer.city == c.city)
+    if c.country_code:
+        conds.append(Customer.country_code == c.country_code.upper())
+    if c.updated_after:
+        conds.append(Customer.updated_at > c.updated_after)
+    return keyset_rows(session, principal, Customer, conds, sort=sort, descending=descending, window=window)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCriteria:
+    """Ids are row ids; an id of the wrong kind arrives as -1 (no match)."""
+
+    customer_id: int | None = None
+    name_contains: str | None = None
+    email: str | None = None
+
+
+def contact_rows(
+    session: Session,
+    principal: Principal,
+    criteria: ContactCriteria,
+    *,
+    sort: str = "last_name",
+    descending: bool = False,
+    window: IdWindow,
+) -> RowPage:
+    c = criteria
+    conds: list[ColumnElement[bool]] = []
+    if c.customer_id is not None:
+        conds.append(Contact.customer_id == c.customer_id)
+    if c.name_contains:
+        conds.append(
+            contains(Contact.last_name, c.name_contains) | contains(Contact.first_name, c.name_contains)
+        )
+    if c.email:
+        conds.append(Contact.email == c.email.lower())
+    return keyset_rows(session, principal, Contact, conds, sort=sort, descending=descending, window=window)

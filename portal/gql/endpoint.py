@@ -9,12 +9,12 @@ one session (the unit of work) for the operation. Every refusal is a GraphQL-sha
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -33,8 +33,9 @@ from portal.errors import Unauthenticated
 from portal.gql.context import Context
 from portal.gql.limits import Limits, RateBudget
 from portal.gql.schema import build_schema
-from portal.models import ApiToken, OrgKind
+from portal.models import OrgKind
 from portal.models.base import utcnow
+from portal.partners.queries import TokenGrant, token_grant
 from portal.partners.service import authenticate_token
 
 LAST_USE_GRANULARITY = timedelta(minutes=1)
@@ -52,33 +53,60 @@ def error_response(
 
 
 def authenticate(
-    connection: HTTPConnection, sessions: sessionmaker[Session], bearer: str | None = None
+    connection: HTTPConnection, session: Session, sessions: sessionmaker[Session], bearer: str | None = None
 ) -> Principal:
-    """Bearer token (recording its last use) or the portal's session cookie; Unauthenticated otherwise."""
+    """Bearer token or the portal's session cookie; Unauthenticated otherwise.
+
+    A valid token whose use was recorded less than a minute ago costs one indexed read (token and
+    organization) in the operation's own session; anything else (unknown, revoked or expired, or a
+    use to record) goes through the service in a unit of work of its own, at most once a minute per
+    token: one write transaction per request would serialise every API call on SQLite."""
     header = bearer or connection.headers.get("authorization")
-    with unit_of_work(sessions) as uow:
-        if header:
-            scheme, _, secret = header.partition(" ")
-            if scheme.lower() != "bearer" or not secret.strip():
-                raise Unauthenticated("use the header 'Authorization: Bearer <token>'")
-            now = utcnow()
-            principal = authenticate_token(uow.session, secret.strip(), now=now)
-            token = uow.session.get(ApiToken, principal.token_id)
-            previous = inspect(token).attrs.last_used_at.history.deleted if token is not None else ()
-            if (
-                token is not None
-                and previous
-                and previous[0] is not None
-                and now - previous[0] < LAST_USE_GRANULARITY
-            ):
-                # Recorded less than a minute ago: skip the write (one write transaction per request
-                # would serialise every API call on SQLite).
-                uow.session.expire(token, ["last_used_at"])
-            return principal
-        user = principal_from_session_cookie(connection, uow.session)
+    if header:
+        scheme, _, secret = header.partition(" ")
+        secret = secret.strip()
+        if scheme.lower() != "bearer" or not secret:
+            raise Unauthenticated("use the header 'Authorization: Bearer <token>'")
+        now = utcnow()
+        grant = token_grant(session, secret)
+        if (
+            grant is not None
+            and grant.valid_at(now)
+            and grant.last_used_at is not None
+            and now - grant.last_used_at < LAST_USE_GRANULARITY
+        ):
+            return _token_principal(session, grant)
+        with unit_of_work(sessions) as uow:
+            principal = authenticate_token(uow.session, secret, now=now)
+        if grant is not None:
+            _remember(grant, principal)
+        return principal
+    user = principal_from_session_cookie(connection, session)
     if user is None:
         raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>' or log in")
     return user
+
+
+PRINCIPAL_TTL = 60.0
+_PRINCIPALS: dict[tuple[object, ...], tuple[float, Principal]] = {}
+
+
+def _token_principal(session: Session, grant: TokenGrant) -> Principal:
+    """The grant's principal; the organization tree below it is cached for a minute per process (as
+    the portal does for users). The token itself is read on every request: revoking it takes effect
+    at once."""
+    cached = _PRINCIPALS.get((grant.token_id, grant.organization_id, grant.org_kind, grant.roles, grant.name))
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    return _remember(grant, grant.principal(session))
+
+
+def _remember(grant: TokenGrant, principal: Principal) -> Principal:
+    if len(_PRINCIPALS) > 10_000:
+        _PRINCIPALS.clear()
+    key = (grant.token_id, grant.organization_id, grant.org_kind, grant.roles, grant.name)
+    _PRINCIPALS[key] = (time.monotonic() + PRINCIPAL_TTL, principal)
+    return principal
 
 
 class _View(GraphQL[Context, None]):
@@ -98,7 +126,10 @@ class _View(GraphQL[Context, None]):
         bearer = params.get("authorization") or params.get("Authorization")
         try:
             principal = authenticate(
-                context.request, self.endpoint.sessions, bearer if isinstance(bearer, str) else None
+                context.request,
+                context.session,
+                self.endpoint.sessions,
+                bearer if isinstance(bearer, str) else None,
             )
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": exc.message, "code": exc.code}) from exc
@@ -154,24 +185,45 @@ class GraphQLEndpoint:
             return error_response(
                 413, "REQUEST_TOO_LARGE", f"the request body exceeds {self.limits.max_body_bytes} bytes"
             )
+        # One session for the operation (its unit of work), opened for authentication already.
+        session = self.sessions()
         try:
-            # Synchronous on purpose: two indexed reads (and a write at most once a minute) cost less
-            # than a hop to a thread and back.
-            principal = authenticate(request, self.sessions)
-        except Unauthenticated as exc:
-            return error_response(401, exc.code, exc.message, {"WWW-Authenticate": 'Bearer realm="graphql"'})
-        key = f"token:{principal.token_id}" if principal.token_id is not None else f"user:{principal.user_id}"
-        wait = self.budget.take(key)
-        if wait:
-            return error_response(
-                429,
-                "RATE_LIMITED",
-                f"rate budget exhausted; retry in {wait:.1f} s",
-                {"Retry-After": str(int(wait) + 1)},
+            try:
+                # Synchronous on purpose: one indexed read (and a write at most once a minute) costs
+                # less than a hop to a thread and back.
+                principal = authenticate(request, session, self.sessions)
+            except Unauthenticated as exc:
+                return error_response(
+                    401, exc.code, exc.message, {"WWW-Authenticate": 'Bearer realm="graphql"'}
+                )
+            key = (
+                f"token:{principal.token_id}"
+                if principal.token_id is not None
+                else f"user:{principal.user_id}"
             )
-        return await self._in_slot(lambda: self._execute(request, principal))
+            wait = self.budget.take(key)
+            if wait:
+                return error_response(
+                    429,
+                    "RATE_LIMITED",
+                    f"rate budget exhausted; retry in {wait:.1f} s",
+                    {"Retry-After": str(int(wait) + 1)},
+                )
+            context = Context(
+                request=request,
+                principal=principal,
+                session=session,
+                sessions=self.sessions,
+                limits=self.limits,
+            )
+            # A queued operation holds no database connection while it waits.
+            return await self._in_slot(lambda: self._view(request, context), before_waiting=session.close)
+        finally:
+            session.close()
 
-    async def _in_slot(self, call: Callable[[], Awaitable[Response]]) -> Response:
+    async def _in_slot(
+        self, call: Callable[[], Awaitable[Response]], before_waiting: Callable[[], None] = lambda: None
+    ) -> Response:
         """At most ``max_in_flight`` operations run at once; up to ``max_queued`` wait their turn
         (first come, first served); more are refused at once rather than slowing everyone down."""
         if self._slots is None:
@@ -181,6 +233,7 @@ class GraphQLEndpoint:
         else:
             if self._waiting >= self.limits.max_queued:
                 return error_response(503, "OVERLOADED", "too many operations in progress; retry shortly")
+            before_waiting()
             self._waiting += 1
             try:
                 await asyncio.wait_for(self._slots.acquire(), self.limits.queue_timeout)
@@ -192,20 +245,6 @@ class GraphQLEndpoint:
             return await call()
         finally:
             self._slots.release()
-
-    async def _execute(self, request: Request, principal: Principal) -> Response:
-        session = self.sessions()
-        try:
-            context = Context(
-                request=request,
-                principal=principal,
-                session=session,
-                sessions=self.sessions,
-                limits=self.limits,
-            )
-            return await self._view(request, context)
-        finally:
-            session.close()
 
     async def _view(self, request: Request, context: Context) -> Response:
         try:

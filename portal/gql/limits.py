@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,33 +62,67 @@ class Limits:
 # --- cost ---------------------------------------------------------------------------------------
 
 
+class CostCache:
+    """Costs already computed, by query text, operation name and the variables a cost depends on
+    (integers and list lengths): a document is walked once, not on every request."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._costs: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+
+    @staticmethod
+    def key(query: str, operation_name: str | None, variables: dict[str, Any]) -> tuple[Any, ...]:
+        shape = tuple(
+            (name, value if isinstance(value, int) else len(value) if isinstance(value, list) else None)
+            for name, value in sorted(variables.items())
+        )
+        return query, operation_name, shape
+
+    def get(self, key: tuple[Any, ...]) -> int | None:
+        cost = self._costs.get(key)
+        if cost is not None:
+            self._costs.move_to_end(key)
+        return cost
+
+    def put(self, key: tuple[Any, ...], cost: int) -> None:
+        self._costs[key] = cost
+        if len(self._costs) > self.maxsize:
+            self._costs.popitem(last=False)
+
+
 class CostLimit(SchemaExtension):
     """Computed before execution from the document and the variables: a field costs 1 plus its
     children; a list multiplies its children's cost by ``first``/``last`` (or the number of
     ``ids``, or ``Limits.list_size`` for plain lists). Reported in ``extensions.cost``."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, cache: CostCache | None = None) -> None:
         self.limits = limits
+        self.cache = cache or CostCache(1)
         self.cost: int | None = None
 
     def on_execute(self) -> Iterator[None]:
         ec = self.execution_context
         document = ec.graphql_document
         if document is not None:
-            op = get_operation_ast(document, ec.operation_name)
-            if op is not None:
-                self.cost = self._operation_cost(op, document.definitions, ec.variables or {})
-                if self.cost > self.limits.max_cost:
-                    ec.result = ExecutionResult(
-                        data=None,
-                        errors=[
-                            GraphQLError(
-                                f"the query costs {self.cost}, more than the limit of "
-                                f"{self.limits.max_cost}; ask for smaller pages or fewer nested lists",
-                                extensions={"code": "QUERY_TOO_COSTLY"},
-                            )
-                        ],
-                    )
+            variables = ec.variables or {}
+            key = CostCache.key(ec.query or "", ec.operation_name, variables)
+            self.cost = self.cache.get(key)
+            if self.cost is None:
+                op = get_operation_ast(document, ec.operation_name)
+                if op is not None:
+                    self.cost = self._operation_cost(op, document.definitions, variables)
+                    self.cache.put(key, self.cost)
+            if self.cost is not None and self.cost > self.limits.max_cost:
+                ec.result = ExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"the query costs {self.cost}, more than the limit of "
+                            f"{self.limits.max_cost}; ask for smaller pages or fewer nested lists",
+                            extensions={"code": "QUERY_TOO_COSTLY"},
+                        )
+                    ],
+                )
         yield
 
     def get_results(self) -> dict[str, Any]:

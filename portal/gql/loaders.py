@@ -1,5 +1,6 @@
-"""Per-request batch loaders: every relation of a page is fetched with one scoped Core query per
-relation, whatever the page size. Rows become plain strawberry objects (no ORM identity map).
+"""Per-request batch loaders: every relation of a page is fetched with one scoped read per relation
+(``portal.access.queries.rows_by_id`` / ``rows_by_parent``: Core rows), whatever the page size.
+Rows become plain strawberry objects (no ORM identity map).
 
 They are DataLoaders without the event loop: strawberry's ``DataLoader`` batches the keys that are
 awaited in the same tick, which costs a coroutine, a future and a loop turn per field (about 300 per
@@ -15,27 +16,22 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
 from portal import models as m
-from portal.access import Principal, visible
+from portal.access import Principal
+from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql import types as t
 
 B = TypeVar("B", bound=t.Built)
 V = TypeVar("V")
 
 
-def scoped_rows(principal: Principal, model: type[Any]) -> Select[Any]:
-    """``visible(principal, model)`` narrowed to the table's columns: Core rows, no ORM objects."""
-    return visible(principal, model).with_only_columns(*model.__table__.columns)
-
-
 def build_all(build: type[B], model: type[Any], rows: Iterable[Sequence[Any]]) -> list[B]:
-    """Objects of one batch from rows of ``scoped_rows(..., model)``; each knows its siblings, so
-    relations load for the whole batch at once. The object types declare every column of their
-    table (``pk`` for ``id``), so a row fills the instance directly: at 500 rows a page, the
-    dataclass ``__init__`` with keyword arguments would be a tenth of the request."""
+    """Objects of one batch from rows of every column of ``model``'s table; each knows its
+    siblings, so relations load for the whole batch at once. The object types declare every column
+    of their table (``pk`` for ``id``), so a row fills the instance directly: at 500 rows a page,
+    the dataclass ``__init__`` with keyword arguments would be a tenth of the request."""
     keys = _keys(model)
     new = object.__new__
     objs: list[B] = []
@@ -86,50 +82,34 @@ class Loaders:
         self.customer = self._by_id(m.Customer, t.Customer)
         self.contact = self._by_id(m.Contact, t.Contact)
         self.order = self._by_id(m.Order, t.Order)
-        self.lines_by_order = self._by_parent(
-            m.OrderLine, t.OrderLine, m.OrderLine.order_id, m.OrderLine.line_no
-        )
-        self.shipments_by_order = self._by_parent(m.Shipment, t.Shipment, m.Shipment.order_id, m.Shipment.id)
-        self.invoices_by_order = self._by_parent(m.Invoice, t.Invoice, m.Invoice.order_id, m.Invoice.id)
-        self.shipment_lines = self._by_parent(
-            m.ShipmentLine, t.ShipmentLine, m.ShipmentLine.shipment_id, m.ShipmentLine.id
-        )
-        self.invoice_lines = self._by_parent(
-            m.InvoiceLine, t.InvoiceLine, m.InvoiceLine.invoice_id, m.InvoiceLine.id
-        )
-        self.contacts_by_customer = self._by_parent(m.Contact, t.Contact, m.Contact.customer_id, m.Contact.id)
+        self.lines_by_order = self._by_parent(m.OrderLine, t.OrderLine, "order_id", "line_no")
+        self.shipments_by_order = self._by_parent(m.Shipment, t.Shipment, "order_id")
+        self.invoices_by_order = self._by_parent(m.Invoice, t.Invoice, "order_id")
+        self.shipment_lines = self._by_parent(m.ShipmentLine, t.ShipmentLine, "shipment_id")
+        self.invoice_lines = self._by_parent(m.InvoiceLine, t.InvoiceLine, "invoice_id")
+        self.contacts_by_customer = self._by_parent(m.Contact, t.Contact, "customer_id")
         self.assignments_by_customer = self._by_parent(
-            m.CustomerAssignment,
-            t.CustomerAssignment,
-            m.CustomerAssignment.customer_id,
-            m.CustomerAssignment.id,
+            m.CustomerAssignment, t.CustomerAssignment, "customer_id"
         )
-        self.comments_by_case = self._by_parent(
-            m.CaseComment, t.CaseComment, m.CaseComment.case_id, m.CaseComment.id
-        )
+        self.comments_by_case = self._by_parent(m.CaseComment, t.CaseComment, "case_id")
 
-    def rows(self, stmt: Select[Any]) -> Sequence[Any]:
-        return self.session.execute(stmt).all()
-
-    def fetch(self, model: type[Any], build: type[B], *where: ColumnElement[bool]) -> list[B]:
-        return build_all(build, model, self.rows(scoped_rows(self.principal, model).where(*where)))
+    def by_ids(self, model: type[Any], build: type[B], ids: Iterable[int]) -> list[B]:
+        return build_all(build, model, rows_by_id(self.session, self.principal, model, ids))
 
     def _by_id(self, model: type[Any], build: type[B]) -> BatchLoader[B | None]:
         def fetch(ids: list[int]) -> dict[int, B | None]:
-            return {obj.pk: obj for obj in self.fetch(model, build, model.id.in_(ids))}
+            return {obj.pk: obj for obj in self.by_ids(model, build, ids)}
 
         return BatchLoader(fetch, lambda: None)
 
     def _by_parent(
-        self, model: type[Any], build: type[B], parent: Any, order_by: Any
+        self, model: type[Any], build: type[B], parent: str, order_by: str = "id"
     ) -> BatchLoader[list[B]]:
-        key = parent.key
-
         def fetch(ids: list[int]) -> dict[int, list[B]]:
-            stmt = scoped_rows(self.principal, model).where(parent.in_(ids)).order_by(order_by)
+            rows = rows_by_parent(self.session, self.principal, model, parent, ids, order_by=order_by)
             groups: dict[int, list[B]] = defaultdict(list)
-            for obj in build_all(build, model, self.rows(stmt)):
-                groups[getattr(obj, key)].append(obj)
+            for obj in build_all(build, model, rows):
+                groups[getattr(obj, parent)].append(obj)
             return groups
 
         return BatchLoader(fetch, list)

@@ -60,7 +60,7 @@ def run(
 def reload(info: strawberry.Info, model: type[Any], build: type[B], ident: int | None) -> B | None:
     if ident is None:
         return None
-    found = ctx(info).loaders.fetch(model, build, model.id == ident)
+    found = ctx(info).loaders.by_ids(model, build, [ident])
     return found[0] if found else None
 
 

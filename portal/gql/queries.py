@@ -7,16 +7,27 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import strawberry
-from sqlalchemy import ColumnElement, func, select
 from strawberry.scalars import JSON
 
 from portal import changes as change_feed
 from portal import models as m
+from portal.activities.queries import ActivityCriteria, activity_rows
+from portal.cases.queries import CaseCriteria, case_rows
+from portal.customers.queries import ContactCriteria, CustomerCriteria, contact_rows, customer_rows
 from portal.errors import InvalidInput
 from portal.gql import types as t
 from portal.gql.ids import decode_cursor, decode_id, encode_cursor, encode_id
-from portal.gql.pagination import paginate
+from portal.gql.pagination import connection, window
 from portal.gql.types import ctx
+from portal.orders.queries import (
+    InvoiceCriteria,
+    OrderCriteria,
+    ShipmentCriteria,
+    invoice_rows,
+    order_rows,
+    shipment_rows,
+)
+from portal.partners.queries import OrganizationCriteria, ProductCriteria, organization_rows, product_rows
 
 # GraphQL type name -> (model, object type) for node(id:)
 NODE_TYPES: dict[str, tuple[type[Any], type[t.Built]]] = {
@@ -59,11 +70,6 @@ def _pk(field: str, value: strawberry.ID | None, type_name: str) -> int | None:
     return decoded[1] if decoded[0] == type_name else -1
 
 
-def _contains(column: Any, text: str) -> ColumnElement[bool]:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped.lower()}%", escape="\\")
-
-
 # --- orders --------------------------------------------------------------------------------------
 
 
@@ -100,37 +106,22 @@ class OrderOrder:
     direction: SortDirection = SortDirection.DESC
 
 
-def _order_conditions(f: OrderFilter | None) -> list[ColumnElement[bool]]:
+def _order_criteria(f: OrderFilter | None) -> OrderCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if f.number:
-        c.append(m.Order.number == f.number)
-    if f.customer_reference:
-        c.append(m.Order.customer_reference == f.customer_reference)
-    if f.updated_after:
-        c.append(m.Order.updated_at > f.updated_after)
-    if f.created_after:
-        c.append(m.Order.created_at > f.created_after)
-    if f.order_date_from:
-        c.append(m.Order.order_date >= f.order_date_from)
-    if f.order_date_to:
-        c.append(m.Order.order_date <= f.order_date_to)
-    if (pk := _pk("filter.customer", f.customer, "Customer")) is not None:
-        c.append(m.Order.customer_id == pk)
-    if (pk := _pk("filter.dealer", f.dealer, "Organization")) is not None:
-        c.append(m.Order.dealer_id == pk)
-    if (pk := _pk("filter.supplier", f.supplier, "Organization")) is not None:
-        c.append(m.Order.supplier_id == pk)
-    if not f.include_cancelled:
-        c.append(m.Order.cancelled_at.is_(None))
-    if f.awaiting_confirmation is not None:
-        pending = select(m.OrderLine.order_id).where(
-            m.OrderLine.response == m.LineResponse.PENDING, m.OrderLine.cancelled.is_(False)
-        )
-        waiting = m.Order.id.in_(pending) & m.Order.cancelled_at.is_(None) & m.Order.supplier_id.is_not(None)
-        c.append(waiting if f.awaiting_confirmation else ~waiting)
-    return c
+        return OrderCriteria()
+    return OrderCriteria(
+        number=f.number,
+        customer_reference=f.customer_reference,
+        updated_after=f.updated_after,
+        created_after=f.created_after,
+        order_date_from=f.order_date_from,
+        order_date_to=f.order_date_to,
+        customer_id=_pk("filter.customer", f.customer, "Customer"),
+        dealer_id=_pk("filter.dealer", f.dealer, "Organization"),
+        supplier_id=_pk("filter.supplier", f.supplier, "Organization"),
+        include_cancelled=f.include_cancelled,
+        awaiting_confirmation=f.awaiting_confirmation,
+    )
 
 
 # --- cases ---------------------------------------------------------------------------------------
@@ -160,23 +151,17 @@ class CaseOrder:
     direction: SortDirection = SortDirection.DESC
 
 
-def _case_conditions(f: CaseFilter | None) -> list[ColumnElement[bool]]:
+def _case_criteria(f: CaseFilter | None) -> CaseCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if f.status:
-        c.append(m.Case.status.in_(f.status))
-    if f.priority:
-        c.append(m.Case.priority.in_(f.priority))
-    if (pk := _pk("filter.customer", f.customer, "Customer")) is not None:
-        c.append(m.Case.customer_id == pk)
-    if (pk := _pk("filter.order", f.order, "Order")) is not None:
-        c.append(m.Case.order_id == pk)
-    if f.subject_contains:
-        c.append(_contains(m.Case.subject, f.subject_contains))
-    if f.updated_after:
-        c.append(m.Case.updated_at > f.updated_after)
-    return c
+        return CaseCriteria()
+    return CaseCriteria(
+        statuses=frozenset(f.status or ()),
+        priorities=frozenset(f.priority or ()),
+        customer_id=_pk("filter.customer", f.customer, "Customer"),
+        order_id=_pk("filter.order", f.order, "Order"),
+        subject_contains=f.subject_contains,
+        updated_after=f.updated_after,
+    )
 
 
 # --- customers, contacts, activities -------------------------------------------------------------
@@ -205,21 +190,16 @@ class CustomerOrder:
     direction: SortDirection = SortDirection.ASC
 
 
-def _customer_conditions(f: CustomerFilter | None) -> list[ColumnElement[bool]]:
+def _customer_criteria(f: CustomerFilter | None) -> CustomerCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if f.name_contains:
-        c.append(_contains(m.Customer.name, f.name_contains))
-    if f.number:
-        c.append(m.Customer.number == f.number)
-    if f.city:
-        c.append(m.Customer.city == f.city)
-    if f.country_code:
-        c.append(m.Customer.country_code == f.country_code.upper())
-    if f.updated_after:
-        c.append(m.Customer.updated_at > f.updated_after)
-    return c
+        return CustomerCriteria()
+    return CustomerCriteria(
+        name_contains=f.name_contains,
+        number=f.number,
+        city=f.city,
+        country_code=f.country_code,
+        updated_after=f.updated_after,
+    )
 
 
 @strawberry.enum
@@ -241,19 +221,14 @@ class ContactOrder:
     direction: SortDirection = SortDirection.ASC
 
 
-def _contact_conditions(f: ContactFilter | None) -> list[ColumnElement[bool]]:
+def _contact_criteria(f: ContactFilter | None) -> ContactCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if (pk := _pk("filter.customer", f.customer, "Customer")) is not None:
-        c.append(m.Contact.customer_id == pk)
-    if f.name_contains:
-        c.append(
-            _contains(m.Contact.last_name, f.name_contains) | _contains(m.Contact.first_name, f.name_contains)
-        )
-    if f.email:
-        c.append(m.Contact.email == f.email.lower())
-    return c
+        return ContactCriteria()
+    return ContactCriteria(
+        customer_id=_pk("filter.customer", f.customer, "Customer"),
+        name_contains=f.name_contains,
+        email=f.email,
+    )
 
 
 @strawberry.enum
@@ -276,19 +251,15 @@ class ActivityOrder:
     direction: SortDirection = SortDirection.DESC
 
 
-def _activity_conditions(f: ActivityFilter | None) -> list[ColumnElement[bool]]:
+def _activity_criteria(f: ActivityFilter | None) -> ActivityCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if (pk := _pk("filter.customer", f.customer, "Customer")) is not None:
-        c.append(m.Activity.customer_id == pk)
-    if f.kind:
-        c.append(m.Activity.kind.in_(f.kind))
-    if f.occurred_from:
-        c.append(m.Activity.occurred_at >= f.occurred_from)
-    if f.occurred_to:
-        c.append(m.Activity.occurred_at < f.occurred_to)
-    return c
+        return ActivityCriteria()
+    return ActivityCriteria(
+        customer_id=_pk("filter.customer", f.customer, "Customer"),
+        kinds=frozenset(f.kind or ()),
+        occurred_from=f.occurred_from,
+        occurred_to=f.occurred_to,
+    )
 
 
 # --- shipments, invoices, products, organizations ------------------------------------------------
@@ -315,19 +286,15 @@ class ShipmentOrder:
     direction: SortDirection = SortDirection.DESC
 
 
-def _shipment_conditions(f: ShipmentFilter | None) -> list[ColumnElement[bool]]:
+def _shipment_criteria(f: ShipmentFilter | None) -> ShipmentCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if (pk := _pk("filter.order", f.order, "Order")) is not None:
-        c.append(m.Shipment.order_id == pk)
-    if f.number:
-        c.append(m.Shipment.number == f.number)
-    if f.shipped_from:
-        c.append(m.Shipment.shipped_on >= f.shipped_from)
-    if f.shipped_to:
-        c.append(m.Shipment.shipped_on <= f.shipped_to)
-    return c
+        return ShipmentCriteria()
+    return ShipmentCriteria(
+        order_id=_pk("filter.order", f.order, "Order"),
+        number=f.number,
+        shipped_from=f.shipped_from,
+        shipped_to=f.shipped_to,
+    )
 
 
 @strawberry.enum
@@ -352,21 +319,16 @@ class InvoiceOrder:
     direction: SortDirection = SortDirection.DESC
 
 
-def _invoice_conditions(f: InvoiceFilter | None) -> list[ColumnElement[bool]]:
+def _invoice_criteria(f: InvoiceFilter | None) -> InvoiceCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if (pk := _pk("filter.order", f.order, "Order")) is not None:
-        c.append(m.Invoice.order_id == pk)
-    if f.number:
-        c.append(m.Invoice.number == f.number)
-    if f.match_status:
-        c.append(m.Invoice.match_status == f.match_status)
-    if f.issued_from:
-        c.append(m.Invoice.issue_date >= f.issued_from)
-    if f.issued_to:
-        c.append(m.Invoice.issue_date <= f.issued_to)
-    return c
+        return InvoiceCriteria()
+    return InvoiceCriteria(
+        order_id=_pk("filter.order", f.order, "Order"),
+        number=f.number,
+        match_status=f.match_status,
+        issued_from=f.issued_from,
+        issued_to=f.issued_to,
+    )
 
 
 @strawberry.enum
@@ -388,17 +350,10 @@ class ProductOrder:
     direction: SortDirection = SortDirection.ASC
 
 
-def _product_conditions(f: ProductFilter | None) -> list[ColumnElement[bool]]:
+def _product_criteria(f: ProductFilter | None) -> ProductCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if f.sku:
-        c.append(m.Product.sku == f.sku)
-    if f.gtin:
-        c.append(m.Product.gtin == f.gtin)
-    if f.name_contains:
-        c.append(_contains(m.Product.name, f.name_contains))
-    return c
+        return ProductCriteria()
+    return ProductCriteria(sku=f.sku, gtin=f.gtin, name_contains=f.name_contains)
 
 
 @strawberry.enum
@@ -419,19 +374,14 @@ class OrganizationOrder:
     direction: SortDirection = SortDirection.ASC
 
 
-def _organization_conditions(f: OrganizationFilter | None) -> list[ColumnElement[bool]]:
+def _organization_criteria(f: OrganizationFilter | None) -> OrganizationCriteria:
     if f is None:
-        return []
-    c: list[ColumnElement[bool]] = []
-    if f.kind:
-        c.append(m.Organization.kind == f.kind)
-    if f.name_contains:
-        c.append(_contains(m.Organization.name, f.name_contains))
-    return c
+        return OrganizationCriteria()
+    return OrganizationCriteria(kind=f.kind, name_contains=f.name_contains)
 
 
-def _sort(model: type[Any], field: enum.Enum, direction: SortDirection) -> tuple[Any, bool]:
-    return getattr(model, str(field.value)), direction is SortDirection.DESC
+def _sort(field: enum.Enum, direction: SortDirection) -> dict[str, Any]:
+    return {"sort": str(field.value), "descending": direction is SortDirection.DESC}
 
 
 def load_nodes(info: strawberry.Info, global_ids: list[strawberry.ID]) -> list[t.Node | None]:
@@ -446,7 +396,7 @@ def load_nodes(info: strawberry.Info, global_ids: list[strawberry.ID]) -> list[t
     found: dict[tuple[str, int], t.Node] = {}
     for type_name, pks in wanted.items():
         model, build = NODE_TYPES[type_name]
-        for obj in loaders.fetch(model, build, model.id.in_(pks)):
+        for obj in loaders.by_ids(model, build, pks):
             found[type_name, obj.pk] = cast(t.Node, obj)
     return [None if d is None else found.get(d) for d in decoded]
 
@@ -488,11 +438,12 @@ class Query:
         order_by: OrderOrder | None = None,
     ) -> t.Connection[t.Order]:
         o = order_by or OrderOrder()
-        sort, desc = _sort(m.Order, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Order, t.Order, _order_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = order_rows(
+            c.session, c.principal, _order_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Order, m.Order, page)
 
     @strawberry.field
     def cases(
@@ -506,11 +457,12 @@ class Query:
         order_by: CaseOrder | None = None,
     ) -> t.Connection[t.Case]:
         o = order_by or CaseOrder()
-        sort, desc = _sort(m.Case, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Case, t.Case, _case_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = case_rows(
+            c.session, c.principal, _case_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Case, m.Case, page)
 
     @strawberry.field
     def customers(
@@ -524,11 +476,12 @@ class Query:
         order_by: CustomerOrder | None = None,
     ) -> t.Connection[t.Customer]:
         o = order_by or CustomerOrder()
-        sort, desc = _sort(m.Customer, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Customer, t.Customer, _customer_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = customer_rows(
+            c.session, c.principal, _customer_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Customer, m.Customer, page)
 
     @strawberry.field
     def contacts(
@@ -542,11 +495,12 @@ class Query:
         order_by: ContactOrder | None = None,
     ) -> t.Connection[t.Contact]:
         o = order_by or ContactOrder()
-        sort, desc = _sort(m.Contact, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Contact, t.Contact, _contact_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = contact_rows(
+            c.session, c.principal, _contact_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Contact, m.Contact, page)
 
     @strawberry.field
     def activities(
@@ -560,11 +514,12 @@ class Query:
         order_by: ActivityOrder | None = None,
     ) -> t.Connection[t.Activity]:
         o = order_by or ActivityOrder()
-        sort, desc = _sort(m.Activity, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Activity, t.Activity, _activity_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = activity_rows(
+            c.session, c.principal, _activity_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Activity, m.Activity, page)
 
     @strawberry.field
     def shipments(
@@ -578,11 +533,12 @@ class Query:
         order_by: ShipmentOrder | None = None,
     ) -> t.Connection[t.Shipment]:
         o = order_by or ShipmentOrder()
-        sort, desc = _sort(m.Shipment, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Shipment, t.Shipment, _shipment_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = shipment_rows(
+            c.session, c.principal, _shipment_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Shipment, m.Shipment, page)
 
     @strawberry.field
     def invoices(
@@ -596,11 +552,12 @@ class Query:
         order_by: InvoiceOrder | None = None,
     ) -> t.Connection[t.Invoice]:
         o = order_by or InvoiceOrder()
-        sort, desc = _sort(m.Invoice, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Invoice, t.Invoice, _invoice_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = invoice_rows(
+            c.session, c.principal, _invoice_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Invoice, m.Invoice, page)
 
     @strawberry.field
     def products(
@@ -614,11 +571,12 @@ class Query:
         order_by: ProductOrder | None = None,
     ) -> t.Connection[t.Product]:
         o = order_by or ProductOrder()
-        sort, desc = _sort(m.Product, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Product, t.Product, _product_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = product_rows(
+            c.session, c.principal, _product_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Product, m.Product, page)
 
     @t.field(description="The caller's organization and those below it (owner staff: all).")
     def organizations(
@@ -632,11 +590,12 @@ class Query:
         order_by: OrganizationOrder | None = None,
     ) -> t.Connection[t.Organization]:
         o = order_by or OrganizationOrder()
-        sort, desc = _sort(m.Organization, o.field, o.direction)
-        return paginate(
-            ctx(info).loaders, m.Organization, t.Organization, _organization_conditions(filter), sort, desc,
-            first=first, after=after, last=last, before=before,
+        c = ctx(info)
+        page = organization_rows(
+            c.session, c.principal, _organization_criteria(filter), **_sort(o.field, o.direction),
+            window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
+        return connection(t.Organization, m.Organization, page)
 
     @t.field(
         description="The caller's view of the event log since `after` (omit it for the beginning), "

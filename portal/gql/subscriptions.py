@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import AsyncGenerator, Collection
 
 import strawberry
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import changes as change_feed
@@ -21,22 +20,15 @@ from portal.errors import Unauthenticated
 from portal.gql import types as t
 from portal.gql.queries import parse_after, to_change
 from portal.gql.types import ctx
-from portal.models import ApiToken
 from portal.models.base import utcnow
+from portal.partners.queries import token_still_valid
 
 ORDER_ENTITIES = ("order", "shipment", "invoice")
 CASE_ENTITIES = ("case",)
 
 
 def _token_still_valid(session: Session, principal: Principal) -> bool:
-    if principal.token_id is None:
-        return True
-    token = session.scalar(select(ApiToken).where(ApiToken.id == principal.token_id))
-    return (
-        token is not None
-        and token.revoked_at is None
-        and (token.expires_at is None or token.expires_at > utcnow())
-    )
+    return principal.token_id is None or token_still_valid(session, principal.token_id, utcnow())
 
 
 async def poll(

@@ -29,8 +29,8 @@ CaseStatus = strawberry.enum(m.CaseStatus, name="CaseStatus")
 ActivityKind = strawberry.enum(m.ActivityKind, name="ActivityKind")
 
 # The model's own rules, applied to our plain objects: one definition of "effective".
-_effective_quantity = cast("Callable[[Any], Decimal]", m.OrderLine.__dict__["effective_quantity"].fget)
-_effective_price = cast("Callable[[Any], Decimal]", m.OrderLine.__dict__["effective_price"].fget)
+_effective_quantity = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_quantity).fget)
+_effective_price = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_price).fget)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -338,6 +338,9 @@ class Order(Node, Built):
     delivery_contact_name: strawberry.Private[str | None]
     delivery_contact_phone: strawberry.Private[str | None]
     delivery_contact_email: strawberry.Private[str | None]
+    # Kept by the model's flush hook; the API derives status and total from the lines it serves.
+    current_status: strawberry.Private[m.OrderStatus]
+    net_total: strawberry.Private[Decimal]
 
     @strawberry.field
     def lines(self, info: strawberry.Info) -> list[OrderLine]:
@@ -512,15 +515,15 @@ class Edge(Generic[N]):
 class Connection(Generic[N]):
     edges: list[Edge[N]]
     page_info: PageInfo
-    count_query: strawberry.Private[Any]
+    count: strawberry.Private[Callable[[], int]]
 
     @strawberry.field
     def nodes(self) -> list[N]:
         return [edge.node for edge in self.edges]
 
     @field(description="Number of items matching the filter (costs a COUNT; ask only when needed).")
-    def total_count(self, info: strawberry.Info) -> int:
-        return int(ctx(info).session.scalar(self.count_query) or 0)
+    def total_count(self) -> int:
+        return self.count()
 
 
 @strawberry.enum

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +16,11 @@ from portal.access import Principal, visible
 from portal.listing import (
     FIRST_PAGE,
     ColumnLike,
+    IdWindow,
     Page,
     PageRequest,
+    RowPage,
+    keyset_rows,
     matches,
     paginate,
     paginate_rows,
@@ -271,4 +274,143 @@ __all__ = [
     "list_shipments",
     "order_statuses",
     "status_expression",
+]
+
+
+# --- the GraphQL API's order, shipment and invoice lists (Core rows, id cursors) ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCriteria:
+    """The API's order filter. Ids are row ids; an id of the wrong kind arrives as -1 (no match)."""
+
+    number: str | None = None
+    customer_reference: str | None = None
+    updated_after: datetime | None = None
+    created_after: datetime | None = None
+    order_date_from: date | None = None
+    order_date_to: date | None = None
+    customer_id: int | None = None
+    dealer_id: int | None = None
+    supplier_id: int | None = None
+    include_cancelled: bool = True
+    awaiting_confirmation: bool | None = None  # lines the supplier has not answered yet
+
+
+def order_conditions(c: OrderCriteria) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if c.number:
+        conds.append(Order.number == c.number)
+    if c.customer_reference:
+        conds.append(Order.customer_reference == c.customer_reference)
+    if c.updated_after:
+        conds.append(Order.updated_at > c.updated_after)
+    if c.created_after:
+        conds.append(Order.created_at > c.created_after)
+    if c.order_date_from:
+        conds.append(Order.order_date >= c.order_date_from)
+    if c.order_date_to:
+        conds.append(Order.order_date <= c.order_date_to)
+    if c.customer_id is not None:
+        conds.append(Order.customer_id == c.customer_id)
+    if c.dealer_id is not None:
+        conds.append(Order.dealer_id == c.dealer_id)
+    if c.supplier_id is not None:
+        conds.append(Order.supplier_id == c.supplier_id)
+    if not c.include_cancelled:
+        conds.append(Order.cancelled_at.is_(None))
+    if c.awaiting_confirmation is not None:
+        pending = select(OrderLine.order_id).where(
+            OrderLine.response == LineResponse.PENDING, OrderLine.cancelled.is_(False)
+        )
+        waiting = Order.id.in_(pending) & Order.cancelled_at.is_(None) & Order.supplier_id.is_not(None)
+        conds.append(waiting if c.awaiting_confirmation else ~waiting)
+    return conds
+
+
+def order_rows(
+    session: Session,
+    principal: Principal,
+    criteria: OrderCriteria,
+    *,
+    sort: str = "created_at",
+    descending: bool = True,
+    window: IdWindow,
+) -> RowPage:
+    return keyset_rows(
+        session, principal, Order, order_conditions(criteria), sort=sort, descending=descending, window=window
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentCriteria:
+    order_id: int | None = None
+    number: str | None = None
+    shipped_from: date | None = None
+    shipped_to: date | None = None
+
+
+def shipment_rows(
+    session: Session,
+    principal: Principal,
+    criteria: ShipmentCriteria,
+    *,
+    sort: str = "created_at",
+    descending: bool = True,
+    window: IdWindow,
+) -> RowPage:
+    c = criteria
+    conds: list[ColumnElement[bool]] = []
+    if c.order_id is not None:
+        conds.append(Shipment.order_id == c.order_id)
+    if c.number:
+        conds.append(Shipment.number == c.number)
+    if c.shipped_from:
+        conds.append(Shipment.shipped_on >= c.shipped_from)
+    if c.shipped_to:
+        conds.append(Shipment.shipped_on <= c.shipped_to)
+    return keyset_rows(session, principal, Shipment, conds, sort=sort, descending=descending, window=window)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceCriteria:
+    order_id: int | None = None
+    number: str | None = None
+    match_status: MatchStatus | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+def invoice_rows(
+    session: Session,
+    principal: Principal,
+    criteria: InvoiceCriteria,
+    *,
+    sort: str = "created_at",
+    descending: bool = True,
+    window: IdWindow,
+) -> RowPage:
+    c = criteria
+    conds: list[ColumnElement[bool]] = []
+    if c.order_id is not None:
+        conds.append(Invoice.order_id == c.order_id)
+    if c.number:
+        conds.append(Invoice.number == c.number)
+    if c.match_status:
+        conds.append(Invoice.match_status == c.match_status)
+    if c.issued_from:
+        conds.append(Invoice.issue_date >= c.issued_from)
+    if c.issued_to:
+        conds.append(Invoice.issue_date <= c.issued_to)
+    return keyset_rows(session, principal, Invoice, conds, sort=sort, descending=descending, window=window)
+
+
+__all__ += [
+    "InvoiceCriteria",
+    "OrderCriteria",
+    "ShipmentCriteria",
+    "invoice_rows",
+    "order_conditions",
+    "order_rows",
+    "shipment_rows",
 ]

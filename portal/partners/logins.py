@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import LoginFailure, RevokedSession
@@ -28,11 +28,6 @@ def revoke_session(session: Session, sid: str, *, lifetime: timedelta) -> None:
     if session.get(RevokedSession, sid) is None:
         session.add(RevokedSession(sid=sid, expires_at=now + lifetime))
     session.flush()
-
-
-def revoked_clause(sid: str) -> exists:
-    """``EXISTS`` for a revoked session id: one more column on the per-request user check."""
-    return exists().where(RevokedSession.sid == sid)
 
 
 class LoginThrottle:
