@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from portal.app import create_app
+from portal.app import create_app, settle_heap
 from portal.config import Settings
 from portal.db import make_engine
 from portal.migrate import upgrade
@@ -108,6 +108,7 @@ async def _measure(engine: Engine, seconds: float, repeat: int, concurrency: int
         clients: dict[str, httpx.AsyncClient] = {"portal": portal_client, "bare": bare_client}
         for client in clients.values():  # warm up: compiled templates, statement caches
             await _rate(client, 0.5, concurrency)
+        settle_heap()  # as `portal serve` does at startup; process-wide, so for both contenders
         for _ in range(repeat):
             for name, client in clients.items():
                 runs[name].append(await _rate(client, seconds, concurrency))

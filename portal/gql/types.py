@@ -338,7 +338,7 @@ class Order(Node, Built):
     delivery_contact_name: strawberry.Private[str | None]
     delivery_contact_phone: strawberry.Private[str | None]
     delivery_contact_email: strawberry.Private[str | None]
-    # Kept by the model's flush hook; the API derives status and total from the lines it serves.
+    # Derived from the lines and kept current by the model's flush hook (portal.models.orders).
     current_status: strawberry.Private[m.OrderStatus]
     net_total: strawberry.Private[Decimal]
 
@@ -346,15 +346,13 @@ class Order(Node, Built):
     def lines(self, info: strawberry.Info) -> list[OrderLine]:
         return ctx(info).loaders.lines_by_order.load(self.pk, (o.pk for o in self._siblings))
 
-    @field(description="Derived from the lines' quantities; never stored.")
-    def status(self, info: strawberry.Info) -> m.OrderStatus:
-        lines = ctx(info).loaders.lines_by_order.load(self.pk, (o.pk for o in self._siblings))
-        return m.derive_status(cast(Any, self), cast(Any, lines))
+    @field(description="Derived from the lines' quantities and responses, kept with the order as they change.")
+    def status(self) -> m.OrderStatus:
+        return self.current_status
 
     @strawberry.field
-    def total(self, info: strawberry.Info) -> Decimal:
-        lines = ctx(info).loaders.lines_by_order.load(self.pk, (o.pk for o in self._siblings))
-        return sum((line.effective_quantity * line.effective_price for line in lines), Decimal(0))
+    def total(self) -> Decimal:
+        return self.net_total
 
     @strawberry.field
     def delivery_party(self) -> DeliveryParty:

@@ -71,11 +71,23 @@ class Amount(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        # Trailing zeros go by text (this runs for every amount of every page: keep it cheap).
-        text = value if isinstance(value, str) else str(value)
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return Decimal(text)
+        # This runs for every amount of every page (3,000 on an API page of 50 orders), and the
+        # same quantities and prices come back again and again: decoded values are remembered
+        # (Decimal is immutable, so sharing one is safe).
+        decoded = _DECODED.get(value)
+        if decoded is None:
+            text = value if isinstance(value, str) else str(value)
+            if "." in text:  # trailing zeros go by text: 12.5000 reads 12.5
+                text = text.rstrip("0").rstrip(".")
+            decoded = Decimal(text)
+            if len(_DECODED) >= 50_000:
+                _DECODED.clear()
+            _DECODED[value] = decoded
+        return decoded
+
+
+# Stored form (SQLite text or the driver's Decimal) -> the Decimal the models see.
+_DECODED: dict[Any, Decimal] = {}
 
 
 class Base(DeclarativeBase):
