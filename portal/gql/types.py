@@ -346,7 +346,7 @@ class Order(Node, Built):
     def lines(self, info: strawberry.Info) -> list[OrderLine]:
         return ctx(info).loaders.lines_by_order.load(self.pk, (o.pk for o in self._siblings))
 
-    @field(description="Derived from the lines' quantities and responses, kept with the order as they change.")
+    @field(description="Derived from the lines' quantities and responses, kept with the order.")
     def status(self) -> m.OrderStatus:
         return self.current_status
 
