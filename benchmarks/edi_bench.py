@@ -6,8 +6,8 @@ X12 850, through our decoders, pydifact's parser, pyx12's reader and a plain ``s
 
 Targets: to segments >= 0.7 x plain split; to documents >= 5 x pydifact and >= 10 x pyx12. The
 per-format details live in ``edi_bench_edifact`` and ``edi_bench_x12``; each interleaves its
-contenders round-robin (9 rounds) and keeps each one's best CPU time of this process
-(``time.process_time``), so other processes on a shared machine barely move the ratios.
+contenders round-robin (9 rounds) and keeps each one's best CPU time, measured as ``timeit`` does
+(garbage collector off during a timed call; see ``benchmarks._timing``).
 """
 
 from __future__ import annotations

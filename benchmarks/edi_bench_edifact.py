@@ -10,10 +10,10 @@ and pydifact's parser (``Interchange.from_str``). Targets: segments >= 0.7x plai
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 
+from benchmarks._timing import timed
 from edi.edifact import decode, parse_segments
 
 __all__ = ["make_orders_interchange", "run"]
@@ -92,7 +92,7 @@ def _pydifact_quiet(data: bytes) -> int:
 def run(messages: int = 2000, lines: int = 10, rounds: int = 9) -> dict[str, float]:
     """Measure and print segments/s and the two target ratios; returns the figures.
 
-    The contenders run interleaved, ``rounds`` times, and the best CPU time of each counts, so a busy
+    The contenders run interleaved, ``rounds`` times, and the best CPU time of each counts (``benchmarks._timing``), so a busy
     machine disturbs the ratios less than the absolute figures."""
     data = make_orders_interchange(messages, lines)
     small = make_orders_interchange(max(messages // 10, 1), lines)
@@ -106,9 +106,8 @@ def run(messages: int = 2000, lines: int = 10, rounds: int = 9) -> dict[str, flo
     counts = dict.fromkeys(contenders, 0)
     for _ in range(rounds):
         for name, (fn, payload) in contenders.items():
-            start = time.process_time()
-            counts[name] = fn(payload)
-            best[name] = min(best[name], time.process_time() - start)
+            counts[name], seconds = timed(fn, payload)
+            best[name] = min(best[name], seconds)
     results = {name: counts[name] / best[name] for name in contenders}
     results["segments_vs_split"] = results["parse_segments"] / results["plain_split"]
     results["documents_vs_pydifact"] = results["decode_documents"] / results["pydifact"]

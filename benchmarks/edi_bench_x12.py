@@ -15,9 +15,9 @@ and the ratios ``parse_segments / split`` (target >= 0.7) and ``decode / pyx12``
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 
+from benchmarks._timing import timed
 from edi.x12 import decode, parse_segments
 
 
@@ -86,7 +86,7 @@ def _pyx12(data: bytes) -> int:
 
 def run(sets: int = 2000, lines: int = 10, repeat: int = 9) -> dict[str, float]:
     """Measure every contender on the same data, round-robin ``repeat`` times so that load from
-    other processes hits all of them alike, keeping each one's best CPU time. Returns segments/s per
+    other processes hits all of them alike, keeping each one's best CPU time (``benchmarks._timing``). Returns segments/s per
     contender and the two ratios."""
     data = make_850_interchange(sets, lines)
     segments = _split(data)
@@ -99,9 +99,8 @@ def run(sets: int = 2000, lines: int = 10, repeat: int = 9) -> dict[str, float]:
     best = dict.fromkeys(contenders, float("inf"))
     for _ in range(repeat):
         for name, fn in contenders.items():
-            start = time.process_time()
-            fn(data)
-            best[name] = min(best[name], time.process_time() - start)
+            _, seconds = timed(fn, data)
+            best[name] = min(best[name], seconds)
     results = {name: segments / seconds for name, seconds in best.items()}
     results["segments_vs_split"] = results["parse_segments"] / results["split"]
     results["decode_vs_pyx12"] = results["decode"] / results["pyx12"]
