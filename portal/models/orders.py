@@ -203,33 +203,24 @@ def order_total(lines: Sequence[LineRules]) -> Decimal:
 @event.listens_for(Session, "before_flush")
 def keep_summaries_current(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     """Recompute ``current_status`` and ``net_total`` of every order touched in this flush: new or
-    changed orders and the orders of new or changed lines. Lines not yet loaded are read first
-    (without autoflush, so pending changes in memory are what counts)."""
-    touched: dict[int, Order] = {}
-    pending_new: list[Order] = []
-    new_lines: dict[int, list[OrderLine]] = {}
-    for obj in (*session.new, *session.dirty):
-        if isinstance(obj, Order):
-            if obj.id is None:
-                pending_new.append(obj)
-            else:
-                touched[obj.id] = obj
-        elif isinstance(obj, OrderLine):
-            if obj in session.new:
-                _apply_line_defaults(obj)
-            order = obj.__dict__.get("order")
-            if order is None and obj.order_id is not None:
-                if obj in session.new:
-                    new_lines.setdefault(obj.order_id, []).append(obj)
-                with session.no_autoflush:
-                    order = session.get(Order, obj.order_id)
-            if order is not None:
-                if order.id is None:
-                    pending_new.append(order)
-                else:
-                    touched[order.id] = order
-    for order in (*pending_new, *touched.values()):
-        lines: list[OrderLine]
+    changed orders and the orders of new, changed or deleted lines. Lines not yet loaded are read
+    first (without autoflush, so the pending changes in memory are what counts)."""
+    new, dirty, deleted = list(session.new), list(session.dirty), list(session.deleted)
+    orders: dict[int, Order] = {}  # by id(): new orders have no primary key yet
+    added: dict[int, list[OrderLine]] = {}  # new lines by order id, for orders whose lines are not loaded
+    gone = {id(obj) for obj in deleted}
+    for obj in new:
+        if isinstance(obj, OrderLine):
+            _apply_line_defaults(obj)
+            if "order" not in obj.__dict__ and obj.order_id is not None:
+                added.setdefault(obj.order_id, []).append(obj)
+    for obj in (*new, *dirty, *deleted):
+        order = (
+            obj if isinstance(obj, Order) else _order_of(session, obj) if isinstance(obj, OrderLine) else None
+        )
+        if order is not None and id(order) not in gone:
+            orders[id(order)] = order
+    for order in orders.values():
         if "lines" in order.__dict__:
             lines = list(order.lines)
         elif order.id is None:
@@ -237,15 +228,21 @@ def keep_summaries_current(session: Session, _context: UOWTransaction, _instance
         else:
             with session.no_autoflush:
                 lines = list(session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)))
-        if order.id is not None:
-            lines += [line for line in new_lines.get(order.id, ()) if line not in lines]
-        for line in lines:
-            _apply_line_defaults(line)
+            lines += [line for line in added.get(order.id, ()) if line not in lines]
+        lines = [line for line in lines if id(line) not in gone]
         status, total = derive_status(order, lines), order_total(lines)
         if order.__dict__.get("current_status") != status:
             order.current_status = status
         if order.__dict__.get("net_total") != total:
             order.net_total = total
+
+
+def _order_of(session: Session, line: OrderLine) -> Order | None:
+    order = line.__dict__.get("order")
+    if order is None and line.order_id is not None:
+        with session.no_autoflush:
+            order = session.get(Order, line.order_id)
+    return order
 
 
 def _apply_line_defaults(line: OrderLine) -> None:

@@ -131,3 +131,31 @@ def test_a_line_changed_without_its_order_loaded_still_updates_the_order(
             )
         )
     assert assert_current(factory, order.id, OrderStatus.PARTIALLY_SHIPPED) == Decimal("31")
+
+
+def test_a_deleted_line_leaves_the_total(factory: sessionmaker[Session]) -> None:
+    scene = build_scene(factory)
+    order = scene.order(scene.customer(), quantities=(2, 1))  # 2 x 12.50 + 1 x 25.00
+    with scene.uow() as uow:
+        line = uow.session.scalars(
+            select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.line_no == 2)
+        ).one()
+        uow.session.delete(line)
+    assert assert_current(factory, order.id, OrderStatus.DRAFT) == Decimal("25")
+
+
+def test_many_new_lines_in_one_flush(factory: sessionmaker[Session]) -> None:
+    scene = build_scene(factory)
+    order = scene.order(scene.customer(), quantities=(1,))
+    with scene.uow() as uow:
+        uow.session.add_all(
+            OrderLine(
+                order_id=order.id,
+                line_no=n,
+                description=f"part {n}",
+                unit_price=Decimal(1),
+                quantity_ordered=Decimal(2),
+            )
+            for n in range(2, 302)
+        )
+    assert assert_current(factory, order.id, OrderStatus.DRAFT) == Decimal("612.5")
