@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection, Request
@@ -113,6 +114,13 @@ class _View(GraphQL[Context, None]):
     def __init__(self, endpoint: GraphQLEndpoint, **kwargs: Any) -> None:
         super().__init__(endpoint.schema, **kwargs)
         self.endpoint = endpoint
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: graphql-transport-ws messages must go out as text frames.
+        return orjson.dumps(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # orjson.JSONDecodeError is a json.JSONDecodeError
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # Only WebSockets get here (HTTP passes its context to run()): authenticated at connection_init.
