@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from portal.access.principal import Principal
@@ -125,7 +125,7 @@ def decode_cursor(cursor: str, argument: str) -> tuple[Any, int]:
 
 
 def _after(
-    column: ColumnLike, id_column: ColumnLike, value: Any, ident: int, forward: bool
+    column: ColumnLike, id_column: ColumnLike, value: Any, ident: Any, forward: bool
 ) -> ColumnElement[bool]:
     if forward:
         return or_(column > value, and_(column == value, id_column > ident))
@@ -145,52 +145,91 @@ def paginate(
 
     ``sort_column`` must not be NULL for any row (wrap nullable columns in ``coalesce``).
     """
-    return _paginate(session, stmt, model.id, sort_column, descending, page or FIRST_PAGE, entities=True)
+    page = page or FIRST_PAGE
+    size = page.size()
+    query = _page_query(stmt, model.id, sort_column, descending, page, size)
+    rows = list(session.execute(query, _cursor_params(page)).all())
+    return _page_of(session, stmt, page, size, rows, entities=True)
 
 
 def paginate_rows(
     session: Session,
-    stmt: Select[*tuple[Any, ...]],
+    build: Callable[[], Select[*tuple[Any, ...]]],
     id_column: ColumnLike,
     *,
     sort_column: ColumnLike,
     descending: bool = False,
     page: PageRequest | None = None,
+    cache_key: Hashable | None = None,
 ) -> Page[Row[Any]]:
     """:func:`paginate` for a select of columns (``id_column`` among them): plain rows, no ORM
-    objects, for lists that show a few columns of many rows."""
-    return _paginate(session, stmt, id_column, sort_column, descending, page or FIRST_PAGE, entities=False)
+    objects, for lists that show a few columns of many rows.
+
+    ``build`` makes the filtered select. With a ``cache_key`` (everything the select depends on:
+    the principal, the filter, the sort), the finished page query is built once per key and page
+    shape and reused with the cursor as bound parameters: building a statement through the access
+    policy and compiling its result columns costs more than running it on a page of 50 rows."""
+    page = page or FIRST_PAGE
+    size = page.size()
+    shape = (cache_key, size, page.backward, page.after is not None, page.before is not None, descending)
+    cached = _ROW_QUERIES.get(shape) if cache_key is not None else None
+    if cached is None:
+        base = build()
+        cached = (base, _page_query(base, id_column, sort_column, descending, page, size))
+        if cache_key is not None:
+            if len(_ROW_QUERIES) >= 512:
+                _ROW_QUERIES.clear()
+            _ROW_QUERIES[shape] = cached
+    base, query = cached
+    # Plain column rows need none of the ORM's loading: run them on the connection (Core).
+    rows = list(session.connection().execute(query, _cursor_params(page)).all())
+    return _page_of(session, base, page, size, rows, entities=False)
 
 
-def _paginate(
-    session: Session,
-    stmt: Select[Any],
+_ROW_QUERIES: dict[tuple[Any, ...], tuple[Select[Any], Select[Any]]] = {}
+
+
+def _page_query(
+    base: Select[Any],
     id_column: ColumnLike,
     sort_column: ColumnLike,
     descending: bool,
     page: PageRequest,
-    *,
-    entities: bool,
-) -> Page[Any]:
-    size = page.size()
-    backward = page.backward
-    # Walking forward in a descending list means "smaller values next".
-    ascending_walk = descending == backward
-    filtered = stmt
+    size: int,
+) -> Select[Any]:
+    """The page query of ``base`` with the cursors as bound parameters (``after_value``, ...)."""
+    filtered = base
     if page.after is not None:
-        value, ident = decode_cursor(page.after, "after")
-        filtered = filtered.where(_after(sort_column, id_column, value, ident, not descending))
+        value = bindparam("after_value", type_=sort_column.type)
+        filtered = filtered.where(
+            _after(sort_column, id_column, value, bindparam("after_id"), not descending)
+        )
     if page.before is not None:
-        value, ident = decode_cursor(page.before, "before")
-        filtered = filtered.where(_after(sort_column, id_column, value, ident, descending))
+        value = bindparam("before_value", type_=sort_column.type)
+        filtered = filtered.where(_after(sort_column, id_column, value, bindparam("before_id"), descending))
+    ascending_walk = descending == page.backward
     order = (sort_column.asc(), id_column.asc()) if ascending_walk else (sort_column.desc(), id_column.desc())
-    query = (
+    return (
         filtered.add_columns(sort_column.label("_sort_key"), id_column.label("_sort_id"))
         .order_by(*order)
         .limit(size + 1)
     )
-    # Plain column rows need none of the ORM's loading: run them on the connection (Core).
-    rows = list((session.execute(query) if entities else session.connection().execute(query)).all())
+
+
+def _cursor_params(page: PageRequest) -> dict[str, Any]:
+    """The decoded cursors as the bound parameters of :func:`_page_query`."""
+    params: dict[str, Any] = {}
+    if page.after is not None:
+        params["after_value"], params["after_id"] = decode_cursor(page.after, "after")
+    if page.before is not None:
+        params["before_value"], params["before_id"] = decode_cursor(page.before, "before")
+    return params
+
+
+def _page_of(
+    session: Session, stmt: Select[Any], page: PageRequest, size: int, rows: list[Any], *, entities: bool
+) -> Page[Any]:
+    backward = page.backward
     more = len(rows) > size
     rows = rows[:size]
     if backward:

@@ -162,9 +162,18 @@ def list_order_rows(
 ) -> Page[Row[Any]]:
     """:func:`list_orders` as plain rows of the list columns (``ORDER_ROW_COLUMNS``, by name):
     what a list page or an export shows, without loading whole orders."""
-    stmt = _order_filters(visible(principal, Order), filter).with_only_columns(*ORDER_ROW_COLUMNS)
+
+    def build() -> Select[*tuple[Any, ...]]:
+        return _order_filters(visible(principal, Order), filter).with_only_columns(*ORDER_ROW_COLUMNS)
+
     return paginate_rows(
-        session, stmt, Order.id, sort_column=ORDER_SORTS[sort], descending=descending, page=page
+        session,
+        build,
+        Order.id,
+        sort_column=ORDER_SORTS[sort],
+        descending=descending,
+        page=page,
+        cache_key=("orders", principal, filter, sort),
     )
 
 

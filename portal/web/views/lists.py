@@ -155,19 +155,31 @@ def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) 
 
 
 def _prepare_orders(db: Session, p: Principal, rows: list[Any]) -> list[Row]:
+    # Positional: the columns of portal.orders.queries.ORDER_ROW_COLUMNS, then the sort key and id.
     return [
         {
-            "href": f"/orders/{o.id}",
-            "number": o.number,
-            "order_date": o.order_date,
-            "delivery_name": o.delivery_name,
-            "customer_reference": o.customer_reference or "",
-            "status": o.current_status,
-            "total": o.net_total,
-            "currency": o.currency,
-            "requested_date": o.requested_date,
+            "href": f"/orders/{ident}",
+            "number": number,
+            "order_date": order_date,
+            "delivery_name": delivery_name,
+            "customer_reference": reference or "",
+            "status": status,
+            "total": total,
+            "currency": currency,
+            "requested_date": requested,
         }
-        for o in rows
+        for (
+            ident,
+            number,
+            order_date,
+            requested,
+            delivery_name,
+            reference,
+            status,
+            total,
+            currency,
+            *_,
+        ) in rows
     ]
 
 
@@ -622,6 +634,7 @@ def render_rows(
         for column, header in zip(spec.columns, headers, strict=True)
     ]
     out: list[Markup] = []
+    locale = fmt.name
     for row in rows:
         parts = ["<tr>"]
         for key, kind, opening in cells:
@@ -630,23 +643,43 @@ def render_rows(
                 html = ""
             elif kind == "link":
                 html = f'<a href="{_escape(row["href"])}">{_escape(value)}</a>'
-            elif kind == "date":
-                html = _escape(fmt.date(value))
-            elif kind == "datetime":
-                html = _escape(fmt.short_datetime(value))
-            elif kind == "money":
-                html = _escape(fmt.money(value, row.get("currency", "EUR")))
-            elif kind == "number":
-                html = _escape(fmt.number(value))
-            elif kind == "label":
-                label = str(value)
-                html = f'<span class="badge s-{_escape(label)}">{_escape(names.get(label, label))}</span>'
-            else:
+            elif kind == "text":
                 html = _escape(value)
+            else:  # formatted values repeat (dates, amounts, states): their cell text is remembered
+                extra = row.get("currency", "EUR") if kind == "money" else None
+                cell_key = (kind, value, extra, locale)
+                html = _CELLS.get(cell_key) or _remember_cell(
+                    cell_key, _formatted(kind, value, extra, fmt, names)
+                )
             parts += (opening, html, "</td>")
         parts.append("</tr>")
         out.append(Markup("".join(parts)))  # noqa: S704 - every value is escaped above
     return out
+
+
+def _formatted(kind: str, value: Any, currency: str | None, fmt: Formatter, names: dict[str, str]) -> str:
+    if kind == "date":
+        return _escape(fmt.date(value))
+    if kind == "datetime":
+        return _escape(fmt.short_datetime(value))
+    if kind == "money":
+        return _escape(fmt.money(value, currency or "EUR"))
+    if kind == "number":
+        return _escape(fmt.number(value))
+    if kind == "label":
+        label = str(value)
+        return f'<span class="badge s-{_escape(label)}">{_escape(names.get(label, label))}</span>'
+    return _escape(value)
+
+
+_CELLS: dict[tuple[str, Any, str | None, str], str] = {}
+
+
+def _remember_cell(key: tuple[str, Any, str | None, str], html: str) -> str:
+    if len(_CELLS) >= 20_000:
+        _CELLS.clear()
+    _CELLS[key] = html
+    return html
 
 
 def _escape(value: Any) -> str:
