@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.models import LoginFailure, RevokedSession
@@ -25,9 +26,13 @@ def revoke_session(session: Session, sid: str, *, lifetime: timedelta) -> None:
     """Refuse the session id from now until its cookie would have expired anyway."""
     now = utcnow()
     session.execute(delete(RevokedSession).where(RevokedSession.expires_at < now))
-    if session.get(RevokedSession, sid) is None:
-        session.add(RevokedSession(sid=sid, expires_at=now + lifetime))
-    session.flush()
+    if session.get(RevokedSession, sid) is not None:
+        return
+    try:
+        with session.begin_nested():  # a concurrent logout of the same session may win the insert
+            session.add(RevokedSession(sid=sid, expires_at=now + lifetime))
+    except IntegrityError:
+        pass  # revoked either way
 
 
 class LoginThrottle:
