@@ -262,7 +262,8 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
         )
         catalog = load_translations(locale)
         env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
-        env.globals.update(gettext=cached_gettext(catalog), _=cached_gettext(catalog))
+        gettext = cached_gettext(catalog)  # every template is autoescaped (html, svg)
+        env.globals.update(gettext=gettext, _=gettext)
         fmt = Formatter(locale)
         env.filters.update(
             datetime=fmt.datetime,
