@@ -359,3 +359,21 @@ def test_failed_logins_count_across_server_processes(
         )
         statuses.append(response.status_code)
     assert statuses == [400, 400, 400, 400, 429, 429]
+
+
+def test_a_session_cookie_expires_even_after_its_signature_was_remembered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from portal.web.sessions import SESSION_MAX_AGE, SessionData, serializer
+
+    data = SessionData.new()
+    data.login(7, 0)
+    raw = serializer(SECRET).dumps(data.payload())
+    first = read_session(SECRET, raw)
+    assert first is not None and first.uid == 7
+    assert read_session(SECRET, raw[:-2] + ("AA" if not raw.endswith("AA") else "BB")) is None  # tampered
+    later = time.time() + SESSION_MAX_AGE + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert read_session(SECRET, raw) is None  # the remembered signature does not outlive the cookie
