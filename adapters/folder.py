@@ -89,7 +89,10 @@ class FolderTransport(Transport):
                     level = logging.DEBUG if entry.name.startswith(".") else logging.WARNING
                     _log.log(level, "skipping %r in %r: %s", entry.name, folder, problem)
                     continue
-                info = entry.stat(follow_symlinks=False)
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue  # gone since the directory was read: another worker archived it
                 if stat.S_ISREG(info.st_mode):
                     mtime = datetime.fromtimestamp(info.st_mtime, UTC)
                     found.append(RemoteFile(entry.name, info.st_size, mtime))

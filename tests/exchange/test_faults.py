@@ -47,6 +47,22 @@ def worker(url: str, crash_at: str | None = None) -> subprocess.Popen[bytes]:
     )
 
 
+def both_workers(url: str) -> list[tuple[int, str]]:
+    """Run two workers at once and reap both, even when one fails or hangs."""
+    processes = [worker(url), worker(url)]
+    results = []
+    try:
+        for process in processes:
+            _out, err = process.communicate(timeout=600)
+            results.append((process.returncode, err.decode()))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    return results
+
+
 def run_worker(url: str, crash_at: str | None = None) -> int:
     process = worker(url, crash_at)
     _out, err = process.communicate(timeout=120)
@@ -123,10 +139,8 @@ def test_two_workers_apply_500_files_exactly_once(
             )
         order_ids = [order.id for order in created]
     started = time.perf_counter()
-    first, second = worker(url), worker(url)
-    for process in (first, second):
-        _out, err = process.communicate(timeout=600)
-        assert process.returncode == 0, err.decode()
+    results = both_workers(url)
+    assert [code for code, _ in results] == [0, 0], "\n".join(err for _, err in results)
     print(f"two workers applied 500 files in {time.perf_counter() - started:.1f} s")
     assert count(factory, ExchangeRecord.direction == "inbound") == 500
     assert count(factory, ExchangeRecord.state == RecordState.APPLIED) == 500
