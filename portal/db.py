@@ -66,13 +66,40 @@ def translate_conflicts() -> Iterator[None]:
         raise Conflict(f"a unique value is already taken or a reference is invalid ({exc.orig})") from exc
 
 
+READ_ONLY = "portal.read_only"
+
+
+class WriteInReadOnlyUnit(RuntimeError):
+    """A unit of work opened read-only (a page served on the event loop) tried to write."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes(session: Session, _context: object, _instances: object) -> None:
+    if session.info.get(READ_ONLY) and _has_changes(session):
+        raise WriteInReadOnlyUnit("this unit of work is read-only: a GET page may not change data")
+
+
+def _has_changes(session: Session) -> bool:
+    return bool(session.new or session.deleted) or any(session.is_modified(obj) for obj in session.dirty)
+
+
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[UnitOfWork]:
-    """Commit when the block succeeds, roll back when it raises. The only place that commits."""
+def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[UnitOfWork]:
+    """Commit when the block succeeds, roll back when it raises. The only place that commits.
+
+    ``read_only`` refuses every flush that would write (`WriteInReadOnlyUnit`) and ends with a
+    rollback."""
     session = factory()
+    if read_only:
+        session.info[READ_ONLY] = True
     try:
         uow = UnitOfWork(session)
         yield uow
+        if read_only:
+            if _has_changes(session):
+                raise WriteInReadOnlyUnit("this unit of work is read-only: a GET page may not change data")
+            session.rollback()
+            return
         with translate_conflicts():
             session.commit()
     except BaseException:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -13,6 +13,8 @@ from portal.models.base import Base, UTCDateTime, utcnow
 
 class Event(Base):
     __tablename__ = "events"
+    # An entity's history (an order's timeline, the latest state of a changed entity) is read by it.
+    __table_args__ = (Index("ix_events_entity_entity_id", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

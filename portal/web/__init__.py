@@ -24,7 +24,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.dashboard import DashboardViews
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
-    from portal.web.views.lists import SPECS, ListViews, visible_specs
+    from portal.web.views.lists import SPECS, ListViews, visible_specs, without_search
     from portal.web.views.orders import OrderViews
 
     web = Web(settings, sessions)
@@ -76,7 +76,10 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/admin/users/{user_id:int}/active", page(admin.set_active), methods=["POST"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
-        *[Route(f"/{name}", page(lists.handler(name)), methods=["GET"]) for name in SPECS],
+        *[
+            Route(f"/{name}", page(lists.handler(name), on_loop=without_search), methods=["GET"])
+            for name in SPECS
+        ],
         *[Route(f"/{name}.csv", page(lists.handler(name, export=True)), methods=["GET"]) for name in SPECS],
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

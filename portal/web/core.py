@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from portal.web.sessions import (
     origin_allowed,
     session_of,
 )
+from portal.web.shells import Hole, ShellCache
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_FORM_BYTES = 64 * 1024
@@ -109,6 +110,26 @@ class Ctx:
             **context,
         )
 
+    def render_shell(
+        self,
+        template: str,
+        *,
+        key: Hashable,
+        holes: tuple[Hole, ...],
+        values: Mapping[str, str],
+        **context: Any,
+    ) -> HTMLResponse:
+        """`Web.render_shell` for this user: the principal is part of the key."""
+        return self.web.render_shell(
+            self.request,
+            template,
+            key=(self.principal, key),
+            holes=holes,
+            values=values,
+            principal=self.principal,
+            **context,
+        )
+
     def redirect(self, url: str, flash: str | None = None) -> RedirectResponse:
         if flash:
             self.session.set_flash(flash)
@@ -135,11 +156,13 @@ class Web:
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     envs: dict[str, Environment] = field(default_factory=dict)
     translations: dict[str, Any] = field(default_factory=dict)
+    shells: ShellCache = field(default_factory=ShellCache)
 
     def __post_init__(self) -> None:
         envs, translations = _environments(self.settings.debug)
         self.envs.update(envs)
         self.translations.update(translations)
+        self.shells.enabled = not self.settings.debug  # templates reload in debug: so must shells
 
     # -- rendering ---------------------------------------------------------------------------
     def render(
@@ -165,14 +188,67 @@ class Web:
         )
         return HTMLResponse(html, status_code=status_code)
 
+    def render_shell(
+        self,
+        request: Request,
+        template: str,
+        *,
+        key: Hashable,
+        holes: tuple[Hole, ...],
+        values: Mapping[str, str],
+        **context: Any,
+    ) -> HTMLResponse:
+        """Render ``template`` from a cached shell (see `portal.web.shells`): the CSRF token, the
+        flash message and ``holes`` are filled per request with ``values``. ``key`` must name
+        every input of ``context`` that is not a hole; the locale, the URL and whether a flash
+        message shows are added here."""
+        locale = locale_of(request)
+        session = session_of(request)
+        flash = session.pop_flash()
+        own = (Hole("csrf"), Hole("flash"))
+        filled = {"csrf": session.csrf, "flash": flash or "", **values}
+        context.setdefault("user", None)
+        context.setdefault("errors", FormErrors())
+        context.setdefault("values", {})
+
+        def draw() -> str:
+            return (
+                self.envs[locale]
+                .get_template(template)
+                .render(
+                    request=request,
+                    path=request.url.path,
+                    csrf=own[0],
+                    flash=own[1] if flash else None,
+                    query=_query_helper(request),
+                    **context,
+                )
+            )
+
+        full_key = (template, locale, request.url.path, request.url.query, bool(flash), key)
+        return HTMLResponse(self.shells.page(full_key, own + holes, draw, filled))
+
     def error_page(self, request: Request, status_code: int, principal: Principal | None = None) -> Response:
         return self.render(
             request, "error.html", status_code=status_code, status=status_code, principal=principal
         )
 
     # -- the request cycle -------------------------------------------------------------------
-    def page(self, handler: Callable[[Ctx], Response], *, max_bytes: int = MAX_FORM_BYTES) -> Endpoint:
-        """Wrap a handler: logged-in users only; POSTs need the CSRF token and a same-origin request."""
+    def page(
+        self,
+        handler: Callable[[Ctx], Response],
+        *,
+        max_bytes: int = MAX_FORM_BYTES,
+        on_loop: Callable[[Request], bool] = lambda request: False,
+    ) -> Endpoint:
+        """Wrap a handler: logged-in users only; POSTs need the CSRF token and a same-origin request.
+
+        The handler runs in the thread pool, unless it is a GET for which ``on_loop`` says the
+        page is cheap and bounded (a keyset page, an object by id): then it runs on the event loop.
+        A hop to a worker thread costs more than such a page: each SQLite step and each socket read
+        releases the GIL, and under concurrent requests the worker waits for it behind the event
+        loop every time (docs/portal.md, "Request cycle"). Pages on the loop may not write.
+        """
 
         async def endpoint(request: Request) -> Response:
             session = session_of(request)
@@ -196,6 +272,8 @@ class Web:
                     await form.close()
                     return self.error_page(request, 403)
             try:
+                if form is None and request.method == "GET" and on_loop(request):
+                    return self._run(handler, request, session, None, read_only=True)
                 return await run_in_threadpool(self._run, handler, request, session, form)
             finally:
                 if form is not None:
@@ -209,8 +287,10 @@ class Web:
         request: Request,
         session: SessionData,
         form: FormData | None,
+        *,
+        read_only: bool = False,
     ) -> Response:
-        with unit_of_work(self.sessions) as uow:
+        with unit_of_work(self.sessions, read_only=read_only) as uow:
             found = user_principal(uow.session, session)
             if found is None:
                 session.uid = None

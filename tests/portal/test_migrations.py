@@ -25,7 +25,19 @@ def test_upgrade_twice_is_harmless(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+
+
+def test_0003_indexes_the_event_log_by_entity_and_downgrades(empty_engine: Engine) -> None:
+    def indexes() -> set[str]:
+        return {index["name"] or "" for index in inspect(empty_engine).get_indexes("events")}
+
+    upgrade(empty_engine)
+    assert "ix_events_entity_entity_id" in indexes()
+    downgrade(empty_engine, "0002")
+    assert "ix_events_entity_entity_id" not in indexes()
+    upgrade(empty_engine)
+    assert "ix_events_entity_entity_id" in indexes()
 
 
 def test_0002_fills_in_the_summaries_of_existing_orders(empty_engine: Engine) -> None:

@@ -16,9 +16,9 @@ from decimal import Decimal
 from html import escape as html_escape
 from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
+from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from portal.access import Principal, load_by_ids
@@ -62,6 +62,7 @@ from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.i18n import TIMEZONE, Formatter
 from portal.web.labels import N_
+from portal.web.shells import Hole
 
 PAGE_SIZE = 50
 EXPORT_PAGE = 100
@@ -553,6 +554,12 @@ def visible_specs(principal: Principal) -> list[ListSpec]:
     return [spec for name, spec in SPECS.items() if name not in hidden]
 
 
+def without_search(request: Request) -> bool:
+    """Whether a list request is cheap enough for the event loop: a page without a text search
+    reads at most 51 rows along an index; a search (``LIKE '%...%'``) may scan the table."""
+    return not request.query_params.get("q")
+
+
 class ListViews:
     def __init__(self, web: Web) -> None:
         self.web = web
@@ -567,16 +574,25 @@ class ListViews:
         self._check(ctx, spec)
         params = spec.params(ctx.request.query_params)
         page = spec.fetch(ctx.db, ctx.principal, params, _page_request(ctx))
-        rows = spec.prepare(ctx.db, ctx.principal, page.items)
-        headers = [ctx._(c.label) for c in spec.columns]
-        return ctx.render(
+        rows = render_rows(
+            spec, spec.prepare(ctx.db, ctx.principal, page.items), Formatter(ctx.locale), ctx._
+        )
+        # The page around the rows is drawn once per user, URL and page shape (portal.web.shells).
+        pager = Pager(page.has_previous_page, page.has_next_page, _START, _END)
+        values = {"rows": rows}
+        if page.has_previous_page:
+            values["start"] = page.start_cursor or ""
+        if page.has_next_page:
+            values["end"] = page.end_cursor or ""
+        return ctx.render_shell(
             "list.html",
+            key=(spec.name, page.has_previous_page, page.has_next_page, bool(rows)),
+            holes=(_ROWS, _START, _END),
+            values=values,
             spec=spec,
             params=params,
-            page=page,
-            rows=render_rows(spec, rows, headers, Formatter(ctx.locale), translated_labels(ctx)),
-            headers=headers,
-            labels=labels.ALL,
+            page=pager,
+            rows=[_ROWS] if rows else [],
             specs=visible_specs(ctx.principal),
         )
 
@@ -618,43 +634,76 @@ class ListViews:
         )
 
 
-def translated_labels(ctx: Ctx) -> dict[str, str]:
-    return {key: ctx._(text) for key, text in labels.ALL.items()}
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """What list.html reads of a page: whether there are neighbours, and where they start."""
+
+    has_previous_page: bool
+    has_next_page: bool
+    start_cursor: Hole
+    end_cursor: Hole
 
 
-def render_rows(
-    spec: ListSpec, rows: list[Row], headers: list[str], fmt: Formatter, names: dict[str, str]
-) -> list[Markup]:
-    """Table rows as HTML, built here rather than in the template: a 50-row page has 450 cells,
-    and a Python loop formats them several times faster than jinja2 macros do. Every value goes
-    through ``_escape`` (``html.escape`` on str: the same five characters as markupsafe, without
-    allocating a Markup per cell)."""
-    cells = [
-        (column.key, column.kind, f'<td data-label="{_escape(header)}" class="k-{column.kind}">')
-        for column, header in zip(spec.columns, headers, strict=True)
-    ]
-    out: list[Markup] = []
+_ROWS = Hole("rows", "markup")
+_START = Hole("start", "url")
+_END = Hole("end", "url")
+
+
+def render_rows(spec: ListSpec, rows: list[Row], fmt: Formatter, gettext: Callable[[str], str]) -> str:
+    """The table rows as HTML, built here rather than in the template: a 50-row page has 450
+    cells, and a Python loop formats them several times faster than jinja2 macros do.
+
+    A row's HTML is remembered by its values (and the list and language): the same rows are shown
+    again and again, and a changed value is a new key, so a remembered row is never stale."""
+    out: list[str] = []
     locale = fmt.name
     for row in rows:
-        parts = ["<tr>"]
-        for key, kind, opening in cells:
-            value = row[key]
-            if value is None or value == "":
-                html = ""
-            elif kind == "link":
-                html = f'<a href="{_escape(row["href"])}">{_escape(value)}</a>'
-            elif kind == "text":
-                html = _escape(value)
-            else:  # formatted values repeat (dates, amounts, states): their cell text is remembered
-                extra = row.get("currency", "EUR") if kind == "money" else None
-                cell_key = (kind, value, extra, locale)
-                html = _CELLS.get(cell_key) or _remember_cell(
-                    cell_key, _formatted(kind, value, extra, fmt, names)
-                )
-            parts += (opening, html, "</td>")
-        parts.append("</tr>")
-        out.append(Markup("".join(parts)))  # noqa: S704 - every value is escaped above
-    return out
+        key = (spec.name, locale, *row.values())
+        html = _ROW_HTML.get(key)
+        if html is None:
+            html = _row_html(spec, row, fmt, gettext)
+            if len(_ROW_HTML) >= 20_000:
+                _ROW_HTML.clear()
+            _ROW_HTML[key] = html
+        out.append(html)
+    return "".join(out)
+
+
+_ROW_HTML: dict[tuple[Any, ...], str] = {}
+
+
+def _row_html(spec: ListSpec, row: Row, fmt: Formatter, gettext: Callable[[str], str]) -> str:
+    """One row. Every value goes through ``_escape`` (``html.escape`` on str: the same five
+    characters as markupsafe, without allocating a Markup per cell)."""
+    names = _labels(fmt.name, gettext)
+    parts = ["<tr>"]
+    for column in spec.columns:
+        value = row[column.key]
+        kind = column.kind
+        if value is None or value == "":
+            html = ""
+        elif kind == "link":
+            html = f'<a href="{_escape(row["href"])}">{_escape(value)}</a>'
+        elif kind == "text":
+            html = _escape(value)
+        else:
+            currency = row.get("currency", "EUR") if kind == "money" else None
+            html = _formatted(kind, value, currency, fmt, names)
+        header = _escape(gettext(column.label))
+        parts += (f'<td data-label="{header}" class="k-{kind}">', html, "</td>")
+    parts.append("</tr>")
+    return "".join(parts)
+
+
+def _labels(locale: str, gettext: Callable[[str], str]) -> dict[str, str]:
+    """Every state and kind label of the lists, translated (once per language)."""
+    found = _LABELS.get(locale)
+    if found is None:
+        found = _LABELS[locale] = {key: gettext(text) for key, text in labels.ALL.items()}
+    return found
+
+
+_LABELS: dict[str, dict[str, str]] = {}
 
 
 def _formatted(kind: str, value: Any, currency: str | None, fmt: Formatter, names: dict[str, str]) -> str:
@@ -670,16 +719,6 @@ def _formatted(kind: str, value: Any, currency: str | None, fmt: Formatter, name
         label = str(value)
         return f'<span class="badge s-{_escape(label)}">{_escape(names.get(label, label))}</span>'
     return _escape(value)
-
-
-_CELLS: dict[tuple[str, Any, str | None, str], str] = {}
-
-
-def _remember_cell(key: tuple[str, Any, str | None, str], html: str) -> str:
-    if len(_CELLS) >= 20_000:
-        _CELLS.clear()
-    _CELLS[key] = html
-    return html
 
 
 def _escape(value: Any) -> str:
