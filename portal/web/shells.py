@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import secrets
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 from urllib.parse import quote_plus
 
-__all__ = ["Hole", "Shell", "ShellCache"]
+__all__ = ["Hole", "Shell", "ShellCache", "forget_shells"]
 
 # Letters and digits only: urlencode, quote_plus and HTML escaping all leave the marker intact.
 _MARK = "hole" + secrets.token_hex(8)
@@ -83,9 +84,13 @@ class ShellCache:
         self._shells: dict[Any, Shell] = {}
         self._limit = limit
         self.enabled = enabled
+        _CACHES.add(self)
 
     def __len__(self) -> int:
         return len(self._shells)
+
+    def clear(self) -> None:
+        self._shells.clear()
 
     def page(
         self, key: Any, holes: tuple[Hole, ...], render: Callable[[], str], values: Mapping[str, str]
@@ -100,3 +105,12 @@ class ShellCache:
                     self._shells.clear()
                 self._shells[key] = shell
         return shell.fill(values)
+
+
+_CACHES: weakref.WeakSet[ShellCache] = weakref.WeakSet()
+
+
+def forget_shells() -> None:
+    """Empty every shell cache of the process (the benchmark's cold runs)."""
+    for cache in list(_CACHES):
+        cache.clear()

@@ -189,3 +189,27 @@ def test_attachment_ids_are_checked_against_the_case_in_the_url(world: WebWorld)
     response = world.client("dealer-other").get(f"{own_case}/attachments/{foreign_attachment}")
     assert response.status_code == 404
     assert b"%PDF secret" not in response.content
+
+
+def test_a_list_shell_drawn_for_one_organization_is_never_served_to_another(world: WebWorld) -> None:
+    """The same URL, loaded by users of two unrelated organizations in turn (list pages reuse a
+    drawn page shell): each page carries its own user, navigation and rows, never the other's."""
+    theirs = _belongings(world, "dealer-group", "supplier-a")
+    mine = _belongings(world, "dealer-other", "supplier-b")
+    pages: dict[str, list[str]] = {}
+    for _ in range(2):
+        for viewer in ("dealer-group", "dealer-other", "supplier-a", "supplier-b"):
+            for name in ("orders", "cases"):
+                pages.setdefault(viewer, []).append(world.client(viewer).get(f"/{name}?sort=number").text)
+    for viewer, texts in pages.items():
+        others = {world.users[o].name for o in pages if o != viewer}
+        for text in texts:
+            assert world.users[viewer].name in text
+            assert not [name for name in others if name in text], viewer
+    for viewer in ("dealer-other", "supplier-b"):
+        for text in pages[viewer]:
+            assert not [s for s in theirs.secrets if s in text]
+    assert any(s in text for text in pages["dealer-other"] for s in mine.secrets)
+    suppliers_nav = [text for viewer in ("supplier-a", "supplier-b") for text in pages[viewer]]
+    assert not [text for text in suppliers_nav if 'href="/customers"' in text]  # no customer master
+    assert all('href="/customers"' in text for text in pages["dealer-other"])

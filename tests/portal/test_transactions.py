@@ -64,3 +64,17 @@ def test_two_sessions_changing_one_order_lose_no_update(
     with scene.uow() as uow:
         line = orders.load_order(uow, scene.p("owner"), order.id).lines[0]
         assert line.quantity_confirmed == winner
+
+
+def test_a_read_only_unit_of_work_refuses_to_write_and_leaves_nothing(factory: sessionmaker[Session]) -> None:
+    from portal.db import WriteInReadOnlyUnit, unit_of_work
+
+    with pytest.raises(WriteInReadOnlyUnit, match="read-only"), unit_of_work(factory, read_only=True) as uow:
+        uow.session.add(Customer(number="K-1", name="Nur Lesen GmbH", country_code="DE"))
+        uow.flush()
+    with pytest.raises(WriteInReadOnlyUnit), unit_of_work(factory, read_only=True) as uow:
+        uow.session.add(Customer(number="K-2", name="Ungespeichert GmbH", country_code="DE"))  # never flushed
+    with unit_of_work(factory, read_only=True) as uow:  # reading is fine
+        assert uow.session.scalar(select(func.count()).select_from(Customer)) == 0
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 0

@@ -672,6 +672,11 @@ def render_rows(spec: ListSpec, rows: list[Row], fmt: Formatter, gettext: Callab
 _ROW_HTML: dict[tuple[Any, ...], str] = {}
 
 
+def forget_rows() -> None:
+    """Forget every remembered row (the benchmark's cold runs)."""
+    _ROW_HTML.clear()
+
+
 def _row_html(spec: ListSpec, row: Row, fmt: Formatter, gettext: Callable[[str], str]) -> str:
     """One row. Every value goes through ``_escape`` (``html.escape`` on str: the same five
     characters as markupsafe, without allocating a Markup per cell)."""

@@ -1,0 +1,123 @@
+"""Pages drawn once and filled per request (portal.web.shells), and where list pages run."""
+
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import Engine, event
+
+from portal.web.sessions import SESSION_COOKIE, SessionData, serializer
+from portal.web.shells import Hole, Shell, ShellCache
+from tests.web.conftest import SECRET, WebWorld, csrf_of
+
+
+def _draw(*holes: Hole) -> str:
+    return "<a href='?after=" + str(holes[0]) + "'>next</a><p>" + str(holes[1]) + "</p>"
+
+
+def test_a_shell_fills_each_hole_the_way_its_place_needs() -> None:
+    url, text = Hole("end", "url"), Hole("flash")
+    shell = Shell.split(_draw(url, text), {"end": url, "flash": text})
+    html = shell.fill({"end": "a b&c=", "flash": "<b>Saved</b> & done"})
+    assert html == "<a href='?after=a+b%26c%3D'>next</a><p>&lt;b&gt;Saved&lt;/b&gt; &amp; done</p>"
+    assert (
+        Shell.split("<tr>" + str(Hole("rows", "markup")) + "</tr>", {"rows": Hole("rows", "markup")}).fill(
+            {"rows": "<td>1</td>"}
+        )
+        == "<tr><td>1</td></tr>"
+    )
+
+
+def test_a_hole_the_shell_was_not_told_about_is_an_error() -> None:
+    with pytest.raises(ValueError, match="csrf"):
+        Shell.split("x" + str(Hole("csrf")) + "y", {})
+
+
+def test_the_cache_draws_once_per_key_never_stores_values_and_starts_over_at_its_limit() -> None:
+    drawn: list[str] = []
+    hole = Hole("flash")
+
+    def draw(key: str) -> str:
+        drawn.append(key)
+        return f"<h1>{key}</h1>{hole}"
+
+    cache = ShellCache(limit=2)
+    assert cache.page("a", (hole,), lambda: draw("a"), {"flash": "one"}) == "<h1>a</h1>one"
+    assert cache.page("a", (hole,), lambda: draw("a"), {"flash": "two"}) == "<h1>a</h1>two"
+    assert drawn == ["a"]
+    cache.page("b", (hole,), lambda: draw("b"), {"flash": ""})
+    cache.page("c", (hole,), lambda: draw("c"), {"flash": ""})  # full: starts again from empty
+    assert len(cache) == 1
+    off = ShellCache(enabled=False)
+    off.page("a", (hole,), lambda: draw("a"), {"flash": ""})
+    off.page("a", (hole,), lambda: draw("a"), {"flash": ""})
+    assert drawn == ["a", "b", "c", "a", "a"] and len(off) == 0
+
+
+def test_two_sessions_of_one_user_each_get_their_own_csrf_token_from_the_same_shell(world: WebWorld) -> None:
+    first, second = world.client("dealer-group"), world.client("dealer-group")
+    tokens = [csrf_of(client.get("/orders").text) for client in (first, second)]
+    assert tokens[0] != tokens[1]
+    assert tokens == [csrf_of(client.get("/orders").text) for client in (first, second)]
+    assert first.post("/logout", data={"csrf": tokens[1]}, follow_redirects=False).status_code == 403
+    assert first.post("/logout", data={"csrf": tokens[0]}, follow_redirects=False).status_code == 303
+
+
+def test_the_list_shell_shows_a_flash_message_once(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    client.get("/orders")  # the shell without a message is drawn first
+    data = SessionData.new()
+    data.login(world.users["dealer-group"].id, 0)
+    data.set_flash("Order <SO-1> saved & sent")
+    client.cookies.set(SESSION_COOKIE, serializer(SECRET).dumps(data.payload()))
+    shown = client.get("/orders").text
+    assert '<p class="flash" role="status">Order &lt;SO-1&gt; saved &amp; sent</p>' in shown
+    assert 'class="flash"' not in client.get("/orders").text
+
+
+def test_pager_cursors_are_filled_into_the_shell_for_every_page(world: WebWorld) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    for _ in range(105):
+        world.scene.order(customer, by="dealer-group", supplier="supplier-a", quantities=(1,))
+    client = world.client("supplier-a")
+    url, seen, cursors = "/orders?sort=number&dir=asc", [], set()
+    while True:
+        html = client.get(url).text
+        seen += re.findall(r'<a href="/orders/\d+">(SO-[\d-]+)</a>', html)
+        found = re.search(r'rel="next" href="([^"]+)"', html)
+        if not found:
+            break
+        url = "/orders" + found.group(1).replace("&amp;", "&")
+        cursors.add(parse_qs(urlsplit(url).query)["after"][0])
+    assert len(seen) == 105 and seen == sorted(seen) and len(cursors) == 2
+    back = re.search(r'rel="prev" href="([^"]+)"', html)
+    assert back
+    previous = client.get("/orders" + back.group(1).replace("&amp;", "&")).text
+    assert re.findall(r'<a href="/orders/\d+">(SO-[\d-]+)</a>', previous) == seen[50:100]
+
+
+def test_a_list_without_search_runs_on_the_event_loop_and_a_search_in_a_worker_thread(
+    world: WebWorld, engine: Engine
+) -> None:
+    world.scene.order(world.scene.customer(), supplier="supplier-a", quantities=(1,))
+    threads: list[str] = []
+
+    def record(*_args: object) -> None:
+        threads.append(threading.current_thread().name)
+
+    client = world.client("supplier-a")
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        threads.clear()
+        assert client.get("/orders").status_code == 200
+        on_loop = set(threads)
+        threads.clear()
+        assert client.get("/orders", params={"q": "SO-"}).status_code == 200
+        searched = set(threads)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert on_loop and not any("worker" in name.lower() for name in on_loop)
+    assert searched and all("worker" in name.lower() for name in searched)
