@@ -49,11 +49,14 @@ def orders_per_week(
     """Orders by order date in the last ``weeks`` calendar weeks (Monday first), oldest first."""
     first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     stmt = (
-        visible(principal, Order).with_only_columns(Order.order_date).where(Order.order_date >= first_monday)
+        visible(principal, Order)
+        .with_only_columns(Order.order_date, func.count())
+        .where(Order.order_date >= first_monday)
+        .group_by(Order.order_date)
     )
     counts: Counter[date] = Counter()
-    for (order_date,) in session.execute(stmt):
-        counts[order_date - timedelta(days=order_date.weekday())] += 1
+    for order_date, count in session.execute(stmt):
+        counts[order_date - timedelta(days=order_date.weekday())] += int(count)
     return [
         WeekCount(first_monday + timedelta(weeks=n), counts[first_monday + timedelta(weeks=n)])
         for n in range(weeks)
@@ -113,14 +116,18 @@ def late_order_count(session: Session, principal: Principal, *, today: date) -> 
 
 def open_invoices(session: Session, principal: Principal, *, today: date) -> tuple[int, Decimal, int]:
     """(count, gross total, over-billed count) of invoices not yet due (no payment data is kept)."""
-    stmt = visible(principal, Invoice).where(or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
+    stmt = (
+        visible(principal, Invoice)
+        .with_only_columns(Invoice.gross_total, Invoice.match_status)
+        .where(or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
+    )
     count = 0
     total = Decimal(0)
     flagged = 0
-    for invoice in session.scalars(stmt):
+    for gross_total, match_status in session.execute(stmt):  # summed here: exact on SQLite too
         count += 1
-        total += invoice.gross_total
-        flagged += invoice.match_status.value == "over_billed"
+        total += gross_total
+        flagged += match_status.value == "over_billed"
     return count, total, flagged
 
 

@@ -103,3 +103,28 @@ def test_every_list_and_export_answers_for_each_kind_of_organization(world: WebW
             status = 200 if name in allowed else 404
             assert client.get(f"/{name}").status_code == status, (who, name)
             assert client.get(f"/{name}.csv").status_code == status, (who, name)
+
+
+def _tile(html: str, label: str) -> int:
+    found = re.search(r'<span class="num">([\d.,]+)</span><span>' + re.escape(label) + "</span>", html)
+    assert found, f"no tile {label!r}"
+    return int(found.group(1).replace(",", "").replace(".", ""))
+
+
+def test_each_kind_of_organization_gets_its_own_dashboard_with_two_charts(world: WebWorld) -> None:
+    orders = _orders(world, 3)
+    world.scene.fulfil(orders[0], "supplier-a")
+    supplier = world.client("supplier-a").get("/", params={"lang": "en"}).text
+    dealer = world.client("dealer-group").get("/", params={"lang": "en"}).text
+    owner = world.client("owner").get("/", params={"lang": "en"}).text
+    assert _tile(supplier, "Orders waiting for confirmation") == 2
+    assert 'id="h-waiting"' in supplier
+    assert 'id="h-open"' not in supplier and 'id="h-partners"' not in supplier
+    assert _tile(dealer, "Open customer orders") == 2
+    assert 'id="h-today"' in dealer and 'id="h-sla"' in dealer and 'id="h-waiting"' not in dealer
+    assert 'id="h-partners"' in owner and "Supplier A" in owner
+    for html in (supplier, dealer, owner):
+        assert html.count("<svg") >= 2
+        assert "Orders per week" in html and "Cases by status" in html
+    other = world.client("supplier-b").get("/", params={"lang": "en"}).text
+    assert _tile(other, "Orders waiting for confirmation") == 0
