@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -272,7 +273,7 @@ class Web:
                     await form.close()
                     return self.error_page(request, 403)
             try:
-                if form is None and request.method == "GET" and on_loop(request):
+                if form is None and request.method == "GET" and on_loop(request) and self.idle_connection():
                     return self._run(handler, request, session, None, read_only=True)
                 return await run_in_threadpool(self._run, handler, request, session, form)
             finally:
@@ -280,6 +281,14 @@ class Web:
                     await form.close()
 
         return endpoint
+
+    def idle_connection(self) -> bool:
+        """Whether the connection pool holds an idle connection, so that a handler on the event
+        loop gets one without waiting. When every connection is out (in worker threads, or held by
+        a CSV export that needs the loop to send its next chunk), waiting on the loop could stall
+        them all: the page goes to the thread pool instead."""
+        pool = self.sessions.kw["bind"].pool
+        return not isinstance(pool, QueuePool) or pool.checkedin() > 0
 
     def _run(
         self,

@@ -9,6 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine, event
 
+from portal.app import create_app
+from portal.config import Settings
+from portal.db import make_engine, make_sessionmaker
+from portal.web.core import Web
 from portal.web.sessions import SESSION_COOKIE, SessionData, serializer
 from portal.web.shells import Hole, Shell, ShellCache
 from tests.web.conftest import SECRET, WebWorld, csrf_of
@@ -121,3 +125,33 @@ def test_a_list_without_search_runs_on_the_event_loop_and_a_search_in_a_worker_t
         event.remove(engine, "before_cursor_execute", record)
     assert on_loop and not any("worker" in name.lower() for name in on_loop)
     assert searched and all("worker" in name.lower() for name in searched)
+
+
+def test_a_list_goes_to_a_worker_thread_when_no_pooled_connection_is_idle(
+    world: WebWorld, database_url: str
+) -> None:
+    """Checking out a connection on the event loop must never wait: with every pooled connection
+    out, the page runs in a worker thread (which may open an overflow connection or wait)."""
+    engine = make_engine(database_url, pool_size=1, max_overflow=1)
+    web = Web(Settings(database_url=database_url, secret_key=SECRET), make_sessionmaker(engine))
+    try:
+        assert not web.idle_connection()  # nothing in the pool yet
+        with engine.connect():
+            pass
+        assert web.idle_connection()  # one connection back in the pool, idle
+        with engine.connect():
+            assert not web.idle_connection()
+        app = create_app(Settings(database_url=database_url, secret_key=SECRET), engine=engine)
+        world.scene.order(world.scene.customer(), supplier="supplier-a", quantities=(1,))
+        client = WebWorld(world.scene, app, world.users).client("supplier-a")
+        threads: list[str] = []
+
+        def record(*_args: object) -> None:
+            threads.append(threading.current_thread().name)
+
+        event.listen(engine, "before_cursor_execute", record)
+        with engine.connect():  # the only pooled connection is out: the page must not wait on the loop
+            assert client.get("/orders").status_code == 200
+        assert threads and all("worker" in name.lower() for name in threads)
+    finally:
+        engine.dispose()
