@@ -6,6 +6,9 @@ import csv
 import io
 import re
 
+import pytest
+from sqlalchemy import Engine, event
+
 from portal.models import Order
 from tests.web.conftest import WebWorld
 
@@ -68,6 +71,26 @@ def test_csv_export_streams_exactly_what_the_user_may_see(world: WebWorld) -> No
     assert rows[0][:2] == ["Number", "Order date"]
     assert sorted(r[0] for r in rows[1:]) == sorted(o.number for o in mine)
     assert not {o.number for o in theirs} & {r[0] for r in rows}
+
+
+def test_csv_export_pages_through_the_whole_list_with_a_connection_per_page(
+    world: WebWorld, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("portal.web.views.lists.EXPORT_PAGE", 10)
+    orders = _orders(world, 25)
+    checkouts: list[object] = []
+
+    def count(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(engine, "checkout", count)
+    try:
+        response = world.client("supplier-a").get("/orders.csv", params={"sort": "number", "dir": "asc"})
+    finally:
+        event.remove(engine, "checkout", count)
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert [r[0] for r in rows[1:]] == sorted(o.number for o in orders)
+    assert len(checkouts) >= 1 + 3  # the handler's unit of work, then one per page of ten
 
 
 def test_csv_export_follows_the_list_filter_and_language(world: WebWorld) -> None:

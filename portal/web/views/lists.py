@@ -615,16 +615,18 @@ class ListViews:
             writer.writerow([gettext(c.label) for c in spec.columns])
             yield "\ufeff" + _drain(buffer)  # a BOM, so spreadsheet programs read UTF-8
             cursor: str | None = None
-            with sessions() as db:
-                while True:
+            while True:
+                # A session per page: no connection is held while a chunk waits to be sent (the
+                # keyset cursor carries the position; PostgreSQL reads committed data per statement
+                # anyway, and SQLite's WAL is not pinned by a slow download).
+                with sessions() as db:
                     found = spec.fetch(db, principal, params, PageRequest(first=EXPORT_PAGE, after=cursor))
                     for row in spec.prepare(db, principal, found.items):
                         writer.writerow([_csv_cell(row[c.key], gettext) for c in spec.columns])
-                    yield _drain(buffer)
-                    if not found.has_next_page:
-                        break
-                    cursor = found.end_cursor
-                    db.expunge_all()
+                yield _drain(buffer)
+                if not found.has_next_page:
+                    break
+                cursor = found.end_cursor
 
         stamp = (datetime.now(TIMEZONE)).strftime("%Y%m%d-%H%M")
         return StreamingResponse(
