@@ -118,6 +118,7 @@ class Ctx:
         key: Hashable,
         holes: tuple[Hole, ...],
         values: Mapping[str, str],
+        cursor_params: tuple[str, ...] = (),
         **context: Any,
     ) -> HTMLResponse:
         """`Web.render_shell` for this user: the principal is part of the key."""
@@ -127,6 +128,7 @@ class Ctx:
             key=(self.principal, key),
             holes=holes,
             values=values,
+            cursor_params=cursor_params,
             principal=self.principal,
             **context,
         )
@@ -184,6 +186,7 @@ class Web:
                 csrf=session.csrf,
                 flash=session.pop_flash(),
                 query=_query_helper(request),
+                here=_here(request),
                 **context,
             )
         )
@@ -197,17 +200,22 @@ class Web:
         key: Hashable,
         holes: tuple[Hole, ...],
         values: Mapping[str, str],
+        cursor_params: tuple[str, ...] = (),
         **context: Any,
     ) -> HTMLResponse:
         """Render ``template`` from a cached shell (see `portal.web.shells`): the CSRF token, the
-        flash message and ``holes`` are filled per request with ``values``. ``key`` must name
-        every input of ``context`` that is not a hole; the locale, the URL and whether a flash
-        message shows are added here."""
+        flash message, the language links' query and ``holes`` are filled per request with
+        ``values``. ``key`` must name every input of ``context`` that is not a hole; the locale,
+        the URL and whether a flash message shows are added here.
+
+        ``cursor_params`` (a list's ``after`` and ``before``) are left out of the key and of the
+        template's ``query()`` helper, so one shell serves every page of a list: the template must
+        print them only through holes (the pager's cursors)."""
         locale = locale_of(request)
         session = session_of(request)
         flash = session.pop_flash()
-        own = (Hole("csrf"), Hole("flash"))
-        filled = {"csrf": session.csrf, "flash": flash or "", **values}
+        own = (Hole("csrf"), Hole("flash"), Hole("here"))
+        filled = {"csrf": session.csrf, "flash": flash or "", "here": _here(request), **values}
         context.setdefault("user", None)
         context.setdefault("errors", FormErrors())
         context.setdefault("values", {})
@@ -221,12 +229,16 @@ class Web:
                     path=request.url.path,
                     csrf=own[0],
                     flash=own[1] if flash else None,
-                    query=_query_helper(request),
+                    query=_query_helper(request, drop=cursor_params),
+                    here=own[2],
                     **context,
                 )
             )
 
-        full_key = (template, locale, request.url.path, request.url.query, bool(flash), key)
+        kept = [
+            (name, value) for name, value in request.query_params.multi_items() if name not in cursor_params
+        ]
+        full_key = (template, locale, request.url.path, tuple(kept), bool(flash), key)
         return HTMLResponse(self.shells.page(full_key, own + holes, draw, filled))
 
     def error_page(self, request: Request, status_code: int, principal: Principal | None = None) -> Response:
@@ -370,11 +382,18 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
     return envs, translations
 
 
-def _query_helper(request: Request) -> Callable[..., str]:
-    """``query(sort="number", after=None)``: this page's query string with some values replaced."""
+def _here(request: Request) -> str:
+    """This page's query string without ``lang``, ready for one more parameter ("?" or "?a=1&")."""
+    base = _query_helper(request)(lang=None)
+    return base if base == "?" else base + "&"
+
+
+def _query_helper(request: Request, *, drop: tuple[str, ...] = ()) -> Callable[..., str]:
+    """``query(sort="number", after=None)``: this page's query string with some values replaced
+    (and the parameters in ``drop`` left out)."""
 
     def query(**changes: Any) -> str:
-        params = dict(request.query_params)
+        params = {name: value for name, value in request.query_params.items() if name not in drop}
         for key, value in changes.items():
             if value is None or value == "":
                 params.pop(key, None)

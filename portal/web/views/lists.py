@@ -589,6 +589,7 @@ class ListViews:
             key=(spec.name, page.has_previous_page, page.has_next_page, bool(rows)),
             holes=(_ROWS, _START, _END),
             values=values,
+            cursor_params=("after", "before"),
             spec=spec,
             params=params,
             page=pager,
