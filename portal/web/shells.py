@@ -78,9 +78,10 @@ class Shell:
 
 
 class ShellCache:
-    """Shells by key, bounded: at ``limit`` entries the cache starts again from empty."""
+    """Shells by key, bounded: at ``limit`` entries the cache starts again from empty (a list
+    page's shell is about 4 KB, so a full cache holds about 8 MB)."""
 
-    def __init__(self, *, limit: int = 4_000, enabled: bool = True) -> None:
+    def __init__(self, *, limit: int = 2_000, enabled: bool = True) -> None:
         self._shells: dict[Any, Shell] = {}
         self._limit = limit
         self.enabled = enabled
