@@ -657,37 +657,61 @@ def render_rows(spec: ListSpec, rows: list[Row], fmt: Formatter, gettext: Callab
     cells, and a Python loop formats them several times faster than jinja2 macros do.
 
     A row's HTML is remembered by its values (and the list and language): the same rows are shown
-    again and again, and a changed value is a new key, so a remembered row is never stale."""
+    again and again, and a changed value is a new key, so a remembered row is never stale. So are
+    formatted cells (dates, amounts, states repeat from row to row) and each column's opening tag."""
     out: list[str] = []
     locale = fmt.name
+    cells: tuple[tuple[str, str, str], ...] | None = None
     for row in rows:
         key = (spec.name, locale, *row.values())
         html = _ROW_HTML.get(key)
         if html is None:
-            html = _row_html(spec, row, fmt, gettext)
-            if len(_ROW_HTML) >= 20_000:
-                _ROW_HTML.clear()
-            _ROW_HTML[key] = html
+            if cells is None:
+                cells = _cells(spec, locale, gettext)
+            html = _row_html(cells, row, fmt, _labels(locale, gettext))
+            _remember(_ROW_HTML, key, html)
         out.append(html)
     return "".join(out)
 
 
 _ROW_HTML: dict[tuple[Any, ...], str] = {}
+_CELLS: dict[tuple[str, Any, str | None, str], str] = {}
+_OPENINGS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}
+_LABELS: dict[str, dict[str, str]] = {}
 
 
 def forget_rows() -> None:
-    """Forget every remembered row (the benchmark's cold runs)."""
+    """Forget every remembered row and cell (the benchmark's cold runs)."""
     _ROW_HTML.clear()
+    _CELLS.clear()
 
 
-def _row_html(spec: ListSpec, row: Row, fmt: Formatter, gettext: Callable[[str], str]) -> str:
+def _remember(cache: dict[Any, str], key: Any, html: str) -> str:
+    if len(cache) >= 20_000:
+        cache.clear()
+    cache[key] = html
+    return html
+
+
+def _cells(spec: ListSpec, locale: str, gettext: Callable[[str], str]) -> tuple[tuple[str, str, str], ...]:
+    """(row key, kind, opening ``<td>`` with the translated column title) per column."""
+    found = _OPENINGS.get((spec.name, locale))
+    if found is None:
+        found = _OPENINGS[spec.name, locale] = tuple(
+            (c.key, c.kind, f'<td data-label="{_escape(gettext(c.label))}" class="k-{c.kind}">')
+            for c in spec.columns
+        )
+    return found
+
+
+def _row_html(
+    cells: tuple[tuple[str, str, str], ...], row: Row, fmt: Formatter, names: dict[str, str]
+) -> str:
     """One row. Every value goes through ``_escape`` (``html.escape`` on str: the same five
     characters as markupsafe, without allocating a Markup per cell)."""
-    names = _labels(fmt.name, gettext)
     parts = ["<tr>"]
-    for column in spec.columns:
-        value = row[column.key]
-        kind = column.kind
+    for key, kind, opening in cells:
+        value = row[key]
         if value is None or value == "":
             html = ""
         elif kind == "link":
@@ -696,9 +720,11 @@ def _row_html(spec: ListSpec, row: Row, fmt: Formatter, gettext: Callable[[str],
             html = _escape(value)
         else:
             currency = row.get("currency", "EUR") if kind == "money" else None
-            html = _formatted(kind, value, currency, fmt, names)
-        header = _escape(gettext(column.label))
-        parts += (f'<td data-label="{header}" class="k-{kind}">', html, "</td>")
+            cell_key = (kind, value, currency, fmt.name)
+            html = _CELLS.get(cell_key) or _remember(
+                _CELLS, cell_key, _formatted(kind, value, currency, fmt, names)
+            )
+        parts += (opening, html, "</td>")
     parts.append("</tr>")
     return "".join(parts)
 
@@ -709,9 +735,6 @@ def _labels(locale: str, gettext: Callable[[str], str]) -> dict[str, str]:
     if found is None:
         found = _LABELS[locale] = {key: gettext(text) for key, text in labels.ALL.items()}
     return found
-
-
-_LABELS: dict[str, dict[str, str]] = {}
 
 
 def _formatted(kind: str, value: Any, currency: str | None, fmt: Formatter, names: dict[str, str]) -> str:
