@@ -13,8 +13,8 @@ Target: the portal reaches at least 50% of the ceiling.
 
 The portal remembers a list page's shell (layout, navigation, filters: `portal.web.shells`) per
 user and URL, and each row's HTML by its values. Requesting the same page again, as this benchmark
-does, uses both; a third figure, "cold", forgets both before every request: what a page costs the
-first time it is drawn.
+does, uses both; a third figure, "cold", forgets both (and the formatted cells) before every
+request: what a page costs the first time it is drawn.
 """
 
 from __future__ import annotations
