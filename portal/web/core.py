@@ -260,7 +260,7 @@ class Web:
         page is cheap and bounded (a keyset page, an object by id): then it runs on the event loop.
         A hop to a worker thread costs more than such a page: each SQLite step and each socket read
         releases the GIL, and under concurrent requests the worker waits for it behind the event
-        loop every time (docs/portal.md, "Request cycle"). Pages on the loop may not write.
+        loop every time (docs/portal.md, "Request cycle"). Every GET runs in a read-only unit of work.
         """
 
         async def endpoint(request: Request) -> Response:
@@ -285,9 +285,12 @@ class Web:
                     await form.close()
                     return self.error_page(request, 403)
             try:
-                if form is None and request.method == "GET" and on_loop(request) and self.idle_connection():
+                read_only = request.method == "GET"  # a GET never changes data, wherever it runs
+                if read_only and on_loop(request) and self.idle_connection():
                     return self._run(handler, request, session, None, read_only=True)
-                return await run_in_threadpool(self._run, handler, request, session, form)
+                return await run_in_threadpool(
+                    self._run, handler, request, session, form, read_only=read_only
+                )
             finally:
                 if form is not None:
                     await form.close()

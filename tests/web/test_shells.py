@@ -7,12 +7,17 @@ import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, func, select
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
 
 from portal.app import create_app
 from portal.config import Settings
-from portal.db import make_engine, make_sessionmaker
-from portal.web.core import Web
+from portal.db import WriteInReadOnlyUnit, make_engine, make_sessionmaker
+from portal.models import Customer
+from portal.web import web_middleware
+from portal.web.core import Ctx, Web
 from portal.web.sessions import SESSION_COOKIE, SessionData, serializer
 from portal.web.shells import Hole, Shell, ShellCache
 from tests.web.conftest import SECRET, WebWorld, csrf_of
@@ -160,3 +165,28 @@ def test_a_list_goes_to_a_worker_thread_when_no_pooled_connection_is_idle(
         assert threads and all("worker" in name.lower() for name in threads)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("on_loop", [True, False])
+def test_a_get_page_that_tries_to_write_fails_and_writes_nothing(
+    world: WebWorld, engine: Engine, on_loop: bool
+) -> None:
+    settings = Settings(database_url=str(engine.url), secret_key=SECRET)
+    web = Web(settings, make_sessionmaker(engine))
+
+    def sneaky(ctx: Ctx) -> Response:
+        ctx.db.add(Customer(number="K-GET", name="Per GET angelegt", country_code="DE"))
+        ctx.uow.flush()
+        return Response("written")
+
+    app = Starlette(
+        routes=[Route("/sneaky", web.page(sneaky, on_loop=lambda request: on_loop))],
+        middleware=web_middleware(settings),
+    )
+    client = WebWorld(world.scene, app, world.users).client("owner")
+    with pytest.raises(WriteInReadOnlyUnit, match="GET page may not change data"):
+        client.get("/sneaky")
+    with world.scene.factory() as session:
+        assert (
+            session.scalar(select(func.count()).select_from(Customer).where(Customer.number == "K-GET")) == 0
+        )
