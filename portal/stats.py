@@ -17,12 +17,11 @@ from portal.models import (
     CaseStatus,
     Event,
     Invoice,
-    LineResponse,
     Order,
-    OrderLine,
     OrderStatus,
     Shipment,
 )
+from portal.orders.queries import late_conditions
 
 OPEN_ORDER_STATUSES = frozenset(
     {
@@ -93,24 +92,8 @@ def orders_by_status(session: Session, principal: Principal) -> dict[OrderStatus
 
 def late_order_count(session: Session, principal: Principal, *, today: date) -> int:
     """Routed orders with a line whose promised (or requested) date has passed and that is not
-    fully shipped."""
-    effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
-    due = func.coalesce(OrderLine.promised_date, OrderLine.requested_date)
-    late_lines = (
-        visible(principal, OrderLine)
-        .with_only_columns(OrderLine.order_id)
-        .where(
-            OrderLine.cancelled.is_(False),
-            OrderLine.response != LineResponse.REJECTED,
-            due < today,
-            OrderLine.quantity_shipped < effective,
-        )
-    )
-    stmt = (
-        visible(principal, Order)
-        .with_only_columns(func.count())
-        .where(Order.id.in_(late_lines), Order.cancelled_at.is_(None), Order.supplier_id.is_not(None))
-    )
+    fully shipped (the orders list's "late" filter shows the same orders)."""
+    stmt = visible(principal, Order).with_only_columns(func.count()).where(*late_conditions(today))
     return int(session.scalar(stmt) or 0)
 
 

@@ -53,6 +53,22 @@ class OrderFilter:
     dealer_id: int | None = None
     created_from: date | None = None
     created_to: date | None = None
+    late_on: date | None = None  # only orders late on this day (see `late_conditions`)
+
+
+def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
+    """An order is late on ``today`` when it is routed, not cancelled, and one of its live,
+    not rejected lines is past its promised (or else requested) date and not fully shipped.
+    Conditions on `Order`, for a query that already starts from `portal.access.visible`."""
+    effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
+    due = func.coalesce(OrderLine.promised_date, OrderLine.requested_date)
+    late_lines = select(OrderLine.order_id).where(
+        OrderLine.cancelled.is_(False),
+        OrderLine.response != LineResponse.REJECTED,
+        due < today,
+        OrderLine.quantity_shipped < effective,
+    )
+    return (Order.id.in_(late_lines), Order.cancelled_at.is_(None), Order.supplier_id.is_not(None))
 
 
 def status_expression() -> ColumnElement[str]:
@@ -115,6 +131,8 @@ def _order_filters(stmt: Select[Order], flt: OrderFilter) -> Select[Order]:
         stmt = stmt.where(Order.order_date >= flt.created_from)
     if flt.created_to is not None:
         stmt = stmt.where(Order.order_date <= flt.created_to)
+    if flt.late_on is not None:
+        stmt = stmt.where(*late_conditions(flt.late_on))
     return stmt
 
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.app import create_app
 from portal.cases import service as cases
 from portal.config import Settings
-from portal.models import CaseAttachment, Direction, Event, ExchangeRecord, RecordState, User
+from portal.models import CaseAttachment, Direction, Event, ExchangeRecord, OrderLine, RecordState, User
 from tests.builders import build_scene
 from tests.web.conftest import SECRET, WebWorld, add_users, csrf_of
 
@@ -213,3 +214,26 @@ def test_a_list_shell_drawn_for_one_organization_is_never_served_to_another(worl
     suppliers_nav = [text for viewer in ("supplier-a", "supplier-b") for text in pages[viewer]]
     assert not [text for text in suppliers_nav if 'href="/customers"' in text]  # no customer master
     assert all('href="/customers"' in text for text in pages["dealer-other"])
+
+
+@pytest.mark.parametrize("viewer", ["dealer-other", "supplier-b"])
+def test_the_late_orders_filter_and_its_export_leave_out_another_organizations_orders(
+    world: WebWorld, viewer: str
+) -> None:
+    customer = world.scene.customer("Geheim Spät GmbH", shared_with=("dealer-group",))
+    theirs = world.scene.order(customer, by="dealer-group", supplier="supplier-a")
+    mine_customer = world.scene.customer("Eigen Spät GmbH", shared_with=("dealer-other",))
+    mine = world.scene.order(mine_customer, by="dealer-other", supplier="supplier-b")
+    with world.scene.uow() as uow:
+        uow.session.execute(
+            update(OrderLine)
+            .where(OrderLine.order_id.in_([theirs.id, mine.id]))
+            .values(requested_date=date.today() - timedelta(days=5))
+        )
+    client = world.client(viewer)
+    page = client.get("/orders?delivery=late").text
+    export = client.get("/orders.csv?delivery=late").text
+    dashboard = client.get("/").text
+    for text in (page, export, dashboard):
+        assert theirs.number not in text and "Geheim Spät" not in text
+    assert mine.number in page and mine.number in export

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 
-from portal.models import Order
+from portal.models import Order, OrderLine
 from tests.web.conftest import WebWorld
 
 
@@ -151,3 +152,24 @@ def test_each_kind_of_organization_gets_its_own_dashboard_with_two_charts(world:
         assert "Orders per week" in html and "Cases by status" in html
     other = world.client("supplier-b").get("/", params={"lang": "en"}).text
     assert _tile(other, "Orders waiting for confirmation") == 0
+
+
+def test_the_late_shipments_tile_leads_to_exactly_the_late_orders(world: WebWorld) -> None:
+    orders = _orders(world, 4)
+    world.scene.fulfil(orders[3], "supplier-a")  # shipped whole: never late
+    past = date.today() - timedelta(days=3)
+    with world.scene.uow() as uow:
+        late_ids = [orders[0].id, orders[1].id, orders[3].id]
+        uow.session.execute(
+            update(OrderLine).where(OrderLine.order_id.in_(late_ids)).values(requested_date=past)
+        )
+    client = world.client("supplier-a")
+    dashboard = client.get("/", params={"lang": "en"}).text
+    assert _tile(dashboard, "Late shipments") == 2
+    assert 'href="/orders?delivery=late"' in dashboard
+    assert sorted(_numbers(client.get("/orders?delivery=late").text)) == sorted(o.number for o in orders[:2])
+    export = client.get("/orders.csv?delivery=late").text
+    exported = [row[0] for row in csv.reader(io.StringIO(export.lstrip("\ufeff")))][1:]
+    assert sorted(exported) == sorted(o.number for o in orders[:2])
+    assert _numbers(world.client("supplier-b").get("/orders?delivery=late").text) == []
+    assert client.get("/orders?delivery=soon").status_code == 400

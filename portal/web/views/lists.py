@@ -149,10 +149,21 @@ def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) 
         search=params.search,
         created_from=params.day("from"),
         created_to=params.day("to"),
+        late_on=_late_on(params),
     )
     return list_order_rows(
         db, p, filter=flt, sort=OrderSort(params.sort), descending=params.descending, page=page
     )
+
+
+def _late_on(params: Params) -> date | None:
+    """``delivery=late``: the orders late today (German time), as the dashboard counts them."""
+    delivery = params.values.get("delivery")
+    if not delivery:
+        return None
+    if delivery != "late":
+        raise InvalidInput("delivery", "unknown value")
+    return datetime.now(TIMEZONE).date()
 
 
 def _prepare_orders(db: Session, p: Principal, rows: list[Any]) -> list[Row]:
@@ -394,6 +405,7 @@ SPECS: dict[str, ListSpec] = {
                 FilterField("status", N_("Status"), "select", _options(labels.STATUS)),
                 FilterField("from", N_("Ordered from"), "date"),
                 FilterField("to", N_("Ordered until"), "date"),
+                FilterField("delivery", N_("Delivery"), "select", (("late", N_("Late")),)),
             ),
         ),
         ListSpec(
