@@ -98,6 +98,13 @@ class OrderFilter:
     awaiting_confirmation: bool | None = strawberry.field(
         default=None, description="true: orders with lines the supplier has not answered yet (new work)."
     )
+    late_on: date | None = strawberry.field(
+        default=None,
+        description=(
+            "Orders late on this day: routed, not cancelled, with a line past its promised (or else"
+            " requested) date that is not fully shipped."
+        ),
+    )
 
 
 @strawberry.input
@@ -121,6 +128,7 @@ def _order_criteria(f: OrderFilter | None) -> OrderCriteria:
         supplier_id=_pk("filter.supplier", f.supplier, "Organization"),
         include_cancelled=f.include_cancelled,
         awaiting_confirmation=f.awaiting_confirmation,
+        late_on=f.late_on,
     )
 
 

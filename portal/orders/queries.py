@@ -322,6 +322,7 @@ class OrderCriteria:
     supplier_id: int | None = None
     include_cancelled: bool = True
     awaiting_confirmation: bool | None = None  # lines the supplier has not answered yet
+    late_on: date | None = None  # late on this day (see `late_conditions`)
 
 
 def order_conditions(c: OrderCriteria) -> list[ColumnElement[bool]]:
@@ -352,6 +353,8 @@ def order_conditions(c: OrderCriteria) -> list[ColumnElement[bool]]:
         )
         waiting = Order.id.in_(pending) & Order.cancelled_at.is_(None) & Order.supplier_id.is_not(None)
         conds.append(waiting if c.awaiting_confirmation else ~waiting)
+    if c.late_on is not None:
+        conds.extend(late_conditions(c.late_on))
     return conds
 
 

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-import pytest
+from datetime import date, timedelta
 
+import pytest
+from sqlalchemy import update
+
+from portal.models import OrderLine
 from tests.gql.conftest import World, gid
 
 
@@ -178,3 +182,27 @@ def test_awaiting_confirmation_filter_finds_new_work(world: World) -> None:
     assert waiting == [{"id": world.gid("Order", "order_a"), "status": "AWAITING_CONFIRMATION"}]
     done = world.api.ok(query, {"f": {"awaitingConfirmation": False}})["orders"]["nodes"]
     assert done == [{"id": world.gid("Order", "order_b"), "status": "INVOICED"}]
+
+
+def test_late_on_filter_finds_the_orders_behind_their_dates(world: World) -> None:
+    today = date(2026, 3, 4)
+    with world.api.scene.uow() as uow:
+        for key, day in (("order_a", today - timedelta(days=1)), ("order_b", today - timedelta(days=9))):
+            uow.session.execute(
+                update(OrderLine).where(OrderLine.order_id == world.ids[key]).values(requested_date=day)
+            )
+    query = "query($f: OrderFilter) { orders(filter: $f) { nodes { id } } }"
+    late = world.api.ok(query, {"f": {"lateOn": today.isoformat()}})["orders"]["nodes"]
+    assert late == [{"id": world.gid("Order", "order_a")}]  # order B is shipped in full: not late
+    on_time = world.api.ok(query, {"f": {"lateOn": (today - timedelta(days=1)).isoformat()}})["orders"][
+        "nodes"
+    ]
+    assert on_time == []  # due that very day: not late yet
+    assert (
+        world.api.ok(query, {"f": {"lateOn": today.isoformat()}}, as_="supplier-a")["orders"]["nodes"] == late
+    )
+    assert (
+        world.api.ok(query, {"f": {"lateOn": today.isoformat()}}, as_="supplier-b")["orders"]["nodes"] == []
+    )
+    errors = world.api.errors(query, {"f": {"lateOn": "yesterday"}})
+    assert "lateOn" in errors[0]["message"] or "Date" in errors[0]["message"]
