@@ -8,18 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, get_visible, visible
+from portal.access import Principal, visible
 from portal.models import (
     Case,
     CaseStatus,
-    Event,
     Invoice,
     Order,
     OrderStatus,
-    Shipment,
 )
 from portal.orders.queries import late_conditions
 
@@ -138,29 +136,3 @@ def by_partner(session: Session, principal: Principal) -> list[tuple[int, int, i
     )
     ids = sorted(ident for ident in set(orders) | set(cases) if ident is not None)
     return [(ident, int(orders.get(ident, 0)), int(cases.get(ident, 0))) for ident in ids]
-
-
-def order_timeline(session: Session, principal: Principal, order_id: int) -> list[Event]:
-    """The event log of an order the principal may see, oldest first: the order's own events and
-    those of its shipments and invoices that the principal may see. Seeing the order grants its
-    history; a hidden order raises NotFound like a missing one. (Belongs in portal.orders.queries;
-    kept here while that file is being written.)"""
-    order = get_visible(session, principal, Order, order_id)
-    shipment_ids = (
-        visible(principal, Shipment).with_only_columns(Shipment.id).where(Shipment.order_id == order.id)
-    )
-    invoice_ids = (
-        visible(principal, Invoice).with_only_columns(Invoice.id).where(Invoice.order_id == order.id)
-    )
-    stmt = (
-        select(Event)
-        .where(
-            or_(
-                and_(Event.entity == "order", Event.entity_id == order.id),
-                and_(Event.entity == "shipment", Event.entity_id.in_(shipment_ids)),
-                and_(Event.entity == "invoice", Event.entity_id.in_(invoice_ids)),
-            )
-        )
-        .order_by(Event.occurred_at, Event.id)
-    )
-    return list(session.scalars(stmt))

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, visible
+from portal.access import Principal, get_visible, visible
 from portal.listing import (
     FIRST_PAGE,
     ColumnLike,
@@ -27,6 +27,7 @@ from portal.listing import (
     search_pattern,
 )
 from portal.models import (
+    Event,
     Invoice,
     LineResponse,
     MatchStatus,
@@ -288,6 +289,32 @@ def list_invoices(
     )
 
 
+def order_timeline(session: Session, principal: Principal, order_id: int) -> list[Event]:
+    """The event log of an order the principal may see, oldest first: the order's own events and
+    those of its shipments and invoices that the principal may see. Seeing the order grants its
+    history; a hidden order raises NotFound like a missing one."""
+    order = get_visible(session, principal, Order, order_id)
+    shipment_ids = list(
+        session.scalars(
+            visible(principal, Shipment).with_only_columns(Shipment.id).where(Shipment.order_id == order.id)
+        )
+    )
+    invoice_ids = list(
+        session.scalars(
+            visible(principal, Invoice).with_only_columns(Invoice.id).where(Invoice.order_id == order.id)
+        )
+    )
+    # Plain id lists, not subqueries: each arm is then one lookup in ix_events_entity_entity_id
+    # (PostgreSQL scanned the whole log for an OR of IN-subqueries).
+    arms = [and_(Event.entity == "order", Event.entity_id == order.id)]
+    if shipment_ids:
+        arms.append(and_(Event.entity == "shipment", Event.entity_id.in_(shipment_ids)))
+    if invoice_ids:
+        arms.append(and_(Event.entity == "invoice", Event.entity_id.in_(invoice_ids)))
+    stmt = select(Event).where(or_(*arms)).order_by(Event.occurred_at, Event.id)
+    return list(session.scalars(stmt))
+
+
 __all__ = [
     "InvoiceFilter",
     "InvoiceSort",
@@ -300,6 +327,7 @@ __all__ = [
     "list_orders",
     "list_shipments",
     "order_statuses",
+    "order_timeline",
     "status_expression",
 ]
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from starlette.responses import Response
 
-from portal import stats
 from portal.access import load_by_ids, load_children
 from portal.customers.queries import CustomerFilter, list_customers
 from portal.errors import InvalidInput
@@ -27,7 +26,7 @@ from portal.models import (
 )
 from portal.orders import fulfilment
 from portal.orders import service as orders
-from portal.orders.queries import InvoiceFilter, ShipmentFilter, list_invoices, list_shipments
+from portal.orders.queries import InvoiceFilter, ShipmentFilter, list_invoices, list_shipments, order_timeline
 from portal.partners.queries import OrganizationFilter, ProductFilter, list_organizations, list_products
 from portal.web import labels
 from portal.web.core import Ctx, Web
@@ -105,7 +104,7 @@ class OrderViews:
             invoices=invoices.items,
             invoice_lines=invoice_lines,
             line_by_id=line_by_id,
-            timeline=stats.order_timeline(db, p, order.id),
+            timeline=order_timeline(db, p, order.id),
             event_labels=labels.EVENTS,
             labels=labels.ALL,
             can_respond=is_supplier and status in orders.ANSWERABLE,
