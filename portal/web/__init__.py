@@ -24,7 +24,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.dashboard import DashboardViews
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
-    from portal.web.views.lists import SPECS, ListViews, visible_specs, without_search
+    from portal.web.views.lists import SPECS, ListViews, visible_specs, without_scan
     from portal.web.views.orders import OrderViews
 
     web = Web(settings, sessions)
@@ -77,7 +77,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
         *[
-            Route(f"/{name}", page(lists.handler(name), on_loop=without_search), methods=["GET"])
+            Route(f"/{name}", page(lists.handler(name), on_loop=without_scan), methods=["GET"])
             for name in SPECS
         ],
         *[Route(f"/{name}.csv", page(lists.handler(name, export=True)), methods=["GET"]) for name in SPECS],

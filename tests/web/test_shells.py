@@ -113,8 +113,9 @@ def test_one_shell_serves_every_page_of_a_list_with_that_pages_cursors(world: We
     assert re.findall(r'<a href="/orders/\d+">(SO-[\d-]+)</a>', previous) == seen[100:150]
 
 
-def test_a_list_without_search_runs_on_the_event_loop_and_a_search_in_a_worker_thread(
-    world: WebWorld, engine: Engine
+@pytest.mark.parametrize("scanning", [{"q": "SO-"}, {"delivery": "late"}])
+def test_a_list_runs_on_the_event_loop_unless_a_filter_may_scan(
+    world: WebWorld, engine: Engine, scanning: dict[str, str]
 ) -> None:
     world.scene.order(world.scene.customer(), supplier="supplier-a", quantities=(1,))
     threads: list[str] = []
@@ -129,7 +130,7 @@ def test_a_list_without_search_runs_on_the_event_loop_and_a_search_in_a_worker_t
         assert client.get("/orders").status_code == 200
         on_loop = set(threads)
         threads.clear()
-        assert client.get("/orders", params={"q": "SO-"}).status_code == 200
+        assert client.get("/orders", params=scanning).status_code == 200
         searched = set(threads)
     finally:
         event.remove(engine, "before_cursor_execute", record)

@@ -566,10 +566,14 @@ def visible_specs(principal: Principal) -> list[ListSpec]:
     return [spec for name, spec in SPECS.items() if name not in hidden]
 
 
-def without_search(request: Request) -> bool:
-    """Whether a list request is cheap enough for the event loop: a page without a text search
-    reads at most 51 rows along an index; a search (``LIKE '%...%'``) may scan the table."""
-    return not request.query_params.get("q")
+SCANNING_FILTERS = ("q", "delivery")
+
+
+def without_scan(request: Request) -> bool:
+    """Whether a list request is cheap enough for the event loop: a page reads at most 51 rows
+    along an index, unless it searches text (``LIKE '%...%'``) or asks for late orders (a pass
+    over the order lines): those may scan, so they go to a worker thread."""
+    return not any(request.query_params.get(name) for name in SCANNING_FILTERS)
 
 
 class ListViews:
