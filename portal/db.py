@@ -70,7 +70,7 @@ READ_ONLY = "portal.read_only"
 
 
 class WriteInReadOnlyUnit(RuntimeError):
-    """A unit of work opened read-only (a page served on the event loop) tried to write."""
+    """A unit of work opened read-only (every GET page of the portal) tried to write."""
 
 
 @event.listens_for(Session, "before_flush")
@@ -88,7 +88,7 @@ def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> 
     """Commit when the block succeeds, roll back when it raises. The only place that commits.
 
     ``read_only`` refuses every flush that would write (`WriteInReadOnlyUnit`) and ends with a
-    rollback."""
+    rollback, so not even a statement executed directly is kept."""
     session = factory()
     if read_only:
         session.info[READ_ONLY] = True

@@ -1,9 +1,10 @@
 """Pages rendered once and filled per request: the shell of a list page.
 
 A list page is mostly the same markup for every request of one user at one URL: the layout, the
-navigation, the filter form, the sortable column heads. Only the table rows, the pager's cursors
-and the CSRF token differ. `ShellCache` renders such a page once with a `Hole` in place of each of
-those values, splits the HTML at the holes and, per request, joins the pieces with the real values.
+navigation, the filter form, the sortable column heads. Only the table rows, the pager's cursors,
+the CSRF token, a flash message and the language links' query differ. `ShellCache` renders such a
+page once with a `Hole` in place of each of those values, splits the HTML at the holes and, per
+request, joins the pieces with the real values.
 
 The cache key must name everything else the template reads (the principal, the locale, the URL,
 the page's shape); the caller builds it. Nothing a request fills in is ever stored.
