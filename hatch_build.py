@@ -8,27 +8,23 @@ newer (someone edited a translation in a checkout), see ``portal.web.i18n.compil
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
-
-CATALOGS = "portal/web/translations"
-DOMAIN = "messages"
 
 
 class CompileCatalogs(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        for po_path in sorted((Path(self.root) / CATALOGS).glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-            with po_path.open("rb") as po_file:
-                catalog = read_po(po_file, locale=po_path.parent.parent.name, domain=DOMAIN)
-            mo_path = po_path.with_suffix(".mo")
-            tmp = mo_path.with_suffix(".mo.tmp")
-            with tmp.open("wb") as mo_file:
-                write_mo(mo_file, catalog)
-            tmp.replace(mo_path)
-            self.app.display_info(f"compiled {mo_path.relative_to(self.root)}")
+        root = Path(self.root)
+        # By path, not `import portal...`: the portal's dependencies are not installed while it builds.
+        spec = importlib.util.spec_from_file_location("_mo_files", root / "portal/web/mo_files.py")
+        assert spec is not None and spec.loader is not None
+        mo_files = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mo_files)
+        for po_path in mo_files.catalogs(root / "portal/web/translations"):
+            written = mo_files.compile_po(po_path)
+            self.app.display_info(f"compiled {written.relative_to(root)}")

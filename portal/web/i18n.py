@@ -1,8 +1,8 @@
 """German and English: message catalogs, locale choice, and locale-aware formatting (Babel).
 
-The ``.po`` sources live in ``portal/web/translations``; the ``.mo`` files are git-ignored and
-compiled at application start whenever one is missing or older than its ``.po`` (so a fresh clone,
-an editable install and a wheel all work without a build step).
+The ``.po`` sources live in ``portal/web/translations``; the ``.mo`` files are git-ignored, compiled
+at install time (``hatch_build.py``) and again at application start when one is missing or older
+than its ``.po`` (a translation edited in a checkout).
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 from markupsafe import Markup
 
+from portal.web.mo_files import DOMAIN, catalogs, compile_po
+
 LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
 TIMEZONE = ZoneInfo("Europe/Berlin")
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
-DOMAIN = "messages"
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +39,11 @@ log = logging.getLogger(__name__)
 def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
     """Compile every ``.po`` whose ``.mo`` is missing or older; returns the files written."""
     written: list[Path] = []
-    for po_path in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+    for po_path in catalogs(directory):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=po_path.parent.parent.name, domain=DOMAIN)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-        tmp.replace(mo_path)  # atomic: parallel workers never read half a file
-        written.append(mo_path)
+        written.append(compile_po(po_path))
         log.info("compiled %s", mo_path)
     return written
 

@@ -3,8 +3,10 @@ and no untranslated text in the templates."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +16,7 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment
 from jinja2.lexer import TOKEN_BLOCK_BEGIN, TOKEN_DATA, TOKEN_NAME
 
-from portal.web import i18n
+from portal.web import i18n, mo_files
 from portal.web.catalog import extract
 from tests.web.conftest import WebWorld
 
@@ -117,3 +119,17 @@ def test_the_untranslated_text_check_finds_literal_text() -> None:
     assert _untranslated('<p>Hello {{ _("World") }}</p>') == ["Hello"]
     assert _untranslated('<input placeholder="Search here">') == ["Search here"]
     assert _untranslated('<p>{{ _("Fine") }} · {{ x }}</p>') == []
+
+
+def test_the_build_hook_can_load_the_catalog_compiler_without_the_portal() -> None:
+    """hatch_build.py loads portal/web/mo_files.py by path while the package builds, when only
+    hatchling and Babel are installed: the module may import nothing else."""
+    tree = ast.parse(Path(mo_files.__file__).read_text(encoding="utf-8"))
+    roots = {
+        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+        if isinstance(node, ast.Import) or node.module
+    }
+    assert roots <= {"babel", "__future__"} | set(sys.stdlib_module_names), roots
