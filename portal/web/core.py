@@ -171,26 +171,29 @@ class Web:
     def render(
         self, request: Request, template: str, *, status_code: int = 200, **context: Any
     ) -> HTMLResponse:
-        locale = locale_of(request)
         session = session_of(request)
+        html = self._draw(
+            request,
+            template,
+            csrf=session.csrf,
+            flash=session.pop_flash(),
+            query=_query_helper(request),
+            here=_here(request),
+            **context,
+        )
+        return HTMLResponse(html, status_code=status_code)
+
+    def _draw(self, request: Request, template: str, **context: Any) -> str:
+        """The template in the request's language, with what every page reads."""
         context.setdefault("principal", None)
         context.setdefault("user", None)
         context.setdefault("errors", FormErrors())
         context.setdefault("values", {})
-        html = (
-            self.envs[locale]
+        return (
+            self.envs[locale_of(request)]
             .get_template(template)
-            .render(
-                request=request,
-                path=request.url.path,
-                csrf=session.csrf,
-                flash=session.pop_flash(),
-                query=_query_helper(request),
-                here=_here(request),
-                **context,
-            )
+            .render(request=request, path=request.url.path, **context)
         )
-        return HTMLResponse(html, status_code=status_code)
 
     def render_shell(
         self,
@@ -216,23 +219,16 @@ class Web:
         flash = session.pop_flash()
         own = (Hole("csrf"), Hole("flash"), Hole("here"))
         filled = {"csrf": session.csrf, "flash": flash or "", "here": _here(request), **values}
-        context.setdefault("user", None)
-        context.setdefault("errors", FormErrors())
-        context.setdefault("values", {})
 
         def draw() -> str:
-            return (
-                self.envs[locale]
-                .get_template(template)
-                .render(
-                    request=request,
-                    path=request.url.path,
-                    csrf=own[0],
-                    flash=own[1] if flash else None,
-                    query=_query_helper(request, drop=cursor_params),
-                    here=own[2],
-                    **context,
-                )
+            return self._draw(
+                request,
+                template,
+                csrf=own[0],
+                flash=own[1] if flash else None,
+                query=_query_helper(request, drop=cursor_params),
+                here=own[2],
+                **context,
             )
 
         kept = [
