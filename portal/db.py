@@ -67,6 +67,7 @@ def translate_conflicts() -> Iterator[None]:
 
 
 READ_ONLY = "portal.read_only"
+_READ_ONLY_REFUSAL = "this unit of work is read-only: a GET page may not change data"
 
 
 class WriteInReadOnlyUnit(RuntimeError):
@@ -76,7 +77,7 @@ class WriteInReadOnlyUnit(RuntimeError):
 @event.listens_for(Session, "before_flush")
 def _refuse_writes(session: Session, _context: object, _instances: object) -> None:
     if session.info.get(READ_ONLY) and _has_changes(session):
-        raise WriteInReadOnlyUnit("this unit of work is read-only: a GET page may not change data")
+        raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL)
 
 
 def _has_changes(session: Session) -> bool:
@@ -97,7 +98,7 @@ def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> 
         yield uow
         if read_only:
             if _has_changes(session):
-                raise WriteInReadOnlyUnit("this unit of work is read-only: a GET page may not change data")
+                raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL)
             session.rollback()
             return
         with translate_conflicts():
