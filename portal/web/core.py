@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Match
 
 from portal.access import Principal, principal_for_user, user_standing
 from portal.config import Settings
@@ -29,6 +30,7 @@ from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
 from portal.models import OrgKind, User
 from portal.partners.logins import LoginThrottle
+from portal.web.attrs import attributes
 from portal.web.forms import Form, FormErrors, errors_from, local_input
 from portal.web.i18n import LOCALES, Formatter, cached_gettext, compile_catalogs, load_translations
 from portal.web.sessions import (
@@ -192,7 +194,7 @@ class Web:
         return (
             self.envs[locale_of(request)]
             .get_template(template)
-            .render(request=request, path=request.url.path, **context)
+            .render(request=request, path=page_path(request), **context)
         )
 
     def render_shell(
@@ -374,15 +376,38 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
             money=fmt.money,
             local_input=local_input,
         )
-        env.globals.update(locale=locale, locales=LOCALES, OrgKind=OrgKind)
+        env.globals.update(locale=locale, locales=LOCALES, OrgKind=OrgKind, attributes=attributes)
         envs[locale] = env
         translations[locale] = catalog
     _ENVIRONMENTS[debug] = (envs, translations)
     return envs, translations
 
 
+def page_path(request: Request) -> str:
+    """The GET address of the page being drawn: the request's path for a GET; for a form's POST
+    (a page drawn again after a form error or a conflict) the nearest path above it that a GET
+    route serves (``/cases/5/comments`` -> ``/cases/5``), so that the language links and "Reload
+    the current version" never lead to a POST-only address (405)."""
+    path = request.url.path
+    if request.method in ("GET", "HEAD"):
+        return path
+    routes = getattr(getattr(request.app, "router", None), "routes", [])
+    candidate = path
+    while candidate:
+        scope = {"type": "http", "method": "GET", "path": candidate, "root_path": ""}
+        for route in routes:
+            match, _child = route.matches(scope)
+            if match is Match.FULL:
+                return candidate
+        candidate = candidate.rsplit("/", 1)[0]
+    return "/"
+
+
 def _here(request: Request) -> str:
-    """This page's query string without ``lang``, ready for one more parameter ("?" or "?a=1&")."""
+    """This page's address without ``lang``, ready for one more parameter (``/x?`` or ``/x?a=1&``).
+    After a POST the address is the page's GET address (`page_path`) without the query."""
+    if request.method not in ("GET", "HEAD"):
+        return page_path(request) + "?"
     base = _query_helper(request)(lang=None)
     return base if base == "?" else base + "&"
 

@@ -1,0 +1,95 @@
+"""Pages drawn by forms: extra input attributes, links on pages drawn after a form error or a
+conflict, the API token secret after a redirect, and an upload over the size limit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import html as lxml_html
+from starlette.testclient import TestClient
+
+from portal.cases import service as cases
+from portal.models import Case
+from tests.web.conftest import WebWorld, csrf_of, post_form
+
+
+def _post(client: TestClient, page_url: str, action: str, data: dict[str, str]) -> Any:
+    return post_form(client, page_url, action, data)
+
+
+def _case(world: WebWorld, *, by: str = "dealer-group") -> Case:
+    with world.scene.uow() as uow:
+        return cases.open_case(uow=uow, principal=world.scene.p(by), subject="Pumpe defekt", description="x")
+
+
+def _input(page: str, name: str) -> dict[str, str]:
+    tree = lxml_html.fromstring(page)
+    found = tree.xpath(f'//input[@name="{name}"]')
+    assert found, f"no input {name}"
+    return dict(found[0].attrib)
+
+
+def test_login_inputs_carry_their_autocomplete_attributes_unescaped(world: WebWorld) -> None:
+    page = world.client().get("/login").text
+    assert "&#34;" not in page and "&quot;" not in page
+    assert _input(page, "email")["autocomplete"] == "username"
+    assert "autofocus" in _input(page, "email")
+    assert _input(page, "password")["autocomplete"] == "current-password"
+
+
+def test_form_inputs_carry_maxlength_min_and_autocomplete(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    assert _input(client.get("/cases/new").text, "subject")["maxlength"] == "200"
+    assert _input(client.get("/admin/tokens").text, "expires_in_days")["min"] == "1"
+    page = client.get("/account/password").text
+    assert _input(page, "new_password")["autocomplete"] == "new-password"
+    assert "&#34;" not in page
+
+
+def test_attribute_builder_escapes_values_and_reads_the_string_form() -> None:
+    from portal.web.attrs import attributes
+
+    assert str(attributes({"title": 'a"<b>', "hidden": True, "x": None})) == ' title="a&#34;&lt;b&gt;" hidden'
+    assert str(attributes('inputmode="decimal" min=1 autofocus')) == ' inputmode="decimal" min="1" autofocus'
+
+
+def _links(page: str) -> list[str]:
+    tree = lxml_html.fromstring(page)
+    return [str(href) for href in tree.xpath("//a/@href")]
+
+
+def _get_every_link(client: TestClient, base: str, page: str) -> None:
+    links = [link for link in _links(page) if not link.startswith("#")]
+    assert any("lang=de" in link for link in links) and any("lang=en" in link for link in links)
+    for link in links:
+        url = link if link.startswith("/") else base + link
+        response = client.get(url, follow_redirects=False)
+        assert response.status_code in (200, 303), (link, url, response.status_code)
+
+
+def test_every_link_after_a_form_error_is_a_get_address(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    response = _post(client, url, f"{url}/comments", {"body": " "})
+    assert response.status_code == 400 and 'id="body-error"' in response.text
+    assert f'href="{url}?lang=de"' in response.text
+    _get_every_link(client, f"{url}/comments", response.text)
+    login_error = world.client()
+    page = login_error.get("/login")
+    data = {"csrf": csrf_of(page.text), "email": "nobody@example.test", "password": "x", "next": "/"}
+    refused = login_error.post("/login", data=data)
+    assert refused.status_code in (400, 401, 403)
+    assert 'href="/login?lang=de"' in refused.text
+
+
+def test_reload_after_a_conflict_links_to_the_case_page(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    response = _post(client, url, f"{url}/status", {"action": "resolve", "version": "99"})
+    assert response.status_code == 409
+    reload_link = re.search(r'<a href="([^"]+)">[^<]*(?:Reload|Aktuelle)', response.text)
+    assert reload_link and reload_link.group(1) == url
+    _get_every_link(client, f"{url}/status", response.text)
