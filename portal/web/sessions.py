@@ -41,6 +41,7 @@ class SessionData:
     uid: int | None = None
     gen: int = 0
     flash: str | None = None
+    secret: str | None = None  # a just-issued API token, shown once after the redirect
     dirty: bool = False
     clear: bool = False
 
@@ -54,6 +55,8 @@ class SessionData:
             data |= {"uid": self.uid, "gen": self.gen}
         if self.flash:
             data["flash"] = self.flash
+        if self.secret:
+            data["secret"] = self.secret
         return data
 
     def login(self, user_id: int, generation: int) -> None:
@@ -69,6 +72,14 @@ class SessionData:
 
     def set_flash(self, message: str) -> None:
         self.flash, self.dirty = message, True
+
+    def pop_secret(self) -> str | None:
+        """A secret to show once on the next page (post-redirect-get: a reload cannot repeat
+        the POST that made it, and the next page load clears it from the signed cookie)."""
+        secret, self.secret = self.secret, None
+        if secret:
+            self.dirty = True
+        return secret
 
 
 def serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -102,6 +113,7 @@ def read_session(secret_key: str, raw: str | None) -> SessionData | None:
         uid=uid if isinstance(uid, int) else None,
         gen=int(data.get("gen", 0)),
         flash=data.get("flash") if isinstance(data.get("flash"), str) else None,
+        secret=data.get("secret") if isinstance(data.get("secret"), str) else None,
     )
 
 

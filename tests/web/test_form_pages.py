@@ -93,3 +93,21 @@ def test_reload_after_a_conflict_links_to_the_case_page(world: WebWorld) -> None
     reload_link = re.search(r'<a href="([^"]+)">[^<]*(?:Reload|Aktuelle)', response.text)
     assert reload_link and reload_link.group(1) == url
     _get_every_link(client, f"{url}/status", response.text)
+
+
+def test_reloading_after_issuing_a_token_issues_no_second_one(world: WebWorld) -> None:
+    from sqlalchemy import func, select
+
+    from portal.models import ApiToken
+
+    client = world.client("supplier-a")
+    issued = _post(client, "/admin/tokens", "/admin/tokens", {"name": "ERP", "expires_in_days": "30"})
+    assert issued.status_code == 303  # post-redirect-get: the browser's reload repeats the GET
+    first = client.get(issued.headers["location"])
+    assert 'id="new-token"' in first.text
+    again = client.get(issued.headers["location"])  # the reload
+    assert again.status_code == 200 and 'id="new-token"' not in again.text
+    with world.scene.factory() as session:
+        names = session.scalars(select(ApiToken.name).where(ApiToken.name == "ERP")).all()
+        assert names == ["ERP"]
+        assert session.scalar(select(func.count()).select_from(ApiToken)) == 1

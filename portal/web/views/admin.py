@@ -88,7 +88,9 @@ class AdminViews:
     def tokens(self, ctx: Ctx) -> Response:
         self._require_admin(ctx)
         if ctx.request.method == "GET":
-            return self._tokens_page(ctx, FormErrors(), {"expires_in_days": "365"})
+            return self._tokens_page(
+                ctx, FormErrors(), {"expires_in_days": "365"}, secret=ctx.session.pop_secret()
+            )
 
         def issue() -> Response:
             issued = partners.issue_token(
@@ -98,8 +100,11 @@ class AdminViews:
                 name=ctx.form.text("name"),
                 expires_in_days=ctx.form.integer("expires_in_days"),
             )
-            # The secret is shown once, on this response, and never stored.
-            return self._tokens_page(ctx, FormErrors(), {}, secret=issued.secret, status_code=201)
+            # Post-redirect-get: the secret rides in the signed session cookie to the next GET,
+            # which shows it once and clears it; a reload of that page issues nothing. It is
+            # never stored on the server.
+            ctx.session.secret = issued.secret
+            return ctx.redirect("/admin/tokens", ctx._("The token has been issued."))
 
         return ctx.attempt(issue, lambda errors: self._tokens_page(ctx, errors, ctx.form.values()))
 
@@ -110,11 +115,10 @@ class AdminViews:
         values: dict[str, str],
         *,
         secret: str | None = None,
-        status_code: int = 200,
     ) -> Response:
         response = ctx.render(
             "admin_tokens.html",
-            status_code=400 if errors else status_code,
+            status_code=400 if errors else 200,
             tokens=partners.list_tokens(ctx.db, ctx.principal),
             secret=secret,
             errors=errors,
