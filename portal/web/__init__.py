@@ -57,7 +57,13 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/cases/{case_id:int}/comments", page(cases.comment), methods=["POST"]),
         Route(
             "/cases/{case_id:int}/attachments",
-            page(cases.attach, max_bytes=settings.max_attachment_bytes + 64 * 1024),
+            page(
+                cases.attach,
+                # Up to four times the limit is read (files spool to disk), so that the page
+                # can say "too large" and keep the comment; beyond, the body is dropped unread.
+                max_bytes=4 * settings.max_attachment_bytes + 64 * 1024,
+                too_large=cases.attach_too_large,
+            ),
             methods=["POST"],
         ),
         Route("/cases/{case_id:int}/attachments/{attachment_id:int}", page(cases.download), methods=["GET"]),

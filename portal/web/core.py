@@ -251,6 +251,7 @@ class Web:
         *,
         max_bytes: int = MAX_FORM_BYTES,
         on_loop: Callable[[Request], bool] = lambda request: False,
+        too_large: Callable[[Ctx], Response] | None = None,
     ) -> Endpoint:
         """Wrap a handler: logged-in users only; POSTs need the CSRF token and a same-origin request.
 
@@ -259,6 +260,11 @@ class Web:
         A hop to a worker thread costs more than such a page: each SQLite step and each socket read
         releases the GIL, and under concurrent requests the worker waits for it behind the event
         loop every time (docs/portal.md, "Request cycle"). Every GET runs in a read-only unit of work.
+
+        A POST over ``max_bytes`` is not parsed: its body is read and dropped (a browser that is
+        still sending would otherwise see a reset connection instead of the answer), and
+        ``too_large`` draws the answer (the page of the form, with the error at its field) in a
+        read-only unit of work; without ``too_large`` the answer is the bare 413 page.
         """
 
         async def endpoint(request: Request) -> Response:
@@ -274,7 +280,14 @@ class Web:
             if request.method == "POST":
                 length = request.headers.get("content-length")
                 if length is not None and length.isdigit() and int(length) > max_bytes:
-                    return self.error_page(request, 413)
+                    if too_large is None or not origin_allowed(request):
+                        return self.error_page(request, 413)
+                    await _drain(request, int(length))
+                    response = await run_in_threadpool(
+                        self._run, too_large, request, session, None, read_only=True
+                    )
+                    response.status_code = 413
+                    return response
                 form = await request.form(max_files=4, max_fields=500)
                 token = form.get("csrf")
                 if not origin_allowed(request) or not csrf_matches(
@@ -338,6 +351,18 @@ class Web:
                 return self.error_page(request, 409, principal)
 
 
+DRAIN_LIMIT = 256 * 1024 * 1024
+
+
+async def _drain(request: Request, length: int) -> None:
+    """Read and drop a refused request body (up to DRAIN_LIMIT; beyond that the connection is
+    left to close), so that the browser gets to read the answer."""
+    if length > DRAIN_LIMIT:
+        return
+    async for _chunk in request.stream():
+        pass
+
+
 _ENVIRONMENTS: dict[bool, tuple[dict[str, Environment], dict[str, Any]]] = {}
 
 
@@ -374,6 +399,7 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
             date=fmt.date,
             number=fmt.number,
             money=fmt.money,
+            file_size=fmt.file_size,
             local_input=local_input,
         )
         env.globals.update(locale=locale, locales=LOCALES, OrgKind=OrgKind, attributes=attributes)

@@ -24,6 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
+from babel.units import format_unit
 from markupsafe import Markup
 
 from portal.web.mo_files import DOMAIN, catalogs, compile_po
@@ -128,6 +129,20 @@ class Formatter:
             text = _remember(_NUMBERS, key, format_decimal(value, locale=self.locale))
         return text
 
+    def file_size(self, size: int | None) -> str:
+        """``45 bytes``/``45 Byte`` below 1 KB (never "0 KB"), then kB and MB with one decimal."""
+        if size is None:
+            return ""
+        if size < 1024:
+            return format_unit(size, "digital-byte", length="long", locale=self.locale)
+        if size < 1024 * 1024:
+            return format_unit(
+                _one_decimal(size / 1024), "digital-kilobyte", length="short", locale=self.locale
+            )
+        return format_unit(
+            _one_decimal(size / (1024 * 1024)), "digital-megabyte", length="short", locale=self.locale
+        )
+
     def money(self, value: Decimal | int | None, currency: str = "EUR") -> str:
         if value is None:
             return ""
@@ -136,6 +151,11 @@ class Formatter:
         if text is None:
             text = _remember(_MONEY, key, format_currency(Decimal(value), currency, locale=self.locale))
         return text
+
+
+def _one_decimal(value: float) -> Decimal:
+    rounded = Decimal(str(round(value, 1)))
+    return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded
 
 
 _CACHE_LIMIT = 20_000

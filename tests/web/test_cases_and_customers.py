@@ -107,7 +107,8 @@ def test_attachment_over_the_size_limit_is_refused(world: WebWorld) -> None:
         data={"csrf": csrf_of(page.text)},
         files={"file": ("big.txt", b"x" * (limit + 100 * 1024), "text/plain")},
     )
-    assert response.status_code == 413
+    assert response.status_code == 400
+    assert 'id="file-error"' in response.text and 'class="main-nav"' in response.text
     assert "big.txt" not in client.get(url).text
 
 

@@ -111,3 +111,89 @@ def test_reloading_after_issuing_a_token_issues_no_second_one(world: WebWorld) -
         names = session.scalars(select(ApiToken.name).where(ApiToken.name == "ERP")).all()
         assert names == ["ERP"]
         assert session.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def _small_limit_client(world: WebWorld, who: str, limit: int) -> TestClient:
+    from portal.app import create_app
+    from portal.config import Settings
+    from tests.web.conftest import SECRET
+
+    engine = world.scene.factory.kw["bind"]
+    world.app = create_app(
+        Settings(database_url=str(engine.url), secret_key=SECRET, max_attachment_bytes=limit), engine=engine
+    )
+    return world.client(who)
+
+
+def test_an_upload_over_the_limit_shows_the_case_page_with_the_error_and_keeps_the_comment(
+    world: WebWorld,
+) -> None:
+    case = _case(world)
+    client = _small_limit_client(world, "dealer-group", 1024)
+    url = f"/cases/{case.id}"
+    token = csrf_of(client.get(url).text)
+    response = client.post(
+        f"{url}/attachments",
+        data={"csrf": token, "comment": "Foto vom Typenschild"},
+        files={"file": ("big.jpg", b"x" * 2048, "image/jpeg")},
+    )
+    assert response.status_code == 400
+    tree = lxml_html.fromstring(response.text)
+    assert tree.xpath('//nav[@class="main-nav"]')  # the whole page, with the menu
+    assert tree.xpath('//p[@id="file-error"]') and tree.xpath('//input[@name="file"][@aria-invalid="true"]')
+    assert tree.xpath('//textarea[@name="comment"]')[0].text == "Foto vom Typenschild"
+    assert "big.jpg" not in client.get(url).text
+
+
+def test_an_upload_far_over_the_limit_is_not_read_and_shows_the_case_page(world: WebWorld) -> None:
+    case = _case(world)
+    client = _small_limit_client(world, "dealer-group", 1024)
+    url = f"/cases/{case.id}"
+    token = csrf_of(client.get(url).text)
+    response = client.post(
+        f"{url}/attachments",
+        data={"csrf": token},
+        files={"file": ("huge.jpg", b"x" * 200_000, "image/jpeg")},
+    )
+    assert response.status_code == 413
+    tree = lxml_html.fromstring(response.text)
+    assert tree.xpath('//nav[@class="main-nav"]') and tree.xpath('//p[@id="file-error"]')
+    assert "larger than 1 kB" in response.text
+    assert not [href for href in tree.xpath("//main//a/@href") if href == "/"]
+
+
+def test_a_file_with_a_comment_adds_both(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    token = csrf_of(client.get(url).text)
+    response = client.post(
+        f"{url}/attachments",
+        data={"csrf": token, "comment": "Rechnung anbei"},
+        files={"file": ("r.pdf", b"%PDF-1.4 x", "application/pdf")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = client.get(url).text
+    assert "r.pdf" in page and "Rechnung anbei" in page
+
+
+def test_file_sizes_are_human_and_localized() -> None:
+    from portal.web.i18n import Formatter
+
+    assert Formatter("en").file_size(45) == "45 bytes"
+    assert Formatter("de").file_size(45) == "45 Byte"
+    assert Formatter("de").file_size(1536) == "1,5 kB"
+    assert Formatter("en").file_size(10 * 1024 * 1024) == "10 MB"
+
+
+def test_a_small_attachment_shows_its_size_in_bytes(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    url = f"/cases/{case.id}"
+    token = csrf_of(client.get(url).text)
+    client.post(
+        f"{url}/attachments", data={"csrf": token}, files={"file": ("n.txt", b"x" * 45, "text/plain")}
+    )
+    page = client.get(url + "?lang=en").text
+    assert "45 bytes" in page and "0 KB" not in page

@@ -27,6 +27,7 @@ from portal.partners.queries import OrganizationFilter, list_organizations
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
+from portal.web.i18n import Formatter
 
 # Shown inline in the browser; everything else is a download.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
@@ -94,7 +95,7 @@ class CaseViews:
             else {"subject": case.subject, "description": case.description, "priority": case.priority.value},
             priorities=[(level.value, ctx._(labels.PRIORITY[level])) for level in CasePriority],
             closed=case.status is CaseStatus.CLOSED,
-            max_mb=self.web.settings.max_attachment_bytes // (1024 * 1024),
+            max_size=Formatter(ctx.locale).file_size(self.web.settings.max_attachment_bytes),
             accept=",".join(sorted(cases.ALLOWED_ATTACHMENT_TYPES)),
         )
 
@@ -126,6 +127,8 @@ class CaseViews:
                 raise InvalidInput("file", "choose a file")
             limit = self.web.settings.max_attachment_bytes
             data = upload.file.read(limit + 1)
+            if len(data) > limit:
+                raise InvalidInput("file", self._too_large_message(ctx))
             cases.add_attachment(
                 uow=ctx.uow,
                 principal=ctx.principal,
@@ -139,9 +142,32 @@ class CaseViews:
                 internal=ctx.principal.is_owner and ctx.form.checkbox("internal"),
                 max_bytes=limit,
             )
+            comment = ctx.form.text("comment")
+            if comment:
+                cases.add_comment(
+                    uow=ctx.uow,
+                    principal=ctx.principal,
+                    case_id=ctx.request.path_params["case_id"],
+                    body=comment,
+                    internal=ctx.principal.is_owner and ctx.form.checkbox("internal"),
+                )
             return ctx._("The file has been attached.")
 
         return self._act(ctx, "attach", action)
+
+    def attach_too_large(self, ctx: Ctx) -> Response:
+        """An upload whose request is over the limit (not read): the case page again, the error
+        at the file field."""
+        return self._render(
+            ctx,
+            ctx.request.path_params["case_id"],
+            form="attach",
+            errors=FormErrors(fields={"file": self._too_large_message(ctx)}),
+        )
+
+    def _too_large_message(self, ctx: Ctx) -> str:
+        size = Formatter(ctx.locale).file_size(self.web.settings.max_attachment_bytes)
+        return ctx._("The file is larger than %(size)s. Choose a smaller file.", size=size)
 
     def download(self, ctx: Ctx) -> Response:
         case = cases.load_case(ctx.uow, ctx.principal, ctx.request.path_params["case_id"])
