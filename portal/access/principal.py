@@ -29,6 +29,8 @@ class Principal:
     def is_supplier(self) -> bool:
         return self.org_kind is OrgKind.SUPPLIER
 
+    # Role checks of actions live in portal.access.permissions (one ``can_*`` per action, used by
+    # the service, the pages and GraphQL); the helpers below remain for callers not yet moved.
     @property
     def can_write(self) -> bool:
         return bool(self.roles - {"viewer"})

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from portal import validation
 from portal.access import Principal, get_visible
+from portal.access import permissions as may
 from portal.db import UnitOfWork
-from portal.errors import InvalidInput, InvalidState, PermissionDenied
+from portal.errors import InvalidInput, InvalidState
 from portal.events import record
 from portal.models import Activity, ActivityKind, Contact, Customer
 from portal.models.base import utcnow
@@ -27,7 +28,7 @@ def log_activity(
     ends_at: datetime | None = None,
     due_at: datetime | None = None,
 ) -> Activity:
-    principal.require_write("log activities")
+    may.require(principal, may.can_log_activity(principal), "log activities")
     customer = get_visible(uow.session, principal, Customer, customer_id)
     if contact_id is not None:
         contact = get_visible(uow.session, principal, Contact, contact_id)
@@ -97,9 +98,7 @@ def schedule_appointment(
 
 def complete_task(*, uow: UnitOfWork, principal: Principal, activity_id: int) -> Activity:
     activity = get_visible(uow.session, principal, Activity, activity_id)
-    principal.require_write("complete tasks")
-    if activity.organization_id not in principal.org_ids and not principal.is_owner:
-        raise PermissionDenied("only the organization that logged the task may complete it")
+    may.require(principal, may.can_complete_task(principal, activity), "complete this task")
     if activity.kind is not ActivityKind.TASK:
         raise InvalidInput("activity", f"a {activity.kind.value} is not a task")
     if activity.done_at is not None:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from portal import validation
 from portal.access import Principal, get_visible
+from portal.access import permissions as may
 from portal.db import UnitOfWork
-from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied
+from portal.errors import Conflict, InvalidInput, InvalidState
 from portal.events import record
 from portal.models import (
     SLA,
@@ -83,7 +84,7 @@ def open_case(
     routed_to_id: int | None = None,
     now: datetime | None = None,
 ) -> Case:
-    principal.require_write("open cases")
+    may.require(principal, may.can_open_case(principal), "open cases")
     session = uow.session
     if customer_id is not None:
         get_visible(session, principal, Customer, customer_id)
@@ -94,8 +95,7 @@ def open_case(
         # A supplier may not learn the customer through a case: keep the customer link owner-side.
         customer_id = customer_id if not principal.is_supplier else None
     if routed_to_id is not None:
-        if not principal.is_owner:
-            raise PermissionDenied("only the owner's staff route cases")
+        may.require(principal, may.can_route_case(principal), "route cases")
         _routable(session, principal, routed_to_id)
     opened = now or utcnow()
     case = Case(
@@ -142,7 +142,7 @@ def route_case(
     organization_id: int | None,
     expected_version: int | None = None,
 ) -> Case:
-    principal.require_owner("route cases")
+    may.require(principal, may.can_route_case(principal), "route cases")
     case = load_case(uow, principal, case_id, for_update=True)
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "route")
@@ -166,7 +166,7 @@ def update_case(
     expected_version: int | None = None,
 ) -> Case:
     case = load_case(uow, principal, case_id, for_update=True)
-    principal.require_write("update cases")
+    may.require(principal, may.can_update_case(principal), "update cases")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "update")
     _check_version(case, expected_version)
@@ -189,12 +189,10 @@ def change_status(
     if action not in TRANSITIONS:
         raise InvalidInput("action", f"unknown action {action!r}; use one of {', '.join(TRANSITIONS)}")
     case = load_case(uow, principal, case_id, for_update=True)
-    principal.require_write(f"{action} cases")
+    may.require(principal, may.can_change_case_status(principal, case, action), f"{action} cases")
     allowed_from, target = TRANSITIONS[action]
     if case.status not in allowed_from:
         raise InvalidState("case", case.status.value, action)
-    if action == "close" and not principal.is_owner and case.opened_by_org_id not in principal.org_ids:
-        raise PermissionDenied("only the owner or the organization that opened the case may close it")
     _check_version(case, expected_version)
     now = utcnow()
     case.status = target
@@ -213,9 +211,11 @@ def add_comment(
     *, uow: UnitOfWork, principal: Principal, case_id: int, body: str, internal: bool = False
 ) -> CaseComment:
     case = load_case(uow, principal, case_id)
-    principal.require_write("comment on cases")
-    if internal and not principal.is_owner:
-        raise PermissionDenied("only the owner's staff write internal comments")
+    may.require(
+        principal,
+        may.can_comment_case(principal, internal=internal),
+        "write internal comments" if internal else "comment on cases",
+    )
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "comment on")
     comment = CaseComment(
@@ -245,9 +245,11 @@ def add_attachment(
     max_bytes: int = MAX_ATTACHMENT_BYTES,
 ) -> CaseAttachment:
     case = load_case(uow, principal, case_id)
-    principal.require_write("attach files")
-    if internal and not principal.is_owner:
-        raise PermissionDenied("only the owner's staff add internal attachments")
+    may.require(
+        principal,
+        may.can_attach_file(principal, internal=internal),
+        "add internal attachments" if internal else "attach files",
+    )
     name = validation.required_text("filename", filename.replace("\\", "/").rsplit("/", 1)[-1])
     if content_type not in ALLOWED_ATTACHMENT_TYPES:
         raise InvalidInput("file", f"files of type {content_type} are not accepted")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal import validation
 from portal.access import Principal, get_visible, visible
+from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, NotFound
 from portal.events import record
@@ -33,7 +34,7 @@ def create_customer(
     email: str | None = None,
     phone: str | None = None,
 ) -> Customer:
-    principal.require_owner("create customers", "admin", "sales")
+    may.require(principal, may.can_create_customer(principal), "create customers")
     if len(country_code) != 2 or not country_code.isalpha():
         raise InvalidInput("country_code", "use a two-letter ISO 3166 code")
     if gln is not None and not (gln.isdigit() and len(gln) == 13):
@@ -68,7 +69,7 @@ def add_contact(
     position: str | None = None,
 ) -> Contact:
     customer = get_visible(uow.session, principal, Customer, customer_id)
-    principal.require_write("add contacts")
+    may.require(principal, may.can_add_contact(principal), "add contacts")
     contact = Contact(
         customer_id=customer.id,
         first_name=validation.text("first_name", first_name, max_length=100, required=False) or "",
@@ -86,7 +87,7 @@ def add_contact(
 def share_customer(
     *, uow: UnitOfWork, principal: Principal, customer_id: int, organization_id: int
 ) -> CustomerAssignment:
-    principal.require_owner("share customers", "admin", "sales")
+    may.require(principal, may.can_share_customer(principal), "share customers")
     customer = get_visible(uow.session, principal, Customer, customer_id)
     org = get_visible(uow.session, principal, Organization, organization_id)
     if org.kind not in SHAREABLE_KINDS:
@@ -110,7 +111,7 @@ def share_customer(
 def unshare_customer(
     *, uow: UnitOfWork, principal: Principal, customer_id: int, organization_id: int
 ) -> None:
-    principal.require_owner("unshare customers", "admin", "sales")
+    may.require(principal, may.can_share_customer(principal), "stop sharing customers")
     customer = get_visible(uow.session, principal, Customer, customer_id)
     assignment = uow.session.scalar(
         select(CustomerAssignment).where(

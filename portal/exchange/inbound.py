@@ -28,6 +28,7 @@ import edi
 import edi.documents as doc
 from adapters import FetchedFile, RemoteFileNotFound, Transport
 from portal.access import Principal, get_visible
+from portal.access import permissions as may
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidState, PortalError
 from portal.events import record as record_event
@@ -370,8 +371,7 @@ def _queue_acknowledgement(
 def reprocess(*, uow: UnitOfWork, principal: Principal, record_id: int) -> ExchangeRecord:
     """Put a failed inbound file back in the queue (after the partner or we fixed the cause)."""
     rec = get_visible(uow.session, principal, ExchangeRecord, record_id)
-    staff = ("admin", "sales", "support") if principal.is_owner else ("admin",)
-    principal.require_role("reprocess files", *staff)
+    may.require(principal, may.can_reprocess_file(principal), "reprocess files")
     # Only files of which nothing was applied: re-running a partially applied one would apply its good
     # messages twice.
     if rec.direction is not Direction.INBOUND or rec.state is not RecordState.FAILED:

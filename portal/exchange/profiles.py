@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from adapters import FolderTransport, SftpSettings, SftpTransport, Transport
 from portal.access import Principal, descendant_ids, get_visible, visible
+from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput
 from portal.events import record
@@ -39,7 +40,7 @@ def create_profile(
     our_qualifier: str | None = None,
     poll_seconds: int = 60,
 ) -> ExchangeProfile:
-    principal.require_owner("manage exchange profiles", "admin")
+    may.require(principal, may.can_manage_exchange_profiles(principal), "manage exchange profiles")
     org = get_visible(uow.session, principal, Organization, organization_id)
     if org.kind is OrgKind.OWNER:
         raise InvalidInput("organization", "exchange profiles are for partners, suppliers and dealers")

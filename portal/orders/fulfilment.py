@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from portal import validation
 from portal.access import Principal
+from portal.access import permissions as may
 from portal.db import UnitOfWork
-from portal.errors import InvalidInput, InvalidState, PermissionDenied
+from portal.errors import InvalidInput, InvalidState
 from portal.events import record
 from portal.models import (
     Invoice,
@@ -62,11 +63,7 @@ SHIPPABLE = frozenset(
 
 def _supplier_order(uow: UnitOfWork, principal: Principal, order_id: int, action: str) -> Order:
     order = load_order(uow, principal, order_id, for_update=True)
-    principal.require_write(action)
-    if not principal.is_owner and order.supplier_id not in principal.org_ids:
-        raise PermissionDenied(f"only the supplier the order is routed to may {action}")
-    if principal.is_owner:
-        principal.require_role(f"{action} on a supplier's behalf", "admin")
+    may.require(principal, may.can_act_as_supplier(principal, order), action)
     return order
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import validation
 from portal.access import Principal, get_visible
+from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied
 from portal.events import record
@@ -80,15 +81,11 @@ def create_order(
     currency: str = "EUR",
 ) -> Order:
     session = uow.session
-    if principal.is_owner:
-        principal.require_role("create orders", "admin", "sales")
-    elif principal.org_kind in (OrgKind.DEALER, OrgKind.PARTNER):
-        principal.require_write("create orders")
+    may.require(principal, may.can_create_order(principal), "create orders")
+    if not principal.is_owner:
         if dealer_id is not None and dealer_id not in principal.org_ids:
             raise PermissionDenied("a dealer creates orders in its own name")
         dealer_id = dealer_id or principal.org_id
-    else:
-        raise PermissionDenied("suppliers do not create customer orders")
     customer = get_visible(session, principal, Customer, customer_id)
     if principal.is_owner and dealer_id is not None:
         dealer = get_visible(session, principal, Organization, dealer_id)
@@ -177,7 +174,7 @@ def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
 
 
 def route_order(*, uow: UnitOfWork, principal: Principal, order_id: int, supplier_id: int) -> Order:
-    principal.require_owner("route orders", "admin", "sales")
+    may.require(principal, may.can_route_order(principal), "route orders")
     order = load_order(uow, principal, order_id, for_update=True)
     status = order.status()
     if status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_CONFIRMATION):
@@ -276,23 +273,14 @@ def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: d
 
 
 def _require_supplier_of(principal: Principal, order: Order, action: str) -> None:
-    principal.require_write(f"{action} orders")
-    if principal.is_owner:
-        principal.require_role(f"{action} orders on a supplier's behalf", "admin")
-    elif order.supplier_id not in principal.org_ids:
-        raise PermissionDenied(f"only the supplier the order is routed to may {action} it")
+    may.require(principal, may.can_act_as_supplier(principal, order), f"{action} this order")
 
 
 def cancel_order(
     *, uow: UnitOfWork, principal: Principal, order_id: int, expected_version: int | None = None
 ) -> Order:
     order = load_order(uow, principal, order_id, for_update=True)
-    if principal.is_owner:
-        principal.require_role("cancel orders", "admin", "sales")
-    elif order.dealer_id in principal.org_ids:
-        principal.require_write("cancel orders")
-    else:
-        raise PermissionDenied("only the owner or the dealer who sold the order may cancel it")
+    may.require(principal, may.can_cancel_order(principal, order), "cancel this order")
     status = order.status()
     if any(line.quantity_shipped > 0 for line in order.lines) or status is OrderStatus.CANCELLED:
         raise InvalidState("order", status.value, "cancel")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal import validation
 from portal.access import Principal, descendant_ids, get_visible, principal_for_token, visible
+from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, PermissionDenied, Unauthenticated
 from portal.events import record
@@ -44,9 +45,7 @@ def _check_roles(org: Organization, roles: set[str]) -> str:
 
 def _require_admin_of(principal: Principal, org: Organization, action: str) -> None:
     """Owner admins manage every organization; an external admin manages its own organizations."""
-    principal.require_role(action, "admin")
-    if not principal.is_owner and org.id not in principal.org_ids:
-        raise PermissionDenied(f"you may not {action} for another organization")
+    may.require(principal, may.can_manage_users(principal, org.id), action, only="admins of the organization")
 
 
 def create_organization(
@@ -60,7 +59,7 @@ def create_organization(
     gln: str | None = None,
     vat_id: str | None = None,
 ) -> Organization:
-    principal.require_owner("create organizations", "admin")
+    may.require(principal, may.can_create_organization(principal), "create organizations")
     if not _SLUG.match(slug):
         raise InvalidInput("slug", "use 2-63 lower-case letters, digits and dashes")
     if gln is not None and not re.fullmatch(r"\d{13}", gln):

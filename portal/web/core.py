@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Match
 
-from portal.access import Principal, principal_for_user, user_standing
+from portal.access import Principal, permissions, principal_for_user, user_standing
 from portal.config import Settings
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
@@ -402,7 +402,9 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
             file_size=fmt.file_size,
             local_input=local_input,
         )
-        env.globals.update(locale=locale, locales=LOCALES, OrgKind=OrgKind, attributes=attributes)
+        env.globals.update(
+            locale=locale, locales=LOCALES, OrgKind=OrgKind, attributes=attributes, may=permissions
+        )
         envs[locale] = env
         translations[locale] = catalog
     _ENVIRONMENTS[debug] = (envs, translations)

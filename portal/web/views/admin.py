@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from portal.errors import InvalidInput, PermissionDenied
+from portal.access import permissions as may
+from portal.errors import InvalidInput
 from portal.models import EXTERNAL_ROLES, OWNER_ROLES
 from portal.partners import service as partners
 from portal.web.core import Ctx, Web
@@ -20,8 +21,9 @@ class AdminViews:
         self.web = web
 
     def _require_admin(self, ctx: Ctx) -> None:
-        if "admin" not in ctx.principal.roles:
-            raise PermissionDenied("only admins manage users and tokens")
+        may.require(
+            ctx.principal, may.can_manage_users(ctx.principal), "manage users and tokens", only="admins"
+        )
 
     def _roles(self, ctx: Ctx) -> list[str]:
         return sorted(OWNER_ROLES if ctx.principal.is_owner else EXTERNAL_ROLES)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import undefer
 from starlette.responses import Response
 
 from portal.access import get_visible, load_by_ids, load_children
+from portal.access import permissions as may
 from portal.cases import service as cases
 from portal.customers.queries import CustomerFilter, list_customers
 from portal.errors import InvalidInput
@@ -55,7 +56,7 @@ class CaseViews:
         )
         order = load_by_ids(db, p, Order, [case.order_id]).get(case.order_id) if case.order_id else None
         partners: list[Organization] = []
-        if p.is_owner:
+        if may.can_route_case(p):
             partners = [
                 o
                 for o in list_organizations(
@@ -68,8 +69,7 @@ class CaseViews:
         actions = [
             name
             for name, (allowed, _target) in cases.TRANSITIONS.items()
-            if case.status in allowed
-            and (name != "close" or p.is_owner or case.opened_by_org_id in p.org_ids)
+            if case.status in allowed and may.can_change_case_status(p, case, name)
         ]
         return ctx.render(
             "case.html",
@@ -85,7 +85,7 @@ class CaseViews:
             overdue=remaining.total_seconds() < 0 and case.status.value in ("open", "in_progress", "waiting"),
             remaining_hours=abs(int(remaining.total_seconds() // 3600)),
             remaining_minutes=abs(int(remaining.total_seconds() // 60)) % 60,
-            actions=actions if p.can_write else [],
+            actions=actions,
             action_labels=ACTION_LABELS,
             form=form,
             errors=errors or FormErrors(),
@@ -114,7 +114,7 @@ class CaseViews:
                 principal=ctx.principal,
                 case_id=ctx.request.path_params["case_id"],
                 body=ctx.form.text("body"),
-                internal=ctx.principal.is_owner and ctx.form.checkbox("internal"),
+                internal=may.can_comment_case(ctx.principal, internal=True) and ctx.form.checkbox("internal"),
             )
             return ctx._("Your comment has been added.")
 
@@ -139,7 +139,7 @@ class CaseViews:
                 .strip()
                 .lower(),
                 data=data,
-                internal=ctx.principal.is_owner and ctx.form.checkbox("internal"),
+                internal=may.can_attach_file(ctx.principal, internal=True) and ctx.form.checkbox("internal"),
                 max_bytes=limit,
             )
             comment = ctx.form.text("comment")
@@ -149,7 +149,8 @@ class CaseViews:
                     principal=ctx.principal,
                     case_id=ctx.request.path_params["case_id"],
                     body=comment,
-                    internal=ctx.principal.is_owner and ctx.form.checkbox("internal"),
+                    internal=may.can_comment_case(ctx.principal, internal=True)
+                    and ctx.form.checkbox("internal"),
                 )
             return ctx._("The file has been attached.")
 
@@ -241,6 +242,7 @@ class CaseViews:
         return self._act(ctx, "route", action)
 
     def new(self, ctx: Ctx) -> Response:
+        may.require(ctx.principal, may.can_open_case(ctx.principal), "open cases")
         if ctx.request.method == "GET":
             values = {k: ctx.request.query_params.get(k, "") for k in ("customer_id", "order_id")}
             return self._new_form(ctx, FormErrors(), values)

@@ -6,7 +6,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from portal.errors import InvalidInput, PermissionDenied
+from portal.access import permissions as may
+from portal.errors import InvalidInput
 from portal.exchange.profiles import OUTBOUND_FORMATS, TRANSPORTS, create_profile, list_profiles
 from portal.models import OrgKind
 from portal.partners import service as partners
@@ -21,8 +22,12 @@ class ExchangeAdminViews:
         self.web = web
 
     def profiles(self, ctx: Ctx) -> Response:
-        if not (ctx.principal.is_owner and "admin" in ctx.principal.roles):
-            raise PermissionDenied("only the owner's admins manage exchange profiles")
+        may.require(
+            ctx.principal,
+            may.can_manage_exchange_profiles(ctx.principal),
+            "manage exchange profiles",
+            only="the owner's admins",
+        )
         if ctx.request.method == "GET":
             return self._page(ctx, FormErrors(), {"transport": "folder", "format": "edifact", "port": "22"})
 

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.responses import Response
 
 from portal.access import load_by_ids, load_children
+from portal.access import permissions as may
 from portal.customers.queries import CustomerFilter, list_customers
 from portal.errors import InvalidInput
 from portal.listing import PageRequest
@@ -73,14 +74,14 @@ class OrderViews:
         )
         invoice_lines = load_children(db, p, InvoiceLine, "invoice_id", [i.id for i in invoices.items])
         line_by_id = {line.id: line for line in order.lines}
-        is_supplier = p.can_write and (order.supplier_id in p.org_ids or (p.is_owner and "admin" in p.roles))
-        is_supplier = is_supplier and order.supplier_id is not None
+        is_supplier = order.supplier_id is not None and may.can_act_as_supplier(p, order)
         orgs = load_by_ids(
             db, p, Organization, {i for i in (order.supplier_id, order.dealer_id) if i is not None}
         )
         suppliers: list[Organization] = []
-        can_route = (
-            p.is_owner and p.can_write and status in (OrderStatus.DRAFT, OrderStatus.AWAITING_CONFIRMATION)
+        can_route = may.can_route_order(p) and status in (
+            OrderStatus.DRAFT,
+            OrderStatus.AWAITING_CONFIRMATION,
         )
         if can_route:
             suppliers = list_organizations(
@@ -255,6 +256,7 @@ class OrderViews:
     def new(self, ctx: Ctx) -> Response:
         if ctx.principal.is_supplier:
             return self.web.error_page(ctx.request, 404, ctx.principal)
+        may.require(ctx.principal, may.can_create_order(ctx.principal), "create orders")
         if ctx.request.method == "GET":
             return self._new_form(
                 ctx, FormErrors(), {"customer_id": ctx.request.query_params.get("customer", "")}

@@ -1,0 +1,82 @@
+"""One function per action: for each kind of principal, the service accepts an action exactly when
+its `can_*` function says so (the function the web and GraphQL use to show the action)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.access import permissions as may
+from portal.cases import service as cases
+from portal.customers import service as customers
+from portal.db import UnitOfWork
+from portal.errors import PermissionDenied, PortalError
+from portal.orders import service as orders
+from tests.builders import Scene, build_scene
+
+PRINCIPALS = [
+    ("owner", "admin"),
+    ("owner", "sales"),
+    ("owner", "support"),
+    ("owner", "viewer"),
+    ("dealer-group", "admin"),
+    ("dealer-group", "member"),
+    ("partner", "member"),
+    ("supplier-a", "admin"),
+    ("supplier-a", "member"),
+]
+
+
+def _denied(scene: Scene, action: Callable[[UnitOfWork], object]) -> bool:
+    """Whether the service refuses the action for the role (other refusals: input, state)."""
+    with scene.uow() as uow:
+        try:
+            action(uow)
+        except PermissionDenied:
+            return True
+        except PortalError:
+            return False
+        finally:
+            uow.session.rollback()
+    return False
+
+
+@pytest.fixture
+def scene(factory: sessionmaker[Session]) -> Scene:
+    return build_scene(factory)
+
+
+@pytest.mark.parametrize(("org", "role"), PRINCIPALS)
+def test_services_enforce_the_functions_the_pages_show(scene: Scene, org: str, role: str) -> None:
+    customer = scene.customer("Matrix AG", shared_with=("dealer-group", "partner"))
+    order = scene.order(customer, dealer="dealer-group", supplier="supplier-a")
+    p = scene.p(org, role)
+    checks: dict[str, tuple[bool, Callable[[UnitOfWork], object]]] = {
+        "create_order": (
+            may.can_create_order(p),
+            lambda uow: orders.create_order(
+                uow=uow,
+                principal=p,
+                customer_id=customer.id,
+                lines=[orders.NewOrderLine(product_id=scene.products[0].id, quantity=Decimal(1))],
+            ),
+        ),
+        "route_order": (
+            may.can_route_order(p),
+            lambda uow: orders.route_order(
+                uow=uow, principal=p, order_id=order.id, supplier_id=scene.orgs["supplier-b"].id
+            ),
+        ),
+        "open_case": (may.can_open_case(p), lambda uow: cases.open_case(uow=uow, principal=p, subject="x")),
+        "share_customer": (
+            may.can_share_customer(p),
+            lambda uow: customers.share_customer(
+                uow=uow, principal=p, customer_id=customer.id, organization_id=scene.orgs["dealer-other"].id
+            ),
+        ),
+    }
+    for name, (allowed, action) in checks.items():
+        assert _denied(scene, action) == (not allowed), (name, org, role)
