@@ -146,7 +146,7 @@ class Ctx:
             return action()
         except (InvalidInput, Conflict, InvalidState, PermissionDenied) as exc:
             self.uow.session.rollback()
-            errors = errors_from(exc, self._)
+            errors = errors_from(exc, self._, self.locale)
             response = rerender(errors)
             response.status_code = 409 if isinstance(exc, Conflict) else 400
             if isinstance(exc, PermissionDenied):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -12,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied, PortalError
 from portal.web.i18n import TIMEZONE
+from portal.web.messages import field_label, translate
 
 # Service field names that differ from the form's field names. Line fields follow one rule:
 # "lines[3].quantity" -> "line-3-quantity" (see form_field).
@@ -40,11 +42,14 @@ def form_field(service_field: str) -> str:
 
 @dataclass
 class FormErrors:
-    """Messages by form field, and one message for the whole form (conflicts, wrong state)."""
+    """Messages by form field, and one message for the whole form (conflicts, wrong state).
+    ``labels`` names each field with an error as the user knows it (for the list of errors at the
+    top of the form, which also reports an error of a field the form does not show)."""
 
     fields: dict[str, str] = field(default_factory=dict)
     general: str | None = None
     stale: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)
@@ -52,10 +57,29 @@ class FormErrors:
     def get(self, name: str) -> str | None:
         return self.fields.get(name)
 
+    def summary(self) -> list[tuple[str, str, str]]:
+        """(form field, label, message) of every field error, in the order they were found."""
+        return [(name, self.labels.get(name, ""), message) for name, message in self.fields.items()]
 
-def errors_from(exc: PortalError, gettext: Any) -> FormErrors:
+
+class FormInvalid(InvalidInput):
+    """Several fields of one form are wrong: every error is reported, each at its field."""
+
+    def __init__(self, errors: list[InvalidInput]) -> None:
+        super().__init__(errors[0].field, errors[0].detail)
+        self.errors = errors
+
+
+def errors_from(exc: PortalError, gettext: Any, locale: str = "en") -> FormErrors:
     if isinstance(exc, InvalidInput):
-        return FormErrors(fields={form_field(exc.field): gettext(exc.detail)})
+        found = FormErrors()
+        for error in exc.errors if isinstance(exc, FormInvalid) else [exc]:
+            name = form_field(error.field)
+            if name in found.fields:
+                continue
+            found.fields[name] = translate(error.detail, gettext, locale)
+            found.labels[name] = field_label(error.field, gettext)
+        return found
     if isinstance(exc, Conflict):
         return FormErrors(
             general=gettext("Someone changed this record meanwhile. Reload the page and try again."),
@@ -73,6 +97,20 @@ class Form:
 
     def __init__(self, data: FormData | None) -> None:
         self.data = data
+
+    def validate(self, *checks: Callable[[], object]) -> None:
+        """Run every check (each raises InvalidInput naming its field) and raise them all together
+        as FormInvalid, so that a form reports every wrong field at once, not only the first."""
+        errors: list[InvalidInput] = []
+        for check in checks:
+            try:
+                check()
+            except FormInvalid as exc:
+                errors.extend(exc.errors)
+            except InvalidInput as exc:
+                errors.append(exc)
+        if errors:
+            raise FormInvalid(errors)
 
     def values(self) -> dict[str, str]:
         if self.data is None:

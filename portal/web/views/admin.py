@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from portal import validation
 from portal.access import permissions as may
 from portal.errors import InvalidInput
 from portal.models import EXTERNAL_ROLES, OWNER_ROLES
 from portal.partners import service as partners
+from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
 from portal.web.labels import N_
@@ -35,10 +37,24 @@ class AdminViews:
                 ctx, FormErrors(), {"roles": "member" if not ctx.principal.is_owner else "sales"}
             )
 
-        def add() -> Response:
-            role = ctx.form.text("roles")
-            if role not in self._roles(ctx):
+        def check_role() -> None:
+            if ctx.form.text("roles") not in self._roles(ctx):
                 raise InvalidInput("roles", "unknown value")
+
+        def check_password() -> None:
+            if len(ctx.form.text("password")) < partners.MIN_PASSWORD_LENGTH:
+                raise InvalidInput(
+                    "password", f"must have at least {partners.MIN_PASSWORD_LENGTH} characters"
+                )
+
+        def add() -> Response:
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: validation.required_text("name", ctx.form.text("name")),
+                lambda: validation.email("email", ctx.form.text("email"), required=True),
+                check_password,
+                check_role,
+            )
+            role = ctx.form.text("roles")
             user = partners.add_user(
                 uow=ctx.uow,
                 principal=ctx.principal,
@@ -82,7 +98,8 @@ class AdminViews:
             status_code=400 if errors or access_error else 200,
             access_error=access_error,
             users=partners.list_users(ctx.db, ctx.principal),
-            roles=[(r, r) for r in self._roles(ctx)],
+            roles=[(r, ctx._(labels.ROLES.get(r, r))) for r in self._roles(ctx)],
+            role_labels=labels.ROLES,
             errors=errors,
             values=values,
         )

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from portal import validation
 from portal.db import unit_of_work
 from portal.models.base import utcnow
 from portal.partners import service as partners
@@ -139,11 +140,25 @@ class AuthViews:
             return ctx.render("password.html")
 
         def change() -> Response:
-            new = ctx.form.text("new_password")
-            if new != ctx.form.text("new_password_repeat"):
-                from portal.errors import InvalidInput
+            from portal.errors import InvalidInput
 
-                raise InvalidInput("new_password_repeat", "the two new passwords differ")
+            new = ctx.form.text("new_password")
+
+            def check_length() -> None:
+                if len(new) < partners.MIN_PASSWORD_LENGTH:
+                    raise InvalidInput(
+                        "new_password", f"must have at least {partners.MIN_PASSWORD_LENGTH} characters"
+                    )
+
+            def check_repeat() -> None:
+                if new != ctx.form.text("new_password_repeat"):
+                    raise InvalidInput("new_password_repeat", "the two new passwords differ")
+
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: validation.required_text("current_password", ctx.form.text("current_password")),
+                check_length,
+                check_repeat,
+            )
             user = partners.change_password(
                 uow=ctx.uow, principal=ctx.principal, current=ctx.form.text("current_password"), new=new
             )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import undefer
 from starlette.responses import Response
 
+from portal import validation
 from portal.access import get_visible, load_by_ids, load_children
 from portal.access import permissions as may
 from portal.cases import service as cases
@@ -209,12 +210,21 @@ class CaseViews:
     def edit(self, ctx: Ctx) -> Response:
         """Subject, description and priority (a new priority moves the SLA deadline)."""
 
-        def action() -> str:
-            raw = ctx.form.text("priority")
+        def read_priority() -> CasePriority:
             try:
-                priority = CasePriority(raw)
+                return CasePriority(ctx.form.text("priority"))
             except ValueError:
                 raise InvalidInput("priority", "unknown value") from None
+
+        def action() -> str:
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: validation.required_text("subject", ctx.form.text("subject")),
+                lambda: validation.text(
+                    "description", ctx.form.text("description"), max_length=10000, required=False
+                ),
+                read_priority,
+            )
+            priority = read_priority()
             cases.update_case(
                 uow=ctx.uow,
                 principal=ctx.principal,
@@ -247,11 +257,23 @@ class CaseViews:
             values = {k: ctx.request.query_params.get(k, "") for k in ("customer_id", "order_id")}
             return self._new_form(ctx, FormErrors(), values)
 
-        def create() -> Response:
+        def read_priority() -> CasePriority:
             try:
-                priority = CasePriority(ctx.form.text("priority") or "normal")
+                return CasePriority(ctx.form.text("priority") or "normal")
             except ValueError:
                 raise InvalidInput("priority", "unknown value") from None
+
+        def create() -> Response:
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: validation.required_text("subject", ctx.form.text("subject")),
+                lambda: validation.text(
+                    "description", ctx.form.text("description"), max_length=10000, required=False
+                ),
+                read_priority,
+                lambda: ctx.form.integer("customer_id"),
+                lambda: ctx.form.integer("order_id"),
+            )
+            priority = read_priority()
             case = cases.open_case(
                 uow=ctx.uow,
                 principal=ctx.principal,

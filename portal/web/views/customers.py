@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from starlette.responses import Response
 
+from portal import validation
 from portal.access import get_visible, load_by_ids, load_children
 from portal.activities import service as activities
 from portal.customers import service as customers
@@ -84,11 +85,21 @@ class CustomerViews:
         customer_id = ctx.request.path_params["customer_id"]
 
         def run() -> Response:
-            try:
-                kind = ActivityKind(ctx.form.text("kind"))
-            except ValueError:
-                raise InvalidInput("kind", "unknown value") from None
-            timed = kind in (ActivityKind.MEETING, ActivityKind.APPOINTMENT)
+            def read_kind() -> ActivityKind:
+                try:
+                    return ActivityKind(ctx.form.text("kind"))
+                except ValueError:
+                    raise InvalidInput("kind", "unknown value") from None
+
+            timed = ctx.form.text("kind") in (ActivityKind.MEETING.value, ActivityKind.APPOINTMENT.value)
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                read_kind,
+                lambda: validation.required_text("subject", ctx.form.text("subject")),
+                lambda: ctx.form.local_datetime("starts_at", required=timed),
+                lambda: ctx.form.local_datetime("ends_at", required=timed),
+                lambda: ctx.form.integer("contact_id"),
+            )
+            kind = read_kind()
             starts_at = ctx.form.local_datetime("starts_at", required=timed) if timed else None
             ends_at = ctx.form.local_datetime("ends_at", required=timed) if timed else None
             activities.log_activity(
@@ -116,6 +127,14 @@ class CustomerViews:
         customer_id = ctx.request.path_params["customer_id"]
 
         def run() -> Response:
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: validation.required_text("last_name", ctx.form.text("last_name"), max_length=100),
+                lambda: validation.text(
+                    "first_name", ctx.form.text("first_name"), max_length=100, required=False
+                ),
+                lambda: validation.email("email", ctx.form.optional("email")),
+                lambda: validation.text("phone", ctx.form.text("phone"), max_length=50, required=False),
+            )
             contact = customers.add_contact(
                 uow=ctx.uow,
                 principal=ctx.principal,

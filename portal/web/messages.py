@@ -1,0 +1,124 @@
+"""Service errors in the user's language: message ids with parameters.
+
+The services raise ``InvalidInput(field, message)`` with English text, some of it with values in
+it ("confirms 99999, more than the 3 ordered"). Here each known message becomes a catalog message
+id with its parameters, and the parameters become words: numbers in the locale's format, field
+names as the form's labels, file types (MIME types) and kinds by name. A message not known here is
+shown as written in English and replaced by a general sentence in other languages (never English
+text on a German page).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from portal.web import labels
+from portal.web.i18n import Formatter
+from portal.web.labels import N_
+
+Gettext = Callable[..., str]
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+
+# (pattern over the service's message, message id; named groups are the parameters)
+PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), m)
+    for p, m in [
+        (r"^must be at most (?P<count>\d+) characters$", N_("must have at most %(count)s characters")),
+        (r"^must have at least (?P<count>\d+) characters$", N_("must have at least %(count)s characters")),
+        (r"^'(?P<text>.*)' is not a number$", N_("“%(text)s” is not a number")),
+        (r"^'(?P<text>.*)' is not an e-mail address$", N_("“%(text)s” is not an e-mail address")),
+        (r"^must not be before (?P<field>[\w.\[\]]+)$", N_("must not be before “%(field)s”")),
+        (r"^must be after (?P<field>[\w.\[\]]+)$", N_("must be after “%(field)s”")),
+        (
+            r"^confirms (?P<quantity>[-\d.]+), more than the (?P<ordered>[-\d.]+) ordered$",
+            N_("confirms %(quantity)s, more than the %(ordered)s ordered"),
+        ),
+        (
+            r"^ships (?P<quantity>[-\d.]+) in total, more than the (?P<confirmed>[-\d.]+) confirmed$",
+            N_("ships %(quantity)s in total, more than the %(confirmed)s confirmed"),
+        ),
+        (
+            r"^the file has (?P<size>\d+) bytes; the limit is (?P<limit>\d+)$",
+            N_("the file has %(size)s; the limit is %(limit)s"),
+        ),
+        (r"^a (?P<kind>\w+) needs a start and an end$", N_("“%(kind)s” needs a start and an end")),
+        (
+            r"^customers are shared with dealers and partners, not a (?P<org_kind>\w+)$",
+            N_("customers are shared with dealers and partners only"),
+        ),
+        (r"^order (?P<number>\S+) has no line (?P<line>\S+)$", N_("order %(number)s has no line %(line)s")),
+        (r"^unknown product (?P<product>.+)$", N_("unknown product %(product)s")),
+        (r"^(?P<name>.+) is not a supplier$", N_("%(name)s is not a supplier")),
+        (r"^(?P<name>.+) is not a dealer or partner$", N_("%(name)s is not a dealer or partner")),
+        (r"^unknown for a (?P<org_kind>\w+) organization: .*$", N_("this role is not available here")),
+    ]
+]
+_KNOWN = frozenset(labels.SERVICE_MESSAGES)
+_NUMBERS = frozenset({"quantity", "ordered", "confirmed", "count"})
+
+
+def field_label(field: str, gettext: Gettext) -> str:
+    """``shipped_on`` -> "Shipped on"; ``lines[2].quantity`` -> "Line 2: Quantity"."""
+    match = _LINE_FIELD.match(field)
+    if match:
+        inner = field_label(match.group(2), gettext)
+        return gettext("Line %(n)s: %(field)s", n=match.group(1), field=inner)
+    name = field.removeprefix("settings.")
+    if name in labels.FIELDS:
+        return gettext(labels.FIELDS[name])
+    return gettext(N_("this field"))
+
+
+_FILE_TYPE = re.compile(r"^files of type (?P<mime>\S+) are not accepted$")
+
+
+def accepted_file_types(gettext: Gettext) -> str:
+    """The kinds of file an attachment may be, as words ("PDF document, PNG image, ...")."""
+    return ", ".join(dict.fromkeys(gettext(label) for label in labels.FILE_TYPES.values()))
+
+
+def _refused_file_type(mime: str, gettext: Gettext) -> str:
+    accepted = accepted_file_types(gettext)
+    known = labels.FILE_TYPES.get(mime.lower())
+    if known:  # a known kind the service refuses (none today): name it
+        return gettext(N_("A %(kind)s is not accepted here."), kind=gettext(known))
+    return gettext(N_("This kind of file is not accepted. Accepted: %(accepted)s."), accepted=accepted)
+
+
+def translate(detail: str, gettext: Gettext, locale: str) -> str:
+    """The service's message ``detail`` in the user's language."""
+    if detail in _KNOWN:
+        return gettext(detail)
+    refused = _FILE_TYPE.match(detail)
+    if refused:
+        return _refused_file_type(refused.group("mime"), gettext)
+    fmt = Formatter(locale)
+    for pattern, message in PATTERNS:
+        match = pattern.match(detail)
+        if match is None:
+            continue
+        params: dict[str, Any] = {}
+        for name, value in match.groupdict().items():
+            params[name] = _word(name, value, gettext, fmt)
+        return gettext(message, **params) if params else gettext(message)
+    if locale == "en":
+        return detail
+    return gettext(N_("This value is not accepted."))
+
+
+def _word(name: str, value: str, gettext: Gettext, fmt: Formatter) -> str:
+    if name in _NUMBERS:
+        try:
+            return fmt.number(Decimal(value))
+        except InvalidOperation:
+            return value
+    if name in ("size", "limit"):
+        return fmt.file_size(int(value))
+    if name == "field":
+        return field_label(value, gettext)
+    if name == "kind" and value in labels.ALL:
+        return gettext(labels.ALL[value])
+    return value
