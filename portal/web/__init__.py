@@ -16,7 +16,7 @@ STATIC = Path(__file__).parent / "static"
 
 def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[BaseRoute]:
     """Routes to mount in the app."""
-    from portal.web.core import Web
+    from portal.web.core import Web, favicon
     from portal.web.views.admin import AdminViews
     from portal.web.views.auth import AuthViews
     from portal.web.views.cases import CaseViews
@@ -41,6 +41,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     exchange_admin = ExchangeAdminViews(web)
     page = web.page
     return [
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -102,7 +102,15 @@ class Formatter:
         return format_datetime(value, format=fmt, tzinfo=TIMEZONE, locale=self.locale)
 
     def short_datetime(self, value: DateTime | None) -> str:
-        return self.datetime(value, "short")
+        """The date as `date` writes it (one date format per locale on every page: 02.03.2026,
+        Mar 2, 2026) and the time without seconds, joined the locale's way."""
+        if value is None:
+            return ""
+        local = value.astimezone(TIMEZONE)
+        day = self.date(local.date())
+        clock = format_time(local.timetz(), format="short", locale=self.locale)
+        pattern = str(self.locale.datetime_formats["short"])
+        return pattern.replace("{1}", day).replace("{0}", clock)
 
     def time(self, value: DateTime | None) -> str:
         if value is None:

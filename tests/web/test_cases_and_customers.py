@@ -142,7 +142,7 @@ def test_dealer_schedules_an_appointment_on_a_customer(world: WebWorld) -> None:
     assert response.status_code == 303, response.text
     page = client.get(url)
     assert "Wartung vor Ort" in page.text
-    assert "3/4/30, 9:00" in page.text  # shown in Berlin time, as entered
+    assert "Mar 4, 2030, 9:00" in page.text  # shown in Berlin time, as entered
 
 
 def test_an_appointment_that_ends_before_it_starts_is_reported_at_the_end_field(world: WebWorld) -> None:

@@ -197,3 +197,27 @@ def test_a_small_attachment_shows_its_size_in_bytes(world: WebWorld) -> None:
     )
     page = client.get(url + "?lang=en").text
     assert "45 bytes" in page and "0 KB" not in page
+
+
+def test_the_favicon_is_served_with_caching(world: WebWorld) -> None:
+    response = world.client().get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    assert "max-age=86400" in response.headers["cache-control"]
+    assert response.content.startswith(b"<svg")
+    assert 'rel="icon" href="/favicon.ico"' in world.client().get("/login").text
+
+
+def test_resolve_close_and_stop_sharing_ask_once_more_without_javascript(world: WebWorld) -> None:
+    case = _case(world, by="owner")
+    client = world.client("owner")
+    tree = lxml_html.fromstring(client.get(f"/cases/{case.id}").text)
+    for action in ("resolve", "close"):
+        buttons = tree.xpath(f'//button[@name="action"][@value="{action}"]')
+        assert buttons, action
+        # The only button that submits it sits in a closed <details>: a first click opens the question.
+        assert all(b.xpath('ancestor::details[contains(@class, "confirm")]') for b in buttons), action
+    assert tree.xpath('//button[@name="action"][@value="start"][not(ancestor::details)]')
+    customer = world.scene.customer("Teilen AG", shared_with=("dealer-group",))
+    tree = lxml_html.fromstring(client.get(f"/customers/{customer.id}").text)
+    unshare = tree.xpath('//button[@name="unshare"]')
+    assert unshare and all(b.xpath('ancestor::details[contains(@class, "confirm")]') for b in unshare)

@@ -44,7 +44,7 @@ def test_language_switch_is_remembered_over_the_browser_language(world: WebWorld
 
 @pytest.mark.parametrize(
     ("locale", "money", "when"),
-    [("de", "1.234,50\xa0€", "02.03.26, 10:30"), ("en", "€1,234.50", "3/2/26, 10:30\u202fAM")],
+    [("de", "1.234,50\xa0€", "02.03.2026, 10:30"), ("en", "€1,234.50", "Mar 2, 2026, 10:30\u202fAM")],
 )
 def test_money_and_time_are_formatted_per_locale_in_berlin_time(locale: str, money: str, when: str) -> None:
     fmt = i18n.Formatter(locale)
@@ -133,3 +133,16 @@ def test_the_build_hook_can_load_the_catalog_compiler_without_the_portal() -> No
         if isinstance(node, ast.Import) or node.module
     }
     assert roots <= {"babel", "__future__"} | set(sys.stdlib_module_names), roots
+
+
+def test_a_page_writes_every_date_in_one_format(world: WebWorld) -> None:
+    from portal.cases import service as cases
+
+    with world.scene.uow() as uow:
+        case = cases.open_case(uow=uow, principal=world.scene.p("dealer-group"), subject="Datum")
+    client = world.client("dealer-group")
+    page = client.get(f"/cases/{case.id}", params={"lang": "de"}).text
+    assert re.findall(r"\b\d{2}\.\d{2}\.\d{4}\b", page)  # 06.12.2026
+    assert not re.findall(r"\b\d{2}\.\d{2}\.\d{2}\b(?!\d)", page)  # never 06.12.26 beside it
+    english = client.get(f"/cases/{case.id}", params={"lang": "en"}).text
+    assert not re.findall(r"\b\d{1,2}/\d{1,2}/\d{2}\b", english)

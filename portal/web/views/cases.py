@@ -88,6 +88,7 @@ class CaseViews:
             remaining_minutes=abs(int(remaining.total_seconds() // 60)) % 60,
             actions=actions,
             action_labels=ACTION_LABELS,
+            confirm_actions=CONFIRM_ACTIONS,
             form=form,
             errors=errors or FormErrors(),
             values=ctx.form.values() if errors is not None else {},
@@ -304,6 +305,17 @@ class CaseViews:
         )
 
 
+# Actions that end work on a case ask once more before they run.
+CONFIRM_ACTIONS = {
+    "resolve": (
+        labels.N_("Mark this case as resolved? The customer's issue then counts as solved."),
+        labels.N_("Yes, resolve"),
+    ),
+    "close": (
+        labels.N_("Close this case? Nobody can comment on it or change it until it is reopened."),
+        labels.N_("Yes, close"),
+    ),
+}
 ACTION_LABELS = {
     "start": labels.N_("Start work"),
     "wait": labels.N_("Wait for reply"),
