@@ -98,7 +98,7 @@ def test_csv_export_follows_the_list_filter_and_language(world: WebWorld) -> Non
     orders = _orders(world, 3)
     client = world.client("supplier-a")
     response = client.get("/orders.csv", params={"q": orders[0].number, "lang": "de"})
-    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))  # German Excel
     assert rows[0][0] == "Nummer"
     assert [r[0] for r in rows[1:]] == [orders[0].number]
     assert rows[1][4] == "Wartet auf Bestätigung"

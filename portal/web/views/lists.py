@@ -60,6 +60,7 @@ from portal.orders.queries import (
 )
 from portal.web import labels
 from portal.web.core import Ctx, Web
+from portal.web.csv_dialect import BOM, COMMA, SEMICOLON, CsvDialect, dialect_for
 from portal.web.i18n import TIMEZONE, Formatter
 from portal.web.labels import N_
 from portal.web.shells import Hole
@@ -589,6 +590,8 @@ class ListViews:
     def page(self, ctx: Ctx, spec: ListSpec) -> Response:
         self._check(ctx, spec)
         params = spec.params(ctx.request.query_params)
+        start, end = params.day("from"), params.day("to")
+        reversed_range = start is not None and end is not None and start > end
         page = spec.fetch(ctx.db, ctx.principal, params, _page_request(ctx))
         rows = render_rows(
             spec, spec.prepare(ctx.db, ctx.principal, page.items), Formatter(ctx.locale), ctx._
@@ -611,6 +614,8 @@ class ListViews:
             page=pager,
             rows=[_ROWS] if rows else [],
             specs=visible_specs(ctx.principal),
+            reversed_range=reversed_range,
+            other_dialect=(dialect_for(ctx.locale) is COMMA and SEMICOLON) or COMMA,
         )
 
     def _check(self, ctx: Ctx, spec: ListSpec) -> None:
@@ -625,12 +630,13 @@ class ListViews:
         spec.fetch(ctx.db, principal, params, PageRequest(first=1))  # bad filters fail here, as 400
         sessions = self.web.sessions
         gettext = ctx._
+        dialect = dialect_for(ctx.locale, ctx.request.query_params.get("dialect"))
 
         def rows() -> Iterator[str]:
             buffer = io.StringIO()
-            writer = csv.writer(buffer)
+            writer = csv.writer(buffer, delimiter=dialect.delimiter)
             writer.writerow([gettext(c.label) for c in spec.columns])
-            yield "\ufeff" + _drain(buffer)  # a BOM, so spreadsheet programs read UTF-8
+            yield BOM + _drain(buffer)  # a BOM, so spreadsheet programs read UTF-8
             cursor: str | None = None
             while True:
                 # A session per page: no connection is held while a chunk waits to be sent (the
@@ -639,7 +645,7 @@ class ListViews:
                 with sessions() as db:
                     found = spec.fetch(db, principal, params, PageRequest(first=EXPORT_PAGE, after=cursor))
                     for row in spec.prepare(db, principal, found.items):
-                        writer.writerow([_csv_cell(row[c.key], gettext) for c in spec.columns])
+                        writer.writerow([_csv_cell(row[c.key], gettext, dialect) for c in spec.columns])
                 yield _drain(buffer)
                 if not found.has_next_page:
                     break
@@ -779,9 +785,11 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def _csv_cell(value: Any, gettext: Callable[[str], str]) -> str:
+def _csv_cell(value: Any, gettext: Callable[[str], str], dialect: CsvDialect = COMMA) -> str:
     if value is None:
         return ""
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return dialect.number(value)
     if isinstance(value, datetime):
         return value.astimezone(TIMEZONE).isoformat(timespec="minutes")
     if isinstance(value, date):
