@@ -79,12 +79,14 @@ def _decode_all(data: bytes) -> Decoded:
     try:
         kind = detect(data)
     except EdiError as exc:
-        if is_pdf(data):
-            # say what is wrong with the PDF rather than "not a known format"
+        pdf = is_pdf(data)
+        if pdf or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            # say what is wrong with the PDF or the XML rather than "not a known format"
             try:
                 xml_codec.decode(data)
-            except EdiError as pdf_error:
-                return Decoded("zugferd", error=pdf_error)
+            except EdiError as precise:
+                if pdf or not isinstance(precise, UnsupportedError):
+                    return Decoded("zugferd" if pdf else "unknown", error=precise)
         return Decoded("unknown", error=exc)
     if kind.format == "edifact":
         result = edifact.decode_all(data)
@@ -118,9 +120,17 @@ def acknowledgement(decoded: Decoded) -> Acknowledgement | None:
     at the level the acknowledgement answers (an X12 file without a readable functional group).
     Never raises: the result can always be written with :func:`encode_acknowledgement`."""
     try:
-        return _acknowledgement(decoded)
+        ack = _acknowledgement(decoded)
+        if ack is not None:
+            # what was read may not fit the acknowledgement's syntax (a 997 needs the numeric GS06
+            # the group should have had): no acknowledgement rather than one that cannot be sent
+            encode_acknowledgement(decoded, ack, _PROBE)
     except EdiError:
         return None
+    return ack
+
+
+_PROBE = Envelope(sender="PROBE", recipient="PROBE", control_reference="1")
 
 
 def _acknowledgement(decoded: Decoded) -> Acknowledgement | None:

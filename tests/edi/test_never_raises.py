@@ -190,3 +190,17 @@ def test_xml_errors_name_a_line_and_column() -> None:
     assert decoded.error is not None and decoded.error.position is not None
     assert decoded.error.position.line is not None and "line" in str(decoded.error)
     etree.fromstring(data)  # the original is well-formed
+
+
+def test_x12_group_with_a_non_numeric_control_number_gets_no_unwritable_997() -> None:
+    data = ISA + b"GS*PO*S*R*20240101*1200*X*X*004010~ST*850*0001~SE*1*0001~GE*1*X~IEA*1*000000001~"
+    decoded = edi.decode_all(data)
+    assert decoded.format == "x12"
+    assert edi.acknowledgement(decoded) is None
+
+
+def test_xml_with_an_undeclared_root_prefix_is_a_syntax_error_with_its_position() -> None:
+    data = (CORPUS / SEEDS["cii"][0]).read_bytes().replace(b"xmlns:rsm=", b"xmlns:rsX=", 1)
+    decoded = _check(data)
+    assert decoded.error is not None and decoded.error.position is not None
+    assert decoded.error.position.line is not None
