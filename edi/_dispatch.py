@@ -4,13 +4,15 @@ naming the syntax."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from edi import edifact, x12
-from edi.documents import Acknowledgement, AckStatus, Document, Envelope, Message
-from edi.errors import EdiError, UnsupportedError
+from edi.documents import AckError, Acknowledgement, AckStatus, Document, Envelope, Message
+from edi.errors import EdiError, EdiSyntaxError, MappingError, UnsupportedError, ValidationError
 from edi.xml import codec as xml_codec
 from edi.xml import opentrans
+from edi.xml.zugferd import is_pdf
 
 FORMATS = ("edifact", "x12", "ubl", "cii", "zugferd", "opentrans")
 
@@ -55,10 +57,36 @@ def detect(data: bytes) -> Detected:
 
 def decode_all(data: bytes) -> Decoded:
     """Decode a whole file. File-level errors are returned in ``Decoded.error``, never raised, so the
-    raw file can always be recorded with what went wrong."""
+    raw file can always be recorded with what went wrong. An exception that is not an
+    :class:`~edi.errors.EdiError` (a bug of ours or of a library on input nobody foresaw) is turned
+    into an :class:`~edi.errors.EdiSyntaxError` that names it, for the same reason."""
+    try:
+        return _decode_all(data)
+    except EdiError as exc:
+        return Decoded("unknown", error=exc)
+    except Exception as exc:  # the promise is "never raises"; see the docstring
+        return Decoded("unknown", error=_unexpected("decoding", exc))
+
+
+def _unexpected(doing: str, exc: BaseException) -> EdiSyntaxError:
+    # MemoryError and RecursionError are input too big or too deep, not a crash: say so.
+    if isinstance(exc, RecursionError | MemoryError):
+        return EdiSyntaxError(f"the file is nested too deeply or too large for {doing}")
+    return EdiSyntaxError(f"the file could not be read ({doing} failed with {type(exc).__name__}: {exc})")
+
+
+def _decode_all(data: bytes) -> Decoded:
     try:
         kind = detect(data)
     except EdiError as exc:
+        pdf = is_pdf(data)
+        if pdf or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            # say what is wrong with the PDF or the XML rather than "not a known format"
+            try:
+                xml_codec.decode(data)
+            except EdiError as precise:
+                if pdf or not isinstance(precise, UnsupportedError):
+                    return Decoded("zugferd" if pdf else "unknown", error=precise)
         return Decoded("unknown", error=exc)
     if kind.format == "edifact":
         result = edifact.decode_all(data)
@@ -87,8 +115,25 @@ def encode(document: Document, *, format: str, envelope: Envelope, version: str 
 
 
 def acknowledgement(decoded: Decoded) -> Acknowledgement | None:
-    """The syntax acknowledgement a file's format uses (CONTRL, 997), or None where the format has
-    none (openTRANS) or nothing could be read."""
+    """The syntax acknowledgement a file's format uses (CONTRL, 997, UBL ApplicationResponse for UBL
+    and CII), or None where the format has none (openTRANS, ZUGFeRD PDFs) or nothing could be read
+    at the level the acknowledgement answers (an X12 file without a readable functional group).
+    Never raises: the result can always be written with :func:`encode_acknowledgement`."""
+    try:
+        ack = _acknowledgement(decoded)
+        if ack is not None:
+            # what was read may not fit the acknowledgement's syntax (a 997 needs the numeric GS06
+            # the group should have had): no acknowledgement rather than one that cannot be sent
+            encode_acknowledgement(decoded, ack, _PROBE)
+    except EdiError:
+        return None
+    return ack
+
+
+_PROBE = Envelope(sender="PROBE", recipient="PROBE", control_reference="1")
+
+
+def _acknowledgement(decoded: Decoded) -> Acknowledgement | None:
     if decoded.format == "edifact" and decoded.native is not None and decoded.native.interchanges:
         ack: Acknowledgement = edifact.acknowledge(decoded.native)
         return ack
@@ -97,12 +142,20 @@ def acknowledgement(decoded: Decoded) -> Acknowledgement | None:
         return x12_ack
     if decoded.format in ("ubl", "cii") and decoded.messages:
         message = decoded.messages[0]
-        status = AckStatus.ACCEPTED if message.ok else AckStatus.REJECTED
+        reference = message.envelope.control_reference or "unknown"
+        errors: tuple[AckError, ...] = ()
+        if message.error is not None:
+            # Peppol MLR status reasons: BV business rule violation, SV syntax violation
+            code = "BV" if isinstance(message.error, ValidationError | MappingError) else "SV"
+            errors = (AckError(code=code, text=str(message.error)),)
         return Acknowledgement(
-            interchange_reference=message.envelope.control_reference,
-            status=status,
+            interchange_reference=reference,
+            status=AckStatus.ACCEPTED if message.ok else AckStatus.REJECTED,
             kind="application",
-            document_reference=message.envelope.control_reference,
+            document_reference=reference,
+            errors=errors,
+            # an ApplicationResponse must carry its issue date (UBL cbc:IssueDate is mandatory)
+            issue_date=datetime.now(UTC).date(),
         )
     return None
 

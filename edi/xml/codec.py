@@ -66,7 +66,9 @@ def _root_name(data: bytes) -> tuple[str, str] | None:
         for _, element in events:
             qname = etree.QName(element)
             return qname.namespace or "", qname.localname
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, ValueError):
+        # ValueError: a prefix without its namespace declaration makes an invalid tag name here
+        # (iterparse lets it through; parse_xml refuses the document with its position)
         return None
     return None
 
