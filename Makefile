@@ -3,17 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: demo test lint typecheck bench screenshots clean
+.PHONY: demo portal test lint typecheck bench screenshots clean
 
 $(STAMP): pyproject.toml
+	@echo "== installing dependencies into $(VENV) (about a minute, once)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+	@echo "== installed; the portal command is $(BIN)/portal"
 
+# The demo's data lives in var/ (var/portal.sqlite3, var/exchange/): `portal` run from here finds it.
 demo: $(STAMP)
-	mkdir -p var/demo && cd var/demo && ../../$(BIN)/portal demo
+	$(BIN)/portal demo --host $(HOST) --port $(PORT)
+
+# Any portal command without activating the venv: make portal ARGS="token list"
+portal: $(STAMP)
+	@$(BIN)/portal $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -1,47 +1,96 @@
-"""The `portal` command."""
+"""The `portal` command.
+
+Starting it must stay cheap: this module imports only click and the settings. Every command imports
+what it needs when it runs, and the command groups of other modules (``edi``, ``exchange``) are
+imported only when they are called (:class:`PortalGroup`'s ``LAZY``), so ``portal --help`` and
+``portal edi ...`` never load SQLAlchemy, Starlette or strawberry (``tests/portal/test_cli.py``).
+
+Every command that reads the database first checks that it stands on the newest migration
+(:func:`portal.migrate.check_schema`): a missing or old database is one line saying to run
+``portal db upgrade``, exit code 2, and no empty database file is left behind.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 import click
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy import Engine, select
 
-from portal.access import Principal
 from portal.config import Settings
-from portal.db import UnitOfWork, make_engine, make_sessionmaker, unit_of_work
-from portal.errors import PortalError
-from portal.exchange.profiles import create_profile
-from portal.exchange.worker import run_forever
-from portal.models import ExchangeProfile, Organization, OrgKind
-from portal.partners import service as partners
 
-console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy import Engine
+
+    from portal.access import Principal
+    from portal.db import UnitOfWork
+    from portal.models import Organization
+
+# Kept here rather than imported from portal.models (which loads SQLAlchemy); a test compares them.
+ROLES = ("admin", "sales", "support", "viewer", "member")
+ORG_KINDS = ("owner", "dealer", "partner", "supplier")
+
+
+@cache
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True)  # messages are lines: not cut at 80 columns
 
 
 def _stdout() -> Console:
+    from rich.console import Console
+
     # Piped output is not cut to 80 columns.
     return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+class NotReady(click.ClickException):
+    """The database is missing or not migrated: exit code 2, one line."""
+
+    exit_code = 2
 
 
 class Context:
     def __init__(self) -> None:
         self.settings = Settings.from_env()
         self._engine: Engine | None = None
+        self._checked = False
+
+    def _make_engine(self) -> Engine:
+        if self._engine is None:
+            from portal.db import make_engine
+
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = make_engine(self.settings.database_url)
-        return self._engine
+        """The database, once checked to stand on the newest migration (raises SchemaNotReady)."""
+        engine = self._make_engine()
+        if not self._checked:
+            from portal.migrate import check_schema
+
+            check_schema(engine)
+            self._checked = True
+        return engine
+
+    def upgraded_engine(self) -> Engine:
+        """For the commands that may create the database: migrate it (creating it if need be)."""
+        from portal.migrate import upgrade
+
+        engine = self._make_engine()
+        upgrade(engine)
+        self._checked = True
+        return engine
 
     def close(self) -> None:
         if self._engine is not None:
@@ -50,6 +99,9 @@ class Context:
 
     @contextmanager
     def uow(self) -> Iterator[tuple[UnitOfWork, Principal]]:
+        from portal.db import make_sessionmaker, unit_of_work
+        from portal.partners import service as partners
+
         with unit_of_work(make_sessionmaker(self.engine)) as uow:
             yield uow, partners.system_principal(uow.session)
 
@@ -58,6 +110,10 @@ pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
 def _org_by_slug(uow: UnitOfWork, slug: str) -> Organization:
+    from sqlalchemy import select
+
+    from portal.models import Organization
+
     org = uow.session.scalar(select(Organization).where(Organization.slug == slug))
     if org is None:
         raise click.UsageError(f"no organization with slug {slug!r} (see `portal org list`)")
@@ -65,11 +121,53 @@ def _org_by_slug(uow: UnitOfWork, slug: str) -> Organization:
 
 
 class PortalGroup(click.Group):
-    """Domain errors become a one-line message and exit code 1, never a traceback."""
+    """Domain errors become a one-line message and exit code 1, never a traceback; a database that
+    is missing or not migrated, exit code 2. Subcommand groups of other modules load on first use."""
+
+    # name -> (module:attribute, short help for `portal --help` without importing the module)
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "edi": (
+            "portal.edi_cli:edi_group",
+            "Look into, validate and convert EDIFACT, X12 and XML documents.",
+        ),
+        "exchange": (
+            "portal.exchange_cli:exchange",
+            "B2B file exchange (EDIFACT, X12, XML over SFTP or a folder).",
+        ),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            module, attribute = self.LAZY[cmd_name][0].split(":")
+            # The module also registers itself on `main` (of `portal.cli`, which under
+            # `python -m portal.cli` is not this object): add it here explicitly.
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is None:
+                rows.append((name, self.LAZY[name][1]))
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
+        from portal.errors import PortalError
+        from portal.migrate import SchemaNotReady
+
         try:
             return super().invoke(ctx)
+        except SchemaNotReady as exc:
+            raise NotReady(exc.message) from exc
         except PortalError as exc:
             raise click.ClickException(exc.message) from exc
         finally:
@@ -81,7 +179,12 @@ class PortalGroup(click.Group):
 @click.group(cls=PortalGroup)
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """E-CRM partner and supplier portal. Configuration comes from PORTAL_* environment variables."""
+    """E-CRM partner and supplier portal.
+
+    Configuration comes from PORTAL_* environment variables (see README.md). The database is
+    $PORTAL_DATABASE_URL, else var/portal.sqlite3 below the working folder ($PORTAL_DATA_DIR
+    changes the folder): run from the checkout's root, the commands reach `make demo`'s data.
+    """
     ctx.ensure_object(Context)  # one per invocation; PortalGroup closes its engine at the end
 
 
@@ -94,10 +197,19 @@ def db() -> None:
 @pass_ctx
 def db_upgrade(ctx: Context) -> None:
     """Create or migrate the schema to the newest version."""
-    from portal.migrate import upgrade
+    from portal.migrate import current_revision, describe, head_revision
 
-    upgrade(ctx.engine)
-    console.print(f"[green]schema is up to date[/] ({ctx.engine.dialect.name})")
+    engine = ctx._make_engine()
+    before = current_revision(engine)
+    ctx.upgraded_engine()
+    head = head_revision()
+    where = f"{describe(engine)} ({engine.dialect.name})"
+    if before is None:
+        _console().print(f"[green]created schema at revision {head}[/] in {where}")
+    elif before == head:
+        _console().print(f"[green]schema is up to date at revision {head}[/] in {where}")
+    else:
+        _console().print(f"[green]upgraded schema from revision {before} to {head}[/] in {where}")
 
 
 @main.group()
@@ -116,14 +228,13 @@ def seed() -> None:
 @click.option("--anchor", type=click.DateTime(["%Y-%m-%d"]), help="'today' for the data (default: today)")
 @pass_ctx
 def seed_demo_cmd(ctx: Context, scale: float, anchor: object) -> None:
-    """Fill an empty database with deterministic, realistic demo data."""
-    from portal.migrate import upgrade
+    """Fill an empty database with deterministic, realistic demo data (creates the schema)."""
     from portal.seed import seed_demo
 
-    upgrade(ctx.engine)
+    engine = ctx.upgraded_engine()
     day = anchor.date() if anchor is not None else None  # type: ignore[attr-defined]
-    result = seed_demo(ctx.engine, scale=scale, anchor=day, progress=True)
-    console.print(
+    result = seed_demo(engine, scale=scale, anchor=day, progress=True)
+    _console().print(
         f"[green]{result.rows:,} rows[/] in {result.seconds:.1f} s ({result.rows_per_second:,.0f} rows/s)"
     )
 
@@ -137,6 +248,11 @@ def org() -> None:
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @pass_ctx
 def org_list(ctx: Context, as_json: bool) -> None:
+    """List every organization: slug, name, kind, parent (a dealer group) and GLN."""
+    from rich.table import Table
+
+    from portal.partners import service as partners
+
     with ctx.uow() as (uow, principal):
         orgs = partners.list_organizations(uow.session, principal)
         parents = {o.id: o.slug for o in orgs}
@@ -161,18 +277,23 @@ def org_list(ctx: Context, as_json: bool) -> None:
 
 
 @org.command("add")
-@click.option("--slug", required=True)
-@click.option("--name", required=True)
-@click.option("--kind", type=click.Choice([k.value for k in OrgKind]), required=True)
+@click.option("--slug", required=True, help="short unique name used by the other commands (--org SLUG)")
+@click.option("--name", required=True, help="display name")
+@click.option(
+    "--kind", type=click.Choice(ORG_KINDS), required=True, help="the first organization is the owner"
+)
 @click.option("--parent", help="slug of the parent organization (a dealer group)")
-@click.option("--gln")
+@click.option("--gln", help="13-digit Global Location Number (EDI party id)")
 @pass_ctx
 def org_add(ctx: Context, slug: str, name: str, kind: str, parent: str | None, gln: str | None) -> None:
-    from portal.migrate import upgrade
+    """Add an organization; `--kind owner` once, on a new database (creates the schema)."""
+    from portal.db import make_sessionmaker, unit_of_work
+    from portal.models import OrgKind
+    from portal.partners import service as partners
 
-    upgrade(ctx.engine)
+    engine = ctx.upgraded_engine()
     if kind == OrgKind.OWNER.value:
-        with unit_of_work(make_sessionmaker(ctx.engine)) as uow:
+        with unit_of_work(make_sessionmaker(engine)) as uow:
             created = partners.bootstrap_owner(uow=uow, slug=slug, name=name)
     else:
         with ctx.uow() as (uow, principal):
@@ -186,7 +307,7 @@ def org_add(ctx: Context, slug: str, name: str, kind: str, parent: str | None, g
                 parent_id=parent_id,
                 gln=gln,
             )
-    console.print(f"created organization {created.slug} (id {created.id})")
+    _console().print(f"created organization {created.slug} (id {created.id})")
 
 
 @main.group()
@@ -195,15 +316,27 @@ def user() -> None:
 
 
 @user.command("add")
-@click.option("--org", "org_slug", required=True)
-@click.option("--email", required=True)
-@click.option("--role", "roles", multiple=True, required=True, help="repeat for several roles")
-@click.option("--name")
+@click.option("--org", "org_slug", required=True, help="slug of the user's organization")
+@click.option("--email", required=True, help="the login")
+@click.option(
+    "--role",
+    "roles",
+    type=click.Choice(ROLES),
+    multiple=True,
+    required=True,
+    help="repeat for several roles; owner staff: admin, sales, support, viewer; other organizations: "
+    "admin, member",
+)
+@click.option("--name", help="display name (default: the e-mail address before the @)")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @pass_ctx
 def user_add(
     ctx: Context, org_slug: str, email: str, roles: tuple[str, ...], name: str | None, password_stdin: bool
 ) -> None:
+    """Add a user who logs in to the web portal (the password is asked for, or read with
+    --password-stdin)."""
+    from portal.partners import service as partners
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -219,7 +352,7 @@ def user_add(
             password=password,
             roles=set(roles),
         )
-    console.print(f"created user {created.email} (id {created.id})")
+    _console().print(f"created user {created.email} (id {created.id})")
 
 
 @main.group()
@@ -228,13 +361,17 @@ def token() -> None:
 
 
 @token.command("issue")
-@click.option("--org", "org_slug", required=True)
-@click.option("--name", required=True)
-@click.option("--expires", type=int, help="days until the token expires")
-@click.option("--role", "roles", multiple=True)
+@click.option("--org", "org_slug", required=True, help="slug of the organization the token acts for")
+@click.option("--name", required=True, help="what the token is for, e.g. the system using it")
+@click.option("--expires", type=int, help="days until the token expires (default: never)")
+@click.option(
+    "--role", "roles", type=click.Choice(ROLES), multiple=True, help="repeat for several (default: member)"
+)
 @pass_ctx
 def token_issue(ctx: Context, org_slug: str, name: str, expires: int | None, roles: tuple[str, ...]) -> None:
     """Print a new token on stdout (nothing else goes to stdout)."""
+    from portal.partners import service as partners
+
     with ctx.uow() as (uow, principal):
         target = _org_by_slug(uow, org_slug)
         issued = partners.issue_token(
@@ -245,20 +382,27 @@ def token_issue(ctx: Context, org_slug: str, name: str, expires: int | None, rol
             expires_in_days=expires,
             roles=set(roles) or None,
         )
-    console.print(f"token {issued.token.id} for {org_slug}; store it now, it is not shown again")
+    _console().print(f"token {issued.token.id} for {org_slug}; store it now, it is not shown again")
     click.echo(issued.secret)
 
 
 @token.command("list")
 @pass_ctx
 def token_list(ctx: Context) -> None:
+    """List the API tokens: id (for `token revoke`), organization, name, the secret's first
+    characters, roles, expiry, last use, revocation."""
+    from rich.table import Table
+
+    from portal.partners import service as partners
+
     with ctx.uow() as (uow, principal):
         tokens = partners.list_tokens(uow.session, principal)
+        slugs = {o.id: o.slug for o in partners.list_organizations(uow.session, principal)}
         table = Table("id", "org", "name", "prefix", "roles", "expires", "last used", "revoked")
         for t in tokens:
             table.add_row(
                 str(t.id),
-                str(t.organization_id),
+                slugs.get(t.organization_id, str(t.organization_id)),
                 t.name,
                 t.prefix + "…",
                 t.roles,
@@ -273,9 +417,12 @@ def token_list(ctx: Context) -> None:
 @click.argument("token_id", type=int)
 @pass_ctx
 def token_revoke(ctx: Context, token_id: int) -> None:
+    """Revoke the token with this id (see `token list`); it stops working on its next request."""
+    from portal.partners import service as partners
+
     with ctx.uow() as (uow, principal):
         partners.revoke_token(uow=uow, principal=principal, token_id=token_id)
-    console.print(f"token {token_id} revoked")
+    _console().print(f"token {token_id} revoked")
 
 
 @main.command()
@@ -283,31 +430,40 @@ def token_revoke(ctx: Context, token_id: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @pass_ctx
 def serve(ctx: Context, host: str, port: int) -> None:
-    """Serve the portal, /graphql and /healthz with uvicorn."""
+    """Serve the portal, /graphql and /healthz with uvicorn (the database must be upgraded)."""
+    engine = ctx.engine  # refuses a missing or old database before anything listens
     import uvicorn
 
     from portal.app import create_app
 
-    uvicorn.run(create_app(ctx.settings, engine=ctx.engine), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(ctx.settings, engine=engine), host=host, port=port, log_level="info")
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--scale", type=float, default=1.0, show_default=True)
+@click.option(
+    "--scale", type=float, default=1.0, show_default=True, help="size of the demo data when seeding"
+)
 @click.pass_context
 def demo(click_ctx: click.Context, host: str, port: int, scale: float) -> None:
-    """Upgrade, seed if empty, print the demo logins and tokens, serve."""
-    from portal.migrate import upgrade
+    """Upgrade, seed if empty, print the demo logins and tokens, run the exchange worker, serve."""
+    import threading
+
+    from portal.db import make_sessionmaker
+    from portal.exchange.worker import run_forever
+    from portal.migrate import describe
     from portal.seed import DEMO_PASSWORD, DEMO_TOKENS, seed_demo
     from portal.seed.load import is_empty
 
     ctx = click_ctx.ensure_object(Context)
     ctx.settings = Settings.from_env({**os.environ, "PORTAL_DEMO": "1"})
-    upgrade(ctx.engine)
-    if is_empty(ctx.engine):
-        result = seed_demo(ctx.engine, scale=scale, progress=True)
-        console.print(f"seeded {result.rows:,} rows")
+    engine = ctx._make_engine()
+    _console().print(f"database: {describe(engine)} ({engine.dialect.name})")
+    ctx.upgraded_engine()
+    if is_empty(engine):
+        result = seed_demo(engine, scale=scale, progress=True)
+        _console().print(f"seeded {result.rows:,} rows")
     out = _stdout()
     out.rule("demo logins (password for all: " + DEMO_PASSWORD + ")")
     for email, what in [
@@ -327,11 +483,12 @@ def demo(click_ctx: click.Context, host: str, port: int, scale: float) -> None:
     out.print(f"  NordTec's files for us go to: {inbox}")
     out.print(f"  our files for NordTec appear in: {outbox}")
     out.print("  route an order to NordTec, drop an ORDRSP into the first folder, watch the order change")
-    out.print(f"\nportal: http://{host}:{port}/   health: http://{host}:{port}/healthz")
+    out.print(f"\ndatabase: {describe(engine)}   (the `portal` commands run from {Path.cwd()} use it)")
+    out.print(f"portal: http://{host}:{port}/   health: http://{host}:{port}/healthz")
     stop = threading.Event()
     thread = threading.Thread(
         target=run_forever,
-        args=(make_sessionmaker(ctx.engine),),
+        args=(make_sessionmaker(engine),),
         kwargs={"interval": 5.0, "stop": stop},
         daemon=True,
         name="exchange",
@@ -344,8 +501,13 @@ def demo(click_ctx: click.Context, host: str, port: int, scale: float) -> None:
 
 
 def _demo_exchange(ctx: Context) -> tuple[Path, Path]:
-    """A folder profile for the demo supplier NordTec, created once, in the working folder."""
-    root = Path.cwd() / "exchange" / "nordtec"
+    """A folder profile for the demo supplier NordTec, created once, below the data folder."""
+    from sqlalchemy import select
+
+    from portal.exchange.profiles import create_profile
+    from portal.models import ExchangeProfile, Organization
+
+    root = ctx.settings.data_dir / "exchange" / "nordtec"
     with ctx.uow() as (uow, principal):
         org = _org_by_slug(uow, "nordtec")
         if not uow.session.scalar(
@@ -384,11 +546,8 @@ def gql_export(output: str | None) -> None:
     else:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(sdl)
-        console.print(f"schema written to {output}")
+        _console().print(f"schema written to {output}")
 
-
-# Subcommand groups that live in their own modules register themselves on import.
-from portal import edi_cli, exchange_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -34,9 +34,9 @@ def profile() -> None:
 @click.option("--org", "org_slug", required=True)
 @click.option("--transport", type=click.Choice(["folder", "sftp"]), required=True)
 @click.option("--root", help="folder transport: the partner's folder")
-@click.option("--host")
-@click.option("--port", type=int, default=22)
-@click.option("--username")
+@click.option("--host", help="sftp: the server's host name")
+@click.option("--port", type=int, default=22, show_default=True, help="sftp: the server's port")
+@click.option("--username", help="sftp: the login on the server")
 @click.option("--key-file", help="sftp: path of the private key")
 @click.option("--known-hosts", help="sftp: the pinned known_hosts line of the server")
 @click.option("--format", "fmt", type=click.Choice(OUTBOUND_FORMATS), default="edifact", show_default=True)
@@ -63,6 +63,8 @@ def profile_add(
     inbox: str,
     outbox: str,
 ) -> None:
+    """Add the exchange profile of a partner organization: how its files travel (a folder or SFTP),
+    the format we send, and the interchange ids. Options marked "sftp:" are for --transport sftp."""
     settings: dict[str, object] = (
         {"root": root}
         if transport == "folder"
@@ -93,9 +95,10 @@ def profile_add(
 
 
 @profile.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @pass_ctx
 def profile_list(ctx: Context, as_json: bool) -> None:
+    """List the exchange profiles: organization, transport, format, partner id and folder or host."""
     with ctx.uow() as (uow, principal):
         orgs = {o.id: o.slug for o in uow.session.scalars(select(Organization))}
         rows = [
@@ -132,7 +135,14 @@ def profile_list(ctx: Context, as_json: bool) -> None:
 
 @exchange.command("run")
 @click.option("--once", is_flag=True, help="one pass over every profile, then exit")
-@click.option("--interval", type=float, default=10.0, show_default=True)
+@click.option(
+    "--interval",
+    type=float,
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="seconds between passes (without --once)",
+)
 @pass_ctx
 def run(ctx: Context, once: bool, interval: float) -> None:
     """The exchange worker: poll inboxes, apply files, send outbound files and acknowledgements."""

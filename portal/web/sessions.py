@@ -2,12 +2,12 @@
 
 The session cookie holds a signed (itsdangerous) payload: a random session id, the user id, the
 user's ``session_generation`` and the CSRF token. Nothing secret is in it, and nothing in it is
-trusted without the signature. The session id rotates at login; a logged-out id is kept on a
-per-process deny list until the cookie would have expired anyway; a password change bumps
-``users.session_generation``, which kills every session of that user in every process.
+trusted without the signature. The session id rotates at login; a logged-out id is refused until
+the cookie would have expired anyway; a password change bumps ``users.session_generation``, which
+kills every session of that user in every process.
 
-Kept in memory per process (no table for them; see docs/portal.md): the logout deny list and the
-login throttle counters.
+The logout deny list and the login throttle's counters live in the database (``revoked_sessions``,
+``login_failures``; see ``portal.partners.logins``), so every server process agrees on them.
 """
 
 from __future__ import annotations

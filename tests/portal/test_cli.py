@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -118,3 +124,185 @@ def test_the_app_settles_its_heap_at_startup(engine: object) -> None:
         assert client.get("/healthz").status_code == 200
         assert gc.get_freeze_count() > 0  # startup moved the long-lived objects out of the collector's way
     gc.unfreeze()
+
+
+# --- a database that is missing, empty or behind: one line, `portal db upgrade`, nothing created ---
+
+NEEDS_SCHEMA = [
+    ["org", "list"],
+    ["token", "list"],
+    ["token", "issue", "--org", "nordtec", "--name", "ERP"],
+    ["token", "revoke", "1"],
+    ["user", "add", "--org", "acme", "--email", "a@acme.example", "--role", "sales", "--password-stdin"],
+    ["exchange", "profile", "list"],
+    ["exchange", "records"],
+    ["exchange", "run", "--once"],
+]
+
+
+@pytest.mark.parametrize("args", NEEDS_SCHEMA, ids=lambda a: " ".join(a[:2]))
+def test_a_database_never_upgraded_is_one_line_and_nothing_is_created(
+    runner: CliRunner, empty_database_url: str, args: list[str]
+) -> None:
+    result = runner.invoke(main, args, input="ein-langes-passwort\n")
+    assert result.exit_code == 2, result.output
+    assert "run `portal db upgrade`" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    if empty_database_url.startswith("sqlite"):
+        assert not Path(empty_database_url.removeprefix("sqlite:///")).exists()  # no empty file left
+
+
+def test_a_database_at_an_older_migration_names_both_revisions(
+    runner: CliRunner, empty_database_url: str
+) -> None:
+    from portal.migrate import head_revision, upgrade
+
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade(engine, "0002")
+    finally:
+        engine.dispose()
+    result = runner.invoke(main, ["org", "list"])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"is at revision 0002, this portal needs {head_revision()}: run `portal db upgrade`" in result.output
+    )
+    upgraded = runner.invoke(main, ["db", "upgrade"])
+    assert upgraded.exit_code == 0 and f"from revision 0002 to {head_revision()}" in upgraded.output
+    added = runner.invoke(main, ["org", "add", "--slug", "acme", "--name", "ACME", "--kind", "owner"])
+    assert added.exit_code == 0, added.output
+    assert [o["slug"] for o in json.loads(runner.invoke(main, ["org", "list", "--json"]).stdout)] == ["acme"]
+
+
+def test_db_upgrade_says_it_created_the_schema_then_that_it_is_up_to_date(runner: CliRunner) -> None:
+    from portal.migrate import head_revision
+
+    first = runner.invoke(main, ["db", "upgrade"])
+    assert first.exit_code == 0 and f"created schema at revision {head_revision()}" in first.output
+    second = runner.invoke(main, ["db", "upgrade"])
+    assert second.exit_code == 0 and f"schema is up to date at revision {head_revision()}" in second.output
+
+
+def test_serve_refuses_a_database_never_upgraded(empty_database_url: str) -> None:
+    env = {**os.environ, "PORTAL_DATABASE_URL": empty_database_url}
+    process = subprocess.run(
+        [sys.executable, "-m", "portal.cli", "serve", "--port", "1"],  # port 1: it must stop before binding
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert process.returncode == 2, process.stderr
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and "run `portal db upgrade`" in lines[0], process.stderr
+    if empty_database_url.startswith("sqlite"):
+        assert not Path(empty_database_url.removeprefix("sqlite:///")).exists()
+
+
+# --- one default location for the database ---
+
+
+def test_the_default_database_is_in_the_data_folder_below_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    assert Settings.from_env({}).database_url == f"sqlite:///{tmp_path / 'var' / 'portal.sqlite3'}"
+    assert Settings.from_env({}).data_dir == tmp_path / "var"
+    elsewhere = Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path / "data")})
+    assert elsewhere.database_url == f"sqlite:///{tmp_path / 'data' / 'portal.sqlite3'}"
+    explicit = Settings.from_env({"PORTAL_DATA_DIR": "x", "PORTAL_DATABASE_URL": "sqlite:///y.db"})
+    assert explicit.database_url == "sqlite:///y.db"
+
+
+def test_every_command_reaches_the_database_created_in_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"PORTAL_DATABASE_URL": "", "PORTAL_DATA_DIR": ""})
+    assert (
+        runner.invoke(main, ["org", "add", "--slug", "acme", "--name", "ACME", "--kind", "owner"]).exit_code
+        == 0
+    )
+    assert (tmp_path / "var" / "portal.sqlite3").exists()
+    issued = runner.invoke(main, ["token", "issue", "--org", "acme", "--name", "ERP"])
+    assert issued.exit_code == 0, issued.output
+    listed = runner.invoke(main, ["token", "list"])
+    assert listed.exit_code == 0 and " acme " in listed.stdout  # the organization's slug, not its id
+
+
+# --- help texts and start time ---
+
+
+def _commands(
+    group: click.Group, ctx: click.Context, prefix: str = ""
+) -> Iterator[tuple[str, click.Command]]:
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        yield f"{prefix}{name}", command
+        if isinstance(command, click.Group):
+            yield from _commands(command, click.Context(command, parent=ctx), f"{prefix}{name} ")
+
+
+def test_every_command_has_a_description() -> None:
+    ctx = click.Context(main)
+    found = dict(_commands(main, ctx))
+    assert {
+        "org add",
+        "org list",
+        "user add",
+        "token list",
+        "token revoke",
+        "exchange profile add",
+    } <= found.keys()
+    missing = [name for name, command in found.items() if not (command.help or "").strip()]
+    assert not missing, f"commands without a description: {missing}"
+
+
+def test_role_and_kind_choices_are_the_models_roles_and_kinds() -> None:
+    from portal.cli import ORG_KINDS, ROLES
+    from portal.models import EXTERNAL_ROLES, OWNER_ROLES
+
+    assert set(ROLES) == OWNER_ROLES | EXTERNAL_ROLES
+    assert set(ORG_KINDS) == {k.value for k in OrgKind}
+    result = CliRunner().invoke(main, ["user", "add", "--help"])
+    assert "[admin|sales|support|viewer|member]" in result.output
+
+
+def test_exchange_help_gives_units_and_marks_sftp_options() -> None:
+    run_help = CliRunner().invoke(main, ["exchange", "run", "--help"]).output
+    assert "--interval SECONDS" in run_help
+    add_help = CliRunner().invoke(main, ["exchange", "profile", "add", "--help"]).output
+    for option in ("--host", "--username", "--key-file", "--known-hosts"):
+        line = next(line for line in add_help.splitlines() if line.strip().startswith(option))
+        assert "sftp" in line, line
+
+
+HEAVY = ("sqlalchemy", "starlette", "strawberry", "uvicorn", "alembic")
+PROBE = """
+import json, sys
+from portal.cli import main
+try:
+    main(sys.argv[1:], prog_name="portal")
+except SystemExit:
+    pass
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["edi", "inspect", "--json", "ORDERS"]], ids=["help", "edi inspect"]
+)
+def test_help_and_edi_start_without_the_database_and_web_stack(args: list[str]) -> None:
+    from tests.portal.test_edi_cli import ORDERS
+
+    argv = [str(ORDERS) if a == "ORDERS" else a for a in args]
+    process = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, timeout=60, check=False
+    )
+    loaded = set(json.loads(process.stderr.strip().splitlines()[-1]))
+    assert "click" in loaded and ("edi" in loaded) == (args[0] == "edi")
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
