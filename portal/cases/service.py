@@ -9,8 +9,16 @@ from sqlalchemy.orm import Session
 
 from portal import validation
 from portal.access import Principal, get_visible
+from portal.access.permissions import (
+    can_add_internal,
+    can_change_case_priority,
+    can_change_case_status,
+    can_edit_case_text,
+    can_route_case,
+    require,
+)
 from portal.db import UnitOfWork
-from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied
+from portal.errors import Conflict, InvalidInput, InvalidState
 from portal.events import record
 from portal.models import (
     SLA,
@@ -61,6 +69,15 @@ TRANSITIONS: dict[str, tuple[frozenset[CaseStatus], CaseStatus]] = {
 }
 
 
+def status_actions(principal: Principal, case: Case) -> list[str]:
+    """The status actions the principal may take on the case now (for buttons and API hints)."""
+    return [
+        name
+        for name, (allowed, _target) in TRANSITIONS.items()
+        if case.status in allowed and can_change_case_status(principal, case, name)
+    ]
+
+
 def load_case(uow: UnitOfWork, principal: Principal, case_id: int, *, for_update: bool = False) -> Case:
     return get_visible(uow.session, principal, Case, case_id, for_update=for_update)
 
@@ -94,8 +111,7 @@ def open_case(
         # A supplier may not learn the customer through a case: keep the customer link owner-side.
         customer_id = customer_id if not principal.is_supplier else None
     if routed_to_id is not None:
-        if not principal.is_owner:
-            raise PermissionDenied("only the owner's staff route cases")
+        require(can_route_case(principal), "only the owner's staff route cases")
         _routable(session, principal, routed_to_id)
     opened = now or utcnow()
     case = Case(
@@ -142,8 +158,8 @@ def route_case(
     organization_id: int | None,
     expected_version: int | None = None,
 ) -> Case:
-    principal.require_owner("route cases")
     case = load_case(uow, principal, case_id, for_update=True)
+    require(can_route_case(principal, case), "only the owner's staff route cases")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "route")
     if organization_id is not None:
@@ -165,15 +181,37 @@ def update_case(
     priority: CasePriority | None = None,
     expected_version: int | None = None,
 ) -> Case:
+    """Who may change which field: see :mod:`portal.access.permissions` (a value equal to the
+    current one is no change, so a form that sends every field works for every role)."""
     case = load_case(uow, principal, case_id, for_update=True)
     principal.require_write("update cases")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "update")
+    new_subject = None if subject is None else validation.required_text("subject", subject)
+    new_description = (
+        None
+        if description is None
+        else validation.text("description", description, max_length=10000, required=False) or ""
+    )
+    if (new_subject is not None and new_subject != case.subject) or (
+        new_description is not None and new_description != case.description
+    ):
+        require(
+            can_edit_case_text(principal, case),
+            "only the owner's staff and the organization that opened the case "
+            "edit its subject and description",
+        )
+    if priority is not None and priority is not case.priority:
+        require(
+            can_change_case_priority(principal, case),
+            "only the owner's staff and the organization that opened the case "
+            "(unless the case is routed to it) change its priority",
+        )
     _check_version(case, expected_version)
-    if subject is not None:
-        case.subject = validation.required_text("subject", subject)
-    if description is not None:
-        case.description = validation.text("description", description, max_length=10000, required=False) or ""
+    if new_subject is not None:
+        case.subject = new_subject
+    if new_description is not None:
+        case.description = new_description
     if priority is not None and priority is not case.priority:
         case.priority = priority
         case.sla_due_at = case.created_at + SLA[priority]
@@ -193,8 +231,10 @@ def change_status(
     allowed_from, target = TRANSITIONS[action]
     if case.status not in allowed_from:
         raise InvalidState("case", case.status.value, action)
-    if action == "close" and not principal.is_owner and case.opened_by_org_id not in principal.org_ids:
-        raise PermissionDenied("only the owner or the organization that opened the case may close it")
+    require(
+        can_change_case_status(principal, case, action),
+        "only the owner or the organization that opened the case may close it",
+    )
     _check_version(case, expected_version)
     now = utcnow()
     case.status = target
@@ -214,8 +254,8 @@ def add_comment(
 ) -> CaseComment:
     case = load_case(uow, principal, case_id)
     principal.require_write("comment on cases")
-    if internal and not principal.is_owner:
-        raise PermissionDenied("only the owner's staff write internal comments")
+    if internal:
+        require(can_add_internal(principal), "only the owner's staff write internal comments")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "comment on")
     comment = CaseComment(
@@ -246,8 +286,8 @@ def add_attachment(
 ) -> CaseAttachment:
     case = load_case(uow, principal, case_id)
     principal.require_write("attach files")
-    if internal and not principal.is_owner:
-        raise PermissionDenied("only the owner's staff add internal attachments")
+    if internal:
+        require(can_add_internal(principal), "only the owner's staff add internal attachments")
     name = validation.required_text("filename", filename.replace("\\", "/").rsplit("/", 1)[-1])
     if content_type not in ALLOWED_ATTACHMENT_TYPES:
         raise InvalidInput("file", f"files of type {content_type} are not accepted")
