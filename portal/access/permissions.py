@@ -25,17 +25,32 @@ attachments
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from portal.access.principal import Principal
 from portal.errors import PermissionDenied
-from portal.models import Case
+from portal.models import CaseStatus
 
 
-def can_edit_case_text(principal: Principal, case: Case) -> bool:
+class CaseLike(Protocol):
+    """What the case rules look at: a model ``Case`` or the API's ``Case`` object."""
+
+    @property
+    def opened_by_org_id(self) -> int: ...
+
+    @property
+    def routed_to_id(self) -> int | None: ...
+
+    @property
+    def status(self) -> CaseStatus: ...
+
+
+def can_edit_case_text(principal: Principal, case: CaseLike) -> bool:
     """Subject and description."""
     return principal.can_write and (principal.is_owner or case.opened_by_org_id in principal.org_ids)
 
 
-def can_change_case_priority(principal: Principal, case: Case) -> bool:
+def can_change_case_priority(principal: Principal, case: CaseLike) -> bool:
     """Priority, and with it the SLA deadline."""
     if not principal.can_write:
         return False
@@ -44,7 +59,7 @@ def can_change_case_priority(principal: Principal, case: Case) -> bool:
     return case.opened_by_org_id in principal.org_ids and case.routed_to_id not in principal.org_ids
 
 
-def can_change_case_status(principal: Principal, case: Case, action: str) -> bool:
+def can_change_case_status(principal: Principal, case: CaseLike, action: str) -> bool:
     """One of the status actions (start, wait, resolve, reopen, close), whatever the current state."""
     if not principal.can_write:
         return False
@@ -53,7 +68,7 @@ def can_change_case_status(principal: Principal, case: Case, action: str) -> boo
     return True
 
 
-def can_route_case(principal: Principal, case: Case | None = None) -> bool:
+def can_route_case(principal: Principal, case: CaseLike | None = None) -> bool:
     return (
         principal.can_write and principal.is_owner and bool(principal.roles & {"admin", "sales", "support"})
     )

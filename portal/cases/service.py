@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from portal import validation
 from portal.access import Principal, get_visible
 from portal.access.permissions import (
+    CaseLike,
     can_add_internal,
     can_change_case_priority,
     can_change_case_status,
@@ -69,7 +70,7 @@ TRANSITIONS: dict[str, tuple[frozenset[CaseStatus], CaseStatus]] = {
 }
 
 
-def status_actions(principal: Principal, case: Case) -> list[str]:
+def status_actions(principal: Principal, case: CaseLike) -> list[str]:
     """The status actions the principal may take on the case now (for buttons and API hints)."""
     return [
         name

@@ -36,10 +36,15 @@ from graphql import (
     get_nullable_type,
     get_operation_ast,
 )
+from portal.config import Settings
 from portal.db import translate_conflicts
 from portal.errors import PortalError
+from portal.gql.errors import public_message
 
 log = logging.getLogger("portal.gql")
+
+
+DEFAULT_BODY_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +55,22 @@ class Limits:
     max_cost: int = 60_000
     list_size: int = 10  # assumed length of a list field without first/last (order lines, contacts...)
     default_page: int = 20
-    max_body_bytes: int = 256 * 1024
+    max_body_bytes: int = DEFAULT_BODY_BYTES
     max_in_flight: int = 4  # per worker: more run slower for everyone (CPU-bound), so they queue
     max_queued: int = 64
     queue_timeout: float = 10.0
     rate_capacity: float = 600  # per principal: a burst of this many operations...
     rate_per_second: float = 20  # ...refilled at this rate
     poll_interval: float = 0.5  # subscriptions poll the outbox this often
+    max_attachment_bytes: int = 10 * 1024 * 1024  # addCaseAttachment, decoded: the portal's limit
+
+    @classmethod
+    def for_settings(cls, settings: Settings, **overrides: Any) -> Limits:
+        """The server's limits: attachments as large as the portal takes (PORTAL_MAX_ATTACHMENT_BYTES),
+        so the body may hold one base64-encoded (4/3 of its size) plus the operation."""
+        attachment = settings.max_attachment_bytes
+        body = max(DEFAULT_BODY_BYTES, (attachment + 2) // 3 * 4 + 64 * 1024)
+        return cls(**{"max_attachment_bytes": attachment, "max_body_bytes": body, **overrides})
 
 
 # --- cost ---------------------------------------------------------------------------------------
@@ -278,7 +292,7 @@ def coded(error: GraphQLError) -> GraphQLError:
         return error
     original = error.original_error
     if isinstance(original, PortalError):
-        code, message = original.code, original.message
+        code, message = original.code, public_message(original)
     elif unexpected(error):
         code, message = "INTERNAL_SERVER_ERROR", "Internal server error."
     else:

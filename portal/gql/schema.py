@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
+from portal.gql.admin import AdminMutation, AdminQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.limits import (
     CostCache,
@@ -53,12 +54,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type(name="Query")
-class Query(CoreQuery, ExchangeQuery):
+class Query(CoreQuery, ExchangeQuery, AdminQuery):
     pass
 
 
 @strawberry.type(name="Mutation")
-class Mutation(CoreMutation, ExchangeMutation):
+class Mutation(CoreMutation, ExchangeMutation, AdminMutation):
     pass
 
 
