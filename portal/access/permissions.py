@@ -83,3 +83,17 @@ def require(allowed: bool, message: str) -> None:
     """Raise PermissionDenied with ``message`` (what the caller may not do, and who may) unless allowed."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+def can_read_relation(principal: Principal, relation: str) -> bool:
+    """Whether the principal may read an order's or a case's ``customer``, ``dealer`` or ``supplier``
+    (and so filter by it): suppliers never see the customer master or who sold an order; dealers
+    and partners do not see which supplier an order is routed to. Lists use it to refuse a filter
+    on a field the caller cannot read (it would tell which rows have which value)."""
+    if principal.is_owner:
+        return True
+    if relation in ("customer", "dealer"):
+        return not principal.is_supplier
+    if relation == "supplier":
+        return principal.is_supplier
+    return True

@@ -268,7 +268,8 @@ def add_comment(
         internal=internal,
     )
     uow.session.add(comment)
-    case.updated_at = utcnow()
+    if not internal:  # an internal note does not change what partners see, not even the case's time
+        case.updated_at = utcnow()
     uow.flush()
     record(uow, principal, "case.commented", "case", case.id, comment_id=comment.id, internal=internal)
     return comment

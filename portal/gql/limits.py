@@ -272,6 +272,71 @@ def _value(node: Any, variables: dict[str, Any], argument: GraphQLArgument) -> A
     return value_from_ast_untyped(node)
 
 
+# --- text ---------------------------------------------------------------------------------------
+
+
+class TextGuard(SchemaExtension):
+    """A NUL character in any string input (a variable or a literal in the document) is refused
+    before execution with ``INVALID_INPUT`` naming the input's path: databases refuse NUL in text,
+    and a search filter would otherwise fail inside the database. (The services refuse it too,
+    for the portal's forms: ``portal.validation.text``.)"""
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        path = _nul_path(ec.variables or {}, [])
+        if path is None and ec.graphql_document is not None:
+            op = get_operation_ast(ec.graphql_document, ec.operation_name)
+            if op is not None:
+                path = _literal_nul_path(op.selection_set, ec.graphql_document.definitions)
+        if path is not None:
+            field = ".".join(path)
+            ec.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"{field}: must not contain NUL characters",
+                        extensions={"code": "INVALID_INPUT", "field": path},
+                    )
+                ],
+            )
+        yield
+
+
+def _nul_path(value: Any, path: list[str]) -> list[str] | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items: Iterator[tuple[str, Any]]
+    if isinstance(value, dict):
+        items = ((str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        found = _nul_path(item, [*path, key])
+        if found is not None:
+            return found
+    return None
+
+
+def _literal_nul_path(selection_set: SelectionSetNode | None, definitions: Any) -> list[str] | None:
+    """The first literal string with a NUL among the arguments of the operation and its fragments."""
+    nodes: list[Any] = [
+        selection_set,
+        *(d.selection_set for d in definitions if isinstance(d, FragmentDefinitionNode)),
+    ]
+    for node in nodes:
+        for selection in getattr(node, "selections", None) or ():
+            for argument in getattr(selection, "arguments", None) or ():
+                found = _nul_path(value_from_ast_untyped(argument.value, {}), [argument.name.value])
+                if found is not None:
+                    return found
+            found = _literal_nul_path(getattr(selection, "selection_set", None), ())
+            if found is not None:
+                return found
+    return None
+
+
 # --- one mutation per operation -----------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from portal.gql.limits import (
     ErrorPolicy,
     Limits,
     OneMutationPerOperation,
+    TextGuard,
     coded,
     log,
     unexpected,
@@ -95,6 +96,7 @@ def build_schema(limits: Limits | None = None, *, introspection: bool = True) ->
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: CostLimit(limits, costs),
+        TextGuard,
     ]
     schema = PortalSchema(
         query=Query,

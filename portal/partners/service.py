@@ -26,6 +26,7 @@ from portal.security import (
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_TOKEN_DAYS = 3650
 
 
 def _check_roles(org: Organization, roles: set[str]) -> str:
@@ -204,8 +205,8 @@ def issue_token(
 ) -> IssuedToken:
     org = get_visible(uow.session, principal, Organization, organization_id)
     _require_admin_of(principal, org, "issue API tokens")
-    if expires_in_days is not None and expires_in_days <= 0:
-        raise InvalidInput("expires", "must be a positive number of days")
+    if expires_in_days is not None:
+        validation.integer("expires_in_days", expires_in_days, minimum=1, maximum=MAX_TOKEN_DAYS)
     role_text = _check_roles(org, roles or ({"sales"} if org.kind is OrgKind.OWNER else {"member"}))
     secret = new_token_secret()
     token = ApiToken(
