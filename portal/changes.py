@@ -17,6 +17,11 @@ Offline and mobile clients, supplier ERPs and GraphQL subscriptions read it. Cho
 * The cursor is the event id. Filtered-out events still advance the cursor, so a page may hold
   fewer entries than asked for while ``has_more`` is true; the scan per call is bounded.
 * Entities outside :data:`ENTITY_MODELS` (users, API tokens) are not part of the sync feed.
+* **A state shows only what the reader may read.** An organization id in a state (an order's dealer
+  or supplier, a case's routing, a parent) is null unless the reader may see that organization, as
+  the API's ``dealer``/``supplier``/``routedTo`` fields are: a supplier never learns who sold an
+  order. Events about owner-internal comments and attachments are not shown to external readers at
+  all (not even their timing).
 """
 
 from __future__ import annotations
@@ -101,6 +106,13 @@ REVOKING: dict[str, tuple[str, frozenset[str]]] = {
     "case.routed": ("routed_to_id", frozenset({"case.opened", "case.routed"})),
 }
 
+# entity -> state fields that hold an organization id (shown only when the reader sees it)
+ORGANIZATION_REFS: dict[str, tuple[str, ...]] = {
+    "order": ("dealer_id", "supplier_id"),
+    "case": ("routed_to_id",),
+    "organization": ("parent_id",),
+}
+
 MAX_SCAN = 5000
 
 
@@ -174,6 +186,8 @@ def feed(
 def _change_for(
     session: Session, principal: Principal, event: Event, states: dict[tuple[str, int], dict[str, Any]]
 ) -> Change | None:
+    if event.payload.get("internal") is True and not principal.is_owner:
+        return None  # an owner-internal comment or attachment: not even its timing leaves the owner
     state = states.get((event.entity, event.entity_id))
     if state is not None:
         operation = Operation.UPSERT
@@ -218,7 +232,34 @@ def _current_states(
             if isinstance(obj, Order):
                 state["status"] = obj.status().value
             states[entity, obj.id] = state
+    _hide_unseen_organizations(session, principal, states)
     return states
+
+
+def _hide_unseen_organizations(
+    session: Session, principal: Principal, states: dict[tuple[str, int], dict[str, Any]]
+) -> None:
+    if principal.is_owner:
+        return
+    refs = {
+        state[name]
+        for (entity, _id), state in states.items()
+        for name in ORGANIZATION_REFS.get(entity, ())
+        if state.get(name) is not None
+    }
+    if not refs:
+        return
+    seen = set(
+        session.scalars(
+            visible(principal, Organization)
+            .with_only_columns(Organization.id)
+            .where(Organization.id.in_(refs))
+        )
+    )
+    for (entity, _id), state in states.items():
+        for name in ORGANIZATION_REFS.get(entity, ()):
+            if state.get(name) is not None and state[name] not in seen:
+                state[name] = None
 
 
 def _jsonable(value: object) -> object:

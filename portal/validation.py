@@ -9,11 +9,20 @@ from decimal import Decimal, InvalidOperation
 from portal.errors import InvalidInput
 
 MAX_AMOUNT = Decimal("99999999999999")
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL refuses larger values)
+MAX_INT = 2**31 - 1  # every integer column is 32 bits
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def no_nul(field: str, value: str | None) -> str | None:
+    """Databases refuse NUL in text (PostgreSQL: an error, not a value): refuse it at the field."""
+    if value is not None and "\x00" in value:
+        raise InvalidInput(field, "must not contain NUL characters")
+    return value
+
+
 def text(field: str, value: str | None, *, max_length: int = 200, required: bool = True) -> str | None:
-    value = (value or "").strip()
+    value = (no_nul(field, value) or "").strip()
     if not value:
         if required:
             raise InvalidInput(field, "must not be empty")
@@ -45,6 +54,13 @@ def decimal(field: str, value: object, *, positive: bool = False, non_negative: 
     if number.as_tuple().exponent < -4:  # type: ignore[operator]
         raise InvalidInput(field, "has more than 4 decimal places")
     return number
+
+
+def integer(field: str, value: int, *, minimum: int = 0, maximum: int = MAX_INT) -> int:
+    """An integer that fits its column (and Python's date arithmetic, for day counts)."""
+    if not minimum <= value <= maximum:
+        raise InvalidInput(field, f"must be between {minimum} and {maximum}")
+    return value
 
 
 def email(field: str, value: str | None, *, required: bool = False) -> str | None:

@@ -5,6 +5,12 @@ The service that performs the action enforces it with `require`; the web templat
 layer call the same function to show or hide the action, so a control is shown exactly when the
 service would accept it (the object's state is checked separately by the service: InvalidState).
 Seeing an object at all is the policy's business (`portal.access.policy`), not these functions'.
+
+Cases (issue #12.10): the owner's staff run the case; external organizations take part in it. Subject
+and description: the owner's staff and the opening organization. Priority (it sets the SLA deadline):
+the owner's staff, and the opening organization unless the case is routed to it. Status: whoever may
+write and sees the case; ``close`` only the owner's staff and the opening organization. Routing,
+internal comments and attachments: the owner's staff.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Protocol
 
 from portal.access.principal import Principal
 from portal.errors import PermissionDenied
-from portal.models import OrgKind
+from portal.models import CaseStatus, OrgKind
 
 OWNER_STAFF = frozenset({"admin", "sales", "support"})
 OWNER_SALES = frozenset({"admin", "sales"})
@@ -26,9 +32,17 @@ class _Routed(Protocol):
     def dealer_id(self) -> int | None: ...
 
 
-class _Opened(Protocol):
+class CaseLike(Protocol):
+    """What the case rules look at: a model ``Case`` or the API's ``Case`` object."""
+
     @property
-    def opened_by_org_id(self) -> int | None: ...
+    def opened_by_org_id(self) -> int: ...
+
+    @property
+    def routed_to_id(self) -> int | None: ...
+
+    @property
+    def status(self) -> CaseStatus: ...
 
 
 class _Logged(Protocol):
@@ -112,16 +126,33 @@ def can_open_case(p: Principal) -> bool:
     return can_write(p)
 
 
-def can_route_case(p: Principal) -> bool:
+def can_route_case(p: Principal, case: CaseLike | None = None) -> bool:
     return _owner_with(p, OWNER_STAFF)
 
 
 def can_update_case(p: Principal) -> bool:
-    """Subject, description and priority."""
+    """Change anything on a case at all (which fields: `can_edit_case_text`,
+    `can_change_case_priority`)."""
     return can_write(p)
 
 
-def can_change_case_status(p: Principal, case: _Opened, action: str) -> bool:
+def can_edit_case_text(p: Principal, case: CaseLike) -> bool:
+    """Subject and description: the owner's staff and the organization that opened the case (its own
+    words); not the organization a case is routed to."""
+    return can_write(p) and (p.is_owner or case.opened_by_org_id in p.org_ids)
+
+
+def can_change_case_priority(p: Principal, case: CaseLike) -> bool:
+    """Priority, and with it the SLA deadline: the owner's staff, and the organization that opened the
+    case while the case is not routed to it (nobody sets the deadline it must meet itself)."""
+    if not can_write(p):
+        return False
+    if p.is_owner:
+        return True
+    return case.opened_by_org_id in p.org_ids and case.routed_to_id not in p.org_ids
+
+
+def can_change_case_status(p: Principal, case: CaseLike, action: str) -> bool:
     """Start, wait, resolve, reopen; closing is for the owner or the organization that opened it."""
     if not can_write(p):
         return False
@@ -134,6 +165,26 @@ def can_comment_case(p: Principal, *, internal: bool = False) -> bool:
 
 def can_attach_file(p: Principal, *, internal: bool = False) -> bool:
     return can_write(p) and (not internal or p.is_owner)
+
+
+def can_add_internal(p: Principal) -> bool:
+    """Internal comments and attachments (never shown to external organizations)."""
+    return can_write(p) and p.is_owner
+
+
+# -- reading relations -------------------------------------------------------------------------
+def can_read_relation(p: Principal, relation: str) -> bool:
+    """Whether the principal may read an order's or a case's ``customer``, ``dealer`` or ``supplier``
+    (and so filter by it): suppliers never see the customer master or who sold an order; dealers
+    and partners do not see which supplier an order is routed to. Lists use it to refuse a filter
+    on a field the caller cannot read (it would tell which rows have which value)."""
+    if p.is_owner:
+        return True
+    if relation in ("customer", "dealer"):
+        return not p.is_supplier
+    if relation == "supplier":
+        return p.is_supplier
+    return True
 
 
 # -- administration --------------------------------------------------------------------------

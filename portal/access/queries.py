@@ -13,6 +13,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from portal.access.policy import rule_for
 from portal.access.principal import Principal
 from portal.errors import NotFound
+from portal.validation import MAX_ID
 
 T = TypeVar("T")
 
@@ -41,6 +42,8 @@ def get_visible(
 ) -> T:
     """The object with id ``ident`` if the principal may see it. A hidden id raises exactly the same
     :class:`~portal.errors.NotFound` as a missing one."""
+    if isinstance(ident, int) and not 0 < ident <= MAX_ID:  # cannot exist (the database refuses it)
+        raise NotFound(entity_name(model), ident)
     stmt = visible(principal, model).where(model.id == ident).options(*options)  # type: ignore[attr-defined]
     if for_update:
         stmt = stmt.with_for_update()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from portal import validation
 from portal.access import Principal, get_visible
 from portal.access import permissions as may
+from portal.access.permissions import CaseLike
 from portal.db import UnitOfWork
 from portal.errors import Conflict, InvalidInput, InvalidState
 from portal.events import record
@@ -62,6 +63,15 @@ TRANSITIONS: dict[str, tuple[frozenset[CaseStatus], CaseStatus]] = {
 }
 
 
+def status_actions(principal: Principal, case: CaseLike) -> list[str]:
+    """The status actions the principal may take on the case now (for buttons and API hints)."""
+    return [
+        name
+        for name, (allowed, _target) in TRANSITIONS.items()
+        if case.status in allowed and may.can_change_case_status(principal, case, name)
+    ]
+
+
 def load_case(uow: UnitOfWork, principal: Principal, case_id: int, *, for_update: bool = False) -> Case:
     return get_visible(uow.session, principal, Case, case_id, for_update=for_update)
 
@@ -95,7 +105,7 @@ def open_case(
         # A supplier may not learn the customer through a case: keep the customer link owner-side.
         customer_id = customer_id if not principal.is_supplier else None
     if routed_to_id is not None:
-        may.require(principal, may.can_route_case(principal), "route cases")
+        may.require(principal, may.can_route_case(principal), "route cases", only="the owner's staff")
         _routable(session, principal, routed_to_id)
     opened = now or utcnow()
     case = Case(
@@ -142,8 +152,8 @@ def route_case(
     organization_id: int | None,
     expected_version: int | None = None,
 ) -> Case:
-    may.require(principal, may.can_route_case(principal), "route cases")
     case = load_case(uow, principal, case_id, for_update=True)
+    may.require(principal, may.can_route_case(principal, case), "route cases", only="the owner's staff")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "route")
     if organization_id is not None:
@@ -165,15 +175,39 @@ def update_case(
     priority: CasePriority | None = None,
     expected_version: int | None = None,
 ) -> Case:
+    """Who may change which field: see :mod:`portal.access.permissions` (a value equal to the
+    current one is no change, so a form that sends every field works for every role)."""
     case = load_case(uow, principal, case_id, for_update=True)
     may.require(principal, may.can_update_case(principal), "update cases")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "update")
+    new_subject = None if subject is None else validation.required_text("subject", subject)
+    new_description = (
+        None
+        if description is None
+        else validation.text("description", description, max_length=10000, required=False) or ""
+    )
+    if (new_subject is not None and new_subject != case.subject) or (
+        new_description is not None and new_description != case.description
+    ):
+        may.require(
+            principal,
+            may.can_edit_case_text(principal, case),
+            "edit the subject and description of this case",
+            only="the owner's staff and the organization that opened the case",
+        )
+    if priority is not None and priority is not case.priority:
+        may.require(
+            principal,
+            may.can_change_case_priority(principal, case),
+            "change the priority of this case",
+            only="the owner's staff and the organization that opened the case (unless it is routed to it)",
+        )
     _check_version(case, expected_version)
-    if subject is not None:
-        case.subject = validation.required_text("subject", subject)
-    if description is not None:
-        case.description = validation.text("description", description, max_length=10000, required=False) or ""
+    if new_subject is not None:
+        case.subject = new_subject
+    if new_description is not None:
+        case.description = new_description
     if priority is not None and priority is not case.priority:
         case.priority = priority
         case.sla_due_at = case.created_at + SLA[priority]
@@ -227,7 +261,8 @@ def add_comment(
         internal=internal,
     )
     uow.session.add(comment)
-    case.updated_at = utcnow()
+    if not internal:  # an internal note does not change what partners see, not even the case's time
+        case.updated_at = utcnow()
     uow.flush()
     record(uow, principal, "case.commented", "case", case.id, comment_id=comment.id, internal=internal)
     return comment

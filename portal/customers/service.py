@@ -84,6 +84,44 @@ def add_contact(
     return contact
 
 
+_UNSET: object = object()
+
+
+def update_contact(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    contact_id: int,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    email: str | object | None = _UNSET,
+    phone: str | object | None = _UNSET,
+    position: str | object | None = _UNSET,
+) -> Contact:
+    """Change a contact of a visible customer (whoever may add contacts may edit them). Names
+    left as None stay; for e-mail, phone and position, None or "" clears the value and an omitted
+    argument keeps it."""
+    contact = get_visible(uow.session, principal, Contact, contact_id, for_update=True)
+    principal.require_write("edit contacts")
+    if first_name is not None:
+        contact.first_name = validation.text("first_name", first_name, max_length=100, required=False) or ""
+    if last_name is not None:
+        contact.last_name = validation.required_text("last_name", last_name, max_length=100)
+    if email is not _UNSET:
+        contact.email = validation.email("email", email if isinstance(email, str) else None)
+    if phone is not _UNSET:
+        contact.phone = validation.text(
+            "phone", phone if isinstance(phone, str) else None, max_length=50, required=False
+        )
+    if position is not _UNSET:
+        contact.position = validation.text(
+            "position", position if isinstance(position, str) else None, max_length=100, required=False
+        )
+    uow.flush()
+    record(uow, principal, "contact.updated", "contact", contact.id, customer_id=contact.customer_id)
+    return contact
+
+
 def share_customer(
     *, uow: UnitOfWork, principal: Principal, customer_id: int, organization_id: int
 ) -> CustomerAssignment:
@@ -120,7 +158,7 @@ def unshare_customer(
         )
     )
     if assignment is None:
-        raise NotFound("customer assignment", f"{customer_id}/{organization_id}")
+        raise NotFound("customer assignment", f"of customer {customer.number} to that organization")
     uow.session.delete(assignment)
     uow.flush()
     record(uow, principal, "customer.unshared", "customer", customer.id, organization_id=organization_id)

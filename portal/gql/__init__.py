@@ -16,7 +16,7 @@ def graphql_routes(
     settings: Settings, sessions: sessionmaker[Session], limits: Limits | None = None
 ) -> list[BaseRoute]:
     """Routes to mount in the app: /graphql for HTTP and graphql-transport-ws."""
-    endpoint = GraphQLEndpoint(settings, sessions, limits)
+    endpoint = GraphQLEndpoint(settings, sessions, limits or Limits.for_settings(settings))
     return [
         Route("/graphql", endpoint, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", endpoint),

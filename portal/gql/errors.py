@@ -15,6 +15,7 @@ import strawberry
 
 from graphql import GraphQLError
 from portal.errors import InvalidInput, NotFound, PortalError
+from portal.gql.ids import encode_id
 
 
 @strawberry.type(description="A problem with the mutation's input or with the state of the object.")
@@ -36,16 +37,23 @@ def field_path(field: str) -> list[str]:
     return [camel(part) for part in re.split(r"[.\[\]]+", field) if part]
 
 
+def public_message(exc: PortalError) -> str:
+    """The message as an API client may see it: a NotFound names the object by the global id the
+    client knows (the one it sent), never by the database's internal id."""
+    if isinstance(exc, NotFound) and isinstance(exc.ident, int):
+        type_name = "".join(word[:1].upper() + word[1:].lower() for word in exc.entity.split())
+        return f"{exc.entity} {encode_id(type_name, exc.ident)} not found"
+    return exc.message
+
+
 def user_error(exc: PortalError) -> UserError:
     if isinstance(exc, InvalidInput):
         return UserError(field=field_path(exc.field), message=exc.detail, code=exc.code)
-    if isinstance(exc, NotFound):
-        return UserError(field=None, message=exc.message, code=exc.code)
-    return UserError(field=None, message=exc.message, code=exc.code)
+    return UserError(field=None, message=public_message(exc), code=exc.code)
 
 
 def graphql_error(exc: PortalError) -> GraphQLError:
-    return GraphQLError(exc.message, extensions={"code": exc.code}, original_error=exc)
+    return GraphQLError(public_message(exc), extensions={"code": exc.code}, original_error=exc)
 
 
 def not_found_for_input(field: str, entity: str, ident: object) -> UserError:

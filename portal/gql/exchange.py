@@ -12,7 +12,9 @@ import strawberry
 from portal import models as m
 from portal.access import Principal
 from portal.db import UnitOfWork
+from portal.errors import InvalidInput
 from portal.exchange import inbound, ledger
+from portal.exchange.profiles import create_profile
 from portal.gql.errors import UserError
 from portal.gql.ids import encode_id
 from portal.gql.mutations import pk, run
@@ -194,8 +196,104 @@ class ExchangeRecordPayload:
     user_errors: list[UserError]
 
 
+@strawberry.enum
+class ExchangeTransport(enum.Enum):
+    FOLDER = "folder"
+    SFTP = "sftp"
+
+
+@strawberry.enum
+class ExchangeFormat(enum.Enum):
+    EDIFACT = "edifact"
+    X12 = "x12"
+    OPENTRANS = "opentrans"
+    UBL = "ubl"
+
+
+@strawberry.input(description="FOLDER needs root; SFTP needs host, username, knownHosts and keyFile.")
+class CreateExchangeProfileInput:
+    organization: strawberry.ID
+    transport: ExchangeTransport
+    partner_id: str = strawberry.field(description="The partner's interchange id (GLN, DUNS...).")
+    our_id: str = strawberry.field(description="Our interchange id towards this partner.")
+    format: ExchangeFormat = ExchangeFormat.EDIFACT
+    root: str | None = strawberry.field(
+        default=None, description="FOLDER: the partner's folder on this server."
+    )
+    host: str | None = None
+    port: int = 22
+    username: str | None = None
+    key_file: str | None = strawberry.field(
+        default=None, description="SFTP: path of the private key on this server."
+    )
+    known_hosts: str | None = strawberry.field(default=None, description="SFTP: the pinned host key(s).")
+
+
+@strawberry.type(description="How one organization exchanges files.")
+class ExchangeProfile:
+    pk: strawberry.Private[int]
+    transport: ExchangeTransport
+    format: ExchangeFormat
+    partner_id: str
+    our_id: str
+    enabled: bool
+    created_at: datetime
+
+    @field(description="Opaque global id.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("ExchangeProfile", self.pk))
+
+
+@strawberry.type
+class ExchangeProfilePayload:
+    profile: ExchangeProfile | None
+    user_errors: list[UserError]
+
+
 @strawberry.type
 class ExchangeMutation:
+    @mutation(description="An exchange profile for a partner organization (owner admins).")
+    def create_exchange_profile(
+        self, info: strawberry.Info, input: CreateExchangeProfileInput
+    ) -> ExchangeProfilePayload:
+        def act(uow: UnitOfWork, p: Principal) -> ExchangeProfile:
+            settings: dict[str, object] = (
+                {"root": input.root}
+                if input.transport is ExchangeTransport.FOLDER
+                else {
+                    "host": input.host,
+                    "port": input.port,
+                    "username": input.username,
+                    "key_file": input.key_file,
+                    "known_hosts": input.known_hosts,
+                }
+            )
+            try:
+                profile = create_profile(
+                    uow=uow,
+                    principal=p,
+                    organization_id=pk(input.organization, "Organization", "organization"),
+                    transport=input.transport.value,
+                    settings=settings,
+                    partner_id=input.partner_id,
+                    our_id=input.our_id,
+                    format=input.format.value,
+                )
+            except InvalidInput as exc:  # "settings.root" is this input's "root"
+                raise InvalidInput(exc.field.removeprefix("settings."), exc.detail) from exc
+            return ExchangeProfile(
+                pk=profile.id,
+                transport=ExchangeTransport(profile.transport),
+                format=ExchangeFormat(profile.format),
+                partner_id=profile.partner_id,
+                our_id=profile.our_id,
+                enabled=profile.enabled,
+                created_at=profile.created_at,
+            )
+
+        profile, errors = run(info, act)
+        return ExchangeProfilePayload(profile=profile, user_errors=errors)
+
     @mutation(description="Queue a failed inbound file again, once its cause is gone.")
     def reprocess_exchange_record(self, info: strawberry.Info, id: strawberry.ID) -> ExchangeRecordPayload:
         def act(uow: UnitOfWork, p: Principal) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+from portal.validation import MAX_ID
+
 
 def encode_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
@@ -17,8 +19,8 @@ def decode_id(value: str) -> tuple[str, int] | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     type_name, sep, pk = raw.partition(":")
-    if not sep or not type_name.isidentifier() or not pk.isdigit() or len(pk) > 18:
-        return None
+    if not sep or not type_name.isidentifier() or not pk.isdigit() or len(pk) > 10 or int(pk) > MAX_ID:
+        return None  # larger than any id can be: the database would refuse the lookup
     return type_name, int(pk)
 
 

@@ -21,25 +21,33 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLArgument,
     GraphQLError,
+    GraphQLField,
     GraphQLList,
     GraphQLNamedType,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    Undefined,
     ValidationRule,
     VariableNode,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
+    value_from_ast_untyped,
 )
+from portal.config import Settings
 from portal.db import translate_conflicts
 from portal.errors import PortalError
+from portal.gql.errors import public_message
+from portal.orders.limits import MAX_LINES_PER_ORDER
 
 log = logging.getLogger("portal.gql")
+
+
+DEFAULT_BODY_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +55,26 @@ class Limits:
     max_depth: int = 12
     max_tokens: int = 2500
     max_aliases: int = 20
-    max_cost: int = 60_000
-    list_size: int = 10  # assumed length of a list field without first/last (order lines, contacts...)
+    # PullOrders' page of 50 orders at 500 lines each costs about 351,000: the worst case it may cost.
+    max_cost: int = 400_000
+    list_size: int = 10  # assumed length of a list without first/last and without a cap in LIST_CAPS
     default_page: int = 20
-    max_body_bytes: int = 256 * 1024
+    max_body_bytes: int = DEFAULT_BODY_BYTES
     max_in_flight: int = 4  # per worker: more run slower for everyone (CPU-bound), so they queue
     max_queued: int = 64
     queue_timeout: float = 10.0
     rate_capacity: float = 600  # per principal: a burst of this many operations...
     rate_per_second: float = 20  # ...refilled at this rate
     poll_interval: float = 0.5  # subscriptions poll the outbox this often
+    max_attachment_bytes: int = 10 * 1024 * 1024  # addCaseAttachment, decoded: the portal's limit
+
+    @classmethod
+    def for_settings(cls, settings: Settings, **overrides: Any) -> Limits:
+        """The server's limits: attachments as large as the portal takes (PORTAL_MAX_ATTACHMENT_BYTES),
+        so the body may hold one base64-encoded (4/3 of its size) plus the operation."""
+        attachment = settings.max_attachment_bytes
+        body = max(DEFAULT_BODY_BYTES, (attachment + 2) // 3 * 4 + 64 * 1024)
+        return cls(**{"max_attachment_bytes": attachment, "max_body_bytes": body, **overrides})
 
 
 # --- cost ---------------------------------------------------------------------------------------
@@ -93,7 +111,9 @@ class CostCache:
 class CostLimit(SchemaExtension):
     """Computed before execution from the document and the variables: a field costs 1 plus its
     children; a list multiplies its children's cost by ``first``/``last`` (or the number of
-    ``ids``, or ``Limits.list_size`` for plain lists). Reported in ``extensions.cost``."""
+    ``ids``, or the list's cap in :data:`LIST_CAPS`, else ``Limits.list_size``). Arguments count
+    with the values the operation will run with: given variables, the operation's defaults, the
+    schema's defaults. Reported in ``extensions.cost``."""
 
     def __init__(self, limits: Limits, cache: CostCache | None = None) -> None:
         self.limits = limits
@@ -138,7 +158,7 @@ class CostLimit(SchemaExtension):
         fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         if root is None:
             return 0
-        return self._selection_cost(op.selection_set, root, fragments, variables, set())
+        return self._selection_cost(op.selection_set, root, fragments, _with_defaults(op, variables), set())
 
     def _selection_cost(
         self,
@@ -187,50 +207,134 @@ class CostLimit(SchemaExtension):
         definition = fields.get(node.name.value) if fields else None
         if definition is None:  # __typename and introspection
             return 1 if node.selection_set is None else 5
-        args = {arg.name.value: arg.value for arg in node.arguments or ()}
-        multiplier = 1
-        for name in ("first", "last"):
-            if name in args:
-                multiplier = max(multiplier, _int(args[name], variables, self.limits.default_page))
-        if "ids" in args:
-            value = args["ids"]
-            if isinstance(value, VariableNode):
-                multiplier = len(variables.get(value.name.value) or ())
-            elif isinstance(value, ListValueNode):
-                multiplier = len(value.values)
-        elif parent.name.endswith("Connection"):
-            pass  # edges and nodes: the connection's first/last counted them already
-        elif multiplier == 1 and isinstance(get_nullable_type(definition.type), GraphQLList):
-            multiplier = self.limits.list_size
-        elif multiplier == 1 and node.name.value in CONNECTION_FIELDS:
-            multiplier = self.limits.default_page
         child_type = get_named_type(definition.type)
         children = self._selection_cost(node.selection_set, child_type, fragments, variables, seen)
-        return 1 + multiplier * children
+        if not children:
+            return 1
+        return 1 + self._multiplier(node, parent, definition, variables) * children
+
+    def _multiplier(
+        self, node: FieldNode, parent: GraphQLNamedType, definition: GraphQLField, variables: dict[str, Any]
+    ) -> int:
+        """How many objects the field may return: from the arguments' actual values (a variable's
+        value, else its default in the operation, else the argument's default in the schema), or
+        the list's cap."""
+        given = {arg.name.value: arg.value for arg in node.arguments or ()}
+        if "ids" in definition.args:
+            ids = _value(given.get("ids"), variables, definition.args["ids"])
+            return len(ids) if isinstance(ids, list) else 0
+        sizes = [
+            size
+            for name in ("first", "last")
+            if name in definition.args
+            and isinstance(size := _value(given.get(name), variables, definition.args[name]), int)
+        ]
+        if sizes:
+            return max(0, *sizes)
+        if "first" in definition.args or "last" in definition.args:
+            return self.limits.default_page  # neither given nor defaulted: the server's page size
+        if parent.name.endswith("Connection") or parent.name in PAGED_TYPES:
+            return 1  # edges, nodes, changes: the connection's first/last counted them already
+        if isinstance(get_nullable_type(definition.type), GraphQLList):
+            return LIST_CAPS.get((parent.name, node.name.value), self.limits.list_size)
+        return 1
 
 
-CONNECTION_FIELDS = frozenset(
-    {
-        "orders",
-        "cases",
-        "customers",
-        "contacts",
-        "activities",
-        "shipments",
-        "invoices",
-        "products",
-        "organizations",
-    }
-)
+# The most items a plain list (no first/last) can hold. Lists not named here have no enforced bound
+# and count as ``Limits.list_size``.
+LIST_CAPS: dict[tuple[str, str], int] = {
+    ("Order", "lines"): MAX_LINES_PER_ORDER,
+    ("Shipment", "lines"): MAX_LINES_PER_ORDER,
+    ("Invoice", "lines"): MAX_LINES_PER_ORDER,
+}
+# Object types that hold one page of a list paged by their field's first/last.
+PAGED_TYPES = frozenset({"ChangeFeed"})
 
 
-def _int(value: Any, variables: dict[str, Any], default: int) -> int:
-    if isinstance(value, VariableNode):
-        raw = variables.get(value.name.value)
-        return raw if isinstance(raw, int) and raw >= 0 else default
-    if isinstance(value, IntValueNode):
-        return max(0, int(value.value))
-    return default
+def _with_defaults(op: OperationDefinitionNode, variables: dict[str, Any]) -> dict[str, Any]:
+    """The variables as the operation runs with them: the given values, else the defaults the
+    operation declares (``query($n: Int = 100)`` runs with 100 when $n is not sent)."""
+    values = dict(variables)
+    for definition in op.variable_definitions or ():
+        name = definition.variable.name.value
+        if name not in values and definition.default_value is not None:
+            values[name] = value_from_ast_untyped(definition.default_value)
+    return values
+
+
+def _value(node: Any, variables: dict[str, Any], argument: GraphQLArgument) -> Any:
+    """An argument's value before execution: literal, variable, or the schema's default."""
+    if node is None:
+        default = argument.default_value
+        return None if default is Undefined else default
+    if isinstance(node, VariableNode):
+        return variables.get(node.name.value)
+    return value_from_ast_untyped(node)
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+class TextGuard(SchemaExtension):
+    """A NUL character in any string input (a variable or a literal in the document) is refused
+    before execution with ``INVALID_INPUT`` naming the input's path: databases refuse NUL in text,
+    and a search filter would otherwise fail inside the database. (The services refuse it too,
+    for the portal's forms: ``portal.validation.text``.)"""
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        path = _nul_path(ec.variables or {}, [])
+        if path is None and ec.graphql_document is not None:
+            op = get_operation_ast(ec.graphql_document, ec.operation_name)
+            if op is not None:
+                path = _literal_nul_path(op.selection_set, ec.graphql_document.definitions)
+        if path is not None:
+            field = ".".join(path)
+            ec.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"{field}: must not contain NUL characters",
+                        extensions={"code": "INVALID_INPUT", "field": path},
+                    )
+                ],
+            )
+        yield
+
+
+def _nul_path(value: Any, path: list[str]) -> list[str] | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items: Iterator[tuple[str, Any]]
+    if isinstance(value, dict):
+        items = ((str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        found = _nul_path(item, [*path, key])
+        if found is not None:
+            return found
+    return None
+
+
+def _literal_nul_path(selection_set: SelectionSetNode | None, definitions: Any) -> list[str] | None:
+    """The first literal string with a NUL among the arguments of the operation and its fragments."""
+    nodes: list[Any] = [
+        selection_set,
+        *(d.selection_set for d in definitions if isinstance(d, FragmentDefinitionNode)),
+    ]
+    for node in nodes:
+        for selection in getattr(node, "selections", None) or ():
+            for argument in getattr(selection, "arguments", None) or ():
+                found = _nul_path(value_from_ast_untyped(argument.value, {}), [argument.name.value])
+                if found is not None:
+                    return found
+            found = _literal_nul_path(getattr(selection, "selection_set", None), ())
+            if found is not None:
+                return found
+    return None
 
 
 # --- one mutation per operation -----------------------------------------------------------------
@@ -278,7 +382,7 @@ def coded(error: GraphQLError) -> GraphQLError:
         return error
     original = error.original_error
     if isinstance(original, PortalError):
-        code, message = original.code, original.message
+        code, message = original.code, public_message(original)
     elif unexpected(error):
         code, message = "INTERNAL_SERVER_ERROR", "Internal server error."
     else:

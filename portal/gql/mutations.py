@@ -8,6 +8,8 @@ missing id does, because every service loads through ``portal.access.get_visible
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 from collections.abc import Callable
 from datetime import date, datetime
@@ -15,6 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry import UNSET
 
 from portal import models as m
 from portal.access import Principal
@@ -22,7 +25,7 @@ from portal.activities import service as activities
 from portal.cases import service as cases
 from portal.customers import service as customers
 from portal.db import UnitOfWork
-from portal.errors import NotFound, PortalError
+from portal.errors import InvalidInput, NotFound, PortalError
 from portal.gql import types as t
 from portal.gql.errors import UserError, user_error
 from portal.gql.ids import decode_id
@@ -168,16 +171,22 @@ class CreateOrderInput:
     currency: str = "EUR"
 
 
+@strawberry.input
+class RouteOrderInput:
+    order: strawberry.ID
+    supplier: strawberry.ID
+
+
+@strawberry.input
+class CancelOrderInput:
+    order: strawberry.ID
+    expected_version: int | None = strawberry.field(default=None, description="The order's version you read.")
+
+
 # --- cases ---------------------------------------------------------------------------------------
 
 
-@strawberry.enum
-class CaseAction(enum.Enum):
-    START = "start"
-    WAIT = "wait"
-    RESOLVE = "resolve"
-    REOPEN = "reopen"
-    CLOSE = "close"
+CaseAction = t.CaseAction
 
 
 @strawberry.input
@@ -205,6 +214,31 @@ class RouteCaseInput:
     case: strawberry.ID
     organization: strawberry.ID | None = strawberry.field(description="null keeps the case in-house")
     expected_version: int | None = None
+
+
+@strawberry.input
+class ChangeCaseStatusInput:
+    case: strawberry.ID
+    action: CaseAction
+    expected_version: int | None = None
+
+
+@strawberry.input
+class AddCaseAttachmentInput:
+    case: strawberry.ID
+    filename: str
+    content_type: str = strawberry.field(description="One of the accepted types, e.g. application/pdf.")
+    content_base64: str = strawberry.field(
+        description="The file, base64-encoded; at most the server's PORTAL_MAX_ATTACHMENT_BYTES once decoded."
+    )
+    internal: bool = strawberry.field(default=False, description="Owner staff only: hidden from partners.")
+
+
+@strawberry.type
+class CaseAttachmentPayload:
+    attachment: t.CaseAttachment | None
+    case: t.Case | None
+    user_errors: list[UserError]
 
 
 @strawberry.input
@@ -263,6 +297,38 @@ class ActivityPayload:
 class ShareCustomerInput:
     customer: strawberry.ID
     organization: strawberry.ID
+
+
+@strawberry.input
+class AddContactInput:
+    customer: strawberry.ID
+    last_name: str
+    first_name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    position: str | None = None
+
+
+@strawberry.input
+class UpdateContactInput:
+    contact: strawberry.ID
+    first_name: str | None = strawberry.field(default=None, description="Omitted or null: unchanged.")
+    last_name: str | None = strawberry.field(default=None, description="Omitted or null: unchanged.")
+    email: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+    phone: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+    position: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+
+
+@strawberry.type
+class ContactPayload:
+    contact: t.Contact | None
+    user_errors: list[UserError]
 
 
 @strawberry.type
@@ -516,3 +582,133 @@ class Mutation:
 
         ident, errors = run(info, act)
         return CustomerPayload(customer=reload(info, m.Customer, t.Customer, ident), user_errors=errors)
+
+    @t.mutation(description="Route an order to a supplier (owner sales and admins); it leaves by EDI or API.")
+    def route_order(self, info: strawberry.Info, input: RouteOrderInput) -> OrderPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            order_id = pk(input.order, "Order", "order")
+            orders.route_order(
+                uow=uow,
+                principal=p,
+                order_id=order_id,
+                supplier_id=pk(input.supplier, "Organization", "organization"),
+            )
+            return order_id
+
+        ident, errors = run(info, act)
+        return OrderPayload(order=reload(info, m.Order, t.Order, ident), user_errors=errors)
+
+    @t.mutation(
+        description="Cancel an order nothing of which has shipped (owner staff, or the dealer who sold it)."
+    )
+    def cancel_order(self, info: strawberry.Info, input: CancelOrderInput) -> OrderPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            order_id = pk(input.order, "Order", "order")
+            orders.cancel_order(
+                uow=uow, principal=p, order_id=order_id, expected_version=input.expected_version
+            )
+            return order_id
+
+        ident, errors = run(info, act)
+        return OrderPayload(order=reload(info, m.Order, t.Order, ident), user_errors=errors)
+
+    @t.mutation(description="Start, wait, resolve, reopen or close a case (see Case.allowedActions).")
+    def change_case_status(self, info: strawberry.Info, input: ChangeCaseStatusInput) -> CasePayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            case_id = pk(input.case, "Case", "case")
+            cases.change_status(
+                uow=uow,
+                principal=p,
+                case_id=case_id,
+                action=input.action.value,
+                expected_version=input.expected_version,
+            )
+            return case_id
+
+        ident, errors = run(info, act)
+        return CasePayload(case=reload(info, m.Case, t.Case, ident), user_errors=errors)
+
+    @t.mutation(description="Attach a file (base64) to a case; the same types and size limit as the portal.")
+    def add_case_attachment(
+        self, info: strawberry.Info, input: AddCaseAttachmentInput
+    ) -> CaseAttachmentPayload:
+        limit = ctx(info).limits.max_attachment_bytes
+
+        def act(uow: UnitOfWork, p: Principal) -> tuple[t.CaseAttachment, int]:
+            case_id = pk(input.case, "Case", "case")
+            data = _decode_upload(input.content_base64, limit)
+            content_type = input.content_type.split(";")[0].strip().lower()
+            try:
+                attachment = cases.add_attachment(
+                    uow=uow,
+                    principal=p,
+                    case_id=case_id,
+                    filename=input.filename,
+                    content_type=content_type,
+                    data=data,
+                    internal=input.internal,
+                    max_bytes=limit,
+                )
+            except InvalidInput as exc:  # the portal's form has one "file" field; here it is two
+                if exc.field != "file":
+                    raise
+                accepted = content_type in cases.ALLOWED_ATTACHMENT_TYPES
+                field = "content_base64" if accepted else "content_type"
+                raise InvalidInput(field, exc.detail) from exc
+            return t.CaseAttachment.of(attachment), case_id
+
+        result, errors = run(info, act)
+        attachment, case_id = result if result else (None, None)
+        return CaseAttachmentPayload(
+            attachment=attachment, case=reload(info, m.Case, t.Case, case_id), user_errors=errors
+        )
+
+    @t.mutation(description="A contact person of a customer the caller may see.")
+    def add_contact(self, info: strawberry.Info, input: AddContactInput) -> ContactPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            contact = customers.add_contact(
+                uow=uow,
+                principal=p,
+                customer_id=pk(input.customer, "Customer", "customer"),
+                first_name=input.first_name,
+                last_name=input.last_name,
+                email=input.email,
+                phone=input.phone,
+                position=input.position,
+            )
+            return contact.id
+
+        ident, errors = run(info, act)
+        return ContactPayload(contact=reload(info, m.Contact, t.Contact, ident), user_errors=errors)
+
+    @t.mutation(description="Change a contact person; omitted fields stay as they are.")
+    def update_contact(self, info: strawberry.Info, input: UpdateContactInput) -> ContactPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            contact_id = pk(input.contact, "Contact", "contact")
+            optional: dict[str, Any] = {
+                name: value
+                for name in ("email", "phone", "position")
+                if (value := getattr(input, name)) is not UNSET
+            }
+            customers.update_contact(
+                uow=uow,
+                principal=p,
+                contact_id=contact_id,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                **optional,
+            )
+            return contact_id
+
+        ident, errors = run(info, act)
+        return ContactPayload(contact=reload(info, m.Contact, t.Contact, ident), user_errors=errors)
+
+
+def _decode_upload(content: str, limit: int) -> bytes:
+    """Base64 to bytes; a text longer than any file within the limit is refused before decoding."""
+    if len(content) > (limit + 2) // 3 * 4 + 4:
+        raise InvalidInput("content_base64", f"the file is larger than the limit of {limit} bytes")
+    try:
+        return base64.b64decode(content.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("content_base64", "is not valid base64") from None

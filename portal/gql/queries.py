@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from portal import changes as change_feed
 from portal import models as m
+from portal.access import Principal, permissions
 from portal.activities.queries import ActivityCriteria, activity_rows
 from portal.cases.queries import CaseCriteria, case_rows
 from portal.customers.queries import ContactCriteria, CustomerCriteria, contact_rows, customer_rows
@@ -113,9 +114,17 @@ class OrderOrder:
     direction: SortDirection = SortDirection.DESC
 
 
-def _order_criteria(f: OrderFilter | None) -> OrderCriteria:
+def _readable_filters(principal: Principal, f: object, relations: tuple[str, ...]) -> None:
+    """A filter on a relation the caller cannot read would tell which rows have which value."""
+    for relation in relations:
+        if getattr(f, relation) is not None and not permissions.can_read_relation(principal, relation):
+            raise InvalidInput(f"filter.{relation}", "you cannot filter by a field you cannot read")
+
+
+def _order_criteria(f: OrderFilter | None, principal: Principal) -> OrderCriteria:
     if f is None:
         return OrderCriteria()
+    _readable_filters(principal, f, ("customer", "dealer", "supplier"))
     return OrderCriteria(
         number=f.number,
         customer_reference=f.customer_reference,
@@ -159,9 +168,10 @@ class CaseOrder:
     direction: SortDirection = SortDirection.DESC
 
 
-def _case_criteria(f: CaseFilter | None) -> CaseCriteria:
+def _case_criteria(f: CaseFilter | None, principal: Principal) -> CaseCriteria:
     if f is None:
         return CaseCriteria()
+    _readable_filters(principal, f, ("customer",))
     return CaseCriteria(
         statuses=frozenset(f.status or ()),
         priorities=frozenset(f.priority or ()),
@@ -448,7 +458,7 @@ class Query:
         o = order_by or OrderOrder()
         c = ctx(info)
         page = order_rows(
-            c.session, c.principal, _order_criteria(filter), **_sort(o.field, o.direction),
+            c.session, c.principal, _order_criteria(filter, c.principal), **_sort(o.field, o.direction),
             window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
         return connection(t.Order, m.Order, page)
@@ -467,7 +477,7 @@ class Query:
         o = order_by or CaseOrder()
         c = ctx(info)
         page = case_rows(
-            c.session, c.principal, _case_criteria(filter), **_sort(o.field, o.direction),
+            c.session, c.principal, _case_criteria(filter, c.principal), **_sort(o.field, o.direction),
             window=window(first=first, after=after, last=last, before=before),
         )  # fmt: skip
         return connection(t.Case, m.Case, page)

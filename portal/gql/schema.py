@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
+from portal.gql.admin import AdminMutation, AdminQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.limits import (
     CostCache,
@@ -29,6 +30,7 @@ from portal.gql.limits import (
     ErrorPolicy,
     Limits,
     OneMutationPerOperation,
+    TextGuard,
     coded,
     log,
     unexpected,
@@ -53,12 +55,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type(name="Query")
-class Query(CoreQuery, ExchangeQuery):
+class Query(CoreQuery, ExchangeQuery, AdminQuery):
     pass
 
 
 @strawberry.type(name="Mutation")
-class Mutation(CoreMutation, ExchangeMutation):
+class Mutation(CoreMutation, ExchangeMutation, AdminMutation):
     pass
 
 
@@ -94,6 +96,7 @@ def build_schema(limits: Limits | None = None, *, introspection: bool = True) ->
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: CostLimit(limits, costs),
+        TextGuard,
     ]
     schema = PortalSchema(
         query=Query,

@@ -13,6 +13,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from portal import models as m
+from portal.access import permissions
+from portal.cases.service import status_actions
 from portal.gql.ids import encode_id
 
 if TYPE_CHECKING:
@@ -27,6 +29,16 @@ MatchStatus = strawberry.enum(m.MatchStatus, name="MatchStatus")
 CasePriority = strawberry.enum(m.CasePriority, name="CasePriority")
 CaseStatus = strawberry.enum(m.CaseStatus, name="CaseStatus")
 ActivityKind = strawberry.enum(m.ActivityKind, name="ActivityKind")
+
+
+@strawberry.enum
+class CaseAction(enum.Enum):
+    START = "start"
+    WAIT = "wait"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    CLOSE = "close"
+
 
 # The model's own rules, applied to our plain objects: one definition of "effective".
 _effective_quantity = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_quantity).fget)
@@ -410,6 +422,33 @@ class CaseComment(Built):
     created_at: datetime
 
 
+@strawberry.type(description="A file attached to a case (the content is downloaded in the portal).")
+class CaseAttachment:
+    pk: strawberry.Private[int]
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    internal: bool
+    created_at: datetime
+
+    @field(description="Opaque global id.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("CaseAttachment", self.pk))
+
+    @classmethod
+    def of(cls, row: m.CaseAttachment) -> CaseAttachment:
+        return cls(
+            pk=row.id,
+            filename=row.filename,
+            content_type=row.content_type,
+            size=row.size,
+            sha256=row.sha256,
+            internal=row.internal,
+            created_at=row.created_at,
+        )
+
+
 @strawberry.type
 class Case(Node, Built):
     number: str
@@ -456,6 +495,18 @@ class Case(Node, Built):
     @strawberry.field
     def comments(self, info: strawberry.Info) -> list[CaseComment]:
         return ctx(info).loaders.comments_by_case.load(self.pk, (o.pk for o in self._siblings))
+
+    @field(description="Status changes the caller may make now (changeCaseStatus).")
+    def allowed_actions(self, info: strawberry.Info) -> list[CaseAction]:
+        return [CaseAction(name) for name in status_actions(ctx(info).principal, self)]
+
+    @field(description="Whether the caller may change the subject and description (updateCase).")
+    def can_edit(self, info: strawberry.Info) -> bool:
+        return permissions.can_edit_case_text(ctx(info).principal, self)
+
+    @field(description="Whether the caller may change the priority, and with it the SLA deadline.")
+    def can_change_priority(self, info: strawberry.Info) -> bool:
+        return permissions.can_change_case_priority(ctx(info).principal, self)
 
 
 @strawberry.type

@@ -61,8 +61,8 @@ def touch_order(order: Order, expected_version: int | None = None) -> None:
     """Mark the order changed (bumps its version). A stale ``expected_version`` raises Conflict."""
     if expected_version is not None and expected_version != order.version:
         raise Conflict(
-            f"order {order.number} was changed meanwhile (version {order.version}, "
-            f"your form had {expected_version}); reload it"
+            f"order {order.number} was changed meanwhile (it is at version {order.version}, "
+            f"the change expected version {expected_version}); reload it"
         )
     order.updated_at = utcnow()
 

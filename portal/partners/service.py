@@ -27,6 +27,7 @@ from portal.security import (
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_TOKEN_DAYS = 3650
 
 
 def _check_roles(org: Organization, roles: set[str]) -> str:
@@ -134,6 +135,26 @@ def set_user_active(*, uow: UnitOfWork, principal: Principal, user_id: int, acti
     return user
 
 
+def set_user_roles(*, uow: UnitOfWork, principal: Principal, user_id: int, roles: set[str]) -> User:
+    """Give a user other roles (their sessions end, so the new roles apply at the next login).
+
+    Admins manage their own organizations' users; nobody takes the admin role from themselves,
+    so an organization cannot lose its last admin by accident."""
+    user = get_visible(uow.session, principal, User, user_id, for_update=True)
+    org = uow.session.get_one(Organization, user.organization_id)
+    _require_admin_of(principal, org, "change roles")
+    role_text = _check_roles(org, roles)
+    if principal.user_id == user.id and "admin" not in roles:
+        raise InvalidInput("roles", "you cannot take the admin role from yourself")
+    if role_text == user.roles:
+        return user
+    user.roles = role_text
+    user.session_generation += 1
+    uow.flush()
+    record(uow, principal, "user.roles_changed", "user", user.id, organization_id=org.id, roles=role_text)
+    return user
+
+
 def authenticate_password(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None. The hash is always computed, so the
     answer takes as long for an unknown e-mail as for a wrong password."""
@@ -183,8 +204,8 @@ def issue_token(
 ) -> IssuedToken:
     org = get_visible(uow.session, principal, Organization, organization_id)
     _require_admin_of(principal, org, "issue API tokens")
-    if expires_in_days is not None and expires_in_days <= 0:
-        raise InvalidInput("expires", "must be a positive number of days")
+    if expires_in_days is not None:
+        validation.integer("expires_in_days", expires_in_days, minimum=1, maximum=MAX_TOKEN_DAYS)
     role_text = _check_roles(org, roles or ({"sales"} if org.kind is OrgKind.OWNER else {"member"}))
     secret = new_token_secret()
     token = ApiToken(

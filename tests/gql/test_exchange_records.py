@@ -67,9 +67,13 @@ def test_other_organizations_see_no_files_and_cannot_reprocess(api: Api) -> None
         missing = api.ok(REPROCESS, {"id": gid("ExchangeRecord", 987654)}, as_=stranger)
         assert hidden["reprocessExchangeRecord"]["record"] is None
         assert hidden["reprocessExchangeRecord"]["userErrors"][0]["code"] == "NOT_FOUND"
-        assert hidden["reprocessExchangeRecord"]["userErrors"][0]["message"].replace(
-            str(ids["failed"]), "#"
-        ) == missing["reprocessExchangeRecord"]["userErrors"][0]["message"].replace("987654", "#")
+        foreign, absent = gid("ExchangeRecord", ids["failed"]), gid("ExchangeRecord", 987654)
+        assert missing["reprocessExchangeRecord"]["userErrors"][0]["message"] == (
+            f"exchange record {absent} not found"  # the public id, never the internal one
+        )
+        assert hidden["reprocessExchangeRecord"]["userErrors"][0]["message"].replace(foreign, "#") == missing[
+            "reprocessExchangeRecord"
+        ]["userErrors"][0]["message"].replace(absent, "#")
 
 
 def test_owner_reprocesses_a_failed_file(api: Api) -> None:

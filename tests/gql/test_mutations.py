@@ -118,9 +118,10 @@ def test_confirming_a_hidden_order_answers_as_for_a_missing_one(world: World) ->
 
     hidden, missing = attempt(world.ids["order_b"]), attempt(424242)
     assert hidden["userErrors"][0]["code"] == missing["userErrors"][0]["code"] == "NOT_FOUND"
-    assert hidden["userErrors"][0]["message"].replace(str(world.ids["order_b"]), "N") == missing[
+    assert missing["userErrors"][0]["message"] == f"order {gid('Order', 424242)} not found"
+    assert hidden["userErrors"][0]["message"].replace(gid("Order", world.ids["order_b"]), "N") == missing[
         "userErrors"
-    ][0]["message"].replace("424242", "N")
+    ][0]["message"].replace(gid("Order", 424242), "N")
 
 
 def test_ship_notice_and_invoice_after_confirmation(world: World) -> None:

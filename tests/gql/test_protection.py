@@ -41,8 +41,8 @@ def test_cost_is_reported_and_costly_queries_are_refused_before_execution(
     api: Api, statement_counter: list[str]
 ) -> None:
     body = api.post("{ orders(first: 10) { nodes { number lines { sku } } } }").json()
-    # orders: 1 + first x (nodes 1 + number 1 + lines (1 + 10 x sku 1)): lists without first count as 10
-    assert body["extensions"]["cost"] == {"requested": 1 + 10 * (1 + 1 + (1 + 10 * 1)), "limit": 60_000}
+    # orders: 1 + first x (nodes 1 + number 1 + lines (1 + 500 x sku 1)): an order holds up to 500 lines
+    assert body["extensions"]["cost"] == {"requested": 1 + 10 * (1 + 1 + (1 + 500 * 1)), "limit": 400_000}
     api.token("owner")
     statement_counter.clear()
     nested = "shipments { lines { quantity } order { shipments { lines { quantity } } } }"
@@ -50,7 +50,7 @@ def test_cost_is_reported_and_costly_queries_are_refused_before_execution(
     response = api.post(costly)
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
-    assert response.json()["extensions"]["cost"]["requested"] > 60_000
+    assert response.json()["extensions"]["cost"]["requested"] > 400_000
     assert not any("FROM orders" in s for s in statement_counter)
 
 
