@@ -117,6 +117,10 @@ class Form:
             return {}
         return {k: v for k, v in self.data.multi_items() if isinstance(v, str) and k != "csrf"}
 
+    def __contains__(self, name: str) -> bool:
+        """Whether the form sent the field at all (a page shows only the fields a role may change)."""
+        return self.data is not None and name in self.data
+
     def text(self, name: str) -> str:
         value = self.data.get(name) if self.data is not None else None
         return value.strip() if isinstance(value, str) else ""

@@ -211,28 +211,35 @@ class CaseViews:
     def edit(self, ctx: Ctx) -> Response:
         """Subject, description and priority (a new priority moves the SLA deadline)."""
 
-        def read_priority() -> CasePriority:
+        def read_priority() -> CasePriority | None:
+            if "priority" not in ctx.form:  # not shown to a role that may not change it
+                return None
             try:
                 return CasePriority(ctx.form.text("priority"))
             except ValueError:
                 raise InvalidInput("priority", "unknown value") from None
 
+        def read_text(field: str) -> str | None:
+            return ctx.form.text(field) if field in ctx.form else None
+
         def action() -> str:
-            ctx.form.validate(  # every wrong field at once; the service checks them again
-                lambda: validation.required_text("subject", ctx.form.text("subject")),
-                lambda: validation.text(
-                    "description", ctx.form.text("description"), max_length=10000, required=False
-                ),
-                read_priority,
-            )
-            priority = read_priority()
+            checks: list[Callable[[], object]] = [read_priority]
+            if "subject" in ctx.form:
+                checks.append(lambda: validation.required_text("subject", ctx.form.text("subject")))
+            if "description" in ctx.form:
+                checks.append(
+                    lambda: validation.text(
+                        "description", ctx.form.text("description"), max_length=10000, required=False
+                    )
+                )
+            ctx.form.validate(*checks)  # every wrong field at once; the service checks them again
             cases.update_case(
                 uow=ctx.uow,
                 principal=ctx.principal,
                 case_id=ctx.request.path_params["case_id"],
-                subject=ctx.form.text("subject"),
-                description=ctx.form.text("description"),
-                priority=priority,
+                subject=read_text("subject"),
+                description=read_text("description"),
+                priority=read_priority(),
                 expected_version=ctx.form.integer("version"),
             )
             return ctx._("The case has been updated.")
