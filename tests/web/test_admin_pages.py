@@ -60,3 +60,20 @@ def test_the_menu_links_the_exchange_admin_for_owner_admins_only(world: WebWorld
     assert world.client("owner").get("/admin/exchange").status_code == 200
     dealer = lxml_html.fromstring(world.client("dealer-group").get("/").text)
     assert not dealer.xpath('//a[@href="/admin/exchange"]')
+
+
+def test_owner_admin_sees_each_tokens_organization(world: WebWorld) -> None:
+    from portal.partners import service as partners
+
+    with world.scene.uow() as uow:
+        partners.issue_token(
+            uow=uow,
+            principal=world.scene.p("supplier-a", "admin"),
+            organization_id=world.scene.orgs["supplier-a"].id,
+            name="ERP Lieferant",
+        )
+    tree = lxml_html.fromstring(world.client("owner").get("/admin/tokens", params={"lang": "en"}).text)
+    row = tree.xpath('//tr[td[@data-label="Name"][text()="ERP Lieferant"]]')[0]
+    assert row.xpath('string(td[@data-label="Organization"])') == "Supplier A"
+    own = lxml_html.fromstring(world.client("supplier-a").get("/admin/tokens").text)
+    assert not own.xpath('//td[@data-label="Organization"]')  # one organization: no column

@@ -164,10 +164,13 @@ class AdminViews:
         *,
         secret: str | None = None,
     ) -> Response:
+        tokens = partners.list_tokens(ctx.db, ctx.principal)
         response = ctx.render(
             "admin_tokens.html",
             status_code=400 if errors else 200,
-            tokens=partners.list_tokens(ctx.db, ctx.principal),
+            tokens=tokens,
+            several_orgs=len(ctx.principal.org_ids) > 1 or ctx.principal.is_owner,
+            org_names=load_by_ids(ctx.db, ctx.principal, Organization, {t.organization_id for t in tokens}),
             secret=secret,
             errors=errors,
             values=values,
