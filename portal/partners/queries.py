@@ -22,7 +22,7 @@ from portal.listing import (
     paginate,
     search_pattern,
 )
-from portal.models import ApiToken, Organization, OrgKind, Product
+from portal.models import ApiToken, Organization, OrgKind, Product, User
 from portal.security import hash_token
 
 
@@ -95,6 +95,31 @@ def list_organizations(
         descending=descending,
         page=page,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    search: str | None = None  # the user's name or e-mail, or the organization's name
+    organization_id: int | None = None
+
+
+def list_users(
+    session: Session,
+    principal: Principal,
+    *,
+    filter: UserFilter = UserFilter(),
+    descending: bool = False,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[User]:
+    """Users the principal may see (its organizations'; owner staff: everyone's), by name."""
+    stmt = visible(principal, User)
+    if filter.organization_id is not None:
+        stmt = stmt.where(User.organization_id == filter.organization_id)
+    if filter.search:
+        pattern = search_pattern(filter.search)
+        named = select(Organization.id).where(matches(pattern, Organization.name))
+        stmt = stmt.where(matches(pattern, User.name, User.email) | User.organization_id.in_(named))
+    return paginate(session, stmt, User, sort_column=User.name, descending=descending, page=page)
 
 
 # --- the GraphQL API's product and organization lists (Core rows, id cursors) --------------------

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from portal.cases import service as cases
+from portal.customers import service as customers
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Base
 from tests.builders import build_scene
@@ -30,6 +31,7 @@ class Seeded:
     order_id: int
     customer_id: int
     dealer_case_id: int
+    long_mail_customer_id: int
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +56,22 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     order = scene.order(customer, by="dealer-group", supplier="supplier-a", quantities=(10, 4))
     with scene.uow() as uow:
         case = cases.open_case(uow=uow, principal=scene.p("dealer-group"), subject="Nur für den Händler")
+        long_mail = customers.create_customer(
+            uow=uow,
+            principal=scene.p("owner"),
+            name="Sanitär- und Heizungsfachbetrieb Großmann-Schwarzenberger",
+            email="einkauf.zentrale.nord-ost@sanitaer-und-heizungsfachbetrieb-grossmann-schwarzenberger.example",
+        )
+        customers.share_customer(
+            uow=uow,
+            principal=scene.p("owner"),
+            customer_id=long_mail.id,
+            organization_id=scene.orgs["dealer-group"].id,
+        )
     engine.dispose()
     try:
         with serve(url) as base:
-            yield Seeded(base, order.id, customer.id, case.id)
+            yield Seeded(base, order.id, customer.id, case.id, long_mail.id)
     finally:
         if schema and PG_URL:
             admin = make_engine(PG_URL)
@@ -200,5 +214,78 @@ def test_pages_fit_a_375_pixel_phone_and_work_by_keyboard(browser: object, live:
             p.goto(url)
             overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, (url, overflow)
+    finally:
+        context.close()
+
+
+# What a phone user touches: every visible link, button, field and disclosure.
+_TARGETS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+                 return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'
+                   && !e.closest('.skip') && !e.closest('.sr-only') && !e.closest('footer'); })
+  .map(e => { const r = e.getBoundingClientRect();
+              const label = e.closest('label') || (e.id && document.querySelector(`label[for="${e.id}"]`));
+              const l = label ? label.getBoundingClientRect() : r;
+              return {tag: e.tagName, text: (e.innerText || e.name || e.type || '').slice(0, 30),
+                      height: Math.max(r.height, e.type === 'checkbox' ? l.height : 0)}; })"""
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_phone_gets_a_compact_header_a_menu_and_44_pixel_targets(
+    browser: object, live: Seeded, lang: str
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=live.base, viewport={"width": 375, "height": 812})  # type: ignore[attr-defined]
+    p: Any = context.new_page()
+    try:
+        p.goto(f"/login?lang={lang}")
+        p.locator("#f-email").fill("dealer-group@example.test")
+        p.locator("#f-password").fill(PASSWORD)
+        p.locator("form[action='/login'] button[type=submit]").click()
+        p.locator("main h1").wait_for()
+        header = p.locator("header.top").bounding_box()
+        assert header is not None and header["height"] <= 64, header
+        assert not p.locator("nav.main-nav").is_visible()  # the wide menu is not a cut-off strip
+        menu = p.locator("details.menu > summary")
+        menu.click()
+        cases_link = p.locator(".menu-panel nav a[href='/cases']")
+        expect(cases_link).to_be_visible()
+        cases_link.click()
+        p.wait_for_url("**/cases")
+        for url in [
+            "/",
+            "/orders",
+            f"/orders/{live.order_id}",
+            "/cases",
+            f"/cases/{live.dealer_case_id}",
+            f"/customers/{live.customer_id}",
+            f"/customers/{live.long_mail_customer_id}",
+            "/admin/users",
+        ]:
+            p.goto(url)
+            overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (url, overflow)
+            small = [t for t in p.evaluate(_TARGETS) if t["height"] < 44]
+            assert small == [], (url, small)
+            p.locator("details.menu > summary").click()  # open: its links count too
+            small = [t for t in p.evaluate(_TARGETS) if t["height"] < 44]
+            assert small == [], (url, "menu", small)
+    finally:
+        context.close()
+
+
+def test_a_wide_screen_shows_the_menu_in_the_header(browser: object, live: Seeded) -> None:
+    context = browser.new_context(base_url=live.base, viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
+    p: Any = context.new_page()
+    try:
+        _login(p, "owner@example.test")
+        assert p.locator("nav.main-nav a[href='/admin/exchange']").is_visible()
+        assert not p.locator("details.menu").is_visible()
+        header = p.locator("header.top").bounding_box()
+        assert header is not None and header["height"] <= 100, header  # two rows: tools, then the menu
+        name = p.locator(".tools .me").bounding_box()
+        assert name is not None and name["height"] <= 44, name  # the user's name on one line
     finally:
         context.close()

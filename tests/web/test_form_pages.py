@@ -60,7 +60,7 @@ def _links(page: str) -> list[str]:
 
 
 def _get_every_link(client: TestClient, base: str, page: str) -> None:
-    links = [link for link in _links(page) if not link.startswith("#")]
+    links = [link for link in _links(page) if not link.startswith(("#", "tel:", "mailto:"))]
     assert any("lang=de" in link for link in links) and any("lang=en" in link for link in links)
     for link in links:
         url = link if link.startswith("/") else base + link
@@ -221,3 +221,22 @@ def test_resolve_close_and_stop_sharing_ask_once_more_without_javascript(world: 
     tree = lxml_html.fromstring(client.get(f"/customers/{customer.id}").text)
     unshare = tree.xpath('//button[@name="unshare"]')
     assert unshare and all(b.xpath('ancestor::details[contains(@class, "confirm")]') for b in unshare)
+
+
+def test_every_link_on_every_form_error_page_answers_a_get(world: WebWorld) -> None:
+    customer = world.scene.customer("Links KG", shared_with=("dealer-group",))
+    case = _case(world)
+    client = world.client("dealer-group")
+    forms = [
+        (f"/customers/{customer.id}", f"/customers/{customer.id}/contacts", {"last_name": ""}),
+        (f"/customers/{customer.id}", f"/customers/{customer.id}/activities", {"kind": "x"}),
+        (f"/cases/{case.id}", f"/cases/{case.id}/edit", {"subject": "", "version": "1"}),
+        ("/cases/new", "/cases/new", {"subject": ""}),
+        ("/admin/users", "/admin/users", {"name": "", "email": "x"}),
+        ("/admin/tokens", "/admin/tokens", {"name": ""}),
+        ("/account/password", "/account/password", {"current_password": ""}),
+    ]
+    for page_url, action, data in forms:
+        response = _post(client, page_url, action, data)
+        assert response.status_code == 400, (action, response.status_code)
+        _get_every_link(client, action, response.text)

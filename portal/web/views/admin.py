@@ -5,10 +5,13 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from portal import validation
+from portal.access import load_by_ids
 from portal.access import permissions as may
 from portal.errors import InvalidInput
-from portal.models import EXTERNAL_ROLES, OWNER_ROLES
+from portal.listing import PageRequest
+from portal.models import EXTERNAL_ROLES, OWNER_ROLES, Organization
 from portal.partners import service as partners
+from portal.partners.queries import UserFilter, list_users
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
@@ -16,6 +19,9 @@ from portal.web.labels import N_
 
 # Service messages shown on these pages, for the catalog.
 N_("you cannot deactivate your own account")
+
+
+USERS_PER_PAGE = 50
 
 
 class AdminViews:
@@ -93,11 +99,34 @@ class AdminViews:
     def _users_page(
         self, ctx: Ctx, errors: FormErrors, values: dict[str, str], *, access_error: str | None = None
     ) -> Response:
+        query = ctx.request.query_params
+        search = (query.get("q") or "").strip()[:200]
+        org_filter = query.get("org") or ""
+        page = list_users(
+            ctx.db,
+            ctx.principal,
+            filter=UserFilter(
+                search=search or None, organization_id=int(org_filter) if org_filter.isdigit() else None
+            ),
+            page=PageRequest(
+                first=None if query.get("before") else USERS_PER_PAGE,
+                after=query.get("after"),
+                last=USERS_PER_PAGE if query.get("before") else None,
+                before=query.get("before"),
+            ),
+        )
         return ctx.render(
             "admin_users.html",
             status_code=400 if errors or access_error else 200,
             access_error=access_error,
-            users=partners.list_users(ctx.db, ctx.principal),
+            users=page.items,
+            pager=page,
+            search=search,
+            org_filter=org_filter,
+            several_orgs=len(ctx.principal.org_ids) > 1 or ctx.principal.is_owner,
+            org_names=load_by_ids(
+                ctx.db, ctx.principal, Organization, {u.organization_id for u in page.items}
+            ),
             roles=[(r, ctx._(labels.ROLES.get(r, r))) for r in self._roles(ctx)],
             role_labels=labels.ROLES,
             errors=errors,
@@ -135,10 +164,13 @@ class AdminViews:
         *,
         secret: str | None = None,
     ) -> Response:
+        tokens = partners.list_tokens(ctx.db, ctx.principal)
         response = ctx.render(
             "admin_tokens.html",
             status_code=400 if errors else 200,
-            tokens=partners.list_tokens(ctx.db, ctx.principal),
+            tokens=tokens,
+            several_orgs=len(ctx.principal.org_ids) > 1 or ctx.principal.is_owner,
+            org_names=load_by_ids(ctx.db, ctx.principal, Organization, {t.organization_id for t in tokens}),
             secret=secret,
             errors=errors,
             values=values,
