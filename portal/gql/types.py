@@ -500,13 +500,15 @@ class Case(Node, Built):
     def allowed_actions(self, info: strawberry.Info) -> list[CaseAction]:
         return [CaseAction(name) for name in status_actions(ctx(info).principal, self)]
 
-    @field(description="Whether the caller may change the subject and description (updateCase).")
+    @field(description="Whether the caller may change the subject and description now (updateCase).")
     def can_edit(self, info: strawberry.Info) -> bool:
-        return permissions.can_edit_case_text(ctx(info).principal, self)
+        open_ = self.status is not m.CaseStatus.CLOSED
+        return open_ and permissions.can_edit_case_text(ctx(info).principal, self)
 
-    @field(description="Whether the caller may change the priority, and with it the SLA deadline.")
+    @field(description="Whether the caller may change the priority, and with it the SLA deadline, now.")
     def can_change_priority(self, info: strawberry.Info) -> bool:
-        return permissions.can_change_case_priority(ctx(info).principal, self)
+        open_ = self.status is not m.CaseStatus.CLOSED
+        return open_ and permissions.can_change_case_priority(ctx(info).principal, self)
 
 
 @strawberry.type
