@@ -79,3 +79,10 @@ def test_a_contact_is_edited_field_by_field(scene: Scene) -> None:
         customers.update_contact(
             uow=uow, principal=scene.p("dealer-other"), contact_id=contact_id, last_name="X"
         )
+
+
+def test_a_login_with_nul_in_the_address_is_a_wrong_login_not_a_database_error(scene: Scene) -> None:
+    _user(scene, "partner", "eva@partner.example", "member")
+    with scene.factory() as session:
+        assert partners.authenticate_password(session, "eva@partner.example\x00", "lang-genug-1") is None
+        assert partners.authenticate_password(session, "eva@partner.example", "lang-genug-1") is not None
