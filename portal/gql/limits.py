@@ -240,8 +240,10 @@ class CostLimit(SchemaExtension):
         return 1
 
 
-# The most items a plain list (no first/last) can hold. Lists not named here have no enforced bound
-# and count as ``Limits.list_size``.
+# The most items a plain list (no first/last) can hold. Lists of children with a bound take `first`
+# (``portal.gql.types.children``); the lists not named here and without `first` (an order's
+# shipments and invoices, a file's messages and links) have no enforced bound and count as
+# ``Limits.list_size``: an estimate, not a bound.
 LIST_CAPS: dict[tuple[str, str], int] = {
     ("Order", "lines"): MAX_LINES_PER_ORDER,
     ("Shipment", "lines"): MAX_LINES_PER_ORDER,
