@@ -240,8 +240,10 @@ class CostLimit(SchemaExtension):
         return 1
 
 
-# The most items a plain list (no first/last) can hold. Lists not named here have no enforced bound
-# and count as ``Limits.list_size``.
+# The most items a plain list (no first/last) can hold. Lists of children with a bound take `first`
+# (``portal.gql.types.children``); the lists not named here and without `first` (an order's
+# shipments and invoices, a file's messages and links) have no enforced bound and count as
+# ``Limits.list_size``: an estimate, not a bound.
 LIST_CAPS: dict[tuple[str, str], int] = {
     ("Order", "lines"): MAX_LINES_PER_ORDER,
     ("Shipment", "lines"): MAX_LINES_PER_ORDER,
@@ -303,19 +305,17 @@ class TextGuard(SchemaExtension):
 
 
 def _nul_path(value: Any, path: list[str]) -> list[str] | None:
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    items: Iterator[tuple[str, Any]]
-    if isinstance(value, dict):
-        items = ((str(k), v) for k, v in value.items())
-    elif isinstance(value, list):
-        items = ((str(i), v) for i, v in enumerate(value))
-    else:
-        return None
-    for key, item in items:
-        found = _nul_path(item, [*path, key])
-        if found is not None:
-            return found
+    """The path of the first string holding a NUL (iterative: variables may nest deeply)."""
+    stack: list[tuple[Any, list[str]]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return where
+        elif isinstance(item, dict):
+            stack.extend((v, [*where, str(k)]) for k, v in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend((v, [*where, str(i)]) for i, v in reversed(list(enumerate(item))))
     return None
 
 

@@ -15,12 +15,14 @@ from strawberry.scalars import JSON
 from portal import models as m
 from portal.access import permissions
 from portal.cases.service import status_actions
+from portal.errors import InvalidInput
 from portal.gql.ids import encode_id
 
 if TYPE_CHECKING:
     from portal.gql.context import Context
 
 N = TypeVar("N")
+X = TypeVar("X")
 
 OrganizationKind = strawberry.enum(m.OrgKind, name="OrganizationKind")
 OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
@@ -59,6 +61,17 @@ def mutation(**options: Any) -> Callable[[F], F]:
 
 def subscription(**options: Any) -> Callable[[F], F]:
     return cast("Callable[[F], F]", strawberry.subscription(**options))
+
+
+MAX_CHILDREN = 500  # the most items of a list of children with `first` (contacts, comments...)
+
+
+def children(items: list[X], first: int) -> list[X]:
+    """The first ``first`` of an object's children: every list has a cap, so the cost model can
+    count each list at its true size before execution (``portal.gql.limits``)."""
+    if not 0 <= first <= MAX_CHILDREN:
+        raise InvalidInput("first", f"must be between 0 and {MAX_CHILDREN}")
+    return items[:first]
 
 
 def ctx(info: strawberry.Info) -> Context:
@@ -172,13 +185,16 @@ class Customer(Node, Built):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    def contacts(self, info: strawberry.Info) -> list[Contact]:
-        return ctx(info).loaders.contacts_by_customer.load(self.pk, (o.pk for o in self._siblings))
+    @field(description=f"The first `first` contacts (at most {MAX_CHILDREN}).")
+    def contacts(self, info: strawberry.Info, first: int = MAX_CHILDREN) -> list[Contact]:
+        return children(
+            ctx(info).loaders.contacts_by_customer.load(self.pk, (o.pk for o in self._siblings)), first
+        )
 
     @field(description="The organizations this customer is shared with (as far as visible).")
-    def assignments(self, info: strawberry.Info) -> list[CustomerAssignment]:
-        return ctx(info).loaders.assignments_by_customer.load(self.pk, (o.pk for o in self._siblings))
+    def assignments(self, info: strawberry.Info, first: int = MAX_CHILDREN) -> list[CustomerAssignment]:
+        loaded = ctx(info).loaders.assignments_by_customer.load(self.pk, (o.pk for o in self._siblings))
+        return children(loaded, first)
 
     @field(description="Activities, orders and cases as one timeline, newest first.")
     def history(self, info: strawberry.Info, first: int = 50) -> list[HistoryEntry]:
@@ -492,21 +508,25 @@ class Case(Node, Built):
             self.routed_to_id, (o.routed_to_id for o in self._siblings)
         )
 
-    @strawberry.field
-    def comments(self, info: strawberry.Info) -> list[CaseComment]:
-        return ctx(info).loaders.comments_by_case.load(self.pk, (o.pk for o in self._siblings))
+    @field(description=f"The first `first` comments, oldest first (at most {MAX_CHILDREN}).")
+    def comments(self, info: strawberry.Info, first: int = MAX_CHILDREN) -> list[CaseComment]:
+        return children(
+            ctx(info).loaders.comments_by_case.load(self.pk, (o.pk for o in self._siblings)), first
+        )
 
     @field(description="Status changes the caller may make now (changeCaseStatus).")
     def allowed_actions(self, info: strawberry.Info) -> list[CaseAction]:
         return [CaseAction(name) for name in status_actions(ctx(info).principal, self)]
 
-    @field(description="Whether the caller may change the subject and description (updateCase).")
+    @field(description="Whether the caller may change the subject and description now (updateCase).")
     def can_edit(self, info: strawberry.Info) -> bool:
-        return permissions.can_edit_case_text(ctx(info).principal, self)
+        open_ = self.status is not m.CaseStatus.CLOSED
+        return open_ and permissions.can_edit_case_text(ctx(info).principal, self)
 
-    @field(description="Whether the caller may change the priority, and with it the SLA deadline.")
+    @field(description="Whether the caller may change the priority, and with it the SLA deadline, now.")
     def can_change_priority(self, info: strawberry.Info) -> bool:
-        return permissions.can_change_case_priority(ctx(info).principal, self)
+        open_ = self.status is not m.CaseStatus.CLOSED
+        return open_ and permissions.can_change_case_priority(ctx(info).principal, self)
 
 
 @strawberry.type

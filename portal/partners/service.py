@@ -158,7 +158,9 @@ def set_user_roles(*, uow: UnitOfWork, principal: Principal, user_id: int, roles
 def authenticate_password(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None. The hash is always computed, so the
     answer takes as long for an unknown e-mail as for a wrong password."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    address = email.strip().lower()
+    # An address with NUL cannot be registered (and PostgreSQL refuses it in a query).
+    user = None if "\x00" in address else session.scalar(select(User).where(User.email == address))
     if user is None:
         verify_password(_DUMMY_HASH, password)
         return None

@@ -9,7 +9,7 @@ import pytest
 
 from portal.gql import Limits
 from portal.orders.limits import MAX_LINES_PER_ORDER
-from tests.gql.conftest import Api, make_client
+from tests.gql.conftest import Api, World, make_client
 
 
 def cost(api: Api, query: str, variables: dict[str, Any] | None = None) -> int:
@@ -49,3 +49,13 @@ def test_a_list_argument_default_of_the_schema_counts(api: Api) -> None:
 
 def test_the_change_feed_counts_its_page_once(api: Api) -> None:
     assert cost(api, "{ changes(first: 30) { changes { entityId } endCursor } }") == 1 + 30 * (1 + 1 + 1)
+
+
+def test_every_list_of_children_has_a_cap_the_cost_counts(world: World) -> None:
+    query = "{ customers(first: 2) { nodes { contacts { id } assignments(first: 3) { createdAt } } } }"
+    assert cost(world.api, query) == 1 + 2 * (1 + (1 + 500 * 1) + (1 + 3 * 1))
+    assert cost(world.api, "{ cases(first: 1) { nodes { comments { body } } } }") == 1 + 1 * (1 + 1 + 500)
+    data = world.api.ok("{ customers(first: 5) { nodes { contacts(first: 0) { id } } } }")
+    assert data["customers"]["nodes"] and all(n["contacts"] == [] for n in data["customers"]["nodes"])
+    [error] = world.api.errors("{ cases(first: 1) { nodes { comments(first: 501) { body } } } }")
+    assert error["extensions"]["code"] == "INVALID_INPUT" and error["message"].startswith("first: ")
