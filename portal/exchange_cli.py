@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.cli import Context, _org_by_slug, _stdout, main, pass_ctx
 from portal.db import make_sessionmaker, unit_of_work
-from portal.exchange import inbound, worker
+from portal.exchange import handling, worker
 from portal.exchange.profiles import OUTBOUND_FORMATS, create_profile, list_profiles
 from portal.models import ExchangeRecord, Organization
 from portal.partners.service import system_principal
@@ -193,7 +193,17 @@ def records(ctx: Context, as_json: bool, limit: int) -> None:
 @click.argument("record_id", type=int)
 @pass_ctx
 def reprocess(ctx: Context, record_id: int) -> None:
-    """Queue a failed inbound file again."""
+    """Queue an inbound file of which nothing was applied (failed, stuck or duplicate) again."""
     with unit_of_work(make_sessionmaker(ctx.engine)) as uow:
-        inbound.reprocess(uow=uow, principal=system_principal(uow.session), record_id=record_id)
+        handling.reprocess(uow=uow, principal=system_principal(uow.session), record_id=record_id)
     console.print(f"record {record_id} queued again; it is applied on the next run")
+
+
+@exchange.command("discard")
+@click.argument("record_id", type=int)
+@pass_ctx
+def discard(ctx: Context, record_id: int) -> None:
+    """Give up on an inbound file of which nothing was applied: kept in the ledger, never processed."""
+    with unit_of_work(make_sessionmaker(ctx.engine)) as uow:
+        handling.discard(uow=uow, principal=system_principal(uow.session), record_id=record_id)
+    console.print(f"record {record_id} discarded")

@@ -18,23 +18,25 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import edi
 import edi.documents as doc
 from adapters import FetchedFile, RemoteFileNotFound, Transport
-from portal.access import Principal, get_visible
+from portal.access import Principal
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidState, PortalError
 from portal.events import record as record_event
-from portal.exchange import outbound
+from portal.exchange import failures, outbound
 from portal.exchange.faults import checkpoint
+from portal.exchange.handling import discard, reprocess
 from portal.exchange.mapping import apply_document
-from portal.exchange.profiles import acting_principal
+from portal.exchange.profiles import acting_principal, owner_principal
 from portal.models import (
     Direction,
     ExchangeLink,
@@ -46,7 +48,7 @@ from portal.models.base import utcnow
 
 log = logging.getLogger("portal.exchange")
 MAX_FILE_BYTES = 50 * 1024 * 1024
-STALE_CLAIM = timedelta(minutes=10)
+CLAIM_TIMEOUT = timedelta(minutes=10)  # a hung worker loses its claim (PostgreSQL)
 
 
 @dataclass
@@ -154,16 +156,69 @@ def _add_record(
     return rec
 
 
-def claim_received(session: Session, *, limit: int = 50) -> list[ExchangeRecord]:
-    """Lock received records for this worker; other workers skip them (SKIP LOCKED on PostgreSQL)."""
-    stmt = (
+MAX_ATTEMPTS = 3
+_WAITING_CODE = InvalidState.code
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A received record this worker is processing. ``attempt`` is the record's ``attempts`` after the
+    claim: a worker that finds another value has lost the record to a worker that reclaimed it."""
+
+    record_id: int
+    attempt: int
+    failed: bool = False  # the claim found a poison file and failed it instead
+
+
+def claim_next(factory: sessionmaker[Session], *, skip: Collection[int] = ()) -> Claim | None:
+    """Claim the oldest received record (one committed transaction): count the attempt, note the time.
+
+    A claim whose worker still works on the record is invisible here: its processing transaction
+    holds the row (``SKIP LOCKED`` passes it over). A received record with a claim but no lock was
+    left by a worker that died (killed, out of memory, a crash in a codec): it is reclaimed at once.
+    After `MAX_ATTEMPTS` attempts such a poison file is failed instead, so it cannot stop the worker
+    for ever. (A worker that hangs keeps its lock until PostgreSQL ends its idle transaction after
+    `CLAIM_TIMEOUT`; then the record is reclaimed too.)"""
+    with unit_of_work(factory) as uow:
+        stmt = select(ExchangeRecord).where(
+            ExchangeRecord.direction == Direction.INBOUND, ExchangeRecord.state == RecordState.RECEIVED
+        )
+        if skip:
+            stmt = stmt.where(ExchangeRecord.id.not_in(list(skip)))
+        rec = uow.session.scalars(
+            stmt.order_by(ExchangeRecord.id).limit(1).with_for_update(skip_locked=True)
+        ).first()
+        if rec is None:
+            return None
+        if rec.claimed_at is not None and rec.attempts >= MAX_ATTEMPTS:
+            _mark_failed(
+                uow,
+                rec,
+                f"the worker stopped {rec.attempts} times while processing this file (it may be too "
+                "big or trigger a fault in a decoder). Nothing of it was applied; process it again "
+                "once the cause is fixed, or discard it",
+            )
+            return Claim(rec.id, rec.attempts, failed=True)
+        rec.attempts += 1
+        rec.claimed_at = utcnow()
+        return Claim(rec.id, rec.attempts)
+
+
+def _claimed(session: Session, claim: Claim) -> ExchangeRecord | None:
+    """The claimed record, locked for processing; None when another worker reclaimed it meanwhile."""
+    if session.get_bind().dialect.name == "postgresql":
+        # A hung worker must not keep its claim for ever: the server ends the idle transaction.
+        seconds = int(CLAIM_TIMEOUT.total_seconds())
+        session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = '{seconds}s'"))
+    return session.scalars(
         select(ExchangeRecord)
-        .where(ExchangeRecord.direction == Direction.INBOUND, ExchangeRecord.state == RecordState.RECEIVED)
-        .order_by(ExchangeRecord.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list(session.scalars(stmt))
+        .where(
+            ExchangeRecord.id == claim.record_id,
+            ExchangeRecord.state == RecordState.RECEIVED,
+            ExchangeRecord.attempts == claim.attempt,
+        )
+        .with_for_update()
+    ).first()
 
 
 def process_pending(factory: sessionmaker[Session], *, limit: int = 50) -> int:
@@ -180,28 +235,83 @@ def process_pending(factory: sessionmaker[Session], *, limit: int = 50) -> int:
     return total
 
 
-MAX_ATTEMPTS = 3
-_WAITING_CODE = InvalidState.code
-
-
 def _process_received(factory: sessionmaker[Session], *, limit: int) -> int:
-    done = conflicts = 0
-    while conflicts < 3 and done < limit:
+    """Process claimed records one by one. Whatever one file raises fails that file, with its
+    reason, and the run goes on with the next: no file can stop the exchange of every partner."""
+    done = 0
+    skip: set[int] = set()  # records that stay received after this pass tried them
+    conflicts: dict[int, int] = {}
+    while done < limit:
+        claim = claim_next(factory, skip=skip)
+        if claim is None:
+            return done
+        if claim.failed:
+            done += 1
+            continue
+        checkpoint("claimed")
         try:
             with unit_of_work(factory) as uow:
-                claimed = claim_received(uow.session, limit=1)
-                if not claimed:
-                    return done
-                checkpoint("claimed")
-                process_record(uow, claimed[0])
+                rec = _claimed(uow.session, claim)
+                if rec is None:
+                    skip.add(claim.record_id)
+                    continue
+                process_record(uow, rec)
+                _storable(rec)
+                rec.claimed_at = None
         except Conflict as exc:
-            conflicts += 1
+            conflicts[claim.record_id] = conflicts.get(claim.record_id, 0) + 1
+            if conflicts[claim.record_id] >= 3:
+                skip.add(claim.record_id)
             log.info("exchange record raced with another worker, retrying: %s", exc)
+            _release(factory, claim)
+            continue
+        except Exception as exc:  # any failure of one file: fail it, go on with the next
+            log.exception("exchange record %s failed", claim.record_id)
+            if not _fail_claimed(factory, claim, failures.reason(exc)):
+                skip.add(claim.record_id)
+            done += 1
             continue
         checkpoint("applied")
-        conflicts = 0
         done += 1
     return done
+
+
+def _release(factory: sessionmaker[Session], claim: Claim) -> None:
+    with contextlib.suppress(Exception), unit_of_work(factory) as uow:
+        rec = _claimed(uow.session, claim)
+        if rec is not None:
+            rec.claimed_at = None
+
+
+def _fail_claimed(factory: sessionmaker[Session], claim: Claim, reason: str) -> bool:
+    """Fail the claimed record with ``reason`` in a transaction of its own. False when even that
+    failed (the record stays claimed; a later pass reclaims it, bounded by `MAX_ATTEMPTS`)."""
+    try:
+        with unit_of_work(factory) as uow:
+            rec = _claimed(uow.session, claim)
+            if rec is not None:
+                _mark_failed(uow, rec, reason)
+    except Exception:
+        log.exception("could not record the failure of exchange record %s", claim.record_id)
+        return False
+    return True
+
+
+def _mark_failed(uow: UnitOfWork, rec: ExchangeRecord, reason: str) -> None:
+    rec.state = RecordState.FAILED
+    rec.error = failures.clean(reason)
+    rec.claimed_at = None
+    rec.ref_key = None
+    rec.messages = []
+    session = uow.session
+    profile = session.scalars(
+        select(ExchangeProfile).where(ExchangeProfile.organization_id == rec.organization_id)
+    ).first()
+    principal = acting_principal(session, profile) if profile is not None else owner_principal(session)
+    uow.flush()
+    record_event(
+        uow, principal, "exchange.failed", "exchange_record", rec.id, filename=rec.filename, format=rec.format
+    )
 
 
 def _requeue_waiting(factory: sessionmaker[Session]) -> int:
@@ -239,22 +349,34 @@ def _requeue_waiting(factory: sessionmaker[Session]) -> int:
         return requeued
 
 
+@contextlib.contextmanager
+def _step(name: str) -> Iterator[None]:
+    """Name the step for the ledger when it raises (a race stays a `Conflict`: it is retried)."""
+    try:
+        yield
+    except (Conflict, failures.StepFailed):
+        raise
+    except Exception as exc:
+        raise failures.StepFailed(name, exc) from exc
+
+
 def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
     """Decode one stored file and apply each message in a savepoint of its own: one bad message
-    fails that message only."""
+    fails that message only. Anything else that goes wrong raises; the worker fails the file."""
     session = uow.session
     profile = session.scalars(
         select(ExchangeProfile).where(ExchangeProfile.organization_id == rec.organization_id)
     ).one()
     principal = acting_principal(session, profile)
-    decoded = edi.decode_all(rec.content)
+    with _step("decoding the file"):
+        decoded = edi.decode_all(rec.content)
     rec.format = decoded.format
-    rec.attempts += 1
     first = decoded.messages[0] if decoded.messages else None
     rec.message_type = first.message_type if first else None
     rec.interchange_ref = first.envelope.control_reference if first else None
-    if first is not None and not _claim_reference(session, rec, decoded.format, first.envelope):
-        return
+    with _step("checking the interchange reference"):
+        if first is not None and not _claim_reference(session, rec, decoded.format, first.envelope):
+            return
     if first is not None and decoded.format in ("edifact", "x12"):
         sender = first.envelope.sender.strip()
         if sender != profile.partner_id.strip():
@@ -266,7 +388,8 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
             return
     results = []
     for message in decoded.messages:
-        results.append(_apply_message(uow, principal, rec, message))
+        with _step(f"applying message {message.envelope.message_reference}"):
+            results.append(_apply_message(uow, principal, rec, message))
     rec.messages = results
     applied = sum(1 for r in results if r["ok"])
     if decoded.error is not None:
@@ -283,17 +406,31 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         rec.state = RecordState.FAILED
         if not rec.error:
             rec.error = "the file holds no message"
-    _queue_acknowledgement(uow, profile, rec, decoded)
-    record_event(
-        uow,
-        principal,
-        f"exchange.{rec.state.value}",
-        "exchange_record",
-        rec.id,
-        filename=rec.filename,
-        format=rec.format,
-        message_type=rec.message_type,
-    )
+    with _step("writing the acknowledgement"):
+        _queue_acknowledgement(uow, profile, rec, decoded)
+    with _step("saving the result"):
+        record_event(
+            uow,
+            principal,
+            f"exchange.{rec.state.value}",
+            "exchange_record",
+            rec.id,
+            filename=rec.filename,
+            format=rec.format,
+            message_type=rec.message_type,
+        )
+        uow.flush()
+
+
+def _storable(rec: ExchangeRecord) -> None:
+    """Text taken from the file is data: no NUL byte (PostgreSQL refuses them), within column sizes."""
+    rec.error = failures.clean(rec.error) if rec.error else rec.error
+    rec.interchange_ref = failures.clean(rec.interchange_ref, 35) if rec.interchange_ref else None
+    rec.message_type = failures.clean(rec.message_type, 32) if rec.message_type else None
+    rec.messages = [
+        {key: failures.clean(value) if isinstance(value, str) else value for key, value in result.items()}
+        for result in rec.messages
+    ]
 
 
 def _claim_reference(session: Session, rec: ExchangeRecord, fmt: str, envelope: doc.Envelope) -> bool:
@@ -367,20 +504,14 @@ def _queue_acknowledgement(
         rec.ack_record_id = ack_rec.id
 
 
-def reprocess(*, uow: UnitOfWork, principal: Principal, record_id: int) -> ExchangeRecord:
-    """Put a failed inbound file back in the queue (after the partner or we fixed the cause)."""
-    rec = get_visible(uow.session, principal, ExchangeRecord, record_id)
-    staff = ("admin", "sales", "support") if principal.is_owner else ("admin",)
-    principal.require_role("reprocess files", *staff)
-    # Only files of which nothing was applied: re-running a partially applied one would apply its good
-    # messages twice.
-    if rec.direction is not Direction.INBOUND or rec.state is not RecordState.FAILED:
-        raise InvalidState("exchange record", rec.state.value, "reprocess")
-    rec.state = RecordState.RECEIVED
-    rec.ref_key = None
-    rec.error = None
-    rec.messages = []
-    rec.updated_at = utcnow()
-    uow.flush()
-    record_event(uow, principal, "exchange.reprocess", "exchange_record", rec.id, filename=rec.filename)
-    return rec
+__all__ = [
+    "Claim",
+    "PollReport",
+    "claim_next",
+    "discard",
+    "poll",
+    "process_pending",
+    "process_record",
+    "reprocess",
+    "store",
+]

@@ -12,7 +12,7 @@ import strawberry
 from portal import models as m
 from portal.access import Principal
 from portal.db import UnitOfWork
-from portal.exchange import inbound, ledger
+from portal.exchange import handling, ledger
 from portal.gql.errors import UserError
 from portal.gql.ids import encode_id
 from portal.gql.mutations import pk, run
@@ -40,6 +40,7 @@ class ExchangeState(enum.Enum):
     PARTIALLY_APPLIED = "partially_applied"
     FAILED = "failed"
     DUPLICATE = "duplicate"
+    DISCARDED = "discarded"
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
@@ -196,18 +197,31 @@ class ExchangeRecordPayload:
 
 @strawberry.type
 class ExchangeMutation:
-    @mutation(description="Queue a failed inbound file again, once its cause is gone.")
+    @mutation(description="Queue an inbound file of which nothing was applied again, once its cause is gone.")
     def reprocess_exchange_record(self, info: strawberry.Info, id: strawberry.ID) -> ExchangeRecordPayload:
         def act(uow: UnitOfWork, p: Principal) -> int:
-            record = inbound.reprocess(
+            record = handling.reprocess(
                 uow=uow, principal=p, record_id=pk(id, "ExchangeRecord", "exchange record")
             )
             return record.id
 
-        ident, errors = run(info, act)
-        if ident is None:
-            return ExchangeRecordPayload(record=None, user_errors=errors)
-        c = ctx(info)
-        record = ledger.get_record(c.session, c.principal, ident)
-        links = ledger.links_of(c.session, c.principal, {ident})
-        return ExchangeRecordPayload(record=_build(record, links[ident]), user_errors=errors)
+        return _payload(info, *run(info, act))
+
+    @mutation(description="Give up on an inbound file of which nothing was applied (owner staff).")
+    def discard_exchange_record(self, info: strawberry.Info, id: strawberry.ID) -> ExchangeRecordPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            record = handling.discard(
+                uow=uow, principal=p, record_id=pk(id, "ExchangeRecord", "exchange record")
+            )
+            return record.id
+
+        return _payload(info, *run(info, act))
+
+
+def _payload(info: strawberry.Info, ident: int | None, errors: list[UserError]) -> ExchangeRecordPayload:
+    if ident is None:
+        return ExchangeRecordPayload(record=None, user_errors=errors)
+    c = ctx(info)
+    record = ledger.get_record(c.session, c.principal, ident)
+    links = ledger.links_of(c.session, c.principal, {ident})
+    return ExchangeRecordPayload(record=_build(record, links[ident]), user_errors=errors)

@@ -47,12 +47,12 @@ def test_failed_file_can_be_reprocessed_once_its_cause_is_gone(
         assert session.get_one(ExchangeRecord, failed.id).state is RecordState.FAILED
     with partner.scene.uow() as uow:
         inbound.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
-    with pytest.raises(InvalidState), partner.scene.uow() as uow:
-        inbound.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
     run_once(factory)
     with partner.scene.uow() as uow:
         assert orders.load_order(uow, partner.scene.p("owner"), order.id).status() is OrderStatus.CONFIRMED
         assert get_record(uow.session, partner.scene.p("owner"), failed.id).state is RecordState.APPLIED
+    with pytest.raises(InvalidState), partner.scene.uow() as uow:  # applied: never applied twice
+        inbound.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
 
 
 def test_file_that_arrived_before_its_predecessor_is_retried_after_it(

@@ -1,4 +1,5 @@
-"""`exchangeRecords` and `reprocessExchangeRecord`: a partner's own EDI files, scoped like everything else."""
+"""`exchangeRecords`, `reprocessExchangeRecord`, `discardExchangeRecord`: a partner's own EDI files,
+scoped like everything else."""
 
 from __future__ import annotations
 
@@ -78,3 +79,27 @@ def test_owner_reprocesses_a_failed_file(api: Api) -> None:
     assert result == {"record": {"state": "RECEIVED"}, "userErrors": []}
     again = api.ok(REPROCESS, {"id": gid("ExchangeRecord", ids["sent"])})["reprocessExchangeRecord"]
     assert again["userErrors"][0]["code"] == "INVALID_STATE"
+
+
+DISCARD = """mutation($id: ID!) {
+  discardExchangeRecord(id: $id) { record { state error } userErrors { message code } }
+}"""
+
+
+def test_owner_discards_a_failed_file_others_cannot_and_hidden_is_missing(api: Api) -> None:
+    ids = make_records(api)
+    for stranger in ("supplier-b", "dealer-other", "partner"):
+        hidden = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])}, as_=stranger)
+        missing = api.ok(DISCARD, {"id": gid("ExchangeRecord", 987654)}, as_=stranger)
+        assert hidden["discardExchangeRecord"]["userErrors"][0]["code"] == "NOT_FOUND"
+        assert hidden["discardExchangeRecord"]["userErrors"][0]["message"].replace(
+            str(ids["failed"]), "#"
+        ) == missing["discardExchangeRecord"]["userErrors"][0]["message"].replace("987654", "#")
+    own = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])}, as_="supplier-a")
+    assert own["discardExchangeRecord"]["userErrors"][0]["code"] == "PERMISSION_DENIED"
+    done = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])})["discardExchangeRecord"]
+    assert done["userErrors"] == []
+    assert done["record"]["state"] == "DISCARDED"
+    assert done["record"]["error"].startswith("discarded by")
+    sent = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["sent"])})["discardExchangeRecord"]
+    assert sent["userErrors"][0]["code"] == "INVALID_STATE"
