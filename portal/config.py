@@ -27,6 +27,7 @@ class Settings:
     data_dir: Path = Path("var")
     max_attachment_bytes: int = 10 * 1024 * 1024
     owner_slug: str = "owner"
+    exchange_max_file_bytes: int = 50 * 1024 * 1024  # bigger inbound EDI files are refused (recorded)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -42,4 +43,5 @@ class Settings:
             data_dir=data_dir,
             max_attachment_bytes=int(env.get("PORTAL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)),
             owner_slug=env.get("PORTAL_OWNER_SLUG", "owner"),
+            exchange_max_file_bytes=int(env.get("PORTAL_EXCHANGE_MAX_FILE_BYTES", 50 * 1024 * 1024)),
         )

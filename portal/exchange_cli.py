@@ -138,16 +138,17 @@ def run(ctx: Context, once: bool, interval: float) -> None:
     """The exchange worker: poll inboxes, apply files, send outbound files and acknowledgements."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     factory = make_sessionmaker(ctx.engine)
+    limit = ctx.settings.exchange_max_file_bytes
     if once:
-        report = worker.run_once(factory)
+        report = worker.run_once(factory, max_file_bytes=limit)
         console.print(
-            f"stored {report.stored}, duplicates {report.duplicates}, processed {report.processed}, "
-            f"queued {report.queued}, sent {report.sent}"
+            f"stored {report.stored}, duplicates {report.duplicates}, refused {report.refused}, "
+            f"processed {report.processed}, queued {report.queued}, sent {report.sent}"
         )
         for error in report.errors:
             console.print(f"[red]error:[/] {error}")
         raise SystemExit(1 if report.errors else 0)
-    worker.run_forever(factory, interval=interval)
+    worker.run_forever(factory, interval=interval, max_file_bytes=limit)
 
 
 @exchange.command("records")

@@ -42,6 +42,9 @@ def refusal(principal: Principal, record: ExchangeRecord, action: Action) -> Por
     allowed = UNAPPLIED if principal.is_owner else frozenset({RecordState.FAILED})
     if record.direction is not Direction.INBOUND or record.state not in allowed:
         return InvalidState("exchange record", record.state.value, action)
+    if action == "reprocess" and not record.sha256:
+        # Refused for its size and never read: there is nothing stored to process.
+        return InvalidState("exchange record", "not read (too big)", action)
     return None
 
 

@@ -20,14 +20,14 @@ import hashlib
 import logging
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import edi
 import edi.documents as doc
-from adapters import FetchedFile, RemoteFileNotFound, Transport
+from adapters import AdapterError, FetchedFile, RemoteFile, RemoteFileNotFound, Transport
 from portal.access import Principal
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidState, PortalError
@@ -56,6 +56,7 @@ class PollReport:
     fetched: int = 0
     stored: int = 0
     duplicates: int = 0
+    refused: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -66,44 +67,124 @@ def poll(
     *,
     min_age_seconds: float = 0.0,
     settle_seconds: float = 0.0,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> PollReport:
-    """Move every ready file of the profile's inbox into the ledger, then archive it remotely."""
+    """Move every ready file of the profile's inbox into the ledger, then archive it remotely.
+
+    A file bigger than ``max_file_bytes`` is not read: it is recorded as failed with the reason and
+    archived, so it neither stays in the inbox nor fails every run. Transport trouble (`AdapterError`)
+    stops this profile's poll (the files stay remote for the next run); anything else fails only the
+    file at hand."""
     report = PollReport()
     for entry in transport.list_ready(
         profile.inbox, min_age_seconds=min_age_seconds, settle_seconds=settle_seconds
     ):
-        if entry.size > MAX_FILE_BYTES:
-            report.errors.append(f"{entry.name}: {entry.size} bytes exceeds the {MAX_FILE_BYTES} byte limit")
-            continue
         try:
-            fetched = transport.fetch(profile.inbox, entry.name, expected_size=entry.size)
+            if entry.size > max_file_bytes:
+                if refuse_oversized(factory, profile, entry, max_file_bytes) == "stored":
+                    report.refused += 1
+            else:
+                fetched = transport.fetch(profile.inbox, entry.name, expected_size=entry.size)
+                report.fetched += 1
+                checkpoint("fetched")
+                outcome = store(factory, profile, fetched, written_at=entry.mtime)
+                del fetched  # the bytes are in the ledger now; processing reads them from there
+                if outcome == "stored":
+                    report.stored += 1
+                elif outcome == "duplicate":
+                    report.duplicates += 1
+                checkpoint("stored")
+            with contextlib.suppress(RemoteFileNotFound):  # archived by another worker that fetched it too
+                transport.archive(profile.inbox, entry.name, profile.archive)
+            checkpoint("archived")
         except RemoteFileNotFound:
             continue  # another worker archived it meanwhile
-        report.fetched += 1
-        checkpoint("fetched")
-        outcome = store(factory, profile, fetched)
-        if outcome == "stored":
-            report.stored += 1
-        elif outcome == "duplicate":
-            report.duplicates += 1
-        checkpoint("stored")
-        with contextlib.suppress(RemoteFileNotFound):  # archived by another worker that fetched it too
-            transport.archive(profile.inbox, entry.name, profile.archive)
-        checkpoint("archived")
+        except AdapterError:
+            raise
+        except Exception as exc:
+            log.exception("exchange profile %s: file %r", profile.id, entry.name)
+            report.errors.append(f"{entry.name}: {failures.clean(failures.detail(exc), 300)}")
     return report
 
 
-def store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: FetchedFile) -> str:
+def refuse_oversized(
+    factory: sessionmaker[Session], profile: ExchangeProfile, entry: RemoteFile, limit: int
+) -> str:
+    """Record a file too big to take as failed, without reading it: "stored", or "seen" when it was
+    recorded before (the worker died before archiving it). Its bytes are not kept (``sha256`` is
+    empty); the key is made of its name, size and time, since its content was never read."""
+    key = hashlib.sha256(
+        f"oversized\0{entry.name}\0{entry.size}\0{entry.mtime.isoformat()}".encode()
+    ).hexdigest()
+    with unit_of_work(factory) as uow:
+        seen = uow.session.scalar(
+            select(ExchangeRecord.id).where(
+                ExchangeRecord.organization_id == profile.organization_id,
+                ExchangeRecord.direction == Direction.INBOUND,
+                ExchangeRecord.sha_key == key,
+            )
+        )
+        if seen is not None:
+            return "seen"
+        rec = ExchangeRecord(
+            organization_id=profile.organization_id,
+            direction=Direction.INBOUND,
+            state=RecordState.FAILED,
+            filename=entry.name,
+            size=entry.size,
+            sha256="",
+            content=b"",
+            sha_key=key,
+            error=(
+                f"the file has {entry.size:,} bytes, more than the limit of {limit:,} bytes "
+                "(PORTAL_EXCHANGE_MAX_FILE_BYTES): it was not read, and was moved to the archive "
+                "folder. Ask the partner to send smaller files, or raise the limit and put the file "
+                "back into the inbox"
+            ),
+            messages=[],
+        )
+        uow.session.add(rec)
+        uow.flush()
+        record_event(
+            uow,
+            acting_principal(uow.session, profile),
+            "exchange.failed",
+            "exchange_record",
+            rec.id,
+            filename=rec.filename,
+            format=None,
+        )
+    return "stored"
+
+
+def store(
+    factory: sessionmaker[Session],
+    profile: ExchangeProfile,
+    fetched: FetchedFile,
+    *,
+    written_at: datetime | None = None,
+) -> str:
     """Record the raw file. Returns "stored", "duplicate" (the partner sent the same bytes again)
-    or "seen" (this very file was stored before, by us or another worker: nothing to do)."""
+    or "seen" (this very file was stored before, by us or another worker: nothing to do).
+
+    The same bytes under the same name are "seen" only when the file was written (``written_at``,
+    its modification time in the listing) before the earlier record was made: that is the very
+    file, still in the inbox because a worker died before archiving it, or fetched by two workers
+    at once. Written after it, the partner sent the file again: a duplicate, recorded as such."""
     sha = hashlib.sha256(fetched.data).hexdigest()
     try:
-        return _store(factory, profile, fetched, sha)
+        return _store(factory, profile, fetched, sha, written_at)
     except Conflict:
         return "seen"  # a concurrent worker stored the same file a moment ago (unique sha_key)
 
 
-def _store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: FetchedFile, sha: str) -> str:
+def _store(
+    factory: sessionmaker[Session],
+    profile: ExchangeProfile,
+    fetched: FetchedFile,
+    sha: str,
+    written_at: datetime | None,
+) -> str:
     with unit_of_work(factory) as uow:
         existing = uow.session.scalar(
             select(ExchangeRecord).where(
@@ -113,7 +194,9 @@ def _store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: Fe
             )
         )
         if existing is not None:
-            if existing.filename == fetched.name:
+            if existing.filename == fetched.name and (
+                written_at is None or written_at <= existing.created_at
+            ):
                 return "seen"
             _add_record(
                 uow,
@@ -122,7 +205,10 @@ def _store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: Fe
                 sha,
                 sha_key=None,
                 state=RecordState.DUPLICATE,
-                error=f"the same file was received before as {existing.filename} (record {existing.id})",
+                error=(
+                    f"the same file was received before as {existing.filename} (record {existing.id}); "
+                    "not applied again"
+                ),
             )
             return "duplicate"
         _add_record(uow, profile, fetched, sha, sha_key=sha, state=RecordState.RECEIVED)
@@ -369,7 +455,10 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
     ).one()
     principal = acting_principal(session, profile)
     with _step("decoding the file"):
-        decoded = edi.decode_all(rec.content)
+        # Read once, not kept on the record: the decoder's input is the only copy of the file.
+        decoded = edi.decode_all(
+            session.scalar(select(ExchangeRecord.content).where(ExchangeRecord.id == rec.id)) or b""
+        )
     rec.format = decoded.format
     first = decoded.messages[0] if decoded.messages else None
     rec.message_type = first.message_type if first else None
@@ -512,6 +601,7 @@ __all__ = [
     "poll",
     "process_pending",
     "process_record",
+    "refuse_oversized",
     "reprocess",
     "store",
 ]
