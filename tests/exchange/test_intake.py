@@ -22,7 +22,9 @@ def inbound(factory: sessionmaker[Session]) -> list[ExchangeRecord]:
     with factory() as session:
         return list(
             session.scalars(
-                select(ExchangeRecord).where(ExchangeRecord.direction == "inbound").order_by(ExchangeRecord.id)
+                select(ExchangeRecord)
+                .where(ExchangeRecord.direction == "inbound")
+                .order_by(ExchangeRecord.id)
             )
         )
 
@@ -133,3 +135,21 @@ def test_the_very_file_still_in_the_inbox_after_a_crash_is_not_a_duplicate(
     run_once(factory)
     assert [(r.filename, r.state) for r in inbound(factory)] == [("ordrsp.edi", RecordState.FAILED)]
     assert not path.exists()
+
+
+def test_the_worker_does_not_write_through_a_symlinked_outbox(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    root = tmp_path / "partner"
+    root.mkdir()
+    (root / "in").symlink_to(elsewhere, target_is_directory=True)
+    partner = partner_scene(factory, root)
+    partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(3,))
+    report = run_once(factory)
+    assert any("'in' is a symbolic link" in error for error in report.errors), report.errors
+    assert list(elsewhere.iterdir()) == []
+    with factory() as session:
+        queued = session.scalars(select(ExchangeRecord).where(ExchangeRecord.direction == "outbound")).all()
+        assert [r.state for r in queued] == [RecordState.QUEUED]
