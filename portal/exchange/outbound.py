@@ -95,29 +95,61 @@ def _new_record(
 
 
 def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> int:
-    """Turn new outbox events into queued files for partners that exchange files. Returns the count."""
+    """Turn new outbox events into queued files for partners that exchange files. Returns the count.
+
+    Reads only what can become a file: `OUTBOUND_EVENTS` for a supplier with an enabled profile,
+    from when that profile existed (through the ``(kind, id)`` index), batch after batch until
+    none is left, so a new order leaves in this pass whatever the backlog. A fresh cursor starts
+    after every event older than the oldest profile (a seeded database's history)."""
+    queued = 0
+    after = 0
+    while True:
+        count, last = _queue_batch(factory, batch, after)
+        queued += count
+        if last is None:
+            break
+        after = last  # young events stay before the cursor, but this pass goes on after them
+    checkpoint("queued")
+    return queued
+
+
+def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tuple[int, int | None]:
+    """Queue up to ``batch`` events after the cursor and ``after``; return the count and, when the
+    batch was full, the last id read."""
     queued = 0
     with unit_of_work(factory) as uow:
         session = uow.session
         cursor = locked_counter(session, CURSOR)  # one worker at a time reads the feed
-        events = list(
-            session.scalars(
-                select(Event)
-                .where(Event.id > cursor.value, Event.kind.in_(tuple(OUTBOUND_EVENTS)))
-                .order_by(Event.id)
-                .limit(batch)
-            )
-        )
+        profiles = {
+            p.organization_id: p
+            for p in session.scalars(select(ExchangeProfile).where(ExchangeProfile.enabled.is_(True)))
+        }
         # Ids are handed out at insert, not at commit: a transaction still open may yet commit an event
         # with a smaller id. So the cursor only passes events old enough to be surely committed; younger
         # ones are read again next time and skipped by their unique source_key.
         settled = session.scalar(
             select(func.max(Event.id)).where(Event.id > cursor.value, Event.occurred_at < utcnow() - SETTLE)
         )
-        profiles = {
-            p.organization_id: p
-            for p in session.scalars(select(ExchangeProfile).where(ExchangeProfile.enabled.is_(True)))
-        }
+        if not profiles:
+            cursor.value = max(cursor.value, settled or 0)
+            return 0, None
+        since = min(p.created_at for p in profiles.values())
+        if cursor.value == 0:  # never read: skip the history no profile can want
+            history = session.scalar(select(func.max(Event.id)).where(Event.occurred_at < since - SETTLE))
+            cursor.value = max(cursor.value, history or 0)
+        events = list(
+            session.scalars(
+                select(Event)
+                .where(
+                    Event.kind.in_(tuple(OUTBOUND_EVENTS)),
+                    Event.id > max(cursor.value, after),
+                    Event.occurred_at >= since,
+                    Event.payload["supplier_id"].as_integer().in_(list(profiles)),
+                )
+                .order_by(Event.id)
+                .limit(batch)
+            )
+        )
         for event in events:
             supplier_id = event.payload.get("supplier_id")
             profile = profiles.get(supplier_id) if isinstance(supplier_id, int) else None
@@ -126,11 +158,11 @@ def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> in
             if _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind]) is not None:
                 queued += 1
         advance = settled if settled is not None else cursor.value
-        if len(events) == batch:
-            advance = min(advance, events[-1].id)
+        last = events[-1].id if len(events) == batch else None
+        if last is not None:
+            advance = min(advance, last)
         cursor.value = max(cursor.value, advance)
-    checkpoint("queued")
-    return queued
+    return queued, last
 
 
 def _was_sent(session: Session, profile: ExchangeProfile, order_id: int) -> bool:
