@@ -388,7 +388,7 @@ def gql_export(output: str | None) -> None:
 
 
 # Subcommand groups that live in their own modules register themselves on import.
-from portal import edi_cli, exchange_cli  # noqa: E402, F401
+from portal import edi_cli, exchange_cli, order_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()
