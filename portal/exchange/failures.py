@@ -38,14 +38,11 @@ def detail(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+_AFTER = "Nothing of the file was applied; fix the cause and process it again, or discard it"
+
+
 def reason(exc: BaseException) -> str:
     """A reason an operator can act on: which step failed, and why."""
     if isinstance(exc, StepFailed):
-        return clean(
-            f"{exc.step} failed: {detail(exc.cause)}. Nothing of the file was applied; fix the cause "
-            "and process it again, or discard it"
-        )
-    return clean(
-        f"processing failed: {detail(exc)}. Nothing of the file was applied; fix the cause and "
-        "process it again, or discard it"
-    )
+        return clean(f"{exc.step} failed: {detail(exc.cause).rstrip('.')}. {_AFTER}")
+    return clean(f"processing failed: {detail(exc).rstrip('.')}. {_AFTER}")
