@@ -7,7 +7,7 @@ text, which is one of the ways a file fails in the first place)."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 
 MAX_REASON = 1000
 
@@ -33,7 +33,9 @@ def detail(exc: BaseException) -> str:
     """The exception's own words: for a database error the driver's first line, not the SQL."""
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         text = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
-        return f"the database refused the data ({text})"
+        if isinstance(exc, DataError):
+            return f"the database refused the data ({text})"
+        return f"the database reported an error ({text})"
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

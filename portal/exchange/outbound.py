@@ -9,6 +9,7 @@ worker killed between upload and "sent" just uploads again.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import replace
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from adapters import AdapterError, Transport
 from edi.errors import EdiError
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import NotFound
+from portal.exchange import failures
 from portal.exchange.faults import checkpoint
 from portal.exchange.mapping import Link, order_for_outbound, purchase_order
 from portal.exchange.profiles import owner_principal
@@ -37,6 +39,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.numbering import locked_counter, next_value
 
+log = logging.getLogger("portal.exchange")
 CURSOR = "exchange.outbound.last_event"
 EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml", "cii": "xml"}
 SENDING_TIMEOUT = timedelta(minutes=5)
@@ -155,7 +158,14 @@ def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tupl
             profile = profiles.get(supplier_id) if isinstance(supplier_id, int) else None
             if profile is None or event.occurred_at < profile.created_at:
                 continue  # no exchange with this partner, or not yet when the event happened
-            if _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind]) is not None:
+            try:
+                with session.begin_nested():
+                    done = _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind])
+            except Exception as exc:  # one event that cannot become a file must not stop the feed
+                log.exception("outbound event %s for profile %s failed", event.id, profile.id)
+                _failed(uow, profile, event, exc)
+                continue
+            if done is not None:
                 queued += 1
         advance = settled if settled is not None else cursor.value
         last = events[-1].id if len(events) == batch else None
@@ -163,6 +173,26 @@ def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tupl
             advance = min(advance, last)
         cursor.value = max(cursor.value, advance)
     return queued, last
+
+
+def _failed(uow: UnitOfWork, profile: ExchangeProfile, event: Event, exc: Exception) -> None:
+    """Record an event that could not become a file as a failed outbound file (never retried: its
+    ``source_key`` is taken), so the ledger shows it and someone tells the partner another way."""
+    reason = f"the {event.kind} event {event.id} could not be turned into a file: {failures.detail(exc)}"
+    rec = _new_record(
+        uow.session,
+        profile,
+        data=b"",
+        filename=f"event_{event.id}.{EXTENSIONS[profile.format]}",
+        fmt=profile.format,
+        message_type=ORDER_MESSAGE_TYPES[profile.format],
+        reference="",
+        source_key=f"event:{event.id}:{profile.organization_id}",
+        ack_hours=None,
+    )
+    rec.state, rec.error = RecordState.FAILED, failures.clean(reason)
+    if event.entity == "order":
+        uow.session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=event.entity_id))
 
 
 def _was_sent(session: Session, profile: ExchangeProfile, order_id: int) -> bool:

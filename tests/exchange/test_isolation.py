@@ -166,3 +166,29 @@ def test_a_file_that_killed_its_worker_is_reclaimed_then_failed_after_three_atte
     assert rec.state is RecordState.FAILED
     assert "the worker stopped 3 times while processing this file" in (rec.error or "")
     assert inbound.claim_next(factory) is None
+
+
+def test_an_order_that_cannot_be_encoded_fails_alone_and_the_feed_goes_on(
+    factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = partner_scene(factory, tmp_path)
+    first = routed_order(partner)
+    original = edi.encode
+
+    def encode(document: object, *args: object, **kwargs: object) -> bytes:
+        if getattr(document, "number", None) == first.number:
+            raise ZeroDivisionError("a codec bug")
+        return original(document, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(edi, "encode", encode)
+    second = routed_order(partner)
+    report = run_once(factory)
+    assert report.errors == []
+    assert [p.name.split("_")[1] for p in partner.received("ORDERS")] == [second.number]
+    with factory() as session:
+        failed = session.scalars(
+            select(ExchangeRecord).where(ExchangeRecord.state == RecordState.FAILED)
+        ).one()
+        assert failed.direction.value == "outbound"
+        assert "could not be turned into a file: ZeroDivisionError: a codec bug" in (failed.error or "")
+    assert run_once(factory).queued == 0  # not tried again and again
