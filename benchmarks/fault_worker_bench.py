@@ -7,6 +7,8 @@ decoding). Each process runs under a small wrapper that reports its child's peak
 (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``). In the same run, two baselines:
 
 * ``python reads the file``: a bare Python process that reads the same file into memory;
+* ``python decodes the file``: a bare Python process that reads it and runs ``edi.decode_all`` on it
+  (what the codec alone costs; the rest is the worker's);
 * ``worker, empty inbox``: the worker's own imports and database work without a file.
 
 Target: the worker's peak RSS stays under 200 MB for a 50 MB file.
@@ -79,6 +81,8 @@ def measure(name: str, data: bytes, fmt: str, tmp: Path) -> None:
     idle_mb, _, _ = peak_rss([PORTAL, "exchange", "run", "--once"], env)
     path = partner.drop(f"big.{fmt}", data)
     bare_mb, _, _ = peak_rss([sys.executable, "-c", f"open({str(path)!r}, 'rb').read()"], env)
+    decode = f"import edi; edi.decode_all(open({str(path)!r}, 'rb').read())"
+    decode_mb, decode_s, _ = peak_rss([sys.executable, "-c", decode], env)
     worker_mb, seconds, code = peak_rss([PORTAL, "exchange", "run", "--once"], env)
     with factory() as session:
         outcome = [(r.state.value, (r.error or "")[:70]) for r in session.query(ExchangeRecord).all()]
@@ -89,6 +93,8 @@ def measure(name: str, data: bytes, fmt: str, tmp: Path) -> None:
         f"{name}: {size_mb:.1f} MB file, worker exit {code} in {seconds:.1f} s, ledger {outcome}\n"
         f"  worker peak RSS     {worker_mb:8.1f} MB  ({verdict} the target of {TARGET_MB:.0f} MB)\n"
         f"  python reads file   {bare_mb:8.1f} MB  (worker / this = {worker_mb / bare_mb:.1f}x)\n"
+        f"  python decodes file {decode_mb:8.1f} MB  in {decode_s:.1f} s (worker / this = "
+        f"{worker_mb / decode_mb:.1f}x)\n"
         f"  worker, empty inbox {idle_mb:8.1f} MB  (the file costs the worker {worker_mb - idle_mb:.1f} MB, "
         f"{(worker_mb - idle_mb) / size_mb:.1f}x its size)",
         flush=True,
@@ -96,7 +102,9 @@ def measure(name: str, data: bytes, fmt: str, tmp: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mb", type=float, default=50.0, help="size of each file in MB (default 50)")
     args = parser.parse_args()
     target = int(args.mb * 1e6)

@@ -171,7 +171,7 @@ def store(
     its modification time in the listing) before the earlier record was made: that is the very
     file, still in the inbox because a worker died before archiving it, or fetched by two workers
     at once. Written after it, the partner sent the file again: a duplicate, recorded as such."""
-    sha = hashlib.sha256(fetched.data).hexdigest()
+    sha = fetched.sha256 or hashlib.sha256(fetched.data).hexdigest()  # transports hash while reading
     try:
         return _store(factory, profile, fetched, sha, written_at)
     except Conflict:
