@@ -80,6 +80,8 @@ class ExchangeRecord:
     overdue: bool = strawberry.field(description="Sent, and the partner's acknowledgement is overdue.")
     created_at: datetime
     updated_at: datetime
+    can_reprocess: bool = strawberry.field(description="Whether you may queue this file again.")
+    can_discard: bool = strawberry.field(description="Whether you may discard this file.")
 
     @field(description="Opaque global id.")
     def id(self) -> strawberry.ID:
@@ -112,7 +114,7 @@ class ExchangeRecordFilter:
     overdue: bool = False
 
 
-def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink]) -> ExchangeRecord:
+def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink], principal: Principal) -> ExchangeRecord:
     return ExchangeRecord(
         pk=record.id,
         direction=ExchangeDirection(record.direction.value),
@@ -144,6 +146,8 @@ def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink]) -> ExchangeRec
         overdue=ledger.is_overdue(record),
         created_at=record.created_at,
         updated_at=record.updated_at,
+        can_reprocess=handling.may(principal, record, "reprocess"),
+        can_discard=handling.may(principal, record, "discard"),
     )
 
 
@@ -174,7 +178,7 @@ class ExchangeQuery:
         )
         links = ledger.links_of(c.session, c.principal, {r.id for r in page.items})
         edges = [
-            ExchangeRecordEdge(cursor=cursor, node=_build(record, links[record.id]))
+            ExchangeRecordEdge(cursor=cursor, node=_build(record, links[record.id], c.principal))
             for record, cursor in zip(page.items, page.cursors, strict=True)
         ]
         return ExchangeRecordConnection(
@@ -224,4 +228,4 @@ def _payload(info: strawberry.Info, ident: int | None, errors: list[UserError]) 
     c = ctx(info)
     record = ledger.get_record(c.session, c.principal, ident)
     links = ledger.links_of(c.session, c.principal, {ident})
-    return ExchangeRecordPayload(record=_build(record, links[ident]), user_errors=errors)
+    return ExchangeRecordPayload(record=_build(record, links[ident], c.principal), user_errors=errors)

@@ -11,7 +11,9 @@ from tests.gql.conftest import Api, gid
 QUERY = """query($filter: ExchangeRecordFilter) {
   exchangeRecords(first: 10, filter: $filter) {
     totalCount
-    edges { node { id direction state filename error contentBase64 links { entity id } } }
+    edges {
+      node { id direction state filename error contentBase64 links { entity id } canReprocess canDiscard }
+    }
   }
 }"""
 REPROCESS = """mutation($id: ID!) {
@@ -103,3 +105,13 @@ def test_owner_discards_a_failed_file_others_cannot_and_hidden_is_missing(api: A
     assert done["record"]["error"].startswith("discarded by")
     sent = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["sent"])})["discardExchangeRecord"]
     assert sent["userErrors"][0]["code"] == "INVALID_STATE"
+
+
+def test_the_buttons_follow_the_one_permission_function(api: Api) -> None:
+    make_records(api)
+    owner = {e["node"]["filename"]: e["node"] for e in api.ok(QUERY)["exchangeRecords"]["edges"]}
+    assert (owner["desadv.edi"]["canReprocess"], owner["desadv.edi"]["canDiscard"]) == (True, True)
+    assert (owner["ORDERS_1.edi"]["canReprocess"], owner["ORDERS_1.edi"]["canDiscard"]) == (False, False)
+    edges = api.ok(QUERY, as_="supplier-a")["exchangeRecords"]["edges"]
+    partner = {e["node"]["filename"]: e["node"] for e in edges}
+    assert (partner["desadv.edi"]["canReprocess"], partner["desadv.edi"]["canDiscard"]) == (False, False)
