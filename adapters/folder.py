@@ -15,7 +15,7 @@ import logging
 import os
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,16 +56,23 @@ def _os_errors(what: str) -> Iterator[None]:
         raise TransientError(f"{what}: {exc.strerror or exc}") from exc
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _fsync_fd(fd: int) -> None:
+    os.fsync(fd)
+
+
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 class FolderTransport(Transport):
-    """`Transport` on the local directory tree below ``root``."""
+    """`Transport` on the local directory tree below ``root``.
+
+    Nothing below ``root`` is followed when it is a symbolic link: not a folder (``out``,
+    ``archive``, every part of a nested folder) and not a file. Each folder is opened component by
+    component with ``O_NOFOLLOW | O_DIRECTORY`` relative to the one before, and every file
+    operation works relative to the opened folder (``dir_fd``), so a partner who can write its
+    root cannot make the worker read or write anywhere else, not even by swapping a folder for a
+    link while we work. (``root`` itself comes from the operator's configuration and may be a
+    link.) POSIX only."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self._root = Path(root)
@@ -74,15 +81,49 @@ class FolderTransport(Transport):
     def __repr__(self) -> str:
         return f"FolderTransport({str(self._root)!r})"
 
-    def _dir(self, folder: str) -> Path:
+    @contextmanager
+    def _folder(self, folder: str, *, create: bool = False) -> Iterator[int]:
+        """An open descriptor of ``folder`` below the root, every component opened without
+        following links; `RemotePathError` when one is a link, `RemoteFileNotFound` when missing."""
         if self._closed:
             raise RuntimeError("transport is closed")
-        return self._root / validate_folder(folder).lstrip("/")
+        parts = [part for part in validate_folder(folder).split("/") if part not in ("", ".")]
+        fd = os.open(self._root, os.O_RDONLY | _DIRECTORY)
+        try:
+            for part in parts:
+                try:
+                    child = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+                except FileNotFoundError:
+                    if not create:
+                        raise
+                    with suppress(FileExistsError):  # another worker created it meanwhile
+                        os.mkdir(part, 0o755, dir_fd=fd)
+                    child = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+                except OSError as exc:
+                    if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                        kind = (
+                            "a symbolic link"
+                            if stat.S_ISLNK(os.lstat(part, dir_fd=fd).st_mode)
+                            else "not a folder"
+                        )
+                        raise RemotePathError(
+                            f"folder {folder!r}: {part!r} is {kind}; refusing to follow it"
+                        ) from exc
+                    raise
+                os.close(fd)
+                fd = child
+            yield fd
+        finally:
+            os.close(fd)
+
+    def ensure_folder(self, folder: str) -> None:
+        """Create ``folder`` below the root if missing (never through a symbolic link)."""
+        with _os_errors(f"creating {folder!r}"), self._folder(folder, create=True):
+            pass
 
     def list(self, folder: str) -> builtins.list[RemoteFile]:
-        directory = self._dir(folder)
         found: builtins.list[RemoteFile] = []
-        with _os_errors(f"listing {folder!r}"), os.scandir(directory) as entries:
+        with _os_errors(f"listing {folder!r}"), self._folder(folder) as fd, os.scandir(fd) as entries:
             for entry in entries:
                 problem = name_problem(entry.name)
                 if problem is not None:
@@ -99,9 +140,9 @@ class FolderTransport(Transport):
         return sorted(found, key=lambda remote: remote.name)
 
     def fetch(self, folder: str, name: str, *, expected_size: int | None = None) -> FetchedFile:
-        path = self._dir(folder) / validate_name(name)
-        with _os_errors(f"fetching {name!r} from {folder!r}"):
-            fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY)
+        validate_name(name)
+        with _os_errors(f"fetching {name!r} from {folder!r}"), self._folder(folder) as dir_fd:
+            fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _BINARY, dir_fd=dir_fd)
             with os.fdopen(fd, "rb") as handle:
                 info = os.fstat(handle.fileno())
                 if not stat.S_ISREG(info.st_mode):
@@ -114,65 +155,75 @@ class FolderTransport(Transport):
         return FetchedFile(name, data, len(data), hashlib.sha256(data).hexdigest())
 
     def put(self, folder: str, name: str, data: bytes) -> str:
-        directory = self._dir(folder)
-        final = directory / validate_name(name)
-        temporary = directory / temporary_name(name)
+        final = validate_name(name)
+        temporary = temporary_name(name)
         digest = hashlib.sha256(data).hexdigest()
-        with _os_errors(f"storing {name!r} in {folder!r}"):
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o644)
+        with _os_errors(f"storing {name!r} in {folder!r}"), self._folder(folder) as dir_fd:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY
+            fd = os.open(temporary, flags, 0o644, dir_fd=dir_fd)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
                     os.fsync(handle.fileno())
-                written = os.stat(temporary).st_size
+                    written = os.fstat(handle.fileno()).st_size
                 if written != len(data):
                     raise IntegrityError(f"{name!r}: wrote {written} bytes of {len(data)}")
-                os.replace(temporary, final)
+                # rename never follows a link: a link named like the file is replaced, not written through
+                os.replace(temporary, final, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
             except BaseException:
-                temporary.unlink(missing_ok=True)
+                with suppress(FileNotFoundError):
+                    os.unlink(temporary, dir_fd=dir_fd)
                 raise
-            _fsync_dir(directory)
+            _fsync_fd(dir_fd)
         return digest
 
     def archive(self, folder: str, name: str, archive_folder: str) -> str:
-        directory = self._dir(folder)
-        source = directory / validate_name(name)
-        target_dir = self._dir(archive_folder)
-        with _os_errors(f"archiving {name!r} from {folder!r} to {archive_folder!r}"):
-            if not source.is_file() or source.is_symlink():
-                os.lstat(source)  # raises FileNotFoundError when missing
+        validate_name(name)
+        what = f"archiving {name!r} from {folder!r} to {archive_folder!r}"
+        with (
+            _os_errors(what),
+            self._folder(folder) as source_fd,
+            self._folder(archive_folder, create=True) as target_fd,
+        ):
+            if not stat.S_ISREG(os.lstat(name, dir_fd=source_fd).st_mode):  # FileNotFoundError: missing
                 raise RemotePathError(f"{name!r} in {folder!r} is not a regular file")
-            target_dir.mkdir(parents=True, exist_ok=True)
+
+            def taken(candidate: str) -> bool:
+                try:
+                    os.lstat(candidate, dir_fd=target_fd)
+                except FileNotFoundError:
+                    return False
+                return True
+
             while True:
-                archived = unique_name(name, lambda candidate: os.path.lexists(target_dir / candidate))
+                archived = unique_name(name, taken)
                 try:
                     # link + unlink instead of rename: rename would silently replace a file that
                     # appeared in the archive since we looked (another worker archiving).
-                    os.link(source, target_dir / archived, follow_symlinks=False)
+                    os.link(name, archived, src_dir_fd=source_fd, dst_dir_fd=target_fd, follow_symlinks=False)
                 except FileExistsError:
                     continue
                 except OSError as exc:
                     if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
                         raise
                     # The file system has no hard links: fall back to a checked rename.
-                    os.rename(source, target_dir / archived)
+                    os.rename(name, archived, src_dir_fd=source_fd, dst_dir_fd=target_fd)
                 else:
-                    os.unlink(source)
+                    os.unlink(name, dir_fd=source_fd)
                 break
-            _fsync_dir(target_dir)
-            _fsync_dir(directory)
+            _fsync_fd(target_fd)
+            _fsync_fd(source_fd)
         _log.info("archived %r from %r to %r as %r", name, folder, archive_folder, archived)
         return archived
 
     def delete(self, folder: str, name: str) -> None:
-        directory = self._dir(folder)
-        path = directory / validate_name(name)
-        with _os_errors(f"deleting {name!r} from {folder!r}"):
-            if stat.S_ISDIR(os.lstat(path).st_mode):
+        validate_name(name)
+        with _os_errors(f"deleting {name!r} from {folder!r}"), self._folder(folder) as dir_fd:
+            if stat.S_ISDIR(os.lstat(name, dir_fd=dir_fd).st_mode):
                 raise RemotePathError(f"{name!r} in {folder!r} is a directory")
-            os.unlink(path)
-            _fsync_dir(directory)
+            os.unlink(name, dir_fd=dir_fd)
+            _fsync_fd(dir_fd)
 
     def close(self) -> None:
         self._closed = True

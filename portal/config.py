@@ -36,6 +36,7 @@ class Settings:
     graphql_introspection: bool = False
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    exchange_max_file_bytes: int = 50 * 1024 * 1024  # bigger inbound EDI files are refused (recorded)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,4 +51,5 @@ class Settings:
             graphql_introspection=_flag(env.get("PORTAL_GRAPHQL_INTROSPECTION"), demo),
             data_dir=data_dir,
             max_attachment_bytes=int(env.get("PORTAL_MAX_ATTACHMENT_BYTES") or DEFAULT_MAX_ATTACHMENT_BYTES),
+            exchange_max_file_bytes=int(env.get("PORTAL_EXCHANGE_MAX_FILE_BYTES") or 50 * 1024 * 1024),
         )

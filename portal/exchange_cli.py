@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from portal.access import Principal, visible
 from portal.cli import Context, _org_by_slug, _stdout, main, pass_ctx
 from portal.db import make_sessionmaker, unit_of_work
-from portal.exchange import inbound, worker
+from portal.exchange import handling, ledger, worker
 from portal.exchange.profiles import OUTBOUND_FORMATS, create_profile, list_profiles
 from portal.models import ExchangeRecord, Organization
 from portal.partners.service import system_principal
@@ -148,16 +151,17 @@ def run(ctx: Context, once: bool, interval: float) -> None:
     """The exchange worker: poll inboxes, apply files, send outbound files and acknowledgements."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     factory = make_sessionmaker(ctx.engine)
+    limit = ctx.settings.exchange_max_file_bytes
     if once:
-        report = worker.run_once(factory)
+        report = worker.run_once(factory, max_file_bytes=limit)
         console.print(
-            f"stored {report.stored}, duplicates {report.duplicates}, processed {report.processed}, "
-            f"queued {report.queued}, sent {report.sent}"
+            f"stored {report.stored}, duplicates {report.duplicates}, refused {report.refused}, "
+            f"processed {report.processed}, queued {report.queued}, sent {report.sent}"
         )
         for error in report.errors:
             console.print(f"[red]error:[/] {error}")
         raise SystemExit(1 if report.errors else 0)
-    worker.run_forever(factory, interval=interval)
+    worker.run_forever(factory, interval=interval, max_file_bytes=limit)
 
 
 @exchange.command("records")
@@ -168,42 +172,79 @@ def records(ctx: Context, as_json: bool, limit: int) -> None:
     """The exchange ledger, newest first."""
     factory = make_sessionmaker(ctx.engine)
     with factory() as session:
-        system_principal(session)  # fails clearly on an empty installation
-        rows = [
-            {
-                "id": r.id,
-                "direction": r.direction.value,
-                "state": r.state.value,
-                "filename": r.filename,
-                "format": r.format,
-                "type": r.message_type,
-                "reference": r.interchange_ref,
-                "error": r.error,
-                "created_at": r.created_at.isoformat(),
-            }
-            for r in session.scalars(select(ExchangeRecord).order_by(ExchangeRecord.id.desc()).limit(limit))
-        ]
+        principal = system_principal(session)  # fails clearly on an empty installation
+        found = list(
+            session.scalars(
+                visible(principal, ExchangeRecord).order_by(ExchangeRecord.id.desc()).limit(limit)
+            )
+        )
+        rows = record_rows(session, principal, found)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "dir", "state", "file", "type", "error")
+    table = Table("id", "dir", "state", "partner", "file", "type", "answers", "error")
     for row in rows:
+        answers = row["answers"]
         table.add_row(
             str(row["id"]),
             str(row["direction"]),
             str(row["state"]),
+            str(row["organization"]["slug"] if row["organization"] else ""),
             str(row["filename"]),
             str(row["type"] or ""),
+            f"{answers['id']} {answers['filename']}" if answers else "",
             str(row["error"] or "")[:80],
         )
     _stdout().print(table)
+
+
+def record_rows(session: Session, principal: Principal, found: list[ExchangeRecord]) -> list[dict[str, Any]]:
+    """The ledger's records as JSON-ready rows: the partner organization (slug, name), and for an
+    acknowledgement the file it answers."""
+    orgs = ledger.organizations_of(session, principal, found)
+    answered = ledger.answered_records(session, principal, found)
+    rows = []
+    for r in found:
+        org = orgs.get(r.organization_id)
+        answers = answered.get(r.id)
+        rows.append(
+            {
+                "id": r.id,
+                "direction": r.direction.value,
+                "state": r.state.value,
+                "organization": {"slug": org.slug, "name": org.name} if org else None,
+                "filename": r.filename,
+                "format": r.format,
+                "type": r.message_type,
+                "reference": r.interchange_ref,
+                "answers": (
+                    {"id": answers.id, "filename": answers.filename, "direction": answers.direction.value}
+                    if answers
+                    else None
+                ),
+                "acknowledged_by": r.ack_record_id,
+                "error": r.error,
+                "created_at": r.created_at.isoformat(),
+            }
+        )
+    return rows
 
 
 @exchange.command("reprocess")
 @click.argument("record_id", type=int)
 @pass_ctx
 def reprocess(ctx: Context, record_id: int) -> None:
-    """Queue a failed inbound file again."""
+    """Queue an inbound file of which nothing was applied (failed, stuck or duplicate) again."""
     with unit_of_work(make_sessionmaker(ctx.engine)) as uow:
-        inbound.reprocess(uow=uow, principal=system_principal(uow.session), record_id=record_id)
+        handling.reprocess(uow=uow, principal=system_principal(uow.session), record_id=record_id)
     console.print(f"record {record_id} queued again; it is applied on the next run")
+
+
+@exchange.command("discard")
+@click.argument("record_id", type=int)
+@pass_ctx
+def discard(ctx: Context, record_id: int) -> None:
+    """Give up on an inbound file of which nothing was applied: kept in the ledger, never processed."""
+    with unit_of_work(make_sessionmaker(ctx.engine)) as uow:
+        handling.discard(uow=uow, principal=system_principal(uow.session), record_id=record_id)
+    console.print(f"record {record_id} discarded")

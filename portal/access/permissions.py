@@ -206,6 +206,14 @@ def can_manage_exchange_profiles(p: Principal) -> bool:
 
 
 def can_reprocess_file(p: Principal) -> bool:
+    """Process an inbound file again: the owner's staff (any file of which nothing was applied), a
+    partner's admin (its own failed files, after fixing them at its end). Which states: see
+    `portal.exchange.handling.refusal`."""
     if p.is_owner:
         return _owner_with(p, OWNER_STAFF)
     return can_write(p) and "admin" in p.roles
+
+
+def can_discard_file(p: Principal) -> bool:
+    """Give up on an inbound file of which nothing was applied: the owner's staff only."""
+    return _owner_with(p, OWNER_STAFF)

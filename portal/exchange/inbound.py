@@ -18,24 +18,25 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import edi
 import edi.documents as doc
-from adapters import FetchedFile, RemoteFileNotFound, Transport
-from portal.access import Principal, get_visible
-from portal.access import permissions as may
+from adapters import AdapterError, FetchedFile, RemoteFile, RemoteFileNotFound, Transport
+from portal.access import Principal
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidState, PortalError
 from portal.events import record as record_event
-from portal.exchange import outbound
+from portal.exchange import failures, outbound
 from portal.exchange.faults import checkpoint
+from portal.exchange.handling import discard, reprocess
 from portal.exchange.mapping import apply_document
-from portal.exchange.profiles import acting_principal
+from portal.exchange.profiles import acting_principal, owner_principal
 from portal.models import (
     Direction,
     ExchangeLink,
@@ -47,7 +48,7 @@ from portal.models.base import utcnow
 
 log = logging.getLogger("portal.exchange")
 MAX_FILE_BYTES = 50 * 1024 * 1024
-STALE_CLAIM = timedelta(minutes=10)
+CLAIM_TIMEOUT = timedelta(minutes=10)  # a hung worker loses its claim (PostgreSQL)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class PollReport:
     fetched: int = 0
     stored: int = 0
     duplicates: int = 0
+    refused: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -65,44 +67,124 @@ def poll(
     *,
     min_age_seconds: float = 0.0,
     settle_seconds: float = 0.0,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> PollReport:
-    """Move every ready file of the profile's inbox into the ledger, then archive it remotely."""
+    """Move every ready file of the profile's inbox into the ledger, then archive it remotely.
+
+    A file bigger than ``max_file_bytes`` is not read: it is recorded as failed with the reason and
+    archived, so it neither stays in the inbox nor fails every run. Transport trouble (`AdapterError`)
+    stops this profile's poll (the files stay remote for the next run); anything else fails only the
+    file at hand."""
     report = PollReport()
     for entry in transport.list_ready(
         profile.inbox, min_age_seconds=min_age_seconds, settle_seconds=settle_seconds
     ):
-        if entry.size > MAX_FILE_BYTES:
-            report.errors.append(f"{entry.name}: {entry.size} bytes exceeds the {MAX_FILE_BYTES} byte limit")
-            continue
         try:
-            fetched = transport.fetch(profile.inbox, entry.name, expected_size=entry.size)
+            if entry.size > max_file_bytes:
+                if refuse_oversized(factory, profile, entry, max_file_bytes) == "stored":
+                    report.refused += 1
+            else:
+                fetched = transport.fetch(profile.inbox, entry.name, expected_size=entry.size)
+                report.fetched += 1
+                checkpoint("fetched")
+                outcome = store(factory, profile, fetched, written_at=entry.mtime)
+                del fetched  # the bytes are in the ledger now; processing reads them from there
+                if outcome == "stored":
+                    report.stored += 1
+                elif outcome == "duplicate":
+                    report.duplicates += 1
+                checkpoint("stored")
+            with contextlib.suppress(RemoteFileNotFound):  # archived by another worker that fetched it too
+                transport.archive(profile.inbox, entry.name, profile.archive)
+            checkpoint("archived")
         except RemoteFileNotFound:
             continue  # another worker archived it meanwhile
-        report.fetched += 1
-        checkpoint("fetched")
-        outcome = store(factory, profile, fetched)
-        if outcome == "stored":
-            report.stored += 1
-        elif outcome == "duplicate":
-            report.duplicates += 1
-        checkpoint("stored")
-        with contextlib.suppress(RemoteFileNotFound):  # archived by another worker that fetched it too
-            transport.archive(profile.inbox, entry.name, profile.archive)
-        checkpoint("archived")
+        except AdapterError:
+            raise
+        except Exception as exc:
+            log.exception("exchange profile %s: file %r", profile.id, entry.name)
+            report.errors.append(f"{entry.name}: {failures.clean(failures.detail(exc), 300)}")
     return report
 
 
-def store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: FetchedFile) -> str:
+def refuse_oversized(
+    factory: sessionmaker[Session], profile: ExchangeProfile, entry: RemoteFile, limit: int
+) -> str:
+    """Record a file too big to take as failed, without reading it: "stored", or "seen" when it was
+    recorded before (the worker died before archiving it). Its bytes are not kept (``sha256`` is
+    empty); the key is made of its name, size and time, since its content was never read."""
+    key = hashlib.sha256(
+        f"oversized\0{entry.name}\0{entry.size}\0{entry.mtime.isoformat()}".encode()
+    ).hexdigest()
+    with unit_of_work(factory) as uow:
+        seen = uow.session.scalar(
+            select(ExchangeRecord.id).where(
+                ExchangeRecord.organization_id == profile.organization_id,
+                ExchangeRecord.direction == Direction.INBOUND,
+                ExchangeRecord.sha_key == key,
+            )
+        )
+        if seen is not None:
+            return "seen"
+        rec = ExchangeRecord(
+            organization_id=profile.organization_id,
+            direction=Direction.INBOUND,
+            state=RecordState.FAILED,
+            filename=entry.name,
+            size=entry.size,
+            sha256="",
+            content=b"",
+            sha_key=key,
+            error=(
+                f"the file has {entry.size:,} bytes, more than the limit of {limit:,} bytes "
+                "(PORTAL_EXCHANGE_MAX_FILE_BYTES): it was not read, and was moved to the archive "
+                "folder. Ask the partner to send smaller files, or raise the limit and put the file "
+                "back into the inbox"
+            ),
+            messages=[],
+        )
+        uow.session.add(rec)
+        uow.flush()
+        record_event(
+            uow,
+            acting_principal(uow.session, profile),
+            "exchange.failed",
+            "exchange_record",
+            rec.id,
+            filename=rec.filename,
+            format=None,
+        )
+    return "stored"
+
+
+def store(
+    factory: sessionmaker[Session],
+    profile: ExchangeProfile,
+    fetched: FetchedFile,
+    *,
+    written_at: datetime | None = None,
+) -> str:
     """Record the raw file. Returns "stored", "duplicate" (the partner sent the same bytes again)
-    or "seen" (this very file was stored before, by us or another worker: nothing to do)."""
-    sha = hashlib.sha256(fetched.data).hexdigest()
+    or "seen" (this very file was stored before, by us or another worker: nothing to do).
+
+    The same bytes under the same name are "seen" only when the file was written (``written_at``,
+    its modification time in the listing) before the earlier record was made: that is the very
+    file, still in the inbox because a worker died before archiving it, or fetched by two workers
+    at once. Written after it, the partner sent the file again: a duplicate, recorded as such."""
+    sha = fetched.sha256 or hashlib.sha256(fetched.data).hexdigest()  # transports hash while reading
     try:
-        return _store(factory, profile, fetched, sha)
+        return _store(factory, profile, fetched, sha, written_at)
     except Conflict:
         return "seen"  # a concurrent worker stored the same file a moment ago (unique sha_key)
 
 
-def _store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: FetchedFile, sha: str) -> str:
+def _store(
+    factory: sessionmaker[Session],
+    profile: ExchangeProfile,
+    fetched: FetchedFile,
+    sha: str,
+    written_at: datetime | None,
+) -> str:
     with unit_of_work(factory) as uow:
         existing = uow.session.scalar(
             select(ExchangeRecord).where(
@@ -112,7 +194,9 @@ def _store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: Fe
             )
         )
         if existing is not None:
-            if existing.filename == fetched.name:
+            if existing.filename == fetched.name and (
+                written_at is None or written_at <= existing.created_at
+            ):
                 return "seen"
             _add_record(
                 uow,
@@ -121,7 +205,10 @@ def _store(factory: sessionmaker[Session], profile: ExchangeProfile, fetched: Fe
                 sha,
                 sha_key=None,
                 state=RecordState.DUPLICATE,
-                error=f"the same file was received before as {existing.filename} (record {existing.id})",
+                error=(
+                    f"the same file was received before as {existing.filename} (record {existing.id}); "
+                    "not applied again"
+                ),
             )
             return "duplicate"
         _add_record(uow, profile, fetched, sha, sha_key=sha, state=RecordState.RECEIVED)
@@ -155,16 +242,69 @@ def _add_record(
     return rec
 
 
-def claim_received(session: Session, *, limit: int = 50) -> list[ExchangeRecord]:
-    """Lock received records for this worker; other workers skip them (SKIP LOCKED on PostgreSQL)."""
-    stmt = (
+MAX_ATTEMPTS = 3
+_WAITING_CODE = InvalidState.code
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A received record this worker is processing. ``attempt`` is the record's ``attempts`` after the
+    claim: a worker that finds another value has lost the record to a worker that reclaimed it."""
+
+    record_id: int
+    attempt: int
+    failed: bool = False  # the claim found a poison file and failed it instead
+
+
+def claim_next(factory: sessionmaker[Session], *, skip: Collection[int] = ()) -> Claim | None:
+    """Claim the oldest received record (one committed transaction): count the attempt, note the time.
+
+    A claim whose worker still works on the record is invisible here: its processing transaction
+    holds the row (``SKIP LOCKED`` passes it over). A received record with a claim but no lock was
+    left by a worker that died (killed, out of memory, a crash in a codec): it is reclaimed at once.
+    After `MAX_ATTEMPTS` attempts such a poison file is failed instead, so it cannot stop the worker
+    for ever. (A worker that hangs keeps its lock until PostgreSQL ends its idle transaction after
+    `CLAIM_TIMEOUT`; then the record is reclaimed too.)"""
+    with unit_of_work(factory) as uow:
+        stmt = select(ExchangeRecord).where(
+            ExchangeRecord.direction == Direction.INBOUND, ExchangeRecord.state == RecordState.RECEIVED
+        )
+        if skip:
+            stmt = stmt.where(ExchangeRecord.id.not_in(list(skip)))
+        rec = uow.session.scalars(
+            stmt.order_by(ExchangeRecord.id).limit(1).with_for_update(skip_locked=True)
+        ).first()
+        if rec is None:
+            return None
+        if rec.claimed_at is not None and rec.attempts >= MAX_ATTEMPTS:
+            _mark_failed(
+                uow,
+                rec,
+                f"the worker stopped {rec.attempts} times while processing this file (it may be too "
+                "big or trigger a fault in a decoder). Nothing of it was applied; process it again "
+                "once the cause is fixed, or discard it",
+            )
+            return Claim(rec.id, rec.attempts, failed=True)
+        rec.attempts += 1
+        rec.claimed_at = utcnow()
+        return Claim(rec.id, rec.attempts)
+
+
+def _claimed(session: Session, claim: Claim) -> ExchangeRecord | None:
+    """The claimed record, locked for processing; None when another worker reclaimed it meanwhile."""
+    if session.get_bind().dialect.name == "postgresql":
+        # A hung worker must not keep its claim for ever: the server ends the idle transaction.
+        seconds = int(CLAIM_TIMEOUT.total_seconds())
+        session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = '{seconds}s'"))
+    return session.scalars(
         select(ExchangeRecord)
-        .where(ExchangeRecord.direction == Direction.INBOUND, ExchangeRecord.state == RecordState.RECEIVED)
-        .order_by(ExchangeRecord.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list(session.scalars(stmt))
+        .where(
+            ExchangeRecord.id == claim.record_id,
+            ExchangeRecord.state == RecordState.RECEIVED,
+            ExchangeRecord.attempts == claim.attempt,
+        )
+        .with_for_update()
+    ).first()
 
 
 def process_pending(factory: sessionmaker[Session], *, limit: int = 50) -> int:
@@ -181,28 +321,83 @@ def process_pending(factory: sessionmaker[Session], *, limit: int = 50) -> int:
     return total
 
 
-MAX_ATTEMPTS = 3
-_WAITING_CODE = InvalidState.code
-
-
 def _process_received(factory: sessionmaker[Session], *, limit: int) -> int:
-    done = conflicts = 0
-    while conflicts < 3 and done < limit:
+    """Process claimed records one by one. Whatever one file raises fails that file, with its
+    reason, and the run goes on with the next: no file can stop the exchange of every partner."""
+    done = 0
+    skip: set[int] = set()  # records that stay received after this pass tried them
+    conflicts: dict[int, int] = {}
+    while done < limit:
+        claim = claim_next(factory, skip=skip)
+        if claim is None:
+            return done
+        if claim.failed:
+            done += 1
+            continue
+        checkpoint("claimed")
         try:
             with unit_of_work(factory) as uow:
-                claimed = claim_received(uow.session, limit=1)
-                if not claimed:
-                    return done
-                checkpoint("claimed")
-                process_record(uow, claimed[0])
+                rec = _claimed(uow.session, claim)
+                if rec is None:
+                    skip.add(claim.record_id)
+                    continue
+                process_record(uow, rec)
+                _storable(rec)
+                rec.claimed_at = None
         except Conflict as exc:
-            conflicts += 1
+            conflicts[claim.record_id] = conflicts.get(claim.record_id, 0) + 1
+            if conflicts[claim.record_id] >= 3:
+                skip.add(claim.record_id)
             log.info("exchange record raced with another worker, retrying: %s", exc)
+            _release(factory, claim)
+            continue
+        except Exception as exc:  # any failure of one file: fail it, go on with the next
+            log.exception("exchange record %s failed", claim.record_id)
+            if not _fail_claimed(factory, claim, failures.reason(exc)):
+                skip.add(claim.record_id)
+            done += 1
             continue
         checkpoint("applied")
-        conflicts = 0
         done += 1
     return done
+
+
+def _release(factory: sessionmaker[Session], claim: Claim) -> None:
+    with contextlib.suppress(Exception), unit_of_work(factory) as uow:
+        rec = _claimed(uow.session, claim)
+        if rec is not None:
+            rec.claimed_at = None
+
+
+def _fail_claimed(factory: sessionmaker[Session], claim: Claim, reason: str) -> bool:
+    """Fail the claimed record with ``reason`` in a transaction of its own. False when even that
+    failed (the record stays claimed; a later pass reclaims it, bounded by `MAX_ATTEMPTS`)."""
+    try:
+        with unit_of_work(factory) as uow:
+            rec = _claimed(uow.session, claim)
+            if rec is not None:
+                _mark_failed(uow, rec, reason)
+    except Exception:
+        log.exception("could not record the failure of exchange record %s", claim.record_id)
+        return False
+    return True
+
+
+def _mark_failed(uow: UnitOfWork, rec: ExchangeRecord, reason: str) -> None:
+    rec.state = RecordState.FAILED
+    rec.error = failures.clean(reason)
+    rec.claimed_at = None
+    rec.ref_key = None
+    rec.messages = []
+    session = uow.session
+    profile = session.scalars(
+        select(ExchangeProfile).where(ExchangeProfile.organization_id == rec.organization_id)
+    ).first()
+    principal = acting_principal(session, profile) if profile is not None else owner_principal(session)
+    uow.flush()
+    record_event(
+        uow, principal, "exchange.failed", "exchange_record", rec.id, filename=rec.filename, format=rec.format
+    )
 
 
 def _requeue_waiting(factory: sessionmaker[Session]) -> int:
@@ -240,22 +435,37 @@ def _requeue_waiting(factory: sessionmaker[Session]) -> int:
         return requeued
 
 
+@contextlib.contextmanager
+def _step(name: str) -> Iterator[None]:
+    """Name the step for the ledger when it raises (a race stays a `Conflict`: it is retried)."""
+    try:
+        yield
+    except (Conflict, failures.StepFailed):
+        raise
+    except Exception as exc:
+        raise failures.StepFailed(name, exc) from exc
+
+
 def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
     """Decode one stored file and apply each message in a savepoint of its own: one bad message
-    fails that message only."""
+    fails that message only. Anything else that goes wrong raises; the worker fails the file."""
     session = uow.session
     profile = session.scalars(
         select(ExchangeProfile).where(ExchangeProfile.organization_id == rec.organization_id)
     ).one()
     principal = acting_principal(session, profile)
-    decoded = edi.decode_all(rec.content)
+    with _step("decoding the file"):
+        # Read once, not kept on the record: the decoder's input is the only copy of the file.
+        decoded = edi.decode_all(
+            session.scalar(select(ExchangeRecord.content).where(ExchangeRecord.id == rec.id)) or b""
+        )
     rec.format = decoded.format
-    rec.attempts += 1
     first = decoded.messages[0] if decoded.messages else None
     rec.message_type = first.message_type if first else None
     rec.interchange_ref = first.envelope.control_reference if first else None
-    if first is not None and not _claim_reference(session, rec, decoded.format, first.envelope):
-        return
+    with _step("checking the interchange reference"):
+        if first is not None and not _claim_reference(session, rec, decoded.format, first.envelope):
+            return
     if first is not None and decoded.format in ("edifact", "x12"):
         sender = first.envelope.sender.strip()
         if sender != profile.partner_id.strip():
@@ -267,7 +477,8 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
             return
     results = []
     for message in decoded.messages:
-        results.append(_apply_message(uow, principal, rec, message))
+        with _step(f"applying message {message.envelope.message_reference}"):
+            results.append(_apply_message(uow, principal, rec, message))
     rec.messages = results
     applied = sum(1 for r in results if r["ok"])
     if decoded.error is not None:
@@ -284,17 +495,31 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         rec.state = RecordState.FAILED
         if not rec.error:
             rec.error = "the file holds no message"
-    _queue_acknowledgement(uow, profile, rec, decoded)
-    record_event(
-        uow,
-        principal,
-        f"exchange.{rec.state.value}",
-        "exchange_record",
-        rec.id,
-        filename=rec.filename,
-        format=rec.format,
-        message_type=rec.message_type,
-    )
+    with _step("writing the acknowledgement"):
+        _queue_acknowledgement(uow, profile, rec, decoded)
+    with _step("saving the result"):
+        record_event(
+            uow,
+            principal,
+            f"exchange.{rec.state.value}",
+            "exchange_record",
+            rec.id,
+            filename=rec.filename,
+            format=rec.format,
+            message_type=rec.message_type,
+        )
+        uow.flush()
+
+
+def _storable(rec: ExchangeRecord) -> None:
+    """Text taken from the file is data: no NUL byte (PostgreSQL refuses them), within column sizes."""
+    rec.error = failures.clean(rec.error) if rec.error else rec.error
+    rec.interchange_ref = failures.clean(rec.interchange_ref, 35) if rec.interchange_ref else None
+    rec.message_type = failures.clean(rec.message_type, 32) if rec.message_type else None
+    rec.messages = [
+        {key: failures.clean(value) if isinstance(value, str) else value for key, value in result.items()}
+        for result in rec.messages
+    ]
 
 
 def _claim_reference(session: Session, rec: ExchangeRecord, fmt: str, envelope: doc.Envelope) -> bool:
@@ -368,19 +593,15 @@ def _queue_acknowledgement(
         rec.ack_record_id = ack_rec.id
 
 
-def reprocess(*, uow: UnitOfWork, principal: Principal, record_id: int) -> ExchangeRecord:
-    """Put a failed inbound file back in the queue (after the partner or we fixed the cause)."""
-    rec = get_visible(uow.session, principal, ExchangeRecord, record_id)
-    may.require(principal, may.can_reprocess_file(principal), "reprocess files")
-    # Only files of which nothing was applied: re-running a partially applied one would apply its good
-    # messages twice.
-    if rec.direction is not Direction.INBOUND or rec.state is not RecordState.FAILED:
-        raise InvalidState("exchange record", rec.state.value, "reprocess")
-    rec.state = RecordState.RECEIVED
-    rec.ref_key = None
-    rec.error = None
-    rec.messages = []
-    rec.updated_at = utcnow()
-    uow.flush()
-    record_event(uow, principal, "exchange.reprocess", "exchange_record", rec.id, filename=rec.filename)
-    return rec
+__all__ = [
+    "Claim",
+    "PollReport",
+    "claim_next",
+    "discard",
+    "poll",
+    "process_pending",
+    "process_record",
+    "refuse_oversized",
+    "reprocess",
+    "store",
+]

@@ -6,11 +6,12 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, get_visible, visible
 from portal.listing import FIRST_PAGE, Page, PageRequest, matches, paginate, search_pattern
-from portal.models import Direction, ExchangeLink, ExchangeRecord, RecordState
+from portal.models import Direction, ExchangeLink, ExchangeRecord, Organization, RecordState
 from portal.models.base import utcnow
 
 
@@ -86,12 +87,66 @@ def links_of(session: Session, principal: Principal, record_ids: set[int]) -> di
     return result
 
 
+def organizations_of(
+    session: Session, principal: Principal, records: list[ExchangeRecord]
+) -> dict[int, Organization]:
+    """The partner organization of each record, by organization id (as far as the principal sees it)."""
+    ids = {r.organization_id for r in records}
+    stmt = visible(principal, Organization).where(Organization.id.in_(ids))
+    return {org.id: org for org in session.scalars(stmt)} if ids else {}
+
+
+def answered_records(
+    session: Session, principal: Principal, records: list[ExchangeRecord]
+) -> dict[int, ExchangeRecord]:
+    """For each acknowledgement among ``records``, the file it answers: for ours, the partner's file
+    it acknowledges (``acknowledges_id``); for a partner's CONTRL/997, our file it marked
+    acknowledged or rejected (its link to an exchange record)."""
+    wanted: dict[int, int] = {r.id: r.acknowledges_id for r in records if r.acknowledges_id is not None}
+    linked = visible(principal, ExchangeLink).where(
+        ExchangeLink.record_id.in_([r.id for r in records]), ExchangeLink.entity == "exchange_record"
+    )
+    for link in session.scalars(linked) if records else []:
+        wanted.setdefault(link.record_id, link.entity_id)
+    if not wanted:
+        return {}
+    found = {
+        r.id: r
+        for r in session.scalars(
+            visible(principal, ExchangeRecord).where(ExchangeRecord.id.in_(set(wanted.values())))
+        )
+    }
+    return {ident: found[target] for ident, target in wanted.items() if target in found}
+
+
+def records_of(session: Session, principal: Principal, entity: str, entity_id: int) -> list[ExchangeRecord]:
+    """The files that touched one business object (an order: the ORDERS we sent, the partner's
+    answers), with the acknowledgements of those files, oldest first."""
+    direct = select(ExchangeLink.record_id).where(
+        ExchangeLink.entity == entity, ExchangeLink.entity_id == entity_id
+    )
+    answering = select(ExchangeLink.record_id).where(
+        ExchangeLink.entity == "exchange_record", ExchangeLink.entity_id.in_(direct)
+    )
+    stmt = visible(principal, ExchangeRecord).where(
+        or_(
+            ExchangeRecord.id.in_(direct),
+            ExchangeRecord.acknowledges_id.in_(direct),
+            ExchangeRecord.id.in_(answering),
+        )
+    )
+    return list(session.scalars(stmt.order_by(ExchangeRecord.id)))
+
+
 __all__ = [
     "RecordFilter",
     "RecordSort",
+    "answered_records",
     "get_record",
     "is_overdue",
     "links_of",
     "list_records",
+    "organizations_of",
     "record_content",
+    "records_of",
 ]

@@ -9,6 +9,7 @@ worker killed between upload and "sent" just uploads again.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import replace
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from adapters import AdapterError, Transport
 from edi.errors import EdiError
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import NotFound
+from portal.exchange import failures
 from portal.exchange.faults import checkpoint
 from portal.exchange.mapping import Link, order_for_outbound, purchase_order
 from portal.exchange.profiles import owner_principal
@@ -37,6 +39,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.numbering import locked_counter, next_value
 
+log = logging.getLogger("portal.exchange")
 CURSOR = "exchange.outbound.last_event"
 EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml", "cii": "xml"}
 SENDING_TIMEOUT = timedelta(minutes=5)
@@ -95,42 +98,101 @@ def _new_record(
 
 
 def queue_from_events(factory: sessionmaker[Session], *, batch: int = 500) -> int:
-    """Turn new outbox events into queued files for partners that exchange files. Returns the count."""
+    """Turn new outbox events into queued files for partners that exchange files. Returns the count.
+
+    Reads only what can become a file: `OUTBOUND_EVENTS` for a supplier with an enabled profile,
+    from when that profile existed (through the ``(kind, id)`` index), batch after batch until
+    none is left, so a new order leaves in this pass whatever the backlog. A fresh cursor starts
+    after every event older than the oldest profile (a seeded database's history)."""
+    queued = 0
+    after = 0
+    while True:
+        count, last = _queue_batch(factory, batch, after)
+        queued += count
+        if last is None:
+            break
+        after = last  # young events stay before the cursor, but this pass goes on after them
+    checkpoint("queued")
+    return queued
+
+
+def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tuple[int, int | None]:
+    """Queue up to ``batch`` events after the cursor and ``after``; return the count and, when the
+    batch was full, the last id read."""
     queued = 0
     with unit_of_work(factory) as uow:
         session = uow.session
         cursor = locked_counter(session, CURSOR)  # one worker at a time reads the feed
-        events = list(
-            session.scalars(
-                select(Event)
-                .where(Event.id > cursor.value, Event.kind.in_(tuple(OUTBOUND_EVENTS)))
-                .order_by(Event.id)
-                .limit(batch)
-            )
-        )
+        profiles = {
+            p.organization_id: p
+            for p in session.scalars(select(ExchangeProfile).where(ExchangeProfile.enabled.is_(True)))
+        }
         # Ids are handed out at insert, not at commit: a transaction still open may yet commit an event
         # with a smaller id. So the cursor only passes events old enough to be surely committed; younger
         # ones are read again next time and skipped by their unique source_key.
         settled = session.scalar(
             select(func.max(Event.id)).where(Event.id > cursor.value, Event.occurred_at < utcnow() - SETTLE)
         )
-        profiles = {
-            p.organization_id: p
-            for p in session.scalars(select(ExchangeProfile).where(ExchangeProfile.enabled.is_(True)))
-        }
+        if not profiles:
+            cursor.value = max(cursor.value, settled or 0)
+            return 0, None
+        since = min(p.created_at for p in profiles.values())
+        if cursor.value == 0:  # never read: skip the history no profile can want
+            history = session.scalar(select(func.max(Event.id)).where(Event.occurred_at < since - SETTLE))
+            cursor.value = max(cursor.value, history or 0)
+        events = list(
+            session.scalars(
+                select(Event)
+                .where(
+                    Event.kind.in_(tuple(OUTBOUND_EVENTS)),
+                    Event.id > max(cursor.value, after),
+                    Event.occurred_at >= since,
+                    Event.payload["supplier_id"].as_integer().in_(list(profiles)),
+                )
+                .order_by(Event.id)
+                .limit(batch)
+            )
+        )
         for event in events:
             supplier_id = event.payload.get("supplier_id")
             profile = profiles.get(supplier_id) if isinstance(supplier_id, int) else None
             if profile is None or event.occurred_at < profile.created_at:
                 continue  # no exchange with this partner, or not yet when the event happened
-            if _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind]) is not None:
+            try:
+                with session.begin_nested():
+                    done = _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind])
+            except Exception as exc:  # one event that cannot become a file must not stop the feed
+                log.exception("outbound event %s for profile %s failed", event.id, profile.id)
+                _failed(uow, profile, event, exc)
+                continue
+            if done is not None:
                 queued += 1
         advance = settled if settled is not None else cursor.value
-        if len(events) == batch:
-            advance = min(advance, events[-1].id)
+        last = events[-1].id if len(events) == batch else None
+        if last is not None:
+            advance = min(advance, last)
         cursor.value = max(cursor.value, advance)
-    checkpoint("queued")
-    return queued
+    return queued, last
+
+
+def _failed(uow: UnitOfWork, profile: ExchangeProfile, event: Event, exc: Exception) -> None:
+    """Record an event that could not become a file as a failed outbound file (never retried: its
+    ``source_key`` is taken), so the ledger shows it and someone tells the partner another way."""
+    reason = f"the {event.kind} event {event.id} could not be turned into a file: {failures.detail(exc)}"
+    rec = _new_record(
+        uow.session,
+        profile,
+        data=b"",
+        filename=f"event_{event.id}.{EXTENSIONS[profile.format]}",
+        fmt=profile.format,
+        message_type=ORDER_MESSAGE_TYPES[profile.format],
+        reference="",
+        source_key=f"event:{event.id}:{profile.organization_id}",
+        ack_hours=None,
+    )
+    rec.state, rec.error = RecordState.FAILED, failures.clean(reason)
+    if event.entity == "order":
+        uow.session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=event.entity_id))
 
 
 def _was_sent(session: Session, profile: ExchangeProfile, order_id: int) -> bool:

@@ -108,9 +108,11 @@ def open_transport(profile: ExchangeProfile) -> Transport:
     settings = profile.settings
     if profile.transport == "folder":
         root = Path(settings["root"])
+        root.mkdir(parents=True, exist_ok=True)  # the operator's configured place
+        transport = FolderTransport(root)
         for sub in (profile.inbox, profile.outbox, profile.archive):
-            (root / sub).mkdir(parents=True, exist_ok=True)
-        return FolderTransport(root)
+            transport.ensure_folder(sub)  # below the root: never through a symbolic link
+        return transport
     password_env = settings.get("password_env")
     return SftpTransport(
         SftpSettings(

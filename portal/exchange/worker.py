@@ -1,6 +1,9 @@
 """The exchange worker (`portal exchange run`): for every enabled profile, poll the inbox, process
 received files, queue and send outbound files. Several workers may run against one PostgreSQL:
-claims use ``FOR UPDATE SKIP LOCKED`` and unique constraints make double processing impossible."""
+claims use ``FOR UPDATE SKIP LOCKED`` and unique constraints make double processing impossible.
+
+Nothing one partner sends or one profile's transport does may stop the others: every step is
+isolated per profile (and inside it per file, see `portal.exchange.inbound`)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters import AdapterError
-from portal.exchange import inbound, outbound
+from portal.exchange import failures, inbound, outbound
 from portal.exchange.profiles import enabled_profiles, open_transport
 
 log = logging.getLogger("portal.exchange")
@@ -21,14 +24,28 @@ log = logging.getLogger("portal.exchange")
 class RunReport:
     stored: int = 0
     duplicates: int = 0
+    refused: int = 0  # inbound files over the size limit: recorded as failed, not read
     processed: int = 0
     queued: int = 0
     sent: int = 0
     errors: list[str] = field(default_factory=list)
 
 
+def _trouble(report: RunReport, where: str, exc: Exception) -> None:
+    if isinstance(exc, AdapterError):  # transport trouble: the files stay remote for the next run
+        log.warning("exchange %s: %s", where, exc)
+    else:
+        log.error("exchange %s failed", where, exc_info=exc)
+    text = str(exc) if isinstance(exc, AdapterError) else failures.detail(exc)
+    report.errors.append(f"{where}: {failures.clean(text, 300)}")
+
+
 def run_once(
-    factory: sessionmaker[Session], *, min_age_seconds: float = 0.0, settle_seconds: float = 0.0
+    factory: sessionmaker[Session],
+    *,
+    min_age_seconds: float = 0.0,
+    settle_seconds: float = 0.0,
+    max_file_bytes: int = inbound.MAX_FILE_BYTES,
 ) -> RunReport:
     report = RunReport()
     with factory() as session:
@@ -43,34 +60,43 @@ def run_once(
                     transport,
                     min_age_seconds=min_age_seconds,
                     settle_seconds=settle_seconds,
+                    max_file_bytes=max_file_bytes,
                 )
                 report.stored += polled.stored
                 report.duplicates += polled.duplicates
+                report.refused += polled.refused
                 report.errors += polled.errors
-        except AdapterError as exc:
-            # Transport trouble for one partner must not stop the others; the files stay remote.
-            report.errors.append(f"profile {profile.id}: {exc}")
-            log.warning("exchange profile %s: %s", profile.id, exc)
-    report.processed = inbound.process_pending(factory, limit=10_000)
-    report.queued = outbound.queue_from_events(factory)
+        except Exception as exc:  # one partner's trouble must not stop the others
+            _trouble(report, f"profile {profile.id}", exc)
+    try:
+        report.processed = inbound.process_pending(factory, limit=10_000)
+    except Exception as exc:  # e.g. the database went away: the outbound side still gets its chance
+        _trouble(report, "processing received files", exc)
+    try:
+        report.queued = outbound.queue_from_events(factory)
+    except Exception as exc:
+        _trouble(report, "queueing outbound files", exc)
     for profile in profiles:
         try:
             with open_transport(profile) as transport:
                 report.sent += outbound.send_queued(factory, profile, transport)
-        except AdapterError as exc:
-            report.errors.append(f"profile {profile.id}: {exc}")
-            log.warning("exchange profile %s: %s", profile.id, exc)
+        except Exception as exc:
+            _trouble(report, f"profile {profile.id}", exc)
     return report
 
 
 def run_forever(
-    factory: sessionmaker[Session], *, interval: float = 10.0, stop: threading.Event | None = None
+    factory: sessionmaker[Session],
+    *,
+    interval: float = 10.0,
+    stop: threading.Event | None = None,
+    max_file_bytes: int = inbound.MAX_FILE_BYTES,
 ) -> None:
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            report = run_once(factory)
-            if report.stored or report.processed or report.sent:
+            report = run_once(factory, max_file_bytes=max_file_bytes)
+            if report.stored or report.processed or report.sent or report.refused or report.errors:
                 log.info("exchange: %s", report)
         except Exception:  # the worker loop keeps running; the error is logged with its traceback
             log.exception("exchange run failed")

@@ -13,7 +13,7 @@ from portal import models as m
 from portal.access import Principal
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput
-from portal.exchange import inbound, ledger
+from portal.exchange import handling, ledger
 from portal.exchange.profiles import create_profile
 from portal.gql.errors import UserError
 from portal.gql.ids import encode_id
@@ -42,6 +42,7 @@ class ExchangeState(enum.Enum):
     PARTIALLY_APPLIED = "partially_applied"
     FAILED = "failed"
     DUPLICATE = "duplicate"
+    DISCARDED = "discarded"
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
@@ -81,6 +82,8 @@ class ExchangeRecord:
     overdue: bool = strawberry.field(description="Sent, and the partner's acknowledgement is overdue.")
     created_at: datetime
     updated_at: datetime
+    can_reprocess: bool = strawberry.field(description="Whether you may queue this file again.")
+    can_discard: bool = strawberry.field(description="Whether you may discard this file.")
 
     @field(description="Opaque global id.")
     def id(self) -> strawberry.ID:
@@ -113,7 +116,7 @@ class ExchangeRecordFilter:
     overdue: bool = False
 
 
-def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink]) -> ExchangeRecord:
+def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink], principal: Principal) -> ExchangeRecord:
     return ExchangeRecord(
         pk=record.id,
         direction=ExchangeDirection(record.direction.value),
@@ -145,6 +148,8 @@ def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink]) -> ExchangeRec
         overdue=ledger.is_overdue(record),
         created_at=record.created_at,
         updated_at=record.updated_at,
+        can_reprocess=handling.may(principal, record, "reprocess"),
+        can_discard=handling.may(principal, record, "discard"),
     )
 
 
@@ -175,7 +180,7 @@ class ExchangeQuery:
         )
         links = ledger.links_of(c.session, c.principal, {r.id for r in page.items})
         edges = [
-            ExchangeRecordEdge(cursor=cursor, node=_build(record, links[record.id]))
+            ExchangeRecordEdge(cursor=cursor, node=_build(record, links[record.id], c.principal))
             for record, cursor in zip(page.items, page.cursors, strict=True)
         ]
         return ExchangeRecordConnection(
@@ -294,18 +299,31 @@ class ExchangeMutation:
         profile, errors = run(info, act)
         return ExchangeProfilePayload(profile=profile, user_errors=errors)
 
-    @mutation(description="Queue a failed inbound file again, once its cause is gone.")
+    @mutation(description="Queue an inbound file of which nothing was applied again, once its cause is gone.")
     def reprocess_exchange_record(self, info: strawberry.Info, id: strawberry.ID) -> ExchangeRecordPayload:
         def act(uow: UnitOfWork, p: Principal) -> int:
-            record = inbound.reprocess(
+            record = handling.reprocess(
                 uow=uow, principal=p, record_id=pk(id, "ExchangeRecord", "exchange record")
             )
             return record.id
 
-        ident, errors = run(info, act)
-        if ident is None:
-            return ExchangeRecordPayload(record=None, user_errors=errors)
-        c = ctx(info)
-        record = ledger.get_record(c.session, c.principal, ident)
-        links = ledger.links_of(c.session, c.principal, {ident})
-        return ExchangeRecordPayload(record=_build(record, links[ident]), user_errors=errors)
+        return _payload(info, *run(info, act))
+
+    @mutation(description="Give up on an inbound file of which nothing was applied (owner staff).")
+    def discard_exchange_record(self, info: strawberry.Info, id: strawberry.ID) -> ExchangeRecordPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            record = handling.discard(
+                uow=uow, principal=p, record_id=pk(id, "ExchangeRecord", "exchange record")
+            )
+            return record.id
+
+        return _payload(info, *run(info, act))
+
+
+def _payload(info: strawberry.Info, ident: int | None, errors: list[UserError]) -> ExchangeRecordPayload:
+    if ident is None:
+        return ExchangeRecordPayload(record=None, user_errors=errors)
+    c = ctx(info)
+    record = ledger.get_record(c.session, c.principal, ident)
+    links = ledger.links_of(c.session, c.principal, {ident})
+    return ExchangeRecordPayload(record=_build(record, links[ident], c.principal), user_errors=errors)

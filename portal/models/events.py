@@ -14,7 +14,11 @@ from portal.models.base import Base, UTCDateTime, utcnow
 class Event(Base):
     __tablename__ = "events"
     # An entity's history (an order's timeline, the latest state of a changed entity) is read by it.
-    __table_args__ = (Index("ix_events_entity_entity_id", "entity", "entity_id"),)
+    # Outbound EDI reads only the kinds it sends, after its cursor (portal.exchange.outbound).
+    __table_args__ = (
+        Index("ix_events_entity_entity_id", "entity", "entity_id"),
+        Index("ix_events_kind_id", "kind", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -30,6 +30,7 @@ class RecordState(enum.StrEnum):
     PARTIALLY_APPLIED = "partially_applied"
     FAILED = "failed"
     DUPLICATE = "duplicate"
+    DISCARDED = "discarded"  # owner staff gave up on the file: never applied
     # outbound
     QUEUED = "queued"
     SENDING = "sending"

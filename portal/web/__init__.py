@@ -78,6 +78,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/exchange/{record_id:int}", page(exchange.detail), methods=["GET"]),
         Route("/exchange/{record_id:int}/download", page(exchange.download), methods=["GET"]),
         Route("/exchange/{record_id:int}/reprocess", page(exchange.reprocess), methods=["POST"]),
+        Route("/exchange/{record_id:int}/discard", page(exchange.discard), methods=["POST"]),
         Route("/admin/exchange", page(exchange_admin.profiles), methods=["GET", "POST"]),
         Route("/admin/users", page(admin.users), methods=["GET", "POST"]),
         Route("/admin/users/{user_id:int}/active", page(admin.set_active), methods=["POST"]),

@@ -72,6 +72,7 @@ EXCHANGE_STATE = {
     RecordState.PARTIALLY_APPLIED: N_("Partially applied"),
     RecordState.FAILED: N_("Failed"),
     RecordState.DUPLICATE: N_("Duplicate"),
+    RecordState.DISCARDED: N_("Discarded"),
     RecordState.QUEUED: N_("Queued"),
     RecordState.SENDING: N_("Sending"),
     RecordState.SENT: N_("Sent"),

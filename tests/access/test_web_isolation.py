@@ -112,6 +112,7 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             ("/cases/new", {"subject": "x", "customer_id": str(customer.id)}),
             ("/cases/new", {"subject": "x", "order_id": str(order.id)}),
             (f"/exchange/{edi_file.id}/reprocess", {}),
+            (f"/exchange/{edi_file.id}/discard", {}),
             (f"/admin/users/{world.users[dealer].id}/active", {"active": "0"}),
             (f"/admin/users/{world.users[supplier].id}/active", {"active": "0"}),
         ],

@@ -153,3 +153,23 @@ def test_two_workers_apply_500_files_exactly_once(
         ).all()
     assert sorted(i for i, _ in per_order) == sorted(order_ids)
     assert {n for _, n in per_order} == {1}
+
+
+def test_a_file_that_kills_the_worker_is_failed_after_three_attempts(
+    migrated: tuple[str, Engine, sessionmaker[Session]], tmp_path: Path
+) -> None:
+    """A poison file kills every worker that claims it (here: `os._exit` right after the claim). It
+    is retried three times, then failed, and the worker that would have died on it lives on."""
+    url, _engine, factory = migrated
+    partner = partner_scene(factory, tmp_path)
+    order = partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(5,))
+    with partner.scene.uow() as uow:
+        loaded = orders.load_order(uow, partner.scene.p("owner"), order.id)
+    partner.send("poison.edi", order_response(loaded, quantities={1: None}), "990")
+    assert [run_worker(url, "claimed") for _ in range(3)] == [CRASHED] * 3
+    assert run_worker(url, "claimed") == 0  # not claimed a fourth time: failed instead
+    with factory() as session:
+        rec = session.scalars(select(ExchangeRecord).where(ExchangeRecord.filename == "poison.edi")).one()
+        assert (rec.state, rec.attempts, rec.claimed_at) == (RecordState.FAILED, 3, None)
+        assert "the worker stopped 3 times while processing this file" in (rec.error or "")
+    assert len(partner.received("ORDERS")) == 1  # the outbound side ran in the surviving pass

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.errors import InvalidState, NotFound
-from portal.exchange import inbound
+from portal.exchange import handling
 from portal.exchange.ledger import RecordFilter, get_record, is_overdue, list_records, record_content
 from portal.exchange.worker import run_once
 from portal.models import ExchangeRecord, OrderStatus, RecordState
@@ -46,13 +46,13 @@ def test_failed_file_can_be_reprocessed_once_its_cause_is_gone(
     with factory() as session:  # a missing order is not retried by itself
         assert session.get_one(ExchangeRecord, failed.id).state is RecordState.FAILED
     with partner.scene.uow() as uow:
-        inbound.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
-    with pytest.raises(InvalidState), partner.scene.uow() as uow:
-        inbound.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
+        handling.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
     run_once(factory)
     with partner.scene.uow() as uow:
         assert orders.load_order(uow, partner.scene.p("owner"), order.id).status() is OrderStatus.CONFIRMED
         assert get_record(uow.session, partner.scene.p("owner"), failed.id).state is RecordState.APPLIED
+    with pytest.raises(InvalidState), partner.scene.uow() as uow:  # applied: never applied twice
+        handling.reprocess(uow=uow, principal=partner.scene.p("owner"), record_id=failed.id)
 
 
 def test_file_that_arrived_before_its_predecessor_is_retried_after_it(

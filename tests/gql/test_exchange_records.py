@@ -1,4 +1,5 @@
-"""`exchangeRecords` and `reprocessExchangeRecord`: a partner's own EDI files, scoped like everything else."""
+"""`exchangeRecords`, `reprocessExchangeRecord`, `discardExchangeRecord`: a partner's own EDI files,
+scoped like everything else."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from tests.gql.conftest import Api, gid
 QUERY = """query($filter: ExchangeRecordFilter) {
   exchangeRecords(first: 10, filter: $filter) {
     totalCount
-    edges { node { id direction state filename error contentBase64 links { entity id } } }
+    edges {
+      node { id direction state filename error contentBase64 links { entity id } canReprocess canDiscard }
+    }
   }
 }"""
 REPROCESS = """mutation($id: ID!) {
@@ -82,3 +85,37 @@ def test_owner_reprocesses_a_failed_file(api: Api) -> None:
     assert result == {"record": {"state": "RECEIVED"}, "userErrors": []}
     again = api.ok(REPROCESS, {"id": gid("ExchangeRecord", ids["sent"])})["reprocessExchangeRecord"]
     assert again["userErrors"][0]["code"] == "INVALID_STATE"
+
+
+DISCARD = """mutation($id: ID!) {
+  discardExchangeRecord(id: $id) { record { state error } userErrors { message code } }
+}"""
+
+
+def test_owner_discards_a_failed_file_others_cannot_and_hidden_is_missing(api: Api) -> None:
+    ids = make_records(api)
+    for stranger in ("supplier-b", "dealer-other", "partner"):
+        hidden = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])}, as_=stranger)
+        missing = api.ok(DISCARD, {"id": gid("ExchangeRecord", 987654)}, as_=stranger)
+        assert hidden["discardExchangeRecord"]["userErrors"][0]["code"] == "NOT_FOUND"
+        assert hidden["discardExchangeRecord"]["userErrors"][0]["message"].replace(
+            str(ids["failed"]), "#"
+        ) == missing["discardExchangeRecord"]["userErrors"][0]["message"].replace("987654", "#")
+    own = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])}, as_="supplier-a")
+    assert own["discardExchangeRecord"]["userErrors"][0]["code"] == "PERMISSION_DENIED"
+    done = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])})["discardExchangeRecord"]
+    assert done["userErrors"] == []
+    assert done["record"]["state"] == "DISCARDED"
+    assert done["record"]["error"].startswith("discarded by")
+    sent = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["sent"])})["discardExchangeRecord"]
+    assert sent["userErrors"][0]["code"] == "INVALID_STATE"
+
+
+def test_the_buttons_follow_the_one_permission_function(api: Api) -> None:
+    make_records(api)
+    owner = {e["node"]["filename"]: e["node"] for e in api.ok(QUERY)["exchangeRecords"]["edges"]}
+    assert (owner["desadv.edi"]["canReprocess"], owner["desadv.edi"]["canDiscard"]) == (True, True)
+    assert (owner["ORDERS_1.edi"]["canReprocess"], owner["ORDERS_1.edi"]["canDiscard"]) == (False, False)
+    edges = api.ok(QUERY, as_="supplier-a")["exchangeRecords"]["edges"]
+    partner = {e["node"]["filename"]: e["node"] for e in edges}
+    assert (partner["desadv.edi"]["canReprocess"], partner["desadv.edi"]["canDiscard"]) == (False, False)

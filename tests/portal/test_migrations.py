@@ -25,7 +25,7 @@ def test_upgrade_twice_is_harmless(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004_exch"
 
 
 def test_0003_indexes_the_event_log_by_entity_and_downgrades(empty_engine: Engine) -> None:
@@ -51,3 +51,15 @@ def test_0002_fills_in_the_summaries_of_existing_orders(empty_engine: Engine) ->
         wrong = [o.number for o in orders if (o.current_status, o.net_total) != (o.status(), o.total)]
         states = {o.current_status for o in orders}
     assert len(orders) > 50 and wrong == [] and len(states) >= 5
+
+
+def test_0004_exch_indexes_the_event_log_by_kind_and_downgrades(empty_engine: Engine) -> None:
+    def indexes() -> set[str]:
+        return {index["name"] or "" for index in inspect(empty_engine).get_indexes("events")}
+
+    upgrade(empty_engine)
+    assert "ix_events_kind_id" in indexes()
+    downgrade(empty_engine, "0003")
+    assert "ix_events_kind_id" not in indexes()
+    upgrade(empty_engine)
+    assert "ix_events_kind_id" in indexes()

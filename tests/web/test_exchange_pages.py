@@ -46,7 +46,22 @@ def test_owner_reprocesses_a_failed_file_and_the_page_says_so(world: WebWorld) -
     assert response.status_code == 303  # type: ignore[attr-defined]
     page = client.get(f"/exchange/{record_id}")
     assert "Received" in page.text
+    # Still received (no worker ran): staff may discard it instead; then neither button is left.
+    response = post_form(client, f"/exchange/{record_id}", f"/exchange/{record_id}/discard", {})
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    page = client.get(f"/exchange/{record_id}")
+    assert "Discarded" in page.text
     assert "Process again" not in page.text
+    assert "/discard" not in page.text
+
+
+def test_a_partner_sees_neither_button_for_its_received_file_nor_may_discard(world: WebWorld) -> None:
+    record_id = add_failed_file(world)
+    client = world.client("supplier-a")
+    page = client.get(f"/exchange/{record_id}")
+    assert "/discard" not in page.text
+    response = post_form(client, f"/exchange/{record_id}", f"/exchange/{record_id}/discard", {})
+    assert response.status_code == 403  # type: ignore[attr-defined]
 
 
 def test_german_page_is_german(world: WebWorld) -> None:

@@ -1,11 +1,10 @@
-"""One EDI file of the exchange ledger: its messages and error, the raw file, and "reprocess"."""
+"""One EDI file of the exchange ledger: its messages and error, the raw file, "reprocess" and "discard"."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from portal.exchange import inbound, ledger
-from portal.models import Direction, RecordState
+from portal.exchange import handling, ledger
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
@@ -18,14 +17,14 @@ class ExchangeViews:
     def _render(self, ctx: Ctx, record_id: int, errors: FormErrors | None = None) -> Response:
         record = ledger.get_record(ctx.db, ctx.principal, record_id)
         links = ledger.links_of(ctx.db, ctx.principal, {record.id})[record.id]
-        can_reprocess = record.direction is Direction.INBOUND and record.state is RecordState.FAILED
         return ctx.render(
             "exchange.html",
             record=record,
             links=links,
             errors=errors or FormErrors(),
             overdue=ledger.is_overdue(record),
-            can_reprocess=can_reprocess,
+            can_reprocess=handling.may(ctx.principal, record, "reprocess"),
+            can_discard=handling.may(ctx.principal, record, "discard"),
             labels=labels.ALL,
         )
 
@@ -49,7 +48,18 @@ class ExchangeViews:
         record_id = ctx.request.path_params["record_id"]
 
         def run() -> Response:
-            inbound.reprocess(uow=ctx.uow, principal=ctx.principal, record_id=record_id)
+            handling.reprocess(uow=ctx.uow, principal=ctx.principal, record_id=record_id)
             return ctx.redirect(f"/exchange/{record_id}", ctx._("The file is queued to be processed again."))
+
+        return ctx.attempt(run, lambda errors: self._render(ctx, record_id, errors))
+
+    def discard(self, ctx: Ctx) -> Response:
+        record_id = ctx.request.path_params["record_id"]
+
+        def run() -> Response:
+            handling.discard(uow=ctx.uow, principal=ctx.principal, record_id=record_id)
+            return ctx.redirect(
+                f"/exchange/{record_id}", ctx._("The file is discarded; it will not be processed.")
+            )
 
         return ctx.attempt(run, lambda errors: self._render(ctx, record_id, errors))

@@ -1,0 +1,118 @@
+"""Peak memory of the exchange worker for one big inbound file (issue #12 item 4).
+
+For a 50 MB X12 850 interchange and a 50 MB EDIFACT ORDERS interchange, a real `portal exchange run
+--once` process fetches the file, stores it in the ledger, decodes it and records the outcome (the
+interchange's sender is not the partner's id, so nothing is applied: what is measured is intake and
+decoding). Each process runs under a small wrapper that reports its child's peak RSS
+(``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``). In the same run, two baselines:
+
+* ``python reads the file``: a bare Python process that reads the same file into memory;
+* ``python decodes the file``: a bare Python process that reads it and runs ``edi.decode_all`` on it
+  (what the codec alone costs; the rest is the worker's);
+* ``worker, empty inbox``: the worker's own imports and database work without a file.
+
+Target: the worker's peak RSS stays under 200 MB for a 50 MB file.
+
+    python -m benchmarks.fault_worker_bench [--mb 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.edi_bench_edifact import make_orders_interchange
+from benchmarks.edi_bench_x12 import make_850_interchange
+from portal.db import make_engine, make_sessionmaker
+from portal.migrate import upgrade
+from portal.models import ExchangeProfile, ExchangeRecord
+from tests.exchange.helpers import partner_scene
+
+TARGET_MB = 200.0
+PORTAL = str(Path(sys.executable).parent / "portal")
+# Runs the command given as arguments and prints the peak RSS of its process tree, in KiB (Linux).
+WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def peak_rss(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(peak RSS in MB, wall seconds, exit code) of ``command`` run in a fresh process."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *command], env=env, capture_output=True, text=True, check=True
+    )
+    seconds = time.perf_counter() - started
+    code, kib = done.stdout.split()
+    return int(kib) / 1024, seconds, int(code)
+
+
+def sized(make: object, target_bytes: int, unit: int) -> bytes:
+    """Call ``make(count)`` with a count that gives about ``target_bytes``."""
+    assert callable(make)
+    sample = make(unit)
+    count = max(1, round(unit * target_bytes / len(sample)))
+    return bytes(make(count))
+
+
+def measure(name: str, data: bytes, fmt: str, tmp: Path) -> None:
+    workdir = tmp / name
+    workdir.mkdir()
+    url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_sessionmaker(engine)
+    partner = partner_scene(factory, workdir / "partner", fmt)
+    with factory.begin() as session:  # the sender of the generated files is not this partner
+        session.query(ExchangeProfile).update({ExchangeProfile.partner_id: "SOMEONE-ELSE"})
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_EXCHANGE_MAX_FILE_BYTES": str(len(data) + 1),
+    }
+    env.pop("PORTAL_EXCHANGE_CRASH_AT", None)
+    idle_mb, _, _ = peak_rss([PORTAL, "exchange", "run", "--once"], env)
+    path = partner.drop(f"big.{fmt}", data)
+    bare_mb, _, _ = peak_rss([sys.executable, "-c", f"open({str(path)!r}, 'rb').read()"], env)
+    decode = f"import edi; edi.decode_all(open({str(path)!r}, 'rb').read())"
+    decode_mb, decode_s, _ = peak_rss([sys.executable, "-c", decode], env)
+    worker_mb, seconds, code = peak_rss([PORTAL, "exchange", "run", "--once"], env)
+    with factory() as session:
+        outcome = [(r.state.value, (r.error or "")[:70]) for r in session.query(ExchangeRecord).all()]
+    engine.dispose()
+    size_mb = len(data) / 1e6
+    verdict = "meets" if worker_mb < TARGET_MB else "MISSES"
+    print(
+        f"{name}: {size_mb:.1f} MB file, worker exit {code} in {seconds:.1f} s, ledger {outcome}\n"
+        f"  worker peak RSS     {worker_mb:8.1f} MB  ({verdict} the target of {TARGET_MB:.0f} MB)\n"
+        f"  python reads file   {bare_mb:8.1f} MB  (worker / this = {worker_mb / bare_mb:.1f}x)\n"
+        f"  python decodes file {decode_mb:8.1f} MB  in {decode_s:.1f} s (worker / this = "
+        f"{worker_mb / decode_mb:.1f}x)\n"
+        f"  worker, empty inbox {idle_mb:8.1f} MB  (the file costs the worker {worker_mb - idle_mb:.1f} MB, "
+        f"{(worker_mb - idle_mb) / size_mb:.1f}x its size)",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--mb", type=float, default=50.0, help="size of each file in MB (default 50)")
+    args = parser.parse_args()
+    target = int(args.mb * 1e6)
+    with tempfile.TemporaryDirectory(prefix="fault-worker-bench-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        measure("X12 850", sized(make_850_interchange, target, 200), "x12", tmp)
+        measure("EDIFACT ORDERS", sized(make_orders_interchange, target, 200), "edifact", tmp)
+
+
+if __name__ == "__main__":
+    main()
