@@ -45,6 +45,23 @@ class OrderSort(enum.StrEnum):
     ORDER_DATE = "order_date"
 
 
+OPEN_STATUSES = frozenset(
+    {
+        OrderStatus.DRAFT,
+        OrderStatus.AWAITING_CONFIRMATION,
+        OrderStatus.PARTIALLY_CONFIRMED,
+        OrderStatus.CONFIRMED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.PARTIALLY_INVOICED,
+    }
+)
+WAITING_STATUSES = frozenset({OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED})
+# Named groups of statuses: what the dashboard's tiles count and the orders list's status filter
+# offers beside the single statuses (``/orders?status=open``), one definition for both.
+STATUS_GROUPS: dict[str, frozenset[OrderStatus]] = {"open": OPEN_STATUSES, "waiting": WAITING_STATUSES}
+
+
 @dataclass(frozen=True, slots=True)
 class OrderFilter:
     statuses: frozenset[OrderStatus] = field(default_factory=frozenset)
@@ -157,6 +174,12 @@ def list_orders(
     return paginate(session, stmt, Order, sort_column=ORDER_SORTS[sort], descending=descending, page=page)
 
 
+def count_orders(session: Session, principal: Principal, *, filter: OrderFilter) -> int:
+    """How many rows :func:`list_orders` with the same filter has (one COUNT in SQL)."""
+    stmt = _order_filters(visible(principal, Order), filter).with_only_columns(func.count())
+    return int(session.scalar(stmt) or 0)
+
+
 ORDER_ROW_COLUMNS = (
     Order.id,
     Order.number,
@@ -256,6 +279,29 @@ class InvoiceFilter:
     order_id: int | None = None
     match_status: MatchStatus | None = None
     search: str | None = None
+    open_on: date | None = None  # only invoices open on this day (see `open_invoice_conditions`)
+
+
+def open_invoice_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
+    """An invoice is open on ``today`` while it is not yet due (no payment data is kept)."""
+    return (or_(Invoice.due_date.is_(None), Invoice.due_date >= today),)
+
+
+def _invoice_filters(stmt: Select[Invoice], flt: InvoiceFilter) -> Select[Invoice]:
+    if flt.order_id is not None:
+        stmt = stmt.where(Invoice.order_id == flt.order_id)
+    if flt.match_status is not None:
+        stmt = stmt.where(Invoice.match_status == flt.match_status)
+    if flt.search:
+        stmt = stmt.where(matches(search_pattern(flt.search), Invoice.number))
+    if flt.open_on is not None:
+        stmt = stmt.where(*open_invoice_conditions(flt.open_on))
+    return stmt
+
+
+def count_invoices(session: Session, principal: Principal, *, filter: InvoiceFilter) -> int:
+    stmt = _invoice_filters(visible(principal, Invoice), filter).with_only_columns(func.count())
+    return int(session.scalar(stmt) or 0)
 
 
 def list_invoices(
@@ -267,13 +313,7 @@ def list_invoices(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Invoice]:
-    stmt = visible(principal, Invoice)
-    if filter.order_id is not None:
-        stmt = stmt.where(Invoice.order_id == filter.order_id)
-    if filter.match_status is not None:
-        stmt = stmt.where(Invoice.match_status == filter.match_status)
-    if filter.search:
-        stmt = stmt.where(matches(search_pattern(filter.search), Invoice.number))
+    stmt = _invoice_filters(visible(principal, Invoice), filter)
     column = {
         InvoiceSort.CREATED_AT: Invoice.created_at,
         InvoiceSort.NUMBER: Invoice.number,
@@ -316,16 +356,22 @@ def order_timeline(session: Session, principal: Principal, order_id: int) -> lis
 
 
 __all__ = [
+    "OPEN_STATUSES",
+    "STATUS_GROUPS",
+    "WAITING_STATUSES",
     "InvoiceFilter",
     "InvoiceSort",
     "OrderFilter",
     "OrderSort",
     "ShipmentFilter",
     "ShipmentSort",
+    "count_invoices",
+    "count_orders",
     "list_invoices",
     "list_order_rows",
     "list_orders",
     "list_shipments",
+    "open_invoice_conditions",
     "order_statuses",
     "order_timeline",
     "status_expression",
