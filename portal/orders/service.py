@@ -28,6 +28,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.numbering import next_value
+from portal.orders.units import check_quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,7 @@ def create_order(
         note=validation.text("note", note, max_length=2000, required=False),
     )
     for index, spec in enumerate(lines, start=1):
-        order.lines.append(_new_line(uow, index, spec))
+        order.lines.append(_new_line(uow, principal, index, spec))
     session.add(order)
     uow.flush()
     record(
@@ -145,7 +146,16 @@ def create_order(
     return order
 
 
-def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
+PRICE_NOT_YOURS = "only the owner's sales staff may set a price: leave it out to use the catalogue price"
+
+
+def may_set_prices(principal: Principal) -> bool:
+    """Whether ``principal`` may give an order line a unit price other than the catalogue's:
+    the owner's sales staff and admins. Everyone else orders at the catalogue price."""
+    return principal.is_owner and bool(principal.roles & {"admin", "sales"})
+
+
+def _new_line(uow: UnitOfWork, principal: Principal, index: int, spec: NewOrderLine) -> OrderLine:
     field = f"lines[{index}]"
     product = None
     if spec.product_id is not None:
@@ -155,11 +165,16 @@ def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
     if product is None:
         raise InvalidInput(f"{field}.product", f"unknown product {spec.product_id or spec.sku!r}")
     quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
+    check_quantity(f"{field}.quantity", product.unit, quantity)
     price = (
         product.price
         if spec.unit_price is None
         else validation.decimal(f"{field}.unit_price", spec.unit_price)
     )
+    # A price that is not the catalogue's is refused, never silently replaced: the sender learns
+    # that its price did not hold (a dealer's EDI order that repeats the catalogue price passes).
+    if price != product.price and not may_set_prices(principal):
+        raise InvalidInput(f"{field}.unit_price", PRICE_NOT_YOURS)
     return OrderLine(
         line_no=index,
         product_id=product.id,
@@ -168,6 +183,7 @@ def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
         description=product.name,
         unit=product.unit,
         unit_price=price,
+        list_price=product.price,
         quantity_ordered=quantity,
         requested_date=spec.requested_date,
         quantity_shipped=Decimal(0),
@@ -255,6 +271,7 @@ def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: d
     quantity = line.quantity_ordered
     if answer.quantity is not None:
         quantity = validation.decimal(f"{field}.quantity", answer.quantity, positive=True)
+        check_quantity(f"{field}.quantity", line.unit, quantity)
         if quantity > line.quantity_ordered:
             raise InvalidInput(
                 f"{field}.quantity", f"confirms {quantity}, more than the {line.quantity_ordered} ordered"

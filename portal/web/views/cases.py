@@ -9,7 +9,6 @@ from starlette.responses import Response
 
 from portal.access import get_visible, load_by_ids, load_children
 from portal.cases import service as cases
-from portal.customers.queries import CustomerFilter, list_customers
 from portal.errors import InvalidInput
 from portal.listing import PageRequest
 from portal.models import (
@@ -27,6 +26,7 @@ from portal.partners.queries import OrganizationFilter, list_organizations
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
+from portal.web.views import pickers
 
 # Shown inline in the browser; everything else is a download.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
@@ -218,6 +218,8 @@ class CaseViews:
         if ctx.request.method == "GET":
             values = {k: ctx.request.query_params.get(k, "") for k in ("customer_id", "order_id")}
             return self._new_form(ctx, FormErrors(), values)
+        if pickers.is_search(ctx):
+            return self._new_form(ctx, FormErrors(), ctx.form.values())
 
         def create() -> Response:
             try:
@@ -240,10 +242,9 @@ class CaseViews:
         return ctx.attempt(create, lambda errors: self._new_form(ctx, errors, ctx.form.values()))
 
     def _new_form(self, ctx: Ctx, errors: FormErrors, values: dict[str, str]) -> Response:
-        customers = []
+        customers = None
         if not ctx.principal.is_supplier:
-            page = list_customers(ctx.db, ctx.principal, filter=CustomerFilter(), page=PageRequest(first=100))
-            customers = [(c.id, f"{c.name} ({c.number})") for c in page.items]
+            customers = pickers.picker(ctx.db, ctx.principal, "customers", "customer_id", values)
         return ctx.render(
             "case_new.html",
             status_code=400 if errors else 200,
