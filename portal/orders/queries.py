@@ -27,6 +27,7 @@ from portal.listing import (
     search_pattern,
 )
 from portal.models import (
+    ApiToken,
     Event,
     Invoice,
     LineResponse,
@@ -34,7 +35,10 @@ from portal.models import (
     Order,
     OrderLine,
     OrderStatus,
+    Organization,
+    OrgKind,
     Shipment,
+    User,
 )
 from portal.models.base import Amount
 
@@ -355,10 +359,81 @@ def order_timeline(session: Session, principal: Principal, order_id: int) -> lis
     return list(session.scalars(stmt))
 
 
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a history entry, as far as its viewer may learn it.
+
+    ``relation`` is the acting organization's part in the order ("owner", "supplier", "dealer",
+    "other"); ``organization`` and ``person`` are None where the viewer may not learn them (a
+    supplier is not told which dealer sold an order, nor who there did it). ``via``: "user",
+    "token" (an API token, ``person`` is its name) or "exchange" (EDI, or the system)."""
+
+    relation: str
+    organization: str | None
+    person: str | None
+    via: str
+
+
+def timeline_actors(
+    session: Session, principal: Principal, order: Order, events: Iterable[Event]
+) -> dict[int, Actor]:
+    """The actor of each event of :func:`order_timeline` (by event id). Seeing the order grants
+    its history, and the history names who acted: the viewer's own people and organization, the
+    owner's, and, for owner staff, everyone's; other organizations by their part in the order."""
+    events = list(events)
+    org_ids = {e.actor_org_id for e in events if e.actor_org_id is not None}
+    orgs = {
+        ident: (name, kind)
+        for ident, name, kind in session.execute(
+            select(Organization.id, Organization.name, Organization.kind).where(Organization.id.in_(org_ids))
+        )
+    }
+
+    def nameable(org_id: int | None) -> bool:
+        if org_id is None or org_id not in orgs:
+            return False
+        return principal.is_owner or org_id in principal.org_ids or orgs[org_id][1] is OrgKind.OWNER
+
+    shown = [e for e in events if nameable(e.actor_org_id)]
+    users = dict(
+        session.execute(
+            select(User.id, User.name).where(User.id.in_({e.actor_user_id for e in shown if e.actor_user_id}))
+        ).all()
+    )
+    tokens = dict(
+        session.execute(
+            select(ApiToken.id, ApiToken.name).where(
+                ApiToken.id.in_({e.actor_token_id for e in shown if e.actor_token_id})
+            )
+        ).all()
+    )
+    actors: dict[int, Actor] = {}
+    for e in events:
+        org = e.actor_org_id
+        kind = orgs[org][1] if org in orgs else None
+        relation = (
+            "owner"
+            if kind is OrgKind.OWNER
+            else "supplier"
+            if org is not None and org == order.supplier_id
+            else "dealer"
+            if org is not None and org == order.dealer_id
+            else "other"
+        )
+        via = "user" if e.actor_user_id else "token" if e.actor_token_id else "exchange"
+        if not nameable(org):
+            actors[e.id] = Actor(relation, None, None, via)
+            continue
+        person = users.get(e.actor_user_id) if e.actor_user_id else tokens.get(e.actor_token_id or 0)
+        actors[e.id] = Actor(relation, orgs[org][0] if org in orgs else None, person, via)
+    return actors
+
+
 __all__ = [
     "OPEN_STATUSES",
     "STATUS_GROUPS",
     "WAITING_STATUSES",
+    "Actor",
     "InvoiceFilter",
     "InvoiceSort",
     "OrderFilter",
@@ -375,6 +450,7 @@ __all__ = [
     "order_statuses",
     "order_timeline",
     "status_expression",
+    "timeline_actors",
 ]
 
 

@@ -49,6 +49,7 @@ class LineAnswer:
     quantity: Decimal | None = None
     promised_date: date | None = None
     unit_price: Decimal | None = None
+    reason: str | None = None  # why a line is rejected: stored on the line, shown to the buyer
 
 
 def load_order(uow: UnitOfWork, principal: Principal, order_id: int, *, for_update: bool = False) -> Order:
@@ -254,7 +255,12 @@ def respond_to_order(
         number=order.number,
         status=order.status().value,
         lines=[
-            {"line_no": a.line_no, "action": a.action.value, "quantity": by_no[a.line_no].quantity_confirmed}
+            {
+                "line_no": a.line_no,
+                "action": a.action.value,
+                "quantity": by_no[a.line_no].quantity_confirmed,
+                **({"reason": by_no[a.line_no].reject_reason} if by_no[a.line_no].reject_reason else {}),
+            }
             for a in answers
         ],
     )
@@ -267,7 +273,9 @@ def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: d
     if answer.action is LineResponse.REJECTED:
         line.response, line.quantity_confirmed = LineResponse.REJECTED, Decimal(0)
         line.promised_date = None
+        line.reject_reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
         return
+    line.reject_reason = None
     quantity = line.quantity_ordered
     if answer.quantity is not None:
         quantity = validation.decimal(f"{field}.quantity", answer.quantity, positive=True)

@@ -115,7 +115,9 @@ def test_supplier_records_a_shipment_and_submits_an_invoice(world: WebWorld) -> 
     assert _status(world, order.id) is OrderStatus.INVOICED
     page = client.get(url)
     assert "DN-1" in page.text and "INV-1" in page.text
-    assert "Ship notice recorded" in page.text and "Invoice submitted" in page.text
+    who = "Supplier-A User (Supplier A)"
+    assert f"{who} recorded ship notice DN-1 for order {order.number}." in page.text
+    assert f"{who} submitted invoice INV-1 for order {order.number}." in page.text
 
 
 def test_shipping_more_than_confirmed_is_reported_at_the_line(world: WebWorld) -> None:
@@ -488,3 +490,104 @@ def test_only_owner_sales_can_set_a_price_and_the_order_page_shows_the_override(
     assert created.status_code == 303, created.text  # type: ignore[attr-defined]
     page = owner.get(created.headers["location"]).text  # type: ignore[attr-defined]
     assert "Preis von Hand gesetzt" in page and "Katalog: 12,50" in page
+
+
+# --- the supplier's answer in one click, with reasons; who did what (issue #10, items 11 and 12) --
+
+
+def _version(html: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', html)
+    assert found
+    return found.group(1)
+
+
+def test_a_supplier_confirms_a_whole_order_in_one_click(world: WebWorld) -> None:
+    order = _routed_order(world, quantities=(4, 2, 7))
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    page = client.get(url, params={"lang": "en"}).text
+    assert "Confirm all lines as ordered" in page
+    answered = post_form(client, url, f"{url}/respond", {"version": _version(page), "confirm_all": "1"})
+    assert answered.status_code == 303, answered.text  # type: ignore[attr-defined]
+    assert _status(world, order.id) is OrderStatus.CONFIRMED
+    with world.scene.factory() as session:
+        lines = session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+        assert [(line.response, line.quantity_confirmed) for line in lines] == [
+            (LineResponse.ACCEPTED, Decimal(4)),
+            (LineResponse.ACCEPTED, Decimal(2)),
+            (LineResponse.ACCEPTED, Decimal(7)),
+        ]
+
+
+def test_a_rejection_reason_is_stored_and_shown_to_the_buyer_and_in_the_history(world: WebWorld) -> None:
+    order = _routed_order(world, quantities=(4, 2))
+    supplier = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    page = supplier.get(url).text
+    answered = post_form(
+        supplier,
+        url,
+        f"{url}/respond",
+        {
+            "version": _version(page),
+            "line-1-action": "accepted",
+            "line-2-action": "rejected",
+            "line-2-reason": "Nicht mehr lieferbar",
+        },
+    )
+    assert answered.status_code == 303, answered.text  # type: ignore[attr-defined]
+    dealer = world.client("dealer-group").get(url, params={"lang": "de"}).text
+    assert "Grund: Nicht mehr lieferbar" in dealer
+    assert "Position 2 abgelehnt: Nicht mehr lieferbar" in dealer
+    assert f"Auftrag {order.number} beantwortet (angenommen: 1, geändert: 0, abgelehnt: 1)." in dealer
+
+
+def test_history_names_who_acted_as_far_as_the_viewer_may_know_it(world: WebWorld) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    created = post_form(
+        client,
+        "/orders/new",
+        "/orders/new",
+        {
+            "customer_id": str(customer.id),
+            "line-1-product": str(world.scene.products[0].id),
+            "line-1-quantity": "3",
+        },
+    )
+    url = created.headers["location"]  # type: ignore[attr-defined]
+    order_id = int(url.rsplit("/", 1)[1])
+    with world.scene.uow() as uow:
+        orders_service.route_order(
+            uow=uow,
+            principal=world.scene.p("owner"),
+            order_id=order_id,
+            supplier_id=world.scene.orgs["supplier-a"].id,
+        )
+    with world.scene.factory() as session:
+        number = session.scalar(select(Order.number).where(Order.id == order_id))
+    mine = client.get(url, params={"lang": "en"}).text
+    assert f"Dealer-Group User (Dealer Group) created order {number} (lines: 1)." in mine
+    assert f"routed order {number} to" in mine and f"Order {order_id}" not in mine
+    supplier = world.client("supplier-a").get(url, params={"lang": "en"}).text
+    assert f"The dealer created order {number} (lines: 1)." in supplier
+    assert "Dealer Group" not in supplier and "Dealer-Group User" not in supplier  # need to know
+
+
+def test_owner_staff_see_for_whom_they_answer_ship_and_invoice(world: WebWorld) -> None:
+    order = _routed_order(world, quantities=(4,))
+    url = f"/orders/{order.id}"
+    owner = world.client("owner").get(url, params={"lang": "en"}).text
+    assert "Answer on behalf of Supplier A" in owner
+    supplier = world.client("supplier-a").get(url, params={"lang": "en"}).text
+    assert "on behalf of" not in supplier and "Your answer" in supplier
+    world.scene.fulfil(_routed_order(world, quantities=(4,)), "supplier-a")  # unrelated, for noise
+    with world.scene.uow() as uow:
+        orders_service.respond_to_order(
+            uow=uow,
+            principal=world.scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[orders_service.LineAnswer(line_no=1, action=LineResponse.ACCEPTED)],
+        )
+    owner = world.client("owner").get(url, params={"lang": "de"}).text
+    assert "Lieferavis im Namen von Supplier A erfassen" in owner

@@ -26,11 +26,18 @@ from portal.models import (
 )
 from portal.orders import fulfilment
 from portal.orders import service as orders
-from portal.orders.queries import InvoiceFilter, ShipmentFilter, list_invoices, list_shipments, order_timeline
+from portal.orders.queries import (
+    InvoiceFilter,
+    ShipmentFilter,
+    list_invoices,
+    list_shipments,
+    order_timeline,
+    timeline_actors,
+)
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
-from portal.web.views import pickers
+from portal.web.views import history, pickers
 
 ORDER_PAGE_ROWS = 50  # shipments and invoices shown at once on an order page (then: next page)
 NEW_ORDER_ROWS = 3  # lines a new-order form starts with; "Add a line" adds more
@@ -98,6 +105,8 @@ class OrderViews:
             if form == "route":
                 chosen = ctx.form.values()
             suppliers = pickers.picker(db, p, "suppliers", "supplier_id", chosen)
+        timeline = order_timeline(db, p, order.id)
+        actors = timeline_actors(db, p, order, timeline)
         customer = None
         if not p.is_supplier:
             customer = load_by_ids(db, p, Customer, [order.customer_id]).get(order.customer_id)
@@ -117,13 +126,20 @@ class OrderViews:
             paged_invoices=invoices.has_previous_page or invoices.has_next_page,
             invoice_lines=invoice_lines,
             line_by_id=line_by_id,
-            timeline=order_timeline(db, p, order.id),
-            event_labels=labels.EVENTS,
+            history=[
+                history.describe(e, actors.get(e.id), order, orgs, ctx._, labels.EVENTS) for e in timeline
+            ],
             labels=labels.ALL,
             can_respond=is_supplier and status in orders.ANSWERABLE,
             can_ship=is_supplier and status in fulfilment.SHIPPABLE,
             can_invoice=is_supplier and status in fulfilment.INVOICEABLE,
             can_route=can_route,
+            # Owner staff (admins) may act for the supplier: the forms then say for whom.
+            on_behalf=(
+                orgs[order.supplier_id].name
+                if p.is_owner and is_supplier and order.supplier_id in orgs
+                else None
+            ),
             suppliers=suppliers,
             orgs=orgs,
             customer=customer,
@@ -151,8 +167,13 @@ class OrderViews:
         def action() -> str:
             version = ctx.form.integer("version")
             order = orders.load_order(ctx.uow, ctx.principal, order_id)
+            confirm_all = bool(ctx.form.text("confirm_all"))
             answers = []
             for line in order.lines:
+                if confirm_all:  # "Confirm all lines as ordered": every line still open to an answer
+                    if not line.cancelled and line.quantity_shipped == 0:
+                        answers.append(orders.LineAnswer(line_no=line.line_no, action=LineResponse.ACCEPTED))
+                    continue
                 choice = ctx.form.text(f"line-{line.line_no}-action")
                 if not choice or line.cancelled:
                     continue
@@ -168,6 +189,7 @@ class OrderViews:
                         if action_value is not LineResponse.REJECTED
                         else None,
                         promised_date=ctx.form.date(f"line-{line.line_no}-promised_date"),
+                        reason=ctx.form.optional(f"line-{line.line_no}-reason"),
                     )
                 )
             orders.respond_to_order(
