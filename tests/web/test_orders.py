@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from portal.cases import service as cases_service
 from portal.customers import service as customers_service
 from portal.errors import InvalidInput
-from portal.models import LineResponse, Order, OrderLine, OrderStatus
+from portal.models import LineResponse, Order, OrderLine, OrderStatus, Organization, OrgKind
 from portal.orders import fulfilment
 from portal.orders import service as orders_service
 from portal.web.forms import Form
@@ -591,3 +592,24 @@ def test_owner_staff_see_for_whom_they_answer_ship_and_invoice(world: WebWorld) 
         )
     owner = world.client("owner").get(url, params={"lang": "de"}).text
     assert "Lieferavis im Namen von Supplier A erfassen" in owner
+
+
+def test_owner_finds_the_105th_partner_to_route_a_case_to_without_javascript(world: WebWorld) -> None:
+    with world.scene.uow() as uow:
+        partners = [
+            Organization(slug=f"p-{n:03d}", name=f"Partner {n:03d}", kind=OrgKind.PARTNER) for n in range(105)
+        ]
+        uow.session.add_all(partners)
+        uow.flush()
+        case = cases_service.open_case(uow=uow, principal=world.scene.p("owner"), subject="Heizung")
+    client = world.client("owner")
+    url = f"/cases/{case.id}"
+    assert partners[-1].id not in _option_ids(client.get(url).text, "routed_to_id")
+    searched = post_form(
+        client, url, f"{url}/route", {"pick": "routed_to_id", "routed_to_id-q": "Partner 104"}
+    )
+    assert searched.status_code == 200  # type: ignore[attr-defined]
+    assert _option_ids(searched.text, "routed_to_id") == [partners[-1].id]  # type: ignore[attr-defined]
+    routed = post_form(client, url, f"{url}/route", {"routed_to_id": str(partners[-1].id), "version": "1"})
+    assert routed.status_code == 303, routed.text  # type: ignore[attr-defined]
+    assert "Partner 104" in client.get(url).text

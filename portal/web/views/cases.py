@@ -10,7 +10,6 @@ from starlette.responses import Response
 from portal.access import get_visible, load_by_ids, load_children
 from portal.cases import service as cases
 from portal.errors import InvalidInput
-from portal.listing import PageRequest
 from portal.models import (
     CaseAttachment,
     CaseComment,
@@ -19,10 +18,8 @@ from portal.models import (
     Customer,
     Order,
     Organization,
-    OrgKind,
 )
 from portal.models.base import utcnow
-from portal.partners.queries import OrganizationFilter, list_organizations
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
@@ -53,15 +50,10 @@ class CaseViews:
             else None
         )
         order = load_by_ids(db, p, Order, [case.order_id]).get(case.order_id) if case.order_id else None
-        partners: list[Organization] = []
+        partners = None
         if p.is_owner:
-            partners = [
-                o
-                for o in list_organizations(
-                    db, p, filter=OrganizationFilter(), page=PageRequest(first=100)
-                ).items
-                if o.kind is not OrgKind.OWNER
-            ]
+            chosen = ctx.form.values() if form == "route" else {"routed_to_id": str(case.routed_to_id or "")}
+            partners = pickers.picker(db, p, "organizations", "routed_to_id", chosen)
         now = utcnow()
         remaining = case.sla_due_at - now
         actions = [
@@ -72,7 +64,7 @@ class CaseViews:
         ]
         return ctx.render(
             "case.html",
-            status_code=200 if errors is None else 400,
+            status_code=400 if errors else 200,
             case=case,
             comments=comments,
             attachments=attachments,
@@ -202,6 +194,9 @@ class CaseViews:
         return self._act(ctx, "edit", action)
 
     def route(self, ctx: Ctx) -> Response:
+        if pickers.is_search(ctx):
+            return self._render(ctx, ctx.request.path_params["case_id"], form="route", errors=FormErrors())
+
         def action() -> str:
             cases.route_case(
                 uow=ctx.uow,

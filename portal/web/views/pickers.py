@@ -57,16 +57,24 @@ def _suppliers(db: Session, p: Principal, q: str | None, n: int) -> Page[Any]:
     )
 
 
+def _route_targets(db: Session, p: Principal, q: str | None, n: int) -> Page[Any]:
+    kinds = frozenset({OrgKind.PARTNER, OrgKind.DEALER, OrgKind.SUPPLIER})
+    flt = OrganizationFilter(kinds=kinds, search=q)
+    return list_organizations(db, p, filter=flt, page=PageRequest(first=n))
+
+
 KINDS: dict[str, Kind] = {
     "customers": Kind(_customers, Customer, lambda c: Option(c.id, f"{c.name} ({c.number})")),
     "products": Kind(_products, Product, lambda p: Option(p.id, f"{p.sku} · {p.name}", p.price)),
     "suppliers": Kind(_suppliers, Organization, lambda o: Option(o.id, o.name)),
+    "organizations": Kind(_route_targets, Organization, lambda o: Option(o.id, o.name)),  # route a case
 }
 # Who may use which picker (the forms that show it): suppliers never see the customer master.
 _ALLOWED: dict[str, Callable[[Principal], bool]] = {
     "customers": lambda p: not p.is_supplier,
     "products": lambda p: not p.is_supplier,
     "suppliers": lambda p: p.is_owner,
+    "organizations": lambda p: p.is_owner,
 }
 
 
