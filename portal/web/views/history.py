@@ -58,13 +58,15 @@ def describe(
     subject = who(actor, _)
     number = order.number
     reasons: tuple[str, ...] = ()
-    if event.kind == "order.created":
+    if event.kind == "order.created" and isinstance(p.get("lines"), int):
         text = _(
             "%(who)s created order %(number)s (lines: %(lines)s).",
             who=subject,
             number=number,
-            lines=p.get("lines", "?"),
+            lines=p["lines"],
         )
+    elif event.kind == "order.created":
+        text = _("%(who)s created order %(number)s.", who=subject, number=number)
     elif event.kind == "order.routed":
         supplier = orgs.get(p.get("supplier_id") or 0)
         text = _(
@@ -73,6 +75,8 @@ def describe(
             number=number,
             supplier=supplier.name if supplier else _("a supplier"),
         )
+    elif event.kind == "order.confirmed" and not isinstance(p.get("lines"), list):
+        text = _("%(who)s answered order %(number)s.", who=subject, number=number)
     elif event.kind == "order.confirmed":
         lines = [line for line in p.get("lines", []) if isinstance(line, dict)]
         count = {
