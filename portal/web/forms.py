@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from starlette.datastructures import FormData, UploadFile
 
 from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied, PortalError
@@ -22,7 +22,10 @@ _NOT_A_NUMBER = {
     ",": N_("is not a number: write it like 1.234,5"),
     ".": N_("is not a number: write it like 1,234.5"),
 }
-AMBIGUOUS_NUMBER = N_("is ambiguous: write a thousand as 1000, and decimals without trailing zeros")
+_AMBIGUOUS = {
+    ",": N_("is ambiguous: write a thousand as 1000 or 1.000, and three decimals as 1,1250"),
+    ".": N_("is ambiguous: write a thousand as 1000 or 1,000, and three decimals as 1.1250"),
+}
 # Raised by the order services (portal.orders.units), translated here like the messages above.
 N_("must be a whole number for a unit counted in pieces")
 N_("only the owner's sales staff may set a price: leave it out to use the catalogue price")
@@ -130,7 +133,7 @@ class Form:
             raise InvalidInput(name, _NOT_A_NUMBER[decimal_mark])
         whole, _, fraction = raw.partition(decimal_mark)
         if group_mark not in raw and len(fraction) == 3 and whole.lstrip("-").lstrip("0"):
-            raise InvalidInput(name, AMBIGUOUS_NUMBER)
+            raise InvalidInput(name, _AMBIGUOUS[decimal_mark])
         try:
             value = parse_decimal(raw, locale=locale, strict=True)
         except NumberFormatError:
@@ -171,6 +174,19 @@ class Form:
     def upload(self, name: str) -> UploadFile | None:
         value = self.data.get(name) if self.data is not None else None
         return value if isinstance(value, UploadFile) and value.filename else None
+
+
+def number_input(value: Decimal | None, locale: str) -> str:
+    """A number as an input's value that :meth:`Form.decimal` reads back as the same number: in
+    the locale's form, and with a fourth decimal where exactly three would be ambiguous."""
+    if value is None:
+        return ""
+    text = format_decimal(value, format="#,##0.####", locale=locale)
+    mark = Locale.parse(locale).number_symbols.get("latn", {}).get("decimal", ".")
+    whole, found, fraction = text.partition(mark)
+    if found and len(fraction) == 3 and whole.lstrip("-").lstrip("0"):
+        text += "0"
+    return text
 
 
 def local_input(value: datetime | None) -> str:

@@ -17,7 +17,7 @@ from portal.errors import InvalidInput
 from portal.models import LineResponse, Order, OrderLine, OrderStatus, Organization, OrgKind
 from portal.orders import fulfilment
 from portal.orders import service as orders_service
-from portal.web.forms import Form
+from portal.web.forms import Form, number_input
 from portal.web.views import pickers
 from tests.web.conftest import WebWorld, post_form
 
@@ -613,3 +613,10 @@ def test_owner_finds_the_105th_partner_to_route_a_case_to_without_javascript(wor
     routed = post_form(client, url, f"{url}/route", {"routed_to_id": str(partners[-1].id), "version": "1"})
     assert routed.status_code == 303, routed.text  # type: ignore[attr-defined]
     assert "Partner 104" in client.get(url).text
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+@pytest.mark.parametrize("value", ["1.125", "1000", "1234.5", "0.125", "5.0000", "12345.678"])
+def test_a_prefilled_quantity_reads_back_as_itself(locale: str, value: str) -> None:
+    shown = number_input(Decimal(value), locale)
+    assert Form(FormData([("n", shown)])).decimal("n", locale=locale) == Decimal(value), shown

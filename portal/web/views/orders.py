@@ -36,7 +36,7 @@ from portal.orders.queries import (
 )
 from portal.web import labels
 from portal.web.core import Ctx, Web
-from portal.web.forms import FormErrors
+from portal.web.forms import FormErrors, number_input
 from portal.web.views import history, pickers
 
 ORDER_PAGE_ROWS = 50  # shipments and invoices shown at once on an order page (then: next page)
@@ -147,6 +147,7 @@ class OrderViews:
             errors=errors or FormErrors(),
             values=ctx.form.values() if errors is not None else {},
             today=today.isoformat(),
+            number_input=number_input,
             due=(today + timedelta(days=30)).isoformat(),
             responses=[(r.value, labels.RESPONSE[r]) for r in LineResponse if r is not LineResponse.PENDING],
         )
