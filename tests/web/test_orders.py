@@ -19,7 +19,7 @@ from portal.orders import fulfilment
 from portal.orders import service as orders_service
 from portal.web.forms import Form, number_input
 from portal.web.views import pickers
-from tests.web.conftest import WebWorld, post_form
+from tests.web.conftest import WebWorld, csrf_of, post_form
 
 
 def _routed_order(world: WebWorld, quantities: tuple[int, ...] = (10, 5)) -> Order:
@@ -620,3 +620,15 @@ def test_owner_finds_the_105th_partner_to_route_a_case_to_without_javascript(wor
 def test_a_prefilled_quantity_reads_back_as_itself(locale: str, value: str) -> None:
     shown = number_input(Decimal(value), locale)
     assert Form(FormData([("n", shown)])).decimal("n", locale=locale) == Decimal(value), shown
+
+
+def test_forty_order_lines_do_not_cost_a_query_each(world: WebWorld, statement_counter: list[str]) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    page = client.get("/orders/new").text
+    data = {"csrf": csrf_of(page), "rows": "40", "customer_id": str(customer.id), "recalculate": "1"}
+    data.update({f"line-{n}-product": str(world.scene.products[n % 3].id) for n in range(1, 41)})
+    statement_counter.clear()
+    redrawn = client.post("/orders/new", data=data)
+    assert redrawn.status_code == 200 and 'name="line-40-quantity"' in redrawn.text
+    assert len(statement_counter) < 20, len(statement_counter)

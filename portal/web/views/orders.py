@@ -348,8 +348,9 @@ class OrderViews:
         may_price = orders.may_set_prices(p)
         rows = []
         total = Decimal(0)
+        searches: pickers.Searches = {}
         for n in range(1, _row_count(values) + 1):
-            product = pickers.picker(db, p, "products", f"line-{n}-product", values)
+            product = pickers.picker(db, p, "products", f"line-{n}-product", values, searches=searches)
             list_price = next((o.price for o in product.options if str(o.id) == product.selected), None)
             price = list_price
             amount = None

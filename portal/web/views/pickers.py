@@ -98,11 +98,28 @@ def search(
     return [spec.option(item) for item in page.items], page.has_next_page
 
 
-def picker(db: Session, p: Principal, kind: str, field: str, values: dict[str, str]) -> Picker:
+Searches = dict[tuple[str, str], tuple[list[Option], bool]]
+
+
+def picker(
+    db: Session,
+    p: Principal,
+    kind: str,
+    field: str,
+    values: dict[str, str],
+    *,
+    searches: Searches | None = None,
+) -> Picker:
     """The picker for form field ``field``: matches of what was typed into ``{field}-q``, and the
-    chosen value (from ``values``) kept even when it is not among the matches."""
+    chosen value (from ``values``) kept even when it is not among the matches. Pickers of one
+    form share ``searches``, so forty order lines cost one query per distinct search text."""
     query = values.get(f"{field}-q", "").strip()
-    found, more = search(db, p, kind, query)
+    if searches is None:
+        searches = {}
+    if (kind, query) not in searches:
+        searches[kind, query] = search(db, p, kind, query)
+    matches, more = searches[kind, query]
+    found = list(matches)
     selected = values.get(field, "").strip()
     ids = {o.id for o in found}
     if selected.isdigit() and int(selected) not in ids:
