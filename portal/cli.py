@@ -134,6 +134,10 @@ class PortalGroup(click.Group):
             "portal.exchange_cli:exchange",
             "B2B file exchange (EDIFACT, X12, XML over SFTP or a folder).",
         ),
+        "order": (
+            "portal.order_cli:order",
+            "Look up an order: status, lines, routed supplier, the files it travelled in.",
+        ),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

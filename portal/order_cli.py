@@ -21,7 +21,7 @@ from portal.partners.service import system_principal
 
 @main.group()
 def order() -> None:
-    """Orders."""
+    """Look up an order: status, lines, routed supplier, the files it travelled in."""
 
 
 @order.command("show")

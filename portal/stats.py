@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
@@ -19,19 +19,9 @@ from portal.models import (
     Order,
     OrderStatus,
 )
-from portal.orders.queries import late_conditions
+from portal.orders.queries import OPEN_STATUSES, late_conditions, open_invoice_conditions
 
-OPEN_ORDER_STATUSES = frozenset(
-    {
-        OrderStatus.DRAFT,
-        OrderStatus.AWAITING_CONFIRMATION,
-        OrderStatus.PARTIALLY_CONFIRMED,
-        OrderStatus.CONFIRMED,
-        OrderStatus.PARTIALLY_SHIPPED,
-        OrderStatus.SHIPPED,
-        OrderStatus.PARTIALLY_INVOICED,
-    }
-)
+OPEN_ORDER_STATUSES = OPEN_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +90,7 @@ def open_invoices(session: Session, principal: Principal, *, today: date) -> tup
     stmt = (
         visible(principal, Invoice)
         .with_only_columns(Invoice.gross_total, Invoice.match_status)
-        .where(or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
+        .where(*open_invoice_conditions(today))
     )
     count = 0
     total = Decimal(0)
@@ -113,16 +103,19 @@ def open_invoices(session: Session, principal: Principal, *, today: date) -> tup
 
 
 def by_partner(session: Session, principal: Principal) -> list[tuple[int, int, int]]:
-    """Open orders per supplier and open cases per routed-to organization: (org id, orders, cases)."""
+    """Open orders per organization (the supplier it is routed to, and the dealer that sold it)
+    and open cases per routed-to organization: (org id, orders, cases)."""
     status = Order.current_status
-    orders = dict(
-        session.execute(
+    orders: Counter[int] = Counter()
+    for column in (Order.supplier_id, Order.dealer_id):
+        for ident, count in session.execute(
             visible(principal, Order)
-            .with_only_columns(Order.supplier_id, func.count())
-            .where(Order.supplier_id.is_not(None), status.in_([s.value for s in OPEN_ORDER_STATUSES]))
-            .group_by(Order.supplier_id)
-        ).all()
-    )
+            .with_only_columns(column, func.count())
+            .where(column.is_not(None), status.in_([s.value for s in OPEN_ORDER_STATUSES]))
+            .group_by(column)
+        ):
+            if ident is not None:
+                orders[ident] += int(count)
     cases = dict(
         session.execute(
             visible(principal, Case)

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
@@ -28,6 +28,26 @@ class ActivityFilter:
     open_tasks_only: bool = False
 
 
+def _activity_filters(stmt: Select[Activity], flt: ActivityFilter) -> Select[Activity]:
+    if flt.customer_id is not None:
+        stmt = stmt.where(Activity.customer_id == flt.customer_id)
+    if flt.kinds:
+        stmt = stmt.where(Activity.kind.in_(flt.kinds))
+    if flt.starts_from is not None:
+        stmt = stmt.where(Activity.starts_at >= flt.starts_from)
+    if flt.starts_to is not None:
+        stmt = stmt.where(Activity.starts_at < flt.starts_to)
+    if flt.open_tasks_only:
+        stmt = stmt.where(Activity.kind == ActivityKind.TASK, Activity.done_at.is_(None))
+    return stmt
+
+
+def count_activities(session: Session, principal: Principal, *, filter: ActivityFilter) -> int:
+    """How many rows :func:`list_activities` with the same filter has (one COUNT in SQL)."""
+    stmt = _activity_filters(visible(principal, Activity), filter).with_only_columns(func.count())
+    return int(session.scalar(stmt) or 0)
+
+
 def list_activities(
     session: Session,
     principal: Principal,
@@ -37,17 +57,7 @@ def list_activities(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Activity]:
-    stmt = visible(principal, Activity)
-    if filter.customer_id is not None:
-        stmt = stmt.where(Activity.customer_id == filter.customer_id)
-    if filter.kinds:
-        stmt = stmt.where(Activity.kind.in_(filter.kinds))
-    if filter.starts_from is not None:
-        stmt = stmt.where(Activity.starts_at >= filter.starts_from)
-    if filter.starts_to is not None:
-        stmt = stmt.where(Activity.starts_at < filter.starts_to)
-    if filter.open_tasks_only:
-        stmt = stmt.where(Activity.kind == ActivityKind.TASK, Activity.done_at.is_(None))
+    stmt = _activity_filters(visible(principal, Activity), filter)
     column = (
         Activity.occurred_at
         if sort is ActivitySort.OCCURRED_AT

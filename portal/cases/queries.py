@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case
+from sqlalchemy import ColumnElement, Select, case, func
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
@@ -26,6 +26,7 @@ from portal.listing import (
 from portal.models import Case, CasePriority, CaseStatus
 
 OPEN_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING})
+NEAR_SLA = timedelta(hours=8)  # "near its SLA": an open case due within this time, or overdue
 
 
 class CaseSort(enum.StrEnum):
@@ -50,6 +51,35 @@ def priority_rank() -> ColumnElement[int]:
     return case({p.value: rank for rank, p in enumerate(CasePriority)}, value=Case.priority)
 
 
+def near_sla_conditions(until: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Open cases whose SLA ends before ``until`` (those already past it included)."""
+    return (Case.sla_due_at < until, Case.status.in_(OPEN_STATUSES))
+
+
+def _case_filters(stmt: Select[Case], flt: CaseFilter) -> Select[Case]:
+    if flt.statuses:
+        stmt = stmt.where(Case.status.in_(flt.statuses))
+    if flt.priorities:
+        stmt = stmt.where(Case.priority.in_(flt.priorities))
+    if flt.customer_id is not None:
+        stmt = stmt.where(Case.customer_id == flt.customer_id)
+    if flt.order_id is not None:
+        stmt = stmt.where(Case.order_id == flt.order_id)
+    if flt.routed_to_id is not None:
+        stmt = stmt.where(Case.routed_to_id == flt.routed_to_id)
+    if flt.search:
+        stmt = stmt.where(matches(search_pattern(flt.search), Case.number, Case.subject))
+    if flt.due_before is not None:
+        stmt = stmt.where(*near_sla_conditions(flt.due_before))
+    return stmt
+
+
+def count_cases(session: Session, principal: Principal, *, filter: CaseFilter) -> int:
+    """How many rows :func:`list_cases` with the same filter has (one COUNT in SQL)."""
+    stmt = _case_filters(visible(principal, Case), filter).with_only_columns(func.count())
+    return int(session.scalar(stmt) or 0)
+
+
 def list_cases(
     session: Session,
     principal: Principal,
@@ -59,21 +89,7 @@ def list_cases(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Case]:
-    stmt = visible(principal, Case)
-    if filter.statuses:
-        stmt = stmt.where(Case.status.in_(filter.statuses))
-    if filter.priorities:
-        stmt = stmt.where(Case.priority.in_(filter.priorities))
-    if filter.customer_id is not None:
-        stmt = stmt.where(Case.customer_id == filter.customer_id)
-    if filter.order_id is not None:
-        stmt = stmt.where(Case.order_id == filter.order_id)
-    if filter.routed_to_id is not None:
-        stmt = stmt.where(Case.routed_to_id == filter.routed_to_id)
-    if filter.search:
-        stmt = stmt.where(matches(search_pattern(filter.search), Case.number, Case.subject))
-    if filter.due_before is not None:
-        stmt = stmt.where(Case.sla_due_at < filter.due_before, Case.status.in_(OPEN_STATUSES))
+    stmt = _case_filters(visible(principal, Case), filter)
     column: Any = {
         CaseSort.CREATED_AT: Case.created_at,
         CaseSort.SLA_DUE_AT: Case.sla_due_at,

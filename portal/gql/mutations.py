@@ -84,6 +84,9 @@ class LineAnswerInput:
     quantity: Decimal | None = None
     promised_date: date | None = None
     unit_price: Decimal | None = None
+    reason: str | None = strawberry.field(
+        default=None, description="Why the line is rejected (REJECT only); shown to the buyer."
+    )
 
 
 @strawberry.input
@@ -349,6 +352,7 @@ class Mutation:
                     quantity=a.quantity,
                     promised_date=a.promised_date,
                     unit_price=a.unit_price,
+                    reason=a.reason,
                 )
                 for a in input.lines
             ]

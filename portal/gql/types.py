@@ -246,8 +246,18 @@ class OrderLine(Node, Built):
     requested_date: date | None
     promised_date: date | None
     cancelled: bool
+    list_price: Decimal | None = strawberry.field(
+        description="The catalogue price when the line was ordered (null on older lines)."
+    )
+    reject_reason: str | None = strawberry.field(
+        description="Why the supplier rejected the line, as it gave it."
+    )
     order_id: strawberry.Private[int]
     product_id: strawberry.Private[int | None]
+
+    @field(description="Whether the unit price was set by hand instead of taken from the catalogue.")
+    def price_overridden(self) -> bool:
+        return self.list_price is not None and self.unit_price != self.list_price
 
     @property
     def effective_quantity(self) -> Decimal:

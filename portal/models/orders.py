@@ -154,9 +154,18 @@ class OrderLine(LineRules, Base):
     quantity_invoiced: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
     response: Mapped[LineResponse] = mapped_column(enum_type(LineResponse), default=LineResponse.PENDING)
     confirmed_price: Mapped[Decimal | None] = mapped_column(Amount())
+    # The catalogue price when ordered; a unit_price that differs was set by hand (see
+    # portal.orders.service.may_set_prices). Empty on lines from before it was kept.
+    list_price: Mapped[Decimal | None] = mapped_column(Amount())
+    reject_reason: Mapped[str | None] = mapped_column(String(500))  # the supplier's, when rejected
     requested_date: Mapped[date | None] = mapped_column(Date)
     promised_date: Mapped[date | None] = mapped_column(Date)
     cancelled: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def price_overridden(self) -> bool:
+        """Whether the unit price was set by hand instead of taken from the catalogue."""
+        return self.list_price is not None and self.unit_price != self.list_price
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
 

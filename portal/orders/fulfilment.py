@@ -31,6 +31,7 @@ from portal.models import (
     ShipmentLine,
 )
 from portal.orders.service import load_order, touch_order
+from portal.orders.units import check_quantity
 
 CENT = Decimal("0.01")
 
@@ -113,6 +114,7 @@ def record_shipment(
         if line.response in (LineResponse.PENDING, LineResponse.REJECTED):
             raise InvalidState("order line", line.response.value, "ship")
         quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
+        check_quantity(f"{field}.quantity", line.unit, quantity)
         if line.quantity_shipped + quantity > line.effective_quantity:
             raise InvalidInput(
                 f"{field}.quantity",
@@ -181,6 +183,7 @@ def submit_invoice(
         field = f"lines[{index}]"
         line = _line(order, spec.line_no, f"{field}.line_no")
         quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
+        check_quantity(f"{field}.quantity", line.unit, quantity)
         price = (
             line.effective_price
             if spec.unit_price is None

@@ -27,6 +27,7 @@ from portal.listing import (
     search_pattern,
 )
 from portal.models import (
+    ApiToken,
     Event,
     Invoice,
     LineResponse,
@@ -34,7 +35,10 @@ from portal.models import (
     Order,
     OrderLine,
     OrderStatus,
+    Organization,
+    OrgKind,
     Shipment,
+    User,
 )
 from portal.models.base import Amount
 
@@ -43,6 +47,23 @@ class OrderSort(enum.StrEnum):
     CREATED_AT = "created_at"
     NUMBER = "number"
     ORDER_DATE = "order_date"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        OrderStatus.DRAFT,
+        OrderStatus.AWAITING_CONFIRMATION,
+        OrderStatus.PARTIALLY_CONFIRMED,
+        OrderStatus.CONFIRMED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.PARTIALLY_INVOICED,
+    }
+)
+WAITING_STATUSES = frozenset({OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED})
+# Named groups of statuses: what the dashboard's tiles count and the orders list's status filter
+# offers beside the single statuses (``/orders?status=open``), one definition for both.
+STATUS_GROUPS: dict[str, frozenset[OrderStatus]] = {"open": OPEN_STATUSES, "waiting": WAITING_STATUSES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +178,12 @@ def list_orders(
     return paginate(session, stmt, Order, sort_column=ORDER_SORTS[sort], descending=descending, page=page)
 
 
+def count_orders(session: Session, principal: Principal, *, filter: OrderFilter) -> int:
+    """How many rows :func:`list_orders` with the same filter has (one COUNT in SQL)."""
+    stmt = _order_filters(visible(principal, Order), filter).with_only_columns(func.count())
+    return int(session.scalar(stmt) or 0)
+
+
 ORDER_ROW_COLUMNS = (
     Order.id,
     Order.number,
@@ -256,6 +283,29 @@ class InvoiceFilter:
     order_id: int | None = None
     match_status: MatchStatus | None = None
     search: str | None = None
+    open_on: date | None = None  # only invoices open on this day (see `open_invoice_conditions`)
+
+
+def open_invoice_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
+    """An invoice is open on ``today`` while it is not yet due (no payment data is kept)."""
+    return (or_(Invoice.due_date.is_(None), Invoice.due_date >= today),)
+
+
+def _invoice_filters(stmt: Select[Invoice], flt: InvoiceFilter) -> Select[Invoice]:
+    if flt.order_id is not None:
+        stmt = stmt.where(Invoice.order_id == flt.order_id)
+    if flt.match_status is not None:
+        stmt = stmt.where(Invoice.match_status == flt.match_status)
+    if flt.search:
+        stmt = stmt.where(matches(search_pattern(flt.search), Invoice.number))
+    if flt.open_on is not None:
+        stmt = stmt.where(*open_invoice_conditions(flt.open_on))
+    return stmt
+
+
+def count_invoices(session: Session, principal: Principal, *, filter: InvoiceFilter) -> int:
+    stmt = _invoice_filters(visible(principal, Invoice), filter).with_only_columns(func.count())
+    return int(session.scalar(stmt) or 0)
 
 
 def list_invoices(
@@ -267,13 +317,7 @@ def list_invoices(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Invoice]:
-    stmt = visible(principal, Invoice)
-    if filter.order_id is not None:
-        stmt = stmt.where(Invoice.order_id == filter.order_id)
-    if filter.match_status is not None:
-        stmt = stmt.where(Invoice.match_status == filter.match_status)
-    if filter.search:
-        stmt = stmt.where(matches(search_pattern(filter.search), Invoice.number))
+    stmt = _invoice_filters(visible(principal, Invoice), filter)
     column = {
         InvoiceSort.CREATED_AT: Invoice.created_at,
         InvoiceSort.NUMBER: Invoice.number,
@@ -315,20 +359,98 @@ def order_timeline(session: Session, principal: Principal, order_id: int) -> lis
     return list(session.scalars(stmt))
 
 
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a history entry, as far as its viewer may learn it.
+
+    ``relation`` is the acting organization's part in the order ("owner", "supplier", "dealer",
+    "other"); ``organization`` and ``person`` are None where the viewer may not learn them (a
+    supplier is not told which dealer sold an order, nor who there did it). ``via``: "user",
+    "token" (an API token, ``person`` is its name) or "exchange" (EDI, or the system)."""
+
+    relation: str
+    organization: str | None
+    person: str | None
+    via: str
+
+
+def timeline_actors(
+    session: Session, principal: Principal, order: Order, events: Iterable[Event]
+) -> dict[int, Actor]:
+    """The actor of each event of :func:`order_timeline` (by event id). Seeing the order grants
+    its history, and the history names who acted: the viewer's own people and organization, the
+    owner's, and, for owner staff, everyone's; other organizations by their part in the order."""
+    events = list(events)
+    org_ids = {e.actor_org_id for e in events if e.actor_org_id is not None}
+    orgs = {
+        ident: (name, kind)
+        for ident, name, kind in session.execute(
+            select(Organization.id, Organization.name, Organization.kind).where(Organization.id.in_(org_ids))
+        )
+    }
+
+    def nameable(org_id: int | None) -> bool:
+        if org_id is None or org_id not in orgs:
+            return False
+        return principal.is_owner or org_id in principal.org_ids or orgs[org_id][1] is OrgKind.OWNER
+
+    shown = [e for e in events if nameable(e.actor_org_id)]
+    users = dict(
+        session.execute(
+            select(User.id, User.name).where(User.id.in_({e.actor_user_id for e in shown if e.actor_user_id}))
+        ).all()
+    )
+    tokens = dict(
+        session.execute(
+            select(ApiToken.id, ApiToken.name).where(
+                ApiToken.id.in_({e.actor_token_id for e in shown if e.actor_token_id})
+            )
+        ).all()
+    )
+    actors: dict[int, Actor] = {}
+    for e in events:
+        org = e.actor_org_id
+        kind = orgs[org][1] if org in orgs else None
+        relation = (
+            "owner"
+            if kind is OrgKind.OWNER
+            else "supplier"
+            if org is not None and org == order.supplier_id
+            else "dealer"
+            if org is not None and org == order.dealer_id
+            else "other"
+        )
+        via = "user" if e.actor_user_id else "token" if e.actor_token_id else "exchange"
+        if not nameable(org):
+            actors[e.id] = Actor(relation, None, None, via)
+            continue
+        person = users.get(e.actor_user_id) if e.actor_user_id else tokens.get(e.actor_token_id or 0)
+        actors[e.id] = Actor(relation, orgs[org][0] if org in orgs else None, person, via)
+    return actors
+
+
 __all__ = [
+    "OPEN_STATUSES",
+    "STATUS_GROUPS",
+    "WAITING_STATUSES",
+    "Actor",
     "InvoiceFilter",
     "InvoiceSort",
     "OrderFilter",
     "OrderSort",
     "ShipmentFilter",
     "ShipmentSort",
+    "count_invoices",
+    "count_orders",
     "list_invoices",
     "list_order_rows",
     "list_orders",
     "list_shipments",
+    "open_invoice_conditions",
     "order_statuses",
     "order_timeline",
     "status_expression",
+    "timeline_actors",
 ]
 
 

@@ -29,6 +29,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.numbering import next_value
+from portal.orders.units import check_quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class LineAnswer:
     quantity: Decimal | None = None
     promised_date: date | None = None
     unit_price: Decimal | None = None
+    reason: str | None = None  # why a line is rejected: stored on the line, shown to the buyer
 
 
 def load_order(uow: UnitOfWork, principal: Principal, order_id: int, *, for_update: bool = False) -> Order:
@@ -125,7 +127,7 @@ def create_order(
         note=validation.text("note", note, max_length=2000, required=False),
     )
     for index, spec in enumerate(lines, start=1):
-        order.lines.append(_new_line(uow, index, spec))
+        order.lines.append(_new_line(uow, principal, index, spec))
     session.add(order)
     uow.flush()
     record(
@@ -142,7 +144,16 @@ def create_order(
     return order
 
 
-def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
+PRICE_NOT_YOURS = "only the owner's sales staff may set a price: leave it out to use the catalogue price"
+
+
+def may_set_prices(principal: Principal) -> bool:
+    """Whether ``principal`` may give an order line a unit price other than the catalogue's:
+    the owner's sales staff and admins. Everyone else orders at the catalogue price."""
+    return principal.is_owner and bool(principal.roles & {"admin", "sales"})
+
+
+def _new_line(uow: UnitOfWork, principal: Principal, index: int, spec: NewOrderLine) -> OrderLine:
     field = f"lines[{index}]"
     product = None
     if spec.product_id is not None:
@@ -152,11 +163,16 @@ def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
     if product is None:
         raise InvalidInput(f"{field}.product", f"unknown product {spec.product_id or spec.sku!r}")
     quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
+    check_quantity(f"{field}.quantity", product.unit, quantity)
     price = (
         product.price
         if spec.unit_price is None
         else validation.decimal(f"{field}.unit_price", spec.unit_price)
     )
+    # A price that is not the catalogue's is refused, never silently replaced: the sender learns
+    # that its price did not hold (a dealer's EDI order that repeats the catalogue price passes).
+    if price != product.price and not may_set_prices(principal):
+        raise InvalidInput(f"{field}.unit_price", PRICE_NOT_YOURS)
     return OrderLine(
         line_no=index,
         product_id=product.id,
@@ -165,6 +181,7 @@ def _new_line(uow: UnitOfWork, index: int, spec: NewOrderLine) -> OrderLine:
         description=product.name,
         unit=product.unit,
         unit_price=price,
+        list_price=product.price,
         quantity_ordered=quantity,
         requested_date=spec.requested_date,
         quantity_shipped=Decimal(0),
@@ -235,7 +252,12 @@ def respond_to_order(
         number=order.number,
         status=order.status().value,
         lines=[
-            {"line_no": a.line_no, "action": a.action.value, "quantity": by_no[a.line_no].quantity_confirmed}
+            {
+                "line_no": a.line_no,
+                "action": a.action.value,
+                "quantity": by_no[a.line_no].quantity_confirmed,
+                **({"reason": by_no[a.line_no].reject_reason} if by_no[a.line_no].reject_reason else {}),
+            }
             for a in answers
         ],
     )
@@ -248,10 +270,13 @@ def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: d
     if answer.action is LineResponse.REJECTED:
         line.response, line.quantity_confirmed = LineResponse.REJECTED, Decimal(0)
         line.promised_date = None
+        line.reject_reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
         return
+    line.reject_reason = None
     quantity = line.quantity_ordered
     if answer.quantity is not None:
         quantity = validation.decimal(f"{field}.quantity", answer.quantity, positive=True)
+        check_quantity(f"{field}.quantity", line.unit, quantity)
         if quantity > line.quantity_ordered:
             raise InvalidInput(
                 f"{field}.quantity", f"confirms {quantity}, more than the {line.quantity_ordered} ordered"

@@ -26,6 +26,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs, without_scan
     from portal.web.views.orders import OrderViews
+    from portal.web.views.pickers import PickerViews
 
     web = Web(settings, sessions)
     for env in web.envs.values():
@@ -39,6 +40,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     admin = AdminViews(web)
     exchange = ExchangeViews(web)
     exchange_admin = ExchangeAdminViews(web)
+    pickers = PickerViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -48,6 +50,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/account/password", page(auth.password), methods=["GET", "POST"]),
         Route("/", page(dashboard.page), methods=["GET"]),
         Route("/orders/new", page(orders.new), methods=["GET", "POST"]),
+        Route("/pick/{kind}", page(pickers.pick), methods=["GET"]),
         Route("/orders/{order_id:int}", page(orders.detail), methods=["GET"]),
         Route("/orders/{order_id:int}/respond", page(orders.respond), methods=["POST"]),
         Route("/orders/{order_id:int}/shipments", page(orders.ship), methods=["POST"]),

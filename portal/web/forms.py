@@ -6,14 +6,31 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from babel import Locale
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from starlette.datastructures import FormData, UploadFile
 
 from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied, PortalError
 from portal.web.i18n import TIMEZONE
+from portal.web.labels import N_
 from portal.web.messages import field_label, translate
+
+# Digits with at most the separators and a leading minus: no exponents, NaN or infinity.
+_PLAIN_NUMBER = re.compile(r"^-?[0-9][0-9.,]*$|^-?[.,][0-9]+$")
+_NOT_A_NUMBER = {
+    ",": N_("is not a number: write it like 1.234,5"),
+    ".": N_("is not a number: write it like 1,234.5"),
+}
+_AMBIGUOUS = {
+    ",": N_("is ambiguous: write a thousand as 1000 or 1.000, and three decimals as 1,1250"),
+    ".": N_("is ambiguous: write a thousand as 1000 or 1,000, and three decimals as 1.1250"),
+}
+# Raised by the order services (portal.orders.units), translated here like the messages above.
+N_("must be a whole number for a unit counted in pieces")
+N_("only the owner's sales staff may set a price: leave it out to use the catalogue price")
 
 # Service field names that differ from the form's field names. Line fields follow one rule:
 # "lines[3].quantity" -> "line-3-quantity" (see form_field).
@@ -139,20 +156,32 @@ class Form:
         except ValueError:
             raise InvalidInput(name, "is not a whole number") from None
 
-    def decimal(self, name: str, *, required: bool = False) -> Decimal | None:
-        raw = self.text(name).replace(" ", "")
+    def decimal(self, name: str, *, locale: str, required: bool = False) -> Decimal | None:
+        """A number as the user writes it in ``locale`` (German ``1.234,5``, English ``1,234.5``).
+
+        Read with Babel, strictly: a number in the other language's form (``1,5`` on an English
+        page) is refused, and so is ``1,000`` on a German page (``1.000`` on an English one): it
+        reads as 1 here but is a thousand in the other language, so nothing is stored that the
+        user may not have meant."""
+        raw = self.text(name).replace("\u202f", "").replace("\xa0", "")
         if not raw:
             if required:
                 raise InvalidInput(name, "must not be empty")
             return None
-        if "," in raw:  # German decimal comma ("12,5"); thousands separators are not accepted
-            raw = raw.replace(".", "").replace(",", ".")
+        symbols = Locale.parse(locale).number_symbols.get("latn", {})
+        decimal_mark = symbols.get("decimal", ".")
+        group_mark = symbols.get("group", ",")
+        if not _PLAIN_NUMBER.match(raw):
+            raise InvalidInput(name, _NOT_A_NUMBER[decimal_mark])
+        whole, _, fraction = raw.partition(decimal_mark)
+        if group_mark not in raw and len(fraction) == 3 and whole.lstrip("-").lstrip("0"):
+            raise InvalidInput(name, _AMBIGUOUS[decimal_mark])
         try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise InvalidInput(name, "is not a number") from None
+            value = parse_decimal(raw, locale=locale, strict=True)
+        except NumberFormatError:
+            raise InvalidInput(name, _NOT_A_NUMBER[decimal_mark]) from None
         if not value.is_finite():
-            raise InvalidInput(name, "is not a number")
+            raise InvalidInput(name, _NOT_A_NUMBER[decimal_mark])
         return value
 
     def date(self, name: str, *, required: bool = False) -> date | None:
@@ -187,6 +216,19 @@ class Form:
     def upload(self, name: str) -> UploadFile | None:
         value = self.data.get(name) if self.data is not None else None
         return value if isinstance(value, UploadFile) and value.filename else None
+
+
+def number_input(value: Decimal | None, locale: str) -> str:
+    """A number as an input's value that :meth:`Form.decimal` reads back as the same number: in
+    the locale's form, and with a fourth decimal where exactly three would be ambiguous."""
+    if value is None:
+        return ""
+    text = format_decimal(value, format="#,##0.####", locale=locale)
+    mark = Locale.parse(locale).number_symbols.get("latn", {}).get("decimal", ".")
+    whole, found, fraction = text.partition(mark)
+    if found and len(fraction) == 3 and whole.lstrip("-").lstrip("0"):
+        text += "0"
+    return text
 
 
 def local_input(value: datetime | None) -> str:

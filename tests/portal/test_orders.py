@@ -256,3 +256,58 @@ def test_viewer_role_is_read_only(scene: Scene) -> None:
             customer_id=customer.id,
             lines=[orders.NewOrderLine(product_id=scene.products[0].id, quantity=Decimal(1))],
         )
+
+
+# --- prices come from the catalogue unless the role may set them (issue #12, item 11) ------------
+
+
+def _order_at(scene: Scene, who: str, price: str | None, *roles: str) -> Order:
+    customer = scene.customer(shared_with=("dealer-group",))
+    product = scene.products[0]
+    with scene.uow() as uow:
+        return orders.create_order(
+            uow=uow,
+            principal=scene.p(who, *roles),
+            customer_id=customer.id,
+            lines=[
+                orders.NewOrderLine(
+                    product_id=product.id,
+                    quantity=Decimal(2),
+                    unit_price=Decimal(price) if price is not None else None,
+                )
+            ],
+        )
+
+
+def test_a_dealers_own_unit_price_is_refused_and_nothing_is_stored(scene: Scene) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        _order_at(scene, "dealer-group", "0")
+    assert refused.value.field == "lines[1].unit_price" and "catalogue price" in refused.value.detail
+    with scene.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_a_dealer_orders_at_the_catalogue_price_given_or_not(scene: Scene) -> None:
+    for price in (None, "12.50"):
+        order = _order_at(scene, "dealer-group", price)
+        with scene.uow() as uow:
+            line = orders.load_order(uow, scene.p("owner"), order.id).lines[0]
+            assert (line.unit_price, line.list_price, line.price_overridden) == (
+                Decimal("12.50"),
+                Decimal("12.50"),
+                False,
+            )
+
+
+def test_owner_sales_may_set_a_price_and_the_override_is_kept_beside_the_list_price(scene: Scene) -> None:
+    order = _order_at(scene, "owner", "9.99", "sales")
+    with scene.uow() as uow:
+        line = orders.load_order(uow, scene.p("owner"), order.id).lines[0]
+        assert (line.unit_price, line.list_price, line.price_overridden) == (
+            Decimal("9.99"),
+            Decimal("12.50"),
+            True,
+        )
+    assert orders.may_set_prices(scene.p("owner", "admin"))
+    assert not orders.may_set_prices(scene.p("owner", "support"))
+    assert not orders.may_set_prices(scene.p("dealer-group", "admin"))

@@ -134,7 +134,7 @@ def test_supplier_confirms_ships_and_invoices_and_sees_the_status_change(page: o
     invoice.get_by_role("button", name="Submit invoice").click()
     expect(p.get_by_role("status")).to_contain_text("The invoice has been submitted.")
     expect(status).to_have_text("Partially invoiced")
-    expect(p.locator("#timeline")).to_contain_text("Invoice submitted")
+    expect(p.locator("#timeline")).to_contain_text("(Supplier A) submitted invoice RE-2026-1 for order")
 
 
 def test_dealer_opens_a_case_comments_and_schedules_an_appointment(page: object, live: Seeded) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.models import Direction, ExchangeRecord, RecordState
+from portal.models import Direction, ExchangeLink, ExchangeRecord, RecordState
 from tests.web.conftest import WebWorld, post_form
 
 
@@ -109,3 +109,14 @@ def test_owner_admin_creates_an_exchange_profile_and_bad_input_names_the_field(w
 def test_only_owner_admins_reach_the_profiles(world: WebWorld) -> None:
     for who in ("supplier-a", "dealer-other"):
         assert world.client(who).get("/admin/exchange").status_code == 403
+
+
+def test_a_files_page_names_its_orders_by_number_not_by_id(world: WebWorld) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    order = world.scene.order(customer, by="dealer-group", supplier="supplier-a")
+    record_id = add_failed_file(world)
+    with world.scene.uow() as uow:
+        uow.session.add(ExchangeLink(record_id=record_id, entity="order", entity_id=order.id))
+    page = world.client("supplier-a").get(f"/exchange/{record_id}", params={"lang": "en"}).text
+    assert f'<a href="/orders/{order.id}">Order {order.number}</a>' in page
+    assert "Touched" not in page

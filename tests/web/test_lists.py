@@ -5,12 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import Engine, event, update
+from starlette.testclient import TestClient
 
-from portal.models import Order, OrderLine
+from portal import stats
+from portal.activities import service as activities
+from portal.cases import service as cases
+from portal.models import Invoice, LineResponse, Order, OrderLine
+from portal.orders import service as orders
+from portal.web.i18n import TIMEZONE
 from tests.web.conftest import WebWorld
 
 
@@ -173,3 +180,133 @@ def test_the_late_shipments_tile_leads_to_exactly_the_late_orders(world: WebWorl
     assert sorted(exported) == sorted(o.number for o in orders[:2])
     assert _numbers(world.client("supplier-b").get("/orders?delivery=late").text) == []
     assert client.get("/orders?delivery=soon").status_code == 400
+
+
+# --- every dashboard tile opens exactly the set it counts (issue #10, items 1 and 2) -------------
+
+_TILE = re.compile(
+    r'<a class="tile[^"]*" href="([^"]+)">\s*<span class="num">([\d.,]+)</span><span>([^<]+)</span>'
+)
+
+
+def _row_count(client: TestClient, href: str) -> tuple[int, str]:
+    """Rows of a list, over all its pages, and the first page's HTML."""
+    count, url, first = 0, href, ""
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200, (url, page.text[:300])
+        first = first or page.text
+        count += page.text.count('<tr><td data-label="')
+        found = re.search(r'<a rel="next" href="([^"]+)"', page.text)
+        url = unescape(found.group(1)) if found else ""
+        if url.startswith("?"):
+            url = href.split("?")[0] + url
+    return count, first
+
+
+def _busy_world(world: WebWorld) -> None:
+    """More than a preview list holds of everything a tile counts, and rows just outside each set."""
+    scene = world.scene
+    customer = scene.customer(shared_with=("dealer-group", "partner"))
+    routed = _orders(world, 4)
+    scene.fulfil(routed[0], "supplier-a")
+    scene.fulfil(routed[1], "supplier-a")
+    with scene.uow() as uow:
+        uow.session.execute(
+            update(Invoice)
+            .where(Invoice.order_id == routed[0].id)
+            .values(due_date=date.today() - timedelta(days=1))
+        )
+    partly = scene.order(customer, by="dealer-group", supplier="supplier-a", quantities=(1, 2))
+    with scene.uow() as uow:
+        orders.respond_to_order(  # one line of two answered: partially confirmed, still waiting
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=partly.id,
+            answers=[orders.LineAnswer(line_no=1, action=LineResponse.ACCEPTED)],
+        )
+    scene.order(customer, by="dealer-group")  # a draft: open, not waiting
+    now = datetime.now(UTC)
+    with scene.uow() as uow:
+        owner = scene.p("owner")
+        for n, routed_to in enumerate(["dealer-group"] * 10 + ["partner"] * 10):
+            cases.open_case(
+                uow=uow,
+                principal=owner,
+                subject=f"Überfällig {n}",
+                customer_id=customer.id,
+                routed_to_id=scene.orgs[routed_to].id,
+                now=now - timedelta(days=10 + n),
+            )
+        cases.open_case(uow=uow, principal=owner, subject="Neu", customer_id=customer.id, now=now)
+        done = cases.open_case(
+            uow=uow,
+            principal=owner,
+            subject="Erledigt",
+            customer_id=customer.id,
+            routed_to_id=scene.orgs["dealer-group"].id,
+            now=now - timedelta(days=40),
+        )
+    with scene.uow() as uow:
+        cases.change_status(uow=uow, principal=scene.p("owner"), case_id=done.id, action="resolve")
+    today = datetime.now(TIMEZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+    with scene.uow() as uow:
+        owner = scene.p("owner")
+        for n in range(24):
+            start = today + timedelta(hours=7, minutes=20 * n)
+            activities.schedule_appointment(
+                uow=uow,
+                principal=owner,
+                customer_id=customer.id,
+                subject=f"Termin {n}",
+                starts_at=start,
+                ends_at=start + timedelta(minutes=15),
+            )
+        for day in (-1, 1):  # yesterday's and tomorrow's are not today's
+            start = today + timedelta(days=day, hours=9)
+            activities.schedule_appointment(
+                uow=uow,
+                principal=owner,
+                customer_id=customer.id,
+                subject="Anderer Tag",
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+            )
+
+
+@pytest.mark.parametrize("who", ["owner", "dealer-group", "supplier-a", "partner"])
+def test_every_dashboard_tile_counts_exactly_the_rows_of_the_list_it_opens(world: WebWorld, who: str) -> None:
+    _busy_world(world)
+    client = world.client(who)
+    dashboard = client.get("/", params={"lang": "en"}).text
+    tiles = {
+        unescape(label).split(" · ")[0]: (unescape(href), _tile(dashboard, unescape(label)))
+        for href, _n, label in _TILE.findall(dashboard)
+    }
+    expected = {
+        "owner": {"Orders waiting for confirmation": 3, "Cases near their SLA": 20, "Appointments today": 24},
+        "dealer-group": {"Open customer orders": 4, "Cases near their SLA": 10, "Appointments today": 24},
+        "supplier-a": {"Orders waiting for confirmation": 3, "Open invoices": 1, "Late shipments": 0},
+        "partner": {"Cases near their SLA": 10, "Appointments today": 24},
+    }[who]
+    for label, figure in expected.items():
+        assert tiles[label][1] == figure, (label, tiles[label])
+    assert len(tiles) >= 3
+    for label, (href, figure) in tiles.items():
+        rows, first = _row_count(client, href)
+        assert rows == figure, (who, label, href)
+        if label == "Cases near their SLA":  # most urgent first, none resolved
+            assert "Überfällig 19" in first or "Überfällig 9" in first
+            assert "Erledigt" not in first
+        if label == "Appointments today":
+            assert first.index("Termin 0<") < first.index("Termin 1<") and "Anderer Tag" not in first
+
+
+def test_the_by_partner_table_counts_a_dealers_open_orders(world: WebWorld) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    for _ in range(3):
+        world.scene.order(customer, by="dealer-group", supplier="supplier-a")
+    with world.scene.factory() as session:
+        rows = {org: n for org, n, _cases in stats.by_partner(session, world.scene.p("owner"))}
+    assert rows[world.scene.orgs["dealer-group"].id] == 3
+    assert rows[world.scene.orgs["supplier-a"].id] == 3

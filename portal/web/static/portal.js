@@ -13,5 +13,118 @@
         }, 0);
       });
     });
+    var order = document.getElementById("order-form");
+    if (order) { orderForm(order); }
   });
+
+  // Pickers (templates/_pickers.html): the options follow the typing, through /pick/{kind}?q=.
+  // Without this, the search button next to the box re-renders the form with the matches.
+  var timers = new WeakMap();
+  function refresh(box) {
+    var picker = box.closest(".picker");
+    var select = picker.querySelector("select");
+    var url = picker.getAttribute("data-picker") + "?q=" + encodeURIComponent(box.value);
+    fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        var chosen = select.value;
+        Array.prototype.slice.call(select.options).forEach(function (o) {
+          if (o.value !== "" && !(o.value === chosen && o.selected)) { o.remove(); }
+        });
+        data.items.forEach(function (item) {
+          if (String(item.id) === chosen) { return; }
+          var option = document.createElement("option");
+          option.value = String(item.id);
+          option.textContent = item.label + (item.price ? " · " + money(Number(item.price)) : "");
+          if (item.price) { option.setAttribute("data-price", item.price); }
+          select.appendChild(option);
+        });
+        if (!chosen && data.items.length) { select.value = String(data.items[0].id); }
+        var more = picker.querySelector(".picker-more");
+        if (more) { more.hidden = !data.more; }
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+  }
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches(".picker-search input")) { return; }
+    clearTimeout(timers.get(box));
+    timers.set(box, setTimeout(function () { refresh(box); }, 250));
+  });
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (event.key === "Enter" && box.matches && box.matches(".picker-search input")) {
+      event.preventDefault();
+      refresh(box);
+    }
+  });
+
+  function lang() { return document.documentElement.lang || "en"; }
+  function money(value) {
+    return new Intl.NumberFormat(lang(), { style: "currency", currency: "EUR" }).format(value);
+  }
+  // A number as typed in the page's language (German 1.234,5; English 1,234.5), or NaN.
+  function parse(text) {
+    var t = text.trim().replace(/\s/g, "");
+    if (!t) { return NaN; }
+    t = lang() === "de" ? t.replace(/\./g, "").replace(",", ".") : t.replace(/,/g, "");
+    return /^-?\d*\.?\d+$/.test(t) ? Number(t) : NaN;
+  }
+
+  // The new-order form: running totals, and "Add a line" without a round trip.
+  function orderForm(form) {
+    function totals() {
+      var sum = 0;
+      form.querySelectorAll(".line-row").forEach(function (row) {
+        var n = row.getAttribute("data-line");
+        var select = form.querySelector('[name="line-' + n + '-product"]');
+        var option = select && select.selectedOptions[0];
+        var list = option && option.getAttribute("data-price");
+        var own = form.querySelector('[name="line-' + n + '-price"]');
+        var price = own && own.value.trim() ? parse(own.value) : (list ? Number(list) : NaN);
+        var qty = parse((form.querySelector('[name="line-' + n + '-quantity"]') || { value: "" }).value);
+        row.querySelector(".list-price").textContent = list ? money(Number(list)) : "–";
+        var amount = price * qty;
+        row.querySelector(".line-total").textContent = isNaN(amount) ? "–" : money(amount);
+        if (!isNaN(amount)) { sum += amount; }
+      });
+      document.getElementById("order-total").textContent = money(sum);
+    }
+    form.addEventListener("input", totals);
+    form.addEventListener("change", totals);
+    var add = form.querySelector('button[name="add_line"]');
+    if (add) {
+      add.addEventListener("click", function (event) {
+        var rows = form.querySelectorAll(".line-row");
+        var last = rows[rows.length - 1];
+        var n = Number(last.getAttribute("data-line"));
+        var next = n + 1;
+        var copy = last.cloneNode(true);
+        var pattern = new RegExp("line-" + n + "-", "g");
+        copy.setAttribute("data-line", String(next));
+        copy.querySelectorAll("[name],[id],[for],[aria-describedby]").forEach(function (el) {
+          ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+            var value = el.getAttribute(attr);
+            if (value) { el.setAttribute(attr, value.replace(pattern, "line-" + next + "-")); }
+          });
+          if (el.tagName === "INPUT") { el.value = ""; el.removeAttribute("aria-invalid"); }
+          if (el.tagName === "SELECT") { el.value = ""; el.removeAttribute("aria-invalid"); }
+        });
+        copy.querySelectorAll("label").forEach(function (label) {
+          label.childNodes.forEach(function (node) {
+            if (node.nodeType === 3) { node.textContent = node.textContent.replace(new RegExp("\\b" + n + "\\b"), String(next)); }
+          });
+        });
+        copy.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+        copy.querySelectorAll(".invalid").forEach(function (el) { el.classList.remove("invalid"); });
+        last.parentNode.insertBefore(copy, last.nextSibling);
+        form.querySelector('[name="rows"]').value = String(next);
+        event.preventDefault();
+        totals();
+        var first = copy.querySelector("input, select");
+        if (first) { first.focus(); }
+      });
+    }
+  }
 })();

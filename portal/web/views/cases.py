@@ -11,9 +11,7 @@ from portal import validation
 from portal.access import get_visible, load_by_ids, load_children
 from portal.access import permissions as may
 from portal.cases import service as cases
-from portal.customers.queries import CustomerFilter, list_customers
 from portal.errors import InvalidInput
-from portal.listing import PageRequest
 from portal.models import (
     CaseAttachment,
     CaseComment,
@@ -22,14 +20,13 @@ from portal.models import (
     Customer,
     Order,
     Organization,
-    OrgKind,
 )
 from portal.models.base import utcnow
-from portal.partners.queries import OrganizationFilter, list_organizations
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
 from portal.web.i18n import Formatter
+from portal.web.views import pickers
 
 # Shown inline in the browser; everything else is a download.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
@@ -56,15 +53,10 @@ class CaseViews:
             else None
         )
         order = load_by_ids(db, p, Order, [case.order_id]).get(case.order_id) if case.order_id else None
-        partners: list[Organization] = []
+        partners = None
         if may.can_route_case(p):
-            partners = [
-                o
-                for o in list_organizations(
-                    db, p, filter=OrganizationFilter(), page=PageRequest(first=100)
-                ).items
-                if o.kind is not OrgKind.OWNER
-            ]
+            chosen = ctx.form.values() if form == "route" else {"routed_to_id": str(case.routed_to_id or "")}
+            partners = pickers.picker(db, p, "organizations", "routed_to_id", chosen)
         now = utcnow()
         remaining = case.sla_due_at - now
         actions = [
@@ -74,7 +66,7 @@ class CaseViews:
         ]
         return ctx.render(
             "case.html",
-            status_code=200 if errors is None else 400,
+            status_code=400 if errors else 200,
             case=case,
             comments=comments,
             attachments=attachments,
@@ -247,6 +239,9 @@ class CaseViews:
         return self._act(ctx, "edit", action)
 
     def route(self, ctx: Ctx) -> Response:
+        if pickers.is_search(ctx):
+            return self._render(ctx, ctx.request.path_params["case_id"], form="route", errors=FormErrors())
+
         def action() -> str:
             cases.route_case(
                 uow=ctx.uow,
@@ -264,6 +259,8 @@ class CaseViews:
         if ctx.request.method == "GET":
             values = {k: ctx.request.query_params.get(k, "") for k in ("customer_id", "order_id")}
             return self._new_form(ctx, FormErrors(), values)
+        if pickers.is_search(ctx):
+            return self._new_form(ctx, FormErrors(), ctx.form.values())
 
         def read_priority() -> CasePriority:
             try:
@@ -298,10 +295,9 @@ class CaseViews:
         return ctx.attempt(create, lambda errors: self._new_form(ctx, errors, ctx.form.values()))
 
     def _new_form(self, ctx: Ctx, errors: FormErrors, values: dict[str, str]) -> Response:
-        customers = []
+        customers = None
         if not ctx.principal.is_supplier:
-            page = list_customers(ctx.db, ctx.principal, filter=CustomerFilter(), page=PageRequest(first=100))
-            customers = [(c.id, f"{c.name} ({c.number})") for c in page.items]
+            customers = pickers.picker(ctx.db, ctx.principal, "customers", "customer_id", values)
         return ctx.render(
             "case_new.html",
             status_code=400 if errors else 200,

@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
 from portal import stats
 from portal.access import get_visible, load_by_ids
-from portal.activities.queries import ActivityFilter, ActivitySort, list_activities
-from portal.cases.queries import CaseFilter, CaseSort, list_cases
+from portal.activities.queries import ActivityFilter, ActivitySort, count_activities, list_activities
+from portal.cases.queries import NEAR_SLA, CaseFilter, CaseSort, count_cases, list_cases
 from portal.listing import PageRequest
-from portal.models import ActivityKind, Customer, OrderStatus, Organization
+from portal.models import ActivityKind, Customer, Organization
 from portal.models.base import utcnow
-from portal.orders.queries import OrderFilter, list_orders
+from portal.orders.queries import (
+    OPEN_STATUSES,
+    WAITING_STATUSES,
+    OrderFilter,
+    count_orders,
+    list_orders,
+)
 from portal.web import labels
 from portal.web.charts import Bar, bar_chart
 from portal.web.core import Ctx, Web
 from portal.web.i18n import TIMEZONE
 
-NEAR_SLA = timedelta(hours=8)
-WAITING = frozenset({OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED})
+# Where each tile leads: the list with the same filter the tile counts with (the list views read
+# these parameters into the same filter objects), ordered so the most urgent row comes first.
+WAITING_HREF = "/orders?status=waiting&sort=created_at&dir=asc"
+LATE_HREF = "/orders?delivery=late"
+OPEN_INVOICES_HREF = "/invoices?state=open&sort=issue_date&dir=asc"
+OPEN_ORDERS_HREF = "/orders?status=open"
+NEAR_SLA_HREF = "/cases?sla=near&sort=sla_due_at&dir=asc"
+
+
+def appointments_href(day: date) -> str:
+    query = {"kind": "appointment", "from": day.isoformat(), "to": day.isoformat()}
+    return "/activities?" + urlencode({**query, "sort": "starts_at", "dir": "asc"})
+
+
+@dataclass(frozen=True, slots=True)
+class Tiles:
+    """The hrefs the template links its tiles to."""
+
+    waiting: str = WAITING_HREF
+    late: str = LATE_HREF
+    invoices: str = OPEN_INVOICES_HREF
+    open_orders: str = OPEN_ORDERS_HREF
+    near_sla: str = NEAR_SLA_HREF
+    appointments: str = ""
 
 
 class DashboardViews:
@@ -35,40 +65,39 @@ class DashboardViews:
         small = PageRequest(first=8)
         data: dict[str, Any] = {}
         if p.is_supplier or p.is_owner:
-            waiting = list_orders(db, p, filter=OrderFilter(statuses=WAITING), descending=False, page=small)
+            waiting_filter = OrderFilter(statuses=WAITING_STATUSES)
+            waiting = list_orders(db, p, filter=waiting_filter, descending=False, page=small)
             data["waiting"] = waiting
-            data["waiting_count"] = waiting.total_count()
+            data["waiting_count"] = count_orders(db, p, filter=waiting_filter)
             data["late_count"] = stats.late_order_count(db, p, today=today)
             data["invoices"] = stats.open_invoices(db, p, today=today)
         if not p.is_supplier:
-            open_orders = list_orders(
-                db, p, filter=OrderFilter(statuses=stats.OPEN_ORDER_STATUSES), page=small
-            )
+            open_filter = OrderFilter(statuses=OPEN_STATUSES)
+            open_orders = list_orders(db, p, filter=open_filter, page=small)
             data["open_orders"] = open_orders
-            data["open_count"] = open_orders.total_count()
+            data["open_count"] = count_orders(db, p, filter=open_filter)
+            near_filter = CaseFilter(due_before=now + NEAR_SLA)
             near = list_cases(
-                db,
-                p,
-                filter=CaseFilter(due_before=now + NEAR_SLA),
-                sort=CaseSort.SLA_DUE_AT,
-                descending=False,
-                page=small,
+                db, p, filter=near_filter, sort=CaseSort.SLA_DUE_AT, descending=False, page=small
             )
             data["near_sla"] = near
+            data["near_sla_count"] = count_cases(db, p, filter=near_filter)
             start = datetime.combine(today, datetime.min.time(), TIMEZONE)
+            today_filter = ActivityFilter(
+                kinds=frozenset({ActivityKind.APPOINTMENT}),
+                starts_from=start,
+                starts_to=datetime.combine(today + timedelta(days=1), datetime.min.time(), TIMEZONE),
+            )
             appointments = list_activities(
                 db,
                 p,
-                filter=ActivityFilter(
-                    kinds=frozenset({ActivityKind.APPOINTMENT}),
-                    starts_from=start,
-                    starts_to=start + timedelta(days=1),
-                ),
+                filter=today_filter,
                 sort=ActivitySort.STARTS_AT,
                 descending=False,
                 page=PageRequest(first=20),
             )
             data["appointments"] = appointments
+            data["appointments_count"] = count_activities(db, p, filter=today_filter)
             data["appointment_customers"] = load_by_ids(
                 db, p, Customer, {a.customer_id for a in appointments.items}
             )
@@ -107,5 +136,6 @@ class DashboardViews:
             cases_chart=cases_chart,
             labels=labels.ALL,
             now=now,
+            tiles=Tiles(appointments=appointments_href(today)),
             **data,
         )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from portal.access import load_by_ids
 from portal.exchange import handling, ledger
+from portal.models import Order
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
@@ -17,10 +19,15 @@ class ExchangeViews:
     def _render(self, ctx: Ctx, record_id: int, errors: FormErrors | None = None) -> Response:
         record = ledger.get_record(ctx.db, ctx.principal, record_id)
         links = ledger.links_of(ctx.db, ctx.principal, {record.id})[record.id]
+        # Linked orders by number, as far as the viewer may see them (a hidden one is left out).
+        orders = load_by_ids(
+            ctx.db, ctx.principal, Order, [link.entity_id for link in links if link.entity == "order"]
+        )
         return ctx.render(
             "exchange.html",
             record=record,
             links=links,
+            orders=orders,
             errors=errors or FormErrors(),
             overdue=ledger.is_overdue(record),
             can_reprocess=handling.may(ctx.principal, record, "reprocess"),

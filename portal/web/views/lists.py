@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html import escape as html_escape
 from typing import Any
@@ -23,7 +23,7 @@ from starlette.responses import Response, StreamingResponse
 
 from portal.access import Principal, load_by_ids
 from portal.activities.queries import ActivityFilter, ActivitySort, list_activities
-from portal.cases.queries import CaseFilter, CaseSort, list_cases
+from portal.cases.queries import NEAR_SLA, CaseFilter, CaseSort, list_cases
 from portal.customers.queries import (
     ContactFilter,
     ContactSort,
@@ -47,7 +47,9 @@ from portal.models import (
     OrderStatus,
     RecordState,
 )
+from portal.models.base import utcnow
 from portal.orders.queries import (
+    STATUS_GROUPS,
     InvoiceFilter,
     InvoiceSort,
     OrderFilter,
@@ -145,8 +147,9 @@ def _options(table: dict[Any, str]) -> tuple[tuple[str, str], ...]:
 
 # -- fetch and prepare, per list ---------------------------------------------------------------
 def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    raw_status = params.values.get("status")
     flt = OrderFilter(
-        statuses=params.enum("status", OrderStatus),
+        statuses=STATUS_GROUPS.get(raw_status or "") or params.enum("status", OrderStatus),
         search=params.search,
         created_from=params.day("from"),
         created_to=params.day("to"),
@@ -230,7 +233,14 @@ def _prepare_shipments(db: Session, p: Principal, items: list[Any]) -> list[Row]
 
 def _fetch_invoices(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     match = params.enum("match", MatchStatus)
-    flt = InvoiceFilter(search=params.search, match_status=next(iter(match)) if match else None)
+    state = params.values.get("state")
+    if state not in {None, "", "open"}:
+        raise InvalidInput("state", "unknown value")
+    flt = InvoiceFilter(
+        search=params.search,
+        match_status=next(iter(match)) if match else None,
+        open_on=datetime.now(TIMEZONE).date() if state == "open" else None,
+    )
     return list_invoices(
         db, p, filter=flt, sort=InvoiceSort(params.sort), descending=params.descending, page=page
     )
@@ -258,8 +268,19 @@ def _fetch_cases(db: Session, p: Principal, params: Params, page: PageRequest) -
         statuses=params.enum("status", CaseStatus),
         priorities=params.enum("priority", CasePriority),
         search=params.search,
+        due_before=_due_before(params),
     )
     return list_cases(db, p, filter=flt, sort=CaseSort(params.sort), descending=params.descending, page=page)
+
+
+def _due_before(params: Params) -> datetime | None:
+    """``sla=near``: open cases due within NEAR_SLA or overdue, as the dashboard counts them."""
+    sla = params.values.get("sla")
+    if not sla:
+        return None
+    if sla != "near":
+        raise InvalidInput("sla", "unknown value")
+    return utcnow() + NEAR_SLA
 
 
 def _prepare_cases(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -331,9 +352,15 @@ def _prepare_contacts(db: Session, p: Principal, items: list[Any]) -> list[Row]:
 
 def _fetch_activities(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     starts_from = params.day("from")
+    starts_to = params.day("to")  # inclusive: activities starting on that day are shown
     flt = ActivityFilter(
         kinds=params.enum("kind", ActivityKind),
         starts_from=datetime.combine(starts_from, datetime.min.time(), TIMEZONE) if starts_from else None,
+        starts_to=(
+            datetime.combine(starts_to + timedelta(days=1), datetime.min.time(), TIMEZONE)
+            if starts_to
+            else None
+        ),
     )
     return list_activities(
         db, p, filter=flt, sort=ActivitySort(params.sort), descending=params.descending, page=page
@@ -403,7 +430,16 @@ SPECS: dict[str, ListSpec] = {
             True,
             (
                 SEARCH,
-                FilterField("status", N_("Status"), "select", _options(labels.STATUS)),
+                FilterField(
+                    "status",
+                    N_("Status"),
+                    "select",
+                    (
+                        ("open", N_("All open")),
+                        ("waiting", N_("Waiting for confirmation")),
+                        *_options(labels.STATUS),
+                    ),
+                ),
                 FilterField("from", N_("Ordered from"), "date"),
                 FilterField("to", N_("Ordered until"), "date"),
                 FilterField("delivery", N_("Delivery"), "select", (("late", N_("Late")),)),
@@ -444,7 +480,11 @@ SPECS: dict[str, ListSpec] = {
             tuple(InvoiceSort),
             InvoiceSort.CREATED_AT,
             True,
-            (SEARCH, FilterField("match", N_("Three-way match"), "select", _options(labels.MATCH))),
+            (
+                SEARCH,
+                FilterField("state", N_("Due"), "select", (("open", N_("Open (not yet due)")),)),
+                FilterField("match", N_("Three-way match"), "select", _options(labels.MATCH)),
+            ),
         ),
         ListSpec(
             "cases",
@@ -466,6 +506,7 @@ SPECS: dict[str, ListSpec] = {
                 SEARCH,
                 FilterField("status", N_("Status"), "select", _options(labels.CASE_STATUS)),
                 FilterField("priority", N_("Priority"), "select", _options(labels.PRIORITY)),
+                FilterField("sla", N_("SLA"), "select", (("near", N_("Near or past its SLA")),)),
             ),
         ),
         ListSpec(
@@ -521,6 +562,7 @@ SPECS: dict[str, ListSpec] = {
             (
                 FilterField("kind", N_("Kind"), "select", _options(labels.ACTIVITY)),
                 FilterField("from", N_("Starting from"), "date"),
+                FilterField("to", N_("Starting until"), "date"),
             ),
         ),
         ListSpec(

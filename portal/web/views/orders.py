@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from starlette.responses import Response
 
 from portal.access import load_by_ids, load_children
 from portal.access import permissions as may
-from portal.customers.queries import CustomerFilter, list_customers
 from portal.errors import InvalidInput
 from portal.listing import PageRequest
 from portal.models import (
@@ -22,18 +23,26 @@ from portal.models import (
     LineResponse,
     OrderStatus,
     Organization,
-    OrgKind,
     ShipmentLine,
 )
 from portal.orders import fulfilment
 from portal.orders import service as orders
-from portal.orders.queries import InvoiceFilter, ShipmentFilter, list_invoices, list_shipments, order_timeline
-from portal.partners.queries import OrganizationFilter, ProductFilter, list_organizations, list_products
+from portal.orders.queries import (
+    InvoiceFilter,
+    ShipmentFilter,
+    list_invoices,
+    list_shipments,
+    order_timeline,
+    timeline_actors,
+)
 from portal.web import labels
 from portal.web.core import Ctx, Web
-from portal.web.forms import FormErrors
+from portal.web.forms import FormErrors, number_input
+from portal.web.views import history, pickers
 
-NEW_ORDER_ROWS = 5
+ORDER_PAGE_ROWS = 50  # shipments and invoices shown at once on an order page (then: next page)
+NEW_ORDER_ROWS = 3  # lines a new-order form starts with; "Add a line" adds more
+MAX_ORDER_ROWS = 500
 _INDEXED = re.compile(r"^lines\[(\d+)\](.*)$")
 
 
@@ -65,12 +74,21 @@ class OrderViews:
         db, p = ctx.db, ctx.principal
         order = orders.load_order(ctx.uow, p, order_id)
         status = order.status()
+        query = ctx.request.query_params
         shipments = list_shipments(
-            db, p, filter=ShipmentFilter(order_id=order.id), descending=False, page=PageRequest(first=100)
+            db,
+            p,
+            filter=ShipmentFilter(order_id=order.id),
+            descending=False,
+            page=PageRequest(first=ORDER_PAGE_ROWS, after=query.get("shipments") or None),
         )
         shipment_lines = load_children(db, p, ShipmentLine, "shipment_id", [s.id for s in shipments.items])
         invoices = list_invoices(
-            db, p, filter=InvoiceFilter(order_id=order.id), descending=False, page=PageRequest(first=100)
+            db,
+            p,
+            filter=InvoiceFilter(order_id=order.id),
+            descending=False,
+            page=PageRequest(first=ORDER_PAGE_ROWS, after=query.get("invoices") or None),
         )
         invoice_lines = load_children(db, p, InvoiceLine, "invoice_id", [i.id for i in invoices.items])
         line_by_id = {line.id: line for line in order.lines}
@@ -78,40 +96,51 @@ class OrderViews:
         orgs = load_by_ids(
             db, p, Organization, {i for i in (order.supplier_id, order.dealer_id) if i is not None}
         )
-        suppliers: list[Organization] = []
+        suppliers = None
         can_route = may.can_route_order(p) and status in (
             OrderStatus.DRAFT,
             OrderStatus.AWAITING_CONFIRMATION,
         )
         if can_route:
-            suppliers = list_organizations(
-                db,
-                p,
-                filter=OrganizationFilter(kinds=frozenset({OrgKind.SUPPLIER})),
-                page=PageRequest(first=100),
-            ).items
+            chosen = {"supplier_id": str(order.supplier_id or "")}
+            if form == "route":
+                chosen = ctx.form.values()
+            suppliers = pickers.picker(db, p, "suppliers", "supplier_id", chosen)
+        timeline = order_timeline(db, p, order.id)
+        actors = timeline_actors(db, p, order, timeline)
         customer = None
         if not p.is_supplier:
             customer = load_by_ids(db, p, Customer, [order.customer_id]).get(order.customer_id)
         today = date.today()
         return ctx.render(
             "order.html",
-            status_code=200 if errors is None else 400,
+            status_code=400 if errors else 200,
             order=order,
             status=status,
             lines=[line for line in order.lines],
             shipments=shipments.items,
+            more_shipments=shipments.end_cursor if shipments.has_next_page else None,
+            paged_shipments=shipments.has_previous_page or shipments.has_next_page,
             shipment_lines=shipment_lines,
             invoices=invoices.items,
+            more_invoices=invoices.end_cursor if invoices.has_next_page else None,
+            paged_invoices=invoices.has_previous_page or invoices.has_next_page,
             invoice_lines=invoice_lines,
             line_by_id=line_by_id,
-            timeline=order_timeline(db, p, order.id),
-            event_labels=labels.EVENTS,
+            history=[
+                history.describe(e, actors.get(e.id), order, orgs, ctx._, labels.EVENTS) for e in timeline
+            ],
             labels=labels.ALL,
             can_respond=is_supplier and status in orders.ANSWERABLE,
             can_ship=is_supplier and status in fulfilment.SHIPPABLE,
             can_invoice=is_supplier and status in fulfilment.INVOICEABLE,
             can_route=can_route,
+            # Owner staff (admins) may act for the supplier: the forms then say for whom.
+            on_behalf=(
+                orgs[order.supplier_id].name
+                if p.is_owner and is_supplier and order.supplier_id in orgs
+                else None
+            ),
             suppliers=suppliers,
             orgs=orgs,
             customer=customer,
@@ -119,6 +148,7 @@ class OrderViews:
             errors=errors or FormErrors(),
             values=ctx.form.values() if errors is not None else {},
             today=today.isoformat(),
+            number_input=number_input,
             due=(today + timedelta(days=30)).isoformat(),
             responses=[(r.value, labels.RESPONSE[r]) for r in LineResponse if r is not LineResponse.PENDING],
         )
@@ -139,8 +169,13 @@ class OrderViews:
         def action() -> str:
             version = ctx.form.integer("version")
             order = orders.load_order(ctx.uow, ctx.principal, order_id)
+            confirm_all = bool(ctx.form.text("confirm_all"))
             answers = []
             for line in order.lines:
+                if confirm_all:  # "Confirm all lines as ordered": every line still open to an answer
+                    if not line.cancelled and line.quantity_shipped == 0:
+                        answers.append(orders.LineAnswer(line_no=line.line_no, action=LineResponse.ACCEPTED))
+                    continue
                 choice = ctx.form.text(f"line-{line.line_no}-action")
                 if not choice or line.cancelled:
                     continue
@@ -152,10 +187,11 @@ class OrderViews:
                     orders.LineAnswer(
                         line_no=line.line_no,
                         action=action_value,
-                        quantity=ctx.form.decimal(f"line-{line.line_no}-quantity")
+                        quantity=ctx.form.decimal(f"line-{line.line_no}-quantity", locale=ctx.locale)
                         if action_value is not LineResponse.REJECTED
                         else None,
                         promised_date=ctx.form.date(f"line-{line.line_no}-promised_date"),
+                        reason=ctx.form.optional(f"line-{line.line_no}-reason"),
                     )
                 )
             orders.respond_to_order(
@@ -177,7 +213,8 @@ class OrderViews:
             picked = [
                 (line.line_no, qty)
                 for line in order.lines
-                if (qty := ctx.form.decimal(f"line-{line.line_no}-quantity")) is not None and qty != 0
+                if (qty := ctx.form.decimal(f"line-{line.line_no}-quantity", locale=ctx.locale)) is not None
+                and qty != 0
             ]
             number = ctx.form.text("number")
             shipped_on = ctx.form.date("shipped_on", required=True)
@@ -211,7 +248,8 @@ class OrderViews:
             picked = [
                 (line.line_no, qty)
                 for line in order.lines
-                if (qty := ctx.form.decimal(f"line-{line.line_no}-quantity")) is not None and qty != 0
+                if (qty := ctx.form.decimal(f"line-{line.line_no}-quantity", locale=ctx.locale)) is not None
+                and qty != 0
             ]
             issue_date = ctx.form.date("issue_date", required=True)
             due_date = ctx.form.date("due_date")
@@ -241,6 +279,8 @@ class OrderViews:
     # -- owner -------------------------------------------------------------------------------
     def route(self, ctx: Ctx) -> Response:
         order_id = ctx.request.path_params["order_id"]
+        if pickers.is_search(ctx):
+            return self._render(ctx, order_id, form="route", errors=FormErrors())
 
         def action() -> str:
             supplier_id = ctx.form.integer("supplier_id", required=True)
@@ -254,6 +294,8 @@ class OrderViews:
 
     # -- dealer and owner: a new order ---------------------------------------------------------
     def new(self, ctx: Ctx) -> Response:
+        """The new-order form: any number of lines (``add_line`` re-renders with one more), pickers
+        with search, catalogue prices and totals (``recalculate``; with JavaScript, live)."""
         if ctx.principal.is_supplier:
             return self.web.error_page(ctx.request, 404, ctx.principal)
         may.require(ctx.principal, may.can_create_order(ctx.principal), "create orders")
@@ -261,21 +303,30 @@ class OrderViews:
             return self._new_form(
                 ctx, FormErrors(), {"customer_id": ctx.request.query_params.get("customer", "")}
             )
+        values = ctx.form.values()
+        if pickers.is_search(ctx) or ctx.form.text("recalculate"):
+            return self._new_form(ctx, FormErrors(), values)
+        if ctx.form.text("add_line"):
+            return self._new_form(ctx, FormErrors(), {**values, "rows": str(_row_count(values) + 1)})
 
         def create() -> Response:
             customer_id = ctx.form.integer("customer_id", required=True)
             assert customer_id is not None
+            may_price = orders.may_set_prices(ctx.principal)
             lines = []
-            for row in range(1, NEW_ORDER_ROWS + 1):
+            for row in range(1, _row_count(values) + 1):
                 product = ctx.form.integer(f"line-{row}-product")
-                quantity = ctx.form.decimal(f"line-{row}-quantity")
+                quantity = ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale)
+                price = ctx.form.decimal(f"line-{row}-price", locale=ctx.locale) if may_price else None
                 if product is None and quantity is None:
                     continue
                 if product is None:
                     raise InvalidInput(f"lines[{row}].product", "must not be empty")
                 if quantity is None:
                     raise InvalidInput(f"lines[{row}].quantity", "must not be empty")
-                lines.append((row, orders.NewOrderLine(product_id=product, quantity=quantity)))
+                lines.append(
+                    (row, orders.NewOrderLine(product_id=product, quantity=quantity, unit_price=price))
+                )
             order = _remap_line_errors(
                 lambda: orders.create_order(
                     uow=ctx.uow,
@@ -295,17 +346,56 @@ class OrderViews:
         return ctx.attempt(create, lambda errors: self._new_form(ctx, errors, ctx.form.values()))
 
     def _new_form(self, ctx: Ctx, errors: FormErrors, values: dict[str, str]) -> Response:
-        customers = list_customers(
-            ctx.db, ctx.principal, filter=CustomerFilter(), page=PageRequest(first=100)
-        )
-        products = list_products(ctx.db, ctx.principal, filter=ProductFilter(), page=PageRequest(first=100))
+        db, p = ctx.db, ctx.principal
+        may_price = orders.may_set_prices(p)
+        rows = []
+        total = Decimal(0)
+        searches: pickers.Searches = {}
+        for n in range(1, _row_count(values) + 1):
+            product = pickers.picker(db, p, "products", f"line-{n}-product", values, searches=searches)
+            list_price = next((o.price for o in product.options if str(o.id) == product.selected), None)
+            price = list_price
+            amount = None
+            try:
+                quantity = (
+                    ctx.form.decimal(f"line-{n}-quantity", locale=ctx.locale) if ctx.form.data else None
+                )
+                if may_price and ctx.form.data:
+                    price = ctx.form.decimal(f"line-{n}-price", locale=ctx.locale) or list_price
+            except InvalidInput:
+                quantity = None
+            if quantity is not None and price is not None and product.selected:
+                amount = (quantity * price).quantize(Decimal("0.01"))
+                total += amount
+            rows.append(NewLineRow(n, product, list_price, amount))
         return ctx.render(
             "order_new.html",
             status_code=400 if errors else 200,
-            customers=[(c.id, f"{c.name} ({c.number})") for c in customers.items],
-            products=[(p.id, f"{p.sku} · {p.name} · {p.price}") for p in products.items],
-            rows=range(1, NEW_ORDER_ROWS + 1),
+            customer=pickers.picker(db, p, "customers", "customer_id", values),
+            rows=rows,
+            row_count=len(rows),
+            total=total,
+            may_set_prices=may_price,
             errors=errors,
             values=values,
             min_date=date.today().isoformat(),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class NewLineRow:
+    n: int
+    product: pickers.Picker
+    list_price: Decimal | None
+    amount: Decimal | None  # quantity x price, once both are known (after "recalculate")
+
+
+_ROW_FIELD = re.compile(r"^line-(\d+)-")
+
+
+def _row_count(values: dict[str, str]) -> int:
+    """How many lines the form shows: what it said (``rows``), at least every line with a value."""
+    raw = values.get("rows", "")
+    count = int(raw) if raw.isdigit() else NEW_ORDER_ROWS
+    used = [int(m.group(1)) for key, value in values.items() if value and (m := _ROW_FIELD.match(key))]
+    return max(1, min(MAX_ORDER_ROWS, max([count, *used])))

@@ -1,6 +1,6 @@
 """index events by kind
 
-Revision ID: 0004_exch
+Revision ID: 0004
 Revises: 0003
 
 The exchange worker turns only ``order.routed`` and ``order.cancelled`` events into files. It read
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0004_exch"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
