@@ -101,6 +101,12 @@ def can_create_order(p: Principal) -> bool:
     return can_write(p) and p.org_kind in (OrgKind.DEALER, OrgKind.PARTNER)
 
 
+def can_set_prices(p: Principal) -> bool:
+    """Give an order line a unit price other than the catalogue's: the owner's sales staff and
+    admins. Everyone else orders at the catalogue price (an override is kept beside the list price)."""
+    return _owner_with(p, OWNER_SALES)
+
+
 def can_route_order(p: Principal) -> bool:
     return _owner_with(p, OWNER_SALES)
 

@@ -155,7 +155,7 @@ class OrderLine(LineRules, Base):
     response: Mapped[LineResponse] = mapped_column(enum_type(LineResponse), default=LineResponse.PENDING)
     confirmed_price: Mapped[Decimal | None] = mapped_column(Amount())
     # The catalogue price when ordered; a unit_price that differs was set by hand (see
-    # portal.orders.service.may_set_prices). Empty on lines from before it was kept.
+    # portal.access.permissions.can_set_prices). Empty on lines from before it was kept.
     list_price: Mapped[Decimal | None] = mapped_column(Amount())
     reject_reason: Mapped[str | None] = mapped_column(String(500))  # the supplier's, when rejected
     requested_date: Mapped[date | None] = mapped_column(Date)

@@ -147,12 +147,6 @@ def create_order(
 PRICE_NOT_YOURS = "only the owner's sales staff may set a price: leave it out to use the catalogue price"
 
 
-def may_set_prices(principal: Principal) -> bool:
-    """Whether ``principal`` may give an order line a unit price other than the catalogue's:
-    the owner's sales staff and admins. Everyone else orders at the catalogue price."""
-    return principal.is_owner and bool(principal.roles & {"admin", "sales"})
-
-
 def _new_line(uow: UnitOfWork, principal: Principal, index: int, spec: NewOrderLine) -> OrderLine:
     field = f"lines[{index}]"
     product = None
@@ -171,7 +165,7 @@ def _new_line(uow: UnitOfWork, principal: Principal, index: int, spec: NewOrderL
     )
     # A price that is not the catalogue's is refused, never silently replaced: the sender learns
     # that its price did not hold (a dealer's EDI order that repeats the catalogue price passes).
-    if price != product.price and not may_set_prices(principal):
+    if price != product.price and not may.can_set_prices(principal):
         raise InvalidInput(f"{field}.unit_price", PRICE_NOT_YOURS)
     return OrderLine(
         line_no=index,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.access import permissions as may
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
 from portal.models import Event, LineResponse, MatchStatus, Order, OrderStatus
 from portal.orders import service as orders
@@ -308,6 +309,6 @@ def test_owner_sales_may_set_a_price_and_the_override_is_kept_beside_the_list_pr
             Decimal("12.50"),
             True,
         )
-    assert orders.may_set_prices(scene.p("owner", "admin"))
-    assert not orders.may_set_prices(scene.p("owner", "support"))
-    assert not orders.may_set_prices(scene.p("dealer-group", "admin"))
+    assert may.can_set_prices(scene.p("owner", "admin"))
+    assert not may.can_set_prices(scene.p("owner", "support"))
+    assert not may.can_set_prices(scene.p("dealer-group", "admin"))

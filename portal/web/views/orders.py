@@ -312,7 +312,7 @@ class OrderViews:
         def create() -> Response:
             customer_id = ctx.form.integer("customer_id", required=True)
             assert customer_id is not None
-            may_price = orders.may_set_prices(ctx.principal)
+            may_price = may.can_set_prices(ctx.principal)
             lines = []
             for row in range(1, _row_count(values) + 1):
                 product = ctx.form.integer(f"line-{row}-product")
@@ -347,7 +347,7 @@ class OrderViews:
 
     def _new_form(self, ctx: Ctx, errors: FormErrors, values: dict[str, str]) -> Response:
         db, p = ctx.db, ctx.principal
-        may_price = orders.may_set_prices(p)
+        may_price = may.can_set_prices(p)
         rows = []
         total = Decimal(0)
         searches: pickers.Searches = {}
