@@ -14,23 +14,14 @@ from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from starlette.datastructures import FormData, UploadFile
 
 from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied, PortalError
+from portal.web import labels
 from portal.web.i18n import TIMEZONE
-from portal.web.labels import N_
 from portal.web.messages import field_label, translate
 
 # Digits with at most the separators and a leading minus: no exponents, NaN or infinity.
 _PLAIN_NUMBER = re.compile(r"^-?[0-9][0-9.,]*$|^-?[.,][0-9]+$")
-_NOT_A_NUMBER = {
-    ",": N_("is not a number: write it like 1.234,5"),
-    ".": N_("is not a number: write it like 1,234.5"),
-}
-_AMBIGUOUS = {
-    ",": N_("is ambiguous: write a thousand as 1000 or 1.000, and three decimals as 1,1250"),
-    ".": N_("is ambiguous: write a thousand as 1000 or 1,000, and three decimals as 1.1250"),
-}
-# Raised by the order services (portal.orders.units), translated here like the messages above.
-N_("must be a whole number for a unit counted in pieces")
-N_("only the owner's sales staff may set a price: leave it out to use the catalogue price")
+_NOT_A_NUMBER = labels.NOT_A_NUMBER
+_AMBIGUOUS = labels.AMBIGUOUS_NUMBER
 
 # Service field names that differ from the form's field names. Line fields follow one rule:
 # "lines[3].quantity" -> "line-3-quantity" (see form_field).

@@ -126,7 +126,20 @@ SERVICE_MESSAGES = [
     N_("choose a file"),
     N_("must not be before the order date"),
 ]
+# A number typed in the user's language (portal.web.forms.Form.decimal), by the locale's decimal mark.
+NOT_A_NUMBER = {
+    ",": N_("is not a number: write it like 1.234,5"),
+    ".": N_("is not a number: write it like 1,234.5"),
+}
+AMBIGUOUS_NUMBER = {
+    ",": N_("is ambiguous: write a thousand as 1000 or 1.000, and three decimals as 1,1250"),
+    ".": N_("is ambiguous: write a thousand as 1000 or 1,000, and three decimals as 1.1250"),
+}
+SERVICE_MESSAGES += [*NOT_A_NUMBER.values(), *AMBIGUOUS_NUMBER.values()]
 SERVICE_MESSAGES += [
+    # raised by the order services (portal.orders.units, portal.orders.service)
+    N_("must be a whole number for a unit counted in pieces"),
+    N_("only the owner's sales staff may set a price: leave it out to use the catalogue price"),
     N_("must be at least 1"),
     N_("must be a finite number"),
     N_("is too large"),

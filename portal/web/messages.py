@@ -20,7 +20,7 @@ from portal.web.i18n import Formatter
 from portal.web.labels import N_
 
 Gettext = Callable[..., str]
-_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$|^line-(\d+)-(\w+)$")
 
 # (pattern over the service's message, message id; named groups are the parameters)
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -63,9 +63,10 @@ _NUMBERS = frozenset({"quantity", "ordered", "confirmed", "count"})
 def field_label(field: str, gettext: Gettext) -> str:
     """``shipped_on`` -> "Shipped on"; ``lines[2].quantity`` -> "Line 2: Quantity"."""
     match = _LINE_FIELD.match(field)
-    if match:
-        inner = field_label(match.group(2), gettext)
-        return gettext("Line %(n)s: %(field)s", n=match.group(1), field=inner)
+    if match:  # "lines[2].quantity" (a service's name) or "line-2-quantity" (the form's)
+        number, name = match.group(1) or match.group(3), match.group(2) or match.group(4)
+        inner = field_label(name, gettext)
+        return gettext("Line %(n)s: %(field)s", n=number, field=inner)
     name = field.removeprefix("settings.")
     if name in labels.FIELDS:
         return gettext(labels.FIELDS[name])
