@@ -68,11 +68,22 @@ def _steps(page: str, first: int, body: list[str]) -> tuple[Step, ...]:
             steps.append(Step(page, start, "\n".join(code), documented))
         code, comments = [], []
 
+    after_blank = False
     for offset, line in enumerate(body):
+        if not line.strip():  # a blank line ends a documented step; it never starts one
+            if comments:
+                flush()
+            elif code:
+                code.append(line)
+            after_blank = True
+            continue
         if line.startswith("#"):
-            if code:
+            if after_blank and not comments:
+                flush()  # a comment after a blank line explains what follows; it documents no output
+            elif code:
                 comments.append(line)
             continue  # a comment before any command explains, it documents no output
+        after_blank = False
         if comments:
             flush()
         if not code:

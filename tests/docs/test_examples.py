@@ -160,14 +160,15 @@ def test_demo_prints_where_its_database_is(demo: Demo) -> None:
     assert head.startswith("database: ") and expected in head, head
 
 
-@pytest.mark.slow
-def test_api_examples_run_as_documented(demo: Demo) -> None:
-    run_page(demo, "api.md")
-
-
+# exchange.md first: it lists the exchange profiles of a fresh demo, and api.md adds one.
 @pytest.mark.slow
 def test_exchange_examples_run_as_documented(demo: Demo) -> None:
     run_page(demo, "exchange.md")
+
+
+@pytest.mark.slow
+def test_api_examples_run_as_documented(demo: Demo) -> None:
+    run_page(demo, "api.md")
 
 
 # The comparison itself, without a server.

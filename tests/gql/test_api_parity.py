@@ -50,6 +50,7 @@ WEB_ACTIONS: dict[str, str] = {
     "/customers/{customer_id:int}/contacts": "addContact",
     "/customers/{customer_id:int}/contacts/{contact_id:int}": "updateContact",
     "/exchange/{record_id:int}/reprocess": "reprocessExchangeRecord",
+    "/exchange/{record_id:int}/discard": "discardExchangeRecord",
     "/admin/exchange": "createExchangeProfile",
     "/admin/users": "addUser",
     "/admin/users/{user_id:int}/active": "setUserActive",

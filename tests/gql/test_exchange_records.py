@@ -98,9 +98,12 @@ def test_owner_discards_a_failed_file_others_cannot_and_hidden_is_missing(api: A
         hidden = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])}, as_=stranger)
         missing = api.ok(DISCARD, {"id": gid("ExchangeRecord", 987654)}, as_=stranger)
         assert hidden["discardExchangeRecord"]["userErrors"][0]["code"] == "NOT_FOUND"
+        # The same words as for a missing id, each naming the id asked for (never an internal one).
         assert hidden["discardExchangeRecord"]["userErrors"][0]["message"].replace(
-            str(ids["failed"]), "#"
-        ) == missing["discardExchangeRecord"]["userErrors"][0]["message"].replace("987654", "#")
+            gid("ExchangeRecord", ids["failed"]), "#"
+        ) == missing["discardExchangeRecord"]["userErrors"][0]["message"].replace(
+            gid("ExchangeRecord", 987654), "#"
+        )
     own = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])}, as_="supplier-a")
     assert own["discardExchangeRecord"]["userErrors"][0]["code"] == "PERMISSION_DENIED"
     done = api.ok(DISCARD, {"id": gid("ExchangeRecord", ids["failed"])})["discardExchangeRecord"]
