@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
+from edi._controls import describe, find_control
 from edi.edifact._scan import scan_fast, scan_slow
 from edi.edifact._syntax import CHARSETS, DEFAULT_CHARS, Segment, ServiceChars, Syntax
 from edi.errors import CharsetError, EdiSyntaxError, Position
@@ -341,6 +342,9 @@ class Tokenizer:
         chars = syntax.chars
         warnings: list[str] = []
         text = self._decode(body, byte_base, line, col, warnings)
+        bad = find_control(text, chars.specials())
+        if bad >= 0:
+            self._control_character(text, bad, body, byte_base, line, col)
         if unterminated:
             text += chars.terminator
         rep = chars.repetition != " "
@@ -366,6 +370,22 @@ class Tokenizer:
         )
         self._next_index += len(segments)
         return batch
+
+    def _control_character(
+        self, text: str, bad: int, body: bytes, byte_base: int, line: int, col: int
+    ) -> None:
+        chars = self.syntax.chars
+        index = self._next_index + text.count(chars.terminator, 0, bad)
+        start = text.rfind(chars.terminator, 0, bad) + 1
+        tag = text[start:bad].lstrip(" \r\n\t")[:3]
+        off = len(text[:bad].encode(self.syntax.codec, "replace"))
+        where = self._position_in(body, off, byte_base, line, col)
+        raise CharsetError(
+            f"{describe(text[bad])} inside a value of segment {tag!r}: control characters are not "
+            "allowed in EDIFACT data (the sender must remove it)",
+            position=replace(where, segment_index=index, segment_tag=tag if tag.isalnum() else None),
+            code="21",
+        )
 
     def _decode(self, body: bytes, byte_base: int, line: int, col: int, warnings: list[str]) -> str:
         syntax = self.syntax

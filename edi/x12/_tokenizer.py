@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from itertools import repeat
 from typing import BinaryIO
 
+from edi._controls import describe, find_control
 from edi.errors import CharsetError, EdiSyntaxError, Position
 from edi.x12._syntax import ISA_LENGTH, Segment, Separators, read_isa
 
@@ -293,8 +294,30 @@ class Tokenizer:
                     code="004",
                 )
 
+    def _control_character(self, text: str, bad: int, seps: Separators, index: int) -> None:
+        head = text[:bad]
+        newline = head.rfind("\n")
+        segment = index + len([p for p in head.split(seps.segment)[:-1] if p.strip(_WS)])
+        start = head.rfind(seps.segment) + 1
+        tag = head[start:].lstrip(_WS).split(seps.element, 1)[0][:3]
+        raise CharsetError(
+            f"{describe(text[bad])} inside a value of segment {tag!r}: control characters other "
+            "than the separators are not allowed in X12 data (the sender must remove it)",
+            position=Position(
+                offset=self._byte + len(head.encode(self.encoding, "replace")),
+                line=self._line + head.count("\n"),
+                column=bad - newline if newline >= 0 else self._column + bad,
+                segment_index=segment,
+                segment_tag=tag if tag.isalnum() else None,
+            ),
+            code="024",
+        )
+
     def _cut(self, cut: int, seps: Separators, index: int) -> Batch:
         text = self._buf[:cut]
+        bad = find_control(text, seps.specials())
+        if bad >= 0:
+            self._control_character(text, bad, seps, index)
         parts = _regular_parts(text, seps)
         if parts is None:
             parts = _parts(text, seps)
