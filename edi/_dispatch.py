@@ -9,6 +9,7 @@ from typing import Any
 
 from edi import edifact, x12
 from edi.documents import AckError, Acknowledgement, AckStatus, Document, Envelope, Message
+from edi.edifact._lengths import check_lengths
 from edi.errors import EdiError, EdiSyntaxError, MappingError, UnsupportedError, ValidationError
 from edi.xml import codec as xml_codec
 from edi.xml import opentrans
@@ -99,6 +100,18 @@ def _decode_all(data: bytes) -> Decoded:
     except EdiError as exc:
         return Decoded(kind.format, error=exc)
     return Decoded(kind.format, [message], None, message)
+
+
+def check_elements(data: bytes) -> list[EdiError]:
+    """Values of an EDIFACT file longer than their data element allows (or not numeric where a
+    number belongs), with positions, for the segments the codecs write. Other formats: ``[]`` (X12
+    element lengths are checked on encode; XML has its schemas). Never raises."""
+    try:
+        if edifact.detect(data):
+            return check_lengths(data)
+    except Exception as exc:  # the promise is "never raises", as for decode_all
+        return [_unexpected("checking element lengths", exc)]
+    return []
 
 
 def encode(document: Document, *, format: str, envelope: Envelope, version: str | None = None) -> bytes:
