@@ -11,6 +11,7 @@ from edi import edifact, x12
 from edi.documents import AckError, Acknowledgement, AckStatus, Document, Envelope, Message
 from edi.edifact._lengths import check_lengths
 from edi.errors import EdiError, EdiSyntaxError, MappingError, UnsupportedError, ValidationError
+from edi.x12._lengths import check_lengths as check_x12_lengths
 from edi.xml import codec as xml_codec
 from edi.xml import opentrans
 from edi.xml.zugferd import is_pdf
@@ -103,12 +104,14 @@ def _decode_all(data: bytes) -> Decoded:
 
 
 def check_elements(data: bytes) -> list[EdiError]:
-    """Values of an EDIFACT file longer than their data element allows (or not numeric where a
-    number belongs), with positions, for the segments the codecs write. Other formats: ``[]`` (X12
-    element lengths are checked on encode; XML has its schemas). Never raises."""
+    """Values of an EDIFACT or X12 file longer (or, X12, shorter) than their data element allows, or
+    not numeric where a number belongs, with positions, for the segments the codecs write. XML:
+    ``[]`` (it has its schemas). Never raises."""
     try:
         if edifact.detect(data):
             return check_lengths(data)
+        if x12.detect(data):
+            return check_x12_lengths(data)
     except Exception as exc:  # the promise is "never raises", as for decode_all
         return [_unexpected("checking element lengths", exc)]
     return []

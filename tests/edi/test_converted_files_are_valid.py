@@ -121,3 +121,27 @@ def test_long_names_and_notes_are_spread_over_their_components_and_come_back_who
     back = edi.decode_all(data).messages[0].document
     assert back is not None
     assert back.buyer.name == name and back.note == note  # type: ignore[union-attr]
+
+
+X12_850 = CORPUS / "edi/x12/850/850_4010_nodex12.edi"
+
+
+def test_x12_encoder_refuses_a_name_longer_than_n102_allows() -> None:
+    message = edi.decode_all(X12_850.read_bytes()).messages[0]
+    document = message.document
+    assert document is not None
+    buyer = dataclasses.replace(document.buyer, name="N" * 61)  # type: ignore[union-attr]
+    with pytest.raises(EncodeError, match=r"N102: 61 characters where AN 1/60 allows 60") as refused:
+        edi.encode(dataclasses.replace(document, buyer=buyer), format="x12", envelope=message.envelope)  # type: ignore[type-var]
+    assert refused.value.position is not None and refused.value.position.segment_tag == "N1"
+
+
+def test_x12_validation_finds_an_overlong_purchase_order_number() -> None:
+    data = X12_850.read_bytes()
+    message = edi.decode_all(data).messages[0]
+    number = message.document.number.encode()  # type: ignore[union-attr]
+    longer = data.replace(b"*" + number + b"*", b"*" + number + b"X" * 30 + b"*", 1)
+    problems = edi.check_elements(longer)
+    assert [p.position.segment_tag for p in problems if p.position] == ["BEG"]
+    assert "BEG03" in problems[0].message and problems[0].position is not None
+    assert problems[0].position.offset == longer.index(b"BEG")
