@@ -7,6 +7,7 @@ The public surface::
     edi.encode(document, format=..., envelope=..., version=None) -> bytes
     edi.acknowledgement(decoded) -> Acknowledgement | None          # CONTRL / 997 / ApplicationResponse
     edi.encode_acknowledgement(decoded, ack, envelope) -> bytes | None
+    edi.check_elements(data) -> list[EdiError]                      # EDIFACT/X12 element lengths
 
 Formats: ``edifact`` (ORDERS, ORDRSP, DESADV, INVOIC, CONTRL, APERAK), ``x12`` (850, 855, 856, 810,
 997, 999, TA1), ``ubl`` and ``cii`` (UBL 2.1 / Peppol BIS 3, XRechnung, EN 16931), ``zugferd``
@@ -21,6 +22,7 @@ from edi._dispatch import (
     Decoded,
     Detected,
     acknowledgement,
+    check_elements,
     decode_all,
     detect,
     encode,
@@ -32,6 +34,7 @@ __all__ = [
     "Decoded",
     "Detected",
     "acknowledgement",
+    "check_elements",
     "decode_all",
     "detect",
     "documents",

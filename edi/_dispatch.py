@@ -9,7 +9,9 @@ from typing import Any
 
 from edi import edifact, x12
 from edi.documents import AckError, Acknowledgement, AckStatus, Document, Envelope, Message
+from edi.edifact._lengths import check_lengths
 from edi.errors import EdiError, EdiSyntaxError, MappingError, UnsupportedError, ValidationError
+from edi.x12._lengths import check_lengths as check_x12_lengths
 from edi.xml import codec as xml_codec
 from edi.xml import opentrans
 from edi.xml.zugferd import is_pdf
@@ -99,6 +101,20 @@ def _decode_all(data: bytes) -> Decoded:
     except EdiError as exc:
         return Decoded(kind.format, error=exc)
     return Decoded(kind.format, [message], None, message)
+
+
+def check_elements(data: bytes) -> list[EdiError]:
+    """Values of an EDIFACT or X12 file longer (or, X12, shorter) than their data element allows, or
+    not numeric where a number belongs, with positions, for the segments the codecs write. XML:
+    ``[]`` (it has its schemas). Never raises."""
+    try:
+        if edifact.detect(data):
+            return check_lengths(data)
+        if x12.detect(data):
+            return check_x12_lengths(data)
+    except Exception as exc:  # the promise is "never raises", as for decode_all
+        return [_unexpected("checking element lengths", exc)]
+    return []
 
 
 def encode(document: Document, *, format: str, envelope: Envelope, version: str | None = None) -> bytes:

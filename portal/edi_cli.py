@@ -148,6 +148,8 @@ def validate(file: Path, schemas: Path | None) -> None:
     problems = [f"message {m.envelope.message_reference}: {m.error}" for m in decoded.messages if m.error]
     if decoded.error:
         problems.insert(0, str(decoded.error))
+    # values longer than their data element allows (a decoder reads them; a partner's may not)
+    problems += [str(finding) for finding in edi.check_elements(data)]
     root = schemas or (Path(os.environ["EDI_SCHEMA_DIR"]) if os.environ.get("EDI_SCHEMA_DIR") else None)
     if decoded.format in ("ubl", "cii") and root is not None and not problems:
         problems += _xml_checks(data, decoded.format, root)

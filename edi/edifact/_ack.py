@@ -11,6 +11,7 @@ from __future__ import annotations
 from edi.documents import AckError, Acknowledgement, AckStatus, MessageAck, Party
 from edi.edifact._syntax import Segment
 from edi.edifact._values import Ctx, comp, dtm, elem, party_segments, text, trim
+from edi.errors import EncodeError, Position
 
 __all__ = ["decode_aperak", "decode_contrl", "encode_aperak", "encode_contrl"]
 
@@ -134,6 +135,12 @@ def _s011(err: AckError) -> str | tuple[str, ...]:
 
 
 def encode_contrl(ack: Acknowledgement, version: str) -> list[Segment]:
+    if not ack.interchange_reference:
+        raise EncodeError(
+            "CONTRL needs the acknowledged interchange's reference (UCI 0020, "
+            "Acknowledgement.interchange_reference); an X12 997 does not carry it",
+            position=Position(segment_tag="UCI", element=1),
+        )
     rejected_any = any(m.status is AckStatus.REJECTED for m in ack.messages)
     accepted_any = any(m.status is not AckStatus.REJECTED for m in ack.messages)
     reject_all = ack.status is AckStatus.REJECTED and (bool(ack.errors) or not ack.messages or accepted_any)

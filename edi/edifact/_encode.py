@@ -24,11 +24,12 @@ from edi.edifact._ack import encode_aperak, encode_contrl
 from edi.edifact._decode import DecodeResult
 from edi.edifact._desadv import encode_desadv
 from edi.edifact._invoic import encode_invoic
+from edi.edifact._lengths import check_segment, fit_segment, is_code
 from edi.edifact._orders import encode_orders, encode_ordrsp
 from edi.edifact._serializer import serialize_segments
 from edi.edifact._syntax import CHARSETS, DEFAULT_CHARS, Segment
 from edi.edifact._values import trim
-from edi.errors import EncodeError, EnvelopeError, UnsupportedError
+from edi.errors import EncodeError, EnvelopeError, Position, UnsupportedError
 
 __all__ = ["ASSOCIATIONS", "acknowledge", "encode"]
 
@@ -65,6 +66,8 @@ def _reference(base: str, i: int, total: int) -> str:
 
 
 def _party(ident: str, qual: str | None) -> str | tuple[str, ...]:
+    if qual and not is_code(qual, 4):
+        qual = "ZZZ"  # 0007 "mutually defined": what an identifier of another scheme is in EDIFACT
     return (ident, qual) if qual else ident
 
 
@@ -90,6 +93,16 @@ def encode(
         raise UnsupportedError(
             f"EDIFACT directory {version!r} is not supported for writing; use D96A or D01B"
         )
+    for value, name, element in (
+        (envelope.sender, "sender (S002 0004)", 2),
+        (envelope.recipient, "recipient (S003 0010)", 3),
+        (envelope.control_reference, "control reference (0020)", 5),
+    ):
+        if not value or not value.strip():
+            raise EncodeError(
+                f"the interchange {name} is missing (envelope is empty there): UNB needs it",
+                position=Position(segment_tag="UNB", element=element),
+            )
     cs = CHARSETS.get(charset)
     if cs is None:
         raise UnsupportedError(f"character set {charset!r} is not supported; use UNOA..UNOL, UNOW or UNOY")
@@ -140,7 +153,11 @@ def encode(
         if mtype == "CONTRL":
             s009: tuple[str, ...] = ("CONTRL", "D", "3", "UN")
         else:
-            assoc = envelope.association or ASSOCIATIONS[version].get(mtype, "")
+            assoc = envelope.association or ""
+            if not is_code(assoc, 6):
+                # 0057 is an EANCOM subset code (an..6): a URN (UBL CustomizationID) or the like
+                # names a specification EDIFACT cannot carry here, so the message's subset is used
+                assoc = ASSOCIATIONS[version].get(mtype, "")
             s009 = trim(("", (mtype, "D", version[1:], "UN", assoc)))[1]  # type: ignore[assignment]
         body = [trim(seg) for seg in encoder(doc, version)]  # type: ignore[arg-type]
         segments.append(("UNH", ref, s009))
@@ -149,6 +166,7 @@ def encode(
     if envelope.group_reference:
         segments.append(("UNE", str(len(docs)), envelope.group_reference))
     segments.append(("UNZ", "1" if envelope.group_reference else str(len(docs)), envelope.control_reference))
+    segments = _fitted(segments, version)
     text = serialize_segments(segments, chars, una=True)
     if cs.allowed is not None:
         allowed = set(cs.allowed) | set(chars.una())
@@ -162,6 +180,20 @@ def encode(
             f"character {exc.object[exc.start]!r} cannot be written in {charset} ({cs.codec}); "
             "use UNOW (UTF-8)"
         ) from None
+
+
+def _fitted(segments: list[Segment], version: str) -> list[Segment]:
+    """Long free text spread over its repeats; any value still too long (or not numeric where a
+    number belongs) refused, naming segment, element and component."""
+    out = [fit_segment(seg, version) for seg in segments]
+    for seg in out:
+        for element, component, what in check_segment(seg, version):
+            raise EncodeError(
+                f"{seg[0]} element {element}, component {component}: {what}; the value cannot be "
+                f"written in EDIFACT {version}",
+                position=Position(segment_tag=str(seg[0]), element=element, component=component),
+            )
+    return out
 
 
 def _ack_errors(message_error: Any, start: int) -> AckError:

@@ -110,7 +110,8 @@ def decode_invoic(ctx: Ctx) -> Invoice:
             note = " ".join(x for x in (comp(elem(seg, 4), i) for i in range(5)) if x) or None
         elif tag == "PAT":
             in_pat = True
-            terms_text = terms_text or comp(elem(seg, 2), 3) or None
+            c112 = elem(seg, 2)
+            terms_text = terms_text or " ".join(x for x in (comp(c112, 3), comp(c112, 4)) if x) or None
         elif tag == "PAI":
             means = comp(elem(seg, 1), 2) or None
         elif tag == "FII" and comp(elem(seg, 1)) == "BF":

@@ -11,18 +11,22 @@ them.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
+from edi._controls import describe, find_control
 from edi.edifact._scan import scan_fast, scan_slow
 from edi.edifact._syntax import CHARSETS, DEFAULT_CHARS, Segment, ServiceChars, Syntax
 from edi.errors import CharsetError, EdiSyntaxError, Position
 
-__all__ = ["CHUNK_SIZE", "Batch", "Tokenizer", "parse_segments"]
+__all__ = ["CHUNK_SIZE", "MAX_SEGMENT", "Batch", "Tokenizer", "parse_segments"]
 
 CHUNK_SIZE = 65536
+#: The longest segment accepted, in bytes (the longest a supported message needs is a few KiB).
+MAX_SEGMENT = 1 << 20
 _BOM = b"\xef\xbb\xbf"
 _WS = b" \t\r\n"
 _BODY_MAX = 4096
@@ -64,23 +68,55 @@ def _unreleased(buf: bytes, j: int, rel: int, start: int = 0) -> bool:
     return n % 2 == 0
 
 
-def _last_cut(buf: bytes, term: bytes, rel: int, end: int) -> int:
-    """Index just after the last unreleased terminator in ``buf[:end]``, or -1."""
-    j = buf.rfind(term, 0, end)
-    while j >= 0:
-        if _unreleased(buf, j, rel):
-            return j + 1
-        j = buf.rfind(term, 0, j)
-    return -1
+_SEGMENT_RX: dict[tuple[bytes, int], re.Pattern[bytes]] = {}
+_BLANKS_RX: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _segment_rx(term: bytes, rel: int) -> re.Pattern[bytes]:
+    """One segment up to and including its unreleased terminator, matched in linear time."""
+    key = (term, rel)
+    rx = _SEGMENT_RX.get(key)
+    if rx is None:
+        t, r = re.escape(term), re.escape(bytes([rel]))
+        rx = _SEGMENT_RX[key] = re.compile(rb"(?:[^" + t + r + rb"]++|" + r + rb".)*+" + t, re.DOTALL)
+    return rx
+
+
+def _blanks_rx(term: bytes) -> re.Pattern[bytes]:
+    """Blanks between segments (a terminator that is itself a blank is data, not a blank)."""
+    rx = _BLANKS_RX.get(term)
+    if rx is None:
+        blanks = bytes(b for b in _WS if bytes([b]) != term)
+        rx = _BLANKS_RX[term] = re.compile(b"[" + re.escape(blanks) + b"]*")
+    return rx
+
+
+def _last_cut(buf: bytes, term: bytes, rel: int, start: int, end: int) -> int:
+    """Index just after the last unreleased terminator in ``buf[start:end]``, or -1. ``start`` must be
+    a segment boundary. Linear in ``end - start`` whatever the release characters (walking back
+    over released terminators one by one was quadratic on input like ``?'?'?'...``)."""
+    j = buf.rfind(term, start, end)
+    if j < 0:
+        return -1
+    if j == start or buf[j - 1] != rel:
+        return j + 1
+    rx = _segment_rx(term, rel)
+    cut = -1
+    pos = start
+    while (m := rx.match(buf, pos, end)) is not None:
+        cut = pos = m.end()
+    return cut
 
 
 def _first_cut(buf: bytes, term: bytes, rel: int, start: int) -> int:
+    """Index just after the first unreleased terminator at or after segment boundary ``start``."""
     j = buf.find(term, start)
-    while j >= 0:
-        if _unreleased(buf, j, rel, start):
-            return j + 1
-        j = buf.find(term, j + 1)
-    return -1
+    if j < 0:
+        return -1
+    if buf.find(bytes([rel]), start, j) < 0:
+        return j + 1
+    m = _segment_rx(term, rel).match(buf, start)
+    return m.end() if m is not None else -1
 
 
 class Tokenizer:
@@ -94,22 +130,18 @@ class Tokenizer:
         self._recent: deque[_Where] = deque(maxlen=8)
         self.syntax = Syntax(DEFAULT_CHARS)
         self._next_index = 1
+        self._pos = 0  # read position in a bytes source
         self._utf8_checked = False
         self._warned_8bit = False
 
     # -- reading -------------------------------------------------------------------------------
-    def _chunks(self) -> Iterator[bytes]:
+    def _read(self, size: int) -> bytes:
         src = self._source
         if isinstance(src, bytes | bytearray | memoryview):
-            data = bytes(src)
-            for i in range(0, len(data), self._chunk):
-                yield data[i : i + self._chunk]
-        else:
-            while True:
-                chunk = src.read(self._chunk)
-                if not chunk:
-                    return
-                yield bytes(chunk)
+            data = bytes(memoryview(src)[self._pos : self._pos + size])
+            self._pos += len(data)
+            return data
+        return bytes(src.read(size))
 
     def batches(self) -> Iterator[Batch]:
         buf = b""
@@ -117,11 +149,12 @@ class Tokenizer:
         line, col = 1, 0
         first = True
         eof = False
-        chunks = self._chunks()
         while True:
             if not eof:
-                chunk = next(chunks, None)
-                if chunk is None:
+                # a buffer holding a long partial segment grows by its own size, not by one chunk:
+                # the appends and searches then add up to linear time instead of quadratic
+                chunk = self._read(max(self._chunk, len(buf)))
+                if not chunk:
                     eof = True
                 else:
                     buf += chunk
@@ -138,8 +171,9 @@ class Tokenizer:
             while True:
                 # whitespace between segments is not data
                 start = pos
-                while pos < n and buf[pos] in _WS and chr(buf[pos]) != self.syntax.chars.terminator:
-                    pos += 1
+                if pos < n and buf[pos] in _WS:
+                    blanks = _blanks_rx(self.syntax.chars.terminator.encode("ascii")).match(buf, pos)
+                    pos = blanks.end() if blanks is not None else pos
                 if pos > start:
                     skipped = buf[start:pos]
                     nl = skipped.count(b"\n")
@@ -180,9 +214,9 @@ class Tokenizer:
                         special = self._next_special(buf, pos, term, rel)
                     limit = special
                     # small bodies keep few segments alive at a time (less work for the GC)
-                    cut = _last_cut(buf, term, rel, min(limit, pos + _BODY_MAX))
+                    cut = _last_cut(buf, term, rel, pos, min(limit, pos + _BODY_MAX))
                     if cut <= pos:
-                        cut = _last_cut(buf, term, rel, limit)
+                        cut = _last_cut(buf, term, rel, pos, limit)
                     if cut <= pos:
                         if limit < n:
                             cut = limit  # unterminated segment right before a UNA/UNB
@@ -205,10 +239,23 @@ class Tokenizer:
                 pos = cut
                 if batch.segments:
                     yield batch
+            if n - pos > MAX_SEGMENT and not eof:
+                self._too_long(buf, pos, Position(base + pos, line, col + 1, self._next_index))
             buf = buf[pos:]
             base += pos
             if eof and not buf:
                 return
+
+    def _too_long(self, buf: bytes, pos: int, where: Position) -> None:
+        """Refuse a segment longer than :data:`MAX_SEGMENT` bytes: no segment of a supported message
+        is near that, and holding (or splitting) an unbounded one costs unbounded memory."""
+        tag = buf[pos : pos + 3].decode("latin-1")
+        raise EdiSyntaxError(
+            f"segment {tag!r} is longer than {MAX_SEGMENT} bytes (or its terminator "
+            f"{self.syntax.chars.terminator!r} is missing); segments are limited to {MAX_SEGMENT} bytes",
+            position=replace(where, segment_tag=tag if tag.isalnum() else None),
+            code="16",
+        )
 
     def _next_special(self, buf: bytes, pos: int, term: bytes, rel: int) -> int:
         """Start of the next UNA/UNB segment in ``buf`` after ``pos`` (or ``len(buf)``)."""
@@ -295,6 +342,9 @@ class Tokenizer:
         chars = syntax.chars
         warnings: list[str] = []
         text = self._decode(body, byte_base, line, col, warnings)
+        bad = find_control(text, chars.specials())
+        if bad >= 0:
+            self._control_character(text, bad, body, byte_base, line, col)
         if unterminated:
             text += chars.terminator
         rep = chars.repetition != " "
@@ -320,6 +370,22 @@ class Tokenizer:
         )
         self._next_index += len(segments)
         return batch
+
+    def _control_character(
+        self, text: str, bad: int, body: bytes, byte_base: int, line: int, col: int
+    ) -> None:
+        chars = self.syntax.chars
+        index = self._next_index + text.count(chars.terminator, 0, bad)
+        start = text.rfind(chars.terminator, 0, bad) + 1
+        tag = text[start:bad].lstrip(" \r\n\t")[:3]
+        off = len(text[:bad].encode(self.syntax.codec, "replace"))
+        where = self._position_in(body, off, byte_base, line, col)
+        raise CharsetError(
+            f"{describe(text[bad])} inside a value of segment {tag!r}: control characters are not "
+            "allowed in EDIFACT data (the sender must remove it)",
+            position=replace(where, segment_index=index, segment_tag=tag if tag.isalnum() else None),
+            code="21",
+        )
 
     def _decode(self, body: bytes, byte_base: int, line: int, col: int, warnings: list[str]) -> str:
         syntax = self.syntax

@@ -175,7 +175,7 @@ class Ctx:
             self.warnings.append(f"NAD {qual}: identifier {ident!r} with code list 9 is not a 13-digit GLN")
         c080 = elem(seg, 4)
         name = " ".join(x for x in (comp(c080, i) for i in range(5)) if x) or comp(elem(seg, 3)) or None
-        street = comp(elem(seg, 5)) or None
+        street = " ".join(x for x in (comp(elem(seg, 5), i) for i in range(4)) if x) or None
         city = comp(elem(seg, 6)) or None
         postal = comp(elem(seg, 8)) or None
         country = comp(elem(seg, 9)) or None

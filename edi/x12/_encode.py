@@ -15,7 +15,8 @@ from edi.documents import (
     OrderResponse,
     PurchaseOrder,
 )
-from edi.errors import EncodeError
+from edi.errors import EncodeError, Position
+from edi.x12._lengths import check_segment
 from edi.x12._map810 import encode_810
 from edi.x12._map850 import encode_850
 from edi.x12._map855 import encode_855
@@ -126,4 +127,10 @@ def encode(
         segments.append(("GE", str(len(members)), str(group_number)))
         group_number += 1
     segments.append(("IEA", str(len(groups)), segments[0][13]))
+    for seg in segments[1:]:  # ISA is fixed-width and checked where it is built
+        for element, what in check_segment(seg):
+            raise EncodeError(
+                f"{seg[0]}{element:02d}: {what}; the value cannot be written in X12",
+                position=Position(segment_tag=seg[0], element=element),
+            )
     return serialize_segments(segments, seps)

@@ -15,10 +15,12 @@ records) is ignored; anything else after an IEA that is not a new ISA is rejecte
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from itertools import repeat
 from typing import BinaryIO
 
+from edi._controls import describe, find_control
 from edi.errors import CharsetError, EdiSyntaxError, Position
 from edi.x12._syntax import ISA_LENGTH, Segment, Separators, read_isa
 
@@ -126,11 +128,14 @@ class Tokenizer:
 
     # -- reading -------------------------------------------------------------------------------
     def _read(self) -> bytes:
+        # A buffer that already holds a long partial segment grows by its own size, not by one
+        # chunk: the appends and searches then add up to linear time instead of quadratic.
+        size = max(self._chunk_size, len(self._buf))
         if isinstance(self._source, bytes | bytearray | memoryview):
-            data = bytes(self._source[self._pos : self._pos + self._chunk_size])
+            data = bytes(self._source[self._pos : self._pos + size])
             self._pos += len(data)
             return data
-        return self._source.read(self._chunk_size)
+        return self._source.read(size)
 
     def _fill(self) -> bool:
         """Append the next decoded chunk to the buffer; False at end of input."""
@@ -183,10 +188,13 @@ class Tokenizer:
         """Every batch of every interchange, in file order."""
         first = True
         while True:
-            while not self._buf.lstrip(_WS + _BOM) and self._fill():
-                pass
-            lead = len(self._buf) - len(self._buf.lstrip(_WS + _BOM if first else _WS))
-            self._consume(lead)
+            # blanks are dropped as they come: stripping a growing buffer of them was quadratic
+            while True:
+                lead = len(self._buf) - len(self._buf.lstrip(_WS + _BOM if first else _WS))
+                if lead:
+                    self._consume(lead)
+                if self._buf or not self._fill():
+                    break
             if not self._buf:
                 if first:
                     raise EdiSyntaxError(
@@ -215,10 +223,11 @@ class Tokenizer:
             self.separators = seps
             yield from self._interchange(seps)
 
-    def _find_iea(self, term: str, needle: str) -> int:
-        """Index just after the IEA segment's terminator, or -1 when no complete IEA is buffered."""
+    def _find_iea(self, term: str, needle: str, start: int = 0) -> int:
+        """Index just after the IEA segment's terminator, or -1 when no complete IEA is buffered at or
+        after ``start``."""
         buf = self._buf
-        at = buf.find(needle)
+        at = buf.find(needle, start)
         while at >= 0:
             j = at
             while j > 0 and buf[j - 1] in _WS and not buf.endswith(term, 0, j):
@@ -233,21 +242,24 @@ class Tokenizer:
         term = seps.segment
         needle = "IEA" + seps.element
         index = 1
+        searched = 0  # the buffer up to here holds no IEA (it did not change but grew since)
         while True:
-            cut = self._find_iea(term, needle)
+            cut = self._find_iea(term, needle, max(0, searched - len(needle) - len(term)))
+            searched = 0
             done = cut > 0
             if not done:
                 last = self._buf.rfind(term)
+                if last < 0 and self._buf[:1] in ("\r", "\n", " ", "\t"):
+                    # blank lines between segments are no part of the next one
+                    self._consume(len(self._buf) - len(self._buf.lstrip(_WS)))
                 if last >= 0:
                     cut = last + len(term)
                     # Keep the line break after the terminator in this batch, so that the next
                     # batch starts with a tag and needs no stripping.
-                    while (
-                        cut < len(self._buf)
-                        and self._buf[cut] in "\r\n"
-                        and not self._buf.startswith(term, cut)
-                    ):
-                        cut += 1
+                    breaks = _line_breaks(term)
+                    found = breaks.match(self._buf, cut) if breaks is not None else None
+                    if found is not None:
+                        cut = found.end()
             if cut > 0 and (done or len(self._buf) >= self._chunk_size or self._eof):
                 batch = self._cut(cut, seps, index)
                 index += len(batch.segments)
@@ -255,7 +267,10 @@ class Tokenizer:
                 if done:
                     return
                 continue
-            if not self._fill():
+            before = len(self._buf)
+            if self._fill():
+                searched = before
+            else:
                 if cut > 0:
                     continue  # end of input: hand on the complete segments first
                 if self._buf.strip(_WS):
@@ -279,8 +294,30 @@ class Tokenizer:
                     code="004",
                 )
 
+    def _control_character(self, text: str, bad: int, seps: Separators, index: int) -> None:
+        head = text[:bad]
+        newline = head.rfind("\n")
+        segment = index + len([p for p in head.split(seps.segment)[:-1] if p.strip(_WS)])
+        start = head.rfind(seps.segment) + 1
+        tag = head[start:].lstrip(_WS).split(seps.element, 1)[0][:3]
+        raise CharsetError(
+            f"{describe(text[bad])} inside a value of segment {tag!r}: control characters other "
+            "than the separators are not allowed in X12 data (the sender must remove it)",
+            position=Position(
+                offset=self._byte + len(head.encode(self.encoding, "replace")),
+                line=self._line + head.count("\n"),
+                column=bad - newline if newline >= 0 else self._column + bad,
+                segment_index=segment,
+                segment_tag=tag if tag.isalnum() else None,
+            ),
+            code="024",
+        )
+
     def _cut(self, cut: int, seps: Separators, index: int) -> Batch:
         text = self._buf[:cut]
+        bad = find_control(text, seps.specials())
+        if bad >= 0:
+            self._control_character(text, bad, seps, index)
         parts = _regular_parts(text, seps)
         if parts is None:
             parts = _parts(text, seps)
@@ -289,6 +326,17 @@ class Tokenizer:
         batch = Batch(segments, text, seps, index, self._byte, self._line, self._column, self.encoding)
         self._consume(cut, text)
         return batch
+
+
+_BREAKS: dict[str, re.Pattern[str] | None] = {}
+
+
+def _line_breaks(term: str) -> re.Pattern[str] | None:
+    """The line breaks that may follow a terminator (none that is the terminator itself)."""
+    if term not in _BREAKS:
+        chars = "".join(c for c in "\r\n" if c not in term)
+        _BREAKS[term] = re.compile(f"[{chars}]*") if chars else None
+    return _BREAKS[term]
 
 
 def _regular_parts(text: str, seps: Separators) -> list[str] | None:

@@ -55,3 +55,29 @@ def test_validate_checks_xsd_and_en16931_rules() -> None:
     bad = CliRunner().invoke(main, ["edi", "validate", str(BROKEN)])
     assert bad.exit_code == 1
     assert "no UNZ" in bad.stdout
+
+
+def test_ubl_converted_to_edifact_validates_and_keeps_the_urn_out_of_unh(tmp_path: Path) -> None:
+    source = CORPUS / "xml/en16931/ubl/samples/guide-example3.xml"
+    out = tmp_path / "invoice.edi"
+    converted = CliRunner().invoke(main, ["edi", "convert", str(source), "--to", "edifact", "-o", str(out)])
+    assert converted.exit_code == 0, converted.output
+    unh = next(seg for seg in out.read_text("latin-1").split("'") if seg.startswith("UNH"))
+    assert unh.split("+")[2].split(":")[4] == "EAN008"  # not the 23-character CustomizationID URN
+    valid = CliRunner().invoke(main, ["edi", "validate", str(out)])
+    assert valid.exit_code == 0, valid.output
+
+
+def test_validate_reports_an_overlong_unh_association_code(tmp_path: Path) -> None:
+    text = X12_850  # any converted file: write it as EDIFACT, then put a URN in UNH S009 0057
+    out = tmp_path / "po.edi"
+    result = CliRunner().invoke(main, ["edi", "convert", str(text), "--to", "edifact", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes().replace(
+        b":UN:EAN008'", b":UN:urn?:cen.eu?:en16931?:2017#compliant#urn?:xeinkauf'", 1
+    )
+    assert b"urn?:cen" in data
+    out.write_bytes(data)
+    bad = CliRunner().invoke(main, ["edi", "validate", str(out)])
+    assert bad.exit_code == 1
+    assert "UNH element 2.5" in bad.stdout and "an..6" in bad.stdout

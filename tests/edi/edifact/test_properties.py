@@ -40,6 +40,9 @@ from edi.edifact import decode, encode
 
 TEXT = st.text(alphabet="ABCxyz09 +:'?*.,-/&äöüßÉ", min_size=1, max_size=20)
 OPT_TEXT = st.none() | TEXT
+# what EANCOM's element lengths hold: LIN 1082 line number an..6, NAD 3251 postcode an..9
+LINE_IDS = st.text(alphabet="ABCxyz09", min_size=1, max_size=6)
+POSTCODES = st.none() | st.text(alphabet="0123456789 AB-", min_size=1, max_size=9)
 DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31))
 OPT_DATES = st.none() | DATES
 AMOUNTS = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
@@ -52,7 +55,7 @@ ADDRESSES = st.none() | st.builds(
     Address,
     street=TEXT,
     city=OPT_TEXT,
-    postal_code=OPT_TEXT,
+    postal_code=POSTCODES,
     country_code=st.none() | st.sampled_from(["DE", "FR"]),
 )
 CONTACTS = st.none() | st.builds(Contact, name=TEXT, phone=OPT_TEXT, email=OPT_TEXT)
@@ -75,7 +78,7 @@ CURRENCY = st.sampled_from(["EUR", "USD", "CHF"])
 
 ORDER_LINES = st.builds(
     OrderLine,
-    line_id=TEXT,
+    line_id=LINE_IDS,
     quantity=QTYS,
     unit=UNITS,
     gtin=OPT_GTIN,
@@ -100,7 +103,7 @@ ORDERS = st.builds(
 )
 RESPONSE_LINES = st.builds(
     OrderResponseLine,
-    line_id=TEXT,
+    line_id=LINE_IDS,
     status=st.sampled_from(list(LineStatus)),
     quantity=QTYS,
     unit=UNITS,
@@ -124,7 +127,7 @@ RESPONSES = st.builds(
 )
 DESPATCH_LINES = st.builds(
     DespatchLine,
-    line_id=TEXT,
+    line_id=LINE_IDS,
     quantity=QTYS,
     unit=UNITS,
     order_line_id=OPT_TEXT,
@@ -158,7 +161,7 @@ DESPATCHES = st.builds(
 RATES = st.none() | st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
 INVOICE_LINES = st.builds(
     InvoiceLine,
-    line_id=TEXT,
+    line_id=LINE_IDS,
     quantity=QTYS,
     net_price=AMOUNTS,
     net_amount=AMOUNTS,

@@ -55,8 +55,10 @@ from edi.errors import EncodeError
 from edi.x12 import decode_all, encode
 
 SAFE = st.characters(min_codepoint=32, max_codepoint=126, exclude_characters="*>^~")
-TEXT = st.text(SAFE, min_size=1, max_size=20)
+# X12 004010 minimum lengths: identifiers (N104, BSN02) 2, city (N401) 2, postcode (N403) 3..15
+TEXT = st.text(SAFE, min_size=3, max_size=20)
 OPT_TEXT = st.none() | TEXT
+OPT_POSTCODES = st.none() | st.text(SAFE, min_size=3, max_size=15)
 DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31))
 OPT_DATES = st.none() | DATES
 QUANTITIES = st.decimals(min_value=0, max_value=100_000, places=3)
@@ -75,7 +77,12 @@ ENVELOPE = Envelope(
 )
 
 addresses = st.none() | st.builds(
-    Address, street=TEXT, city=OPT_TEXT, postal_code=OPT_TEXT, country_code=COUNTRIES, additional=OPT_TEXT
+    Address,
+    street=TEXT,
+    city=OPT_TEXT,
+    postal_code=OPT_POSTCODES,
+    country_code=COUNTRIES,
+    additional=OPT_TEXT,
 )
 contacts = st.none() | st.builds(Contact, name=TEXT, phone=OPT_TEXT, email=OPT_TEXT)
 identifiers: st.SearchStrategy[dict[str, str]] = st.one_of(
