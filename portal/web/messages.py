@@ -91,8 +91,9 @@ def _refused_file_type(mime: str, gettext: Gettext) -> str:
 
 def translate(detail: str, gettext: Gettext, locale: str) -> str:
     """The service's message ``detail`` in the user's language."""
-    if detail in _KNOWN:
-        return gettext(detail)
+    translated = gettext(detail)
+    if detail in _KNOWN or translated != detail:  # any message the catalog knows, wherever marked
+        return translated
     refused = _FILE_TYPE.match(detail)
     if refused:
         return _refused_file_type(refused.group("mime"), gettext)

@@ -116,3 +116,9 @@ def test_roles_are_shown_as_words(world: WebWorld) -> None:
     assert "Administrator" in cells and "admin" not in cells
     options = page.xpath('//select[@name="roles"]/option/text()')
     assert "Vertrieb" in options and "sales" not in options
+
+
+def test_a_message_the_catalog_knows_from_elsewhere_is_translated_not_replaced() -> None:
+    exc = InvalidInput("lines[1].quantity", "must be a whole number for a unit counted in pieces")
+    german = errors_from(exc, _gettext("de"), "de").fields["line-1-quantity"]
+    assert german == "muss bei einer Mengeneinheit in Stück eine ganze Zahl sein"
