@@ -15,7 +15,8 @@ Offline and mobile clients, supplier ERPs and GraphQL subscriptions read it. Cho
 * Contacts and activities of a customer that was unshared are not listed one by one: a client
   drops them with their customer.
 * The cursor is the event id. Filtered-out events still advance the cursor, so a page may hold
-  fewer entries than asked for while ``has_more`` is true; the scan per call is bounded.
+  fewer entries than asked for while ``has_more`` is true; the scan per call is bounded (one
+  window of :data:`MAX_SCAN` event ids, filtered by the database).
 * Entities outside :data:`ENTITY_MODELS` (users, API tokens) are not part of the sync feed.
 """
 
@@ -29,10 +30,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.access import Principal, visible
+from portal.access import Principal, rule_for, visible
 from portal.models import Activity, Case, Contact, Customer, Event, Invoice, Order, Organization, Shipment
 
 ENTITY_MODELS: dict[str, type[Any]] = {
@@ -139,36 +140,53 @@ def feed(
     first: int = 100,
     entities: Collection[str] | None = None,
 ) -> ChangePage:
-    """Up to ``first`` changes after the cursor ``after`` that the principal may see."""
+    """Up to ``first`` changes after the cursor ``after`` that the principal may see.
+
+    The database filters: only events about an entity the principal may see now, or of a kind that
+    may take one away (:data:`REVOKING`), come back, so a principal with little data pays for what it
+    gets, not for everyone else's events. The scan is bounded: one call looks at most
+    :data:`MAX_SCAN` event ids past ``after``; when nothing in that window is for the principal, the
+    cursor moves to its end and ``has_more`` says whether events lie beyond."""
     wanted = sorted(set(entities or ENTITY_MODELS) & set(ENTITY_MODELS))
+    latest = latest_cursor(session)
+    end = min(after + MAX_SCAN, latest)
+    candidates = _candidates(principal, wanted)
     entries: list[Change] = []
     cursor = after
-    scanned = 0
-    chunk = max(first * 2, 100)
-    while len(entries) < first and scanned < MAX_SCAN:
+    while cursor < end:
         events = list(
             session.scalars(
                 select(Event)
-                .where(Event.id > cursor, Event.entity.in_(wanted))
+                .where(Event.id > cursor, Event.id <= end, candidates)
                 .order_by(Event.id)
-                .limit(chunk)
+                .limit(first - len(entries) + 1)
             )
         )
         if not events:
-            return ChangePage(entries, cursor, has_more=False)
-        scanned += len(events)
+            cursor = end
+            break
         states = _current_states(session, principal, events)
         for event in events:
-            cursor = event.id
             change = _change_for(session, principal, event, states)
             if change is not None:
-                entries.append(change)
                 if len(entries) == first:
-                    break
-    more = session.scalar(
-        select(Event.id).where(Event.id > cursor, Event.entity.in_(wanted)).order_by(Event.id).limit(1)
-    )
-    return ChangePage(entries, cursor, has_more=more is not None)
+                    return ChangePage(entries, cursor, has_more=True)
+                entries.append(change)
+            cursor = event.id
+    return ChangePage(entries, cursor, has_more=cursor < latest)
+
+
+def _candidates(principal: Principal, wanted: list[str]) -> ColumnElement[bool]:
+    """Events about an entity the principal may see now, or that may have taken one away."""
+    visible_now = [
+        and_(Event.entity == name, Event.entity_id.in_(select(model.id).where(rule_for(principal, model))))
+        for name in wanted
+        for model in (ENTITY_MODELS[name],)
+    ]
+    revoking = sorted(kind for kind in REVOKING if kind.partition(".")[0] in wanted)
+    if revoking:
+        visible_now.append(Event.kind.in_(revoking))
+    return or_(*visible_now)
 
 
 def _change_for(

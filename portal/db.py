@@ -6,18 +6,20 @@ One unit of work per web request, GraphQL operation and EDI file. Services only 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
-from portal.errors import Conflict
+from portal.errors import Conflict, OperationTimeout, ServiceUnavailable
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -27,6 +29,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _clear_progress_handler)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -38,6 +41,54 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _clear_progress_handler(dbapi_connection: Any, _record: Any) -> None:
+    # A deadline (see `bound`) belongs to one operation, not to the pooled connection.
+    if dbapi_connection is not None:
+        dbapi_connection.set_progress_handler(None, 0)
+
+
+def bound(session: Session, seconds: float) -> None:
+    """Give the session's work a deadline ``seconds`` from now: no statement starts after it, and a
+    running one is stopped when it passes (PostgreSQL: ``SET LOCAL statement_timeout`` at the start
+    of each transaction; SQLite: a progress handler that interrupts the statement). A statement
+    stopped so raises :class:`~portal.errors.OperationTimeout` through :func:`translate_failures`."""
+    deadline = time.monotonic() + seconds
+
+    def check(*_: Any) -> None:
+        if time.monotonic() > deadline:
+            raise OperationTimeout(f"the operation took longer than {seconds:g} s and was stopped")
+
+    def on_begin(_session: Session, _transaction: Any, connection: Connection) -> None:
+        event.listen(connection, "before_cursor_execute", check)
+        if connection.dialect.name == "postgresql":
+            remaining = max(1, int((deadline - time.monotonic()) * 1000))
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {remaining}")
+        elif connection.dialect.name == "sqlite":
+            dbapi = connection.connection.dbapi_connection
+            if dbapi is not None:
+                dbapi.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+
+    event.listen(session, "after_begin", on_begin)
+
+
+def failure_of(exc: BaseException) -> OperationTimeout | ServiceUnavailable | None:
+    """What a database exception means to a caller: the operation ran out of time, or the
+    database could not be reached (connection refused or lost, pool exhausted). None for anything
+    else (a bug: masked and logged by the edge). The message names neither host nor driver."""
+    if isinstance(exc, OperationTimeout | ServiceUnavailable):
+        return exc
+    if isinstance(exc, PoolTimeout):
+        return ServiceUnavailable("the database is busy; retry shortly")
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        name = type(orig).__name__
+        if name == "QueryCanceled" or str(orig) == "interrupted":
+            return OperationTimeout("the operation took too long and was stopped; ask for less")
+        if exc.connection_invalidated or name in {"OperationalError", "InterfaceError"}:
+            return ServiceUnavailable("the database is not reachable; retry shortly")
+    return None
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

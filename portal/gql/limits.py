@@ -57,6 +57,10 @@ class Limits:
     rate_capacity: float = 600  # per principal: a burst of this many operations...
     rate_per_second: float = 20  # ...refilled at this rate
     poll_interval: float = 0.5  # subscriptions poll the outbox this often
+    operation_timeout: float = 15.0  # seconds an operation may take (statement timeout, SQLite interrupt)
+    max_ws_connections: int = 500  # per worker process
+    max_ws_per_token: int = 10  # open graphql-transport-ws connections per API token or user
+    max_subscriptions_per_token: int = 30  # across the token's connections (10 per connection at most)
 
 
 # --- cost ---------------------------------------------------------------------------------------
