@@ -166,8 +166,9 @@ def feed(
             cursor = end
             break
         states = _current_states(session, principal, events)
+        grants = _grants(session, events, states)
         for event in events:
-            change = _change_for(session, principal, event, states)
+            change = _change_for(principal, event, states, grants)
             if change is not None:
                 if len(entries) == first:
                     return ChangePage(entries, cursor, has_more=True)
@@ -190,33 +191,59 @@ def _candidates(principal: Principal, wanted: list[str]) -> ColumnElement[bool]:
 
 
 def _change_for(
-    session: Session, principal: Principal, event: Event, states: dict[tuple[str, int], dict[str, Any]]
+    principal: Principal,
+    event: Event,
+    states: dict[tuple[str, int], dict[str, Any]],
+    grants: dict[tuple[str, int], list[tuple[int, str, dict[str, Any]]]],
 ) -> Change | None:
     state = states.get((event.entity, event.entity_id))
     if state is not None:
         operation = Operation.UPSERT
-    elif _took_away(session, principal, event):
+    elif _took_away(principal, event, grants):
         operation = Operation.REMOVE
     else:
         return None
     return Change(event.id, event.occurred_at, event.kind, event.entity, event.entity_id, operation, state)
 
 
-def _took_away(session: Session, principal: Principal, event: Event) -> bool:
+def _took_away(
+    principal: Principal, event: Event, grants: dict[tuple[str, int], list[tuple[int, str, dict[str, Any]]]]
+) -> bool:
     if event.kind not in REVOKING:
         return False
     key, granting = REVOKING[event.kind]
     if not granting:
         return event.payload.get(key) in principal.org_ids
-    earlier = session.scalars(
-        select(Event.payload).where(
-            Event.entity == event.entity,
-            Event.entity_id == event.entity_id,
-            Event.kind.in_(granting),
-            Event.id < event.id,
-        )
+    return any(
+        ident < event.id and kind in granting and payload.get(key) in principal.org_ids
+        for ident, kind, payload in grants.get((event.entity, event.entity_id), ())
     )
-    return any(payload.get(key) in principal.org_ids for payload in earlier)
+
+
+def _grants(
+    session: Session, events: list[Event], states: dict[tuple[str, int], dict[str, Any]]
+) -> dict[tuple[str, int], list[tuple[int, str, dict[str, Any]]]]:
+    """The granting events (:data:`REVOKING`) before the revoking events of a batch whose entity
+    the principal does not see now: one statement per entity kind for the whole batch."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    kinds: set[str] = set()
+    top = 0
+    for event in events:
+        granting = REVOKING.get(event.kind, ("", frozenset()))[1]
+        if granting and (event.entity, event.entity_id) not in states:
+            wanted[event.entity].add(event.entity_id)
+            kinds |= granting
+            top = max(top, event.id)
+    found: dict[tuple[str, int], list[tuple[int, str, dict[str, Any]]]] = defaultdict(list)
+    for entity, ids in wanted.items():
+        rows = session.execute(
+            select(Event.entity_id, Event.id, Event.kind, Event.payload).where(
+                Event.entity == entity, Event.entity_id.in_(ids), Event.kind.in_(kinds), Event.id < top
+            )
+        )
+        for entity_id, ident, kind, payload in rows:
+            found[entity, entity_id].append((ident, kind, payload))
+    return found
 
 
 def _current_states(
