@@ -22,13 +22,14 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -54,8 +55,12 @@ from portal.models import OrgKind
 from portal.models.base import utcnow
 from portal.partners.queries import TokenGrant, token_grant
 from portal.partners.service import authenticate_token
+from portal.web.sessions import SECURITY_HEADERS
 
 LAST_USE_GRANULARITY = timedelta(minutes=1)
+GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "web" / "static" / "graphiql" / "index.html"
+# The portal pages' headers (portal.web.sessions.SECURITY_HEADERS, which skips /graphql).
+GRAPHIQL_HEADERS = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
 
 # Sees nothing until connection_init authenticates a WebSocket (no organization, no role).
 NOBODY = Principal(org_id=0, org_kind=OrgKind.SUPPLIER, org_ids=frozenset(), roles=frozenset(), name="nobody")
@@ -299,7 +304,7 @@ class GraphQLEndpoint:
         self.schema = build_schema(self.limits, introspection=settings.graphql_introspection)
         self.view = _View(
             self,
-            graphql_ide="graphiql" if settings.demo else None,
+            graphql_ide=None,  # ours, from our own files: see _graphiql
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=10,
@@ -313,6 +318,7 @@ class GraphQLEndpoint:
         self._loops = _Loops(self)
         self.ticker = Ticker(sessions, self.limits.poll_interval)
         self.sockets = Sockets()
+        self._graphiql_page: bytes | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -340,7 +346,7 @@ class GraphQLEndpoint:
 
     async def _http(self, request: Request) -> Response:
         if request.method == "GET" and self.settings.demo and "query" not in request.query_params:
-            return await self.view.render_graphql_ide(request)  # GraphiQL, a static page
+            return self._graphiql()
         if request.method != "POST":
             return error_response(405, "METHOD_NOT_ALLOWED", "send GraphQL operations with POST")
         body = await self._read_body(request)
@@ -351,6 +357,13 @@ class GraphQLEndpoint:
         # A queued operation holds no database connection (and no thread) while it waits.
         loop = asyncio.get_running_loop()
         return await self._in_slot(lambda: loop.run_in_executor(self._workers, self._operate, request))
+
+    def _graphiql(self) -> Response:
+        """GraphiQL from our own static files (portal/web/static/graphiql), under the same
+        security headers as every portal page: no CDN, works offline, cannot be framed."""
+        if self._graphiql_page is None:
+            self._graphiql_page = GRAPHIQL_PAGE.read_bytes()
+        return HTMLResponse(self._graphiql_page, headers=dict(GRAPHIQL_HEADERS))
 
     def _operate(self, request: Request) -> Response:
         """One operation in a worker thread: its session (the unit of work) under a deadline,
