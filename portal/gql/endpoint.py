@@ -316,7 +316,7 @@ class GraphQLEndpoint:
         # As many threads as operations may run at once: a slot is a thread.
         self._workers = ThreadPoolExecutor(self.limits.max_in_flight, thread_name_prefix="graphql")
         self._loops = _Loops(self)
-        self.ticker = Ticker(sessions, self.limits.poll_interval)
+        self.ticker = Ticker(sessions, self.limits.poll_interval, self.limits.operation_timeout)
         self.sockets = Sockets()
         self._graphiql_page: bytes | None = None
 

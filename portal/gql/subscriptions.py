@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import changes as change_feed
 from portal.access import Principal
+from portal.db import bound
 from portal.errors import Unauthenticated
 from portal.gql import types as t
 from portal.gql.queries import parse_after, to_change
@@ -45,9 +46,10 @@ R = TypeVar("R")
 class Ticker:
     """The newest event id, read once per interval for all subscriptions of the process."""
 
-    def __init__(self, sessions: sessionmaker[Session], interval: float) -> None:
+    def __init__(self, sessions: sessionmaker[Session], interval: float, timeout: float) -> None:
         self.sessions = sessions
         self.interval = interval
+        self.timeout = timeout  # for each read (see portal.db.bound)
         self.latest = 0
         self._subscribers = 0
         self._task: asyncio.Task[None] | None = None
@@ -62,6 +64,7 @@ class Ticker:
 
     def read_latest(self) -> int:
         with self.sessions() as session:
+            bound(session, self.timeout)
             return change_feed.latest_cursor(session)
 
     @asynccontextmanager
@@ -102,9 +105,10 @@ def _token_still_valid(session: Session, principal: Principal) -> bool:
 
 
 def _read(
-    sessions: sessionmaker[Session], principal: Principal, cursor: int, entities: Collection[str]
+    ticker: Ticker, principal: Principal, cursor: int, entities: Collection[str]
 ) -> change_feed.ChangePage:
-    with sessions() as session:
+    with ticker.sessions() as session:
+        bound(session, ticker.timeout)
         if not _token_still_valid(session, principal):
             raise Unauthenticated("the API token was revoked or has expired")
         return change_feed.feed(session, principal, after=cursor, first=100, entities=entities)
@@ -119,7 +123,7 @@ async def poll(
     async with ticker.subscribed():
         cursor = parse_after(after) if after is not None else await ticker.run(ticker.read_latest)
         while True:
-            page = await ticker.run(_read, c.sessions, c.principal, cursor, entities)
+            page = await ticker.run(_read, ticker, c.principal, cursor, entities)
             cursor = page.end_cursor
             for entry in page.entries:
                 yield to_change(entry)
