@@ -41,5 +41,7 @@ def test_healthz_answers_quickly_while_the_heaviest_operations_run(served: Serve
     assert sum(load.statuses.values()) >= 3, load.statuses  # the load did run
     assert all(status.startswith(("200 ok", "503 OVERLOADED")) for status in load.statuses), load.statuses
     assert len(busy) >= 20
-    # Before the operations left the event loop, /healthz waited for each of them (seconds).
-    assert p99(busy) < 1000, (statistics.median(idle), p99(busy), max(busy))
+    # Before the operations left the event loop, /healthz waited for each of them (seconds): one
+    # sample in 5 s. Bounds for a shared, loaded machine; the benchmark has the real figure.
+    assert statistics.median(busy) < 500, (statistics.median(idle), statistics.median(busy), p99(busy))
+    assert p99(busy) < 2000, (statistics.median(idle), statistics.median(busy), p99(busy))
