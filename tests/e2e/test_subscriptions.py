@@ -188,9 +188,21 @@ def test_connections_per_token_are_capped_with_a_clear_reason(live: Live) -> Non
 
 
 def test_sigterm_with_open_subscriptions_ends_the_server_within_seconds(tmp_path: Path) -> None:
+    """30 connections with 10 subscriptions each (the load that once hung the server for good):
+    the server keeps answering, and SIGTERM ends it within seconds."""
     with world(tmp_path) as w, portal_serve(w.url, tmp_path) as server, ExitStack() as stack:
-        for i in range(12):
-            stack.enter_context(subscribe(server, w.token("supplier-a", f"t{i % 3}"), ORDER_EVENTS))
+        for i in range(30):
+            token = w.token("supplier-a", f"t{i % 10}")
+            with_first = stack.enter_context(subscribe(server, token, ORDER_EVENTS))
+            for n in range(2, 11):
+                payload = {"query": ORDER_EVENTS, "variables": {}}
+                with_first.send(json.dumps({"id": str(n), "type": "subscribe", "payload": payload}))
+        started = time.monotonic()
+        data = post(server, w.token("owner"), "{ viewer { name } }")
+        assert data["viewer"]["name"]
+        with urllib.request.urlopen(f"{server.base}/healthz", timeout=5) as response:  # noqa: S310
+            assert response.status == 200
+        assert time.monotonic() - started < 5
         started = time.monotonic()
         server.process.send_signal(signal.SIGTERM)
         code = server.process.wait(timeout=20)

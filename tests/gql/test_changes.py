@@ -228,3 +228,19 @@ def test_changes_of_a_principal_with_little_data_scan_only_what_they_return(
     assert all(page["hasMore"] is False for page in data.values())
     assert len({page["endCursor"] for page in data.values()}) == 1
     assert len(statement_counter) < 100, len(statement_counter)
+
+
+def test_connections_per_process_are_capped_with_a_retry_later_close(scene: Scene) -> None:
+    from contextlib import ExitStack
+
+    from portal.gql import Limits
+    from tests.gql.conftest import make_client
+
+    with make_client(scene.factory, limits=Limits(max_ws_connections=2)) as client, ExitStack() as stack:
+        for _ in range(2):
+            stack.enter_context(client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]))
+        ws = stack.enter_context(client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]))
+        message = ws.receive()
+    assert message["type"] == "websocket.close"
+    assert message["code"] == 1013
+    assert "retry later" in message["reason"]
