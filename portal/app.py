@@ -96,6 +96,8 @@ class Health:
         return True
 
     def _done(self, probe: Future[bool]) -> None:
+        if probe.cancelled():  # shut down before it ran
+            return
         self.ok = probe.result()
         self.finished_at = time.monotonic()
 

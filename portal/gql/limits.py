@@ -11,6 +11,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +86,8 @@ class CostCache:
     def get(self, key: tuple[Any, ...]) -> int | None:
         cost = self._costs.get(key)
         if cost is not None:
-            self._costs.move_to_end(key)
+            with suppress(KeyError):  # evicted meanwhile by another worker thread
+                self._costs.move_to_end(key)
         return cost
 
     def put(self, key: tuple[Any, ...], cost: int) -> None:

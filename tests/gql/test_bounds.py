@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -88,3 +89,23 @@ def test_an_operation_past_its_deadline_answers_timeout_not_an_internal_error(
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "TIMEOUT", error
     assert "took too long" in error["message"]
+
+
+def test_the_cost_cache_survives_an_eviction_by_another_worker_thread() -> None:
+    """Operations run in several worker threads that share the cost cache: an entry read by one
+    may be evicted by another before it is marked as recently used."""
+    from collections import OrderedDict
+
+    from portal.gql.limits import CostCache
+
+    class EvictedRightAfterTheRead(OrderedDict[tuple[object, ...], int]):
+        def get(self, key: tuple[object, ...], default: object = None) -> Any:
+            value = super().get(key, default)
+            self.pop(key, None)
+            return value
+
+    cache = CostCache(4)
+    cache._costs = EvictedRightAfterTheRead()
+    key = CostCache.key("{ viewer { name } }", None, {})
+    cache.put(key, 7)
+    assert cache.get(key) == 7
