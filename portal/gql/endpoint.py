@@ -181,7 +181,10 @@ class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 "only subscriptions are served over WebSocket; send queries and mutations with POST",
             )
         sockets = self.view.endpoint.sockets
-        limit = self.view.endpoint.limits.max_subscriptions_per_token
+        limits = self.view.endpoint.limits
+        if sockets.subscriptions() >= limits.max_subscriptions:
+            return "TOO_MANY_SUBSCRIPTIONS", "the server holds too many subscriptions; retry later"
+        limit = limits.max_subscriptions_per_token
         if sockets.subscriptions(principal_key(self.context.principal)) >= limit:
             return (
                 "TOO_MANY_SUBSCRIPTIONS",
@@ -214,8 +217,10 @@ class Sockets:
             if not handlers:
                 del self.by_key[key]
 
-    def subscriptions(self, key: str) -> int:
-        return sum(len(handler.operations) for handler in self.by_key.get(key, ()))
+    def subscriptions(self, key: str | None = None) -> int:
+        """Running subscriptions of one principal, or of the whole process."""
+        groups = [self.by_key.get(key, set())] if key is not None else list(self.by_key.values())
+        return sum(len(handler.operations) for handlers in groups for handler in handlers)
 
 
 class _View(GraphQL[Context, None]):

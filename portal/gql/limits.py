@@ -62,6 +62,7 @@ class Limits:
     max_ws_connections: int = 500  # per worker process
     max_ws_per_token: int = 10  # open graphql-transport-ws connections per API token or user
     max_subscriptions_per_token: int = 30  # across the token's connections (10 per connection at most)
+    max_subscriptions: int = 2000  # per worker process
 
 
 # --- cost ---------------------------------------------------------------------------------------

@@ -90,6 +90,12 @@ def subscribe(ws: WebSocketTestSession, token: str, query: str, variables: dict[
     ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}})
 
 
+def handled(ws: WebSocketTestSession) -> None:
+    """Messages of a connection are handled in order: a pong means the subscribe before it was."""
+    ws.send_json({"type": "ping"})
+    assert ws.receive_json()["type"] == "pong"
+
+
 def current_cursor(api: Api, as_: str) -> str:
     return str(feed(api, as_)["endCursor"])
 
@@ -197,9 +203,12 @@ def test_subscriptions_per_token_are_capped_across_connections(scene: Scene) -> 
                     client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"])
                 )
                 subscribe(ws, api.token("supplier-a"), ORDER_EVENTS, {})
-                if i == 3:
+                if i < 3:
+                    handled(ws)
+                else:
+                    ws.send_json({"type": "ping"})  # without a refusal, the pong would come first
                     message = ws.receive_json()
-                    assert message["type"] == "error"
+                    assert message["type"] == "error", message
                     assert message["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
                     assert "at most 3 subscriptions per token" in message["payload"][0]["message"]
 
@@ -244,3 +253,27 @@ def test_connections_per_process_are_capped_with_a_retry_later_close(scene: Scen
     assert message["type"] == "websocket.close"
     assert message["code"] == 1013
     assert "retry later" in message["reason"]
+
+
+def test_subscriptions_per_process_are_capped(scene: Scene) -> None:
+    from contextlib import ExitStack
+
+    from portal.gql import Limits
+    from tests.gql.conftest import make_client
+
+    with make_client(scene.factory, limits=Limits(poll_interval=0.05, max_subscriptions=2)) as client:
+        api = Api(client, scene)
+        with ExitStack() as stack:
+            for i, slug in enumerate(("supplier-a", "supplier-b", "partner")):
+                ws = stack.enter_context(
+                    client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"])
+                )
+                subscribe(ws, api.token(slug), ORDER_EVENTS, {})
+                if i < 2:
+                    handled(ws)
+                else:
+                    ws.send_json({"type": "ping"})  # without a refusal, the pong would come first
+                    message = ws.receive_json()
+                    assert message["type"] == "error", message
+                    assert message["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+                    assert "retry later" in message["payload"][0]["message"]
