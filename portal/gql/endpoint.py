@@ -169,9 +169,12 @@ class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     def _refusal(self, message: SubscribeMessage) -> tuple[str, str] | None:
-        payload = message.get("payload") or {}
+        payload = message.get("payload")
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if not isinstance(query, str):
+            return None  # strawberry closes the connection: not a valid subscribe message
         try:
-            document = parse(payload.get("query") or "")
+            document = parse(query)
         except GraphQLError:
             return None  # strawberry closes the connection with the syntax error
         operation = get_operation_ast(document, payload.get("operationName"))
