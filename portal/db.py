@@ -29,10 +29,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "checkin", _clear_progress_handler)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+    event.listen(engine, "before_cursor_execute", _check_deadline)
+    event.listen(engine, "checkin", _forget_deadline)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,34 +45,47 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _clear_progress_handler(dbapi_connection: Any, _record: Any) -> None:
-    # A deadline (see `bound`) belongs to one operation, not to the pooled connection.
-    if dbapi_connection is not None:
-        dbapi_connection.set_progress_handler(None, 0)
+DEADLINE = "portal.deadline"
 
 
 def bound(session: Session, seconds: float) -> None:
     """Give the session's work a deadline ``seconds`` from now: no statement starts after it, and a
     running one is stopped when it passes (PostgreSQL: ``SET LOCAL statement_timeout`` at the start
     of each transaction; SQLite: a progress handler that interrupts the statement). A statement
-    stopped so raises :class:`~portal.errors.OperationTimeout` through :func:`translate_failures`."""
-    deadline = time.monotonic() + seconds
+    stopped so raises an error that :func:`failure_of` calls :class:`~portal.errors.OperationTimeout`.
 
-    def check(*_: Any) -> None:
-        if time.monotonic() > deadline:
-            raise OperationTimeout(f"the operation took longer than {seconds:g} s and was stopped")
+    Costs a dictionary look-up per statement: the listeners are registered once per engine and
+    for the Session class (``make_engine``, ``_apply_deadline``), not per session."""
+    session.info[DEADLINE] = (time.monotonic() + seconds, seconds)
 
-    def on_begin(_session: Session, _transaction: Any, connection: Connection) -> None:
-        event.listen(connection, "before_cursor_execute", check)
-        if connection.dialect.name == "postgresql":
-            remaining = max(1, int((deadline - time.monotonic()) * 1000))
-            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {remaining}")
-        elif connection.dialect.name == "sqlite":
-            dbapi = connection.connection.dbapi_connection
-            if dbapi is not None:
-                dbapi.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
 
-    event.listen(session, "after_begin", on_begin)
+@event.listens_for(Session, "after_begin")
+def _apply_deadline(session: Session, _transaction: object, connection: Connection) -> None:
+    bounds = session.info.get(DEADLINE)
+    if bounds is None:
+        return
+    deadline = bounds[0]
+    connection.info[DEADLINE] = bounds
+    if connection.dialect.name == "postgresql":
+        remaining = max(1, int((deadline - time.monotonic()) * 1000))
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {remaining}")
+    elif connection.dialect.name == "sqlite":
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is not None:
+            dbapi.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+
+
+def _check_deadline(conn: Connection, *_: Any) -> None:
+    bounds = conn.info.get(DEADLINE)
+    if bounds is not None and time.monotonic() > bounds[0]:
+        raise OperationTimeout(f"the operation took longer than {bounds[1]:g} s and was stopped")
+
+
+def _forget_deadline(dbapi_connection: Any, record: Any) -> None:
+    # A deadline belongs to one operation, not to the pooled connection.
+    had_one = record is not None and record.info.pop(DEADLINE, None) is not None
+    if had_one and hasattr(dbapi_connection, "set_progress_handler"):
+        dbapi_connection.set_progress_handler(None, 0)
 
 
 def failure_of(exc: BaseException) -> OperationTimeout | ServiceUnavailable | None:
