@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("seed_bench", "edi_bench", "graphql_bench", "web_bench", "exchange_bench")
+BENCHMARKS = ("seed_bench", "edi_bench", "graphql_bench", "web_bench", "exchange_bench", "fault_healthz_bench")
 
 
 def main() -> None:

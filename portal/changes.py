@@ -15,7 +15,8 @@ Offline and mobile clients, supplier ERPs and GraphQL subscriptions read it. Cho
 * Contacts and activities of a customer that was unshared are not listed one by one: a client
   drops them with their customer.
 * The cursor is the event id. Filtered-out events still advance the cursor, so a page may hold
-  fewer entries than asked for while ``has_more`` is true; the scan per call is bounded.
+  fewer entries than asked for while ``has_more`` is true; the scan per call is bounded (one
+  window of :data:`MAX_SCAN` event ids, filtered by the database).
 * Entities outside :data:`ENTITY_MODELS` (users, API tokens) are not part of the sync feed.
 * **A state shows only what the reader may read.** An organization id in a state (an order's dealer
   or supplier, a case's routing, a parent) is null unless the reader may see that organization, as
@@ -34,10 +35,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.access import Principal, visible
+from portal.access import Principal, rule_for, visible
 from portal.models import Activity, Case, Contact, Customer, Event, Invoice, Order, Organization, Shipment
 
 ENTITY_MODELS: dict[str, type[Any]] = {
@@ -151,68 +152,112 @@ def feed(
     first: int = 100,
     entities: Collection[str] | None = None,
 ) -> ChangePage:
-    """Up to ``first`` changes after the cursor ``after`` that the principal may see."""
+    """Up to ``first`` changes after the cursor ``after`` that the principal may see.
+
+    The database filters: only events about an entity the principal may see now, or of a kind that
+    may take one away (:data:`REVOKING`), come back, so a principal with little data pays for what it
+    gets, not for everyone else's events. The scan is bounded: one call looks at most
+    :data:`MAX_SCAN` event ids past ``after``; when nothing in that window is for the principal, the
+    cursor moves to its end and ``has_more`` says whether events lie beyond."""
     wanted = sorted(set(entities or ENTITY_MODELS) & set(ENTITY_MODELS))
+    latest = latest_cursor(session)
+    end = min(after + MAX_SCAN, latest)
+    candidates = _candidates(principal, wanted)
     entries: list[Change] = []
     cursor = after
-    scanned = 0
-    chunk = max(first * 2, 100)
-    while len(entries) < first and scanned < MAX_SCAN:
+    while cursor < end:
         events = list(
             session.scalars(
                 select(Event)
-                .where(Event.id > cursor, Event.entity.in_(wanted))
+                .where(Event.id > cursor, Event.id <= end, candidates)
                 .order_by(Event.id)
-                .limit(chunk)
+                .limit(first - len(entries) + 1)
             )
         )
         if not events:
-            return ChangePage(entries, cursor, has_more=False)
-        scanned += len(events)
+            cursor = end
+            break
         states = _current_states(session, principal, events)
+        grants = _grants(session, events, states)
         for event in events:
-            cursor = event.id
-            change = _change_for(session, principal, event, states)
+            change = _change_for(principal, event, states, grants)
             if change is not None:
-                entries.append(change)
                 if len(entries) == first:
-                    break
-    more = session.scalar(
-        select(Event.id).where(Event.id > cursor, Event.entity.in_(wanted)).order_by(Event.id).limit(1)
-    )
-    return ChangePage(entries, cursor, has_more=more is not None)
+                    return ChangePage(entries, cursor, has_more=True)
+                entries.append(change)
+            cursor = event.id
+    return ChangePage(entries, cursor, has_more=cursor < latest)
+
+
+def _candidates(principal: Principal, wanted: list[str]) -> ColumnElement[bool]:
+    """Events about an entity the principal may see now, or that may have taken one away."""
+    visible_now = [
+        and_(Event.entity == name, Event.entity_id.in_(select(model.id).where(rule_for(principal, model))))
+        for name in wanted
+        for model in (ENTITY_MODELS[name],)
+    ]
+    revoking = sorted(kind for kind in REVOKING if kind.partition(".")[0] in wanted)
+    if revoking:
+        visible_now.append(Event.kind.in_(revoking))
+    return or_(*visible_now)
 
 
 def _change_for(
-    session: Session, principal: Principal, event: Event, states: dict[tuple[str, int], dict[str, Any]]
+    principal: Principal,
+    event: Event,
+    states: dict[tuple[str, int], dict[str, Any]],
+    grants: dict[tuple[str, int], list[tuple[int, str, dict[str, Any]]]],
 ) -> Change | None:
     if event.payload.get("internal") is True and not principal.is_owner:
         return None  # an owner-internal comment or attachment: not even its timing leaves the owner
     state = states.get((event.entity, event.entity_id))
     if state is not None:
         operation = Operation.UPSERT
-    elif _took_away(session, principal, event):
+    elif _took_away(principal, event, grants):
         operation = Operation.REMOVE
     else:
         return None
     return Change(event.id, event.occurred_at, event.kind, event.entity, event.entity_id, operation, state)
 
 
-def _took_away(session: Session, principal: Principal, event: Event) -> bool:
+def _took_away(
+    principal: Principal, event: Event, grants: dict[tuple[str, int], list[tuple[int, str, dict[str, Any]]]]
+) -> bool:
     if event.kind not in REVOKING:
         return False
     key, granting = REVOKING[event.kind]
     if not granting:
         return event.payload.get(key) in principal.org_ids
-    earlier = session.scalars(
-        select(Event.payload).where(
-            Event.entity == event.entity,
-            Event.entity_id == event.entity_id,
-            Event.kind.in_(granting),
-            Event.id < event.id,
-        )
+    return any(
+        ident < event.id and kind in granting and payload.get(key) in principal.org_ids
+        for ident, kind, payload in grants.get((event.entity, event.entity_id), ())
     )
-    return any(payload.get(key) in principal.org_ids for payload in earlier)
+
+
+def _grants(
+    session: Session, events: list[Event], states: dict[tuple[str, int], dict[str, Any]]
+) -> dict[tuple[str, int], list[tuple[int, str, dict[str, Any]]]]:
+    """The granting events (:data:`REVOKING`) before the revoking events of a batch whose entity
+    the principal does not see now: one statement per entity kind for the whole batch."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    kinds: set[str] = set()
+    top = 0
+    for event in events:
+        granting = REVOKING.get(event.kind, ("", frozenset()))[1]
+        if granting and (event.entity, event.entity_id) not in states:
+            wanted[event.entity].add(event.entity_id)
+            kinds |= granting
+            top = max(top, event.id)
+    found: dict[tuple[str, int], list[tuple[int, str, dict[str, Any]]]] = defaultdict(list)
+    for entity, ids in wanted.items():
+        rows = session.execute(
+            select(Event.entity_id, Event.id, Event.kind, Event.payload).where(
+                Event.entity == entity, Event.entity_id.in_(ids), Event.kind.in_(kinds), Event.id < top
+            )
+        )
+        for entity_id, ident, kind, payload in rows:
+            found[entity, entity_id].append((ident, kind, payload))
+    return found
 
 
 def _current_states(

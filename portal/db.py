@@ -6,18 +6,20 @@ One unit of work per web request, GraphQL operation and EDI file. Services only 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
-from portal.errors import Conflict
+from portal.errors import Conflict, OperationTimeout, ServiceUnavailable
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -27,9 +29,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+    event.listen(engine, "before_cursor_execute", _check_deadline)
+    event.listen(engine, "checkin", _forget_deadline)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -38,6 +43,67 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+DEADLINE = "portal.deadline"
+
+
+def bound(session: Session, seconds: float) -> None:
+    """Give the session's work a deadline ``seconds`` from now: no statement starts after it, and a
+    running one is stopped when it passes (PostgreSQL: ``SET LOCAL statement_timeout`` at the start
+    of each transaction; SQLite: a progress handler that interrupts the statement). A statement
+    stopped so raises an error that :func:`failure_of` calls :class:`~portal.errors.OperationTimeout`.
+
+    Costs a dictionary look-up per statement: the listeners are registered once per engine and
+    for the Session class (``make_engine``, ``_apply_deadline``), not per session."""
+    session.info[DEADLINE] = (time.monotonic() + seconds, seconds)
+
+
+@event.listens_for(Session, "after_begin")
+def _apply_deadline(session: Session, _transaction: object, connection: Connection) -> None:
+    bounds = session.info.get(DEADLINE)
+    if bounds is None:
+        return
+    deadline = bounds[0]
+    connection.info[DEADLINE] = bounds
+    if connection.dialect.name == "postgresql":
+        remaining = max(1, int((deadline - time.monotonic()) * 1000))
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {remaining}")
+    elif connection.dialect.name == "sqlite":
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is not None:
+            dbapi.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+
+
+def _check_deadline(conn: Connection, *_: Any) -> None:
+    bounds = conn.info.get(DEADLINE)
+    if bounds is not None and time.monotonic() > bounds[0]:
+        raise OperationTimeout(f"the operation took longer than {bounds[1]:g} s and was stopped")
+
+
+def _forget_deadline(dbapi_connection: Any, record: Any) -> None:
+    # A deadline belongs to one operation, not to the pooled connection.
+    had_one = record is not None and record.info.pop(DEADLINE, None) is not None
+    if had_one and hasattr(dbapi_connection, "set_progress_handler"):
+        dbapi_connection.set_progress_handler(None, 0)
+
+
+def failure_of(exc: BaseException) -> OperationTimeout | ServiceUnavailable | None:
+    """What a database exception means to a caller: the operation ran out of time, or the
+    database could not be reached (connection refused or lost, pool exhausted). None for anything
+    else (a bug: masked and logged by the edge). The message names neither host nor driver."""
+    if isinstance(exc, OperationTimeout | ServiceUnavailable):
+        return exc
+    if isinstance(exc, PoolTimeout):
+        return ServiceUnavailable("the database is busy; retry shortly")
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        name = type(orig).__name__
+        if name == "QueryCanceled" or str(orig) == "interrupted":
+            return OperationTimeout("the operation took too long and was stopped; ask for less")
+        if exc.connection_invalidated or name in {"OperationalError", "InterfaceError"}:
+            return ServiceUnavailable("the database is not reachable; retry shortly")
+    return None
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -61,3 +61,15 @@ class InvalidState(PortalError):
         self.state = state
         self.action = action
         super().__init__(f"cannot {action} {entity} in state '{state}'")
+
+
+class ServiceUnavailable(PortalError):
+    """The database (or another service the portal needs) does not answer; retrying later may help."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
+class OperationTimeout(PortalError):
+    """An operation ran past its deadline and was stopped."""
+
+    code = "TIMEOUT"

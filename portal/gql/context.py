@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
@@ -13,6 +13,9 @@ from portal.access import Principal
 from portal.db import UnitOfWork
 from portal.gql.limits import Limits
 from portal.gql.loaders import Loaders
+
+if TYPE_CHECKING:
+    from portal.gql.subscriptions import Ticker
 
 
 @dataclass
@@ -25,6 +28,8 @@ class Context:
     loaders: Loaders = field(init=False)
     wrote: bool = False  # a mutation ran: the operation ends with commit or rollback
     connection_params: dict[str, Any] | None = None  # graphql-transport-ws connection_init payload
+    ticker: Ticker | None = None  # the endpoint's outbox watcher (subscriptions)
+    handler: Any = None  # the graphql-transport-ws connection handler, for WebSockets
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session, self.principal)

@@ -1,45 +1,66 @@
 """/graphql: the checks in front of strawberry, then strawberry's ASGI view.
 
-Order of checks for HTTP: method and size of the body (413), credentials (401), the caller's rate
-budget (429), a place among the worker's in-flight operations (503 when the queue is full), then
-one session (the unit of work) for the operation. Every refusal is a GraphQL-shaped JSON body with
-``extensions.code``.
+Order of checks for HTTP: method and size of the body (413), a place among the worker's in-flight
+operations (503 when the queue is full), then, in a worker thread, one session (the unit of work,
+with a deadline) for credentials (401), the caller's rate budget (429) and the operation. No
+database work runs on the event loop: web pages, /healthz and other operations go on while an
+operation waits for the database. A database that does not answer gives 503 SERVICE_UNAVAILABLE.
+Every refusal is a GraphQL-shaped JSON body with ``extensions.code``.
+
+WebSockets (graphql-transport-ws, subscriptions only): authenticated at ``connection_init`` in a
+short session of its own, closed at once, so an open connection holds no database connection.
+Connections are capped per process and per token, subscriptions per connection and per token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import Awaitable, Callable
+import weakref
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.types.unset import UnsetType
 
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from portal.access import Principal
 from portal.auth import principal_from_session_cookie
 from portal.config import Settings
-from portal.db import unit_of_work
-from portal.errors import Unauthenticated
+from portal.db import bound, failure_of, unit_of_work
+from portal.errors import ServiceUnavailable, Unauthenticated
 from portal.gql.context import Context
 from portal.gql.limits import Limits, RateBudget
 from portal.gql.schema import build_schema
+from portal.gql.subscriptions import Ticker
 from portal.models import OrgKind
 from portal.models.base import utcnow
 from portal.partners.queries import TokenGrant, token_grant
 from portal.partners.service import authenticate_token
+from portal.web.sessions import SECURITY_HEADERS
 
 LAST_USE_GRANULARITY = timedelta(minutes=1)
+GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "web" / "static" / "graphiql" / "index.html"
+# The portal pages' headers (portal.web.sessions.SECURITY_HEADERS, which skips /graphql).
+GRAPHIQL_HEADERS = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
 
 # Sees nothing until connection_init authenticates a WebSocket (no organization, no role).
 NOBODY = Principal(org_id=0, org_kind=OrgKind.SUPPLIER, org_ids=frozenset(), roles=frozenset(), name="nobody")
@@ -110,7 +131,104 @@ def _remember(grant: TokenGrant, principal: Principal) -> Principal:
     return principal
 
 
+class _Refused(Exception):
+    """Close the WebSocket with this code and a reason the client can act on."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def principal_key(principal: Principal) -> str:
+    return f"token:{principal.token_id}" if principal.token_id is not None else f"user:{principal.user_id}"
+
+
+class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """strawberry's graphql-transport-ws handler, plus: a refusal at connection_init closes with its
+    own code and reason; only subscriptions are accepted (queries and mutations go over HTTP, where
+    they run in a worker thread under the in-flight cap); the caller's subscriptions are capped
+    across all its connections."""
+
+    view: _View
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        self.context.handler = self  # on_ws_connect registers the connection under its principal
+        try:
+            await super().handle_connection_init(message)
+        except _Refused as exc:
+            await self.websocket.close(code=exc.code, reason=exc.reason)
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and message.get("id") not in self.operations:
+            refusal = self._refusal(message)
+            if refusal is not None:
+                error = GraphQLError(refusal[1], extensions={"code": refusal[0]})
+                await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+                return
+        await super().handle_subscribe(message)
+
+    def _refusal(self, message: SubscribeMessage) -> tuple[str, str] | None:
+        payload = message.get("payload")
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if not isinstance(query, str):
+            return None  # strawberry closes the connection: not a valid subscribe message
+        try:
+            document = parse(query)
+        except GraphQLError:
+            return None  # strawberry closes the connection with the syntax error
+        operation = get_operation_ast(document, payload.get("operationName"))
+        if operation is not None and operation.operation is not OperationType.SUBSCRIPTION:
+            return (
+                "BAD_REQUEST",
+                "only subscriptions are served over WebSocket; send queries and mutations with POST",
+            )
+        sockets = self.view.endpoint.sockets
+        limits = self.view.endpoint.limits
+        if sockets.subscriptions() >= limits.max_subscriptions:
+            return "TOO_MANY_SUBSCRIPTIONS", "the server holds too many subscriptions; retry later"
+        limit = limits.max_subscriptions_per_token
+        if sockets.subscriptions(principal_key(self.context.principal)) >= limit:
+            return (
+                "TOO_MANY_SUBSCRIPTIONS",
+                f"at most {limit} subscriptions per token at once; complete one first",
+            )
+        return None
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            self.view.endpoint.sockets.leave(self)
+
+
+class Sockets:
+    """Open graphql-transport-ws connections of this process, by the principal they authenticated."""
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.by_key: dict[str, set[_TransportWS]] = defaultdict(set)
+
+    def join(self, key: str, handler: _TransportWS, limit: int) -> None:
+        if len(self.by_key[key]) >= limit:
+            raise _Refused(4429, f"at most {limit} open subscription connections per token; close one first")
+        self.by_key[key].add(handler)
+
+    def leave(self, handler: _TransportWS) -> None:
+        for key, handlers in list(self.by_key.items()):
+            handlers.discard(handler)
+            if not handlers:
+                del self.by_key[key]
+
+    def subscriptions(self, key: str | None = None) -> int:
+        """Running subscriptions of one principal, or of the whole process."""
+        groups = [self.by_key.get(key, set())] if key is not None else list(self.by_key.values())
+        return sum(len(handler.operations) for handlers in groups for handler in handlers)
+
+
 class _View(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = _TransportWS
+
     def __init__(self, endpoint: GraphQLEndpoint, **kwargs: Any) -> None:
         super().__init__(endpoint.schema, **kwargs)
         self.endpoint = endpoint
@@ -124,26 +242,64 @@ class _View(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # Only WebSockets get here (HTTP passes its context to run()): authenticated at connection_init.
+        # The session is never used for a subscription (each poll has its own): it holds no connection.
         e = self.endpoint
         return Context(
-            request=request, principal=NOBODY, session=e.sessions(), sessions=e.sessions, limits=e.limits
+            request=request,
+            principal=NOBODY,
+            session=e.sessions(),
+            sessions=e.sessions,
+            limits=e.limits,
+            ticker=e.ticker,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params or {}
         bearer = params.get("authorization") or params.get("Authorization")
+        e = self.endpoint
         try:
-            principal = authenticate(
-                context.request,
-                context.session,
-                self.endpoint.sessions,
-                bearer if isinstance(bearer, str) else None,
+            principal = await e.ticker.run(
+                e.authenticate_briefly, context.request, bearer if isinstance(bearer, str) else None
             )
         except Unauthenticated as exc:
-            raise ConnectionRejectionError({"message": exc.message, "code": exc.code}) from exc
+            raise _Refused(4403, exc.message) from exc
+        except Exception as exc:
+            failure = failure_of(exc)
+            if failure is None:
+                raise
+            raise _Refused(1013, failure.message) from exc
         context.principal = principal
         context.__post_init__()  # fresh loaders for the authenticated principal
+        handler = context.handler
+        if handler is not None:
+            e.sockets.join(principal_key(principal), handler, e.limits.max_ws_per_token)
         return None
+
+
+class _Loops:
+    """Event loops for strawberry's async view in worker threads (its resolvers are synchronous: a
+    loop only drives coroutines that never wait on I/O). Reused, one per busy thread; closed when
+    the endpoint goes (``weakref.finalize``, which also runs at exit)."""
+
+    def __init__(self, owner: object) -> None:
+        self._idle: list[asyncio.AbstractEventLoop] = []
+        self._lock = threading.Lock()
+        weakref.finalize(owner, _close_loops, self._idle)
+
+    def run(self, coroutine: Coroutine[Any, Any, Response]) -> Response:
+        with self._lock:
+            loop = self._idle.pop() if self._idle else asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(coroutine)
+        finally:
+            with self._lock:
+                self._idle.append(loop)
+
+
+def _close_loops(loops: list[asyncio.AbstractEventLoop]) -> None:
+    for loop in loops:
+        loop.close()
+    loops.clear()
 
 
 class GraphQLEndpoint:
@@ -156,14 +312,21 @@ class GraphQLEndpoint:
         self.schema = build_schema(self.limits, introspection=settings.graphql_introspection)
         self.view = _View(
             self,
-            graphql_ide="graphiql" if settings.demo else None,
+            graphql_ide=None,  # ours, from our own files: see _graphiql
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=10,
         )
         self.budget = RateBudget(self.limits.rate_capacity, self.limits.rate_per_second)
+        self._budget_lock = threading.Lock()
         self._slots: asyncio.Semaphore | None = None
         self._waiting = 0
+        # As many threads as operations may run at once: a slot is a thread.
+        self._workers = ThreadPoolExecutor(self.limits.max_in_flight, thread_name_prefix="graphql")
+        self._loops = _Loops(self)
+        self.ticker = Ticker(sessions, self.limits.poll_interval, self.limits.operation_timeout)
+        self.sockets = Sockets()
+        self._graphiql_page: bytes | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -177,15 +340,21 @@ class GraphQLEndpoint:
         if GRAPHQL_TRANSPORT_WS_PROTOCOL not in scope.get("subprotocols", ()):
             await ws.close(code=1002, reason="only the graphql-transport-ws protocol is spoken here")
             return
+        if self.sockets.open >= self.limits.max_ws_connections:
+            await ws.accept(subprotocol=GRAPHQL_TRANSPORT_WS_PROTOCOL)
+            await ws.close(code=1013, reason="too many open subscription connections here; retry later")
+            return
+        self.sockets.open += 1
         context = await self.view.get_context(ws, ws)
         try:
             await self.view.run(ws, context=context)
         finally:
+            self.sockets.open -= 1
             context.session.close()
 
     async def _http(self, request: Request) -> Response:
         if request.method == "GET" and self.settings.demo and "query" not in request.query_params:
-            return await self.view.render_graphql_ide(request)  # GraphiQL, a static page
+            return self._graphiql()
         if request.method != "POST":
             return error_response(405, "METHOD_NOT_ALLOWED", "send GraphQL operations with POST")
         body = await self._read_body(request)
@@ -193,23 +362,37 @@ class GraphQLEndpoint:
             return error_response(
                 413, "REQUEST_TOO_LARGE", f"the request body exceeds {self.limits.max_body_bytes} bytes"
             )
-        # One session for the operation (its unit of work), opened for authentication already.
+        # A queued operation holds no database connection (and no thread) while it waits.
+        loop = asyncio.get_running_loop()
+        return await self._in_slot(lambda: loop.run_in_executor(self._workers, self._operate, request))
+
+    def _graphiql(self) -> Response:
+        """GraphiQL from our own static files (portal/web/static/graphiql), under the same
+        security headers as every portal page: no CDN, works offline, cannot be framed."""
+        if self._graphiql_page is None:
+            self._graphiql_page = GRAPHIQL_PAGE.read_bytes()
+        return HTMLResponse(self._graphiql_page, headers=dict(GRAPHIQL_HEADERS))
+
+    def _operate(self, request: Request) -> Response:
+        """One operation in a worker thread: its session (the unit of work) under a deadline,
+        authentication, the rate budget, then strawberry."""
         session = self.sessions()
+        bound(session, self.limits.operation_timeout)
         try:
             try:
-                # Synchronous on purpose: one indexed read (and a write at most once a minute) costs
-                # less than a hop to a thread and back.
                 principal = authenticate(request, session, self.sessions)
             except Unauthenticated as exc:
                 return error_response(
                     401, exc.code, exc.message, {"WWW-Authenticate": 'Bearer realm="graphql"'}
                 )
-            key = (
-                f"token:{principal.token_id}"
-                if principal.token_id is not None
-                else f"user:{principal.user_id}"
-            )
-            wait = self.budget.take(key)
+            except Exception as exc:
+                failure = failure_of(exc)
+                if failure is None:
+                    raise
+                status = 503 if isinstance(failure, ServiceUnavailable) else 504
+                return error_response(status, failure.code, failure.message, {"Retry-After": "5"})
+            with self._budget_lock:
+                wait = self.budget.take(principal_key(principal))
             if wait:
                 return error_response(
                     429,
@@ -223,15 +406,19 @@ class GraphQLEndpoint:
                 session=session,
                 sessions=self.sessions,
                 limits=self.limits,
+                ticker=self.ticker,
             )
-            # A queued operation holds no database connection while it waits.
-            return await self._in_slot(lambda: self._view(request, context), before_waiting=session.close)
+            return self._loops.run(self._view(request, context))
         finally:
             session.close()
 
-    async def _in_slot(
-        self, call: Callable[[], Awaitable[Response]], before_waiting: Callable[[], None] = lambda: None
-    ) -> Response:
+    def authenticate_briefly(self, connection: HTTPConnection, bearer: str | None) -> Principal:
+        """Authentication in a session of its own, closed before returning (for WebSockets)."""
+        with self.sessions() as session:
+            bound(session, self.limits.operation_timeout)
+            return authenticate(connection, session, self.sessions, bearer)
+
+    async def _in_slot(self, call: Callable[[], Awaitable[Response]]) -> Response:
         """At most ``max_in_flight`` operations run at once; up to ``max_queued`` wait their turn
         (first come, first served); more are refused at once rather than slowing everyone down."""
         if self._slots is None:
@@ -241,7 +428,6 @@ class GraphQLEndpoint:
         else:
             if self._waiting >= self.limits.max_queued:
                 return error_response(503, "OVERLOADED", "too many operations in progress; retry shortly")
-            before_waiting()
             self._waiting += 1
             try:
                 await asyncio.wait_for(self._slots.acquire(), self.limits.queue_timeout)
@@ -274,5 +460,5 @@ class GraphQLEndpoint:
                 return None
             chunks.append(chunk)
         body = b"".join(chunks)
-        request._body = body  # strawberry reads the body again through the request
+        request._body = body  # strawberry reads the body again (in a worker thread) through the request
         return body

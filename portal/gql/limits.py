@@ -11,6 +11,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,11 @@ class Limits:
     rate_capacity: float = 600  # per principal: a burst of this many operations...
     rate_per_second: float = 20  # ...refilled at this rate
     poll_interval: float = 0.5  # subscriptions poll the outbox this often
+    operation_timeout: float = 15.0  # seconds an operation may take (statement timeout, SQLite interrupt)
+    max_ws_connections: int = 500  # per worker process
+    max_ws_per_token: int = 10  # open graphql-transport-ws connections per API token or user
+    max_subscriptions_per_token: int = 30  # across the token's connections (10 per connection at most)
+    max_subscriptions: int = 2000  # per worker process
     max_attachment_bytes: int = 10 * 1024 * 1024  # addCaseAttachment, decoded: the portal's limit
 
     @classmethod
@@ -99,7 +105,8 @@ class CostCache:
     def get(self, key: tuple[Any, ...]) -> int | None:
         cost = self._costs.get(key)
         if cost is not None:
-            self._costs.move_to_end(key)
+            with suppress(KeyError):  # evicted meanwhile by another worker thread
+                self._costs.move_to_end(key)
         return cost
 
     def put(self, key: tuple[Any, ...], cost: int) -> None:

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
+from portal.db import failure_of
 from portal.gql.admin import AdminMutation, AdminQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.limits import (
@@ -71,8 +72,18 @@ class PortalSchema(strawberry.Schema):
         """Strawberry hands every error list through here before returning it, including errors
         raised by extensions (parser cache, token limit), which no ``on_operation`` hook sees: so
         this is where each error gets its code (in place) and unexpected failures their log line."""
-        for error in errors:
-            if unexpected(error):
+        for i, error in enumerate(errors):
+            failure = failure_of(error.original_error) if error.original_error is not None else None
+            if failure is not None:  # out of time, or the database away: the caller may retry
+                log.warning("GraphQL operation failed: %s", error.message)
+                errors[i] = GraphQLError(
+                    failure.message,
+                    nodes=error.nodes,
+                    path=error.path,
+                    original_error=failure,
+                    extensions={"code": failure.code},
+                )
+            elif unexpected(error):
                 log.error("GraphQL resolver failed: %s", error.message, exc_info=error.original_error)
         errors[:] = [coded(error) for error in errors]
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starlette.testclient import WebSocketTestSession
 
 from portal.customers import service as customers
 from portal.orders import service as orders
+from tests.builders import Scene
 from tests.gql.conftest import Api, World, gid
 
 CHANGES = """query($after: String, $first: Int!, $entities: [String!]) {
@@ -89,6 +91,12 @@ def subscribe(ws: WebSocketTestSession, token: str, query: str, variables: dict[
     ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}})
 
 
+def handled(ws: WebSocketTestSession) -> None:
+    """Messages of a connection are handled in order: a pong means the subscribe before it was."""
+    ws.send_json({"type": "ping"})
+    assert ws.receive_json()["type"] == "pong"
+
+
 def current_cursor(api: Api, as_: str) -> str:
     return str(feed(api, as_)["endCursor"])
 
@@ -144,3 +152,134 @@ def test_subscription_without_valid_token_is_rejected(api: Api) -> None:
         message = ws.receive()
         assert message["type"] == "websocket.close"
         assert message["code"] == 4403
+
+
+def test_open_subscriptions_hold_no_database_connection_between_polls(world: World) -> None:
+    """Each connection authenticates at connection_init and each subscription polls: once their
+    first event arrived, none of them keeps a connection checked out of the pool."""
+    from contextlib import ExitStack
+
+    api, s = world.api, world.api.scene
+    after = current_cursor(api, "owner")
+    with s.uow() as uow:
+        orders.respond_to_order(
+            uow=uow,
+            principal=s.p("supplier-a"),
+            order_id=world.ids["order_a"],
+            answers=[orders.LineAnswer(line_no=1, action=orders.LineResponse.ACCEPTED)],
+        )
+    pool = s.factory.kw["bind"].pool
+    with ExitStack() as stack:
+        for _ in range(6):
+            ws = stack.enter_context(
+                api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"])
+            )
+            subscribe(ws, api.token("supplier-a"), ORDER_EVENTS, {"after": after})
+            assert ws.receive_json()["type"] == "next"
+        # A poll may be under way at any moment (every 50 ms here); between polls none is out.
+        # A connection kept per WebSocket would keep six out for good.
+        deadline = time.monotonic() + 5
+        while pool.checkedout() > 0:
+            assert time.monotonic() < deadline, pool.checkedout()
+            time.sleep(0.005)  # polling for a state, with a deadline
+
+
+def test_queries_over_websocket_are_refused_with_a_reason(api: Api) -> None:
+    with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        subscribe(ws, api.token("supplier-a"), "{ orders(first: 1) { totalCount } }", {})
+        message = ws.receive_json()
+    assert message["type"] == "error"
+    assert message["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "POST" in message["payload"][0]["message"]
+
+
+def test_subscriptions_per_token_are_capped_across_connections(scene: Scene) -> None:
+    from contextlib import ExitStack
+
+    from portal.gql import Limits
+    from tests.gql.conftest import make_client
+
+    with make_client(
+        scene.factory, limits=Limits(poll_interval=0.05, max_subscriptions_per_token=3)
+    ) as client:
+        api = Api(client, scene)
+        with ExitStack() as stack:
+            for i in range(4):
+                ws = stack.enter_context(
+                    client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"])
+                )
+                subscribe(ws, api.token("supplier-a"), ORDER_EVENTS, {})
+                if i < 3:
+                    handled(ws)
+                else:
+                    ws.send_json({"type": "ping"})  # without a refusal, the pong would come first
+                    message = ws.receive_json()
+                    assert message["type"] == "error", message
+                    assert message["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+                    assert "at most 3 subscriptions per token" in message["payload"][0]["message"]
+
+
+def test_changes_of_a_principal_with_little_data_scan_only_what_they_return(
+    api: Api, statement_counter: list[str]
+) -> None:
+    """Twenty aliases of ``changes(first: 1, after: <old cursor>)`` over 1,500 events the partner
+    may not see: a handful of statements each, not one per chunk of 100 events."""
+    from portal.cases import service as cases
+    from portal.models import Event
+
+    s = api.scene
+    after = current_cursor(api, "owner")
+    with s.uow() as uow:
+        internal = cases.open_case(uow=uow, principal=s.p("owner"), subject="nur intern")
+        uow.session.add_all(
+            Event(kind="case.commented", entity="case", entity_id=internal.id, payload={})
+            for _ in range(1500)
+        )
+    aliases = " ".join(
+        f'c{i}: changes(first: 1, after: "{after}") {{ endCursor hasMore }}' for i in range(20)
+    )
+    statement_counter.clear()
+    data = api.ok(f"{{ {aliases} }}", as_="partner")
+    assert all(page["hasMore"] is False for page in data.values())
+    assert len({page["endCursor"] for page in data.values()}) == 1
+    assert len(statement_counter) < 100, len(statement_counter)
+
+
+def test_connections_per_process_are_capped_with_a_retry_later_close(scene: Scene) -> None:
+    from contextlib import ExitStack
+
+    from portal.gql import Limits
+    from tests.gql.conftest import make_client
+
+    with make_client(scene.factory, limits=Limits(max_ws_connections=2)) as client, ExitStack() as stack:
+        for _ in range(2):
+            stack.enter_context(client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]))
+        ws = stack.enter_context(client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]))
+        message = ws.receive()
+    assert message["type"] == "websocket.close"
+    assert message["code"] == 1013
+    assert "retry later" in message["reason"]
+
+
+def test_subscriptions_per_process_are_capped(scene: Scene) -> None:
+    from contextlib import ExitStack
+
+    from portal.gql import Limits
+    from tests.gql.conftest import make_client
+
+    with make_client(scene.factory, limits=Limits(poll_interval=0.05, max_subscriptions=2)) as client:
+        api = Api(client, scene)
+        with ExitStack() as stack:
+            for i, slug in enumerate(("supplier-a", "supplier-b", "partner")):
+                ws = stack.enter_context(
+                    client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"])
+                )
+                subscribe(ws, api.token(slug), ORDER_EVENTS, {})
+                if i < 2:
+                    handled(ws)
+                else:
+                    ws.send_json({"type": "ping"})  # without a refusal, the pong would come first
+                    message = ws.receive_json()
+                    assert message["type"] == "error", message
+                    assert message["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+                    assert "retry later" in message["payload"][0]["message"]
