@@ -229,16 +229,21 @@ class WebSessionMiddleware:
 
 
 def device_cookie_value(secret_key: str, account: str) -> str:
-    """Marks a browser where ``account`` (an e-mail) logged in successfully."""
-    return URLSafeTimedSerializer(secret_key, salt="portal.device").dumps({"acct": account})
+    """Marks a browser where ``account`` (an e-mail) logged in successfully; a random id names
+    this cookie, so that the login throttle can count each device's failures on its own."""
+    payload = {"acct": account, "dev": secrets.token_urlsafe(12)}
+    return URLSafeTimedSerializer(secret_key, salt="portal.device").dumps(payload)
 
 
-def device_account(secret_key: str, raw: str | None) -> str | None:
+def device_of(secret_key: str, raw: str | None, account: str) -> str | None:
+    """The id of a valid device cookie issued for ``account``, else None (an unknown browser)."""
     if not raw:
         return None
     try:
         data = URLSafeTimedSerializer(secret_key, salt="portal.device").loads(raw, max_age=DEVICE_MAX_AGE)
     except BadSignature:
         return None
-    account = data.get("acct") if isinstance(data, dict) else None
-    return account if isinstance(account, str) else None
+    if not isinstance(data, dict) or data.get("acct") != account:
+        return None
+    device = data.get("dev")
+    return device if isinstance(device, str) and device else None

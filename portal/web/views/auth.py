@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,7 +13,7 @@ from portal import validation
 from portal.db import unit_of_work
 from portal.models.base import utcnow
 from portal.partners import service as partners
-from portal.partners.logins import revoke_session
+from portal.partners.logins import LoginThrottle, revoke_session
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
 from portal.web.labels import N_
@@ -22,8 +23,8 @@ from portal.web.sessions import (
     SESSION_MAX_AGE,
     SessionData,
     csrf_matches,
-    device_account,
     device_cookie_value,
+    device_of,
     origin_allowed,
     session_of,
 )
@@ -38,6 +39,34 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+def attempt_login(
+    sessions: sessionmaker[Session],
+    throttle: LoginThrottle,
+    *,
+    ip: str,
+    email: str,
+    password: str,
+    device: str | None,
+) -> tuple[int, int] | str:
+    """A login attempt: the user id and session generation, or "throttled" or "failed".
+
+    Two units of work, on purpose: the first writes the attempt down and commits, so that every
+    concurrent attempt counts it (`LoginThrottle`); the second checks the limits and the
+    password (argon2 takes ~50 ms: this runs off the event loop) and records the outcome."""
+    with unit_of_work(sessions) as uow:
+        reserved = throttle.reserve(uow.session, ip, email, device=device)
+    with unit_of_work(sessions) as uow:
+        if throttle.blocked(uow.session, ip, email, device=device):
+            throttle.release(uow.session, reserved)
+            return "throttled"
+        user = partners.authenticate_password(uow.session, email, password)
+        if user is None:
+            return "failed"
+        throttle.succeeded(uow.session, reserved, email, device=device)
+        user.last_login_at = utcnow()
+        return user.id, user.session_generation
 
 
 class AuthViews:
@@ -63,8 +92,7 @@ class AuthViews:
         ):
             return self.web.error_page(request, 403)
         ip = request.client.host if request.client else "unknown"
-        known = device_account(self.web.settings.secret_key, request.cookies.get(DEVICE_COOKIE)) == email
-        throttle = self.web.throttle
+        device = device_of(self.web.settings.secret_key, request.cookies.get(DEVICE_COOKIE), email)
 
         def failed(status: int) -> Response:
             session.dirty = True
@@ -78,21 +106,15 @@ class AuthViews:
                 errors=FormErrors(general=gettext(LOGIN_FAILED)),
             )
 
-        def authenticate() -> tuple[int, int] | str:
-            """In one unit of work: the throttle check, the password check (argon2 takes ~50 ms,
-            so this runs off the event loop) and the failure count or last-login time."""
-            with unit_of_work(self.web.sessions) as uow:
-                if throttle.blocked(uow.session, ip, email, known_device=known):
-                    return "throttled"
-                user = partners.authenticate_password(uow.session, email, password)
-                if user is None:
-                    throttle.failed(uow.session, ip, email)
-                    return "failed"
-                throttle.succeeded(uow.session, email)
-                user.last_login_at = utcnow()
-                return user.id, user.session_generation
-
-        found = await run_in_threadpool(authenticate)
+        found = await run_in_threadpool(
+            attempt_login,
+            self.web.sessions,
+            self.web.throttle,
+            ip=ip,
+            email=email,
+            password=password,
+            device=device,
+        )
         if found == "throttled":
             return failed(429)
         if isinstance(found, str):
