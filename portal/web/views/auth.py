@@ -14,7 +14,7 @@ from portal.db import unit_of_work
 from portal.models.base import utcnow
 from portal.partners import service as partners
 from portal.partners.logins import LoginThrottle, revoke_session
-from portal.web.core import Ctx, Web
+from portal.web.core import MAX_FORM_BYTES, BodyTooLarge, Ctx, Web, read_form, unread
 from portal.web.forms import FormErrors
 from portal.web.labels import N_
 from portal.web.sessions import (
@@ -82,7 +82,12 @@ class AuthViews:
 
     async def login(self, request: Request) -> Response:
         session = session_of(request)
-        form = await request.form(max_files=0, max_fields=10)
+        if not origin_allowed(request):
+            return unread(self.web.error_page(request, 403))
+        try:
+            form = await read_form(request, max_bytes=MAX_FORM_BYTES, max_fields=10)
+        except BodyTooLarge:
+            return unread(self.web.error_page(request, 413))
         email = str(form.get("email") or "").strip().lower()[:200]
         password = str(form.get("password") or "")[:1024]
         target = _safe_next(str(form.get("next") or "/"))
@@ -134,7 +139,12 @@ class AuthViews:
 
     async def logout(self, request: Request) -> Response:
         session = session_of(request)
-        form = await request.form(max_files=0, max_fields=5)
+        if not origin_allowed(request):
+            return unread(self.web.error_page(request, 403))
+        try:
+            form = await read_form(request, max_bytes=MAX_FORM_BYTES, max_fields=5)
+        except BodyTooLarge:
+            return unread(self.web.error_page(request, 413))
         token = form.get("csrf")
         if not origin_allowed(request) or not csrf_matches(
             session, token if isinstance(token, str) else None
