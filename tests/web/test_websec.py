@@ -12,7 +12,7 @@ import pytest
 
 from portal.cases import service as cases
 from portal.web.views.lists import _csv_cell
-from tests.web.conftest import WebWorld, csrf_of
+from tests.web.conftest import PASSWORD, WebWorld, csrf_of, login, post_form
 
 
 def test_an_attachment_with_a_non_latin1_name_downloads_under_its_name(world: WebWorld) -> None:
@@ -91,3 +91,29 @@ def test_an_exported_customer_name_with_a_formula_is_quoted(world: WebWorld) -> 
     rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
     cells = [cell for row in rows[1:] for cell in row if "HYPERLINK" in cell]
     assert cells == ['\'=HYPERLINK("http://evil.example","x")']
+
+
+def test_a_known_device_gets_past_a_flooded_address_but_an_unknown_browser_does_not(world: WebWorld) -> None:
+    """All test clients share one address: a flood of wrong logins blocks it (20 per 10 minutes);
+    the browser that logged in to the account before still gets in with the right password."""
+    known = world.client()
+    login(known, "supplier-b@example.test")
+    assert "portal_device" in known.cookies
+    post_form(known, "/", "/logout", {})
+    flooder = world.client()
+    statuses = []
+    for n in range(21):
+        page = flooder.get("/login")
+        response = flooder.post(
+            "/login",
+            data={"email": f"guess{n}@example.test", "password": "guess", "csrf": csrf_of(page.text)},
+        )
+        statuses.append(response.status_code)
+    assert statuses[:20] == [400] * 20 and statuses[20] == 429
+    stranger = world.client()
+    page = stranger.get("/login")
+    refused = stranger.post(
+        "/login", data={"email": "supplier-b@example.test", "password": PASSWORD, "csrf": csrf_of(page.text)}
+    )
+    assert refused.status_code == 429
+    login(known, "supplier-b@example.test")  # 303: the device cookie passes the address block
