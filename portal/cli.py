@@ -440,7 +440,16 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
     from portal.app import create_app
 
-    uvicorn.run(create_app(ctx.settings, engine=engine), host=host, port=port, log_level="info")
+    # X-Forwarded-Proto/-For only from the proxies named in PORTAL_TRUST_PROXY (docs/security.md).
+    trusted = ctx.settings.trust_proxy
+    uvicorn.run(
+        create_app(ctx.settings, engine=engine),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=trusted is not None,
+        forwarded_allow_ips=trusted,
+    )
 
 
 @main.command()

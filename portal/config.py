@@ -37,6 +37,8 @@ class Settings:
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     exchange_max_file_bytes: int = 50 * 1024 * 1024  # bigger inbound EDI files are refused (recorded)
+    # Addresses of reverse proxies whose X-Forwarded-Proto/-For are believed ("*": any); None: none.
+    trust_proxy: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -52,4 +54,5 @@ class Settings:
             data_dir=data_dir,
             max_attachment_bytes=int(env.get("PORTAL_MAX_ATTACHMENT_BYTES") or DEFAULT_MAX_ATTACHMENT_BYTES),
             exchange_max_file_bytes=int(env.get("PORTAL_EXCHANGE_MAX_FILE_BYTES") or 50 * 1024 * 1024),
+            trust_proxy=(env.get("PORTAL_TRUST_PROXY") or "").strip() or None,
         )

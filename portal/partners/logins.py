@@ -36,11 +36,22 @@ def revoke_session(session: Session, sid: str, *, lifetime: timedelta) -> None:
 
 
 class LoginThrottle:
-    """Failed logins per client address and per account in a sliding window.
+    """Failed logins per client address and per account in a sliding window; atomic across
+    threads and server processes.
 
-    No lockout a stranger can trigger: the per-account limit does not apply to a browser that
-    holds a device cookie from an earlier successful login of that same account, so flooding an
-    account from elsewhere slows only the flooder, never its owner on a known device.
+    Every attempt is written down *before* it is checked (`reserve`, committed in its own short
+    unit of work), and then the attempts in the window are counted, including its own. Of N
+    concurrent attempts, the k-th to count sees at least k rows, so no more than the limit ever
+    get to check a password, whatever the interleaving (read committed is enough; no lock, no
+    counter row). A refused attempt takes its rows back (`release`), a successful one too
+    (`succeeded`); a failed one leaves them: they are the failures that count.
+
+    No lockout a stranger can trigger, and no free guesses either (OWASP's device cookies): a
+    browser that holds a device cookie from an earlier successful login of the same account is
+    let through the per-address block and the account's limit for unknown browsers, and is
+    limited instead per device cookie, by the same per-account number. Flooding an account
+    from elsewhere slows only the flooders; a stolen device cookie gives no more guesses than
+    the account limit.
     """
 
     def __init__(
@@ -50,30 +61,45 @@ class LoginThrottle:
         self.per_account = LOGIN_LIMIT_PER_ACCOUNT if per_account is None else per_account
         self.window = LOGIN_WINDOW if window is None else window
 
+    @staticmethod
+    def _account_key(account: str, device: str | None) -> tuple[str, str]:
+        return ("device", device[:200]) if device else ("account", account[:200])
+
     def _count(self, session: Session, scope: str, key: str, since: datetime) -> int:
         stmt = select(func.count()).where(
             LoginFailure.scope == scope, LoginFailure.key == key, LoginFailure.failed_at > since
         )
         return int(session.scalar(stmt) or 0)
 
-    def blocked(self, session: Session, ip: str, account: str, *, known_device: bool) -> bool:
-        since = utcnow() - self.window
-        if self._count(session, "ip", ip, since) >= self.per_ip:
-            return True
-        return not known_device and self._count(session, "account", account, since) >= self.per_account
-
-    def failed(self, session: Session, ip: str, account: str) -> None:
+    def reserve(self, session: Session, ip: str, account: str, *, device: str | None = None) -> list[int]:
+        """Write the attempt down (per address, and per account or per device cookie) and return
+        its row ids. The caller commits before calling `blocked`."""
         now = utcnow()
         session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= now - self.window))
-        session.add_all(
-            [
-                LoginFailure(scope="ip", key=ip[:200], failed_at=now),
-                LoginFailure(scope="account", key=account[:200], failed_at=now),
-            ]
-        )
+        scope, key = self._account_key(account, device)
+        rows = [
+            LoginFailure(scope="ip", key=ip[:200], failed_at=now),
+            LoginFailure(scope=scope, key=key, failed_at=now),
+        ]
+        session.add_all(rows)
         session.flush()
+        return [row.id for row in rows]
 
-    def succeeded(self, session: Session, account: str) -> None:
-        session.execute(
-            delete(LoginFailure).where(LoginFailure.scope == "account", LoginFailure.key == account[:200])
-        )
+    def blocked(self, session: Session, ip: str, account: str, *, device: str | None = None) -> bool:
+        """Whether a reserved attempt is over a limit (its own rows are among those counted)."""
+        since = utcnow() - self.window
+        if device is None and self._count(session, "ip", ip[:200], since) > self.per_ip:
+            return True
+        scope, key = self._account_key(account, device)
+        return self._count(session, scope, key, since) > self.per_account
+
+    def release(self, session: Session, ids: list[int]) -> None:
+        """Take a refused attempt back: refused attempts do not extend the block."""
+        session.execute(delete(LoginFailure).where(LoginFailure.id.in_(ids)))
+
+    def succeeded(self, session: Session, ids: list[int], account: str, *, device: str | None = None) -> None:
+        """The attempt was right: it is no failure, and the failures before it on the same
+        account (unknown browsers) or the same device cookie are forgiven."""
+        self.release(session, ids)
+        scope, key = self._account_key(account, device)
+        session.execute(delete(LoginFailure).where(LoginFailure.scope == scope, LoginFailure.key == key))

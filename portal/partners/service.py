@@ -17,17 +17,19 @@ from portal.errors import InvalidInput, PermissionDenied, Unauthenticated
 from portal.events import record
 from portal.models import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.base import utcnow
+from portal.security import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH  # the web forms' first check
 from portal.security import (
     hash_password,
     hash_token,
     new_token_secret,
     password_needs_rehash,
+    password_problem,
     verify_password,
 )
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-MIN_PASSWORD_LENGTH = 10
 MAX_TOKEN_DAYS = 3650
+ADDRESS_TAKEN = "cannot be used for a new user: use another address, or ask the portal's operator"
 
 
 def _check_roles(org: Organization, roles: set[str]) -> str:
@@ -96,10 +98,14 @@ def add_user(
     _require_admin_of(principal, org, "add users")
     address = validation.email("email", email, required=True)
     assert address is not None
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("password", f"must have at least {MIN_PASSWORD_LENGTH} characters")
-    if uow.session.scalar(select(User.id).where(User.email == address)) is not None:
-        raise InvalidInput("email", "is already registered")
+    problem = password_problem(password, email=address, name=name)
+    if problem:
+        raise InvalidInput("password", problem)
+    existing = uow.session.scalar(select(User.id).where(User.email == address))
+    if existing is not None:
+        # Neutral on purpose: an external admin must not learn that the address has an account
+        # in another organization. (Users of its own organizations it sees in its list anyway.)
+        raise InvalidInput("email", ADDRESS_TAKEN)
     user = User(
         organization_id=org.id,
         email=address,
@@ -180,8 +186,9 @@ def change_password(*, uow: UnitOfWork, principal: Principal, current: str, new:
     user = uow.session.get_one(User, principal.user_id)
     if not verify_password(user.password_hash, current):
         raise InvalidInput("current_password", "is not correct")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("new_password", f"must have at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(new, email=user.email, name=user.name)
+    if problem:
+        raise InvalidInput("new_password", problem)
     user.password_hash = hash_password(new)
     user.session_generation += 1
     uow.flush()

@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Match
+from starlette.types import Message
 
 from portal.access import Principal, permissions, principal_for_user, user_standing
 from portal.config import Settings
@@ -278,21 +279,29 @@ class Web:
                 )
                 return RedirectResponse(f"/login?{target}", status_code=303)
             if request.method == "POST":
+                # Before a byte of the body is read: a same-origin request from a session that is
+                # still valid (not logged out, same generation, active user). The CSRF token comes
+                # with the body, which is read only up to ``max_bytes``.
+                if not origin_allowed(request):
+                    return unread(self.error_page(request, 403))
+                if not await run_in_threadpool(self._session_valid, session):
+                    return unread(RedirectResponse("/login", status_code=303))
                 length = request.headers.get("content-length")
                 if length is not None and length.isdigit() and int(length) > max_bytes:
-                    if too_large is None or not origin_allowed(request):
-                        return self.error_page(request, 413)
+                    if too_large is None:
+                        return unread(self.error_page(request, 413))
                     await _drain(request, int(length))
                     response = await run_in_threadpool(
                         self._run, too_large, request, session, None, read_only=True
                     )
                     response.status_code = 413
                     return response
-                form = await request.form(max_files=4, max_fields=500)
+                try:
+                    form = await read_form(request, max_bytes=max_bytes, max_files=4, max_fields=500)
+                except BodyTooLarge:
+                    return unread(self.error_page(request, 413))
                 token = form.get("csrf")
-                if not origin_allowed(request) or not csrf_matches(
-                    session, token if isinstance(token, str) else None
-                ):
+                if not csrf_matches(session, token if isinstance(token, str) else None):
                     await form.close()
                     return self.error_page(request, 403)
             try:
@@ -307,6 +316,16 @@ class Web:
                     await form.close()
 
         return endpoint
+
+    def _session_valid(self, session: SessionData) -> bool:
+        """Whether the signed session still stands (read-only); an invalid one is cleared."""
+        with unit_of_work(self.sessions, read_only=True) as uow:
+            if user_principal(uow.session, session) is not None:
+                return True
+        session.uid = None
+        session.clear = True
+        session.dirty = False
+        return False
 
     def idle_connection(self) -> bool:
         """Whether the connection pool holds an idle connection, so that a handler on the event
@@ -365,6 +384,39 @@ async def favicon(request: Request) -> Response:
 
 
 DRAIN_LIMIT = 256 * 1024 * 1024
+
+
+def unread(response: Response) -> Response:
+    """An answer given before the request body was read (or all of it): the connection closes
+    after it, so the server does not go on to read and drop what the client still sends."""
+    response.headers["connection"] = "close"
+    return response
+
+
+class BodyTooLarge(Exception):
+    """A request body went over its limit while it was being read."""
+
+
+async def read_form(
+    request: Request, *, max_bytes: int, max_files: int = 0, max_fields: int = 100
+) -> FormData:
+    """The request's form, reading at most ``max_bytes`` of its body, however it is sent: the
+    count is kept while reading (a chunked body has no Content-Length to trust), and at the
+    first byte over the limit reading stops with `BodyTooLarge` (files spooled so far are closed
+    and deleted). So nothing beyond the limit reaches memory or the temporary folder."""
+    receive = request.receive
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > max_bytes:
+                raise BodyTooLarge(f"the request body is over {max_bytes} bytes")
+        return message
+
+    return await Request(request.scope, capped).form(max_files=max_files, max_fields=max_fields)
 
 
 async def _drain(request: Request, length: int) -> None:

@@ -167,10 +167,17 @@ SECURITY_HEADERS = [
 ]
 
 
+# Static files and the icon are the same for everyone: caches may keep them.
+CACHEABLE = ("/static/", "/favicon.ico")
+HSTS = "max-age=31536000"
+
+
 class WebSessionMiddleware:
     """Reads the session and language cookies into the scope and writes them back when changed.
     Cookies are HttpOnly and SameSite=Lax, and Secure when the request came over HTTPS (behind a
-    proxy: uvicorn's --proxy-headers sets the scheme from X-Forwarded-Proto)."""
+    proxy: `portal serve` takes the scheme from X-Forwarded-Proto only from the proxies named in
+    PORTAL_TRUST_PROXY); HTTPS responses carry HSTS. Logged-in responses are not cached
+    (``Cache-Control: no-store``). HEAD runs as GET and its body is dropped."""
 
     def __init__(self, app: ASGIApp, secret_key: str) -> None:
         self.app = app
@@ -180,6 +187,11 @@ class WebSessionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
+        if head:
+            # HEAD is GET without the body, everywhere: a route serving GET and POST must never
+            # take a HEAD down its POST branch (which would skip the CSRF check).
+            scope = {**scope, "method": "GET"}
         connection = HTTPConnection(scope)
         session = read_session(self.secret_key, connection.cookies.get(SESSION_COOKIE))
         if session is None:
@@ -223,22 +235,36 @@ class WebSessionMiddleware:
                         if name.decode() not in headers:
                             headers.append(name.decode(), value_bytes.decode())
                 headers.add_vary_header("Cookie")
+                if current.uid is not None and not portal_path.startswith(CACHEABLE):
+                    # A logged-in page or export: no copy in the browser's or a proxy's cache.
+                    headers.setdefault("cache-control", "no-store")
+                if secure:
+                    headers.setdefault("strict-transport-security", HSTS)
+            elif head and message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
 
 
 def device_cookie_value(secret_key: str, account: str) -> str:
-    """Marks a browser where ``account`` (an e-mail) logged in successfully."""
-    return URLSafeTimedSerializer(secret_key, salt="portal.device").dumps({"acct": account})
+    """Marks a browser where ``account`` (an e-mail) logged in successfully; a random id names
+    this cookie, so that the login throttle can count each device's failures on its own."""
+    payload = {"acct": account, "dev": secrets.token_urlsafe(12)}
+    return URLSafeTimedSerializer(secret_key, salt="portal.device").dumps(payload)
 
 
-def device_account(secret_key: str, raw: str | None) -> str | None:
+def device_of(secret_key: str, raw: str | None, account: str) -> str | None:
+    """The id of a valid device cookie issued for ``account``, else None (an unknown browser)."""
     if not raw:
         return None
     try:
         data = URLSafeTimedSerializer(secret_key, salt="portal.device").loads(raw, max_age=DEVICE_MAX_AGE)
     except BadSignature:
         return None
-    account = data.get("acct") if isinstance(data, dict) else None
-    return account if isinstance(account, str) else None
+    if not isinstance(data, dict) or data.get("acct") != account:
+        return None
+    device = data.get("dev")
+    return device if isinstance(device, str) and device else None

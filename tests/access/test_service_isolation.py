@@ -125,7 +125,7 @@ CALLS: dict[str, tuple[str, Call]] = {
             organization_id=i,
             email="new@example.com",
             name="N",
-            password="x" * 12,
+            password="lang-genug-1",
             roles={"member"},
         ),
     ),
@@ -167,7 +167,7 @@ def world(factory: sessionmaker[Session]) -> tuple[Scene, dict[str, int]]:
             organization_id=scene.orgs["dealer-other"].id,
             email="colleague@dealer-other.example",
             name="Colleague",
-            password="x" * 12,
+            password="lang-genug-1",
             roles={"member"},
         )
     ids = {

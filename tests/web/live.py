@@ -44,10 +44,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(database_url: str, *, secret_key: str = "browser-test-secret-key-0123456789") -> Iterator[str]:
+def serve(
+    database_url: str,
+    *,
+    secret_key: str = "browser-test-secret-key-0123456789",
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Start `portal serve` in a subprocess and yield its base URL once /healthz answers."""
     port = free_port()
-    env = {**os.environ, "PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": secret_key}
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": secret_key,
+        **(extra_env or {}),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,8 +13,8 @@ from portal import validation
 from portal.db import unit_of_work
 from portal.models.base import utcnow
 from portal.partners import service as partners
-from portal.partners.logins import revoke_session
-from portal.web.core import Ctx, Web
+from portal.partners.logins import LoginThrottle, revoke_session
+from portal.web.core import MAX_FORM_BYTES, BodyTooLarge, Ctx, Web, read_form, unread
 from portal.web.forms import FormErrors
 from portal.web.labels import N_
 from portal.web.sessions import (
@@ -22,8 +23,8 @@ from portal.web.sessions import (
     SESSION_MAX_AGE,
     SessionData,
     csrf_matches,
-    device_account,
     device_cookie_value,
+    device_of,
     origin_allowed,
     session_of,
 )
@@ -40,6 +41,34 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
+def attempt_login(
+    sessions: sessionmaker[Session],
+    throttle: LoginThrottle,
+    *,
+    ip: str,
+    email: str,
+    password: str,
+    device: str | None,
+) -> tuple[int, int] | str:
+    """A login attempt: the user id and session generation, or "throttled" or "failed".
+
+    Two units of work, on purpose: the first writes the attempt down and commits, so that every
+    concurrent attempt counts it (`LoginThrottle`); the second checks the limits and the
+    password (argon2 takes ~50 ms: this runs off the event loop) and records the outcome."""
+    with unit_of_work(sessions) as uow:
+        reserved = throttle.reserve(uow.session, ip, email, device=device)
+    with unit_of_work(sessions) as uow:
+        if throttle.blocked(uow.session, ip, email, device=device):
+            throttle.release(uow.session, reserved)
+            return "throttled"
+        user = partners.authenticate_password(uow.session, email, password)
+        if user is None:
+            return "failed"
+        throttle.succeeded(uow.session, reserved, email, device=device)
+        user.last_login_at = utcnow()
+        return user.id, user.session_generation
+
+
 class AuthViews:
     def __init__(self, web: Web) -> None:
         self.web = web
@@ -53,7 +82,12 @@ class AuthViews:
 
     async def login(self, request: Request) -> Response:
         session = session_of(request)
-        form = await request.form(max_files=0, max_fields=10)
+        if not origin_allowed(request):
+            return unread(self.web.error_page(request, 403))
+        try:
+            form = await read_form(request, max_bytes=MAX_FORM_BYTES, max_fields=10)
+        except BodyTooLarge:
+            return unread(self.web.error_page(request, 413))
         email = str(form.get("email") or "").strip().lower()[:200]
         password = str(form.get("password") or "")[:1024]
         target = _safe_next(str(form.get("next") or "/"))
@@ -63,8 +97,7 @@ class AuthViews:
         ):
             return self.web.error_page(request, 403)
         ip = request.client.host if request.client else "unknown"
-        known = device_account(self.web.settings.secret_key, request.cookies.get(DEVICE_COOKIE)) == email
-        throttle = self.web.throttle
+        device = device_of(self.web.settings.secret_key, request.cookies.get(DEVICE_COOKIE), email)
 
         def failed(status: int) -> Response:
             session.dirty = True
@@ -78,21 +111,15 @@ class AuthViews:
                 errors=FormErrors(general=gettext(LOGIN_FAILED)),
             )
 
-        def authenticate() -> tuple[int, int] | str:
-            """In one unit of work: the throttle check, the password check (argon2 takes ~50 ms,
-            so this runs off the event loop) and the failure count or last-login time."""
-            with unit_of_work(self.web.sessions) as uow:
-                if throttle.blocked(uow.session, ip, email, known_device=known):
-                    return "throttled"
-                user = partners.authenticate_password(uow.session, email, password)
-                if user is None:
-                    throttle.failed(uow.session, ip, email)
-                    return "failed"
-                throttle.succeeded(uow.session, email)
-                user.last_login_at = utcnow()
-                return user.id, user.session_generation
-
-        found = await run_in_threadpool(authenticate)
+        found = await run_in_threadpool(
+            attempt_login,
+            self.web.sessions,
+            self.web.throttle,
+            ip=ip,
+            email=email,
+            password=password,
+            device=device,
+        )
         if found == "throttled":
             return failed(429)
         if isinstance(found, str):
@@ -112,7 +139,12 @@ class AuthViews:
 
     async def logout(self, request: Request) -> Response:
         session = session_of(request)
-        form = await request.form(max_files=0, max_fields=5)
+        if not origin_allowed(request):
+            return unread(self.web.error_page(request, 403))
+        try:
+            form = await read_form(request, max_bytes=MAX_FORM_BYTES, max_fields=5)
+        except BodyTooLarge:
+            return unread(self.web.error_page(request, 413))
         token = form.get("csrf")
         if not origin_allowed(request) or not csrf_matches(
             session, token if isinstance(token, str) else None

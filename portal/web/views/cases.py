@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
+from urllib.parse import quote
 
 from sqlalchemy.orm import undefer
 from starlette.responses import Response
@@ -30,6 +32,16 @@ from portal.web.views import pickers
 
 # Shown inline in the browser; everything else is a download.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """RFC 6266: an ASCII ``filename`` for old clients plus ``filename*=UTF-8''...`` with the real
+    name (HTTP headers are Latin-1: a name like ``Łódź-€-测试.pdf`` cannot go in as it is)."""
+    readable = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = "".join(ch for ch in readable if ch.isalnum() or ch in "._- ").strip()
+    if not fallback or fallback.startswith("."):
+        fallback = "file" + fallback
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class CaseViews:
@@ -176,12 +188,11 @@ class CaseViews:
         if attachment.case_id != case.id:
             return self.web.error_page(ctx.request, 404, ctx.principal)
         disposition = "inline" if attachment.content_type in INLINE_TYPES else "attachment"
-        safe_name = "".join(ch for ch in attachment.filename if ch.isalnum() or ch in "._- ") or "file"
         return Response(
             attachment.data,
             media_type=attachment.content_type,
             headers={
-                "content-disposition": f'{disposition}; filename="{safe_name}"',
+                "content-disposition": content_disposition(disposition, attachment.filename),
                 "content-security-policy": "default-src 'none'; sandbox",
                 "cache-control": "private, no-store",
             },

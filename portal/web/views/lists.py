@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -839,7 +840,12 @@ def _csv_cell(value: Any, gettext: Callable[[str], str], dialect: CsvDialect = C
     if str(value) in labels.ALL and not isinstance(value, int | Decimal):
         return gettext(labels.ALL[str(value)])
     text = str(value)
-    # Spreadsheet formula injection: a cell must not start a formula.
-    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+    if _FORMULA.match(text):
         return "'" + text
     return text
+
+
+# Spreadsheet formula injection (OWASP "CSV Injection"): a cell that starts with = + - @, a tab,
+# a carriage return or a line feed, also after leading spaces (spreadsheets skip them) or in the
+# full-width forms some read as the same, is prefixed with ' so that it stays text.
+_FORMULA = re.compile(r"^[\s\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]")
