@@ -207,3 +207,8 @@ def reprocess(ctx: Context, record_id: int) -> None:
     with unit_of_work(make_sessionmaker(ctx.engine)) as uow:
         inbound.reprocess(uow=uow, principal=system_principal(uow.session), record_id=record_id)
     console.print(f"record {record_id} queued again; it is applied on the next run")
+
+
+from portal.simulator_cli import simulate  # noqa: E402  (a module of its own: `exchange simulate`)
+
+exchange.add_command(simulate)
