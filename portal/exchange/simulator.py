@@ -14,8 +14,9 @@ Behaviour, deterministic for a ``seed`` and an order number:
 - an order (ORDERS / 850 / openTRANS ORDER / UBL Order) is acknowledged at once (CONTRL, 997; UBL
   and openTRANS have no acknowledgement the portal could match), then answered ``delay`` seconds
   later: most lines accepted with a promised date, some changed (fewer pieces, a later date), a few
-  rejected (``change_rate``, ``reject_rate``); another ``delay`` later the confirmed quantities are
-  shipped (one ship notice with an SSCC), another ``delay`` later they are invoiced (19 % VAT);
+  rejected (``change_rate``, ``reject_rate``; never every line unless ``reject_rate`` is 1);
+  another ``delay`` later the confirmed quantities are shipped (one ship notice with an SSCC),
+  and another ``delay`` later invoiced (19 % VAT);
 - a cancellation of an order drops what is still to be sent for it;
 - the portal's acknowledgements of our files are read and logged (a rejection as a warning).
 
@@ -148,6 +149,11 @@ def decide(po: doc.PurchaseOrder, behaviour: Behaviour, today: date) -> list[Ans
             answers.append(Answer(line, doc.LineStatus.CHANGED, quantity, promised))
         else:
             answers.append(Answer(line, doc.LineStatus.ACCEPTED, line.quantity, promised))
+    if answers and behaviour.reject_rate < 1 and all(a.quantity == 0 for a in answers):
+        # A supplier seldom refuses a whole order: unless told to refuse everything, it ships line 1.
+        first = answers[0]
+        promised = start + timedelta(days=5)
+        answers[0] = Answer(first.line, doc.LineStatus.ACCEPTED, first.line.quantity, promised)
     return answers
 
 

@@ -215,6 +215,16 @@ def test_decisions_depend_on_seed_and_order_only() -> None:
     assert {a.status for a in calm} == {doc.LineStatus.ACCEPTED}
 
 
+def test_an_order_is_refused_whole_only_when_told_to() -> None:
+    party = doc.Party(name="x", gln=OWNER_GLN)
+    line = doc.OrderLine(line_id="1", quantity=Decimal(3))
+    po = doc.PurchaseOrder("SO-9", date(2026, 1, 5), party, party, (line,))
+    grumpy = decide(po, Behaviour(reject_rate=0.99), date(2026, 1, 6))
+    assert [(a.status, a.quantity) for a in grumpy] == [(doc.LineStatus.ACCEPTED, Decimal(3))]
+    refusing = decide(po, Behaviour(reject_rate=1, change_rate=0), date(2026, 1, 6))
+    assert [a.status for a in refusing] == [doc.LineStatus.REJECTED]
+
+
 def test_transport_is_only_the_profiles_own(factory: sessionmaker[Session], tmp_path: Path) -> None:
     partner = partner_scene(factory, tmp_path / "partner", "x12")
     side = side_of(partner)
