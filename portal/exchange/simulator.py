@@ -9,8 +9,8 @@ beyond reading the profile once (where the files are, which format, which interc
 
 Behaviour, deterministic for a ``seed`` and an order number:
 
-- each file read is first moved to ``partner-archive`` below the profile's root (that claim is the
-  rename: two simulators never answer one file twice) and then read from there;
+- each file read is first moved to ``partner-archive`` beside the folder it was in (that claim is
+  the rename: two simulators never answer one file twice) and then read from there;
 - an order (ORDERS / 850 / openTRANS ORDER / UBL Order) is acknowledged at once (CONTRL, 997; UBL
   and openTRANS have no acknowledgement the portal could match), then answered ``delay`` seconds
   later: most lines accepted with a promised date, some changed (fewer pieces, a later date), a few
@@ -34,6 +34,7 @@ import fcntl
 import json
 import logging
 import os
+import posixpath
 import random
 import threading
 import time
@@ -84,6 +85,7 @@ class PartnerSide:
     reads: str
     writes: str
     open_transport: Callable[[], Transport]
+    keeps: str = KEEP_FOLDER  # where the partner moves what it has read
     version: str | None = None
     partner_qualifier: str | None = None
     our_qualifier: str | None = None
@@ -347,10 +349,10 @@ class PartnerSimulator:
         report = PassReport()
         for entry in transport.list_ready(self.side.reads, min_age_seconds=0, settle_seconds=0):
             try:  # the move is the claim: a file another simulator took first is gone
-                kept = transport.archive(self.side.reads, entry.name, KEEP_FOLDER)
+                kept = transport.archive(self.side.reads, entry.name, self.side.keeps)
             except RemoteFileNotFound:
                 continue
-            fetched = transport.fetch(KEEP_FOLDER, kept)
+            fetched = transport.fetch(self.side.keeps, kept)
             report.read += 1
             self._read(entry.name, fetched.data, report)
             self.state.save()
@@ -572,6 +574,7 @@ def partner_side(session: Any, principal: Any, slug: str) -> PartnerSide:
         our_qualifier=profile.our_qualifier,
         reads=profile.outbox,
         writes=profile.inbox,
+        keeps=posixpath.join(posixpath.dirname(profile.outbox.rstrip("/")), KEEP_FOLDER),
         open_transport=partial(open_transport, profile),
     )
 

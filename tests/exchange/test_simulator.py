@@ -27,6 +27,7 @@ from portal.exchange.simulator import (
 from portal.exchange.worker import run_once
 from portal.models import Direction, ExchangeProfile, ExchangeRecord, OrderStatus, RecordState
 from portal.orders import service as orders
+from tests.adapters.sshd import SshdInfo
 from tests.exchange.helpers import OWNER_GLN, SUPPLIER_GLN, Partner, partner_scene
 
 
@@ -191,6 +192,38 @@ def test_cancelled_order_is_not_answered(factory: sessionmaker[Session], tmp_pat
         clock.now += 1000
         assert one_pass(sim).sent == 0
     assert load(partner, order.id).status() is OrderStatus.CANCELLED
+
+
+@pytest.mark.sftp
+def test_simulator_answers_over_the_profiles_sftp_server(
+    factory: sessionmaker[Session], sshd: SshdInfo, tmp_path: Path
+) -> None:
+    folder = tmp_path.name  # unique below the sshd's data folder
+    partner = partner_scene(factory, sshd.data_dir / folder, "x12")
+    with partner.scene.uow() as uow:
+        profile = uow.session.scalars(select(ExchangeProfile)).one()
+        profile.transport = "sftp"
+        profile.settings = {
+            "host": sshd.host,
+            "port": sshd.port,
+            "username": sshd.username,
+            "key_file": str(sshd.client_key_path),
+            "known_hosts": sshd.known_hosts_line,
+        }
+        profile.inbox, profile.outbox, profile.archive = f"{folder}/out", f"{folder}/in", f"{folder}/archive"
+    for sub in ("out", "in", "archive"):
+        (sshd.data_dir / folder / sub).mkdir(parents=True, exist_ok=True)
+    order = partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(6, 2))
+    assert run_once(factory).errors == []
+    side = side_of(partner)
+    assert side.keeps == f"{folder}/partner-archive"
+    with PartnerSimulator(side, tmp_path / "s.json", Behaviour(delay=0), clock=Clock()) as sim:
+        report = sim.run(once=True)
+    assert (report.orders, report.sent) == (1, 4)  # 997, 855, 856, 810
+    [kept] = (partner.root / "partner-archive").iterdir()
+    assert kept.name.startswith("850_")
+    assert run_once(factory).errors == []
+    assert load(partner, order.id).status() is OrderStatus.INVOICED
 
 
 def test_decisions_depend_on_seed_and_order_only() -> None:
