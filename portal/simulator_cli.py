@@ -42,9 +42,9 @@ from portal.cli import Context, pass_ctx
 @click.option(
     "--only",
     "steps",
-    type=click.Choice(["ordrsp", "desadv", "invoic"]),
+    type=click.Choice(["ack", "ordrsp", "desadv", "invoic"]),
     multiple=True,
-    help="send only these answers (repeat; default: all three)",
+    help="send only these (repeat; default: all: the CONTRL/997 for an order, then the three answers)",
 )
 @click.option(
     "--orders",

@@ -53,7 +53,8 @@ from edi.errors import EdiError
 log = logging.getLogger("portal.exchange.simulator")
 
 KEEP_FOLDER = "partner-archive"
-STEPS = ("ordrsp", "desadv", "invoic")
+ANSWERS = ("ordrsp", "desadv", "invoic")
+STEPS = ("ack", *ANSWERS)  # "ack": the CONTRL / 997 for each order file
 EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml"}
 TYPES = {
     "edifact": {"ordrsp": "ORDRSP", "desadv": "DESADV", "invoic": "INVOIC", "ack": "CONTRL"},
@@ -405,7 +406,7 @@ class PartnerSimulator:
             report.unreadable += 1
             log.warning("%s: cannot read %s: %s", self.side.slug, name, decoded.error or "no message")
             return
-        if decoded.format in ("edifact", "x12") and any(
+        if "ack" in self.behaviour.steps and decoded.format in ("edifact", "x12") and any(
             isinstance(m.document, doc.PurchaseOrder) for m in decoded.messages
         ):
             self._acknowledge(decoded)
@@ -428,7 +429,8 @@ class PartnerSimulator:
                     self._cancel(document.number)
                 else:
                     report.orders += 1
-                    self._plan(document)
+                    if not self._plan(document):
+                        report.completed += 1  # nothing to send for it: answered as far as asked
             elif message.error is not None:
                 report.unreadable += 1
                 log.warning("%s: %s in %s: %s", self.side.slug, message.message_type, name, message.error)
@@ -442,7 +444,8 @@ class PartnerSimulator:
             if data is not None:
                 self._queue("ack", "", control, data, self.clock())
 
-    def _plan(self, po: doc.PurchaseOrder) -> None:
+    def _plan(self, po: doc.PurchaseOrder) -> bool:
+        """Queue the answers to ``po``; whether there is any."""
         behaviour = self.behaviour
         now = self.clock()
         today = datetime.fromtimestamp(now, UTC).date()
@@ -453,7 +456,7 @@ class PartnerSimulator:
         if shipping:
             documents["desadv"] = despatch_advice(po, answers, today, rng)
             documents["invoic"] = invoice(po, answers, today)
-        wanted = [step for step in STEPS if step in behaviour.steps and step in documents]
+        wanted = [step for step in ANSWERS if step in behaviour.steps and step in documents]
         encoded = []
         for step in wanted:
             control = self.state.next_control()
@@ -464,7 +467,7 @@ class PartnerSimulator:
                 )
             except EdiError as exc:  # nothing is sent for this order rather than half of it
                 log.warning("%s: cannot write the %s for %s: %s", self.side.slug, step, po.number, exc)
-                return
+                return False
             encoded.append((step, control, data))
         for n, (step, control, data) in enumerate(encoded, start=1):
             self._queue(step, po.number, control, data, now + n * behaviour.delay, last=n == len(encoded))
@@ -478,6 +481,7 @@ class PartnerSimulator:
             counts[doc.LineStatus.CHANGED],
             counts[doc.LineStatus.REJECTED],
         )
+        return bool(encoded)
 
     def _cancel(self, number: str) -> None:
         before = len(self.state.pending)
