@@ -406,8 +406,10 @@ class PartnerSimulator:
             report.unreadable += 1
             log.warning("%s: cannot read %s: %s", self.side.slug, name, decoded.error or "no message")
             return
-        if "ack" in self.behaviour.steps and decoded.format in ("edifact", "x12") and any(
-            isinstance(m.document, doc.PurchaseOrder) for m in decoded.messages
+        if (
+            "ack" in self.behaviour.steps
+            and decoded.format in ("edifact", "x12")
+            and any(isinstance(m.document, doc.PurchaseOrder) for m in decoded.messages)
         ):
             self._acknowledge(decoded)
         for message in decoded.messages:
