@@ -3,6 +3,11 @@ back confirmed (some lines changed or rejected), shipped and invoiced, in every 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -270,3 +275,57 @@ def test_transport_is_only_the_profiles_own(factory: sessionmaker[Session], tmp_
     )
     with side.open_transport() as transport:
         assert isinstance(transport, FolderTransport)
+
+
+def test_command_answers_an_order_file_once_and_says_what_is_wrong(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")},
+        "PORTAL_DATABASE_URL": empty_database_url,
+        "PORTAL_DATA_DIR": str(tmp_path / "var"),
+    }
+
+    def portal(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "portal.cli", *args], env=env, capture_output=True, text=True, check=False
+        )
+
+    assert portal("seed", "demo", "--scale", "0.02").returncode == 0
+    root = tmp_path / "nordtec"
+    added = portal(
+        *("exchange", "profile", "add", "--org", "nordtec", "--transport", "folder", "--root", str(root)),
+        *("--format", "edifact", "--partner-id", "4023456000017", "--our-id", "4012345000016"),
+    )
+    assert added.returncode == 0, added.stderr
+    buyer, seller = doc.Party(name="Wärmewerk AG", gln=OWNER_GLN), doc.Party(gln=SUPPLIER_GLN)
+    line = doc.OrderLine(line_id="1", quantity=Decimal(4), unit_price=Decimal("189.00"))
+    po = doc.PurchaseOrder("SO-2026-777777", date(2026, 3, 2), buyer, seller, (line,))
+    (root / "in").mkdir(parents=True)
+    envelope = doc.Envelope(sender=OWNER_GLN, recipient=SUPPLIER_GLN, control_reference="42")
+    (root / "in" / "ORDERS_SO-2026-777777_42.edi").write_bytes(
+        edi.encode(po, format="edifact", envelope=envelope)
+    )
+
+    done = portal("exchange", "simulate", "--profile", "nordtec", "--once", "--delay", "0")
+    assert done.returncode == 0, done.stderr
+    assert "1 order(s) read, 4 file(s) sent" in done.stderr
+    sent = sorted(path.name.split("-")[1] for path in (root / "out").iterdir())
+    assert sent == ["CONTRL.edi", "DESADV", "INVOIC", "ORDRSP"]
+    assert (tmp_path / "var" / "simulator" / "nordtec.json").exists()
+
+    missing = portal("exchange", "simulate", "--profile", "alpenventil", "--once")
+    assert missing.returncode == 1 and "alpenventil" in missing.stderr and "Traceback" not in missing.stderr
+    with held_lock(tmp_path / "var" / "simulator" / "nordtec.json"):
+        busy = portal("exchange", "simulate", "--profile", "nordtec", "--once")
+    assert busy.returncode == 1 and "another simulator" in busy.stderr, busy.stderr
+
+
+@contextmanager
+def held_lock(state: Path) -> Iterator[None]:
+    """Hold the state file's lock as a running simulator does."""
+    side = PartnerSide(
+        "nordtec", "edifact", "x", "y", "in", "out", open_transport=lambda: FolderTransport(".")
+    )
+    with PartnerSimulator(side, state):
+        yield
