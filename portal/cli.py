@@ -535,8 +535,15 @@ def demo(
 
 
 def _demo_partner(ctx: Context, delay: float) -> AbstractContextManager[object]:
-    """The simulated NordTec, in a thread beside the worker."""
+    """The simulated NordTec, in a thread beside the worker; what it does is logged to the console."""
+    import logging
+
     from portal.exchange import simulator as sim
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s simulator %(message)s", "%H:%M:%S"))
+    sim.log.addHandler(handler)
+    sim.log.setLevel(logging.INFO)
 
     with ctx.uow() as (uow, principal):
         side = sim.partner_side(uow.session, principal, "nordtec")
