@@ -182,7 +182,8 @@ class PartnerSimulator:
         except BlockingIOError:
             lock.close()
             raise SimulatorBusy(
-                f"another simulator answers for {self.side.slug} already (it locks {self.state_file})"
+                f"another simulator answers for {self.side.slug} already (it locks {self.state_file}); "
+                "`portal demo` runs one for nordtec unless started with --no-simulate-partner"
             ) from None
         self._lock = lock
         self._state = _State(self.state_file)
