@@ -17,7 +17,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -528,27 +528,12 @@ def demo(
     try:
         with ExitStack() as background:
             if simulate_partner:
-                background.enter_context(_demo_partner(ctx, partner_delay))
+                from portal.simulator_cli import demo_partner
+
+                background.enter_context(demo_partner(ctx, partner_delay))
             click_ctx.invoke(serve, host=host, port=port)
     finally:
         stop.set()
-
-
-def _demo_partner(ctx: Context, delay: float) -> AbstractContextManager[object]:
-    """The simulated NordTec, in a thread beside the worker; what it does is logged to the console."""
-    import logging
-
-    from portal.exchange import simulator as sim
-
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s simulator %(message)s", "%H:%M:%S"))
-    sim.log.addHandler(handler)
-    sim.log.setLevel(logging.INFO)
-
-    with ctx.uow() as (uow, principal):
-        side = sim.partner_side(uow.session, principal, "nordtec")
-    state = sim.default_state_file(ctx.settings.data_dir, "nordtec")
-    return sim.in_background(side, state, sim.Behaviour(delay=delay))
 
 
 def _demo_exchange(ctx: Context) -> tuple[Path, Path]:

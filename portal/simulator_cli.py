@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
@@ -111,3 +112,19 @@ def simulate(
         f"{report.orders} order(s) read, {report.sent} file(s) sent, {report.pending} still to send",
         err=True,
     )
+
+
+def demo_partner(ctx: Context, delay: float) -> AbstractContextManager[object]:
+    """`portal demo`'s simulated NordTec, in a thread beside the worker; what it does is logged to the
+    console."""
+    from portal.exchange import simulator as sim
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s simulator %(message)s", "%H:%M:%S"))
+    sim.log.addHandler(handler)
+    sim.log.setLevel(logging.INFO)
+
+    with ctx.uow() as (uow, principal):
+        side = sim.partner_side(uow.session, principal, "nordtec")
+    state = sim.default_state_file(ctx.settings.data_dir, "nordtec")
+    return sim.in_background(side, state, sim.Behaviour(delay=delay))
