@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,12 +39,14 @@ class Plan:
     accounts: list[DemoAccount] = field(default_factory=list)
 
     def add(self, model: type[Any], row: Row) -> int:
-        table = table_of(model)
-        rows = self.tables[table]
-        if "id" not in row and table.name != "counters":
+        rows = self.tables[model.__table__]
+        if "id" not in row:
+            if model.__tablename__ == "counters":
+                rows.append(row)
+                return 0
             row["id"] = len(rows) + 1
         rows.append(row)
-        return int(row.get("id", 0))
+        return int(row["id"])
 
     @property
     def row_count(self) -> int:
@@ -68,6 +71,7 @@ def gtin13(base: int) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
+@cache  # a few thousand distinct moments, asked for many times
 def local_time(day: date, hour: int, minute: int = 0) -> datetime:
     """``hour:minute`` on ``day`` in Berlin, as UTC."""
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN).astimezone(UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from types import SimpleNamespace
 
 from portal.models import (
@@ -76,12 +77,11 @@ def plan_orders(
         draw = rng.random()
         state, (young, old) = next((s, age) for bound, s, age in ORDER_MIX if draw < bound)
         created = past_working_time(rng, today - timedelta(days=rng.randint(young, old)), now)
-        incoming.append((created, state, customer, rng.getrandbits(32)))
-    incoming.sort(key=lambda item: item[0])
+        incoming.append((created, state, customer))
+    incoming.sort(key=lambda item: item[0])  # stable: the same plan every time
     numbers = {"shipment": 0, "invoice": 0}
-    for n, (created, state, customer, own_seed) in enumerate(incoming):
-        order_rng = random.Random(own_seed)
-        _order(plan, order_rng, org_id, customer, products, n, created, state, (today, now), numbers)
+    for n, (created, state, customer) in enumerate(incoming):
+        _order(plan, rng, org_id, customer, products, n, created, state, (today, now), numbers)
     # Shipment and invoice lines were planned before their order lines got ids: resolve them now.
     for model in (ShipmentLine, InvoiceLine):
         for row in plan.tables[table_of(model)]:
@@ -265,9 +265,10 @@ def _order(
 
 def _summarize(order: Row, lines: list[Row]) -> None:
     """The derived status and net total, by the model's own rules (what the flush hook keeps)."""
-    figures = [LineFigures(*(line[name] for name in LINE_FIGURES)) for line in lines]
+    figures = [LineFigures(*_LINE_VALUES(line)) for line in lines]
     order["current_status"] = derive_status(SimpleNamespace(**order), figures)
     order["net_total"] = order_total(figures)
 
 
 LINE_FIGURES = tuple(LineFigures.__dataclass_fields__)
+_LINE_VALUES = itemgetter(*LINE_FIGURES)
