@@ -84,6 +84,7 @@ def simulate(
     with an order response (some lines changed or rejected), a ship notice and an invoice, in the
     profile's format, over the profile's folder or SFTP server. Run `portal exchange run` beside it
     to apply the answers. Stop with Ctrl-C."""
+    from adapters import AdapterError
     from portal.exchange import simulator as sim
 
     if change_rate + reject_rate > 1:
@@ -106,6 +107,8 @@ def simulate(
             report = simulator.run(once=once, orders=orders, poll=poll)
     except sim.SimulatorBusy as exc:
         raise click.ClickException(str(exc)) from exc
+    except AdapterError as exc:  # with --once: the folder or server cannot be reached
+        raise click.ClickException(f"{slug}: {exc}") from exc
     except KeyboardInterrupt:
         return
     click.echo(

@@ -34,6 +34,7 @@ from portal.models import Direction, ExchangeProfile, ExchangeRecord, OrderStatu
 from portal.orders import service as orders
 from tests.adapters.sshd import SshdInfo
 from tests.exchange.helpers import OWNER_GLN, SUPPLIER_GLN, Partner, partner_scene
+from tests.web.live import free_port
 
 
 class Clock:
@@ -316,9 +317,25 @@ def test_command_answers_an_order_file_once_and_says_what_is_wrong(
 
     missing = portal("exchange", "simulate", "--profile", "alpenventil", "--once")
     assert missing.returncode == 1 and "alpenventil" in missing.stderr and "Traceback" not in missing.stderr
+    sftp = portal(  # a server nobody listens on: one line, no traceback
+        *("exchange", "profile", "add", "--org", "brightheat", "--transport", "sftp", "--host", "127.0.0.1"),
+        *("--port", str(free_port()), "--username", "edi", "--key-file", str(tmp_path / "key")),
+        *(
+            "--known-hosts",
+            "127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+        ),
+        *("--format", "x12", "--partner-id", "BRIGHTHEAT", "--our-id", "WAERMEWERK"),
+    )
+    assert sftp.returncode == 0, sftp.stderr
+    unreachable = portal("exchange", "simulate", "--profile", "brightheat", "--once")
+    assert unreachable.returncode == 1 and "brightheat" in unreachable.stderr, unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
     with held_lock(tmp_path / "var" / "simulator" / "nordtec.json"):
         busy = portal("exchange", "simulate", "--profile", "nordtec", "--once")
     assert busy.returncode == 1 and "another simulator" in busy.stderr, busy.stderr
+
+
+HOST_KEY = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
 
 
 @contextmanager
