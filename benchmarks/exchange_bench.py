@@ -4,7 +4,8 @@
    down and one large file (delegated to ``benchmarks.sftp_bench``; target: within 2x of OpenSSH);
 2. end-to-end inbound throughput -- files per second from the partner's folder to applied order
    responses (store, archive, decode, apply through the services, queue the CONTRL) -- next to
-   decoding the same files alone.
+   decoding the same files alone. The order responses come from the partner simulator
+   (`portal.exchange.simulator`) answering the routed orders' files.
 
     python -m benchmarks.exchange_bench [--files 300] [--skip-sftp]
 """
@@ -20,11 +21,13 @@ from pathlib import Path
 
 import edi
 from portal.db import make_engine, make_sessionmaker
-from portal.exchange import inbound
+from portal.exchange import inbound, outbound
 from portal.exchange.profiles import open_transport
+from portal.exchange.simulator import Behaviour, PartnerSimulator, partner_side
 from portal.models import Base, ExchangeProfile, ExchangeRecord, RecordState
 from portal.orders import service as orders
-from tests.exchange.helpers import order_response, partner_scene
+from portal.partners.service import system_principal
+from tests.exchange.helpers import partner_scene
 
 
 def inbound_throughput(files: int) -> dict[str, float]:
@@ -54,19 +57,23 @@ def inbound_throughput(files: int) -> dict[str, float]:
                     order_id=order.id,
                     supplier_id=partner.scene.orgs["supplier-a"].id,
                 )
-            payloads = [
-                partner.send(
-                    f"r{n:05d}.edi", order_response(o, quantities={1: None}, number=f"R{n}"), str(10_000 + n)
-                ).read_bytes()
-                for n, o in enumerate(created)
-            ]
+        # The orders go out as files, and the partner simulator answers each with an ORDRSP.
+        outbound.queue_from_events(factory, batch=files + 1)
+        with factory() as session:
+            profile = session.query(ExchangeProfile).one()
+            session.expunge(profile)
+            side = partner_side(session, system_principal(session), "supplier-a")
+        with open_transport(profile) as transport:
+            outbound.send_queued(factory, profile, transport)
+        answers = Behaviour(delay=0, steps=("ordrsp",), change_rate=0, reject_rate=0)
+        with PartnerSimulator(side, tmp / "simulator.json", answers) as simulator:
+            simulator.run(once=True)
+        payloads = [path.read_bytes() for path in sorted(partner.inbox.iterdir())]
+        assert len(payloads) == files, f"the simulator answered {len(payloads)} of {files} orders"
         started = time.perf_counter()
         for data in payloads:
             edi.decode_all(data)
         decode_seconds = time.perf_counter() - started
-        with factory() as session:
-            profile = session.query(ExchangeProfile).one()
-            session.expunge(profile)
         started = time.perf_counter()
         with open_transport(profile) as transport:
             inbound.poll(factory, profile, transport)

@@ -458,10 +458,33 @@ def serve(ctx: Context, host: str, port: int) -> None:
 @click.option(
     "--scale", type=float, default=1.0, show_default=True, help="size of the demo data when seeding"
 )
+@click.option(
+    "--simulate-partner/--no-simulate-partner",
+    default=True,
+    show_default=True,
+    help="a simulated NordTec answers the orders routed to it (`portal exchange simulate`)",
+)
+@click.option(
+    "--partner-delay",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="the simulated NordTec's delay before each answer",
+)
 @click.pass_context
-def demo(click_ctx: click.Context, host: str, port: int, scale: float) -> None:
-    """Upgrade, seed if empty, print the demo logins and tokens, run the exchange worker, serve."""
+def demo(
+    click_ctx: click.Context,
+    host: str,
+    port: int,
+    scale: float,
+    simulate_partner: bool,
+    partner_delay: float,
+) -> None:
+    """Upgrade, seed if empty, print the demo logins and tokens, run the exchange worker and the
+    simulated supplier NordTec, serve."""
     import threading
+    from contextlib import ExitStack
 
     from portal.db import make_sessionmaker
     from portal.exchange.worker import run_forever
@@ -495,7 +518,15 @@ def demo(click_ctx: click.Context, host: str, port: int, scale: float) -> None:
     out.rule("EDI exchange with the supplier NordTec (a local folder)")
     out.print(f"  NordTec's files for us go to: {inbox}")
     out.print(f"  our files for NordTec appear in: {outbox}")
-    out.print("  route an order to NordTec, drop an ORDRSP into the first folder, watch the order change")
+    if simulate_partner:
+        out.print(
+            f"  a simulated NordTec answers routed orders: order response, ship notice and invoice,"
+            f" {partner_delay:g} s apart (--no-simulate-partner: answer yourself)"
+        )
+    else:
+        out.print(
+            "  route an order to NordTec, drop its answer into the first folder, watch the order change"
+        )
     out.print(f"\ndatabase: {describe(engine)}   (the `portal` commands run from {Path.cwd()} use it)")
     out.print(f"portal: http://{host}:{port}/   health: http://{host}:{port}/healthz")
     stop = threading.Event()
@@ -508,7 +539,12 @@ def demo(click_ctx: click.Context, host: str, port: int, scale: float) -> None:
     )
     thread.start()
     try:
-        click_ctx.invoke(serve, host=host, port=port)
+        with ExitStack() as background:
+            if simulate_partner:
+                from portal.simulator_cli import demo_partner
+
+                background.enter_context(demo_partner(ctx, partner_delay))
+            click_ctx.invoke(serve, host=host, port=port)
     finally:
         stop.set()
 

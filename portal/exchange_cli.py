@@ -248,3 +248,8 @@ def discard(ctx: Context, record_id: int) -> None:
     with unit_of_work(make_sessionmaker(ctx.engine)) as uow:
         handling.discard(uow=uow, principal=system_principal(uow.session), record_id=record_id)
     console.print(f"record {record_id} discarded")
+
+
+from portal.simulator_cli import simulate  # noqa: E402  (a module of its own: `exchange simulate`)
+
+exchange.add_command(simulate)

@@ -288,7 +288,8 @@ def queue_acknowledgement(
 
 def apply_acknowledgement(uow: UnitOfWork, organization_id: int, ack: doc.Acknowledgement) -> list[Link]:
     """A partner's CONTRL/997 for one of our files: mark that file acknowledged or rejected."""
-    reference = ack.interchange_reference.strip()
+    # A 997 names the functional group (GS06), not the interchange; ours are numbered alike.
+    reference = (ack.interchange_reference or ack.group_reference or "").strip()
     unpadded = reference.lstrip("0") or "0"
     sent = uow.session.scalars(
         select(ExchangeRecord)

@@ -81,6 +81,18 @@ FIRST_DE = [
     "Thomas",
     "Andrea",
     "Uwe",
+    "Michael",
+    "Petra",
+    "Markus",
+    "Claudia",
+    "Frank",
+    "Monika",
+    "Tobias",
+    "Nicole",
+    "Sven",
+    "Daniela",
+    "Matthias",
+    "Kerstin",
 ]
 FIRST_EN = [
     "Oliver",
@@ -102,15 +114,15 @@ FIRST_EN = [
 ]
 TRADES_DE = [
     "Haustechnik",
-    "Sanitär",
     "Heizungsbau",
-    "Elektrotechnik",
-    "Gebäudeservice",
-    "Bauunternehmung",
-    "Klimatechnik",
-    "Anlagenbau",
-    "Energietechnik",
+    "Sanitär und Heizung",
+    "Wärmetechnik",
+    "Gebäudetechnik",
+    "Heizung & Solar",
     "Installationen",
+    "Energietechnik",
+    "Klimatechnik",
+    "Kundendienst",
 ]
 TRADES_EN = [
     "Plumbing",
@@ -122,7 +134,7 @@ TRADES_EN = [
     "Electrical",
     "Property Maintenance",
 ]
-FORMS_DE = ["GmbH", "GmbH & Co. KG", "AG", "KG", "e.K.", "OHG"]
+FORMS_DE = ["GmbH", "GmbH", "GmbH", "GmbH & Co. KG", "e.K.", "KG", "OHG"]
 FORMS_EN = ["Ltd", "PLC", "LLP", "& Sons Ltd"]
 STREETS_DE = [
     "Hauptstraße",
@@ -147,31 +159,50 @@ STREETS_EN = [
     "Queen Street",
     "King's Road",
 ]
+# (postal code, city, area code): the dealers' Rhein-Main first (north, south), then the rest of Germany
+CITIES_RHEIN_MAIN_NORTH = [
+    ("60311", "Frankfurt am Main", "69"),
+    ("60486", "Frankfurt am Main", "69"),
+    ("61348", "Bad Homburg vor der Höhe", "6172"),
+    ("61440", "Oberursel (Taunus)", "6171"),
+    ("61169", "Friedberg (Hessen)", "6031"),
+    ("61118", "Bad Vilbel", "6101"),
+    ("65183", "Wiesbaden", "611"),
+    ("63450", "Hanau", "6181"),
+]
+CITIES_RHEIN_MAIN_SOUTH = [
+    ("64283", "Darmstadt", "6151"),
+    ("63065", "Offenbach am Main", "69"),
+    ("63225", "Langen (Hessen)", "6103"),
+    ("63303", "Dreieich", "6103"),
+    ("65428", "Rüsselsheim am Main", "6142"),
+    ("55116", "Mainz", "6131"),
+    ("64625", "Bensheim", "6251"),
+]
 CITIES_DE = [
-    ("10115", "Berlin"),
-    ("20095", "Hamburg"),
-    ("80331", "München"),
-    ("50667", "Köln"),
-    ("60311", "Frankfurt am Main"),
-    ("70173", "Stuttgart"),
-    ("40213", "Düsseldorf"),
-    ("04109", "Leipzig"),
-    ("01067", "Dresden"),
-    ("30159", "Hannover"),
-    ("90402", "Nürnberg"),
-    ("28195", "Bremen"),
-    ("44135", "Dortmund"),
-    ("45127", "Essen"),
-    ("33602", "Bielefeld"),
+    ("50667", "Köln", "221"),
+    ("40213", "Düsseldorf", "211"),
+    ("70173", "Stuttgart", "711"),
+    ("80331", "München", "89"),
+    ("20095", "Hamburg", "40"),
+    ("30159", "Hannover", "511"),
+    ("04109", "Leipzig", "341"),
+    ("90402", "Nürnberg", "911"),
+    ("34117", "Kassel", "561"),
+    ("97070", "Würzburg", "931"),
+    ("68159", "Mannheim", "621"),
+    ("69117", "Heidelberg", "6221"),
+    ("35390", "Gießen", "641"),
+    ("36037", "Fulda", "661"),
 ]
 CITIES_EN = [
-    ("EC1A 1BB", "London"),
-    ("M1 1AE", "Manchester"),
-    ("B1 1AA", "Birmingham"),
-    ("LS1 1UR", "Leeds"),
-    ("BS1 4ST", "Bristol"),
-    ("EH1 1YZ", "Edinburgh"),
-    ("G1 1XQ", "Glasgow"),
+    ("EC1A 1BB", "London", "20"),
+    ("M1 1AE", "Manchester", "161"),
+    ("B1 1AA", "Birmingham", "121"),
+    ("LS1 1UR", "Leeds", "113"),
+    ("BS1 4ST", "Bristol", "117"),
+    ("EH1 1YZ", "Edinburgh", "131"),
+    ("G1 1XQ", "Glasgow", "141"),
 ]
 PRODUCTS = [
     ("Umwälzpumpe", "Circulation pump", "C62", "189.00"),
@@ -194,40 +225,159 @@ PRODUCTS = [
     ("Manometer 0-6 bar", "Pressure gauge 0-6 bar", "C62", "12.30"),
     ("Solarkollektor 2,5 m²", "Solar collector 2.5 m²", "C62", "720.00"),
     ("Frischwasserstation", "Fresh water station", "C62", "1150.00"),
+    ("Luft-Wasser-Wärmepumpe 12 kW", "Air-to-water heat pump 12 kW", "C62", "9480.00"),
+    ("Hocheffizienzpumpe 25-60", "High-efficiency pump 25-60", "C62", "236.00"),
+    ("Speicher-Wassererwärmer 300 l", "Hot water cylinder 300 l", "C62", "1380.00"),
+    ("Heizungsregler witterungsgeführt", "Weather-compensated controller", "C62", "415.00"),
+    ("Abgasrohr DN80 1 m", "Flue pipe DN80 1 m", "C62", "38.50"),
+    ("Hydraulische Weiche", "Hydraulic separator", "C62", "279.00"),
 ]
+# (subject, description) of support cases, German customers and English ones
 CASE_SUBJECTS = [
-    "Pumpe läuft nicht an",
-    "Lieferung unvollständig",
-    "Rechnung weicht vom Angebot ab",
-    "Heizkörper undicht",
-    "Noise from heat pump",
-    "Wrong part delivered",
-    "Warranty claim",
-    "Wartungstermin gewünscht",
-    "Thermostat zeigt Fehler E3",
-    "Request for documentation",
-    "Druckverlust in der Anlage",
-    "Delivery date changed without notice",
+    (
+        "Wärmepumpe meldet Hochdruckstörung",
+        "Außengerät schaltet seit gestern mehrmals täglich mit Hochdruckstörung ab. "
+        "Anlage läuft nach Quittieren wieder an.",
+    ),
+    (
+        "Gas-Brennwertkessel: Störung F28",
+        "Kessel geht morgens auf Störung F28 (keine Flammenbildung). "
+        "Gaszähler läuft, Zündelektrode wurde noch nicht geprüft.",
+    ),
+    (
+        "Heizkörper im OG werden nicht warm",
+        "Nach dem Tausch der Umwälzpumpe bleiben die Heizkörper im Obergeschoss kalt. "
+        "Hydraulischer Abgleich wurde nicht neu gemacht.",
+    ),
+    (
+        "Warmwasser nur lauwarm",
+        "Speichertemperatur erreicht nur 42 °C statt 55 °C. Legionellenschaltung ist aktiv.",
+    ),
+    (
+        "Ausdehnungsgefäß verliert Druck",
+        "Anlagendruck fällt innerhalb einer Woche von 1,8 auf 0,9 bar. Keine sichtbare Leckage.",
+    ),
+    (
+        "Umwälzpumpe macht Geräusche",
+        "Pumpe brummt laut in Stufe 3, Kunde beschwert sich über Geräusche im Schlafzimmer.",
+    ),
+    (
+        "Lieferung unvollständig",
+        "Laut Lieferschein fehlen zwei Positionen (Thermostatköpfe). Bitte Nachlieferung bestätigen.",
+    ),
+    (
+        "Falscher Artikel geliefert",
+        "Geliefert wurde Kugelhahn DN20 statt DN25. Ware steht zur Abholung bereit.",
+    ),
+    (
+        "Rechnung weicht vom Angebot ab",
+        "Rechnungsbetrag liegt 4 % über dem Angebot; Projektrabatt wurde nicht berücksichtigt.",
+    ),
+    (
+        "Inbetriebnahme Wärmepumpe terminieren",
+        "Installation ist abgeschlossen, Elektroanschluss erfolgt am Montag. "
+        "Bitte Termin für die Inbetriebnahme.",
+    ),
+    (
+        "Wartung Brennwertkessel fällig",
+        "Jährliche Wartung laut Wartungsvertrag fällig; Kunde bittet um Termin vormittags.",
+    ),
+    ("Sicherheitsventil tropft", "Sicherheitsventil am Speicher tropft nach jedem Aufheizvorgang."),
+    (
+        "Fußbodenheizung: Raumregler ohne Funktion",
+        "Zwei Raumregler zeigen keine Anzeige, Stellantriebe bleiben geschlossen.",
+    ),
+    (
+        "BEG-Förderantrag: Unterlagen benötigt",
+        "Für den Förderantrag werden Datenblatt und Fachunternehmererklärung zur Wärmepumpe benötigt.",
+    ),
+    (
+        "Garantiefall Pufferspeicher",
+        "Undichtigkeit am Anschluss des Pufferspeichers, Baujahr 2024. Bitte Garantieabwicklung.",
+    ),
 ]
-ACTIVITY_SUBJECTS = [
-    "Jahresgespräch",
-    "Angebot nachgefasst",
-    "Rückruf wegen Reklamation",
+CASE_SUBJECTS_EN = [
+    (
+        "Heat pump shows high-pressure fault",
+        "The outdoor unit trips with a high-pressure fault several times a day.",
+    ),
+    ("Delivery incomplete", "Two items of the delivery note are missing. Please confirm when they follow."),
+    (
+        "Request for documentation",
+        "Please send the data sheet and the declaration of conformity for the buffer tank.",
+    ),
+    ("Wrong part delivered", "We received ball valves DN20 instead of DN25."),
+]
+ACTIVITY_SUBJECTS = {
+    "call": [
+        "Rückruf wegen Reklamation",
+        "Liefertermin abgestimmt",
+        "Angebot nachgefasst",
+        "Rückfrage zur Rechnung",
+        "Terminvereinbarung Inbetriebnahme",
+    ],
+    "meeting": [
+        "Jahresgespräch",
+        "Projektbesprechung Neubau",
+        "Produktvorstellung Wärmepumpe",
+        "Quartalsgespräch Konditionen",
+    ],
+    "appointment": [
+        "Inbetriebnahme Wärmepumpe",
+        "Wartung Brennwertkessel",
+        "Baustellenbesichtigung",
+        "Schulung Monteure",
+        "Heizlastberechnung vor Ort",
+        "Hydraulischer Abgleich",
+    ],
+    "email": [
+        "Preisliste 2026 verschickt",
+        "Datenblätter gesendet",
+        "Angebot Wärmepumpe verschickt",
+        "Auftragsbestätigung weitergeleitet",
+    ],
+    "note": [
+        "Kunde plant Umstieg auf Wärmepumpe",
+        "Ansprechpartner Einkauf gewechselt",
+        "Interesse an Wartungsvertrag",
+        "Rahmenvertrag läuft im Sommer aus",
+    ],
+    "task": [
+        "Angebot erstellen",
+        "Rückruf einplanen",
+        "Förderunterlagen zusammenstellen",
+        "Muster für Schulung bestellen",
+    ],
+}
+ACTIVITY_SUBJECTS_EN = [
     "Follow-up call",
     "Site visit",
-    "Produktvorstellung Wärmepumpe",
     "Quarterly review",
-    "Schulung Monteure",
-    "Vertragsverlängerung besprochen",
     "Sent price list",
+    "Commissioning of heat pump",
 ]
 COMMENTS = [
     "Wir kümmern uns darum.",
     "Techniker ist für Donnerstag eingeplant.",
-    "Ersatzteil bestellt.",
+    "Ersatzteil bestellt, Lieferung voraussichtlich morgen.",
+    "Bitte ein Foto vom Typenschild schicken.",
+    "Kunde hat bestätigt, dass die Anlage wieder läuft.",
+    "Rückfrage beim Hersteller läuft.",
+    "Gutschrift wurde angefordert.",
+    "Termin mit dem Kunden abgestimmt.",
+    "Fehlerspeicher ausgelesen, Protokoll im Anhang.",
+]
+COMMENTS_EN = [
     "Please send photos of the type plate.",
     "Customer confirmed the fix.",
-    "Rückfrage beim Hersteller.",
     "Credit note requested.",
-    "Termin mit Kunden abgestimmt.",
 ]
+# Customers that are not installers: housing companies, facility managers, municipal utilities.
+INSTITUTIONS_DE = [
+    ("Wohnungsbaugenossenschaft {city} eG", "wbg-{city}"),
+    ("Stadtwerke {city} GmbH", "stadtwerke-{city}"),
+    ("Hausverwaltung {surname} GmbH", "hausverwaltung-{surname}"),
+    ("{surname} Facility Management GmbH", "{surname}-fm"),
+]
+POSITIONS_DE = ["Einkauf", "Geschäftsführung", "Technik", "Kundendienst", "Bauleitung", "Buchhaltung"]
+POSITIONS_EN = ["Buyer", "Managing Director", "Service Manager", "Site Manager"]

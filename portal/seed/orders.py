@@ -1,0 +1,274 @@
+"""The demo's orders: the recent weeks, numbered as they came in, the older the further along."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from operator import itemgetter
+from types import SimpleNamespace
+
+from portal.models import (
+    Invoice,
+    InvoiceLine,
+    LineResponse,
+    MatchStatus,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+)
+from portal.models.orders import LineFigures, derive_status, order_total
+from portal.seed.base import (
+    CENT,
+    SUPPLIERS,
+    DemoCustomer,
+    Plan,
+    Row,
+    event,
+    local_time,
+    past_working_time,
+    table_of,
+    weekday,
+    working_time,
+)
+
+# (upper bound of the random draw, target state, order age in days (min, max)): the recent weeks,
+# the older the further along
+ORDER_MIX = [
+    (0.08, "draft", (0, 6)),
+    (0.22, "awaiting", (0, 9)),
+    (0.30, "partial", (1, 12)),
+    (0.45, "confirmed", (2, 21)),
+    (0.53, "part_shipped", (5, 28)),
+    (0.66, "shipped", (6, 35)),
+    (0.92, "invoiced", (12, 75)),
+    (0.96, "rejected", (2, 45)),
+    (1.01, "cancelled", (2, 60)),
+]
+
+
+def _quantity(rng: random.Random, product: Row) -> Decimal:
+    """What an installer orders of a product: one heat pump, a few valves, metres of pipe."""
+    price = product["price"]
+    if product["unit"] != "C62":
+        return Decimal(rng.choice([20, 25, 50, 100]))
+    if price >= 1000:
+        return Decimal(rng.choice([1, 1, 1, 2, 3]))
+    if price >= 100:
+        return Decimal(rng.choice([1, 2, 2, 3, 4, 5, 8, 10]))
+    return Decimal(rng.choice([2, 4, 5, 6, 8, 10, 12, 20, 25, 50]))
+
+
+def plan_orders(
+    plan: Plan,
+    rng: random.Random,
+    org_id: dict[str, int],
+    customers: list[DemoCustomer],
+    products: list[Row],
+    scale: float,
+    today: date,
+    now: datetime,
+) -> None:
+    # First when each order came in; then the orders in that order (numbers and ids grow with time).
+    incoming = []
+    for _ in range(max(1, round(5000 * scale))):
+        customer = rng.choice(customers)
+        draw = rng.random()
+        state, (young, old) = next((s, age) for bound, s, age in ORDER_MIX if draw < bound)
+        created = past_working_time(rng, today - timedelta(days=rng.randint(young, old)), now)
+        incoming.append((created, state, customer))
+    incoming.sort(key=lambda item: item[0])  # stable: the same plan every time
+    numbers = {"shipment": 0, "invoice": 0}
+    for n, (created, state, customer) in enumerate(incoming):
+        _order(plan, rng, org_id, customer, products, n, created, state, (today, now), numbers)
+    # Shipment and invoice lines were planned before their order lines got ids: resolve them now.
+    for model in (ShipmentLine, InvoiceLine):
+        for row in plan.tables[table_of(model)]:
+            row["order_line_id"] = row.pop("_line")["_id"]
+    for row in plan.tables[table_of(OrderLine)]:
+        row.pop("_id", None)
+
+
+def _order(
+    plan: Plan,
+    rng: random.Random,
+    org_id: dict[str, int],
+    customer: DemoCustomer,
+    products: list[Row],
+    n: int,
+    created: datetime,
+    state: str,
+    when: tuple[date, datetime],
+    numbers: dict[str, int],
+) -> None:
+    today, now = when
+    owner = org_id["waermewerk"]
+    dealer = customer.dealer
+    sold_by = org_id[dealer] if dealer and rng.random() < 0.75 else None
+    supplier_slug = rng.choice(SUPPLIERS)
+    supplier = None if state == "draft" else org_id[supplier_slug]
+    routed_at = min(now, created + timedelta(minutes=rng.randint(20, 240)))
+    order_row: Row = {
+        "number": f"SO-{created.year}-{n + 1:06d}",
+        "customer_id": customer.id,
+        "dealer_id": sold_by,
+        "supplier_id": supplier,
+        "created_by_org_id": sold_by or owner,
+        "currency": "EUR",
+        "order_date": created.date(),
+        "requested_date": weekday(created.date() + timedelta(days=rng.randint(5, 21))),
+        "customer_reference": f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else None,
+        "delivery_name": customer.row["name"],
+        "delivery_street": customer.row["street"],
+        "delivery_postal_code": customer.row["postal_code"],
+        "delivery_city": customer.row["city"],
+        "delivery_country": customer.row["country_code"],
+        "delivery_gln": customer.row["gln"],
+        "delivery_contact_name": None,
+        "delivery_contact_phone": customer.row["phone"],
+        "delivery_contact_email": customer.row["email"],
+        "note": None,
+        "routed_at": routed_at if supplier else None,
+        "cancelled_at": created + timedelta(days=1) if state == "cancelled" else None,
+        "created_at": created,
+        "updated_at": created,
+        "version": 1,
+    }
+    order_id = plan.add(Order, order_row)
+    event(plan, "order.created", "order", order_id, sold_by or owner, created)
+    if supplier:
+        event(plan, "order.routed", "order", order_id, owner, routed_at, supplier_id=supplier)
+    lines = []
+    for line_no, product in enumerate(rng.sample(products, rng.randint(1, 4)), start=1):
+        line = {
+            "order_id": order_id,
+            "line_no": line_no,
+            "product_id": product["id"],
+            "sku": product["sku"],
+            "gtin": product["gtin"],
+            "description": product["name"],
+            "unit": product["unit"],
+            "unit_price": product["price"],
+            "quantity_ordered": _quantity(rng, product),
+            "quantity_confirmed": None,
+            "quantity_shipped": Decimal(0),
+            "quantity_invoiced": Decimal(0),
+            "response": LineResponse.PENDING,
+            "confirmed_price": None,
+            "requested_date": None,
+            "promised_date": None,
+            "cancelled": False,
+        }
+        lines.append(line)
+    answered = {"partial": 1, "draft": 0, "awaiting": 0, "cancelled": 0}.get(state, len(lines))
+    confirmed_at = min(now, max(routed_at, working_time(rng, created.date() + timedelta(days=1))))
+    for line in lines[:answered]:
+        if state == "rejected":
+            line["response"], line["quantity_confirmed"] = LineResponse.REJECTED, Decimal(0)
+            continue
+        changed = rng.random() < 0.15 and line["quantity_ordered"] > 1
+        line["response"] = LineResponse.CHANGED if changed else LineResponse.ACCEPTED
+        line["quantity_confirmed"] = (line["quantity_ordered"] - 1) if changed else line["quantity_ordered"]
+        line["promised_date"] = weekday(created.date() + timedelta(days=rng.randint(3, 21)))
+    if answered:
+        event(
+            plan,
+            "order.confirmed",
+            "order",
+            order_id,
+            supplier or owner,
+            confirmed_at,
+            status="rejected" if state == "rejected" else "confirmed",
+        )
+    if state in ("part_shipped", "shipped", "invoiced"):
+        numbers["shipment"] += 1
+        shipped_on = min(today, weekday(created.date() + timedelta(days=rng.randint(2, 8))))
+        shipped_at = min(now, local_time(shipped_on, rng.randint(13, 17), rng.choice((0, 15, 30, 45))))
+        shipment_id = plan.add(
+            Shipment,
+            {
+                "order_id": order_id,
+                "supplier_id": supplier,
+                "number": f"DN-{numbers['shipment']:07d}",
+                "shipped_on": shipped_on,
+                "expected_delivery": weekday(shipped_on + timedelta(days=2)),
+                "carrier": rng.choice(["DHL", "DB Schenker", "DPD", "UPS", "Dachser"]),
+                "tracking_number": f"JJD{rng.randint(10**11, 10**12 - 1)}",
+                "packages": rng.randint(1, 4),
+                "created_at": shipped_at,
+            },
+        )
+        ship_lines = lines[:1] if state == "part_shipped" else lines
+        for line in ship_lines:
+            line["quantity_shipped"] = line["quantity_confirmed"]
+            plan.add(
+                ShipmentLine,
+                {
+                    "shipment_id": shipment_id,
+                    "order_line_id": 0,
+                    "quantity": line["quantity_confirmed"],
+                    "batch_number": f"L{rng.randint(1000, 9999)}",
+                    "sscc": None,
+                    "_line": line,
+                },
+            )
+        event(plan, "shipment.created", "shipment", shipment_id, supplier or owner, shipped_at)
+    if state == "invoiced":
+        numbers["invoice"] += 1
+        issued = min(today, weekday(created.date() + timedelta(days=rng.randint(8, 14))))
+        issued_at = min(now, local_time(issued, rng.randint(8, 11), rng.choice((0, 20, 40))))
+        over = rng.random() < 0.03
+        net = tax = Decimal(0)
+        invoice_lines = []
+        for line in lines:
+            qty = line["quantity_confirmed"] + (1 if over and line is lines[0] else 0)
+            line["quantity_invoiced"] = qty
+            amount = (qty * line["unit_price"]).quantize(CENT)
+            net, tax = net + amount, tax + (amount * Decimal("0.19")).quantize(CENT)
+            invoice_lines.append(
+                {
+                    "invoice_id": 0,
+                    "order_line_id": 0,
+                    "quantity": qty,
+                    "unit_price": line["unit_price"],
+                    "net_amount": amount,
+                    "tax_rate": Decimal(19),
+                    "_line": line,
+                    "excess_quantity": Decimal(1) if over and line is lines[0] else Decimal(0),
+                }
+            )
+        invoice_id = plan.add(
+            Invoice,
+            {
+                "order_id": order_id,
+                "supplier_id": supplier,
+                "number": f"RE-{issued.year}-{numbers['invoice']:06d}",
+                "issue_date": issued,
+                "due_date": issued + timedelta(days=30),
+                "currency": "EUR",
+                "net_total": net,
+                "tax_total": tax,
+                "gross_total": net + tax,
+                "match_status": MatchStatus.OVER_BILLED if over else MatchStatus.MATCHED,
+                "created_at": issued_at,
+            },
+        )
+        for row in invoice_lines:
+            row["invoice_id"] = invoice_id
+            plan.add(InvoiceLine, row)
+        event(plan, "invoice.submitted", "invoice", invoice_id, supplier or owner, issued_at)
+    for line in lines:
+        line["_id"] = plan.add(OrderLine, line)
+    _summarize(order_row, lines)
+
+
+def _summarize(order: Row, lines: list[Row]) -> None:
+    """The derived status and net total, by the model's own rules (what the flush hook keeps)."""
+    figures = [LineFigures(*_LINE_VALUES(line)) for line in lines]
+    order["current_status"] = derive_status(SimpleNamespace(**order), figures)
+    order["net_total"] = order_total(figures)
+
+
+LINE_FIGURES = tuple(LineFigures.__dataclass_fields__)
+_LINE_VALUES = itemgetter(*LINE_FIGURES)

@@ -1,0 +1,97 @@
+"""The demo data reads like the recent weeks of a heating-equipment business (issue #10 item 16): people
+work on weekdays in working hours (Europe/Berlin), contacts' e-mails are their names at their
+company's domain, most open cases are within their SLA, orders are of the recent weeks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, time, timedelta
+from typing import Any
+
+import pytest
+
+from portal.models import Activity, Case, CaseStatus, Contact, Customer, Order
+from portal.seed.plan import BERLIN, Plan, local_time, mail_local_part, plan_demo, table_of
+
+ANCHOR = date(2026, 3, 4)  # a Wednesday
+NOW = local_time(ANCHOR, 10)
+OPEN = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return plan_demo(scale=0.5, anchor=ANCHOR, password_hash="x")
+
+
+def rows(plan: Plan, model: type) -> list[dict[str, Any]]:
+    return plan.tables[table_of(model)]
+
+
+def test_appointments_and_meetings_lie_in_working_hours_in_berlin(plan: Plan) -> None:
+    timed = [a for a in rows(plan, Activity) if a["starts_at"] is not None]
+    assert len(timed) > 200
+    for activity in timed:
+        start, end = activity["starts_at"].astimezone(BERLIN), activity["ends_at"].astimezone(BERLIN)
+        assert start.date() == end.date() and time(7) <= start.time() and end.time() <= time(19), activity
+        if start.date() != ANCHOR:  # today's are today whatever the weekday; the others on weekdays
+            assert start.weekday() < 5, activity
+    today = [a for a in timed if a["starts_at"].astimezone(BERLIN).date() == ANCHOR]
+    assert len(today) >= 10, "the dashboard's appointments of today"
+
+
+def test_calls_orders_and_cases_happen_on_weekdays_in_working_hours(plan: Plan) -> None:
+    moments = [o["created_at"] for o in rows(plan, Order)]
+    moments += [a["occurred_at"] for a in rows(plan, Activity) if a["starts_at"] is None]
+    moments += [c["created_at"] for c in rows(plan, Case) if c["status"] not in OPEN]
+    for moment in moments:
+        local = moment.astimezone(BERLIN)
+        assert local.weekday() < 5 and time(7) <= local.time() <= time(19), local
+
+
+def test_contact_emails_are_the_contacts_name_at_the_company_domain(plan: Plan) -> None:
+    customers = {c["id"]: c for c in rows(plan, Customer)}
+    domains = [c["email"].split("@")[1] for c in customers.values()]
+    assert len(set(domains)) == len(domains), "every company has its own domain"
+    contacts = rows(plan, Contact)
+    assert len(contacts) > len(customers)
+    for contact in contacts:
+        local, domain = contact["email"].split("@")
+        assert local == mail_local_part(contact["first_name"], contact["last_name"]), contact
+        assert domain == customers[contact["customer_id"]]["email"].split("@")[1], contact
+    assert mail_local_part("Jürgen", "Groß") == "juergen.gross"
+
+
+def test_open_cases_are_mostly_within_their_sla(plan: Plan) -> None:
+    open_cases = [c for c in rows(plan, Case) if c["status"] in OPEN]
+    assert len(open_cases) > 100
+    breached = [c for c in open_cases if c["sla_due_at"] < NOW]
+    near = [c for c in open_cases if NOW <= c["sla_due_at"] < NOW + timedelta(hours=8)]
+    assert 0 < len(breached) < 0.15 * len(open_cases)
+    assert len(near) > 0
+    assert sum(1 for c in open_cases if c["sla_due_at"] >= NOW) > 0.8 * len(open_cases)
+    overdue = max(NOW - c["sla_due_at"] for c in breached)
+    assert overdue < timedelta(days=10), "nothing months overdue"
+    assert all(c["created_at"] <= NOW for c in rows(plan, Case))
+    assert len({c["subject"] for c in rows(plan, Case)}) >= 12
+
+
+def test_orders_are_of_the_recent_weeks_and_numbered_as_they_came_in(plan: Plan) -> None:
+    orders = rows(plan, Order)
+    created = [o["created_at"] for o in orders]
+    assert created == sorted(created) and max(created) <= NOW
+    assert [int(o["number"].rsplit("-", 1)[1]) for o in orders] == list(range(1, len(orders) + 1))
+    recent = sum(1 for c in created if NOW - c < timedelta(days=42))
+    assert recent > 0.8 * len(orders)
+    assert NOW - min(created) < timedelta(days=80)
+    by_week = Counter((NOW - c).days // 7 for c in created)
+    assert all(by_week[week] > 0.05 * len(orders) for week in range(4)), by_week
+
+
+def test_the_same_anchor_gives_the_same_data_another_anchor_other_dates() -> None:
+    first = plan_demo(scale=0.02, anchor=ANCHOR, password_hash="x")
+    again = plan_demo(scale=0.02, anchor=ANCHOR, password_hash="x")
+    later = plan_demo(scale=0.02, anchor=ANCHOR + timedelta(days=7), password_hash="x")
+    assert first.tables == again.tables
+    orders, moved = rows(first, Order), rows(later, Order)
+    assert [o["customer_id"] for o in orders] == [o["customer_id"] for o in moved]
+    assert min(o["created_at"] for o in moved) > min(o["created_at"] for o in orders)
