@@ -533,7 +533,7 @@ def demo(
     thread = threading.Thread(
         target=run_forever,
         args=(make_sessionmaker(engine),),
-        kwargs={"interval": 5.0, "stop": stop},
+        kwargs={"interval": 5.0, "stop": stop, "max_file_bytes": ctx.settings.exchange_max_file_bytes},
         daemon=True,
         name="exchange",
     )
