@@ -126,6 +126,8 @@ class Browsing:
             timezone_id="Europe/Berlin",
             bypass_csp=axe,  # axe-core is injected as an inline script, which our CSP forbids
         )
+        if axe:
+            context.add_init_script(path=str(AXE))  # in every page before its own scripts
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -183,8 +185,8 @@ def http_client(live: Live, who: str, *, lang: str) -> Iterator[httpx2.Client]:
 
 
 def run_axe(page: Any) -> list[str]:
-    """Serious and critical axe-core violations on the page as it is now, one line each."""
-    page.add_script_tag(path=str(AXE))
+    """Serious and critical axe-core violations on the page as it is now, one line each (the page's
+    context was opened with ``axe=True``)."""
     found = page.evaluate(
         """async () => {
             const r = await axe.run(document, {resultTypes: ['violations']});

@@ -95,24 +95,35 @@ class Crawl:
     _forms: set[tuple[str, ...]] = field(default_factory=set)
     _queue: deque[str] = field(default_factory=deque)
     _serial: int = 0
+    _by_path: bool = False
 
     def __post_init__(self) -> None:
         self._catalog = _catalog_texts(self.lang)
         self._roles_label = load_translations(self.lang).ugettext("Roles")
 
     # -- walking -------------------------------------------------------------------------------
-    def run(self, start: str = "/") -> Crawl:
+    def run(self, start: str = "/", *, forms: bool = True) -> Crawl:
+        """Crawl from ``start``; ``forms=False`` only follows links, one URL per path pattern (to
+        find the kinds of page to look at in the browser)."""
+        self._by_path = not forms
         self._enqueue(start)
         while self._queue and self.requests < MAX_REQUESTS:
             url = self._queue.popleft()
             response = self._request("GET", url)
             if response is not None:
-                self._take(url, response, follow_forms=True)
+                self._take(url, response, follow_forms=forms)
         return self
 
+    def page_kinds(self) -> list[str]:
+        """One visited URL per path pattern (the first reached), for the slower browser checks."""
+        seen: dict[str, str] = {}
+        for url in self.visited:
+            seen.setdefault(pattern_of(urlsplit(url).path), url)
+        return list(seen.values())
+
     def _enqueue(self, url: str, *, force: bool = False) -> None:
-        pattern = pattern_of(url)
-        if not force and self._patterns[pattern] >= PER_PATTERN:
+        pattern = pattern_of(urlsplit(url).path if self._by_path else url)
+        if not force and self._patterns[pattern] >= (1 if self._by_path else PER_PATTERN):
             return
         self._patterns[pattern] += 1
         self._queue.append(url)
