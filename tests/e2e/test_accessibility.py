@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.conftest import DESKTOP, PHONE, ROLES, Browsing, Live, http_client, run_axe, small_targets
 from tests.e2e.crawler import Crawl, pattern_of
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 _PAGES: dict[str, list[str]] = {}
 # The pages people open on the phone: the start page, a list, and the detail pages and forms.

@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.conftest import ROLES, Live, http_client
 from tests.e2e.crawler import Crawl
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 _CRAWLS: dict[str, Crawl] = {}
 

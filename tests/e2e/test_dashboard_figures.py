@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 
 from tests.e2e.conftest import Live, http_client
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 SLA = "Cases near their SLA"
 TODAY = "Appointments today"

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from tests.e2e.conftest import CSRF, Live, http_client
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
 def _doc(response: httpx2.Response) -> Any:

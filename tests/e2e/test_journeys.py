@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE, Browsing, Live, translator
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 T = Callable[[str], str]
 
