@@ -306,6 +306,8 @@ def test_not_every_open_demo_case_is_overdue(live: Live) -> None:
         rows = _all_rows(client, "/cases?status=open")
     due = []
     for row in rows:
+        if re.search(r"E2E|<i>", row.xpath("string(td[2])")):
+            continue  # opened by the crawler in this run, not demo data
         found = re.search(r"(\d{2})\.(\d{2})\.(\d{2,4})", row.xpath("string(td[5])"))
         if found:
             day, month, year = (int(g) for g in found.groups())
