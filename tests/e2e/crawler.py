@@ -4,7 +4,8 @@ where the form carries one), and checks every page it gets, including the pages 
 error and after a conflict, and the links on those.
 
 Bounds: URLs are grouped by pattern (numbers become ``{id}``, query values become ``*`` except a few
-small enumerations), at most ``PER_PATTERN`` URLs per pattern and ``MAX_REQUESTS`` requests per crawl;
+small enumerations), at most ``PER_PATTERN`` URLs per pattern (one more for detail pages, one
+per pattern from any one page) and ``MAX_REQUESTS`` requests per crawl;
 each form (by method, action pattern and field names) is submitted once per kind.
 """
 
@@ -22,6 +23,14 @@ from lxml import html as lxml_html
 from portal.web.i18n import load_translations
 
 PER_PATTERN = 2
+# Visited first, so the few detail pages per pattern are ones in different states (a draft order
+# has the route form, an awaiting one the answer form, a confirmed one the ship form).
+SEEDS = (
+    "/orders?status=draft",
+    "/orders?status=awaiting_confirmation",
+    "/orders?status=confirmed",
+    "/cases?status=open",
+)
 MAX_REQUESTS = 260
 # Query parameters whose value changes the page's shape (the rest, like cursors and searches, do not).
 SHAPING = {"lang", "status", "kind", "delivery", "match", "priority", "state", "direction", "dir"}
@@ -106,6 +115,9 @@ class Crawl:
         """Crawl from ``start``; ``forms=False`` only follows links, one URL per path pattern (to
         find the kinds of page to look at in the browser)."""
         self._by_path = not forms
+        if forms:
+            for seed in SEEDS:
+                self._enqueue(seed)
         self._enqueue(start)
         while self._queue and self.requests < MAX_REQUESTS:
             url = self._queue.popleft()
@@ -123,7 +135,8 @@ class Crawl:
 
     def _enqueue(self, url: str, *, force: bool = False) -> None:
         pattern = pattern_of(urlsplit(url).path if self._by_path else url)
-        if not force and self._patterns[pattern] >= (1 if self._by_path else PER_PATTERN):
+        limit = 1 if self._by_path else PER_PATTERN + ("{id}" in pattern)
+        if not force and self._patterns[pattern] >= limit:
             return
         self._patterns[pattern] += 1
         self._queue.append(url)
@@ -153,9 +166,13 @@ class Crawl:
             self.visited.append(url)
         self.check_page(url, response.text)
         doc = lxml_html.fromstring(response.text)
+        on_this_page: set[str] = set()
         for href in doc.xpath("//a/@href"):
             target = self._same_origin(url, str(href))
+            if target and not follow_all and pattern_of(target) in on_this_page:
+                continue  # one row of a list stands for the others: the next is from another list
             if target:
+                on_this_page.add(pattern_of(target))
                 # Links on pages drawn after a POST (form error, conflict) are always followed once.
                 self._enqueue(
                     target, force=follow_all and pattern_of(target) not in self._followed_after_post

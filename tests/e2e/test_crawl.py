@@ -50,7 +50,9 @@ def test_no_page_answers_500(crawl: Crawl) -> None:
     assert _report(crawl, "500") == []
 
 
-@pytest.mark.parametrize("crawl", _bug(6, "links to POST-only URLs", *ROLES), indirect=True)
+@pytest.mark.parametrize(
+    "crawl", _bug(6, "links to POST-only URLs", *(r for r in ROLES if r != "owner_viewer")), indirect=True
+)
 def test_no_link_leads_to_405(crawl: Crawl) -> None:
     assert _report(crawl, "405") == []
 
