@@ -1,4 +1,4 @@
-"""The end-to-end suite's fixtures: one real `portal serve` per session on the demo world, Debian's
+"""The end-to-end suite's fixtures: one real `portal serve` for the package on the demo world, Debian's
 Chromium through Playwright, and logged-in httpx clients for the crawler.
 
 The database is SQLite in a temporary folder, or, when PORTAL_TEST_DATABASE_URL is set, a private
@@ -63,7 +63,9 @@ class Live:
         return "de" if self.full_lang == "en" else "en"
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: the server and Playwright's event loop (which the sync API keeps running
+# in the main thread) end with tests/e2e, before the rest of the suite calls asyncio.run().
+@pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     require_chromium()
     schema = None
@@ -94,7 +96,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             admin.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(live: Live) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
