@@ -29,6 +29,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.numbering import next_value
+from portal.orders.limits import MAX_LINES_PER_ORDER
 from portal.orders.units import check_quantity
 
 
@@ -69,9 +70,6 @@ def touch_order(order: Order, expected_version: int | None = None) -> None:
     order.updated_at = utcnow()
 
 
-MAX_LINES = 500  # per order: bounds the work (and the statements) of one request
-
-
 def create_order(
     *,
     uow: UnitOfWork,
@@ -98,8 +96,10 @@ def create_order(
             raise InvalidInput("dealer", f"{dealer.name} is not a dealer or partner")
     if not lines:
         raise InvalidInput("lines", "an order needs at least one line")
-    if len(lines) > MAX_LINES:
-        raise InvalidInput("lines", f"at most {MAX_LINES} lines per order; split it into several orders")
+    if len(lines) > MAX_LINES_PER_ORDER:  # bounds the work (and the statements) of one request
+        raise InvalidInput(
+            "lines", f"at most {MAX_LINES_PER_ORDER} lines per order; split it into several orders"
+        )
     if requested_date is not None and requested_date < date.today():
         raise InvalidInput("requested_date", "must not be in the past")
     if len(currency) != 3 or not currency.isalpha():

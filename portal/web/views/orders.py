@@ -27,6 +27,7 @@ from portal.models import (
 )
 from portal.orders import fulfilment
 from portal.orders import service as orders
+from portal.orders.limits import MAX_LINES_PER_ORDER
 from portal.orders.queries import (
     InvoiceFilter,
     ShipmentFilter,
@@ -42,7 +43,7 @@ from portal.web.views import history, pickers
 
 ORDER_PAGE_ROWS = 50  # shipments and invoices shown at once on an order page (then: next page)
 NEW_ORDER_ROWS = 3  # lines a new-order form starts with; "Add a line" adds more
-MAX_ORDER_ROWS = 500
+MAX_ORDER_ROWS = MAX_LINES_PER_ORDER  # the service refuses more
 _INDEXED = re.compile(r"^lines\[(\d+)\](.*)$")
 
 
