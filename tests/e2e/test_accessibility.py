@@ -8,8 +8,6 @@ and summary in the layout is at least 44 x 44 px (as docs promise) and nothing i
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE, ROLES, Browsing, Live, http_client, run_axe, small_targets
@@ -29,19 +27,13 @@ def _pages(live: Live, who: str) -> list[str]:
     return _PAGES[who]
 
 
-def _roles(number: int, what: str, *affected: str) -> list[Any]:
-    mark = pytest.mark.xfail(strict=False, reason=f"#10.{number} {what}")
-    return [pytest.param(who, marks=mark if who in affected else ()) for who in ROLES]
-
-
-@pytest.mark.xfail(strict=False, reason="#10.5 autocomplete escaped by the input macro (autocomplete-valid)")
 def test_the_login_page_has_no_serious_accessibility_violation(browsing: Browsing, live: Live) -> None:
     page = browsing.open("", lang=live.full_lang, axe=True)
     found = run_axe(page)
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("who", _roles(5, "autocomplete escaped on the password and user forms", *ROLES))
+@pytest.mark.parametrize("who", list(ROLES))
 def test_no_page_of_the_role_has_a_serious_accessibility_violation(
     browsing: Browsing, live: Live, who: str
 ) -> None:
@@ -55,7 +47,7 @@ def test_no_page_of_the_role_has_a_serious_accessibility_violation(
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("who", _roles(13, "touch targets of 16-23 px on the phone", *ROLES))
+@pytest.mark.parametrize("who", list(ROLES))
 def test_on_the_phone_every_touch_target_is_44_px_and_nothing_is_wider_than_the_screen(
     browsing: Browsing, live: Live, who: str
 ) -> None:

@@ -1,7 +1,7 @@
 """Per role: follow every link, submit every form (plausible, garbage, stale), check every page.
 
 The crawl runs once per role (in German, the language of most demo users) and each kind of check is
-its own test, so a known bug of one kind (marked xfail with its issue item) does not hide another.
+its own test, so a bug of one kind does not hide another.
 """
 
 from __future__ import annotations
@@ -25,16 +25,6 @@ def crawl(live: Live, request: pytest.FixtureRequest) -> Crawl:
     return _CRAWLS[who]
 
 
-def _bug(number: int, what: str, *roles: str) -> list[object]:
-    """``roles`` hit issue #10.<number>: their case of this check waits for that fix."""
-    return [
-        pytest.param(
-            who, marks=pytest.mark.xfail(strict=False, reason=f"#10.{number} {what}") if who in roles else ()
-        )
-        for who in ROLES
-    ]
-
-
 def _report(crawl: Crawl, *kinds: str) -> list[str]:
     return [str(p) for p in crawl.problems if p.kind in kinds]
 
@@ -51,19 +41,19 @@ def test_no_page_answers_500(crawl: Crawl) -> None:
 
 
 @pytest.mark.parametrize(
-    "crawl", _bug(6, "links to POST-only URLs", *(r for r in ROLES if r != "owner_viewer")), indirect=True
+    "crawl", list(ROLES), indirect=True
 )
 def test_no_link_leads_to_405(crawl: Crawl) -> None:
     assert _report(crawl, "405") == []
 
 
-@pytest.mark.parametrize("crawl", _bug(5, "the input macro escapes its attrs", *ROLES), indirect=True)
+@pytest.mark.parametrize("crawl", list(ROLES), indirect=True)
 def test_no_tag_has_an_escaped_attribute(crawl: Crawl) -> None:
     assert _report(crawl, "escaped-attribute") == []
 
 
 @pytest.mark.parametrize(
-    "crawl", _bug(9, "roles shown as raw keys", "owner_admin", "dealer_group_admin"), indirect=True
+    "crawl", list(ROLES), indirect=True
 )
 def test_no_raw_message_key_is_shown(crawl: Crawl) -> None:
     assert _report(crawl, "raw-key") == []
@@ -71,7 +61,7 @@ def test_no_raw_message_key_is_shown(crawl: Crawl) -> None:
 
 @pytest.mark.parametrize(
     "crawl",
-    _bug(9, "English service errors on German pages", *(r for r in ROLES if r != "owner_viewer")),
+    list(ROLES),
     indirect=True,
 )
 def test_german_pages_show_no_english(crawl: Crawl) -> None:

@@ -1,6 +1,6 @@
 """Details a person meets on the way through their journey, each checked on its own against the live
 server (httpx with a logged-in session, or Chromium where only a browser shows it). Each was a bug of
-issue #10; the xfail marks name the item whose fix they wait for.
+issue #10 (each test names the item it guards).
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ def _as(live: Live, who: str, lang: str = "en") -> Iterator[httpx2.Client]:
         yield client
 
 
-@pytest.mark.xfail(strict=False, reason="#10.3 the new-order customer picker stops at 100")
 def test_the_new_order_form_offers_every_customer_of_a_dealer_group(live: Live) -> None:
     with _as(live, "dealer_group_admin") as client:
         customers = _all_rows(client, "/customers")
@@ -65,7 +64,6 @@ def test_the_new_order_form_offers_every_customer_of_a_dealer_group(live: Live) 
     assert len(options) == len(customers)
 
 
-@pytest.mark.xfail(strict=False, reason="#10.3 a case opened from a customer page loses its customer")
 def test_a_case_opened_from_a_customer_page_keeps_the_customer(live: Live) -> None:
     with _as(live, "dealer_group_admin") as client:
         # the last customer by name: beyond the first 100 the form's picker offers
@@ -81,7 +79,6 @@ def test_a_case_opened_from_a_customer_page_keeps_the_customer(live: Live) -> No
     assert chosen, f"{link} does not carry customer {customer_id}"
 
 
-@pytest.mark.xfail(strict=False, reason="#10.4 numbers are parsed without the user's locale")
 @pytest.mark.parametrize(("lang", "typed"), [("de", "1.000"), ("en", "1,000")])
 def test_a_quantity_typed_in_the_user_s_language_is_stored_as_meant(
     live: Live, lang: str, typed: str
@@ -106,7 +103,6 @@ def test_a_quantity_typed_in_the_user_s_language_is_stored_as_meant(
     assert ordered == typed
 
 
-@pytest.mark.xfail(strict=False, reason="#10.7 issuing a token answers the POST without a redirect")
 def test_reloading_after_issuing_a_token_issues_no_second_one(live: Live) -> None:
     with _as(live, "owner_admin") as client:
         form = client.get("/admin/tokens")
@@ -121,7 +117,6 @@ def test_reloading_after_issuing_a_token_issues_no_second_one(live: Live) -> Non
     assert sum("Reload-Test" in n for n in names) == 1
 
 
-@pytest.mark.xfail(strict=False, reason="#10.8 the read-only viewer sees write controls")
 def test_the_viewer_sees_no_write_control(live: Live) -> None:
     with _as(live, "owner_viewer") as client:
         pages = ["/orders", "/cases", "/customers"]
@@ -139,7 +134,6 @@ def test_the_viewer_sees_no_write_control(live: Live) -> None:
     assert found == []
 
 
-@pytest.mark.xfail(strict=False, reason="#10.10 an upload over the limit ends on a bare page")
 def test_an_upload_over_the_limit_keeps_the_menu_and_the_way_back_to_the_case(live: Live) -> None:
     with _as(live, "dealer") as client:
         case = _first_link(client, "/cases?status=open", r"/cases/\d+")
@@ -156,7 +150,6 @@ def test_an_upload_over_the_limit_keeps_the_menu_and_the_way_back_to_the_case(li
     assert doc.xpath(f"//main//a[@href='{case}']"), "the error page does not lead back to the case"
 
 
-@pytest.mark.xfail(strict=False, reason="#10.15 a small file shows as 0 KB")
 def test_a_45_byte_attachment_does_not_show_as_0_kb(live: Live) -> None:
     with _as(live, "dealer") as client:
         case = _first_link(client, "/cases?status=open", r"/cases/\d+")
@@ -172,7 +165,6 @@ def test_a_45_byte_attachment_does_not_show_as_0_kb(live: Live) -> None:
     assert not re.search(r"\b0([.,]0)? KB", entry[0].text_content())
 
 
-@pytest.mark.xfail(strict=False, reason="#10.15 the German CSV export uses a comma separator")
 def test_the_german_csv_export_opens_in_german_excel(live: Live) -> None:
     with _as(live, "owner_sales", "de") as client:
         export = client.get("/invoices.csv")
@@ -182,7 +174,6 @@ def test_the_german_csv_export_opens_in_german_excel(live: Live) -> None:
     assert re.search(r"\d,\d\d(;|$)", first), first
 
 
-@pytest.mark.xfail(strict=False, reason="#10.15 a from-date after the to-date silently shows nothing")
 def test_a_from_date_after_the_to_date_is_explained(live: Live) -> None:
     with _as(live, "owner_sales") as client:
         response = client.get(f"/orders?from={live.today.year}-12-31&to={live.today.year}-01-01")
@@ -190,7 +181,6 @@ def test_a_from_date_after_the_to_date_is_explained(live: Live) -> None:
     assert doc.xpath("//*[@role='alert'] | //*[contains(@class,'field-error')]"), "no message says why"
 
 
-@pytest.mark.xfail(strict=False, reason="#10.16 demo appointments at night")
 def test_demo_appointments_are_in_working_hours(live: Live) -> None:
     with _as(live, "owner_sales", "de") as client:
         rows = _all_rows(client, "/activities?kind=appointment")
@@ -199,7 +189,6 @@ def test_demo_appointments_are_in_working_hours(live: Live) -> None:
     assert [h for h in hours if not 7 <= h <= 19] == []
 
 
-@pytest.mark.xfail(strict=False, reason="#10.15 favicon 404 on every page")
 def test_the_page_icon_is_served(live: Live) -> None:
     """Browsers ask every page for its icon: a 404 on each page view fills the logs."""
     with _as(live, "dealer") as client:
@@ -208,7 +197,6 @@ def test_the_page_icon_is_served(live: Live) -> None:
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(strict=False, reason="#10.12 history lines never say who acted")
 def test_the_order_history_names_the_person_and_organization_that_acted(live: Live) -> None:
     with _as(live, "supplier") as client:
         order = _first_link(client, "/orders?status=awaiting_confirmation", r"/orders/\d+")
@@ -228,7 +216,6 @@ def test_the_order_history_names_the_person_and_organization_that_acted(live: Li
     assert [e for e in entries if "Team nordtec" in e and "NordTec" in e], entries
 
 
-@pytest.mark.xfail(strict=False, reason="#10.9 only the first error of a form is reported")
 def test_every_error_of_a_form_is_reported(live: Live) -> None:
     with _as(live, "dealer") as client:
         form = client.get("/orders/new")
@@ -247,9 +234,6 @@ def test_every_error_of_a_form_is_reported(live: Live) -> None:
     assert len(messages) >= 2, [m.text_content() for m in messages]
 
 
-@pytest.mark.xfail(
-    strict=False, reason="#10.14 the users table has no organization column; no link to exchange"
-)
 def test_the_owner_admin_sees_each_user_s_organization_and_finds_the_exchange_settings(live: Live) -> None:
     with _as(live, "owner_admin") as client:
         users = _doc(client.get("/admin/users"))
@@ -261,7 +245,6 @@ def test_the_owner_admin_sees_each_user_s_organization_and_finds_the_exchange_se
     assert "/admin/exchange" in links
 
 
-@pytest.mark.xfail(strict=False, reason="#10.15 resolve acts on one click, without confirmation")
 def test_resolving_a_case_asks_for_confirmation(browsing: Browsing, live: Live) -> None:
     from playwright.sync_api import expect
 
@@ -277,7 +260,6 @@ def test_resolving_a_case_asks_for_confirmation(browsing: Browsing, live: Live) 
     expect(page.locator("#case-status")).to_have_text(status)
 
 
-@pytest.mark.xfail(strict=False, reason="#10.11 no reason when rejecting a line")
 def test_a_supplier_gives_a_reason_when_rejecting_a_line(live: Live) -> None:
     with _as(live, "supplier") as client:
         order = _first_link(client, "/orders?status=awaiting_confirmation", r"/orders/\d+")
@@ -286,7 +268,6 @@ def test_a_supplier_gives_a_reason_when_rejecting_a_line(live: Live) -> None:
     assert form[0].xpath(".//*[contains(@name, 'reason')]"), "the answer form has no field for a reason"
 
 
-@pytest.mark.xfail(strict=False, reason="#10.16 contact e-mails do not match the contact's name")
 def test_demo_contact_e_mails_match_the_contact_s_name(live: Live) -> None:
     def plain(name: str) -> str:
         return name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
@@ -300,7 +281,6 @@ def test_demo_contact_e_mails_match_the_contact_s_name(live: Live) -> None:
     assert wrong == []
 
 
-@pytest.mark.xfail(strict=False, reason="#10.16 every open demo case is long overdue")
 def test_not_every_open_demo_case_is_overdue(live: Live) -> None:
     with _as(live, "owner_sales", "de") as client:
         rows = _all_rows(client, "/cases?status=open")

@@ -4,7 +4,7 @@ the person sees afterwards.
 Each journey runs twice: in full at 1366 px in one language, and a shorter path (``full=False``) at
 375 px in the other; the languages swap between SQLite and PostgreSQL (``Live.full_lang``), so CI
 covers German and English at both sizes. Expected texts come from the portal's own catalogs.
-Checks that a known bug of issue #10 breaks are separate tests below, marked xfail with the item.
+The checks of single bugs of issue #10 are in test_details.py.
 """
 
 from __future__ import annotations
