@@ -205,14 +205,18 @@ def run_axe(page: Any) -> list[str]:
 
 def small_targets(page: Any) -> list[str]:
     """Touch targets (a, button, input, select, summary) smaller than 44 x 44 CSS pixels in the
-    visible layout. Links inside running text are exempt (WCAG 2.5.5), as are visually hidden ones."""
+    visible layout. Links inside running text are exempt (WCAG 2.5.5), as are visually hidden ones;
+    a checkbox or radio button counts with the label that wraps it (pressing the label ticks it)."""
     return list(
         page.evaluate(
             """() => {
             const out = [];
             for (const el of document.querySelectorAll('a, button, input, select, summary, textarea')) {
                 if (el.type === 'hidden') continue;
-                const r = el.getBoundingClientRect();
+                // A checkbox or radio button is pressed through its label too: the label is the target.
+                const box = (el.type === 'checkbox' || el.type === 'radio')
+                    && (el.closest('label') || (el.labels && el.labels.length && el.closest('.check')));
+                const r = (box || el).getBoundingClientRect();
                 const s = getComputedStyle(el);
                 if (r.width <= 1 || r.height <= 1) continue;
                 if (s.visibility === 'hidden' || s.display === 'none') continue;

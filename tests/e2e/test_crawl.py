@@ -40,9 +40,7 @@ def test_no_page_answers_500(crawl: Crawl) -> None:
     assert _report(crawl, "500") == []
 
 
-@pytest.mark.parametrize(
-    "crawl", list(ROLES), indirect=True
-)
+@pytest.mark.parametrize("crawl", list(ROLES), indirect=True)
 def test_no_link_leads_to_405(crawl: Crawl) -> None:
     assert _report(crawl, "405") == []
 
@@ -52,9 +50,7 @@ def test_no_tag_has_an_escaped_attribute(crawl: Crawl) -> None:
     assert _report(crawl, "escaped-attribute") == []
 
 
-@pytest.mark.parametrize(
-    "crawl", list(ROLES), indirect=True
-)
+@pytest.mark.parametrize("crawl", list(ROLES), indirect=True)
 def test_no_raw_message_key_is_shown(crawl: Crawl) -> None:
     assert _report(crawl, "raw-key") == []
 

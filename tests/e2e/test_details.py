@@ -55,13 +55,20 @@ def _as(live: Live, who: str, lang: str = "en") -> Iterator[httpx2.Client]:
         yield client
 
 
-def test_the_new_order_form_offers_every_customer_of_a_dealer_group(live: Live) -> None:
+def test_the_new_order_form_finds_every_customer_of_a_dealer_group(live: Live) -> None:
+    """The picker shows a page of matches; without JavaScript its Search button finds the rest."""
     with _as(live, "dealer_group_admin") as client:
         customers = _all_rows(client, "/customers")
         assert len(customers) > 100  # the seed gives the group more than one picker's worth
-        form = _doc(client.get("/orders/new"))
-        options = [o for o in form.xpath("//select[@name='customer_id']/option/@value") if o]
-    assert len(options) == len(customers)
+        last = customers[-1]
+        customer_id = str(last.xpath(".//a/@href")[0]).rsplit("/", 1)[1]
+        name = last.xpath("string(.//a)").strip()
+        form = client.get("/orders/new")
+        found = client.post(
+            "/orders/new", data={"csrf": _csrf(form), "pick": "customer_id", "customer_id-q": name}
+        )
+    assert found.status_code == 200, found.text[:300]
+    assert customer_id in _doc(found).xpath("//select[@name='customer_id']/option/@value"), name
 
 
 def test_a_case_opened_from_a_customer_page_keeps_the_customer(live: Live) -> None:
@@ -134,20 +141,22 @@ def test_the_viewer_sees_no_write_control(live: Live) -> None:
     assert found == []
 
 
-def test_an_upload_over_the_limit_keeps_the_menu_and_the_way_back_to_the_case(live: Live) -> None:
+def test_an_upload_over_the_limit_shows_the_case_with_its_menu_and_the_error(live: Live) -> None:
     with _as(live, "dealer") as client:
         case = _first_link(client, "/cases?status=open", r"/cases/\d+")
         page = client.get(case)
         big = b"0" * (10 * 1024 * 1024 + 1024)
         answer = client.post(
             f"{case}/attachments",
-            data={"csrf": _csrf(page)},
+            data={"csrf": _csrf(page), "comment": "Prüfprotokoll anbei"},
             files={"file": ("gross.pdf", big, "application/pdf")},
         )
     assert answer.status_code in (400, 413)
     doc = _doc(answer)
     assert doc.xpath("//nav[contains(@class,'main-nav')]"), "the error page has no menu"
-    assert doc.xpath(f"//main//a[@href='{case}']"), "the error page does not lead back to the case"
+    assert doc.xpath(f"//form[@action='{case}/attachments']"), "the answer is not the case page"
+    assert doc.xpath("//*[contains(@class,'field-error')]"), "the upload field says nothing"
+    assert "Prüfprotokoll anbei" in answer.text, "the comment typed was lost"
 
 
 def test_a_45_byte_attachment_does_not_show_as_0_kb(live: Live) -> None:
@@ -213,7 +222,8 @@ def test_the_order_history_names_the_person_and_organization_that_acted(live: Li
     with _as(live, "owner_sales") as client:
         entries = [li.text_content() for li in _doc(client.get(order)).xpath("//ol[@id='timeline']/li")]
     assert entries
-    assert [e for e in entries if "Team nordtec" in e and "NordTec" in e], entries
+    # The answer names the person and the organization, not "the system" or a database id.
+    assert re.search(r"\S+ \S+ \(NordTec Pumpen GmbH\) answered", entries[-1]), entries[-1]
 
 
 def test_every_error_of_a_form_is_reported(live: Live) -> None:
@@ -253,10 +263,11 @@ def test_resolving_a_case_asks_for_confirmation(browsing: Browsing, live: Live) 
     page.locator("table.list tbody tr a").first.click()
     case_url = page.url
     status = page.locator("#case-status").inner_text()
-    page.on("dialog", lambda dialog: dialog.dismiss())  # saying "no" to a confirm() must change nothing
-    page.locator("form[action$='/status'] button[value=resolve]").click()
-    page.wait_for_load_state("load")
-    page.goto(case_url)  # whether a dialog or a confirmation page asked: one click has not acted
+    resolve = page.locator("form[action$='/status'] button[value=resolve]")
+    expect(resolve).to_be_hidden()  # behind a first step that asks
+    page.locator("details:has(button[value=resolve]) > summary").click()  # the one click
+    expect(resolve).to_be_visible()
+    page.goto(case_url)
     expect(page.locator("#case-status")).to_have_text(status)
 
 
@@ -275,7 +286,10 @@ def test_demo_contact_e_mails_match_the_contact_s_name(live: Live) -> None:
     with _as(live, "owner_sales") as client:
         rows = _doc(client.get("/contacts")).xpath("//table[contains(@class,'list')]/tbody/tr")
     pairs = [(r.xpath("string(td[1])").strip(), r.xpath("string(td[4])").strip()) for r in rows]
-    pairs = [(name, mail) for name, mail in pairs if mail]
+    # Leave out what this run's crawler and journeys added (E2E names, example.test addresses).
+    pairs = [
+        (name, mail) for name, mail in pairs if mail and "E2E" not in name and "example.test" not in mail
+    ]
     assert len(pairs) > 10
     wrong = [(n, m) for n, m in pairs if plain(n.split(",")[0].split()[-1]) not in m.split("@")[0]]
     assert wrong == []

@@ -310,24 +310,29 @@ class OrderViews:
         if ctx.form.text("add_line"):
             return self._new_form(ctx, FormErrors(), {**values, "rows": str(_row_count(values) + 1)})
 
+        def read_line(row: int, may_price: bool) -> orders.NewOrderLine | None:
+            product = ctx.form.integer(f"line-{row}-product")
+            quantity = ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale)
+            price = ctx.form.decimal(f"line-{row}-price", locale=ctx.locale) if may_price else None
+            if product is None and quantity is None:
+                return None
+            if product is None:
+                raise InvalidInput(f"lines[{row}].product", "must not be empty")
+            if quantity is None:
+                raise InvalidInput(f"lines[{row}].quantity", "must not be empty")
+            return orders.NewOrderLine(product_id=product, quantity=quantity, unit_price=price)
+
         def create() -> Response:
+            may_price = may.can_set_prices(ctx.principal)
+            rows = range(1, _row_count(values) + 1)
+            # Every wrong field at once (customer and each line), before the service is asked.
+            ctx.form.validate(
+                lambda: ctx.form.integer("customer_id", required=True),
+                *(lambda row=row: read_line(row, may_price) for row in rows),
+            )
             customer_id = ctx.form.integer("customer_id", required=True)
             assert customer_id is not None
-            may_price = may.can_set_prices(ctx.principal)
-            lines = []
-            for row in range(1, _row_count(values) + 1):
-                product = ctx.form.integer(f"line-{row}-product")
-                quantity = ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale)
-                price = ctx.form.decimal(f"line-{row}-price", locale=ctx.locale) if may_price else None
-                if product is None and quantity is None:
-                    continue
-                if product is None:
-                    raise InvalidInput(f"lines[{row}].product", "must not be empty")
-                if quantity is None:
-                    raise InvalidInput(f"lines[{row}].quantity", "must not be empty")
-                lines.append(
-                    (row, orders.NewOrderLine(product_id=product, quantity=quantity, unit_price=price))
-                )
+            lines = [(row, line) for row in rows if (line := read_line(row, may_price)) is not None]
             order = _remap_line_errors(
                 lambda: orders.create_order(
                     uow=ctx.uow,
