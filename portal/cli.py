@@ -369,7 +369,11 @@ def token() -> None:
 @click.option("--name", required=True, help="what the token is for, e.g. the system using it")
 @click.option("--expires", type=int, help="days until the token expires (default: never)")
 @click.option(
-    "--role", "roles", type=click.Choice(ROLES), multiple=True, help="repeat for several (default: member)"
+    "--role",
+    "roles",
+    type=click.Choice(ROLES),
+    multiple=True,
+    help="repeat for several (default: sales for the owner, member for others)",
 )
 @pass_ctx
 def token_issue(ctx: Context, org_slug: str, name: str, expires: int | None, roles: tuple[str, ...]) -> None:

@@ -101,7 +101,9 @@ def test_reloading_after_issuing_a_token_issues_no_second_one(world: WebWorld) -
     from portal.models import ApiToken
 
     client = world.client("supplier-a")
-    issued = _post(client, "/admin/tokens", "/admin/tokens", {"name": "ERP", "expires_in_days": "30"})
+    issued = _post(
+        client, "/admin/tokens", "/admin/tokens", {"name": "ERP", "expires_in_days": "30", "roles": "member"}
+    )
     assert issued.status_code == 303  # post-redirect-get: the browser's reload repeats the GET
     first = client.get(issued.headers["location"])
     assert 'id="new-token"' in first.text
