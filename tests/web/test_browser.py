@@ -308,7 +308,8 @@ _SPLIT_WORDS = """(maxLength) => {
   const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
-    if (!node.parentElement || node.parentElement.closest('select, textarea, svg, .sr-only, ol.timeline')) continue;
+    const skip = 'select, textarea, svg, .sr-only, ol.timeline';
+    if (!node.parentElement || node.parentElement.closest(skip)) continue;
     for (const m of node.textContent.matchAll(/\\S+/g)) {
       const word = m[0];
       if (word.length > maxLength || word.includes('@') || word.includes('://')) continue;
