@@ -369,7 +369,11 @@ def token() -> None:
 @click.option("--name", required=True, help="what the token is for, e.g. the system using it")
 @click.option("--expires", type=int, help="days until the token expires (default: never)")
 @click.option(
-    "--role", "roles", type=click.Choice(ROLES), multiple=True, help="repeat for several (default: member)"
+    "--role",
+    "roles",
+    type=click.Choice(ROLES),
+    multiple=True,
+    help="repeat for several (default: sales for the owner, member for others)",
 )
 @pass_ctx
 def token_issue(ctx: Context, org_slug: str, name: str, expires: int | None, roles: tuple[str, ...]) -> None:
@@ -489,7 +493,7 @@ def demo(
     from portal.db import make_sessionmaker
     from portal.exchange.worker import run_forever
     from portal.migrate import describe
-    from portal.seed import DEMO_PASSWORD, DEMO_TOKENS, seed_demo
+    from portal.seed import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOKENS, seed_demo
     from portal.seed.load import is_empty
 
     ctx = click_ctx.ensure_object(Context)
@@ -502,14 +506,7 @@ def demo(
         _console().print(f"seeded {result.rows:,} rows")
     out = _stdout()
     out.rule("demo logins (password for all: " + DEMO_PASSWORD + ")")
-    for email, what in [
-        ("admin@waermewerk.example", "owner admin"),
-        ("vertrieb@waermewerk.example", "owner sales"),
-        ("admin@nordtec.example", "supplier"),
-        ("admin@haustechnik-nord.example", "dealer"),
-        ("admin@haustechnik-gruppe.example", "dealer group"),
-        ("admin@servicepartner-west.example", "service partner"),
-    ]:
+    for email, what in DEMO_LOGINS:
         out.print(f"  {email:40} {what}")
     out.rule("demo API tokens")
     for slug, secret in DEMO_TOKENS.items():

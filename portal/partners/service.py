@@ -32,8 +32,14 @@ MAX_TOKEN_DAYS = 3650
 ADDRESS_TAKEN = "cannot be used for a new user: use another address, or ask the portal's operator"
 
 
+def grantable_roles(kind: OrgKind) -> frozenset[str]:
+    """The roles a user or API token of an organization of this kind may hold, so the roles its
+    admins may grant (whether the principal administers the organization: `may.can_manage_users`)."""
+    return OWNER_ROLES if kind is OrgKind.OWNER else EXTERNAL_ROLES
+
+
 def _check_roles(org: Organization, roles: set[str]) -> str:
-    allowed = OWNER_ROLES if org.kind is OrgKind.OWNER else EXTERNAL_ROLES
+    allowed = grantable_roles(org.kind)
     if not roles:
         raise InvalidInput("roles", "at least one role is required")
     unknown = roles - allowed

@@ -12,9 +12,18 @@ from sqlalchemy import Engine
 from portal.errors import Conflict
 from portal.security import hash_password
 from portal.seed.load import is_empty, load_plan
-from portal.seed.plan import DEMO_PASSWORD, DEMO_TOKENS, DemoAccount, Plan, plan_demo
+from portal.seed.plan import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOKENS, DemoAccount, Plan, plan_demo
 
-__all__ = ["DEMO_PASSWORD", "DEMO_TOKENS", "DemoAccount", "Plan", "SeedResult", "plan_demo", "seed_demo"]
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "DEMO_TOKENS",
+    "DemoAccount",
+    "Plan",
+    "SeedResult",
+    "plan_demo",
+    "seed_demo",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ from portal.seed.orders import plan_orders
 
 __all__ = [
     "BERLIN",
+    "DEMO_LOGINS",
     "DEMO_PASSWORD",
     "DEMO_TOKENS",
     "ORGANIZATIONS",
@@ -80,6 +81,18 @@ ORGANIZATIONS = [
     ("servicepartner-west", "Servicepartner West GmbH", OrgKind.PARTNER, None, None),
     ("kundendienst-ost", "Kundendienst Ost GmbH", OrgKind.PARTNER, None, None),
 ]
+
+# The logins `portal demo` prints and docs/portal.md lists: (e-mail, who it is). All are seeded users.
+DEMO_LOGINS = (
+    ("admin@waermewerk.example", "owner admin"),
+    ("vertrieb@waermewerk.example", "owner sales"),
+    ("support@waermewerk.example", "owner support"),
+    ("leser@waermewerk.example", "owner read-only viewer"),
+    ("admin@nordtec.example", "supplier"),
+    ("admin@haustechnik-nord.example", "dealer"),
+    ("admin@haustechnik-gruppe.example", "dealer group"),
+    ("admin@servicepartner-west.example", "service partner"),
+)
 
 # Demo API tokens with well-known secrets, so docs/api.md's curl examples work against `portal demo`.
 DEMO_TOKENS = {

@@ -129,6 +129,7 @@ SERVICE_MESSAGES = [
     N_("answer at least one line"),
     N_("choose a file"),
     N_("must not be before the order date"),
+    N_("choose the supplier to route the order to"),
 ]
 # A number typed in the user's language (portal.web.forms.Form.decimal), by the locale's decimal mark.
 NOT_A_NUMBER = {

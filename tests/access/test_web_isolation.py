@@ -238,3 +238,21 @@ def test_the_late_orders_filter_and_its_export_leave_out_another_organizations_o
     for text in (page, export, dashboard):
         assert theirs.number not in text and "Geheim Spät" not in text
     assert mine.number in page and mine.number in export
+
+
+def test_the_tokens_page_shows_no_other_organizations_token_nor_its_roles(world: WebWorld) -> None:
+    from portal.partners import service as partners
+
+    with world.scene.uow() as uow:
+        partners.issue_token(
+            uow=uow,
+            principal=world.scene.p("supplier-a", "admin"),
+            organization_id=world.scene.orgs["supplier-a"].id,
+            name="Geheimes ERP",
+            roles={"admin"},
+        )
+    owner = world.client("owner").get("/admin/tokens", params={"lang": "en"}).text
+    assert "Geheimes ERP" in owner and "Administrator" in owner.split("Geheimes ERP", 1)[1].split("</tr>")[0]
+    other = world.client("supplier-b").get("/admin/tokens", params={"lang": "en"}).text
+    assert "Geheimes ERP" not in other
+    assert "Administrator</td>" not in other  # no token row of another organization, no role shown

@@ -18,7 +18,7 @@ from tests.e2e.conftest import Live, http_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-SLA = "Cases near their SLA"
+SLA = "Cases near or past their SLA"
 TODAY = "Appointments today"
 OPEN = "Open customer orders"
 WAITING = "Orders waiting for confirmation"

@@ -95,3 +95,22 @@ def test_the_same_anchor_gives_the_same_data_another_anchor_other_dates() -> Non
     orders, moved = rows(first, Order), rows(later, Order)
     assert [o["customer_id"] for o in orders] == [o["customer_id"] for o in moved]
     assert min(o["created_at"] for o in moved) > min(o["created_at"] for o in orders)
+
+
+def test_the_printed_and_documented_demo_logins_are_seeded_users_including_owner_viewer_and_support(
+    plan: Plan,
+) -> None:
+    from pathlib import Path
+
+    from portal.models import User
+    from portal.seed.plan import DEMO_LOGINS
+
+    users = {row["email"]: row["roles"] for row in rows(plan, User)}
+    printed = dict(DEMO_LOGINS)
+    assert users["leser@waermewerk.example"] == "viewer" and "leser@waermewerk.example" in printed
+    assert users["support@waermewerk.example"] == "support" and "support@waermewerk.example" in printed
+    docs = (Path(__file__).parents[2] / "docs" / "portal.md").read_text(encoding="utf-8")
+    try_it = docs.split("## Try it", 1)[1].split("\n## ", 1)[0]
+    for email in printed:
+        assert email in users, email
+        assert f"| {email} |" in try_it, email

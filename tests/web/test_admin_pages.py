@@ -77,3 +77,32 @@ def test_owner_admin_sees_each_tokens_organization(world: WebWorld) -> None:
     assert row.xpath('string(td[@data-label="Organization"])') == "Supplier A"
     own = lxml_html.fromstring(world.client("supplier-a").get("/admin/tokens").text)
     assert not own.xpath('//td[@data-label="Organization"]')  # one organization: no column
+
+
+def test_tokens_show_their_roles_and_the_issue_form_offers_only_grantable_roles(world: WebWorld) -> None:
+    from tests.web.conftest import post_form
+
+    owner = world.client("owner")
+    page = lxml_html.fromstring(owner.get("/admin/tokens", params={"lang": "en"}).text)
+    offered = page.xpath('//select[@name="roles"]/option/@value')
+    assert sorted(offered) == ["admin", "sales", "support", "viewer"]
+    assert page.xpath('//select[@name="roles"]/option[@selected]/@value') == ["viewer"]
+    response = post_form(owner, "/admin/tokens", "/admin/tokens", {"name": "BI export", "roles": "support"})
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    listing = lxml_html.fromstring(owner.get("/admin/tokens", params={"lang": "en"}).text)
+    row = listing.xpath('//tr[td[@data-label="Name"][text()="BI export"]]')[0]
+    assert row.xpath('string(td[@data-label="Roles"])') == "Support"
+
+    supplier = world.client("supplier-a")
+    own = lxml_html.fromstring(supplier.get("/admin/tokens", params={"lang": "en"}).text)
+    assert sorted(own.xpath('//select[@name="roles"]/option/@value')) == ["admin", "member"]
+    refused = post_form(supplier, "/admin/tokens", "/admin/tokens", {"name": "ERP", "roles": "sales"})
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert not lxml_html.fromstring(supplier.get("/admin/tokens").text).xpath(
+        '//td[@data-label="Name"][text()="ERP"]'
+    )
+    issued = post_form(supplier, "/admin/tokens", "/admin/tokens", {"name": "ERP", "roles": "member"})
+    assert issued.status_code == 303  # type: ignore[attr-defined]
+    mine = lxml_html.fromstring(supplier.get("/admin/tokens", params={"lang": "de"}).text)
+    row = mine.xpath('//tr[td[@data-label="Name"][text()="ERP"]]')[0]
+    assert row.xpath('string(td[@data-label="Rollen"])') == "Mitglied"

@@ -289,3 +289,107 @@ def test_a_wide_screen_shows_the_menu_in_the_header(browser: object, live: Seede
         assert name is not None and name["height"] <= 44, name  # the user's name on one line
     finally:
         context.close()
+
+
+# Words split over two lines: every whitespace-separated word of the page's text (not an e-mail
+# address or URL, which may break) must lie on one line, except after a hyphen between two parts of
+# three characters or more ("Rhein-|Main", "SO-2026-|000001"; not "E-|Mail", "WW-|1017").
+# Hyphenation would count as a split too, but a word this short never needs it. Not checked: the
+# history's sentences (ol.timeline), whose order numbers may break after "SO-" like any text.
+_SPLIT_WORDS = """(maxLength) => {
+  const split = [];
+  const range = document.createRange();
+  const top = (node, i) => {
+    range.setStart(node, i);
+    range.setEnd(node, i + 1);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0);
+    return rects.length ? Math.round(rects[0].top) : null;
+  };
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const skip = 'select, textarea, svg, .sr-only, ol.timeline';
+    if (!node.parentElement || node.parentElement.closest(skip)) continue;
+    for (const m of node.textContent.matchAll(/\\S+/g)) {
+      const word = m[0];
+      if (word.length > maxLength || word.includes('@') || word.includes('://')) continue;
+      let line = top(node, m.index);
+      for (let i = 1; i < word.length; i++) {
+        const here = top(node, m.index + i);
+        if (here === null || line === null || here === line) { line = here ?? line; continue; }
+        const before = word.slice(0, i), after = word.slice(i);
+        const fair = before.endsWith('-') && before.slice(0, -1).split('-').pop().length >= 3
+          && after.split('-')[0].length >= 3;
+        if (!fair) split.push(word);
+        line = here;
+      }
+    }
+  }
+  return split;
+}"""
+# On phones a cell's column name is its ::before: no word of it may be wider than the box it gets.
+_SQUEEZED_LABELS = """() => {
+  const squeezed = [];
+  const ctx = document.createElement('canvas').getContext('2d');
+  for (const td of document.querySelectorAll('main td[data-label]')) {
+    const style = getComputedStyle(td, '::before');
+    if (style.content === 'none' || !td.getClientRects().length) continue;
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const widest = Math.max(...td.dataset.label.split(/\\s+/).map(w => ctx.measureText(w).width));
+    const width = parseFloat(style.width);
+    if (!(width + 0.5 >= widest)) squeezed.push([td.dataset.label, style.width, widest]);
+  }
+  return squeezed;
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1366])
+def test_words_are_not_broken_mid_word_and_tables_keep_their_headers(
+    browser: object, live: Seeded, width: int
+) -> None:
+    context = browser.new_context(base_url=live.base, viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    p: Any = context.new_page()
+    try:
+        p.goto("/login?lang=de")
+        p.locator("#f-email").fill("owner@example.test")
+        p.locator("#f-password").fill(PASSWORD)
+        p.locator("form[action='/login'] button[type=submit]").click()
+        p.locator("main h1").wait_for()
+        pages = ["/", "/orders", f"/orders/{live.order_id}", "/cases", "/customers", "/admin/users"]
+        for url in pages:
+            p.goto(url)
+            assert p.locator("main td").count() > 0, url  # the checks below look at real rows
+            assert p.evaluate(_SPLIT_WORDS, 16) == [], (url, width)
+            if width < 640:
+                assert p.evaluate(_SQUEEZED_LABELS) == [], (url, width)
+            overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, (url, overflow)
+        if width > 1000:  # the by-partner table fits its card: no header cut off
+            p.goto("/")
+            wrap = p.locator("section[aria-labelledby=h-partners] .table-wrap")
+            assert wrap.evaluate("e => e.scrollWidth - e.clientWidth") <= 0
+    finally:
+        context.close()
+
+
+def test_the_active_badge_on_a_phone_is_a_small_pill_beside_the_deactivate_button(
+    browser: object, live: Seeded
+) -> None:
+    context = browser.new_context(base_url=live.base, viewport={"width": 375, "height": 812})  # type: ignore[attr-defined]
+    p: Any = context.new_page()
+    try:
+        p.goto("/login?lang=de")
+        p.locator("#f-email").fill("owner@example.test")
+        p.locator("#f-password").fill(PASSWORD)
+        p.locator("form[action='/login'] button[type=submit]").click()
+        p.locator("main h1").wait_for()
+        p.goto("/admin/users")
+        rows = p.locator("main tr:has(button.link)")
+        assert rows.count() > 0
+        for n in range(rows.count()):
+            badge = rows.nth(n).locator(".badge").bounding_box()
+            assert badge is not None and badge["height"] <= 28 and badge["width"] > 1.5 * badge["height"], (
+                badge
+            )
+    finally:
+        context.close()

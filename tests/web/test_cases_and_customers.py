@@ -233,7 +233,9 @@ def test_adding_a_user_with_a_short_password_is_reported_at_the_field(world: Web
 
 def test_an_api_token_is_shown_once(world: WebWorld) -> None:
     client = world.client("supplier-a")
-    response = post_form(client, "/admin/tokens", "/admin/tokens", {"name": "ERP", "expires_in_days": "30"})
+    response = post_form(
+        client, "/admin/tokens", "/admin/tokens", {"name": "ERP", "expires_in_days": "30", "roles": "member"}
+    )
     assert response.status_code == 303 and response.headers["location"] == "/admin/tokens"
     shown = client.get("/admin/tokens")
     assert shown.headers["cache-control"] == "no-store"

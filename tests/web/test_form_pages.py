@@ -101,7 +101,9 @@ def test_reloading_after_issuing_a_token_issues_no_second_one(world: WebWorld) -
     from portal.models import ApiToken
 
     client = world.client("supplier-a")
-    issued = _post(client, "/admin/tokens", "/admin/tokens", {"name": "ERP", "expires_in_days": "30"})
+    issued = _post(
+        client, "/admin/tokens", "/admin/tokens", {"name": "ERP", "expires_in_days": "30", "roles": "member"}
+    )
     assert issued.status_code == 303  # post-redirect-get: the browser's reload repeats the GET
     first = client.get(issued.headers["location"])
     assert 'id="new-token"' in first.text
@@ -240,3 +242,19 @@ def test_every_link_on_every_form_error_page_answers_a_get(world: WebWorld) -> N
         response = _post(client, page_url, action, data)
         assert response.status_code == 400, (action, response.status_code)
         _get_every_link(client, action, response.text)
+
+
+def test_the_route_order_form_starts_with_no_supplier_chosen_and_refuses_none(world: WebWorld) -> None:
+    customer = world.scene.customer(shared_with=("dealer-group",))
+    order = world.scene.order(customer, by="dealer-group")
+    client = world.client("owner")
+    url = f"/orders/{order.id}"
+    page = lxml_html.fromstring(client.get(url, params={"lang": "de"}).text)
+    options = page.xpath('//select[@name="supplier_id"]/option')
+    assert len(options) >= 3  # the empty choice and the suppliers
+    assert options[0].get("value") == "" and options[0].text == "Lieferanten wählen"
+    assert not [o for o in options if o.get("selected") is not None], "a supplier is pre-selected"
+    response = post_form(client, url, f"{url}/route", {"supplier_id": ""}, params={"lang": "de"})
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "Bitte den Lieferanten wählen" in response.text  # type: ignore[attr-defined]
+    assert 'id="h-route"' in client.get(url).text  # nothing was routed: the form is still offered

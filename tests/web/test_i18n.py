@@ -146,3 +146,32 @@ def test_a_page_writes_every_date_in_one_format(world: WebWorld) -> None:
     assert not re.findall(r"\b\d{2}\.\d{2}\.\d{2}\b(?!\d)", page)  # never 06.12.26 beside it
     english = client.get(f"/cases/{case.id}", params={"lang": "en"}).text
     assert not re.findall(r"\b\d{1,2}/\d{1,2}/\d{2}\b", english)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_orders_status_filter_offers_no_two_options_with_the_same_label(
+    world: WebWorld, lang: str
+) -> None:
+    page = world.client("owner").get("/orders", params={"lang": lang}).text
+    select = re.search(r'<select[^>]*name="status".*?</select>', page, re.S)
+    assert select, "no status filter"
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(0))
+    values = {value for value, _label in options}
+    assert {"open", "waiting", "awaiting_confirmation"} <= values
+    labels = [label.strip() for value, label in options if value]
+    assert len(labels) == len(set(labels)), labels
+
+
+def test_the_near_sla_tile_says_what_its_list_filter_says(world: WebWorld) -> None:
+    """The tile counts cases due soon *and* overdue ones, as the cases list's ``sla=near`` filter does."""
+    client = world.client("owner")
+    dashboard = client.get("/", params={"lang": "de"}).text
+    tile = re.search(
+        r'href="/cases\?sla=near[^"]*">\s*<span class="num">[^<]*</span><span>([^<]*)</span>', dashboard
+    )
+    assert tile, "no near-SLA tile"
+    assert "überschritten" in tile.group(1)
+    english = client.get("/", params={"lang": "en"}).text
+    assert "<span>Cases near or past their SLA</span>" in english
+    cases = client.get("/cases", params={"lang": "de", "sla": "near"}).text
+    assert "SLA bald oder schon überschritten" in cases

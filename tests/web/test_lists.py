@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from portal import stats
 from portal.activities import service as activities
 from portal.cases import service as cases
-from portal.models import Invoice, LineResponse, Order, OrderLine
+from portal.models import Invoice, LineResponse, MatchStatus, Order, OrderLine
 from portal.orders import service as orders
 from portal.web.i18n import TIMEZONE
 from tests.web.conftest import WebWorld
@@ -284,10 +284,18 @@ def test_every_dashboard_tile_counts_exactly_the_rows_of_the_list_it_opens(world
         for href, _n, label in _TILE.findall(dashboard)
     }
     expected = {
-        "owner": {"Orders waiting for confirmation": 3, "Cases near their SLA": 20, "Appointments today": 24},
-        "dealer-group": {"Open customer orders": 4, "Cases near their SLA": 10, "Appointments today": 24},
+        "owner": {
+            "Orders waiting for confirmation": 3,
+            "Cases near or past their SLA": 20,
+            "Appointments today": 24,
+        },
+        "dealer-group": {
+            "Open customer orders": 4,
+            "Cases near or past their SLA": 10,
+            "Appointments today": 24,
+        },
         "supplier-a": {"Orders waiting for confirmation": 3, "Open invoices": 1, "Late shipments": 0},
-        "partner": {"Cases near their SLA": 10, "Appointments today": 24},
+        "partner": {"Cases near or past their SLA": 10, "Appointments today": 24},
     }[who]
     for label, figure in expected.items():
         assert tiles[label][1] == figure, (label, tiles[label])
@@ -295,7 +303,7 @@ def test_every_dashboard_tile_counts_exactly_the_rows_of_the_list_it_opens(world
     for label, (href, figure) in tiles.items():
         rows, first = _row_count(client, href)
         assert rows == figure, (who, label, href)
-        if label == "Cases near their SLA":  # most urgent first, none resolved
+        if label == "Cases near or past their SLA":  # most urgent first, none resolved
             assert "Überfällig 19" in first or "Überfällig 9" in first
             assert "Erledigt" not in first
         if label == "Appointments today":
@@ -310,3 +318,41 @@ def test_the_by_partner_table_counts_a_dealers_open_orders(world: WebWorld) -> N
         rows = {org: n for org, n, _cases in stats.by_partner(session, world.scene.p("owner"))}
     assert rows[world.scene.orgs["dealer-group"].id] == 3
     assert rows[world.scene.orgs["supplier-a"].id] == 3
+
+
+_FLAG = re.compile(r'<a class="tile-flag" href="([^"]+)">([\d.,]+) over-billed</a>')
+
+
+@pytest.mark.parametrize("who", ["supplier-a", "owner"])
+def test_the_over_billed_figure_links_to_exactly_the_open_over_billed_invoices(
+    world: WebWorld, who: str
+) -> None:
+    mine = _orders(world, 3)
+    theirs = _orders(world, 1, supplier="supplier-b")
+    for order in mine:
+        world.scene.fulfil(order, "supplier-a")
+    world.scene.fulfil(theirs[0], "supplier-b")
+    over_billed = [mine[0].id, mine[1].id, theirs[0].id]
+    with world.scene.uow() as uow:
+        uow.session.execute(
+            update(Invoice)
+            .where(Invoice.order_id.in_(over_billed))
+            .values(match_status=MatchStatus.OVER_BILLED)
+        )
+        uow.session.execute(  # over-billed but due: not open, so neither counted nor listed
+            update(Invoice)
+            .where(Invoice.order_id == mine[1].id)
+            .values(due_date=date.today() - timedelta(days=1))
+        )
+    client = world.client(who)
+    dashboard = client.get("/", params={"lang": "en"}).text
+    found = _FLAG.search(dashboard)
+    assert found, "the over-billed figure is no link"
+    href, figure = unescape(found.group(1)), int(found.group(2))
+    assert "match=over_billed" in href and "state=open" in href
+    assert figure == (1 if who == "supplier-a" else 2)
+    rows, first = _row_count(client, href)
+    assert rows == figure
+    assert (
+        f"INV-{mine[0].id}" in first and f"INV-{mine[1].id}" not in first and f"INV-{mine[2].id}" not in first
+    )

@@ -9,7 +9,7 @@ from portal.access import load_by_ids
 from portal.access import permissions as may
 from portal.errors import InvalidInput
 from portal.listing import PageRequest
-from portal.models import EXTERNAL_ROLES, OWNER_ROLES, Organization
+from portal.models import Organization
 from portal.partners import service as partners
 from portal.partners.queries import UserFilter, list_users
 from portal.web import labels
@@ -34,7 +34,12 @@ class AdminViews:
         )
 
     def _roles(self, ctx: Ctx) -> list[str]:
-        return sorted(OWNER_ROLES if ctx.principal.is_owner else EXTERNAL_ROLES)
+        """The roles the admin may grant a user or token of its own organization (the forms' choice)."""
+        return sorted(partners.grantable_roles(ctx.principal.org_kind))
+
+    def _check_role(self, ctx: Ctx) -> None:
+        if ctx.form.text("roles") not in self._roles(ctx):
+            raise InvalidInput("roles", "unknown value")
 
     def users(self, ctx: Ctx) -> Response:
         self._require_admin(ctx)
@@ -42,10 +47,6 @@ class AdminViews:
             return self._users_page(
                 ctx, FormErrors(), {"roles": "member" if not ctx.principal.is_owner else "sales"}
             )
-
-        def check_role() -> None:
-            if ctx.form.text("roles") not in self._roles(ctx):
-                raise InvalidInput("roles", "unknown value")
 
         def check_password() -> None:
             if len(ctx.form.text("password")) < partners.MIN_PASSWORD_LENGTH:
@@ -58,7 +59,7 @@ class AdminViews:
                 lambda: validation.required_text("name", ctx.form.text("name")),
                 lambda: validation.email("email", ctx.form.text("email"), required=True),
                 check_password,
-                check_role,
+                lambda: self._check_role(ctx),
             )
             role = ctx.form.text("roles")
             user = partners.add_user(
@@ -136,17 +137,24 @@ class AdminViews:
     def tokens(self, ctx: Ctx) -> Response:
         self._require_admin(ctx)
         if ctx.request.method == "GET":
+            # Preselected: the least a token of the organization may do (read only for the owner).
+            least = "viewer" if ctx.principal.is_owner else "member"
             return self._tokens_page(
-                ctx, FormErrors(), {"expires_in_days": "365"}, secret=ctx.session.pop_secret()
+                ctx,
+                FormErrors(),
+                {"expires_in_days": "365", "roles": least},
+                secret=ctx.session.pop_secret(),
             )
 
         def issue() -> Response:
+            self._check_role(ctx)
             issued = partners.issue_token(
                 uow=ctx.uow,
                 principal=ctx.principal,
                 organization_id=ctx.principal.org_id,
                 name=ctx.form.text("name"),
                 expires_in_days=ctx.form.integer("expires_in_days"),
+                roles={ctx.form.text("roles")},
             )
             # Post-redirect-get: the secret rides in the signed session cookie to the next GET,
             # which shows it once and clears it; a reload of that page issues nothing. It is
@@ -172,6 +180,8 @@ class AdminViews:
             several_orgs=len(ctx.principal.org_ids) > 1 or ctx.principal.is_owner,
             org_names=load_by_ids(ctx.db, ctx.principal, Organization, {t.organization_id for t in tokens}),
             secret=secret,
+            roles=[(r, ctx._(labels.ROLES.get(r, r))) for r in self._roles(ctx)],
+            role_labels=labels.ROLES,
             errors=errors,
             values=values,
         )

@@ -33,6 +33,7 @@ from portal.web.i18n import TIMEZONE
 WAITING_HREF = "/orders?status=waiting&sort=created_at&dir=asc"
 LATE_HREF = "/orders?delivery=late"
 OPEN_INVOICES_HREF = "/invoices?state=open&sort=issue_date&dir=asc"
+OVER_BILLED_HREF = "/invoices?state=open&match=over_billed&sort=issue_date&dir=asc"
 OPEN_ORDERS_HREF = "/orders?status=open"
 NEAR_SLA_HREF = "/cases?sla=near&sort=sla_due_at&dir=asc"
 
@@ -49,6 +50,7 @@ class Tiles:
     waiting: str = WAITING_HREF
     late: str = LATE_HREF
     invoices: str = OPEN_INVOICES_HREF
+    over_billed: str = OVER_BILLED_HREF
     open_orders: str = OPEN_ORDERS_HREF
     near_sla: str = NEAR_SLA_HREF
     appointments: str = ""

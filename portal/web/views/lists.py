@@ -437,7 +437,7 @@ SPECS: dict[str, ListSpec] = {
                     "select",
                     (
                         ("open", N_("All open")),
-                        ("waiting", N_("Waiting for confirmation")),
+                        ("waiting", N_("Awaiting or partly confirmed")),
                         *_options(labels.STATUS),
                     ),
                 ),

@@ -284,8 +284,9 @@ class OrderViews:
             return self._render(ctx, order_id, form="route", errors=FormErrors())
 
         def action() -> str:
-            supplier_id = ctx.form.integer("supplier_id", required=True)
-            assert supplier_id is not None
+            supplier_id = ctx.form.integer("supplier_id")
+            if supplier_id is None:  # the picker's empty first choice
+                raise InvalidInput("supplier_id", "choose the supplier to route the order to")
             orders.route_order(
                 uow=ctx.uow, principal=ctx.principal, order_id=order_id, supplier_id=supplier_id
             )
