@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -534,9 +535,12 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
             )
             return
     results = []
+    texts: dict[object, object] = {}  # one copy of each error text, not one per message
     while message is not None:
         with _step(f"applying message {message.envelope.message_reference}"):
-            results.append(_apply_message(uow, principal, rec, message))
+            result = _apply_message(uow, principal, rec, message)
+            result["error"] = texts.setdefault(result["error"], result["error"])
+            results.append(result)
         with _step("decoding the file"):
             message = None  # let its document go before the next one is decoded
             message = next(messages, None)
@@ -546,7 +550,7 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
     if decoded.error is not None:
         rec.error = _describe(decoded.error)
     elif applied < len(results):
-        rec.error = "; ".join(f"message {r['reference']}: {r['error']}" for r in results if not r["ok"])
+        rec.error = _joined(f"message {r['reference']}: {r['error']}" for r in results if not r["ok"])
     else:
         rec.error = None
     if applied and applied == len(results) and decoded.error is None:
@@ -573,15 +577,36 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         uow.flush()
 
 
+def _joined(texts: Iterator[str]) -> str:
+    """``"; ".join(texts)`` as far as the ledger keeps it (`failures.MAX_REASON`): a file of 50,000
+    refused messages does not build a text of megabytes to cut it to one thousand characters."""
+    parts: list[str] = []
+    size = 0
+    for part in texts:
+        parts.append(part)
+        size += len(part) + 2
+        if size > failures.MAX_REASON:
+            break
+    return "; ".join(parts)
+
+
 def _storable(rec: ExchangeRecord) -> None:
     """Text taken from the file is data: no NUL byte (PostgreSQL refuses them), within column sizes."""
     rec.error = failures.clean(rec.error) if rec.error else rec.error
     rec.interchange_ref = failures.clean(rec.interchange_ref, 35) if rec.interchange_ref else None
     rec.message_type = failures.clean(rec.message_type, 32) if rec.message_type else None
-    rec.messages = [
-        {key: failures.clean(value) if isinstance(value, str) else value for key, value in result.items()}
-        for result in rec.messages
-    ]
+    cleaned = [_clean_result(result) for result in rec.messages]
+    if any(new is not old for new, old in zip(cleaned, rec.messages, strict=True)):
+        rec.messages = cleaned  # else left as it is: no copy of every message's result
+
+
+def _clean_result(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with `failures.clean` text values; the very same dict when they are clean already."""
+    if all(
+        not isinstance(v, str) or (v.isprintable() and len(v) <= failures.MAX_REASON) for v in result.values()
+    ):
+        return result
+    return {key: failures.clean(value) if isinstance(value, str) else value for key, value in result.items()}
 
 
 def _claim_reference(session: Session, rec: ExchangeRecord, fmt: str, envelope: doc.Envelope) -> bool:
