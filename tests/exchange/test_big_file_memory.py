@@ -109,9 +109,9 @@ def test_a_big_file_is_processed_in_memory_of_about_its_own_size(
         tracemalloc.stop()
 
     assert processed == 1
-    # The file itself (read once from the ledger), one document, the results and the database
-    # driver's buffers: well under what the documents of the whole file take.
-    assert peak < 2.5 * size, f"peak {peak / MB:.1f} MB for a {size / MB:.1f} MB file"
+    # A chunk of the stored file at a time, one document, the results: less than the file (about
+    # 0.8x here, most of it fixed costs), where holding every document took about 6x.
+    assert peak < 1.5 * size, f"peak {peak / MB:.1f} MB for a {size / MB:.1f} MB file"
     assert peak < all_documents / 2
     with factory() as session:
         rec = session.scalars(select(ExchangeRecord).where(ExchangeRecord.filename == "big." + fmt)).one()
@@ -120,6 +120,8 @@ def test_a_big_file_is_processed_in_memory_of_about_its_own_size(
         assert rec.messages[0]["reference"] in ("1", "0001")
         assert rec.messages[-1]["reference"] in (str(count), f"{count:04d}")
         assert all(not m["ok"] and "PurchaseOrder is not accepted" in str(m["error"]) for m in rec.messages)
+        assert rec.error is not None and rec.error.startswith(f"message {rec.messages[0]['reference']}: ")
+        assert 900 < len(rec.error) <= 1000  # the reasons of the first messages, cut to the ledger's size
         assert rec.ack_record_id is not None
         ack_rec = session.get_one(ExchangeRecord, rec.ack_record_id)
         assert ack_rec.message_type == ack_type
