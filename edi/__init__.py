@@ -4,6 +4,8 @@ The public surface::
 
     edi.detect(data) -> Detected(format, message_type)
     edi.decode_all(data) -> Decoded(format, messages, error)      # never raises for bad files
+    edi.iter_messages(data) -> MessageStream                       # the same, one message at a time:
+        for message in stream: ...; stream.summary() -> Decoded    # flat memory for big EDIFACT/X12
     edi.encode(document, format=..., envelope=..., version=None) -> bytes
     edi.acknowledgement(decoded) -> Acknowledgement | None          # CONTRL / 997 / ApplicationResponse
     edi.encode_acknowledgement(decoded, ack, envelope) -> bytes | None
@@ -21,18 +23,25 @@ from edi._dispatch import (
     FORMATS,
     Decoded,
     Detected,
+    MessageStream,
+    Readable,
+    Summary,
     acknowledgement,
     check_elements,
     decode_all,
     detect,
     encode,
     encode_acknowledgement,
+    iter_messages,
 )
 
 __all__ = [
     "FORMATS",
     "Decoded",
     "Detected",
+    "MessageStream",
+    "Readable",
+    "Summary",
     "acknowledgement",
     "check_elements",
     "decode_all",
@@ -41,4 +50,5 @@ __all__ = [
     "encode",
     "encode_acknowledgement",
     "errors",
+    "iter_messages",
 ]

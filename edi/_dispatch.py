@@ -3,14 +3,19 @@ naming the syntax."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO, Protocol, cast
 
 from edi import edifact, x12
 from edi.documents import AckError, Acknowledgement, AckStatus, Document, Envelope, Message
+from edi.edifact._decode import _run as _edifact_stream
+from edi.edifact._envelope import Interchange
 from edi.edifact._lengths import check_lengths
 from edi.errors import EdiError, EdiSyntaxError, MappingError, UnsupportedError, ValidationError
+from edi.x12._decode import SetInfo
+from edi.x12._decode import _decode as _x12_stream
 from edi.x12._lengths import check_lengths as check_x12_lengths
 from edi.xml import codec as xml_codec
 from edi.xml import opentrans
@@ -101,6 +106,143 @@ def _decode_all(data: bytes) -> Decoded:
     except EdiError as exc:
         return Decoded(kind.format, error=exc)
     return Decoded(kind.format, [message], None, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary(Message):
+    """A streamed message after its business document was let go (see :class:`MessageStream`): the
+    envelope, type, error and warnings stay, ``document`` is ``None`` (acknowledgements received keep
+    theirs: they are small), and ``ok`` still says whether the message had decoded to a document."""
+
+    had_document: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and (self.had_document or self.document is not None)
+
+
+def _summary(message: Message) -> Message:
+    if message.document is None or isinstance(message.document, Acknowledgement):
+        return message
+    return Summary(
+        message.format,
+        message.message_type,
+        message.envelope,
+        None,
+        message.error,
+        message.segment_count,
+        message.warnings,
+        had_document=True,
+    )
+
+
+_HEAD = 64 * 1024  # more than any format's detect looks at
+
+
+class Readable(Protocol):
+    """What :func:`iter_messages` reads from: ``read(size)`` returns at most ``size`` bytes, fewer
+    only at the end (``b""``); ``read()`` the rest."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Rest:
+    """A file whose first bytes were read already (``head``): reads them again, then the file."""
+
+    def __init__(self, head: bytes, rest: Readable) -> None:
+        self._head: bytes | None = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        head, self._head = self._head, None
+        if not head:
+            return bytes(self._rest.read(size))
+        if size < 0:
+            return head + bytes(self._rest.read())
+        if size < len(head):
+            self._head = head[size:]
+            return head[:size]
+        return head + bytes(self._rest.read(size - len(head))) if size > len(head) else head
+
+
+class MessageStream:
+    """A file decoded one message at a time, for files too big to hold every document at once.
+
+    Iterate it once: each :class:`~edi.documents.Message` comes with its document, and nothing here
+    keeps the document afterwards, so memory holds the file, one message's document and a small
+    :class:`Summary` per message already read, where :func:`decode_all` holds every document (about
+    five times the file). Given a binary file object instead of bytes, EDIFACT and X12 are read from
+    it in chunks, so not even the file is in memory. XML and PDF files are read and decoded whole
+    (they hold one document). Like :func:`decode_all` it never raises for bad input: a file-level
+    fault ends the iteration and is in :attr:`error`. After the iteration, :meth:`summary` is the
+    :class:`Decoded` to give :func:`acknowledgement` and :func:`encode_acknowledgement`: every message
+    as a :class:`Summary`. ``format`` is known before the first message."""
+
+    def __init__(self, source: bytes | Readable) -> None:
+        self.error: EdiError | None = None
+        self._messages: list[Message] = []
+        self._interchanges: list[Interchange] = []
+        self._x12_interchanges: list[str] = []
+        self._starts: list[int] = []
+        self._sets: list[SetInfo] = []
+        self._whole: Decoded | None = None
+        self._source: Iterator[Message] | None = None
+        data: bytes | BinaryIO
+        if isinstance(source, bytes):
+            data = head = source
+        else:  # a file: its start tells the format, then it is read on in chunks (EDIFACT, X12)
+            head = bytes(source.read(_HEAD))
+            data = cast(BinaryIO, _Rest(head, source))
+        try:
+            kind = detect(head).format
+        except Exception:  # decode_all below says what is wrong with the file
+            kind = "unknown"
+        self.format = kind
+        if kind == "edifact":
+            self._source = _edifact_stream(data, False, self._interchanges, self._starts)
+        elif kind == "x12":
+            self._source = _x12_stream(data, False, None, self._sets, self._x12_interchanges)
+        else:  # one document (XML, PDF) or none: decoded whole
+            self._whole = decode_all(data if isinstance(data, bytes) else data.read())
+            self.format = self._whole.format
+            self.error = self._whole.error
+
+    def __iter__(self) -> Iterator[Message]:
+        if self._whole is not None:
+            yield from self._whole.messages
+            return
+        source, self._source = self._source, None
+        if source is None:
+            raise RuntimeError("a MessageStream can be iterated once")
+        try:
+            for message in source:
+                self._messages.append(_summary(message))
+                yield message
+        except EdiError as exc:
+            self.error = exc
+        except Exception as exc:  # the promise is "never raises", as for decode_all
+            self.error = _unexpected("decoding", exc)
+
+    def summary(self) -> Decoded:
+        """What was read, for the acknowledgement: call it after iterating to the end."""
+        if self._whole is not None:
+            return self._whole
+        messages = self._messages
+        native: Any
+        if self.format == "edifact":
+            envelopes = [i.envelope for i in self._interchanges]
+            native = edifact.DecodeResult(messages, self.error, envelopes, self._starts)
+        else:
+            native = x12.DecodeResult(
+                tuple(messages), self.error, tuple(self._sets), tuple(self._x12_interchanges)
+            )
+        return Decoded(self.format, messages, self.error, native)
+
+
+def iter_messages(source: bytes | Readable) -> MessageStream:
+    """Decode ``source`` (bytes, or a binary file read in chunks) message by message; see
+    :class:`MessageStream`. Never raises for bad files (a file object's own errors are its own)."""
+    return MessageStream(source)
 
 
 def check_elements(data: bytes) -> list[EdiError]:

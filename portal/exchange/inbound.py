@@ -18,11 +18,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import sqlite3
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import edi
@@ -239,7 +241,15 @@ def _add_record(
     )
     uow.session.add(rec)
     uow.flush()  # a unique sha_key taken meanwhile surfaces as Conflict
+    connection = uow.session.connection()
+    if len(fetched.data) > _RELEASE_AFTER and connection.dialect.name != "sqlite":
+        # The driver keeps a send buffer the size of the biggest statement for as long as the
+        # connection lives (libpq: 50 MB after a 50 MB file): close this one instead of pooling it.
+        connection.detach()
     return rec
+
+
+_RELEASE_AFTER = 4 * 1024 * 1024
 
 
 MAX_ATTEMPTS = 3
@@ -435,6 +445,61 @@ def _requeue_waiting(factory: sessionmaker[Session]) -> int:
         return requeued
 
 
+class StoredContent:
+    """The stored bytes of a record as a binary file that reads them from the database in chunks, in
+    the caller's transaction: SQLite's incremental blob I/O, elsewhere ``substring`` of the column.
+    (Fetching a 50 MB ``bytea`` at once costs psycopg about 300 MB: its hex text, the connection's
+    receive buffer, which keeps that size, and the bytes.)"""
+
+    CHUNK = 4 * 1024 * 1024  # few queries: each slice of a compressed value decompresses up to it
+
+    def __init__(self, session: Session, record_id: int) -> None:
+        self._session = session
+        self._id = record_id
+        self._offset = 0  # of the next chunk to fetch
+        self._buffer = memoryview(b"")
+        self._done = False
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all the rest when negative), fewer only at the end."""
+        parts: list[bytes] = []
+        wanted = size if size >= 0 else None
+        while wanted is None or wanted > 0:
+            if not self._buffer:
+                if self._done:
+                    break
+                chunk = self._chunk(self.CHUNK)
+                self._offset += len(chunk)
+                self._done = len(chunk) < self.CHUNK
+                self._buffer = memoryview(chunk)
+                continue
+            take = len(self._buffer) if wanted is None else min(wanted, len(self._buffer))
+            parts.append(bytes(self._buffer[:take]))
+            self._buffer = self._buffer[take:]
+            if wanted is not None:
+                wanted -= take
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _chunk(self, size: int) -> bytes:
+        connection = self._session.connection()
+        if connection.dialect.name == "sqlite":
+            raw = connection.connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection)
+            try:
+                blob = raw.blobopen(ExchangeRecord.__tablename__, "content", self._id, readonly=True)
+            except sqlite3.OperationalError:  # no such row or an empty value
+                return b""
+            with blob:
+                blob.seek(min(self._offset, len(blob)))
+                return blob.read(size)
+        piece = connection.scalar(
+            select(func.substring(ExchangeRecord.content, self._offset + 1, size)).where(
+                ExchangeRecord.id == self._id
+            )
+        )
+        return bytes(piece or b"")
+
+
 @contextlib.contextmanager
 def _step(name: str) -> Iterator[None]:
     """Name the step for the ledger when it raises (a race stays a `Conflict`: it is retried)."""
@@ -455,19 +520,21 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
     ).one()
     principal = acting_principal(session, profile)
     with _step("decoding the file"):
-        # Read once, not kept on the record: the decoder's input is the only copy of the file.
-        decoded = edi.decode_all(
-            session.scalar(select(ExchangeRecord.content).where(ExchangeRecord.id == rec.id)) or b""
-        )
-    rec.format = decoded.format
-    first = decoded.messages[0] if decoded.messages else None
-    rec.message_type = first.message_type if first else None
-    rec.interchange_ref = first.envelope.control_reference if first else None
+        # The stored file is read in chunks as the decoder goes and each message's document is let
+        # go once it is applied: a big EDIFACT/X12 file is never whole in memory, nor its documents
+        # (about five times its size). XML and PDF files are read whole (capped by the worker).
+        stream = edi.iter_messages(StoredContent(session, rec.id))
+        messages = iter(stream)
+        message = next(messages, None)
+    rec.format = stream.format
+    envelope = message.envelope if message is not None else None
+    rec.message_type = message.message_type if message is not None else None
+    rec.interchange_ref = envelope.control_reference if envelope is not None else None
     with _step("checking the interchange reference"):
-        if first is not None and not _claim_reference(session, rec, decoded.format, first.envelope):
+        if envelope is not None and not _claim_reference(session, rec, stream.format, envelope):
             return
-    if first is not None and decoded.format in ("edifact", "x12"):
-        sender = first.envelope.sender.strip()
+    if envelope is not None and stream.format in ("edifact", "x12"):
+        sender = envelope.sender.strip()
         if sender != profile.partner_id.strip():
             rec.state = RecordState.FAILED
             rec.error = (
@@ -476,15 +543,22 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
             )
             return
     results = []
-    for message in decoded.messages:
+    texts: dict[object, object] = {}  # one copy of each error text, not one per message
+    while message is not None:
         with _step(f"applying message {message.envelope.message_reference}"):
-            results.append(_apply_message(uow, principal, rec, message))
+            result = _apply_message(uow, principal, rec, message)
+            result["error"] = texts.setdefault(result["error"], result["error"])
+            results.append(result)
+        with _step("decoding the file"):
+            message = None  # let its document go before the next one is decoded
+            message = next(messages, None)
+    decoded = stream.summary()  # every message without its document, for the acknowledgement
     rec.messages = results
     applied = sum(1 for r in results if r["ok"])
     if decoded.error is not None:
         rec.error = _describe(decoded.error)
     elif applied < len(results):
-        rec.error = "; ".join(f"message {r['reference']}: {r['error']}" for r in results if not r["ok"])
+        rec.error = _joined(f"message {r['reference']}: {r['error']}" for r in results if not r["ok"])
     else:
         rec.error = None
     if applied and applied == len(results) and decoded.error is None:
@@ -511,15 +585,36 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         uow.flush()
 
 
+def _joined(texts: Iterator[str]) -> str:
+    """``"; ".join(texts)`` as far as the ledger keeps it (`failures.MAX_REASON`): a file of 50,000
+    refused messages does not build a text of megabytes to cut it to one thousand characters."""
+    parts: list[str] = []
+    size = 0
+    for part in texts:
+        parts.append(part)
+        size += len(part) + 2
+        if size > failures.MAX_REASON:
+            break
+    return "; ".join(parts)
+
+
 def _storable(rec: ExchangeRecord) -> None:
     """Text taken from the file is data: no NUL byte (PostgreSQL refuses them), within column sizes."""
     rec.error = failures.clean(rec.error) if rec.error else rec.error
     rec.interchange_ref = failures.clean(rec.interchange_ref, 35) if rec.interchange_ref else None
     rec.message_type = failures.clean(rec.message_type, 32) if rec.message_type else None
-    rec.messages = [
-        {key: failures.clean(value) if isinstance(value, str) else value for key, value in result.items()}
-        for result in rec.messages
-    ]
+    cleaned = [_clean_result(result) for result in rec.messages]
+    if any(new is not old for new, old in zip(cleaned, rec.messages, strict=True)):
+        rec.messages = cleaned  # else left as it is: no copy of every message's result
+
+
+def _clean_result(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with `failures.clean` text values; the very same dict when they are clean already."""
+    if all(
+        not isinstance(v, str) or (v.isprintable() and len(v) <= failures.MAX_REASON) for v in result.values()
+    ):
+        return result
+    return {key: failures.clean(value) if isinstance(value, str) else value for key, value in result.items()}
 
 
 def _claim_reference(session: Session, rec: ExchangeRecord, fmt: str, envelope: doc.Envelope) -> bool:
