@@ -209,6 +209,27 @@ def route_order(*, uow: UnitOfWork, principal: Principal, order_id: int, supplie
 ANSWERABLE = frozenset(
     {OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED, OrderStatus.CONFIRMED}
 )
+# Once shipping or invoicing has begun, answered lines are settled, but a line still pending may
+# be answered whatever the order's derived status (cancelled orders have no answerable line).
+_NEVER_ANSWERABLE = frozenset({OrderStatus.DRAFT, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+
+
+def may_answer_line(order: Order, line: OrderLine, status: OrderStatus | None = None) -> bool:
+    """Whether the supplier may (still) answer ``line``: not cancelled, nothing shipped, and either
+    the order is not yet in fulfilment (``ANSWERABLE``: an answer may still be changed) or the line
+    is still pending. The service, the order page's answer form and "confirm all" use this."""
+    status = status or order.status()
+    if status in _NEVER_ANSWERABLE or order.cancelled_at is not None:
+        return False
+    if line.cancelled or line.quantity_shipped > 0:
+        return False
+    return status in ANSWERABLE or line.response is LineResponse.PENDING
+
+
+def answerable_lines(order: Order) -> list[OrderLine]:
+    """The lines of ``order`` the supplier may answer now (see :func:`may_answer_line`)."""
+    status = order.status()
+    return [line for line in order.lines if may_answer_line(order, line, status)]
 
 
 def respond_to_order(
@@ -223,7 +244,7 @@ def respond_to_order(
     order = load_order(uow, principal, order_id, for_update=True)
     _require_supplier_of(principal, order, "answer")
     status = order.status()
-    if status not in ANSWERABLE:
+    if not answerable_lines(order):
         raise InvalidState("order", status.value, "confirm or change")
     if not answers:
         raise InvalidInput("lines", "answer at least one line")
@@ -240,6 +261,8 @@ def respond_to_order(
         seen.add(answer.line_no)
         if line.quantity_shipped > 0:
             raise InvalidState("order line", "shipped", "change")
+        if not may_answer_line(order, line, status):  # answered, and the order is in fulfilment
+            raise InvalidState("order line", f"{line.response.value} in a {status.value} order", "change")
         _apply_answer(line, answer, field, order.order_date)
     uow.flush()
     record(

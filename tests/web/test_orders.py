@@ -294,8 +294,8 @@ def test_a_thousand_typed_in_the_users_language_is_stored_as_a_thousand(
 @pytest.mark.parametrize(
     ("lang", "typed", "message"),
     [
-        ("de", "1,000", "ist mehrdeutig"),
-        ("en", "1.000", "is ambiguous"),
+        ("de", "1,000", "ist mehrdeutig: schreiben Sie 1000 (oder 1.000) für tausend, 1 für eins"),
+        ("en", "1.000", "is ambiguous: write 1000 (or 1,000) for a thousand, 1 for one"),
         ("de", "1,5", "ganze Zahl"),  # the product is counted in pieces (C62)
         ("en", "1.5", "whole number"),
         ("de", "viele", "keine Zahl"),
@@ -632,3 +632,48 @@ def test_forty_order_lines_do_not_cost_a_query_each(world: WebWorld, statement_c
     redrawn = client.post("/orders/new", data=data)
     assert redrawn.status_code == 200 and 'name="line-40-quantity"' in redrawn.text
     assert len(statement_counter) < 20, len(statement_counter)
+
+
+def test_pending_lines_of_a_partly_invoiced_order_keep_their_answer_form(world: WebWorld) -> None:
+    order = _routed_order(world, quantities=(4, 2, 7))
+    sp = world.scene.p("supplier-a")
+    with world.scene.uow() as uow:
+        orders_service.respond_to_order(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            answers=[orders_service.LineAnswer(1, LineResponse.ACCEPTED)],
+        )
+    with world.scene.uow() as uow:
+        fulfilment.record_shipment(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="DN-1",
+            shipped_on=date.today(),
+            lines=[fulfilment.ShipLine(1, Decimal(4))],
+        )
+    with world.scene.uow() as uow:
+        fulfilment.submit_invoice(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="R-1",
+            issue_date=date.today(),
+            lines=[fulfilment.BillLine(1, Decimal(4))],
+        )
+    assert _status(world, order.id) is OrderStatus.PARTIALLY_INVOICED
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    page = client.get(url, params={"lang": "en"}).text
+    assert 'id="respond-form"' in page
+    assert 'name="line-1-action"' not in page  # shipped: settled
+    assert 'name="line-2-action"' in page and 'name="line-3-action"' in page
+    answered = post_form(client, url, f"{url}/respond", {"version": _version(page), "confirm_all": "1"})
+    assert answered.status_code == 303, answered.text  # type: ignore[attr-defined]
+    with world.scene.factory() as session:
+        lines = session.scalars(
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)
+        ).all()
+        assert [line.response for line in lines] == [LineResponse.ACCEPTED] * 3
+    assert 'id="respond-form"' not in client.get(url).text  # nothing left to answer

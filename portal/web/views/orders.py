@@ -132,7 +132,8 @@ class OrderViews:
                 history.describe(e, actors.get(e.id), order, orgs, ctx._, labels.EVENTS) for e in timeline
             ],
             labels=labels.ALL,
-            can_respond=is_supplier and status in orders.ANSWERABLE,
+            answerable={line.line_no for line in orders.answerable_lines(order)} if is_supplier else set(),
+            can_respond=is_supplier and bool(orders.answerable_lines(order)),
             can_ship=is_supplier and status in fulfilment.SHIPPABLE,
             can_invoice=is_supplier and status in fulfilment.INVOICEABLE,
             can_route=can_route,
@@ -172,9 +173,10 @@ class OrderViews:
             order = orders.load_order(ctx.uow, ctx.principal, order_id)
             confirm_all = bool(ctx.form.text("confirm_all"))
             answers = []
+            open_lines = {line.line_no for line in orders.answerable_lines(order)}
             for line in order.lines:
                 if confirm_all:  # "Confirm all lines as ordered": every line still open to an answer
-                    if not line.cancelled and line.quantity_shipped == 0:
+                    if line.line_no in open_lines:
                         answers.append(orders.LineAnswer(line_no=line.line_no, action=LineResponse.ACCEPTED))
                     continue
                 choice = ctx.form.text(f"line-{line.line_no}-action")
