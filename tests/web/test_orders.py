@@ -634,7 +634,8 @@ def test_forty_order_lines_do_not_cost_a_query_each(world: WebWorld, statement_c
     assert len(statement_counter) < 20, len(statement_counter)
 
 
-def test_pending_lines_of_a_partly_invoiced_order_keep_their_answer_form(world: WebWorld) -> None:
+def _partly_invoiced(world: WebWorld) -> Order:
+    """Line 1 accepted, shipped and invoiced; lines 2 and 3 still pending."""
     order = _routed_order(world, quantities=(4, 2, 7))
     sp = world.scene.p("supplier-a")
     with world.scene.uow() as uow:
@@ -663,6 +664,11 @@ def test_pending_lines_of_a_partly_invoiced_order_keep_their_answer_form(world: 
             lines=[fulfilment.BillLine(1, Decimal(4))],
         )
     assert _status(world, order.id) is OrderStatus.PARTIALLY_INVOICED
+    return order
+
+
+def test_pending_lines_of_a_partly_invoiced_order_keep_their_answer_form(world: WebWorld) -> None:
+    order = _partly_invoiced(world)
     client = world.client("supplier-a")
     url = f"/orders/{order.id}"
     page = client.get(url, params={"lang": "en"}).text
@@ -677,3 +683,31 @@ def test_pending_lines_of_a_partly_invoiced_order_keep_their_answer_form(world: 
         ).all()
         assert [line.response for line in lines] == [LineResponse.ACCEPTED] * 3
     assert 'id="respond-form"' not in client.get(url).text  # nothing left to answer
+
+
+def _waiting_tile(html: str) -> int:
+    found = re.search(r'<span class="num">(\d+)</span><span>Orders waiting for confirmation', html)
+    assert found, html
+    return int(found.group(1))
+
+
+def test_an_order_with_a_pending_line_waits_for_confirmation_in_tile_and_list(world: WebWorld) -> None:
+    waiting = _partly_invoiced(world)
+    settled = _routed_order(world, quantities=(3,))
+    world.scene.fulfil(settled, "supplier-a")
+    client = world.client("supplier-a")
+    listed = client.get("/orders", params={"status": "waiting", "lang": "en"}).text
+    assert waiting.number in listed and settled.number not in listed
+    assert _waiting_tile(client.get("/", params={"lang": "en"}).text) == 1  # tile == list
+    with world.scene.uow() as uow:  # once every line is answered, the order no longer waits
+        orders_service.respond_to_order(
+            uow=uow,
+            principal=world.scene.p("supplier-a"),
+            order_id=waiting.id,
+            answers=[
+                orders_service.LineAnswer(2, LineResponse.ACCEPTED),
+                orders_service.LineAnswer(3, LineResponse.REJECTED),
+            ],
+        )
+    assert waiting.number not in client.get("/orders", params={"status": "waiting"}).text
+    assert _waiting_tile(client.get("/", params={"lang": "en"}).text) == 0
