@@ -286,15 +286,15 @@ def respond_to_order(
     return order
 
 
-def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: date) -> None:
+def check_answer(line: OrderLine, answer: LineAnswer, order_date: date) -> Decimal:
+    """Check the answer's values for ``line`` (not the order's state) and return the quantity it
+    confirms. The order page's answer form runs it per line first, to report every line at once."""
+    field = f"lines[{answer.line_no}]"
     if answer.action is LineResponse.PENDING:
         raise InvalidInput(f"{field}.action", "must be accepted, changed or rejected")
     if answer.action is LineResponse.REJECTED:
-        line.response, line.quantity_confirmed = LineResponse.REJECTED, Decimal(0)
-        line.promised_date = None
-        line.reject_reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
-        return
-    line.reject_reason = None
+        validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
+        return Decimal(0)
     quantity = line.quantity_ordered
     if answer.quantity is not None:
         quantity = validation.decimal(f"{field}.quantity", answer.quantity, positive=True)
@@ -305,6 +305,19 @@ def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: d
             )
     if answer.promised_date is not None and answer.promised_date < order_date:
         raise InvalidInput(f"{field}.promised_date", "must not be before the order date")
+    if answer.unit_price is not None:
+        validation.decimal(f"{field}.unit_price", answer.unit_price)
+    return quantity
+
+
+def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: date) -> None:
+    quantity = check_answer(line, answer, order_date)
+    if answer.action is LineResponse.REJECTED:
+        line.response, line.quantity_confirmed = LineResponse.REJECTED, Decimal(0)
+        line.promised_date = None
+        line.reject_reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
+        return
+    line.reject_reason = None
     price = None
     if answer.unit_price is not None:
         price = validation.decimal(f"{field}.unit_price", answer.unit_price)

@@ -711,3 +711,86 @@ def test_an_order_with_a_pending_line_waits_for_confirmation_in_tile_and_list(wo
         )
     assert waiting.number not in client.get("/orders", params={"status": "waiting"}).text
     assert _waiting_tile(client.get("/", params={"lang": "en"}).text) == 0
+
+
+def _confirmed(world: WebWorld, quantities: tuple[int, ...] = (4, 2, 7)) -> Order:
+    order = _routed_order(world, quantities=quantities)
+    with world.scene.uow() as uow:
+        orders_service.respond_to_order(
+            uow=uow,
+            principal=world.scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[
+                orders_service.LineAnswer(n, LineResponse.ACCEPTED) for n in range(1, len(quantities) + 1)
+            ],
+        )
+    return order
+
+
+def _field_errors(html: str) -> dict[str, str]:
+    return {
+        name: unescape(text)
+        for name, text in re.findall(r'<p class="field-error" id="([\w-]+)-error">([^<]*)</p>', html)
+    }
+
+
+def test_a_ship_notice_reports_every_wrong_field_at_once(world: WebWorld) -> None:
+    order = _confirmed(world)
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    client.get(url, params={"lang": "de"})
+    response = post_form(
+        client,
+        url,
+        f"{url}/shipments",
+        {"number": "", "shipped_on": "2026-01-05", "line-1-quantity": "50,5", "line-2-quantity": "99"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    errors = _field_errors(response.text)  # type: ignore[attr-defined]
+    assert set(errors) == {"number", "line-1-quantity", "line-2-quantity"}, errors
+    assert errors["number"] == "darf nicht leer sein"
+    assert "ganze Zahl" in errors["line-1-quantity"]
+    assert errors["line-2-quantity"] == "liefert insgesamt 99, mehr als die bestätigten 2"
+    assert _status(world, order.id) is OrderStatus.CONFIRMED  # nothing written
+
+
+def test_an_invoice_reports_every_wrong_field_at_once(world: WebWorld) -> None:
+    order = _confirmed(world)
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    client.get(url, params={"lang": "en"})
+    response = post_form(
+        client,
+        url,
+        f"{url}/invoices",
+        {"number": "", "issue_date": "someday", "line-1-quantity": "0.5", "line-3-quantity": "-2"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    errors = _field_errors(response.text)  # type: ignore[attr-defined]
+    assert set(errors) == {"number", "issue_date", "line-1-quantity", "line-3-quantity"}, errors
+    assert _status(world, order.id) is OrderStatus.CONFIRMED
+
+
+def test_an_answer_reports_every_wrong_line_at_once(world: WebWorld) -> None:
+    order = _routed_order(world, quantities=(4, 2, 7))
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    page = client.get(url, params={"lang": "en"}).text
+    response = post_form(
+        client,
+        url,
+        f"{url}/respond",
+        {
+            "version": _version(page),
+            "line-1-action": "changed",
+            "line-1-quantity": "1.5",
+            "line-2-action": "changed",
+            "line-2-quantity": "99",
+            "line-3-action": "accepted",
+            "line-3-promised_date": "2000-01-01",
+        },
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    errors = _field_errors(response.text)  # type: ignore[attr-defined]
+    assert set(errors) == {"line-1-quantity", "line-2-quantity", "line-3-promised_date"}, errors
+    assert _status(world, order.id) is OrderStatus.AWAITING_CONFIRMATION
