@@ -77,3 +77,20 @@ def test_owner_admin_sees_each_tokens_organization(world: WebWorld) -> None:
     assert row.xpath('string(td[@data-label="Organization"])') == "Supplier A"
     own = lxml_html.fromstring(world.client("supplier-a").get("/admin/tokens").text)
     assert not own.xpath('//td[@data-label="Organization"]')  # one organization: no column
+
+
+def test_the_new_user_forms_error_list_names_the_password_as_the_form_does(world: WebWorld) -> None:
+    from tests.web.conftest import post_form
+
+    client = world.client("supplier-a")
+    client.get("/admin/users", params={"lang": "de"})
+    response = post_form(
+        client,
+        "/admin/users",
+        "/admin/users",
+        {"name": "Neu", "email": "neu@supplier-a.example", "password": "kurz", "roles": "member"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    tree = lxml_html.fromstring(response.text)  # type: ignore[attr-defined]
+    items = [item.text_content() for item in tree.xpath('//ul[@class="error-list"]/li')]
+    assert items == ["Erstes Passwort: muss mindestens 10 Zeichen haben"]

@@ -794,3 +794,34 @@ def test_an_answer_reports_every_wrong_line_at_once(world: WebWorld) -> None:
     errors = _field_errors(response.text)  # type: ignore[attr-defined]
     assert set(errors) == {"line-1-quantity", "line-2-quantity", "line-3-promised_date"}, errors
     assert _status(world, order.id) is OrderStatus.AWAITING_CONFIRMATION
+
+
+def _summary(html: str) -> list[str]:
+    return [
+        unescape(item)
+        for item in re.findall(r"<li>([^<]*)</li>", html.split('class="error-list"')[1].split("</ul>")[0])
+    ]
+
+
+def test_the_error_list_names_each_field_with_the_forms_own_label(world: WebWorld) -> None:
+    order = _confirmed(world, quantities=(4,))
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    client.get(url, params={"lang": "de"})
+    shipped = post_form(
+        client,
+        url,
+        f"{url}/shipments",
+        {"number": "", "shipped_on": "2026-01-05", "expected_delivery": "bald", "line-1-quantity": "1"},
+    )
+    assert _summary(shipped.text) == [  # type: ignore[attr-defined]
+        "Lieferscheinnummer: darf nicht leer sein",
+        "Voraussichtliche Zustellung: ist kein Datum",
+    ]
+    billed = post_form(
+        client, url, f"{url}/invoices", {"number": "", "issue_date": "", "line-1-quantity": "1"}
+    )
+    assert _summary(billed.text) == [  # type: ignore[attr-defined]
+        "Rechnungsnummer: darf nicht leer sein",
+        "Rechnungsdatum: darf nicht leer sein",
+    ]
