@@ -825,3 +825,32 @@ def test_the_error_list_names_each_field_with_the_forms_own_label(world: WebWorl
         "Rechnungsnummer: darf nicht leer sein",
         "Rechnungsdatum: darf nicht leer sein",
     ]
+
+
+def test_a_new_order_reports_every_wrong_row_at_once(world: WebWorld) -> None:
+    customer = world.scene.customer("Viele Fehler GmbH", shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    client.get("/", params={"lang": "de"})
+    product = str(world.scene.products[0].id)
+    response = post_form(
+        client,
+        "/orders/new",
+        "/orders/new",
+        {
+            "customer_id": str(customer.id),
+            "rows": "3",
+            "line-1-product": product,
+            "line-1-quantity": "1,000",
+            "line-2-product": product,
+            "line-2-quantity": "",
+            "line-3-product": "",
+            "line-3-quantity": "2",
+            "requested_date": "morgen",
+            "customer_reference": "PO-MANY",
+        },
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    errors = _field_errors(response.text)  # type: ignore[attr-defined]
+    assert set(errors) == {"requested_date", "line-1-quantity", "line-2-quantity", "line-3-product"}, errors
+    with world.scene.factory() as session:
+        assert session.scalar(select(Order).where(Order.customer_reference == "PO-MANY")) is None

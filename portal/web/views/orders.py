@@ -337,23 +337,41 @@ class OrderViews:
             return self._new_form(ctx, FormErrors(), {**values, "rows": str(_row_count(values) + 1)})
 
         def create() -> Response:
+            may_price = may.can_set_prices(ctx.principal)
+            lines: list[tuple[int, orders.NewOrderLine]] = []
+
+            def row_checks(row: int) -> list[Callable[[], object]]:
+                """Each field of a row on its own, then the row as a whole (collected into ``lines``)."""
+
+                def read_row() -> None:
+                    product = ctx.form.integer(f"line-{row}-product")
+                    quantity = ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale)
+                    price = ctx.form.decimal(f"line-{row}-price", locale=ctx.locale) if may_price else None
+                    if product is None and quantity is None:
+                        return
+                    if product is None:
+                        raise InvalidInput(f"lines[{row}].product", "must not be empty")
+                    if quantity is None:
+                        raise InvalidInput(f"lines[{row}].quantity", "must not be empty")
+                    lines.append(
+                        (row, orders.NewOrderLine(product_id=product, quantity=quantity, unit_price=price))
+                    )
+
+                checks: list[Callable[[], object]] = [
+                    lambda: ctx.form.integer(f"line-{row}-product"),
+                    lambda: ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale),
+                ]
+                if may_price:
+                    checks.append(lambda: ctx.form.decimal(f"line-{row}-price", locale=ctx.locale))
+                return [*checks, read_row]
+
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: ctx.form.integer("customer_id", required=True),
+                lambda: ctx.form.date("requested_date"),
+                *[check for row in range(1, _row_count(values) + 1) for check in row_checks(row)],
+            )
             customer_id = ctx.form.integer("customer_id", required=True)
             assert customer_id is not None
-            may_price = may.can_set_prices(ctx.principal)
-            lines = []
-            for row in range(1, _row_count(values) + 1):
-                product = ctx.form.integer(f"line-{row}-product")
-                quantity = ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale)
-                price = ctx.form.decimal(f"line-{row}-price", locale=ctx.locale) if may_price else None
-                if product is None and quantity is None:
-                    continue
-                if product is None:
-                    raise InvalidInput(f"lines[{row}].product", "must not be empty")
-                if quantity is None:
-                    raise InvalidInput(f"lines[{row}].quantity", "must not be empty")
-                lines.append(
-                    (row, orders.NewOrderLine(product_id=product, quantity=quantity, unit_price=price))
-                )
             order = _remap_line_errors(
                 lambda: orders.create_order(
                     uow=ctx.uow,
