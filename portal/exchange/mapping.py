@@ -115,12 +115,11 @@ def apply_document(uow: UnitOfWork, principal: Principal, document: doc.Document
             )
             for line in document.lines
         ]
-        if not answers:  # a whole-order answer without lines
+        if not answers:  # a whole-order answer without lines: every line still open to an answer
             action = _RESPONSES[doc.LineStatus(document.status.value)]
             answers = [
                 orders.LineAnswer(line_no=line.line_no, action=action)
-                for line in order.lines
-                if not line.cancelled
+                for line in orders.answerable_lines(order)
             ]
         orders.respond_to_order(uow=uow, principal=principal, order_id=order.id, answers=answers)
         return [("order", order.id)]

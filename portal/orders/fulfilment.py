@@ -75,6 +75,28 @@ def _line(order: Order, line_no: int, field: str) -> OrderLine:
     raise InvalidInput(field, f"order {order.number} has no line {line_no}")
 
 
+def check_ship_quantity(line: OrderLine, quantity: Decimal, field: str) -> Decimal:
+    """A quantity to ship of ``line``: positive, whole for pieces, within the confirmed quantity.
+    The ship-notice form checks each line with it before the service, to report every line at once."""
+    quantity = validation.decimal(field, quantity, positive=True)
+    check_quantity(field, line.unit, quantity)
+    if line.quantity_shipped + quantity > line.effective_quantity:
+        raise InvalidInput(
+            field,
+            f"ships {line.quantity_shipped + quantity} in total, "
+            f"more than the {line.effective_quantity} confirmed",
+        )
+    return quantity
+
+
+def check_bill_quantity(line: OrderLine, quantity: Decimal, field: str) -> Decimal:
+    """A quantity to bill of ``line``: positive and whole for pieces (billing more than was shipped
+    is accepted and flagged, see the module's docstring)."""
+    quantity = validation.decimal(field, quantity, positive=True)
+    check_quantity(field, line.unit, quantity)
+    return quantity
+
+
 def record_shipment(
     *,
     uow: UnitOfWork,
@@ -113,14 +135,7 @@ def record_shipment(
         line = _line(order, spec.line_no, f"{field}.line_no")
         if line.response in (LineResponse.PENDING, LineResponse.REJECTED):
             raise InvalidState("order line", line.response.value, "ship")
-        quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
-        check_quantity(f"{field}.quantity", line.unit, quantity)
-        if line.quantity_shipped + quantity > line.effective_quantity:
-            raise InvalidInput(
-                f"{field}.quantity",
-                f"ships {line.quantity_shipped + quantity} in total, "
-                f"more than the {line.effective_quantity} confirmed",
-            )
+        quantity = check_ship_quantity(line, spec.quantity, f"{field}.quantity")
         if spec.sscc is not None and not (spec.sscc.isdigit() and len(spec.sscc) == 18):
             raise InvalidInput(f"{field}.sscc", "an SSCC has 18 digits")
         line.quantity_shipped += quantity
@@ -182,8 +197,7 @@ def submit_invoice(
     for index, spec in enumerate(lines, start=1):
         field = f"lines[{index}]"
         line = _line(order, spec.line_no, f"{field}.line_no")
-        quantity = validation.decimal(f"{field}.quantity", spec.quantity, positive=True)
-        check_quantity(f"{field}.quantity", line.unit, quantity)
+        quantity = check_bill_quantity(line, spec.quantity, f"{field}.quantity")
         price = (
             line.effective_price
             if spec.unit_price is None

@@ -60,10 +60,36 @@ OPEN_STATUSES = frozenset(
         OrderStatus.PARTIALLY_INVOICED,
     }
 )
+# The statuses an order waiting for the supplier's answer starts in. It keeps waiting in later
+# statuses too (a line left pending while others ship and are invoiced): lists and tiles select
+# waiting orders by `waiting_condition`, not by these statuses.
 WAITING_STATUSES = frozenset({OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED})
-# Named groups of statuses: what the dashboard's tiles count and the orders list's status filter
-# offers beside the single statuses (``/orders?status=open``), one definition for both.
-STATUS_GROUPS: dict[str, frozenset[OrderStatus]] = {"open": OPEN_STATUSES, "waiting": WAITING_STATUSES}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusGroup:
+    """A named selection of orders: by status, or waiting for an answer (`waiting_condition`)."""
+
+    statuses: frozenset[OrderStatus] = field(default_factory=frozenset)
+    waiting: bool = False
+
+
+# Named groups: what the dashboard's tiles count and the orders list's status filter offers beside
+# the single statuses (``/orders?status=open``), one definition for both.
+STATUS_GROUPS: dict[str, StatusGroup] = {
+    "open": StatusGroup(statuses=OPEN_STATUSES),
+    "waiting": StatusGroup(waiting=True),
+}
+
+
+def waiting_condition() -> ColumnElement[bool]:
+    """An order waits for the supplier's answer while it is routed, not cancelled, and one of its
+    live lines is still pending, whatever its derived status (the supplier may answer such a line,
+    see `portal.orders.service.may_answer_line`). Shared by the web lists, tiles and the API."""
+    pending = select(OrderLine.order_id).where(
+        OrderLine.response == LineResponse.PENDING, OrderLine.cancelled.is_(False)
+    )
+    return Order.id.in_(pending) & Order.cancelled_at.is_(None) & Order.supplier_id.is_not(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +102,11 @@ class OrderFilter:
     created_from: date | None = None
     created_to: date | None = None
     late_on: date | None = None  # only orders late on this day (see `late_conditions`)
+    waiting: bool = False  # only orders waiting for the supplier's answer (`waiting_condition`)
+
+    @classmethod
+    def of_group(cls, group: StatusGroup, **criteria: Any) -> OrderFilter:
+        return cls(statuses=group.statuses, waiting=group.waiting, **criteria)
 
 
 def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
@@ -155,6 +186,8 @@ def _order_filters(stmt: Select[Order], flt: OrderFilter) -> Select[Order]:
         stmt = stmt.where(Order.order_date <= flt.created_to)
     if flt.late_on is not None:
         stmt = stmt.where(*late_conditions(flt.late_on))
+    if flt.waiting:
+        stmt = stmt.where(waiting_condition())
     return stmt
 
 
@@ -440,6 +473,7 @@ __all__ = [
     "OrderSort",
     "ShipmentFilter",
     "ShipmentSort",
+    "StatusGroup",
     "count_invoices",
     "count_orders",
     "list_invoices",
@@ -451,6 +485,7 @@ __all__ = [
     "order_timeline",
     "status_expression",
     "timeline_actors",
+    "waiting_condition",
 ]
 
 
@@ -498,10 +533,7 @@ def order_conditions(c: OrderCriteria) -> list[ColumnElement[bool]]:
     if not c.include_cancelled:
         conds.append(Order.cancelled_at.is_(None))
     if c.awaiting_confirmation is not None:
-        pending = select(OrderLine.order_id).where(
-            OrderLine.response == LineResponse.PENDING, OrderLine.cancelled.is_(False)
-        )
-        waiting = Order.id.in_(pending) & Order.cancelled_at.is_(None) & Order.supplier_id.is_not(None)
+        waiting = waiting_condition()
         conds.append(waiting if c.awaiting_confirmation else ~waiting)
     if c.late_on is not None:
         conds.extend(late_conditions(c.late_on))

@@ -209,6 +209,27 @@ def route_order(*, uow: UnitOfWork, principal: Principal, order_id: int, supplie
 ANSWERABLE = frozenset(
     {OrderStatus.AWAITING_CONFIRMATION, OrderStatus.PARTIALLY_CONFIRMED, OrderStatus.CONFIRMED}
 )
+# Once shipping or invoicing has begun, answered lines are settled, but a line still pending may
+# be answered whatever the order's derived status (cancelled orders have no answerable line).
+_NEVER_ANSWERABLE = frozenset({OrderStatus.DRAFT, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+
+
+def may_answer_line(order: Order, line: OrderLine, status: OrderStatus | None = None) -> bool:
+    """Whether the supplier may (still) answer ``line``: not cancelled, nothing shipped, and either
+    the order is not yet in fulfilment (``ANSWERABLE``: an answer may still be changed) or the line
+    is still pending. The service, the order page's answer form and "confirm all" use this."""
+    status = status or order.status()
+    if status in _NEVER_ANSWERABLE or order.cancelled_at is not None:
+        return False
+    if line.cancelled or line.quantity_shipped > 0:
+        return False
+    return status in ANSWERABLE or line.response is LineResponse.PENDING
+
+
+def answerable_lines(order: Order) -> list[OrderLine]:
+    """The lines of ``order`` the supplier may answer now (see :func:`may_answer_line`)."""
+    status = order.status()
+    return [line for line in order.lines if may_answer_line(order, line, status)]
 
 
 def respond_to_order(
@@ -223,7 +244,7 @@ def respond_to_order(
     order = load_order(uow, principal, order_id, for_update=True)
     _require_supplier_of(principal, order, "answer")
     status = order.status()
-    if status not in ANSWERABLE:
+    if not answerable_lines(order):
         raise InvalidState("order", status.value, "confirm or change")
     if not answers:
         raise InvalidInput("lines", "answer at least one line")
@@ -240,6 +261,8 @@ def respond_to_order(
         seen.add(answer.line_no)
         if line.quantity_shipped > 0:
             raise InvalidState("order line", "shipped", "change")
+        if not may_answer_line(order, line, status):  # answered, and the order is in fulfilment
+            raise InvalidState("order line", f"{line.response.value} in a {status.value} order", "change")
         _apply_answer(line, answer, field, order.order_date)
     uow.flush()
     record(
@@ -263,15 +286,15 @@ def respond_to_order(
     return order
 
 
-def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: date) -> None:
+def check_answer(line: OrderLine, answer: LineAnswer, order_date: date) -> Decimal:
+    """Check the answer's values for ``line`` (not the order's state) and return the quantity it
+    confirms. The order page's answer form runs it per line first, to report every line at once."""
+    field = f"lines[{answer.line_no}]"
     if answer.action is LineResponse.PENDING:
         raise InvalidInput(f"{field}.action", "must be accepted, changed or rejected")
     if answer.action is LineResponse.REJECTED:
-        line.response, line.quantity_confirmed = LineResponse.REJECTED, Decimal(0)
-        line.promised_date = None
-        line.reject_reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
-        return
-    line.reject_reason = None
+        validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
+        return Decimal(0)
     quantity = line.quantity_ordered
     if answer.quantity is not None:
         quantity = validation.decimal(f"{field}.quantity", answer.quantity, positive=True)
@@ -282,6 +305,19 @@ def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: d
             )
     if answer.promised_date is not None and answer.promised_date < order_date:
         raise InvalidInput(f"{field}.promised_date", "must not be before the order date")
+    if answer.unit_price is not None:
+        validation.decimal(f"{field}.unit_price", answer.unit_price)
+    return quantity
+
+
+def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: date) -> None:
+    quantity = check_answer(line, answer, order_date)
+    if answer.action is LineResponse.REJECTED:
+        line.response, line.quantity_confirmed = LineResponse.REJECTED, Decimal(0)
+        line.promised_date = None
+        line.reject_reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
+        return
+    line.reject_reason = None
     price = None
     if answer.unit_price is not None:
         price = validation.decimal(f"{field}.unit_price", answer.unit_price)

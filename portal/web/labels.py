@@ -137,8 +137,8 @@ NOT_A_NUMBER = {
     ".": N_("is not a number: write it like 1,234.5"),
 }
 AMBIGUOUS_NUMBER = {
-    ",": N_("is ambiguous: write a thousand as 1000 or 1.000, and three decimals as 1,1250"),
-    ".": N_("is ambiguous: write a thousand as 1000 or 1,000, and three decimals as 1.1250"),
+    ",": N_("is ambiguous: write 1000 (or 1.000) for a thousand, 1 for one"),
+    ".": N_("is ambiguous: write 1000 (or 1,000) for a thousand, 1 for one"),
 }
 SERVICE_MESSAGES += [*NOT_A_NUMBER.values(), *AMBIGUOUS_NUMBER.values()]
 SERVICE_MESSAGES += [

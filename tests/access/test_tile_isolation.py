@@ -72,3 +72,43 @@ def test_tile_lists_leave_out_another_dealers_rows(world: WebWorld) -> None:
     scene.fulfil(order, "supplier-a")
     assert f"INV-{order.id}" in world.client("supplier-a").get(invoices).text
     assert f"INV-{order.id}" not in world.client("supplier-b").get(invoices).text
+
+
+def test_an_order_waiting_on_a_pending_line_after_invoicing_stays_with_its_supplier(world: WebWorld) -> None:
+    """The waiting tile and list select by pending lines (`waiting_condition`), not status: a
+    partly invoiced order with a pending line is listed for its supplier and no one else's."""
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.models import LineResponse
+    from portal.orders import fulfilment
+    from portal.orders import service as orders
+
+    scene = world.scene
+    customer = scene.customer("Teilweise GmbH", shared_with=("dealer-group",))
+    order = scene.order(customer, by="dealer-group", supplier="supplier-a", quantities=(2, 3))
+    sp = scene.p("supplier-a")
+    with scene.uow() as uow:
+        orders.respond_to_order(
+            uow=uow, principal=sp, order_id=order.id, answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)]
+        )
+        fulfilment.record_shipment(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="DN-W",
+            shipped_on=date.today(),
+            lines=[fulfilment.ShipLine(1, Decimal(2))],
+        )
+        fulfilment.submit_invoice(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="R-W",
+            issue_date=date.today(),
+            lines=[fulfilment.BillLine(1, Decimal(2))],
+        )
+    assert order.number in world.client("supplier-a").get(WAITING_HREF).text
+    for who in ("supplier-b", "dealer-other"):
+        page = world.client(who).get(WAITING_HREF)
+        assert page.status_code == 200 and order.number not in page.text, who

@@ -356,3 +356,36 @@ def test_wrong_variable_type_is_a_top_level_error_with_a_code(world: World) -> N
     [error] = world.api.errors(CONFIRM, variables)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "lineNo" in error["message"]
+
+
+def test_a_line_left_pending_is_confirmed_after_the_others_are_invoiced(world: World) -> None:
+    """docs/api.md steps 3-5: answer line 1, leave line 2 for later, ship and invoice line 1, then
+    answer line 2 (it used to be INVALID_STATE in 'partially_invoiced')."""
+    order = world.gid("Order", "order_a")
+    first = world.api.ok(
+        CONFIRM, {"input": {"order": order, "lines": [{"lineNo": 1, "action": "ACCEPT"}]}}, as_="supplier-a"
+    )
+    assert first["confirmOrder"]["userErrors"] == []
+    ship = {
+        "order": order,
+        "number": "DESADV-P",
+        "shippedOn": date.today().isoformat(),
+        "lines": [{"lineNo": 1, "quantity": "10"}],
+    }
+    assert world.api.ok(SHIP, {"input": ship}, as_="supplier-a")["createShipment"]["userErrors"] == []
+    bill = {
+        "order": order,
+        "number": "INV-P",
+        "issueDate": date.today().isoformat(),
+        "lines": [{"lineNo": 1, "quantity": "10"}],
+    }
+    assert world.api.ok(INVOICE, {"input": bill}, as_="supplier-a")["submitInvoice"]["userErrors"] == []
+    later = world.api.ok(
+        CONFIRM, {"input": {"order": order, "lines": [{"lineNo": 2, "action": "ACCEPT"}]}}, as_="supplier-a"
+    )["confirmOrder"]
+    assert later["userErrors"] == []
+    assert later["order"]["status"] == "PARTIALLY_INVOICED"
+    assert [(line["lineNo"], line["response"]) for line in later["order"]["lines"]] == [
+        (1, "ACCEPTED"),
+        (2, "ACCEPTED"),
+    ]

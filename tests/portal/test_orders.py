@@ -312,3 +312,90 @@ def test_owner_sales_may_set_a_price_and_the_override_is_kept_beside_the_list_pr
     assert may.can_set_prices(scene.p("owner", "admin"))
     assert not may.can_set_prices(scene.p("owner", "support"))
     assert not may.can_set_prices(scene.p("dealer-group", "admin"))
+
+
+def _partly_invoiced_with_pending_lines(scene: Scene) -> Order:
+    """docs/api.md steps 3-5: accept line 1, change line 2, leave 3 and 4 pending, ship, invoice."""
+    order = scene.order(scene.customer(), supplier="supplier-a", quantities=(4, 6, 3, 2))
+    sp = scene.p("supplier-a")
+    with scene.uow() as uow:
+        orders.respond_to_order(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            answers=[
+                orders.LineAnswer(1, LineResponse.ACCEPTED),
+                orders.LineAnswer(2, LineResponse.CHANGED, quantity=Decimal(5)),
+            ],
+        )
+    with scene.uow() as uow:
+        record_shipment(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="DN-P",
+            shipped_on=date.today(),
+            lines=[ShipLine(1, Decimal(4))],
+        )
+    with scene.uow() as uow:
+        submit_invoice(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="R-P",
+            issue_date=date.today(),
+            lines=[BillLine(1, Decimal(4))],
+        )
+    assert status_of(scene, order.id) is OrderStatus.PARTIALLY_INVOICED
+    return order
+
+
+def test_pending_lines_can_still_be_answered_once_the_order_is_partly_invoiced(scene: Scene) -> None:
+    order = _partly_invoiced_with_pending_lines(scene)
+    with scene.uow() as uow:
+        loaded = orders.load_order(uow, scene.p("supplier-a"), order.id)
+        assert [line.line_no for line in orders.answerable_lines(loaded)] == [3, 4]
+    with scene.uow() as uow:
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[
+                orders.LineAnswer(3, LineResponse.ACCEPTED),
+                orders.LineAnswer(4, LineResponse.REJECTED, reason="discontinued"),
+            ],
+        )
+    with scene.uow() as uow:
+        loaded = orders.load_order(uow, scene.p("owner"), order.id)
+        assert [(line.response, line.quantity_confirmed) for line in loaded.lines[2:]] == [
+            (LineResponse.ACCEPTED, Decimal(3)),
+            (LineResponse.REJECTED, Decimal(0)),
+        ]
+        assert orders.answerable_lines(loaded) == []
+
+
+def test_an_answered_line_of_an_order_in_fulfilment_stays_settled(scene: Scene) -> None:
+    order = _partly_invoiced_with_pending_lines(scene)
+    with (
+        pytest.raises(
+            InvalidState, match="cannot change order line in state 'changed in a partially_invoiced"
+        ),
+        scene.uow() as uow,
+    ):
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[
+                orders.LineAnswer(3, LineResponse.ACCEPTED),
+                orders.LineAnswer(2, LineResponse.REJECTED),
+            ],
+        )
+    with scene.uow() as uow:
+        loaded = orders.load_order(uow, scene.p("owner"), order.id)
+        assert [line.response for line in loaded.lines] == [
+            LineResponse.ACCEPTED,
+            LineResponse.CHANGED,
+            LineResponse.PENDING,
+            LineResponse.PENDING,
+        ]

@@ -106,3 +106,20 @@ def test_tokens_show_their_roles_and_the_issue_form_offers_only_grantable_roles(
     mine = lxml_html.fromstring(supplier.get("/admin/tokens", params={"lang": "de"}).text)
     row = mine.xpath('//tr[td[@data-label="Name"][text()="ERP"]]')[0]
     assert row.xpath('string(td[@data-label="Rollen"])') == "Mitglied"
+
+
+def test_the_new_user_forms_error_list_names_the_password_as_the_form_does(world: WebWorld) -> None:
+    from tests.web.conftest import post_form
+
+    client = world.client("supplier-a")
+    client.get("/admin/users", params={"lang": "de"})
+    response = post_form(
+        client,
+        "/admin/users",
+        "/admin/users",
+        {"name": "Neu", "email": "neu@supplier-a.example", "password": "kurz", "roles": "member"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    tree = lxml_html.fromstring(response.text)  # type: ignore[attr-defined]
+    items = [item.text_content() for item in tree.xpath('//ul[@class="error-list"]/li')]
+    assert items == ["Erstes Passwort: muss mindestens 10 Zeichen haben"]

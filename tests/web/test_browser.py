@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -393,3 +394,55 @@ def test_the_active_badge_on_a_phone_is_a_small_pill_beside_the_deactivate_butto
             )
     finally:
         context.close()
+
+
+# Typed quantities, read by the new-order form's live totals and by the server (Form.decimal).
+NUMBER_CASES = [
+    *("1,000", "1.000", "1.000,5", "1.000,50", "1000", "1,5", "1,50", "1,125", "0,125", "00,125"),
+    *("10.00", "1.0000", "1.000.000", "12.34.56", "-1,000", "-1.000", ",5", ".5", "5,", "1,2,3"),
+    *(" 7 ", "1 000", "1\u00a0000", "1e3", "abc", "1.000,", "01.000", "0,000", "1,000.5", "1.000,25"),
+]
+
+
+def _expected_total(p: Any, lang: str, typed: str, price: Decimal) -> str:
+    from starlette.datastructures import FormData
+
+    from portal.errors import InvalidInput
+    from portal.web.forms import Form
+
+    try:
+        value = Form(FormData([("q", typed)])).decimal("q", locale=lang)
+    except InvalidInput:
+        value = None
+    if value is None:
+        return "–"
+    amount = str(value * price)
+    script = "a => new Intl.NumberFormat(document.documentElement.lang, {style: 'currency', currency: 'EUR'})"
+    return str(p.evaluate(script + ".format(Number(a))", amount))
+
+
+def test_the_live_line_total_reads_a_number_exactly_as_the_server_does(page: object, live: Seeded) -> None:
+    """German "1,000" is ambiguous for the server, so the line shows no total (not 1 x price);
+    "1.000" is a thousand. And every other typed form: a total iff the server would store it."""
+    from playwright.sync_api import expect
+
+    p: Any = page
+    _login(p, "dealer-group@example.test")
+    for lang in ("de", "en"):
+        p.goto(f"/orders/new?lang={lang}")
+        expect(p.locator("html")).to_have_attribute("lang", lang)
+        product = p.locator('[name="line-1-product"]')
+        product.select_option(index=1)
+        price = Decimal(product.locator("option:checked").get_attribute("data-price"))
+        quantity = p.locator('[name="line-1-quantity"]')
+        total = p.locator('.line-row[data-line="1"] .line-total')
+        if lang == "de":
+            quantity.fill("1,000")
+            expect(total).to_have_text("–")
+            quantity.fill("1.000")
+            expect(total).to_have_text(_expected_total(p, "de", "1.000", price))
+            assert Decimal(1000) * price == Decimal("12500.00")  # what that text says
+            expect(total).to_have_text("12.500,00\u00a0€")
+        for typed in NUMBER_CASES:
+            quantity.fill(typed)
+            expect(total, f"{lang}: {typed!r}").to_have_text(_expected_total(p, lang, typed, price))

@@ -294,8 +294,8 @@ def test_a_thousand_typed_in_the_users_language_is_stored_as_a_thousand(
 @pytest.mark.parametrize(
     ("lang", "typed", "message"),
     [
-        ("de", "1,000", "ist mehrdeutig"),
-        ("en", "1.000", "is ambiguous"),
+        ("de", "1,000", "ist mehrdeutig: schreiben Sie 1000 (oder 1.000) für tausend, 1 für eins"),
+        ("en", "1.000", "is ambiguous: write 1000 (or 1,000) for a thousand, 1 for one"),
         ("de", "1,5", "ganze Zahl"),  # the product is counted in pieces (C62)
         ("en", "1.5", "whole number"),
         ("de", "viele", "keine Zahl"),
@@ -632,3 +632,225 @@ def test_forty_order_lines_do_not_cost_a_query_each(world: WebWorld, statement_c
     redrawn = client.post("/orders/new", data=data)
     assert redrawn.status_code == 200 and 'name="line-40-quantity"' in redrawn.text
     assert len(statement_counter) < 20, len(statement_counter)
+
+
+def _partly_invoiced(world: WebWorld) -> Order:
+    """Line 1 accepted, shipped and invoiced; lines 2 and 3 still pending."""
+    order = _routed_order(world, quantities=(4, 2, 7))
+    sp = world.scene.p("supplier-a")
+    with world.scene.uow() as uow:
+        orders_service.respond_to_order(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            answers=[orders_service.LineAnswer(1, LineResponse.ACCEPTED)],
+        )
+    with world.scene.uow() as uow:
+        fulfilment.record_shipment(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="DN-1",
+            shipped_on=date.today(),
+            lines=[fulfilment.ShipLine(1, Decimal(4))],
+        )
+    with world.scene.uow() as uow:
+        fulfilment.submit_invoice(
+            uow=uow,
+            principal=sp,
+            order_id=order.id,
+            number="R-1",
+            issue_date=date.today(),
+            lines=[fulfilment.BillLine(1, Decimal(4))],
+        )
+    assert _status(world, order.id) is OrderStatus.PARTIALLY_INVOICED
+    return order
+
+
+def test_pending_lines_of_a_partly_invoiced_order_keep_their_answer_form(world: WebWorld) -> None:
+    order = _partly_invoiced(world)
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    page = client.get(url, params={"lang": "en"}).text
+    assert 'id="respond-form"' in page
+    assert 'name="line-1-action"' not in page  # shipped: settled
+    assert 'name="line-2-action"' in page and 'name="line-3-action"' in page
+    answered = post_form(client, url, f"{url}/respond", {"version": _version(page), "confirm_all": "1"})
+    assert answered.status_code == 303, answered.text  # type: ignore[attr-defined]
+    with world.scene.factory() as session:
+        lines = session.scalars(
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)
+        ).all()
+        assert [line.response for line in lines] == [LineResponse.ACCEPTED] * 3
+    assert 'id="respond-form"' not in client.get(url).text  # nothing left to answer
+
+
+def _waiting_tile(html: str) -> int:
+    found = re.search(r'<span class="num">(\d+)</span><span>Orders waiting for confirmation', html)
+    assert found, html
+    return int(found.group(1))
+
+
+def test_an_order_with_a_pending_line_waits_for_confirmation_in_tile_and_list(world: WebWorld) -> None:
+    waiting = _partly_invoiced(world)
+    settled = _routed_order(world, quantities=(3,))
+    world.scene.fulfil(settled, "supplier-a")
+    client = world.client("supplier-a")
+    listed = client.get("/orders", params={"status": "waiting", "lang": "en"}).text
+    assert waiting.number in listed and settled.number not in listed
+    assert _waiting_tile(client.get("/", params={"lang": "en"}).text) == 1  # tile == list
+    with world.scene.uow() as uow:  # once every line is answered, the order no longer waits
+        orders_service.respond_to_order(
+            uow=uow,
+            principal=world.scene.p("supplier-a"),
+            order_id=waiting.id,
+            answers=[
+                orders_service.LineAnswer(2, LineResponse.ACCEPTED),
+                orders_service.LineAnswer(3, LineResponse.REJECTED),
+            ],
+        )
+    assert waiting.number not in client.get("/orders", params={"status": "waiting"}).text
+    assert _waiting_tile(client.get("/", params={"lang": "en"}).text) == 0
+
+
+def _confirmed(world: WebWorld, quantities: tuple[int, ...] = (4, 2, 7)) -> Order:
+    order = _routed_order(world, quantities=quantities)
+    with world.scene.uow() as uow:
+        orders_service.respond_to_order(
+            uow=uow,
+            principal=world.scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[
+                orders_service.LineAnswer(n, LineResponse.ACCEPTED) for n in range(1, len(quantities) + 1)
+            ],
+        )
+    return order
+
+
+def _field_errors(html: str) -> dict[str, str]:
+    return {
+        name: unescape(text)
+        for name, text in re.findall(r'<p class="field-error" id="([\w-]+)-error">([^<]*)</p>', html)
+    }
+
+
+def test_a_ship_notice_reports_every_wrong_field_at_once(world: WebWorld) -> None:
+    order = _confirmed(world)
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    client.get(url, params={"lang": "de"})
+    response = post_form(
+        client,
+        url,
+        f"{url}/shipments",
+        {"number": "", "shipped_on": "2026-01-05", "line-1-quantity": "50,5", "line-2-quantity": "99"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    errors = _field_errors(response.text)  # type: ignore[attr-defined]
+    assert set(errors) == {"number", "line-1-quantity", "line-2-quantity"}, errors
+    assert errors["number"] == "darf nicht leer sein"
+    assert "ganze Zahl" in errors["line-1-quantity"]
+    assert errors["line-2-quantity"] == "liefert insgesamt 99, mehr als die bestätigten 2"
+    assert _status(world, order.id) is OrderStatus.CONFIRMED  # nothing written
+
+
+def test_an_invoice_reports_every_wrong_field_at_once(world: WebWorld) -> None:
+    order = _confirmed(world)
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    client.get(url, params={"lang": "en"})
+    response = post_form(
+        client,
+        url,
+        f"{url}/invoices",
+        {"number": "", "issue_date": "someday", "line-1-quantity": "0.5", "line-3-quantity": "-2"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    errors = _field_errors(response.text)  # type: ignore[attr-defined]
+    assert set(errors) == {"number", "issue_date", "line-1-quantity", "line-3-quantity"}, errors
+    assert _status(world, order.id) is OrderStatus.CONFIRMED
+
+
+def test_an_answer_reports_every_wrong_line_at_once(world: WebWorld) -> None:
+    order = _routed_order(world, quantities=(4, 2, 7))
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    page = client.get(url, params={"lang": "en"}).text
+    response = post_form(
+        client,
+        url,
+        f"{url}/respond",
+        {
+            "version": _version(page),
+            "line-1-action": "changed",
+            "line-1-quantity": "1.5",
+            "line-2-action": "changed",
+            "line-2-quantity": "99",
+            "line-3-action": "accepted",
+            "line-3-promised_date": "2000-01-01",
+        },
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    errors = _field_errors(response.text)  # type: ignore[attr-defined]
+    assert set(errors) == {"line-1-quantity", "line-2-quantity", "line-3-promised_date"}, errors
+    assert _status(world, order.id) is OrderStatus.AWAITING_CONFIRMATION
+
+
+def _summary(html: str) -> list[str]:
+    return [
+        unescape(item)
+        for item in re.findall(r"<li>([^<]*)</li>", html.split('class="error-list"')[1].split("</ul>")[0])
+    ]
+
+
+def test_the_error_list_names_each_field_with_the_forms_own_label(world: WebWorld) -> None:
+    order = _confirmed(world, quantities=(4,))
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    client.get(url, params={"lang": "de"})
+    shipped = post_form(
+        client,
+        url,
+        f"{url}/shipments",
+        {"number": "", "shipped_on": "2026-01-05", "expected_delivery": "bald", "line-1-quantity": "1"},
+    )
+    assert _summary(shipped.text) == [  # type: ignore[attr-defined]
+        "Lieferscheinnummer: darf nicht leer sein",
+        "Voraussichtliche Zustellung: ist kein Datum",
+    ]
+    billed = post_form(
+        client, url, f"{url}/invoices", {"number": "", "issue_date": "", "line-1-quantity": "1"}
+    )
+    assert _summary(billed.text) == [  # type: ignore[attr-defined]
+        "Rechnungsnummer: darf nicht leer sein",
+        "Rechnungsdatum: darf nicht leer sein",
+    ]
+
+
+def test_a_new_order_reports_every_wrong_row_at_once(world: WebWorld) -> None:
+    customer = world.scene.customer("Viele Fehler GmbH", shared_with=("dealer-group",))
+    client = world.client("dealer-group")
+    client.get("/", params={"lang": "de"})
+    product = str(world.scene.products[0].id)
+    response = post_form(
+        client,
+        "/orders/new",
+        "/orders/new",
+        {
+            "customer_id": str(customer.id),
+            "rows": "3",
+            "line-1-product": product,
+            "line-1-quantity": "1,000",
+            "line-2-product": product,
+            "line-2-quantity": "",
+            "line-3-product": "",
+            "line-3-quantity": "2",
+            "requested_date": "morgen",
+            "customer_reference": "PO-MANY",
+        },
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    errors = _field_errors(response.text)  # type: ignore[attr-defined]
+    assert set(errors) == {"requested_date", "line-1-quantity", "line-2-quantity", "line-3-product"}, errors
+    with world.scene.factory() as session:
+        assert session.scalar(select(Order).where(Order.customer_reference == "PO-MANY")) is None

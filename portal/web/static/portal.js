@@ -64,12 +64,39 @@
   function money(value) {
     return new Intl.NumberFormat(lang(), { style: "currency", currency: "EUR" }).format(value);
   }
-  // A number as typed in the page's language (German 1.234,5; English 1,234.5), or NaN.
+  // A number as typed in the page's language (German 1.234,5; English 1,234.5), or NaN: read with
+  // exactly the server's rules (portal.web.forms.Form.decimal, Babel's strict parsing), so a line
+  // shows a total only for what the server stores. "1,000" on a German page (1.000 on an English
+  // one) is ambiguous and refused there, so it is NaN here, not 1.
   function parse(text) {
-    var t = text.trim().replace(/\s/g, "");
-    if (!t) { return NaN; }
-    t = lang() === "de" ? t.replace(/\./g, "").replace(",", ".") : t.replace(/,/g, "");
-    return /^-?\d*\.?\d+$/.test(t) ? Number(t) : NaN;
+    var de = lang() === "de";
+    var mark = de ? "," : ".";
+    var group = de ? "." : ",";
+    var t = text.trim().replace(/[\u202f\u00a0]/g, "");
+    if (!t || !/^-?[0-9][0-9.,]*$|^-?[.,][0-9]+$/.test(t)) { return NaN; }
+    var at = t.indexOf(mark);
+    var whole = at < 0 ? t : t.slice(0, at);
+    var fraction = at < 0 ? "" : t.slice(at + 1);
+    var grouped = t.indexOf(group) >= 0;
+    if (!grouped && fraction.length === 3 && whole.replace(/^-+/, "").replace(/^0+/, "")) { return NaN; }
+    var plain = t.split(group).join("").split(mark).join(".");
+    if (!/^-?([0-9]+\.?[0-9]*|\.[0-9]+)$/.test(plain)) { return NaN; }
+    if (grouped && withoutTrailingZeros(t, mark) !== canonical(plain, mark, group)) { return NaN; }
+    return Number(plain);
+  }
+  // Babel's format_decimal(value, decimal_quantization=False): groups of three, no trailing zeros.
+  function canonical(plain, mark, group) {
+    var sign = plain.charAt(0) === "-" ? "-" : "";
+    var parts = plain.replace(/^-/, "").split(".");
+    var whole = parts[0].replace(/^0+/, "") || "0";
+    var fraction = (parts[1] || "").replace(/0+$/, "");
+    return sign + whole.replace(/\B(?=([0-9]{3})+$)/g, group) + (fraction ? mark + fraction : "");
+  }
+  function withoutTrailingZeros(text, mark) {
+    var at = text.indexOf(mark);
+    if (at < 0 || at === text.length - 1) { return text; }
+    var fraction = text.slice(at + 1).replace(/0+$/, "");
+    return text.slice(0, at) + (fraction ? mark + fraction : "");
   }
 
   // The new-order form: running totals, and "Add a line" without a round trip.

@@ -18,7 +18,7 @@ from portal.models import ActivityKind, Customer, Organization
 from portal.models.base import utcnow
 from portal.orders.queries import (
     OPEN_STATUSES,
-    WAITING_STATUSES,
+    STATUS_GROUPS,
     OrderFilter,
     count_orders,
     list_orders,
@@ -67,7 +67,7 @@ class DashboardViews:
         small = PageRequest(first=8)
         data: dict[str, Any] = {}
         if p.is_supplier or p.is_owner:
-            waiting_filter = OrderFilter(statuses=WAITING_STATUSES)
+            waiting_filter = OrderFilter.of_group(STATUS_GROUPS["waiting"])
             waiting = list_orders(db, p, filter=waiting_filter, descending=False, page=small)
             data["waiting"] = waiting
             data["waiting_count"] = count_orders(db, p, filter=waiting_filter)

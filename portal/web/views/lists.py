@@ -57,6 +57,7 @@ from portal.orders.queries import (
     OrderSort,
     ShipmentFilter,
     ShipmentSort,
+    StatusGroup,
     list_invoices,
     list_order_rows,
     list_shipments,
@@ -149,8 +150,9 @@ def _options(table: dict[Any, str]) -> tuple[tuple[str, str], ...]:
 # -- fetch and prepare, per list ---------------------------------------------------------------
 def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     raw_status = params.values.get("status")
-    flt = OrderFilter(
-        statuses=STATUS_GROUPS.get(raw_status or "") or params.enum("status", OrderStatus),
+    group = STATUS_GROUPS.get(raw_status or "")
+    flt = OrderFilter.of_group(
+        group or StatusGroup(statuses=params.enum("status", OrderStatus)),
         search=params.search,
         created_from=params.day("from"),
         created_to=params.day("to"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from portal import validation
 from portal.access import load_by_ids, load_children
 from portal.access import permissions as may
 from portal.errors import InvalidInput
@@ -21,6 +22,7 @@ from portal.models import (
     Invoice,
     InvoiceLine,
     LineResponse,
+    OrderLine,
     OrderStatus,
     Organization,
     ShipmentLine,
@@ -132,7 +134,8 @@ class OrderViews:
                 history.describe(e, actors.get(e.id), order, orgs, ctx._, labels.EVENTS) for e in timeline
             ],
             labels=labels.ALL,
-            can_respond=is_supplier and status in orders.ANSWERABLE,
+            answerable={line.line_no for line in orders.answerable_lines(order)} if is_supplier else set(),
+            can_respond=is_supplier and bool(orders.answerable_lines(order)),
             can_ship=is_supplier and status in fulfilment.SHIPPABLE,
             can_invoice=is_supplier and status in fulfilment.INVOICEABLE,
             can_route=can_route,
@@ -168,71 +171,95 @@ class OrderViews:
         order_id = ctx.request.path_params["order_id"]
 
         def action() -> str:
-            version = ctx.form.integer("version")
             order = orders.load_order(ctx.uow, ctx.principal, order_id)
             confirm_all = bool(ctx.form.text("confirm_all"))
-            answers = []
-            for line in order.lines:
-                if confirm_all:  # "Confirm all lines as ordered": every line still open to an answer
-                    if not line.cancelled and line.quantity_shipped == 0:
-                        answers.append(orders.LineAnswer(line_no=line.line_no, action=LineResponse.ACCEPTED))
-                    continue
-                choice = ctx.form.text(f"line-{line.line_no}-action")
-                if not choice or line.cancelled:
-                    continue
-                try:
-                    action_value = LineResponse(choice)
-                except ValueError:
-                    raise InvalidInput(f"lines[{line.line_no}].action", "unknown value") from None
-                answers.append(
-                    orders.LineAnswer(
-                        line_no=line.line_no,
+            answers: list[orders.LineAnswer] = []
+            open_lines = {line.line_no for line in orders.answerable_lines(order)}
+
+            def read_line(line: OrderLine) -> Callable[[], object]:
+                def check() -> None:
+                    n = line.line_no
+                    choice = ctx.form.text(f"line-{n}-action")
+                    if not choice or line.cancelled:
+                        return
+                    try:
+                        action_value = LineResponse(choice)
+                    except ValueError:
+                        raise InvalidInput(f"lines[{n}].action", "unknown value") from None
+                    answer = orders.LineAnswer(
+                        line_no=n,
                         action=action_value,
-                        quantity=ctx.form.decimal(f"line-{line.line_no}-quantity", locale=ctx.locale)
+                        quantity=ctx.form.decimal(f"line-{n}-quantity", locale=ctx.locale)
                         if action_value is not LineResponse.REJECTED
                         else None,
-                        promised_date=ctx.form.date(f"line-{line.line_no}-promised_date"),
-                        reason=ctx.form.optional(f"line-{line.line_no}-reason"),
+                        promised_date=ctx.form.date(f"line-{n}-promised_date"),
+                        reason=ctx.form.optional(f"line-{n}-reason"),
                     )
-                )
+                    orders.check_answer(line, answer, order.order_date)
+                    answers.append(answer)
+
+                return check
+
+            if confirm_all:  # "Confirm all lines as ordered": every line still open to an answer
+                answers = [
+                    orders.LineAnswer(line_no=n, action=LineResponse.ACCEPTED) for n in sorted(open_lines)
+                ]
+            else:  # every wrong line at once; the service checks them again
+                ctx.form.validate(*[read_line(line) for line in order.lines])
             orders.respond_to_order(
                 uow=ctx.uow,
                 principal=ctx.principal,
                 order_id=order_id,
                 answers=answers,
-                expected_version=version,
+                expected_version=ctx.form.integer("version"),
             )
             return ctx._("Your answer has been saved.")
 
         return self._act(ctx, "respond", action)
+
+    def _picked(
+        self, ctx: Ctx, lines: Sequence[OrderLine], check: Callable[[OrderLine, Decimal, str], Decimal]
+    ) -> tuple[list[Callable[[], object]], list[tuple[int, Decimal]]]:
+        """Per line of a ship notice or invoice, a check of its typed quantity (for
+        `Form.validate`), and the list the valid, non-zero quantities are collected into."""
+        picked: list[tuple[int, Decimal]] = []
+
+        def read(line: OrderLine) -> Callable[[], object]:
+            def run() -> None:
+                qty = ctx.form.decimal(f"line-{line.line_no}-quantity", locale=ctx.locale)
+                if qty is not None and qty != 0 and not line.cancelled:
+                    picked.append((line.line_no, check(line, qty, f"lines[{line.line_no}].quantity")))
+
+            return run
+
+        return [read(line) for line in lines], picked
 
     def ship(self, ctx: Ctx) -> Response:
         order_id = ctx.request.path_params["order_id"]
 
         def action() -> str:
             order = orders.load_order(ctx.uow, ctx.principal, order_id)
-            picked = [
-                (line.line_no, qty)
-                for line in order.lines
-                if (qty := ctx.form.decimal(f"line-{line.line_no}-quantity", locale=ctx.locale)) is not None
-                and qty != 0
-            ]
-            number = ctx.form.text("number")
+            line_checks, picked = self._picked(ctx, order.lines, fulfilment.check_ship_quantity)
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: validation.required_text("number", ctx.form.text("number"), max_length=64),
+                lambda: ctx.form.date("shipped_on", required=True),
+                lambda: ctx.form.date("expected_delivery"),
+                lambda: ctx.form.integer("packages"),
+                *line_checks,
+            )
             shipped_on = ctx.form.date("shipped_on", required=True)
-            expected = ctx.form.date("expected_delivery")
-            packages = ctx.form.integer("packages") or 1
             assert shipped_on is not None
             _remap_line_errors(
                 lambda: fulfilment.record_shipment(
                     uow=ctx.uow,
                     principal=ctx.principal,
                     order_id=order_id,
-                    number=number,
+                    number=ctx.form.text("number"),
                     shipped_on=shipped_on,
-                    expected_delivery=expected,
+                    expected_delivery=ctx.form.date("expected_delivery"),
                     carrier=ctx.form.optional("carrier"),
                     tracking_number=ctx.form.optional("tracking_number"),
-                    packages=packages,
+                    packages=ctx.form.integer("packages") or 1,
                     lines=[fulfilment.ShipLine(no, qty) for no, qty in picked],
                 ),
                 [no for no, _ in picked],
@@ -246,24 +273,23 @@ class OrderViews:
 
         def action() -> str:
             order = orders.load_order(ctx.uow, ctx.principal, order_id)
-            picked = [
-                (line.line_no, qty)
-                for line in order.lines
-                if (qty := ctx.form.decimal(f"line-{line.line_no}-quantity", locale=ctx.locale)) is not None
-                and qty != 0
-            ]
+            line_checks, picked = self._picked(ctx, order.lines, fulfilment.check_bill_quantity)
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: validation.required_text("number", ctx.form.text("number"), max_length=64),
+                lambda: ctx.form.date("issue_date", required=True),
+                lambda: ctx.form.date("due_date"),
+                *line_checks,
+            )
             issue_date = ctx.form.date("issue_date", required=True)
-            due_date = ctx.form.date("due_date")
-            number = ctx.form.text("number")
             assert issue_date is not None
             invoice: Invoice = _remap_line_errors(
                 lambda: fulfilment.submit_invoice(
                     uow=ctx.uow,
                     principal=ctx.principal,
                     order_id=order_id,
-                    number=number,
+                    number=ctx.form.text("number"),
                     issue_date=issue_date,
-                    due_date=due_date,
+                    due_date=ctx.form.date("due_date"),
                     lines=[fulfilment.BillLine(no, qty) for no, qty in picked],
                 ),
                 [no for no, _ in picked],
@@ -311,29 +337,42 @@ class OrderViews:
         if ctx.form.text("add_line"):
             return self._new_form(ctx, FormErrors(), {**values, "rows": str(_row_count(values) + 1)})
 
-        def read_line(row: int, may_price: bool) -> orders.NewOrderLine | None:
-            product = ctx.form.integer(f"line-{row}-product")
-            quantity = ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale)
-            price = ctx.form.decimal(f"line-{row}-price", locale=ctx.locale) if may_price else None
-            if product is None and quantity is None:
-                return None
-            if product is None:
-                raise InvalidInput(f"lines[{row}].product", "must not be empty")
-            if quantity is None:
-                raise InvalidInput(f"lines[{row}].quantity", "must not be empty")
-            return orders.NewOrderLine(product_id=product, quantity=quantity, unit_price=price)
-
         def create() -> Response:
             may_price = may.can_set_prices(ctx.principal)
-            rows = range(1, _row_count(values) + 1)
-            # Every wrong field at once (customer and each line), before the service is asked.
-            ctx.form.validate(
+            lines: list[tuple[int, orders.NewOrderLine]] = []
+
+            def row_checks(row: int) -> list[Callable[[], object]]:
+                """Each field of a row on its own, then the row as a whole (collected into ``lines``)."""
+
+                def read_row() -> None:
+                    product = ctx.form.integer(f"line-{row}-product")
+                    quantity = ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale)
+                    price = ctx.form.decimal(f"line-{row}-price", locale=ctx.locale) if may_price else None
+                    if product is None and quantity is None:
+                        return
+                    if product is None:
+                        raise InvalidInput(f"lines[{row}].product", "must not be empty")
+                    if quantity is None:
+                        raise InvalidInput(f"lines[{row}].quantity", "must not be empty")
+                    lines.append(
+                        (row, orders.NewOrderLine(product_id=product, quantity=quantity, unit_price=price))
+                    )
+
+                checks: list[Callable[[], object]] = [
+                    lambda: ctx.form.integer(f"line-{row}-product"),
+                    lambda: ctx.form.decimal(f"line-{row}-quantity", locale=ctx.locale),
+                ]
+                if may_price:
+                    checks.append(lambda: ctx.form.decimal(f"line-{row}-price", locale=ctx.locale))
+                return [*checks, read_row]
+
+            ctx.form.validate(  # every wrong field at once; the service checks them again
                 lambda: ctx.form.integer("customer_id", required=True),
-                *(lambda row=row: read_line(row, may_price) for row in rows),
+                lambda: ctx.form.date("requested_date"),
+                *[check for row in range(1, _row_count(values) + 1) for check in row_checks(row)],
             )
             customer_id = ctx.form.integer("customer_id", required=True)
             assert customer_id is not None
-            lines = [(row, line) for row in rows if (line := read_line(row, may_price)) is not None]
             order = _remap_line_errors(
                 lambda: orders.create_order(
                     uow=ctx.uow,
