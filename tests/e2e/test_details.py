@@ -113,7 +113,8 @@ def test_a_quantity_typed_in_the_user_s_language_is_stored_as_meant(
 def test_reloading_after_issuing_a_token_issues_no_second_one(live: Live) -> None:
     with _as(live, "owner_admin") as client:
         form = client.get("/admin/tokens")
-        data = {"csrf": _csrf(form), "name": "Reload-Test", "expires_in_days": "30"}
+        role = _doc(form).xpath("//select[@name='roles']/option[@selected]/@value")[0]
+        data = {"csrf": _csrf(form), "name": "Reload-Test", "expires_in_days": "30", "roles": str(role)}
         issued = client.post("/admin/tokens", data=data)
         assert issued.status_code == 303, "the answer to the POST is a page: reloading it posts again"
         shown = client.get(issued.headers["location"])
