@@ -64,7 +64,7 @@ def require(principal: Principal, allowed: bool, action: str, *, only: str = "")
 
 def can_write(p: Principal) -> bool:
     """Any change at all: every role except the read-only viewer."""
-    return bool(p.roles - {"viewer"})
+    return p.can_write
 
 
 def _owner_with(p: Principal, roles: frozenset[str]) -> bool:

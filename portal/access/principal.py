@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from portal.errors import PermissionDenied
 from portal.models import ApiToken, Organization, OrgKind, RevokedSession, User
 
 
@@ -30,25 +29,11 @@ class Principal:
         return self.org_kind is OrgKind.SUPPLIER
 
     # Role checks of actions live in portal.access.permissions (one ``can_*`` per action, used by
-    # the service, the pages and GraphQL); the helpers below remain for callers not yet moved.
+    # the service, the pages and GraphQL).
     @property
     def can_write(self) -> bool:
+        """Any change at all: every role except the read-only viewer."""
         return bool(self.roles - {"viewer"})
-
-    def require_write(self, action: str) -> None:
-        if not self.can_write:
-            raise PermissionDenied(f"your role is read-only: you may not {action}")
-
-    def require_role(self, action: str, *roles: str) -> None:
-        self.require_write(action)
-        if not self.roles & set(roles):
-            wanted = " or ".join(roles)
-            raise PermissionDenied(f"only {wanted} may {action}")
-
-    def require_owner(self, action: str, *roles: str) -> None:
-        if not self.is_owner:
-            raise PermissionDenied(f"only the owner's staff may {action}")
-        self.require_role(action, *(roles or ("admin", "sales", "support")))
 
 
 def descendant_ids(session: Session, org_id: int) -> frozenset[int]:

@@ -102,7 +102,7 @@ def update_contact(
     left as None stay; for e-mail, phone and position, None or "" clears the value and an omitted
     argument keeps it."""
     contact = get_visible(uow.session, principal, Contact, contact_id, for_update=True)
-    principal.require_write("edit contacts")
+    may.require(principal, may.can_add_contact(principal), "edit contacts")
     if first_name is not None:
         contact.first_name = validation.text("first_name", first_name, max_length=100, required=False) or ""
     if last_name is not None:

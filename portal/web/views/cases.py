@@ -71,11 +71,7 @@ class CaseViews:
             partners = pickers.picker(db, p, "organizations", "routed_to_id", chosen)
         now = utcnow()
         remaining = case.sla_due_at - now
-        actions = [
-            name
-            for name, (allowed, _target) in cases.TRANSITIONS.items()
-            if case.status in allowed and may.can_change_case_status(p, case, name)
-        ]
+        actions = cases.status_actions(p, case)
         return ctx.render(
             "case.html",
             status_code=400 if errors else 200,
