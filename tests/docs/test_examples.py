@@ -16,17 +16,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-from portal.db import make_engine
 from tests.docs.examples import Block, Step, compare, compare_output, parse_documented, sh_blocks
-from tests.web.live import free_port
+from tests.web.live import free_port, private_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
@@ -53,16 +51,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     folder = tmp_path_factory.mktemp("newcomer")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "EDI_"))}
     env["PATH"] = f"{PORTAL.parent}{os.pathsep}{env.get('PATH', '')}"
-    schema = None
-    if PG_URL:
-        schema = f"docs_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-        env["PORTAL_DATABASE_URL"] = (
-            f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-        )
+    stack = ExitStack()
+    if PG_URL:  # on SQLite the demo finds its database where a newcomer's would be
+        env["PORTAL_DATABASE_URL"] = stack.enter_context(private_schema(PG_URL, "docs"))
     port = free_port()
     log = folder / "demo.log"
     with log.open("wb") as out:
@@ -94,11 +85,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if schema and PG_URL:
-            admin = make_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        stack.close()
 
 
 def run_page(demo: Demo, page: str) -> None:

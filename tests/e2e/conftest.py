@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,13 +19,12 @@ from typing import Any
 
 import httpx2
 import pytest
-from sqlalchemy import text
 
 from portal.db import make_engine
 from portal.migrate import upgrade
 from portal.seed import DEMO_PASSWORD, seed_demo
 from portal.web.i18n import load_translations
-from tests.web.live import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve
+from tests.web.live import CHROMIUM, CHROMIUM_ARGS, private_schema, require_chromium, serve
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 SCALE = 0.4
@@ -68,18 +66,12 @@ class Live:
 @pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     require_chromium()
-    schema = None
-    if PG_URL:
-        schema = f"e2e_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('e2e')) / 'portal.sqlite3'}"
     today = date.today()
-    try:
+    with ExitStack() as stack:
+        if PG_URL:
+            url = stack.enter_context(private_schema(PG_URL, "e2e"))
+        else:
+            url = f"sqlite:///{Path(tmp_path_factory.mktemp('e2e')) / 'portal.sqlite3'}"
         engine = make_engine(url)
         try:
             upgrade(engine)
@@ -88,12 +80,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             engine.dispose()
         with serve(url, secret_key="e2e-test-secret-key-0123456789abcdef") as base:
             yield Live(base, "postgresql" if PG_URL else "sqlite", today)
-    finally:
-        if schema and PG_URL:
-            admin = make_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
 
 
 @pytest.fixture(scope="package")

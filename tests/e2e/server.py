@@ -9,20 +9,19 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import make_engine, make_sessionmaker, unit_of_work
 from portal.models import Base
 from portal.partners import service as partners
 from tests.builders import Scene, build_scene
-from tests.web.live import free_port
+from tests.web.live import free_port, private_schema
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
@@ -37,20 +36,11 @@ def private_database(tmp: Path) -> Iterator[str]:
         engine.dispose()
         yield url
         return
-    schema = f"e2e_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    try:
+    with private_schema(PG_URL, "e2e") as url:
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @dataclass

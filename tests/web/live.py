@@ -10,11 +10,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
+from portal.db import make_engine
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -90,3 +94,19 @@ def serve(
             process.wait()
         if process.stderr:
             process.stderr.close()
+
+
+@contextmanager
+def private_schema(base_url: str, prefix: str) -> Iterator[str]:
+    """A PostgreSQL schema of its own on ``base_url`` (created here, dropped with everything in it
+    afterwards), as a URL whose connections work in it: parallel runs on one server never collide."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from portal.cases import service as cases
 from portal.customers import service as customers
@@ -19,7 +18,7 @@ from portal.db import make_engine, make_sessionmaker
 from portal.models import Base
 from tests.builders import build_scene
 from tests.web.conftest import PASSWORD, add_users
-from tests.web.live import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve
+from tests.web.live import CHROMIUM, CHROMIUM_ARGS, private_schema, require_chromium, serve
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +37,9 @@ class Seeded:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     require_chromium()
-    schema = None
+    stack = ExitStack()
     if PG_URL:
-        schema = f"browser_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+        url = stack.enter_context(private_schema(PG_URL, "browser"))
     else:
         url = f"sqlite:///{Path(tmp_path_factory.mktemp('browser')) / 'portal.sqlite3'}"
     engine = make_engine(url)
@@ -74,11 +68,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         with serve(url) as base:
             yield Seeded(base, order.id, customer.id, case.id, long_mail.id)
     finally:
-        if schema and PG_URL:
-            admin = make_engine(PG_URL)
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        stack.close()
 
 
 @pytest.fixture(scope="module")
