@@ -479,9 +479,12 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
         uvicorn.run(create_app(settings, engine=engine), **options)
         return
     # Each process builds its own application, settings and database pool (portal.app.serve_app):
-    # uvicorn spawns them and needs the application by name.
+    # uvicorn spawns them and needs the application by name. A process starts in seconds, more on a
+    # busy machine: uvicorn's default of 5 s to answer its health check would have it killed.
     ctx.close()
-    uvicorn.run("portal.app:serve_app", factory=True, workers=workers, **options)
+    uvicorn.run(
+        "portal.app:serve_app", factory=True, workers=workers, timeout_worker_healthcheck=30, **options
+    )
 
 
 @main.command()
