@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from edi._construct import replace_envelope
+from edi._counts import count_is
 from edi.documents import Envelope
 from edi.edifact._syntax import Element, Segment, Syntax
 from edi.edifact._tokenizer import Tokenizer
@@ -242,7 +243,7 @@ class _Reader:
                         raise self.fail(
                             f"UNE reference {ref!r} differs from UNG 0048 {group_ref!r}", gidx, tag, "28", 2
                         )
-                    if count != str(group_msgs):
+                    if not count_is(count, group_msgs):
                         raise self.fail(
                             f"UNE says {count!r} messages but group {group_ref!r} has {group_msgs}",
                             gidx,
@@ -266,7 +267,7 @@ class _Reader:
                         )
                     expected = ich.group_count if ich.group_count else ich.message_count
                     what = "groups" if ich.group_count else "messages"
-                    if count != str(expected):
+                    if not count_is(count, expected):
                         raise self.fail(
                             f"UNZ says {count!r} {what} but the interchange has {expected}",
                             gidx,
@@ -316,7 +317,7 @@ class _Reader:
         href = comp(elem(msg[0], 1))
         if ref != href:
             return self.fail(f"UNT reference {ref!r} differs from UNH 0062 {href!r}", gidx, "UNT", "28", 2)
-        if count != str(len(msg)):
+        if not count_is(count, len(msg)):
             return self.fail(
                 f"UNT says {count!r} segments but message {href!r} has {len(msg)} (UNH..UNT inclusive)",
                 gidx,
