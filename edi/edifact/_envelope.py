@@ -140,11 +140,7 @@ class _Reader:
                             position=self.where(gidx, None),
                             code="33",
                         )
-                    raise EdiSyntaxError(
-                        f"the last segment ({_show(seg)!r}) is not terminated: the file is truncated",
-                        position=self.where(gidx, tag if isinstance(tag, str) else None),
-                        code="13",
-                    )
+                    self._unterminated(seg, gidx, batch.syntax.chars.terminator)
                 if not isinstance(tag, str):
                     tag = comp(tag)
                 if msg is not None and env is not None and syntax is not None:
@@ -311,6 +307,29 @@ class _Reader:
                 position=self.where(last_gidx, None),
                 code="13",
             )
+
+    def _unterminated(self, seg: Segment, gidx: int, terminator: str) -> None:
+        """A last segment without its terminator: a UNZ that lacks only the terminator is read (other
+        parsers do) with a warning, unless strict; any other segment means the file is truncated."""
+        tag = seg[0] if isinstance(seg[0], str) else comp(seg[0])
+        if tag != "UNZ":
+            raise EdiSyntaxError(
+                f"the last segment ({_show(seg)!r}) is not terminated: the file is truncated",
+                position=self.where(gidx, tag),
+                code="13",
+            )
+        where = self.where(gidx, tag)
+        if self.tok.strict:
+            raise EdiSyntaxError(
+                f"the last segment ({_show(seg)!r}) has no segment terminator {terminator!r}; strict mode "
+                "refuses a missing final terminator",
+                position=where,
+                code="13",
+            )
+        self.tok.warnings.append(
+            f"the last segment ({_show(seg)!r}) has no segment terminator {terminator!r}; read as if it "
+            f"had one ({where})"
+        )
 
     def _check_unt(self, seg: Segment, msg: list[Segment], gidx: int) -> EdiError | None:
         count, ref = comp(elem(seg, 1)), comp(elem(seg, 2))

@@ -44,12 +44,15 @@ class SetInfo:
 class DecodeResult:
     """Everything :func:`decode_all` read: the messages, in file order, and the interchange-level
     error that stopped reading (``None`` when the whole source was well-formed). ``sets`` runs
-    parallel to ``messages``; ``interchanges`` holds the ISA13 of every interchange begun."""
+    parallel to ``messages``; ``interchanges`` holds the ISA13 of every interchange begun;
+    ``warnings`` the tolerated deviations outside any set (a missing final terminator, a Ctrl-Z at
+    the end of the file)."""
 
     messages: tuple[Message, ...]
     error: EdiError | None = None
     sets: tuple[SetInfo, ...] = field(default=(), repr=False)
     interchanges: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -127,8 +130,10 @@ def _decode(
     encoding: str | None,
     sets: list[SetInfo] | None,
     interchanges: list[str] | None,
+    warnings: list[str] | None = None,
 ) -> Iterator[Message]:
-    for raw in read_sets(Tokenizer(source, encoding=encoding).batches(), interchanges):
+    tokenizer = Tokenizer(source, encoding=encoding, strict=strict, warnings=warnings)
+    for raw in read_sets(tokenizer.batches(), interchanges):
         if isinstance(raw, RawTA1):
             if sets is not None:
                 sets.append(SetInfo("", raw.index))
@@ -153,7 +158,9 @@ def decode(
     group faults raise :class:`~edi.errors.EdiSyntaxError`/:class:`~edi.errors.EnvelopeError` (TA1 note
     code, or 716 for GS/GE) after the messages before them were yielded.
 
-    ``strict`` turns mapping warnings (a CTT count that disagrees, an assumed currency) into errors.
+    ``strict`` turns mapping warnings (a CTT count that disagrees, an assumed currency) into errors
+    and refuses what is otherwise read with a warning: an IEA without its terminator at the end of
+    the file, a Ctrl-Z (0x1A) end-of-file mark after the last interchange.
     ``encoding`` defaults to UTF-8 (ASCII) or EBCDIC code page 037 when the file starts with an EBCDIC
     ISA.
     """
@@ -168,13 +175,14 @@ def decode_all(
     messages: list[Message] = []
     sets: list[SetInfo] = []
     interchanges: list[str] = []
+    warnings: list[str] = []
     error: EdiError | None = None
     try:
-        for message in _decode(source, strict, encoding, sets, interchanges):
+        for message in _decode(source, strict, encoding, sets, interchanges, warnings):
             messages.append(message)
     except EdiError as exc:
         error = exc
-    return DecodeResult(tuple(messages), error, tuple(sets), tuple(interchanges))
+    return DecodeResult(tuple(messages), error, tuple(sets), tuple(interchanges), tuple(warnings))
 
 
 def detect(data: bytes) -> tuple[str, str | None] | None:

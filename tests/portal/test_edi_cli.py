@@ -81,3 +81,21 @@ def test_validate_reports_an_overlong_unh_association_code(tmp_path: Path) -> No
     bad = CliRunner().invoke(main, ["edi", "validate", str(out)])
     assert bad.exit_code == 1
     assert "UNH element 2.5" in bad.stdout and "an..6" in bad.stdout
+
+
+def test_a_tolerated_deviation_is_a_warning_and_validate_strict_refuses_it(tmp_path: Path) -> None:
+    data = X12_850.read_bytes().rstrip() + b"\x1a"
+    path = tmp_path / "ctrl-z.x12"
+    path.write_bytes(data)
+    inspected = CliRunner().invoke(main, ["edi", "inspect", str(path), "--json"])
+    assert inspected.exit_code == 0, inspected.output
+    (warning,) = json.loads(inspected.stdout)["warnings"]
+    assert "Ctrl-Z (0x1A)" in warning
+    text = CliRunner().invoke(main, ["edi", "inspect", str(path)])
+    assert "warning: a Ctrl-Z (0x1A)" in " ".join(text.stdout.split())
+    lenient = CliRunner().invoke(main, ["edi", "validate", str(path)])
+    assert lenient.exit_code == 0, lenient.output
+    assert "Ctrl-Z" in lenient.stderr
+    strict = CliRunner().invoke(main, ["edi", "validate", "--strict", str(path)])
+    assert strict.exit_code == 1
+    assert "strict mode refuses it" in strict.stdout
