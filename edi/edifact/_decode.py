@@ -67,6 +67,7 @@ def _message(raw: RawMessage, tok: Tokenizer, strict: bool) -> Message:
             )
         ctx.check_structure()
         document = decoder(ctx)
+        ctx.unused_dates()
     except (EdiSyntaxError, MappingError, UnsupportedError) as exc:
         return new_message(
             "edifact", message_type, envelope, None, exc, count, tuple(warnings + ctx.warnings)
