@@ -10,13 +10,14 @@ from typing import BinaryIO
 
 from edi._construct import new_message
 from edi.documents import Document, Message
-from edi.errors import EdiError, MappingError, Position, UnsupportedError
+from edi.errors import EdiError, EdiSyntaxError, MappingError, Position, UnsupportedError
 from edi.x12._envelope import RawSet, RawTA1, read_sets
 from edi.x12._map810 import decode_810
 from edi.x12._map850 import decode_850
 from edi.x12._map855 import decode_855
 from edi.x12._map856 import decode_856
 from edi.x12._map997 import decode_997, decode_ta1
+from edi.x12._sets import check_set
 from edi.x12._syntax import Segment
 from edi.x12._tokenizer import Tokenizer
 
@@ -67,8 +68,8 @@ def parse_segments(source: bytes | BinaryIO, *, encoding: str | None = None) -> 
     return chain.from_iterable(batch.segments for batch in Tokenizer(source, encoding=encoding).batches())
 
 
-def _shift(error: MappingError, raw: RawSet) -> MappingError:
-    """The mapping error with its set-relative position turned into a full one."""
+def _shift(error: MappingError | EdiSyntaxError, raw: RawSet) -> EdiError:
+    """The mapping or structure error with its set-relative position turned into a full one."""
     pos = error.position
     if pos is not None and pos.segment_index is not None:
         set_index = pos.segment_index
@@ -77,7 +78,7 @@ def _shift(error: MappingError, raw: RawSet) -> MappingError:
             pos = replace(found, component=pos.component)
         else:
             pos = replace(pos, segment_index=raw.first_index + set_index - 1)
-    return MappingError(error.message, position=pos, code=error.code)
+    return type(error)(error.message, position=pos, code=error.code)
 
 
 def _message(raw: RawSet, strict: bool) -> Message:
@@ -96,6 +97,9 @@ def _message(raw: RawSet, strict: bool) -> Message:
             code="1",
         )
         return Message("x12", raw.set_id, raw.envelope, error=error, segment_count=len(segs))
+    fault = check_set(raw.set_id, segs)
+    if fault is not None:
+        return Message("x12", raw.set_id, raw.envelope, error=_shift(fault, raw), segment_count=len(segs))
     try:
         document, warnings = mapper(segs)
     except MappingError as exc:
