@@ -321,14 +321,14 @@ class _Reader:
         where = self.where(gidx, tag)
         if self.tok.strict:
             raise EdiSyntaxError(
-                f"the last segment ({_show(seg)!r}) has no segment terminator {terminator!r}; strict mode "
-                "refuses a missing final terminator",
+                f"the interchange trailer ({_show(seg)!r}) has no segment terminator {terminator!r}; strict "
+                "mode refuses a missing final terminator",
                 position=where,
                 code="13",
             )
         self.tok.warnings.append(
-            f"the last segment ({_show(seg)!r}) has no segment terminator {terminator!r}; read as if it "
-            f"had one ({where})"
+            f"the interchange trailer ({_show(seg)!r}) has no segment terminator {terminator!r}; read as "
+            f"if it had one ({where})"
         )
 
     def _check_unt(self, seg: Segment, msg: list[Segment], gidx: int) -> EdiError | None:

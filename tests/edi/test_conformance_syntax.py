@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
 import edi
 from tests.edi.corpus import ROOT
 
-CONFORMANCE = Path(os.environ.get("PORTAL_CONFORMANCE_DIR", ROOT.parent / "shared" / "conformance"))
+CONFORMANCE = ROOT.parent / "shared" / "conformance"
 
 # file -> (what we do, why the manifest's expectation is wrong)
 DISAGREE = {
