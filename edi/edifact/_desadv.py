@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from edi.documents import DespatchAdvice, DespatchLine, Package, Party
 from edi.edifact._lines import ItemState, item_segments, qty, read_item_segment, start_item
@@ -23,7 +22,7 @@ class _Pack:
 def decode_desadv(ctx: Ctx) -> DespatchAdvice:
     segs = ctx.segments
     number, number_k = "", 0
-    dates: dict[str, date] = {}
+    dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
     parties: dict[str, Party] = {}
     refs: dict[str, str] = {}
     carrier: str | None = None
@@ -66,8 +65,7 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
         elif tag == "BGM":
             number, number_k = comp(elem(seg, 2)), k
         elif tag == "DTM":
-            qual, value = ctx.dtm(k)
-            dates.setdefault(qual, value)
+            ctx.note_date(dates, k)
         elif tag == "RFF":
             c506 = elem(seg, 1)
             refs.setdefault(comp(c506), comp(c506, 1))
@@ -82,9 +80,9 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
         k += 1
     if not number:
         raise ctx.missing("BGM despatch advice number (C106 1004)", number_k)
-    issue = dates.get("137")
+    issue = ctx.date_of(dates, "137")
     if issue is None:
-        issue = dates.get("11")
+        issue = ctx.date_of(dates, "11")
         if issue is None:
             raise ctx.missing("DTM+137 document date")
         ctx.warnings.append("DTM+137 is missing; the despatch date DTM+11 is used as the document date")
@@ -113,7 +111,7 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
                     it.buyer_article,
                     it.description,
                     it.batch_number,
-                    it.dates.get("361"),
+                    ctx.date_of(it.dates, "361"),
                 )
             )
         if lines or p.sscc:
@@ -126,8 +124,8 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
         seller=parties["SU"],
         packages=tuple(packages),
         ship_to=parties.get("DP", parties.get("ST")),
-        despatch_date=dates.get("11"),
-        expected_delivery_date=dates.get("17", dates.get("132")),
+        despatch_date=ctx.date_of(dates, "11"),
+        expected_delivery_date=ctx.date_of(dates, "17", "132"),
         carrier=carrier,
         tracking_number=refs.get("CN"),
     )

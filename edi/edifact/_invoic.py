@@ -9,7 +9,6 @@ Missing totals are derived (documented on :func:`decode_invoic`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from edi.documents import Invoice, InvoiceLine, MonetaryTotals, Party, PaymentTerms, TaxSubtotal
@@ -41,7 +40,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
     exclusive = inclusive - tax; payable = 9, else inclusive - prepaid."""
     segs = ctx.segments
     number, number_k, type_code = "", 0, "380"
-    dates: dict[str, date] = {}
+    dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
     parties: dict[str, Party] = {}
     refs: dict[str, str] = {}
     currency: str | None = None
@@ -53,7 +52,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
     item: ItemState | None = None
     summary = False
     terms_text: str | None = None
-    due: date | None = None
+    due_k: int | None = None
     in_pat = False
     iban = bic = means = None
     k = 1
@@ -91,10 +90,9 @@ def decode_invoic(ctx: Ctx) -> Invoice:
             type_code = comp(elem(seg, 1)) or "380"
             number, number_k = comp(elem(seg, 2)), k
         elif tag == "DTM":
-            qual, day = ctx.dtm(k)
-            if in_pat and qual == "13":
-                due = due or day
-            dates.setdefault(qual, day)
+            qual = ctx.note_date(dates, k)
+            if in_pat and qual == "13" and due_k is None:
+                due_k = k
         elif tag == "NAD":
             qual, party, nxt = ctx.party(k)
             parties.setdefault(qual, party)
@@ -121,7 +119,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
 
     if not number:
         raise ctx.missing("BGM invoice number (C106 1004)", number_k)
-    issue = dates.get("137", dates.get("3"))
+    issue = ctx.date_of(dates, "137", "3")
     if issue is None:
         raise ctx.missing("DTM+137 invoice date")
     seller = parties.get("SU", parties.get("SE"))
@@ -198,6 +196,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
     prepaid = totals.get("113")
     payable = totals.get("9", inclusive - (prepaid or 0))
     terms = None
+    due = ctx.dtm(due_k)[1] if due_k is not None else None
     if terms_text or due or iban or bic or means:
         terms = PaymentTerms(terms_text, due, iban, bic, means)
     return Invoice(
@@ -221,7 +220,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
         type_code=type_code,
         order_number=refs.get("ON"),
         despatch_number=refs.get("AAK", refs.get("DQ")),
-        delivery_date=dates.get("35"),
+        delivery_date=ctx.date_of(dates, "35"),
         payee=parties.get("PE"),
         ship_to=parties.get("DP", parties.get("ST")),
         payment_terms=terms,

@@ -50,7 +50,7 @@ class _Header:
         self.number = ""
         self.number_k = 0
         self.status_code = ""
-        self.dates: dict[str, date] = {}
+        self.dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
         self.parties: dict[str, Party] = {}
         self.refs: dict[str, str] = {}
         self.currency: str | None = None
@@ -84,8 +84,7 @@ def read_message(ctx: Ctx) -> tuple[_Header, list[ItemState]]:
             head.number_k = k
             head.status_code = comp(elem(seg, 3))
         elif tag == "DTM":
-            qual, value = ctx.dtm(k)
-            head.dates.setdefault(qual, value)
+            ctx.note_date(head.dates, k)
         elif tag == "NAD":
             qual, party, nxt = ctx.party(k)
             head.parties.setdefault(qual, party)
@@ -102,19 +101,22 @@ def read_message(ctx: Ctx) -> tuple[_Header, list[ItemState]]:
     return head, items
 
 
-def _require(ctx: Ctx, head: _Header, items: list[ItemState], *, parties: tuple[str, ...]) -> None:
+def _require(ctx: Ctx, head: _Header, items: list[ItemState], *, parties: tuple[str, ...]) -> date:
+    """Check the mandatory header; returns the document date."""
     if not head.number:
         raise ctx.missing("BGM document number (C106 1004)", head.number_k)
-    if "137" not in head.dates:
+    issue = ctx.date_of(head.dates, "137")
+    if issue is None:
         raise ctx.missing("DTM+137 document date")
     for qual in parties:
         if qual not in head.parties:
             raise ctx.missing(f"NAD+{qual} party")
+    return issue
 
 
 def decode_orders(ctx: Ctx) -> PurchaseOrder:
     head, items = read_message(ctx)
-    _require(ctx, head, items, parties=("BY", "SU"))
+    issue = _require(ctx, head, items, parties=("BY", "SU"))
     if not items:
         raise ctx.missing("LIN order line")
     lines: list[OrderLine] = []
@@ -133,20 +135,20 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
                 it.buyer_article,
                 it.description,
                 price,
-                it.dates.get("2"),
+                ctx.date_of(it.dates, "2"),
             )
         )
     p = head.parties
     return new_purchase_order(
         number=head.number,
-        issue_date=head.dates["137"],
+        issue_date=issue,
         buyer=p["BY"],
         seller=p["SU"],
         lines=tuple(lines),
         currency=head.currency,
         delivery_party=p.get("DP", p.get("ST")),
         invoicee=p.get("IV"),
-        requested_delivery_date=head.dates.get("2"),
+        requested_delivery_date=ctx.date_of(head.dates, "2"),
         note=head.note,
         purpose=OrderPurpose.CANCELLATION if head.status_code == "1" else OrderPurpose.ORIGINAL,
     )
@@ -154,7 +156,7 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
 
 def decode_ordrsp(ctx: Ctx) -> OrderResponse:
     head, items = read_message(ctx)
-    _require(ctx, head, items, parties=("BY", "SU"))
+    issue = _require(ctx, head, items, parties=("BY", "SU"))
     status = RESPONSE_CODES.get(head.status_code)
     if status is None:
         raise ctx.error(
@@ -192,13 +194,13 @@ def decode_ordrsp(ctx: Ctx) -> OrderResponse:
                 it.supplier_article,
                 it.buyer_article,
                 it.prices.get("AAA", it.prices.get("AAB")),
-                it.dates.get("69", it.dates.get("2")),
+                ctx.date_of(it.dates, "69", "2"),
             )
         )
     return OrderResponse(
         number=head.number,
         order_number=order_number,
-        issue_date=head.dates["137"],
+        issue_date=issue,
         status=status,
         buyer=head.parties["BY"],
         seller=head.parties["SU"],
