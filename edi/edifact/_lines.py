@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from edi.edifact._allowances import GROUP, Pending, read_allowance_segment, start_allowance
 from edi.edifact._syntax import Segment
 from edi.edifact._values import Ctx, comp, elem, fmt_decimal, parts, text, trim
 
@@ -34,6 +35,8 @@ class ItemState:
     refs: dict[str, str] = field(default_factory=dict)
     tax_category: str | None = None
     tax_rate: Decimal | None = None
+    allowances: list[Pending] = field(default_factory=list)  # the line's ALC groups
+    alc: Pending | None = None  # the ALC group being read
 
 
 def _article(state: ItemState, ident: str, kind: str) -> None:
@@ -62,7 +65,17 @@ def start_item(ctx: Ctx, k: int, counter: int) -> ItemState:
 
 
 def read_item_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> None:
-    """Fold one segment of a LIN group into ``state`` (unknown tags are ignored)."""
+    """Fold one segment of a LIN group into ``state`` (unknown tags are ignored). The segments of an
+    ALC group belong to its allowance or charge, not to the line."""
+    if tag == "ALC":
+        state.alc = start_allowance(ctx, k)
+        state.allowances.append(state.alc)
+        return
+    if state.alc is not None:
+        if tag in GROUP:
+            read_allowance_segment(ctx, state.alc, k, tag)
+            return
+        state.alc = None
     seg = ctx.segments[k]
     if tag == "PIA":
         for i in range(2, min(len(seg), 7)):

@@ -37,9 +37,6 @@ _SETS: dict[type, tuple[str, Callable[[Any, Writer], None]]] = {
     Invoice: ("810", encode_810),
 }
 _IMPLEMENTATION_999 = "005010X231"
-# Values an acknowledgement copies from the file it answers (AK202: the ST02 of the acknowledged set):
-# written as received, even where the sender broke the length rule, or the answer would name another set
-_ECHOED = frozenset({("AK2", 2)})
 
 
 def _set_id(document: Document, ack_type: str | None) -> str:
@@ -141,8 +138,6 @@ def encode(
     segments.append(("IEA", str(len(groups)), segments[0][13]))
     for seg in segments[1:]:  # ISA is fixed-width and checked where it is built
         for element, what in check_segment(seg):
-            if (seg[0], element) in _ECHOED:
-                continue
             raise EncodeError(
                 f"{seg[0]}{element:02d}: {what}; the value cannot be written in X12",
                 position=Position(segment_tag=seg[0], element=element),
