@@ -32,8 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edi.documents import (
-    AllowanceCharge,
     Address,
+    AllowanceCharge,
     Contact,
     DespatchAdvice,
     DespatchLine,
@@ -81,6 +81,8 @@ def allowances(draw: st.DrawFn) -> AllowanceCharge:
         reason=draw(st.none() | TEXT),
         reason_code=draw(st.none() | CODES),
     )
+
+
 QUANTITIES = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("100000"), places=3)
 UNITS = st.sampled_from(["C62", "KGM", "MTR", "LTR", "PK", "SET"])
 CURRENCIES = st.sampled_from(["EUR", "USD", "CHF", "GBP"])
