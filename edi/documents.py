@@ -327,7 +327,8 @@ class PaymentTerms:
     """EN 16931 BT-20 (``description``), BT-9 (``due_date``), BG-16 payment means, and the cash
     discount (Skonto) where the format structures it: ``discount_percent`` off when paid within
     ``discount_days`` of the invoice date, the net amount due within ``net_days`` (X12 ITD, EDIFACT
-    PAT with PCD+12, openTRANS PAYMENT_TERMS, CII EXTENDED ApplicableTradePaymentDiscountTerms)."""
+    PAT with PCD+12, openTRANS TIME_FOR_PAYMENT). UBL and CII carry the description and due date only
+    (EN 16931 has no structured discount; XRechnung writes it into the description)."""
 
     description: str | None = None
     due_date: date | None = None
