@@ -53,20 +53,30 @@ def split_parties(
     order; ``wanted`` the codes each named field takes, most preferred first. Each named field gets
     the first party with its most preferred code present; every party not taken is an
     :class:`OtherParty`, in message order."""
-    used: set[int] = set()
+    positions: dict[str, list[int]] = {}
+    for i, (code, _) in enumerate(found):
+        if code in positions:
+            positions[code].append(i)
+        else:
+            positions[code] = [i]
+    used: list[int] = []
     picked: list[Party | None] = []
     for codes in wanted:
-        choice: int | None = None
         for code in codes:
-            choice = next((i for i, (c, _) in enumerate(found) if c == code and i not in used), None)
-            if choice is not None:
+            free = positions.get(code)
+            if free:
+                i = free.pop(0)
+                used.append(i)
+                picked.append(found[i][1])
                 break
-        if choice is None:
-            picked.append(None)
         else:
-            used.add(choice)
-            picked.append(found[choice][1])
+            picked.append(None)
+    if len(used) == len(found):  # the usual case: every party has its field
+        return picked, ()
+    taken = set(used)
     others = tuple(
-        OtherParty(roles.role(code), party) for i, (code, party) in enumerate(found) if i not in used and code
+        OtherParty(roles.role(code), party)
+        for i, (code, party) in enumerate(found)
+        if i not in taken and code
     )
     return picked, others

@@ -14,6 +14,7 @@ DTM+13 in a PAT group is the due date; the text is C110 4276.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -79,7 +80,7 @@ def _days(ctx: Ctx, k: int, period: str, count: str, element: int) -> int | None
     return int(count)
 
 
-def _allowances(pending: list[Pending]) -> tuple[AllowanceCharge, ...]:
+def _allowances(pending: Sequence[Pending]) -> tuple[AllowanceCharge, ...]:
     return tuple(ac for ac in (p.done() for p in pending) if ac is not None)
 
 
@@ -252,7 +253,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
                 it.description,
                 it.tax_category or "S",
                 it.tax_rate,
-                _allowances(it.allowances),
+                _allowances(it.allowances or ()),
             )
         )
 

@@ -35,7 +35,7 @@ class ItemState:
     refs: dict[str, str] = field(default_factory=dict)
     tax_category: str | None = None
     tax_rate: Decimal | None = None
-    allowances: list[Pending] = field(default_factory=list)  # the line's ALC groups
+    allowances: list[Pending] | None = None  # the line's ALC groups (rare: made on the first)
     alc: Pending | None = None  # the ALC group being read
 
 
@@ -67,10 +67,6 @@ def start_item(ctx: Ctx, k: int, counter: int) -> ItemState:
 def read_item_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> None:
     """Fold one segment of a LIN group into ``state`` (unknown tags are ignored). The segments of an
     ALC group belong to its allowance or charge, not to the line."""
-    if tag == "ALC":
-        state.alc = start_allowance(ctx, k)
-        state.allowances.append(state.alc)
-        return
     if state.alc is not None:
         if tag in GROUP:
             read_allowance_segment(ctx, state.alc, k, tag)
@@ -118,6 +114,11 @@ def read_item_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> None:
         state.tax_category = comp(elem(seg, 6)) or "S"
         rate = comp(elem(seg, 5), 3)
         state.tax_rate = ctx.dec(rate, k, 5, "TAX rate") if rate else None
+    elif tag == "ALC":
+        state.alc = start_allowance(ctx, k)
+        if state.allowances is None:
+            state.allowances = []
+        state.allowances.append(state.alc)
 
 
 def item_segments(

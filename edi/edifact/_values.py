@@ -202,7 +202,7 @@ class Ctx:
         street = " ".join(x for x in (comp(elem(seg, 5), i) for i in range(4)) if x) or None
         city = comp(elem(seg, 6)) or None
         c819 = elem(seg, 7)  # 3229 code (D96A..D04B: the whole element), later also 3228 name
-        region = comp(c819) or comp(c819, 3) or None
+        region = (comp(c819) or comp(c819, 3) or None) if c819 else None
         postal = comp(elem(seg, 8)) or None
         country = comp(elem(seg, 9)) or None
         address = new_address(street, city, postal, country, None, region)
