@@ -11,6 +11,7 @@ from typing import Any, BinaryIO, Protocol, cast
 from edi import edifact, x12
 from edi.documents import AckError, Acknowledgement, AckStatus, Document, Envelope, Message
 from edi.edifact._decode import _run as _edifact_stream
+from edi.edifact._encode import VERSIONS as EDIFACT_VERSIONS
 from edi.edifact._envelope import Interchange
 from edi.edifact._lengths import check_lengths
 from edi.errors import EdiError, EdiSyntaxError, MappingError, UnsupportedError, ValidationError
@@ -276,9 +277,13 @@ def check_elements(data: bytes) -> list[EdiError]:
 
 
 def encode(document: Document, *, format: str, envelope: Envelope, version: str | None = None) -> bytes:
-    """Write one document in ``format`` ("edifact", "x12", "ubl", "cii", "opentrans")."""
+    """Write one document in ``format`` ("edifact", "x12", "ubl", "cii", "opentrans").
+
+    Without ``version`` an EDIFACT document is written in the directory ``envelope.version`` names
+    when it is one the encoder writes (D96A, D01B), in D01B when it is a later one (so a decoded file
+    goes back out with the element lengths it came with), else in D96A."""
     if format == "edifact":
-        return edifact.encode(document, envelope, version=version or "D96A")
+        return edifact.encode(document, envelope, version=version or _edifact_directory(envelope.version))
     if format == "x12":
         return x12.encode(document, envelope, version=version or "004010")
     if format == "opentrans":
@@ -286,6 +291,16 @@ def encode(document: Document, *, format: str, envelope: Envelope, version: str 
     if format in ("ubl", "cii"):
         return xml_codec.encode(document, syntax=format)
     raise UnsupportedError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+
+
+def _edifact_directory(version: str | None) -> str:
+    text = (version or "").upper()
+    if text in EDIFACT_VERSIONS:
+        return text
+    # D01B and later: a year from 2001 on; directory names sort by year, then release letter
+    if len(text) == 4 and text[0] == "D" and text[1:3].isdigit() and text[1:3] < "90" and text > "D01B":
+        return "D01B"
+    return "D96A"
 
 
 def acknowledgement(decoded: Decoded) -> Acknowledgement | None:

@@ -8,7 +8,17 @@ units are UN/ECE Recommendation 20 codes (``C62`` piece, ``KGM`` kilogram, ...),
 countries ISO 3166-1 alpha-2.
 
 Fields a format cannot carry stay ``None`` after a round trip through that format; the codec tests
-list them per format.
+list them per format. Decoding a file, encoding the document in the same format and decoding that
+again gives an equal document: a codec reads exactly what it writes.
+
+Parties: the roles the portal works with have named fields (``buyer``, ``seller``, ``ship_to``,
+``payee``, ...). Every further party a file names goes to ``other_parties`` as an
+:class:`OtherParty`, in file order, tagged with its role: a name from :data:`PARTY_ROLES` when the
+role is one several formats share (``bill_to``, ``ship_from``, ``payer``, ...), else the format's
+own code prefixed by the format (``"x12:DU"``, ``"edifact:CN"``, ``"opentrans:marketplace"``). A
+second party in a named role (a second ship-to) is an other party in that role. Encoders write the
+shared roles they have a code or element for and their own format's codes; a role another format
+coined is not written.
 
 The envelope (who sent the interchange, its control reference) is not part of the document: it is
 returned beside it in :class:`Message`.
@@ -25,10 +35,12 @@ from typing import TypeAlias
 from edi.errors import EdiError
 
 __all__ = [
+    "PARTY_ROLES",
     "AckError",
     "AckStatus",
     "Acknowledgement",
     "Address",
+    "AllowanceCharge",
     "Contact",
     "DespatchAdvice",
     "DespatchLine",
@@ -44,6 +56,7 @@ __all__ = [
     "OrderPurpose",
     "OrderResponse",
     "OrderResponseLine",
+    "OtherParty",
     "Package",
     "Party",
     "PaymentTerms",
@@ -55,11 +68,16 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Address:
+    """A postal address. ``region`` is the state, province or other subdivision of the country (X12
+    N402, EDIFACT NAD C819, UBL CountrySubentity, CII CountrySubDivisionName, EN 16931 BT-39): a
+    code where the format sends one (``"CA"``), else the name."""
+
     street: str | None = None
     city: str | None = None
     postal_code: str | None = None
     country_code: str | None = None
     additional: str | None = None
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +98,39 @@ class Party:
     vat_id: str | None = None
     address: Address | None = None
     contact: Contact | None = None
+
+
+PARTY_ROLES = frozenset(
+    {
+        "bill_to",  # invoicee, the party the invoice is addressed to (X12 BT, EDIFACT IV)
+        "buyer",
+        "carrier",
+        "consignee",
+        "end_user",
+        "invoice_issuer",  # issues the invoice for the seller (X12 II, EDIFACT II)
+        "ordered_by",
+        "payee",  # receives the payment (X12 PE, EDIFACT PE)
+        "payer",  # pays (X12 PR, EDIFACT PR, CII PayerTradeParty)
+        "remit_to",  # where remittances go (X12 RE)
+        "seller",
+        "ship_from",  # goods leave from (X12 SF, EDIFACT SF, CII ShipFromTradeParty)
+        "ship_to",  # delivery party (X12 ST, EDIFACT DP/ST)
+        "supplier",
+        "tax_representative",  # seller's tax representative (EN 16931 BG-11)
+        "ultimate_consignee",
+        "vendor",
+    }
+)
+"""The role names :class:`OtherParty` uses for roles several formats share."""
+
+
+@dataclass(frozen=True, slots=True)
+class OtherParty:
+    """A party in a role the document has no named field for, or a further party in a named role.
+    ``role`` is a :data:`PARTY_ROLES` name or ``"<format>:<code>"`` (see the module docstring)."""
+
+    role: str
+    party: Party
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +167,7 @@ class PurchaseOrder:
     requested_delivery_date: date | None = None
     note: str | None = None
     purpose: OrderPurpose = OrderPurpose.ORIGINAL
+    other_parties: tuple[OtherParty, ...] = ()
 
 
 class ResponseStatus(enum.StrEnum):
@@ -160,6 +212,7 @@ class OrderResponse:
     lines: tuple[OrderResponseLine, ...] = ()
     currency: str | None = None
     note: str | None = None
+    other_parties: tuple[OtherParty, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,10 +251,31 @@ class DespatchAdvice:
     expected_delivery_date: date | None = None
     carrier: str | None = None
     tracking_number: str | None = None
+    other_parties: tuple[OtherParty, ...] = ()
 
     @property
     def lines(self) -> tuple[DespatchLine, ...]:
         return tuple(line for package in self.packages for line in package.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class AllowanceCharge:
+    """An allowance (``charge=False``) or a charge (``charge=True``): on the document EN 16931 BG-20 /
+    BG-21, on a line BG-27 / BG-28. ``amount`` is BT-92/99/136/141, ``base_amount`` the amount the
+    ``percentage`` applies to (BT-93/100/137/142, BT-94/101/138/143), ``reason_code`` a UNTDID 5189
+    (allowance) or 7161 (charge) code or the code the format uses (X12 SAC02 ``C310``), ``reason``
+    the text (BT-97/104/139/144). ``vat_category`` and ``vat_rate`` (BT-95/96, BT-102/103) are set
+    on document level; EN 16931 has none on a line. ``amount`` is None only where a format states
+    a percentage alone (X12, EDIFACT, openTRANS allow that)."""
+
+    charge: bool
+    amount: Decimal | None
+    base_amount: Decimal | None = None
+    percentage: Decimal | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+    vat_category: str | None = None
+    vat_rate: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +294,7 @@ class InvoiceLine:
     description: str | None = None
     vat_category: str = "S"
     vat_rate: Decimal | None = None
+    allowances_charges: tuple[AllowanceCharge, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,11 +324,20 @@ class MonetaryTotals:
 
 @dataclass(frozen=True, slots=True)
 class PaymentTerms:
+    """EN 16931 BT-20 (``description``), BT-9 (``due_date``), BG-16 payment means, and the cash
+    discount (Skonto) where the format structures it: ``discount_percent`` off when paid within
+    ``discount_days`` of the invoice date, the net amount due within ``net_days`` (X12 ITD, EDIFACT
+    PAT with PCD+12, openTRANS TIME_FOR_PAYMENT). UBL and CII carry the description and due date only
+    (EN 16931 has no structured discount; XRechnung writes it into the description)."""
+
     description: str | None = None
     due_date: date | None = None
     iban: str | None = None
     bic: str | None = None
     payment_means_code: str | None = None
+    discount_percent: Decimal | None = None
+    discount_days: int | None = None
+    net_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +362,8 @@ class Invoice:
     ship_to: Party | None = None
     payment_terms: PaymentTerms | None = None
     note: str | None = None
+    allowances_charges: tuple[AllowanceCharge, ...] = ()
+    other_parties: tuple[OtherParty, ...] = ()
 
 
 class AckStatus(enum.StrEnum):

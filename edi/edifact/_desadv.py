@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from edi._roles import split_parties
 from edi.documents import DespatchAdvice, DespatchLine, Package, Party
 from edi.edifact._lines import ItemState, item_segments, qty, read_item_segment, start_item
 from edi.edifact._syntax import Segment
-from edi.edifact._values import Ctx, comp, dtm, elem, party_segments, text
+from edi.edifact._values import ROLES, Ctx, comp, dtm, elem, other_party_segments, party_segments, text
 
 __all__ = ["decode_desadv", "encode_desadv"]
 
@@ -23,7 +24,7 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
     segs = ctx.segments
     number, number_k = "", 0
     dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
-    parties: dict[str, Party] = {}
+    parties: list[tuple[str, Party]] = []
     refs: dict[str, str] = {}
     carrier: str | None = None
     packs: list[_Pack] = []
@@ -71,7 +72,7 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
             refs.setdefault(comp(c506), comp(c506, 1))
         elif tag == "NAD":
             qual, party, nxt = ctx.party(k)
-            parties.setdefault(qual, party)
+            parties.append((qual, party))
             k = nxt
             continue
         elif tag == "TDT":
@@ -88,9 +89,11 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
         ctx.warnings.append("DTM+137 is missing; the despatch date DTM+11 is used as the document date")
     if "ON" not in refs:
         raise ctx.missing("RFF+ON order number")
-    for qual in ("BY", "SU"):
-        if qual not in parties:
-            raise ctx.missing(f"NAD+{qual} party")
+    (buyer, seller, ship_to), others = split_parties(parties, (("BY",), ("SU",), ("DP", "ST")), ROLES)
+    if buyer is None:
+        raise ctx.missing("NAD+BY party")
+    if seller is None:
+        raise ctx.missing("NAD+SU party")
     packages: list[Package] = []
     for p in packs:
         lines: list[DespatchLine] = []
@@ -120,14 +123,15 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
         number=number,
         order_number=refs["ON"],
         issue_date=issue,
-        buyer=parties["BY"],
-        seller=parties["SU"],
+        buyer=buyer,
+        seller=seller,
         packages=tuple(packages),
-        ship_to=parties.get("DP", parties.get("ST")),
+        ship_to=ship_to,
         despatch_date=ctx.date_of(dates, "11"),
         expected_delivery_date=ctx.date_of(dates, "17", "132"),
         carrier=carrier,
         tracking_number=refs.get("CN"),
+        other_parties=others,
     )
 
 
@@ -142,7 +146,8 @@ def encode_desadv(doc: DespatchAdvice, version: str) -> list[Segment]:
         out.append(("RFF", ("CN", text(doc.tracking_number))))
     for qual, party in (("BY", doc.buyer), ("SU", doc.seller), ("DP", doc.ship_to)):
         if party is not None:
-            out.extend(party_segments(qual, party))
+            out.extend(party_segments(qual, party, version))
+    out.extend(other_party_segments(doc.other_parties, version))
     if doc.carrier:
         out.append(("TDT", "20", "", "", "", ("", "", "", text(doc.carrier))))
     out.append(("CPS", "1"))

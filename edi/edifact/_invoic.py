@@ -4,17 +4,50 @@ Totals (summary section, after UNS): MOA 79 line total, 125 taxable amount (tax 
 tax, 77 invoice amount (tax inclusive), 86 message total (used when 77 is absent), 9 amount due
 (payable), 113 prepaid, 260 allowances, 259 charges. TAX+MOA 124/125 after UNS are the subtotals.
 Missing totals are derived (documented on :func:`decode_invoic`).
+
+Allowances and charges: the ALC groups before the first LIN are the invoice's, those in a LIN group
+the line's (see :mod:`edi.edifact._allowances`); the ALC groups after UNS repeat totals and are not
+read. Payment terms: the PAT (or PYT) groups; PAT 4279 22 (discount) gives ``discount_days`` and
+its PCD+12 ``discount_percent``, any other type ``net_days``, both from C112 with period type D;
+DTM+13 in a PAT group is the due date; the text is C110 4276.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from edi.documents import Invoice, InvoiceLine, MonetaryTotals, Party, PaymentTerms, TaxSubtotal
+from edi._roles import split_parties
+from edi.documents import (
+    AllowanceCharge,
+    Invoice,
+    InvoiceLine,
+    MonetaryTotals,
+    Party,
+    PaymentTerms,
+    TaxSubtotal,
+)
+from edi.edifact._allowances import (
+    GROUP,
+    Pending,
+    allowance_segments,
+    read_allowance_segment,
+    start_allowance,
+)
 from edi.edifact._lines import ItemState, item_segments, qty, read_item_segment, start_item
 from edi.edifact._syntax import Segment
-from edi.edifact._values import Ctx, comp, dtm, elem, fmt_decimal, party_segments, text
+from edi.edifact._values import (
+    ROLES,
+    Ctx,
+    comp,
+    dtm,
+    elem,
+    fmt_decimal,
+    other_party_segments,
+    party_segments,
+    text,
+)
 
 __all__ = ["decode_invoic", "encode_invoic"]
 
@@ -34,6 +67,27 @@ def _tax(ctx: Ctx, k: int) -> _Tax:
     return _Tax(k, comp(elem(seg, 6)) or "S", ctx.dec(rate, k, 5, "TAX rate") if rate else None)
 
 
+_PAT_GROUP = frozenset(("DTM", "PCD", "MOA"))
+_SELLER, _BUYER = ("SU", "SE"), ("BY", "IV", "BT")
+
+
+def _days(ctx: Ctx, k: int, period: str, count: str, element: int) -> int | None:
+    if period != "D" or not count:
+        return None
+    if not count.isdigit():
+        raise ctx.error(f"number of days {count!r} is not a whole number", k, element, "37")
+    return int(count)
+
+
+def _allowances(pending: Sequence[Pending]) -> tuple[AllowanceCharge, ...]:
+    return tuple(ac for ac in (p.done() for p in pending) if ac is not None)
+
+
+def _total(acs: tuple[AllowanceCharge, ...], *, charge: bool) -> Decimal | None:
+    amounts = [ac.amount for ac in acs if ac.charge is charge and ac.amount is not None]
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
 def decode_invoic(ctx: Ctx) -> Invoice:
     """Derivations when the file lacks a total: line total = sum of line amounts; tax total = sum
     of the TAX subtotals (0 when there are none); tax inclusive = 77, else 86, 39 or 128; tax
@@ -41,7 +95,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
     segs = ctx.segments
     number, number_k, type_code = "", 0, "380"
     dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
-    parties: dict[str, Party] = {}
+    parties: list[tuple[str, Party]] = []
     refs: dict[str, str] = {}
     currency: str | None = None
     note: str | None = None
@@ -53,13 +107,34 @@ def decode_invoic(ctx: Ctx) -> Invoice:
     summary = False
     terms_text: str | None = None
     due_k: int | None = None
-    in_pat = False
+    discount: Decimal | None = None
+    discount_days: int | None = None
+    net_days: int | None = None
+    group = ""  # "pat" or "alc" while the segments of that header group are read
+    header_acs: list[Pending] = []
     iban = bic = means = None
     k = 1
     end = len(segs) - 1
     while k < end:
         seg = segs[k]
         tag = seg[0]
+        if group:
+            if group == "alc" and tag in GROUP:
+                read_allowance_segment(ctx, header_acs[-1], k, tag)
+                k += 1
+                continue
+            if group == "pat" and tag in _PAT_GROUP:
+                if tag == "DTM":
+                    qual = ctx.note_date(dates, k)
+                    if qual == "13" and due_k is None:
+                        due_k = k
+                elif tag == "PCD":
+                    c501 = elem(seg, 1)
+                    if comp(c501) == "12" and comp(c501, 1) and discount is None:
+                        discount = ctx.dec(comp(c501, 1), k, 1, "PCD discount percentage")
+                k += 1
+                continue
+            group = ""
         if tag == "LIN":
             item = start_item(ctx, k, len(items) + 1)
             items.append(item)
@@ -90,15 +165,15 @@ def decode_invoic(ctx: Ctx) -> Invoice:
             type_code = comp(elem(seg, 1)) or "380"
             number, number_k = comp(elem(seg, 2)), k
         elif tag == "DTM":
-            qual = ctx.note_date(dates, k)
-            if in_pat and qual == "13" and due_k is None:
-                due_k = k
+            ctx.note_date(dates, k)
         elif tag == "NAD":
             qual, party, nxt = ctx.party(k)
-            parties.setdefault(qual, party)
+            parties.append((qual, party))
             k = nxt
-            in_pat = False
             continue
+        elif tag == "ALC":
+            header_acs.append(start_allowance(ctx, k))
+            group = "alc"
         elif tag == "RFF":
             c506 = elem(seg, 1)
             refs.setdefault(comp(c506), comp(c506, 1))
@@ -106,10 +181,19 @@ def decode_invoic(ctx: Ctx) -> Invoice:
             currency = currency or comp(elem(seg, 1), 1) or None
         elif tag == "FTX" and note is None:
             note = " ".join(x for x in (comp(elem(seg, 4), i) for i in range(5)) if x) or None
-        elif tag == "PAT":
-            in_pat = True
-            c112 = elem(seg, 2)
-            terms_text = terms_text or " ".join(x for x in (comp(c112, 3), comp(c112, 4)) if x) or None
+        elif tag in ("PAT", "PYT"):
+            group = "pat"
+            c110 = elem(seg, 2)  # PYT: C019, the same components
+            terms_text = terms_text or " ".join(x for x in (comp(c110, 3), comp(c110, 4)) if x) or None
+            if tag == "PAT":
+                c112 = elem(seg, 3)
+                days = _days(ctx, k, comp(c112, 2), comp(c112, 3), 3)
+            else:
+                days = _days(ctx, k, comp(elem(seg, 5)), comp(elem(seg, 6)), 6)
+            if days is not None and comp(elem(seg, 1)) == "22":
+                discount_days = discount_days if discount_days is not None else days
+            elif days is not None:
+                net_days = net_days if net_days is not None else days
         elif tag == "PAI":
             means = comp(elem(seg, 1), 2) or None
         elif tag == "FII" and comp(elem(seg, 1)) == "BF":
@@ -122,10 +206,11 @@ def decode_invoic(ctx: Ctx) -> Invoice:
     issue = ctx.date_of(dates, "137", "3")
     if issue is None:
         raise ctx.missing("DTM+137 invoice date")
-    seller = parties.get("SU", parties.get("SE"))
+    (seller, buyer, payee, ship_to), others = split_parties(
+        parties, (_SELLER, _BUYER, ("PE",), ("DP", "ST")), ROLES
+    )
     if seller is None:
         raise ctx.missing("NAD+SU seller")
-    buyer = parties.get("BY") or parties.get("IV") or parties.get("BT")
     if buyer is None:
         raise ctx.missing("NAD+BY buyer")
     if currency is None:
@@ -165,6 +250,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
                 it.description,
                 it.tax_category or "S",
                 it.tax_rate,
+                _allowances(it.allowances or ()),
             )
         )
 
@@ -195,10 +281,9 @@ def decode_invoic(ctx: Ctx) -> Invoice:
         exclusive = inclusive - tax_total
     prepaid = totals.get("113")
     payable = totals.get("9", inclusive - (prepaid or 0))
-    terms = None
     due = ctx.dtm(due_k)[1] if due_k is not None else None
-    if terms_text or due or iban or bic or means:
-        terms = PaymentTerms(terms_text, due, iban, bic, means)
+    terms = PaymentTerms(terms_text, due, iban, bic, means, discount, discount_days, net_days)
+    acs = _allowances(header_acs)
     return Invoice(
         number=number,
         issue_date=issue,
@@ -213,18 +298,20 @@ def decode_invoic(ctx: Ctx) -> Invoice:
             tax_total,
             inclusive,
             payable,
-            totals.get("260"),
-            totals.get("259"),
+            totals.get("260", _total(acs, charge=False)),
+            totals.get("259", _total(acs, charge=True)),
             prepaid,
         ),
         type_code=type_code,
         order_number=refs.get("ON"),
         despatch_number=refs.get("AAK", refs.get("DQ")),
         delivery_date=ctx.date_of(dates, "35"),
-        payee=parties.get("PE"),
-        ship_to=parties.get("DP", parties.get("ST")),
-        payment_terms=terms,
+        payee=payee,
+        ship_to=ship_to,
+        payment_terms=None if terms == PaymentTerms() else terms,
         note=note,
+        allowances_charges=acs,
+        other_parties=others,
     )
 
 
@@ -251,14 +338,23 @@ def encode_invoic(doc: Invoice, version: str) -> list[Segment]:
         out.append(("RFF", ("AAK", text(doc.despatch_number))))
     for qual, party in (("BY", doc.buyer), ("SU", doc.seller), ("DP", doc.ship_to), ("PE", doc.payee)):
         if party is not None:
-            out.extend(party_segments(qual, party))
+            out.extend(party_segments(qual, party, version))
             if qual == "SU" and terms and (terms.iban or terms.bic):
                 out.append(("FII", "BF", terms.iban or "", terms.bic or ""))
+    out.extend(other_party_segments(doc.other_parties, version))
     out.append(("CUX", ("2", doc.currency, "4")))
-    if terms and (terms.description or terms.due_date):
-        out.append(("PAT", "1", ("", "", "", text(terms.description or ""))))
+    if terms and (terms.description or terms.due_date or terms.net_days is not None):
+        days = ("5", "3", "D", str(terms.net_days)) if terms.net_days is not None else ""
+        out.append(("PAT", "1", ("", "", "", text(terms.description or "")), days))
         if terms.due_date:
             out.append(dtm("13", terms.due_date))
+    if terms and (terms.discount_percent is not None or terms.discount_days is not None):
+        days = ("5", "3", "D", str(terms.discount_days)) if terms.discount_days is not None else ""
+        out.append(("PAT", "22", "", days))
+        if terms.discount_percent is not None:
+            out.append(("PCD", ("12", fmt_decimal(terms.discount_percent))))
+    for ac in doc.allowances_charges:
+        out.extend(allowance_segments(ac))
     for line in doc.lines:
         out.extend(
             item_segments(
@@ -276,6 +372,8 @@ def encode_invoic(doc: Invoice, version: str) -> list[Segment]:
         if line.order_line_id:
             out.append(("RFF", ("LI", text(line.order_line_id))))
         out.append(_tax_seg(line.vat_category, line.vat_rate))
+        for ac in line.allowances_charges:
+            out.extend(allowance_segments(ac))
     out.append(("UNS", "S"))
     t = doc.totals
     out.append(_moa("79", t.line_total))

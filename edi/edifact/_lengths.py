@@ -105,6 +105,14 @@ D96A: dict[str, dict[int, tuple[Comp, ...]]] = {
     "PAC": {1: _c(("n", 8)), 2: _c(AN3, AN3, AN3), 3: _c(("an", 17), AN3, AN3, AN35)},
     "PAT": {1: _c(AN3), 2: _c(("an", 17), AN3, AN3, AN35, AN35), 3: _c(AN3, AN3, AN3, ("n", 3))},
     "PAI": {1: _c(AN3, AN3, AN3, AN3, AN3, AN3)},
+    "PCD": {1: _c(AN3, ("n", 10), AN3, AN3, AN3)},
+    "ALC": {
+        1: _c(AN3),
+        2: _c(AN35, AN3),
+        3: _c(AN3),
+        4: _c(AN3),
+        5: _c(AN3, AN3, AN3, AN35, AN35),
+    },
     "FII": {
         1: _c(AN3),
         2: _c(AN35, AN35, AN35, AN3),
@@ -139,7 +147,12 @@ D01B: dict[str, dict[int, tuple[Comp, ...]]] = {
     **D96A,
     "BGM": {**D96A["BGM"], 2: _c(AN35, ("an", 9), ("an", 6))},
     "RFF": {1: _c(AN3, ("an", 70), ("an", 6), AN35, ("an", 6))},
-    "NAD": {**D96A["NAD"], 5: _c(AN35, AN35, AN35, AN35), 8: _c(("an", 17))},
+    "NAD": {
+        **D96A["NAD"],
+        5: _c(AN35, AN35, AN35, AN35),
+        7: _c(("an", 9), ("an", 17), AN3, ("an", 70)),  # C819 with the 3228 name
+        8: _c(("an", 17)),
+    },
     "IMD": {**D96A["IMD"], 3: _c(("an", 17), AN3, AN3, ("an", 256), ("an", 256), AN3)},
     # 6411 became "measurement unit code" an..8 (UN/ECE Rec 20 codes such as GBND)
     "QTY": {1: _c(AN3, ("an", 35), ("an", 8))},
@@ -153,7 +166,7 @@ D01B: dict[str, dict[int, tuple[Comp, ...]]] = {
 SPECS = {"D96A": D96A, "D01B": D01B}
 
 # (tag, element, first component 1-based): free text the standard lets run over further components
-SPREAD = {("NAD", 4, 1), ("NAD", 5, 1), ("FTX", 4, 1), ("IMD", 3, 4), ("PAT", 2, 4)}
+SPREAD = {("NAD", 4, 1), ("NAD", 5, 1), ("FTX", 4, 1), ("IMD", 3, 4), ("PAT", 2, 4), ("ALC", 5, 4)}
 
 Finding = tuple[int, int, str]  # element, component (1-based), what is wrong
 

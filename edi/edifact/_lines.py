@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from edi.edifact._allowances import GROUP, Pending, read_allowance_segment, start_allowance
 from edi.edifact._syntax import Segment
 from edi.edifact._values import Ctx, comp, elem, fmt_decimal, parts, text, trim
 
@@ -33,6 +34,8 @@ class ItemState:
     refs: dict[str, str] = field(default_factory=dict)
     tax_category: str | None = None
     tax_rate: Decimal | None = None
+    allowances: list[Pending] | None = None  # the line's ALC groups (rare: made on the first)
+    alc: Pending | None = None  # the ALC group being read
 
 
 def _article(state: ItemState, ident: str, kind: str) -> None:
@@ -61,7 +64,13 @@ def start_item(ctx: Ctx, k: int, counter: int) -> ItemState:
 
 
 def read_item_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> None:
-    """Fold one segment of a LIN group into ``state`` (unknown tags are ignored)."""
+    """Fold one segment of a LIN group into ``state`` (unknown tags are ignored). The segments of an
+    ALC group belong to its allowance or charge, not to the line."""
+    if state.alc is not None:
+        if tag in GROUP:
+            read_allowance_segment(ctx, state.alc, k, tag)
+            return
+        state.alc = None
     seg = ctx.segments[k]
     if tag == "PIA":
         for i in range(2, min(len(seg), 7)):
@@ -103,6 +112,11 @@ def read_item_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> None:
         state.tax_category = comp(elem(seg, 6)) or "S"
         rate = comp(elem(seg, 5), 3)
         state.tax_rate = ctx.dec(rate, k, 5, "TAX rate") if rate else None
+    elif tag == "ALC":
+        state.alc = start_allowance(ctx, k)
+        if state.allowances is None:
+            state.allowances = []
+        state.allowances.append(state.alc)
 
 
 def item_segments(

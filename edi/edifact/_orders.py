@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from edi._construct import new_order_line, new_purchase_order
+from edi._roles import split_parties
 from edi.documents import (
     LineStatus,
     OrderLine,
@@ -17,7 +18,17 @@ from edi.documents import (
 )
 from edi.edifact._lines import ItemState, item_segments, qty, read_item_segment, start_item
 from edi.edifact._syntax import Segment
-from edi.edifact._values import Ctx, comp, dtm, elem, fmt_decimal, party_segments, text
+from edi.edifact._values import (
+    ROLES,
+    Ctx,
+    comp,
+    dtm,
+    elem,
+    fmt_decimal,
+    other_party_segments,
+    party_segments,
+    text,
+)
 
 __all__ = ["decode_orders", "decode_ordrsp", "encode_orders", "encode_ordrsp"]
 
@@ -51,7 +62,7 @@ class _Header:
         self.number_k = 0
         self.status_code = ""
         self.dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
-        self.parties: dict[str, Party] = {}
+        self.parties: list[tuple[str, Party]] = []
         self.refs: dict[str, str] = {}
         self.currency: str | None = None
         self.note: str | None = None
@@ -87,7 +98,7 @@ def read_message(ctx: Ctx) -> tuple[_Header, list[ItemState]]:
             ctx.note_date(head.dates, k)
         elif tag == "NAD":
             qual, party, nxt = ctx.party(k)
-            head.parties.setdefault(qual, party)
+            head.parties.append((qual, party))
             k = nxt
             continue
         elif tag == "RFF":
@@ -108,8 +119,9 @@ def _require(ctx: Ctx, head: _Header, items: list[ItemState], *, parties: tuple[
     issue = ctx.date_of(head.dates, "137")
     if issue is None:
         raise ctx.missing("DTM+137 document date")
+    present = {qual for qual, _ in head.parties}
     for qual in parties:
-        if qual not in head.parties:
+        if qual not in present:
             raise ctx.missing(f"NAD+{qual} party")
     return issue
 
@@ -138,19 +150,23 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
                 ctx.date_of(it.dates, "2"),
             )
         )
-    p = head.parties
+    (buyer, seller, delivery, invoicee), others = split_parties(
+        head.parties, (("BY",), ("SU",), ("DP", "ST"), ("IV",)), ROLES
+    )
+    assert buyer is not None and seller is not None  # _require
     return new_purchase_order(
         number=head.number,
         issue_date=issue,
-        buyer=p["BY"],
-        seller=p["SU"],
+        buyer=buyer,
+        seller=seller,
         lines=tuple(lines),
         currency=head.currency,
-        delivery_party=p.get("DP", p.get("ST")),
-        invoicee=p.get("IV"),
+        delivery_party=delivery,
+        invoicee=invoicee,
         requested_delivery_date=ctx.date_of(head.dates, "2"),
         note=head.note,
         purpose=OrderPurpose.CANCELLATION if head.status_code == "1" else OrderPurpose.ORIGINAL,
+        other_parties=others,
     )
 
 
@@ -197,16 +213,19 @@ def decode_ordrsp(ctx: Ctx) -> OrderResponse:
                 ctx.date_of(it.dates, "69", "2"),
             )
         )
+    (buyer, seller), others = split_parties(head.parties, (("BY",), ("SU",)), ROLES)
+    assert buyer is not None and seller is not None  # _require
     return OrderResponse(
         number=head.number,
         order_number=order_number,
         issue_date=issue,
         status=status,
-        buyer=head.parties["BY"],
-        seller=head.parties["SU"],
+        buyer=buyer,
+        seller=seller,
         lines=tuple(lines),
         currency=head.currency,
         note=head.note,
+        other_parties=others,
     )
 
 
@@ -228,7 +247,8 @@ def encode_orders(doc: PurchaseOrder, version: str) -> list[Segment]:
         ("IV", doc.invoicee),
     ):
         if party is not None:
-            out.extend(party_segments(qual, party))
+            out.extend(party_segments(qual, party, version))
+    out.extend(other_party_segments(doc.other_parties, version))
     if doc.currency:
         out.append(("CUX", ("2", doc.currency, "9")))
     for line in doc.lines:
@@ -257,8 +277,9 @@ def encode_ordrsp(doc: OrderResponse, version: str) -> list[Segment]:
     if doc.note:
         out.append(("FTX", "AAI", "", "", text(doc.note)))
     out.append(("RFF", ("ON", text(doc.order_number))))
-    out.extend(party_segments("BY", doc.buyer))
-    out.extend(party_segments("SU", doc.seller))
+    out.extend(party_segments("BY", doc.buyer, version))
+    out.extend(party_segments("SU", doc.seller, version))
+    out.extend(other_party_segments(doc.other_parties, version))
     if doc.currency:
         out.append(("CUX", ("2", doc.currency, "9")))
     for line in doc.lines:

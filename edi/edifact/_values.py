@@ -9,12 +9,36 @@ from datetime import date
 from decimal import Decimal
 
 from edi._construct import new_address, new_party
-from edi.documents import Address, Contact, Party
+from edi._roles import Roles
+from edi.documents import Address, Contact, OtherParty, Party
 from edi.edifact._envelope import comp, elem, parts
 from edi.edifact._syntax import Element, Segment
 from edi.errors import EdiSyntaxError, MappingError, Position
 
-__all__ = ["Ctx", "comp", "elem", "fmt_decimal", "parts"]
+__all__ = ["ROLES", "Ctx", "comp", "elem", "fmt_decimal", "other_party_segments", "parts"]
+
+# NAD 3035 party function code qualifier <-> party role (see edi.documents, "Parties"). DP is the
+# ship-to written; ST is read as one too.
+ROLES = Roles(
+    "edifact",
+    {
+        "IV": "bill_to",
+        "BY": "buyer",
+        "CA": "carrier",
+        "CN": "consignee",
+        "II": "invoice_issuer",
+        "OB": "ordered_by",
+        "PE": "payee",
+        "PR": "payer",
+        "SE": "seller",
+        "SF": "ship_from",
+        "DP": "ship_to",
+        "ST": "ship_to",
+        "SU": "supplier",
+        "LC": "tax_representative",
+        "UC": "ultimate_consignee",
+    },
+)
 
 _NUMBER = re.compile(r"-?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _QUALIFIER = re.compile(r"[A-Za-z0-9]{1,3}")
@@ -224,9 +248,11 @@ class Ctx:
         name = " ".join(x for x in (comp(c080, i) for i in range(5)) if x) or comp(elem(seg, 3)) or None
         street = " ".join(x for x in (comp(elem(seg, 5), i) for i in range(4)) if x) or None
         city = comp(elem(seg, 6)) or None
+        c819 = elem(seg, 7)  # 3229 code (D96A..D04B: the whole element), later also 3228 name
+        region = (comp(c819) or comp(c819, 3) or None) if c819 else None
         postal = comp(elem(seg, 8)) or None
         country = comp(elem(seg, 9)) or None
-        address = new_address(street, city, postal, country)
+        address = new_address(street, city, postal, country, None, region)
         vat_id = None
         contact_name = phone = email = None
         j = k + 1
@@ -260,11 +286,16 @@ class Ctx:
         return qual, party, j
 
 
-def party_segments(qual: str, party: Party) -> list[Segment]:
-    """NAD (+ RFF+VA, CTA, COM) for ``party``."""
+def party_segments(qual: str, party: Party, version: str = "D96A") -> list[Segment]:
+    """NAD (+ RFF+VA, CTA, COM) for ``party``. The region is 3229 (an..9, a code); from D01B on,
+    where NAD has the composite C819, a longer region or one with blanks is its name, 3228."""
     ident = party.gln or party.party_id or ""
     c082: tuple[str, ...] | str = (ident, "", "9") if party.gln else (ident, "", "91") if ident else ""
     addr = party.address or Address()
+    name = addr.region or ""
+    region: str | tuple[str, ...] = name
+    if "D01B" <= version < "D90" and (len(name) > 9 or " " in name):
+        region = ("", "", "", name)
     nad = trim(
         (
             "NAD",
@@ -274,7 +305,7 @@ def party_segments(qual: str, party: Party) -> list[Segment]:
             party.name or "",
             addr.street or "",
             addr.city or "",
-            "",
+            region,
             addr.postal_code or "",
             addr.country_code or "",
         )
@@ -290,6 +321,14 @@ def party_segments(qual: str, party: Party) -> list[Segment]:
             out.append(("COM", (c.phone, "TE")))
         if c.email:
             out.append(("COM", (c.email, "EM")))
+    return out
+
+
+def other_party_segments(others: tuple[OtherParty, ...], version: str) -> list[Segment]:
+    """NAD groups for the other parties whose role has an EDIFACT code."""
+    out: list[Segment] = []
+    for qual, party in ROLES.written(others):
+        out.extend(party_segments(qual, party, version))
     return out
 
 

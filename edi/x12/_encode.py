@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,8 +39,11 @@ _SETS: dict[type, tuple[str, Callable[[Any, Writer], None]]] = {
 _IMPLEMENTATION_999 = "005010X231"
 
 
-def _set_id(document: Document, ack_type: str) -> str:
+def _set_id(document: Document, ack_type: str | None) -> str:
     if isinstance(document, Acknowledgement):
+        if ack_type is None:
+            # an acknowledgement of no functional group answers an interchange: TA1
+            return "TA1" if document.group_reference is None else "997"
         return ack_type
     entry = _SETS.get(type(document))
     if entry is None:
@@ -52,7 +56,7 @@ def encode(
     envelope: Envelope,
     *,
     version: str = "004010",
-    ack_type: str = "997",
+    ack_type: str | None = None,
     separators: Separators | None = None,
 ) -> bytes:
     """Write ``documents`` as one X12 interchange: ISA, one GS..GE group per functional identifier
@@ -64,12 +68,15 @@ def encode(
     ST02 is ``message_reference`` and counts up by one per further document, zero-padded to at least
     4 digits. ISA12 is ``envelope.syntax`` or derived from ``version`` (GS08: "004010" -> "00401").
 
-    An :class:`~edi.documents.Acknowledgement` is written as ``ack_type``: "997" (default), "999"
-    (GS08 005010X231, IK3/IK4/IK5) or "TA1" (a TA1 segment right after ISA, no group). Raises
+    An :class:`~edi.documents.Acknowledgement` is written as ``ack_type``: "997", "999" (GS08
+    005010X231, IK3/IK4/IK5) or "TA1" (a TA1 segment right after ISA, no group); by default as a 997
+    when it names the acknowledged group (``group_reference``), else as a TA1. The repetition
+    separator exists from ISA12 00402 on: before that ``^`` (or the separator given) is ordinary
+    data. Raises
     :class:`~edi.errors.EncodeError` naming the field when a value contains a separator or a mandatory
     value is missing or cannot be expressed in X12.
     """
-    if ack_type not in ACK_TYPES:
+    if ack_type is not None and ack_type not in ACK_TYPES:
         raise EncodeError(f"ack_type {ack_type!r} must be one of {', '.join(ACK_TYPES)}")
     docs: Sequence[Document] = (
         [documents]
@@ -82,6 +89,8 @@ def encode(
     now = datetime.now(UTC)
     when = (envelope.prepared_at or now).astimezone(UTC)
     syntax = envelope.syntax or version[:5]
+    if syntax < "00402" and seps.repetition:
+        seps = replace(seps, repetition=None)  # ISA11 is "U" there, the character is data
     segments: list[Segment] = [isa_segment(envelope, seps, syntax, now)]
     groups: dict[str, list[Document]] = {}
     for document in docs:

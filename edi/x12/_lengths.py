@@ -129,6 +129,30 @@ SPEC: dict[str, dict[int, Spec]] = {
         4: ("N0", 1, 6),
         **{i: ("ID", 1, 3) for i in range(5, 10)},
     },
+    "ITD": {
+        1: ("ID", 2, 2),
+        2: ("ID", 1, 2),
+        3: ("R", 1, 6),
+        4: ("DT", 6, 8),
+        5: ("N0", 1, 3),
+        6: ("DT", 6, 8),
+        7: ("N0", 1, 3),
+        8: ("N2", 1, 10),
+        12: ("AN", 1, 80),
+    },
+    "SAC": {
+        1: ("ID", 1, 1),
+        2: ("ID", 4, 4),
+        3: ("ID", 2, 2),
+        4: ("AN", 1, 10),
+        5: ("N2", 1, 15),
+        6: ("ID", 1, 1),
+        7: ("R", 1, 6),
+        8: ("R", 1, 9),
+        9: ("ID", 2, 2),
+        10: ("R", 1, 15),
+        15: ("AN", 1, 80),
+    },
 }
 
 
@@ -142,8 +166,15 @@ def _shape_ok(kind: str, value: str) -> tuple[int, bool]:
     return len(value), True
 
 
+# Values an acknowledgement copies from the file it answers (AK202: the ST02 of the acknowledged set):
+# a too-short one is the sender's fault, reported on that file; the answer must repeat it as sent or
+# it would name another set.
+ECHOED = frozenset({("AK2", 2)})
+
+
 def check_segment(seg: tuple[str, ...]) -> Iterator[tuple[int, str]]:
-    """(element, what is wrong) for every value of ``seg`` outside its type or length."""
+    """(element, what is wrong) for every value of ``seg`` outside its type or length (the minimum
+    length of an :data:`ECHOED` value is not checked)."""
     spec = SPEC.get(seg[0])
     if spec is None:
         return
@@ -157,7 +188,7 @@ def check_segment(seg: tuple[str, ...]) -> Iterator[tuple[int, str]]:
             yield i, f"{value[:20]!r} is not of type {kind}"
         elif size > most:
             yield i, f"{size} characters where {kind} {least}/{most} allows {most}: {value[:20]!r}"
-        elif size < least:
+        elif size < least and (seg[0], i) not in ECHOED:
             yield i, f"{size} characters where {kind} {least}/{most} needs {least}: {value[:20]!r}"
 
 

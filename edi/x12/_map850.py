@@ -6,12 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 from edi._construct import new_order_line, new_purchase_order
+from edi._roles import split_parties
 from edi.documents import OrderLine, OrderPurpose, Party, PurchaseOrder
 from edi.x12._syntax import Segment
 from edi.x12._values import (
     DECIMALS,
     ID_SLOTS,
     PARTY_LOOP,
+    ROLES,
     UNITS,
     Writer,
     dec,
@@ -30,13 +32,8 @@ PURPOSES = frozenset(("00", "01", "04", "05", "06", "07", "13", "15", "18", "22"
 BUYER_ROLES = ("BY", "OB")
 SELLER_ROLES = ("SE", "VN", "SU")
 EMPTY_PARTY = Party()
-
-
-def _pick(parties: dict[str, Party], roles: tuple[str, ...]) -> Party | None:
-    for role in roles:
-        if role in parties:
-            return parties[role]
-    return None
+# The named fields of a PurchaseOrder and the N101 codes that fill them, most preferred first.
+_NAMED = (BUYER_ROLES, SELLER_ROLES, ("ST",), ("BT",))
 
 
 def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
@@ -48,7 +45,7 @@ def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
     currency = None
     delivery: date | None = None
     note = None
-    parties: dict[str, Party] = {}
+    parties: list[tuple[str, Party]] = []
     party_at = -1  # index in segs of the N1 whose loop is being read
     lines: list[OrderLine] = []
     ctt = None
@@ -68,8 +65,7 @@ def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
         if party_at >= 0:
             if tag in PARTY_LOOP:
                 continue
-            code, found = read_party(tuple(segs[party_at : i - 1]))
-            parties.setdefault(code, found)
+            parties.append(read_party(tuple(segs[party_at : i - 1])))
             party_at = -1
         if tag == "PO1":
             if pending:
@@ -126,8 +122,7 @@ def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
             new_line(line_id, quantity, unit, gtin, supplier, buyer, description, unit_price, line_date)
         )
     if party_at >= 0:
-        code, found = read_party(tuple(segs[party_at:]))
-        parties.setdefault(code, found)
+        parties.append(read_party(tuple(segs[party_at:])))
     if beg is None:
         raise fail("mandatory segment BEG (beginning of purchase order) is missing", 2, "BEG", "3")
     if not el(beg, 3):
@@ -136,18 +131,20 @@ def decode_850(segs: list[Segment]) -> tuple[PurchaseOrder, list[str]]:
         raise fail("the order has no PO1 line item", len(segs), "PO1", "3")
     if ctt and ctt != str(len(lines)):
         warnings.append(f"CTT01 says {ctt} line items but the order has {len(lines)} PO1 segments")
+    (buyer_party, seller_party, ship_to, bill_to), others = split_parties(parties, _NAMED, ROLES)
     return new_purchase_order(
         beg[3],
         parse_date(el(beg, 5), beg_index, beg, 5),
-        _pick(parties, BUYER_ROLES) or EMPTY_PARTY,
-        _pick(parties, SELLER_ROLES) or EMPTY_PARTY,
+        buyer_party or EMPTY_PARTY,
+        seller_party or EMPTY_PARTY,
         tuple(lines),
         currency,
-        parties.get("ST"),
-        parties.get("BT"),
+        ship_to,
+        bill_to,
         delivery,
         note,
         OrderPurpose.CANCELLATION if el(beg, 1) == "01" else OrderPurpose.ORIGINAL,
+        others,
     ), warnings
 
 
@@ -165,6 +162,7 @@ def encode_850(doc: PurchaseOrder, w: Writer) -> None:
     w.party("SE", doc.seller, "seller")
     w.party("ST", doc.delivery_party, "delivery_party")
     w.party("BT", doc.invoicee, "invoicee")
+    w.others(doc.other_parties)
     for n, line in enumerate(doc.lines):
         field = f"lines[{n}]"
         w.add(

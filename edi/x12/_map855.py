@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from edi._roles import split_parties
 from edi.documents import LineStatus, OrderResponse, OrderResponseLine, Party, ResponseStatus
 from edi.x12._map850 import BUYER_ROLES, PURPOSES, SELLER_ROLES
 from edi.x12._syntax import Segment
 from edi.x12._values import (
+    ROLES,
     PartyReader,
     Writer,
     ctt_warnings,
@@ -66,20 +68,13 @@ _WRITE_HEADER = {ResponseStatus.ACCEPTED: "AD", ResponseStatus.CHANGED: "AC", Re
 _WRITE_LINE = {LineStatus.ACCEPTED: "IA", LineStatus.CHANGED: "IC", LineStatus.REJECTED: "IR"}
 
 
-def _pick(parties: dict[str, Party], roles: tuple[str, ...]) -> Party | None:
-    for role in roles:
-        if role in parties:
-            return parties[role]
-    return None
-
-
 def decode_855(segs: list[Segment]) -> tuple[OrderResponse, list[str]]:
     """Map an 855 to an OrderResponse. Lines without ACK take the whole-order status."""
     bak: Segment | None = None
     bak_index = 0
     status = ResponseStatus.ACCEPTED
     currency = note = None
-    parties: dict[str, Party] = {}
+    parties: list[tuple[str, Party]] = []
     party: PartyReader | None = None
     rows: list[list[object]] = []  # OrderResponseLine arguments, status None until ACK
     for i, seg in enumerate(segs, 1):
@@ -87,7 +82,7 @@ def decode_855(segs: list[Segment]) -> tuple[OrderResponse, list[str]]:
         if party is not None:
             if party.take(seg):
                 continue
-            parties.setdefault(party.code, party.party())
+            parties.append((party.code, party.party()))
             party = None
         if tag == "PO1":
             qty, price = el(seg, 2), el(seg, 4)
@@ -137,7 +132,7 @@ def decode_855(segs: list[Segment]) -> tuple[OrderResponse, list[str]]:
         elif tag == "NTE" and note is None:
             note = el(seg, 2) or None
     if party is not None:
-        parties.setdefault(party.code, party.party())
+        parties.append((party.code, party.party()))
     if bak is None:
         raise fail("mandatory segment BAK (beginning of acknowledgment) is missing", 2, "BAK", "3")
     if not el(bak, 3):
@@ -153,16 +148,18 @@ def decode_855(segs: list[Segment]) -> tuple[OrderResponse, list[str]]:
         raise fail(
             "BAK04 purchase order date and BAK09 acknowledgment date are both missing", bak_index, bak, "1", 4
         )
+    (buyer_party, seller_party), others = split_parties(parties, (BUYER_ROLES, SELLER_ROLES), ROLES)
     return OrderResponse(
         number=el(bak, 8) or bak[3],
         order_number=bak[3],
         issue_date=parse_date(issued, bak_index, bak, 9 if el(bak, 9) else 4),
         status=status,
-        buyer=_pick(parties, BUYER_ROLES) or Party(),
-        seller=_pick(parties, SELLER_ROLES) or Party(),
+        buyer=buyer_party or Party(),
+        seller=seller_party or Party(),
         lines=tuple(lines),
         currency=currency,
         note=note,
+        other_parties=others,
     ), ctt_warnings(segs, len(rows), "PO1 line items")
 
 
@@ -187,6 +184,7 @@ def encode_855(doc: OrderResponse, w: Writer) -> None:
         w.add("NTE", "GEN", w.text(doc.note, "note"))
     w.party("BY", doc.buyer, "buyer")
     w.party("SE", doc.seller, "seller")
+    w.others(doc.other_parties)
     for n, line in enumerate(doc.lines):
         field = f"lines[{n}]"
         quantity = fmt_dec(line.quantity) if line.quantity is not None else ""

@@ -1,19 +1,26 @@
 """856 Ship Notice/Manifest <-> :class:`DespatchAdvice`.
 
 Hierarchy: S (shipment) > O (order) > P or T (pack, tare) > I (item). Items directly below O, or
-below a pack without MAN, go into a package without SSCC. LIN01 is the order line number; it
-becomes both ``line_id`` and ``order_line_id`` (X12 carries one line number per item).
+below a pack without MAN, go into a package without SSCC.
+
+Line numbers: LIN01 is ``line_id``; items without one are numbered by their position in the set.
+``order_line_id`` is the purchaser's order line number (LIN qualifier PL) or, when there is no PL
+pair, LIN01 (most senders put the order line number there). On writing, an item whose line id is
+its position and which names no order line gets an empty LIN01 (unless the LIN would be empty), so
+that reading it back does not invent an order line; an order line different from the line id is
+written as a PL pair.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from edi._roles import split_parties
 from edi.documents import DespatchAdvice, DespatchLine, Package, Party
-from edi.errors import EncodeError
 from edi.x12._map850 import BUYER_ROLES
 from edi.x12._syntax import Segment
 from edi.x12._values import (
+    ROLES,
     PartyReader,
     Writer,
     ctt_warnings,
@@ -34,13 +41,6 @@ LEVELS = frozenset(("S", "O", "P", "T", "I", "Q"))
 BATCH_QUALIFIERS = frozenset(("LT", "B8"))
 
 
-def _pick(parties: dict[str, Party], roles: tuple[str, ...]) -> Party | None:
-    for role in roles:
-        if role in parties:
-            return parties[role]
-    return None
-
-
 class _Pack:
     __slots__ = ("lines", "sscc")
 
@@ -58,7 +58,7 @@ def decode_856(segs: list[Segment]) -> tuple[DespatchAdvice, list[str]]:
     """Map an 856 to a DespatchAdvice."""
     bsn: Segment | None = None
     bsn_index = 0
-    parties: dict[str, Party] = {}
+    parties: list[tuple[str, Party]] = []
     party: PartyReader | None = None
     order_number = None
     shipped: date | None = None
@@ -87,7 +87,7 @@ def decode_856(segs: list[Segment]) -> tuple[DespatchAdvice, list[str]]:
         if party is not None:
             if party.take(seg):
                 continue
-            parties.setdefault(party.code, party.party())
+            parties.append((party.code, party.party()))
             party = None
         if tag == "HL":
             close_item()
@@ -107,9 +107,10 @@ def decode_856(segs: list[Segment]) -> tuple[DespatchAdvice, list[str]]:
         elif tag == "LIN" and item is not None:
             gtin, supplier, buyer = product_ids(seg, 2)
             line_no = el(seg, 1)
+            order_line = next((seg[q + 1] for q in range(2, len(seg) - 1, 2) if seg[q] == "PL"), "")
             item.update(
                 line_id=line_no or str(sum(len(p.lines) for p in packs) + len(loose.lines) + 1),
-                order_line_id=line_no or None,
+                order_line_id=order_line or line_no or None,
                 gtin=gtin,
                 supplier_article=supplier,
                 buyer_article=buyer,
@@ -156,7 +157,7 @@ def decode_856(segs: list[Segment]) -> tuple[DespatchAdvice, list[str]]:
             bsn, bsn_index = seg, i
     close_item()
     if party is not None:
-        parties.setdefault(party.code, party.party())
+        parties.append((party.code, party.party()))
     if bsn is None:
         raise fail("mandatory segment BSN (beginning segment for ship notice) is missing", 2, "BSN", "3")
     if not el(bsn, 2):
@@ -168,18 +169,22 @@ def decode_856(segs: list[Segment]) -> tuple[DespatchAdvice, list[str]]:
     items = sum(len(p.lines) for p in packages) + len(loose.lines)
     if loose.lines:
         packages.insert(0, Package(lines=tuple(loose.lines)))
+    (buyer_party, seller_party, ship_to), others = split_parties(
+        parties, (BUYER_ROLES, SELLER_ROLES_856, ("ST",)), ROLES
+    )
     return DespatchAdvice(
         number=bsn[2],
         order_number=order_number,
         issue_date=parse_date(el(bsn, 3), bsn_index, bsn, 3),
-        buyer=_pick(parties, BUYER_ROLES) or Party(),
-        seller=_pick(parties, SELLER_ROLES_856) or Party(),
+        buyer=buyer_party or Party(),
+        seller=seller_party or Party(),
         packages=tuple(packages),
-        ship_to=parties.get("ST"),
+        ship_to=ship_to,
         despatch_date=shipped,
         expected_delivery_date=expected,
         carrier=carrier,
         tracking_number=tracking,
+        other_parties=others,
     ), warnings + (ctt_warnings(segs, levels, "HL levels") and ctt_warnings(segs, items, "items"))
 
 
@@ -198,9 +203,11 @@ def encode_856(doc: DespatchAdvice, w: Writer) -> None:
     w.party("BY", doc.buyer, "buyer")
     w.party("SE", doc.seller, "seller")
     w.party("ST", doc.ship_to, "ship_to")
+    w.others(doc.other_parties)
     w.add("HL", "2", "1", "O")
     w.add("PRF", w.text(doc.order_number, "order_number"))
     number = 2
+    position = 0  # the item's place in the set: its line id when LIN01 is empty
     for p, package in enumerate(doc.packages):
         number += 1
         pack_number = number
@@ -215,16 +222,18 @@ def encode_856(doc: DespatchAdvice, w: Writer) -> None:
             )
         for n, line in enumerate(package.lines):
             field = f"packages[{p}].lines[{n}]"
-            if line.order_line_id not in (None, line.line_id):
-                raise EncodeError(
-                    f"{field}.order_line_id differs from line_id; X12 LIN01 carries one line number"
-                )
+            position += 1
             number += 1
             w.add("HL", str(number), str(pack_number), "I")
             pairs = w.product_ids(line.gtin, line.supplier_article, line.buyer_article, field)
             if line.batch_number:
                 pairs += ["LT", w.text(line.batch_number, f"{field}.batch_number")]
-            w.add("LIN", w.text(line.line_id, f"{field}.line_id"), *pairs)
+            line_no = w.text(line.line_id, f"{field}.line_id")
+            if line.order_line_id is None and line_no == str(position) and pairs:
+                line_no = ""  # LIN02/LIN03 are mandatory: a LIN never goes out empty
+            elif line.order_line_id not in (None, line.line_id):
+                pairs += ["PL", w.text(line.order_line_id, f"{field}.order_line_id")]
+            w.add("LIN", line_no, *pairs)
             w.add("SN1", "", fmt_dec(line.quantity), w.unit(line.unit, f"{field}.unit"))
             if line.description:
                 w.add("PID", "F", "", "", "", w.text(line.description, f"{field}.description"))

@@ -7,12 +7,14 @@ segment (``element`` is None) and an X12 723 element code when ``element`` is se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import chain
 
 from edi._construct import new_address, new_party
-from edi.documents import Contact, Party
+from edi._roles import Roles
+from edi.documents import Contact, OtherParty, Party
 from edi.errors import EncodeError, MappingError, Position
 from edi.x12._syntax import Segment, Separators
 
@@ -23,6 +25,7 @@ __all__ = [
     "DECIMALS",
     "ID_SLOTS",
     "PARTY_LOOP",
+    "ROLES",
     "UNITS",
     "PartyReader",
     "Writer",
@@ -68,6 +71,30 @@ UNITS = {
 _UNITS_BACK: dict[str, str] = {}
 for _x12, _rec20 in UNITS.items():
     _UNITS_BACK.setdefault(_rec20, _x12)
+
+
+# X12 98 entity identifier code <-> party role (see edi.documents, "Parties").
+ROLES = Roles(
+    "x12",
+    {
+        "BT": "bill_to",
+        "BY": "buyer",
+        "CA": "carrier",
+        "CN": "consignee",
+        "EN": "end_user",
+        "II": "invoice_issuer",
+        "OB": "ordered_by",
+        "PE": "payee",
+        "PR": "payer",
+        "RE": "remit_to",
+        "SE": "seller",
+        "SF": "ship_from",
+        "ST": "ship_to",
+        "SU": "supplier",
+        "UC": "ultimate_consignee",
+        "VN": "vendor",
+    },
+)
 
 
 def el(seg: Segment, i: int) -> str:
@@ -219,11 +246,11 @@ class Writer:
                     self.text(address.street, f"{field}.address.street"),
                     self.text(address.additional, f"{field}.address.additional"),
                 )
-            if address.city or address.postal_code or address.country_code:
+            if address.city or address.postal_code or address.country_code or address.region:
                 self.add(
                     "N4",
                     self.text(address.city, f"{field}.address.city"),
-                    "",
+                    self.text(address.region, f"{field}.address.region"),
                     self.text(address.postal_code, f"{field}.address.postal_code"),
                     self.text(address.country_code, f"{field}.address.country_code"),
                 )
@@ -235,6 +262,13 @@ class Writer:
             if contact.email:
                 comms += ["EM", self.text(contact.email, f"{field}.contact.email")]
             self.add("PER", "IC", self.text(contact.name, f"{field}.contact.name"), *comms)
+
+    def others(self, others: Sequence[OtherParty], field: str = "other_parties") -> None:
+        """An N1 loop per other party whose role has an X12 code."""
+        for n, other in enumerate(others):
+            code = ROLES.code(other.role)
+            if code is not None:
+                self.party(code, other.party, f"{field}[{n}].party")
 
     def product_ids(self, gtin: str | None, supplier: str | None, buyer: str | None, field: str) -> list[str]:
         """Qualifier/value pairs for PO1/IT1/LIN: GTIN by length (UP/EN/UK), VN, BP."""
@@ -291,6 +325,7 @@ class PartyReader:
         "name",
         "party_id",
         "postal",
+        "region",
         "street",
     )
 
@@ -305,6 +340,7 @@ class PartyReader:
         self.city: str | None = None
         self.postal: str | None = None
         self.country: str | None = None
+        self.region: str | None = None
         self.contact: Contact | None = None
 
     def take(self, seg: Segment) -> bool:
@@ -317,6 +353,10 @@ class PartyReader:
             self.additional += lines
         elif tag == "N4":
             self.city = el(seg, 1) or None
+            # N402 is a 2-character code (ID 2/2) in every version; anything else could not be written
+            # back, and validation reports it (check_elements)
+            region = el(seg, 2)
+            self.region = region if len(region) == 2 else None
             self.postal = el(seg, 3) or None
             self.country = el(seg, 4) or None
         elif tag == "PER":
@@ -334,9 +374,14 @@ class PartyReader:
 
     def party(self) -> Party:
         address = None
-        if self.street or self.additional or self.city or self.postal or self.country:
+        if self.street or self.additional or self.city or self.postal or self.country or self.region:
             address = new_address(
-                self.street, self.city, self.postal, self.country, "; ".join(self.additional) or None
+                self.street,
+                self.city,
+                self.postal,
+                self.country,
+                "; ".join(self.additional) or None,
+                self.region,
             )
         return new_party(self.name, self.gln, self.party_id, None, address, self.contact)
 

@@ -21,6 +21,7 @@ from edi.documents import (
 )
 from edi.errors import MappingError
 from edi.xml._tree import CII_NS, ZF1_NS, Reader, position_of, to_decimal
+from edi.xml.cii._allowances import read_allowances, read_other_parties
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ def read_party(d: Dialect, el: etree._Element | None) -> Party | None:
             postal_code=r.text(address_el, "ram:PostcodeCode"),
             country_code=r.text(address_el, "ram:CountryID"),
             additional=r.text(address_el, "ram:LineTwo"),
+            region=r.text(address_el, "ram:CountrySubDivisionName"),
         )
         address = None if address == Address() else address
     contact_el = r.first(el, "ram:DefinedTradeContact")
@@ -194,6 +196,7 @@ def _line(d: Dialect, el: etree._Element, number: int) -> InvoiceLine:
         description=r.text(product, "ram:Name") or r.text(product, "ram:Description"),
         vat_category=r.text(tax, "ram:CategoryCode") or "S",
         vat_rate=r.decimal(tax, d.rate),
+        allowances_charges=read_allowances(r, settlement, d.rate, vat=False),
     )
 
 
@@ -310,4 +313,10 @@ def read_invoice(d: Dialect, root: etree._Element) -> Invoice:
         ship_to=read_party(d, r.first(delivery, "ram:ShipToTradeParty")) if delivery is not None else None,
         payment_terms=None if payment == PaymentTerms() else payment,
         note="\n".join(notes) or None,
+        allowances_charges=read_allowances(r, settlement, d.rate, vat=True),
+        other_parties=read_other_parties(
+            {"agreement": agreement, "delivery": delivery, "settlement": settlement},
+            r,
+            lambda el: read_party(d, el),
+        ),
     )

@@ -9,6 +9,7 @@ from lxml import etree
 from edi.documents import Invoice, Party
 from edi.errors import EncodeError
 from edi.xml._tree import CII_NS, Builder, serialize
+from edi.xml.cii._allowances import write_allowances, write_other_parties
 
 B = Builder(CII_NS)
 EN16931_GUIDELINE = "urn:cen.eu:en16931:2017"
@@ -46,6 +47,7 @@ def _party(parent: etree._Element, name: str, party: Party, *, tax: bool = True)
         B.sub(address_el, "ram:LineTwo", address.additional)
         B.sub(address_el, "ram:CityName", address.city)
         B.sub(address_el, "ram:CountryID", address.country_code)
+        B.sub(address_el, "ram:CountrySubDivisionName", address.region)
     if party.gln:
         B.sub(B.el(el, "ram:URIUniversalCommunication"), "ram:URIID", party.gln, schemeID="0088")
     if tax and party.vat_id:
@@ -90,6 +92,7 @@ def write_invoice(invoice: Invoice, *, guideline: str = EN16931_GUIDELINE) -> by
         B.sub(tax, "ram:TypeCode", "VAT")
         B.sub(tax, "ram:CategoryCode", line.vat_category)
         B.sub(tax, "ram:RateApplicablePercent", line.vat_rate)
+        write_allowances(settlement, line.allowances_charges, vat=False)
         B.sub(
             B.el(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation"),
             "ram:LineTotalAmount",
@@ -99,6 +102,7 @@ def write_invoice(invoice: Invoice, *, guideline: str = EN16931_GUIDELINE) -> by
     B.sub(agreement, "ram:BuyerReference", invoice.buyer_reference)
     _party(agreement, "ram:SellerTradeParty", invoice.seller)
     _party(agreement, "ram:BuyerTradeParty", invoice.buyer)
+    write_other_parties("agreement", agreement, invoice.other_parties, _party)
     if invoice.order_number:
         B.sub(
             B.el(agreement, "ram:BuyerOrderReferencedDocument"), "ram:IssuerAssignedID", invoice.order_number
@@ -106,6 +110,7 @@ def write_invoice(invoice: Invoice, *, guideline: str = EN16931_GUIDELINE) -> by
     delivery = B.el(trade, "ram:ApplicableHeaderTradeDelivery")
     if invoice.ship_to is not None:
         _party(delivery, "ram:ShipToTradeParty", invoice.ship_to, tax=False)
+    write_other_parties("delivery", delivery, invoice.other_parties, _party)
     if invoice.delivery_date is not None:
         _date(
             B.el(delivery, "ram:ActualDeliverySupplyChainEvent"),
@@ -120,8 +125,13 @@ def write_invoice(invoice: Invoice, *, guideline: str = EN16931_GUIDELINE) -> by
         )
     settlement = B.el(trade, "ram:ApplicableHeaderTradeSettlement")
     B.sub(settlement, "ram:InvoiceCurrencyCode", cur)
+    before_payee = ("ram:InvoicerTradeParty", "ram:InvoiceeTradeParty")
+    write_other_parties("settlement", settlement, invoice.other_parties, _party, only=before_payee)
     if invoice.payee is not None:
         _party(settlement, "ram:PayeeTradeParty", invoice.payee, tax=False)
+    write_other_parties(
+        "settlement", settlement, invoice.other_parties, _party, only=("ram:PayerTradeParty",)
+    )
     terms = invoice.payment_terms
     if terms is not None and (terms.payment_means_code or terms.iban):
         means = B.el(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
@@ -138,6 +148,7 @@ def write_invoice(invoice: Invoice, *, guideline: str = EN16931_GUIDELINE) -> by
         B.sub(tax, "ram:BasisAmount", sub.taxable_amount)
         B.sub(tax, "ram:CategoryCode", sub.category)
         B.sub(tax, "ram:RateApplicablePercent", sub.rate)
+    write_allowances(settlement, invoice.allowances_charges, vat=True)
     if terms is not None and (terms.description or terms.due_date):
         terms_el = B.el(settlement, "ram:SpecifiedTradePaymentTerms")
         B.sub(terms_el, "ram:Description", terms.description)

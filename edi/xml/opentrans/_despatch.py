@@ -28,7 +28,14 @@ from edi.xml.opentrans._items import (
     write_product_id,
     write_quantity_unit,
 )
-from edi.xml.opentrans._parties import DeclaredParty, PartyIndex, party_element, write_idref
+from edi.xml.opentrans._parties import (
+    DeclaredParty,
+    PartyIndex,
+    other_parties,
+    party_element,
+    write_idref,
+    write_other_parties,
+)
 from edi.xml.opentrans._read import children, date_of, find, position_of, require, text_of
 from edi.xml.opentrans._write import new_root, put, sub
 
@@ -144,6 +151,7 @@ def decode_despatch(root: etree._Element) -> Decoded:
         expected_delivery_date=delivery_date(info),
         carrier=_carrier(info, index),
         tracking_number=text_of(find(info, "SHIPMENT_ID")),
+        other_parties=other_parties(index, buyer, seller, delivery),
     )
     return Decoded(advice, sender=seller, recipient=buyer, warnings=warnings)
 
@@ -166,6 +174,7 @@ def encode_despatch(advice: DespatchAdvice, envelope: Envelope | None) -> etree.
     party_element(parties, advice.buyer, "buyer", "supplier_specific", "buyer")
     if advice.ship_to is not None:
         party_element(parties, advice.ship_to, "delivery", "supplier_specific", "ship-to party")
+    write_other_parties(parties, advice.other_parties)
     write_idref(info, "bme:SUPPLIER_IDREF", advice.seller, "seller")
     write_idref(info, "bme:BUYER_IDREF", advice.buyer, "buyer")
     write_idref(sub(info, "SHIPMENT_PARTIES_REFERENCE"), "DELIVERY_IDREF", ship_to, "ship-to party")

@@ -1,7 +1,9 @@
 """openTRANS INVOICE <-> :class:`~edi.documents.Invoice`.
 
 Seller is the INVOICE_ISSUER_IDREF party, buyer the INVOICE_RECIPIENT_IDREF party. BMEcat gives VAT
-rates as factors (TAX 0.19); the canonical rate is a percentage (19). INVOICE_TYPE invoice /
+rates as factors (TAX 0.19); the canonical rate is a percentage (19). Allowances and charges: the
+summary's ALLOW_OR_CHARGES_FIX entries are the invoice's, those in an item's PRODUCT_PRICE_FIX the
+line's (see :mod:`edi.xml.opentrans._allowances`). INVOICE_TYPE invoice /
 credit_memo / advice_of_amendment are type codes 380 / 381 / 384. Totals: line total NET_VALUE_GOODS,
 allowances and charges from the summary's ALLOW_OR_CHARGES_FIX, tax from TOTAL_TAX, TOTAL_AMOUNT is
 both the tax-inclusive and the payable amount. Content checks: the line amounts add up to
@@ -17,6 +19,7 @@ from lxml import etree
 
 from edi.documents import Envelope, Invoice, InvoiceLine, MonetaryTotals, TaxSubtotal
 from edi.errors import EncodeError, MappingError
+from edi.xml.opentrans._allowances import read_allowances, write_allowances
 from edi.xml.opentrans._codes import TAX_CATEGORY_FROM_BMECAT, TAX_CATEGORY_TO_BMECAT
 from edi.xml.opentrans._items import (
     Decoded,
@@ -35,7 +38,14 @@ from edi.xml.opentrans._items import (
     write_quantity_unit,
 )
 from edi.xml.opentrans._order import write_currency
-from edi.xml.opentrans._parties import PartyIndex, party_element, party_key, write_idref
+from edi.xml.opentrans._parties import (
+    PartyIndex,
+    other_parties,
+    party_element,
+    party_key,
+    write_idref,
+    write_other_parties,
+)
 from edi.xml.opentrans._payment import decode_payment, encode_payment
 from edi.xml.opentrans._read import children, decimal_of, find, position_of, require, text_of
 from edi.xml.opentrans._write import decimal_text, new_root, put, put_decimal, sub
@@ -139,6 +149,7 @@ def decode_invoice(root: etree._Element) -> Decoded:
                 description=product.description,
                 vat_category=category,
                 vat_rate=rate,
+                allowances_charges=read_allowances(find(price, "ALLOW_OR_CHARGES_FIX")),
             )
         )
     goods_element = require(summary, "NET_VALUE_GOODS")
@@ -205,6 +216,8 @@ def decode_invoice(root: etree._Element) -> Decoded:
         ship_to=ship_to.party if ship_to is not None else None,
         payment_terms=decode_payment(info),
         note=remarks_of(info),
+        allowances_charges=read_allowances(find(summary, "ALLOW_OR_CHARGES_FIX")),
+        other_parties=other_parties(index, seller, buyer, ship_to, payee),
     )
     warnings = (
         ["INVOICE_TYPE invoice_copy read as a plain invoice (380)"] if type_name == "invoice_copy" else []
@@ -249,6 +262,7 @@ def encode_invoice(invoice: Invoice, envelope: Envelope | None) -> etree._Elemen
         party_element(parties, invoice.ship_to, "delivery", "supplier_specific", "ship-to party")
     if invoice.payee is not None:
         party_element(parties, invoice.payee, "remittee", "buyer_specific", "payee")
+    write_other_parties(parties, invoice.other_parties)
     write_idref(info, "INVOICE_ISSUER_IDREF", invoice.seller, "seller")
     write_idref(info, "INVOICE_RECIPIENT_IDREF", invoice.buyer, "buyer")
     if invoice.payee is not None:
@@ -275,6 +289,7 @@ def encode_invoice(invoice: Invoice, envelope: Envelope | None) -> etree._Elemen
         write_quantity_unit(item, line.quantity, line.unit, line.line_id)
         price = sub(item, "PRODUCT_PRICE_FIX")
         put_decimal(price, "bme:PRICE_AMOUNT", line.net_price)
+        write_allowances(price, line.allowances_charges)
         _tax_detail(price, line.vat_category, line.vat_rate)
         put_decimal(item, "PRICE_LINE_AMOUNT", line.net_amount)
         if line.order_line_id is not None:
@@ -292,7 +307,13 @@ def encode_invoice(invoice: Invoice, envelope: Envelope | None) -> etree._Elemen
     sub(summary, "TOTAL_ITEM_NUM", str(len(invoice.lines)))
     put_decimal(summary, "NET_VALUE_GOODS", totals.line_total)
     put_decimal(summary, "TOTAL_AMOUNT", totals.tax_inclusive)
-    if totals.allowance_total is not None or totals.charge_total is not None:
+    if invoice.allowances_charges:
+        kinds = {ac.charge for ac in invoice.allowances_charges}
+        total = (
+            None if len(kinds) != 1 else totals.charge_total if kinds == {True} else totals.allowance_total
+        )
+        write_allowances(summary, invoice.allowances_charges, total)
+    elif totals.allowance_total is not None or totals.charge_total is not None:
         block = sub(summary, "ALLOW_OR_CHARGES_FIX")
         for kind, amount in (("allowance", totals.allowance_total), ("surcharge", totals.charge_total)):
             if amount is not None:

@@ -24,7 +24,13 @@ from edi.xml.opentrans._items import (
     write_product_id,
     write_quantity_unit,
 )
-from edi.xml.opentrans._parties import PartyIndex, party_element, write_idref
+from edi.xml.opentrans._parties import (
+    PartyIndex,
+    other_parties,
+    party_element,
+    write_idref,
+    write_other_parties,
+)
 from edi.xml.opentrans._read import children, decimal_of, find, require, text_of
 from edi.xml.opentrans._write import new_root, put, put_decimal, sub
 
@@ -74,6 +80,7 @@ def decode_order(root: etree._Element) -> Decoded:
         invoicee=None if invoicee is None or invoicee.element is buyer.element else invoicee.party,
         requested_delivery_date=delivery_date(info),
         note=remarks_of(info),
+        other_parties=other_parties(index, buyer, seller, delivery, invoicee),
     )
     warnings = []
     if buyer.element is seller.element:
@@ -106,6 +113,7 @@ def encode_order(order: PurchaseOrder, envelope: Envelope | None) -> etree._Elem
         party_element(parties, order.invoicee, "invoice_recipient", "supplier_specific", "invoicee")
     if order.delivery_party is not None:
         party_element(parties, order.delivery_party, "delivery", "supplier_specific", "delivery party")
+    write_other_parties(parties, order.other_parties)
     references = sub(info, "ORDER_PARTIES_REFERENCE")
     write_idref(references, "bme:BUYER_IDREF", order.buyer, "buyer")
     write_idref(references, "bme:SUPPLIER_IDREF", order.seller, "seller")

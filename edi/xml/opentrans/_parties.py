@@ -5,6 +5,11 @@ elsewhere by an IDREF (BUYER_IDREF, SUPPLIER_IDREF, DELIVERY_IDREF, INVOICE_ISSU
 An IDREF matches a PARTY by the PARTY_ID value; several PARTY elements may share one id (the buyer
 also declared as delivery and invoice_recipient), so the party whose PARTY_ROLE fits wins. The
 ``type`` attributes are not compared: real files disagree between a PARTY_ID and its IDREF.
+
+Every declared PARTY that no named field of the document took is an
+:class:`~edi.documents.OtherParty`, its role the first PARTY_ROLE (``invoice_recipient`` ->
+``bill_to``, ``deliverer`` -> ``ship_from``, ``remittee`` -> ``payee``, ``final_delivery`` ->
+``ultimate_consignee``, ...; other roles as ``opentrans:<role>``). A PARTY without a role is not one.
 """
 
 from __future__ import annotations
@@ -14,13 +19,39 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from edi.documents import Address, Contact, Party
+from edi._roles import Roles
+from edi.documents import Address, Contact, OtherParty, Party
 from edi.errors import EncodeError, MappingError
 from edi.xml.opentrans._codes import COUNTRIES, gs1_check_digit_ok
 from edi.xml.opentrans._read import children, find, local_name, position_of, text_of
 from edi.xml.opentrans._write import put, sub
 
-__all__ = ["DeclaredParty", "PartyIndex", "party_element", "party_key", "write_idref"]
+__all__ = [
+    "ROLES",
+    "DeclaredParty",
+    "PartyIndex",
+    "other_parties",
+    "party_element",
+    "party_key",
+    "write_idref",
+    "write_other_parties",
+]
+
+# PARTY_ROLE <-> party role (see edi.documents, "Parties")
+ROLES = Roles(
+    "opentrans",
+    {
+        "buyer": "buyer",
+        "supplier": "supplier",
+        "delivery": "ship_to",
+        "deliverer": "ship_from",
+        "final_delivery": "ultimate_consignee",
+        "invoice_issuer": "invoice_issuer",
+        "invoice_recipient": "bill_to",
+        "payer": "payer",
+        "remittee": "payee",
+    },
+)
 
 _GLN_TYPES = frozenset({"gln", "iln"})
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
@@ -61,6 +92,22 @@ class PartyIndex:
 
     def optional(self, reference: etree._Element | None, *roles: str) -> DeclaredParty | None:
         return None if reference is None else self.resolve(reference, *roles)
+
+
+def other_parties(index: PartyIndex, *used: DeclaredParty | None) -> tuple[OtherParty, ...]:
+    """The declared parties none of ``used`` (the parties the named fields took) is."""
+    taken = {id(declared.element) for declared in used if declared is not None}
+    return tuple(
+        OtherParty(ROLES.role(declared.roles[0]), declared.party)
+        for declared in index.declared
+        if id(declared.element) not in taken and declared.roles
+    )
+
+
+def write_other_parties(parties: etree._Element, others: tuple[OtherParty, ...]) -> None:
+    """A PARTY per other party whose role openTRANS has."""
+    for n, (role, party) in enumerate(ROLES.written(others)):
+        party_element(parties, party, role, "buyer_specific", f"other party {n + 1} ({role})")
 
 
 def _declared(element: etree._Element) -> DeclaredParty:
@@ -114,6 +161,7 @@ def _address(address: etree._Element | None) -> Address | None:
         postal_code=text_of(find(address, "bme:ZIP")),
         country_code=country,
         additional=text_of(find(address, "bme:NAME2")),
+        region=text_of(find(address, "bme:STATE")),
     )
     return None if result == Address() else result
 
@@ -179,6 +227,7 @@ def party_element(parent: etree._Element, party: Party, role: str, id_type: str,
     put(node, "bme:STREET", address.street)
     put(node, "bme:ZIP", address.postal_code)
     put(node, "bme:CITY", address.city)
+    put(node, "bme:STATE", address.region)
     if address.country_code is not None:
         if address.country_code in COUNTRIES:
             sub(node, "bme:COUNTRY_CODED", address.country_code)

@@ -34,7 +34,13 @@ from edi.xml.opentrans._items import (
     write_quantity_unit,
 )
 from edi.xml.opentrans._order import write_currency
-from edi.xml.opentrans._parties import PartyIndex, party_element, write_idref
+from edi.xml.opentrans._parties import (
+    PartyIndex,
+    other_parties,
+    party_element,
+    write_idref,
+    write_other_parties,
+)
 from edi.xml.opentrans._read import children, decimal_of, find, position_of, require, text_of
 from edi.xml.opentrans._udx import LINE_STATUS, RESPONSE_STATUS, udx_value
 from edi.xml.opentrans._write import new_root, put, put_decimal, sub
@@ -106,6 +112,7 @@ def decode_order_response(root: etree._Element) -> Decoded:
         lines=tuple(lines),
         currency=text_of(find(info, "bme:CURRENCY")),
         note=remarks_of(info),
+        other_parties=other_parties(index, buyer, seller),
     )
     return Decoded(response, sender=seller, recipient=buyer)
 
@@ -126,6 +133,7 @@ def encode_order_response(response: OrderResponse, envelope: Envelope | None) ->
     parties = sub(info, "PARTIES")
     party_element(parties, response.buyer, "buyer", "supplier_specific", "buyer")
     party_element(parties, response.seller, "supplier", "buyer_specific", "seller")
+    write_other_parties(parties, response.other_parties)
     references = sub(info, "ORDER_PARTIES_REFERENCE")
     write_idref(references, "bme:BUYER_IDREF", response.buyer, "buyer")
     write_idref(references, "bme:SUPPLIER_IDREF", response.seller, "seller")

@@ -33,6 +33,7 @@ def read_address(el: etree._Element | None) -> Address | None:
         postal_code=R.text(el, "cbc:PostalZone"),
         country_code=R.text(el, "cac:Country/cbc:IdentificationCode"),
         additional=R.text(el, "cbc:AdditionalStreetName") or R.text(el, "cac:AddressLine/cbc:Line"),
+        region=R.text(el, "cbc:CountrySubentity") or R.text(el, "cbc:CountrySubentityCode"),
     )
     return None if address == Address() else address
 
@@ -98,6 +99,7 @@ def write_address(bld: Builder, parent: etree._Element, name: str, address: Addr
     bld.sub(el, "cbc:AdditionalStreetName", address.additional)
     bld.sub(el, "cbc:CityName", address.city)
     bld.sub(el, "cbc:PostalZone", address.postal_code)
+    bld.sub(el, "cbc:CountrySubentity", address.region)
     if address.country_code:
         bld.sub(bld.el(el, "cac:Country"), "cbc:IdentificationCode", address.country_code)
 

@@ -1,8 +1,11 @@
 """UBL 2.1 Invoice and CreditNote (EN 16931 / Peppol BIS Billing 3 / XRechnung UBL) <-> Invoice.
 
-Not carried by :class:`~edi.documents.Invoice` and so dropped on decode: document-level allowances
-and charges (their totals are kept in ``totals``), price base quantity, invoice period, attachments,
-and any second TaxTotal in the tax currency.
+Not carried by :class:`~edi.documents.Invoice` and so dropped on decode: price discounts (the
+AllowanceCharge inside Price), price base quantity, invoice period, attachments, and any second
+TaxTotal in the tax currency. Allowances and charges (BG-20/21 on the invoice, BG-27/28 on a line,
+without VAT there as EN 16931 has none) are read and written; the tax representative (BG-11) is the
+other party in role ``tax_representative``; PaymentTerms carries the description only (its
+discount elements are not part of EN 16931).
 
 Encoding notes: type codes 381, 396 and 532 are written as a CreditNote, everything else as an
 Invoice. EN 16931 needs an item name (BT-153): a line without description gets its article number,
@@ -18,9 +21,18 @@ from decimal import Decimal
 
 from lxml import etree
 
-from edi.documents import Invoice, InvoiceLine, MonetaryTotals, Party, PaymentTerms, TaxSubtotal
+from edi.documents import (
+    AllowanceCharge,
+    Invoice,
+    InvoiceLine,
+    MonetaryTotals,
+    OtherParty,
+    Party,
+    PaymentTerms,
+    TaxSubtotal,
+)
 from edi.errors import EncodeError, MappingError
-from edi.xml._tree import position_of, serialize
+from edi.xml._tree import Builder, position_of, serialize
 from edi.xml.ubl._party import (
     R,
     b,
@@ -46,6 +58,50 @@ def _party(root: etree._Element, path: str, what: str) -> Party:
     return party
 
 
+def _allowances(parent: etree._Element, *, vat: bool) -> tuple[AllowanceCharge, ...]:
+    """The ``cac:AllowanceCharge`` children of ``parent`` (not those inside its Price)."""
+    out = []
+    for el in R.all(parent, "cac:AllowanceCharge"):
+        indicator = (R.text(el, "cbc:ChargeIndicator") or "").lower()
+        if indicator not in ("true", "false", "1", "0"):  # xsd:boolean
+            raise MappingError(
+                f"AllowanceCharge/ChargeIndicator {indicator!r} is neither true nor false",
+                position=position_of(el),
+            )
+        category = R.first(el, "cac:TaxCategory") if vat else None
+        out.append(
+            AllowanceCharge(
+                charge=indicator in ("true", "1"),
+                amount=R.decimal(el, "cbc:Amount"),
+                base_amount=R.decimal(el, "cbc:BaseAmount"),
+                percentage=R.decimal(el, "cbc:MultiplierFactorNumeric"),
+                reason_code=R.text(el, "cbc:AllowanceChargeReasonCode"),
+                reason=R.text(el, "cbc:AllowanceChargeReason"),
+                vat_category=R.text(category, "cbc:ID"),
+                vat_rate=R.decimal(category, "cbc:Percent"),
+            )
+        )
+    return tuple(out)
+
+
+def _write_allowances(
+    bld: Builder, parent: etree._Element, acs: tuple[AllowanceCharge, ...], cur: str, *, vat: bool
+) -> None:
+    for ac in acs:
+        el = bld.el(parent, "cac:AllowanceCharge")
+        bld.sub(el, "cbc:ChargeIndicator", "true" if ac.charge else "false")
+        bld.sub(el, "cbc:AllowanceChargeReasonCode", ac.reason_code)
+        bld.sub(el, "cbc:AllowanceChargeReason", ac.reason)
+        bld.sub(el, "cbc:MultiplierFactorNumeric", ac.percentage)
+        bld.sub(el, "cbc:Amount", ac.amount, currencyID=cur)
+        bld.sub(el, "cbc:BaseAmount", ac.base_amount, currencyID=cur)
+        if vat and (ac.vat_category is not None or ac.vat_rate is not None):
+            category = bld.el(el, "cac:TaxCategory")
+            bld.sub(category, "cbc:ID", ac.vat_category)
+            bld.sub(category, "cbc:Percent", ac.vat_rate)
+            bld.sub(bld.el(category, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+
 def _line(el: etree._Element, credit: bool) -> InvoiceLine:
     qty_el = R.first(el, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity")
     if qty_el is None:
@@ -69,6 +125,7 @@ def _line(el: etree._Element, credit: bool) -> InvoiceLine:
         description=R.text(item, "cbc:Name") or R.text(item, "cbc:Description"),
         vat_category=R.text(category, "cbc:ID") or "S",
         vat_rate=R.decimal(category, "cbc:Percent"),
+        allowances_charges=_allowances(el, vat=False),
     )
 
 
@@ -135,6 +192,7 @@ def decode_invoice(root: etree._Element) -> Invoice:
         ship_to = None if ship_to == Party() else ship_to
     line_path = "cac:CreditNoteLine" if credit else "cac:InvoiceLine"
     notes = [n.text.strip() for n in R.all(root, "cbc:Note") if n.text and n.text.strip()]
+    representative = read_party(R.first(root, "cac:TaxRepresentativeParty"))
     return Invoice(
         number=R.required(root, "cbc:ID", "invoice number (BT-1)"),
         issue_date=_required_date(root),
@@ -154,6 +212,8 @@ def decode_invoice(root: etree._Element) -> Invoice:
         ship_to=ship_to,
         payment_terms=None if payment == PaymentTerms() else payment,
         note="\n".join(notes) or None,
+        allowances_charges=_allowances(root, vat=True),
+        other_parties=(OtherParty("tax_representative", representative),) if representative else (),
     )
 
 
@@ -191,6 +251,9 @@ def encode_invoice(invoice: Invoice, *, customization: str = EN16931_CUSTOMIZATI
     if invoice.payee is not None:
         payee = write_party(bld, root, invoice.payee, legal=False, tax=False)
         payee.tag = bld.qname("cac:PayeeParty")
+    representative = next((o.party for o in invoice.other_parties if o.role == "tax_representative"), None)
+    if representative is not None:  # UBL has one; the other roles have no place in a UBL invoice
+        write_party(bld, root, representative, legal=False).tag = bld.qname("cac:TaxRepresentativeParty")
     if invoice.ship_to is not None or invoice.delivery_date is not None:
         delivery = bld.el(root, "cac:Delivery")
         bld.sub(delivery, "cbc:ActualDeliveryDate", invoice.delivery_date)
@@ -213,6 +276,7 @@ def encode_invoice(invoice: Invoice, *, customization: str = EN16931_CUSTOMIZATI
                 bld.sub(bld.el(account, "cac:FinancialInstitutionBranch"), "cbc:ID", terms.bic)
     if terms is not None and terms.description:
         bld.sub(bld.el(root, "cac:PaymentTerms"), "cbc:Note", terms.description)
+    _write_allowances(bld, root, invoice.allowances_charges, cur, vat=True)
     tax_total = bld.el(root, "cac:TaxTotal")
     bld.sub(tax_total, "cbc:TaxAmount", invoice.totals.tax_total, currencyID=cur)
     for sub in invoice.tax_subtotals:
@@ -247,6 +311,7 @@ def encode_invoice(invoice: Invoice, *, customization: str = EN16931_CUSTOMIZATI
         bld.sub(el, "cbc:LineExtensionAmount", line.net_amount, currencyID=cur)
         if line.order_line_id:
             bld.sub(bld.el(el, "cac:OrderLineReference"), "cbc:LineID", line.order_line_id)
+        _write_allowances(bld, el, line.allowances_charges, cur, vat=False)
         item = bld.el(el, "cac:Item")
         bld.sub(item, "cbc:Name", line.description or line.supplier_article or line.gtin or line.line_id)
         if line.buyer_article:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from edi.documents import (
     Address,
+    AllowanceCharge,
     Contact,
     DespatchAdvice,
     DespatchLine,
@@ -23,6 +24,7 @@ from edi.documents import (
     OrderLine,
     OrderResponse,
     OrderResponseLine,
+    OtherParty,
     Package,
     Party,
     PaymentTerms,
@@ -57,6 +59,7 @@ def addresses(draw: st.DrawFn) -> Address:
         postal_code=draw(opt_text),
         country_code=draw(st.none() | countries),
         additional=draw(opt_text),
+        region=draw(opt_text),
     )
     return address if address != Address() else Address(city=draw(text))
 
@@ -81,6 +84,25 @@ def parties(draw: st.DrawFn, *, vat: bool = True, full: bool = True) -> Party:
     )
 
 
+percents = st.decimals(min_value=Decimal("0"), max_value=Decimal("100"), places=2)
+vat_categories = st.sampled_from(["S", "Z", "E", "AE"])
+
+
+@st.composite
+def allowances(draw: st.DrawFn, *, vat: bool) -> AllowanceCharge:
+    """An allowance or charge; with ``vat`` a document-level one, which has its VAT category."""
+    return AllowanceCharge(
+        charge=draw(st.booleans()),
+        amount=draw(amounts),
+        base_amount=draw(st.none() | amounts),
+        percentage=draw(st.none() | percents),
+        reason_code=draw(st.none() | st.sampled_from(["95", "100", "FC", "ABL"])),
+        reason=draw(opt_text),
+        vat_category=draw(vat_categories) if vat else None,
+        vat_rate=draw(st.none() | st.sampled_from([Decimal("19"), Decimal("0")])) if vat else None,
+    )
+
+
 @st.composite
 def invoices(draw: st.DrawFn) -> Invoice:
     lines = draw(
@@ -100,6 +122,7 @@ def invoices(draw: st.DrawFn) -> Invoice:
                 vat_category=st.sampled_from(["S", "Z", "E", "AE"]),
                 vat_rate=st.none()
                 | st.sampled_from([Decimal("19"), Decimal("7"), Decimal("0"), Decimal("5.5")]),
+                allowances_charges=st.lists(allowances(vat=False), max_size=2).map(tuple),
             ),
             min_size=1,
             max_size=4,
@@ -162,6 +185,9 @@ def invoices(draw: st.DrawFn) -> Invoice:
         ship_to=draw(st.none() | parties(full=False)),
         payment_terms=None if terms == PaymentTerms() else terms,
         note=draw(opt_text),
+        allowances_charges=tuple(draw(st.lists(allowances(vat=True), max_size=3))),
+        # the one further party UBL and CII both carry (EN 16931 BG-11)
+        other_parties=draw(st.just(()) | parties().map(lambda p: (OtherParty("tax_representative", p),))),
     )
 
 

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 
 from edi.documents import (
     Address,
+    AllowanceCharge,
     Contact,
     DespatchAdvice,
     DespatchLine,
@@ -63,6 +64,25 @@ TEXT = (
 IDS = st.text(alphabet=st.sampled_from(list("AZ09-_./")), min_size=1, max_size=20)
 DATES = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 AMOUNTS = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
+PERCENTS = st.decimals(min_value=Decimal("0.5"), max_value=Decimal("50"), places=1)
+DAYS = st.integers(min_value=0, max_value=365)
+CODES = st.sampled_from(["freight", "rebate", "95", "FC"])
+
+
+@st.composite
+def allowances(draw: st.DrawFn) -> AllowanceCharge:
+    """A line allowance or charge: openTRANS carries an amount or a percentage, not both."""
+    amount = draw(st.none() | AMOUNTS)
+    return AllowanceCharge(
+        charge=draw(st.booleans()),
+        amount=amount,
+        percentage=draw(PERCENTS) if amount is None else None,
+        base_amount=draw(st.none() | AMOUNTS),
+        reason=draw(st.none() | TEXT),
+        reason_code=draw(st.none() | CODES),
+    )
+
+
 QUANTITIES = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("100000"), places=3)
 UNITS = st.sampled_from(["C62", "KGM", "MTR", "LTR", "PK", "SET"])
 CURRENCIES = st.sampled_from(["EUR", "USD", "CHF", "GBP"])
@@ -236,6 +256,7 @@ def invoices(draw: st.DrawFn) -> Invoice:
                 description=draw(st.none() | TEXT),
                 vat_category=category,
                 vat_rate=rate,
+                allowances_charges=draw(st.lists(allowances(), max_size=2).map(tuple)),
             )
         )
     groups: dict[tuple[str, Decimal | None], Decimal] = {}
@@ -256,6 +277,7 @@ def invoices(draw: st.DrawFn) -> Invoice:
     allowance, charge = draw(st.none() | AMOUNTS), draw(st.none() | AMOUNTS)
     tax_exclusive = line_total - (allowance or 0) + (charge or 0)
     tax_total = sum((s.tax_amount for s in subtotals), Decimal(0))
+    discount = draw(st.none() | PERCENTS)
     payment = draw(
         st.none()
         | st.builds(
@@ -265,7 +287,16 @@ def invoices(draw: st.DrawFn) -> Invoice:
             iban=st.just("DE02120300000000202051"),
             bic=st.none() | st.just("BYLADEM1001"),
             payment_means_code=st.just("58"),
+            discount_percent=st.just(discount),
+            # days without a discount rate read back as net days; a rate needs days or a due date
+            discount_days=DAYS if discount is not None else st.none(),
+            net_days=st.none() | DAYS,
         )
+    )
+    header = tuple(
+        AllowanceCharge(charge, amount, reason=draw(st.none() | TEXT), reason_code=draw(st.none() | CODES))
+        for charge, amount in ((False, allowance), (True, charge))
+        if amount is not None
     )
     return Invoice(
         number=draw(IDS),
@@ -292,6 +323,7 @@ def invoices(draw: st.DrawFn) -> Invoice:
         ship_to=draw(st.none() | parties()),
         payment_terms=payment,
         note=draw(st.none() | TEXT),
+        allowances_charges=header,
     )
 
 
