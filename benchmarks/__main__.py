@@ -6,7 +6,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("seed_bench", "edi_bench", "graphql_bench", "web_bench", "exchange_bench", "fault_healthz_bench")
+BENCHMARKS = (
+    "seed_bench",
+    "edi_bench",
+    "graphql_bench",
+    "web_bench",
+    "exchange_bench",
+    "fault_healthz_bench",
+    "serve_workers_bench",
+)
 
 
 def main() -> None:

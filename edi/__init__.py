@@ -3,8 +3,8 @@
 The public surface::
 
     edi.detect(data) -> Detected(format, message_type)
-    edi.decode_all(data) -> Decoded(format, messages, error)      # never raises for bad files
-    edi.iter_messages(data) -> MessageStream                       # the same, one message at a time:
+    edi.decode_all(data, strict=False) -> Decoded(format, messages, error, warnings)  # never raises
+    edi.iter_messages(data, strict=False) -> MessageStream         # the same, one message at a time:
         for message in stream: ...; stream.summary() -> Decoded    # flat memory for big EDIFACT/X12
     edi.encode(document, format=..., envelope=..., version=None) -> bytes
     edi.acknowledgement(decoded) -> Acknowledgement | None          # CONTRL / 997 / ApplicationResponse

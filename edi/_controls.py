@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["describe", "find_control"]
+__all__ = ["EOF_MARK", "EOF_MARK_REFUSED", "describe", "eof_mark_ignored", "find_control"]
+
+#: Ctrl-Z, the end-of-file mark DOS and CP/M tools append; other parsers skip it at the end of a file,
+#: so the tokenizers do too (with a warning), unless strict.
+EOF_MARK = "\x1a"
+EOF_MARK_REFUSED = "the file ends with a Ctrl-Z (0x1A) end-of-file mark; strict mode refuses it"
+
+
+def eof_mark_ignored(where: object) -> str:
+    """The warning for an end-of-file mark skipped at ``where`` (a position)."""
+    return f"a Ctrl-Z (0x1A) end-of-file mark at the end of the file was ignored ({where})"
+
 
 # C0 controls and DEL; tab, CR and LF are layout between segments, handled by the tokenizers
 _CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))

@@ -36,12 +36,15 @@ class Detected:
 
 @dataclass(slots=True)
 class Decoded:
-    """Every message of a file, good and bad, and the file-level error that stopped decoding."""
+    """Every message of a file, good and bad, the file-level error that stopped decoding, and the
+    file-level warnings: deviations read anyway that belong to no message (an EDIFACT or X12 file
+    whose last segment lacks its terminator, a Ctrl-Z end-of-file mark); ``strict`` refuses them."""
 
     format: str
     messages: list[Message] = field(default_factory=list)
     error: EdiError | None = None
     native: Any = None  # the format's own result, needed to acknowledge it
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -63,13 +66,17 @@ def detect(data: bytes) -> Detected:
     raise UnsupportedError(f"not EDIFACT, X12 or a known XML business document (starts with {head[:20]!r})")
 
 
-def decode_all(data: bytes) -> Decoded:
+def decode_all(data: bytes, *, strict: bool = False) -> Decoded:
     """Decode a whole file. File-level errors are returned in ``Decoded.error``, never raised, so the
     raw file can always be recorded with what went wrong. An exception that is not an
     :class:`~edi.errors.EdiError` (a bug of ours or of a library on input nobody foresaw) is turned
-    into an :class:`~edi.errors.EdiSyntaxError` that names it, for the same reason."""
+    into an :class:`~edi.errors.EdiSyntaxError` that names it, for the same reason.
+
+    ``strict`` (EDIFACT and X12) refuses what is otherwise read with a warning: a missing final
+    segment terminator, a Ctrl-Z at the end, an unreadable date the mapping does not use, and the
+    deviations each codec's own ``strict`` lists."""
     try:
-        return _decode_all(data)
+        return _decode_all(data, strict)
     except EdiError as exc:
         return Decoded("unknown", error=exc)
     except Exception as exc:  # the promise is "never raises"; see the docstring
@@ -83,7 +90,7 @@ def _unexpected(doing: str, exc: BaseException) -> EdiSyntaxError:
     return EdiSyntaxError(f"the file could not be read ({doing} failed with {type(exc).__name__}: {exc})")
 
 
-def _decode_all(data: bytes) -> Decoded:
+def _decode_all(data: bytes, strict: bool) -> Decoded:
     try:
         kind = detect(data)
     except EdiError as exc:
@@ -97,11 +104,13 @@ def _decode_all(data: bytes) -> Decoded:
                     return Decoded("zugferd" if pdf else "unknown", error=precise)
         return Decoded("unknown", error=exc)
     if kind.format == "edifact":
-        result = edifact.decode_all(data)
-        return Decoded("edifact", list(result.messages), result.error, result)
+        result = edifact.decode_all(data, strict=strict)
+        return Decoded("edifact", list(result.messages), result.error, result, list(result.warnings))
     if kind.format == "x12":
-        x12_result = x12.decode_all(data)
-        return Decoded("x12", list(x12_result.messages), x12_result.error, x12_result)
+        x12_result = x12.decode_all(data, strict=strict)
+        return Decoded(
+            "x12", list(x12_result.messages), x12_result.error, x12_result, list(x12_result.warnings)
+        )
     try:
         message = opentrans.decode(data) if kind.format == "opentrans" else xml_codec.decode(data)
     except EdiError as exc:
@@ -177,10 +186,12 @@ class MessageStream:
     (they hold one document). Like :func:`decode_all` it never raises for bad input: a file-level
     fault ends the iteration and is in :attr:`error`. After the iteration, :meth:`summary` is the
     :class:`Decoded` to give :func:`acknowledgement` and :func:`encode_acknowledgement`: every message
-    as a :class:`Summary`. ``format`` is known before the first message."""
+    as a :class:`Summary`. ``format`` is known before the first message; ``strict`` as for
+    :func:`decode_all`."""
 
-    def __init__(self, source: bytes | Readable) -> None:
+    def __init__(self, source: bytes | Readable, *, strict: bool = False) -> None:
         self.error: EdiError | None = None
+        self.warnings: list[str] = []  # file-level, as Decoded.warnings; complete after the iteration
         self._messages: list[Message] = []
         self._interchanges: list[Interchange] = []
         self._x12_interchanges: list[str] = []
@@ -200,13 +211,14 @@ class MessageStream:
             kind = "unknown"
         self.format = kind
         if kind == "edifact":
-            self._source = _edifact_stream(data, False, self._interchanges, self._starts)
+            self._source = _edifact_stream(data, strict, self._interchanges, self._starts, self.warnings)
         elif kind == "x12":
-            self._source = _x12_stream(data, False, None, self._sets, self._x12_interchanges)
+            self._source = _x12_stream(data, strict, None, self._sets, self._x12_interchanges, self.warnings)
         else:  # one document (XML, PDF) or none: decoded whole
-            self._whole = decode_all(data if isinstance(data, bytes) else data.read())
+            self._whole = decode_all(data if isinstance(data, bytes) else data.read(), strict=strict)
             self.format = self._whole.format
             self.error = self._whole.error
+            self.warnings = self._whole.warnings
 
     def __iter__(self) -> Iterator[Message]:
         if self._whole is not None:
@@ -232,18 +244,22 @@ class MessageStream:
         native: Any
         if self.format == "edifact":
             envelopes = [i.envelope for i in self._interchanges]
-            native = edifact.DecodeResult(messages, self.error, envelopes, self._starts)
+            native = edifact.DecodeResult(messages, self.error, envelopes, self._starts, self.warnings)
         else:
             native = x12.DecodeResult(
-                tuple(messages), self.error, tuple(self._sets), tuple(self._x12_interchanges)
+                tuple(messages),
+                self.error,
+                tuple(self._sets),
+                tuple(self._x12_interchanges),
+                tuple(self.warnings),
             )
-        return Decoded(self.format, messages, self.error, native)
+        return Decoded(self.format, messages, self.error, native, list(self.warnings))
 
 
-def iter_messages(source: bytes | Readable) -> MessageStream:
+def iter_messages(source: bytes | Readable, *, strict: bool = False) -> MessageStream:
     """Decode ``source`` (bytes, or a binary file read in chunks) message by message; see
     :class:`MessageStream`. Never raises for bad files (a file object's own errors are its own)."""
-    return MessageStream(source)
+    return MessageStream(source, strict=strict)
 
 
 def check_elements(data: bytes) -> list[EdiError]:

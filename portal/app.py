@@ -67,6 +67,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     return app
 
 
+def serve_app() -> Starlette:
+    """The application of each process of `portal serve --workers N`: uvicorn starts the processes
+    and imports this by name in each, so each reads the settings (and the data folder's session key,
+    which the parent made before starting them) and opens its own database pool."""
+    return create_app(Settings.from_env().for_serving())
+
+
 class Health:
     """The database's health for /healthz, which must answer within milliseconds whatever the
     load: a probe (``SELECT 1``) runs in a thread of its own at most once a second, and /healthz

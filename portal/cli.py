@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
@@ -436,23 +436,54 @@ def token_revoke(ctx: Context, token_id: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="server processes on this port (uvicorn's own process manager restarts one that dies)",
+)
 @pass_ctx
-def serve(ctx: Context, host: str, port: int) -> None:
-    """Serve the portal, /graphql and /healthz with uvicorn (the database must be upgraded)."""
+def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+    """Serve the portal, /graphql and /healthz with uvicorn (the database must be upgraded).
+
+    Every process, of this command or of another started on the same data folder, signs session
+    cookies with one key: $PORTAL_SECRET_KEY, else the one kept in $PORTAL_DATA_DIR/secret_key
+    (made on first start). Processes on several machines need PORTAL_SECRET_KEY (docs/deploy.md)."""
+    from portal.config import SECRET_KEY_FILE, SecretKeyError
+
     engine = ctx.engine  # refuses a missing or old database before anything listens
+    try:
+        settings = ctx.settings.for_serving()
+    except SecretKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not ctx.settings.secret_key_shared:
+        _console().print(
+            f"session key: {settings.data_dir / SECRET_KEY_FILE} (set PORTAL_SECRET_KEY when serving"
+            " from more than one machine)"
+        )
     import uvicorn
 
-    from portal.app import create_app
-
     # X-Forwarded-Proto/-For only from the proxies named in PORTAL_TRUST_PROXY (docs/security.md).
-    trusted = ctx.settings.trust_proxy
+    trusted = settings.trust_proxy
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": trusted is not None,
+        "forwarded_allow_ips": trusted,
+    }
+    if workers == 1:
+        from portal.app import create_app
+
+        uvicorn.run(create_app(settings, engine=engine), **options)
+        return
+    # Each process builds its own application, settings and database pool (portal.app.serve_app):
+    # uvicorn spawns them and needs the application by name. A process starts in seconds, more on a
+    # busy machine: uvicorn's default of 5 s to answer its health check would have it killed.
+    ctx.close()
     uvicorn.run(
-        create_app(ctx.settings, engine=engine),
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=trusted is not None,
-        forwarded_allow_ips=trusted,
+        "portal.app:serve_app", factory=True, workers=workers, timeout_worker_healthcheck=30, **options
     )
 
 

@@ -4,6 +4,11 @@ Where the data lives, one rule for every command: ``PORTAL_DATABASE_URL`` if set
 file ``portal.sqlite3`` in the data folder ``PORTAL_DATA_DIR`` (default ``var`` in the working
 folder). ``make demo`` runs from the checkout's root, so ``portal ...`` from there reaches the
 demo's database. The demo's exchange folders are below the data folder too.
+
+The key that signs session cookies: ``PORTAL_SECRET_KEY`` if set. Otherwise ``portal serve`` (and
+``portal demo``) keep one generated key in the data folder (:func:`shared_secret_key`), so every
+process started on that folder, and every restart, signs and accepts the same cookies; processes on
+several machines need ``PORTAL_SECRET_KEY`` (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "var"
 DATABASE_FILE = "portal.sqlite3"
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the name of the file, not a key
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -31,6 +38,9 @@ class Settings:
 
     database_url: str = f"sqlite:///{DEFAULT_DATA_DIR}/{DATABASE_FILE}"
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    # Whether secret_key is shared by every process: from PORTAL_SECRET_KEY or the data folder's
+    # key file. False: made up for this process alone (fine for commands that sign no cookies).
+    secret_key_shared: bool = False
     demo: bool = False
     debug: bool = False
     graphql_introspection: bool = False
@@ -48,6 +58,7 @@ class Settings:
         return cls(
             database_url=env.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / DATABASE_FILE}",
             secret_key=env.get("PORTAL_SECRET_KEY") or secrets.token_urlsafe(32),
+            secret_key_shared=bool(env.get("PORTAL_SECRET_KEY")),
             demo=demo,
             debug=_flag(env.get("PORTAL_DEBUG"), False),
             graphql_introspection=_flag(env.get("PORTAL_GRAPHQL_INTROSPECTION"), demo),
@@ -56,3 +67,56 @@ class Settings:
             exchange_max_file_bytes=int(env.get("PORTAL_EXCHANGE_MAX_FILE_BYTES") or 50 * 1024 * 1024),
             trust_proxy=(env.get("PORTAL_TRUST_PROXY") or "").strip() or None,
         )
+
+    def for_serving(self) -> Settings:
+        """These settings with a key every `portal serve` process shares: ``PORTAL_SECRET_KEY``, else
+        the one kept in the data folder (made on first use)."""
+        if self.secret_key_shared:
+            return self
+        return replace(self, secret_key=shared_secret_key(self.data_dir), secret_key_shared=True)
+
+
+class SecretKeyError(Exception):
+    """The data folder's key file cannot be made or read; the message names the file and the way out."""
+
+
+def shared_secret_key(data_dir: Path) -> str:
+    """The session key kept in ``data_dir/secret_key``, made on first use (readable by its owner
+    only). Processes starting at once agree on one key: the file appears complete or not at all
+    (written under a name of its own, then linked into place; the first link wins, the others read
+    the winner's)."""
+    path = data_dir / SECRET_KEY_FILE
+    way_out = "set PORTAL_SECRET_KEY, or delete the file to have a new key made (this logs everyone out)"
+    try:
+        if not path.exists():
+            _make_secret_key(path)
+        key = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SecretKeyError(f"cannot read the session key {path}: {exc}; {way_out}") from exc
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SecretKeyError(
+            f"the session key {path} is shorter than {MIN_SECRET_KEY_LENGTH} characters; {way_out}"
+        )
+    return key
+
+
+def _make_secret_key(path: Path) -> None:
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: its key it is
+        finally:
+            draft.unlink()
+    except OSError as exc:
+        raise SecretKeyError(
+            f"cannot keep a session key in {path}: {exc}; set PORTAL_SECRET_KEY (the same value for"
+            " every `portal serve` process) or make the data folder (PORTAL_DATA_DIR) writable"
+        ) from exc

@@ -86,6 +86,7 @@ def inspect(file: Path, as_json: bool) -> None:
         "format": decoded.format,
         "messages": [_summary(m) for m in decoded.messages],
         "error": _error(decoded.error) if decoded.error else None,
+        "warnings": list(decoded.warnings),
     }
     if decoded.messages:
         env = decoded.messages[0].envelope
@@ -129,6 +130,8 @@ def _print_report(report: dict[str, Any]) -> None:
             result,
         )
     out.print(table)
+    for warning in report["warnings"]:
+        out.print(f"[yellow]warning:[/] {warning}")
     if report["error"]:
         error = report["error"]
         out.print(f"[red]file error:[/] {error['class']}: {error['message']} [dim]{error['position']}[/]")
@@ -141,10 +144,18 @@ def _print_report(report: dict[str, Any]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="folder with the XSDs and Schematron rules (default: $EDI_SCHEMA_DIR)",
 )
-def validate(file: Path, schemas: Path | None) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="EDIFACT/X12: refuse what is otherwise read with a warning (missing final terminator, Ctrl-Z "
+    "at the end, unreadable dates the mapping does not use, ...)",
+)
+def validate(file: Path, schemas: Path | None, strict: bool) -> None:
     """Decode with every check; XML also against its XSD and, for invoices, EN 16931 and XRechnung."""
     data = _read(file)
-    decoded = edi.decode_all(data)
+    decoded = edi.decode_all(data, strict=strict)
+    for warning in decoded.warnings:
+        err.print(f"[yellow]warning[/] {warning}")
     problems = [f"message {m.envelope.message_reference}: {m.error}" for m in decoded.messages if m.error]
     if decoded.error:
         problems.insert(0, str(decoded.error))

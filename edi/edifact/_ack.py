@@ -194,7 +194,7 @@ def decode_aperak(ctx: Ctx) -> Acknowledgement:
     refs: dict[str, str] = {}
     parties: dict[str, Party] = {}
     errors: list[AckError] = []
-    issue = None
+    dates: dict[str, int] = {}
     k = 1
     while k < len(segs) - 1:
         seg = segs[k]
@@ -202,9 +202,7 @@ def decode_aperak(ctx: Ctx) -> Acknowledgement:
         if tag == "BGM":
             status_code = comp(elem(seg, 3))
         elif tag == "DTM":
-            qual, value = ctx.dtm(k)
-            if qual == "137":
-                issue = value
+            ctx.note_date(dates, k)
         elif tag == "RFF":
             c506 = elem(seg, 1)
             refs.setdefault(comp(c506), comp(c506, 1))
@@ -231,7 +229,7 @@ def decode_aperak(ctx: Ctx) -> Acknowledgement:
         sender=parties.get("MS", parties.get("SU")),
         recipient=parties.get("MR", parties.get("BY")),
         errors=tuple(errors),
-        issue_date=issue,
+        issue_date=ctx.date_of(dates, "137"),
     )
 
 

@@ -33,12 +33,14 @@ DECODERS: dict[str, Callable[[Ctx], Document]] = {
 class DecodeResult:
     """Everything :func:`decode_all` found: the messages (good and bad), the interchange-level error
     that stopped decoding (``None`` if the whole input was well-formed), one envelope per UNB seen,
-    and for each message the interchange-relative segment number of its UNH (for CONTRL UCS)."""
+    for each message the interchange-relative segment number of its UNH (for CONTRL UCS), and the
+    warnings that belong to no message (a missing final terminator, a Ctrl-Z at the end)."""
 
     messages: list[Message]
     error: EdiError | None = None
     interchanges: list[Envelope] = field(default_factory=list)
     message_starts: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -65,6 +67,7 @@ def _message(raw: RawMessage, tok: Tokenizer, strict: bool) -> Message:
             )
         ctx.check_structure()
         document = decoder(ctx)
+        ctx.unused_dates()
     except (EdiSyntaxError, MappingError, UnsupportedError) as exc:
         return new_message(
             "edifact", message_type, envelope, None, exc, count, tuple(warnings + ctx.warnings)
@@ -75,9 +78,13 @@ def _message(raw: RawMessage, tok: Tokenizer, strict: bool) -> Message:
 
 
 def _run(
-    source: bytes | BinaryIO, strict: bool, interchanges: list[Interchange], starts: list[int] | None
+    source: bytes | BinaryIO,
+    strict: bool,
+    interchanges: list[Interchange],
+    starts: list[int] | None,
+    warnings: list[str] | None = None,
 ) -> Iterator[Message]:
-    tok = Tokenizer(source, strict=strict)
+    tok = Tokenizer(source, strict=strict, warnings=warnings)
     for raw in read_messages(tok, interchanges):
         if starts is not None:
             starts.append(raw.start_index)
@@ -93,7 +100,9 @@ def decode(source: bytes | BinaryIO, *, strict: bool = False) -> Iterator[Messag
     undecodable bytes) raise :class:`~edi.errors.EnvelopeError`, :class:`~edi.errors.CharsetError`
     or :class:`~edi.errors.EdiSyntaxError`, possibly after earlier messages were yielded.
     ``strict=True`` adds character repertoire checks (UNOA/UNOB), refuses UTF-8 in a file that
-    declares another charset, and refuses tolerated deviations (UNH version '0', short GLNs)."""
+    declares another charset, and refuses tolerated deviations (UNH version '0', short GLNs, a UNZ
+    without terminator, a Ctrl-Z at the end of the file, a date the mapping does not use that
+    cannot be read)."""
     return _run(source, strict, [], None)
 
 
@@ -103,13 +112,14 @@ def decode_all(source: bytes | BinaryIO, *, strict: bool = False) -> DecodeResul
     interchanges: list[Interchange] = []
     starts: list[int] = []
     messages: list[Message] = []
+    warnings: list[str] = []
     error: EdiError | None = None
     try:
-        for message in _run(source, strict, interchanges, starts):
+        for message in _run(source, strict, interchanges, starts, warnings):
             messages.append(message)
     except EdiError as exc:
         error = exc
-    return DecodeResult(messages, error, [i.envelope for i in interchanges], starts)
+    return DecodeResult(messages, error, [i.envelope for i in interchanges], starts, warnings)
 
 
 def detect(data: bytes) -> tuple[str, str | None] | None:

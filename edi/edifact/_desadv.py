@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from edi._roles import split_parties
 from edi.documents import DespatchAdvice, DespatchLine, Package, Party
@@ -24,7 +23,7 @@ class _Pack:
 def decode_desadv(ctx: Ctx) -> DespatchAdvice:
     segs = ctx.segments
     number, number_k = "", 0
-    dates: dict[str, date] = {}
+    dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
     parties: list[tuple[str, Party]] = []
     refs: dict[str, str] = {}
     carrier: str | None = None
@@ -67,8 +66,7 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
         elif tag == "BGM":
             number, number_k = comp(elem(seg, 2)), k
         elif tag == "DTM":
-            qual, value = ctx.dtm(k)
-            dates.setdefault(qual, value)
+            ctx.note_date(dates, k)
         elif tag == "RFF":
             c506 = elem(seg, 1)
             refs.setdefault(comp(c506), comp(c506, 1))
@@ -83,9 +81,9 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
         k += 1
     if not number:
         raise ctx.missing("BGM despatch advice number (C106 1004)", number_k)
-    issue = dates.get("137")
+    issue = ctx.date_of(dates, "137")
     if issue is None:
-        issue = dates.get("11")
+        issue = ctx.date_of(dates, "11")
         if issue is None:
             raise ctx.missing("DTM+137 document date")
         ctx.warnings.append("DTM+137 is missing; the despatch date DTM+11 is used as the document date")
@@ -116,7 +114,7 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
                     it.buyer_article,
                     it.description,
                     it.batch_number,
-                    it.dates.get("361"),
+                    ctx.date_of(it.dates, "361"),
                 )
             )
         if lines or p.sscc:
@@ -129,8 +127,8 @@ def decode_desadv(ctx: Ctx) -> DespatchAdvice:
         seller=seller,
         packages=tuple(packages),
         ship_to=ship_to,
-        despatch_date=dates.get("11"),
-        expected_delivery_date=dates.get("17", dates.get("132")),
+        despatch_date=ctx.date_of(dates, "11"),
+        expected_delivery_date=ctx.date_of(dates, "17", "132"),
         carrier=carrier,
         tracking_number=refs.get("CN"),
         other_parties=others,

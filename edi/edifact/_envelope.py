@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from edi._construct import replace_envelope
+from edi._counts import count_is
 from edi.documents import Envelope
 from edi.edifact._syntax import Element, Segment, Syntax
 from edi.edifact._tokenizer import Tokenizer
@@ -139,11 +140,7 @@ class _Reader:
                             position=self.where(gidx, None),
                             code="33",
                         )
-                    raise EdiSyntaxError(
-                        f"the last segment ({_show(seg)!r}) is not terminated: the file is truncated",
-                        position=self.where(gidx, tag if isinstance(tag, str) else None),
-                        code="13",
-                    )
+                    self._unterminated(seg, gidx, batch.syntax.chars.terminator)
                 if not isinstance(tag, str):
                     tag = comp(tag)
                 if msg is not None and env is not None and syntax is not None:
@@ -242,7 +239,7 @@ class _Reader:
                         raise self.fail(
                             f"UNE reference {ref!r} differs from UNG 0048 {group_ref!r}", gidx, tag, "28", 2
                         )
-                    if count != str(group_msgs):
+                    if not count_is(count, group_msgs):
                         raise self.fail(
                             f"UNE says {count!r} messages but group {group_ref!r} has {group_msgs}",
                             gidx,
@@ -266,7 +263,7 @@ class _Reader:
                         )
                     expected = ich.group_count if ich.group_count else ich.message_count
                     what = "groups" if ich.group_count else "messages"
-                    if count != str(expected):
+                    if not count_is(count, expected):
                         raise self.fail(
                             f"UNZ says {count!r} {what} but the interchange has {expected}",
                             gidx,
@@ -311,12 +308,35 @@ class _Reader:
                 code="13",
             )
 
+    def _unterminated(self, seg: Segment, gidx: int, terminator: str) -> None:
+        """A last segment without its terminator: a UNZ that lacks only the terminator is read (other
+        parsers do) with a warning, unless strict; any other segment means the file is truncated."""
+        tag = seg[0] if isinstance(seg[0], str) else comp(seg[0])
+        if tag != "UNZ":
+            raise EdiSyntaxError(
+                f"the last segment ({_show(seg)!r}) is not terminated: the file is truncated",
+                position=self.where(gidx, tag),
+                code="13",
+            )
+        where = self.where(gidx, tag)
+        if self.tok.strict:
+            raise EdiSyntaxError(
+                f"the interchange trailer ({_show(seg)!r}) has no segment terminator {terminator!r}; strict "
+                "mode refuses a missing final terminator",
+                position=where,
+                code="13",
+            )
+        self.tok.warnings.append(
+            f"the interchange trailer ({_show(seg)!r}) has no segment terminator {terminator!r}; read as "
+            f"if it had one ({where})"
+        )
+
     def _check_unt(self, seg: Segment, msg: list[Segment], gidx: int) -> EdiError | None:
         count, ref = comp(elem(seg, 1)), comp(elem(seg, 2))
         href = comp(elem(msg[0], 1))
         if ref != href:
             return self.fail(f"UNT reference {ref!r} differs from UNH 0062 {href!r}", gidx, "UNT", "28", 2)
-        if count != str(len(msg)):
+        if not count_is(count, len(msg)):
             return self.fail(
                 f"UNT says {count!r} segments but message {href!r} has {len(msg)} (UNH..UNT inclusive)",
                 gidx,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from edi._roles import split_parties
@@ -95,7 +94,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
     exclusive = inclusive - tax; payable = 9, else inclusive - prepaid."""
     segs = ctx.segments
     number, number_k, type_code = "", 0, "380"
-    dates: dict[str, date] = {}
+    dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
     parties: list[tuple[str, Party]] = []
     refs: dict[str, str] = {}
     currency: str | None = None
@@ -107,7 +106,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
     item: ItemState | None = None
     summary = False
     terms_text: str | None = None
-    due: date | None = None
+    due_k: int | None = None
     discount: Decimal | None = None
     discount_days: int | None = None
     net_days: int | None = None
@@ -126,10 +125,8 @@ def decode_invoic(ctx: Ctx) -> Invoice:
                 continue
             if group == "pat" and tag in _PAT_GROUP:
                 if tag == "DTM":
-                    qual, day = ctx.dtm(k)
-                    if qual == "13":
-                        due = due or day
-                    dates.setdefault(qual, day)
+                    if ctx.note_date(dates, k) == "13" and due_k is None:
+                        due_k = k
                 elif tag == "PCD":
                     c501 = elem(seg, 1)
                     if comp(c501) == "12" and comp(c501, 1) and discount is None:
@@ -167,8 +164,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
             type_code = comp(elem(seg, 1)) or "380"
             number, number_k = comp(elem(seg, 2)), k
         elif tag == "DTM":
-            qual, day = ctx.dtm(k)
-            dates.setdefault(qual, day)
+            ctx.note_date(dates, k)
         elif tag == "NAD":
             qual, party, nxt = ctx.party(k)
             parties.append((qual, party))
@@ -206,7 +202,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
 
     if not number:
         raise ctx.missing("BGM invoice number (C106 1004)", number_k)
-    issue = dates.get("137", dates.get("3"))
+    issue = ctx.date_of(dates, "137", "3")
     if issue is None:
         raise ctx.missing("DTM+137 invoice date")
     (seller, buyer, payee, ship_to), others = split_parties(
@@ -284,6 +280,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
         exclusive = inclusive - tax_total
     prepaid = totals.get("113")
     payable = totals.get("9", inclusive - (prepaid or 0))
+    due = ctx.dtm(due_k)[1] if due_k is not None else None
     terms = PaymentTerms(terms_text, due, iban, bic, means, discount, discount_days, net_days)
     acs = _allowances(header_acs)
     return Invoice(
@@ -307,7 +304,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
         type_code=type_code,
         order_number=refs.get("ON"),
         despatch_number=refs.get("AAK", refs.get("DQ")),
-        delivery_date=dates.get("35"),
+        delivery_date=ctx.date_of(dates, "35"),
         payee=payee,
         ship_to=ship_to,
         payment_terms=None if terms == PaymentTerms() else terms,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from edi.edifact._allowances import GROUP, Pending, read_allowance_segment, start_allowance
@@ -31,7 +30,7 @@ class ItemState:
     qty: dict[str, tuple[Decimal, str, int]] = field(default_factory=dict)  # 6063 -> (value, unit, k)
     prices: dict[str, Decimal] = field(default_factory=dict)  # 5125 -> unit price (basis applied)
     amounts: dict[str, Decimal] = field(default_factory=dict)  # MOA 5025 -> amount
-    dates: dict[str, date] = field(default_factory=dict)
+    dates: dict[str, int] = field(default_factory=dict)  # DTM 2005 -> k (see Ctx.note_date)
     refs: dict[str, str] = field(default_factory=dict)
     tax_category: str | None = None
     tax_rate: Decimal | None = None
@@ -105,8 +104,7 @@ def read_item_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> None:
         if qual not in state.amounts and c516[1]:
             state.amounts[qual] = ctx.dec(c516[1], k, 1, f"MOA {qual} amount")
     elif tag == "DTM":
-        qual, day = ctx.dtm(k)
-        state.dates.setdefault(qual, day)
+        ctx.note_date(state.dates, k)
     elif tag == "RFF":
         c506 = elem(seg, 1)
         state.refs.setdefault(comp(c506), comp(c506, 1))

@@ -61,7 +61,7 @@ class _Header:
         self.number = ""
         self.number_k = 0
         self.status_code = ""
-        self.dates: dict[str, date] = {}
+        self.dates: dict[str, int] = {}  # DTM 2005 -> k (see Ctx.note_date)
         self.parties: list[tuple[str, Party]] = []
         self.refs: dict[str, str] = {}
         self.currency: str | None = None
@@ -95,8 +95,7 @@ def read_message(ctx: Ctx) -> tuple[_Header, list[ItemState]]:
             head.number_k = k
             head.status_code = comp(elem(seg, 3))
         elif tag == "DTM":
-            qual, value = ctx.dtm(k)
-            head.dates.setdefault(qual, value)
+            ctx.note_date(head.dates, k)
         elif tag == "NAD":
             qual, party, nxt = ctx.party(k)
             head.parties.append((qual, party))
@@ -113,20 +112,23 @@ def read_message(ctx: Ctx) -> tuple[_Header, list[ItemState]]:
     return head, items
 
 
-def _require(ctx: Ctx, head: _Header, items: list[ItemState], *, parties: tuple[str, ...]) -> None:
+def _require(ctx: Ctx, head: _Header, items: list[ItemState], *, parties: tuple[str, ...]) -> date:
+    """Check the mandatory header; returns the document date."""
     if not head.number:
         raise ctx.missing("BGM document number (C106 1004)", head.number_k)
-    if "137" not in head.dates:
+    issue = ctx.date_of(head.dates, "137")
+    if issue is None:
         raise ctx.missing("DTM+137 document date")
     present = {qual for qual, _ in head.parties}
     for qual in parties:
         if qual not in present:
             raise ctx.missing(f"NAD+{qual} party")
+    return issue
 
 
 def decode_orders(ctx: Ctx) -> PurchaseOrder:
     head, items = read_message(ctx)
-    _require(ctx, head, items, parties=("BY", "SU"))
+    issue = _require(ctx, head, items, parties=("BY", "SU"))
     if not items:
         raise ctx.missing("LIN order line")
     lines: list[OrderLine] = []
@@ -145,7 +147,7 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
                 it.buyer_article,
                 it.description,
                 price,
-                it.dates.get("2"),
+                ctx.date_of(it.dates, "2"),
             )
         )
     (buyer, seller, delivery, invoicee), others = split_parties(
@@ -154,14 +156,14 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
     assert buyer is not None and seller is not None  # _require
     return new_purchase_order(
         number=head.number,
-        issue_date=head.dates["137"],
+        issue_date=issue,
         buyer=buyer,
         seller=seller,
         lines=tuple(lines),
         currency=head.currency,
         delivery_party=delivery,
         invoicee=invoicee,
-        requested_delivery_date=head.dates.get("2"),
+        requested_delivery_date=ctx.date_of(head.dates, "2"),
         note=head.note,
         purpose=OrderPurpose.CANCELLATION if head.status_code == "1" else OrderPurpose.ORIGINAL,
         other_parties=others,
@@ -170,7 +172,7 @@ def decode_orders(ctx: Ctx) -> PurchaseOrder:
 
 def decode_ordrsp(ctx: Ctx) -> OrderResponse:
     head, items = read_message(ctx)
-    _require(ctx, head, items, parties=("BY", "SU"))
+    issue = _require(ctx, head, items, parties=("BY", "SU"))
     status = RESPONSE_CODES.get(head.status_code)
     if status is None:
         raise ctx.error(
@@ -208,7 +210,7 @@ def decode_ordrsp(ctx: Ctx) -> OrderResponse:
                 it.supplier_article,
                 it.buyer_article,
                 it.prices.get("AAA", it.prices.get("AAB")),
-                it.dates.get("69", it.dates.get("2")),
+                ctx.date_of(it.dates, "69", "2"),
             )
         )
     (buyer, seller), others = split_parties(head.parties, (("BY",), ("SU",)), ROLES)
@@ -216,7 +218,7 @@ def decode_ordrsp(ctx: Ctx) -> OrderResponse:
     return OrderResponse(
         number=head.number,
         order_number=order_number,
-        issue_date=head.dates["137"],
+        issue_date=issue,
         status=status,
         buyer=buyer,
         seller=seller,

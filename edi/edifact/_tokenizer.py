@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
-from edi._controls import describe, find_control
+from edi._controls import EOF_MARK_REFUSED, describe, eof_mark_ignored, find_control
 from edi.edifact._scan import scan_fast, scan_slow
 from edi.edifact._syntax import CHARSETS, DEFAULT_CHARS, Segment, ServiceChars, Syntax
 from edi.errors import CharsetError, EdiSyntaxError, Position
@@ -123,9 +123,18 @@ class Tokenizer:
     """Reads ``source`` in chunks and yields :class:`Batch` objects; keeps the last few batches so
     :meth:`locate` can turn a segment number into a byte/line/column position."""
 
-    def __init__(self, source: bytes | BinaryIO, *, strict: bool = False, chunk_size: int = CHUNK_SIZE):
+    def __init__(
+        self,
+        source: bytes | BinaryIO,
+        *,
+        strict: bool = False,
+        chunk_size: int = CHUNK_SIZE,
+        warnings: list[str] | None = None,
+    ):
         self._source = source
         self._strict = strict
+        #: tolerated deviations outside any message (a missing final terminator, a Ctrl-Z at the end)
+        self.warnings: list[str] = warnings if warnings is not None else []
         self._chunk = chunk_size
         self._recent: deque[_Where] = deque(maxlen=8)
         self.syntax = Syntax(DEFAULT_CHARS)
@@ -156,6 +165,7 @@ class Tokenizer:
                 chunk = self._read(max(self._chunk, len(buf)))
                 if not chunk:
                     eof = True
+                    buf = self._drop_eof_mark(buf, base, line, col)
                 else:
                     buf += chunk
                     if first and len(buf) < 3 and not eof:
@@ -245,6 +255,25 @@ class Tokenizer:
             base += pos
             if eof and not buf:
                 return
+
+    @property
+    def strict(self) -> bool:
+        return self._strict
+
+    def _drop_eof_mark(self, buf: bytes, base: int, line: int, col: int) -> bytes:
+        """``buf`` (the unread rest of the input) without a trailing Ctrl-Z (0x1A): the end-of-file mark
+        DOS and CP/M tools append, which other parsers skip. Tolerated with a warning, refused in
+        strict mode; a Ctrl-Z followed by anything but blanks and more of them is left for the
+        tokenizer to refuse as a control character."""
+        end = len(buf.rstrip(b" \t\r\n\x1a"))
+        mark = buf.find(b"\x1a", end)
+        if mark < 0:
+            return buf
+        where = self._position_in(buf, mark, base, line, col)
+        if self._strict:
+            raise EdiSyntaxError(EOF_MARK_REFUSED, position=where, code="33")
+        self.warnings.append(eof_mark_ignored(where))
+        return buf[:mark]
 
     def _too_long(self, buf: bytes, pos: int, where: Position) -> None:
         """Refuse a segment longer than :data:`MAX_SEGMENT` bytes: no segment of a supported message

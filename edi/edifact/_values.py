@@ -12,7 +12,7 @@ from edi._construct import new_address, new_party
 from edi._roles import Roles
 from edi.documents import Address, Contact, OtherParty, Party
 from edi.edifact._envelope import comp, elem, parts
-from edi.edifact._syntax import Segment
+from edi.edifact._syntax import Element, Segment
 from edi.errors import EdiSyntaxError, MappingError, Position
 
 __all__ = ["ROLES", "Ctx", "comp", "elem", "fmt_decimal", "other_party_segments", "parts"]
@@ -73,6 +73,14 @@ _CHECKS: dict[str, tuple[int, tuple[tuple[int, int], ...]]] = {
 }
 
 
+def _filled(parts: tuple[Element, ...]) -> int:
+    """Length of a segment or composite without its empty trailing elements or components."""
+    n = len(parts)
+    while n > 1 and not any(parts[n - 1]):
+        n -= 1
+    return n
+
+
 def fmt_decimal(value: Decimal) -> str:
     """Plain notation (no exponent): ``1E+2`` becomes ``100``; EDIFACT numbers carry no exponent."""
     text = format(value, "f")
@@ -95,9 +103,13 @@ class Ctx:
         self.locate = locate
         self.strict = strict
         self.warnings: list[str] = []
+        self._dtms: list[int] = []  # every DTM registered with note_date
+        self._dates_read: set[int] = set()
 
     def check_structure(self) -> None:
-        """Too many data elements or components in a mapped segment: ISO 9735 0085 code 16."""
+        """Too many data elements or components in a mapped segment: ISO 9735 0085 code 16. Empty
+        trailing elements and components (``BGM+380+X++++``) are not counted: other parsers read
+        them, and strict mode refuses them in the tokenizer (code 45)."""
         checks = _CHECKS
         for k, seg in enumerate(self.segments):
             rule = checks.get(seg[0])  # type: ignore[arg-type]
@@ -106,18 +118,20 @@ class Ctx:
             most, caps = rule
             n = len(seg)
             if n > most:
-                raise self._syntax(
-                    f"{seg[0]} has {n - 1} data elements, at most {most - 1} allowed "
-                    "(unreleased separator in the data?)",
-                    k,
-                    most,
-                )
+                n = _filled(seg)
+                if n > most:
+                    raise self._syntax(
+                        f"{seg[0]} has {n - 1} data elements, at most {most - 1} allowed "
+                        "(unreleased separator in the data?)",
+                        k,
+                        most,
+                    )
             for i, cap in caps:
                 if i < n:
                     el = seg[i]
-                    if el.__class__ is tuple and len(el) > cap:
+                    if el.__class__ is tuple and len(el) > cap and (filled := _filled(el)) > cap:
                         raise self._syntax(
-                            f"{seg[0]} element {i} has {len(el)} components, at most {cap} allowed "
+                            f"{seg[0]} element {i} has {filled} components, at most {cap} allowed "
                             "(unreleased ':' in the data? write '?:')",
                             k,
                             i,
@@ -163,8 +177,41 @@ class Ctx:
             )
         return value
 
+    def note_date(self, dates: dict[str, int], k: int) -> str:
+        """Register the DTM at ``k`` in ``dates`` (2005 qualifier -> segment; the first of a qualifier
+        counts) without reading its value: :meth:`date_of` reads the ones the mapping uses, and
+        :meth:`unused_dates` checks the rest, so an unreadable date the document does not need costs
+        a warning, not the message. Returns the qualifier."""
+        qual = comp(elem(self.segments[k], 1))
+        dates.setdefault(qual, k)
+        self._dtms.append(k)
+        return qual
+
+    def date_of(self, dates: dict[str, int], *quals: str) -> date | None:
+        """The date of the first of ``quals`` registered in ``dates``; a value that cannot be read
+        is a :class:`MappingError` here, where the document needs it."""
+        for qual in quals:
+            k = dates.get(qual)
+            if k is not None:
+                return self.dtm(k)[1]
+        return None
+
+    def unused_dates(self) -> None:
+        """Every registered DTM the mapping did not read must still be readable: a warning when it is
+        not (an unsupported format, an empty value), an error in strict mode."""
+        for k in self._dtms:
+            if k in self._dates_read:
+                continue
+            try:
+                self.dtm(k)
+            except MappingError as exc:
+                if self.strict:
+                    raise
+                self.warnings.append(f"{exc}; the date is not used by the mapping and was ignored")
+
     def dtm(self, k: int) -> tuple[str, date]:
         """DTM C507 -> (2005 qualifier, date). Formats 102, 203, 204, 718 (start), 101, 201, 2, 205."""
+        self._dates_read.add(k)
         seg = self.segments[k]
         c507 = elem(seg, 1)
         qual, value, fmt = comp(c507, 0), comp(c507, 1), comp(c507, 2)

@@ -16,9 +16,14 @@ declares (a line feed, ``~`` followed by CR/LF, a multi-byte UTF-8 character suc
 whitespace between segments is ignored; ASCII/UTF-8 or EBCDIC (code page 037, detected from the
 ISA) input, any other codec via ``encoding=``.
 
+Each set is checked against its definition before it is mapped (``_sets``): a segment that is not
+part of the set, or has more data elements than any release from 002040 to 006040 defines, is an
+EdiSyntaxError of that set. Read with a warning (``DecodeResult.warnings``) and refused with
+``strict=True``: an IEA without terminator at the end of the file, a Ctrl-Z end-of-file mark.
+
 Error codes (``EdiError.code``): interchange faults carry the TA1 note code (I18, "001".."031"),
-group faults X12 716, transaction set envelope faults X12 718, mapping faults X12 720 (whole
-segment) or X12 723 (one element, ``position.element`` set); a set type we do not map is an
+group faults X12 716, transaction set envelope faults X12 718, mapping and structure faults X12 720
+(whole segment) or X12 723 (one element, ``position.element`` set); a set type we do not map is an
 UnsupportedError with 718 code "1".
 
 Acknowledgements: ``acknowledge(decode_all(data))`` builds the 997 content of the first group

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from edi.documents import AckError, Acknowledgement, AckStatus, Message, MessageAck
-from edi.errors import EdiError, EnvelopeError, MappingError, UnsupportedError
+from edi.errors import EdiError, EdiSyntaxError, EnvelopeError, MappingError, UnsupportedError
 from edi.x12._decode import DecodeResult, SetInfo
 
 __all__ = ["acknowledge", "acknowledge_all"]
@@ -17,8 +17,11 @@ def _errors(message: Message, info: SetInfo) -> tuple[AckError, ...]:
         return ()
     pos = error.position
     code = error.code or "5"
-    if isinstance(error, MappingError) and pos is not None and pos.segment_tag:
-        # Mapping codes are 720 (segment) or 723 (element); AK302 counts from ST = 1.
+    in_set = isinstance(error, MappingError) or (
+        isinstance(error, EdiSyntaxError) and not isinstance(error, EnvelopeError)
+    )
+    if in_set and pos is not None and pos.segment_tag:
+        # Mapping and structure codes are 720 (segment) or 723 (element); AK302 counts from ST = 1.
         index = pos.segment_index - info.first_index + 1 if pos.segment_index is not None else None
         # For an element error ``text`` is what AK404 carries: a copy of the bad value, which a
         # MappingError does not keep; the explanation stays on Message.error.

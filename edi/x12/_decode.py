@@ -10,13 +10,14 @@ from typing import BinaryIO
 
 from edi._construct import new_message
 from edi.documents import Document, Message
-from edi.errors import EdiError, MappingError, Position, UnsupportedError
+from edi.errors import EdiError, EdiSyntaxError, MappingError, Position, UnsupportedError
 from edi.x12._envelope import RawSet, RawTA1, read_sets
 from edi.x12._map810 import decode_810
 from edi.x12._map850 import decode_850
 from edi.x12._map855 import decode_855
 from edi.x12._map856 import decode_856
 from edi.x12._map997 import decode_997, decode_ta1
+from edi.x12._sets import check_set
 from edi.x12._syntax import Segment
 from edi.x12._tokenizer import Tokenizer
 
@@ -44,12 +45,15 @@ class SetInfo:
 class DecodeResult:
     """Everything :func:`decode_all` read: the messages, in file order, and the interchange-level
     error that stopped reading (``None`` when the whole source was well-formed). ``sets`` runs
-    parallel to ``messages``; ``interchanges`` holds the ISA13 of every interchange begun."""
+    parallel to ``messages``; ``interchanges`` holds the ISA13 of every interchange begun;
+    ``warnings`` the tolerated deviations outside any set (a missing final terminator, a Ctrl-Z at
+    the end of the file)."""
 
     messages: tuple[Message, ...]
     error: EdiError | None = None
     sets: tuple[SetInfo, ...] = field(default=(), repr=False)
     interchanges: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -64,8 +68,8 @@ def parse_segments(source: bytes | BinaryIO, *, encoding: str | None = None) -> 
     return chain.from_iterable(batch.segments for batch in Tokenizer(source, encoding=encoding).batches())
 
 
-def _shift(error: MappingError, raw: RawSet) -> MappingError:
-    """The mapping error with its set-relative position turned into a full one."""
+def _shift(error: MappingError | EdiSyntaxError, raw: RawSet) -> EdiError:
+    """The mapping or structure error with its set-relative position turned into a full one."""
     pos = error.position
     if pos is not None and pos.segment_index is not None:
         set_index = pos.segment_index
@@ -74,7 +78,7 @@ def _shift(error: MappingError, raw: RawSet) -> MappingError:
             pos = replace(found, component=pos.component)
         else:
             pos = replace(pos, segment_index=raw.first_index + set_index - 1)
-    return MappingError(error.message, position=pos, code=error.code)
+    return type(error)(error.message, position=pos, code=error.code)
 
 
 def _message(raw: RawSet, strict: bool) -> Message:
@@ -93,6 +97,9 @@ def _message(raw: RawSet, strict: bool) -> Message:
             code="1",
         )
         return Message("x12", raw.set_id, raw.envelope, error=error, segment_count=len(segs))
+    fault = check_set(raw.set_id, segs)
+    if fault is not None:
+        return Message("x12", raw.set_id, raw.envelope, error=_shift(fault, raw), segment_count=len(segs))
     try:
         document, warnings = mapper(segs)
     except MappingError as exc:
@@ -127,8 +134,10 @@ def _decode(
     encoding: str | None,
     sets: list[SetInfo] | None,
     interchanges: list[str] | None,
+    warnings: list[str] | None = None,
 ) -> Iterator[Message]:
-    for raw in read_sets(Tokenizer(source, encoding=encoding).batches(), interchanges):
+    tokenizer = Tokenizer(source, encoding=encoding, strict=strict, warnings=warnings)
+    for raw in read_sets(tokenizer.batches(), interchanges):
         if isinstance(raw, RawTA1):
             if sets is not None:
                 sets.append(SetInfo("", raw.index))
@@ -153,7 +162,9 @@ def decode(
     group faults raise :class:`~edi.errors.EdiSyntaxError`/:class:`~edi.errors.EnvelopeError` (TA1 note
     code, or 716 for GS/GE) after the messages before them were yielded.
 
-    ``strict`` turns mapping warnings (a CTT count that disagrees, an assumed currency) into errors.
+    ``strict`` turns mapping warnings (a CTT count that disagrees, an assumed currency) into errors
+    and refuses what is otherwise read with a warning: an IEA without its terminator at the end of
+    the file, a Ctrl-Z (0x1A) end-of-file mark after the last interchange.
     ``encoding`` defaults to UTF-8 (ASCII) or EBCDIC code page 037 when the file starts with an EBCDIC
     ISA.
     """
@@ -168,13 +179,14 @@ def decode_all(
     messages: list[Message] = []
     sets: list[SetInfo] = []
     interchanges: list[str] = []
+    warnings: list[str] = []
     error: EdiError | None = None
     try:
-        for message in _decode(source, strict, encoding, sets, interchanges):
+        for message in _decode(source, strict, encoding, sets, interchanges, warnings):
             messages.append(message)
     except EdiError as exc:
         error = exc
-    return DecodeResult(tuple(messages), error, tuple(sets), tuple(interchanges))
+    return DecodeResult(tuple(messages), error, tuple(sets), tuple(interchanges), tuple(warnings))
 
 
 def detect(data: bytes) -> tuple[str, str | None] | None:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from edi._construct import new_envelope
+from edi._counts import count_is
 from edi.documents import Envelope
 from edi.errors import EdiError, EnvelopeError, Position
 from edi.x12._ids import FUNCTIONAL_IDS
@@ -264,7 +265,7 @@ def read_sets(batches: Iterator[Batch], interchanges: list[str] | None = None) -
                         position=batch.position(k, element=2),
                         code="3",
                     )
-                elif _el(seg, 1) != str(count):
+                elif not count_is(_el(seg, 1), count):
                     error = EnvelopeError(
                         f"SE01 says {_el(seg, 1)!r} segments but transaction set {_el(state.st, 2)} has "
                         f"{count} (ST..SE inclusive)",
@@ -306,7 +307,7 @@ def read_sets(batches: Iterator[Batch], interchanges: list[str] | None = None) -
                         position=batch.position(k, element=2),
                         code="4",
                     )
-                if _el(seg, 1) != str(state.group_sets):
+                if not count_is(_el(seg, 1), state.group_sets):
                     raise EnvelopeError(
                         f"GE01 says {_el(seg, 1)!r} transaction sets but group {_el(state.group, 6)} has "
                         f"{state.group_sets}",
@@ -336,7 +337,7 @@ def read_sets(batches: Iterator[Batch], interchanges: list[str] | None = None) -
                     position=batch.position(k, element=2),
                     code="001",
                 )
-            if _el(seg, 1).lstrip("0") != str(state.group_count).lstrip("0"):
+            if not count_is(_el(seg, 1), state.group_count):
                 raise EnvelopeError(
                     f"IEA01 says {_el(seg, 1)!r} functional groups but the interchange has "
                     f"{state.group_count}",

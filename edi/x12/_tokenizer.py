@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from itertools import repeat
 from typing import BinaryIO
 
-from edi._controls import describe, find_control
+from edi._controls import EOF_MARK, EOF_MARK_REFUSED, describe, eof_mark_ignored, find_control
 from edi.errors import CharsetError, EdiSyntaxError, Position
 from edi.x12._syntax import ISA_LENGTH, Segment, Separators, read_isa
 
@@ -111,9 +111,18 @@ class Tokenizer:
     """
 
     def __init__(
-        self, source: bytes | BinaryIO, *, encoding: str | None = None, chunk_size: int = CHUNK_SIZE
+        self,
+        source: bytes | BinaryIO,
+        *,
+        encoding: str | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        strict: bool = False,
+        warnings: list[str] | None = None,
     ) -> None:
         self._source = source
+        self._strict = strict
+        #: tolerated deviations outside any set (a missing final terminator, a Ctrl-Z at the end)
+        self.warnings: list[str] = warnings if warnings is not None else []
         self._requested = encoding
         self._chunk_size = chunk_size
         self._pos = 0  # read position in a bytes source
@@ -183,6 +192,13 @@ class Tokenizer:
     def _here(self) -> Position:
         return Position(offset=self._byte, line=self._line, column=self._column)
 
+    def _ahead(self, head: str) -> Position:
+        """Where the buffer's text after ``head`` (a prefix of it) starts."""
+        newlines = head.count("\n")
+        column = len(head) - head.rfind("\n") if newlines else self._column + len(head)
+        offset = self._byte + len(head.encode(self.encoding, "replace"))
+        return Position(offset=offset, line=self._line + newlines, column=column)
+
     # -- batches -------------------------------------------------------------------------------
     def batches(self) -> Iterator[Batch]:
         """Every batch of every interchange, in file order."""
@@ -205,6 +221,8 @@ class Tokenizer:
                 return
             while len(self._buf) < ISA_LENGTH + 4 and self._fill():
                 pass
+            if not first and self._buf.startswith(EOF_MARK) and self._only_eof_marks():
+                return
             if not self._buf.startswith("ISA"):
                 if first:
                     raise EdiSyntaxError(
@@ -223,9 +241,10 @@ class Tokenizer:
             self.separators = seps
             yield from self._interchange(seps)
 
-    def _find_iea(self, term: str, needle: str, start: int = 0) -> int:
+    def _find_iea(self, term: str, needle: str, start: int = 0) -> tuple[int, int]:
         """Index just after the IEA segment's terminator, or -1 when no complete IEA is buffered at or
-        after ``start``."""
+        after ``start``; and where the next search, once more text is buffered, must start: at an IEA
+        whose terminator has not arrived yet, else just before the end (a needle may straddle it)."""
         buf = self._buf
         at = buf.find(needle, start)
         while at >= 0:
@@ -234,24 +253,26 @@ class Tokenizer:
                 j -= 1
             if j == 0 or buf.endswith(term, 0, j):
                 end = buf.find(term, at)
-                return end + len(term) if end >= 0 else -1
+                return (end + len(term), 0) if end >= 0 else (-1, at)
             at = buf.find(needle, at + 1)
-        return -1
+        return -1, max(0, len(buf) - len(needle) - len(term))
 
     def _interchange(self, seps: Separators) -> Iterator[Batch]:
         term = seps.segment
         needle = "IEA" + seps.element
         index = 1
-        searched = 0  # the buffer up to here holds no IEA (it did not change but grew since)
+        start = 0  # the buffer before here holds no IEA (it did not change but grew since)
         while True:
-            cut = self._find_iea(term, needle, max(0, searched - len(needle) - len(term)))
-            searched = 0
+            cut, resume = self._find_iea(term, needle, start)
+            start = 0
             done = cut > 0
             if not done:
                 last = self._buf.rfind(term)
                 if last < 0 and self._buf[:1] in ("\r", "\n", " ", "\t"):
                     # blank lines between segments are no part of the next one
-                    self._consume(len(self._buf) - len(self._buf.lstrip(_WS)))
+                    blank = len(self._buf) - len(self._buf.lstrip(_WS))
+                    self._consume(blank)
+                    resume = max(0, resume - blank)
                 if last >= 0:
                     cut = last + len(term)
                     # Keep the line break after the terminator in this batch, so that the next
@@ -267,12 +288,13 @@ class Tokenizer:
                 if done:
                     return
                 continue
-            before = len(self._buf)
             if self._fill():
-                searched = before
+                start = resume
             else:
                 if cut > 0:
                     continue  # end of input: hand on the complete segments first
+                if self._terminate_iea(term, needle):
+                    continue
                 if self._buf.strip(_WS):
                     tail = self._buf.strip(_WS)[:40]
                     raise EdiSyntaxError(
@@ -293,6 +315,49 @@ class Tokenizer:
                     position=self._here(),
                     code="004",
                 )
+
+    def _only_eof_marks(self) -> bool:
+        """Whether the rest of the input after an IEA is Ctrl-Z (0x1A), the end-of-file mark DOS and
+        CP/M tools append, and blanks: dropped with a warning, refused in strict mode."""
+        where = self._here()
+        while not self._buf.strip(_WS + EOF_MARK):
+            self._consume(len(self._buf))
+            if not self._fill():
+                break
+        if self._buf:
+            return False  # more data follows: the caller refuses it
+        if self._strict:
+            raise EdiSyntaxError(EOF_MARK_REFUSED, position=where, code="022")
+        self.warnings.append(eof_mark_ignored(where))
+        return True
+
+    def _terminate_iea(self, term: str, needle: str) -> bool:
+        """At the end of the input, an IEA that lacks only its terminator (perhaps followed by a Ctrl-Z)
+        gets one, with a warning, as other parsers read it; strict mode refuses it. False for any other
+        unterminated rest: the file is truncated."""
+        tail = self._buf.rstrip(_WS)
+        body = tail.rstrip(_WS + EOF_MARK).lstrip(_WS)
+        if not body.startswith(needle):
+            return False
+        self._consume(len(self._buf) - len(self._buf.lstrip(_WS)))
+        tail = self._buf.rstrip(_WS)
+        where = self._here()
+        shown = body[:40]
+        if self._strict:
+            raise EdiSyntaxError(
+                f"the last segment {shown!r} has no segment terminator {term!r}; strict mode refuses a "
+                "missing final terminator",
+                position=where,
+                code="023",
+            )
+        self.warnings.append(
+            f"the last segment {shown!r} has no segment terminator {term!r}; read as if it had one ({where})"
+        )
+        if len(body) < len(tail):
+            mark = self._ahead(tail[: tail.index(EOF_MARK, len(body))])
+            self.warnings.append(eof_mark_ignored(mark))
+        self._buf = body + term
+        return True
 
     def _control_character(self, text: str, bad: int, seps: Separators, index: int) -> None:
         head = text[:bad]

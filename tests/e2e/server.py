@@ -100,20 +100,26 @@ class Server:
 
 
 @contextmanager
-def portal_serve(url: str, tmp: Path, *, env: dict[str, str] | None = None) -> Iterator[Server]:
+def portal_serve(
+    url: str,
+    tmp: Path,
+    *,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    secret_key: str | None = "e2e-test-secret-key-0123456789abcdef",
+) -> Iterator[Server]:
     """`portal serve` as a subprocess; yields once /healthz answers. Its log goes to a file (a pipe
-    nobody reads would fill up and block the server)."""
+    nobody reads would fill up and block the server). ``args`` go to `portal serve` (``--workers``);
+    ``secret_key=None`` leaves PORTAL_SECRET_KEY unset (the key kept in the data folder is used)."""
     port = free_port()
     log = tmp / f"serve-{port}.log"
-    environment = {
-        **os.environ,
-        "PORTAL_DATABASE_URL": url,
-        "PORTAL_SECRET_KEY": "e2e-test-secret-key-0123456789abcdef",
-        **(env or {}),
-    }
+    environment = {**os.environ, "PORTAL_DATABASE_URL": url, **(env or {})}
+    environment.pop("PORTAL_SECRET_KEY", None)
+    if secret_key is not None:
+        environment["PORTAL_SECRET_KEY"] = secret_key
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "portal.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "portal.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             env=environment,
             stdout=subprocess.DEVNULL,
             stderr=out,

@@ -200,6 +200,35 @@ def test_serve_refuses_a_database_never_upgraded(empty_database_url: str) -> Non
         assert not Path(empty_database_url.removeprefix("sqlite:///")).exists()
 
 
+def test_serve_refuses_fewer_than_one_worker(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["serve", "--workers", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--workers': 0 is not in the range x>=1" in result.output
+
+
+def test_serve_without_a_key_or_a_usable_data_folder_says_how_to_fix_it(
+    runner: CliRunner, empty_database_url: str, tmp_path: Path
+) -> None:
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("")
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_SECRET_KEY"}
+    env |= {"PORTAL_DATABASE_URL": empty_database_url, "PORTAL_DATA_DIR": str(not_a_folder)}
+    process = subprocess.run(
+        [sys.executable, "-m", "portal.cli", "serve", "--port", "1"],  # port 1: it must stop before binding
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert process.returncode == 1, process.stderr
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1, process.stderr
+    assert lines[0].startswith(f"Error: cannot keep a session key in {not_a_folder / 'secret_key'}: ")
+    assert "set PORTAL_SECRET_KEY" in lines[0]
+
+
 # --- one default location for the database ---
 
 

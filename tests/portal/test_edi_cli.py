@@ -19,12 +19,15 @@ UBL_INVOICE = CORPUS / "xml/en16931/ubl/samples/ubl-tc434-example1.xml"
 def test_inspect_json_lists_messages_with_their_outcome() -> None:
     result = CliRunner().invoke(main, ["edi", "inspect", str(ORDERS), "--json"])
     report = json.loads(result.stdout)
-    assert result.exit_code == 1  # two of the messages are rejected
+    assert result.exit_code == 1  # one of the messages is rejected
     assert report["format"] == "edifact"
     assert len(report["messages"]) == 24
-    assert sum(m["ok"] for m in report["messages"]) == 22
+    assert sum(m["ok"] for m in report["messages"]) == 23
     bad = [m for m in report["messages"] if not m["ok"]]
-    assert {m["error"]["code"] for m in bad} == {"13", "12"}
+    assert {m["error"]["code"] for m in bad} == {"13"}
+    # a date in a format we do not read, on a qualifier the mapping does not use: a warning
+    (warning,) = report["messages"][9]["warnings"]
+    assert "DTM format '84' is not supported" in warning
 
 
 def test_inspect_names_the_file_error_with_its_position() -> None:
@@ -81,3 +84,21 @@ def test_validate_reports_an_overlong_unh_association_code(tmp_path: Path) -> No
     bad = CliRunner().invoke(main, ["edi", "validate", str(out)])
     assert bad.exit_code == 1
     assert "UNH element 2.5" in bad.stdout and "an..6" in bad.stdout
+
+
+def test_a_tolerated_deviation_is_a_warning_and_validate_strict_refuses_it(tmp_path: Path) -> None:
+    data = X12_850.read_bytes().rstrip() + b"\x1a"
+    path = tmp_path / "ctrl-z.x12"
+    path.write_bytes(data)
+    inspected = CliRunner().invoke(main, ["edi", "inspect", str(path), "--json"])
+    assert inspected.exit_code == 0, inspected.output
+    (warning,) = json.loads(inspected.stdout)["warnings"]
+    assert "Ctrl-Z (0x1A)" in warning
+    text = CliRunner().invoke(main, ["edi", "inspect", str(path)])
+    assert "warning: a Ctrl-Z (0x1A)" in " ".join(text.stdout.split())
+    lenient = CliRunner().invoke(main, ["edi", "validate", str(path)])
+    assert lenient.exit_code == 0, lenient.output
+    assert "Ctrl-Z" in lenient.stderr
+    strict = CliRunner().invoke(main, ["edi", "validate", "--strict", str(path)])
+    assert strict.exit_code == 1
+    assert "strict mode refuses it" in strict.stdout

@@ -4,9 +4,11 @@ appointments, sharing), and partner admins managing users and tokens."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from portal.cases import service as cases
 from portal.models import Case
+from portal.models.base import utcnow
 from tests.web.conftest import WebWorld, csrf_of, post_form
 
 
@@ -337,3 +339,24 @@ def test_an_empty_subject_or_unknown_priority_is_reported_at_the_field(world: We
         client, url, f"{url}/edit", {"version": str(case.version), "subject": "x", "priority": "asap"}
     )
     assert unknown.status_code == 400 and 'id="priority-error"' in unknown.text
+
+
+def _set_sla(case: Case, world: WebWorld, due_in: timedelta) -> None:
+    with world.scene.uow() as uow:
+        stored = uow.session.get(Case, case.id)
+        assert stored is not None
+        stored.sla_due_at = utcnow() + due_in
+
+
+def test_the_sla_clock_counts_overdue_time_exactly_and_in_days_when_long(world: WebWorld) -> None:
+    case = _case(world)
+    client = world.client("dealer-group")
+    _set_sla(case, world, -timedelta(minutes=30, seconds=5))
+    assert "overdue by 0 h 30 min" in client.get(f"/cases/{case.id}").text  # not "1 h 30 min"
+    _set_sla(case, world, -timedelta(days=3, hours=5, minutes=1))
+    assert "overdue by 3 d 5 h" in client.get(f"/cases/{case.id}").text
+    _set_sla(case, world, timedelta(days=2, hours=1, minutes=10))
+    assert "2 d 1 h left" in client.get(f"/cases/{case.id}").text
+    _set_sla(case, world, -timedelta(days=1, hours=2, minutes=1))
+    german = client.get(f"/cases/{case.id}", params={"lang": "de"}).text
+    assert "überfällig seit 1 Tg. 2 Std." in german

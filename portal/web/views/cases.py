@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import timedelta
 from urllib.parse import quote
 
 from sqlalchemy.orm import undefer
@@ -69,8 +70,7 @@ class CaseViews:
         if may.can_route_case(p):
             chosen = ctx.form.values() if form == "route" else {"routed_to_id": str(case.routed_to_id or "")}
             partners = pickers.picker(db, p, "organizations", "routed_to_id", chosen)
-        now = utcnow()
-        remaining = case.sla_due_at - now
+        remaining = case.sla_due_at - utcnow()
         actions = cases.status_actions(p, case)
         return ctx.render(
             "case.html",
@@ -84,8 +84,7 @@ class CaseViews:
             partners=partners,
             labels=labels.ALL,
             overdue=remaining.total_seconds() < 0 and case.status.value in ("open", "in_progress", "waiting"),
-            remaining_hours=abs(int(remaining.total_seconds() // 3600)),
-            remaining_minutes=abs(int(remaining.total_seconds() // 60)) % 60,
+            sla_clock=sla_clock(remaining),
             actions=actions,
             action_labels=ACTION_LABELS,
             confirm_actions=CONFIRM_ACTIONS,
@@ -333,3 +332,12 @@ ACTION_LABELS = {
     "reopen": labels.N_("Reopen"),
     "close": labels.N_("Close"),
 }
+
+
+def sla_clock(remaining: timedelta) -> dict[str, int]:
+    """Days, hours and minutes between now and the SLA deadline, either way round (the page says
+    whether it is time left or overdue). Computed on the absolute value: flooring a negative
+    duration would add an hour to every overdue case."""
+    days, rest = divmod(abs(int(remaining.total_seconds())), 86400)
+    hours, rest = divmod(rest, 3600)
+    return {"d": days, "h": hours, "m": rest // 60}

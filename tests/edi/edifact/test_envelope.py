@@ -88,6 +88,21 @@ def test_groups_are_counted_in_unz_and_une_counts_messages() -> None:
     assert mismatch.error.code == "28"
 
 
+def test_control_counts_are_compared_as_numbers() -> None:
+    group = "UNG+ORDERS+A+B+260101:1200+G1+UN+D:96A'" + _orders("1").replace("UNT+8+1", "UNT+0008+1")
+    result = decode_all(_interchange(group + "UNE+01+G1'", unz="UNZ+001+REF1'"))
+    assert result.error is None
+    assert [m.ok for m in result.messages] == [True]
+    # a number, not anything int() would take
+    bad = _orders("1").replace("UNT+8+1", "UNT+8.0+1")
+    err = decode_all(_interchange(bad)).messages[0].error
+    assert isinstance(err, EnvelopeError)
+    assert (err.code, "'8.0'" in err.message) == ("29", True)
+    result = decode_all(_interchange(_orders("1"), unz="UNZ+-1+REF1'"))
+    assert isinstance(result.error, EnvelopeError)
+    assert result.error.code == "29"
+
+
 def test_missing_unt_is_a_message_error() -> None:
     truncated = _orders("1").rsplit("UNT", 1)[0]
     result = decode_all(_interchange(truncated, _orders("2")))

@@ -188,11 +188,12 @@ def test_parse_then_serialize_gives_the_same_segments() -> None:
         assert _segs(text.encode("latin-1")) == segs
 
 
-def test_unterminated_last_segment_is_a_syntax_error() -> None:
+def test_unterminated_last_segment_other_than_unz_means_a_truncated_file() -> None:
     assert _segs(b"UNB+UNOC:3+A+B+260101:1200+1'UNZ+0+1")[-1] == ("UNZ", "0", "1")
-    result = decode_all(b"UNB+UNOC:3+A+B+260101:1200+1'UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNZ+1")
+    result = decode_all(b"UNB+UNOC:3+A+B+260101:1200+1'UNH+1+ORDERS:D:96A:UN'UNT+2+1")
     assert isinstance(result.error, EdiSyntaxError)
-    assert "not terminated" in result.error.message
+    assert "not terminated: the file is truncated" in result.error.message
+    assert result.warnings == []
 
 
 def test_bad_una_is_rejected() -> None:
@@ -225,3 +226,58 @@ def test_text_is_decoded_with_the_charset_of_unb(charset: str, codec: str, word:
     data = f"UNB+{charset}:3+A+B+260101:1200+1'UNH+1+X:D:96A:UN'FTX+AAI+++{word}'UNT+3+1'UNZ+1+1'"
     ftx = _find(_segs(data.encode(codec)), "FTX")[0]
     assert ftx[4] == word
+
+
+_ONE = b"UNB+UNOC:3+A+B+260101:1200+1'UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNZ+1+1'"
+CTRL_Z = b"\x1a"
+
+
+def test_unz_without_terminator_is_read_with_a_warning_and_refused_in_strict_mode() -> None:
+    result = decode_all(_ONE[:-1] + b"\r\n")
+    assert result.error is None
+    assert [m.envelope.message_reference for m in result.messages] == ["1"]
+    (warning,) = result.warnings
+    assert "'UNZ+1+1') has no segment terminator" in warning
+    at = _ONE.index(b"UNZ")
+    assert f"segment 4 (UNZ) at line 1, column {at + 1} byte {at}" in warning
+    strict = decode_all(_ONE[:-1], strict=True)
+    assert isinstance(strict.error, EdiSyntaxError)
+    assert "strict mode refuses a missing final terminator" in strict.error.message
+    assert strict.error.position is not None
+    assert (strict.error.position.segment_tag, strict.error.position.offset) == ("UNZ", at)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b"\x1a", b"\r\n\x1a", b"\x1a\x1a\x1a\r\n", b"\n" + b"\x1a" * 70_000],
+    ids=["one", "crlf", "many", "block"],
+)
+def test_ctrl_z_at_the_end_is_ignored_with_a_warning(tail: bytes) -> None:
+    data = _ONE + tail
+    for source in (data, io.BytesIO(data)):
+        result = decode_all(source)
+        assert result.error is None
+        assert len(result.messages) == 1
+        (warning,) = result.warnings
+        assert warning.startswith("a Ctrl-Z (0x1A) end-of-file mark at the end of the file was ignored")
+        assert f"byte {data.index(CTRL_Z)}" in warning
+
+
+def test_ctrl_z_after_an_unterminated_unz_gives_both_warnings() -> None:
+    result = decode_all(_ONE[:-1] + b"\x1a")
+    assert result.error is None
+    assert len(result.warnings) == 2
+
+
+def test_ctrl_z_at_the_end_is_refused_in_strict_mode() -> None:
+    result = decode_all(_ONE + b"\x1a", strict=True)
+    assert isinstance(result.error, EdiSyntaxError)
+    assert "Ctrl-Z" in result.error.message
+    assert result.error.position is not None
+    assert result.error.position.offset == len(_ONE)
+
+
+def test_ctrl_z_followed_by_data_is_still_a_control_character() -> None:
+    result = decode_all(_ONE + b"\x1aUNB")
+    assert isinstance(result.error, CharsetError)
+    assert result.warnings == []

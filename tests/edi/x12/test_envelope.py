@@ -45,6 +45,24 @@ def test_se_count_mismatch_rejects_that_set_only() -> None:
     assert error.position.segment_tag == "SE"
 
 
+def test_control_counts_are_compared_as_numbers() -> None:
+    one = transaction_set("850", "0001", PO_BODY, count=12)
+    one[-1] = one[-1].replace("SE*12*", "SE*0000000012*")
+    data = interchange(one).replace(b"GE*1*7", b"GE*000001*7").replace(b"IEA*1*", b"IEA*00001*")
+    result = decode_all(data)
+    assert result.error is None
+    assert [m.ok for m in result.messages] == [True]
+    # a number, not anything int() would take
+    bad = transaction_set("850", "0001", PO_BODY, count=12)
+    bad[-1] = bad[-1].replace("SE*12*", "SE* 12*")
+    (message,) = decode_all(interchange(bad)).messages
+    assert isinstance(message.error, EnvelopeError)
+    assert message.error.code == "4"
+    result = decode_all(interchange(purchase_order()).replace(b"GE*1*7", b"GE*+1*7"))
+    assert isinstance(result.error, EnvelopeError)
+    assert result.error.code == "5"
+
+
 def test_se02_differing_from_st02_rejects_the_set() -> None:
     bad = transaction_set("850", "0002", PO_BODY)
     bad[-1] = bad[-1].replace("0002", "0009")

@@ -8,6 +8,7 @@ import pytest
 
 from edi.errors import CharsetError, EdiSyntaxError, EncodeError
 from edi.x12 import Separators, decode_all, detect, parse_segments, read_isa, serialize_segments
+from edi.x12._tokenizer import Tokenizer
 from tests.edi.x12._build import ISA, interchange, purchase_order
 
 
@@ -130,8 +131,8 @@ def test_file_ending_before_iea_is_rejected() -> None:
     assert "before the IEA" in result.error.message
 
 
-def test_last_segment_without_terminator_is_rejected() -> None:
-    data = interchange(purchase_order(), terminator="~").rstrip(b"~")
+def test_truncated_last_segment_is_rejected() -> None:
+    data = interchange(purchase_order(), terminator="~").rsplit(b"~IEA", 1)[0]  # ends inside GE
     with pytest.raises(EdiSyntaxError, match="without terminator"):
         list(parse_segments(data))
 
@@ -162,3 +163,65 @@ def test_serializer_refuses_a_value_containing_a_separator() -> None:
         serialize_segments([("N1", "BY", "A*B")])
     assert info.value.position is not None
     assert (info.value.position.segment_tag, info.value.position.element) == ("N1", 2)
+
+
+def test_iea_without_terminator_is_read_with_a_warning_and_refused_in_strict_mode() -> None:
+    data = interchange(purchase_order(), terminator="~\r\n")[:-3]
+    for source in (data, TrickleReader(data, 7)):
+        result = decode_all(source)  # type: ignore[arg-type]
+        assert result.error is None
+        assert [m.ok for m in result.messages] == [True]
+        (warning,) = result.warnings
+        assert "'IEA*1*000000042' has no segment terminator '~'" in warning
+        assert f"byte {data.index(b'IEA')}" in warning
+    strict = decode_all(data, strict=True)
+    assert isinstance(strict.error, EdiSyntaxError)
+    assert "strict mode refuses a missing final terminator" in strict.error.message
+    assert strict.error.position is not None
+    assert strict.error.position.offset == data.index(b"IEA")
+
+
+@pytest.mark.parametrize(
+    "tail", ["\x1a", "\r\n\x1a\x1a\r\n", "\n" + "\x1a" * 70_000], ids=["one", "crlf", "block"]
+)
+def test_ctrl_z_after_the_last_interchange_is_ignored_with_a_warning(tail: str) -> None:
+    data = interchange(purchase_order()) + tail.encode()
+    for source in (data, TrickleReader(data, 5)):
+        result = decode_all(source)  # type: ignore[arg-type]
+        assert result.error is None
+        assert [m.ok for m in result.messages] == [True]
+        (warning,) = result.warnings
+        assert warning.startswith("a Ctrl-Z (0x1A) end-of-file mark at the end of the file was ignored")
+    strict = decode_all(data, strict=True)
+    assert isinstance(strict.error, EdiSyntaxError)
+    assert "Ctrl-Z" in strict.error.message
+
+
+def test_ctrl_z_after_an_unterminated_iea_gives_both_warnings_with_their_positions() -> None:
+    data = interchange(purchase_order(), terminator="~")[:-1] + b"\x1a"
+    result = decode_all(data)
+    assert result.error is None
+    first, second = result.warnings
+    assert first.startswith("the last segment 'IEA*1*000000042' has no segment terminator")
+    assert first.endswith(f"byte {data.index(b'IEA')})")
+    assert second.startswith("a Ctrl-Z (0x1A) end-of-file mark")
+    assert second.endswith(f"byte {len(data) - 1})")
+
+
+def test_data_after_a_ctrl_z_is_still_refused() -> None:
+    result = decode_all(interchange(purchase_order()) + b"\x1aISA")
+    assert isinstance(result.error, EdiSyntaxError)
+    assert "unexpected data after IEA" in result.error.message
+    assert result.warnings == ()
+
+
+def test_an_iea_whose_terminator_arrives_in_a_later_read_still_ends_its_interchange() -> None:
+    first = interchange(purchase_order(), terminator="~")
+    second = interchange(purchase_order("0002"), terminator="~").replace(b"*", b"|").replace(b"~", b"!")
+    data = first + second
+    whole = [seg for batch in Tokenizer(data).batches() for seg in batch.segments]
+    for size in (2, 3, 7):
+        # small chunks: the buffer is cut into batches long before the end of the file
+        trickled = Tokenizer(TrickleReader(data, size), chunk_size=64)  # type: ignore[arg-type]
+        assert [seg for batch in trickled.batches() for seg in batch.segments] == whole
+    assert ("IEA", "1", "000000042") in whole and whole[-1] == ("IEA", "1", "000000042")
