@@ -125,8 +125,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
                 continue
             if group == "pat" and tag in _PAT_GROUP:
                 if tag == "DTM":
-                    qual = ctx.note_date(dates, k)
-                    if qual == "13" and due_k is None:
+                    if ctx.note_date(dates, k) == "13" and due_k is None:
                         due_k = k
                 elif tag == "PCD":
                     c501 = elem(seg, 1)

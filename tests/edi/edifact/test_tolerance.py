@@ -75,7 +75,7 @@ def test_dates_are_read_where_the_document_needs_them() -> None:
     assert error is None
     assert document is not None
     assert (document.issue_date, document.delivery_date) == (date(2026, 1, 5), date(2026, 1, 3))
-    assert document.payment_terms == PaymentTerms(due_date=date(2026, 2, 4), net_days=30)  # PAT+1++5:3:D:30
+    assert document.payment_terms == PaymentTerms(due_date=date(2026, 2, 4), net_days=30)  # PAT 5:3:D:30
     # INVOIC maps no line date: an unreadable one is a warning
     assert [w.split(" [")[0] for w in warnings] == ["DTM 171 value '1998' is not a valid date in format 102"]
     # the invoice date and the due date are needed: unreadable, they are errors with their position
