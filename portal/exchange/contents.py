@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.models import exchange_contents
@@ -25,7 +25,26 @@ CHUNK = 4 * 1024 * 1024  # few queries: each slice of a compressed value decompr
 def save(session: Session, record_id: int, data: bytes) -> None:
     """Store the bytes of a record just flushed (in the caller's transaction). Not through the ORM,
     so the session does not keep the bytes until it closes."""
-    session.execute(insert(exchange_contents).values(record_id=record_id, data=data))
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or not data:
+        # The values as parameters, not in the statement: SQLAlchemy's statement cache keeps the
+        # statement it compiled, and with it any value written into it.
+        connection.execute(insert(exchange_contents), {"record_id": record_id, "data": data})
+        return
+    # SQLite copies a bound value (and again to build the row), and a cached statement keeps its
+    # copy bound for the connection's life: a row of zeros instead, filled chunk by chunk.
+    connection.execute(
+        insert(exchange_contents).values(
+            record_id=bindparam("record_id"), data=func.zeroblob(bindparam("size"))
+        ),
+        {"record_id": record_id, "size": len(data)},
+    )
+    raw = connection.connection.dbapi_connection
+    assert isinstance(raw, sqlite3.Connection)
+    view = memoryview(data)
+    with raw.blobopen(exchange_contents.name, "data", record_id) as blob:
+        for offset in range(0, len(view), CHUNK):
+            blob.write(view[offset : offset + CHUNK])
 
 
 def size(session: Session, record_id: int) -> int:
