@@ -11,6 +11,7 @@ Nothing here checks access: callers pass the id of a record they found through `
 
 from __future__ import annotations
 
+import binascii
 import sqlite3
 from collections.abc import Iterator
 
@@ -23,28 +24,41 @@ CHUNK = 4 * 1024 * 1024  # few queries: each slice of a compressed value decompr
 
 
 def save(session: Session, record_id: int, data: bytes) -> None:
-    """Store the bytes of a record just flushed (in the caller's transaction). Not through the ORM,
-    so the session does not keep the bytes until it closes."""
+    """Store the bytes of a record just flushed, in the caller's transaction, a chunk at a time: a
+    driver that takes a value whole copies it (sqlite3, and SQLite again to build the row; libpq
+    into its send buffer), and keeps the copy for the connection's life (a cached statement's bound
+    value, the send buffer's size). Not through the ORM either, so no session keeps the bytes."""
     connection = session.connection()
-    if connection.dialect.name != "sqlite" or not data:
+    raw = connection.connection.dbapi_connection
+    view = memoryview(data)
+    if isinstance(raw, sqlite3.Connection) and data:
+        # A row of zeros, filled through incremental blob I/O.
+        connection.execute(
+            insert(exchange_contents).values(
+                record_id=bindparam("record_id"), data=func.zeroblob(bindparam("size"))
+            ),
+            {"record_id": record_id, "size": len(data)},
+        )
+        with raw.blobopen(exchange_contents.name, "data", record_id) as blob:
+            for offset in range(0, len(view), CHUNK):
+                blob.write(view[offset : offset + CHUNK])
+    elif connection.dialect.driver == "psycopg":
+        import psycopg  # loaded already with the driver; not imported by a worker on SQLite
+
+        assert isinstance(raw, psycopg.Connection)
+        # COPY streams one row in pieces: text format, the bytea as hex (``\\x`` is ``\x`` escaped).
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {exchange_contents.name} (record_id, data) FROM STDIN") as copy,
+        ):
+            copy.write(f"{int(record_id)}\t\\\\x".encode())
+            for offset in range(0, len(view), CHUNK):
+                copy.write(binascii.hexlify(view[offset : offset + CHUNK]))
+            copy.write(b"\n")
+    else:
         # The values as parameters, not in the statement: SQLAlchemy's statement cache keeps the
         # statement it compiled, and with it any value written into it.
         connection.execute(insert(exchange_contents), {"record_id": record_id, "data": data})
-        return
-    # SQLite copies a bound value (and again to build the row), and a cached statement keeps its
-    # copy bound for the connection's life: a row of zeros instead, filled chunk by chunk.
-    connection.execute(
-        insert(exchange_contents).values(
-            record_id=bindparam("record_id"), data=func.zeroblob(bindparam("size"))
-        ),
-        {"record_id": record_id, "size": len(data)},
-    )
-    raw = connection.connection.dbapi_connection
-    assert isinstance(raw, sqlite3.Connection)
-    view = memoryview(data)
-    with raw.blobopen(exchange_contents.name, "data", record_id) as blob:
-        for offset in range(0, len(view), CHUNK):
-            blob.write(view[offset : offset + CHUNK])
 
 
 def size(session: Session, record_id: int) -> int:

@@ -240,16 +240,8 @@ def _add_record(
     )
     uow.session.add(rec)
     uow.flush()  # a unique sha_key taken meanwhile surfaces as Conflict
-    contents.save(uow.session, rec.id, fetched.data)
-    connection = uow.session.connection()
-    if len(fetched.data) > _RELEASE_AFTER and connection.dialect.name != "sqlite":
-        # The driver keeps a send buffer the size of the biggest statement for as long as the
-        # connection lives (libpq: 50 MB after a 50 MB file): close this one instead of pooling it.
-        connection.detach()
+    contents.save(uow.session, rec.id, fetched.data)  # in chunks: no driver keeps a copy of the file
     return rec
-
-
-_RELEASE_AFTER = 4 * 1024 * 1024
 
 
 MAX_ATTEMPTS = 3

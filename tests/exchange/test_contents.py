@@ -36,7 +36,7 @@ def test_changing_a_record_does_not_touch_its_stored_file(
     factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     partner_scene(factory, tmp_path)
-    data = os.urandom(4 * MB)  # not compressible: what is written is what is stored
+    data = os.urandom(4 * MB + 12345)  # not compressible; more than one chunk (contents.CHUNK)
     with factory() as session:
         profile = session.scalars(select(ExchangeProfile)).one()
     fetched = FetchedFile("big.edi", data, len(data), hashlib.sha256(data).hexdigest())
