@@ -6,7 +6,7 @@ column. (Fetching a 50 MB ``bytea`` at once costs psycopg about 300 MB: its hex 
 connection's receive buffer, which keeps that size, and the bytes.)
 
 Nothing here checks access: callers pass the id of a record they found through `portal.access`
-(`portal.exchange.ledger.record_content`) or that the worker holds.
+(`portal.exchange.ledger.record_content`, `record_download`) or that the worker holds.
 """
 
 from __future__ import annotations

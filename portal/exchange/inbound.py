@@ -34,7 +34,6 @@ from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidState, PortalError
 from portal.events import record as record_event
 from portal.exchange import contents, failures, outbound
-from portal.exchange.contents import StoredContent
 from portal.exchange.faults import checkpoint
 from portal.exchange.handling import discard, reprocess
 from portal.exchange.mapping import apply_document
@@ -460,7 +459,7 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         # The stored file is read in chunks as the decoder goes and each message's document is let
         # go once it is applied: a big EDIFACT/X12 file is never whole in memory, nor its documents
         # (about five times its size). XML and PDF files are read whole (capped by the worker).
-        stream = edi.iter_messages(StoredContent(session, rec.id))
+        stream = edi.iter_messages(contents.StoredContent(session, rec.id))
         messages = iter(stream)
         message = next(messages, None)
     rec.format = stream.format
