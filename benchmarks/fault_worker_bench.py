@@ -19,8 +19,7 @@ Target: the worker's peak RSS stays under 200 MB for a 50 MB file.
 
 The ledger is SQLite by default; ``--postgres URL`` (a server URL such as
 ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``) runs each measurement in a database of
-its own created there and dropped after. (SQLite rewrites a whole row on every update, the stored
-file with it, so each update of the file's record costs the worker about twice the file there.)
+its own created there and dropped after.
 
     python -m benchmarks.fault_worker_bench [--mb 50] [--postgres URL]
 """

@@ -18,13 +18,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import sqlite3
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import edi
@@ -34,7 +33,7 @@ from portal.access import Principal
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidState, PortalError
 from portal.events import record as record_event
-from portal.exchange import failures, outbound
+from portal.exchange import contents, failures, outbound
 from portal.exchange.faults import checkpoint
 from portal.exchange.handling import discard, reprocess
 from portal.exchange.mapping import apply_document
@@ -135,7 +134,6 @@ def refuse_oversized(
             filename=entry.name,
             size=entry.size,
             sha256="",
-            content=b"",
             sha_key=key,
             error=(
                 f"the file has {entry.size:,} bytes, more than the limit of {limit:,} bytes "
@@ -147,6 +145,7 @@ def refuse_oversized(
         )
         uow.session.add(rec)
         uow.flush()
+        contents.save(uow.session, rec.id, b"")  # every record has its bytes; this one none
         record_event(
             uow,
             acting_principal(uow.session, profile),
@@ -234,22 +233,14 @@ def _add_record(
         filename=fetched.name,
         size=len(fetched.data),
         sha256=sha,
-        content=fetched.data,
         sha_key=sha_key,
         error=error,
         messages=[],
     )
     uow.session.add(rec)
     uow.flush()  # a unique sha_key taken meanwhile surfaces as Conflict
-    connection = uow.session.connection()
-    if len(fetched.data) > _RELEASE_AFTER and connection.dialect.name != "sqlite":
-        # The driver keeps a send buffer the size of the biggest statement for as long as the
-        # connection lives (libpq: 50 MB after a 50 MB file): close this one instead of pooling it.
-        connection.detach()
+    contents.save(uow.session, rec.id, fetched.data)  # in chunks: no driver keeps a copy of the file
     return rec
-
-
-_RELEASE_AFTER = 4 * 1024 * 1024
 
 
 MAX_ATTEMPTS = 3
@@ -445,61 +436,6 @@ def _requeue_waiting(factory: sessionmaker[Session]) -> int:
         return requeued
 
 
-class StoredContent:
-    """The stored bytes of a record as a binary file that reads them from the database in chunks, in
-    the caller's transaction: SQLite's incremental blob I/O, elsewhere ``substring`` of the column.
-    (Fetching a 50 MB ``bytea`` at once costs psycopg about 300 MB: its hex text, the connection's
-    receive buffer, which keeps that size, and the bytes.)"""
-
-    CHUNK = 4 * 1024 * 1024  # few queries: each slice of a compressed value decompresses up to it
-
-    def __init__(self, session: Session, record_id: int) -> None:
-        self._session = session
-        self._id = record_id
-        self._offset = 0  # of the next chunk to fetch
-        self._buffer = memoryview(b"")
-        self._done = False
-
-    def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes (all the rest when negative), fewer only at the end."""
-        parts: list[bytes] = []
-        wanted = size if size >= 0 else None
-        while wanted is None or wanted > 0:
-            if not self._buffer:
-                if self._done:
-                    break
-                chunk = self._chunk(self.CHUNK)
-                self._offset += len(chunk)
-                self._done = len(chunk) < self.CHUNK
-                self._buffer = memoryview(chunk)
-                continue
-            take = len(self._buffer) if wanted is None else min(wanted, len(self._buffer))
-            parts.append(bytes(self._buffer[:take]))
-            self._buffer = self._buffer[take:]
-            if wanted is not None:
-                wanted -= take
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-
-    def _chunk(self, size: int) -> bytes:
-        connection = self._session.connection()
-        if connection.dialect.name == "sqlite":
-            raw = connection.connection.dbapi_connection
-            assert isinstance(raw, sqlite3.Connection)
-            try:
-                blob = raw.blobopen(ExchangeRecord.__tablename__, "content", self._id, readonly=True)
-            except sqlite3.OperationalError:  # no such row or an empty value
-                return b""
-            with blob:
-                blob.seek(min(self._offset, len(blob)))
-                return blob.read(size)
-        piece = connection.scalar(
-            select(func.substring(ExchangeRecord.content, self._offset + 1, size)).where(
-                ExchangeRecord.id == self._id
-            )
-        )
-        return bytes(piece or b"")
-
-
 @contextlib.contextmanager
 def _step(name: str) -> Iterator[None]:
     """Name the step for the ledger when it raises (a race stays a `Conflict`: it is retried)."""
@@ -523,7 +459,7 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         # The stored file is read in chunks as the decoder goes and each message's document is let
         # go once it is applied: a big EDIFACT/X12 file is never whole in memory, nor its documents
         # (about five times its size). XML and PDF files are read whole (capped by the worker).
-        stream = edi.iter_messages(StoredContent(session, rec.id))
+        stream = edi.iter_messages(contents.StoredContent(session, rec.id))
         messages = iter(stream)
         message = next(messages, None)
     rec.format = stream.format

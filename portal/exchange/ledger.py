@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from portal.access import Principal, get_visible, visible
+from portal.exchange import contents
 from portal.listing import FIRST_PAGE, Page, PageRequest, matches, paginate, search_pattern
 from portal.models import Direction, ExchangeLink, ExchangeRecord, Organization, RecordState
 from portal.models.base import utcnow
@@ -70,9 +72,26 @@ def get_record(session: Session, principal: Principal, record_id: int) -> Exchan
 
 
 def record_content(session: Session, principal: Principal, record_id: int) -> tuple[str, bytes]:
-    """The raw file (for download): its name and bytes, as far as the principal may see it."""
+    """The raw file, whole: its name and bytes, as far as the principal may see it."""
     record = get_visible(session, principal, ExchangeRecord, record_id)
-    return record.filename, record.content
+    return record.filename, contents.read_all(session, record.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    filename: str
+    size: int  # of the stored bytes (a refused file's record has its size, but no bytes)
+    chunks: Iterator[bytes]
+
+
+def record_download(
+    session: Session, factory: sessionmaker[Session], principal: Principal, record_id: int
+) -> Download:
+    """The raw file to stream, as far as the principal may see it (checked here, in ``session``): its
+    name, size and bytes chunk by chunk, each chunk read in a session of its own from ``factory``
+    while the response is sent."""
+    record = get_visible(session, principal, ExchangeRecord, record_id)
+    return Download(record.filename, contents.size(session, record.id), contents.chunks(factory, record.id))
 
 
 def links_of(session: Session, principal: Principal, record_ids: set[int]) -> dict[int, list[ExchangeLink]]:
@@ -139,6 +158,7 @@ def records_of(session: Session, principal: Principal, entity: str, entity_id: i
 
 
 __all__ = [
+    "Download",
     "RecordFilter",
     "RecordSort",
     "answered_records",
@@ -148,5 +168,6 @@ __all__ = [
     "list_records",
     "organizations_of",
     "record_content",
+    "record_download",
     "records_of",
 ]

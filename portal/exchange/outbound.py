@@ -22,7 +22,7 @@ from adapters import AdapterError, Transport
 from edi.errors import EdiError
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import NotFound
-from portal.exchange import failures
+from portal.exchange import contents, failures
 from portal.exchange.faults import checkpoint
 from portal.exchange.mapping import Link, order_for_outbound, purchase_order
 from portal.exchange.profiles import owner_principal
@@ -84,7 +84,6 @@ def _new_record(
         filename=filename,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
         format=fmt,
         message_type=message_type,
         interchange_ref=reference,
@@ -94,6 +93,7 @@ def _new_record(
     )
     session.add(rec)
     session.flush()
+    contents.save(session, rec.id, data)
     return rec
 
 
@@ -335,7 +335,7 @@ def send_queued(factory: sessionmaker[Session], profile: ExchangeProfile, transp
             rec.state = RecordState.SENDING
             rec.claimed_at = utcnow()
             rec.attempts += 1
-            record_id, filename, data = rec.id, rec.filename, rec.content
+            record_id, filename, data = rec.id, rec.filename, contents.read_all(uow.session, rec.id)
         try:
             transport.put(profile.outbox, filename, data)
         except AdapterError as exc:

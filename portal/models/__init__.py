@@ -6,7 +6,14 @@ from portal.models.cases import SLA, Case, CaseAttachment, CaseComment, CasePrio
 from portal.models.catalog import Product
 from portal.models.customers import Contact, Customer, CustomerAssignment
 from portal.models.events import Counter, Event
-from portal.models.exchange import Direction, ExchangeLink, ExchangeProfile, ExchangeRecord, RecordState
+from portal.models.exchange import (
+    Direction,
+    ExchangeLink,
+    ExchangeProfile,
+    ExchangeRecord,
+    RecordState,
+    exchange_contents,
+)
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
@@ -51,4 +58,5 @@ __all__ = [
     "ShipmentLine",
     "User",
     "derive_status",
+    "exchange_contents",
 ]

@@ -1,9 +1,10 @@
 """B2B file exchange: per-organization profiles and the exchange ledger.
 
-Every file that comes in or goes out is an :class:`ExchangeRecord` holding its raw bytes and
-sha256. Idempotency rests on unique constraints, not on locks: ``sha_key`` and ``ref_key`` are
-unique per organization and direction and are set only on the first record of a file, so a resent
-file (same bytes, or same interchange reference) can only ever be recorded as a duplicate.
+Every file that comes in or goes out is an :class:`ExchangeRecord` with its size and sha256; its raw
+bytes are a row of :data:`exchange_contents`. Idempotency rests on unique constraints, not on locks:
+``sha_key`` and ``ref_key`` are unique per organization and direction and are set only on the first
+record of a file, so a resent file (same bytes, or same interchange reference) can only ever be
+recorded as a duplicate.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, UTCDateTime, enum_type, utcnow
@@ -82,7 +83,6 @@ class ExchangeRecord(Base):
     filename: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     format: Mapped[str | None] = mapped_column(String(16))
     message_type: Mapped[str | None] = mapped_column(String(32))
     interchange_ref: Mapped[str | None] = mapped_column(String(35))
@@ -101,6 +101,20 @@ class ExchangeRecord(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# The raw bytes of each record, in a table of their own: SQLite rewrites a whole row on every UPDATE,
+# and a record's state, attempts and claim change several times while its file is processed (a 50 MB
+# file in the row cost the worker twice its size on each). A Core table, not a mapped class, so no
+# query and no relationship can load the bytes with a record: they are read and written only
+# through portal.exchange.contents, in chunks, after the record was found through portal.access.
+# ``record_id`` is SQLite's rowid (incremental blob I/O opens a row by it).
+exchange_contents = Table(
+    "exchange_contents",
+    Base.metadata,
+    Column("record_id", ForeignKey("exchange_records.id", ondelete="CASCADE"), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
 
 
 class ExchangeLink(Base):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.app import create_app
 from portal.cases import service as cases
 from portal.config import Settings
+from portal.exchange import contents
 from portal.models import CaseAttachment, Direction, Event, ExchangeRecord, OrderLine, RecordState, User
 from tests.builders import build_scene
 from tests.web.conftest import SECRET, WebWorld, add_users, csrf_of
@@ -67,12 +68,12 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             filename=f"DESADV-{supplier}-geheim.edi",
             size=3,
             sha256="c" * 64,
-            content=b"UNA",
             messages=[],
             error="failed",
         )
         uow.session.add(edi_file)
         uow.flush()
+        contents.save(uow.session, edi_file.id, b"UNA")
     return Foreign(
         urls=[
             f"/orders/{order.id}",

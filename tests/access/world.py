@@ -336,7 +336,6 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
                 filename=f"f{n}.edi",
                 size=1,
                 sha256="0" * 64,
-                content=b"x",
             ),
             o,
         )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import edi
 from adapters import FetchedFile
-from portal.exchange import inbound
+from portal.exchange import contents, inbound
 from portal.models import ExchangeProfile, ExchangeRecord, RecordState
 from tests.exchange.helpers import OWNER_GLN, SUPPLIER_GLN, partner_scene
 
@@ -125,7 +125,7 @@ def test_a_big_file_is_processed_in_memory_of_about_its_own_size(
         assert rec.ack_record_id is not None
         ack_rec = session.get_one(ExchangeRecord, rec.ack_record_id)
         assert ack_rec.message_type == ack_type
-        ack = edi.decode_all(ack_rec.content).messages[0].document
+        ack = edi.decode_all(contents.read_all(session, ack_rec.id)).messages[0].document
     assert isinstance(ack, edi.documents.Acknowledgement)
     # Every message acknowledged from the summaries: accepted, its syntax was right.
     assert [m.message_reference for m in ack.messages] == [m["reference"] for m in rec.messages]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import edi
 import edi.documents as doc
+from portal.exchange import contents
 from portal.exchange.worker import run_once
 from portal.models import ExchangeRecord, OrderStatus, RecordState
 from portal.orders import service as orders
@@ -120,7 +121,7 @@ def test_broken_file_is_kept_with_its_error_and_rejected(
             ("broken.edi", RecordState.FAILED),
             ("nonsense.txt", RecordState.FAILED),
         ]
-        assert records[0].content == garbage
+        assert contents.read_all(session, records[0].id) == garbage
         assert records[0].error
         assert "not EDIFACT, X12" in (records[1].error or "")
 

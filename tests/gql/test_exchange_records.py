@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 
+from portal.exchange import contents
 from portal.models import Direction, ExchangeRecord, RecordState
 from tests.gql.conftest import Api, gid
 
@@ -31,7 +32,6 @@ def make_records(api: Api) -> dict[str, int]:
             filename="desadv.edi",
             size=5,
             sha256="a" * 64,
-            content=b"UNA:+",
             messages=[],
             error="cannot ship order in state 'awaiting_confirmation'",
         )
@@ -42,11 +42,12 @@ def make_records(api: Api) -> dict[str, int]:
             filename="ORDERS_1.edi",
             size=3,
             sha256="b" * 64,
-            content=b"UNB",
             messages=[],
         )
         uow.session.add_all([failed, sent])
         uow.flush()
+        contents.save(uow.session, failed.id, b"UNA:+")
+        contents.save(uow.session, sent.id, b"UNB")
         return {"failed": failed.id, "sent": sent.id}
 
 

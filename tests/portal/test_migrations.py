@@ -5,11 +5,12 @@ from datetime import date
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import selectinload, sessionmaker
 
+from portal.exchange import contents
 from portal.migrate import alembic_config, downgrade, upgrade
-from portal.models import Base, Order
+from portal.models import Base, ExchangeRecord, Order
 from portal.seed import seed_demo
 
 
@@ -65,3 +66,42 @@ def test_0004_indexes_the_event_log_by_kind_and_downgrades(empty_engine: Engine)
     assert "ix_events_kind_id" not in indexes()
     upgrade(empty_engine)
     assert "ix_events_kind_id" in indexes()
+
+
+def test_0006_moves_the_stored_files_out_of_the_records_and_back(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0005")
+    big = bytes(range(256)) * (9 * 1024 * 1024 // 256) + b"tail"  # across two 4 MiB chunks
+    files = {"empty.edi": b"", "small.edi": b"UNA:+.? 'UNB+UNOC:3'\x00\xff", "big.x12": big}
+    with empty_engine.begin() as conn:
+        org = conn.execute(
+            text(
+                "INSERT INTO organizations (slug, name, kind, created_at) "
+                "VALUES ('supplier', 'Supplier', 'supplier', '2026-01-01 00:00:00') RETURNING id"
+            )
+        ).scalar_one()
+        for name, data in files.items():
+            conn.execute(
+                text(
+                    "INSERT INTO exchange_records (organization_id, direction, state, filename, size, sha256,"
+                    " content, messages, attempts, created_at, updated_at) VALUES (:org, 'inbound', 'failed',"
+                    " :name, :size, :sha, :data, '[]', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                ),
+                {"org": org, "name": name, "size": len(data), "sha": "0" * 64, "data": data},
+            )
+
+    upgrade(empty_engine)
+    assert "content" not in {c["name"] for c in inspect(empty_engine).get_columns("exchange_records")}
+    with sessionmaker(empty_engine)() as session:
+        ids = {
+            name: ident for name, ident in session.execute(select(ExchangeRecord.filename, ExchangeRecord.id))
+        }
+        assert {name: contents.read_all(session, ids[name]) for name in files} == files
+        assert {name: contents.size(session, ids[name]) for name in files} == {
+            name: len(data) for name, data in files.items()
+        }
+
+    downgrade(empty_engine, "0005")
+    assert "exchange_contents" not in inspect(empty_engine).get_table_names()
+    with empty_engine.connect() as conn:
+        rows = conn.execute(text("SELECT filename, content FROM exchange_records")).all()
+    assert {name: bytes(data) for name, data in rows} == files

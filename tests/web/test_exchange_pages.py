@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.orm import Session
+
+from portal.exchange import contents
 from portal.models import Direction, ExchangeLink, ExchangeRecord, RecordState
 from tests.web.conftest import WebWorld, post_form
 
@@ -15,12 +19,12 @@ def add_failed_file(world: WebWorld) -> int:
             filename="DESADV_4711.edi",
             size=9,
             sha256="d" * 64,
-            content=b"UNA:+.? '",
             messages=[{"reference": "1", "type": "DESADV", "ok": False, "error": "order SO-1 not found"}],
             error="message 1: order SO-1 not found",
         )
         uow.session.add(record)
         uow.flush()
+        contents.save(uow.session, record.id, b"UNA:+.? '")
         return record.id
 
 
@@ -37,6 +41,31 @@ def test_supplier_lists_opens_and_downloads_its_file(world: WebWorld) -> None:
     assert "attachment" in download.headers["content-disposition"]
     export = client.get("/exchange.csv")
     assert "DESADV_4711.edi" in export.text
+
+
+def test_the_download_streams_the_file_chunk_by_chunk_each_in_a_session_of_its_own(
+    world: WebWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_id = add_failed_file(world)
+    reads: list[tuple[Session, int, int]] = []  # the sessions kept, so their ids differ
+    read_chunk = contents.read_chunk
+
+    def counted(session: Session, ident: int, offset: int, length: int) -> bytes:
+        reads.append((session, ident, offset))
+        return read_chunk(session, ident, offset, length)
+
+    monkeypatch.setattr(contents, "CHUNK", 4)
+    monkeypatch.setattr(contents, "read_chunk", counted)
+    download = world.client("supplier-a").get(f"/exchange/{record_id}/download")
+    assert download.status_code == 200
+    assert download.content == b"UNA:+.? '"
+    assert download.headers["content-length"] == "9"
+    assert [(ident, offset) for _, ident, offset in reads] == [(record_id, 0), (record_id, 4), (record_id, 8)]
+    assert len({id(session) for session, _, _ in reads}) == 3
+    # Another partner's file is not there at all: nothing of it is read.
+    reads.clear()
+    assert world.client("supplier-b").get(f"/exchange/{record_id}/download").status_code == 404
+    assert reads == []
 
 
 def test_owner_reprocesses_a_failed_file_and_the_page_says_so(world: WebWorld) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from portal.access import load_by_ids
 from portal.exchange import handling, ledger
@@ -39,12 +39,16 @@ class ExchangeViews:
         return self._render(ctx, ctx.request.path_params["record_id"])
 
     def download(self, ctx: Ctx) -> Response:
-        name, data = ledger.record_content(ctx.db, ctx.principal, ctx.request.path_params["record_id"])
-        safe_name = "".join(ch for ch in name if ch.isalnum() or ch in "._-") or "file"
-        return Response(
-            data,
+        """The stored file, streamed: a 50 MB file is never whole in the server's memory."""
+        file = ledger.record_download(
+            ctx.db, self.web.sessions, ctx.principal, ctx.request.path_params["record_id"]
+        )
+        safe_name = "".join(ch for ch in file.filename if ch.isalnum() or ch in "._-") or "file"
+        return StreamingResponse(
+            file.chunks,
             media_type="application/octet-stream",
             headers={
+                "content-length": str(file.size),
                 "content-disposition": f'attachment; filename="{safe_name}"',
                 "content-security-policy": "default-src 'none'; sandbox",
                 "cache-control": "private, no-store",
