@@ -40,7 +40,6 @@ from graphql import (
     value_from_ast_untyped,
 )
 from portal.config import Settings
-from portal.db import translate_conflicts
 from portal.errors import PortalError
 from portal.gql.errors import public_message
 from portal.orders.limits import MAX_LINES_PER_ORDER
@@ -361,7 +360,7 @@ class OneMutationPerOperation(ValidationRule):
             )
 
 
-# --- errors and the unit of work ----------------------------------------------------------------
+# --- errors -------------------------------------------------------------------------------------
 
 _MESSAGE_CODES = (
     ("Document contains more than", "TOO_MANY_TOKENS"),
@@ -406,29 +405,15 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 
 class ErrorPolicy(SchemaExtension):
-    """Ends the operation's unit of work (commit a mutation that succeeded, roll back anything
-    else), then gives every error a code: domain errors keep their message, validation errors stay
-    readable, unexpected resolver failures are masked (logged by the schema's ``process_errors``)."""
+    """Gives every error a code: domain errors keep their message, validation errors stay readable,
+    unexpected resolver failures are masked (logged by the schema's ``process_errors``). The unit of
+    work is not this extension's business: the endpoint opens it and ends it (``portal.gql.endpoint``)."""
 
     def on_operation(self) -> Iterator[None]:
         yield
-        ec = self.execution_context
         # Strawberry returns this very object: change it in place.
-        result: Any = ec.result
-        context = ec.context
+        result: Any = self.execution_context.result
         errors = list(getattr(result, "errors", None) or [])
-        if getattr(context, "wrote", False):
-            session = context.session
-            if errors:
-                session.rollback()
-            else:
-                try:
-                    with translate_conflicts():
-                        session.commit()
-                except PortalError as exc:
-                    session.rollback()
-                    result.data = None
-                    result.errors = errors = [GraphQLError(exc.message, original_error=exc)]
         if errors:
             result.errors = [coded(error) for error in errors]
 

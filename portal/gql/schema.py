@@ -100,7 +100,7 @@ def build_schema(limits: Limits | None = None, *, introspection: bool = True) ->
     if not introspection:
         rules.extend(DisableIntrospection().validation_rules)
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        # First in the list, so its on_operation exit runs last: it ends the unit of work.
+        # First in the list, so its on_operation exit runs last: it sees every error.
         ErrorPolicy,
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=CACHE_SIZE),
