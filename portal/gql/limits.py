@@ -41,6 +41,7 @@ from graphql import (
 )
 from portal.config import Settings
 from portal.errors import PortalError
+from portal.gql._strawberry import core_schema
 from portal.gql.errors import public_message
 from portal.orders.limits import MAX_LINES_PER_ORDER
 
@@ -159,7 +160,7 @@ class CostLimit(SchemaExtension):
     def _operation_cost(
         self, op: OperationDefinitionNode, definitions: Any, variables: dict[str, Any]
     ) -> int:
-        schema = self.execution_context.schema._schema
+        schema = core_schema(self.execution_context.schema)
         root = schema.get_root_type(op.operation)
         fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         if root is None:
@@ -176,7 +177,7 @@ class CostLimit(SchemaExtension):
     ) -> int:
         if selection_set is None:
             return 0
-        schema = self.execution_context.schema._schema
+        schema = core_schema(self.execution_context.schema)
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
