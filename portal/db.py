@@ -196,8 +196,8 @@ def _has_changes(session: Session) -> bool:
 def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[UnitOfWork]:
     """Commit when the block succeeds, roll back when it raises. The only place that commits.
 
-    ``read_only`` refuses every flush that would write (`WriteInReadOnlyUnit`) and ends with a
-    rollback, so not even a statement executed directly is kept."""
+    ``read_only`` refuses every flush that would write (`WriteInReadOnlyUnit`), has the database
+    refuse any statement that writes (the same error), and ends with a rollback."""
     session = factory()
     if read_only:
         session.info[READ_ONLY] = True
