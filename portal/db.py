@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +35,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
     event.listen(engine, "before_cursor_execute", _check_deadline)
     event.listen(engine, "checkin", _forget_deadline)
+    event.listen(engine, "checkin", _leave_query_only)
+    event.listen(engine, "handle_error", _refused_write)
     return engine
 
 
@@ -133,17 +136,56 @@ def translate_conflicts() -> Iterator[None]:
 
 
 READ_ONLY = "portal.read_only"
-_READ_ONLY_REFUSAL = "this unit of work is read-only: a GET page may not change data"
+_READ_ONLY_REFUSAL = "this unit of work is read-only: a GET page may not change data, nor may a GraphQL query"
 
 
 class WriteInReadOnlyUnit(RuntimeError):
-    """A unit of work opened read-only (every GET page of the portal) tried to write."""
+    """A unit of work opened read-only (every GET page of the portal, every GraphQL query) tried to
+    write: through the ORM (refused before the flush) or with a statement of its own (refused by
+    the database: PostgreSQL runs the transaction ``READ ONLY``, SQLite the connection
+    ``query_only``)."""
 
 
 @event.listens_for(Session, "before_flush")
 def _refuse_writes(session: Session, _context: object, _instances: object) -> None:
     if session.info.get(READ_ONLY) and _has_changes(session):
         raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL)
+
+
+@event.listens_for(Session, "after_begin")
+def _apply_read_only(session: Session, _transaction: object, connection: Connection) -> None:
+    """The database itself refuses writes in a read-only unit of work, whatever statement tries."""
+    read_only = bool(session.info.get(READ_ONLY))
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        if read_only:  # may follow statements of the transaction (not the other way round)
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        connection.info[READ_ONLY] = read_only
+    elif dialect == "sqlite" and bool(connection.info.get(READ_ONLY)) != read_only:
+        # A setting of the connection, not of the transaction: undone at check-in.
+        connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+        connection.info[READ_ONLY] = read_only
+
+
+def _leave_query_only(dbapi_connection: Any, record: Any) -> None:
+    # query_only belongs to one unit of work, not to the pooled SQLite connection.
+    if (
+        record is not None
+        and record.info.pop(READ_ONLY, False)
+        and hasattr(dbapi_connection, "set_progress_handler")
+    ):
+        dbapi_connection.execute("PRAGMA query_only = 0")
+
+
+def _refused_write(context: ExceptionContext) -> None:
+    """The database refused a write in a read-only unit of work: say so (SQLite's refusal is an
+    OperationalError, which would otherwise read as the database being away)."""
+    connection = context.connection
+    if connection is None or not connection.info.get(READ_ONLY):
+        return
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) == "25006" or "readonly database" in str(original):
+        raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL) from original
 
 
 def _has_changes(session: Session) -> bool:
@@ -154,8 +196,8 @@ def _has_changes(session: Session) -> bool:
 def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[UnitOfWork]:
     """Commit when the block succeeds, roll back when it raises. The only place that commits.
 
-    ``read_only`` refuses every flush that would write (`WriteInReadOnlyUnit`) and ends with a
-    rollback, so not even a statement executed directly is kept."""
+    ``read_only`` refuses every flush that would write (`WriteInReadOnlyUnit`), has the database
+    refuse any statement that writes (the same error), and ends with a rollback."""
     session = factory()
     if read_only:
         session.info[READ_ONLY] = True

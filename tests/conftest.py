@@ -18,12 +18,34 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Base
 from tests.adapters.sshd import SshdInfo, SshdUnavailable, running_sshd
+from tests.edi.corpus import missing, reads_absent_corpus
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
 
 def pytest_report_header() -> str:
     return f"portal database: {'postgresql (' + PG_URL + ')' if PG_URL else 'sqlite'}"
+
+
+# A test (or its fixture) that opens a file of the shared corpus when the corpus is not there is
+# skipped, or fails under CI=true (tests.edi.corpus).
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    return (yield from _corpus_or_skip())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    return (yield from _corpus_or_skip())
+
+
+def _corpus_or_skip() -> Iterator[None]:
+    try:
+        return (yield)
+    except Exception as exc:
+        if reads_absent_corpus(exc):
+            missing(Path(str(getattr(exc, "filename", "") or exc)))
+        raise
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,14 @@ like a missing id.
 from portal.access.policy import RULES, rule_for
 from portal.access.principal import (
     Principal,
-    UserStanding,
+    TokenStanding,
+    current_principal,
     descendant_ids,
+    organization_tree,
     principal_for_token,
     principal_for_user,
-    user_standing,
+    token_standing,
+    user_principal,
 )
 from portal.access.queries import (
     entity_name,
@@ -26,16 +29,19 @@ from portal.access.queries import (
 __all__ = [
     "RULES",
     "Principal",
-    "UserStanding",
+    "TokenStanding",
+    "current_principal",
     "descendant_ids",
     "entity_name",
     "get_visible",
     "load_by_ids",
     "load_children",
+    "organization_tree",
     "principal_for_token",
     "principal_for_user",
     "rule_for",
-    "user_standing",
+    "token_standing",
+    "user_principal",
     "visible",
     "visible_ids",
 ]

@@ -1,4 +1,8 @@
-"""What a resolver sees: the caller, the operation's session (its unit of work) and the DataLoaders."""
+"""What a resolver sees: the caller, the operation's unit of work and the DataLoaders.
+
+The unit of work is opened and ended by the endpoint (``portal.gql.endpoint``), one per operation:
+read-only for queries, committed for a mutation that succeeded. Resolvers and services only flush.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +26,10 @@ if TYPE_CHECKING:
 class Context:
     request: Request | WebSocket
     principal: Principal
-    session: Session
+    uow: UnitOfWork
     sessions: sessionmaker[Session]
     limits: Limits
     loaders: Loaders = field(init=False)
-    wrote: bool = False  # a mutation ran: the operation ends with commit or rollback
     connection_params: dict[str, Any] | None = None  # graphql-transport-ws connection_init payload
     ticker: Ticker | None = None  # the endpoint's outbox watcher (subscriptions)
     handler: Any = None  # the graphql-transport-ws connection handler, for WebSockets
@@ -35,6 +38,10 @@ class Context:
         self.loaders = Loaders(self.session, self.principal)
 
     @property
-    def uow(self) -> UnitOfWork:
-        self.wrote = True
-        return UnitOfWork(self.session)
+    def session(self) -> Session:
+        return self.uow.session
+
+    def act_as(self, principal: Principal) -> None:
+        """The caller authenticated later (a WebSocket, at connection_init): fresh loaders for it."""
+        self.principal = principal
+        self.loaders = Loaders(self.session, principal)

@@ -1,8 +1,10 @@
 """/graphql: the checks in front of strawberry, then strawberry's ASGI view.
 
 Order of checks for HTTP: method and size of the body (413), a place among the worker's in-flight
-operations (503 when the queue is full), then, in a worker thread, one session (the unit of work,
-with a deadline) for credentials (401), the caller's rate budget (429) and the operation. No
+operations (503 when the queue is full), then, in a worker thread, one unit of work with a deadline
+for credentials (401), the caller's rate budget (429) and the operation. The unit of work is opened
+and ended here, not in a strawberry extension: read-only unless the operation is a mutation (the
+database refuses a query's writes), committed when a mutation ran without errors, else rolled back. No
 database work runs on the event loop: web pages, /healthz and other operations go on while an
 operation waits for the database. A database that does not answer gives 503 SERVICE_UNAVAILABLE.
 Every refusal is a GraphQL-shaped JSON body with ``extensions.code``.
@@ -15,13 +17,13 @@ Connections are capped per process and per token, subscriptions per connection a
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
-import time
 import weakref
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,38 +32,40 @@ from cross_web import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     SubscribeMessage,
 )
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from portal.access import Principal
-from portal.auth import principal_from_session_cookie
+from portal.auth import authenticate
 from portal.config import Settings
-from portal.db import bound, failure_of, unit_of_work
-from portal.errors import ServiceUnavailable, Unauthenticated
+from portal.db import UnitOfWork, WriteInReadOnlyUnit, bound, failure_of, unit_of_work
+from portal.errors import Conflict, ServiceUnavailable, Unauthenticated
 from portal.gql.context import Context
+from portal.gql.errors import public_message
 from portal.gql.limits import Limits, RateBudget
 from portal.gql.schema import build_schema
 from portal.gql.subscriptions import Ticker
 from portal.models import OrgKind
-from portal.models.base import utcnow
-from portal.partners.queries import TokenGrant, token_grant
-from portal.partners.service import authenticate_token
-from portal.web.sessions import SECURITY_HEADERS
+from portal.security_headers import SECURITY_HEADERS
 
-LAST_USE_GRANULARITY = timedelta(minutes=1)
+log = logging.getLogger("portal.gql")
 GRAPHIQL_PAGE = Path(__file__).resolve().parents[1] / "web" / "static" / "graphiql" / "index.html"
-# The portal pages' headers (portal.web.sessions.SECURITY_HEADERS, which skips /graphql).
+# The portal pages' headers (the portal's middleware skips /graphql).
 GRAPHIQL_HEADERS = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
 
+# Set by the view when strawberry has the operation's result: whether it ran without errors.
+SUCCEEDED = "portal.graphql.succeeded"
 # Sees nothing until connection_init authenticates a WebSocket (no organization, no role).
 NOBODY = Principal(org_id=0, org_kind=OrgKind.SUPPLIER, org_ids=frozenset(), roles=frozenset(), name="nobody")
 
@@ -72,63 +76,6 @@ def error_response(
     return JSONResponse(
         {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status, headers
     )
-
-
-def authenticate(
-    connection: HTTPConnection, session: Session, sessions: sessionmaker[Session], bearer: str | None = None
-) -> Principal:
-    """Bearer token or the portal's session cookie; Unauthenticated otherwise.
-
-    A valid token whose use was recorded less than a minute ago costs one indexed read (token and
-    organization) in the operation's own session; anything else (unknown, revoked or expired, or a
-    use to record) goes through the service in a unit of work of its own, at most once a minute per
-    token: one write transaction per request would serialise every API call on SQLite."""
-    header = bearer or connection.headers.get("authorization")
-    if header:
-        scheme, _, secret = header.partition(" ")
-        secret = secret.strip()
-        if scheme.lower() != "bearer" or not secret:
-            raise Unauthenticated("use the header 'Authorization: Bearer <token>'")
-        now = utcnow()
-        grant = token_grant(session, secret)
-        if (
-            grant is not None
-            and grant.valid_at(now)
-            and grant.last_used_at is not None
-            and now - grant.last_used_at < LAST_USE_GRANULARITY
-        ):
-            return _token_principal(session, grant)
-        with unit_of_work(sessions) as uow:
-            principal = authenticate_token(uow.session, secret, now=now)
-        if grant is not None:
-            _remember(grant, principal)
-        return principal
-    user = principal_from_session_cookie(connection, session)
-    if user is None:
-        raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>' or log in")
-    return user
-
-
-PRINCIPAL_TTL = 60.0
-_PRINCIPALS: dict[tuple[object, ...], tuple[float, Principal]] = {}
-
-
-def _token_principal(session: Session, grant: TokenGrant) -> Principal:
-    """The grant's principal; the organization tree below it is cached for a minute per process (as
-    the portal does for users). The token itself is read on every request: revoking it takes effect
-    at once."""
-    cached = _PRINCIPALS.get((grant.token_id, grant.organization_id, grant.org_kind, grant.roles, grant.name))
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    return _remember(grant, grant.principal(session))
-
-
-def _remember(grant: TokenGrant, principal: Principal) -> Principal:
-    if len(_PRINCIPALS) > 10_000:
-        _PRINCIPALS.clear()
-    key = (grant.token_id, grant.organization_id, grant.org_kind, grant.roles, grant.name)
-    _PRINCIPALS[key] = (time.monotonic() + PRINCIPAL_TTL, principal)
-    return principal
 
 
 class _Refused(Exception):
@@ -240,6 +187,11 @@ class _View(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)  # orjson.JSONDecodeError is a json.JSONDecodeError
 
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # The endpoint ends the operation's unit of work by this: committed only without errors.
+        request.scope[SUCCEEDED] = not result.errors
+        return await super().process_result(request, result)
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # Only WebSockets get here (HTTP passes its context to run()): authenticated at connection_init.
         # The session is never used for a subscription (each poll has its own): it holds no connection.
@@ -247,7 +199,7 @@ class _View(GraphQL[Context, None]):
         return Context(
             request=request,
             principal=NOBODY,
-            session=e.sessions(),
+            uow=UnitOfWork(e.sessions()),
             sessions=e.sessions,
             limits=e.limits,
             ticker=e.ticker,
@@ -268,8 +220,7 @@ class _View(GraphQL[Context, None]):
             if failure is None:
                 raise
             raise _Refused(1013, failure.message) from exc
-        context.principal = principal
-        context.__post_init__()  # fresh loaders for the authenticated principal
+        context.act_as(principal)
         handler = context.handler
         if handler is not None:
             e.sockets.join(principal_key(principal), handler, e.limits.max_ws_per_token)
@@ -327,6 +278,7 @@ class GraphQLEndpoint:
         self.ticker = Ticker(sessions, self.limits.poll_interval, self.limits.operation_timeout)
         self.sockets = Sockets()
         self._graphiql_page: bytes | None = None
+        self._operation_types = lru_cache(maxsize=512)(self._parse_operation_type)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -362,9 +314,34 @@ class GraphQLEndpoint:
             return error_response(
                 413, "REQUEST_TOO_LARGE", f"the request body exceeds {self.limits.max_body_bytes} bytes"
             )
+        # Strawberry reads the body again (in a worker thread): a request that replays it.
+        replayed = Request(request.scope, _replay(body))
+        read_only = self.operation_type(body) is not OperationType.MUTATION
         # A queued operation holds no database connection (and no thread) while it waits.
         loop = asyncio.get_running_loop()
-        return await self._in_slot(lambda: loop.run_in_executor(self._workers, self._operate, request))
+        return await self._in_slot(
+            lambda: loop.run_in_executor(self._workers, self._operate, replayed, read_only)
+        )
+
+    def operation_type(self, body: bytes) -> OperationType | None:
+        """The type of the operation a POST body asks for, None when it cannot be told (strawberry
+        then answers with the error). Parsed once per query text (a cache like strawberry's own)."""
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(data, dict) or not isinstance(query := data.get("query"), str):
+            return None
+        name = data.get("operationName")
+        return self._operation_types(query, name if isinstance(name, str) else None)
+
+    def _parse_operation_type(self, query: str, operation_name: str | None) -> OperationType | None:
+        try:
+            document = parse(query, max_tokens=self.limits.max_tokens)
+        except GraphQLError:
+            return None
+        operation = get_operation_ast(document, operation_name)
+        return operation.operation if operation is not None else None
 
     def _graphiql(self) -> Response:
         """GraphiQL from our own static files (portal/web/static/graphiql), under the same
@@ -373,44 +350,53 @@ class GraphQLEndpoint:
             self._graphiql_page = GRAPHIQL_PAGE.read_bytes()
         return HTMLResponse(self._graphiql_page, headers=dict(GRAPHIQL_HEADERS))
 
-    def _operate(self, request: Request) -> Response:
-        """One operation in a worker thread: its session (the unit of work) under a deadline,
-        authentication, the rate budget, then strawberry."""
-        session = self.sessions()
-        bound(session, self.limits.operation_timeout)
+    def _operate(self, request: Request, read_only: bool) -> Response:
+        """One operation in a worker thread, in one unit of work under a deadline, opened and ended
+        here: read-only unless the operation is a mutation; committed when a mutation succeeded,
+        rolled back otherwise (resolvers and services only flush)."""
         try:
-            try:
-                principal = authenticate(request, session, self.sessions)
-            except Unauthenticated as exc:
-                return error_response(
-                    401, exc.code, exc.message, {"WWW-Authenticate": 'Bearer realm="graphql"'}
-                )
-            except Exception as exc:
-                failure = failure_of(exc)
-                if failure is None:
-                    raise
-                status = 503 if isinstance(failure, ServiceUnavailable) else 504
-                return error_response(status, failure.code, failure.message, {"Retry-After": "5"})
-            with self._budget_lock:
-                wait = self.budget.take(principal_key(principal))
-            if wait:
-                return error_response(
-                    429,
-                    "RATE_LIMITED",
-                    f"rate budget exhausted; retry in {wait:.1f} s",
-                    {"Retry-After": str(int(wait) + 1)},
-                )
-            context = Context(
-                request=request,
-                principal=principal,
-                session=session,
-                sessions=self.sessions,
-                limits=self.limits,
-                ticker=self.ticker,
+            with unit_of_work(self.sessions, read_only=read_only) as uow:
+                bound(uow.session, self.limits.operation_timeout)
+                response = self._run(request, uow)
+                if request.scope.get(SUCCEEDED) is not True:
+                    uow.session.rollback()
+                return response
+        except Conflict as exc:  # at commit: a unique value or a version taken meanwhile
+            return error_response(200, exc.code, public_message(exc))
+        except WriteInReadOnlyUnit:
+            log.error("a GraphQL query changed data", exc_info=True)
+            return error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error.")
+        except Exception as exc:
+            failure = failure_of(exc)
+            if failure is None:
+                raise
+            status = 503 if isinstance(failure, ServiceUnavailable) else 504
+            return error_response(status, failure.code, failure.message, {"Retry-After": "5"})
+
+    def _run(self, request: Request, uow: UnitOfWork) -> Response:
+        """Authentication, the rate budget, then strawberry."""
+        try:
+            principal = authenticate(request, uow.session, self.sessions)
+        except Unauthenticated as exc:
+            return error_response(401, exc.code, exc.message, {"WWW-Authenticate": 'Bearer realm="graphql"'})
+        with self._budget_lock:
+            wait = self.budget.take(principal_key(principal))
+        if wait:
+            return error_response(
+                429,
+                "RATE_LIMITED",
+                f"rate budget exhausted; retry in {wait:.1f} s",
+                {"Retry-After": str(int(wait) + 1)},
             )
-            return self._loops.run(self._view(request, context))
-        finally:
-            session.close()
+        context = Context(
+            request=request,
+            principal=principal,
+            uow=uow,
+            sessions=self.sessions,
+            limits=self.limits,
+            ticker=self.ticker,
+        )
+        return self._loops.run(self._view(request, context))
 
     def authenticate_briefly(self, connection: HTTPConnection, bearer: str | None) -> Principal:
         """Authentication in a session of its own, closed before returning (for WebSockets)."""
@@ -459,6 +445,18 @@ class GraphQLEndpoint:
             if size > limit:
                 return None
             chunks.append(chunk)
-        body = b"".join(chunks)
-        request._body = body  # strawberry reads the body again (in a worker thread) through the request
-        return body
+        return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    """An ASGI ``receive`` that hands over a body already read, then reports the client gone."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

@@ -40,8 +40,8 @@ from graphql import (
     value_from_ast_untyped,
 )
 from portal.config import Settings
-from portal.db import translate_conflicts
 from portal.errors import PortalError
+from portal.gql._strawberry import core_schema
 from portal.gql.errors import public_message
 from portal.orders.limits import MAX_LINES_PER_ORDER
 
@@ -160,7 +160,7 @@ class CostLimit(SchemaExtension):
     def _operation_cost(
         self, op: OperationDefinitionNode, definitions: Any, variables: dict[str, Any]
     ) -> int:
-        schema = self.execution_context.schema._schema
+        schema = core_schema(self.execution_context.schema)
         root = schema.get_root_type(op.operation)
         fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         if root is None:
@@ -177,7 +177,7 @@ class CostLimit(SchemaExtension):
     ) -> int:
         if selection_set is None:
             return 0
-        schema = self.execution_context.schema._schema
+        schema = core_schema(self.execution_context.schema)
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
@@ -361,7 +361,7 @@ class OneMutationPerOperation(ValidationRule):
             )
 
 
-# --- errors and the unit of work ----------------------------------------------------------------
+# --- errors -------------------------------------------------------------------------------------
 
 _MESSAGE_CODES = (
     ("Document contains more than", "TOO_MANY_TOKENS"),
@@ -406,29 +406,15 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 
 class ErrorPolicy(SchemaExtension):
-    """Ends the operation's unit of work (commit a mutation that succeeded, roll back anything
-    else), then gives every error a code: domain errors keep their message, validation errors stay
-    readable, unexpected resolver failures are masked (logged by the schema's ``process_errors``)."""
+    """Gives every error a code: domain errors keep their message, validation errors stay readable,
+    unexpected resolver failures are masked (logged by the schema's ``process_errors``). The unit of
+    work is not this extension's business: the endpoint opens it and ends it (``portal.gql.endpoint``)."""
 
     def on_operation(self) -> Iterator[None]:
         yield
-        ec = self.execution_context
         # Strawberry returns this very object: change it in place.
-        result: Any = ec.result
-        context = ec.context
+        result: Any = self.execution_context.result
         errors = list(getattr(result, "errors", None) or [])
-        if getattr(context, "wrote", False):
-            session = context.session
-            if errors:
-                session.rollback()
-            else:
-                try:
-                    with translate_conflicts():
-                        session.commit()
-                except PortalError as exc:
-                    session.rollback()
-                    result.data = None
-                    result.errors = errors = [GraphQLError(exc.message, original_error=exc)]
         if errors:
             result.errors = [coded(error) for error in errors]
 

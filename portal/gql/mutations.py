@@ -1,7 +1,7 @@
 """The Mutation root. Thin: decode ids, call one service, return a payload with ``userErrors``.
 
-Each operation runs in one unit of work (the request's session; committed by
-``limits.ErrorPolicy`` when the operation succeeds). A domain error rolls back everything the
+Each operation runs in one unit of work (opened and committed by the endpoint,
+``portal.gql.endpoint``, when the operation succeeds). A domain error rolls back everything the
 mutation wrote and comes back as ``userErrors``; an id the caller may not see fails exactly as a
 missing id does, because every service loads through ``portal.access.get_visible``.
 """

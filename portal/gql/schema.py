@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -17,12 +16,11 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import ExecutionContext
-from strawberry.types.field import StrawberryField
 
-from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
+from graphql import GraphQLError
 from portal.db import failure_of
+from portal.gql._strawberry import direct_resolvers
 from portal.gql.admin import AdminMutation, AdminQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.limits import (
@@ -100,7 +98,7 @@ def build_schema(limits: Limits | None = None, *, introspection: bool = True) ->
     if not introspection:
         rules.extend(DisableIntrospection().validation_rules)
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        # First in the list, so its on_operation exit runs last: it ends the unit of work.
+        # First in the list, so its on_operation exit runs last: it sees every error.
         ErrorPolicy,
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=CACHE_SIZE),
@@ -120,46 +118,6 @@ def build_schema(limits: Limits | None = None, *, introspection: bool = True) ->
     )
     direct_resolvers(schema)
     return schema
-
-
-def direct_resolvers(schema: strawberry.Schema) -> None:
-    """Hand graphql-core the plain function of every method field without arguments (``id``,
-    ``status``, ``lines``, ``customer``...), instead of strawberry's wrapper, which builds an
-    ``Info``, converts arguments and chains field extensions on every call: a page of 50 orders
-    has hundreds of such calls. Safe because these resolvers use nothing of ``info`` but
-    ``info.context``, which graphql-core's ``GraphQLResolveInfo`` has as well, and none of them has
-    arguments, permission classes or field extensions (those keep strawberry's path)."""
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
-            continue
-        for graphql_field in graphql_type.fields.values():
-            definition = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            if not isinstance(definition, StrawberryField):
-                continue
-            resolver = definition.base_resolver
-            if (
-                resolver is None
-                or definition.arguments
-                or definition.extensions
-                or definition.permission_classes
-                or resolver.is_async
-                or resolver.self_parameter is None
-                or graphql_field.subscribe is not None
-            ):
-                continue
-            func = resolver.wrapped_func
-            if not isinstance(func, staticmethod | classmethod):
-                graphql_field.resolve = _direct(func, takes_info=resolver.info_parameter is not None)
-
-
-def _direct(func: Callable[..., Any], *, takes_info: bool) -> Callable[..., Any]:
-    if takes_info:
-        return func  # func(source, info): graphql-core's own calling convention
-
-    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
-        return func(source)
-
-    return resolve
 
 
 def schema_sdl() -> str:

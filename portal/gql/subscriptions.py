@@ -6,10 +6,10 @@ No side channel: a subscription is an async generator that reads the events tabl
 Bounded work: one :class:`Ticker` per process reads the newest event id every
 ``Limits.poll_interval`` seconds (one indexed statement, whatever the number of subscriptions); a
 subscription reads the feed only when that id has moved past its cursor (revoking a token writes
-an event too), and at least every :data:`RECHECK_POLLS` intervals re-checks that its API token is
-still valid. Every read runs in a worker thread in a short session of its own, closed before the
-subscription waits again: an idle subscription holds no database connection and never blocks the
-event loop.
+an event too), and at least every :data:`RECHECK_POLLS` intervals. Each read resolves the caller
+again (a revoked token ends the subscription; a changed role or organization tree applies at once).
+Every read runs in a worker thread in a short session of its own, closed before the subscription
+waits again: an idle subscription holds no database connection and never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -25,14 +25,13 @@ import strawberry
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import changes as change_feed
-from portal.access import Principal
+from portal.access import Principal, current_principal
 from portal.db import bound
 from portal.errors import Unauthenticated
 from portal.gql import types as t
 from portal.gql.queries import parse_after, to_change
 from portal.gql.types import ctx
 from portal.models.base import utcnow
-from portal.partners.queries import token_still_valid
 
 ORDER_ENTITIES = ("order", "shipment", "invoice")
 CASE_ENTITIES = ("case",)
@@ -100,18 +99,17 @@ class Ticker:
             await asyncio.sleep(self.interval)
 
 
-def _token_still_valid(session: Session, principal: Principal) -> bool:
-    return principal.token_id is None or token_still_valid(session, principal.token_id, utcnow())
-
-
 def _read(
     ticker: Ticker, principal: Principal, cursor: int, entities: Collection[str]
 ) -> change_feed.ChangePage:
+    """The next page of the feed, for the caller as it stands now: a revoked or expired token or a
+    deactivated user ends the subscription; a role or organization tree that changed applies."""
     with ticker.sessions() as session:
         bound(session, ticker.timeout)
-        if not _token_still_valid(session, principal):
-            raise Unauthenticated("the API token was revoked or has expired")
-        return change_feed.feed(session, principal, after=cursor, first=100, entities=entities)
+        current = current_principal(session, principal, utcnow())
+        if current is None:
+            raise Unauthenticated("the API token was revoked or has expired, or the user was deactivated")
+        return change_feed.feed(session, current, after=cursor, first=100, entities=entities)
 
 
 async def poll(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, descendant_ids, visible
+from portal.access import Principal, visible
 from portal.listing import (
     FIRST_PAGE,
     IdWindow,
@@ -22,8 +21,7 @@ from portal.listing import (
     paginate,
     search_pattern,
 )
-from portal.models import ApiToken, Organization, OrgKind, Product, User
-from portal.security import hash_token
+from portal.models import Organization, OrgKind, Product, User
 
 
 class ProductSort(enum.StrEnum):
@@ -176,64 +174,3 @@ def organization_rows(
     return keyset_rows(
         session, principal, Organization, conds, sort=sort, descending=descending, window=window
     )
-
-
-# --- API tokens: the per-request check -----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TokenGrant:
-    """What authenticating an API call needs of a token and its organization: one indexed read."""
-
-    token_id: int
-    name: str
-    roles: str
-    organization_id: int
-    org_kind: OrgKind
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
-
-    def valid_at(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
-    def principal(self, session: Session) -> Principal:
-        """The same principal as :func:`portal.access.principal_for_token`, without ORM objects."""
-        return Principal(
-            org_id=self.organization_id,
-            org_kind=self.org_kind,
-            org_ids=descendant_ids(session, self.organization_id),
-            roles=frozenset(r for r in self.roles.split(",") if r),
-            token_id=self.token_id,
-            name=f"token {self.name}",
-        )
-
-
-_GRANT = (
-    select(
-        ApiToken.id,
-        ApiToken.name,
-        ApiToken.roles,
-        ApiToken.organization_id,
-        Organization.kind,
-        ApiToken.expires_at,
-        ApiToken.revoked_at,
-        ApiToken.last_used_at,
-    )
-    .join(Organization, Organization.id == ApiToken.organization_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"))
-)
-_TOKEN_STATE = select(ApiToken.expires_at, ApiToken.revoked_at).where(ApiToken.id == bindparam("token_id"))
-
-
-def token_grant(session: Session, secret: str) -> TokenGrant | None:
-    """The token with this secret and its organization's kind, or None (records nothing: the
-    service's ``authenticate_token`` records the last use)."""
-    row = session.connection().execute(_GRANT, {"token_hash": hash_token(secret)}).first()
-    return TokenGrant(*row) if row is not None else None
-
-
-def token_still_valid(session: Session, token_id: int, now: datetime) -> bool:
-    """Not revoked and not expired (a long-lived subscription checks this on every poll)."""
-    row = session.connection().execute(_TOKEN_STATE, {"token_id": token_id}).first()
-    return row is not None and row.revoked_at is None and (row.expires_at is None or row.expires_at > now)

@@ -8,7 +8,6 @@ action -> the form again, with the messages next to its fields and the values th
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +24,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import Message
 
-from portal.access import Principal, permissions, principal_for_user, user_standing
+from portal.access import Principal, permissions
+from portal.auth import session_principal
 from portal.config import Settings
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
-from portal.models import OrgKind, User
+from portal.models import OrgKind
 from portal.partners.logins import LoginThrottle
 from portal.web.attrs import attributes
 from portal.web.forms import Form, FormErrors, errors_from, local_input
@@ -48,40 +48,6 @@ MAX_FORM_BYTES = 64 * 1024
 log = logging.getLogger(__name__)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def user_principal(session: Session, data: SessionData) -> tuple[int, Principal] | None:
-    """The user id and principal of a signed session, if it is still valid (active, same session
-    generation).
-
-    The user's standing is read on every request (a logout, password change or deactivation takes
-    effect at once, in every server process); the organization tree below the user's organization
-    is cached for a minute per process.
-    """
-    if data.uid is None:
-        return None
-    standing = user_standing(session, data.uid, data.sid)
-    if (
-        standing is None
-        or not standing.is_active
-        or standing.session_generation != data.gen
-        or standing.session_revoked
-    ):
-        return None
-    key = (data.uid, standing.organization_id, standing.roles, standing.name)
-    cached = _PRINCIPALS.get(key)
-    now = time.monotonic()
-    if cached is not None and cached[0] > now:
-        return data.uid, cached[1]
-    principal = principal_for_user(session, session.get_one(User, data.uid))
-    if len(_PRINCIPALS) > 10_000:
-        _PRINCIPALS.clear()
-    _PRINCIPALS[key] = (now + PRINCIPAL_TTL, principal)
-    return data.uid, principal
-
-
-PRINCIPAL_TTL = 60.0
-_PRINCIPALS: dict[tuple[int, int, str, str], tuple[float, Principal]] = {}
 
 
 @dataclass
@@ -320,7 +286,7 @@ class Web:
     def _session_valid(self, session: SessionData) -> bool:
         """Whether the signed session still stands (read-only); an invalid one is cleared."""
         with unit_of_work(self.sessions, read_only=True) as uow:
-            if user_principal(uow.session, session) is not None:
+            if session_principal(uow.session, session) is not None:
                 return True
         session.uid = None
         session.clear = True
@@ -345,14 +311,15 @@ class Web:
         read_only: bool = False,
     ) -> Response:
         with unit_of_work(self.sessions, read_only=read_only) as uow:
-            found = user_principal(uow.session, session)
-            if found is None:
+            principal = session_principal(uow.session, session)
+            if principal is None or principal.user_id is None:
                 session.uid = None
                 session.clear = True
                 session.dirty = False
                 return RedirectResponse("/login", status_code=303)
-            user_id, principal = found
-            ctx = Ctx(self, request, uow, principal, user_id, session, Form(form), locale_of(request))
+            ctx = Ctx(
+                self, request, uow, principal, principal.user_id, session, Form(form), locale_of(request)
+            )
             try:
                 return handler(ctx)
             except NotFound:

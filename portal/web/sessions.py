@@ -14,114 +14,26 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
-from dataclasses import dataclass
-from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# The cookie's format is read by every transport (portal.auth); the portal writes it here.
+from portal.auth import SCOPE_KEY as SCOPE_KEY
+from portal.auth import SESSION_COOKIE as SESSION_COOKIE
+from portal.auth import SESSION_MAX_AGE as SESSION_MAX_AGE
+from portal.auth import SessionData as SessionData
+from portal.auth import read_session as read_session
+from portal.auth import serializer as serializer
+from portal.security_headers import SECURITY_HEADERS
 from portal.web.i18n import LOCALES, negotiate
 
-SESSION_COOKIE = "portal_session"
 DEVICE_COOKIE = "portal_device"
 LANG_COOKIE = "portal_lang"
-SESSION_MAX_AGE = 12 * 3600
 DEVICE_MAX_AGE = 180 * 24 * 3600
-SCOPE_KEY = "portal.session"
 LOCALE_KEY = "portal.locale"
-
-
-@dataclass
-class SessionData:
-    sid: str
-    csrf: str
-    uid: int | None = None
-    gen: int = 0
-    flash: str | None = None
-    secret: str | None = None  # a just-issued API token, shown once after the redirect
-    dirty: bool = False
-    clear: bool = False
-
-    @classmethod
-    def new(cls) -> SessionData:
-        return cls(sid=secrets.token_urlsafe(18), csrf=secrets.token_urlsafe(24), dirty=True)
-
-    def payload(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"sid": self.sid, "csrf": self.csrf}
-        if self.uid is not None:
-            data |= {"uid": self.uid, "gen": self.gen}
-        if self.flash:
-            data["flash"] = self.flash
-        if self.secret:
-            data["secret"] = self.secret
-        return data
-
-    def login(self, user_id: int, generation: int) -> None:
-        """A new id and a new CSRF token at every login (no session fixation)."""
-        self.sid, self.csrf = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
-        self.uid, self.gen, self.dirty = user_id, generation, True
-
-    def pop_flash(self) -> str | None:
-        message, self.flash = self.flash, None
-        if message:
-            self.dirty = True
-        return message
-
-    def set_flash(self, message: str) -> None:
-        self.flash, self.dirty = message, True
-
-    def pop_secret(self) -> str | None:
-        """A secret to show once on the next page (post-redirect-get: a reload cannot repeat
-        the POST that made it, and the next page load clears it from the signed cookie)."""
-        secret, self.secret = self.secret, None
-        if secret:
-            self.dirty = True
-        return secret
-
-
-def serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="portal.session")
-
-
-def read_session(secret_key: str, raw: str | None) -> SessionData | None:
-    if not raw:
-        return None
-    verified = _VERIFIED.get((secret_key, raw))
-    if verified is not None and time.time() - verified[0] <= SESSION_MAX_AGE:
-        data: Any = verified[1]
-    else:
-        try:
-            data, signed_at = serializer(secret_key).loads(
-                raw, max_age=SESSION_MAX_AGE, return_timestamp=True
-            )
-        except BadSignature:
-            return None
-        if len(_VERIFIED) >= 4096:
-            _VERIFIED.clear()
-        _VERIFIED[(secret_key, raw)] = (signed_at.timestamp(), data)
-    # A logged-out sid is refused by the user check (portal.web.core.user_principal), which reads
-    # the shared revoked_sessions table along with the user's standing.
-    if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
-        return None
-    uid = data.get("uid")
-    return SessionData(
-        sid=data["sid"],
-        csrf=str(data.get("csrf", "")),
-        uid=uid if isinstance(uid, int) else None,
-        gen=int(data.get("gen", 0)),
-        flash=data.get("flash") if isinstance(data.get("flash"), str) else None,
-        secret=data.get("secret") if isinstance(data.get("secret"), str) else None,
-    )
-
-
-# Cookies whose signature was verified, with their signing time and payload: a browser sends the
-# same cookie on every request, and checking the HMAC again each time is a tenth of a small page.
-# The key is the exact cookie text, so only a cookie that was itself verified can hit; its age is
-# still checked on every use. The payload is read-only here (a fresh SessionData each time).
-_VERIFIED: dict[tuple[str, str], tuple[float, Any]] = {}
 
 
 def session_of(connection: HTTPConnection) -> SessionData:
@@ -153,18 +65,6 @@ def origin_allowed(connection: HTTPConnection) -> bool:
             rest = value.split("://", 1)[-1]
             return rest.split("/", 1)[0] == host
     return True
-
-
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-    (
-        b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    ),
-]
 
 
 # Static files and the icon are the same for everyone: caches may keep them.

@@ -8,10 +8,10 @@ import pytest
 
 import edi
 from edi.errors import CharsetError
-from tests.edi.corpus import CORPUS
+from tests.edi.corpus import corpus_bytes
 
-EDIFACT = (CORPUS / "edi/edifact/orders/orders_d96a_ean008_retail_sample1.edi").read_bytes()
-X12 = (CORPUS / "edi/x12/850/850_4010_bots_01.x12").read_bytes()
+EDIFACT = corpus_bytes("edi/edifact/orders/orders_d96a_ean008_retail_sample1.edi")
+X12 = corpus_bytes("edi/x12/850/850_4010_bots_01.x12")
 
 
 @pytest.mark.parametrize("control", [b"\x00", b"\x01", b"\x1b", b"\x7f"], ids=["NUL", "SOH", "ESC", "DEL"])

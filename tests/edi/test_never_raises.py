@@ -7,6 +7,8 @@ XRechnung, PDFs with a flate bomb, a JBIG2 filter and an embedded file that is n
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,7 +17,7 @@ from lxml import etree
 import edi
 from edi.documents import Acknowledgement, AckStatus, Envelope
 from edi.errors import EdiError, UnsafeXmlError, UnsupportedError
-from tests.edi.corpus import CORPUS
+from tests.edi.corpus import CORPUS, corpus_bytes
 from tests.edi.xml import _pdfs
 
 ISA = (
@@ -38,7 +40,13 @@ SEEDS = {
     ],
     "zugferd": ["xml/zugferd-facturx/samples/akretion/invoice_EN16931.pdf"],
 }
-SEED_BYTES = {fmt: [(CORPUS / p).read_bytes() for p in paths] for fmt, paths in SEEDS.items()}
+
+
+@functools.cache
+def seed_bytes() -> dict[str, list[bytes]]:
+    """The seeds' content, read when a test first needs it (without the corpus: that test skips)."""
+    return {fmt: [corpus_bytes(p) for p in paths] for fmt, paths in SEEDS.items()}
+
 
 FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
@@ -60,7 +68,7 @@ def _check(data: bytes) -> edi.Decoded:
 
 def test_seeds_decode_cleanly() -> None:
     """The mutations start from good files (else the properties below test only error paths)."""
-    for fmt, seeds in SEED_BYTES.items():
+    for fmt, seeds in seed_bytes().items():
         for data in seeds:
             decoded = _check(data)
             assert decoded.format == fmt and decoded.ok and decoded.messages, fmt
@@ -157,8 +165,8 @@ def test_arbitrary_bytes_behind_a_format_header_never_raise(header: bytes, tail:
 
 def _mutations() -> st.SearchStrategy[tuple[str, bytes]]:
     def mutate(draw: st.DrawFn) -> tuple[str, bytes]:
-        fmt = draw(st.sampled_from(sorted(SEED_BYTES)))
-        data = bytearray(draw(st.sampled_from(SEED_BYTES[fmt])))
+        fmt = draw(st.sampled_from(sorted(SEEDS)))
+        data = bytearray(draw(st.sampled_from(seed_bytes()[fmt])))
         for _ in range(draw(st.integers(1, 4))):
             kind = draw(st.sampled_from(["flip", "truncate", "insert", "delete"]))
             at = draw(st.integers(0, max(len(data) - 1, 0)))

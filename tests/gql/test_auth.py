@@ -67,7 +67,7 @@ def test_session_cookie_principal_is_accepted(api: Api, monkeypatch: pytest.Monk
         user_id=None,
         name="Ute",
     )
-    monkeypatch.setattr("portal.gql.endpoint.principal_from_session_cookie", lambda connection, session: user)
+    monkeypatch.setattr("portal.auth.principal_from_session_cookie", lambda connection, session: user)
     response = api.client.post("/graphql", json={"query": "{ viewer { kind name } }"})
     assert response.json() == {
         "data": {"viewer": {"kind": "USER", "name": "Ute"}},

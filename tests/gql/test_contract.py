@@ -1,13 +1,13 @@
-"""graphql/ is the published contract: it must match the code, its operations must validate, and
-a breaking change needs a commit that says so."""
+"""graphql/ is the contract: schema.graphql must match the code, its operations must validate, and
+the code must not break the last published schema (schema.published.graphql), which changes only
+together with an entry in docs/api-changelog.md."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import hashlib
+import re
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from graphql import build_schema, find_breaking_changes, parse, validate
@@ -17,6 +17,8 @@ from portal.gql.schema import schema_sdl
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "graphql"
 SCHEMA = CONTRACT / "schema.graphql"
+PUBLISHED = CONTRACT / "schema.published.graphql"
+CHANGELOG = ROOT / "docs" / "api-changelog.md"
 
 
 def test_committed_schema_equals_the_codes_schema() -> None:
@@ -46,12 +48,6 @@ def test_contract_folder_holds_only_graphql_files() -> None:
     assert strays == []
 
 
-def _git(*args: str) -> subprocess.CompletedProcess[str]:
-    git = shutil.which("git")
-    assert git is not None
-    return subprocess.run([git, *args], cwd=ROOT, capture_output=True, text=True, check=False)
-
-
 def breaking_changes(old_sdl: str, new_sdl: str) -> list[str]:
     return [
         change.description for change in find_breaking_changes(build_schema(old_sdl), build_schema(new_sdl))
@@ -65,22 +61,32 @@ def test_removing_a_field_counts_as_breaking() -> None:
     assert breaking_changes(current, current) == []
 
 
-def test_no_breaking_change_against_head_unless_the_commit_says_breaking() -> None:
-    """Against HEAD's schema when the working tree changed it, else against HEAD's parent (so CI
-    checks the change a commit made). Allowed when the HEAD commit message contains BREAKING."""
-    if shutil.which("git") is None or _git("rev-parse", "HEAD").returncode != 0:
-        pytest.skip("not a git checkout")
-    current = SCHEMA.read_text(encoding="utf-8")
-    head = _git("show", "HEAD:graphql/schema.graphql")
-    baseline = (
-        head
-        if head.returncode == 0 and head.stdout != current
-        else _git("show", "HEAD~1:graphql/schema.graphql")
+def test_the_code_does_not_break_the_published_schema() -> None:
+    """Against the last published schema, not the previous commit, and no commit message lets a
+    breaking change through: publishing one means updating the published file and the changelog."""
+    changes = breaking_changes(PUBLISHED.read_text(encoding="utf-8"), SCHEMA.read_text(encoding="utf-8"))
+    assert changes == [], (
+        "the code breaks the published GraphQL contract; if that is on purpose, publish it: "
+        "see docs/api-changelog.md"
     )
-    if baseline.returncode != 0:
-        pytest.skip("no earlier committed graphql/schema.graphql to compare with")
-    if "BREAKING" in _git("log", "-1", "--format=%B").stdout:
-        return
-    assert breaking_changes(baseline.stdout, current) == [], (
-        "a breaking change needs BREAKING in the commit message"
+
+
+def published_hash(changelog: str) -> str | None:
+    """The hash the newest changelog entry gives for the published schema."""
+    found = re.search(r"^Published schema: sha256 ([0-9a-f]{16})\b", changelog, re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def test_the_published_schema_changes_only_with_a_changelog_entry() -> None:
+    digest = hashlib.sha256(PUBLISHED.read_bytes()).hexdigest()[:16]
+    assert published_hash(CHANGELOG.read_text(encoding="utf-8")) == digest, (
+        "graphql/schema.published.graphql changed without a new entry at the top of "
+        f"docs/api-changelog.md ending in 'Published schema: sha256 {digest}'"
     )
+
+
+def test_the_newest_changelog_entry_counts() -> None:
+    changelog = "# API changelog\n\n## 2027\n\nPublished schema: sha256 " + "b" * 16
+    changelog += "\n\n## 2026\n\nPublished schema: sha256 " + "a" * 16 + "\n"
+    assert published_hash(changelog) == "b" * 16
+    assert published_hash("# API changelog\n") is None

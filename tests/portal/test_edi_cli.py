@@ -8,8 +8,9 @@ from click.testing import CliRunner
 import edi
 import edi.documents as doc
 from portal.cli import main
-from tests.edi.corpus import CORPUS
+from tests.edi.corpus import CORPUS, require_corpus
 
+require_corpus()  # every test here runs the command line on corpus files
 ORDERS = CORPUS / "edi/edifact/orders/orders_d96a_ean008_multi_message_bots.edi"
 X12_850 = CORPUS / "edi/x12/850/850_4010_nodex12.edi"
 BROKEN = CORPUS / "edi/edifact/edge/broken_missing_unz.edi"

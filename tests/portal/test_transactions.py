@@ -6,11 +6,11 @@ import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.errors import Conflict
-from portal.models import Customer, Event, LineResponse
+from portal.models import Customer, Event, LineResponse, Organization, Product
 from portal.orders import service as orders
 from tests.builders import build_scene
 
@@ -78,3 +78,22 @@ def test_a_read_only_unit_of_work_refuses_to_write_and_leaves_nothing(factory: s
         assert uow.session.scalar(select(func.count()).select_from(Customer)) == 0
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == 0
+
+
+def test_a_read_only_unit_of_work_refuses_a_statement_of_its_own(factory: sessionmaker[Session]) -> None:
+    """Not only the ORM's flush: the database refuses any write (PostgreSQL: a READ ONLY
+    transaction; SQLite: query_only), and the next unit of work on the pooled connection writes."""
+    from portal.db import WriteInReadOnlyUnit, unit_of_work
+
+    scene = build_scene(factory)
+    owner = scene.orgs["owner"].id
+    rename = update(Organization).where(Organization.id == owner).values(name="Umbenannt")
+    with pytest.raises(WriteInReadOnlyUnit, match="read-only"), unit_of_work(factory, read_only=True) as uow:
+        uow.session.execute(rename)
+    with pytest.raises(WriteInReadOnlyUnit), unit_of_work(factory, read_only=True) as uow:
+        uow.session.connection().exec_driver_sql("DELETE FROM products")
+    with unit_of_work(factory) as uow:
+        uow.session.execute(rename)
+    with factory() as session:
+        assert session.scalar(select(Organization.name).where(Organization.id == owner)) == "Umbenannt"
+        assert session.scalar(select(func.count()).select_from(Product)) == 3
