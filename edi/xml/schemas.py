@@ -34,7 +34,7 @@ from lxml import etree
 from edi.errors import Finding, Position, UnsupportedError, ValidationError
 from edi.xml.artefacts import SCHEMA_DIR_ENV, Located, configured_root, find
 
-__all__ = ["SCHEMA_DIR_ENV", "SchemaStore", "cii_profile"]
+__all__ = ["FACTURX_GUIDELINE", "SCHEMA_DIR_ENV", "SchemaStore", "cii_profile"]
 
 _UBL_PREFIX = "urn:oasis:names:specification:ubl:schema:xsd:"
 _UBL_ROOTS = frozenset(

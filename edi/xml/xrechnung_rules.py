@@ -325,9 +325,9 @@ def _common(d: _Doc, type_code: str, terms: list[etree._Element], references: li
 def _unique_names(d: _Doc, references: list[etree._Element]) -> bool:
     """BR-DE-22: no additional document reference (BG-24) has an attachment file name (BT-125
     ``filename``) that one of its preceding siblings has."""
-    seen: dict[int, set[str]] = {}
+    seen: dict[str, set[str]] = {}
     for reference in references:
-        parent = id(reference.getparent())
+        parent = reference.getroottree().getpath(reference.getparent())
         names = {name for e in d.all(reference, d.attachment) if (name := e.get("filename")) is not None}
         if names & seen.get(parent, set()):
             return False
