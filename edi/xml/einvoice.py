@@ -251,9 +251,7 @@ def _substitute_cii(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
     CEN flags as warnings, are warnings here too."""
     kept: list[Finding] = []
     for f in findings:
-        if f.rule.startswith("FX-") and f.location.endswith(
-            "GuidelineSpecifiedDocumentContextParameter[1]/ID[1]"
-        ):
+        if _at_guideline(f):
             continue
         if f.rule.startswith(("FX-", "CII-SR-")) or _NOT_A_RULE.match(f.rule):
             f = replace(f, flag="warning")
