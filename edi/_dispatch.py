@@ -20,7 +20,7 @@ from edi.x12._decode import _decode as _x12_stream
 from edi.x12._lengths import check_lengths as check_x12_lengths
 from edi.xml import codec as xml_codec
 from edi.xml import opentrans
-from edi.xml.zugferd import is_pdf
+from edi.xml.zugferd import extract_xml, is_pdf
 
 FORMATS = ("edifact", "x12", "ubl", "cii", "zugferd", "opentrans")
 
@@ -52,7 +52,8 @@ class Decoded:
 
 
 def detect(data: bytes) -> Detected:
-    """Tell the format of ``data``. Raises :class:`~edi.errors.UnsupportedError` for anything else."""
+    """Tell the format of ``data``. Raises :class:`~edi.errors.UnsupportedError` for anything else; for
+    a PDF the error says why it holds no invoice (what `~edi.xml.zugferd.extract_xml` found)."""
     found = edifact.detect(data)
     if found:
         return Detected("edifact", found[1])
@@ -62,6 +63,9 @@ def detect(data: bytes) -> Detected:
     xml = xml_codec.detect(data)
     if xml:
         return Detected(xml[0], xml[1])
+    if is_pdf(data):
+        extract_xml(data)  # raises the precise reason: unreadable, or which attachments it carries
+        raise UnsupportedError("the invoice embedded in the PDF is not a known XML business document")
     head = data[:40].decode("latin-1", "replace").strip()
     raise UnsupportedError(f"not EDIFACT, X12 or a known XML business document (starts with {head[:20]!r})")
 

@@ -15,6 +15,8 @@ The hierarchy::
     ├── UnsafeXmlError            XML refused before parsing: DTD, entity, external reference,
     │                             or larger than the size cap
     ├── UnsupportedError          a format, message type or version this package does not map
+    │   └── NotAnInvoiceError     a readable document kind that is no invoice to book
+    │                             (Factur-X / ZUGFeRD MINIMUM and BASIC WL)
     └── EncodeError               a document that cannot be written in the requested format
 
 Every error carries a :class:`Position` when one is known, so a message can say
@@ -35,6 +37,7 @@ __all__ = [
     "EnvelopeError",
     "Finding",
     "MappingError",
+    "NotAnInvoiceError",
     "Position",
     "UnsafeXmlError",
     "UnsupportedError",
@@ -140,6 +143,12 @@ class UnsafeXmlError(EdiError):
 
 class UnsupportedError(EdiError):
     """A format, message type, version or document kind this package does not handle."""
+
+
+class NotAnInvoiceError(UnsupportedError):
+    """A well-formed document of a kind that is no invoice to book: Factur-X / ZUGFeRD MINIMUM and
+    BASIC WL carry no invoice lines. It is read and can be validated by its profile, but never
+    becomes an :class:`~edi.documents.Invoice`."""
 
 
 class EncodeError(EdiError):

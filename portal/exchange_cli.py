@@ -16,7 +16,7 @@ from portal.access import Principal, visible
 from portal.cli import Context, _org_by_slug, _stdout, main, pass_ctx
 from portal.db import make_sessionmaker, unit_of_work
 from portal.exchange import handling, ledger, worker
-from portal.exchange.profiles import OUTBOUND_FORMATS, create_profile, list_profiles
+from portal.exchange.profiles import EINVOICE_POLICIES, OUTBOUND_FORMATS, create_profile, list_profiles
 from portal.models import ExchangeRecord, Organization
 from portal.partners.service import system_principal
 
@@ -48,6 +48,14 @@ def profile() -> None:
 @click.option("--our-id", required=True, help="our interchange id towards this partner")
 @click.option("--inbox", default="out", show_default=True, help="where the partner leaves files for us")
 @click.option("--outbox", default="in", show_default=True, help="where we leave files for the partner")
+@click.option(
+    "--invalid-einvoices",
+    type=click.Choice(EINVOICE_POLICIES),
+    default="reject",
+    show_default=True,
+    help="inbound e-invoices breaking their rules (XRechnung, EN 16931, Factur-X): reject them with a "
+    "negative acknowledgement naming the rules, or accept them with the findings on the record",
+)
 @pass_ctx
 def profile_add(
     ctx: Context,
@@ -65,6 +73,7 @@ def profile_add(
     our_id: str,
     inbox: str,
     outbox: str,
+    invalid_einvoices: str,
 ) -> None:
     """Add the exchange profile of a partner organization: how its files travel (a folder or SFTP),
     the format we send, and the interchange ids. Options marked "sftp:" are for --transport sftp."""
@@ -93,6 +102,7 @@ def profile_add(
             version=version,
             inbox=inbox,
             outbox=outbox,
+            invalid_einvoices=invalid_einvoices,
         )
     console.print(f"exchange profile {created.id} for {org_slug}")
 
@@ -116,13 +126,14 @@ def profile_list(ctx: Context, as_json: bool) -> None:
                 "outbox": p.outbox,
                 "settings": {k: v for k, v in p.settings.items() if k != "password"},
                 "enabled": p.enabled,
+                "invalid_einvoices": p.invalid_einvoices,
             }
             for p in list_profiles(uow.session, principal)
         ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "organization", "transport", "format", "partner id", "where")
+    table = Table("id", "organization", "transport", "format", "partner id", "where", "invalid e-invoices")
     for row in rows:
         where = row["settings"].get("root") or row["settings"].get("host")  # type: ignore[union-attr]
         table.add_row(
@@ -132,6 +143,7 @@ def profile_list(ctx: Context, as_json: bool) -> None:
             str(row["format"]),
             str(row["partner_id"]),
             str(where),
+            str(row["invalid_einvoices"]),
         )
     _stdout().print(table)
 

@@ -19,6 +19,7 @@ from edi.documents import (
 from edi.errors import EncodeError, Position
 from edi.x12._lengths import check_segment
 from edi.x12._map810 import encode_810
+from edi.x12._map824 import encode_824
 from edi.x12._map850 import encode_850
 from edi.x12._map855 import encode_855
 from edi.x12._map856 import encode_856
@@ -29,7 +30,7 @@ from edi.x12._values import Writer
 
 __all__ = ["ACK_TYPES", "encode"]
 
-ACK_TYPES = ("997", "999", "TA1")
+ACK_TYPES = ("997", "999", "TA1", "824")
 _SETS: dict[type, tuple[str, Callable[[Any, Writer], None]]] = {
     PurchaseOrder: ("850", encode_850),
     OrderResponse: ("855", encode_855),
@@ -69,10 +70,11 @@ def encode(
     4 digits. ISA12 is ``envelope.syntax`` or derived from ``version`` (GS08: "004010" -> "00401").
 
     An :class:`~edi.documents.Acknowledgement` is written as ``ack_type``: "997", "999" (GS08
-    005010X231, IK3/IK4/IK5) or "TA1" (a TA1 segment right after ISA, no group); by default as a 997
-    when it names the acknowledged group (``group_reference``), else as a TA1. The repetition
-    separator exists from ISA12 00402 on: before that ``^`` (or the separator given) is ordinary
-    data. Raises
+    005010X231, IK3/IK4/IK5), "TA1" (a TA1 segment right after ISA, no group) or "824" (an
+    application advice: a business document's content refused or accepted with errors); by default
+    as a 997 when it names the acknowledged group (``group_reference``), else as a TA1. The
+    repetition separator exists from ISA12 00402 on: before that ``^`` (or the separator given) is
+    ordinary data. Raises
     :class:`~edi.errors.EncodeError` naming the field when a value contains a separator or a mandatory
     value is missing or cannot be expressed in X12.
     """
@@ -127,7 +129,9 @@ def encode(
             set_number += 1
             writer = Writer(seps)
             writer.add("ST", set_id, control, _IMPLEMENTATION_999 if set_id == "999" else "")
-            if isinstance(document, Acknowledgement):
+            if isinstance(document, Acknowledgement) and set_id == "824":
+                encode_824(document, writer)
+            elif isinstance(document, Acknowledgement):
                 encode_997(document, writer, kind=set_id, version=version)
             else:
                 _SETS[type(document)][1](document, writer)

@@ -11,8 +11,8 @@ Envelope on decode: ``sender``/``recipient`` are the parties' electronic address
 is the document number, ``version`` the syntax version ("2.1" for UBL, "D16B" for CII, "1.0" for
 ZUGFeRD 1.0) and ``association`` the specification identifier (UBL CustomizationID, CII guideline).
 
-Business rules (EN 16931, XRechnung Schematron) are not run by ``decode``; see
-:mod:`edi.xml.schematron`.
+Business rules (EN 16931, XRechnung, Factur-X) are not run by ``decode``; see
+:mod:`edi.xml.einvoice` (validation by scenario) and :mod:`edi.xml.schematron`.
 """
 
 from __future__ import annotations

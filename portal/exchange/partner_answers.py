@@ -5,7 +5,8 @@ carry it. Pure: documents in, documents out."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
@@ -142,6 +143,18 @@ def despatch_advice(
     )
 
 
+# The simulated supplier's master data: what an EN 16931 invoice needs and an order does not carry
+# (its own address and VAT id, the buyer's invoice address).
+SUPPLIER_ADDRESS = doc.Address(
+    street="Industriestraße 7", city="Stuttgart", postal_code="70565", country_code="DE"
+)
+BUYER_ADDRESS = doc.Address(street="Hauptstraße 1", city="Köln", postal_code="50667", country_code="DE")
+
+
+def _invoicing(party: doc.Party, address: doc.Address, vat_id: str | None = None) -> doc.Party:
+    return replace(party, address=party.address or address, vat_id=party.vat_id or vat_id)
+
+
 def invoice(po: doc.PurchaseOrder, answers: list[Answer], today: date) -> doc.Invoice:
     lines = []
     net = Decimal(0)
@@ -171,8 +184,12 @@ def invoice(po: doc.PurchaseOrder, answers: list[Answer], today: date) -> doc.In
         number=f"RE-{po.number}",
         issue_date=today,
         currency=po.currency or "EUR",
-        seller=po.seller,
-        buyer=po.buyer,
+        seller=_invoicing(
+            po.seller,
+            SUPPLIER_ADDRESS,
+            f"DE{zlib.crc32((po.seller.name or po.seller.gln or '').encode()) % 10**9:09d}",
+        ),
+        buyer=_invoicing(po.buyer, BUYER_ADDRESS),
         lines=tuple(lines),
         tax_subtotals=(doc.TaxSubtotal(category="S", rate=VAT, taxable_amount=net, tax_amount=tax),),
         totals=doc.MonetaryTotals(

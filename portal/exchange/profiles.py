@@ -20,6 +20,8 @@ from portal.partners.service import system_principal
 
 TRANSPORTS = ("folder", "sftp")
 OUTBOUND_FORMATS = ("edifact", "x12", "opentrans", "ubl")
+# What becomes of an inbound e-invoice that breaks the rules of its scenario (portal.exchange.einvoices)
+EINVOICE_POLICIES = ("reject", "accept")
 
 
 def create_profile(
@@ -39,6 +41,7 @@ def create_profile(
     partner_qualifier: str | None = None,
     our_qualifier: str | None = None,
     poll_seconds: int = 60,
+    invalid_einvoices: str = "reject",
 ) -> ExchangeProfile:
     may.require(principal, may.can_manage_exchange_profiles(principal), "manage exchange profiles")
     org = get_visible(uow.session, principal, Organization, organization_id)
@@ -48,6 +51,8 @@ def create_profile(
         raise InvalidInput("transport", f"use one of {', '.join(TRANSPORTS)}")
     if format not in OUTBOUND_FORMATS:
         raise InvalidInput("format", f"use one of {', '.join(OUTBOUND_FORMATS)}")
+    if invalid_einvoices not in EINVOICE_POLICIES:
+        raise InvalidInput("invalid_einvoices", f"use one of {', '.join(EINVOICE_POLICIES)}")
     if transport == "folder" and not settings.get("root"):
         raise InvalidInput("settings.root", "a folder profile needs a root folder")
     if transport == "sftp":
@@ -75,6 +80,7 @@ def create_profile(
         our_id=our_id,
         our_qualifier=our_qualifier,
         poll_seconds=poll_seconds,
+        invalid_einvoices=invalid_einvoices,
     )
     uow.session.add(profile)
     uow.flush()
@@ -87,6 +93,7 @@ def create_profile(
         organization_id=org.id,
         transport=transport,
         format=format,
+        invalid_einvoices=invalid_einvoices,
     )
     return profile
 

@@ -50,12 +50,28 @@ class ExchangeState(enum.Enum):
     REJECTED = "rejected"
 
 
+@strawberry.type(
+    description="A rule an inbound e-invoice broke or was warned about, at its scenario's level."
+)
+class ExchangeFinding:
+    rule: str
+    level: str = strawberry.field(description="fatal or error (rejects), warning, information.")
+    message: str
+    location: str | None
+
+
 @strawberry.type(description="One message of a file and what became of it.")
 class ExchangeMessage:
     reference: str | None
     type: str | None
     ok: bool
     error: str | None
+    scenario: str | None = strawberry.field(
+        description="E-invoices: the validation scenario applied (XRechnung, EN 16931, Factur-X...)."
+    )
+    findings: list[ExchangeFinding] = strawberry.field(
+        description="E-invoices: what the validation found (the first 50, rejecting ones first)."
+    )
 
 
 @strawberry.type(description="A business object a file touched; `id` is its global id.")
@@ -134,6 +150,16 @@ def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink], principal: Pri
                 type=msg.get("type"),
                 ok=bool(msg.get("ok")),
                 error=msg.get("error"),
+                scenario=msg.get("scenario"),
+                findings=[
+                    ExchangeFinding(
+                        rule=f.get("rule", ""),
+                        level=f.get("flag", ""),
+                        message=f.get("message", ""),
+                        location=f.get("location") or None,
+                    )
+                    for f in msg.get("findings") or []
+                ],
             )
             for msg in record.messages or []
         ],
@@ -215,6 +241,15 @@ class ExchangeFormat(enum.Enum):
     UBL = "ubl"
 
 
+@strawberry.enum(
+    description="What becomes of an inbound e-invoice that breaks the rules of its scenario: REJECT (not "
+    "applied, negative acknowledgement naming the rules) or ACCEPT (applied, findings shown on the record)."
+)
+class InvalidEinvoices(enum.Enum):
+    REJECT = "reject"  # not applied; the partner gets a negative acknowledgement naming the rules
+    ACCEPT = "accept"  # applied; the findings are shown on the record
+
+
 @strawberry.input(description="FOLDER needs root; SFTP needs host, username, knownHosts and keyFile.")
 class CreateExchangeProfileInput:
     organization: strawberry.ID
@@ -232,6 +267,7 @@ class CreateExchangeProfileInput:
         default=None, description="SFTP: path of the private key on this server."
     )
     known_hosts: str | None = strawberry.field(default=None, description="SFTP: the pinned host key(s).")
+    invalid_einvoices: InvalidEinvoices = InvalidEinvoices.REJECT
 
 
 @strawberry.type(description="How one organization exchanges files.")
@@ -242,6 +278,7 @@ class ExchangeProfile:
     partner_id: str
     our_id: str
     enabled: bool
+    invalid_einvoices: InvalidEinvoices
     created_at: datetime
 
     @field(description="Opaque global id.")
@@ -283,6 +320,7 @@ class ExchangeMutation:
                     partner_id=input.partner_id,
                     our_id=input.our_id,
                     format=input.format.value,
+                    invalid_einvoices=input.invalid_einvoices.value,
                 )
             except InvalidInput as exc:  # "settings.root" is this input's "root"
                 raise InvalidInput(exc.field.removeprefix("settings."), exc.detail) from exc
@@ -293,6 +331,7 @@ class ExchangeMutation:
                 partner_id=profile.partner_id,
                 our_id=profile.our_id,
                 enabled=profile.enabled,
+                invalid_einvoices=InvalidEinvoices(profile.invalid_einvoices),
                 created_at=profile.created_at,
             )
 

@@ -64,6 +64,9 @@ class ExchangeProfile(Base):
     our_qualifier: Mapped[str | None] = mapped_column(String(4))
     poll_seconds: Mapped[int] = mapped_column(Integer, default=60)
     ack_hours: Mapped[int] = mapped_column(Integer, default=24)  # acknowledgement overdue after
+    # Inbound e-invoices (UBL, CII, ZUGFeRD) that break the rules of their scenario: "reject" them
+    # (negative acknowledgement naming the rules) or "accept" them with the findings on the record.
+    invalid_einvoices: Mapped[str] = mapped_column(String(8), default="reject", server_default="reject")
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -20,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("PORTAL_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+CONFORMANCE = CORPUS.parent / "conformance"
 
 
 def missing(what: Path) -> NoReturn:
@@ -63,3 +64,14 @@ def reads_absent_corpus(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def conformance_files(relative: str, pattern: str = "*") -> list[Path]:
+    """Like :func:`corpus_files`, for the public test files in ``../shared/conformance``."""
+    base = CONFORMANCE / relative
+    files = sorted(p for p in base.rglob(pattern) if p.is_file())
+    if not files:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError(f"conformance folder {base} is missing or empty")
+        pytest.skip(f"conformance folder {base} not present", allow_module_level=True)
+    return files

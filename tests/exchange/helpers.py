@@ -53,7 +53,9 @@ class Partner:
         return self.drop(name, edi.encode(document, format=self.fmt, envelope=self.envelope(control)))
 
 
-def partner_scene(factory: object, root: Path, fmt: str = "edifact") -> Partner:
+def partner_scene(
+    factory: object, root: Path, fmt: str = "edifact", *, invalid_einvoices: str = "reject"
+) -> Partner:
     scene = build_scene(factory)  # type: ignore[arg-type]
     with scene.uow() as uow:
         owner = uow.session.get_one(Organization, scene.orgs["owner"].id)
@@ -69,6 +71,7 @@ def partner_scene(factory: object, root: Path, fmt: str = "edifact") -> Partner:
             partner_id=SUPPLIER_GLN,
             our_id=OWNER_GLN,
             format=fmt,
+            invalid_einvoices=invalid_einvoices,
         )
     return Partner(scene, root, fmt)
 

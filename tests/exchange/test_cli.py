@@ -16,6 +16,7 @@ import edi
 from portal.cli import main
 from portal.exchange.worker import run_once
 from portal.orders import service as orders
+from tests.builders import build_scene
 from tests.exchange.helpers import Partner, order_response, partner_scene
 
 
@@ -112,3 +113,24 @@ def test_order_show_of_an_unknown_number_says_so(
     result = runner.invoke(main, ["order", "show", "SO-NOPE"])
     assert result.exit_code == 1
     assert "order SO-NOPE not found" in result.output
+
+
+def test_profile_add_sets_what_becomes_of_invalid_einvoices(
+    runner: CliRunner, factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    build_scene(factory)
+    common = ("exchange", "profile", "add", "--transport", "folder", "--partner-id", "P1", "--our-id", "O1")
+    added = runner.invoke(main, [*common, "--org", "supplier-a", "--root", str(tmp_path / "a")])
+    assert added.exit_code == 0, added.output
+    accepting = ("--org", "supplier-b", "--root", str(tmp_path / "b"), "--invalid-einvoices", "accept")
+    added = runner.invoke(main, [*common, *accepting])
+    assert added.exit_code == 0, added.output
+    listed = json.loads(runner.invoke(main, ["exchange", "profile", "list", "--json"]).stdout)
+    assert {row["organization"]: row["invalid_einvoices"] for row in listed} == {
+        "supplier-a": "reject",
+        "supplier-b": "accept",
+    }
+    wrong = runner.invoke(
+        main, [*common, "--org", "dealer-group", "--root", "x", "--invalid-einvoices", "ignore"]
+    )
+    assert wrong.exit_code == 2 and "'ignore' is not one of 'reject', 'accept'" in wrong.output

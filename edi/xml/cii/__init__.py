@@ -15,7 +15,7 @@ from __future__ import annotations
 from lxml import etree
 
 from edi.documents import Invoice
-from edi.errors import EncodeError, UnsupportedError
+from edi.errors import EncodeError, NotAnInvoiceError, UnsupportedError
 from edi.xml._tree import CII_RSM, ZF1_RSM
 from edi.xml.cii._read import D16B, ZUGFERD1, endpoint, read_invoice
 from edi.xml.cii._write import EN16931_GUIDELINE, XRECHNUNG_GUIDELINE, write_invoice
@@ -31,7 +31,7 @@ def decode(root: etree._Element) -> Invoice:
     """Map a ``CrossIndustryInvoice`` (D16B) or ZUGFeRD 1.0 ``CrossIndustryDocument`` root element."""
     profile = cii_profile(root)
     if profile in NOT_INVOICES:
-        raise UnsupportedError(
+        raise NotAnInvoiceError(
             f"Factur-X {NOT_INVOICES[profile]} ({profile}) carries no invoice lines and is not an EN 16931 "
             "invoice; send the EN 16931, EXTENDED or XRECHNUNG profile"
         )

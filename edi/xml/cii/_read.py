@@ -200,8 +200,17 @@ def _line(d: Dialect, el: etree._Element, number: int) -> InvoiceLine:
     )
 
 
+# Factur-X EXTENDED line sub-types (EXT-FR-FE-163) that are not invoiced items: a GROUP line carries
+# the subtotal of the DETAIL lines that name it as their parent, an INFORMATION line only text.
+_NOT_ITEMS = frozenset({"GROUP", "INFORMATION"})
+
+
 def _lines(d: Dialect, trade: etree._Element) -> tuple[InvoiceLine, ...]:
-    items = d.reader.all(trade, "ram:IncludedSupplyChainTradeLineItem")
+    items = [
+        el
+        for el in d.reader.all(trade, "ram:IncludedSupplyChainTradeLineItem")
+        if d.reader.text(el, "ram:AssociatedDocumentLineDocument/ram:LineStatusReasonCode") not in _NOT_ITEMS
+    ]
     if d.legacy:  # text-only lines carry no delivery
         items = [
             el for el in items if d.reader.first(el, f"{d.line_delivery}/ram:BilledQuantity") is not None

@@ -75,7 +75,9 @@ def _carrier(info: etree._Element, index: PartyIndex) -> str | None:
     for remark in children(info, "REMARKS"):
         if remark.get("type") in _CARRIER_REMARKS and (text := text_of(remark)):
             return text
-    deliverer = index.optional(find(info, "SHIPMENT_PARTIES_REFERENCE", "DELIVERER_IDREF"), "deliverer")
+    deliverer = index.declared_or_none(
+        find(info, "SHIPMENT_PARTIES_REFERENCE", "DELIVERER_IDREF"), "deliverer"
+    )
     if deliverer is None:
         return None
     contact = deliverer.party.contact
@@ -86,17 +88,17 @@ def decode_despatch(root: etree._Element) -> Decoded:
     header = require(root, "DISPATCHNOTIFICATION_HEADER")
     info = require(header, "DISPATCHNOTIFICATION_INFO")
     index = PartyIndex(require(info, "PARTIES"))
-    check_references(root, index)
+    unknown_parties = check_references(root, index)
     seller = index.resolve(require(info, "bme:SUPPLIER_IDREF"), "supplier")
     buyer = _buyer(index, info)
-    delivery = index.resolve(
+    delivery = index.declared_or_none(
         require(info, "SHIPMENT_PARTIES_REFERENCE", "DELIVERY_IDREF"), "delivery", "buyer", "customer"
     )
     items = list(children(require(root, "DISPATCHNOTIFICATION_ITEM_LIST"), "DISPATCHNOTIFICATION_ITEM"))
     check_item_count(items, require(root, "DISPATCHNOTIFICATION_SUMMARY"))
     shipment_packages = list(children(find(info, "LOGISTIC_DETAILS_INFO", "PACKAGE_INFO"), "PACKAGE"))
     default_key = _package_key(shipment_packages[0]) if len(shipment_packages) == 1 else (None, None)
-    warnings: list[str] = []
+    warnings: list[str] = list(unknown_parties)
     grouped: dict[_PackageKey, list[DespatchLine]] = {}
     order_numbers: dict[str, etree._Element] = {}
     for item in items:
@@ -147,7 +149,7 @@ def decode_despatch(root: etree._Element) -> Decoded:
             Package(lines=tuple(lines), sscc=_sscc(key[0]), package_type=key[1])
             for key, lines in grouped.items()
         ),
-        ship_to=None if delivery.element is buyer.element else delivery.party,
+        ship_to=None if delivery is None or delivery.element is buyer.element else delivery.party,
         expected_delivery_date=delivery_date(info),
         carrier=_carrier(info, index),
         tracking_number=text_of(find(info, "SHIPMENT_ID")),

@@ -122,10 +122,10 @@ def decode_invoice(root: etree._Element) -> Decoded:
     header = require(root, "INVOICE_HEADER")
     info = require(header, "INVOICE_INFO")
     index = PartyIndex(require(info, "PARTIES"))
-    check_references(root, index)
+    unknown_parties = check_references(root, index)
     seller = index.resolve(require(info, "INVOICE_ISSUER_IDREF"), "invoice_issuer", "supplier")
     buyer = index.resolve(require(info, "INVOICE_RECIPIENT_IDREF"), "invoice_recipient", "buyer")
-    ship_to = index.optional(find(info, "DELIVERY_IDREF"), "delivery")
+    ship_to = index.declared_or_none(find(info, "DELIVERY_IDREF"), "delivery")
     payee = index.optional(find(info, "REMITTEE_IDREF"), "remittee")
     items = list(children(require(root, "INVOICE_ITEM_LIST"), "INVOICE_ITEM"))
     summary = require(root, "INVOICE_SUMMARY")
@@ -219,7 +219,7 @@ def decode_invoice(root: etree._Element) -> Decoded:
         allowances_charges=read_allowances(find(summary, "ALLOW_OR_CHARGES_FIX")),
         other_parties=other_parties(index, seller, buyer, ship_to, payee),
     )
-    warnings = (
+    warnings = unknown_parties + (
         ["INVOICE_TYPE invoice_copy read as a plain invoice (380)"] if type_name == "invoice_copy" else []
     )
     return Decoded(invoice, sender=seller, recipient=buyer, warnings=warnings)

@@ -62,6 +62,7 @@ _PARTY_REFERENCES = frozenset(
         "VERIFICATION_PARTY_IDREF",
     }
 )
+_DELIVERY_REFERENCES = frozenset({"DELIVERY_IDREF", "FINAL_DELIVERY_IDREF", "DELIVERER_IDREF"})
 # IDREFs below these name catalog or agreement parties, which need not be parties of this document.
 _FOREIGN_SCOPES = frozenset({"PRODUCT_ID", "SOURCING_INFO", "AGREEMENT", "CATALOG_REFERENCE"})
 _AMOUNT_TOLERANCE = Decimal("0.01")
@@ -193,14 +194,23 @@ def check_line_total(items: Sequence[etree._Element], total: etree._Element | No
         )
 
 
-def check_references(root: etree._Element, index: PartyIndex) -> None:
-    """Every party IDREF of the document must name a declared PARTY."""
+def check_references(root: etree._Element, index: PartyIndex) -> list[str]:
+    """Every party IDREF of the document must name a declared PARTY. A delivery reference
+    (DELIVERY_IDREF, FINAL_DELIVERY_IDREF, DELIVERER_IDREF) naming none is returned as a warning: other
+    readers take the document without it, and that party is then not known."""
+    warnings: list[str] = []
     for element in root.iter():
         if not isinstance(element.tag, str) or local_name(element) not in _PARTY_REFERENCES:
             continue
         if any(local_name(a) in _FOREIGN_SCOPES for a in element.iterancestors()):
             continue
-        index.resolve(element)
+        try:
+            index.resolve(element)
+        except MappingError as exc:
+            if local_name(element) not in _DELIVERY_REFERENCES:
+                raise
+            warnings.append(f"{exc}: that party is not known")
+    return warnings
 
 
 def write_control_info(header: etree._Element, envelope: Envelope | None) -> None:

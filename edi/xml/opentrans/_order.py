@@ -40,12 +40,12 @@ __all__ = ["decode_order", "encode_order", "write_currency"]
 def decode_order(root: etree._Element) -> Decoded:
     info = require(root, "ORDER_HEADER", "ORDER_INFO")
     index = PartyIndex(require(info, "PARTIES"))
-    check_references(root, index)
+    warnings = check_references(root, index)
     references = require(info, "ORDER_PARTIES_REFERENCE")
     buyer = index.resolve(require(references, "bme:BUYER_IDREF"), "buyer")
     seller = index.resolve(require(references, "bme:SUPPLIER_IDREF"), "supplier")
     invoicee = index.optional(find(references, "INVOICE_RECIPIENT_IDREF"), "invoice_recipient", "buyer")
-    delivery = index.optional(
+    delivery = index.declared_or_none(
         find(references, "SHIPMENT_PARTIES_REFERENCE", "DELIVERY_IDREF"), "delivery", "buyer"
     )
     items = list(children(require(root, "ORDER_ITEM_LIST"), "ORDER_ITEM"))
@@ -82,7 +82,6 @@ def decode_order(root: etree._Element) -> Decoded:
         note=remarks_of(info),
         other_parties=other_parties(index, buyer, seller, delivery, invoicee),
     )
-    warnings = []
     if buyer.element is seller.element:
         warnings.append("BUYER_IDREF and SUPPLIER_IDREF name the same PARTY: buyer and seller are one party")
     return Decoded(order, sender=buyer, recipient=seller, warnings=warnings)

@@ -93,6 +93,13 @@ class PartyIndex:
     def optional(self, reference: etree._Element | None, *roles: str) -> DeclaredParty | None:
         return None if reference is None else self.resolve(reference, *roles)
 
+    def declared_or_none(self, reference: etree._Element | None, *roles: str) -> DeclaredParty | None:
+        """Like :meth:`optional`, but None for a reference that names no declared PARTY (a delivery
+        reference, which :func:`~edi.xml.opentrans._items.check_references` warns about)."""
+        if reference is None or not any(text_of(reference) in d.ids for d in self.declared):
+            return None
+        return self.resolve(reference, *roles)
+
 
 def other_parties(index: PartyIndex, *used: DeclaredParty | None) -> tuple[OtherParty, ...]:
     """The declared parties none of ``used`` (the parties the named fields took) is."""

@@ -67,7 +67,7 @@ def _status(container: etree._Element | None, name: str, kind: type[_S]) -> _S |
 def decode_order_response(root: etree._Element) -> Decoded:
     info = require(root, "ORDERRESPONSE_HEADER", "ORDERRESPONSE_INFO")
     index = PartyIndex(require(info, "PARTIES"))
-    check_references(root, index)
+    unknown_parties = check_references(root, index)
     references = require(info, "ORDER_PARTIES_REFERENCE")
     buyer = index.resolve(require(references, "bme:BUYER_IDREF"), "buyer")
     seller = index.resolve(require(references, "bme:SUPPLIER_IDREF"), "supplier")
@@ -114,7 +114,7 @@ def decode_order_response(root: etree._Element) -> Decoded:
         note=remarks_of(info),
         other_parties=other_parties(index, buyer, seller),
     )
-    return Decoded(response, sender=seller, recipient=buyer)
+    return Decoded(response, sender=seller, recipient=buyer, warnings=unknown_parties)
 
 
 def encode_order_response(response: OrderResponse, envelope: Envelope | None) -> etree._Element:

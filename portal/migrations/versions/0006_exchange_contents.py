@@ -1,6 +1,6 @@
 """exchange records' raw bytes move into a table of their own
 
-Revision ID: 0006_exchange_contents
+Revision ID: 0006
 Revises: 0005
 
 SQLite rewrites a whole row on every UPDATE: with the file's bytes in ``exchange_records``, each
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_exchange_contents"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

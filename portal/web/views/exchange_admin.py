@@ -29,7 +29,13 @@ class ExchangeAdminViews:
             only="the owner's admins",
         )
         if ctx.request.method == "GET":
-            return self._page(ctx, FormErrors(), {"transport": "folder", "format": "edifact", "port": "22"})
+            defaults = {
+                "transport": "folder",
+                "format": "edifact",
+                "port": "22",
+                "invalid_einvoices": "reject",
+            }
+            return self._page(ctx, FormErrors(), defaults)
 
         def add() -> Response:
             form = ctx.form
@@ -55,6 +61,7 @@ class ExchangeAdminViews:
                     partner_id=form.text("partner_id"),
                     our_id=form.text("our_id"),
                     format=form.text("format"),
+                    invalid_einvoices=form.text("invalid_einvoices") or "reject",
                 )
             except InvalidInput as exc:  # "settings.root" is the form's "root"
                 raise InvalidInput(exc.field.removeprefix("settings."), exc.detail) from exc
@@ -72,6 +79,10 @@ class ExchangeAdminViews:
             partners=[(o.id, o.name) for o in orgs if o.kind is not OrgKind.OWNER],
             transports=[(t, t) for t in TRANSPORTS],
             formats=[(f, f) for f in OUTBOUND_FORMATS],
+            einvoice_policies=[
+                ("reject", ctx._("Reject them and tell the partner which rules they break")),
+                ("accept", ctx._("Accept them and show the findings")),
+            ],
             errors=errors,
             values=values,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -198,3 +198,27 @@ def test_group_trailer_fault_rejects_the_group_in_the_997() -> None:
     ack = acknowledge(result)
     assert (ack.status, [e.code for e in ack.errors]) == (AckStatus.REJECTED, ["5"])
     assert ("AK9", "R", "1", "1", "1", "5") in list(parse_segments(encode(ack, ENVELOPE)))
+
+
+def test_an_application_advice_824_names_the_document_and_each_broken_rule() -> None:
+    rule = "BR-DE-3: Seller city (BT-37)*must~be given, and this text runs on past sixty characters"
+    ack = Acknowledgement(
+        interchange_reference="INV-7",
+        status=AckStatus.REJECTED,
+        kind="application",
+        document_reference="INV-7",
+        group_reference="12",
+        errors=(AckError(code="BV", text=rule), AckError(code="SV")),
+        issue_date=date(2030, 1, 5),
+    )
+    envelope = Envelope(sender="OWNER", recipient="PARTNER", control_reference="7")
+    segments = parse_segments(encode(ack, envelope, ack_type="824"))
+    body = [s for s in segments if s[0] in ("GS", "ST", "BGN", "OTI", "TED")]
+    assert body[0][1] == "AG"  # the functional group of application advices
+    assert body[1][:2] == ("ST", "824")
+    assert body[2] == ("BGN", "00", "INV-7-advice", "20300105")
+    assert body[3] == ("OTI", "TR", "IV", "INV-7", "", "", "12")
+    ted = body[4]
+    assert ted[1] == "848" and len(ted[2]) == 60 and ted[2].startswith("BR-DE-3: Seller city (BT-37) must be")
+    assert "*" not in ted[2] and "~" not in ted[2]  # separators cannot be escaped in X12
+    assert body[5] == ("TED", "848", "SV")

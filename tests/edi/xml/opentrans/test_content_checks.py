@@ -213,3 +213,21 @@ def test_mapping_error_keeps_the_document_id_in_the_envelope() -> None:
     assert (message.format, message.message_type) == ("opentrans", "ORDER")
     assert message.envelope.control_reference == "PO-1"
     assert not message.ok
+
+
+def test_a_delivery_reference_naming_no_party_is_a_warning_and_the_party_is_unknown() -> None:
+    data = _mutated(
+        DESPATCH, '<DELIVERY_IDREF type="gln">4012345000009<', '<DELIVERY_IDREF type="gln">9999<', 2
+    )
+    message = decode(data)
+    assert message.error is None and message.document is not None
+    assert message.document.ship_to is None
+    assert len(message.warnings) == 2
+    assert all("DELIVERY_IDREF '9999' names no PARTY" in w for w in message.warnings)
+
+
+def test_a_buyer_reference_naming_no_party_is_still_refused() -> None:
+    data = _mutated(
+        DESPATCH, '<bmecat:BUYER_IDREF type="gln">4012345000009<', '<bmecat:BUYER_IDREF type="gln">9999<'
+    )
+    assert "BUYER_IDREF '9999' names no PARTY" in _error(data).message
