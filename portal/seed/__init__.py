@@ -65,7 +65,7 @@ def seed_demo(
         TextColumn("seeding demo data"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("customers, orders, cases, activities ({task.fields[rows]:,} rows)"),
+        TextColumn("records ({task.fields[rows]:,} rows)"),
         TimeElapsedColumn(),
     )
     with Progress(*columns) as bar:

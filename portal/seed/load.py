@@ -9,8 +9,9 @@ stored is what the ORM would store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
@@ -49,23 +50,38 @@ def load_demo(
     return plan
 
 
+def _database_values(
+    conn: Connection, table: Table, rows: list[Row]
+) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """The column names of the rows and each row's values as the database takes them: through each
+    column type's own bind processing, as an ``insert()`` would send them."""
+    names = list(rows[0])
+    dialect = conn.dialect
+    columns = [(n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
+    values = (tuple([bind(row[n]) if bind else row[n] for n, bind in columns]) for row in rows)
+    return names, values
+
+
 def _executemany(conn: Connection, table: Table, rows: list[Row]) -> None:
-    conn.execute(table.insert(), rows)
+    names, values = _database_values(conn, table, rows)
+    quote = conn.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(n) for n in names)
+    marks = ", ".join("?" * len(names))  # sqlite3's paramstyle
+    into = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES ({marks})"
+    conn.exec_driver_sql(into, list(values))
 
 
 def _copy(conn: Connection, table: Table, rows: list[Row]) -> None:
     import psycopg  # only on PostgreSQL
 
-    names = list(rows[0])
-    dialect = conn.dialect
-    columns = [(n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
+    names, values = _database_values(conn, table, rows)
     quote = conn.dialect.identifier_preparer
     into = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
     raw = conn.connection.dbapi_connection
     assert isinstance(raw, psycopg.Connection)  # the PostgreSQL driver of portal.db
     with raw.cursor() as cursor, cursor.copy(into) as copy:
-        for row in rows:
-            copy.write_row([bind(row[name]) if bind else row[name] for name, bind in columns])
+        for row in values:
+            copy.write_row(row)
 
 
 def _finish(conn: Connection, plan: Plan) -> None:
