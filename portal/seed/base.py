@@ -45,8 +45,8 @@ class Plan:
 
     Without a sink the plan keeps every row in ``tables`` (tests, small worlds). With one, each
     ``flush()`` hands the rows added since the last flush to the sink, tables in foreign-key order,
-    and forgets them: the generators flush every few thousand records, so memory stays flat in the
-    scale. ``counts`` holds how many rows each table has had in all."""
+    and forgets them: the generators flush every ``FLUSH_EVERY`` records, so memory stays flat in
+    the scale. ``counts`` holds how many rows each table has had in all."""
 
     def __init__(self, sink: Callable[[Batch], None] | None = None) -> None:
         self.tables: dict[Table, list[Row]] = defaultdict(list)

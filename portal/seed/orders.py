@@ -76,8 +76,8 @@ def plan_orders(
     now: datetime,
 ) -> None:
     # First when each order came in; then the orders in that order (numbers and ids grow with time).
-    # What came in is kept in three arrays (13 bytes an order, not a tuple of objects), the moments
-    # as indexes into the few thousand distinct ones.
+    # What came in is kept in arrays (13 bytes an order with the sorted index, not a tuple of
+    # objects), the moments as indexes into the few thousand distinct ones.
     moments: dict[datetime, int] = {}
     came_at, states, picks = array("i"), array("B"), array("i")
     everyone = range(len(customers))  # draws as rng.choice(customers) does

@@ -1,8 +1,9 @@
 """Deterministic demo data as plain rows, table by table, in foreign-key order.
 
 The plan assigns ids itself so that children can point at parents without a round trip; the loader
-(``portal.seed.load``) then bulk-inserts it. ``scale=1`` gives about 500 customers, 5,000 orders,
-800 cases and 3,000 activities; every figure grows linearly with ``scale``.
+(``portal.seed.load``) takes it batch by batch as the generators flush (every ``FLUSH_EVERY``
+customers, orders, cases or activities) and bulk-inserts each batch. ``scale=1`` gives about 500
+customers, 5,000 orders, 800 cases and 3,000 activities; every figure grows linearly with ``scale``.
 
 It reads like the recent weeks of a heating-equipment business in Germany, seen on its "today"
 (the anchor day, 10:00 in Berlin; without an anchor, the moment of seeding): installers, housing
@@ -118,9 +119,9 @@ def plan_demo(
     """Build the demo world. ``anchor`` is "today" for the data (dates are spread around it, "now"
     is 10:00 in Berlin that day); without it, today and now are the moment of seeding.
 
-    Without a ``sink`` the returned plan holds every row. With one, the rows go to the sink a few
-    thousand records at a time, in foreign-key order, and the plan keeps only the counts: the same
-    rows either way."""
+    Without a ``sink`` the returned plan holds every row. With one, the rows go to the sink 1,000
+    customers, orders, cases or activities at a time (with their contacts, lines and events), tables
+    in foreign-key order, and the plan keeps only the counts: the same rows either way."""
     rng = random.Random(seed)
     if anchor is None:
         now = datetime.now(UTC).replace(second=0, microsecond=0)
