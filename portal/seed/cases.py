@@ -10,11 +10,15 @@ from portal.models import Activity, ActivityKind, Case, CaseComment, CasePriorit
 from portal.models.cases import SLA
 from portal.seed import names
 from portal.seed.base import (
+    ACTIVITIES,
+    CASES,
+    FLUSH_EVERY,
     PARTNERS,
     SUPPLIERS,
     WORKDAY,
-    DemoCustomer,
+    Customers,
     Plan,
+    count,
     event,
     local_time,
     past_working_time,
@@ -31,7 +35,7 @@ def plan_cases(
     plan: Plan,
     rng: random.Random,
     org_id: dict[str, int],
-    customers: list[DemoCustomer],
+    customers: Customers,
     scale: float,
     now: datetime,
 ) -> None:
@@ -43,7 +47,9 @@ def plan_cases(
         CaseStatus.RESOLVED,
         CaseStatus.CLOSED,
     ]
-    for n in range(max(1, round(800 * scale))):
+    for n in range(count(CASES, scale)):
+        if n % FLUSH_EVERY == 0:
+            plan.flush()
         customer = rng.choice(customers)
         dealer = customer.dealer
         priority = rng.choices(list(CasePriority), weights=[1, 3, 8, 3])[0]
@@ -112,14 +118,16 @@ def plan_activities(
     plan: Plan,
     rng: random.Random,
     org_id: dict[str, int],
-    customers: list[DemoCustomer],
+    customers: Customers,
     scale: float,
     today: date,
     now: datetime,
 ) -> None:
     owner = org_id["waermewerk"]
     kinds = list(ActivityKind)
-    for n in range(max(1, round(3000 * scale))):
+    for n in range(count(ACTIVITIES, scale)):
+        if n % FLUSH_EVERY == 0:
+            plan.flush()
         customer = rng.choice(customers)
         kind = rng.choice(kinds)
         org = org_id[customer.dealer] if customer.dealer and rng.random() < 0.6 else owner

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from array import array
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
@@ -21,14 +22,17 @@ from portal.models import (
 from portal.models.orders import LineFigures, derive_status, order_total
 from portal.seed.base import (
     CENT,
+    FLUSH_EVERY,
+    ORDERS,
     SUPPLIERS,
+    Customers,
     DemoCustomer,
     Plan,
     Row,
+    count,
     event,
     local_time,
     past_working_time,
-    table_of,
     weekday,
     working_time,
 )
@@ -46,6 +50,7 @@ ORDER_MIX = [
     (0.96, "rejected", (2, 45)),
     (1.01, "cancelled", (2, 60)),
 ]
+_MIX = [(bound, n, age) for n, (bound, _state, age) in enumerate(ORDER_MIX)]  # states by index
 
 
 def _quantity(rng: random.Random, product: Row) -> Decimal:
@@ -64,37 +69,59 @@ def plan_orders(
     plan: Plan,
     rng: random.Random,
     org_id: dict[str, int],
-    customers: list[DemoCustomer],
+    customers: Customers,
     products: list[Row],
     scale: float,
     today: date,
     now: datetime,
 ) -> None:
     # First when each order came in; then the orders in that order (numbers and ids grow with time).
-    incoming = []
-    for _ in range(max(1, round(5000 * scale))):
-        customer = rng.choice(customers)
+    # What came in is kept in arrays (13 bytes an order with the sorted index, not a tuple of
+    # objects), the moments as indexes into the few thousand distinct ones.
+    moments: dict[datetime, int] = {}
+    came_at, states, picks = array("i"), array("B"), array("i")
+    everyone = range(len(customers))  # draws as rng.choice(customers) does
+    for _ in range(count(ORDERS, scale)):
+        pick = rng.choice(everyone)
         draw = rng.random()
-        state, (young, old) = next((s, age) for bound, s, age in ORDER_MIX if draw < bound)
+        state, (young, old) = next((index, age) for bound, index, age in _MIX if draw < bound)
         created = past_working_time(rng, today - timedelta(days=rng.randint(young, old)), now)
-        incoming.append((created, state, customer))
-    incoming.sort(key=lambda item: item[0])  # stable: the same plan every time
+        came_at.append(moments.setdefault(created, len(moments)))
+        states.append(state)
+        picks.append(pick)
     numbers = {"shipment": 0, "invoice": 0}
-    for n, (created, state, customer) in enumerate(incoming):
-        _order(plan, rng, org_id, customer, products, n, created, state, (today, now), numbers)
-    # Shipment and invoice lines were planned before their order lines got ids: resolve them now.
-    for model in (ShipmentLine, InvoiceLine):
-        for row in plan.tables[table_of(model)]:
-            row["order_line_id"] = row.pop("_line")["_id"]
-    for row in plan.tables[table_of(OrderLine)]:
-        row.pop("_id", None)
+    timeline = list(moments)
+    for n, i in enumerate(_by_moment(came_at, timeline)):
+        if n % FLUSH_EVERY == 0:
+            plan.flush()
+        buyer = (customers[picks[i]], customers.delivery(picks[i]))
+        when, target = timeline[came_at[i]], ORDER_MIX[states[i]][1]
+        _order(plan, rng, org_id, buyer, products, n, when, target, (today, now), numbers)
+
+
+def _by_moment(came_at: array[int], timeline: list[datetime]) -> array[int]:
+    """The orders' indexes sorted by the moment they came in, stable (a counting sort: the moments
+    are few, the orders many)."""
+    rank = [0] * len(timeline)
+    for position, moment in enumerate(sorted(range(len(timeline)), key=timeline.__getitem__)):
+        rank[moment] = position
+    starts = [0] * (len(timeline) + 1)
+    for moment in came_at:
+        starts[rank[moment] + 1] += 1
+    for position in range(len(timeline)):
+        starts[position + 1] += starts[position]
+    ordered = array("i", bytes(4 * len(came_at)))
+    for i, moment in enumerate(came_at):
+        ordered[starts[rank[moment]]] = i
+        starts[rank[moment]] += 1
+    return ordered
 
 
 def _order(
     plan: Plan,
     rng: random.Random,
     org_id: dict[str, int],
-    customer: DemoCustomer,
+    buyer: tuple[DemoCustomer, Row],
     products: list[Row],
     n: int,
     created: datetime,
@@ -104,6 +131,7 @@ def _order(
 ) -> None:
     today, now = when
     owner = org_id["waermewerk"]
+    customer, delivery = buyer  # who, and the delivery party copied from it
     dealer = customer.dealer
     sold_by = org_id[dealer] if dealer and rng.random() < 0.75 else None
     supplier_slug = rng.choice(SUPPLIERS)
@@ -119,15 +147,15 @@ def _order(
         "order_date": created.date(),
         "requested_date": weekday(created.date() + timedelta(days=rng.randint(5, 21))),
         "customer_reference": f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else None,
-        "delivery_name": customer.row["name"],
-        "delivery_street": customer.row["street"],
-        "delivery_postal_code": customer.row["postal_code"],
-        "delivery_city": customer.row["city"],
-        "delivery_country": customer.row["country_code"],
-        "delivery_gln": customer.row["gln"],
+        "delivery_name": delivery["name"],
+        "delivery_street": delivery["street"],
+        "delivery_postal_code": delivery["postal_code"],
+        "delivery_city": delivery["city"],
+        "delivery_country": delivery["country_code"],
+        "delivery_gln": delivery["gln"],
         "delivery_contact_name": None,
-        "delivery_contact_phone": customer.row["phone"],
-        "delivery_contact_email": customer.row["email"],
+        "delivery_contact_phone": delivery["phone"],
+        "delivery_contact_email": delivery["email"],
         "note": None,
         "routed_at": routed_at if supplier else None,
         "cancelled_at": created + timedelta(days=1) if state == "cancelled" else None,
@@ -140,8 +168,10 @@ def _order(
     if supplier:
         event(plan, "order.routed", "order", order_id, owner, routed_at, supplier_id=supplier)
     lines = []
+    first_line = plan.next_id(OrderLine)  # the lines are added last, after their shipment and invoice
     for line_no, product in enumerate(rng.sample(products, rng.randint(1, 4)), start=1):
         line = {
+            "id": first_line + line_no - 1,
             "order_id": order_id,
             "line_no": line_no,
             "product_id": product["id"],
@@ -206,11 +236,10 @@ def _order(
                 ShipmentLine,
                 {
                     "shipment_id": shipment_id,
-                    "order_line_id": 0,
+                    "order_line_id": line["id"],
                     "quantity": line["quantity_confirmed"],
                     "batch_number": f"L{rng.randint(1000, 9999)}",
                     "sscc": None,
-                    "_line": line,
                 },
             )
         event(plan, "shipment.created", "shipment", shipment_id, supplier or owner, shipped_at)
@@ -229,12 +258,11 @@ def _order(
             invoice_lines.append(
                 {
                     "invoice_id": 0,
-                    "order_line_id": 0,
+                    "order_line_id": line["id"],
                     "quantity": qty,
                     "unit_price": line["unit_price"],
                     "net_amount": amount,
                     "tax_rate": Decimal(19),
-                    "_line": line,
                     "excess_quantity": Decimal(1) if over and line is lines[0] else Decimal(0),
                 }
             )
@@ -259,7 +287,7 @@ def _order(
             plan.add(InvoiceLine, row)
         event(plan, "invoice.submitted", "invoice", invoice_id, supplier or owner, issued_at)
     for line in lines:
-        line["_id"] = plan.add(OrderLine, line)
+        plan.add(OrderLine, line)
     _summarize(order_row, lines)
 
 

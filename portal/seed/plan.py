@@ -1,8 +1,9 @@
 """Deterministic demo data as plain rows, table by table, in foreign-key order.
 
 The plan assigns ids itself so that children can point at parents without a round trip; the loader
-(``portal.seed.load``) then bulk-inserts it. ``scale=1`` gives about 500 customers, 5,000 orders,
-800 cases and 3,000 activities; every figure grows linearly with ``scale``.
+(``portal.seed.load``) takes it batch by batch as the generators flush (every ``FLUSH_EVERY``
+customers, orders, cases or activities) and bulk-inserts each batch. ``scale=1`` gives about 500
+customers, 5,000 orders, 800 cases and 3,000 activities; every figure grows linearly with ``scale``.
 
 It reads like the recent weeks of a heating-equipment business in Germany, seen on its "today"
 (the anchor day, 10:00 in Berlin; without an anchor, the moment of seeding): installers, housing
@@ -15,6 +16,7 @@ which most are within their SLA, some close to it and a few (under a tenth) past
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -36,12 +38,16 @@ from portal.security import hash_token
 from portal.seed import names
 from portal.seed.base import (
     BERLIN,
+    CUSTOMERS,
+    FLUSH_EVERY,
     PARTNERS,
     SUPPLIERS,
+    Batch,
+    Customers,
     DemoAccount,
-    DemoCustomer,
     Plan,
     Row,
+    count,
     gtin13,
     local_time,
     mail_local_part,
@@ -103,17 +109,26 @@ DEMO_TOKENS = {
 
 
 def plan_demo(
-    *, scale: float = 1.0, anchor: date | None = None, password_hash: str, seed: int = 2026
+    *,
+    scale: float = 1.0,
+    anchor: date | None = None,
+    password_hash: str,
+    seed: int = 2026,
+    sink: Callable[[Batch], None] | None = None,
 ) -> Plan:
     """Build the demo world. ``anchor`` is "today" for the data (dates are spread around it, "now"
-    is 10:00 in Berlin that day); without it, today and now are the moment of seeding."""
+    is 10:00 in Berlin that day); without it, today and now are the moment of seeding.
+
+    Without a ``sink`` the returned plan holds every row. With one, the rows go to the sink 1,000
+    customers, orders, cases or activities at a time (with their contacts, lines and events), tables
+    in foreign-key order, and the plan keeps only the counts: the same rows either way."""
     rng = random.Random(seed)
     if anchor is None:
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         today = now.astimezone(BERLIN).date()
     else:
         today, now = anchor, local_time(anchor, 10)
-    plan = Plan()
+    plan = Plan(sink)
     org_id: dict[str, int] = {}
     for slug, name, kind, parent, gln in ORGANIZATIONS:
         org_id[slug] = plan.add(
@@ -147,7 +162,8 @@ def plan_demo(
         },
     )
     for name, table in (("customer", Customer), ("order", Order), ("case", Case)):
-        plan.add(Counter, {"name": name, "value": len(plan.tables[table_of(table)])})
+        plan.add(Counter, {"name": name, "value": plan.counts[table_of(table)]})
+    plan.flush()
     return plan
 
 
@@ -258,10 +274,12 @@ def _unique(domain: str, city: str, taken: set[str]) -> str:
 
 def _customers(
     plan: Plan, rng: random.Random, org_id: dict[str, int], scale: float, now: datetime
-) -> list[DemoCustomer]:
-    result = []
+) -> Customers:
+    result = Customers([slug for slug, _name, kind, *_ in ORGANIZATIONS if kind is OrgKind.DEALER])
     domains: set[str] = set()
-    for n in range(max(1, round(500 * scale))):
+    for n in range(count(CUSTOMERS, scale)):
+        if n % FLUSH_EVERY == 0:
+            plan.flush()
         english = rng.random() < 0.08
         region = rng.random()
         if english:
@@ -304,7 +322,7 @@ def _customers(
         }
         row["updated_at"] = row["created_at"]
         customer_id = plan.add(Customer, row)
-        contacts = []
+        first_contact = plan.next_id(Contact)
         used: set[tuple[str, str]] = set()
         for k in range(rng.randint(1, 3)):
             first = rng.choice(names.FIRST_EN if english else names.FIRST_DE)
@@ -312,19 +330,17 @@ def _customers(
             if (first, last) in used:
                 continue
             used.add((first, last))
-            contacts.append(
-                plan.add(
-                    Contact,
-                    {
-                        "customer_id": customer_id,
-                        "first_name": first,
-                        "last_name": last,
-                        "email": f"{mail_local_part(first, last)}@{domain}",
-                        "phone": f"{switchboard}-{rng.randint(10, 89) if k else 0}",
-                        "position": rng.choice(names.POSITIONS_EN if english else names.POSITIONS_DE),
-                        "created_at": row["created_at"],
-                    },
-                )
+            plan.add(
+                Contact,
+                {
+                    "customer_id": customer_id,
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{mail_local_part(first, last)}@{domain}",
+                    "phone": f"{switchboard}-{rng.randint(10, 89) if k else 0}",
+                    "position": rng.choice(names.POSITIONS_EN if english else names.POSITIONS_DE),
+                    "created_at": row["created_at"],
+                },
             )
         if dealer:
             plan.add(
@@ -346,5 +362,5 @@ def _customers(
                     "created_at": row["created_at"],
                 },
             )
-        result.append(DemoCustomer(customer_id, row, dealer, english, tuple(contacts)))
+        result.append(row, dealer, english, range(first_contact, plan.next_id(Contact)))
     return result
