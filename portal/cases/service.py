@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -165,14 +166,26 @@ def route_case(
     return case
 
 
+@dataclass(frozen=True, slots=True)
+class CaseChanges:
+    """An edit of a case: each field that is not None is set (a value equal to the current one is
+    no change). Edges fill it by field name (``dataclasses.fields``), so a field added here reaches
+    every edge that has an input of that name, and an edit that sets only it is never dropped."""
+
+    subject: str | None = None
+    description: str | None = None
+    priority: CasePriority | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+
 def update_case(
     *,
     uow: UnitOfWork,
     principal: Principal,
     case_id: int,
-    subject: str | None = None,
-    description: str | None = None,
-    priority: CasePriority | None = None,
+    changes: CaseChanges,
     expected_version: int | None = None,
 ) -> Case:
     """Who may change which field: see :mod:`portal.access.permissions` (a value equal to the
@@ -181,12 +194,13 @@ def update_case(
     may.require(principal, may.can_update_case(principal), "update cases")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "update")
-    new_subject = None if subject is None else validation.required_text("subject", subject)
+    new_subject = None if changes.subject is None else validation.required_text("subject", changes.subject)
     new_description = (
         None
-        if description is None
-        else validation.text("description", description, max_length=10000, required=False) or ""
+        if changes.description is None
+        else validation.text("description", changes.description, max_length=10000, required=False) or ""
     )
+    priority = changes.priority
     if (new_subject is not None and new_subject != case.subject) or (
         new_description is not None and new_description != case.description
     ):

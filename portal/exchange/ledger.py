@@ -5,29 +5,44 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, get_visible, visible
-from portal.listing import FIRST_PAGE, Page, PageRequest, matches, paginate, search_pattern
 from portal.models import Direction, ExchangeLink, ExchangeRecord, Organization, RecordState
 from portal.models.base import utcnow
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+
+
+class RecordLike(Protocol):
+    """An exchange record or a row of one."""
+
+    @property
+    def state(self) -> RecordState: ...
+    @property
+    def ack_due_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordQuery:
+    """Which files a ledger list shows; one meaning per field (docs/developing.md, "Read models")."""
+
+    search: str | None = None  # a substring of the file name, message type or interchange reference
+    direction: Direction | None = None
+    states: frozenset[RecordState] = field(default_factory=frozenset)
+    overdue_at: datetime | None = None  # sent, and the acknowledgement was due before this moment
 
 
 class RecordSort(enum.StrEnum):
     CREATED_AT = "created_at"
 
 
-@dataclass(frozen=True, slots=True)
-class RecordFilter:
-    direction: Direction | None = None
-    states: frozenset[RecordState] = field(default_factory=frozenset)
-    search: str | None = None  # file name, message type, interchange reference
-    overdue_only: bool = False  # sent, acknowledgement due and not come
+RECORDS = Keyset("exchange_record", ExchangeRecord, {RecordSort.CREATED_AT: ExchangeRecord.created_at})
 
 
-def is_overdue(record: ExchangeRecord, now: datetime | None = None) -> bool:
+def is_overdue(record: RecordLike, now: datetime | None = None) -> bool:
     """An outbound file whose acknowledgement is overdue."""
     return (
         record.state is RecordState.SENT
@@ -36,32 +51,35 @@ def is_overdue(record: ExchangeRecord, now: datetime | None = None) -> bool:
     )
 
 
+def record_conditions(q: RecordQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(
+            text_search(
+                q.search, ExchangeRecord.filename, ExchangeRecord.message_type, ExchangeRecord.interchange_ref
+            )
+        )
+    if q.direction is not None:
+        conds.append(ExchangeRecord.direction == q.direction)
+    if q.states:
+        conds.append(ExchangeRecord.state.in_(q.states))
+    if q.overdue_at is not None:
+        conds.extend((ExchangeRecord.state == RecordState.SENT, ExchangeRecord.ack_due_at < q.overdue_at))
+    return conds
+
+
 def list_records(
     session: Session,
     principal: Principal,
+    query: RecordQuery = RecordQuery(),
     *,
-    filter: RecordFilter = RecordFilter(),
+    sort: RecordSort = RecordSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
-) -> Page[ExchangeRecord]:
-    stmt = visible(principal, ExchangeRecord)
-    if filter.direction is not None:
-        stmt = stmt.where(ExchangeRecord.direction == filter.direction)
-    if filter.states:
-        stmt = stmt.where(ExchangeRecord.state.in_(filter.states))
-    if filter.search:
-        stmt = stmt.where(
-            matches(
-                search_pattern(filter.search),
-                ExchangeRecord.filename,
-                ExchangeRecord.message_type,
-                ExchangeRecord.interchange_ref,
-            )
-        )
-    if filter.overdue_only:
-        stmt = stmt.where(ExchangeRecord.state == RecordState.SENT, ExchangeRecord.ack_due_at < utcnow())
-    return paginate(
-        session, stmt, ExchangeRecord, sort_column=ExchangeRecord.created_at, descending=descending, page=page
+) -> Page[Row[Any]]:
+    """Rows of every column of ``exchange_records`` but the file's bytes (``record_content``)."""
+    return RECORDS.page(
+        session, principal, record_conditions(query), sort=sort, descending=descending, page=page
     )
 
 
@@ -139,7 +157,8 @@ def records_of(session: Session, principal: Principal, entity: str, entity_id: i
 
 
 __all__ = [
-    "RecordFilter",
+    "RECORDS",
+    "RecordQuery",
     "RecordSort",
     "answered_records",
     "get_record",
@@ -147,6 +166,7 @@ __all__ = [
     "links_of",
     "list_records",
     "organizations_of",
+    "record_conditions",
     "record_content",
     "records_of",
 ]

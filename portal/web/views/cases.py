@@ -236,9 +236,11 @@ class CaseViews:
                 uow=ctx.uow,
                 principal=ctx.principal,
                 case_id=ctx.request.path_params["case_id"],
-                subject=read_text("subject"),
-                description=read_text("description"),
-                priority=read_priority(),
+                changes=cases.CaseChanges(
+                    subject=read_text("subject"),
+                    description=read_text("description"),
+                    priority=read_priority(),
+                ),
                 expected_version=ctx.form.integer("version"),
             )
             return ctx._("The case has been updated.")
