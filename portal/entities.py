@@ -22,6 +22,7 @@ from portal.models import (
     Case,
     Contact,
     Customer,
+    ExchangeProfile,
     ExchangeRecord,
     Invoice,
     Order,
@@ -165,6 +166,13 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("user", User, "User", N_("User"), N_("Users")),
     Entity("api_token", ApiToken, "ApiToken", N_("API token"), N_("API tokens")),
     Entity("exchange_record", ExchangeRecord, "ExchangeRecord", N_("EDI message"), N_("EDI messages")),
+    Entity(
+        "exchange_profile",
+        ExchangeProfile,
+        "ExchangeProfile",
+        N_("Exchange profile"),
+        N_("Exchange profiles"),
+    ),
 )
 
 BY_NAME: MappingProxyType[str, Entity] = MappingProxyType({e.name: e for e in ENTITIES})

@@ -3,6 +3,7 @@ templates translate it with ``_()`` at render time."""
 
 from __future__ import annotations
 
+from portal.entities import ENTITIES
 from portal.models import (
     ActivityKind,
     CasePriority,
@@ -80,6 +81,9 @@ EXCHANGE_STATE = {
     RecordState.REJECTED: N_("Rejected"),
 }
 OVERDUE = {"overdue": N_("Acknowledgement overdue")}
+# Entities by their catalogue name (portal.entities, whose labels the catalog extracts too).
+ENTITY = {entity.name: entity.label for entity in ENTITIES}
+ENTITY_PLURAL = {entity.name: entity.plural for entity in ENTITIES}
 DIRECTION = {Direction.INBOUND: N_("Received from partner"), Direction.OUTBOUND: N_("Sent to partner")}
 EVENTS = {
     "order.created": N_("Order created"),

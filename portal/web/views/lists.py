@@ -386,7 +386,7 @@ SPECS: dict[str, ListSpec] = {
     for spec in (
         ListSpec(
             "orders",
-            N_("Orders"),
+            labels.ENTITY_PLURAL["order"],
             (
                 Column("number", N_("Number"), "link", "number"),
                 Column("order_date", N_("Order date"), "date", "order_date"),
@@ -420,7 +420,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "shipments",
-            N_("Shipments"),
+            labels.ENTITY_PLURAL["shipment"],
             (
                 Column("number", N_("Number"), "link", "number"),
                 Column("order", N_("Order")),
@@ -439,7 +439,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "invoices",
-            N_("Invoices"),
+            labels.ENTITY_PLURAL["invoice"],
             (
                 Column("number", N_("Number"), "link", "number"),
                 Column("order", N_("Order")),
@@ -461,7 +461,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "cases",
-            N_("Cases"),
+            labels.ENTITY_PLURAL["case"],
             (
                 Column("number", N_("Number"), "link", "number"),
                 Column("subject", N_("Subject")),
@@ -484,7 +484,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "customers",
-            N_("Customers"),
+            labels.ENTITY_PLURAL["customer"],
             (
                 Column("number", N_("Number"), "text", "number"),
                 Column("name", N_("Name"), "link", "name"),
@@ -502,7 +502,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "contacts",
-            N_("Contacts"),
+            labels.ENTITY_PLURAL["contact"],
             (
                 Column("name", N_("Name"), "text", "last_name"),
                 Column("customer", N_("Customer"), "link"),
@@ -519,7 +519,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "activities",
-            N_("Activities"),
+            labels.ENTITY_PLURAL["activity"],
             (
                 Column("kind", N_("Kind"), "label"),
                 Column("subject", N_("Subject")),
@@ -540,7 +540,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "exchange",
-            N_("EDI messages"),
+            labels.ENTITY_PLURAL["exchange_record"],
             (
                 Column("filename", N_("File"), "link"),
                 Column("created_at", N_("Time"), "datetime", "created_at"),
