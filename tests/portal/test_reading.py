@@ -3,7 +3,10 @@ search, and the SQL form of the derived order status."""
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+import json
+import re
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Engine, select
@@ -165,3 +168,32 @@ def test_cases_sort_by_sla_and_filter_near_due(demo: sessionmaker[Session]) -> N
         assert all(
             c.sla_due_at < cutoff and c.status.value in {"open", "in_progress", "waiting"} for c in near.items
         )
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        (datetime, datetime(2026, 3, 2, 9, 30, tzinfo=UTC)),
+        (date, date(2026, 3, 2)),
+        (str, "Müller"),
+        (int, 3),
+    ],
+)
+def test_a_cursor_gives_back_its_position_as_the_sort_columns_type(kind: type, value: object) -> None:
+    encoded = cursor.encode("order", "number", value, 42)
+    assert cursor.decode(encoded, argument="after", entity="order", sort="number", kind=kind) == (value, 42)
+
+
+def test_a_cursor_names_its_list_and_sort_and_is_refused_elsewhere() -> None:
+    encoded = cursor.encode("order", "number", "SO-1", 42)
+    for entity, sort, kind, message in (
+        ("case", "number", str, "another list (order)"),
+        ("order", "created_at", str, "another sort order"),
+        ("order", "number", int, "not a valid cursor"),
+    ):
+        with pytest.raises(InvalidInput, match=re.escape(message)) as err:
+            cursor.decode(encoded, argument="before", entity=entity, sort=sort, kind=kind)
+        assert err.value.field == "before"
+    older = base64.urlsafe_b64encode(json.dumps([0, "order", "number", "SO-1", 42]).encode()).decode()
+    with pytest.raises(InvalidInput, match="older version"):
+        cursor.decode(older, argument="after", entity="order", sort="number", kind=str)
