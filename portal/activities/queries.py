@@ -37,17 +37,6 @@ class ActivitySort(enum.StrEnum):
     CREATED_AT = "created_at"
 
 
-ACTIVITIES = Keyset(
-    "activity",
-    Activity,
-    {
-        ActivitySort.OCCURRED_AT: Activity.occurred_at,
-        ActivitySort.STARTS_AT: func.coalesce(Activity.starts_at, Activity.occurred_at),
-        ActivitySort.CREATED_AT: Activity.created_at,
-    },
-)
-
-
 def activity_conditions(q: ActivityQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.kinds:
@@ -67,6 +56,18 @@ def activity_conditions(q: ActivityQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+ACTIVITIES = Keyset(
+    "activity",
+    Activity,
+    {
+        ActivitySort.OCCURRED_AT: Activity.occurred_at,
+        ActivitySort.STARTS_AT: func.coalesce(Activity.starts_at, Activity.occurred_at),
+        ActivitySort.CREATED_AT: Activity.created_at,
+    },
+    activity_conditions,
+)
+
+
 def list_activities(
     session: Session,
     principal: Principal,
@@ -76,6 +77,4 @@ def list_activities(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
-    return ACTIVITIES.page(
-        session, principal, activity_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return ACTIVITIES.page(session, principal, query, sort=sort, descending=descending, page=page)

@@ -49,19 +49,6 @@ class CaseSort(enum.StrEnum):
     PRIORITY = "priority"
 
 
-CASES = Keyset(
-    "case",
-    Case,
-    {
-        CaseSort.CREATED_AT: Case.created_at,
-        CaseSort.UPDATED_AT: Case.updated_at,
-        CaseSort.SLA_DUE_AT: Case.sla_due_at,
-        CaseSort.NUMBER: Case.number,
-        CaseSort.PRIORITY: priority_rank(),
-    },
-)
-
-
 def case_conditions(q: CaseQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
@@ -83,6 +70,20 @@ def case_conditions(q: CaseQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+CASES = Keyset(
+    "case",
+    Case,
+    {
+        CaseSort.CREATED_AT: Case.created_at,
+        CaseSort.UPDATED_AT: Case.updated_at,
+        CaseSort.SLA_DUE_AT: Case.sla_due_at,
+        CaseSort.NUMBER: Case.number,
+        CaseSort.PRIORITY: priority_rank(),
+    },
+    case_conditions,
+)
+
+
 def list_cases(
     session: Session,
     principal: Principal,
@@ -92,4 +93,4 @@ def list_cases(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
-    return CASES.page(session, principal, case_conditions(query), sort=sort, descending=descending, page=page)
+    return CASES.page(session, principal, query, sort=sort, descending=descending, page=page)

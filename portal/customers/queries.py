@@ -34,18 +34,6 @@ class CustomerSort(enum.StrEnum):
     UPDATED_AT = "updated_at"
 
 
-CUSTOMERS = Keyset(
-    "customer",
-    Customer,
-    {
-        CustomerSort.NAME: Customer.name,
-        CustomerSort.NUMBER: Customer.number,
-        CustomerSort.CREATED_AT: Customer.created_at,
-        CustomerSort.UPDATED_AT: Customer.updated_at,
-    },
-)
-
-
 def customer_conditions(q: CustomerQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
@@ -66,6 +54,19 @@ def customer_conditions(q: CustomerQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+CUSTOMERS = Keyset(
+    "customer",
+    Customer,
+    {
+        CustomerSort.NAME: Customer.name,
+        CustomerSort.NUMBER: Customer.number,
+        CustomerSort.CREATED_AT: Customer.created_at,
+        CustomerSort.UPDATED_AT: Customer.updated_at,
+    },
+    customer_conditions,
+)
+
+
 def list_customers(
     session: Session,
     principal: Principal,
@@ -75,9 +76,7 @@ def list_customers(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
-    return CUSTOMERS.page(
-        session, principal, customer_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return CUSTOMERS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +91,6 @@ class ContactSort(enum.StrEnum):
     CREATED_AT = "created_at"
 
 
-CONTACTS = Keyset(
-    "contact",
-    Contact,
-    {ContactSort.LAST_NAME: Contact.last_name, ContactSort.CREATED_AT: Contact.created_at},
-)
-
-
 def contact_conditions(q: ContactQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
@@ -110,6 +102,14 @@ def contact_conditions(q: ContactQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+CONTACTS = Keyset(
+    "contact",
+    Contact,
+    {ContactSort.LAST_NAME: Contact.last_name, ContactSort.CREATED_AT: Contact.created_at},
+    contact_conditions,
+)
+
+
 def list_contacts(
     session: Session,
     principal: Principal,
@@ -119,9 +119,7 @@ def list_contacts(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
-    return CONTACTS.page(
-        session, principal, contact_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return CONTACTS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 def assignments_for(

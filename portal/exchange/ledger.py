@@ -39,9 +39,6 @@ class RecordSort(enum.StrEnum):
     CREATED_AT = "created_at"
 
 
-RECORDS = Keyset("exchange_record", ExchangeRecord, {RecordSort.CREATED_AT: ExchangeRecord.created_at})
-
-
 def is_overdue(record: RecordLike, now: datetime | None = None) -> bool:
     """An outbound file whose acknowledgement is overdue."""
     return (
@@ -68,6 +65,11 @@ def record_conditions(q: RecordQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+RECORDS = Keyset(
+    "exchange_record", ExchangeRecord, {RecordSort.CREATED_AT: ExchangeRecord.created_at}, record_conditions
+)
+
+
 def list_records(
     session: Session,
     principal: Principal,
@@ -78,9 +80,7 @@ def list_records(
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
     """Rows of every column of ``exchange_records`` but the file's bytes (``record_content``)."""
-    return RECORDS.page(
-        session, principal, record_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return RECORDS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 def get_record(session: Session, principal: Principal, record_id: int) -> ExchangeRecord:

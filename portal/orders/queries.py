@@ -174,18 +174,6 @@ class OrderSort(enum.StrEnum):
     NUMBER = "number"
 
 
-ORDERS = Keyset(
-    "order",
-    Order,
-    {
-        OrderSort.CREATED_AT: Order.created_at,
-        OrderSort.UPDATED_AT: Order.updated_at,
-        OrderSort.ORDER_DATE: Order.order_date,
-        OrderSort.NUMBER: Order.number,
-    },
-)
-
-
 def order_conditions(q: OrderQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
@@ -220,6 +208,19 @@ def order_conditions(q: OrderQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+ORDERS = Keyset(
+    "order",
+    Order,
+    {
+        OrderSort.CREATED_AT: Order.created_at,
+        OrderSort.UPDATED_AT: Order.updated_at,
+        OrderSort.ORDER_DATE: Order.order_date,
+        OrderSort.NUMBER: Order.number,
+    },
+    order_conditions,
+)
+
+
 def list_orders(
     session: Session,
     principal: Principal,
@@ -230,9 +231,7 @@ def list_orders(
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
     """Rows of every column of ``orders`` (see `portal.reading.keyset`)."""
-    return ORDERS.page(
-        session, principal, order_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return ORDERS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 # --- shipments -----------------------------------------------------------------------------------
@@ -253,17 +252,6 @@ class ShipmentSort(enum.StrEnum):
     NUMBER = "number"
 
 
-SHIPMENTS = Keyset(
-    "shipment",
-    Shipment,
-    {
-        ShipmentSort.CREATED_AT: Shipment.created_at,
-        ShipmentSort.SHIPPED_ON: Shipment.shipped_on,
-        ShipmentSort.NUMBER: Shipment.number,
-    },
-)
-
-
 def shipment_conditions(q: ShipmentQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
@@ -279,6 +267,18 @@ def shipment_conditions(q: ShipmentQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+SHIPMENTS = Keyset(
+    "shipment",
+    Shipment,
+    {
+        ShipmentSort.CREATED_AT: Shipment.created_at,
+        ShipmentSort.SHIPPED_ON: Shipment.shipped_on,
+        ShipmentSort.NUMBER: Shipment.number,
+    },
+    shipment_conditions,
+)
+
+
 def list_shipments(
     session: Session,
     principal: Principal,
@@ -288,9 +288,7 @@ def list_shipments(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
-    return SHIPMENTS.page(
-        session, principal, shipment_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return SHIPMENTS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 # --- invoices ------------------------------------------------------------------------------------
@@ -318,17 +316,6 @@ class InvoiceSort(enum.StrEnum):
     NUMBER = "number"
 
 
-INVOICES = Keyset(
-    "invoice",
-    Invoice,
-    {
-        InvoiceSort.CREATED_AT: Invoice.created_at,
-        InvoiceSort.ISSUE_DATE: Invoice.issue_date,
-        InvoiceSort.NUMBER: Invoice.number,
-    },
-)
-
-
 def invoice_conditions(q: InvoiceQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
@@ -348,6 +335,18 @@ def invoice_conditions(q: InvoiceQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+INVOICES = Keyset(
+    "invoice",
+    Invoice,
+    {
+        InvoiceSort.CREATED_AT: Invoice.created_at,
+        InvoiceSort.ISSUE_DATE: Invoice.issue_date,
+        InvoiceSort.NUMBER: Invoice.number,
+    },
+    invoice_conditions,
+)
+
+
 def list_invoices(
     session: Session,
     principal: Principal,
@@ -357,9 +356,7 @@ def list_invoices(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
-    return INVOICES.page(
-        session, principal, invoice_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return INVOICES.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 def order_timeline(session: Session, principal: Principal, order_id: int) -> list[Event]:

@@ -28,9 +28,6 @@ class ProductSort(enum.StrEnum):
     NAME = "name"
 
 
-PRODUCTS = Keyset("product", Product, {ProductSort.SKU: Product.sku, ProductSort.NAME: Product.name})
-
-
 def product_conditions(q: ProductQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
@@ -42,6 +39,11 @@ def product_conditions(q: ProductQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+PRODUCTS = Keyset(
+    "product", Product, {ProductSort.SKU: Product.sku, ProductSort.NAME: Product.name}, product_conditions
+)
+
+
 def list_products(
     session: Session,
     principal: Principal,
@@ -51,9 +53,7 @@ def list_products(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
-    return PRODUCTS.page(
-        session, principal, product_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return PRODUCTS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +67,6 @@ class OrganizationSort(enum.StrEnum):
     SLUG = "slug"
 
 
-ORGANIZATIONS = Keyset(
-    "organization",
-    Organization,
-    {OrganizationSort.NAME: Organization.name, OrganizationSort.SLUG: Organization.slug},
-)
-
-
 def organization_conditions(q: OrganizationQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.search:
@@ -81,6 +74,14 @@ def organization_conditions(q: OrganizationQuery) -> list[ColumnElement[bool]]:
     if q.kinds:
         conds.append(Organization.kind.in_(q.kinds))
     return conds
+
+
+ORGANIZATIONS = Keyset(
+    "organization",
+    Organization,
+    {OrganizationSort.NAME: Organization.name, OrganizationSort.SLUG: Organization.slug},
+    organization_conditions,
+)
 
 
 def list_organizations(
@@ -92,9 +93,7 @@ def list_organizations(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
-    return ORGANIZATIONS.page(
-        session, principal, organization_conditions(query), sort=sort, descending=descending, page=page
-    )
+    return ORGANIZATIONS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +106,6 @@ class UserSort(enum.StrEnum):
     NAME = "name"
 
 
-USERS = Keyset("user", User, {UserSort.NAME: User.name})
-
-
 def user_conditions(q: UserQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.organization_id is not None:
@@ -118,6 +114,9 @@ def user_conditions(q: UserQuery) -> list[ColumnElement[bool]]:
         named = select(Organization.id).where(text_search(q.search, Organization.name))
         conds.append(text_search(q.search, User.name, User.email) | User.organization_id.in_(named))
     return conds
+
+
+USERS = Keyset("user", User, {UserSort.NAME: User.name}, user_conditions)
 
 
 def list_users(
@@ -130,7 +129,7 @@ def list_users(
     page: PageRequest = FIRST_PAGE,
 ) -> Page[Row[Any]]:
     """Users the principal may see (its organizations'; owner staff: everyone's)."""
-    return USERS.page(session, principal, user_conditions(query), sort=sort, descending=descending, page=page)
+    return USERS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 # --- API tokens: the per-request check -----------------------------------------------------------
