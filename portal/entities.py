@@ -113,6 +113,7 @@ ENTITIES: tuple[Entity, ...] = (
             "subject",
             "status",
             "priority",
+            "category",
             "sla_due_at",
             "routed_to_id",
             "updated_at",

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Row, case
 from sqlalchemy.orm import Session
 
 from portal.access import Principal
-from portal.models import Case, CasePriority, CaseStatus
+from portal.models import Case, CaseCategory, CasePriority, CaseStatus
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
 OPEN_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING})
@@ -34,6 +34,7 @@ class CaseQuery:
     search: str | None = None  # a substring of the case number or the subject
     statuses: frozenset[CaseStatus] = field(default_factory=frozenset)
     priorities: frozenset[CasePriority] = field(default_factory=frozenset)
+    categories: frozenset[CaseCategory] = field(default_factory=frozenset)
     customer_id: int | None = None
     order_id: int | None = None
     routed_to_id: int | None = None
@@ -57,6 +58,8 @@ def case_conditions(q: CaseQuery) -> list[ColumnElement[bool]]:
         conds.append(Case.status.in_(q.statuses))
     if q.priorities:
         conds.append(Case.priority.in_(q.priorities))
+    if q.categories:
+        conds.append(Case.category.in_(q.categories))
     if q.customer_id is not None:
         conds.append(Case.customer_id == q.customer_id)
     if q.order_id is not None:

@@ -19,6 +19,7 @@ from portal.models import (
     SLA,
     Case,
     CaseAttachment,
+    CaseCategory,
     CaseComment,
     CasePriority,
     CaseStatus,
@@ -90,6 +91,7 @@ def open_case(
     subject: str,
     description: str = "",
     priority: CasePriority = CasePriority.NORMAL,
+    category: CaseCategory = CaseCategory.OTHER,
     customer_id: int | None = None,
     order_id: int | None = None,
     routed_to_id: int | None = None,
@@ -114,6 +116,7 @@ def open_case(
         subject=validation.required_text("subject", subject),
         description=validation.text("description", description, max_length=10000, required=False) or "",
         priority=priority,
+        category=category,
         customer_id=customer_id,
         order_id=order_id,
         routed_to_id=routed_to_id,
@@ -175,6 +178,7 @@ class CaseChanges:
     subject: str | None = None
     description: str | None = None
     priority: CasePriority | None = None
+    category: CaseCategory | None = None
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) is not None for f in fields(self))
@@ -200,14 +204,16 @@ def update_case(
         if changes.description is None
         else validation.text("description", changes.description, max_length=10000, required=False) or ""
     )
-    priority = changes.priority
-    if (new_subject is not None and new_subject != case.subject) or (
-        new_description is not None and new_description != case.description
+    priority, category = changes.priority, changes.category
+    if (
+        (new_subject is not None and new_subject != case.subject)
+        or (new_description is not None and new_description != case.description)
+        or (category is not None and category is not case.category)
     ):
         may.require(
             principal,
             may.can_edit_case_text(principal, case),
-            "edit the subject and description of this case",
+            "edit the subject, description and category of this case",
             only="the owner's staff and the organization that opened the case",
         )
     if priority is not None and priority is not case.priority:
@@ -222,6 +228,8 @@ def update_case(
         case.subject = new_subject
     if new_description is not None:
         case.description = new_description
+    if category is not None:
+        case.category = category
     if priority is not None and priority is not case.priority:
         case.priority = priority
         case.sla_due_at = case.created_at + SLA[priority]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from portal.entities import ENTITIES
 from portal.models import (
     ActivityKind,
+    CaseCategory,
     CasePriority,
     CaseStatus,
     Direction,
@@ -45,6 +46,13 @@ PRIORITY = {
     CasePriority.HIGH: N_("High"),
     CasePriority.NORMAL: N_("Normal"),
     CasePriority.LOW: N_("Low"),
+}
+CASE_CATEGORY = {
+    CaseCategory.COMPLAINT: N_("Complaint"),
+    CaseCategory.QUESTION: N_("Question"),
+    CaseCategory.RETURN: N_("Return"),
+    CaseCategory.TECHNICAL: N_("Technical"),
+    CaseCategory.OTHER: N_("Other"),
 }
 ACTIVITY = {
     ActivityKind.CALL: N_("Call"),
@@ -99,6 +107,7 @@ ALL: dict[str, str] = {
         STATUS,
         CASE_STATUS,
         PRIORITY,
+        CASE_CATEGORY,
         ACTIVITY,
         RESPONSE,
         MATCH,
@@ -203,6 +212,7 @@ FIELDS = {
     "subject": N_("Subject"),
     "description": N_("Description"),
     "priority": N_("Priority"),
+    "category": N_("Category"),
     "body": N_("Text"),
     "comment": N_("Comment"),
     "file": N_("File"),

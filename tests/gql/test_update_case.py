@@ -11,9 +11,14 @@ from portal.gql.errors import camel
 from tests.gql.conftest import World
 
 # A new value for each editable field (GraphQL's spelling); the case starts as "Pumpe defekt", HIGH.
-NEW = {"subject": "Pumpe getauscht", "description": "Laufrad ersetzt", "priority": "URGENT"}
+NEW = {
+    "subject": "Pumpe getauscht",
+    "description": "Laufrad ersetzt",
+    "priority": "URGENT",
+    "category": "TECHNICAL",
+}
 UPDATE = """mutation($input: UpdateCaseInput!) { updateCase(input: $input) {
-    case { subject description priority version } userErrors { field message code } } }"""
+    case { subject description priority category version } userErrors { field message code } } }"""
 
 
 def test_every_editable_field_is_an_input_of_update_case_and_has_a_value_here() -> None:
@@ -26,7 +31,7 @@ def test_every_editable_field_is_an_input_of_update_case_and_has_a_value_here() 
 def test_an_edit_of_one_field_changes_that_field_and_no_other(world: World) -> None:
     case = world.gid("Case", "case")
     before = world.api.ok(
-        "query($id: ID!) { node(id: $id) { ... on Case { subject description priority version } } }",
+        "query($id: ID!) { node(id: $id) { ... on Case { subject description priority category version } } }",
         {"id": case},
     )["node"]
     for name, value in NEW.items():

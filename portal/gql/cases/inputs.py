@@ -20,6 +20,7 @@ CaseSortField = strawberry.enum(CaseSort, name="CaseSortField")
 class CaseFilter:
     status: list[m.CaseStatus] | None = None
     priority: list[m.CasePriority] | None = None
+    category: list[m.CaseCategory] | None = None
     customer: strawberry.ID | None = None
     order: strawberry.ID | None = None
     search: str | None = strawberry.field(
@@ -45,6 +46,7 @@ def case_query(f: CaseFilter | None, principal: Principal) -> CaseQuery:
         search=one_search(f.search, f.subject_contains, "subjectContains"),
         statuses=frozenset(f.status or ()),
         priorities=frozenset(f.priority or ()),
+        categories=frozenset(f.category or ()),
         customer_id=filter_id("filter.customer", f.customer, "Customer"),
         order_id=filter_id("filter.order", f.order, "Order"),
         updated_after=f.updated_after,
@@ -59,6 +61,7 @@ class CreateCaseInput:
     subject: str
     description: str = ""
     priority: m.CasePriority = m.CasePriority.NORMAL
+    category: m.CaseCategory = m.CaseCategory.OTHER
     customer: strawberry.ID | None = None
     order: strawberry.ID | None = None
     routed_to: strawberry.ID | None = None
@@ -72,6 +75,7 @@ class UpdateCaseInput:
     subject: str | None = None
     description: str | None = None
     priority: m.CasePriority | None = None
+    category: m.CaseCategory | None = None
     action: CaseAction | None = strawberry.field(default=None, description="Change the status.")
     expected_version: int | None = None
 

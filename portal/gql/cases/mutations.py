@@ -57,6 +57,7 @@ class CasesMutation:
                 subject=input.subject,
                 description=input.description,
                 priority=input.priority,
+                category=input.category,
                 customer_id=opt_pk(input.customer, "Customer", "customer"),
                 order_id=opt_pk(input.order, "Order", "order"),
                 routed_to_id=opt_pk(input.routed_to, "Organization", "organization"),
@@ -66,7 +67,7 @@ class CasesMutation:
         ident, errors = run(info, act)
         return CasePayload(case=reload(info, m.Case, Case, ident), user_errors=errors)
 
-    @mutation(description="Edit subject, description, priority, and/or change the status.")
+    @mutation(description="Edit subject, description, priority, category, and/or change the status.")
     def update_case(self, info: strawberry.Info, input: UpdateCaseInput) -> CasePayload:
         def act(uow: UnitOfWork, p: Principal) -> int:
             case_id = pk(input.case, "Case", "case")

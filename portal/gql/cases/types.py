@@ -18,6 +18,7 @@ from portal.gql.partners.types import Organization
 
 CasePriority = strawberry.enum(m.CasePriority, name="CasePriority")
 CaseStatus = strawberry.enum(m.CaseStatus, name="CaseStatus")
+CaseCategory = strawberry.enum(m.CaseCategory, name="CaseCategory")
 
 
 @strawberry.enum
@@ -74,6 +75,7 @@ class Case(Node, Built):
     subject: str
     description: str
     priority: m.CasePriority
+    category: m.CaseCategory
     status: m.CaseStatus
     sla_due_at: datetime
     resolved_at: datetime | None
@@ -121,7 +123,9 @@ class Case(Node, Built):
     def allowed_actions(self, info: strawberry.Info) -> list[CaseAction]:
         return [CaseAction(name) for name in status_actions(ctx(info).principal, self)]
 
-    @field(description="Whether the caller may change the subject and description now (updateCase).")
+    @field(
+        description="Whether the caller may change the subject, description and category now (updateCase)."
+    )
     def can_edit(self, info: strawberry.Info) -> bool:
         open_ = self.status is not m.CaseStatus.CLOSED
         return open_ and permissions.can_edit_case_text(ctx(info).principal, self)

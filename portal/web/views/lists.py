@@ -37,6 +37,7 @@ from portal.errors import InvalidInput, NotFound
 from portal.exchange.ledger import RecordQuery, RecordSort, is_overdue, list_records
 from portal.models import (
     ActivityKind,
+    CaseCategory,
     CasePriority,
     CaseStatus,
     Customer,
@@ -249,6 +250,7 @@ def _fetch_cases(db: Session, p: Principal, params: Params, page: PageRequest) -
     query = CaseQuery(
         statuses=params.enum("status", CaseStatus),
         priorities=params.enum("priority", CasePriority),
+        categories=params.enum("category", CaseCategory),
         search=params.search,
         due_before=_due_before(params),
     )
@@ -272,6 +274,7 @@ def _prepare_cases(db: Session, p: Principal, items: list[Any]) -> list[Row]:
             "number": c.number,
             "subject": c.subject,
             "priority": c.priority,
+            "category": c.category,
             "status": c.status,
             "sla_due_at": c.sla_due_at,
             "created_at": c.created_at,
@@ -466,6 +469,7 @@ SPECS: dict[str, ListSpec] = {
                 Column("number", N_("Number"), "link", "number"),
                 Column("subject", N_("Subject")),
                 Column("priority", N_("Priority"), "label", "priority"),
+                Column("category", N_("Category"), "label"),
                 Column("status", N_("Status"), "label"),
                 Column("sla_due_at", N_("SLA due"), "datetime", "sla_due_at"),
                 Column("created_at", N_("Opened"), "datetime", "created_at"),
@@ -479,6 +483,7 @@ SPECS: dict[str, ListSpec] = {
                 SEARCH,
                 FilterField("status", N_("Status"), "select", _options(labels.CASE_STATUS)),
                 FilterField("priority", N_("Priority"), "select", _options(labels.PRIORITY)),
+                FilterField("category", N_("Category"), "select", _options(labels.CASE_CATEGORY)),
                 FilterField("sla", N_("SLA"), "select", (("near", N_("Near or past its SLA")),)),
             ),
         ),
