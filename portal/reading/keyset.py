@@ -37,9 +37,8 @@ from portal.reading.search import ColumnLike
 
 S = TypeVar("S", bound=enum.Enum)
 Q = TypeVar("Q", bound=Hashable)
-Conditions = Callable[[Any], list[ColumnElement[bool]]]
 
-CACHE_SIZE = 1024
+CACHE_SIZE = 256  # statements per entity; a key holding a moment ("now") makes a new one each time
 
 _KINDS = (datetime, date, Decimal, int, str)  # datetime before date: it is one
 

@@ -197,3 +197,16 @@ def test_a_cursor_names_its_list_and_sort_and_is_refused_elsewhere() -> None:
     older = base64.urlsafe_b64encode(json.dumps([0, "order", "number", "SO-1", 42]).encode()).decode()
     with pytest.raises(InvalidInput, match="older version"):
         cursor.decode(older, argument="after", entity="order", sort="number", kind=str)
+
+
+def test_the_cached_page_statement_is_each_principals_own(demo: sessionmaker[Session]) -> None:
+    """The paginator keeps built statements under a key of its own making, the principal in it:
+    the same query for another principal is another statement, never a shared one."""
+    with demo() as session:
+        suppliers = [principal(session, slug) for slug in ("nordtec", "alpenventil")]
+        pages = [list_orders(session, p, OrderQuery(), page=PageRequest(first=100)) for p in suppliers]
+        again = [list_orders(session, p, OrderQuery(), page=PageRequest(first=100)) for p in suppliers]
+        for p, page, repeated in zip(suppliers, pages, again, strict=True):
+            assert page.items and all(o.supplier_id == p.org_id for o in page.items)
+            assert [o.id for o in repeated.items] == [o.id for o in page.items]
+            assert page.total_count() == len(visible_ids(session, p, Order))
