@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -14,6 +15,17 @@ from portal.access import Principal, get_visible, visible
 from portal.models import Direction, ExchangeLink, ExchangeRecord, Organization, RecordState
 from portal.models.base import utcnow
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+
+
+class RecordRow(Protocol):
+    """An exchange record or a row of one (``list_records``), as far as the ledger's helpers read it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def organization_id(self) -> int: ...
+    @property
+    def acknowledges_id(self) -> int | None: ...
 
 
 class RecordLike(Protocol):
@@ -106,7 +118,7 @@ def links_of(session: Session, principal: Principal, record_ids: set[int]) -> di
 
 
 def organizations_of(
-    session: Session, principal: Principal, records: list[ExchangeRecord]
+    session: Session, principal: Principal, records: Sequence[RecordRow]
 ) -> dict[int, Organization]:
     """The partner organization of each record, by organization id (as far as the principal sees it)."""
     ids = {r.organization_id for r in records}
@@ -115,7 +127,7 @@ def organizations_of(
 
 
 def answered_records(
-    session: Session, principal: Principal, records: list[ExchangeRecord]
+    session: Session, principal: Principal, records: Sequence[RecordRow]
 ) -> dict[int, ExchangeRecord]:
     """For each acknowledgement among ``records``, the file it answers: for ours, the partner's file
     it acknowledges (``acknowledges_id``); for a partner's CONTRL/997, our file it marked
