@@ -14,9 +14,10 @@ Offline and mobile clients, supplier ERPs and GraphQL subscriptions read it. Cho
   principal never saw never appears, and one it saw disappears.
 * Contacts and activities of a customer that was unshared are not listed one by one: a client
   drops them with their customer.
-* The cursor is the event id. Filtered-out events still advance the cursor, so a page may hold
-  fewer entries than asked for while ``has_more`` is true; the scan per call is bounded (one
-  window of :data:`MAX_SCAN` event ids, filtered by the database).
+* The cursor is the event id, opaque to clients (:func:`encode_cursor`: a cursor of its own kind,
+  which no list takes and which takes no list's cursor). Filtered-out events still advance the
+  cursor, so a page may hold fewer entries than asked for while ``has_more`` is true; the scan per
+  call is bounded (one window of :data:`MAX_SCAN` event ids, filtered by the database).
 * Entities outside :data:`ENTITY_MODELS` (users, API tokens) are not part of the sync feed.
 * **A state shows only what the reader may read.** An organization id in a state (an order's dealer
   or supplier, a case's routing, a parent) is null unless the reader may see that organization, as
@@ -27,6 +28,8 @@ Offline and mobile clients, supplier ERPs and GraphQL subscriptions read it. Cho
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 from collections import defaultdict
 from collections.abc import Collection
@@ -39,66 +42,15 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.access import Principal, rule_for, visible
-from portal.models import Activity, Case, Contact, Customer, Event, Invoice, Order, Organization, Shipment
+from portal.entities import FEED
+from portal.errors import InvalidInput
+from portal.models import Event, Order, Organization
+from portal.reading import cursor
+from portal.validation import MAX_ID
 
-ENTITY_MODELS: dict[str, type[Any]] = {
-    "order": Order,
-    "shipment": Shipment,
-    "invoice": Invoice,
-    "case": Case,
-    "customer": Customer,
-    "contact": Contact,
-    "activity": Activity,
-    "organization": Organization,
-}
-
-STATE_FIELDS: dict[str, tuple[str, ...]] = {
-    "order": (
-        "number",
-        "customer_reference",
-        "order_date",
-        "requested_date",
-        "currency",
-        "dealer_id",
-        "supplier_id",
-        "cancelled_at",
-        "updated_at",
-        "version",
-    ),
-    "shipment": (
-        "number",
-        "order_id",
-        "shipped_on",
-        "expected_delivery",
-        "carrier",
-        "tracking_number",
-        "packages",
-    ),
-    "invoice": ("number", "order_id", "issue_date", "due_date", "currency", "gross_total", "match_status"),
-    "case": (
-        "number",
-        "subject",
-        "status",
-        "priority",
-        "sla_due_at",
-        "routed_to_id",
-        "updated_at",
-        "version",
-    ),
-    "customer": ("number", "name", "street", "postal_code", "city", "country_code", "email", "phone"),
-    "contact": ("customer_id", "first_name", "last_name", "email", "phone", "position"),
-    "activity": (
-        "customer_id",
-        "contact_id",
-        "kind",
-        "subject",
-        "occurred_at",
-        "starts_at",
-        "ends_at",
-        "due_at",
-    ),
-    "organization": ("slug", "name", "kind", "parent_id"),
-}
+# The feed's entities and the fields of their states: from the catalogue (portal.entities).
+ENTITY_MODELS: dict[str, type[Any]] = {name: entity.model for name, entity in FEED.items()}
+STATE_FIELDS: dict[str, tuple[str, ...]] = {name: entity.feed or () for name, entity in FEED.items()}
 
 # kind -> (payload key naming the organization that lost access, earlier kinds that granted it)
 REVOKING: dict[str, tuple[str, frozenset[str]]] = {
@@ -109,9 +61,7 @@ REVOKING: dict[str, tuple[str, frozenset[str]]] = {
 
 # entity -> state fields that hold an organization id (shown only when the reader sees it)
 ORGANIZATION_REFS: dict[str, tuple[str, ...]] = {
-    "order": ("dealer_id", "supplier_id"),
-    "case": ("routed_to_id",),
-    "organization": ("parent_id",),
+    name: entity.organization_refs for name, entity in FEED.items() if entity.organization_refs
 }
 
 MAX_SCAN = 5000
@@ -138,6 +88,35 @@ class ChangePage:
     entries: list[Change]
     end_cursor: int
     has_more: bool
+
+
+def encode_cursor(event_id: int) -> str:
+    """The opaque cursor of a position in the feed."""
+    return cursor.encode("change", "event", event_id, event_id)
+
+
+def decode_cursor(value: str, argument: str = "after") -> int:
+    """The event id of a feed cursor. Cursors issued before lists and the feed had cursors of their
+    own (``Cursor:<event id>`` in base64) are still taken, so a client's stored position survives
+    the upgrade; a list's cursor, or anything else, is InvalidInput."""
+    legacy = _legacy_position(value)
+    if legacy is not None:
+        return legacy
+    position, ident = cursor.decode(value, argument=argument, entity="change", sort="event", kind=int)
+    if position != ident or position < 0:
+        raise InvalidInput(argument, "is not a valid cursor; use a cursor from a previous page")
+    return int(position)
+
+
+def _legacy_position(value: str) -> int | None:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    prefix, _, number = raw.partition(":")
+    if prefix != "Cursor" or not number.isdigit() or len(number) > 10 or int(number) > MAX_ID:
+        return None
+    return int(number)
 
 
 def latest_cursor(session: Session) -> int:

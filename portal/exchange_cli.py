@@ -12,13 +12,14 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, visible
+from portal.access import Principal
 from portal.cli import Context, _org_by_slug, _stdout, main, pass_ctx
 from portal.db import make_sessionmaker, unit_of_work
 from portal.exchange import handling, ledger, worker
 from portal.exchange.profiles import EINVOICE_POLICIES, OUTBOUND_FORMATS, create_profile, list_profiles
-from portal.models import ExchangeRecord, Organization
+from portal.models import Organization
 from portal.partners.service import system_principal
+from portal.reading import MAX_PAGE_SIZE, PageRequest
 
 console = Console(stderr=True)
 
@@ -185,11 +186,14 @@ def records(ctx: Context, as_json: bool, limit: int) -> None:
     factory = make_sessionmaker(ctx.engine)
     with factory() as session:
         principal = system_principal(session)  # fails clearly on an empty installation
-        found = list(
-            session.scalars(
-                visible(principal, ExchangeRecord).order_by(ExchangeRecord.id.desc()).limit(limit)
-            )
-        )
+        found: list[Any] = []  # the ledger's read model, page by page, as the portal lists it
+        request = PageRequest(first=min(max(limit, 0), MAX_PAGE_SIZE))
+        while len(found) < limit:
+            page = ledger.list_records(session, principal, page=request)
+            found += page.items
+            if not page.has_next_page:
+                break
+            request = PageRequest(first=min(limit - len(found), MAX_PAGE_SIZE), after=page.end_cursor)
         rows = record_rows(session, principal, found)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -210,9 +214,9 @@ def records(ctx: Context, as_json: bool, limit: int) -> None:
     _stdout().print(table)
 
 
-def record_rows(session: Session, principal: Principal, found: list[ExchangeRecord]) -> list[dict[str, Any]]:
-    """The ledger's records as JSON-ready rows: the partner organization (slug, name), and for an
-    acknowledgement the file it answers."""
+def record_rows(session: Session, principal: Principal, found: list[Any]) -> list[dict[str, Any]]:
+    """The ledger's records (or rows of them) as JSON-ready rows: the partner organization (slug,
+    name), and for an acknowledgement the file it answers."""
     orgs = ledger.organizations_of(session, principal, found)
     answered = ledger.answered_records(session, principal, found)
     rows = []

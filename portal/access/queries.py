@@ -84,13 +84,13 @@ def load_children(
 # --- Core rows: the API's batch reads -----------------------------------------------------------
 
 
-def table_rows(principal: Principal, model: type[Any]) -> Select[Any]:
+def _table_select(principal: Principal, model: type[Any]) -> Select[Any]:
     """``visible(principal, model)`` narrowed to the table's columns, in table order: Core rows,
     no ORM objects."""
     return visible(principal, model).with_only_columns(*model.__table__.columns)
 
 
-def fetch_rows(session: Session, stmt: Select[Any]) -> list[Row[Any]]:
+def _fetch(session: Session, stmt: Select[Any]) -> list[Row[Any]]:
     """Rows of a Core select, executed on the session's connection: no ORM loading step."""
     return list(session.connection().execute(stmt).all())
 
@@ -102,7 +102,7 @@ def rows_by_id(
     wanted = sorted(set(ids))
     if not wanted:
         return []
-    return fetch_rows(session, table_rows(principal, model).where(model.__table__.c.id.in_(wanted)))
+    return _fetch(session, _table_select(principal, model).where(model.__table__.c.id.in_(wanted)))
 
 
 def rows_by_parent(
@@ -119,5 +119,7 @@ def rows_by_parent(
     if not wanted:
         return []
     table = model.__table__
-    stmt = table_rows(principal, model).where(table.c[parent_column].in_(wanted)).order_by(table.c[order_by])
-    return fetch_rows(session, stmt)
+    stmt = (
+        _table_select(principal, model).where(table.c[parent_column].in_(wanted)).order_by(table.c[order_by])
+    )
+    return _fetch(session, stmt)

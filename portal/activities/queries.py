@@ -1,108 +1,80 @@
-"""Activity lists (calls, meetings, appointments, e-mails, notes, tasks)."""
+"""The read model of activities (calls, meetings, appointments, e-mails, notes, tasks)."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import ColumnElement, Row, func
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, visible
-from portal.listing import FIRST_PAGE, IdWindow, Page, PageRequest, RowPage, keyset_rows, paginate
+from portal.access import Principal
 from portal.models import Activity, ActivityKind
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityQuery:
+    """Which activities a list shows; one meaning per field (docs/developing.md, "Read models").
+
+    An appointment has a start (``starts_at``); every activity has the time it happened or was
+    logged (``occurred_at``): the two are different fields, filtered by different ranges."""
+
+    kinds: frozenset[ActivityKind] = field(default_factory=frozenset)
+    customer_id: int | None = None
+    starts_from: datetime | None = None  # starts_at at or after (activities without a start: never)
+    starts_before: datetime | None = None  # starts_at before
+    occurred_from: datetime | None = None  # occurred_at at or after
+    occurred_before: datetime | None = None  # occurred_at before
+    open_tasks_only: bool = False
 
 
 class ActivitySort(enum.StrEnum):
     OCCURRED_AT = "occurred_at"
-    STARTS_AT = "starts_at"
+    STARTS_AT = "starts_at"  # the start, else when it occurred (so every activity has a place)
+    CREATED_AT = "created_at"
 
 
-@dataclass(frozen=True, slots=True)
-class ActivityFilter:
-    customer_id: int | None = None
-    kinds: frozenset[ActivityKind] = field(default_factory=frozenset)
-    starts_from: datetime | None = None
-    starts_to: datetime | None = None
-    open_tasks_only: bool = False
+def activity_conditions(q: ActivityQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.kinds:
+        conds.append(Activity.kind.in_(q.kinds))
+    if q.customer_id is not None:
+        conds.append(Activity.customer_id == q.customer_id)
+    if q.starts_from is not None:
+        conds.append(Activity.starts_at >= q.starts_from)
+    if q.starts_before is not None:
+        conds.append(Activity.starts_at < q.starts_before)
+    if q.occurred_from is not None:
+        conds.append(Activity.occurred_at >= q.occurred_from)
+    if q.occurred_before is not None:
+        conds.append(Activity.occurred_at < q.occurred_before)
+    if q.open_tasks_only:
+        conds.extend((Activity.kind == ActivityKind.TASK, Activity.done_at.is_(None)))
+    return conds
 
 
-def _activity_filters(stmt: Select[Activity], flt: ActivityFilter) -> Select[Activity]:
-    if flt.customer_id is not None:
-        stmt = stmt.where(Activity.customer_id == flt.customer_id)
-    if flt.kinds:
-        stmt = stmt.where(Activity.kind.in_(flt.kinds))
-    if flt.starts_from is not None:
-        stmt = stmt.where(Activity.starts_at >= flt.starts_from)
-    if flt.starts_to is not None:
-        stmt = stmt.where(Activity.starts_at < flt.starts_to)
-    if flt.open_tasks_only:
-        stmt = stmt.where(Activity.kind == ActivityKind.TASK, Activity.done_at.is_(None))
-    return stmt
-
-
-def count_activities(session: Session, principal: Principal, *, filter: ActivityFilter) -> int:
-    """How many rows :func:`list_activities` with the same filter has (one COUNT in SQL)."""
-    stmt = _activity_filters(visible(principal, Activity), filter).with_only_columns(func.count())
-    return int(session.scalar(stmt) or 0)
+ACTIVITIES = Keyset(
+    "activity",
+    Activity,
+    {
+        ActivitySort.OCCURRED_AT: Activity.occurred_at,
+        ActivitySort.STARTS_AT: func.coalesce(Activity.starts_at, Activity.occurred_at),
+        ActivitySort.CREATED_AT: Activity.created_at,
+    },
+    activity_conditions,
+)
 
 
 def list_activities(
     session: Session,
     principal: Principal,
+    query: ActivityQuery = ActivityQuery(),
     *,
-    filter: ActivityFilter = ActivityFilter(),
     sort: ActivitySort = ActivitySort.OCCURRED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
-) -> Page[Activity]:
-    stmt = _activity_filters(visible(principal, Activity), filter)
-    column = (
-        Activity.occurred_at
-        if sort is ActivitySort.OCCURRED_AT
-        else func.coalesce(Activity.starts_at, Activity.occurred_at)
-    )
-    return paginate(
-        session,
-        stmt,
-        Activity,
-        sort_column=column,
-        descending=descending,
-        page=page,
-    )
-
-
-# --- the GraphQL API's activity list (Core rows, id cursors) -------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityCriteria:
-    """Ids are row ids; an id of the wrong kind arrives as -1 (no match)."""
-
-    customer_id: int | None = None
-    kinds: frozenset[ActivityKind] = field(default_factory=frozenset)
-    occurred_from: datetime | None = None
-    occurred_to: datetime | None = None
-
-
-def activity_rows(
-    session: Session,
-    principal: Principal,
-    criteria: ActivityCriteria,
-    *,
-    sort: str = "occurred_at",
-    descending: bool = True,
-    window: IdWindow,
-) -> RowPage:
-    c = criteria
-    conds: list[ColumnElement[bool]] = []
-    if c.customer_id is not None:
-        conds.append(Activity.customer_id == c.customer_id)
-    if c.kinds:
-        conds.append(Activity.kind.in_(c.kinds))
-    if c.occurred_from:
-        conds.append(Activity.occurred_at >= c.occurred_from)
-    if c.occurred_to:
-        conds.append(Activity.occurred_at < c.occurred_to)
-    return keyset_rows(session, principal, Activity, conds, sort=sort, descending=descending, window=window)
+) -> Page[Row[Any]]:
+    return ACTIVITIES.page(session, principal, query, sort=sort, descending=descending, page=page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from portal.models import (
     SLA,
     Case,
     CaseAttachment,
+    CaseCategory,
     CaseComment,
     CasePriority,
     CaseStatus,
@@ -89,6 +91,7 @@ def open_case(
     subject: str,
     description: str = "",
     priority: CasePriority = CasePriority.NORMAL,
+    category: CaseCategory = CaseCategory.OTHER,
     customer_id: int | None = None,
     order_id: int | None = None,
     routed_to_id: int | None = None,
@@ -113,6 +116,7 @@ def open_case(
         subject=validation.required_text("subject", subject),
         description=validation.text("description", description, max_length=10000, required=False) or "",
         priority=priority,
+        category=category,
         customer_id=customer_id,
         order_id=order_id,
         routed_to_id=routed_to_id,
@@ -165,14 +169,27 @@ def route_case(
     return case
 
 
+@dataclass(frozen=True, slots=True)
+class CaseChanges:
+    """An edit of a case: each field that is not None is set (a value equal to the current one is
+    no change). Edges fill it by field name (``dataclasses.fields``), so a field added here reaches
+    every edge that has an input of that name, and an edit that sets only it is never dropped."""
+
+    subject: str | None = None
+    description: str | None = None
+    priority: CasePriority | None = None
+    category: CaseCategory | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+
 def update_case(
     *,
     uow: UnitOfWork,
     principal: Principal,
     case_id: int,
-    subject: str | None = None,
-    description: str | None = None,
-    priority: CasePriority | None = None,
+    changes: CaseChanges,
     expected_version: int | None = None,
 ) -> Case:
     """Who may change which field: see :mod:`portal.access.permissions` (a value equal to the
@@ -181,19 +198,22 @@ def update_case(
     may.require(principal, may.can_update_case(principal), "update cases")
     if case.status is CaseStatus.CLOSED:
         raise InvalidState("case", case.status.value, "update")
-    new_subject = None if subject is None else validation.required_text("subject", subject)
+    new_subject = None if changes.subject is None else validation.required_text("subject", changes.subject)
     new_description = (
         None
-        if description is None
-        else validation.text("description", description, max_length=10000, required=False) or ""
+        if changes.description is None
+        else validation.text("description", changes.description, max_length=10000, required=False) or ""
     )
-    if (new_subject is not None and new_subject != case.subject) or (
-        new_description is not None and new_description != case.description
+    priority, category = changes.priority, changes.category
+    if (
+        (new_subject is not None and new_subject != case.subject)
+        or (new_description is not None and new_description != case.description)
+        or (category is not None and category is not case.category)
     ):
         may.require(
             principal,
             may.can_edit_case_text(principal, case),
-            "edit the subject and description of this case",
+            "edit the subject, description and category of this case",
             only="the owner's staff and the organization that opened the case",
         )
     if priority is not None and priority is not case.priority:
@@ -208,6 +228,8 @@ def update_case(
         case.subject = new_subject
     if new_description is not None:
         case.description = new_description
+    if category is not None:
+        case.category = category
     if priority is not None and priority is not case.priority:
         case.priority = priority
         case.sla_due_at = case.created_at + SLA[priority]

@@ -1,74 +1,89 @@
-"""Customer and contact lists."""
+"""The read models of customers and contacts."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
-from portal.listing import (
-    FIRST_PAGE,
-    ColumnLike,
-    IdWindow,
-    Page,
-    PageRequest,
-    RowPage,
-    contains,
-    keyset_rows,
-    matches,
-    paginate,
-    search_pattern,
-)
 from portal.models import Contact, Customer, CustomerAssignment
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    """Which customers a list shows; one meaning per field (docs/developing.md, "Read models")."""
+
+    search: str | None = None  # a substring of the name, number, city or VAT id
+    number: str | None = None  # exactly this customer number
+    city: str | None = None  # exactly this city
+    country_code: str | None = None  # this ISO country code (any case)
+    assigned_to_id: int | None = None  # shared with this organization
+    updated_after: datetime | None = None  # updated_at after this moment
 
 
 class CustomerSort(enum.StrEnum):
     NAME = "name"
     NUMBER = "number"
     CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerFilter:
-    search: str | None = None
-    assigned_to_id: int | None = None
+def customer_conditions(q: CustomerQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(text_search(q.search, Customer.name, Customer.number, Customer.city, Customer.vat_id))
+    if q.number:
+        conds.append(Customer.number == q.number)
+    if q.city:
+        conds.append(Customer.city == q.city)
+    if q.country_code:
+        conds.append(Customer.country_code == q.country_code.upper())
+    if q.assigned_to_id is not None:
+        assigned = select(CustomerAssignment.customer_id).where(
+            CustomerAssignment.organization_id == q.assigned_to_id
+        )
+        conds.append(Customer.id.in_(assigned))
+    if q.updated_after is not None:
+        conds.append(Customer.updated_at > q.updated_after)
+    return conds
+
+
+CUSTOMERS = Keyset(
+    "customer",
+    Customer,
+    {
+        CustomerSort.NAME: Customer.name,
+        CustomerSort.NUMBER: Customer.number,
+        CustomerSort.CREATED_AT: Customer.created_at,
+        CustomerSort.UPDATED_AT: Customer.updated_at,
+    },
+    customer_conditions,
+)
 
 
 def list_customers(
     session: Session,
     principal: Principal,
+    query: CustomerQuery = CustomerQuery(),
     *,
-    filter: CustomerFilter = CustomerFilter(),
     sort: CustomerSort = CustomerSort.NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
-) -> Page[Customer]:
-    stmt = visible(principal, Customer)
-    if filter.search:
-        stmt = stmt.where(
-            matches(
-                search_pattern(filter.search),
-                Customer.name,
-                Customer.number,
-                func.coalesce(Customer.city, ""),
-                func.coalesce(Customer.vat_id, ""),
-            )
-        )
-    if filter.assigned_to_id is not None:
-        assigned = select(CustomerAssignment.customer_id).where(
-            CustomerAssignment.organization_id == filter.assigned_to_id
-        )
-        stmt = stmt.where(Customer.id.in_(assigned))
-    column: ColumnLike = {
-        CustomerSort.NAME: Customer.name,
-        CustomerSort.NUMBER: Customer.number,
-        CustomerSort.CREATED_AT: Customer.created_at,
-    }[sort]
-    return paginate(session, stmt, Customer, sort_column=column, descending=descending, page=page)
+) -> Page[Row[Any]]:
+    return CUSTOMERS.page(session, principal, query, sort=sort, descending=descending, page=page)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQuery:
+    search: str | None = None  # a substring of the first name, last name or e-mail address
+    email: str | None = None  # exactly this e-mail address (any case)
+    customer_id: int | None = None
 
 
 class ContactSort(enum.StrEnum):
@@ -76,42 +91,35 @@ class ContactSort(enum.StrEnum):
     CREATED_AT = "created_at"
 
 
-@dataclass(frozen=True, slots=True)
-class ContactFilter:
-    customer_id: int | None = None
-    search: str | None = None
+def contact_conditions(q: ContactQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(text_search(q.search, Contact.first_name, Contact.last_name, Contact.email))
+    if q.email:
+        conds.append(Contact.email == q.email.lower())
+    if q.customer_id is not None:
+        conds.append(Contact.customer_id == q.customer_id)
+    return conds
+
+
+CONTACTS = Keyset(
+    "contact",
+    Contact,
+    {ContactSort.LAST_NAME: Contact.last_name, ContactSort.CREATED_AT: Contact.created_at},
+    contact_conditions,
+)
 
 
 def list_contacts(
     session: Session,
     principal: Principal,
+    query: ContactQuery = ContactQuery(),
     *,
-    filter: ContactFilter = ContactFilter(),
     sort: ContactSort = ContactSort.LAST_NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
-) -> Page[Contact]:
-    stmt = visible(principal, Contact)
-    if filter.customer_id is not None:
-        stmt = stmt.where(Contact.customer_id == filter.customer_id)
-    if filter.search:
-        stmt = stmt.where(
-            matches(
-                search_pattern(filter.search),
-                Contact.first_name,
-                Contact.last_name,
-                func.coalesce(Contact.email, ""),
-            )
-        )
-    column = Contact.last_name if sort is ContactSort.LAST_NAME else Contact.created_at
-    return paginate(
-        session,
-        stmt,
-        Contact,
-        sort_column=column,
-        descending=descending,
-        page=page,
-    )
+) -> Page[Row[Any]]:
+    return CONTACTS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 def assignments_for(
@@ -123,70 +131,3 @@ def assignments_for(
     for assignment in session.scalars(stmt.order_by(CustomerAssignment.id)):
         result[assignment.customer_id].append(assignment)
     return result
-
-
-# --- the GraphQL API's customer and contact lists (Core rows, id cursors) ------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerCriteria:
-    name_contains: str | None = None
-    number: str | None = None
-    city: str | None = None
-    country_code: str | None = None
-    updated_after: datetime | None = None
-
-
-def customer_rows(
-    session: Session,
-    principal: Principal,
-    criteria: CustomerCriteria,
-    *,
-    sort: str = "name",
-    descending: bool = False,
-    window: IdWindow,
-) -> RowPage:
-    c = criteria
-    conds: list[ColumnElement[bool]] = []
-    if c.name_contains:
-        conds.append(contains(Customer.name, c.name_contains))
-    if c.number:
-        conds.append(Customer.number == c.number)
-    if c.city:
-        conds.append(Customer.city == c.city)
-    if c.country_code:
-        conds.append(Customer.country_code == c.country_code.upper())
-    if c.updated_after:
-        conds.append(Customer.updated_at > c.updated_after)
-    return keyset_rows(session, principal, Customer, conds, sort=sort, descending=descending, window=window)
-
-
-@dataclass(frozen=True, slots=True)
-class ContactCriteria:
-    """Ids are row ids; an id of the wrong kind arrives as -1 (no match)."""
-
-    customer_id: int | None = None
-    name_contains: str | None = None
-    email: str | None = None
-
-
-def contact_rows(
-    session: Session,
-    principal: Principal,
-    criteria: ContactCriteria,
-    *,
-    sort: str = "last_name",
-    descending: bool = False,
-    window: IdWindow,
-) -> RowPage:
-    c = criteria
-    conds: list[ColumnElement[bool]] = []
-    if c.customer_id is not None:
-        conds.append(Contact.customer_id == c.customer_id)
-    if c.name_contains:
-        conds.append(
-            contains(Contact.last_name, c.name_contains) | contains(Contact.first_name, c.name_contains)
-        )
-    if c.email:
-        conds.append(Contact.email == c.email.lower())
-    return keyset_rows(session, principal, Contact, conds, sort=sort, descending=descending, window=window)

@@ -3,33 +3,56 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.access import Principal, get_visible, visible
 from portal.exchange import contents
-from portal.listing import FIRST_PAGE, Page, PageRequest, matches, paginate, search_pattern
 from portal.models import Direction, ExchangeLink, ExchangeRecord, Organization, RecordState
 from portal.models.base import utcnow
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+
+
+class RecordRow(Protocol):
+    """An exchange record or a row of one (``list_records``), as far as the ledger's helpers read it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def organization_id(self) -> int: ...
+    @property
+    def acknowledges_id(self) -> int | None: ...
+
+
+class RecordLike(Protocol):
+    """An exchange record or a row of one."""
+
+    @property
+    def state(self) -> RecordState: ...
+    @property
+    def ack_due_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordQuery:
+    """Which files a ledger list shows; one meaning per field (docs/developing.md, "Read models")."""
+
+    search: str | None = None  # a substring of the file name, message type or interchange reference
+    direction: Direction | None = None
+    states: frozenset[RecordState] = field(default_factory=frozenset)
+    overdue_at: datetime | None = None  # sent, and the acknowledgement was due before this moment
 
 
 class RecordSort(enum.StrEnum):
     CREATED_AT = "created_at"
 
 
-@dataclass(frozen=True, slots=True)
-class RecordFilter:
-    direction: Direction | None = None
-    states: frozenset[RecordState] = field(default_factory=frozenset)
-    search: str | None = None  # file name, message type, interchange reference
-    overdue_only: bool = False  # sent, acknowledgement due and not come
-
-
-def is_overdue(record: ExchangeRecord, now: datetime | None = None) -> bool:
+def is_overdue(record: RecordLike, now: datetime | None = None) -> bool:
     """An outbound file whose acknowledgement is overdue."""
     return (
         record.state is RecordState.SENT
@@ -38,33 +61,39 @@ def is_overdue(record: ExchangeRecord, now: datetime | None = None) -> bool:
     )
 
 
+def record_conditions(q: RecordQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(
+            text_search(
+                q.search, ExchangeRecord.filename, ExchangeRecord.message_type, ExchangeRecord.interchange_ref
+            )
+        )
+    if q.direction is not None:
+        conds.append(ExchangeRecord.direction == q.direction)
+    if q.states:
+        conds.append(ExchangeRecord.state.in_(q.states))
+    if q.overdue_at is not None:
+        conds.extend((ExchangeRecord.state == RecordState.SENT, ExchangeRecord.ack_due_at < q.overdue_at))
+    return conds
+
+
+RECORDS = Keyset(
+    "exchange_record", ExchangeRecord, {RecordSort.CREATED_AT: ExchangeRecord.created_at}, record_conditions
+)
+
+
 def list_records(
     session: Session,
     principal: Principal,
+    query: RecordQuery = RecordQuery(),
     *,
-    filter: RecordFilter = RecordFilter(),
+    sort: RecordSort = RecordSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
-) -> Page[ExchangeRecord]:
-    stmt = visible(principal, ExchangeRecord)
-    if filter.direction is not None:
-        stmt = stmt.where(ExchangeRecord.direction == filter.direction)
-    if filter.states:
-        stmt = stmt.where(ExchangeRecord.state.in_(filter.states))
-    if filter.search:
-        stmt = stmt.where(
-            matches(
-                search_pattern(filter.search),
-                ExchangeRecord.filename,
-                ExchangeRecord.message_type,
-                ExchangeRecord.interchange_ref,
-            )
-        )
-    if filter.overdue_only:
-        stmt = stmt.where(ExchangeRecord.state == RecordState.SENT, ExchangeRecord.ack_due_at < utcnow())
-    return paginate(
-        session, stmt, ExchangeRecord, sort_column=ExchangeRecord.created_at, descending=descending, page=page
-    )
+) -> Page[Row[Any]]:
+    """Rows of every column of ``exchange_records`` but the file's bytes (``record_content``)."""
+    return RECORDS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 def get_record(session: Session, principal: Principal, record_id: int) -> ExchangeRecord:
@@ -107,7 +136,7 @@ def links_of(session: Session, principal: Principal, record_ids: set[int]) -> di
 
 
 def organizations_of(
-    session: Session, principal: Principal, records: list[ExchangeRecord]
+    session: Session, principal: Principal, records: Sequence[RecordRow]
 ) -> dict[int, Organization]:
     """The partner organization of each record, by organization id (as far as the principal sees it)."""
     ids = {r.organization_id for r in records}
@@ -116,7 +145,7 @@ def organizations_of(
 
 
 def answered_records(
-    session: Session, principal: Principal, records: list[ExchangeRecord]
+    session: Session, principal: Principal, records: Sequence[RecordRow]
 ) -> dict[int, ExchangeRecord]:
     """For each acknowledgement among ``records``, the file it answers: for ours, the partner's file
     it acknowledges (``acknowledges_id``); for a partner's CONTRL/997, our file it marked
@@ -158,8 +187,9 @@ def records_of(session: Session, principal: Principal, entity: str, entity_id: i
 
 
 __all__ = [
+    "RECORDS",
     "Download",
-    "RecordFilter",
+    "RecordQuery",
     "RecordSort",
     "answered_records",
     "get_record",
@@ -167,6 +197,7 @@ __all__ = [
     "links_of",
     "list_records",
     "organizations_of",
+    "record_conditions",
     "record_content",
     "record_download",
     "records_of",

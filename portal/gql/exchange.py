@@ -6,27 +6,22 @@ from __future__ import annotations
 import base64
 import enum
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from portal import models as m
 from portal.access import Principal
 from portal.db import UnitOfWork
+from portal.entities import type_name
 from portal.errors import InvalidInput
 from portal.exchange import handling, ledger
 from portal.exchange.profiles import create_profile
+from portal.gql.base import PageInfo, ctx, field, mutation, pk, run
+from portal.gql.connection import page_info, page_request
 from portal.gql.errors import UserError
 from portal.gql.ids import encode_id
-from portal.gql.mutations import pk, run
-from portal.gql.types import PageInfo, ctx, field, mutation
-from portal.listing import PageRequest
-
-ENTITY_TYPES = {
-    "order": "Order",
-    "shipment": "Shipment",
-    "invoice": "Invoice",
-    "exchange_record": "ExchangeRecord",
-}
+from portal.models.base import utcnow
 
 
 @strawberry.enum
@@ -132,7 +127,8 @@ class ExchangeRecordFilter:
     overdue: bool = False
 
 
-def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink], principal: Principal) -> ExchangeRecord:
+def _build(record: Any, links: list[m.ExchangeLink], principal: Principal) -> ExchangeRecord:
+    """From an exchange record, or a row of one (``portal.exchange.ledger.list_records``)."""
     return ExchangeRecord(
         pk=record.id,
         direction=ExchangeDirection(record.direction.value),
@@ -166,7 +162,7 @@ def _build(record: m.ExchangeRecord, links: list[m.ExchangeLink], principal: Pri
         links=[
             ExchangeLink(
                 entity=link.entity,
-                id=strawberry.ID(encode_id(ENTITY_TYPES.get(link.entity, link.entity), link.entity_id)),
+                id=strawberry.ID(encode_id(type_name(link.entity), link.entity_id)),
             )
             for link in links
         ],
@@ -193,16 +189,17 @@ class ExchangeQuery:
     ) -> ExchangeRecordConnection:
         c = ctx(info)
         f = filter or ExchangeRecordFilter()
+        query = ledger.RecordQuery(
+            search=f.search,
+            direction=m.Direction(f.direction.value) if f.direction else None,
+            states=frozenset(m.RecordState(s.value) for s in f.states or ()),
+            overdue_at=utcnow() if f.overdue else None,
+        )
         page = ledger.list_records(
             c.session,
             c.principal,
-            filter=ledger.RecordFilter(
-                direction=m.Direction(f.direction.value) if f.direction else None,
-                states=frozenset(m.RecordState(s.value) for s in f.states or ()),
-                search=f.search,
-                overdue_only=f.overdue,
-            ),
-            page=PageRequest(first=first, after=after, last=last, before=before),
+            query,
+            page=page_request(first=first, after=after, last=last, before=before),
         )
         links = ledger.links_of(c.session, c.principal, {r.id for r in page.items})
         edges = [
@@ -210,14 +207,7 @@ class ExchangeQuery:
             for record, cursor in zip(page.items, page.cursors, strict=True)
         ]
         return ExchangeRecordConnection(
-            edges=edges,
-            total_count=page.total_count(),
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.start_cursor,
-                end_cursor=page.end_cursor,
-            ),
+            edges=edges, total_count=page.total_count(), page_info=page_info(page)
         )
 
 

@@ -1,4 +1,5 @@
-"""Opaque global ids (``node(id:)``) and page cursors: base64url of ``Type:pk``, without padding."""
+"""Opaque global ids (``node(id:)``): base64url of ``Type:pk``, without padding. Page cursors are
+``portal.reading.cursor``'s; the change feed's are ``portal.changes``'."""
 
 from __future__ import annotations
 
@@ -29,11 +30,3 @@ def decode_as(value: str, type_name: str) -> int | None:
     if decoded is None or decoded[0] != type_name:
         return None
     return decoded[1]
-
-
-def encode_cursor(pk: int) -> str:
-    return encode_id("Cursor", pk)
-
-
-def decode_cursor(value: str) -> int | None:
-    return decode_as(value, "Cursor")

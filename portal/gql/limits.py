@@ -40,10 +40,10 @@ from graphql import (
     value_from_ast_untyped,
 )
 from portal.config import Settings
+from portal.entities import LIST_CAPS
 from portal.errors import PortalError
 from portal.gql._strawberry import core_schema
 from portal.gql.errors import public_message
-from portal.orders.limits import MAX_LINES_PER_ORDER
 
 log = logging.getLogger("portal.gql")
 
@@ -247,15 +247,10 @@ class CostLimit(SchemaExtension):
         return 1
 
 
-# The most items a plain list (no first/last) can hold. Lists of children with a bound take `first`
-# (``portal.gql.types.children``); the lists not named here and without `first` (an order's
-# shipments and invoices, a file's messages and links) have no enforced bound and count as
-# ``Limits.list_size``: an estimate, not a bound.
-LIST_CAPS: dict[tuple[str, str], int] = {
-    ("Order", "lines"): MAX_LINES_PER_ORDER,
-    ("Shipment", "lines"): MAX_LINES_PER_ORDER,
-    ("Invoice", "lines"): MAX_LINES_PER_ORDER,
-}
+# LIST_CAPS (portal.entities): the most items a plain list (no first/last) can hold. Lists of
+# children with a bound take `first` (``portal.gql.base.children``); the lists not named there and
+# without `first` (an order's shipments and invoices, a file's messages and links) have no enforced
+# bound and count as ``Limits.list_size``: an estimate, not a bound.
 # Object types that hold one page of a list paged by their field's first/last.
 PAGED_TYPES = frozenset({"ChangeFeed"})
 

@@ -21,9 +21,13 @@ from sqlalchemy.orm import Session
 from portal import models as m
 from portal.access import Principal
 from portal.access.queries import rows_by_id, rows_by_parent
-from portal.gql import types as t
+from portal.gql.base import Built
+from portal.gql.cases.types import CaseComment
+from portal.gql.customers.types import Contact, Customer, CustomerAssignment
+from portal.gql.orders.types import Invoice, InvoiceLine, Order, OrderLine, Shipment, ShipmentLine
+from portal.gql.partners.types import Organization
 
-B = TypeVar("B", bound=t.Built)
+B = TypeVar("B", bound=Built)
 V = TypeVar("V")
 
 
@@ -31,13 +35,15 @@ def build_all(build: type[B], model: type[Any], rows: Iterable[Sequence[Any]]) -
     """Objects of one batch from rows of every column of ``model``'s table; each knows its
     siblings, so relations load for the whole batch at once. The object types declare every column
     of their table (``pk`` for ``id``), so a row fills the instance directly: at 500 rows a page,
-    the dataclass ``__init__`` with keyword arguments would be a tenth of the request."""
+    the dataclass ``__init__`` with keyword arguments would be a tenth of the request. Columns past
+    the table's (a list's sort key) are left out."""
     keys = _keys(model)
+    width = len(keys)
     new = object.__new__
     objs: list[B] = []
     for row in rows:
         obj = new(build)
-        obj.__dict__.update(zip(keys, row, strict=True))
+        obj.__dict__.update(zip(keys, row[:width], strict=True))
         objs.append(obj)
     for obj in objs:
         obj._siblings = objs
@@ -78,20 +84,20 @@ class Loaders:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session = session
         self.principal = principal
-        self.organization = self._by_id(m.Organization, t.Organization)
-        self.customer = self._by_id(m.Customer, t.Customer)
-        self.contact = self._by_id(m.Contact, t.Contact)
-        self.order = self._by_id(m.Order, t.Order)
-        self.lines_by_order = self._by_parent(m.OrderLine, t.OrderLine, "order_id", "line_no")
-        self.shipments_by_order = self._by_parent(m.Shipment, t.Shipment, "order_id")
-        self.invoices_by_order = self._by_parent(m.Invoice, t.Invoice, "order_id")
-        self.shipment_lines = self._by_parent(m.ShipmentLine, t.ShipmentLine, "shipment_id")
-        self.invoice_lines = self._by_parent(m.InvoiceLine, t.InvoiceLine, "invoice_id")
-        self.contacts_by_customer = self._by_parent(m.Contact, t.Contact, "customer_id")
+        self.organization = self._by_id(m.Organization, Organization)
+        self.customer = self._by_id(m.Customer, Customer)
+        self.contact = self._by_id(m.Contact, Contact)
+        self.order = self._by_id(m.Order, Order)
+        self.lines_by_order = self._by_parent(m.OrderLine, OrderLine, "order_id", "line_no")
+        self.shipments_by_order = self._by_parent(m.Shipment, Shipment, "order_id")
+        self.invoices_by_order = self._by_parent(m.Invoice, Invoice, "order_id")
+        self.shipment_lines = self._by_parent(m.ShipmentLine, ShipmentLine, "shipment_id")
+        self.invoice_lines = self._by_parent(m.InvoiceLine, InvoiceLine, "invoice_id")
+        self.contacts_by_customer = self._by_parent(m.Contact, Contact, "customer_id")
         self.assignments_by_customer = self._by_parent(
-            m.CustomerAssignment, t.CustomerAssignment, "customer_id"
+            m.CustomerAssignment, CustomerAssignment, "customer_id"
         )
-        self.comments_by_case = self._by_parent(m.CaseComment, t.CaseComment, "case_id")
+        self.comments_by_case = self._by_parent(m.CaseComment, CaseComment, "case_id")
 
     def by_ids(self, model: type[Any], build: type[B], ids: Iterable[int]) -> list[B]:
         return build_all(build, model, rows_by_id(self.session, self.principal, model, ids))

@@ -21,8 +21,14 @@ from strawberry.types import ExecutionContext
 from graphql import GraphQLError
 from portal.db import failure_of
 from portal.gql._strawberry import direct_resolvers
-from portal.gql.admin import AdminMutation, AdminQuery
+from portal.gql.activities.mutations import ActivitiesMutation
+from portal.gql.activities.queries import ActivitiesQuery
+from portal.gql.cases.mutations import CasesMutation
+from portal.gql.cases.queries import CasesQuery
+from portal.gql.customers.mutations import CustomersMutation
+from portal.gql.customers.queries import CustomersQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
+from portal.gql.feed import FeedQuery
 from portal.gql.limits import (
     CostCache,
     CostLimit,
@@ -34,32 +40,36 @@ from portal.gql.limits import (
     log,
     unexpected,
 )
-from portal.gql.mutations import Mutation as CoreMutation
-from portal.gql.queries import Query as CoreQuery
+from portal.gql.nodes import NODE_CLASSES, NodeQuery
+from portal.gql.orders.mutations import OrdersMutation
+from portal.gql.orders.queries import OrdersQuery
+from portal.gql.partners.queries import PartnersQuery
+from portal.gql.partners.users import AdminMutation, AdminQuery
 from portal.gql.subscriptions import Subscription
-from portal.gql.types import (
-    Activity,
-    Case,
-    Contact,
-    Customer,
-    Invoice,
-    Order,
-    OrderLine,
-    Organization,
-    Product,
-    Shipment,
-)
 
 CACHE_SIZE = 512
 
 
+# One class per domain (portal/gql/<domain>/); the root types only put them together.
 @strawberry.type(name="Query")
-class Query(CoreQuery, ExchangeQuery, AdminQuery):
+class Query(
+    NodeQuery,
+    OrdersQuery,
+    CasesQuery,
+    CustomersQuery,
+    ActivitiesQuery,
+    PartnersQuery,
+    FeedQuery,
+    ExchangeQuery,
+    AdminQuery,
+):
     pass
 
 
 @strawberry.type(name="Mutation")
-class Mutation(CoreMutation, ExchangeMutation, AdminMutation):
+class Mutation(
+    OrdersMutation, CasesMutation, ActivitiesMutation, CustomersMutation, ExchangeMutation, AdminMutation
+):
     pass
 
 
@@ -111,7 +121,7 @@ def build_schema(limits: Limits | None = None, *, introspection: bool = True) ->
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Order, OrderLine, Shipment, Invoice, Case, Customer, Contact, Activity, Product, Organization],
+        types=list(NODE_CLASSES),
         extensions=extensions,
         # Suggestions ("Did you mean ...?") name schema fields: only where the schema is public anyway.
         config=StrawberryConfig(disable_field_suggestions=not introspection),

@@ -28,9 +28,8 @@ from portal import changes as change_feed
 from portal.access import Principal, current_principal
 from portal.db import bound
 from portal.errors import Unauthenticated
-from portal.gql import types as t
-from portal.gql.queries import parse_after, to_change
-from portal.gql.types import ctx
+from portal.gql.base import ctx, subscription
+from portal.gql.feed import Change, parse_after, to_change
 from portal.models.base import utcnow
 
 ORDER_ENTITIES = ("order", "shipment", "invoice")
@@ -114,7 +113,7 @@ def _read(
 
 async def poll(
     info: strawberry.Info, after: str | None, entities: Collection[str]
-) -> AsyncGenerator[t.Change, None]:
+) -> AsyncGenerator[Change, None]:
     c = ctx(info)
     ticker = c.ticker
     assert ticker is not None, "subscriptions run on the endpoint's WebSocket"
@@ -131,19 +130,19 @@ async def poll(
 
 @strawberry.type
 class Subscription:
-    @t.subscription(
+    @subscription(
         description="Changes of orders routed to or sold by the caller, with their shipments and invoices. "
         "Pass `after` (a cursor from `changes` or an earlier event) to resume without gaps."
     )
     async def order_events(
         self, info: strawberry.Info, after: str | None = None
-    ) -> AsyncGenerator[t.Change, None]:
+    ) -> AsyncGenerator[Change, None]:
         async for change in poll(info, after, ORDER_ENTITIES):
             yield change
 
-    @t.subscription(description="Changes of cases routed to or opened by the caller.")
+    @subscription(description="Changes of cases routed to or opened by the caller.")
     async def case_events(
         self, info: strawberry.Info, after: str | None = None
-    ) -> AsyncGenerator[t.Change, None]:
+    ) -> AsyncGenerator[Change, None]:
         async for change in poll(info, after, CASE_ENTITIES):
             yield change

@@ -2,7 +2,7 @@
 
 from portal.models.activities import Activity, ActivityKind
 from portal.models.base import Base
-from portal.models.cases import SLA, Case, CaseAttachment, CaseComment, CasePriority, CaseStatus
+from portal.models.cases import SLA, Case, CaseAttachment, CaseCategory, CaseComment, CasePriority, CaseStatus
 from portal.models.catalog import Product
 from portal.models.customers import Contact, Customer, CustomerAssignment
 from portal.models.events import Counter, Event
@@ -29,6 +29,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseAttachment",
+    "CaseCategory",
     "CaseComment",
     "CasePriority",
     "CaseStatus",

@@ -26,6 +26,16 @@ SLA = {
 }
 
 
+class CaseCategory(enum.StrEnum):
+    """What a case is about (a small fixed set, for filtering and routing)."""
+
+    COMPLAINT = "complaint"
+    QUESTION = "question"
+    RETURN = "return"
+    TECHNICAL = "technical"
+    OTHER = "other"
+
+
 class CaseStatus(enum.StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
@@ -44,6 +54,12 @@ class Case(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     priority: Mapped[CasePriority] = mapped_column(enum_type(CasePriority))
+    category: Mapped[CaseCategory] = mapped_column(
+        enum_type(CaseCategory),
+        default=CaseCategory.OTHER,
+        server_default=CaseCategory.OTHER.value,
+        index=True,
+    )
     status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus), default=CaseStatus.OPEN, index=True)
     # One external organization at a time; None = the owner's own queue.
     routed_to_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)

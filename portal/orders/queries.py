@@ -1,4 +1,5 @@
-"""Order, shipment and invoice lists, and the derived order status as SQL."""
+"""The read models of orders, shipments and invoices, the order timeline, and the derived order
+status as SQL."""
 
 from __future__ import annotations
 
@@ -9,23 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, get_visible, visible
-from portal.listing import (
-    FIRST_PAGE,
-    ColumnLike,
-    IdWindow,
-    Page,
-    PageRequest,
-    RowPage,
-    keyset_rows,
-    matches,
-    paginate,
-    paginate_rows,
-    search_pattern,
-)
 from portal.models import (
     ApiToken,
     Event,
@@ -41,13 +29,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import Amount
-
-
-class OrderSort(enum.StrEnum):
-    CREATED_AT = "created_at"
-    NUMBER = "number"
-    ORDER_DATE = "order_date"
-
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
 OPEN_STATUSES = frozenset(
     {
@@ -90,23 +72,6 @@ def waiting_condition() -> ColumnElement[bool]:
         OrderLine.response == LineResponse.PENDING, OrderLine.cancelled.is_(False)
     )
     return Order.id.in_(pending) & Order.cancelled_at.is_(None) & Order.supplier_id.is_not(None)
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFilter:
-    statuses: frozenset[OrderStatus] = field(default_factory=frozenset)
-    search: str | None = None
-    customer_id: int | None = None
-    supplier_id: int | None = None
-    dealer_id: int | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    late_on: date | None = None  # only orders late on this day (see `late_conditions`)
-    waiting: bool = False  # only orders waiting for the supplier's answer (`waiting_condition`)
-
-    @classmethod
-    def of_group(cls, group: StatusGroup, **criteria: Any) -> OrderFilter:
-        return cls(statuses=group.statuses, waiting=group.waiting, **criteria)
 
 
 def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
@@ -166,96 +131,6 @@ def status_expression() -> ColumnElement[str]:
     )
 
 
-def _order_filters(stmt: Select[Order], flt: OrderFilter) -> Select[Order]:
-    if flt.statuses:
-        stmt = stmt.where(Order.current_status.in_(flt.statuses))
-    if flt.search:
-        pattern = search_pattern(flt.search)
-        stmt = stmt.where(
-            matches(pattern, Order.number, Order.delivery_name, func.coalesce(Order.customer_reference, ""))
-        )
-    if flt.customer_id is not None:
-        stmt = stmt.where(Order.customer_id == flt.customer_id)
-    if flt.supplier_id is not None:
-        stmt = stmt.where(Order.supplier_id == flt.supplier_id)
-    if flt.dealer_id is not None:
-        stmt = stmt.where(Order.dealer_id == flt.dealer_id)
-    if flt.created_from is not None:
-        stmt = stmt.where(Order.order_date >= flt.created_from)
-    if flt.created_to is not None:
-        stmt = stmt.where(Order.order_date <= flt.created_to)
-    if flt.late_on is not None:
-        stmt = stmt.where(*late_conditions(flt.late_on))
-    if flt.waiting:
-        stmt = stmt.where(waiting_condition())
-    return stmt
-
-
-ORDER_SORTS: dict[OrderSort, ColumnLike] = {
-    OrderSort.CREATED_AT: Order.created_at,
-    OrderSort.NUMBER: Order.number,
-    OrderSort.ORDER_DATE: Order.order_date,
-}
-
-
-def list_orders(
-    session: Session,
-    principal: Principal,
-    *,
-    filter: OrderFilter = OrderFilter(),
-    sort: OrderSort = OrderSort.CREATED_AT,
-    descending: bool = True,
-    page: PageRequest = FIRST_PAGE,
-) -> Page[Order]:
-    stmt = _order_filters(visible(principal, Order), filter)
-    return paginate(session, stmt, Order, sort_column=ORDER_SORTS[sort], descending=descending, page=page)
-
-
-def count_orders(session: Session, principal: Principal, *, filter: OrderFilter) -> int:
-    """How many rows :func:`list_orders` with the same filter has (one COUNT in SQL)."""
-    stmt = _order_filters(visible(principal, Order), filter).with_only_columns(func.count())
-    return int(session.scalar(stmt) or 0)
-
-
-ORDER_ROW_COLUMNS = (
-    Order.id,
-    Order.number,
-    Order.order_date,
-    Order.requested_date,
-    Order.delivery_name,
-    Order.customer_reference,
-    Order.current_status,
-    Order.net_total,
-    Order.currency,
-)
-
-
-def list_order_rows(
-    session: Session,
-    principal: Principal,
-    *,
-    filter: OrderFilter = OrderFilter(),
-    sort: OrderSort = OrderSort.CREATED_AT,
-    descending: bool = True,
-    page: PageRequest = FIRST_PAGE,
-) -> Page[Row[Any]]:
-    """:func:`list_orders` as plain rows of the list columns (``ORDER_ROW_COLUMNS``, by name):
-    what a list page or an export shows, without loading whole orders."""
-
-    def build() -> Select[*tuple[Any, ...]]:
-        return _order_filters(visible(principal, Order), filter).with_only_columns(*ORDER_ROW_COLUMNS)
-
-    return paginate_rows(
-        session,
-        build,
-        Order.id,
-        sort_column=ORDER_SORTS[sort],
-        descending=descending,
-        page=page,
-        cache_key=("orders", principal, filter, sort),
-    )
-
-
 def order_statuses(session: Session, order_ids: Iterable[int]) -> dict[int, OrderStatus]:
     """Derived statuses of many orders in one query (callers pass ids they were allowed to see)."""
     ids = set(order_ids)
@@ -265,58 +140,158 @@ def order_statuses(session: Session, order_ids: Iterable[int]) -> dict[int, Orde
     return {ident: OrderStatus(status) for ident, status in rows}
 
 
-class ShipmentSort(enum.StrEnum):
-    CREATED_AT = "created_at"
-    NUMBER = "number"
+# --- orders: the read model ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class ShipmentFilter:
+class OrderQuery:
+    """Which orders a list shows; one meaning per field (docs/developing.md, "Read models")."""
+
+    search: str | None = None  # a substring of the number, the delivery name or the customer reference
+    number: str | None = None  # exactly this order number
+    customer_reference: str | None = None  # exactly this customer reference
+    statuses: frozenset[OrderStatus] = field(default_factory=frozenset)  # the stored derived status
+    waiting: bool | None = None  # True: waiting for the supplier's answer (`waiting_condition`); False: not
+    late_on: date | None = None  # late on this day (`late_conditions`)
+    include_cancelled: bool = True
+    customer_id: int | None = None
+    dealer_id: int | None = None
+    supplier_id: int | None = None
+    order_date_from: date | None = None  # order_date on or after
+    order_date_to: date | None = None  # order_date on or before
+    created_after: datetime | None = None  # created_at after this moment
+    updated_after: datetime | None = None  # updated_at after this moment (pull what changed)
+
+    @classmethod
+    def of_group(cls, group: StatusGroup, **fields: Any) -> OrderQuery:
+        return cls(statuses=group.statuses, waiting=True if group.waiting else None, **fields)
+
+
+class OrderSort(enum.StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    ORDER_DATE = "order_date"
+    NUMBER = "number"
+
+
+def order_conditions(q: OrderQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(text_search(q.search, Order.number, Order.delivery_name, Order.customer_reference))
+    if q.number:
+        conds.append(Order.number == q.number)
+    if q.customer_reference:
+        conds.append(Order.customer_reference == q.customer_reference)
+    if q.statuses:
+        conds.append(Order.current_status.in_(q.statuses))
+    if q.waiting is not None:
+        waiting = waiting_condition()
+        conds.append(waiting if q.waiting else ~waiting)
+    if q.late_on is not None:
+        conds.extend(late_conditions(q.late_on))
+    if not q.include_cancelled:
+        conds.append(Order.cancelled_at.is_(None))
+    if q.customer_id is not None:
+        conds.append(Order.customer_id == q.customer_id)
+    if q.dealer_id is not None:
+        conds.append(Order.dealer_id == q.dealer_id)
+    if q.supplier_id is not None:
+        conds.append(Order.supplier_id == q.supplier_id)
+    if q.order_date_from is not None:
+        conds.append(Order.order_date >= q.order_date_from)
+    if q.order_date_to is not None:
+        conds.append(Order.order_date <= q.order_date_to)
+    if q.created_after is not None:
+        conds.append(Order.created_at > q.created_after)
+    if q.updated_after is not None:
+        conds.append(Order.updated_at > q.updated_after)
+    return conds
+
+
+ORDERS = Keyset(
+    "order",
+    Order,
+    {
+        OrderSort.CREATED_AT: Order.created_at,
+        OrderSort.UPDATED_AT: Order.updated_at,
+        OrderSort.ORDER_DATE: Order.order_date,
+        OrderSort.NUMBER: Order.number,
+    },
+    order_conditions,
+)
+
+
+def list_orders(
+    session: Session,
+    principal: Principal,
+    query: OrderQuery = OrderQuery(),
+    *,
+    sort: OrderSort = OrderSort.CREATED_AT,
+    descending: bool = True,
+    page: PageRequest = FIRST_PAGE,
+) -> Page[Row[Any]]:
+    """Rows of every column of ``orders`` (see `portal.reading.keyset`)."""
+    return ORDERS.page(session, principal, query, sort=sort, descending=descending, page=page)
+
+
+# --- shipments -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentQuery:
+    search: str | None = None  # a substring of the ship notice number or the tracking number
+    number: str | None = None  # exactly this ship notice number
     order_id: int | None = None
-    search: str | None = None
+    shipped_from: date | None = None  # shipped_on on or after
+    shipped_to: date | None = None  # shipped_on on or before
+
+
+class ShipmentSort(enum.StrEnum):
+    CREATED_AT = "created_at"
+    SHIPPED_ON = "shipped_on"
+    NUMBER = "number"
+
+
+def shipment_conditions(q: ShipmentQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(text_search(q.search, Shipment.number, Shipment.tracking_number))
+    if q.number:
+        conds.append(Shipment.number == q.number)
+    if q.order_id is not None:
+        conds.append(Shipment.order_id == q.order_id)
+    if q.shipped_from is not None:
+        conds.append(Shipment.shipped_on >= q.shipped_from)
+    if q.shipped_to is not None:
+        conds.append(Shipment.shipped_on <= q.shipped_to)
+    return conds
+
+
+SHIPMENTS = Keyset(
+    "shipment",
+    Shipment,
+    {
+        ShipmentSort.CREATED_AT: Shipment.created_at,
+        ShipmentSort.SHIPPED_ON: Shipment.shipped_on,
+        ShipmentSort.NUMBER: Shipment.number,
+    },
+    shipment_conditions,
+)
 
 
 def list_shipments(
     session: Session,
     principal: Principal,
+    query: ShipmentQuery = ShipmentQuery(),
     *,
-    filter: ShipmentFilter = ShipmentFilter(),
     sort: ShipmentSort = ShipmentSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
-) -> Page[Shipment]:
-    stmt = visible(principal, Shipment)
-    if filter.order_id is not None:
-        stmt = stmt.where(Shipment.order_id == filter.order_id)
-    if filter.search:
-        stmt = stmt.where(
-            matches(
-                search_pattern(filter.search), Shipment.number, func.coalesce(Shipment.tracking_number, "")
-            )
-        )
-    column = Shipment.created_at if sort is ShipmentSort.CREATED_AT else Shipment.number
-    return paginate(
-        session,
-        stmt,
-        Shipment,
-        sort_column=column,
-        descending=descending,
-        page=page,
-    )
+) -> Page[Row[Any]]:
+    return SHIPMENTS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
-class InvoiceSort(enum.StrEnum):
-    CREATED_AT = "created_at"
-    NUMBER = "number"
-    ISSUE_DATE = "issue_date"
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceFilter:
-    order_id: int | None = None
-    match_status: MatchStatus | None = None
-    search: str | None = None
-    open_on: date | None = None  # only invoices open on this day (see `open_invoice_conditions`)
+# --- invoices ------------------------------------------------------------------------------------
 
 
 def open_invoice_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
@@ -324,46 +299,64 @@ def open_invoice_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
     return (or_(Invoice.due_date.is_(None), Invoice.due_date >= today),)
 
 
-def _invoice_filters(stmt: Select[Invoice], flt: InvoiceFilter) -> Select[Invoice]:
-    if flt.order_id is not None:
-        stmt = stmt.where(Invoice.order_id == flt.order_id)
-    if flt.match_status is not None:
-        stmt = stmt.where(Invoice.match_status == flt.match_status)
-    if flt.search:
-        stmt = stmt.where(matches(search_pattern(flt.search), Invoice.number))
-    if flt.open_on is not None:
-        stmt = stmt.where(*open_invoice_conditions(flt.open_on))
-    return stmt
+@dataclass(frozen=True, slots=True)
+class InvoiceQuery:
+    search: str | None = None  # a substring of the invoice number
+    number: str | None = None  # exactly this invoice number
+    order_id: int | None = None
+    match_status: MatchStatus | None = None
+    issued_from: date | None = None  # issue_date on or after
+    issued_to: date | None = None  # issue_date on or before
+    open_on: date | None = None  # open on this day (`open_invoice_conditions`)
 
 
-def count_invoices(session: Session, principal: Principal, *, filter: InvoiceFilter) -> int:
-    stmt = _invoice_filters(visible(principal, Invoice), filter).with_only_columns(func.count())
-    return int(session.scalar(stmt) or 0)
+class InvoiceSort(enum.StrEnum):
+    CREATED_AT = "created_at"
+    ISSUE_DATE = "issue_date"
+    NUMBER = "number"
+
+
+def invoice_conditions(q: InvoiceQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(text_search(q.search, Invoice.number))
+    if q.number:
+        conds.append(Invoice.number == q.number)
+    if q.order_id is not None:
+        conds.append(Invoice.order_id == q.order_id)
+    if q.match_status is not None:
+        conds.append(Invoice.match_status == q.match_status)
+    if q.issued_from is not None:
+        conds.append(Invoice.issue_date >= q.issued_from)
+    if q.issued_to is not None:
+        conds.append(Invoice.issue_date <= q.issued_to)
+    if q.open_on is not None:
+        conds.extend(open_invoice_conditions(q.open_on))
+    return conds
+
+
+INVOICES = Keyset(
+    "invoice",
+    Invoice,
+    {
+        InvoiceSort.CREATED_AT: Invoice.created_at,
+        InvoiceSort.ISSUE_DATE: Invoice.issue_date,
+        InvoiceSort.NUMBER: Invoice.number,
+    },
+    invoice_conditions,
+)
 
 
 def list_invoices(
     session: Session,
     principal: Principal,
+    query: InvoiceQuery = InvoiceQuery(),
     *,
-    filter: InvoiceFilter = InvoiceFilter(),
     sort: InvoiceSort = InvoiceSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
-) -> Page[Invoice]:
-    stmt = _invoice_filters(visible(principal, Invoice), filter)
-    column = {
-        InvoiceSort.CREATED_AT: Invoice.created_at,
-        InvoiceSort.NUMBER: Invoice.number,
-        InvoiceSort.ISSUE_DATE: Invoice.issue_date,
-    }[sort]
-    return paginate(
-        session,
-        stmt,
-        Invoice,
-        sort_column=column,
-        descending=descending,
-        page=page,
-    )
+) -> Page[Row[Any]]:
+    return INVOICES.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 def order_timeline(session: Session, principal: Principal, order_id: int) -> list[Event]:
@@ -463,166 +456,30 @@ def timeline_actors(
 
 
 __all__ = [
+    "INVOICES",
     "OPEN_STATUSES",
+    "ORDERS",
+    "SHIPMENTS",
     "STATUS_GROUPS",
     "WAITING_STATUSES",
     "Actor",
-    "InvoiceFilter",
+    "InvoiceQuery",
     "InvoiceSort",
-    "OrderFilter",
+    "OrderQuery",
     "OrderSort",
-    "ShipmentFilter",
+    "ShipmentQuery",
     "ShipmentSort",
     "StatusGroup",
-    "count_invoices",
-    "count_orders",
+    "invoice_conditions",
     "list_invoices",
-    "list_order_rows",
     "list_orders",
     "list_shipments",
     "open_invoice_conditions",
+    "order_conditions",
     "order_statuses",
     "order_timeline",
+    "shipment_conditions",
     "status_expression",
     "timeline_actors",
     "waiting_condition",
-]
-
-
-# --- the GraphQL API's order, shipment and invoice lists (Core rows, id cursors) ---------------
-
-
-@dataclass(frozen=True, slots=True)
-class OrderCriteria:
-    """The API's order filter. Ids are row ids; an id of the wrong kind arrives as -1 (no match)."""
-
-    number: str | None = None
-    customer_reference: str | None = None
-    updated_after: datetime | None = None
-    created_after: datetime | None = None
-    order_date_from: date | None = None
-    order_date_to: date | None = None
-    customer_id: int | None = None
-    dealer_id: int | None = None
-    supplier_id: int | None = None
-    include_cancelled: bool = True
-    awaiting_confirmation: bool | None = None  # lines the supplier has not answered yet
-    late_on: date | None = None  # late on this day (see `late_conditions`)
-
-
-def order_conditions(c: OrderCriteria) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
-    if c.number:
-        conds.append(Order.number == c.number)
-    if c.customer_reference:
-        conds.append(Order.customer_reference == c.customer_reference)
-    if c.updated_after:
-        conds.append(Order.updated_at > c.updated_after)
-    if c.created_after:
-        conds.append(Order.created_at > c.created_after)
-    if c.order_date_from:
-        conds.append(Order.order_date >= c.order_date_from)
-    if c.order_date_to:
-        conds.append(Order.order_date <= c.order_date_to)
-    if c.customer_id is not None:
-        conds.append(Order.customer_id == c.customer_id)
-    if c.dealer_id is not None:
-        conds.append(Order.dealer_id == c.dealer_id)
-    if c.supplier_id is not None:
-        conds.append(Order.supplier_id == c.supplier_id)
-    if not c.include_cancelled:
-        conds.append(Order.cancelled_at.is_(None))
-    if c.awaiting_confirmation is not None:
-        waiting = waiting_condition()
-        conds.append(waiting if c.awaiting_confirmation else ~waiting)
-    if c.late_on is not None:
-        conds.extend(late_conditions(c.late_on))
-    return conds
-
-
-def order_rows(
-    session: Session,
-    principal: Principal,
-    criteria: OrderCriteria,
-    *,
-    sort: str = "created_at",
-    descending: bool = True,
-    window: IdWindow,
-) -> RowPage:
-    return keyset_rows(
-        session, principal, Order, order_conditions(criteria), sort=sort, descending=descending, window=window
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ShipmentCriteria:
-    order_id: int | None = None
-    number: str | None = None
-    shipped_from: date | None = None
-    shipped_to: date | None = None
-
-
-def shipment_rows(
-    session: Session,
-    principal: Principal,
-    criteria: ShipmentCriteria,
-    *,
-    sort: str = "created_at",
-    descending: bool = True,
-    window: IdWindow,
-) -> RowPage:
-    c = criteria
-    conds: list[ColumnElement[bool]] = []
-    if c.order_id is not None:
-        conds.append(Shipment.order_id == c.order_id)
-    if c.number:
-        conds.append(Shipment.number == c.number)
-    if c.shipped_from:
-        conds.append(Shipment.shipped_on >= c.shipped_from)
-    if c.shipped_to:
-        conds.append(Shipment.shipped_on <= c.shipped_to)
-    return keyset_rows(session, principal, Shipment, conds, sort=sort, descending=descending, window=window)
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceCriteria:
-    order_id: int | None = None
-    number: str | None = None
-    match_status: MatchStatus | None = None
-    issued_from: date | None = None
-    issued_to: date | None = None
-
-
-def invoice_rows(
-    session: Session,
-    principal: Principal,
-    criteria: InvoiceCriteria,
-    *,
-    sort: str = "created_at",
-    descending: bool = True,
-    window: IdWindow,
-) -> RowPage:
-    c = criteria
-    conds: list[ColumnElement[bool]] = []
-    if c.order_id is not None:
-        conds.append(Invoice.order_id == c.order_id)
-    if c.number:
-        conds.append(Invoice.number == c.number)
-    if c.match_status:
-        conds.append(Invoice.match_status == c.match_status)
-    if c.issued_from:
-        conds.append(Invoice.issue_date >= c.issued_from)
-    if c.issued_to:
-        conds.append(Invoice.issue_date <= c.issued_to)
-    return keyset_rows(session, principal, Invoice, conds, sort=sort, descending=descending, window=window)
-
-
-__all__ += [
-    "InvoiceCriteria",
-    "OrderCriteria",
-    "ShipmentCriteria",
-    "invoice_rows",
-    "order_conditions",
-    "order_rows",
-    "shipment_rows",
 ]

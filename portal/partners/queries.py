@@ -1,27 +1,24 @@
-"""Product and organization lists."""
+"""The read models of products, organizations and users, and the API token check."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, visible
-from portal.listing import (
-    FIRST_PAGE,
-    IdWindow,
-    Page,
-    PageRequest,
-    RowPage,
-    contains,
-    keyset_rows,
-    matches,
-    paginate,
-    search_pattern,
-)
+from portal.access import Principal
 from portal.models import Organization, OrgKind, Product, User
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+
+
+@dataclass(frozen=True, slots=True)
+class ProductQuery:
+    search: str | None = None  # a substring of the SKU, the name or the GTIN
+    sku: str | None = None  # exactly this SKU
+    gtin: str | None = None  # exactly this GTIN
 
 
 class ProductSort(enum.StrEnum):
@@ -29,34 +26,38 @@ class ProductSort(enum.StrEnum):
     NAME = "name"
 
 
-@dataclass(frozen=True, slots=True)
-class ProductFilter:
-    search: str | None = None
+def product_conditions(q: ProductQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(text_search(q.search, Product.sku, Product.name, Product.gtin))
+    if q.sku:
+        conds.append(Product.sku == q.sku)
+    if q.gtin:
+        conds.append(Product.gtin == q.gtin)
+    return conds
+
+
+PRODUCTS = Keyset(
+    "product", Product, {ProductSort.SKU: Product.sku, ProductSort.NAME: Product.name}, product_conditions
+)
 
 
 def list_products(
     session: Session,
     principal: Principal,
+    query: ProductQuery = ProductQuery(),
     *,
-    filter: ProductFilter = ProductFilter(),
     sort: ProductSort = ProductSort.SKU,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
-) -> Page[Product]:
-    stmt = visible(principal, Product)
-    if filter.search:
-        stmt = stmt.where(
-            matches(search_pattern(filter.search), Product.sku, Product.name, func.coalesce(Product.gtin, ""))
-        )
-    column = Product.sku if sort is ProductSort.SKU else Product.name
-    return paginate(
-        session,
-        stmt,
-        Product,
-        sort_column=column,
-        descending=descending,
-        page=page,
-    )
+) -> Page[Row[Any]]:
+    return PRODUCTS.page(session, principal, query, sort=sort, descending=descending, page=page)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationQuery:
+    search: str | None = None  # a substring of the name or the slug
+    kinds: frozenset[OrgKind] = field(default_factory=frozenset)
 
 
 class OrganizationSort(enum.StrEnum):
@@ -64,113 +65,66 @@ class OrganizationSort(enum.StrEnum):
     SLUG = "slug"
 
 
-@dataclass(frozen=True, slots=True)
-class OrganizationFilter:
-    kinds: frozenset[OrgKind] = field(default_factory=frozenset)
-    search: str | None = None
+def organization_conditions(q: OrganizationQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(text_search(q.search, Organization.name, Organization.slug))
+    if q.kinds:
+        conds.append(Organization.kind.in_(q.kinds))
+    return conds
+
+
+ORGANIZATIONS = Keyset(
+    "organization",
+    Organization,
+    {OrganizationSort.NAME: Organization.name, OrganizationSort.SLUG: Organization.slug},
+    organization_conditions,
+)
 
 
 def list_organizations(
     session: Session,
     principal: Principal,
+    query: OrganizationQuery = OrganizationQuery(),
     *,
-    filter: OrganizationFilter = OrganizationFilter(),
     sort: OrganizationSort = OrganizationSort.NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
-) -> Page[Organization]:
-    stmt = visible(principal, Organization)
-    if filter.kinds:
-        stmt = stmt.where(Organization.kind.in_(filter.kinds))
-    if filter.search:
-        stmt = stmt.where(matches(search_pattern(filter.search), Organization.name, Organization.slug))
-    column = Organization.name if sort is OrganizationSort.NAME else Organization.slug
-    return paginate(
-        session,
-        stmt,
-        Organization,
-        sort_column=column,
-        descending=descending,
-        page=page,
-    )
+) -> Page[Row[Any]]:
+    return ORGANIZATIONS.page(session, principal, query, sort=sort, descending=descending, page=page)
 
 
 @dataclass(frozen=True, slots=True)
-class UserFilter:
-    search: str | None = None  # the user's name or e-mail, or the organization's name
+class UserQuery:
+    search: str | None = None  # a substring of the user's name or e-mail, or of the organization's name
     organization_id: int | None = None
+
+
+class UserSort(enum.StrEnum):
+    NAME = "name"
+
+
+def user_conditions(q: UserQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.organization_id is not None:
+        conds.append(User.organization_id == q.organization_id)
+    if q.search:
+        named = select(Organization.id).where(text_search(q.search, Organization.name))
+        conds.append(text_search(q.search, User.name, User.email) | User.organization_id.in_(named))
+    return conds
+
+
+USERS = Keyset("user", User, {UserSort.NAME: User.name}, user_conditions)
 
 
 def list_users(
     session: Session,
     principal: Principal,
+    query: UserQuery = UserQuery(),
     *,
-    filter: UserFilter = UserFilter(),
+    sort: UserSort = UserSort.NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
-) -> Page[User]:
-    """Users the principal may see (its organizations'; owner staff: everyone's), by name."""
-    stmt = visible(principal, User)
-    if filter.organization_id is not None:
-        stmt = stmt.where(User.organization_id == filter.organization_id)
-    if filter.search:
-        pattern = search_pattern(filter.search)
-        named = select(Organization.id).where(matches(pattern, Organization.name))
-        stmt = stmt.where(matches(pattern, User.name, User.email) | User.organization_id.in_(named))
-    return paginate(session, stmt, User, sort_column=User.name, descending=descending, page=page)
-
-
-# --- the GraphQL API's product and organization lists (Core rows, id cursors) --------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ProductCriteria:
-    sku: str | None = None
-    gtin: str | None = None
-    name_contains: str | None = None
-
-
-def product_rows(
-    session: Session,
-    principal: Principal,
-    criteria: ProductCriteria,
-    *,
-    sort: str = "sku",
-    descending: bool = False,
-    window: IdWindow,
-) -> RowPage:
-    c = criteria
-    conds: list[ColumnElement[bool]] = []
-    if c.sku:
-        conds.append(Product.sku == c.sku)
-    if c.gtin:
-        conds.append(Product.gtin == c.gtin)
-    if c.name_contains:
-        conds.append(contains(Product.name, c.name_contains))
-    return keyset_rows(session, principal, Product, conds, sort=sort, descending=descending, window=window)
-
-
-@dataclass(frozen=True, slots=True)
-class OrganizationCriteria:
-    kind: OrgKind | None = None
-    name_contains: str | None = None
-
-
-def organization_rows(
-    session: Session,
-    principal: Principal,
-    criteria: OrganizationCriteria,
-    *,
-    sort: str = "name",
-    descending: bool = False,
-    window: IdWindow,
-) -> RowPage:
-    c = criteria
-    conds: list[ColumnElement[bool]] = []
-    if c.kind:
-        conds.append(Organization.kind == c.kind)
-    if c.name_contains:
-        conds.append(contains(Organization.name, c.name_contains))
-    return keyset_rows(
-        session, principal, Organization, conds, sort=sort, descending=descending, window=window
-    )
+) -> Page[Row[Any]]:
+    """Users the principal may see (its organizations'; owner staff: everyone's)."""
+    return USERS.page(session, principal, query, sort=sort, descending=descending, page=page)

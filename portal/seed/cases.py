@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from portal.models import Activity, ActivityKind, Case, CaseComment, CasePriority, CaseStatus
+from portal.models import Activity, ActivityKind, Case, CaseCategory, CaseComment, CasePriority, CaseStatus
 from portal.models.cases import SLA
 from portal.seed import names
 from portal.seed.base import (
@@ -80,6 +80,8 @@ def plan_cases(
                 "customer_id": customer.id,
                 "order_id": None,
                 "priority": priority,
+                # A draw of its own, so that the demo's other data stays as it was before categories.
+                "category": random.Random(n).choices(list(CaseCategory), weights=[3, 4, 2, 4, 1])[0],
                 "status": status,
                 "routed_to_id": routed,
                 "opened_by_org_id": opened_by,

@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from portal.web.i18n import TRANSLATIONS_DIR
 
 WEB_DIR = Path(__file__).parent
+# Outside the web package, what people read: the entities' names (portal.entities).
+SHARED_FILES = [WEB_DIR.parent / "entities.py"]
 METHOD_MAP = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 OPTIONS = {
     "templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"},
@@ -21,12 +23,17 @@ KEYWORDS = {"_": None, "N_": None, "gettext": None, "ugettext": None, "ngettext"
 
 
 def extract() -> Catalog:
-    """Every translatable message of the web package (templates and Python)."""
+    """Every translatable message of the web package (templates and Python) and of ``SHARED_FILES``."""
     catalog = Catalog(project="portal", domain="messages")
     for filename, lineno, message, comments, context in extract_from_dir(
         WEB_DIR, METHOD_MAP, OPTIONS, KEYWORDS, strip_comment_tags=True
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for path in SHARED_FILES:
+        for lineno, message, comments, context in extract_from_file(
+            "python", path, KEYWORDS, strip_comment_tags=True
+        ):
+            catalog.add(message, None, [(f"../{path.name}", lineno)], auto_comments=comments, context=context)
     return catalog
 
 

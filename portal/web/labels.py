@@ -3,8 +3,10 @@ templates translate it with ``_()`` at render time."""
 
 from __future__ import annotations
 
+from portal.entities import ENTITIES
 from portal.models import (
     ActivityKind,
+    CaseCategory,
     CasePriority,
     CaseStatus,
     Direction,
@@ -45,6 +47,13 @@ PRIORITY = {
     CasePriority.NORMAL: N_("Normal"),
     CasePriority.LOW: N_("Low"),
 }
+CASE_CATEGORY = {
+    CaseCategory.COMPLAINT: N_("Complaint"),
+    CaseCategory.QUESTION: N_("Question"),
+    CaseCategory.RETURN: N_("Return"),
+    CaseCategory.TECHNICAL: N_("Technical"),
+    CaseCategory.OTHER: N_("Other"),
+}
 ACTIVITY = {
     ActivityKind.CALL: N_("Call"),
     ActivityKind.MEETING: N_("Meeting"),
@@ -80,6 +89,9 @@ EXCHANGE_STATE = {
     RecordState.REJECTED: N_("Rejected"),
 }
 OVERDUE = {"overdue": N_("Acknowledgement overdue")}
+# Entities by their catalogue name (portal.entities, whose labels the catalog extracts too).
+ENTITY = {entity.name: entity.label for entity in ENTITIES}
+ENTITY_PLURAL = {entity.name: entity.plural for entity in ENTITIES}
 DIRECTION = {Direction.INBOUND: N_("Received from partner"), Direction.OUTBOUND: N_("Sent to partner")}
 EVENTS = {
     "order.created": N_("Order created"),
@@ -95,6 +107,7 @@ ALL: dict[str, str] = {
         STATUS,
         CASE_STATUS,
         PRIORITY,
+        CASE_CATEGORY,
         ACTIVITY,
         RESPONSE,
         MATCH,
@@ -199,6 +212,7 @@ FIELDS = {
     "subject": N_("Subject"),
     "description": N_("Description"),
     "priority": N_("Priority"),
+    "category": N_("Category"),
     "body": N_("Text"),
     "comment": N_("Comment"),
     "file": N_("File"),

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.app import create_app
 from portal.config import Settings
-from portal.listing import PageRequest
-from portal.partners.queries import UserFilter, list_users
+from portal.partners.queries import UserQuery, list_users
+from portal.reading import PageRequest
 from tests.builders import build_scene
 from tests.web.conftest import SECRET, WebWorld, add_users
 
@@ -38,12 +38,12 @@ def test_a_dealer_admin_never_finds_another_organizations_users(world: WebWorld)
 def test_the_users_read_model_applies_the_policy(world: WebWorld) -> None:
     with world.scene.factory() as session:
         dealer = world.scene.p("dealer-group", "admin")
-        mine = list_users(session, dealer, filter=UserFilter(), page=PageRequest(first=100)).items
+        mine = list_users(session, dealer, UserQuery(), page=PageRequest(first=100)).items
         assert {u.email for u in mine} == {"dealer-group@example.test"}
         foreign = list_users(
             session,
             dealer,
-            filter=UserFilter(organization_id=world.scene.orgs["supplier-a"].id),
+            UserQuery(organization_id=world.scene.orgs["supplier-a"].id),
             page=PageRequest(first=100),
         ).items
         assert foreign == []

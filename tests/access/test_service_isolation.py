@@ -80,7 +80,9 @@ CALLS: dict[str, tuple[str, Call]] = {
     ),
     "update_case": (
         "case",
-        lambda uow, p, i: cases.update_case(uow=uow, principal=p, case_id=i, subject="x"),
+        lambda uow, p, i: cases.update_case(
+            uow=uow, principal=p, case_id=i, changes=cases.CaseChanges(subject="x")
+        ),
     ),
     "change_case_status": (
         "case",

@@ -303,7 +303,8 @@ def test_not_every_open_demo_case_is_overdue(live: Live) -> None:
     for row in rows:
         if re.search(r"E2E|<i>", row.xpath("string(td[2])")):
             continue  # opened by the crawler in this run, not demo data
-        found = re.search(r"(\d{2})\.(\d{2})\.(\d{2,4})", row.xpath("string(td[5])"))
+        sla_due = row.xpath("string(td[@data-label='SLA-Ende'])")  # by its column, wherever it stands
+        found = re.search(r"(\d{2})\.(\d{2})\.(\d{2,4})", sla_due)
         if found:
             day, month, year = (int(g) for g in found.groups())
             due.append((2000 + year if year < 100 else year, month, day))

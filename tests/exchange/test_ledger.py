@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.errors import InvalidState, NotFound
 from portal.exchange import handling
-from portal.exchange.ledger import RecordFilter, get_record, is_overdue, list_records, record_content
+from portal.exchange.ledger import RecordQuery, get_record, is_overdue, list_records, record_content
 from portal.exchange.worker import run_once
 from portal.models import ExchangeRecord, OrderStatus, RecordState
 from portal.models.base import utcnow
@@ -94,7 +94,7 @@ def test_sent_file_without_acknowledgement_shows_as_overdue(
         assert not is_overdue(sent)
         sent.ack_due_at = utcnow() - timedelta(minutes=1)
     with factory() as session:
-        page = list_records(session, partner.scene.p("owner"), filter=RecordFilter(overdue_only=True))
+        page = list_records(session, partner.scene.p("owner"), RecordQuery(overdue_at=utcnow()))
         assert [r.filename for r in page.items] == [sent.filename]
 
 

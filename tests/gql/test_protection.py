@@ -60,10 +60,10 @@ def test_resolver_failures_are_masked_while_validation_errors_stay_readable(
     def broken(self: object) -> object:
         raise RuntimeError("secret database detail")
 
-    monkeypatch.setattr("portal.gql.types.Order.delivery_party", broken, raising=False)
+    monkeypatch.setattr("portal.gql.orders.types.Order.delivery_party", broken, raising=False)
     masked = world.api.post("{ orders { nodes { number } } __typename }").json()
     assert "errors" not in masked
-    from portal.gql import types as t
+    from portal.gql.orders import types as t
 
     monkeypatch.setattr(t, "_effective_quantity", broken)
     body = world.api.post("{ orders(first: 1) { nodes { number lines { netAmount } } } }").json()

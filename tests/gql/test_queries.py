@@ -95,10 +95,18 @@ def test_node_resolves_every_entity_type_for_the_owner(world: World) -> None:
         assert data["node"] == {"__typename": type_name, "id": world.gid(type_name, key)}
 
 
-def test_a_foreign_cursor_matches_nothing(world: World) -> None:
-    foreign = gid("Cursor", world.ids["order_b"])
-    data = world.api.ok(ORDER_PAGE, {"after": foreign}, as_="supplier-a")
-    assert data["orders"]["edges"] == []
+def test_a_cursor_from_another_callers_page_only_positions_within_ones_own_orders(world: World) -> None:
+    order_by = {"field": "NUMBER", "direction": "ASC"}
+    owners = world.api.ok(ORDER_PAGE, {"orderBy": order_by})["orders"]["edges"]
+    assert len(owners) == 2
+    before_all = world.api.ok(
+        ORDER_PAGE, {"before": owners[1]["cursor"], "orderBy": order_by}, as_="supplier-a"
+    )
+    assert [e["node"]["id"] for e in before_all["orders"]["edges"]] == [world.gid("Order", "order_a")]
+    after_all = world.api.ok(
+        ORDER_PAGE, {"after": owners[1]["cursor"], "orderBy": order_by}, as_="supplier-a"
+    )
+    assert after_all["orders"]["edges"] == []  # order B is supplier B's: the position leaks nothing
 
 
 def test_page_size_above_100_is_refused_with_a_code(world: World) -> None:

@@ -6,23 +6,27 @@ from typing import Any
 import pytest
 
 from portal import models as m
-from portal.gql import types as t
+from portal.gql.activities.types import Activity
+from portal.gql.cases.types import Case, CaseComment
+from portal.gql.customers.types import Contact, Customer, CustomerAssignment
+from portal.gql.orders.types import Invoice, InvoiceLine, Order, OrderLine, Shipment, ShipmentLine
+from portal.gql.partners.types import Organization, Product
 
 BUILT: list[tuple[type[Any], type[Any]]] = [
-    (m.Organization, t.Organization),
-    (m.Product, t.Product),
-    (m.Customer, t.Customer),
-    (m.Contact, t.Contact),
-    (m.CustomerAssignment, t.CustomerAssignment),
-    (m.Order, t.Order),
-    (m.OrderLine, t.OrderLine),
-    (m.Shipment, t.Shipment),
-    (m.ShipmentLine, t.ShipmentLine),
-    (m.Invoice, t.Invoice),
-    (m.InvoiceLine, t.InvoiceLine),
-    (m.Case, t.Case),
-    (m.CaseComment, t.CaseComment),
-    (m.Activity, t.Activity),
+    (m.Organization, Organization),
+    (m.Product, Product),
+    (m.Customer, Customer),
+    (m.Contact, Contact),
+    (m.CustomerAssignment, CustomerAssignment),
+    (m.Order, Order),
+    (m.OrderLine, OrderLine),
+    (m.Shipment, Shipment),
+    (m.ShipmentLine, ShipmentLine),
+    (m.Invoice, Invoice),
+    (m.InvoiceLine, InvoiceLine),
+    (m.Case, Case),
+    (m.CaseComment, CaseComment),
+    (m.Activity, Activity),
 ]
 
 

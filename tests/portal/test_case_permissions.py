@@ -43,10 +43,18 @@ def test_the_partner_a_case_is_routed_to_may_not_move_its_own_sla_deadline(scene
     before = _events(scene, case_id)
     with pytest.raises(PermissionDenied, match="priority"), scene.uow() as uow:
         cases.update_case(
-            uow=uow, principal=scene.p("partner"), case_id=case_id, priority=CasePriority.URGENT
+            uow=uow,
+            principal=scene.p("partner"),
+            case_id=case_id,
+            changes=cases.CaseChanges(priority=CasePriority.URGENT),
         )
     with pytest.raises(PermissionDenied, match="subject"), scene.uow() as uow:
-        cases.update_case(uow=uow, principal=scene.p("partner"), case_id=case_id, subject="Nicht so schlimm")
+        cases.update_case(
+            uow=uow,
+            principal=scene.p("partner"),
+            case_id=case_id,
+            changes=cases.CaseChanges(subject="Nicht so schlimm"),
+        )
     with scene.factory() as session:
         case = session.get_one(Case, case_id)
         assert (case.priority, case.subject) == (CasePriority.LOW, "Pumpe defekt")
@@ -61,9 +69,7 @@ def test_a_form_that_resends_unchanged_values_is_no_change(scene: Scene) -> None
             uow=uow,
             principal=scene.p("partner"),
             case_id=case_id,
-            subject="Pumpe defekt",
-            description="",
-            priority=CasePriority.LOW,
+            changes=cases.CaseChanges(subject="Pumpe defekt", description="", priority=CasePriority.LOW),
         )
 
 
@@ -74,8 +80,7 @@ def test_the_opener_edits_its_words_and_escalates_but_not_when_it_works_on_the_c
             uow=uow,
             principal=scene.p("dealer-group"),
             case_id=case_id,
-            subject="Pumpe 100 defekt",
-            priority=CasePriority.URGENT,
+            changes=cases.CaseChanges(subject="Pumpe 100 defekt", priority=CasePriority.URGENT),
         )
         assert (case.subject, case.priority) == ("Pumpe 100 defekt", CasePriority.URGENT)
     with scene.uow() as uow:  # the partner opens a case, and the owner hands it to the partner
@@ -84,11 +89,19 @@ def test_the_opener_edits_its_words_and_escalates_but_not_when_it_works_on_the_c
             uow=uow, principal=scene.p("owner"), case_id=own.id, organization_id=scene.orgs["partner"].id
         )
     with pytest.raises(PermissionDenied, match="priority"), scene.uow() as uow:
-        cases.update_case(uow=uow, principal=scene.p("partner"), case_id=own.id, priority=CasePriority.LOW)
+        cases.update_case(
+            uow=uow,
+            principal=scene.p("partner"),
+            case_id=own.id,
+            changes=cases.CaseChanges(priority=CasePriority.LOW),
+        )
     with scene.uow() as uow:
         assert (
             cases.update_case(
-                uow=uow, principal=scene.p("partner"), case_id=own.id, subject="Ersatzteil 200 fehlt"
+                uow=uow,
+                principal=scene.p("partner"),
+                case_id=own.id,
+                changes=cases.CaseChanges(subject="Ersatzteil 200 fehlt"),
             ).subject
             == "Ersatzteil 200 fehlt"
         )
@@ -101,8 +114,7 @@ def test_owner_staff_change_everything_and_the_permission_functions_agree(scene:
             uow=uow,
             principal=scene.p("owner", "support"),
             case_id=case_id,
-            subject="Pumpe 100 defekt",
-            priority=CasePriority.URGENT,
+            changes=cases.CaseChanges(subject="Pumpe 100 defekt", priority=CasePriority.URGENT),
         )
         assert case.priority is CasePriority.URGENT
         assert can_change_case_priority(scene.p("owner", "support"), case)

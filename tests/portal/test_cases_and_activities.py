@@ -40,7 +40,10 @@ def test_sla_due_time_follows_priority(scene: Scene) -> None:
         assert urgent.sla_due_at == NOW + timedelta(hours=4)
         assert low.sla_due_at == NOW + timedelta(hours=72)
         changed = cases.update_case(
-            uow=uow, principal=scene.p("owner"), case_id=low.id, priority=CasePriority.HIGH
+            uow=uow,
+            principal=scene.p("owner"),
+            case_id=low.id,
+            changes=cases.CaseChanges(priority=CasePriority.HIGH),
         )
         assert changed.sla_due_at == NOW + timedelta(hours=8)
 

@@ -316,7 +316,12 @@ def test_a_stale_case_edit_says_so_and_keeps_what_was_typed(world: WebWorld) -> 
     url = f"/cases/{case.id}"
     token = csrf_of(client.get(url).text)
     with world.scene.uow() as uow:
-        cases.update_case(uow=uow, principal=world.scene.p("owner"), case_id=case.id, subject="Geändert")
+        cases.update_case(
+            uow=uow,
+            principal=world.scene.p("owner"),
+            case_id=case.id,
+            changes=cases.CaseChanges(subject="Geändert"),
+        )
     response = client.post(
         f"{url}/edit",
         data={"csrf": token, "version": str(case.version), "subject": "Mein Text", "priority": "high"},

@@ -8,10 +8,10 @@ from portal import validation
 from portal.access import load_by_ids
 from portal.access import permissions as may
 from portal.errors import InvalidInput
-from portal.listing import PageRequest
 from portal.models import Organization
 from portal.partners import service as partners
-from portal.partners.queries import UserFilter, list_users
+from portal.partners.queries import UserQuery, list_users
+from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
@@ -106,7 +106,7 @@ class AdminViews:
         page = list_users(
             ctx.db,
             ctx.principal,
-            filter=UserFilter(
+            UserQuery(
                 search=search or None, organization_id=int(org_filter) if org_filter.isdigit() else None
             ),
             page=PageRequest(

@@ -17,6 +17,7 @@ from portal.cases import service as cases
 from portal.errors import InvalidInput
 from portal.models import (
     CaseAttachment,
+    CaseCategory,
     CaseComment,
     CasePriority,
     CaseStatus,
@@ -93,8 +94,14 @@ class CaseViews:
             values=ctx.form.values() if errors is not None else {},
             edit_values=ctx.form.values()
             if form == "edit"
-            else {"subject": case.subject, "description": case.description, "priority": case.priority.value},
+            else {
+                "subject": case.subject,
+                "description": case.description,
+                "priority": case.priority.value,
+                "category": case.category.value,
+            },
             priorities=[(level.value, ctx._(labels.PRIORITY[level])) for level in CasePriority],
+            categories=_categories(ctx),
             closed=case.status is CaseStatus.CLOSED,
             max_size=Formatter(ctx.locale).file_size(self.web.settings.max_attachment_bytes),
             accept=",".join(sorted(cases.ALLOWED_ATTACHMENT_TYPES)),
@@ -217,11 +224,16 @@ class CaseViews:
             except ValueError:
                 raise InvalidInput("priority", "unknown value") from None
 
+        def read_category() -> CaseCategory | None:
+            if "category" not in ctx.form:  # not shown to a role that may not change it
+                return None
+            return _category(ctx.form.text("category"))
+
         def read_text(field: str) -> str | None:
             return ctx.form.text(field) if field in ctx.form else None
 
         def action() -> str:
-            checks: list[Callable[[], object]] = [read_priority]
+            checks: list[Callable[[], object]] = [read_priority, read_category]
             if "subject" in ctx.form:
                 checks.append(lambda: validation.required_text("subject", ctx.form.text("subject")))
             if "description" in ctx.form:
@@ -235,9 +247,12 @@ class CaseViews:
                 uow=ctx.uow,
                 principal=ctx.principal,
                 case_id=ctx.request.path_params["case_id"],
-                subject=read_text("subject"),
-                description=read_text("description"),
-                priority=read_priority(),
+                changes=cases.CaseChanges(
+                    subject=read_text("subject"),
+                    description=read_text("description"),
+                    priority=read_priority(),
+                    category=read_category(),
+                ),
                 expected_version=ctx.form.integer("version"),
             )
             return ctx._("The case has been updated.")
@@ -281,6 +296,7 @@ class CaseViews:
                     "description", ctx.form.text("description"), max_length=10000, required=False
                 ),
                 read_priority,
+                lambda: _category(ctx.form.text("category") or "other"),
                 lambda: ctx.form.integer("customer_id"),
                 lambda: ctx.form.integer("order_id"),
             )
@@ -291,6 +307,7 @@ class CaseViews:
                 subject=ctx.form.text("subject"),
                 description=ctx.form.text("description"),
                 priority=priority,
+                category=_category(ctx.form.text("category") or "other"),
                 customer_id=ctx.form.integer("customer_id"),
                 order_id=ctx.form.integer("order_id"),
             )
@@ -309,9 +326,21 @@ class CaseViews:
             status_code=400 if errors else 200,
             customers=customers,
             priorities=[(level.value, ctx._(labels.PRIORITY[level])) for level in CasePriority],
+            categories=_categories(ctx),
             errors=errors,
             values=values,
         )
+
+
+def _category(value: str) -> CaseCategory:
+    try:
+        return CaseCategory(value)
+    except ValueError:
+        raise InvalidInput("category", "unknown value") from None
+
+
+def _categories(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(category.value, ctx._(labels.CASE_CATEGORY[category])) for category in CaseCategory]
 
 
 # Actions that end work on a case ask once more before they run.

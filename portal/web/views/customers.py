@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from starlette.responses import Response
 
@@ -14,10 +15,10 @@ from portal.activities import service as activities
 from portal.customers import service as customers
 from portal.customers.queries import assignments_for
 from portal.errors import InvalidInput
-from portal.listing import PageRequest
 from portal.models import ActivityKind, Contact, Customer, Organization, OrgKind
 from portal.models.base import utcnow
-from portal.partners.queries import OrganizationFilter, list_organizations
+from portal.partners.queries import OrganizationQuery, list_organizations
+from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors, local_input
@@ -49,14 +50,14 @@ class CustomerViews:
             _localised(entry, ctx) for entry in customers.contact_history(db, p, customer.id, limit=50)
         ]
         shared: list[Organization] = []
-        dealers: list[Organization] = []
+        dealers: list[Any] = []
         if p.is_owner:
             assigned = assignments_for(db, p, {customer.id})[customer.id]
             shared = list(load_by_ids(db, p, Organization, {a.organization_id for a in assigned}).values())
             dealers = list_organizations(
                 db,
                 p,
-                filter=OrganizationFilter(kinds=frozenset({OrgKind.DEALER, OrgKind.PARTNER})),
+                OrganizationQuery(kinds=frozenset({OrgKind.DEALER, OrgKind.PARTNER})),
                 page=PageRequest(first=100),
             ).items
         start = (utcnow() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)

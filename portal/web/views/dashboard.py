@@ -11,18 +11,12 @@ from starlette.responses import Response
 
 from portal import stats
 from portal.access import get_visible, load_by_ids
-from portal.activities.queries import ActivityFilter, ActivitySort, count_activities, list_activities
-from portal.cases.queries import NEAR_SLA, CaseFilter, CaseSort, count_cases, list_cases
-from portal.listing import PageRequest
+from portal.activities.queries import ActivityQuery, ActivitySort, list_activities
+from portal.cases.queries import NEAR_SLA, CaseQuery, CaseSort, list_cases
 from portal.models import ActivityKind, Customer, Organization
 from portal.models.base import utcnow
-from portal.orders.queries import (
-    OPEN_STATUSES,
-    STATUS_GROUPS,
-    OrderFilter,
-    count_orders,
-    list_orders,
-)
+from portal.orders.queries import OPEN_STATUSES, STATUS_GROUPS, OrderQuery, list_orders
+from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.charts import Bar, bar_chart
 from portal.web.core import Ctx, Web
@@ -67,39 +61,38 @@ class DashboardViews:
         small = PageRequest(first=8)
         data: dict[str, Any] = {}
         if p.is_supplier or p.is_owner:
-            waiting_filter = OrderFilter.of_group(STATUS_GROUPS["waiting"])
-            waiting = list_orders(db, p, filter=waiting_filter, descending=False, page=small)
+            waiting = list_orders(
+                db, p, OrderQuery.of_group(STATUS_GROUPS["waiting"]), descending=False, page=small
+            )
             data["waiting"] = waiting
-            data["waiting_count"] = count_orders(db, p, filter=waiting_filter)
+            data["waiting_count"] = waiting.total_count()
             data["late_count"] = stats.late_order_count(db, p, today=today)
             data["invoices"] = stats.open_invoices(db, p, today=today)
         if not p.is_supplier:
-            open_filter = OrderFilter(statuses=OPEN_STATUSES)
-            open_orders = list_orders(db, p, filter=open_filter, page=small)
+            open_orders = list_orders(db, p, OrderQuery(statuses=OPEN_STATUSES), page=small)
             data["open_orders"] = open_orders
-            data["open_count"] = count_orders(db, p, filter=open_filter)
-            near_filter = CaseFilter(due_before=now + NEAR_SLA)
+            data["open_count"] = open_orders.total_count()
             near = list_cases(
-                db, p, filter=near_filter, sort=CaseSort.SLA_DUE_AT, descending=False, page=small
-            )
-            data["near_sla"] = near
-            data["near_sla_count"] = count_cases(db, p, filter=near_filter)
-            start = datetime.combine(today, datetime.min.time(), TIMEZONE)
-            today_filter = ActivityFilter(
-                kinds=frozenset({ActivityKind.APPOINTMENT}),
-                starts_from=start,
-                starts_to=datetime.combine(today + timedelta(days=1), datetime.min.time(), TIMEZONE),
-            )
-            appointments = list_activities(
                 db,
                 p,
-                filter=today_filter,
-                sort=ActivitySort.STARTS_AT,
+                CaseQuery(due_before=now + NEAR_SLA),
+                sort=CaseSort.SLA_DUE_AT,
                 descending=False,
-                page=PageRequest(first=20),
+                page=small,
+            )
+            data["near_sla"] = near
+            data["near_sla_count"] = near.total_count()
+            start = datetime.combine(today, datetime.min.time(), TIMEZONE)
+            today_query = ActivityQuery(
+                kinds=frozenset({ActivityKind.APPOINTMENT}),
+                starts_from=start,
+                starts_before=datetime.combine(today + timedelta(days=1), datetime.min.time(), TIMEZONE),
+            )
+            appointments = list_activities(
+                db, p, today_query, sort=ActivitySort.STARTS_AT, descending=False, page=PageRequest(first=20)
             )
             data["appointments"] = appointments
-            data["appointments_count"] = count_activities(db, p, filter=today_filter)
+            data["appointments_count"] = appointments.total_count()
             data["appointment_customers"] = load_by_ids(
                 db, p, Customer, {a.customer_id for a in appointments.items}
             )

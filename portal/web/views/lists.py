@@ -23,26 +23,25 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from portal.access import Principal, load_by_ids
-from portal.activities.queries import ActivityFilter, ActivitySort, list_activities
-from portal.cases.queries import NEAR_SLA, CaseFilter, CaseSort, list_cases
+from portal.activities.queries import ActivityQuery, ActivitySort, list_activities
+from portal.cases.queries import NEAR_SLA, CaseQuery, CaseSort, list_cases
 from portal.customers.queries import (
-    ContactFilter,
+    ContactQuery,
     ContactSort,
-    CustomerFilter,
+    CustomerQuery,
     CustomerSort,
     list_contacts,
     list_customers,
 )
 from portal.errors import InvalidInput, NotFound
-from portal.exchange.ledger import RecordFilter, RecordSort, is_overdue, list_records
-from portal.listing import Page, PageRequest
+from portal.exchange.ledger import RecordQuery, RecordSort, is_overdue, list_records
 from portal.models import (
     ActivityKind,
+    CaseCategory,
     CasePriority,
     CaseStatus,
     Customer,
     Direction,
-    ExchangeRecord,
     MatchStatus,
     Order,
     OrderStatus,
@@ -51,17 +50,18 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.orders.queries import (
     STATUS_GROUPS,
-    InvoiceFilter,
+    InvoiceQuery,
     InvoiceSort,
-    OrderFilter,
+    OrderQuery,
     OrderSort,
-    ShipmentFilter,
+    ShipmentQuery,
     ShipmentSort,
     StatusGroup,
     list_invoices,
-    list_order_rows,
+    list_orders,
     list_shipments,
 )
+from portal.reading import Page, PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.csv_dialect import BOM, COMMA, SEMICOLON, CsvDialect, dialect_for
@@ -147,20 +147,18 @@ def _options(table: dict[Any, str]) -> tuple[tuple[str, str], ...]:
     return tuple((str(key), label) for key, label in table.items())
 
 
-# -- fetch and prepare, per list ---------------------------------------------------------------
+# -- fetch and prepare, per list: the edge reads the query string into the entity's query --------
 def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     raw_status = params.values.get("status")
     group = STATUS_GROUPS.get(raw_status or "")
-    flt = OrderFilter.of_group(
+    query = OrderQuery.of_group(
         group or StatusGroup(statuses=params.enum("status", OrderStatus)),
         search=params.search,
-        created_from=params.day("from"),
-        created_to=params.day("to"),
+        order_date_from=params.day("from"),
+        order_date_to=params.day("to"),
         late_on=_late_on(params),
     )
-    return list_order_rows(
-        db, p, filter=flt, sort=OrderSort(params.sort), descending=params.descending, page=page
-    )
+    return list_orders(db, p, query, sort=OrderSort(params.sort), descending=params.descending, page=page)
 
 
 def _late_on(params: Params) -> date | None:
@@ -174,42 +172,26 @@ def _late_on(params: Params) -> date | None:
 
 
 def _prepare_orders(db: Session, p: Principal, rows: list[Any]) -> list[Row]:
-    # Positional: the columns of portal.orders.queries.ORDER_ROW_COLUMNS, then the sort key and id.
     return [
         {
-            "href": f"/orders/{ident}",
-            "number": number,
-            "order_date": order_date,
-            "delivery_name": delivery_name,
-            "customer_reference": reference or "",
-            "status": status,
-            "total": total,
-            "currency": currency,
-            "requested_date": requested,
+            "href": f"/orders/{o.id}",
+            "number": o.number,
+            "order_date": o.order_date,
+            "delivery_name": o.delivery_name,
+            "customer_reference": o.customer_reference or "",
+            "status": o.current_status,
+            "total": o.net_total,
+            "currency": o.currency,
+            "requested_date": o.requested_date,
         }
-        for (
-            ident,
-            number,
-            order_date,
-            requested,
-            delivery_name,
-            reference,
-            status,
-            total,
-            currency,
-            *_,
-        ) in rows
+        for o in rows
     ]
 
 
 def _fetch_shipments(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    query = ShipmentQuery(search=params.search)
     return list_shipments(
-        db,
-        p,
-        filter=ShipmentFilter(search=params.search),
-        sort=ShipmentSort(params.sort),
-        descending=params.descending,
-        page=page,
+        db, p, query, sort=ShipmentSort(params.sort), descending=params.descending, page=page
     )
 
 
@@ -239,14 +221,12 @@ def _fetch_invoices(db: Session, p: Principal, params: Params, page: PageRequest
     state = params.values.get("state")
     if state not in {None, "", "open"}:
         raise InvalidInput("state", "unknown value")
-    flt = InvoiceFilter(
+    query = InvoiceQuery(
         search=params.search,
         match_status=next(iter(match)) if match else None,
         open_on=datetime.now(TIMEZONE).date() if state == "open" else None,
     )
-    return list_invoices(
-        db, p, filter=flt, sort=InvoiceSort(params.sort), descending=params.descending, page=page
-    )
+    return list_invoices(db, p, query, sort=InvoiceSort(params.sort), descending=params.descending, page=page)
 
 
 def _prepare_invoices(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -267,13 +247,14 @@ def _prepare_invoices(db: Session, p: Principal, items: list[Any]) -> list[Row]:
 
 
 def _fetch_cases(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
-    flt = CaseFilter(
+    query = CaseQuery(
         statuses=params.enum("status", CaseStatus),
         priorities=params.enum("priority", CasePriority),
+        categories=params.enum("category", CaseCategory),
         search=params.search,
         due_before=_due_before(params),
     )
-    return list_cases(db, p, filter=flt, sort=CaseSort(params.sort), descending=params.descending, page=page)
+    return list_cases(db, p, query, sort=CaseSort(params.sort), descending=params.descending, page=page)
 
 
 def _due_before(params: Params) -> datetime | None:
@@ -293,6 +274,7 @@ def _prepare_cases(db: Session, p: Principal, items: list[Any]) -> list[Row]:
             "number": c.number,
             "subject": c.subject,
             "priority": c.priority,
+            "category": c.category,
             "status": c.status,
             "sla_due_at": c.sla_due_at,
             "created_at": c.created_at,
@@ -302,13 +284,9 @@ def _prepare_cases(db: Session, p: Principal, items: list[Any]) -> list[Row]:
 
 
 def _fetch_customers(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    query = CustomerQuery(search=params.search)
     return list_customers(
-        db,
-        p,
-        filter=CustomerFilter(search=params.search),
-        sort=CustomerSort(params.sort),
-        descending=params.descending,
-        page=page,
+        db, p, query, sort=CustomerSort(params.sort), descending=params.descending, page=page
     )
 
 
@@ -328,14 +306,8 @@ def _prepare_customers(db: Session, p: Principal, items: list[Any]) -> list[Row]
 
 
 def _fetch_contacts(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
-    return list_contacts(
-        db,
-        p,
-        filter=ContactFilter(search=params.search),
-        sort=ContactSort(params.sort),
-        descending=params.descending,
-        page=page,
-    )
+    query = ContactQuery(search=params.search)
+    return list_contacts(db, p, query, sort=ContactSort(params.sort), descending=params.descending, page=page)
 
 
 def _prepare_contacts(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -343,7 +315,7 @@ def _prepare_contacts(db: Session, p: Principal, items: list[Any]) -> list[Row]:
     return [
         {
             "href": f"/customers/{c.customer_id}",
-            "name": c.full_name,
+            "name": f"{c.first_name} {c.last_name}".strip(),
             "customer": customers[c.customer_id].name if c.customer_id in customers else "",
             "position": c.position or "",
             "email": c.email or "",
@@ -356,17 +328,17 @@ def _prepare_contacts(db: Session, p: Principal, items: list[Any]) -> list[Row]:
 def _fetch_activities(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     starts_from = params.day("from")
     starts_to = params.day("to")  # inclusive: activities starting on that day are shown
-    flt = ActivityFilter(
+    query = ActivityQuery(
         kinds=params.enum("kind", ActivityKind),
         starts_from=datetime.combine(starts_from, datetime.min.time(), TIMEZONE) if starts_from else None,
-        starts_to=(
+        starts_before=(
             datetime.combine(starts_to + timedelta(days=1), datetime.min.time(), TIMEZONE)
             if starts_to
             else None
         ),
     )
     return list_activities(
-        db, p, filter=flt, sort=ActivitySort(params.sort), descending=params.descending, page=page
+        db, p, query, sort=ActivitySort(params.sort), descending=params.descending, page=page
     )
 
 
@@ -385,24 +357,25 @@ def _prepare_activities(db: Session, p: Principal, items: list[Any]) -> list[Row
     ]
 
 
-def _fetch_exchange(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[ExchangeRecord]:
+def _fetch_exchange(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     direction = params.enum("direction", Direction)
-    flt = RecordFilter(
+    query = RecordQuery(
         direction=next(iter(direction)) if direction else None,
         states=params.enum("state", RecordState),
         search=params.search,
     )
-    return list_records(db, p, filter=flt, descending=params.descending, page=page)
+    return list_records(db, p, query, sort=RecordSort(params.sort), descending=params.descending, page=page)
 
 
-def _prepare_exchange(db: Session, p: Principal, items: list[ExchangeRecord]) -> list[Row]:
+def _prepare_exchange(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    now = utcnow()
     return [
         {
             "href": f"/exchange/{r.id}",
             "filename": r.filename,
             "created_at": r.created_at,
             "direction": r.direction,
-            "state": "overdue" if is_overdue(r) else r.state,
+            "state": "overdue" if is_overdue(r, now) else r.state,
             "message_type": r.message_type or "",
             "error": (r.error or "")[:160],
         }
@@ -416,7 +389,7 @@ SPECS: dict[str, ListSpec] = {
     for spec in (
         ListSpec(
             "orders",
-            N_("Orders"),
+            labels.ENTITY_PLURAL["order"],
             (
                 Column("number", N_("Number"), "link", "number"),
                 Column("order_date", N_("Order date"), "date", "order_date"),
@@ -450,7 +423,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "shipments",
-            N_("Shipments"),
+            labels.ENTITY_PLURAL["shipment"],
             (
                 Column("number", N_("Number"), "link", "number"),
                 Column("order", N_("Order")),
@@ -469,7 +442,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "invoices",
-            N_("Invoices"),
+            labels.ENTITY_PLURAL["invoice"],
             (
                 Column("number", N_("Number"), "link", "number"),
                 Column("order", N_("Order")),
@@ -491,11 +464,12 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "cases",
-            N_("Cases"),
+            labels.ENTITY_PLURAL["case"],
             (
                 Column("number", N_("Number"), "link", "number"),
                 Column("subject", N_("Subject")),
                 Column("priority", N_("Priority"), "label", "priority"),
+                Column("category", N_("Category"), "label"),
                 Column("status", N_("Status"), "label"),
                 Column("sla_due_at", N_("SLA due"), "datetime", "sla_due_at"),
                 Column("created_at", N_("Opened"), "datetime", "created_at"),
@@ -509,12 +483,13 @@ SPECS: dict[str, ListSpec] = {
                 SEARCH,
                 FilterField("status", N_("Status"), "select", _options(labels.CASE_STATUS)),
                 FilterField("priority", N_("Priority"), "select", _options(labels.PRIORITY)),
+                FilterField("category", N_("Category"), "select", _options(labels.CASE_CATEGORY)),
                 FilterField("sla", N_("SLA"), "select", (("near", N_("Near or past its SLA")),)),
             ),
         ),
         ListSpec(
             "customers",
-            N_("Customers"),
+            labels.ENTITY_PLURAL["customer"],
             (
                 Column("number", N_("Number"), "text", "number"),
                 Column("name", N_("Name"), "link", "name"),
@@ -532,7 +507,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "contacts",
-            N_("Contacts"),
+            labels.ENTITY_PLURAL["contact"],
             (
                 Column("name", N_("Name"), "text", "last_name"),
                 Column("customer", N_("Customer"), "link"),
@@ -549,7 +524,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "activities",
-            N_("Activities"),
+            labels.ENTITY_PLURAL["activity"],
             (
                 Column("kind", N_("Kind"), "label"),
                 Column("subject", N_("Subject")),
@@ -570,7 +545,7 @@ SPECS: dict[str, ListSpec] = {
         ),
         ListSpec(
             "exchange",
-            N_("EDI messages"),
+            labels.ENTITY_PLURAL["exchange_record"],
             (
                 Column("filename", N_("File"), "link"),
                 Column("created_at", N_("Time"), "datetime", "created_at"),

@@ -16,7 +16,6 @@ from portal import validation
 from portal.access import load_by_ids, load_children
 from portal.access import permissions as may
 from portal.errors import InvalidInput
-from portal.listing import PageRequest
 from portal.models import (
     Customer,
     Invoice,
@@ -31,13 +30,14 @@ from portal.orders import fulfilment
 from portal.orders import service as orders
 from portal.orders.limits import MAX_LINES_PER_ORDER
 from portal.orders.queries import (
-    InvoiceFilter,
-    ShipmentFilter,
+    InvoiceQuery,
+    ShipmentQuery,
     list_invoices,
     list_shipments,
     order_timeline,
     timeline_actors,
 )
+from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors, number_input
@@ -81,7 +81,7 @@ class OrderViews:
         shipments = list_shipments(
             db,
             p,
-            filter=ShipmentFilter(order_id=order.id),
+            ShipmentQuery(order_id=order.id),
             descending=False,
             page=PageRequest(first=ORDER_PAGE_ROWS, after=query.get("shipments") or None),
         )
@@ -89,7 +89,7 @@ class OrderViews:
         invoices = list_invoices(
             db,
             p,
-            filter=InvoiceFilter(order_id=order.id),
+            InvoiceQuery(order_id=order.id),
             descending=False,
             page=PageRequest(first=ORDER_PAGE_ROWS, after=query.get("invoices") or None),
         )

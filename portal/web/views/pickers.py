@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
 from portal.access import Principal, load_by_ids
-from portal.customers.queries import CustomerFilter, list_customers
-from portal.listing import Page, PageRequest
+from portal.customers.queries import CustomerQuery, list_customers
 from portal.models import Customer, Organization, OrgKind, Product
-from portal.partners.queries import OrganizationFilter, ProductFilter, list_organizations, list_products
+from portal.partners.queries import OrganizationQuery, ProductQuery, list_organizations, list_products
+from portal.reading import Page, PageRequest
 from portal.web.core import Ctx, Web
 
 PICK_LIMIT = 30
@@ -43,24 +43,21 @@ class Kind:
 
 
 def _customers(db: Session, p: Principal, q: str | None, n: int) -> Page[Any]:
-    return list_customers(db, p, filter=CustomerFilter(search=q), page=PageRequest(first=n))
+    return list_customers(db, p, CustomerQuery(search=q), page=PageRequest(first=n))
 
 
 def _products(db: Session, p: Principal, q: str | None, n: int) -> Page[Any]:
-    return list_products(db, p, filter=ProductFilter(search=q), page=PageRequest(first=n))
+    return list_products(db, p, ProductQuery(search=q), page=PageRequest(first=n))
 
 
 def _suppliers(db: Session, p: Principal, q: str | None, n: int) -> Page[Any]:
     kinds = frozenset({OrgKind.SUPPLIER})
-    return list_organizations(
-        db, p, filter=OrganizationFilter(kinds=kinds, search=q), page=PageRequest(first=n)
-    )
+    return list_organizations(db, p, OrganizationQuery(kinds=kinds, search=q), page=PageRequest(first=n))
 
 
 def _route_targets(db: Session, p: Principal, q: str | None, n: int) -> Page[Any]:
     kinds = frozenset({OrgKind.PARTNER, OrgKind.DEALER, OrgKind.SUPPLIER})
-    flt = OrganizationFilter(kinds=kinds, search=q)
-    return list_organizations(db, p, filter=flt, page=PageRequest(first=n))
+    return list_organizations(db, p, OrganizationQuery(kinds=kinds, search=q), page=PageRequest(first=n))
 
 
 KINDS: dict[str, Kind] = {

@@ -12,11 +12,10 @@ import strawberry
 from portal import models as m
 from portal.access import Principal
 from portal.db import UnitOfWork
-from portal.gql import types as t
+from portal.gql.base import ctx, field, mutation, opt_pk, pk, run
 from portal.gql.errors import UserError
 from portal.gql.ids import encode_id
-from portal.gql.mutations import opt_pk, pk, run
-from portal.gql.types import ctx, field, mutation
+from portal.gql.partners.types import Organization
 from portal.partners import service as partners
 
 MAX_LISTED = 500  # users or tokens in one answer: an organization has far fewer
@@ -39,7 +38,7 @@ class User:
         return strawberry.ID(encode_id("User", self.pk))
 
     @field(description="The organization the user belongs to.")
-    def organization(self, info: strawberry.Info) -> t.Organization | None:
+    def organization(self, info: strawberry.Info) -> Organization | None:
         return ctx(info).loaders.organization.load(self.organization_id)
 
     @classmethod
@@ -74,7 +73,7 @@ class ApiToken:
         return strawberry.ID(encode_id("ApiToken", self.pk))
 
     @field(description="The organization the token acts for.")
-    def organization(self, info: strawberry.Info) -> t.Organization | None:
+    def organization(self, info: strawberry.Info) -> Organization | None:
         return ctx(info).loaders.organization.load(self.organization_id)
 
     @classmethod

@@ -1,0 +1,1 @@
+"""Support cases, their comments and attachments."""

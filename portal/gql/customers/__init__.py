@@ -1,0 +1,1 @@
+"""Customers (the owner's customer master, as far as shared) and their contacts."""

@@ -1,0 +1,1 @@
+"""Orders with their lines, ship notices (shipments) and invoices."""

@@ -1,0 +1,250 @@
+"""Filters and orderings of the order, shipment and invoice connections, and the inputs of the
+order mutations. A filter turns into the domain's query (``portal.orders.queries``), nothing else."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+from portal import models as m
+from portal.access import Principal
+from portal.gql.base import SortDirection
+from portal.gql.connection import filter_id, readable_filters
+from portal.orders.queries import (
+    InvoiceQuery,
+    InvoiceSort,
+    OrderQuery,
+    OrderSort,
+    ShipmentQuery,
+    ShipmentSort,
+)
+
+OrderSortField = strawberry.enum(OrderSort, name="OrderSortField")
+ShipmentSortField = strawberry.enum(ShipmentSort, name="ShipmentSortField")
+InvoiceSortField = strawberry.enum(InvoiceSort, name="InvoiceSortField")
+
+
+@strawberry.input
+class OrderFilter:
+    number: str | None = strawberry.field(default=None, description="Exactly this order number.")
+    search: str | None = strawberry.field(
+        default=None, description="A part of the number, the delivery name or the customer reference."
+    )
+    status: list[m.OrderStatus] | None = None
+    customer_reference: str | None = strawberry.field(
+        default=None, description="Exactly this customer reference."
+    )
+    updated_after: datetime | None = strawberry.field(
+        default=None, description="Changed since (pull new work)."
+    )
+    created_after: datetime | None = strawberry.field(default=None, description="Created after this moment.")
+    order_date_from: date | None = None
+    order_date_to: date | None = None
+    customer: strawberry.ID | None = None
+    dealer: strawberry.ID | None = None
+    supplier: strawberry.ID | None = None
+    include_cancelled: bool = True
+    awaiting_confirmation: bool | None = strawberry.field(
+        default=None, description="true: orders with lines the supplier has not answered yet (new work)."
+    )
+    late_on: date | None = strawberry.field(
+        default=None,
+        description=(
+            "Orders late on this day: routed, not cancelled, with a line past its promised (or else"
+            " requested) date that is not fully shipped."
+        ),
+    )
+
+
+@strawberry.input
+class OrderOrder:
+    field: OrderSort = OrderSort.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+def order_query(f: OrderFilter | None, principal: Principal) -> OrderQuery:
+    if f is None:
+        return OrderQuery()
+    readable_filters(principal, f, ("customer", "dealer", "supplier"))
+    return OrderQuery(
+        search=f.search,
+        number=f.number,
+        customer_reference=f.customer_reference,
+        statuses=frozenset(f.status or ()),
+        waiting=f.awaiting_confirmation,
+        late_on=f.late_on,
+        include_cancelled=f.include_cancelled,
+        customer_id=filter_id("filter.customer", f.customer, "Customer"),
+        dealer_id=filter_id("filter.dealer", f.dealer, "Organization"),
+        supplier_id=filter_id("filter.supplier", f.supplier, "Organization"),
+        order_date_from=f.order_date_from,
+        order_date_to=f.order_date_to,
+        created_after=f.created_after,
+        updated_after=f.updated_after,
+    )
+
+
+@strawberry.input
+class ShipmentFilter:
+    order: strawberry.ID | None = None
+    number: str | None = strawberry.field(default=None, description="Exactly this ship notice number.")
+    search: str | None = strawberry.field(
+        default=None, description="A part of the ship notice number or the tracking number."
+    )
+    shipped_from: date | None = None
+    shipped_to: date | None = None
+
+
+@strawberry.input
+class ShipmentOrder:
+    field: ShipmentSort = ShipmentSort.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+def shipment_query(f: ShipmentFilter | None) -> ShipmentQuery:
+    if f is None:
+        return ShipmentQuery()
+    return ShipmentQuery(
+        search=f.search,
+        number=f.number,
+        order_id=filter_id("filter.order", f.order, "Order"),
+        shipped_from=f.shipped_from,
+        shipped_to=f.shipped_to,
+    )
+
+
+@strawberry.input
+class InvoiceFilter:
+    order: strawberry.ID | None = None
+    number: str | None = strawberry.field(default=None, description="Exactly this invoice number.")
+    search: str | None = strawberry.field(default=None, description="A part of the invoice number.")
+    match_status: m.MatchStatus | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    open_on: date | None = strawberry.field(
+        default=None, description="Invoices open on this day: without a due date, or due on or after it."
+    )
+
+
+@strawberry.input
+class InvoiceOrder:
+    field: InvoiceSort = InvoiceSort.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+def invoice_query(f: InvoiceFilter | None) -> InvoiceQuery:
+    if f is None:
+        return InvoiceQuery()
+    return InvoiceQuery(
+        search=f.search,
+        number=f.number,
+        order_id=filter_id("filter.order", f.order, "Order"),
+        match_status=f.match_status,
+        issued_from=f.issued_from,
+        issued_to=f.issued_to,
+        open_on=f.open_on,
+    )
+
+
+# --- mutations -----------------------------------------------------------------------------------
+
+
+@strawberry.enum
+class LineAction(enum.Enum):
+    ACCEPT = "accepted"
+    REJECT = "rejected"
+    CHANGE = "changed"
+
+
+@strawberry.input
+class LineAnswerInput:
+    line_no: int
+    action: LineAction
+    quantity: Decimal | None = None
+    promised_date: date | None = None
+    unit_price: Decimal | None = None
+    reason: str | None = strawberry.field(
+        default=None, description="Why the line is rejected (REJECT only); shown to the buyer."
+    )
+
+
+@strawberry.input
+class ConfirmOrderInput:
+    order: strawberry.ID
+    lines: list[LineAnswerInput]
+    expected_version: int | None = strawberry.field(default=None, description="The order's version you read.")
+
+
+@strawberry.input
+class ShipLineInput:
+    line_no: int
+    quantity: Decimal
+    batch_number: str | None = None
+    sscc: str | None = None
+
+
+@strawberry.input
+class CreateShipmentInput:
+    order: strawberry.ID
+    number: str = strawberry.field(
+        description="Your ship notice (despatch advice) number; unique per supplier."
+    )
+    shipped_on: date
+    lines: list[ShipLineInput]
+    expected_delivery: date | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    packages: int = 1
+
+
+@strawberry.input
+class BillLineInput:
+    line_no: int
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    tax_rate: Decimal = Decimal(19)
+
+
+@strawberry.input
+class SubmitInvoiceInput:
+    order: strawberry.ID
+    number: str
+    issue_date: date
+    lines: list[BillLineInput]
+    due_date: date | None = None
+
+
+@strawberry.input
+class NewOrderLineInput:
+    quantity: Decimal
+    product: strawberry.ID | None = None
+    sku: str | None = None
+    unit_price: Decimal | None = None
+    requested_date: date | None = None
+
+
+@strawberry.input
+class CreateOrderInput:
+    customer: strawberry.ID
+    lines: list[NewOrderLineInput]
+    dealer: strawberry.ID | None = None
+    contact: strawberry.ID | None = None
+    requested_date: date | None = None
+    customer_reference: str | None = None
+    note: str | None = None
+    currency: str = "EUR"
+
+
+@strawberry.input
+class RouteOrderInput:
+    order: strawberry.ID
+    supplier: strawberry.ID
+
+
+@strawberry.input
+class CancelOrderInput:
+    order: strawberry.ID
+    expected_version: int | None = strawberry.field(default=None, description="The order's version you read.")

@@ -1,0 +1,169 @@
+"""The order mutations: thin, decode ids, call one service, return a payload with ``userErrors``."""
+
+from __future__ import annotations
+
+import strawberry
+
+from portal import models as m
+from portal.access import Principal
+from portal.db import UnitOfWork
+from portal.gql.base import mutation, opt_pk, pk, reload, run
+from portal.gql.errors import UserError
+from portal.gql.orders.inputs import (
+    CancelOrderInput,
+    ConfirmOrderInput,
+    CreateOrderInput,
+    CreateShipmentInput,
+    RouteOrderInput,
+    SubmitInvoiceInput,
+)
+from portal.gql.orders.types import Invoice, Order, Shipment
+from portal.orders import fulfilment
+from portal.orders import service as orders
+
+
+@strawberry.type
+class OrderPayload:
+    order: Order | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ShipmentPayload:
+    shipment: Shipment | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class InvoicePayload:
+    invoice: Invoice | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class OrdersMutation:
+    @mutation(description="The supplier's answer per line: accept, reject, or change quantity/date/price.")
+    def confirm_order(self, info: strawberry.Info, input: ConfirmOrderInput) -> OrderPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            answers = [
+                orders.LineAnswer(
+                    line_no=a.line_no,
+                    action=m.LineResponse(a.action.value),
+                    quantity=a.quantity,
+                    promised_date=a.promised_date,
+                    unit_price=a.unit_price,
+                    reason=a.reason,
+                )
+                for a in input.lines
+            ]
+            order_id = pk(input.order, "Order", "order")
+            orders.respond_to_order(
+                uow=uow,
+                principal=p,
+                order_id=order_id,
+                answers=answers,
+                expected_version=input.expected_version,
+            )
+            return order_id
+
+        ident, errors = run(info, act)
+        return OrderPayload(order=reload(info, m.Order, Order, ident), user_errors=errors)
+
+    @mutation(description="A ship notice (despatch advice) for lines of one order.")
+    def create_shipment(self, info: strawberry.Info, input: CreateShipmentInput) -> ShipmentPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            shipment = fulfilment.record_shipment(
+                uow=uow,
+                principal=p,
+                order_id=pk(input.order, "Order", "order"),
+                number=input.number,
+                shipped_on=input.shipped_on,
+                lines=[
+                    fulfilment.ShipLine(s.line_no, s.quantity, s.batch_number, s.sscc) for s in input.lines
+                ],
+                carrier=input.carrier,
+                tracking_number=input.tracking_number,
+                expected_delivery=input.expected_delivery,
+                packages=input.packages,
+            )
+            return shipment.id
+
+        ident, errors = run(info, act)
+        return ShipmentPayload(shipment=reload(info, m.Shipment, Shipment, ident), user_errors=errors)
+
+    @mutation(description="An invoice for lines of one order; over-billing is accepted but flagged.")
+    def submit_invoice(self, info: strawberry.Info, input: SubmitInvoiceInput) -> InvoicePayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            invoice = fulfilment.submit_invoice(
+                uow=uow,
+                principal=p,
+                order_id=pk(input.order, "Order", "order"),
+                number=input.number,
+                issue_date=input.issue_date,
+                due_date=input.due_date,
+                lines=[
+                    fulfilment.BillLine(b.line_no, b.quantity, b.unit_price, b.tax_rate) for b in input.lines
+                ],
+            )
+            return invoice.id
+
+        ident, errors = run(info, act)
+        return InvoicePayload(invoice=reload(info, m.Invoice, Invoice, ident), user_errors=errors)
+
+    @mutation(description="A customer order (owner staff, dealers and partners).")
+    def create_order(self, info: strawberry.Info, input: CreateOrderInput) -> OrderPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            order = orders.create_order(
+                uow=uow,
+                principal=p,
+                customer_id=pk(input.customer, "Customer", "customer"),
+                dealer_id=opt_pk(input.dealer, "Organization", "organization"),
+                contact_id=opt_pk(input.contact, "Contact", "contact"),
+                requested_date=input.requested_date,
+                customer_reference=input.customer_reference,
+                note=input.note,
+                currency=input.currency,
+                lines=[
+                    orders.NewOrderLine(
+                        quantity=line.quantity,
+                        product_id=opt_pk(line.product, "Product", "product"),
+                        sku=line.sku,
+                        unit_price=line.unit_price,
+                        requested_date=line.requested_date,
+                    )
+                    for line in input.lines
+                ],
+            )
+            return order.id
+
+        ident, errors = run(info, act)
+        return OrderPayload(order=reload(info, m.Order, Order, ident), user_errors=errors)
+
+    @mutation(description="Route an order to a supplier (owner sales and admins); it leaves by EDI or API.")
+    def route_order(self, info: strawberry.Info, input: RouteOrderInput) -> OrderPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            order_id = pk(input.order, "Order", "order")
+            orders.route_order(
+                uow=uow,
+                principal=p,
+                order_id=order_id,
+                supplier_id=pk(input.supplier, "Organization", "organization"),
+            )
+            return order_id
+
+        ident, errors = run(info, act)
+        return OrderPayload(order=reload(info, m.Order, Order, ident), user_errors=errors)
+
+    @mutation(
+        description="Cancel an order nothing of which has shipped (owner staff, or the dealer who sold it)."
+    )
+    def cancel_order(self, info: strawberry.Info, input: CancelOrderInput) -> OrderPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            order_id = pk(input.order, "Order", "order")
+            orders.cancel_order(
+                uow=uow, principal=p, order_id=order_id, expected_version=input.expected_version
+            )
+            return order_id
+
+        ident, errors = run(info, act)
+        return OrderPayload(order=reload(info, m.Order, Order, ident), user_errors=errors)

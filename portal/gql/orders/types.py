@@ -1,0 +1,247 @@
+"""Orders, their lines, shipments and invoices. Column fields carry the database column's name;
+relations and derived values resolve through the request's loaders (``portal.gql.loaders``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+import strawberry
+
+from portal import models as m
+from portal.gql.base import Built, Node, ctx, field
+from portal.gql.customers.types import Customer
+from portal.gql.ids import encode_id
+from portal.gql.partners.types import Organization
+
+OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
+LineResponse = strawberry.enum(m.LineResponse, name="LineResponse")
+MatchStatus = strawberry.enum(m.MatchStatus, name="MatchStatus")
+
+# The model's own rules, applied to our plain objects: one definition of "effective".
+_effective_quantity = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_quantity).fget)
+_effective_price = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_price).fget)
+
+
+@strawberry.type(
+    description="Where and to whom an order is delivered: all a supplier learns of the customer."
+)
+class DeliveryParty:
+    name: str
+    street: str | None
+    postal_code: str | None
+    city: str | None
+    country: str
+    gln: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+
+
+@strawberry.type
+class OrderLine(Node, Built):
+    line_no: int
+    sku: str | None
+    gtin: str | None
+    description: str
+    unit: str
+    unit_price: Decimal
+    confirmed_price: Decimal | None
+    quantity_ordered: Decimal
+    quantity_confirmed: Decimal | None
+    quantity_shipped: Decimal
+    quantity_invoiced: Decimal
+    response: m.LineResponse
+    requested_date: date | None
+    promised_date: date | None
+    cancelled: bool
+    list_price: Decimal | None = strawberry.field(
+        description="The catalogue price when the line was ordered (null on older lines)."
+    )
+    reject_reason: str | None = strawberry.field(
+        description="Why the supplier rejected the line, as it gave it."
+    )
+    order_id: strawberry.Private[int]
+    product_id: strawberry.Private[int | None]
+
+    @field(description="Whether the unit price was set by hand instead of taken from the catalogue.")
+    def price_overridden(self) -> bool:
+        return self.list_price is not None and self.unit_price != self.list_price
+
+    @property
+    def effective_quantity(self) -> Decimal:
+        return _effective_quantity(self)
+
+    @property
+    def effective_price(self) -> Decimal:
+        return _effective_price(self)
+
+    @field(description="Confirmed quantity, or ordered while unanswered; 0 when rejected.")
+    def quantity_open_to_ship(self) -> Decimal:
+        return max(Decimal(0), self.effective_quantity - self.quantity_shipped)
+
+    @strawberry.field
+    def net_amount(self) -> Decimal:
+        return self.effective_quantity * self.effective_price
+
+
+@strawberry.type
+class ShipmentLine(Built):
+    pk: strawberry.Private[int]
+    shipment_id: strawberry.Private[int]
+    order_line_id: strawberry.Private[int]
+    quantity: Decimal
+    batch_number: str | None
+    sscc: str | None
+
+    @field(name="orderLineId", description="Global id of the order line.")
+    def order_line_gid(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("OrderLine", self.order_line_id))
+
+
+@strawberry.type
+class Shipment(Node, Built):
+    number: str
+    shipped_on: date
+    expected_delivery: date | None
+    carrier: str | None
+    tracking_number: str | None
+    packages: int
+    created_at: datetime
+    order_id: strawberry.Private[int]
+    supplier_id: strawberry.Private[int]
+
+    @strawberry.field
+    def lines(self, info: strawberry.Info) -> list[ShipmentLine]:
+        return ctx(info).loaders.shipment_lines.load(self.pk, (o.pk for o in self._siblings))
+
+    @strawberry.field
+    def order(self, info: strawberry.Info) -> Order | None:
+        return ctx(info).loaders.order.load(self.order_id, (o.order_id for o in self._siblings))
+
+
+@strawberry.type
+class InvoiceLine(Built):
+    pk: strawberry.Private[int]
+    invoice_id: strawberry.Private[int]
+    order_line_id: strawberry.Private[int]
+    quantity: Decimal
+    unit_price: Decimal
+    net_amount: Decimal
+    tax_rate: Decimal
+    excess_quantity: Decimal
+
+    @field(name="orderLineId", description="Global id of the order line.")
+    def order_line_gid(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("OrderLine", self.order_line_id))
+
+
+@strawberry.type
+class Invoice(Node, Built):
+    number: str
+    issue_date: date
+    due_date: date | None
+    currency: str
+    net_total: Decimal
+    tax_total: Decimal
+    gross_total: Decimal
+    match_status: m.MatchStatus
+    created_at: datetime
+    order_id: strawberry.Private[int]
+    supplier_id: strawberry.Private[int]
+
+    @strawberry.field
+    def lines(self, info: strawberry.Info) -> list[InvoiceLine]:
+        return ctx(info).loaders.invoice_lines.load(self.pk, (o.pk for o in self._siblings))
+
+    @strawberry.field
+    def order(self, info: strawberry.Info) -> Order | None:
+        return ctx(info).loaders.order.load(self.order_id, (o.order_id for o in self._siblings))
+
+
+@strawberry.type
+class Order(Node, Built):
+    number: str
+    customer_reference: str | None
+    currency: str
+    order_date: date
+    requested_date: date | None
+    note: str | None
+    routed_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int = strawberry.field(description="Pass it back as expectedVersion to detect lost updates.")
+    customer_id: strawberry.Private[int]
+    dealer_id: strawberry.Private[int | None]
+    supplier_id: strawberry.Private[int | None]
+    created_by_org_id: strawberry.Private[int]
+    delivery_name: strawberry.Private[str]
+    delivery_street: strawberry.Private[str | None]
+    delivery_postal_code: strawberry.Private[str | None]
+    delivery_city: strawberry.Private[str | None]
+    delivery_country: strawberry.Private[str]
+    delivery_gln: strawberry.Private[str | None]
+    delivery_contact_name: strawberry.Private[str | None]
+    delivery_contact_phone: strawberry.Private[str | None]
+    delivery_contact_email: strawberry.Private[str | None]
+    # Derived from the lines and kept current by the model's flush hook (portal.models.orders).
+    current_status: strawberry.Private[m.OrderStatus]
+    net_total: strawberry.Private[Decimal]
+
+    @strawberry.field
+    def lines(self, info: strawberry.Info) -> list[OrderLine]:
+        return ctx(info).loaders.lines_by_order.load(self.pk, (o.pk for o in self._siblings))
+
+    @field(description="Derived from the lines' quantities and responses, kept with the order.")
+    def status(self) -> m.OrderStatus:
+        return self.current_status
+
+    @strawberry.field
+    def total(self) -> Decimal:
+        return self.net_total
+
+    @strawberry.field
+    def delivery_party(self) -> DeliveryParty:
+        return DeliveryParty(
+            name=self.delivery_name,
+            street=self.delivery_street,
+            postal_code=self.delivery_postal_code,
+            city=self.delivery_city,
+            country=self.delivery_country,
+            gln=self.delivery_gln,
+            contact_name=self.delivery_contact_name,
+            contact_phone=self.delivery_contact_phone,
+            contact_email=self.delivery_contact_email,
+        )
+
+    @field(description="The customer, when the caller may see the customer master (never suppliers).")
+    def customer(self, info: strawberry.Info) -> Customer | None:
+        c = ctx(info)
+        if c.principal.is_supplier:
+            return None
+        return c.loaders.customer.load(self.customer_id, (o.customer_id for o in self._siblings))
+
+    @strawberry.field
+    def dealer(self, info: strawberry.Info) -> Organization | None:
+        return (
+            None
+            if self.dealer_id is None
+            else ctx(info).loaders.organization.load(self.dealer_id, (o.dealer_id for o in self._siblings))
+        )
+
+    @strawberry.field
+    def supplier(self, info: strawberry.Info) -> Organization | None:
+        if self.supplier_id is None:
+            return None
+        return ctx(info).loaders.organization.load(self.supplier_id, (o.supplier_id for o in self._siblings))
+
+    @strawberry.field
+    def shipments(self, info: strawberry.Info) -> list[Shipment]:
+        return ctx(info).loaders.shipments_by_order.load(self.pk, (o.pk for o in self._siblings))
+
+    @strawberry.field
+    def invoices(self, info: strawberry.Info) -> list[Invoice]:
+        return ctx(info).loaders.invoices_by_order.load(self.pk, (o.pk for o in self._siblings))

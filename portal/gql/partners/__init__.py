@@ -1,0 +1,1 @@
+"""Organizations, the product catalogue, and an organization's users and API tokens."""
