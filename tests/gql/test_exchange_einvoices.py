@@ -59,7 +59,6 @@ def test_an_exchange_record_shows_the_scenario_and_findings_of_its_einvoice(api:
                 filename="inv.xml",
                 size=3,
                 sha256="c" * 64,
-                content=b"<x/>",
                 messages=[
                     {
                         "reference": "1",

@@ -166,7 +166,6 @@ def test_an_einvoice_files_page_lists_its_scenario_and_findings_in_german(world:
             filename="inv.xml",
             size=4,
             sha256="e" * 64,
-            content=b"<x/>",
             messages=[
                 {
                     "reference": "1",
