@@ -37,7 +37,9 @@ def load_demo(
     """Plan the demo world and write it batch by batch, one transaction a batch (a failure leaves
     the batches before it: seed an empty database again). Returns the plan's counts and accounts."""
     with engine.connect() as conn:
-        insert = {"postgresql": _copy, "sqlite": _executemany}[conn.dialect.name]
+        insert = _INSERTS.get(conn.dialect.name)
+        if insert is None:
+            raise ValueError(f"the demo seed writes to PostgreSQL or SQLite, not {conn.dialect.name}")
 
         def write(batch: Batch) -> None:
             with conn.begin():  # begun explicitly: COPY goes past the Connection, its commit must not
@@ -83,6 +85,12 @@ def _copy(conn: Connection, table: Table, rows: list[Row]) -> None:
     with raw.cursor() as cursor, cursor.copy(into) as copy:
         for row in values:
             copy.write_row(row)
+
+
+_INSERTS: dict[str, Callable[[Connection, Table, list[Row]], None]] = {
+    "postgresql": _copy,
+    "sqlite": _executemany,
+}
 
 
 def _finish(conn: Connection, plan: Plan) -> None:
