@@ -76,5 +76,8 @@ def list_activities(
     sort: ActivitySort = ActivitySort.OCCURRED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
-    return ACTIVITIES.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return ACTIVITIES.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )

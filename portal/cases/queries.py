@@ -95,5 +95,6 @@ def list_cases(
     sort: CaseSort = CaseSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
-    return CASES.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return CASES.page(session, principal, query, sort=sort, descending=descending, page=page, columns=columns)

@@ -75,8 +75,11 @@ def list_customers(
     sort: CustomerSort = CustomerSort.NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
-    return CUSTOMERS.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return CUSTOMERS.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +121,11 @@ def list_contacts(
     sort: ContactSort = ContactSort.LAST_NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
-    return CONTACTS.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return CONTACTS.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
 
 
 def assignments_for(

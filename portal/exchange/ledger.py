@@ -91,9 +91,12 @@ def list_records(
     sort: RecordSort = RecordSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
     """Rows of every column of ``exchange_records`` but the file's bytes (``record_content``)."""
-    return RECORDS.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return RECORDS.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
 
 
 def get_record(session: Session, principal: Principal, record_id: int) -> ExchangeRecord:

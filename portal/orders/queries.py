@@ -229,9 +229,12 @@ def list_orders(
     sort: OrderSort = OrderSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
     """Rows of every column of ``orders`` (see `portal.reading.keyset`)."""
-    return ORDERS.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return ORDERS.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
 
 
 # --- shipments -----------------------------------------------------------------------------------
@@ -287,8 +290,11 @@ def list_shipments(
     sort: ShipmentSort = ShipmentSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
-    return SHIPMENTS.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return SHIPMENTS.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
 
 
 # --- invoices ------------------------------------------------------------------------------------
@@ -355,8 +361,11 @@ def list_invoices(
     sort: InvoiceSort = InvoiceSort.CREATED_AT,
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
-    return INVOICES.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return INVOICES.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
 
 
 def order_timeline(session: Session, principal: Principal, order_id: int) -> list[Event]:

@@ -50,8 +50,11 @@ def list_products(
     sort: ProductSort = ProductSort.SKU,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
-    return PRODUCTS.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return PRODUCTS.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +93,11 @@ def list_organizations(
     sort: OrganizationSort = OrganizationSort.NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
-    return ORGANIZATIONS.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return ORGANIZATIONS.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +131,7 @@ def list_users(
     sort: UserSort = UserSort.NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
     """Users the principal may see (its organizations'; owner staff: everyone's)."""
-    return USERS.page(session, principal, query, sort=sort, descending=descending, page=page)
+    return USERS.page(session, principal, query, sort=sort, descending=descending, page=page, columns=columns)

@@ -97,9 +97,12 @@ class Keyset(Generic[Q, S]):
         sort: S,
         descending: bool,
         page: PageRequest = FIRST_PAGE,
+        columns: tuple[str, ...] | None = None,
     ) -> Page[Row[Any]]:
-        """One page of the rows the principal may see that match ``query``."""
+        """One page of the rows the principal may see that match ``query``: every column, or ``id``
+        and the named ``columns`` (a list that shows a few columns of many rows reads only those)."""
         key = self.sorts[sort]
+        selected = self.columns if columns is None else self._projection(columns)
         size = page.size()
         params: dict[str, Any] = {}
         if page.after is not None:
@@ -108,15 +111,15 @@ class Keyset(Generic[Q, S]):
             params["before_value"], params["before_id"] = self.position(page.before, "before", key)
         shape = (page.backward, page.after is not None, page.before is not None, size)
         stmt = self._statement(
-            ("page", principal, query, sort, descending, shape),
-            lambda: self._page_statement(principal, query, key, descending, page, size),
+            ("page", principal, query, sort, descending, shape, columns),
+            lambda: self._page_statement(principal, query, key, descending, page, size, selected),
         )
         rows = list(session.connection().execute(stmt, params).all()) if size else []
         more = len(rows) > size
         rows = rows[:size]
         if page.backward:
             rows.reverse()
-        at = self._id_index
+        at = self._id_index if columns is None else 0
         keys = [(row[-1], row[at]) for row in rows]  # by index: a Row's attribute lookup costs more
 
         def encode(value: Any, ident: int) -> str:
@@ -154,10 +157,24 @@ class Keyset(Generic[Q, S]):
             self._statements[key] = found
         return found
 
+    def _projection(self, names: tuple[str, ...]) -> tuple[ColumnElement[Any], ...]:
+        by_name = {c.key: c for c in self.columns}
+        unknown = [name for name in names if name not in by_name]
+        if unknown:
+            raise ValueError(f"{self.entity} has no column {', '.join(unknown)}")
+        return (self.id, *(by_name[name] for name in names if name != "id"))
+
     def _page_statement(
-        self, principal: Principal, query: Q, key: SortKey, descending: bool, page: PageRequest, size: int
+        self,
+        principal: Principal,
+        query: Q,
+        key: SortKey,
+        descending: bool,
+        page: PageRequest,
+        size: int,
+        columns: tuple[ColumnElement[Any], ...],
     ) -> Select[Any]:
-        stmt = visible(principal, self.model).with_only_columns(*self.columns).where(*self.conditions(query))
+        stmt = visible(principal, self.model).with_only_columns(*columns).where(*self.conditions(query))
         if page.after is not None:
             stmt = stmt.where(self._beyond(key, "after", greater=not descending))
         if page.before is not None:

@@ -158,7 +158,15 @@ def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) 
         order_date_to=params.day("to"),
         late_on=_late_on(params),
     )
-    return list_orders(db, p, query, sort=OrderSort(params.sort), descending=params.descending, page=page)
+    return list_orders(
+        db,
+        p,
+        query,
+        sort=OrderSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=ORDER_COLUMNS,
+    )
 
 
 def _late_on(params: Params) -> date | None:
@@ -169,6 +177,19 @@ def _late_on(params: Params) -> date | None:
     if delivery != "late":
         raise InvalidInput("delivery", "unknown value")
     return datetime.now(TIMEZONE).date()
+
+
+# What a list reads of each row (with the id): the columns its prepare function uses, not every one.
+ORDER_COLUMNS = (
+    "number",
+    "order_date",
+    "delivery_name",
+    "customer_reference",
+    "current_status",
+    "net_total",
+    "currency",
+    "requested_date",
+)
 
 
 def _prepare_orders(db: Session, p: Principal, rows: list[Any]) -> list[Row]:
@@ -191,12 +212,29 @@ def _prepare_orders(db: Session, p: Principal, rows: list[Any]) -> list[Row]:
 def _fetch_shipments(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     query = ShipmentQuery(search=params.search)
     return list_shipments(
-        db, p, query, sort=ShipmentSort(params.sort), descending=params.descending, page=page
+        db,
+        p,
+        query,
+        sort=ShipmentSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=SHIPMENT_COLUMNS,
     )
 
 
 def _order_numbers(db: Session, p: Principal, ids: set[int]) -> dict[int, str]:
     return {ident: order.number for ident, order in load_by_ids(db, p, Order, ids).items()}
+
+
+SHIPMENT_COLUMNS = (
+    "order_id",
+    "number",
+    "shipped_on",
+    "expected_delivery",
+    "carrier",
+    "tracking_number",
+    "packages",
+)
 
 
 def _prepare_shipments(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -226,7 +264,18 @@ def _fetch_invoices(db: Session, p: Principal, params: Params, page: PageRequest
         match_status=next(iter(match)) if match else None,
         open_on=datetime.now(TIMEZONE).date() if state == "open" else None,
     )
-    return list_invoices(db, p, query, sort=InvoiceSort(params.sort), descending=params.descending, page=page)
+    return list_invoices(
+        db,
+        p,
+        query,
+        sort=InvoiceSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=INVOICE_COLUMNS,
+    )
+
+
+INVOICE_COLUMNS = ("order_id", "number", "issue_date", "due_date", "gross_total", "currency", "match_status")
 
 
 def _prepare_invoices(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -254,7 +303,15 @@ def _fetch_cases(db: Session, p: Principal, params: Params, page: PageRequest) -
         search=params.search,
         due_before=_due_before(params),
     )
-    return list_cases(db, p, query, sort=CaseSort(params.sort), descending=params.descending, page=page)
+    return list_cases(
+        db,
+        p,
+        query,
+        sort=CaseSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=CASE_COLUMNS,
+    )
 
 
 def _due_before(params: Params) -> datetime | None:
@@ -265,6 +322,9 @@ def _due_before(params: Params) -> datetime | None:
     if sla != "near":
         raise InvalidInput("sla", "unknown value")
     return utcnow() + NEAR_SLA
+
+
+CASE_COLUMNS = ("number", "subject", "priority", "category", "status", "sla_due_at", "created_at")
 
 
 def _prepare_cases(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -286,8 +346,17 @@ def _prepare_cases(db: Session, p: Principal, items: list[Any]) -> list[Row]:
 def _fetch_customers(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     query = CustomerQuery(search=params.search)
     return list_customers(
-        db, p, query, sort=CustomerSort(params.sort), descending=params.descending, page=page
+        db,
+        p,
+        query,
+        sort=CustomerSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=CUSTOMER_COLUMNS,
     )
+
+
+CUSTOMER_COLUMNS = ("number", "name", "postal_code", "city", "country_code", "phone")
 
 
 def _prepare_customers(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -307,7 +376,18 @@ def _prepare_customers(db: Session, p: Principal, items: list[Any]) -> list[Row]
 
 def _fetch_contacts(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     query = ContactQuery(search=params.search)
-    return list_contacts(db, p, query, sort=ContactSort(params.sort), descending=params.descending, page=page)
+    return list_contacts(
+        db,
+        p,
+        query,
+        sort=ContactSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=CONTACT_COLUMNS,
+    )
+
+
+CONTACT_COLUMNS = ("customer_id", "first_name", "last_name", "position", "email", "phone")
 
 
 def _prepare_contacts(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -338,8 +418,17 @@ def _fetch_activities(db: Session, p: Principal, params: Params, page: PageReque
         ),
     )
     return list_activities(
-        db, p, query, sort=ActivitySort(params.sort), descending=params.descending, page=page
+        db,
+        p,
+        query,
+        sort=ActivitySort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=ACTIVITY_COLUMNS,
     )
+
+
+ACTIVITY_COLUMNS = ("customer_id", "kind", "subject", "starts_at", "occurred_at")
 
 
 def _prepare_activities(db: Session, p: Principal, items: list[Any]) -> list[Row]:
@@ -364,7 +453,18 @@ def _fetch_exchange(db: Session, p: Principal, params: Params, page: PageRequest
         states=params.enum("state", RecordState),
         search=params.search,
     )
-    return list_records(db, p, query, sort=RecordSort(params.sort), descending=params.descending, page=page)
+    return list_records(
+        db,
+        p,
+        query,
+        sort=RecordSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=RECORD_COLUMNS,
+    )
+
+
+RECORD_COLUMNS = ("filename", "created_at", "direction", "state", "ack_due_at", "message_type", "error")
 
 
 def _prepare_exchange(db: Session, p: Principal, items: list[Any]) -> list[Row]:
