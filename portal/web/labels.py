@@ -89,6 +89,13 @@ EXCHANGE_STATE = {
     RecordState.REJECTED: N_("Rejected"),
 }
 OVERDUE = {"overdue": N_("Acknowledgement overdue")}
+# The level of an e-invoice finding (Schematron flags, as the KoSIT validator names them).
+FINDING_LEVEL = {
+    "fatal": N_("Fatal"),
+    "error": N_("Error"),
+    "warning": N_("Warning"),
+    "information": N_("Information"),
+}
 # Entities by their catalogue name (portal.entities, whose labels the catalog extracts too).
 ENTITY = {entity.name: entity.label for entity in ENTITIES}
 ENTITY_PLURAL = {entity.name: entity.plural for entity in ENTITIES}
@@ -115,6 +122,7 @@ ALL: dict[str, str] = {
         EXCHANGE_STATE,
         OVERDUE,
         DIRECTION,
+        FINDING_LEVEL,
     )
     for key, value in table.items()
 }

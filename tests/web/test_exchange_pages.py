@@ -184,6 +184,7 @@ def test_an_einvoice_files_page_lists_its_scenario_and_findings_in_german(world:
     page = world.client("supplier-a").get(f"/exchange/{record_id}", headers={"accept-language": "de"})
     assert "Prüfszenario: XRechnung 3.0 (UBL Invoice)" in page.text
     assert "<code>BR-DE-3</code>" in page.text and "Seller city (BT-37) must be given." in page.text
+    assert 'data-label="Stufe">Schwerwiegend</td>' in page.text  # the level in German, labelled on a phone
 
 
 def test_the_profile_form_sets_what_becomes_of_invalid_einvoices(world: WebWorld) -> None:
