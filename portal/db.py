@@ -58,24 +58,33 @@ def bound(session: Session, seconds: float) -> None:
     stopped so raises an error that :func:`failure_of` calls :class:`~portal.errors.OperationTimeout`.
 
     Costs a dictionary look-up per statement: the listeners are registered once per engine and
-    for the Session class (``make_engine``, ``_apply_deadline``), not per session."""
+    for the Session class (``make_engine``, ``_begin``), not per session."""
     session.info[DEADLINE] = (time.monotonic() + seconds, seconds)
 
 
 @event.listens_for(Session, "after_begin")
-def _apply_deadline(session: Session, _transaction: object, connection: Connection) -> None:
+def _begin(session: Session, _transaction: object, connection: Connection) -> None:
+    """What each transaction starts with: its deadline and, for a read-only unit of work, the
+    database's own refusal to write (on PostgreSQL both in one statement: one round trip)."""
+    settings = [*_apply_read_only(session, connection), *_apply_deadline(session, connection)]
+    if settings:
+        connection.exec_driver_sql("; ".join(settings))
+
+
+def _apply_deadline(session: Session, connection: Connection) -> list[str]:
     bounds = session.info.get(DEADLINE)
     if bounds is None:
-        return
+        return []
     deadline = bounds[0]
     connection.info[DEADLINE] = bounds
     if connection.dialect.name == "postgresql":
         remaining = max(1, int((deadline - time.monotonic()) * 1000))
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {remaining}")
-    elif connection.dialect.name == "sqlite":
+        return [f"SET LOCAL statement_timeout = {remaining}"]
+    if connection.dialect.name == "sqlite":
         dbapi = connection.connection.dbapi_connection
         if dbapi is not None:
             dbapi.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    return []
 
 
 def _check_deadline(conn: Connection, *_: Any) -> None:
@@ -152,19 +161,21 @@ def _refuse_writes(session: Session, _context: object, _instances: object) -> No
         raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL)
 
 
-@event.listens_for(Session, "after_begin")
-def _apply_read_only(session: Session, _transaction: object, connection: Connection) -> None:
+def _apply_read_only(session: Session, connection: Connection) -> list[str]:
     """The database itself refuses writes in a read-only unit of work, whatever statement tries."""
     read_only = bool(session.info.get(READ_ONLY))
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        if read_only:  # may follow statements of the transaction (not the other way round)
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
         connection.info[READ_ONLY] = read_only
-    elif dialect == "sqlite" and bool(connection.info.get(READ_ONLY)) != read_only:
-        # A setting of the connection, not of the transaction: undone at check-in.
-        connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
-        connection.info[READ_ONLY] = read_only
+        return ["SET TRANSACTION READ ONLY"] if read_only else []
+    if dialect == "sqlite" and bool(connection.info.get(READ_ONLY)) != read_only:
+        # A setting of the connection, not of the transaction: undone at check-in. Straight to
+        # the driver: every GET page pays for it.
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is not None:
+            dbapi.execute(f"PRAGMA query_only = {int(read_only)}")
+            connection.info[READ_ONLY] = read_only
+    return []
 
 
 def _leave_query_only(dbapi_connection: Any, record: Any) -> None:
