@@ -6,6 +6,7 @@ One unit of work per web request, GraphQL operation and EDI file. Services only 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,12 +31,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _refuse_write_statement)
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
     event.listen(engine, "before_cursor_execute", _check_deadline)
     event.listen(engine, "checkin", _forget_deadline)
-    event.listen(engine, "checkin", _leave_query_only)
+    event.listen(engine, "checkin", _leave_read_only)
     event.listen(engine, "handle_error", _refused_write)
     return engine
 
@@ -58,24 +60,33 @@ def bound(session: Session, seconds: float) -> None:
     stopped so raises an error that :func:`failure_of` calls :class:`~portal.errors.OperationTimeout`.
 
     Costs a dictionary look-up per statement: the listeners are registered once per engine and
-    for the Session class (``make_engine``, ``_apply_deadline``), not per session."""
+    for the Session class (``make_engine``, ``_begin``), not per session."""
     session.info[DEADLINE] = (time.monotonic() + seconds, seconds)
 
 
 @event.listens_for(Session, "after_begin")
-def _apply_deadline(session: Session, _transaction: object, connection: Connection) -> None:
+def _begin(session: Session, _transaction: object, connection: Connection) -> None:
+    """What each transaction starts with: its deadline and, for a read-only unit of work, the
+    refusal to write (on PostgreSQL both in one statement: one round trip)."""
+    settings = [*_apply_read_only(session, connection), *_apply_deadline(session, connection)]
+    if settings:
+        connection.exec_driver_sql("; ".join(settings))
+
+
+def _apply_deadline(session: Session, connection: Connection) -> list[str]:
     bounds = session.info.get(DEADLINE)
     if bounds is None:
-        return
+        return []
     deadline = bounds[0]
     connection.info[DEADLINE] = bounds
     if connection.dialect.name == "postgresql":
         remaining = max(1, int((deadline - time.monotonic()) * 1000))
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {remaining}")
-    elif connection.dialect.name == "sqlite":
+        return [f"SET LOCAL statement_timeout = {remaining}"]
+    if connection.dialect.name == "sqlite":
         dbapi = connection.connection.dbapi_connection
         if dbapi is not None:
             dbapi.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    return []
 
 
 def _check_deadline(conn: Connection, *_: Any) -> None:
@@ -141,9 +152,9 @@ _READ_ONLY_REFUSAL = "this unit of work is read-only: a GET page may not change 
 
 class WriteInReadOnlyUnit(RuntimeError):
     """A unit of work opened read-only (every GET page of the portal, every GraphQL query) tried to
-    write: through the ORM (refused before the flush) or with a statement of its own (refused by
-    the database: PostgreSQL runs the transaction ``READ ONLY``, SQLite the connection
-    ``query_only``)."""
+    write: through the ORM (refused before the flush) or with a statement of its own (PostgreSQL:
+    refused by the database, the transaction runs ``READ ONLY``; SQLite: refused before it reaches
+    the driver, see ``_refuse_write_statement``)."""
 
 
 @event.listens_for(Session, "before_flush")
@@ -152,40 +163,51 @@ def _refuse_writes(session: Session, _context: object, _instances: object) -> No
         raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL)
 
 
-@event.listens_for(Session, "after_begin")
-def _apply_read_only(session: Session, _transaction: object, connection: Connection) -> None:
-    """The database itself refuses writes in a read-only unit of work, whatever statement tries."""
+def _apply_read_only(session: Session, connection: Connection) -> list[str]:
+    """Mark the connection for this transaction; PostgreSQL refuses every write in it itself."""
     read_only = bool(session.info.get(READ_ONLY))
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        if read_only:  # may follow statements of the transaction (not the other way round)
-            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-        connection.info[READ_ONLY] = read_only
-    elif dialect == "sqlite" and bool(connection.info.get(READ_ONLY)) != read_only:
-        # A setting of the connection, not of the transaction: undone at check-in.
-        connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
-        connection.info[READ_ONLY] = read_only
+    connection.info[READ_ONLY] = read_only
+    return ["SET TRANSACTION READ ONLY"] if read_only and connection.dialect.name == "postgresql" else []
 
 
-def _leave_query_only(dbapi_connection: Any, record: Any) -> None:
-    # query_only belongs to one unit of work, not to the pooled SQLite connection.
+def _leave_read_only(_dbapi_connection: Any, record: Any) -> None:
+    # The mark belongs to one unit of work, not to the pooled connection.
+    if record is not None:
+        record.info.pop(READ_ONLY, None)
+
+
+# SQLite has ``PRAGMA query_only``, but switching it expires every prepared statement of the
+# connection (measured: a quarter of a millisecond per page, re-preparing each statement), so in a
+# read-only unit of work SQLite's statements are checked here: DML by its compiled kind, any other
+# statement by its verb.
+_WRITE_VERB = re.compile(
+    r"\s*(?:(?:INSERT|UPDATE|DELETE|REPLACE|UPSERT|CREATE|DROP|ALTER|VACUUM|REINDEX|ATTACH|DETACH)\b"
+    r"|PRAGMA\s+[\w.]+\s*=)",
+    re.IGNORECASE,
+)
+_WRITE_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def _refuse_write_statement(
+    conn: Connection, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
+) -> None:
+    if not conn.info.get(READ_ONLY):
+        return
     if (
-        record is not None
-        and record.info.pop(READ_ONLY, False)
-        and hasattr(dbapi_connection, "set_progress_handler")
+        (context is not None and (context.isinsert or context.isupdate or context.isdelete))
+        or _WRITE_VERB.match(statement)
+        or (statement.lstrip()[:4].upper() == "WITH" and _WRITE_IN_WITH.search(statement))
     ):
-        dbapi_connection.execute("PRAGMA query_only = 0")
+        raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL)
 
 
 def _refused_write(context: ExceptionContext) -> None:
-    """The database refused a write in a read-only unit of work: say so (SQLite's refusal is an
-    OperationalError, which would otherwise read as the database being away)."""
+    """PostgreSQL refused a write in a read-only unit of work: say so, in the portal's terms."""
     connection = context.connection
     if connection is None or not connection.info.get(READ_ONLY):
         return
-    original = context.original_exception
-    if getattr(original, "sqlstate", None) == "25006" or "readonly database" in str(original):
-        raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL) from original
+    if getattr(context.original_exception, "sqlstate", None) == "25006":  # read_only_sql_transaction
+        raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL) from context.original_exception
 
 
 def _has_changes(session: Session) -> bool:

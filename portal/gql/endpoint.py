@@ -4,7 +4,7 @@ Order of checks for HTTP: method and size of the body (413), a place among the w
 operations (503 when the queue is full), then, in a worker thread, one unit of work with a deadline
 for credentials (401), the caller's rate budget (429) and the operation. The unit of work is opened
 and ended here, not in a strawberry extension: read-only unless the operation is a mutation (the
-database refuses a query's writes), committed when a mutation ran without errors, else rolled back. No
+writes of a query are refused), committed when a mutation ran without errors, else rolled back. No
 database work runs on the event loop: web pages, /healthz and other operations go on while an
 operation waits for the database. A database that does not answer gives 503 SERVICE_UNAVAILABLE.
 Every refusal is a GraphQL-shaped JSON body with ``extensions.code``.

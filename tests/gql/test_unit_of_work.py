@@ -1,5 +1,5 @@
-"""One unit of work per operation, opened and ended by the endpoint: queries read-only (the
-database refuses a write), a mutation committed when it succeeded, rolled back otherwise."""
+"""One unit of work per operation, opened and ended by the endpoint: queries read-only (a
+statement that writes is refused), a mutation committed when it succeeded, rolled back otherwise."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_a_query_that_writes_fails_and_writes_nothing(
     owner = api.scene.orgs["owner"].id
 
     def sneaky(session: Session, principal: Principal) -> list[Any]:
-        if how == "statement":  # past the ORM: the database itself refuses
+        if how == "statement":  # past the ORM: refused all the same
             session.execute(update(Organization).where(Organization.id == owner).values(name="Gekapert"))
         else:
             session.add(Organization(slug="sneaky", name="Sneaky", kind=OrgKind.PARTNER))

@@ -81,8 +81,9 @@ def test_a_read_only_unit_of_work_refuses_to_write_and_leaves_nothing(factory: s
 
 
 def test_a_read_only_unit_of_work_refuses_a_statement_of_its_own(factory: sessionmaker[Session]) -> None:
-    """Not only the ORM's flush: the database refuses any write (PostgreSQL: a READ ONLY
-    transaction; SQLite: query_only), and the next unit of work on the pooled connection writes."""
+    """Not only the ORM's flush: any statement that writes is refused (PostgreSQL: by the database,
+    a READ ONLY transaction; SQLite: before the driver), and the next unit of work on the pooled
+    connection writes."""
     from portal.db import WriteInReadOnlyUnit, unit_of_work
 
     scene = build_scene(factory)
@@ -90,8 +91,10 @@ def test_a_read_only_unit_of_work_refuses_a_statement_of_its_own(factory: sessio
     rename = update(Organization).where(Organization.id == owner).values(name="Umbenannt")
     with pytest.raises(WriteInReadOnlyUnit, match="read-only"), unit_of_work(factory, read_only=True) as uow:
         uow.session.execute(rename)
-    with pytest.raises(WriteInReadOnlyUnit), unit_of_work(factory, read_only=True) as uow:
-        uow.session.connection().exec_driver_sql("DELETE FROM products")
+    for sql in ("DELETE FROM products", "WITH gone AS (SELECT 1) DELETE FROM products"):
+        with pytest.raises(WriteInReadOnlyUnit), unit_of_work(factory, read_only=True) as uow:
+            assert uow.session.scalar(select(func.count()).select_from(Product)) == 3  # reading is fine
+            uow.session.connection().exec_driver_sql(sql)
     with unit_of_work(factory) as uow:
         uow.session.execute(rename)
     with factory() as session:
