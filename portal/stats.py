@@ -1,17 +1,26 @@
-"""Dashboard aggregates. Every query starts from :func:`portal.access.visible`, so a dashboard counts
-exactly what its viewer may see."""
+"""Dashboard figures.
+
+The order and invoice figures read the dashboard tallies (:mod:`portal.models.tallies`, kept current
+by the flush hook): a few dozen rows per page view, whatever the number of orders. Which tally rows
+count what a principal may see is decided in `portal.access` (:func:`order_tally_scopes`,
+:func:`invoice_tally_scopes`); each figure also has its ``*_definition``, the same aggregate over
+the rows :func:`portal.access.visible` selects, which tests compare with the tallies and which a
+principal whose tallies cannot answer (an organization tree holding dealers and suppliers) gets.
+The late count is an index range over the stored ``earliest_open_due``; cases are counted from
+their rows through `visible` (their statuses are indexed and their number small)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, visible
+from portal.access import Principal, in_scopes, invoice_tally_scopes, order_tally_scopes, visible
 from portal.models import (
     Case,
     CaseStatus,
@@ -19,7 +28,8 @@ from portal.models import (
     Order,
     OrderStatus,
 )
-from portal.orders.queries import OPEN_STATUSES, late_conditions, open_invoice_conditions
+from portal.models.tallies import DEALER, INVOICES, ORDERS, SUPPLIER, WAITING, DayTally, OrderTally, amount_of
+from portal.orders.queries import OPEN_STATUSES, late_conditions, open_invoice_conditions, waiting_condition
 
 OPEN_ORDER_STATUSES = OPEN_STATUSES
 
@@ -30,24 +40,53 @@ class WeekCount:
     count: int
 
 
+def _first_monday(today: date, weeks: int) -> date:
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+
+
+def _by_week(first_monday: date, weeks: int, rows: Iterable[tuple[date, int]]) -> list[WeekCount]:
+    counts: Counter[date] = Counter()
+    for order_date, count in rows:
+        counts[order_date - timedelta(days=order_date.weekday())] += int(count)
+    return [
+        WeekCount(first_monday + timedelta(weeks=n), counts[first_monday + timedelta(weeks=n)])
+        for n in range(weeks)
+    ]
+
+
 def orders_per_week(
     session: Session, principal: Principal, *, today: date, weeks: int = 8
 ) -> list[WeekCount]:
     """Orders by order date in the last ``weeks`` calendar weeks (Monday first), oldest first."""
-    first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    scopes = order_tally_scopes(session, principal)
+    if scopes is None:
+        return orders_per_week_definition(session, principal, today=today, weeks=weeks)
+    first_monday = _first_monday(today, weeks)
+    stmt = (
+        select(DayTally.day, func.sum(DayTally.n))
+        .where(
+            in_scopes(DayTally, scopes),
+            DayTally.kind == ORDERS,
+            DayTally.day >= first_monday,
+            DayTally.day < first_monday + timedelta(weeks=weeks),
+        )
+        .group_by(DayTally.day)
+    )
+    return _by_week(first_monday, weeks, session.execute(stmt))
+
+
+def orders_per_week_definition(
+    session: Session, principal: Principal, *, today: date, weeks: int = 8
+) -> list[WeekCount]:
+    """:func:`orders_per_week` from the visible orders."""
+    first_monday = _first_monday(today, weeks)
     stmt = (
         visible(principal, Order)
         .with_only_columns(Order.order_date, func.count())
         .where(Order.order_date >= first_monday)
         .group_by(Order.order_date)
     )
-    counts: Counter[date] = Counter()
-    for order_date, count in session.execute(stmt):
-        counts[order_date - timedelta(days=order_date.weekday())] += int(count)
-    return [
-        WeekCount(first_monday + timedelta(weeks=n), counts[first_monday + timedelta(weeks=n)])
-        for n in range(weeks)
-    ]
+    return _by_week(first_monday, weeks, session.execute(stmt))
 
 
 def cases_by_status(session: Session, principal: Principal) -> dict[CaseStatus, int]:
@@ -72,21 +111,73 @@ def sla_compliance(session: Session, principal: Principal, *, since: datetime) -
     return in_time, late
 
 
+def _order_keys(session: Session, principal: Principal, keys: Iterable[str]) -> dict[str, int] | None:
+    scopes = order_tally_scopes(session, principal)
+    if scopes is None:
+        return None
+    stmt = (
+        select(OrderTally.key, func.sum(OrderTally.n))
+        .where(in_scopes(OrderTally, scopes), OrderTally.key.in_(list(keys)))
+        .group_by(OrderTally.key)
+    )
+    return {key: int(n) for key, n in session.execute(stmt) if n}
+
+
 def orders_by_status(session: Session, principal: Principal) -> dict[OrderStatus, int]:
+    """Orders by their stored status (statuses without orders left out)."""
+    found = _order_keys(session, principal, (s.value for s in OrderStatus))
+    if found is None:
+        return orders_by_status_definition(session, principal)
+    return {OrderStatus(key): n for key, n in found.items()}
+
+
+def orders_by_status_definition(session: Session, principal: Principal) -> dict[OrderStatus, int]:
     status = Order.current_status
     stmt = visible(principal, Order).with_only_columns(status, func.count()).group_by(status)
     return {OrderStatus(value): int(count) for value, count in session.execute(stmt)}
 
 
+def open_order_count(session: Session, principal: Principal) -> int:
+    """Orders in an open status (the dashboard's "open customer orders", ``/orders?status=open``)."""
+    return sum(n for status, n in orders_by_status(session, principal).items() if status in OPEN_STATUSES)
+
+
+def waiting_count(session: Session, principal: Principal) -> int:
+    """Orders waiting for the supplier's answer (``/orders?status=waiting``)."""
+    found = _order_keys(session, principal, (WAITING,))
+    if found is None:
+        return waiting_count_definition(session, principal)
+    return found.get(WAITING, 0)
+
+
+def waiting_count_definition(session: Session, principal: Principal) -> int:
+    stmt = visible(principal, Order).with_only_columns(func.count()).where(waiting_condition())
+    return int(session.scalar(stmt) or 0)
+
+
 def late_order_count(session: Session, principal: Principal, *, today: date) -> int:
     """Routed orders with a line whose promised (or requested) date has passed and that is not
-    fully shipped (the orders list's "late" filter shows the same orders)."""
+    fully shipped (the orders list's "late" filter shows the same orders): a range of the index
+    on the stored ``earliest_open_due``, which holds only the orders late now or due later."""
     stmt = visible(principal, Order).with_only_columns(func.count()).where(*late_conditions(today))
     return int(session.scalar(stmt) or 0)
 
 
 def open_invoices(session: Session, principal: Principal, *, today: date) -> tuple[int, Decimal, int]:
     """(count, gross total, over-billed count) of invoices not yet due (no payment data is kept)."""
+    stmt = select(func.sum(DayTally.n), func.sum(DayTally.amount), func.sum(DayTally.flagged)).where(
+        in_scopes(DayTally, invoice_tally_scopes(principal)),
+        DayTally.kind == INVOICES,
+        DayTally.day >= today,
+    )
+    count, units, flagged = session.execute(stmt).one()
+    return int(count or 0), amount_of(units or 0), int(flagged or 0)
+
+
+def open_invoices_definition(
+    session: Session, principal: Principal, *, today: date
+) -> tuple[int, Decimal, int]:
+    """:func:`open_invoices` from the visible invoices."""
     stmt = (
         visible(principal, Invoice)
         .with_only_columns(Invoice.gross_total, Invoice.match_status)
@@ -104,7 +195,26 @@ def open_invoices(session: Session, principal: Principal, *, today: date) -> tup
 
 def by_partner(session: Session, principal: Principal) -> list[tuple[int, int, int]]:
     """Open orders per organization (the supplier it is routed to, and the dealer that sold it)
-    and open cases per routed-to organization: (org id, orders, cases)."""
+    and open cases per routed-to organization: (org id, orders, cases). The orders from the
+    tallies of every dealer and supplier (owner staff see all of them)."""
+    if not principal.is_owner:
+        return by_partner_definition(session, principal)
+    orders: Counter[int] = Counter()
+    for ident, n in session.execute(
+        select(OrderTally.org_id, func.sum(OrderTally.n))
+        .where(
+            OrderTally.role.in_([DEALER, SUPPLIER]),
+            OrderTally.key.in_([s.value for s in OPEN_ORDER_STATUSES]),
+        )
+        .group_by(OrderTally.org_id)
+    ):
+        if n:
+            orders[ident] += int(n)
+    return _with_cases(session, principal, orders)
+
+
+def by_partner_definition(session: Session, principal: Principal) -> list[tuple[int, int, int]]:
+    """:func:`by_partner` from the visible orders."""
     status = Order.current_status
     orders: Counter[int] = Counter()
     for column in (Order.supplier_id, Order.dealer_id):
@@ -116,6 +226,10 @@ def by_partner(session: Session, principal: Principal) -> list[tuple[int, int, i
         ):
             if ident is not None:
                 orders[ident] += int(count)
+    return _with_cases(session, principal, orders)
+
+
+def _with_cases(session: Session, principal: Principal, orders: Counter[int]) -> list[tuple[int, int, int]]:
     cases = dict(
         session.execute(
             visible(principal, Case)

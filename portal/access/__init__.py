@@ -25,17 +25,22 @@ from portal.access.queries import (
     visible,
     visible_ids,
 )
+from portal.access.tallies import Scopes, in_scopes, invoice_tally_scopes, order_tally_scopes
 
 __all__ = [
     "RULES",
     "Principal",
+    "Scopes",
     "TokenStanding",
     "current_principal",
     "descendant_ids",
     "entity_name",
     "get_visible",
+    "in_scopes",
+    "invoice_tally_scopes",
     "load_by_ids",
     "load_children",
+    "order_tally_scopes",
     "organization_tree",
     "principal_for_token",
     "principal_for_user",

@@ -18,6 +18,7 @@ from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
+from portal.models.tallies import DayTally, OrderTally
 
 __all__ = [
     "EXTERNAL_ROLES",
@@ -37,6 +38,7 @@ __all__ = [
     "Counter",
     "Customer",
     "CustomerAssignment",
+    "DayTally",
     "Direction",
     "Event",
     "ExchangeLink",
@@ -50,6 +52,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderStatus",
+    "OrderTally",
     "OrgKind",
     "Organization",
     "Product",

@@ -58,15 +58,17 @@ class Invoice(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # active_history on what the dashboard tallies count (portal.models.tallies): the flush hook
+    # needs the value before a change.
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True, active_history=True)
     number: Mapped[str] = mapped_column(String(64))
     issue_date: Mapped[date] = mapped_column(Date)
-    due_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date, active_history=True)
     currency: Mapped[str] = mapped_column(String(3))
     net_total: Mapped[Decimal] = mapped_column(Amount())
     tax_total: Mapped[Decimal] = mapped_column(Amount())
-    gross_total: Mapped[Decimal] = mapped_column(Amount())
-    match_status: Mapped[MatchStatus] = mapped_column(enum_type(MatchStatus))
+    gross_total: Mapped[Decimal] = mapped_column(Amount(), active_history=True)
+    match_status: Mapped[MatchStatus] = mapped_column(enum_type(MatchStatus), active_history=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     lines: Mapped[list[InvoiceLine]] = relationship(

@@ -11,16 +11,30 @@ against the lines on the demo data and after every service.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, select
-from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column, relationship
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column, relationship
 
 from portal.models.base import Amount, Base, UTCDateTime, enum_type, utcnow
+from portal.models.fulfilment import Invoice, MatchStatus
+from portal.models.tallies import INVOICES, ORDERS, Deltas, InvoiceFigures, OrderFigures
 
 
 class LineResponse(enum.StrEnum):
@@ -49,12 +63,17 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    dealer_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
-    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # active_history: the flush hook needs the value before a change to move the order's tallies.
+    dealer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), index=True, active_history=True
+    )
+    supplier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), index=True, active_history=True
+    )
     created_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     customer_reference: Mapped[str | None] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
-    order_date: Mapped[date] = mapped_column(Date)
+    order_date: Mapped[date] = mapped_column(Date, active_history=True)
     requested_date: Mapped[date | None] = mapped_column(Date)
     # The delivery party and contact are copied onto the order: suppliers see these, never the
     # customer master (need to know).
@@ -75,15 +94,50 @@ class Order(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Derived from the lines, kept current by keep_summaries_current (see the module docstring).
     current_status: Mapped[OrderStatus] = mapped_column(
-        enum_type(OrderStatus), default=OrderStatus.DRAFT, index=True
+        enum_type(OrderStatus), default=OrderStatus.DRAFT, index=True, active_history=True
     )
     net_total: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    # The earliest due day (promised, else requested) of a line still to ship: late on `today` when
+    # before it (see `earliest_open_due`); and whether a line still waits for the supplier's answer.
+    earliest_open_due: Mapped[date | None] = mapped_column(Date)
+    awaiting_confirmation: Mapped[bool] = mapped_column(default=False, active_history=True)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderLine.line_no", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        # The late tile, the late filter and `lateOn`: an index range per viewer.
+        Index("ix_orders_earliest_open_due", "earliest_open_due"),
+        Index("ix_orders_dealer_id_earliest_open_due", "dealer_id", "earliest_open_due"),
+        Index("ix_orders_supplier_id_earliest_open_due", "supplier_id", "earliest_open_due"),
+        # Orders awaiting confirmation: the supplier's pull by updated_at (PullOrders), the waiting
+        # list by created_at (the dashboard's, oldest first) for the owner and for a supplier.
+        Index(
+            "ix_orders_awaiting_supplier_updated",
+            "supplier_id",
+            "updated_at",
+            "id",
+            postgresql_where=text("awaiting_confirmation"),
+            sqlite_where=text("awaiting_confirmation"),
+        ),
+        Index(
+            "ix_orders_awaiting_supplier_created",
+            "supplier_id",
+            "created_at",
+            "id",
+            postgresql_where=text("awaiting_confirmation"),
+            sqlite_where=text("awaiting_confirmation"),
+        ),
+        Index(
+            "ix_orders_awaiting_created",
+            "created_at",
+            "id",
+            postgresql_where=text("awaiting_confirmation"),
+            sqlite_where=text("awaiting_confirmation"),
+        ),
+    )
 
     def status(self, lines: Sequence[LineRules] | None = None) -> OrderStatus:
         return derive_status(self, self.lines if lines is None else lines)
@@ -104,6 +158,8 @@ class LineRules:
     quantity_invoiced: Decimal
     unit_price: Decimal
     confirmed_price: Decimal | None
+    requested_date: date | None
+    promised_date: date | None
 
     @property
     def effective_price(self) -> Decimal:
@@ -133,6 +189,8 @@ class LineFigures(LineRules):
     quantity_invoiced: Decimal
     unit_price: Decimal
     confirmed_price: Decimal | None
+    requested_date: date | None = None
+    promised_date: date | None = None
 
 
 class OrderLine(LineRules, Base):
@@ -209,27 +267,147 @@ def order_total(lines: Sequence[LineRules]) -> Decimal:
     return sum((line.net_amount for line in lines), Decimal(0))
 
 
+def earliest_open_due(order: OrderFacts, lines: Sequence[LineRules]) -> date | None:
+    """The earliest due day (the promised date, else the requested one) of the order's live, not
+    rejected lines that are not fully shipped; None when no such line has a date, and for an order
+    that is not routed or is cancelled. An order is late on ``today`` when this is before it."""
+    if order.cancelled_at is not None or order.supplier_id is None:
+        return None
+    dues = [
+        line.promised_date if line.promised_date is not None else line.requested_date
+        for line in lines
+        if not line.cancelled
+        and line.response is not LineResponse.REJECTED
+        and line.quantity_shipped
+        < (line.quantity_confirmed if line.quantity_confirmed is not None else line.quantity_ordered)
+    ]
+    return min((due for due in dues if due is not None), default=None)
+
+
+def awaits_confirmation(order: OrderFacts, lines: Sequence[LineRules]) -> bool:
+    """Routed, not cancelled, and a live line still pending the supplier's answer."""
+    if order.cancelled_at is not None or order.supplier_id is None:
+        return False
+    return any(not line.cancelled and line.response is LineResponse.PENDING for line in lines)
+
+
 @event.listens_for(Session, "before_flush")
 def keep_summaries_current(session: Session, _context: UOWTransaction, _instances: Any) -> None:
-    """Recompute ``current_status`` and ``net_total`` of every order touched in this flush: new or
-    changed orders and the orders of new, changed or deleted lines. Lines not yet loaded are read
-    first (without autoflush, so the pending changes in memory are what counts)."""
+    """Recompute the stored facts (``current_status``, ``net_total``, ``earliest_open_due``,
+    ``awaiting_confirmation``) of every order touched in this flush: new or changed orders and the
+    orders of new, changed or deleted lines; and move the dashboard tallies
+    (:mod:`portal.models.tallies`) of those orders and of new, changed or deleted invoices by what
+    changed. Lines not yet loaded are read first (without autoflush, so the pending changes in
+    memory are what counts)."""
     new, dirty, deleted = list(session.new), list(session.dirty), list(session.deleted)
     orders: dict[int, Order] = {}  # by id(): new orders have no primary key yet
     added: dict[int, list[OrderLine]] = {}  # new lines by order id, for orders whose lines are not loaded
     gone = {id(obj) for obj in deleted}
-    for obj in new:
-        if isinstance(obj, OrderLine):
-            _apply_line_defaults(obj)
-            if "order" not in obj.__dict__ and obj.order_id is not None:
-                added.setdefault(obj.order_id, []).append(obj)
-    for obj in (*new, *dirty, *deleted):
-        order = (
-            obj if isinstance(obj, Order) else _order_of(session, obj) if isinstance(obj, OrderLine) else None
+    with session.no_autoflush:
+        for obj in new:
+            if isinstance(obj, OrderLine):
+                _apply_line_defaults(obj)
+                if "order" not in obj.__dict__ and obj.order_id is not None:
+                    added.setdefault(obj.order_id, []).append(obj)
+        for obj in (*new, *dirty, *deleted):
+            order = (
+                obj
+                if isinstance(obj, Order)
+                else _order_of(session, obj)
+                if isinstance(obj, OrderLine)
+                else None
+            )
+            if order is not None:
+                orders[id(order)] = order
+        deltas = Deltas()
+        before = {key: _order_figures_before(order) for key, order in orders.items()}
+        recompute(session, [order for order in orders.values() if id(order) not in gone], added, gone)
+        for key, order in orders.items():
+            deltas.change(ORDERS, before[key], None if key in gone else _order_figures(order))
+        for obj in (*new, *dirty, *deleted):
+            if isinstance(obj, Invoice):
+                after = None if id(obj) in gone else _invoice_figures(obj)
+                deltas.change(INVOICES, _invoice_figures_before(obj), after)
+        deltas.write(session.connection())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def keep_summaries_current_in_bulk(state: ORMExecuteState) -> Any:
+    """The same for an UPDATE or DELETE statement on orders, lines or invoices run through a
+    session (``session.execute(update(OrderLine).where(...).values(...))``): the affected orders'
+    facts are recomputed (written by the next flush, which moves their tallies), and what the
+    statement itself changed in the tallied columns of orders and invoices is moved here.
+    An INSERT statement, or a statement run on a Connection, is not seen: after such bulk
+    writes run :func:`portal.summaries.rebuild` (``portal stats rebuild``)."""
+    if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+        return None
+    model = state.bind_mapper.class_
+    if model not in (Order, OrderLine, Invoice):
+        return None
+    session = state.session
+    where = getattr(state.statement, "whereclause", None)
+    key = {Order: Order.id, OrderLine: OrderLine.order_id, Invoice: Invoice.id}[model]
+    with session.no_autoflush:
+        ids = set(session.scalars(select(key).where(*([] if where is None else [where]))))
+        if not ids:
+            return None
+        figures = _figures_in_database(session, model, ids)
+        result = state.invoke_statement()
+        if model is not OrderLine:
+            deltas = Deltas()
+            after = _figures_in_database(session, model, ids)
+            kind = INVOICES if model is Invoice else ORDERS
+            for ident in ids:
+                deltas.change(kind, figures.get(ident), after.get(ident))
+            deltas.write(session.connection())
+        if model is not Invoice:
+            fresh = session.scalars(
+                select(Order).where(Order.id.in_(ids)).execution_options(populate_existing=True)
+            ).all()
+            session.scalars(
+                select(OrderLine).where(OrderLine.order_id.in_(ids)).execution_options(populate_existing=True)
+            ).all()
+            recompute(session, fresh)
+    return result
+
+
+def _figures_in_database(session: Session, model: type[Any], ids: set[int]) -> dict[int, Any]:
+    if model is Invoice:
+        rows = session.execute(
+            select(
+                Invoice.id, Invoice.supplier_id, Invoice.due_date, Invoice.gross_total, Invoice.match_status
+            ).where(Invoice.id.in_(ids))
         )
-        if order is not None and id(order) not in gone:
-            orders[id(order)] = order
-    for order in orders.values():
+        return {
+            ident: InvoiceFigures(supplier, due, gross, str(match) == MatchStatus.OVER_BILLED)
+            for ident, supplier, due, gross, match in rows
+        }
+    if model is Order:
+        rows = session.execute(
+            select(
+                Order.id,
+                Order.dealer_id,
+                Order.supplier_id,
+                Order.order_date,
+                Order.current_status,
+                Order.awaiting_confirmation,
+            ).where(Order.id.in_(ids))
+        )
+        return {
+            ident: OrderFigures(dealer, supplier, day, str(status), bool(awaiting))
+            for ident, dealer, supplier, day, status, awaiting in rows
+        }
+    return {}
+
+
+def recompute(
+    session: Session,
+    orders: Iterable[Order],
+    added: dict[int, list[OrderLine]] | None = None,
+    gone: set[int] | None = None,
+) -> None:
+    """Set the stored facts of ``orders`` from their lines (in memory where loaded, else read)."""
+    for order in orders:
         if "lines" in order.__dict__:
             lines = list(order.lines)
         elif order.id is None:
@@ -237,13 +415,73 @@ def keep_summaries_current(session: Session, _context: UOWTransaction, _instance
         else:
             with session.no_autoflush:
                 lines = list(session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)))
-            lines += [line for line in added.get(order.id, ()) if line not in lines]
-        lines = [line for line in lines if id(line) not in gone]
-        status, total = derive_status(order, lines), order_total(lines)
-        if order.__dict__.get("current_status") != status:
-            order.current_status = status
-        if order.__dict__.get("net_total") != total:
-            order.net_total = total
+            lines += [line for line in (added or {}).get(order.id, ()) if line not in lines]
+        lines = [line for line in lines if id(line) not in (gone or ())]
+        facts = {
+            "current_status": derive_status(order, lines),
+            "net_total": order_total(lines),
+            "earliest_open_due": earliest_open_due(order, lines),
+            "awaiting_confirmation": awaits_confirmation(order, lines),
+        }
+        for name, value in facts.items():
+            if name not in order.__dict__ or order.__dict__[name] != value:
+                setattr(order, name, value)
+
+
+def _previous(obj: Any, names: Sequence[str]) -> list[Any] | None:
+    """The values of ``names`` as the database holds them before this flush (None: a new object)."""
+    state = inspect(obj)
+    if state.key is None:
+        return None
+    values = []
+    for name in names:
+        history = state.attrs[name].load_history()
+        if history.deleted:
+            values.append(history.deleted[0])
+        elif history.unchanged:
+            values.append(history.unchanged[0])
+        else:  # never set: a default the flush fills in
+            values.append(None)
+    return values
+
+
+_ORDER_FIGURES = ("dealer_id", "supplier_id", "order_date", "current_status", "awaiting_confirmation")
+_INVOICE_FIGURES = ("supplier_id", "due_date", "gross_total", "match_status")
+
+
+def _order_figures_before(order: Order) -> OrderFigures | None:
+    values = _previous(order, _ORDER_FIGURES)
+    if values is None:
+        return None
+    dealer_id, supplier_id, order_date, status, awaiting = values
+    return OrderFigures(dealer_id, supplier_id, order_date, str(status), bool(awaiting))
+
+
+def _order_figures(order: Order) -> OrderFigures:
+    return OrderFigures(
+        order.dealer_id,
+        order.supplier_id,
+        order.order_date,
+        str(order.current_status),
+        bool(order.awaiting_confirmation),
+    )
+
+
+def _invoice_figures_before(invoice: Invoice) -> InvoiceFigures | None:
+    values = _previous(invoice, _INVOICE_FIGURES)
+    if values is None:
+        return None
+    supplier_id, due_date, gross_total, match_status = values
+    return InvoiceFigures(supplier_id, due_date, gross_total, str(match_status) == MatchStatus.OVER_BILLED)
+
+
+def _invoice_figures(invoice: Invoice) -> InvoiceFigures:
+    return InvoiceFigures(
+        invoice.supplier_id,
+        invoice.due_date,
+        invoice.gross_total,
+        str(invoice.match_status) == MatchStatus.OVER_BILLED,
+    )
 
 
 def _order_of(session: Session, line: OrderLine) -> Order | None:

@@ -67,7 +67,15 @@ STATUS_GROUPS: dict[str, StatusGroup] = {
 def waiting_condition() -> ColumnElement[bool]:
     """An order waits for the supplier's answer while it is routed, not cancelled, and one of its
     live lines is still pending, whatever its derived status (the supplier may answer such a line,
-    see `portal.orders.service.may_answer_line`). Shared by the web lists, tiles and the API."""
+    see `portal.orders.service.may_answer_line`). Shared by the web lists, tiles and the API.
+
+    Reads the stored ``Order.awaiting_confirmation`` (kept by the flush hook, with partial indexes);
+    :func:`waiting_definition` is the same from the lines, for tests and audits."""
+    return Order.awaiting_confirmation.is_(True)
+
+
+def waiting_definition() -> ColumnElement[bool]:
+    """What ``awaiting_confirmation`` stores, from the lines."""
     pending = select(OrderLine.order_id).where(
         OrderLine.response == LineResponse.PENDING, OrderLine.cancelled.is_(False)
     )
@@ -77,7 +85,15 @@ def waiting_condition() -> ColumnElement[bool]:
 def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
     """An order is late on ``today`` when it is routed, not cancelled, and one of its live,
     not rejected lines is past its promised (or else requested) date and not fully shipped.
-    Conditions on `Order`, for a query that already starts from `portal.access.visible`."""
+    Conditions on `Order`, for a query that already starts from `portal.access.visible`.
+
+    Reads the stored ``Order.earliest_open_due`` (None unless routed and not cancelled, indexed);
+    :func:`late_definition` is the same from the lines, for tests and audits."""
+    return (Order.earliest_open_due < today,)
+
+
+def late_definition(today: date) -> tuple[ColumnElement[bool], ...]:
+    """:func:`late_conditions` from the lines."""
     effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
     due = func.coalesce(OrderLine.promised_date, OrderLine.requested_date)
     late_lines = select(OrderLine.order_id).where(
@@ -87,6 +103,23 @@ def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
         OrderLine.quantity_shipped < effective,
     )
     return (Order.id.in_(late_lines), Order.cancelled_at.is_(None), Order.supplier_id.is_not(None))
+
+
+def earliest_open_due_expression() -> ColumnElement[date | None]:
+    """What ``earliest_open_due`` stores, from the lines, as SQL (tests and audits)."""
+    effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
+    due = func.min(func.coalesce(OrderLine.promised_date, OrderLine.requested_date))
+    earliest = (
+        select(due)
+        .where(
+            OrderLine.order_id == Order.id,
+            OrderLine.cancelled.is_(False),
+            OrderLine.response != LineResponse.REJECTED,
+            OrderLine.quantity_shipped < effective,
+        )
+        .scalar_subquery()
+    )
+    return case((and_(Order.cancelled_at.is_(None), Order.supplier_id.is_not(None)), earliest), else_=None)
 
 
 def status_expression() -> ColumnElement[str]:
@@ -479,7 +512,10 @@ __all__ = [
     "ShipmentQuery",
     "ShipmentSort",
     "StatusGroup",
+    "earliest_open_due_expression",
     "invoice_conditions",
+    "late_conditions",
+    "late_definition",
     "list_invoices",
     "list_orders",
     "list_shipments",
@@ -491,4 +527,5 @@ __all__ = [
     "status_expression",
     "timeline_actors",
     "waiting_condition",
+    "waiting_definition",
 ]

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 from portal.models import Base, Organization
 from portal.seed.base import Batch, Row
 from portal.seed.plan import Plan, plan_demo
+from portal.summaries import rebuild
 
 
 def is_empty(engine: Engine) -> bool:
@@ -94,8 +95,9 @@ _INSERTS: dict[str, Callable[[Connection, Table, list[Row]], None]] = {
 
 
 def _finish(conn: Connection, plan: Plan) -> None:
-    """Sequences past the planned ids (PostgreSQL) and fresh planner statistics (both databases): a
+    """The dashboard tallies, sequences past the planned ids (PostgreSQL) and fresh planner statistics (both databases): a
     freshly loaded table has none, and the planner would guess."""
+    rebuild(conn, facts=False)  # the rows carry their facts (portal.seed.orders); the tallies
     quote = conn.dialect.identifier_preparer.format_table
     if conn.dialect.name == "postgresql":
         for table, rows in plan.counts.items():

@@ -19,7 +19,13 @@ from portal.models import (
     Shipment,
     ShipmentLine,
 )
-from portal.models.orders import LineFigures, derive_status, order_total
+from portal.models.orders import (
+    LineFigures,
+    awaits_confirmation,
+    derive_status,
+    earliest_open_due,
+    order_total,
+)
 from portal.seed.base import (
     CENT,
     FLUSH_EVERY,
@@ -292,10 +298,14 @@ def _order(
 
 
 def _summarize(order: Row, lines: list[Row]) -> None:
-    """The derived status and net total, by the model's own rules (what the flush hook keeps)."""
+    """The stored facts (status, net total, earliest open due day, awaiting confirmation), by the
+    model's own rules (what the flush hook keeps)."""
     figures = [LineFigures(*_LINE_VALUES(line)) for line in lines]
-    order["current_status"] = derive_status(SimpleNamespace(**order), figures)
+    facts = SimpleNamespace(**order)
+    order["current_status"] = derive_status(facts, figures)
     order["net_total"] = order_total(figures)
+    order["earliest_open_due"] = earliest_open_due(facts, figures)
+    order["awaiting_confirmation"] = awaits_confirmation(facts, figures)
 
 
 LINE_FIGURES = tuple(LineFigures.__dataclass_fields__)

@@ -65,13 +65,13 @@ class DashboardViews:
                 db, p, OrderQuery.of_group(STATUS_GROUPS["waiting"]), descending=False, page=small
             )
             data["waiting"] = waiting
-            data["waiting_count"] = waiting.total_count()
+            data["waiting_count"] = stats.waiting_count(db, p)
             data["late_count"] = stats.late_order_count(db, p, today=today)
             data["invoices"] = stats.open_invoices(db, p, today=today)
         if not p.is_supplier:
             open_orders = list_orders(db, p, OrderQuery(statuses=OPEN_STATUSES), page=small)
             data["open_orders"] = open_orders
-            data["open_count"] = open_orders.total_count()
+            data["open_count"] = stats.open_order_count(db, p)
             near = list_cases(
                 db,
                 p,

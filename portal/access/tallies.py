@@ -1,0 +1,51 @@
+"""Which dashboard tallies (:mod:`portal.models.tallies`) add up to what a principal may see.
+
+The tallies count orders per organization and role; a principal's figures are the sum over the rows
+of its organizations. That sum is what `portal.access.visible` selects as long as the access rules
+of orders and invoices (`portal.access.policy`) are "the order's dealer or supplier, the invoice's
+supplier, is one of the principal's organizations", and no order has both its dealer and its
+supplier among them (it would be counted twice). Dealers and suppliers are of different kinds
+(`portal.orders.service` routes only to suppliers, sells only through dealers and partners), so
+that can only happen in an organization tree that holds both kinds: for such a principal this
+returns None and `portal.stats` counts the visible rows instead. A test in tests/access checks the
+sums against `visible` for every kind of principal.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from portal.access.principal import Principal
+from portal.models import Organization, OrgKind
+from portal.models.tallies import ALL, ALL_ORGS, DEALER, SUPPLIER, DayTally, OrderTally
+
+Scopes = tuple[tuple[int, str], ...]
+
+
+def order_tally_scopes(session: Session, principal: Principal) -> Scopes | None:
+    """The (organization, role) rows of the order tallies that count the principal's visible
+    orders, or None when the rows cannot (see the module docstring)."""
+    if principal.is_owner:
+        return ((ALL_ORGS, ALL),)
+    ids = sorted(principal.org_ids)
+    if len(ids) > 1:
+        kinds = set(session.scalars(select(Organization.kind).where(Organization.id.in_(ids)).distinct()))
+        if OrgKind.SUPPLIER in kinds and kinds - {OrgKind.SUPPLIER}:
+            return None
+    return tuple((ident, role) for ident in ids for role in (DEALER, SUPPLIER))
+
+
+def invoice_tally_scopes(principal: Principal) -> Scopes:
+    """The (organization, role) rows of the invoice tallies that count the principal's visible
+    invoices (an invoice is seen by its supplier)."""
+    if principal.is_owner:
+        return ((ALL_ORGS, ALL),)
+    return tuple((ident, SUPPLIER) for ident in sorted(principal.org_ids))
+
+
+def in_scopes(table: type[OrderTally] | type[DayTally], scopes: Scopes) -> ColumnElement[bool]:
+    return or_(*(and_(table.org_id == ident, table.role == role) for ident, role in scopes))
+
+
+__all__ = ["Scopes", "in_scopes", "invoice_tally_scopes", "order_tally_scopes"]

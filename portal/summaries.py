@@ -1,0 +1,221 @@
+"""Recomputing the stored order facts and the dashboard tallies from the base rows.
+
+The flush hook (:func:`portal.models.orders.keep_summaries_current`) keeps both current for every
+change made through a session. Rows written past it (the demo seed's bulk load, an INSERT run on a
+Connection, a repair by hand) are brought in line by :func:`rebuild`: the migration that introduced
+the tallies runs it for existing data, ``portal seed demo`` runs it after loading (the seed fills
+the order facts itself), and ``portal stats rebuild`` runs it for operators (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+
+from portal.models import Invoice, Order, OrderLine
+from portal.models.orders import (
+    LineFigures,
+    LineResponse,
+    awaits_confirmation,
+    derive_status,
+    earliest_open_due,
+    order_total,
+)
+from portal.models.tallies import (
+    ALL,
+    ALL_ORGS,
+    DEALER,
+    INVOICES,
+    NO_DUE,
+    ORDERS,
+    SUPPLIER,
+    WAITING,
+    DayTally,
+    OrderTally,
+    units,
+)
+
+BATCH = 2000
+_FACTS = ("current_status", "net_total", "earliest_open_due", "awaiting_confirmation")
+_LINE_COLUMNS = (
+    "order_id",
+    "cancelled",
+    "response",
+    "quantity_ordered",
+    "quantity_confirmed",
+    "quantity_shipped",
+    "quantity_invoiced",
+    "unit_price",
+    "confirmed_price",
+    "requested_date",
+    "promised_date",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildResult:
+    orders: int  # orders read
+    corrected: int  # orders whose stored facts differed from their lines
+    tally_rows: int  # tally rows written
+
+
+def rebuild(conn: Connection, *, facts: bool = True, batch: int = BATCH) -> RebuildResult:
+    """Recompute the stored facts of every order (unless ``facts`` is False) and every dashboard
+    tally, in the caller's transaction. On PostgreSQL, writers of orders, lines and invoices wait
+    until it commits (the tallies would otherwise miss their deltas); readers do not."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE orders, order_lines, invoices IN SHARE MODE"))
+        conn.execute(text("LOCK TABLE order_tallies, day_tallies IN EXCLUSIVE MODE"))
+    orders = corrected = 0
+    if facts:
+        orders, corrected = _rebuild_facts(conn, batch)
+    return RebuildResult(orders, corrected, _rebuild_tallies(conn))
+
+
+def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
+    table, lines = Order.__table__, OrderLine.__table__
+    set_facts = (
+        update(table)
+        .where(table.c.id == bindparam("order_id"))
+        .values({name: bindparam(name) for name in _FACTS})
+    )
+    last, seen, corrected = 0, 0, 0
+    while True:
+        rows = conn.execute(
+            select(table.c.id, table.c.cancelled_at, table.c.supplier_id, *(table.c[n] for n in _FACTS))
+            .where(table.c.id > last)
+            .order_by(table.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return seen, corrected
+        figures: dict[int, list[LineFigures]] = defaultdict(list)
+        for line in conn.execute(
+            select(*(lines.c[n] for n in _LINE_COLUMNS)).where(
+                lines.c.order_id.between(rows[0].id, rows[-1].id)
+            )
+        ).mappings():
+            values = dict(line)
+            values["response"] = LineResponse(values["response"])
+            values["cancelled"] = bool(values["cancelled"])
+            figures[values.pop("order_id")].append(LineFigures(**values))
+        changes: list[dict[str, Any]] = []
+        for row in rows:
+            mine = figures.get(row.id, [])
+            facts = SimpleNamespace(cancelled_at=row.cancelled_at, supplier_id=row.supplier_id)
+            wanted = {
+                "current_status": derive_status(facts, mine).value,
+                "net_total": order_total(mine),
+                "earliest_open_due": earliest_open_due(facts, mine),
+                "awaiting_confirmation": awaits_confirmation(facts, mine),
+            }
+            stored = {name: getattr(row, name) for name in _FACTS}
+            stored["current_status"] = str(stored["current_status"])
+            stored["awaiting_confirmation"] = bool(stored["awaiting_confirmation"])
+            if stored != wanted:
+                changes.append({"order_id": row.id, **wanted})
+        if changes:
+            conn.execute(set_facts, changes)
+        seen += len(rows)
+        corrected += len(changes)
+        last = rows[-1].id
+
+
+def _rebuild_tallies(conn: Connection) -> int:
+    conn.execute(delete(OrderTally.__table__))
+    conn.execute(delete(DayTally.__table__))
+    orders, invoices = Order.__table__, Invoice.__table__
+    keys: list[dict[str, Any]] = []
+    days: list[dict[str, Any]] = []
+    scopes: Iterable[tuple[ColumnElement[Any], str]] = (
+        (literal(ALL_ORGS), ALL),
+        (orders.c.dealer_id, DEALER),
+        (orders.c.supplier_id, SUPPLIER),
+    )
+    for column, role in scopes:
+        org = column.label("org")
+        present = column.is_not(None)
+        for ident, status, n in conn.execute(
+            select(org, orders.c.current_status, func.count())
+            .where(present)
+            .group_by(org, orders.c.current_status)
+        ):
+            keys.append({"org_id": ident, "role": role, "key": str(status), "n": n})
+        for ident, n in conn.execute(
+            select(org, func.count()).where(present, orders.c.awaiting_confirmation.is_(True)).group_by(org)
+        ):
+            keys.append({"org_id": ident, "role": role, "key": WAITING, "n": n})
+        for ident, day, n in conn.execute(
+            select(org, orders.c.order_date, func.count()).where(present).group_by(org, orders.c.order_date)
+        ):
+            days.append(_day(ident, role, ORDERS, day, n, 0, 0))
+    sums: defaultdict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0, 0])
+    over_billed = invoices.c.match_status == "over_billed"
+    if conn.dialect.name == "postgresql":  # NUMERIC sums are exact there
+        rows: Iterable[Any] = conn.execute(
+            select(
+                invoices.c.supplier_id,
+                invoices.c.due_date,
+                func.count(),
+                func.sum(invoices.c.gross_total),
+                func.count().filter(over_billed),
+            ).group_by(invoices.c.supplier_id, invoices.c.due_date)
+        )
+    else:  # SQLite keeps amounts as text: summed here, as Decimals
+        rows = (
+            (supplier, due, 1, gross, int(str(match) == "over_billed"))
+            for supplier, due, gross, match in conn.execution_options(yield_per=5000).execute(
+                select(
+                    invoices.c.supplier_id,
+                    invoices.c.due_date,
+                    invoices.c.gross_total,
+                    invoices.c.match_status,
+                )
+            )
+        )
+    for supplier, due, n, gross, flagged in rows:
+        for key in ((ALL_ORGS, ALL, due or NO_DUE), (supplier, SUPPLIER, due or NO_DUE)):
+            tally = sums[key]
+            tally[0] += n
+            tally[1] += units(Decimal(gross or 0))
+            tally[2] += flagged
+    for (ident, role, day), (n, amount, flagged) in sums.items():
+        days.append(_day(ident, role, INVOICES, day, n, amount, flagged))
+    if keys:
+        conn.execute(insert(OrderTally.__table__), keys)
+    for start in range(0, len(days), 10_000):
+        conn.execute(insert(DayTally.__table__), days[start : start + 10_000])
+    return len(keys) + len(days)
+
+
+def _day(ident: int, role: str, kind: str, day: date, n: int, amount: int, flagged: int) -> dict[str, Any]:
+    return {
+        "org_id": ident,
+        "role": role,
+        "kind": kind,
+        "day": day,
+        "n": n,
+        "amount": amount,
+        "flagged": flagged,
+    }
+
+
+__all__ = ["RebuildResult", "rebuild"]
