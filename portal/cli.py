@@ -244,6 +244,29 @@ def seed_demo_cmd(ctx: Context, scale: float, anchor: object) -> None:
 
 
 @main.group()
+def stats() -> None:
+    """Dashboard figures."""
+
+
+@stats.command("rebuild")
+@pass_ctx
+def stats_rebuild(ctx: Context) -> None:
+    """Recompute the stored order facts and the dashboard tallies from the orders, lines and
+    invoices (after writes that bypassed the application; writers wait while it runs)."""
+    import time
+
+    from portal.summaries import rebuild
+
+    started = time.perf_counter()
+    with ctx.engine.begin() as conn:
+        result = rebuild(conn)
+    _console().print(
+        f"[green]{result.orders:,} orders read, {result.corrected:,} corrected, "
+        f"{result.tally_rows:,} tally rows[/] in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@main.group()
 def org() -> None:
     """Organizations."""
 

@@ -95,9 +95,10 @@ _INSERTS: dict[str, Callable[[Connection, Table, list[Row]], None]] = {
 
 
 def _finish(conn: Connection, plan: Plan) -> None:
-    """The dashboard tallies, sequences past the planned ids (PostgreSQL) and fresh planner statistics (both databases): a
-    freshly loaded table has none, and the planner would guess."""
-    rebuild(conn, facts=False)  # the rows carry their facts (portal.seed.orders); the tallies
+    """The dashboard tallies (the rows carry their order facts, see portal.seed.orders), sequences
+    past the planned ids (PostgreSQL) and fresh planner statistics (both databases): a freshly
+    loaded table has none, and the planner would guess."""
+    rebuild(conn, facts=False)
     quote = conn.dialect.identifier_preparer.format_table
     if conn.dialect.name == "postgresql":
         for table, rows in plan.counts.items():

@@ -1,19 +1,96 @@
-"""The stored ``current_status`` and ``net_total`` of an order always equal what its lines say."""
+"""The stored facts of an order (``current_status``, ``net_total``, ``earliest_open_due``,
+``awaiting_confirmation``) always equal what its lines say, and the dashboard tallies always equal
+the aggregates over the orders and invoices they count (``portal.stats``'s ``*_definition``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from portal.models import LineResponse, Order, OrderLine, OrderStatus
+from portal import stats
+from portal.access import Principal, visible
+from portal.models import (
+    DayTally,
+    Invoice,
+    LineResponse,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTally,
+    Organization,
+)
 from portal.orders import service as orders
 from portal.orders.fulfilment import BillLine, ShipLine, record_shipment, submit_invoice
-from portal.orders.queries import order_statuses
+from portal.orders.queries import (
+    earliest_open_due_expression,
+    late_definition,
+    order_statuses,
+    waiting_definition,
+)
 from portal.seed import seed_demo
-from tests.builders import build_scene
+from portal.summaries import rebuild
+from tests.builders import build_scene, principal_of
+
+TODAY = date.today()
+
+
+def tally_rows(session: Session) -> set[tuple[object, ...]]:
+    """Every tally row that counts something (zero rows stay behind when a count falls to zero)."""
+    keys = {(r.org_id, r.role, r.key, r.n) for r in session.scalars(select(OrderTally)) if r.n}
+    days = {
+        (r.org_id, r.role, r.kind, r.day, r.n, r.amount, r.flagged)
+        for r in session.scalars(select(DayTally))
+        if r.n or r.amount or r.flagged
+    }
+    return keys | days
+
+
+def principals(session: Session) -> list[Principal]:
+    """The owner and one principal per organization (trees included: a dealer group sees its branches)."""
+    orgs = session.scalars(select(Organization).order_by(Organization.id)).all()
+    return [principal_of(session, org) for org in orgs]
+
+
+def assert_facts_and_tallies_current(factory: sessionmaker[Session], *, today: date = TODAY) -> None:
+    """Every order's stored facts equal their SQL definitions from the lines; the tallies equal a
+    rebuild from the base rows; and every dashboard figure, for every organization, equals its
+    aggregate over the visible rows."""
+    with factory() as session:
+        rows = session.execute(
+            select(
+                Order.number,
+                Order.earliest_open_due,
+                earliest_open_due_expression(),
+                Order.awaiting_confirmation,
+                waiting_definition(),
+            )
+        ).all()
+        wrong = [r.number for r in rows if (r[1], bool(r[3])) != (r[2], bool(r[4]))]
+        assert wrong == [], f"stored earliest_open_due / awaiting_confirmation differ: {wrong}"
+        kept = tally_rows(session)
+        rebuild(session.connection())
+        assert tally_rows(session) == kept
+        session.rollback()
+        for p in principals(session):
+            assert stats.orders_by_status(session, p) == stats.orders_by_status_definition(session, p)
+            assert stats.waiting_count(session, p) == stats.waiting_count_definition(session, p)
+            weeks = stats.orders_per_week(session, p, today=today, weeks=4)
+            assert weeks == stats.orders_per_week_definition(session, p, today=today, weeks=4)
+            for day in (today, today + timedelta(days=30)):
+                assert stats.open_invoices(session, p, today=day) == stats.open_invoices_definition(
+                    session, p, today=day
+                )
+                late = visible_count(session, p, *late_definition(day + timedelta(days=20)))
+                assert stats.late_order_count(session, p, today=day + timedelta(days=20)) == late
+            assert stats.by_partner(session, p) == stats.by_partner_definition(session, p)
+
+
+def visible_count(session: Session, principal: Principal, *conditions: object) -> int:
+    stmt = visible(principal, Order).with_only_columns(func.count()).where(*conditions)  # type: ignore[arg-type]
+    return int(session.scalar(stmt) or 0)
 
 
 def stored_and_derived(factory: sessionmaker[Session], order_id: int) -> tuple[tuple[str, Decimal], ...]:
@@ -29,6 +106,7 @@ def assert_current(factory: sessionmaker[Session], order_id: int, expected: Orde
     stored, derived, in_sql = stored_and_derived(factory, order_id)
     assert stored == derived == in_sql
     assert stored[0] is expected
+    assert_facts_and_tallies_current(factory)
     return stored[1]
 
 
@@ -45,6 +123,13 @@ def test_demo_data_is_seeded_with_the_derived_summaries(
     assert len(all_orders) > 100
     assert mismatched == []
     assert len(states) >= 6
+    with factory() as session:
+        assert session.scalar(select(func.count()).where(Order.awaiting_confirmation)) > 0
+        assert session.scalar(select(func.count()).where(Order.earliest_open_due < date(2026, 3, 2))) > 0
+        assert session.scalar(
+            select(func.sum(OrderTally.n)).where(OrderTally.role == "all", OrderTally.key != "waiting")
+        ) == len(all_orders)
+    assert_facts_and_tallies_current(factory, today=date(2026, 3, 2))
 
 
 def test_every_service_step_keeps_the_summary_current(factory: sessionmaker[Session]) -> None:
@@ -159,3 +244,71 @@ def test_many_new_lines_in_one_flush(factory: sessionmaker[Session]) -> None:
             for n in range(2, 302)
         )
     assert assert_current(factory, order.id, OrderStatus.DRAFT) == Decimal("612.5")
+
+
+def test_tallies_follow_dates_promises_invoices_and_bulk_statements(factory: sessionmaker[Session]) -> None:
+    """What moves a tally besides a service step: a promised date in the past (late), an order
+    date changed on the object, an invoice's due date and match changed on the object or by a bulk
+    UPDATE through the session, a bulk UPDATE of lines (their orders' facts follow), a cancelled
+    order, a bulk DELETE of lines."""
+    scene = build_scene(factory)
+    customer = scene.customer(shared_with=("dealer-branch",))
+    late = scene.order(customer, dealer="dealer-branch", supplier="supplier-a", quantities=(3, 2))
+    billed = scene.order(customer, dealer="dealer-other", supplier="supplier-b", quantities=(1,))
+    scene.fulfil(billed, "supplier-b")
+    assert_facts_and_tallies_current(factory)
+
+    with scene.uow() as uow:
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=late.id,
+            answers=[orders.LineAnswer(1, LineResponse.CHANGED, promised_date=TODAY + timedelta(days=2))],
+        )
+    with factory() as session:
+        assert session.get_one(Order, late.id).earliest_open_due == TODAY + timedelta(days=2)
+        assert stats.late_order_count(session, scene.p("dealer-group"), today=TODAY + timedelta(days=3)) == 1
+        assert stats.late_order_count(session, scene.p("dealer-other"), today=TODAY + timedelta(days=3)) == 0
+    assert_facts_and_tallies_current(factory)
+
+    with scene.uow() as uow:
+        uow.session.get_one(Order, late.id).order_date = TODAY - timedelta(days=8)
+        invoice = uow.session.scalars(select(Invoice).where(Invoice.order_id == billed.id)).one()
+        invoice.due_date = TODAY + timedelta(days=10)
+    assert_facts_and_tallies_current(factory)
+    with factory() as session:
+        assert stats.open_invoices(session, scene.p("supplier-b"), today=TODAY + timedelta(days=11))[0] == 0
+        assert stats.open_invoices(session, scene.p("supplier-b"), today=TODAY + timedelta(days=10))[0] == 1
+
+    with scene.uow() as uow:
+        uow.session.execute(
+            update(Invoice)
+            .where(Invoice.order_id == billed.id)
+            .values(due_date=None, match_status="over_billed")
+        )
+        uow.session.execute(
+            update(OrderLine)
+            .where(OrderLine.order_id == late.id)
+            .values(requested_date=TODAY - timedelta(days=5))
+        )
+    assert_facts_and_tallies_current(factory)
+    with factory() as session:
+        assert stats.open_invoices(session, scene.p("owner"), today=TODAY + timedelta(days=99))[2] == 1
+        assert session.get_one(Order, late.id).earliest_open_due == TODAY - timedelta(days=5)  # line 2's
+
+    with scene.uow() as uow:
+        uow.session.execute(update(Order).where(Order.id == late.id).values(order_date=TODAY))
+    assert_facts_and_tallies_current(factory)
+
+    with scene.uow() as uow:
+        uow.session.execute(delete(OrderLine).where(OrderLine.order_id == late.id, OrderLine.line_no == 2))
+    assert_facts_and_tallies_current(factory)
+    with factory() as session:
+        assert session.get_one(Order, late.id).earliest_open_due == TODAY + timedelta(days=2)  # line 1: promised
+
+    with scene.uow() as uow:
+        orders.cancel_order(uow=uow, principal=scene.p("owner"), order_id=late.id)
+    assert_facts_and_tallies_current(factory)
+    with factory() as session:
+        assert stats.waiting_count(session, scene.p("supplier-a")) == 0
+        assert stats.orders_by_status(session, scene.p("dealer-branch")) == {OrderStatus.CANCELLED: 1}
