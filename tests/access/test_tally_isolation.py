@@ -1,0 +1,60 @@
+"""The dashboard figures read from the tallies count only the viewer's orders and invoices: a dealer
+its own (and its branches'), a supplier those routed to it; an organization tree that holds both a
+dealer and a supplier (where the tallies would count an order twice) is counted from its rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal import stats
+from portal.access import Principal, order_tally_scopes
+from portal.models import OrderStatus, OrgKind
+from tests.builders import build_scene, principal_of
+
+
+def test_dealer_and_supplier_figures_count_only_their_orders(factory: sessionmaker[Session]) -> None:
+    scene = build_scene(factory)
+    customer = scene.customer(shared_with=("dealer-branch", "dealer-other"))
+    for _ in range(3):
+        scene.order(customer, dealer="dealer-branch", supplier="supplier-a")
+    other = scene.order(customer, dealer="dealer-other", supplier="supplier-b")
+    scene.fulfil(other, "supplier-b")
+    scene.order(customer)  # the owner's draft
+    today = date.today()
+    with factory() as session:
+        group, branch, rival = (scene.p(s) for s in ("dealer-group", "dealer-branch", "dealer-other"))
+        supplier_a, supplier_b = scene.p("supplier-a"), scene.p("supplier-b")
+        awaiting = {OrderStatus.AWAITING_CONFIRMATION: 3}
+        assert stats.orders_by_status(session, group) == awaiting  # its branch's orders
+        assert stats.orders_by_status(session, branch) == awaiting
+        assert stats.orders_by_status(session, rival) == {OrderStatus.INVOICED: 1}
+        assert stats.orders_by_status(session, supplier_a) == awaiting
+        assert stats.orders_by_status(session, scene.p("partner")) == {}
+        assert stats.waiting_count(session, supplier_a) == 3 and stats.waiting_count(session, supplier_b) == 0
+        assert stats.open_order_count(session, rival) == 0 and stats.open_order_count(session, group) == 3
+        assert sum(w.count for w in stats.orders_per_week(session, rival, today=today)) == 1
+        assert sum(w.count for w in stats.orders_per_week(session, scene.p("owner"), today=today)) == 5
+        assert stats.open_invoices(session, supplier_a, today=today)[0] == 0
+        assert stats.open_invoices(session, supplier_b, today=today)[0] == 1
+        assert stats.open_invoices(session, scene.p("owner"), today=today)[0] == 1
+
+
+def test_a_tree_of_dealer_and_supplier_is_counted_from_its_rows(factory: sessionmaker[Session]) -> None:
+    scene = build_scene(factory)
+    customer = scene.customer(shared_with=("dealer-branch",))
+    scene.order(customer, dealer="dealer-branch", supplier="supplier-a")
+    with factory() as session:
+        plain = principal_of(session, scene.orgs["dealer-branch"])
+        mixed = Principal(
+            org_id=plain.org_id,
+            org_kind=OrgKind.DEALER,
+            org_ids=frozenset({scene.orgs["dealer-branch"].id, scene.orgs["supplier-a"].id}),
+            roles=plain.roles,
+        )
+        assert order_tally_scopes(session, plain) is not None
+        assert order_tally_scopes(session, mixed) is None
+        # the tallies would say 2 (once as dealer, once as supplier); the rows say 1
+        assert stats.orders_by_status(session, mixed) == {OrderStatus.AWAITING_CONFIRMATION: 1}
+        assert stats.waiting_count(session, mixed) == 1
