@@ -93,8 +93,8 @@ def rebuild(conn: Connection, *, facts: bool = True, batch: int = BATCH) -> Rebu
 def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
     table, lines = Order.__table__, OrderLine.__table__
     set_facts = (
-        update(table)
-        .where(table.c.id == bindparam("order_id"))
+        update(Order)
+        .where(Order.id == bindparam("order_id"))
         .values({name: bindparam(name) for name in _FACTS})
     )
     last, seen, corrected = 0, 0, 0
@@ -140,8 +140,8 @@ def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
 
 
 def _rebuild_tallies(conn: Connection) -> int:
-    conn.execute(delete(OrderTally.__table__))
-    conn.execute(delete(DayTally.__table__))
+    conn.execute(delete(OrderTally))
+    conn.execute(delete(DayTally))
     orders, invoices = Order.__table__, Invoice.__table__
     keys: list[dict[str, Any]] = []
     days: list[dict[str, Any]] = []
@@ -200,9 +200,9 @@ def _rebuild_tallies(conn: Connection) -> int:
     for (ident, role, day), (n, amount, flagged) in sums.items():
         days.append(_day(ident, role, INVOICES, day, n, amount, flagged))
     if keys:
-        conn.execute(insert(OrderTally.__table__), keys)
+        conn.execute(insert(OrderTally), keys)
     for start in range(0, len(days), 10_000):
-        conn.execute(insert(DayTally.__table__), days[start : start + 10_000])
+        conn.execute(insert(DayTally), days[start : start + 10_000])
     return len(keys) + len(days)
 
 

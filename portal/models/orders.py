@@ -383,7 +383,7 @@ def _figures_in_database(session: Session, model: type[Any], ids: set[int]) -> d
             for ident, supplier, due, gross, match in rows
         }
     if model is Order:
-        rows = session.execute(
+        order_rows = session.execute(
             select(
                 Order.id,
                 Order.dealer_id,
@@ -395,7 +395,7 @@ def _figures_in_database(session: Session, model: type[Any], ids: set[int]) -> d
         )
         return {
             ident: OrderFigures(dealer, supplier, day, str(status), bool(awaiting))
-            for ident, dealer, supplier, day, status, awaiting in rows
+            for ident, dealer, supplier, day, status, awaiting in order_rows
         }
     return {}
 

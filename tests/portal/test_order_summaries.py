@@ -304,7 +304,8 @@ def test_tallies_follow_dates_promises_invoices_and_bulk_statements(factory: ses
         uow.session.execute(delete(OrderLine).where(OrderLine.order_id == late.id, OrderLine.line_no == 2))
     assert_facts_and_tallies_current(factory)
     with factory() as session:
-        assert session.get_one(Order, late.id).earliest_open_due == TODAY + timedelta(days=2)  # line 1: promised
+        # line 1's promised date: it overrides the requested one
+        assert session.get_one(Order, late.id).earliest_open_due == TODAY + timedelta(days=2)
 
     with scene.uow() as uow:
         orders.cancel_order(uow=uow, principal=scene.p("owner"), order_id=late.id)

@@ -23,7 +23,6 @@ branch_labels = None
 depends_on = None
 
 AWAITING = sa.text("awaiting_confirmation")
-PARTIAL = {"postgresql_where": AWAITING, "sqlite_where": AWAITING}
 
 
 def upgrade() -> None:
@@ -56,9 +55,9 @@ def upgrade() -> None:
     op.create_index("ix_orders_earliest_open_due", "orders", ["earliest_open_due"])
     op.create_index("ix_orders_dealer_id_earliest_open_due", "orders", ["dealer_id", "earliest_open_due"])
     op.create_index("ix_orders_supplier_id_earliest_open_due", "orders", ["supplier_id", "earliest_open_due"])
-    op.create_index("ix_orders_awaiting_supplier_updated", "orders", ["supplier_id", "updated_at", "id"], **PARTIAL)
-    op.create_index("ix_orders_awaiting_supplier_created", "orders", ["supplier_id", "created_at", "id"], **PARTIAL)
-    op.create_index("ix_orders_awaiting_created", "orders", ["created_at", "id"], **PARTIAL)
+    op.create_index("ix_orders_awaiting_supplier_updated", "orders", ["supplier_id", "updated_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING)
+    op.create_index("ix_orders_awaiting_supplier_created", "orders", ["supplier_id", "created_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING)
+    op.create_index("ix_orders_awaiting_created", "orders", ["created_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING)
 
 
 def downgrade() -> None:
