@@ -120,7 +120,7 @@ class Order(Base):
             "updated_at",
             "id",
             postgresql_where=text("awaiting_confirmation"),
-            sqlite_where=text("awaiting_confirmation"),
+            sqlite_where=text("awaiting_confirmation = 1"),
         ),
         Index(
             "ix_orders_awaiting_supplier_created",
@@ -128,14 +128,14 @@ class Order(Base):
             "created_at",
             "id",
             postgresql_where=text("awaiting_confirmation"),
-            sqlite_where=text("awaiting_confirmation"),
+            sqlite_where=text("awaiting_confirmation = 1"),
         ),
         Index(
             "ix_orders_awaiting_created",
             "created_at",
             "id",
             postgresql_where=text("awaiting_confirmation"),
-            sqlite_where=text("awaiting_confirmation"),
+            sqlite_where=text("awaiting_confirmation = 1"),
         ),
     )
 

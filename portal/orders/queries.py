@@ -71,7 +71,9 @@ def waiting_condition() -> ColumnElement[bool]:
 
     Reads the stored ``Order.awaiting_confirmation`` (kept by the flush hook, with partial indexes);
     :func:`waiting_definition` is the same from the lines, for tests and audits."""
-    return Order.awaiting_confirmation.is_(True)
+    # The bare column (not `IS true`): PostgreSQL matches it to the partial indexes' predicate;
+    # SQLite renders it `= 1`, the term of its partial indexes.
+    return Order.awaiting_confirmation.expression
 
 
 def waiting_definition() -> ColumnElement[bool]:

@@ -22,7 +22,10 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
+# PostgreSQL plans `WHERE awaiting_confirmation` with these; SQLite, which renders the condition as
+# `awaiting_confirmation = 1`, needs that very term in the index.
 AWAITING = sa.text("awaiting_confirmation")
+AWAITING_SQLITE = sa.text("awaiting_confirmation = 1")
 
 
 def upgrade() -> None:
@@ -55,9 +58,9 @@ def upgrade() -> None:
     op.create_index("ix_orders_earliest_open_due", "orders", ["earliest_open_due"])
     op.create_index("ix_orders_dealer_id_earliest_open_due", "orders", ["dealer_id", "earliest_open_due"])
     op.create_index("ix_orders_supplier_id_earliest_open_due", "orders", ["supplier_id", "earliest_open_due"])
-    op.create_index("ix_orders_awaiting_supplier_updated", "orders", ["supplier_id", "updated_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING)
-    op.create_index("ix_orders_awaiting_supplier_created", "orders", ["supplier_id", "created_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING)
-    op.create_index("ix_orders_awaiting_created", "orders", ["created_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING)
+    op.create_index("ix_orders_awaiting_supplier_updated", "orders", ["supplier_id", "updated_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING_SQLITE)
+    op.create_index("ix_orders_awaiting_supplier_created", "orders", ["supplier_id", "created_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING_SQLITE)
+    op.create_index("ix_orders_awaiting_created", "orders", ["created_at", "id"], postgresql_where=AWAITING, sqlite_where=AWAITING_SQLITE)
 
 
 def downgrade() -> None:
