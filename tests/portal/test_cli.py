@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from portal.cli import main
 from portal.db import make_engine
-from portal.models import Activity, ApiToken, Case, Customer, Order, Organization, OrgKind
+from portal.models import Activity, ApiToken, Case, Customer, Order, OrderTally, Organization, OrgKind
 from portal.partners.service import authenticate_token
 
 
@@ -26,7 +26,7 @@ def runner(empty_database_url: str) -> CliRunner:
 def test_help_lists_every_command(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("db", "seed", "org", "user", "token", "serve", "demo"):
+    for command in ("db", "seed", "org", "user", "token", "serve", "demo", "stats"):
         assert f"  {command} " in result.output
 
 
@@ -335,3 +335,28 @@ def test_help_and_edi_start_without_the_database_and_web_stack(args: list[str]) 
     loaded = set(json.loads(process.stderr.strip().splitlines()[-1]))
     assert "click" in loaded and ("edi" in loaded) == (args[0] == "edi")
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_stats_rebuild_repairs_facts_and_tallies_written_past_the_application(
+    runner: CliRunner, empty_database_url: str
+) -> None:
+    seeded = runner.invoke(main, ["seed", "demo", "--scale", "0.05", "--anchor", "2026-03-02"])
+    assert seeded.exit_code == 0, seeded.output
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:  # a repair by hand that the flush hook never saw
+            waiting = conn.execute(select(Order.id).where(Order.awaiting_confirmation).limit(1)).scalar_one()
+            conn.execute(
+                Order.__table__.update().where(Order.id == waiting).values(awaiting_confirmation=False)
+            )
+            conn.execute(OrderTally.__table__.update().values(n=OrderTally.n + 7))
+        result = runner.invoke(main, ["stats", "rebuild"])
+        assert result.exit_code == 0, result.output
+        assert "1 corrected" in result.output
+        with engine.connect() as conn:
+            assert conn.execute(select(Order.awaiting_confirmation).where(Order.id == waiting)).scalar_one()
+            drafts = conn.execute(select(func.count()).where(Order.current_status == "draft")).scalar_one()
+            tally = select(OrderTally.n).where(OrderTally.org_id == 0, OrderTally.key == "draft")
+            assert drafts > 0 and conn.execute(tally).scalar_one() == drafts
+    finally:
+        engine.dispose()
