@@ -190,6 +190,8 @@ class Order(Node, Built):
     # Derived from the lines and kept current by the model's flush hook (portal.models.orders).
     current_status: strawberry.Private[m.OrderStatus]
     net_total: strawberry.Private[Decimal]
+    earliest_open_due: strawberry.Private[date | None]  # the `lateOn` filter reads it
+    awaiting_confirmation: strawberry.Private[bool]  # the `awaitingConfirmation` filter reads it
 
     @strawberry.field
     def lines(self, info: strawberry.Info) -> list[OrderLine]:
