@@ -16,6 +16,7 @@ from portal.models.exchange import (
 )
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
 from portal.models.logins import LoginFailure, RevokedSession
+from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 
@@ -42,16 +43,20 @@ __all__ = [
     "ExchangeLink",
     "ExchangeProfile",
     "ExchangeRecord",
+    "Invitation",
     "Invoice",
     "InvoiceLine",
     "LineResponse",
     "LoginFailure",
+    "MailMessage",
+    "MailStatus",
     "MatchStatus",
     "Order",
     "OrderLine",
     "OrderStatus",
     "OrgKind",
     "Organization",
+    "PasswordReset",
     "Product",
     "RecordState",
     "RevokedSession",
