@@ -114,7 +114,9 @@ class SmtpTransport:
         context = ssl.create_default_context()
         client: smtplib.SMTP
         if s.smtp_security == "tls":
-            client = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port or 465, timeout=s.smtp_timeout, context=context)
+            client = smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port or 465, timeout=s.smtp_timeout, context=context
+            )
         else:
             default = 587 if s.smtp_security == "starttls" else 25
             client = smtplib.SMTP(s.smtp_host, s.smtp_port or default, timeout=s.smtp_timeout)
