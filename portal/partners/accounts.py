@@ -23,7 +23,7 @@ from portal import validation
 from portal.access import Principal, get_visible, principal_for_user, visible
 from portal.access import permissions as may
 from portal.db import UnitOfWork
-from portal.errors import Conflict, InvalidInput
+from portal.errors import InvalidInput, InvalidState
 from portal.events import record
 from portal.models import Invitation, Organization, PasswordReset, User
 from portal.models.base import utcnow
@@ -40,6 +40,7 @@ INVITATION_PATH = "/invitation/"
 LINK_UNKNOWN = "This link is not valid. Please ask for a new one."
 LINK_USED = "This link has been used already. Please ask for a new one."
 LINK_EXPIRED = "This link has expired. Please ask for a new one."
+INVITED_ALREADY = "has an open invitation already: send it again or withdraw it"
 INVITATION_REVOKED = "This invitation has been withdrawn. Please ask your administrator for a new one."
 
 
@@ -206,7 +207,7 @@ def invite_user(
         )
     )
     if any(i.organization_id == org.id for i in open_ones):
-        raise Conflict("this address has an open invitation already: send it again or withdraw it")
+        raise InvalidInput("email", INVITED_ALREADY)
     if open_ones:
         raise InvalidInput("email", ADDRESS_TAKEN)  # invited elsewhere: say no more than for a user
     token = new_link_token()
@@ -246,9 +247,9 @@ def _open_invitation(uow: UnitOfWork, principal: Principal, invitation_id: int, 
         only="admins of the organization",
     )
     if invitation.accepted_at is not None:
-        raise Conflict("the invitation has been accepted already")
+        raise InvalidState("invitation", "accepted", action)
     if invitation.revoked_at is not None:
-        raise Conflict("the invitation has been withdrawn")
+        raise InvalidState("invitation", "withdrawn", action)
     return invitation
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from portal.config import Settings
 from tests.notify.smtp import SmtpServer, smtp_server
+from tests.web.conftest import world  # noqa: F401 - the web portal on the scene, for the page tests
 
 
 @pytest.fixture

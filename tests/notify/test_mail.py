@@ -21,7 +21,9 @@ from portal.notify.mail.sender import LEASE, backoff
 from tests.notify.smtp import SmtpServer, part, smtp_server
 
 
-def queue(factory: sessionmaker[Session], key: str = "k1", *, locale: str = "de", name: str = "Jana <b>") -> bool:
+def queue(
+    factory: sessionmaker[Session], key: str = "k1", *, locale: str = "de", name: str = "Jana <b>"
+) -> bool:
     with unit_of_work(factory) as uow:
         return enqueue_mail(
             uow.session,
@@ -110,9 +112,7 @@ def test_550_is_recorded_as_failed_with_the_servers_message_and_not_retried(
     assert smtp.mailbox.received == [] and row(factory).attempts == 1
 
 
-def test_a_server_that_is_gone_is_tried_again_later(
-    factory: sessionmaker[Session], tmp_path: Path
-) -> None:
+def test_a_server_that_is_gone_is_tried_again_later(factory: sessionmaker[Session], tmp_path: Path) -> None:
     with smtp_server() as server:
         port = server.port
     settings = Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_security="none", data_dir=tmp_path)
