@@ -7,7 +7,6 @@ import pytest
 
 from portal.config import Settings
 from tests.notify.smtp import SmtpServer, smtp_server
-from tests.web.conftest import world  # noqa: F401 - the web portal on the scene, for the page tests
 
 
 @pytest.fixture
@@ -27,3 +26,6 @@ def mail_settings(smtp: SmtpServer, tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         smtp_timeout=5.0,
     )
+
+
+from tests.web.conftest import world  # noqa: E402, F401 - the web portal on the scene, for the page tests
