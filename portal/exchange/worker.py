@@ -1,5 +1,6 @@
 """The exchange worker (`portal exchange run`): for every enabled profile, poll the inbox, process
-received files, queue and send outbound files; then send the mail outbox (`portal.notify.mail`). Several workers may run against one PostgreSQL:
+received files, queue and send outbound files; then send the mail outbox
+(`portal.notify.mail`). Several workers may run against one PostgreSQL:
 claims use ``FOR UPDATE SKIP LOCKED`` and unique constraints make double processing impossible.
 
 Nothing one partner sends or one profile's transport does may stop the others: every step is

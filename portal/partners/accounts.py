@@ -45,7 +45,8 @@ INVITATION_REVOKED = "This invitation has been withdrawn. Please ask your admini
 
 
 class LinkRefused(Exception):
-    """A reset or invitation link that cannot be used; ``message`` says why (English, translated at the edge)."""
+    """A reset or invitation link that cannot be used; ``message`` says why (in English; the edge
+    translates it)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

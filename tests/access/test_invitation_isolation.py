@@ -28,7 +28,7 @@ REVOKE = (
 LIST = "{ invitations { id email organization { id } } }"
 
 
-def _invite(api: Api, slug: str, email: str, org: str | None = None) -> dict[str, Any]:
+def _invite(api: Api, slug: str, email: str, org: str | None = None) -> dict[str, Any]:  # noqa: F811 - the fixture
     variables: dict[str, Any] = {"input": {"email": email, "name": "New Person", "roles": ["member"]}}
     if org is not None:
         variables["input"]["organization"] = org
@@ -42,7 +42,7 @@ def _invite(api: Api, slug: str, email: str, org: str | None = None) -> dict[str
     return dict(body["data"]["inviteUser"])
 
 
-def _as(api: Api, slug: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def _as(api: Api, slug: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:  # noqa: F811 - the fixture
     response = api.client.post(
         "/graphql",
         json={"query": query, "variables": variables or {}},
@@ -53,7 +53,7 @@ def _as(api: Api, slug: str, query: str, variables: dict[str, Any] | None = None
     return dict(body["data"])
 
 
-def _counts(api: Api) -> tuple[int, int]:
+def _counts(api: Api) -> tuple[int, int]:  # noqa: F811 - the fixture
     with api.scene.factory() as session:
         return (
             int(session.scalar(select(func.count()).select_from(Invitation)) or 0),
@@ -61,7 +61,7 @@ def _counts(api: Api) -> tuple[int, int]:
         )
 
 
-def test_an_admin_invites_into_its_own_organization_by_graphql(api: Api) -> None:
+def test_an_admin_invites_into_its_own_organization_by_graphql(api: Api) -> None:  # noqa: F811 - the fixture
     done = _invite(api, "supplier-a", "new@supplier-a.example")
     assert done["userErrors"] == []
     assert done["invitation"]["organization"]["id"] == gid("Organization", api.scene.orgs["supplier-a"].id)
@@ -71,7 +71,7 @@ def test_an_admin_invites_into_its_own_organization_by_graphql(api: Api) -> None
         assert mail.template == "invitation"
 
 
-def test_an_external_admin_cannot_invite_into_another_organization(api: Api) -> None:
+def test_an_external_admin_cannot_invite_into_another_organization(api: Api) -> None:  # noqa: F811 - the fixture
     before = _counts(api)
     foreign = gid("Organization", api.scene.orgs["supplier-b"].id)
     missing = gid("Organization", 999_999)
@@ -90,7 +90,7 @@ def test_an_external_admin_cannot_invite_into_another_organization(api: Api) -> 
     assert _counts(api) == (before[0] + 1, before[1] + 1)
 
 
-def test_members_cannot_invite(api: Api) -> None:
+def test_members_cannot_invite(api: Api) -> None:  # noqa: F811 - the fixture
     response = api.client.post(
         "/graphql",
         json={
@@ -104,7 +104,7 @@ def test_members_cannot_invite(api: Api) -> None:
     assert _counts(api) == (0, 0)
 
 
-def test_another_organizations_invitations_are_invisible_and_untouchable(api: Api) -> None:
+def test_another_organizations_invitations_are_invisible_and_untouchable(api: Api) -> None:  # noqa: F811 - the fixture
     theirs = _invite(api, "supplier-b", "theirs@supplier-b.example")["invitation"]["id"]
     mine = _invite(api, "supplier-a", "mine@supplier-a.example")["invitation"]["id"]
     listed = _as(api, "supplier-a", LIST)["invitations"]
@@ -123,8 +123,8 @@ def test_another_organizations_invitations_are_invisible_and_untouchable(api: Ap
         assert session.scalar(select(func.count()).where(Invitation.revoked_at.is_not(None))) == 0
 
 
-def test_the_users_page_shows_only_the_own_organizations_invitations(world: WebWorld) -> None:
-    scene = world.scene
+def test_the_users_page_shows_only_the_own_organizations_invitations(world: WebWorld) -> None:  # noqa: F811 - the fixture
+    scene = world.scene  # noqa: F811 - the fixture
     with unit_of_work(scene.factory) as uow:
         for slug in ("supplier-a", "supplier-b"):
             accounts.invite_user(

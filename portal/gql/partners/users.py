@@ -93,7 +93,7 @@ class ApiToken:
 
 
 @strawberry.type(
-    description="An open invitation to become a user; the invited person sets a password from the link mailed to them."
+    description="An invitation to become a user; the person sets a password from the link mailed to them."
 )
 class Invitation:
     pk: strawberry.Private[int]

@@ -20,7 +20,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
@@ -40,7 +42,8 @@ BATCH = 50
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: 1, 2, 4, ... minutes, at most 6 hours."""
-    return min(FIRST_RETRY * (2 ** max(0, attempts - 1)), MAX_RETRY)
+    factor = 1 << min(max(0, attempts - 1), 20)
+    return min(FIRST_RETRY * factor, MAX_RETRY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +68,20 @@ def claim_due(factory: sessionmaker[Session], *, now: datetime, limit: int = BAT
             )
         )
         for row in rows:
-            taken = session.execute(
-                update(MailMessage)
-                .where(
-                    MailMessage.id == row.id,
-                    MailMessage.status == MailStatus.QUEUED,
-                    MailMessage.attempts == row.attempts,
-                )
-                .values(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
-                .execution_options(synchronize_session=False)
+            taken = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(MailMessage)
+                    .where(
+                        MailMessage.id == row.id,
+                        MailMessage.status == MailStatus.QUEUED,
+                        MailMessage.attempts == row.attempts,
+                    )
+                    .values(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+                    .execution_options(synchronize_session=False)
+                ),
             )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
+            if taken.rowcount == 1:
                 claimed.append(Claimed(row.id, row.attempts + 1, row))
         session.expunge_all()
     return claimed
