@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
