@@ -19,7 +19,7 @@ import pytest
 
 from portal.db import unit_of_work
 from portal.partners import service as partners
-from tests.e2e.conftest import DESKTOP, PHONE, translator
+from tests.e2e.conftest import AXE, DESKTOP, PHONE, run_axe, translator
 from tests.e2e.server import portal_serve, world
 from tests.notify.smtp import part, smtp_server
 
@@ -95,13 +95,16 @@ def test_password_reset_from_the_login_page(
                 viewport=viewport,
                 locale="de-DE" if lang == "de" else "en-GB",
                 timezone_id="Europe/Berlin",
+                bypass_csp=True,  # axe-core is injected as an inline script, which our CSP forbids
             )
+            context.add_init_script(path=str(AXE))
             try:
                 page = context.new_page()
                 page.set_default_timeout(15000)
                 page.goto(f"/login?lang={lang}")
                 page.get_by_role("link", name=_("Forgot password?")).click()
                 expect(page.locator("main h1")).to_have_text(_("Forgot password"))
+                assert run_axe(page) == []
                 page.locator("#f-email").fill(email)
                 page.get_by_role("button", name=_("Send link")).click()
                 expect(page.get_by_role("status")).to_contain_text(
@@ -124,6 +127,7 @@ def test_password_reset_from_the_login_page(
 
                 page.goto(link.group(0))
                 expect(page.locator("main h1")).to_have_text(_("Set a new password"))
+                assert run_axe(page) == []
                 page.locator("#f-password").fill(NEW_PASSWORD)
                 page.locator("#f-password_repeat").fill(NEW_PASSWORD)
                 page.get_by_role("button", name=_("Set password")).click()
@@ -145,6 +149,7 @@ def test_password_reset_from_the_login_page(
                     _("This link has been used already. Please ask for a new one.")
                 )
                 expect(page.get_by_role("link", name=_("Ask for a new link"))).to_be_visible()
+                assert run_axe(page) == []
             finally:
                 context.close()
                 elsewhere.close()

@@ -140,19 +140,20 @@ class AccountViews:
 
     async def reset(self, request: Request) -> Response:
         token = request.path_params["token"]
+
+        def look() -> tuple[str, str | None]:
+            """(the account's e-mail, None), or ("", why the link is refused)."""
+            with unit_of_work(self.web.sessions, read_only=True) as uow:
+                try:
+                    return accounts.check_reset_link(uow.session, token).email, None
+                except LinkRefused as exc:
+                    return "", exc.message
+
+        email, refusal = await run_in_threadpool(look)
+        if refusal is not None:
+            return self._refused(request, refusal)
         if request.method == "GET":
-
-            def look() -> str | None:
-                with unit_of_work(self.web.sessions, read_only=True) as uow:
-                    try:
-                        return accounts.check_reset_link(uow.session, token).email
-                    except LinkRefused as exc:
-                        return "!" + exc.message
-
-            found = await run_in_threadpool(look)
-            if found is None or found.startswith("!"):
-                return self._refused(request, (found or "!" + accounts.LINK_UNKNOWN)[1:])
-            return self._page(request, "password_reset.html", email=found, token=token)
+            return self._page(request, "password_reset.html", email=email, token=token)
         form = await self._form(request)
         if isinstance(form, Response):
             return form
@@ -178,8 +179,6 @@ class AccountViews:
             errors = errors_from(
                 detail, self.web.translations[locale_of(request)].ugettext, locale_of(request)
             )
-            with unit_of_work(self.web.sessions, read_only=True) as uow:
-                email = accounts.check_reset_link(uow.session, token).email
             return self._page(
                 request, "password_reset.html", status_code=400, email=email, token=token, errors=errors
             )
