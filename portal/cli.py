@@ -547,6 +547,7 @@ def demo(
     from portal.db import make_sessionmaker
     from portal.exchange.worker import run_forever
     from portal.migrate import describe
+    from portal.notify.mail import mail_folder
     from portal.seed import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOKENS, seed_demo
     from portal.seed.load import is_empty
 
@@ -578,13 +579,25 @@ def demo(
         out.print(
             "  route an order to NordTec, drop its answer into the first folder, watch the order change"
         )
+    out.rule("e-mail")
+    folder = mail_folder(ctx.settings)
+    if folder is not None:
+        out.print(f"  no SMTP server configured (PORTAL_SMTP_HOST): mails are written to {folder}")
+        out.print(f"  and shown to the owner admin at http://{host}:{port}/admin/mail")
+    else:
+        out.print(f"  mails go through {ctx.settings.smtp_host}")
     out.print(f"\ndatabase: {describe(engine)}   (the `portal` commands run from {Path.cwd()} use it)")
     out.print(f"portal: http://{host}:{port}/   health: http://{host}:{port}/healthz")
     stop = threading.Event()
     thread = threading.Thread(
         target=run_forever,
         args=(make_sessionmaker(engine),),
-        kwargs={"interval": 5.0, "stop": stop, "max_file_bytes": ctx.settings.exchange_max_file_bytes},
+        kwargs={
+            "interval": 5.0,
+            "stop": stop,
+            "max_file_bytes": ctx.settings.exchange_max_file_bytes,
+            "settings": ctx.settings,
+        },
         daemon=True,
         name="exchange",
     )

@@ -49,6 +49,17 @@ class Settings:
     exchange_max_file_bytes: int = 50 * 1024 * 1024  # bigger inbound EDI files are refused (recorded)
     # Addresses of reverse proxies whose X-Forwarded-Proto/-For are believed ("*": any); None: none.
     trust_proxy: str | None = None
+    # E-mail (portal.notify.mail): SMTP when smtp_host is set, else .eml files in data_dir/mail.
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # None: 465 for "tls", 587 for "starttls", 25 for "none"
+    smtp_security: str = "starttls"  # starttls, tls or none
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_timeout: float = 30.0
+    mail_from: str = "Portal <portal@localhost>"
+    # The address the portal is reached at, for links in e-mails ("https://portal.example.com");
+    # None: the address of the request that queued the mail.
+    base_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +77,13 @@ class Settings:
             max_attachment_bytes=int(env.get("PORTAL_MAX_ATTACHMENT_BYTES") or DEFAULT_MAX_ATTACHMENT_BYTES),
             exchange_max_file_bytes=int(env.get("PORTAL_EXCHANGE_MAX_FILE_BYTES") or 50 * 1024 * 1024),
             trust_proxy=(env.get("PORTAL_TRUST_PROXY") or "").strip() or None,
+            smtp_host=(env.get("PORTAL_SMTP_HOST") or "").strip() or None,
+            smtp_port=int(env["PORTAL_SMTP_PORT"]) if env.get("PORTAL_SMTP_PORT") else None,
+            smtp_security=_smtp_security(env.get("PORTAL_SMTP_SECURITY")),
+            smtp_user=env.get("PORTAL_SMTP_USER") or None,
+            smtp_password=env.get("PORTAL_SMTP_PASSWORD") or None,
+            mail_from=env.get("PORTAL_MAIL_FROM") or "Portal <portal@localhost>",
+            base_url=(env.get("PORTAL_BASE_URL") or "").strip().rstrip("/") or None,
         )
 
     def for_serving(self) -> Settings:
@@ -74,6 +92,16 @@ class Settings:
         if self.secret_key_shared:
             return self
         return replace(self, secret_key=shared_secret_key(self.data_dir), secret_key_shared=True)
+
+
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+def _smtp_security(value: str | None) -> str:
+    chosen = (value or "starttls").strip().lower()
+    if chosen not in SMTP_SECURITY:
+        raise ValueError(f"PORTAL_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {value!r}")
+    return chosen
 
 
 class SecretKeyError(Exception):

@@ -24,6 +24,7 @@ from portal.models import (
     Customer,
     ExchangeProfile,
     ExchangeRecord,
+    Invitation,
     Invoice,
     Order,
     OrderLine,
@@ -166,6 +167,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("product", Product, "Product", N_("Product"), N_("Products")),
     Entity("user", User, "User", N_("User"), N_("Users")),
     Entity("api_token", ApiToken, "ApiToken", N_("API token"), N_("API tokens")),
+    Entity("invitation", Invitation, "Invitation", N_("Invitation"), N_("Invitations")),
     Entity("exchange_record", ExchangeRecord, "ExchangeRecord", N_("EDI message"), N_("EDI messages")),
     Entity(
         "exchange_profile",

@@ -203,6 +203,12 @@ def can_manage_users(p: Principal, organization_id: int | None = None) -> bool:
     return organization_id is None or p.is_owner or organization_id in p.org_ids
 
 
+def can_read_mail_folder(p: Principal) -> bool:
+    """Read the mails the portal wrote to its folder (/admin/mail: no SMTP server configured, as in
+    the demo): owner admins, who could reset anyone's password with them."""
+    return _owner_with(p, frozenset({"admin"}))
+
+
 def can_create_organization(p: Principal) -> bool:
     return _owner_with(p, frozenset({"admin"}))
 

@@ -17,6 +17,7 @@ case comment/attachment on a visible case, and not internal
 product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
+invitation              to one of its organizations
 event                   caused by its organizations
 exchange profile/record its organizations' own (the files they sent and received)
 ======================  ==================================================================
@@ -43,6 +44,7 @@ from portal.models import (
     ExchangeLink,
     ExchangeProfile,
     ExchangeRecord,
+    Invitation,
     Invoice,
     InvoiceLine,
     Order,
@@ -137,6 +139,10 @@ def _tokens(p: Principal) -> ColumnElement[bool]:
     return ApiToken.organization_id.in_(p.org_ids)
 
 
+def _invitations(p: Principal) -> ColumnElement[bool]:
+    return Invitation.organization_id.in_(p.org_ids)
+
+
 def _exchange_profiles(p: Principal) -> ColumnElement[bool]:
     return ExchangeProfile.organization_id.in_(p.org_ids)
 
@@ -171,6 +177,7 @@ RULES: dict[type[Any], Rule] = {
     Organization: _organizations,
     User: _users,
     ApiToken: _tokens,
+    Invitation: _invitations,
     Event: _events,
     ExchangeProfile: _exchange_profiles,
     ExchangeRecord: _exchange_records,

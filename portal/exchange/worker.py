@@ -1,5 +1,6 @@
 """The exchange worker (`portal exchange run`): for every enabled profile, poll the inbox, process
-received files, queue and send outbound files. Several workers may run against one PostgreSQL:
+received files, queue and send outbound files; then send the mail outbox
+(`portal.notify.mail`). Several workers may run against one PostgreSQL:
 claims use ``FOR UPDATE SKIP LOCKED`` and unique constraints make double processing impossible.
 
 Nothing one partner sends or one profile's transport does may stop the others: every step is
@@ -14,8 +15,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters import AdapterError
+from portal.config import Settings
 from portal.exchange import failures, inbound, outbound
 from portal.exchange.profiles import enabled_profiles, open_transport
+from portal.notify.mail import send_mail_once
 
 log = logging.getLogger("portal.exchange")
 
@@ -28,6 +31,7 @@ class RunReport:
     processed: int = 0
     queued: int = 0
     sent: int = 0
+    mailed: int = 0  # e-mails sent from the mail outbox (portal.notify.mail)
     errors: list[str] = field(default_factory=list)
 
 
@@ -46,7 +50,9 @@ def run_once(
     min_age_seconds: float = 0.0,
     settle_seconds: float = 0.0,
     max_file_bytes: int = inbound.MAX_FILE_BYTES,
+    settings: Settings | None = None,
 ) -> RunReport:
+    """One pass over every profile; with ``settings``, the mail outbox is sent too."""
     report = RunReport()
     with factory() as session:
         profiles = enabled_profiles(session)
@@ -82,6 +88,11 @@ def run_once(
                 report.sent += outbound.send_queued(factory, profile, transport)
         except Exception as exc:
             _trouble(report, f"profile {profile.id}", exc)
+    if settings is not None:
+        try:
+            report.mailed = send_mail_once(factory, settings)
+        except Exception as exc:  # e.g. the database went away; the mails stay queued
+            _trouble(report, "sending mail", exc)
     return report
 
 
@@ -91,12 +102,20 @@ def run_forever(
     interval: float = 10.0,
     stop: threading.Event | None = None,
     max_file_bytes: int = inbound.MAX_FILE_BYTES,
+    settings: Settings | None = None,
 ) -> None:
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            report = run_once(factory, max_file_bytes=max_file_bytes)
-            if report.stored or report.processed or report.sent or report.refused or report.errors:
+            report = run_once(factory, max_file_bytes=max_file_bytes, settings=settings)
+            if (
+                report.stored
+                or report.processed
+                or report.sent
+                or report.refused
+                or report.mailed
+                or report.errors
+            ):
                 log.info("exchange: %s", report)
         except Exception:  # the worker loop keeps running; the error is logged with its traceback
             log.exception("exchange run failed")

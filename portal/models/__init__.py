@@ -16,6 +16,7 @@ from portal.models.exchange import (
 )
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
 from portal.models.logins import LoginFailure, RevokedSession
+from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.tallies import DayTally, OrderTally
@@ -44,10 +45,13 @@ __all__ = [
     "ExchangeLink",
     "ExchangeProfile",
     "ExchangeRecord",
+    "Invitation",
     "Invoice",
     "InvoiceLine",
     "LineResponse",
     "LoginFailure",
+    "MailMessage",
+    "MailStatus",
     "MatchStatus",
     "Order",
     "OrderLine",
@@ -55,6 +59,7 @@ __all__ = [
     "OrderTally",
     "OrgKind",
     "Organization",
+    "PasswordReset",
     "Product",
     "RecordState",
     "RevokedSession",

@@ -17,6 +17,7 @@ STATIC = Path(__file__).parent / "static"
 def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[BaseRoute]:
     """Routes to mount in the app."""
     from portal.web.core import Web, favicon
+    from portal.web.views.accounts import AccountViews, InvitationAdminViews
     from portal.web.views.admin import AdminViews
     from portal.web.views.auth import AuthViews
     from portal.web.views.cases import CaseViews
@@ -25,6 +26,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs, without_scan
+    from portal.web.views.mail_admin import MailAdminViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
 
@@ -38,6 +40,9 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     cases = CaseViews(web)
     customers = CustomerViews(web)
     admin = AdminViews(web)
+    account = AccountViews(web)
+    invitations = InvitationAdminViews(web, admin.users_page)
+    mail = MailAdminViews(web)
     exchange = ExchangeViews(web)
     exchange_admin = ExchangeAdminViews(web)
     pickers = PickerViews(web)
@@ -48,6 +53,9 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/account/password", page(auth.password), methods=["GET", "POST"]),
+        Route("/password/forgot", account.forgot, methods=["GET", "POST"]),
+        Route("/password/reset/{token}", account.reset, methods=["GET", "POST"]),
+        Route("/invitation/{token}", account.invitation, methods=["GET", "POST"]),
         Route("/", page(dashboard.page), methods=["GET"]),
         Route("/orders/new", page(orders.new), methods=["GET", "POST"]),
         Route("/pick/{kind}", page(pickers.pick), methods=["GET"]),
@@ -85,6 +93,11 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/admin/exchange", page(exchange_admin.profiles), methods=["GET", "POST"]),
         Route("/admin/users", page(admin.users), methods=["GET", "POST"]),
         Route("/admin/users/{user_id:int}/active", page(admin.set_active), methods=["POST"]),
+        Route("/admin/invitations", page(invitations.invite), methods=["POST"]),
+        Route("/admin/invitations/{invitation_id:int}/resend", page(invitations.resend), methods=["POST"]),
+        Route("/admin/invitations/{invitation_id:int}/revoke", page(invitations.revoke), methods=["POST"]),
+        Route("/admin/mail", page(mail.index), methods=["GET"]),
+        Route("/admin/mail/{name}", page(mail.show), methods=["GET"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
         *[

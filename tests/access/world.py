@@ -30,6 +30,7 @@ from portal.models import (
     ExchangeLink,
     ExchangeProfile,
     ExchangeRecord,
+    Invitation,
     Invoice,
     InvoiceLine,
     MatchStatus,
@@ -186,6 +187,18 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             ApiToken,
             ApiToken(
                 organization_id=org_ids[i], name=f"t{i}", prefix="ptk", token_hash=f"{i:064d}", roles="admin"
+            ),
+            i,
+        )
+        add(
+            Invitation,
+            Invitation(
+                organization_id=org_ids[i],
+                email=f"new{i}@example.com",
+                name=f"N{i}",
+                roles="admin",
+                token_hash=f"{i:064d}",
+                expires_at=datetime(2030, 1, 1, tzinfo=UTC),
             ),
             i,
         )
@@ -366,6 +379,7 @@ def expected_visible(
         Organization: rows(Organization, lambda i: i in mine),
         User: rows(User, lambda i: i in mine),
         ApiToken: rows(ApiToken, lambda i: i in mine),
+        Invitation: rows(Invitation, lambda i: i in mine),
         Product: rows(Product, lambda: True),
         Customer: customer_ids,
         Contact: rows(Contact, lambda c: c in seen_customers),

@@ -58,6 +58,13 @@ WEB_ACTIONS: dict[str, str] = {
     "/admin/users/{user_id:int}/roles": "setUserRoles",
     "/admin/tokens": "issueApiToken",
     "/admin/tokens/{token_id:int}/revoke": "revokeApiToken",
+    "/admin/invitations": "inviteUser",
+    "/admin/invitations/{invitation_id:int}/resend": "resendInvitation",
+    "/admin/invitations/{invitation_id:int}/revoke": "revokeInvitation",
+    "/password/forgot": WEB_ONLY + "a person without a session asks for a reset link by e-mail",
+    "/password/reset/{token}": WEB_ONLY + "sets a user's password from a mailed link, without a session",
+    "/invitation/{token}": WEB_ONLY
+    + "the invited person sets a password from a mailed link and is logged in",
 }
 
 

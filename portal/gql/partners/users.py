@@ -16,6 +16,7 @@ from portal.gql.base import ctx, field, mutation, opt_pk, pk, run
 from portal.gql.errors import UserError
 from portal.gql.ids import encode_id
 from portal.gql.partners.types import Organization
+from portal.partners import accounts
 from portal.partners import service as partners
 
 MAX_LISTED = 500  # users or tokens in one answer: an organization has far fewer
@@ -91,6 +92,47 @@ class ApiToken:
         )
 
 
+@strawberry.type(
+    description="An invitation to become a user; the person sets a password from the link mailed to them."
+)
+class Invitation:
+    pk: strawberry.Private[int]
+    organization_id: strawberry.Private[int]
+    email: str
+    name: str
+    roles: list[str]
+    locale: str | None
+    sent_at: datetime = strawberry.field(description="When the last link was sent.")
+    expires_at: datetime = strawberry.field(
+        description="When the last link stops working (seven days after sending)."
+    )
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+    @field(description="Opaque global id.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Invitation", self.pk))
+
+    @field(description="The organization the person is invited to.")
+    def organization(self, info: strawberry.Info) -> Organization | None:
+        return ctx(info).loaders.organization.load(self.organization_id)
+
+    @classmethod
+    def of(cls, row: m.Invitation) -> Invitation:
+        return cls(
+            pk=row.id,
+            organization_id=row.organization_id,
+            email=row.email,
+            name=row.name,
+            roles=sorted(row.role_set),
+            locale=row.locale,
+            sent_at=row.sent_at,
+            expires_at=row.expires_at,
+            accepted_at=row.accepted_at,
+            revoked_at=row.revoked_at,
+        )
+
+
 @strawberry.type
 class AdminQuery:
     @field(description="Users of the caller's organizations (owner staff: everyone), by name.")
@@ -99,11 +141,40 @@ class AdminQuery:
         rows = partners.list_users(c.session, c.principal)
         return [User.of(row) for row in rows[: max(0, min(first, MAX_LISTED))]]
 
+    @field(
+        description="Open invitations to the caller's organizations (owner staff: every one), newest first."
+    )
+    def invitations(self, info: strawberry.Info, first: int = 100) -> list[Invitation]:
+        c = ctx(info)
+        rows = accounts.list_invitations(c.session, c.principal)
+        return [Invitation.of(row) for row in rows[: max(0, min(first, MAX_LISTED))]]
+
     @field(description="API tokens of the caller's organizations (owner staff: every token).")
     def api_tokens(self, info: strawberry.Info, first: int = 100) -> list[ApiToken]:
         c = ctx(info)
         rows = partners.list_tokens(c.session, c.principal)
         return [ApiToken.of(row) for row in rows[: max(0, min(first, MAX_LISTED))]]
+
+
+@strawberry.input
+class InviteUserInput:
+    email: str
+    name: str
+    roles: list[str] = strawberry.field(
+        description="Owner: admin, sales, support, viewer. Others: admin, member."
+    )
+    organization: strawberry.ID | None = strawberry.field(
+        default=None, description="Default: the caller's organization."
+    )
+    locale: str | None = strawberry.field(
+        default=None, description="Language of the e-mail and the account: en or de."
+    )
+
+
+@strawberry.type
+class InvitationPayload:
+    invitation: Invitation | None
+    user_errors: list[UserError]
 
 
 @strawberry.input
@@ -165,6 +236,14 @@ def _org(p: Principal, value: strawberry.ID | None) -> int:
     return opt_pk(value, "Organization", "organization") or p.org_id
 
 
+def _base_url(info: strawberry.Info) -> str:
+    """Where the mailed link points: PORTAL_BASE_URL, else the address the API was called at."""
+    request = ctx(info).request
+    settings = getattr(request.app.state, "settings", None)  # the whole app's; absent in a bare API app
+    configured: str | None = getattr(settings, "base_url", None)
+    return configured or str(request.base_url).rstrip("/")
+
+
 @strawberry.type
 class AdminMutation:
     @mutation(description="A user of the caller's organization (admins).")
@@ -184,6 +263,53 @@ class AdminMutation:
 
         user, errors = run(info, act)
         return UserPayload(user=user, user_errors=errors)
+
+    @mutation(
+        description="Invite a person by e-mail to become a user (admins); the link is valid for seven days."
+    )
+    def invite_user(self, info: strawberry.Info, input: InviteUserInput) -> InvitationPayload:
+        def act(uow: UnitOfWork, p: Principal) -> Invitation:
+            sent = accounts.invite_user(
+                uow=uow,
+                principal=p,
+                organization_id=_org(p, input.organization),
+                email=input.email,
+                name=input.name,
+                roles=set(input.roles),
+                locale=input.locale,
+                base_url=_base_url(info),
+            )
+            return Invitation.of(sent.invitation)
+
+        invitation, errors = run(info, act)
+        return InvitationPayload(invitation=invitation, user_errors=errors)
+
+    @mutation(
+        description="Send an open invitation again with a new link (the old one stops working; admins)."
+    )
+    def resend_invitation(self, info: strawberry.Info, id: strawberry.ID) -> InvitationPayload:
+        def act(uow: UnitOfWork, p: Principal) -> Invitation:
+            sent = accounts.resend_invitation(
+                uow=uow,
+                principal=p,
+                invitation_id=pk(id, "Invitation", "invitation"),
+                base_url=_base_url(info),
+            )
+            return Invitation.of(sent.invitation)
+
+        invitation, errors = run(info, act)
+        return InvitationPayload(invitation=invitation, user_errors=errors)
+
+    @mutation(description="Withdraw an open invitation: its link stops working (admins).")
+    def revoke_invitation(self, info: strawberry.Info, id: strawberry.ID) -> InvitationPayload:
+        def act(uow: UnitOfWork, p: Principal) -> Invitation:
+            invitation = accounts.revoke_invitation(
+                uow=uow, principal=p, invitation_id=pk(id, "Invitation", "invitation")
+            )
+            return Invitation.of(invitation)
+
+        invitation, errors = run(info, act)
+        return InvitationPayload(invitation=invitation, user_errors=errors)
 
     @mutation(description="Give a user other roles; their sessions end (admins).")
     def set_user_roles(self, info: strawberry.Info, input: SetUserRolesInput) -> UserPayload:

@@ -9,6 +9,9 @@ from portal.access import load_by_ids
 from portal.access import permissions as may
 from portal.errors import InvalidInput
 from portal.models import Organization
+from portal.models.base import utcnow
+from portal.notify.mail import mail_folder
+from portal.partners import accounts
 from portal.partners import service as partners
 from portal.partners.queries import UserQuery, list_users
 from portal.reading import PageRequest
@@ -97,8 +100,34 @@ class AdminViews:
 
         return ctx.attempt(change, refused)
 
+    def users_page(
+        self,
+        ctx: Ctx,
+        *,
+        access_error: str | None = None,
+        invite_errors: FormErrors | None = None,
+        invite_values: dict[str, str] | None = None,
+    ) -> Response:
+        """The users page drawn after an invitation action (its errors at the invitation form)."""
+        self._require_admin(ctx)
+        return self._users_page(
+            ctx,
+            FormErrors(),
+            {"roles": "member" if not ctx.principal.is_owner else "sales"},
+            access_error=access_error,
+            invite_errors=invite_errors,
+            invite_values=invite_values,
+        )
+
     def _users_page(
-        self, ctx: Ctx, errors: FormErrors, values: dict[str, str], *, access_error: str | None = None
+        self,
+        ctx: Ctx,
+        errors: FormErrors,
+        values: dict[str, str],
+        *,
+        access_error: str | None = None,
+        invite_errors: FormErrors | None = None,
+        invite_values: dict[str, str] | None = None,
     ) -> Response:
         query = ctx.request.query_params
         search = (query.get("q") or "").strip()[:200]
@@ -116,17 +145,28 @@ class AdminViews:
                 before=query.get("before"),
             ),
         )
+        invitations = accounts.list_invitations(ctx.db, ctx.principal)
         return ctx.render(
             "admin_users.html",
-            status_code=400 if errors or access_error else 200,
+            status_code=400 if errors or access_error or invite_errors else 200,
             access_error=access_error,
+            invitations=invitations,
+            invite_errors=invite_errors or FormErrors(),
+            invite_values=invite_values
+            or {"roles": "member" if not ctx.principal.is_owner else "sales", "locale": ctx.locale},
+            locales=[("en", "English"), ("de", "Deutsch")],
+            mail_folder_active=mail_folder(self.web.settings) is not None,
+            now=utcnow(),
             users=page.items,
             pager=page,
             search=search,
             org_filter=org_filter,
             several_orgs=len(ctx.principal.org_ids) > 1 or ctx.principal.is_owner,
             org_names=load_by_ids(
-                ctx.db, ctx.principal, Organization, {u.organization_id for u in page.items}
+                ctx.db,
+                ctx.principal,
+                Organization,
+                {u.organization_id for u in page.items} | {i.organization_id for i in invitations},
             ),
             roles=[(r, ctx._(labels.ROLES.get(r, r))) for r in self._roles(ctx)],
             role_labels=labels.ROLES,

@@ -1,0 +1,1 @@
+"""Notifications: e-mail (`portal.notify.mail`), and what the notifier builds on it."""
