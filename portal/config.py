@@ -47,6 +47,8 @@ class Settings:
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     exchange_max_file_bytes: int = 50 * 1024 * 1024  # bigger inbound EDI files are refused (recorded)
+    # A CSV export of a list longer than this (by its count) is prepared by the worker instead.
+    export_inline_rows: int = 100_000
     # Addresses of reverse proxies whose X-Forwarded-Proto/-For are believed ("*": any); None: none.
     trust_proxy: str | None = None
 
@@ -66,6 +68,7 @@ class Settings:
             max_attachment_bytes=int(env.get("PORTAL_MAX_ATTACHMENT_BYTES") or DEFAULT_MAX_ATTACHMENT_BYTES),
             exchange_max_file_bytes=int(env.get("PORTAL_EXCHANGE_MAX_FILE_BYTES") or 50 * 1024 * 1024),
             trust_proxy=(env.get("PORTAL_TRUST_PROXY") or "").strip() or None,
+            export_inline_rows=int(env.get("PORTAL_EXPORT_INLINE_ROWS") or 100_000),
         )
 
     def for_serving(self) -> Settings:

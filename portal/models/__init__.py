@@ -14,6 +14,7 @@ from portal.models.exchange import (
     RecordState,
     exchange_contents,
 )
+from portal.models.exports import Export, ExportStatus, export_contents
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
@@ -42,6 +43,8 @@ __all__ = [
     "ExchangeLink",
     "ExchangeProfile",
     "ExchangeRecord",
+    "Export",
+    "ExportStatus",
     "Invoice",
     "InvoiceLine",
     "LineResponse",
@@ -60,4 +63,5 @@ __all__ = [
     "User",
     "derive_status",
     "exchange_contents",
+    "export_contents",
 ]
