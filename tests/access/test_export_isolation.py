@@ -12,8 +12,8 @@ from portal.access import permissions, principal_for_user
 from portal.app import create_app
 from portal.config import Settings
 from portal.db import unit_of_work
-from portal.exports import get_export, my_exports, request_export, run_exports_once
 from portal.errors import NotFound
+from portal.exports import get_export, my_exports, request_export, run_exports_once
 from portal.models import Export, User
 from tests.builders import build_scene
 from tests.web.conftest import SECRET, WebWorld, add_users, password_hash

@@ -35,7 +35,7 @@ from tests.web.live import private_schema, serve
 pytestmark = pytest.mark.slow
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 OWNER = "admin@waermewerk.example"
-DEADLINE = 30.0
+DEADLINE = 120.0
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 SECRET = "exports-e2e-secret-key-0123456789abcdef"
 
