@@ -775,7 +775,7 @@ def csv_chunks(
     gettext: Callable[[str], str],
     dialect: CsvDialect,
     *,
-    page_size: int = EXPORT_PAGE,
+    page_size: int | None = None,
     counted: list[int] | None = None,
 ) -> Iterator[str]:
     """The CSV of a whole list, a chunk per page, for the streamed download and the prepared
@@ -784,6 +784,7 @@ def csv_chunks(
     (PostgreSQL reads committed data per statement anyway, and SQLite's WAL is not pinned by a
     slow download). StreamingResponse iterates this in a worker thread: no read on the event loop.
     ``counted[0]`` grows by the rows written."""
+    size = page_size or EXPORT_PAGE
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=dialect.delimiter)
     writer.writerow([gettext(c.label) for c in spec.columns])
@@ -791,7 +792,7 @@ def csv_chunks(
     cursor: str | None = None
     while True:
         with sessions() as db:
-            found = spec.fetch(db, principal, params, PageRequest(first=page_size, after=cursor))
+            found = spec.fetch(db, principal, params, PageRequest(first=size, after=cursor))
             for row in spec.prepare(db, principal, found.items):
                 writer.writerow([_csv_cell(row[c.key], gettext, dialect) for c in spec.columns])
         if counted is not None:
