@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 
+from anyio import to_thread
 from sqlalchemy import Engine, text
+from sqlalchemy.pool import QueuePool
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -39,6 +41,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # files, every request's start) waits for the GIL at most this long per switch instead of
         # the default 5 ms, several times per request under CPU-bound load.
         sys.setswitchinterval(SWITCH_INTERVAL)
+        # Every page, form, download and CSV chunk reads the database in anyio's worker threads
+        # (never on the event loop). As many threads as the connection pool holds connections:
+        # more would only queue inside the pool, holding a thread each (docs/deploy.md).
+        to_thread.current_default_thread_limiter().total_tokens = web_threads(engine)
         yield
         health.close()
         engine.dispose()
@@ -65,6 +71,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.sessions = sessions
     return app
+
+
+MIN_WEB_THREADS = 4
+
+
+def web_threads(engine: Engine) -> int:
+    """The size of the web's thread pool: the connection pool's capacity (``pool_size`` plus
+    ``max_overflow``: 15 with SQLAlchemy's defaults), at least `MIN_WEB_THREADS`; anyio's own
+    default is 40."""
+    pool = engine.pool
+    if isinstance(pool, QueuePool):
+        return max(MIN_WEB_THREADS, pool.size() + max(0, pool._max_overflow))
+    return 40
 
 
 def serve_app() -> Starlette:

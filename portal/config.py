@@ -47,6 +47,8 @@ class Settings:
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     exchange_max_file_bytes: int = 50 * 1024 * 1024  # bigger inbound EDI files are refused (recorded)
+    # A CSV export of a list longer than this (by its count) is prepared by the worker instead.
+    export_inline_rows: int = 100_000
     # Addresses of reverse proxies whose X-Forwarded-Proto/-For are believed ("*": any); None: none.
     trust_proxy: str | None = None
     # E-mail (portal.notify.mail): SMTP when smtp_host is set, else .eml files in data_dir/mail.
@@ -84,6 +86,7 @@ class Settings:
             smtp_password=env.get("PORTAL_SMTP_PASSWORD") or None,
             mail_from=env.get("PORTAL_MAIL_FROM") or "Portal <portal@localhost>",
             base_url=(env.get("PORTAL_BASE_URL") or "").strip().rstrip("/") or None,
+            export_inline_rows=int(env.get("PORTAL_EXPORT_INLINE_ROWS") or 100_000),
         )
 
     def for_serving(self) -> Settings:

@@ -161,16 +161,22 @@ def profile_list(ctx: Context, as_json: bool) -> None:
 )
 @pass_ctx
 def run(ctx: Context, once: bool, interval: float) -> None:
-    """The exchange worker: poll inboxes, apply files, send outbound files and acknowledgements."""
+    """The worker: poll inboxes, apply files, send outbound files and acknowledgements, prepare
+    large CSV exports."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     factory = make_sessionmaker(ctx.engine)
     limit = ctx.settings.exchange_max_file_bytes
     if once:
+        from portal.exports import run_exports_once
+
         report = worker.run_once(factory, max_file_bytes=limit, settings=ctx.settings)
+        exports = run_exports_once(factory)
+        report.errors += exports.errors
         console.print(
             f"stored {report.stored}, duplicates {report.duplicates}, refused {report.refused}, "
             f"processed {report.processed}, queued {report.queued}, sent {report.sent}, "
-            f"mailed {report.mailed}"
+            f"mailed {report.mailed}; "
+            f"exports prepared {exports.finished}, failed {exports.failed}, expired {exports.expired}"
         )
         for error in report.errors:
             console.print(f"[red]error:[/] {error}")

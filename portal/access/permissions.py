@@ -229,3 +229,21 @@ def can_reprocess_file(p: Principal) -> bool:
 def can_discard_file(p: Principal) -> bool:
     """Give up on an inbound file of which nothing was applied: the owner's staff only."""
     return _owner_with(p, OWNER_STAFF)
+
+
+class _Owned(Protocol):
+    @property
+    def user_id(self) -> int: ...
+
+
+def can_prepare_export(p: Principal) -> bool:
+    """A prepared CSV export (issue #15) belongs to a person: any signed-in user may ask for one of
+    the lists they see (read-only roles too: reading is what they may do); API tokens may not."""
+    return p.user_id is not None
+
+
+def can_download_export(p: Principal, export: _Owned) -> bool:
+    """Only the user who asked for an export sees and downloads it: not colleagues of the same
+    organization, not the owner's staff (the file holds what that user saw when it ran). A
+    refusal answers exactly like a missing export (404)."""
+    return p.user_id is not None and export.user_id == p.user_id

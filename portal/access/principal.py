@@ -132,7 +132,7 @@ def _user(session: Session, user_id: int, sid: str, generation: int | None) -> P
     )
 
 
-def user_principal(session: Session, user_id: int, *, sid: str, generation: int) -> Principal | None:
+def user_principal(session: Session, user_id: int, *, sid: str, generation: int | None) -> Principal | None:
     """The principal of a user's signed session, or None when the session no longer stands: the
     user is gone or deactivated, the session generation moved on (a password change), or this
     session id was logged out (in any server process)."""

@@ -1,4 +1,6 @@
-"""The raw bytes of exchange records (``exchange_contents``): the one place that writes and reads them.
+"""The raw bytes of exchange records (``exchange_contents``) and of prepared CSV exports
+(``export_contents``, same shape: the owner's id and ``data``): the one place that writes and reads
+them. Every function takes the table (default ``exchange_contents``) and the owning row's id.
 
 The bytes are kept apart from the record (see `portal.models.exchange`), and they are read in chunks
 (`CHUNK`), never whole by accident: SQLite's incremental blob I/O, elsewhere ``substring`` of the
@@ -12,10 +14,11 @@ Nothing here checks access: callers pass the id of a record they found through `
 from __future__ import annotations
 
 import binascii
+import mmap
 import sqlite3
 from collections.abc import Iterator
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Column, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.models import exchange_contents
@@ -23,7 +26,15 @@ from portal.models import exchange_contents
 CHUNK = 4 * 1024 * 1024  # few queries: each slice of a compressed value decompresses up to it
 
 
-def save(session: Session, record_id: int, data: bytes) -> None:
+def _key(table: Table) -> Column[int]:
+    """The owner's id: the table's one primary key column (SQLite's rowid)."""
+    (column,) = table.primary_key.columns
+    return column
+
+
+def save(
+    session: Session, record_id: int, data: bytes | mmap.mmap, *, table: Table = exchange_contents
+) -> None:
     """Store the bytes of a record just flushed, in the caller's transaction, a chunk at a time: a
     driver that takes a value whole copies it (sqlite3, and SQLite again to build the row; libpq
     into its send buffer), and keeps the copy for the connection's life (a cached statement's bound
@@ -31,15 +42,16 @@ def save(session: Session, record_id: int, data: bytes) -> None:
     connection = session.connection()
     raw = connection.connection.dbapi_connection
     view = memoryview(data)
+    key = _key(table)
     if isinstance(raw, sqlite3.Connection) and data:
         # A row of zeros, filled through incremental blob I/O.
         connection.execute(
-            insert(exchange_contents).values(
-                record_id=bindparam("record_id"), data=func.zeroblob(bindparam("size"))
+            insert(table).values(
+                {key.name: bindparam("record_id"), "data": func.zeroblob(bindparam("size"))}
             ),
             {"record_id": record_id, "size": len(data)},
         )
-        with raw.blobopen(exchange_contents.name, "data", record_id) as blob:
+        with raw.blobopen(table.name, "data", record_id) as blob:
             for offset in range(0, len(view), CHUNK):
                 blob.write(view[offset : offset + CHUNK])
     elif connection.dialect.driver == "psycopg":
@@ -49,7 +61,7 @@ def save(session: Session, record_id: int, data: bytes) -> None:
         # COPY streams one row in pieces: text format, the bytea as hex (``\\x`` is ``\x`` escaped).
         with (
             raw.cursor() as cursor,
-            cursor.copy(f"COPY {exchange_contents.name} (record_id, data) FROM STDIN") as copy,
+            cursor.copy(f"COPY {table.name} ({key.name}, data) FROM STDIN") as copy,
         ):
             copy.write(f"{int(record_id)}\t\\\\x".encode())
             for offset in range(0, len(view), CHUNK):
@@ -58,14 +70,12 @@ def save(session: Session, record_id: int, data: bytes) -> None:
     else:
         # The values as parameters, not in the statement: SQLAlchemy's statement cache keeps the
         # statement it compiled, and with it any value written into it.
-        connection.execute(insert(exchange_contents), {"record_id": record_id, "data": data})
+        connection.execute(insert(table), {key.name: record_id, "data": bytes(view)})
 
 
-def size(session: Session, record_id: int) -> int:
+def size(session: Session, record_id: int, *, table: Table = exchange_contents) -> int:
     """How many bytes are stored (0 when none are), without reading them."""
-    found = session.scalar(
-        select(func.length(exchange_contents.c.data)).where(exchange_contents.c.record_id == record_id)
-    )
+    found = session.scalar(select(func.length(table.c.data)).where(_key(table) == record_id))
     return int(found or 0)
 
 
@@ -75,13 +85,15 @@ def read_all(session: Session, record_id: int) -> bytes:
     return StoredContent(session, record_id).read()
 
 
-def chunks(factory: sessionmaker[Session], record_id: int) -> Iterator[bytes]:
+def chunks(
+    factory: sessionmaker[Session], record_id: int, *, table: Table = exchange_contents
+) -> Iterator[bytes]:
     """The bytes chunk by chunk, each read in a session of its own, for a download: no connection is
     held while a chunk waits to be sent (stored bytes never change, so the chunks fit together)."""
     offset = 0
     while True:
         with factory() as session:
-            chunk = read_chunk(session, record_id, offset, CHUNK)
+            chunk = read_chunk(session, record_id, offset, CHUNK, table=table)
         if chunk:
             yield chunk
         if len(chunk) < CHUNK:
@@ -89,25 +101,30 @@ def chunks(factory: sessionmaker[Session], record_id: int) -> Iterator[bytes]:
         offset += len(chunk)
 
 
-def read_chunk(session: Session, record_id: int, offset: int, length: int) -> bytes:
+def read_chunk(
+    session: Session, record_id: int, offset: int, length: int, *, table: Table = exchange_contents
+) -> bytes:
     """Up to ``length`` bytes from ``offset`` (fewer at the end; empty past it, or for no row)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         raw = connection.connection.dbapi_connection
         assert isinstance(raw, sqlite3.Connection)
         try:
-            blob = raw.blobopen(exchange_contents.name, "data", record_id, readonly=True)
+            blob = raw.blobopen(table.name, "data", record_id, readonly=True)
         except sqlite3.OperationalError:  # no such row or an empty value
             return b""
         with blob:
             blob.seek(min(offset, len(blob)))
             return blob.read(length)
     piece = connection.scalar(
-        select(func.substring(exchange_contents.c.data, offset + 1, length)).where(
-            exchange_contents.c.record_id == record_id
-        )
+        select(func.substring(table.c.data, offset + 1, length)).where(_key(table) == record_id)
     )
     return bytes(piece or b"")
+
+
+def delete(session: Session, record_id: int, *, table: Table = exchange_contents) -> None:
+    """Drop the stored bytes (an expired export's file)."""
+    session.execute(table.delete().where(_key(table) == record_id))
 
 
 class StoredContent:
@@ -144,4 +161,4 @@ class StoredContent:
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-__all__ = ["CHUNK", "StoredContent", "chunks", "read_all", "read_chunk", "save", "size"]
+__all__ = ["CHUNK", "StoredContent", "chunks", "delete", "read_all", "read_chunk", "save", "size"]

@@ -104,6 +104,10 @@ def run_forever(
     max_file_bytes: int = inbound.MAX_FILE_BYTES,
     settings: Settings | None = None,
 ) -> None:
+    """The worker loop of `portal exchange run` and `portal demo`: the exchange pass, then the
+    prepared CSV exports (`portal.exports.run_exports_once`), every ``interval`` seconds."""
+    from portal.exports import run_exports_once
+
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
@@ -119,4 +123,10 @@ def run_forever(
                 log.info("exchange: %s", report)
         except Exception:  # the worker loop keeps running; the error is logged with its traceback
             log.exception("exchange run failed")
+        try:
+            exports = run_exports_once(factory)
+            if exports.finished or exports.failed or exports.expired:
+                log.info("exports: %s", exports)
+        except Exception:
+            log.exception("export run failed")
         stop.wait(interval)

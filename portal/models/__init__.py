@@ -14,6 +14,7 @@ from portal.models.exchange import (
     RecordState,
     exchange_contents,
 )
+from portal.models.exports import Export, ExportStatus, export_contents
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
@@ -45,6 +46,8 @@ __all__ = [
     "ExchangeLink",
     "ExchangeProfile",
     "ExchangeRecord",
+    "Export",
+    "ExportStatus",
     "Invitation",
     "Invoice",
     "InvoiceLine",
@@ -68,4 +71,5 @@ __all__ = [
     "User",
     "derive_status",
     "exchange_contents",
+    "export_contents",
 ]

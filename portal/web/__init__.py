@@ -25,7 +25,8 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.dashboard import DashboardViews
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
-    from portal.web.views.lists import SPECS, ListViews, visible_specs, without_scan
+    from portal.web.views.exports import ExportViews
+    from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
@@ -46,6 +47,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     exchange = ExchangeViews(web)
     exchange_admin = ExchangeAdminViews(web)
     pickers = PickerViews(web)
+    exports = ExportViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -90,6 +92,9 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/exchange/{record_id:int}/download", page(exchange.download), methods=["GET"]),
         Route("/exchange/{record_id:int}/reprocess", page(exchange.reprocess), methods=["POST"]),
         Route("/exchange/{record_id:int}/discard", page(exchange.discard), methods=["POST"]),
+        Route("/exports", page(exports.mine), methods=["GET"]),
+        Route("/exports", page(exports.prepare), methods=["POST"]),
+        Route("/exports/{export_id:int}/download", page(exports.download), methods=["GET"]),
         Route("/admin/exchange", page(exchange_admin.profiles), methods=["GET", "POST"]),
         Route("/admin/users", page(admin.users), methods=["GET", "POST"]),
         Route("/admin/users/{user_id:int}/active", page(admin.set_active), methods=["POST"]),
@@ -100,10 +105,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/admin/mail/{name}", page(mail.show), methods=["GET"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
-        *[
-            Route(f"/{name}", page(lists.handler(name), on_loop=without_scan), methods=["GET"])
-            for name in SPECS
-        ],
+        *[Route(f"/{name}", page(lists.handler(name)), methods=["GET"]) for name in SPECS],
         *[Route(f"/{name}.csv", page(lists.handler(name, export=True)), methods=["GET"]) for name in SPECS],
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

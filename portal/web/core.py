@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -217,16 +216,14 @@ class Web:
         handler: Callable[[Ctx], Response],
         *,
         max_bytes: int = MAX_FORM_BYTES,
-        on_loop: Callable[[Request], bool] = lambda request: False,
         too_large: Callable[[Ctx], Response] | None = None,
     ) -> Endpoint:
         """Wrap a handler: logged-in users only; POSTs need the CSRF token and a same-origin request.
 
-        The handler runs in the thread pool, unless it is a GET for which ``on_loop`` says the
-        page is cheap and bounded (a keyset page, an object by id): then it runs on the event loop.
-        A hop to a worker thread costs more than such a page: each SQLite step and each socket read
-        releases the GIL, and under concurrent requests the worker waits for it behind the event
-        loop every time (docs/portal.md, "Request cycle"). Every GET runs in a read-only unit of work.
+        The handler runs in the thread pool (capped in `portal.app`), never on the event loop:
+        however cheap a page usually is, a database that is slow for one user (a deep page, a
+        missing index, a lock) must not stall every other request of the process
+        (docs/portal.md, "Request cycle"). Every GET runs in a read-only unit of work.
 
         A POST over ``max_bytes`` is not parsed: its body is read and dropped (a browser that is
         still sending would otherwise see a reset connection instead of the answer), and
@@ -271,9 +268,7 @@ class Web:
                     await form.close()
                     return self.error_page(request, 403)
             try:
-                read_only = request.method == "GET"  # a GET never changes data, wherever it runs
-                if read_only and on_loop(request) and self.idle_connection():
-                    return self._run(handler, request, session, None, read_only=True)
+                read_only = request.method == "GET"  # a GET never changes data
                 return await run_in_threadpool(
                     self._run, handler, request, session, form, read_only=read_only
                 )
@@ -292,14 +287,6 @@ class Web:
         session.clear = True
         session.dirty = False
         return False
-
-    def idle_connection(self) -> bool:
-        """Whether the connection pool holds an idle connection, so that a handler on the event
-        loop gets one without waiting. When every connection is out (in worker threads, or held by
-        a CSV export that needs the loop to send its next chunk), waiting on the loop could stall
-        them all: the page goes to the thread pool instead."""
-        pool = self.sessions.kw["bind"].pool
-        return not isinstance(pool, QueuePool) or pool.checkedin() > 0
 
     def _run(
         self,

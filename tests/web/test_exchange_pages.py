@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -50,9 +52,9 @@ def test_the_download_streams_the_file_chunk_by_chunk_each_in_a_session_of_its_o
     reads: list[tuple[Session, int, int]] = []  # the sessions kept, so their ids differ
     read_chunk = contents.read_chunk
 
-    def counted(session: Session, ident: int, offset: int, length: int) -> bytes:
+    def counted(session: Session, ident: int, offset: int, length: int, **table: Any) -> bytes:
         reads.append((session, ident, offset))
-        return read_chunk(session, ident, offset, length)
+        return read_chunk(session, ident, offset, length, **table)
 
     monkeypatch.setattr(contents, "CHUNK", 4)
     monkeypatch.setattr(contents, "read_chunk", counted)

@@ -1,64 +1,175 @@
-"""The CSV export in the reader's spreadsheet dialect, and a reversed date range said aloud."""
+"""Prepared CSV exports (issue #15): a long list's CSV link offers "prepare the export", the worker
+step writes the file as the user who asked, the user downloads it from "My exports"; failures are
+recorded with a readable reason, files expire after 7 days."""
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
+import re
+from datetime import timedelta
 
-from lxml import html as lxml_html
+import pytest
+from sqlalchemy import Engine, func, select, update
+from starlette.testclient import TestClient
 
-from portal.web.csv_dialect import COMMA, SEMICOLON, dialect_for
-from tests.web.conftest import WebWorld
-
-
-def _orders_with_fraction(world: WebWorld) -> None:
-    customer = world.scene.customer("Export GmbH", shared_with=("dealer-group",))
-    world.scene.order(customer, dealer="dealer-group", supplier="supplier-a", quantities=(3, 1))
-
-
-def _total_column(rows: list[list[str]]) -> int:
-    return next(i for i, name in enumerate(rows[0]) if name in ("Net total", "Nettosumme", "Summe netto"))
+from portal.app import create_app
+from portal.config import Settings
+from portal.exchange import contents
+from portal.exports import run_exports_once
+from portal.exports.jobs import STALE_AFTER, _claim
+from portal.models import Event, Export, ExportStatus, User, export_contents
+from portal.models.base import utcnow
+from tests.web.conftest import SECRET, WebWorld, csrf_of
 
 
-def test_the_german_export_opens_in_columns_in_german_excel(world: WebWorld) -> None:
-    _orders_with_fraction(world)
-    client = world.client("dealer-group")
-    response = client.get("/orders.csv", params={"lang": "de"})
-    assert response.text.startswith("\ufeff")
-    header = response.text.lstrip("\ufeff").splitlines()[0]
-    assert ";" in header and "," not in header
-    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))
-    assert len(rows) == 2 and len(rows[1]) == len(rows[0]) > 3
-    money = [cell for cell in rows[1] if cell.replace(",", "").isdigit() and "," in cell]
-    assert money, rows[1]  # amounts with a decimal comma
-    assert not [cell for cell in rows[1] if cell.count(".") == 1 and cell.replace(".", "").isdigit()]
+@pytest.fixture
+def low(world: WebWorld, engine: Engine) -> WebWorld:
+    """The same world, served with a threshold of 2 rows: any longer list is prepared."""
+    settings = Settings(database_url=str(engine.url), secret_key=SECRET, export_inline_rows=2)
+    return WebWorld(world.scene, create_app(settings, engine=engine), world.users)
 
 
-def test_the_english_export_uses_commas_and_points_and_the_other_dialect_is_offered(world: WebWorld) -> None:
-    _orders_with_fraction(world)
-    client = world.client("dealer-group")
-    english = client.get("/orders.csv", params={"lang": "en"})
-    rows = list(csv.reader(io.StringIO(english.text.lstrip("\ufeff"))))
-    assert len(rows[1]) == len(rows[0]) > 3
-    page = lxml_html.fromstring(client.get("/orders", params={"lang": "en"}).text)
-    other = [href for href in page.xpath("//a/@href") if "dialect=semicolon" in href]
-    assert other
-    german_excel = client.get(other[0])
-    assert ";" in german_excel.text.splitlines()[0]
+def _orders(world: WebWorld, n: int = 3) -> None:
+    customer = world.scene.customer()
+    for _ in range(n):
+        world.scene.order(customer, quantities=(1, 2))
 
 
-def test_dialect_numbers() -> None:
-    assert dialect_for("de") is SEMICOLON and dialect_for("en") is COMMA
-    assert dialect_for("de", "comma") is COMMA
-    assert SEMICOLON.number(Decimal("616.80")) == "616,80"
-    assert COMMA.number(Decimal("-5.5")) == "-5.5"
+def _ask(client: TestClient, url: str = "/orders.csv?sort=number&dir=asc") -> int:
+    """Follow the CSV link of a long list, press "Prepare the export"; the new export's id."""
+    offer = client.get(url)
+    assert offer.status_code == 200 and offer.headers["content-type"].startswith("text/html")
+    assert 'action="/exports"' in offer.text
+    form = {
+        name: value
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', offer.text)
+    }
+    form["query"] = form["query"].replace("&amp;", "&")
+    answer = client.post("/exports", data={**form, "csrf": csrf_of(offer.text)}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/exports"
+    ids = [int(found) for found in re.findall(r'id="export-(\d+)"', client.get("/exports").text)]
+    assert ids
+    return max(ids)
 
 
-def test_a_from_date_after_the_to_date_is_said(world: WebWorld) -> None:
-    client = world.client("dealer-group")
-    response = client.get("/orders", params={"from": "2026-05-01", "to": "2026-04-01", "lang": "en"})
-    assert response.status_code == 200
-    assert "The from-date is after the to-date" in response.text
-    plain = client.get("/orders", params={"from": "2026-04-01", "to": "2026-05-01", "lang": "en"})
-    assert "The from-date is after the to-date" not in plain.text
+def test_a_long_list_is_prepared_by_the_worker_and_downloads_as_the_inline_csv(
+    world: WebWorld, low: WebWorld
+) -> None:
+    _orders(world)
+    client = low.client("owner")
+    export_id = _ask(client)
+    mine = client.get("/exports").text
+    assert "Queued" in mine and f"/exports/{export_id}/download" not in mine
+    assert client.get(f"/exports/{export_id}/download").status_code == 404  # not ready yet
+
+    report = run_exports_once(world.scene.factory)
+    assert (report.finished, report.failed, report.errors) == (1, 0, [])
+
+    mine = client.get("/exports").text
+    assert "Ready" in mine and f"/exports/{export_id}/download" in mine
+    download = client.get(f"/exports/{export_id}/download")
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    inline = world.client("owner").get("/orders.csv?sort=number&dir=asc")  # threshold 100,000
+    assert inline.headers["content-type"].startswith("text/csv")
+    assert download.content == inline.content
+    assert download.content.decode("utf-8-sig").count("\r\n") == 4  # header and three orders
+    with world.scene.factory() as session:
+        export = session.get_one(Export, export_id)
+        assert (export.status, export.rows, export.bytes) == (ExportStatus.DONE, 3, len(inline.content))
+        assert export.expires_at is not None and export.finished_at is not None
+        assert export.expires_at - export.finished_at == timedelta(days=7)
+        event = session.scalars(select(Event).where(Event.kind == "export.finished")).one()
+        assert (event.entity, event.entity_id, event.actor_user_id) == ("export", export_id, export.user_id)
+        assert event.payload["rows"] == 3
+    assert run_exports_once(world.scene.factory).finished == 0  # done once
+
+
+def test_german_exports_keep_the_language_and_dialect_of_the_request(world: WebWorld, low: WebWorld) -> None:
+    _orders(world)
+    client = low.client("owner")
+    export_id = _ask(client, "/orders.csv?sort=number&dir=asc&lang=de")
+    assert "Meine Exporte" in client.get("/exports?lang=de").text
+    run_exports_once(world.scene.factory)
+    download = client.get(f"/exports/{export_id}/download").content.decode("utf-8-sig")
+    inline = world.client("owner").get("/orders.csv?sort=number&dir=asc&lang=de").content.decode("utf-8-sig")
+    assert download == inline and ";" in download.splitlines()[0]
+
+
+def test_a_short_list_still_streams_at_once(world: WebWorld, low: WebWorld) -> None:
+    _orders(world, 2)
+    answer = low.client("owner").get("/orders.csv")
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert answer.content.decode("utf-8-sig").count("\r\n") == 3
+
+
+def test_an_export_of_a_deactivated_user_fails_with_a_reason_and_an_event(
+    world: WebWorld, low: WebWorld
+) -> None:
+    _orders(world)
+    export_id = _ask(low.client("owner"))
+    with world.scene.uow() as uow:
+        uow.session.execute(update(User).where(User.id == world.users["owner"].id).values(is_active=False))
+    report = run_exports_once(world.scene.factory)
+    assert (report.finished, report.failed) == (0, 1)
+    with world.scene.factory() as session:
+        export = session.get_one(Export, export_id)
+        assert export.status is ExportStatus.FAILED
+        assert export.error == "the user who asked for this export can no longer sign in"
+        assert contents.size(session, export_id, table=export_contents) == 0
+        event = session.scalars(select(Event).where(Event.kind == "export.failed")).one()
+        assert event.entity_id == export_id and event.payload["error"] == export.error
+
+
+def test_an_export_whose_filter_no_longer_reads_fails_and_shows_why(world: WebWorld, low: WebWorld) -> None:
+    _orders(world)
+    client = low.client("owner")
+    export_id = _ask(client)
+    with world.scene.uow() as uow:
+        uow.session.execute(update(Export).where(Export.id == export_id).values(params=[["sort", "bogus"]]))
+    assert run_exports_once(world.scene.factory).failed == 1
+    mine = client.get("/exports").text
+    assert "Failed" in mine and "the list&#39;s filter is not valid" in mine
+    assert client.get(f"/exports/{export_id}/download").status_code == 404
+
+
+def test_the_worker_deletes_exports_after_seven_days(world: WebWorld, low: WebWorld) -> None:
+    _orders(world)
+    export_id = _ask(low.client("owner"))
+    run_exports_once(world.scene.factory)
+    with world.scene.factory() as session:
+        assert contents.size(session, export_id, table=export_contents) > 0
+    assert run_exports_once(world.scene.factory, now=utcnow() + timedelta(days=6)).expired == 0
+    assert run_exports_once(world.scene.factory, now=utcnow() + timedelta(days=7, minutes=1)).expired == 1
+    with world.scene.factory() as session:
+        assert session.get(Export, export_id) is None
+        assert session.scalar(select(func.count()).select_from(export_contents)) == 0
+    assert low.client("owner").get(f"/exports/{export_id}/download").status_code == 404
+
+
+def test_an_export_is_claimed_once_and_taken_up_again_when_its_worker_died(
+    world: WebWorld, low: WebWorld
+) -> None:
+    _orders(world)
+    export_id = _ask(low.client("owner"))
+    now = utcnow()
+    assert _claim(world.scene.factory, now) == export_id
+    assert _claim(world.scene.factory, now) is None  # running
+    assert _claim(world.scene.factory, now + STALE_AFTER + timedelta(seconds=1)) == export_id
+
+
+def test_a_post_with_a_list_the_user_cannot_see_is_404(world: WebWorld, low: WebWorld) -> None:
+    client = low.client("supplier-a")  # suppliers never see the customer master
+    page = client.get("/exports")
+    assert page.status_code == 200
+    answer = client.post(
+        "/exports",
+        data={"list": "customers", "query": "", "dialect": "comma", "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 404
+    with world.scene.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Export)) == 0
+
+
+def test_my_exports_needs_a_login(low: WebWorld) -> None:
+    answer = low.client().get("/exports", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")

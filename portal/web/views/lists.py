@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html import escape as html_escape
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
-from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from portal.access import Principal, load_by_ids
+from portal.access import Principal, load_by_ids, permissions
 from portal.activities.queries import ActivityQuery, ActivitySort, list_activities
 from portal.cases.queries import NEAR_SLA, CaseQuery, CaseSort, list_cases
 from portal.customers.queries import (
@@ -687,16 +687,6 @@ def visible_specs(principal: Principal) -> list[ListSpec]:
     return [spec for name, spec in SPECS.items() if name not in hidden]
 
 
-SCANNING_FILTERS = ("q", "delivery")
-
-
-def without_scan(request: Request) -> bool:
-    """Whether a list request is cheap enough for the event loop: a page reads at most 51 rows
-    along an index, unless it searches text (``LIKE '%...%'``) or asks for late orders (a pass
-    over the order lines): those may scan, so they go to a worker thread."""
-    return not any(request.query_params.get(name) for name in SCANNING_FILTERS)
-
-
 class ListViews:
     def __init__(self, web: Web) -> None:
         self.web = web
@@ -743,40 +733,74 @@ class ListViews:
             raise NotFound("list", spec.name)
 
     def export(self, ctx: Ctx, spec: ListSpec) -> Response:
-        """The whole filtered list as CSV, streamed page by page (keyset pagination)."""
+        """The whole filtered list as CSV, streamed page by page (keyset pagination); a list longer
+        than ``PORTAL_EXPORT_INLINE_ROWS`` is offered as a prepared export instead (`portal.exports`)."""
         self._check(ctx, spec)
         params = spec.params(ctx.request.query_params)
         principal = ctx.principal
-        spec.fetch(ctx.db, principal, params, PageRequest(first=1))  # bad filters fail here, as 400
-        sessions = self.web.sessions
-        gettext = ctx._
+        # bad filters fail here, as 400
+        first = spec.fetch(ctx.db, principal, params, PageRequest(first=1))
         dialect = dialect_for(ctx.locale, ctx.request.query_params.get("dialect"))
-
-        def rows() -> Iterator[str]:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, delimiter=dialect.delimiter)
-            writer.writerow([gettext(c.label) for c in spec.columns])
-            yield BOM + _drain(buffer)  # a BOM, so spreadsheet programs read UTF-8
-            cursor: str | None = None
-            while True:
-                # A session per page: no connection is held while a chunk waits to be sent (the
-                # keyset cursor carries the position; PostgreSQL reads committed data per statement
-                # anyway, and SQLite's WAL is not pinned by a slow download).
-                with sessions() as db:
-                    found = spec.fetch(db, principal, params, PageRequest(first=EXPORT_PAGE, after=cursor))
-                    for row in spec.prepare(db, principal, found.items):
-                        writer.writerow([_csv_cell(row[c.key], gettext, dialect) for c in spec.columns])
-                yield _drain(buffer)
-                if not found.has_next_page:
-                    break
-                cursor = found.end_cursor
-
+        limit = self.web.settings.export_inline_rows
+        if first.has_next_page and (count := first.total_count()) > limit:
+            return ctx.render(
+                "export_prepare.html",
+                spec=spec,
+                count=count,
+                limit=limit,
+                list_query=urlencode(export_params(ctx.request.query_params)),
+                dialect=dialect.name,
+                specs=visible_specs(principal),
+                may_prepare=permissions.can_prepare_export(principal),
+            )
         stamp = (datetime.now(TIMEZONE)).strftime("%Y%m%d-%H%M")
         return StreamingResponse(
-            rows(),
+            csv_chunks(self.web.sessions, principal, spec, params, ctx._, dialect),
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{spec.name}-{stamp}.csv"'},
         )
+
+
+def export_params(query: QueryParams) -> list[tuple[str, str]]:
+    """The query string of a list that an export keeps: filters, search, sort, dialect (no cursor,
+    no language: the export's language is the user's at the time of asking)."""
+    return [(name, value) for name, value in query.multi_items() if name not in ("after", "before", "lang")]
+
+
+def csv_chunks(
+    sessions: Callable[[], Session],
+    principal: Principal,
+    spec: ListSpec,
+    params: Params,
+    gettext: Callable[[str], str],
+    dialect: CsvDialect,
+    *,
+    page_size: int | None = None,
+    counted: list[int] | None = None,
+) -> Iterator[str]:
+    """The CSV of a whole list, a chunk per page, for the streamed download and the prepared
+    export alike (so both are the same file). Each page is read in a session of its own, so no
+    connection is held while a chunk waits to be sent; the keyset cursor carries the position
+    (PostgreSQL reads committed data per statement anyway, and SQLite's WAL is not pinned by a
+    slow download). StreamingResponse iterates this in a worker thread: no read on the event loop.
+    ``counted[0]`` grows by the rows written."""
+    size = page_size or EXPORT_PAGE
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=dialect.delimiter)
+    writer.writerow([gettext(c.label) for c in spec.columns])
+    yield BOM + _drain(buffer)  # a BOM, so spreadsheet programs read UTF-8
+    cursor: str | None = None
+    while True:
+        with sessions() as db:
+            found = spec.fetch(db, principal, params, PageRequest(first=size, after=cursor))
+            for row in spec.prepare(db, principal, found.items):
+                writer.writerow([_csv_cell(row[c.key], gettext, dialect) for c in spec.columns])
+        if counted is not None:
+            counted[0] += len(found.items)
+        yield _drain(buffer)
+        if not found.has_next_page:
+            break
+        cursor = found.end_cursor
 
 
 @dataclass(frozen=True, slots=True)
