@@ -74,20 +74,17 @@ def make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import LoadScopeScheduling
 
     folder = groups_dir(config)
+    groups: dict[str, str] = {}
 
     class SharedSetupScheduling(LoadScopeScheduling):  # type: ignore[misc]
-        groups: dict[str, str] = {}
-
         def schedule(self) -> None:
             if self.collection is None:  # the first call: every worker has collected
-                merged: dict[str, str] = {}
                 for path in sorted(folder.glob("*.json")):
-                    merged.update(json.loads(path.read_text(encoding="utf-8")))
-                self.groups = merged
+                    groups.update(json.loads(path.read_text(encoding="utf-8")))
             super().schedule()
 
         def _split_scope(self, nodeid: str) -> str:
-            group = self.groups.get(nodeid)
+            group = groups.get(nodeid)
             return f"group:{group}" if group is not None else nodeid
 
     return SharedSetupScheduling(config, log)
