@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, text
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Base
+from tests import parallel
 from tests.adapters.sshd import SshdInfo, SshdUnavailable, running_sshd
 from tests.edi.corpus import missing, reads_absent_corpus
 
@@ -25,6 +27,27 @@ PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
 def pytest_report_header() -> str:
     return f"portal database: {'postgresql (' + PG_URL + ')' if PG_URL else 'sqlite'}"
+
+
+# pytest-xdist: tests that share a package, module or class-scoped setup run together on one worker
+# (tests/parallel.py says how and why).
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    parallel.write_groups(config, items)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput[parallel.GROUPS_DIR] = str(parallel.groups_dir(node.config))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    return parallel.make_scheduler(config, log) if config.getvalue("dist") == "loadgroup" else None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    parallel.remove_groups_dir(config)
 
 
 # A test (or its fixture) that opens a file of the shared corpus when the corpus is not there is

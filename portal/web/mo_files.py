@@ -6,6 +6,7 @@ while the package is being built, before any of the portal's dependencies are in
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -25,7 +26,7 @@ def compile_po(po_path: Path) -> Path:
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=po_path.parent.parent.name, domain=DOMAIN)
     mo_path = po_path.with_suffix(".mo")
-    tmp = mo_path.with_suffix(".mo.tmp")
+    tmp = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")  # two processes never share one
     with tmp.open("wb") as mo_file:
         write_mo(mo_file, catalog)
     tmp.replace(mo_path)

@@ -21,7 +21,7 @@ from portal.db import make_engine, make_sessionmaker, unit_of_work
 from portal.models import Base
 from portal.partners import service as partners
 from tests.builders import Scene, build_scene
-from tests.web.live import free_port, private_schema
+from tests.web.live import SERVE_DEADLINE, free_port, private_schema
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
@@ -126,7 +126,7 @@ def portal_serve(
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + SERVE_DEADLINE
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"portal serve exited: {server.stderr()}")

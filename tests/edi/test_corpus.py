@@ -22,7 +22,12 @@ def outcomes(tmp_path: Path, *modules: str, ci: bool) -> dict[str, int]:
     if ci:
         env["CI"] = "true"
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *modules],
+        # -n 0: the inner run in one process (addopts' -n auto would start workers that each report
+        # the same collection error)
+        [
+            *(sys.executable, "-m", "pytest", "-q", "-n0"),
+            *("-p", "no:randomly", "-p", "no:cacheprovider", *modules),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

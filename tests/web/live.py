@@ -31,6 +31,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Seconds `portal serve` may take to answer /healthz. Generous: on a loaded machine (parallel workers,
+# other jobs) starting the interpreter and importing the app alone has taken more than 30 s; a server
+# that cannot start still fails, when it exits or at this deadline.
+SERVE_DEADLINE = 180
+
+
 def require_chromium() -> None:
     """Outside CI a missing Chromium skips the browser tests; under CI=true it fails them."""
     if Path(CHROMIUM).exists() or shutil.which("chromium"):
@@ -70,7 +76,7 @@ def serve(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + SERVE_DEADLINE
         while True:
             if process.poll() is not None:
                 raise RuntimeError(
