@@ -18,6 +18,7 @@ from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
+from portal.models.search import SEARCHED  # registers the search objects with create_all
 
 __all__ = [
     "EXTERNAL_ROLES",
@@ -54,6 +55,7 @@ __all__ = [
     "Organization",
     "Product",
     "RecordState",
+    "SEARCHED",
     "RevokedSession",
     "Shipment",
     "ShipmentLine",
