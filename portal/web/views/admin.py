@@ -8,6 +8,7 @@ from portal import validation
 from portal.access import load_by_ids
 from portal.access import permissions as may
 from portal.errors import InvalidInput
+from portal.reading.search import is_too_short
 from portal.models import Organization
 from portal.partners import service as partners
 from portal.partners.queries import UserQuery, list_users
@@ -107,7 +108,8 @@ class AdminViews:
             ctx.db,
             ctx.principal,
             UserQuery(
-                search=search or None, organization_id=int(org_filter) if org_filter.isdigit() else None
+                search=None if is_too_short(search) else search or None,
+                organization_id=int(org_filter) if org_filter.isdigit() else None
             ),
             page=PageRequest(
                 first=None if query.get("before") else USERS_PER_PAGE,
@@ -123,6 +125,7 @@ class AdminViews:
             users=page.items,
             pager=page,
             search=search,
+            search_too_short=is_too_short(search),
             org_filter=org_filter,
             several_orgs=len(ctx.principal.org_ids) > 1 or ctx.principal.is_owner,
             org_names=load_by_ids(
