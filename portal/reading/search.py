@@ -101,8 +101,6 @@ def text_search(text: str, *columns: ColumnLike) -> ColumnElement[bool]:
     phrase = '"' + trimmed.replace('"', '""') + '"'
     query = "{" + " ".join(str(n) for n in names) + "} : " + phrase
     matching = (
-        select(literal_column("rowid"))
-        .select_from(table(fts))
-        .where(literal_column(fts).op("MATCH")(query))
+        select(literal_column("rowid")).select_from(table(fts)).where(literal_column(fts).op("MATCH")(query))
     )
     return _TextSearch(like, owner.c.id.in_(matching))

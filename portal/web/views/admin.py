@@ -109,7 +109,7 @@ class AdminViews:
             ctx.principal,
             UserQuery(
                 search=None if is_too_short(search) else search or None,
-                organization_id=int(org_filter) if org_filter.isdigit() else None
+                organization_id=int(org_filter) if org_filter.isdigit() else None,
             ),
             page=PageRequest(
                 first=None if query.get("before") else USERS_PER_PAGE,
