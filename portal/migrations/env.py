@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from portal.models import Base
-from portal.models.search import is_search_object
+from portal.models.search import include_name
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -19,7 +19,7 @@ context.configure(
     render_as_batch=True,
     compare_type=True,
     # the text-search indexes and FTS5 tables are made by portal.models.search, not by models
-    include_name=lambda name, kind, _parent: kind not in ("table", "index") or not is_search_object(name),
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

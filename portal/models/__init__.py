@@ -23,6 +23,7 @@ from portal.models.search import SEARCHED  # registers the search objects with c
 __all__ = [
     "EXTERNAL_ROLES",
     "OWNER_ROLES",
+    "SEARCHED",
     "SLA",
     "Activity",
     "ActivityKind",
@@ -55,7 +56,6 @@ __all__ = [
     "Organization",
     "Product",
     "RecordState",
-    "SEARCHED",
     "RevokedSession",
     "Shipment",
     "ShipmentLine",

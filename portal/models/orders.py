@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column, relationship
 
-from portal.models.base import Amount, Base, UTCDateTime, enum_type, utcnow
+from portal.models.base import Amount, Base, UTCDateTime, enum_type, sort_indexes, utcnow
 
 
 class LineResponse(enum.StrEnum):
@@ -45,6 +45,17 @@ class OrderStatus(enum.StrEnum):
 
 class Order(Base):
     __tablename__ = "orders"
+    __table_args__ = sort_indexes(
+        "orders",
+        "created_at",
+        "updated_at",
+        "order_date",  # number: its unique index
+        *(
+            (org, sort)
+            for org in ("dealer_id", "supplier_id")
+            for sort in ("created_at", "updated_at", "order_date", "number")
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)

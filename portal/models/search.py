@@ -68,6 +68,11 @@ def is_search_object(name: str | None) -> bool:
     )
 
 
+def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """alembic's ``include_name``: leaves the search objects out of comparing models and database."""
+    return type_ not in ("table", "index") or not is_search_object(name)
+
+
 def trigram_schema(conn: Connection) -> str | None:
     """The schema of the pg_trgm extension, creating the extension when it is missing (in
     ``public`` when that works, else in the current schema); None when it cannot be had."""
@@ -87,7 +92,7 @@ def trigram_schema(conn: Connection) -> str | None:
         savepoint = conn.begin_nested()
         try:
             conn.execute(text(statement))
-        except Exception as exc:  # noqa: BLE001 - any refusal means: try the next way, then go without
+        except Exception as exc:
             savepoint.rollback()
             problems.append(f"{statement}: {str(exc).splitlines()[0]}")
             continue

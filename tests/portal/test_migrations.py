@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload, sessionmaker
 from portal.exchange import contents
 from portal.migrate import alembic_config, downgrade, upgrade
 from portal.models import Base, ExchangeRecord, Order
+from portal.models.search import SEARCHED, fts_table, include_name, is_search_object, trigram_index
 from portal.seed import seed_demo
 
 
@@ -19,8 +20,35 @@ def test_migrations_create_exactly_the_models_schema(empty_engine: Engine) -> No
     tables = set(inspect(empty_engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with empty_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        # the search indexes are not models: test_search_objects_of_migrations_and_models_agree
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; generate a migration: {diff}"
+
+
+def _search_objects(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            names = conn.execute(text("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')"))
+        else:
+            names = conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"))
+        return {name for (name,) in names if is_search_object(name) or name.endswith(("_ai", "_ad", "_au"))}
+
+
+def test_search_objects_of_migrations_and_models_agree(empty_engine: Engine, engine: Engine) -> None:
+    upgrade(empty_engine)
+    migrated = _search_objects(empty_engine)
+    expected = (
+        {trigram_index(t, c) for t, columns in SEARCHED.items() for c in columns}
+        if engine.dialect.name == "postgresql"
+        else {f"{fts_table(t)}{suffix}" for t in SEARCHED for suffix in ("", "_ai", "_ad", "_au")}
+    )
+    assert expected <= migrated  # (SQLite adds the FTS5 shadow tables)
+    assert _search_objects(engine) == migrated  # the tests' schema comes from create_all
+    downgrade(empty_engine, "0008")
+    assert _search_objects(empty_engine) == set()
+    upgrade(empty_engine)
+    assert _search_objects(empty_engine) == migrated
 
 
 def test_upgrade_twice_is_harmless(empty_engine: Engine) -> None:
