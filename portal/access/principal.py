@@ -132,12 +132,12 @@ def _with_tree(
     )
 
 
-def _tree(rows: Any) -> dict[str, frozenset[int]]:
+def _tree(rows: Any) -> tuple[frozenset[int], frozenset[int]]:
     """The org_ids and supplier_ids of a principal from the rows of a :func:`_with_tree` statement."""
-    return {
-        "org_ids": frozenset(row[-2] for row in rows),
-        "supplier_ids": frozenset(row[-2] for row in rows if row[-1] is OrgKind.SUPPLIER),
-    }
+    return (
+        frozenset(row[-2] for row in rows),
+        frozenset(row[-2] for row in rows if row[-1] is OrgKind.SUPPLIER),
+    )
 
 
 _USER_COLUMNS = select(
@@ -157,10 +157,12 @@ def _user(session: Session, user_id: int, sid: str, generation: int | None) -> P
     active, session_generation, revoked, roles, name, org_id, org_kind, _tree_id, _kind = rows[0]
     if not active or revoked or (generation is not None and session_generation != generation):
         return None
+    tree = _tree(rows)
     return Principal(
         org_id=org_id,
         org_kind=org_kind,
-        **_tree(rows),
+        org_ids=tree[0],
+        supplier_ids=tree[1],
         roles=_roles(roles),
         user_id=user_id,
         name=name,
@@ -210,10 +212,12 @@ def _token(
     if not rows:
         return None
     token_id, expires_at, revoked_at, last_used_at, roles, name, org_id, org_kind, _tree_id, _kind = rows[0]
+    tree = _tree(rows)
     principal = Principal(
         org_id=org_id,
         org_kind=org_kind,
-        **_tree(rows),
+        org_ids=tree[0],
+        supplier_ids=tree[1],
         roles=_roles(roles),
         token_id=token_id,
         name=f"token {name}",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, func, literal_column, or_, select, table
+from sqlalchemy import Boolean, ColumnElement, Select, and_, func, literal_column, or_, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -51,30 +51,31 @@ def search_text(text: str | None, field: str = "search") -> str | None:
 
 
 class _TextSearch(ColumnElement[bool]):
-    """``like`` on every database; on SQLite ``narrow AND like`` (``narrow``: the FTS5 match)."""
+    """``substring`` (the LIKE) on every database; on SQLite ``narrow AND substring`` (``narrow``:
+    the FTS5 match)."""
 
     __visit_name__ = "portal_text_search"
     inherit_cache = True
-    _traverse_internals = [
-        ("like", InternalTraversal.dp_clauseelement),
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration (cache key, visitors)
+        ("substring", InternalTraversal.dp_clauseelement),
         ("narrow", InternalTraversal.dp_clauseelement),
     ]
     type = Boolean()
     _is_implicitly_boolean = True
 
-    def __init__(self, like: ColumnElement[bool], narrow: ColumnElement[bool]) -> None:
-        self.like = like
+    def __init__(self, substring: ColumnElement[bool], narrow: ColumnElement[bool]) -> None:
+        self.substring = substring
         self.narrow = narrow
 
 
 @compiles(_TextSearch)
 def _compile_default(element: _TextSearch, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.like, **kw))
+    return str(compiler.process(element.substring, **kw))
 
 
 @compiles(_TextSearch, "sqlite")
 def _compile_sqlite(element: _TextSearch, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(and_(element.narrow, element.like).self_group(), **kw))
+    return str(compiler.process(and_(element.narrow, element.substring).self_group(), **kw))
 
 
 def _column(expression: ColumnLike) -> Any:
@@ -100,7 +101,7 @@ def text_search(text: str, *columns: ColumnLike) -> ColumnElement[bool]:
     fts = fts_table(owner.name)
     phrase = '"' + trimmed.replace('"', '""') + '"'
     query = "{" + " ".join(str(n) for n in names) + "} : " + phrase
-    matching = (
+    matching: Select[tuple[Any]] = (
         select(literal_column("rowid")).select_from(table(fts)).where(literal_column(fts).op("MATCH")(query))
     )
     return _TextSearch(like, owner.c.id.in_(matching))

@@ -82,7 +82,12 @@ SAME: list[Same] = [
     Same("activities", "", "activities"),
     Same("activities", "kind=note&sort=starts_at&dir=asc", "activities", {"kind": ["NOTE"]}, by("STARTS_AT")),
     Same("exchange", "", "exchangeRecords"),
-    Same("exchange", "direction=inbound&q=1.edi", "exchangeRecords", {"direction": "INBOUND", "search": "1.edi"}),
+    Same(
+        "exchange",
+        "direction=inbound&q=1.edi",
+        "exchangeRecords",
+        {"direction": "INBOUND", "search": "1.edi"},
+    ),
 ]
 
 

@@ -34,7 +34,7 @@ def _ids(session: Session, condition: ColumnElement[bool]) -> set[int]:
 
 
 def test_indexed_search_equals_the_substring_like_on_random_data(factory: sessionmaker[Session]) -> None:
-    rng = random.Random(15)
+    rng = random.Random(15)  # noqa: S311 - test data
     with factory() as session:
         for n in range(120):
             session.add(
@@ -61,7 +61,8 @@ def test_indexed_search_equals_the_substring_like_on_random_data(factory: sessio
             hits += bool(expected)
         assert hits > 40  # not a comparison of empty answers
 
-        # the index follows changes: a renamed customer is found by its new name only, a deleted one not at all
+        # the index follows changes: a renamed customer is found by its new name only, a deleted
+        # one not at all
         customer = session.scalars(select(Customer).order_by(Customer.id)).first()
         assert customer is not None
         customer.name = "Zebrafink Qx"

@@ -13,7 +13,6 @@ from portal import models as m
 from portal.access import Principal
 from portal.gql.base import SortDirection
 from portal.gql.connection import filter_id, readable_filters
-from portal.reading.search import search_text
 from portal.orders.queries import (
     InvoiceQuery,
     InvoiceSort,
@@ -22,6 +21,7 @@ from portal.orders.queries import (
     ShipmentQuery,
     ShipmentSort,
 )
+from portal.reading.search import search_text
 
 OrderSortField = strawberry.enum(OrderSort, name="OrderSortField")
 ShipmentSortField = strawberry.enum(ShipmentSort, name="ShipmentSortField")

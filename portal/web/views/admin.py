@@ -8,11 +8,11 @@ from portal import validation
 from portal.access import load_by_ids
 from portal.access import permissions as may
 from portal.errors import InvalidInput
-from portal.reading.search import is_too_short
 from portal.models import Organization
 from portal.partners import service as partners
 from portal.partners.queries import UserQuery, list_users
 from portal.reading import PageRequest
+from portal.reading.search import is_too_short
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors

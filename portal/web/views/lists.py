@@ -34,7 +34,6 @@ from portal.customers.queries import (
     list_customers,
 )
 from portal.errors import InvalidInput, NotFound
-from portal.reading.search import is_too_short
 from portal.exchange.ledger import RecordQuery, RecordSort, is_overdue, list_records
 from portal.models import (
     ActivityKind,
@@ -63,6 +62,7 @@ from portal.orders.queries import (
     list_shipments,
 )
 from portal.reading import Page, PageRequest
+from portal.reading.search import is_too_short
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.csv_dialect import BOM, COMMA, SEMICOLON, CsvDialect, dialect_for
