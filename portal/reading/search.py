@@ -70,12 +70,13 @@ class _TextSearch(ColumnElement[bool]):
 
 @compiles(_TextSearch)
 def _compile_default(element: _TextSearch, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.substring, **kw))
+    # parenthesized: the OR of the columns must stay one term beside the access rule's AND
+    return "(" + str(compiler.process(element.substring, **kw)) + ")"
 
 
 @compiles(_TextSearch, "sqlite")
 def _compile_sqlite(element: _TextSearch, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(and_(element.narrow, element.substring).self_group(), **kw))
+    return "(" + str(compiler.process(and_(element.narrow, element.substring), **kw)) + ")"
 
 
 def _column(expression: ColumnLike) -> Any:

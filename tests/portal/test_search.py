@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.customers.queries import CustomerQuery, list_customers
 from portal.errors import InvalidInput
-from portal.models import Customer
+from portal.models import Customer, Order
+from portal.orders.queries import OrderQuery, list_orders
 from portal.reading.search import search_text, text_search
 from tests.builders import build_scene
 
@@ -96,3 +97,23 @@ def test_text_shorter_than_a_trigram_is_refused_and_a_full_number_is_found(
         assert [c.id for c in found.items] == [customer.id]
         found = list_customers(session, owner, CustomerQuery(search="MÜL"))
         assert [c.id for c in found.items] == [customer.id]
+
+
+def test_a_search_stays_inside_what_the_principal_may_see(factory: sessionmaker[Session]) -> None:
+    """The OR over the searched columns is one term beside the access rule (a search of a
+    dealer's orders that matched another dealer's delivery name once leaked it)."""
+    scene = build_scene(factory)
+    mine = scene.customer("Eigener Kunde", shared_with=("dealer-group",))
+    theirs = scene.customer("Fremder Kunde", shared_with=("dealer-other",))
+    own = scene.order(mine, by="dealer-group")
+    other = scene.order(theirs, by="dealer-other")
+    with factory() as session:
+        for o in session.scalars(select(Order).where(Order.id.in_([own.id, other.id]))):
+            o.delivery_name, o.customer_reference = "Lager Nord", "Ref Nord"
+        session.commit()
+        dealer = scene.p("dealer-group")
+        for text in ("Lager Nord", "ref nord", "SO-", own.number):
+            found = [o.id for o in list_orders(session, dealer, OrderQuery(search=text)).items]
+            assert found == [own.id], text
+        owner = list_orders(session, scene.p("owner"), OrderQuery(search="lager nord")).items
+        assert {o.id for o in owner} == {own.id, other.id}
