@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, MetaData, event, text
+from sqlalchemy.exc import DBAPIError
 
 from portal.models.base import Base
 
@@ -89,14 +90,12 @@ def trigram_schema(conn: Connection) -> str | None:
         "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     ):
-        savepoint = conn.begin_nested()
         try:
-            conn.execute(text(statement))
-        except Exception as exc:
-            savepoint.rollback()
-            problems.append(f"{statement}: {str(exc).splitlines()[0]}")
+            with conn.begin_nested():  # a refusal rolls back to here, not the whole migration
+                conn.execute(text(statement))
+        except DBAPIError as exc:  # any refusal: try the next way, then go without
+            problems.append(f"{statement}: {str(exc.orig).splitlines()[0]}")
             continue
-        savepoint.commit()
         return trigram_schema(conn)
     log.warning(
         "text search: the PostgreSQL extension pg_trgm could not be created, so searches scan the "
