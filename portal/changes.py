@@ -170,8 +170,13 @@ def feed(
 
 def _candidates(principal: Principal, wanted: list[str]) -> ColumnElement[bool]:
     """Events about an entity the principal may see now, or that may have taken one away."""
+    # A correlated EXISTS per entity: the events of the window are probed one by one through the
+    # primary key (``entity_id IN (SELECT ...)`` under the OR had PostgreSQL hash every visible id).
     visible_now = [
-        and_(Event.entity == name, Event.entity_id.in_(select(model.id).where(rule_for(principal, model))))
+        and_(
+            Event.entity == name,
+            select(model.id).where(model.id == Event.entity_id, rule_for(principal, model)).exists(),
+        )
         for name in wanted
         for model in (ENTITY_MODELS[name],)
     ]

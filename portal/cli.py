@@ -216,6 +216,17 @@ def db_upgrade(ctx: Context) -> None:
         _console().print(f"[green]upgraded schema from revision {before} to {head}[/] in {where}")
 
 
+@db.command("search-indexes")
+@pass_ctx
+def db_search_indexes(ctx: Context) -> None:
+    """Create the text-search indexes that are missing (after pg_trgm became available)."""
+    from portal.models.search import create_search_objects
+
+    with ctx.upgraded_engine().begin() as conn:
+        create_search_objects(conn)
+    _console().print("[green]search indexes are in place[/]")
+
+
 @main.group()
 def seed() -> None:
     """Sample data."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.access import Principal, descendant_ids
+from portal.access import Principal, organization_kinds
 from portal.customers import service as customers
 from portal.db import UnitOfWork, unit_of_work
 from portal.models import Customer, LineResponse, Order, Organization, OrgKind, Product
@@ -22,10 +22,12 @@ from portal.seed.plan import gtin13
 
 def principal_of(session: Session, org: Organization, *roles: str, user_id: int | None = None) -> Principal:
     default = ("admin",)
+    org_ids, supplier_ids = organization_kinds(session, org.id)
     return Principal(
         org_id=org.id,
         org_kind=org.kind,
-        org_ids=descendant_ids(session, org.id),
+        org_ids=org_ids,
+        supplier_ids=supplier_ids,
         roles=frozenset(roles or default),
         user_id=user_id,
         name=f"{org.slug} user",

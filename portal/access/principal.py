@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, Select, bindparam, exists, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.models import ApiToken, Organization, OrgKind, RevokedSession, User
 
@@ -28,6 +28,20 @@ class Principal:
     user_id: int | None = None
     token_id: int | None = None
     name: str = ""
+    # Those of org_ids that are suppliers (an organization below another may be of any kind).
+    # The access rules test an order's supplier column only against these and its dealer column
+    # only against the others; None (not known) makes them test both columns against all org_ids.
+    supplier_ids: frozenset[int] | None = None
+
+    @property
+    def buyer_ids(self) -> frozenset[int]:
+        """Those of org_ids that may sell orders (everything but suppliers), as far as known."""
+        return self.org_ids if self.supplier_ids is None else self.org_ids - self.supplier_ids
+
+    @property
+    def seller_ids(self) -> frozenset[int]:
+        """Those of org_ids that orders may be routed to (suppliers), as far as known."""
+        return self.org_ids if self.supplier_ids is None else self.supplier_ids
 
     @property
     def is_owner(self) -> bool:
@@ -60,16 +74,25 @@ def organization_tree(anchor: Select[int], name: str = "org_tree") -> CTE:
 
 def descendant_ids(session: Session, org_id: int) -> frozenset[int]:
     """The organization and every organization below it (a dealer group sees its branches)."""
+    return organization_kinds(session, org_id)[0]
+
+
+def organization_kinds(session: Session, org_id: int) -> tuple[frozenset[int], frozenset[int]]:
+    """The organization and every organization below it, and those of them that are suppliers."""
     tree = organization_tree(select(Organization.id).where(Organization.id == org_id))
-    return frozenset(session.scalars(select(tree.c.id)))
+    member = aliased(Organization)
+    rows = session.execute(select(tree.c.id, member.kind).join(member, member.id == tree.c.id)).all()
+    return frozenset(r[0] for r in rows), frozenset(r[0] for r in rows if r[1] is OrgKind.SUPPLIER)
 
 
 def principal_for_user(session: Session, user: User) -> Principal:
     org = session.get_one(Organization, user.organization_id)
+    org_ids, supplier_ids = organization_kinds(session, org.id)
     return Principal(
         org_id=org.id,
         org_kind=org.kind,
-        org_ids=descendant_ids(session, org.id),
+        org_ids=org_ids,
+        supplier_ids=supplier_ids,
         roles=user.role_set,
         user_id=user.id,
         name=user.name,
@@ -78,10 +101,12 @@ def principal_for_user(session: Session, user: User) -> Principal:
 
 def principal_for_token(session: Session, token: ApiToken) -> Principal:
     org = session.get_one(Organization, token.organization_id)
+    org_ids, supplier_ids = organization_kinds(session, org.id)
     return Principal(
         org_id=org.id,
         org_kind=org.kind,
-        org_ids=descendant_ids(session, org.id),
+        org_ids=org_ids,
+        supplier_ids=supplier_ids,
         roles=token.role_set,
         token_id=token.id,
         name=f"token {token.name}",
@@ -95,13 +120,23 @@ def _with_tree(
     columns: Select[*tuple[Any, ...]], organization_id: Any, where: ColumnElement[bool]
 ) -> Select[*tuple[Any, ...]]:
     """``columns`` of the credential found by ``where``, its organization's id and kind, and one
-    row per organization at and below it (the tree's ids in the last column)."""
+    row per organization at and below it (the tree's ids and kinds in the last two columns)."""
     tree = organization_tree(select(organization_id.label("id")).where(where))
+    member = aliased(Organization, name="tree_member")
     return (
-        columns.add_columns(Organization.id, Organization.kind, tree.c.id)
+        columns.add_columns(Organization.id, Organization.kind, tree.c.id, member.kind)
         .join(Organization, Organization.id == organization_id)
         .join(tree, true())
+        .join(member, member.id == tree.c.id)
         .where(where)
+    )
+
+
+def _tree(rows: Any) -> tuple[frozenset[int], frozenset[int]]:
+    """The org_ids and supplier_ids of a principal from the rows of a :func:`_with_tree` statement."""
+    return (
+        frozenset(row[-2] for row in rows),
+        frozenset(row[-2] for row in rows if row[-1] is OrgKind.SUPPLIER),
     )
 
 
@@ -119,13 +154,15 @@ def _user(session: Session, user_id: int, sid: str, generation: int | None) -> P
     rows = session.connection().execute(_USER, {"user_id": user_id, "sid": sid}).all()
     if not rows:
         return None
-    active, session_generation, revoked, roles, name, org_id, org_kind, _tree_id = rows[0]
+    active, session_generation, revoked, roles, name, org_id, org_kind, _tree_id, _kind = rows[0]
     if not active or revoked or (generation is not None and session_generation != generation):
         return None
+    tree = _tree(rows)
     return Principal(
         org_id=org_id,
         org_kind=org_kind,
-        org_ids=frozenset(row[-1] for row in rows),
+        org_ids=tree[0],
+        supplier_ids=tree[1],
         roles=_roles(roles),
         user_id=user_id,
         name=name,
@@ -174,11 +211,13 @@ def _token(
     rows = session.connection().execute(statement, params).all()
     if not rows:
         return None
-    token_id, expires_at, revoked_at, last_used_at, roles, name, org_id, org_kind, _tree_id = rows[0]
+    token_id, expires_at, revoked_at, last_used_at, roles, name, org_id, org_kind, _tree_id, _kind = rows[0]
+    tree = _tree(rows)
     principal = Principal(
         org_id=org_id,
         org_kind=org_kind,
-        org_ids=frozenset(row[-1] for row in rows),
+        org_ids=tree[0],
+        supplier_ids=tree[1],
         roles=_roles(roles),
         token_id=token_id,
         name=f"token {name}",

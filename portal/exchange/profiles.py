@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters import FolderTransport, SftpSettings, SftpTransport, Transport
-from portal.access import Principal, descendant_ids, get_visible, visible
+from portal.access import Principal, get_visible, organization_kinds, visible
 from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput
@@ -138,10 +138,12 @@ def open_transport(profile: ExchangeProfile) -> Transport:
 def acting_principal(session: Session, profile: ExchangeProfile) -> Principal:
     """Files are applied as the sending organization: the same access policy as its users."""
     org = session.get_one(Organization, profile.organization_id)
+    org_ids, supplier_ids = organization_kinds(session, org.id)
     return Principal(
         org_id=org.id,
         org_kind=org.kind,
-        org_ids=descendant_ids(session, org.id),
+        org_ids=org_ids,
+        supplier_ids=supplier_ids,
         roles=frozenset({"member"}),
         name=f"EDI {org.slug}",
     )

@@ -16,6 +16,7 @@ from portal.gql.base import Built, Connection, Edge, PageInfo, SortDirection, ct
 from portal.gql.ids import decode_id
 from portal.gql.loaders import build_all
 from portal.reading import Page, PageRequest
+from portal.reading.search import search_text
 
 B = TypeVar("B", bound=Built)
 
@@ -98,10 +99,13 @@ def readable_filters(principal: Principal, given: object, relations: tuple[str, 
 
 
 def one_search(search: str | None, deprecated: str | None, field: str) -> str | None:
-    """``search`` or the deprecated field it replaced, not both."""
+    """``search`` or the deprecated field it replaced, not both; trimmed, at least three characters
+    (``InvalidInput`` naming the argument)."""
     if search is not None and deprecated is not None:
         raise InvalidInput(f"filter.{field}", "is the same as filter.search (deprecated): pass only search")
-    return search if search is not None else deprecated
+    if search is not None:
+        return search_text(search, "filter.search")
+    return search_text(deprecated, f"filter.{field}")
 
 
 __all__ = ["connection", "filter_id", "one_search", "page_info", "page_request", "readable_filters"]

@@ -22,6 +22,7 @@ from portal.gql.connection import page_info, page_request
 from portal.gql.errors import UserError
 from portal.gql.ids import encode_id
 from portal.models.base import utcnow
+from portal.reading.search import search_text
 
 
 @strawberry.enum
@@ -190,7 +191,7 @@ class ExchangeQuery:
         c = ctx(info)
         f = filter or ExchangeRecordFilter()
         query = ledger.RecordQuery(
-            search=f.search,
+            search=search_text(f.search, "filter.search"),
             direction=m.Direction(f.direction.value) if f.direction else None,
             states=frozenset(m.RecordState(s.value) for s in f.states or ()),
             overdue_at=utcnow() if f.overdue else None,

@@ -20,11 +20,13 @@ from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
+from portal.models.search import SEARCHED  # registers the search objects with create_all
 from portal.models.tallies import DayTally, OrderTally
 
 __all__ = [
     "EXTERNAL_ROLES",
     "OWNER_ROLES",
+    "SEARCHED",
     "SLA",
     "Activity",
     "ActivityKind",

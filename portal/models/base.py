@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import DateTime, Dialect, Enum, Index, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
 
@@ -103,3 +103,15 @@ def enum_type(cls: type[enum.StrEnum]) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+def sort_indexes(table: str, *keys: str | tuple[str, ...]) -> tuple[Index, ...]:
+    """The indexes of a list's sorts: ``(sort column, id)`` per key, the keyset paginator's
+    ``(sort, id) > (:value, :id)`` read as one index range (``portal.reading.keyset``). A key may
+    lead with the organization column a dealer's or supplier's list is filtered by:
+    ``("dealer_id", "created_at")`` gives ``(dealer_id, created_at, id)``."""
+    indexes = []
+    for key in keys:
+        columns = (key,) if isinstance(key, str) else key
+        indexes.append(Index(f"ix_{table}_{'_'.join(columns)}_id", *columns, "id"))
+    return tuple(indexes)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, UTCDateTime, enum_type, utcnow
+from portal.models.base import Base, UTCDateTime, enum_type, sort_indexes, utcnow
 
 
 class CasePriority(enum.StrEnum):
@@ -46,6 +46,8 @@ class CaseStatus(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "cases"
+    # number: its unique index; priority: a CASE over the enum, sorted in memory-sized case lists
+    __table_args__ = sort_indexes("cases", "created_at", "updated_at", "sla_due_at")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)

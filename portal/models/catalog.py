@@ -7,11 +7,12 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Amount, Base
+from portal.models.base import Amount, Base, sort_indexes
 
 
 class Product(Base):
     __tablename__ = "products"
+    __table_args__ = sort_indexes("products", "name")  # sku: unique
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(64), unique=True)

@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, UTCDateTime, utcnow
+from portal.models.base import Base, UTCDateTime, sort_indexes, utcnow
 
 
 class Customer(Base):
     __tablename__ = "customers"
+    __table_args__ = sort_indexes("customers", "name", "created_at", "updated_at")  # number: unique
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -34,6 +35,7 @@ class Customer(Base):
 
 class Contact(Base):
     __tablename__ = "contacts"
+    __table_args__ = sort_indexes("contacts", "last_name", "created_at")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)

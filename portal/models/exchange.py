@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, UTCDateTime, enum_type, utcnow
+from portal.models.base import Base, UTCDateTime, enum_type, sort_indexes, utcnow
 
 
 class Direction(enum.StrEnum):
@@ -77,6 +77,7 @@ class ExchangeRecord(Base):
         UniqueConstraint("organization_id", "direction", "sha_key"),
         UniqueConstraint("organization_id", "direction", "ref_key"),
         UniqueConstraint("source_key"),
+        *sort_indexes("exchange_records", "created_at", ("organization_id", "created_at")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,12 +9,22 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Amount, Base, UTCDateTime, enum_type, utcnow
+from portal.models.base import Amount, Base, UTCDateTime, enum_type, sort_indexes, utcnow
 
 
 class Shipment(Base):
     __tablename__ = "shipments"
-    __table_args__ = (UniqueConstraint("supplier_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("supplier_id", "number"),
+        *sort_indexes(
+            "shipments",
+            "created_at",
+            "shipped_on",
+            "number",
+            ("supplier_id", "created_at"),
+            ("supplier_id", "shipped_on"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -54,7 +64,17 @@ class MatchStatus(enum.StrEnum):
 
 class Invoice(Base):
     __tablename__ = "invoices"
-    __table_args__ = (UniqueConstraint("supplier_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("supplier_id", "number"),
+        *sort_indexes(
+            "invoices",
+            "created_at",
+            "issue_date",
+            "number",
+            ("supplier_id", "created_at"),
+            ("supplier_id", "issue_date"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column, relationship
 
-from portal.models.base import Amount, Base, UTCDateTime, enum_type, utcnow
+from portal.models.base import Amount, Base, UTCDateTime, enum_type, sort_indexes, utcnow
 from portal.models.fulfilment import Invoice, MatchStatus
 from portal.models.tallies import INVOICES, ORDERS, Deltas, InvoiceFigures, OrderFigures
 
@@ -59,7 +59,6 @@ class OrderStatus(enum.StrEnum):
 
 class Order(Base):
     __tablename__ = "orders"
-
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -108,6 +107,17 @@ class Order(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
+        *sort_indexes(
+            "orders",
+            "created_at",
+            "updated_at",
+            "order_date",  # number: its unique index
+            *(
+                (org, sort)
+                for org in ("dealer_id", "supplier_id")
+                for sort in ("created_at", "updated_at", "order_date", "number")
+            ),
+        ),
         # The late tile, the late filter and `lateOn`: an index range per viewer.
         Index("ix_orders_earliest_open_due", "earliest_open_due"),
         Index("ix_orders_dealer_id_earliest_open_due", "dealer_id", "earliest_open_due"),

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, UTCDateTime, enum_type, utcnow
+from portal.models.base import Base, UTCDateTime, enum_type, sort_indexes, utcnow
 
 
 class OrgKind(enum.StrEnum):
@@ -24,6 +24,7 @@ EXTERNAL_ROLES = frozenset({"admin", "member"})
 
 class Organization(Base):
     __tablename__ = "organizations"
+    __table_args__ = sort_indexes("organizations", "name")  # slug: unique
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -40,6 +41,7 @@ class Organization(Base):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = sort_indexes("users", "name")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)

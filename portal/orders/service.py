@@ -88,6 +88,13 @@ def create_order(
     if not principal.is_owner:
         if dealer_id is not None and dealer_id not in principal.org_ids:
             raise PermissionDenied("a dealer creates orders in its own name")
+        if (
+            dealer_id is not None
+            and principal.supplier_ids is not None
+            and dealer_id in principal.supplier_ids
+        ):
+            # the access rules read an order's dealer only for organizations that are not suppliers
+            raise InvalidInput("dealer", "a supplier does not sell orders")
         dealer_id = dealer_id or principal.org_id
     customer = get_visible(session, principal, Customer, customer_id)
     if principal.is_owner and dealer_id is not None:

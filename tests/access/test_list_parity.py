@@ -76,13 +76,18 @@ SAME: list[Same] = [
     ),
     Same("cases", "q=c-1&sort=sla_due_at", "cases", {"search": "c-1"}, by("SLA_DUE_AT", "DESC")),
     ALL_CUSTOMERS,
-    Same("customers", "q=c1&sort=number&dir=desc", "customers", {"search": "c1"}, by("NUMBER", "DESC")),
+    Same("customers", "q=t+1&sort=number&dir=desc", "customers", {"search": "t 1"}, by("NUMBER", "DESC")),
     Same("contacts", "", "contacts"),
-    Same("contacts", "q=b1&sort=created_at", "contacts", {"search": "b1"}, by("CREATED_AT")),
+    Same("contacts", "q=ee1&sort=created_at", "contacts", {"search": "ee1"}, by("CREATED_AT")),
     Same("activities", "", "activities"),
     Same("activities", "kind=note&sort=starts_at&dir=asc", "activities", {"kind": ["NOTE"]}, by("STARTS_AT")),
     Same("exchange", "", "exchangeRecords"),
-    Same("exchange", "direction=inbound&q=f1", "exchangeRecords", {"direction": "INBOUND", "search": "f1"}),
+    Same(
+        "exchange",
+        "direction=inbound&q=1.edi",
+        "exchangeRecords",
+        {"direction": "INBOUND", "search": "1.edi"},
+    ),
 ]
 
 

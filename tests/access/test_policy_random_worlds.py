@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine, select
 
-from portal.access import RULES, Principal, descendant_ids, get_visible, visible_ids
+from portal.access import RULES, Principal, descendant_ids, get_visible, organization_kinds, visible_ids
 from portal.access.queries import entity_name
 from portal.db import make_sessionmaker
 from portal.errors import NotFound
@@ -40,7 +40,7 @@ def test_every_model_has_a_rule_and_the_model_covers_it() -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(spec=worlds())
+@given(spec=worlds(mixed_trees=True))
 def test_policy_matches_independent_model(engine: Engine, spec: WorldSpec) -> None:
     factory = make_sessionmaker(engine)
     try:
@@ -48,17 +48,26 @@ def test_policy_matches_independent_model(engine: Engine, spec: WorldSpec) -> No
             facts = build(session, spec)
             session.commit()
             orgs = list(session.scalars(select(Organization).order_by(Organization.id)))
+            principals = []
             for index, org in enumerate(orgs):
-                principal = Principal(
-                    org_id=org.id,
-                    org_kind=org.kind,
-                    org_ids=descendant_ids(session, org.id),
-                    roles=frozenset({"admin"}),
-                )
+                org_ids, supplier_ids = organization_kinds(session, org.id)
+                assert org_ids == descendant_ids(session, org.id)
+                # the kinds of the tree known (the portal's principals: one column per kind) and
+                # not known (both columns against every organization of the tree)
+                for known in (supplier_ids, None):
+                    principals.append(
+                        (
+                            index,
+                            Principal(org.id, org.kind, org_ids, frozenset({"admin"}), supplier_ids=known),
+                        )
+                    )
+            for index, principal in principals:
                 expected = expected_visible(spec, index, facts)
                 for model in RULES:
                     got = visible_ids(session, principal, model)
-                    assert got == expected[model], f"{model.__name__} for org {index} ({org.kind})"
+                    assert got == expected[model], (
+                        f"{model.__name__} for org {index} ({principal.org_kind}, {principal.supplier_ids})"
+                    )
                     for ident in facts.get(model, {}):
                         if ident in expected[model]:
                             assert get_visible(session, principal, model, ident).id == ident  # type: ignore[attr-defined]

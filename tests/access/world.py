@@ -79,13 +79,15 @@ class WorldSpec:
 
 
 @st.composite
-def worlds(draw: st.DrawFn) -> WorldSpec:
+def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
     n_ext = draw(st.integers(2, 5))
     kinds = (OrgKind.OWNER, *draw(st.lists(st.sampled_from(EXTERNAL_KINDS), min_size=n_ext, max_size=n_ext)))
     parents: list[int | None] = [None]
     for i in range(1, len(kinds)):
-        same_kind_before = [j for j in range(1, i) if kinds[j] is kinds[i]]
-        parents.append(draw(st.sampled_from([None, *same_kind_before])))
+        # mixed_trees: the service lets an organization sit below one of any kind (a dealer group
+        # with a supplier branch); the kind-specific order rules must hold for such trees too.
+        below = [j for j in range(1, i) if mixed_trees or kinds[j] is kinds[i]]
+        parents.append(draw(st.sampled_from([None, *below])))
     orgs = range(len(kinds))
     sellers = [i for i in orgs if kinds[i] in (OrgKind.DEALER, OrgKind.PARTNER)]
     suppliers = [i for i in orgs if kinds[i] is OrgKind.SUPPLIER]
@@ -204,9 +206,9 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
         )
     product = Product(sku="SKU-1", name="Thing", price=Decimal(1))
     add(Product, product)
-    customers = [add(Customer, Customer(number=f"K{c}", name=f"C{c}"), c) for c in range(spec.customers)]
+    customers = [add(Customer, Customer(number=f"K{c}", name=f"Cust {c}"), c) for c in range(spec.customers)]
     for c, cid in enumerate(customers):
-        add(Contact, Contact(customer_id=cid, first_name="A", last_name=f"B{c}"), c)
+        add(Contact, Contact(customer_id=cid, first_name="A", last_name=f"Bee{c}"), c)
     for c, o in sorted(spec.assignments):
         add(CustomerAssignment, CustomerAssignment(customer_id=customers[c], organization_id=org_ids[o]), o)
     for n, o in enumerate(spec.orders):

@@ -1,17 +1,30 @@
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import date
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, select, text
 from sqlalchemy.orm import selectinload, sessionmaker
 
+from portal.db import make_engine
 from portal.exchange import contents
 from portal.migrate import alembic_config, downgrade, upgrade
 from portal.models import Base, ExchangeRecord, Order
+from portal.models.search import (
+    SEARCHED,
+    create_search_objects,
+    fts_table,
+    include_name,
+    is_search_object,
+    trigram_index,
+)
 from portal.seed import seed_demo
+from tests.conftest import PG_URL
 
 
 def test_migrations_create_exactly_the_models_schema(empty_engine: Engine) -> None:
@@ -19,8 +32,35 @@ def test_migrations_create_exactly_the_models_schema(empty_engine: Engine) -> No
     tables = set(inspect(empty_engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with empty_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        # the search indexes are not models: test_search_objects_of_migrations_and_models_agree
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; generate a migration: {diff}"
+
+
+def _search_objects(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            names = conn.execute(text("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')"))
+        else:
+            names = conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"))
+        return {name for (name,) in names if is_search_object(name) or name.endswith(("_ai", "_ad", "_au"))}
+
+
+def test_search_objects_of_migrations_and_models_agree(empty_engine: Engine, engine: Engine) -> None:
+    upgrade(empty_engine)
+    migrated = _search_objects(empty_engine)
+    expected = (
+        {trigram_index(t, c) for t, columns in SEARCHED.items() for c in columns}
+        if engine.dialect.name == "postgresql"
+        else {f"{fts_table(t)}{suffix}" for t in SEARCHED for suffix in ("", "_ai", "_ad", "_au")}
+    )
+    assert expected <= migrated  # (SQLite adds the FTS5 shadow tables)
+    assert _search_objects(engine) == migrated  # the tests' schema comes from create_all
+    downgrade(empty_engine, "0008")
+    assert _search_objects(empty_engine) == set()
+    upgrade(empty_engine)
+    assert _search_objects(empty_engine) == migrated
 
 
 def test_upgrade_twice_is_harmless(empty_engine: Engine) -> None:
@@ -134,3 +174,42 @@ def test_0007_existing_exchange_profiles_reject_invalid_einvoices(empty_engine: 
     assert "invalid_einvoices" not in {
         c["name"] for c in inspect(empty_engine).get_columns("exchange_profiles")
     }
+
+
+@pytest.mark.skipif(not PG_URL, reason="the pg_trgm extension is PostgreSQL's")
+def test_without_the_right_to_create_pg_trgm_the_upgrade_goes_on_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A role that may create tables but not extensions (no CREATE on the database): the upgrade
+    succeeds without the trigram indexes and logs why; once the extension is there, they follow."""
+    name = f"noext_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    url = make_url(PG_URL)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    inside = create_engine(url.set(database=name), isolation_level="AUTOCOMMIT")
+    try:
+        with inside.connect() as conn:
+            conn.execute(text(f'GRANT USAGE, CREATE ON SCHEMA public TO "{name}"'))
+        engine = make_engine(url.set(database=name, username=name).render_as_string(hide_password=False))
+        with caplog.at_level(logging.WARNING, logger="portal.search"):
+            upgrade(engine)
+        assert "pg_trgm could not be created" in caplog.text
+        assert "portal db search-indexes" in caplog.text
+        with engine.connect() as conn:
+            indexes = set(conn.scalars(text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")))
+        assert "ix_orders_created_at_id" in indexes and trigram_index("orders", "number") not in indexes
+        with inside.connect() as conn:
+            conn.execute(text("CREATE EXTENSION pg_trgm"))
+        with engine.begin() as conn:
+            create_search_objects(conn)
+            indexes = set(conn.scalars(text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")))
+        assert trigram_index("orders", "number") in indexes
+        engine.dispose()
+    finally:
+        inside.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        admin.dispose()

@@ -21,6 +21,7 @@ from portal.orders.queries import (
     ShipmentQuery,
     ShipmentSort,
 )
+from portal.reading.search import search_text
 
 OrderSortField = strawberry.enum(OrderSort, name="OrderSortField")
 ShipmentSortField = strawberry.enum(ShipmentSort, name="ShipmentSortField")
@@ -70,7 +71,7 @@ def order_query(f: OrderFilter | None, principal: Principal) -> OrderQuery:
         return OrderQuery()
     readable_filters(principal, f, ("customer", "dealer", "supplier"))
     return OrderQuery(
-        search=f.search,
+        search=search_text(f.search, "filter.search"),
         number=f.number,
         customer_reference=f.customer_reference,
         statuses=frozenset(f.status or ()),
@@ -108,7 +109,7 @@ def shipment_query(f: ShipmentFilter | None) -> ShipmentQuery:
     if f is None:
         return ShipmentQuery()
     return ShipmentQuery(
-        search=f.search,
+        search=search_text(f.search, "filter.search"),
         number=f.number,
         order_id=filter_id("filter.order", f.order, "Order"),
         shipped_from=f.shipped_from,
@@ -139,7 +140,7 @@ def invoice_query(f: InvoiceFilter | None) -> InvoiceQuery:
     if f is None:
         return InvoiceQuery()
     return InvoiceQuery(
-        search=f.search,
+        search=search_text(f.search, "filter.search"),
         number=f.number,
         order_id=filter_id("filter.order", f.order, "Order"),
         match_status=f.match_status,

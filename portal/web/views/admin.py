@@ -15,6 +15,7 @@ from portal.partners import accounts
 from portal.partners import service as partners
 from portal.partners.queries import UserQuery, list_users
 from portal.reading import PageRequest
+from portal.reading.search import is_too_short
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
@@ -136,7 +137,8 @@ class AdminViews:
             ctx.db,
             ctx.principal,
             UserQuery(
-                search=search or None, organization_id=int(org_filter) if org_filter.isdigit() else None
+                search=None if is_too_short(search) else search or None,
+                organization_id=int(org_filter) if org_filter.isdigit() else None,
             ),
             page=PageRequest(
                 first=None if query.get("before") else USERS_PER_PAGE,
@@ -160,6 +162,7 @@ class AdminViews:
             users=page.items,
             pager=page,
             search=search,
+            search_too_short=is_too_short(search),
             org_filter=org_filter,
             several_orgs=len(ctx.principal.org_ids) > 1 or ctx.principal.is_owner,
             org_names=load_by_ids(

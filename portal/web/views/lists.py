@@ -62,6 +62,7 @@ from portal.orders.queries import (
     list_shipments,
 )
 from portal.reading import Page, PageRequest
+from portal.reading.search import is_too_short
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.csv_dialect import BOM, COMMA, SEMICOLON, CsvDialect, dialect_for
@@ -97,6 +98,7 @@ class Params:
     values: dict[str, str]
     sort: str
     descending: bool
+    search_too_short: bool = False  # text typed but shorter than a trigram: listed unsearched, said so
 
     def enum(self, name: str, cls: Any) -> frozenset[Any]:
         raw = self.values.get(name)
@@ -140,7 +142,9 @@ class ListSpec:
         direction = query.get("dir")
         descending = self.default_descending if direction not in {"asc", "desc"} else direction == "desc"
         values = {f.name: (query.get(f.name) or "").strip()[:200] for f in self.filters}
-        return Params(values.get("q") or None, values, sort, descending)
+        typed = values.get("q") or None
+        too_short = is_too_short(typed)
+        return Params(None if too_short else typed, values, sort, descending, too_short)
 
 
 def _options(table: dict[Any, str]) -> tuple[tuple[str, str], ...]:

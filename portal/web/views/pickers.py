@@ -22,6 +22,7 @@ from portal.customers.queries import CustomerQuery, list_customers
 from portal.models import Customer, Organization, OrgKind, Product
 from portal.partners.queries import OrganizationQuery, ProductQuery, list_organizations, list_products
 from portal.reading import Page, PageRequest
+from portal.reading.search import is_too_short
 from portal.web.core import Ctx, Web
 
 PICK_LIMIT = 30
@@ -85,13 +86,15 @@ class Picker:
     selected: str
     options: tuple[Option, ...]
     more: bool  # more matches than shown: type more
+    too_short: bool = False  # the search text is shorter than a trigram: not searched
 
 
 def search(
     db: Session, p: Principal, kind: str, query: str | None, *, limit: int = PICK_LIMIT
 ) -> tuple[list[Option], bool]:
     spec = KINDS[kind]
-    page = spec.search(db, p, (query or "").strip()[:100] or None, limit)
+    text = (query or "").strip()[:100]
+    page = spec.search(db, p, None if is_too_short(text) else text or None, limit)
     return [spec.option(item) for item in page.items], page.has_next_page
 
 
@@ -129,7 +132,7 @@ def picker(
         selected = ""
     if query and not selected and found:
         selected = str(found[0].id)  # searched and found: the best match is pre-selected
-    return Picker(kind, field, query, selected, tuple(found), more)
+    return Picker(kind, field, query, selected, tuple(found), more, is_too_short(query))
 
 
 def is_search(ctx: Ctx) -> bool:
