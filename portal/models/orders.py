@@ -59,6 +59,7 @@ class OrderStatus(enum.StrEnum):
 
 class Order(Base):
     __tablename__ = "orders"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)

@@ -1,6 +1,6 @@
 """stored order facts and dashboard tallies
 
-Revision ID: summaries
+Revision ID: 0009
 Revises: 0008
 
 Orders get two more stored facts, kept by the flush hook in ``portal.models.orders`` like the
@@ -17,7 +17,7 @@ from alembic import op
 
 from portal.summaries import rebuild
 
-revision = "summaries"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """indexes for every sort and for text search
 
-Revision ID: indexes
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 Issue #15. Every list pages by ``(sort, id) > (:value, :id)``: an index ``(sort column, id)`` per
 sort of every list, and ``(dealer_id | supplier_id | organization_id, sort column, id)`` where a
@@ -19,8 +19,8 @@ from alembic import op
 
 from portal.models.search import create_search_objects, drop_search_objects
 
-revision = "indexes"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """e-mail: the mail outbox, password reset links and invitations
 
-Revision ID: mail
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 
 ``mail_outbox``: mails rendered when queued, sent by the worker (portal.notify.mail);
 ``password_resets`` and ``invitations``: single-use links, only their SHA-256 is stored.
@@ -14,8 +14,8 @@ from alembic import op
 
 import portal.models.base
 
-revision = "mail"
-down_revision = "0008"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """prepared CSV exports
 
-Revision ID: exports
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 
 ``exports``: a CSV export of a long list, prepared by the worker for the user who asked for it
 (list, filter parameters, dialect, language, status, rows, bytes, error, times, expiry);
@@ -15,8 +15,8 @@ from alembic import op
 
 import portal.models.base
 
-revision = "exports"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
