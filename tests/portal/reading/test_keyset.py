@@ -18,7 +18,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, descendant_ids, visible
@@ -370,7 +370,8 @@ def test_keyset_pages_equal_the_sorted_visible_rows(engine: Engine, world: dict[
                         for descending in (False, True):
                             expected = [ident for _, ident in sorted(keys, reverse=descending)]
                             size = world["sizes"][n % 4]
-                            where = f"{listed.keyset.entity} by {sort} {'desc' if descending else 'asc'}, org {index}, size {size}"
+                            order = "desc" if descending else "asc"
+                            where = f"{listed.keyset.entity} by {sort} {order}, org {index}, size {size}"
                             assert forward(session, p, listed, sort, descending, size) == slices(
                                 expected, size
                             ), where
