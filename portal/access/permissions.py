@@ -223,3 +223,10 @@ def can_reprocess_file(p: Principal) -> bool:
 def can_discard_file(p: Principal) -> bool:
     """Give up on an inbound file of which nothing was applied: the owner's staff only."""
     return _owner_with(p, OWNER_STAFF)
+
+
+# -- notifications ----------------------------------------------------------------------------
+def can_use_inbox(p: Principal) -> bool:
+    """Read one's own notifications, mark them read and choose what to be told: every user, read-only
+    viewers too (an inbox is personal, not business data); an API token has no inbox."""
+    return p.user_id is not None

@@ -1,5 +1,5 @@
 """The exchange worker (`portal exchange run`): for every enabled profile, poll the inbox, process
-received files, queue and send outbound files. Several workers may run against one PostgreSQL:
+received files, queue and send outbound files; then the notifier's step (`portal.notify`). Several workers may run against one PostgreSQL:
 claims use ``FOR UPDATE SKIP LOCKED`` and unique constraints make double processing impossible.
 
 Nothing one partner sends or one profile's transport does may stop the others: every step is
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters import AdapterError
 from portal.exchange import failures, inbound, outbound
 from portal.exchange.profiles import enabled_profiles, open_transport
+from portal.notify.notifier import notify_once
 
 log = logging.getLogger("portal.exchange")
 
@@ -28,6 +29,7 @@ class RunReport:
     processed: int = 0
     queued: int = 0
     sent: int = 0
+    notified: int = 0  # inbox rows the notifier added (portal.notify)
     errors: list[str] = field(default_factory=list)
 
 
@@ -82,6 +84,10 @@ def run_once(
                 report.sent += outbound.send_queued(factory, profile, transport)
         except Exception as exc:
             _trouble(report, f"profile {profile.id}", exc)
+    try:  # the notifier rides along: outbox events and due occasions -> inboxes (portal.notify)
+        report.notified = notify_once(factory)
+    except Exception as exc:
+        _trouble(report, "notifying", exc)
     return report
 
 
@@ -96,7 +102,7 @@ def run_forever(
     while not stop.is_set():
         try:
             report = run_once(factory, max_file_bytes=max_file_bytes)
-            if report.stored or report.processed or report.sent or report.refused or report.errors:
+            if report.stored or report.processed or report.sent or report.refused or report.notified or report.errors:
                 log.info("exchange: %s", report)
         except Exception:  # the worker loop keeps running; the error is logged with its traceback
             log.exception("exchange run failed")

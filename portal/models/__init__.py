@@ -16,6 +16,7 @@ from portal.models.exchange import (
 )
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
 from portal.models.logins import LoginFailure, RevokedSession
+from portal.models.notifications import Notification, NotificationPreference
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 
@@ -47,6 +48,8 @@ __all__ = [
     "LineResponse",
     "LoginFailure",
     "MatchStatus",
+    "Notification",
+    "NotificationPreference",
     "Order",
     "OrderLine",
     "OrderStatus",
