@@ -92,18 +92,22 @@ class Notice:
 
 
 class _Lookup:
-    """The rows a batch of events refers to, read once per batch (one query per table)."""
+    """The rows a batch of events refers to, read once per batch (one query per table): events
+    carry what they carried when written; the rows say what is true now (numbers, parties)."""
 
     def __init__(self, session: Session, events: Sequence[Event]) -> None:
-        order_ids = {e.entity_id for e in events if e.kind == "order.confirmed"}
-        order_ids |= {
-            e.payload["order_id"] for e in events if e.kind == "shipment.created" and _int(e.payload.get("order_id"))
-        }
-        case_ids = {e.entity_id for e in events if e.kind == "case.commented" or e.kind in STATUS_EVENTS}
-        customer_ids = {e.entity_id for e in events if e.kind == "customer.shared"}
+        def ids(*kinds: str) -> set[int]:
+            return {e.entity_id for e in events if e.kind in kinds}
+
+        self.shipments = _rows(session, Shipment, ids("shipment.created"), Shipment.number, Shipment.order_id)
+        self.invoices = _rows(
+            session, Invoice, ids("invoice.submitted"), Invoice.number, Invoice.order_id, Invoice.match_status
+        )
+        order_ids = ids("order.confirmed") | {r.order_id for r in self.shipments.values()}
         self.orders = _rows(session, Order, order_ids, Order.number, Order.dealer_id)
+        case_ids = ids("case.commented", "case.routed", "case.opened", *STATUS_EVENTS)
         self.cases = _rows(session, Case, case_ids, Case.number, Case.routed_to_id, Case.opened_by_org_id)
-        self.customers = _rows(session, Customer, customer_ids, Customer.number)
+        self.customers = _rows(session, Customer, ids("customer.shared"), Customer.number)
 
 
 def _int(value: Any) -> bool:
@@ -142,27 +146,34 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
                    orgs=(order.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
         ]  # fmt: skip
     if kind == "shipment.created":
-        order = lookup.orders.get(p.get("order_id"))  # type: ignore[arg-type]
-        if order is None:
+        shipment = lookup.shipments.get(event.entity_id)
+        order = lookup.orders.get(shipment.order_id) if shipment is not None else None
+        if shipment is None or order is None:
             return []
         return [
-            Notice(Kind.SHIPMENT_RECEIVED, "order", order.id, (Shipment, event.entity_id),
-                   {"number": p.get("number"), "order": order.number},
+            Notice(Kind.SHIPMENT_RECEIVED, "order", order.id, (Shipment, shipment.id),
+                   {"number": shipment.number, "order": order.number},
                    orgs=(order.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
         ]  # fmt: skip
     if kind == "invoice.submitted":
-        if p.get("match_status") != MatchStatus.OVER_BILLED.value or not _int(p.get("order_id")):
+        invoice = lookup.invoices.get(event.entity_id)
+        if invoice is None or invoice.match_status is not MatchStatus.OVER_BILLED:
             return []
         return [
-            Notice(Kind.INVOICE_OVERBILLED, "order", p["order_id"], (Invoice, event.entity_id),
-                   {"number": p.get("number")}, owner_roles=OWNER_ORDER_STAFF, **base)
+            Notice(Kind.INVOICE_OVERBILLED, "order", invoice.order_id, (Invoice, invoice.id),
+                   {"number": invoice.number}, owner_roles=OWNER_ORDER_STAFF, **base)
         ]  # fmt: skip
     if kind in {"case.routed", "case.opened"}:
-        if not _int(p.get("routed_to_id")):
+        case = lookup.cases.get(event.entity_id)
+        routed_to = p.get("routed_to_id") if _int(p.get("routed_to_id")) else None
+        if case is None or routed_to is None and kind == "case.routed":
+            return []
+        routed_to = routed_to if routed_to is not None else case.routed_to_id
+        if routed_to is None:
             return []
         return [
-            Notice(Kind.CASE_ROUTED, "case", event.entity_id, (Case, event.entity_id),
-                   {"number": p.get("number")}, orgs=(p["routed_to_id"],), **base)
+            Notice(Kind.CASE_ROUTED, "case", case.id, (Case, case.id),
+                   {"number": case.number}, orgs=(routed_to,), **base)
         ]  # fmt: skip
     if kind == "case.commented" or kind in STATUS_EVENTS:
         case = lookup.cases.get(event.entity_id)

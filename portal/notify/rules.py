@@ -112,7 +112,7 @@ RULES: tuple[Rule, ...] = (
         N_("Ship notice received"),
         N_("Ship notice %(number)s received for order %(order)s"),
         "shipment.created",
-        {"admin": _OFF, "*": _ON},
+        {"*": _ON},
     ),
     Rule(
         Kind.INVOICE_OVERBILLED,

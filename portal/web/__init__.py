@@ -25,6 +25,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs, without_scan
+    from portal.web.views.notifications import NotificationViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
 
@@ -41,6 +42,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     exchange = ExchangeViews(web)
     exchange_admin = ExchangeAdminViews(web)
     pickers = PickerViews(web)
+    notifications = NotificationViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -87,6 +89,9 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/admin/users/{user_id:int}/active", page(admin.set_active), methods=["POST"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
+        Route("/notifications", page(notifications.inbox), methods=["GET"]),
+        Route("/notifications/read", page(notifications.mark_read), methods=["POST"]),
+        Route("/notifications/preferences", page(notifications.preferences), methods=["GET", "POST"]),
         *[
             Route(f"/{name}", page(lists.handler(name), on_loop=without_scan), methods=["GET"])
             for name in SPECS

@@ -43,6 +43,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", "user_id", "channel", name="uq_notifications_event_user_channel"),
         sa.UniqueConstraint("occasion", "user_id", "channel", name="uq_notifications_occasion_user_channel"),
     )
+    # The notifier starts after the history a database already holds: nobody is told of old events.
+    op.execute(
+        "INSERT INTO counters (name, value) SELECT 'notify.events', COALESCE(MAX(id), 0) FROM events"
+    )
     op.create_index("ix_notifications_user_id_read_at", "notifications", ["user_id", "read_at"], unique=False)
     op.create_table(
         "notification_preferences",
@@ -64,6 +68,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM counters WHERE name = 'notify.events'")
     op.drop_table("notification_preferences")
     op.drop_index("ix_notifications_user_id_read_at", table_name="notifications")
     op.drop_table("notifications")
