@@ -1,6 +1,7 @@
 """The exchange worker (`portal exchange run`): for every enabled profile, poll the inbox, process
-received files, queue and send outbound files; then the notifier's step (`portal.notify`). Several workers may run against one PostgreSQL:
-claims use ``FOR UPDATE SKIP LOCKED`` and unique constraints make double processing impossible.
+received files, queue and send outbound files; then the notifier's step (`portal.notify`). Several
+workers may run against one PostgreSQL: claims use ``FOR UPDATE SKIP LOCKED`` and unique
+constraints make double processing impossible.
 
 Nothing one partner sends or one profile's transport does may stop the others: every step is
 isolated per profile (and inside it per file, see `portal.exchange.inbound`)."""
@@ -102,7 +103,14 @@ def run_forever(
     while not stop.is_set():
         try:
             report = run_once(factory, max_file_bytes=max_file_bytes)
-            if report.stored or report.processed or report.sent or report.refused or report.notified or report.errors:
+            if (
+                report.stored
+                or report.processed
+                or report.sent
+                or report.refused
+                or report.notified
+                or report.errors
+            ):
                 log.info("exchange: %s", report)
         except Exception:  # the worker loop keeps running; the error is logged with its traceback
             log.exception("exchange run failed")

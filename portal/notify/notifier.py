@@ -136,7 +136,8 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
         ]  # fmt: skip
     if kind == "order.confirmed":
         changed = any(
-            isinstance(line, dict) and line.get("action") in {"changed", "rejected"} for line in p.get("lines", [])
+            isinstance(line, dict) and line.get("action") in {"changed", "rejected"}
+            for line in p.get("lines", [])
         )
         order = lookup.orders.get(event.entity_id)
         if not changed or order is None:
@@ -166,7 +167,7 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
     if kind in {"case.routed", "case.opened"}:
         case = lookup.cases.get(event.entity_id)
         routed_to = p.get("routed_to_id") if _int(p.get("routed_to_id")) else None
-        if case is None or routed_to is None and kind == "case.routed":
+        if case is None or (routed_to is None and kind == "case.routed"):
             return []
         routed_to = routed_to if routed_to is not None else case.routed_to_id
         if routed_to is None:
@@ -203,7 +204,7 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
         ]  # fmt: skip
     if kind == "webhook.disabled":
         org_id = p.get("organization_id", event.actor_org_id)
-        if not _int(org_id):
+        if not isinstance(org_id, int):
             return []
         return [
             Notice(Kind.WEBHOOK_DISABLED, "webhook", event.entity_id, (Organization, org_id),
@@ -298,7 +299,8 @@ class Directory:
         found |= {u for u in notice.users if u is not None and u in self.roles}
         if notice.users:  # one's own export: the actor is the one to tell
             return found
-        found.discard(notice.actor_user_id)  # type: ignore[arg-type]
+        if notice.actor_user_id is not None:
+            found.discard(notice.actor_user_id)
         return found
 
     def readable(self, wanted: dict[tuple[int, type[Any]], set[int]]) -> set[tuple[int, type[Any], int]]:

@@ -62,7 +62,11 @@ def unread_count(session: Session, principal: Principal) -> int:
     """The bell: the principal's unread inbox entries (the (user_id, read_at) index answers it)."""
     if principal.user_id is None:
         return 0
-    stmt = select(func.count()).select_from(Notification).where(
-        rule_for(principal, Notification), Notification.read_at.is_(None), Notification.channel == INBOX
+    stmt = (
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            rule_for(principal, Notification), Notification.read_at.is_(None), Notification.channel == INBOX
+        )
     )
     return int(session.scalar(stmt) or 0)

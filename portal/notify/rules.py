@@ -35,7 +35,7 @@ class Kind(enum.StrEnum):
     APPOINTMENT_REMINDER = "appointment_reminder"
     EXCHANGE_FAILED = "exchange_failed"
     ACK_OVERDUE = "ack_overdue"
-    TOKEN_EXPIRING = "token_expiring"
+    TOKEN_EXPIRING = "token_expiring"  # noqa: S105 - a kind of notification, not a secret
     WEBHOOK_DISABLED = "webhook_disabled"
     EXPORT_FINISHED = "export_finished"
     EXPORT_FAILED = "export_failed"

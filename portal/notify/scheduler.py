@@ -82,6 +82,7 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
         .limit(MAX_PER_PASS)
     )
     for ident, number, requested, dealer, supplier in orders:
+        assert requested is not None  # the query asked for a requested date
         notices.append(
             Notice(Kind.ORDER_LATE, "order", ident, (Order, ident), {"number": number},
                    occasion=f"order:{ident}:late:{requested.isoformat()}",
@@ -101,6 +102,7 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
         .limit(MAX_PER_PASS)
     )
     for ident, customer_id, subject, starts_at, user_id in appointments:
+        assert starts_at is not None
         notices.append(
             Notice(Kind.APPOINTMENT_REMINDER, "customer", customer_id, (Activity, ident),
                    {"subject": subject, "starts_at": starts_at.isoformat()},
@@ -120,7 +122,12 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
                    orgs=(org_id,), admins_only=True, owner_roles=frozenset({"admin"}))
         )  # fmt: skip
     overdue = session.execute(
-        select(ExchangeRecord.id, ExchangeRecord.filename, ExchangeRecord.organization_id, ExchangeRecord.ack_due_at)
+        select(
+            ExchangeRecord.id,
+            ExchangeRecord.filename,
+            ExchangeRecord.organization_id,
+            ExchangeRecord.ack_due_at,
+        )
         .where(
             ExchangeRecord.direction == Direction.OUTBOUND,
             ExchangeRecord.state == RecordState.SENT,
@@ -131,10 +138,11 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
         .order_by(ExchangeRecord.id)
         .limit(MAX_PER_PASS)
     )
-    for ident, filename, org_id, due in overdue:
+    for ident, filename, org_id, ack_due in overdue:
+        assert ack_due is not None
         notices.append(
             Notice(Kind.ACK_OVERDUE, "exchange_record", ident, (ExchangeRecord, ident),
-                   {"filename": filename}, occasion=f"exchange_record:{ident}:ack_overdue:{_at(due)}",
+                   {"filename": filename}, occasion=f"exchange_record:{ident}:ack_overdue:{_at(ack_due)}",
                    orgs=(org_id,), admins_only=True, owner_roles=frozenset({"admin"}))
         )  # fmt: skip
     tokens = session.execute(
@@ -148,6 +156,7 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
         .limit(MAX_PER_PASS)
     )
     for ident, name, org_id, expires in tokens:
+        assert expires is not None
         notices.append(
             Notice(Kind.TOKEN_EXPIRING, "api_token", ident, (ApiToken, ident), {"name": name},
                    occasion=f"api_token:{ident}:expiring:{_at(expires)}", orgs=(org_id,), admins_only=True)

@@ -26,6 +26,7 @@ def web(factory: sessionmaker[Session], engine: Engine) -> WebWorld:
     app = create_app(Settings(database_url=str(engine.url), secret_key=SECRET), engine=engine)
     return WebWorld(scene, app, users)
 
+
 LIST = """query($filter: NotificationFilter) { unreadNotifications
   notifications(first: 10, filter: $filter) { edges { node { id kind read link subjectId
     title titleDe: title(language: "de") } } } }"""

@@ -65,7 +65,9 @@ def test_marking_someone_elses_notification_changes_nothing(world: WebWorld) -> 
     routed(world, 1)
     with world.scene.factory() as session:
         ident = session.scalars(select(Notification.id)).one()
-    response = post_form(world.client("supplier-b"), "/notifications", "/notifications/read", {"id": str(ident)})
+    response = post_form(
+        world.client("supplier-b"), "/notifications", "/notifications/read", {"id": str(ident)}
+    )
     assert response.status_code == 303  # type: ignore[attr-defined]
     with world.scene.factory() as session:
         assert session.get(Notification, ident).read_at is None  # type: ignore[union-attr]

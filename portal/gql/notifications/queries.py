@@ -18,16 +18,17 @@ from portal import models as m
 from portal.access import Principal, current_principal, rule_for
 from portal.db import UnitOfWork, bound
 from portal.errors import InvalidInput, Unauthenticated
-from portal.gql.base import Connection, SortDirection, ctx, mutation, run, subscription
+from portal.gql.base import Connection, SortDirection, ctx, field, mutation, run, subscription
 from portal.gql.connection import connection
 from portal.gql.errors import UserError
 from portal.gql.ids import decode_id
 from portal.gql.loaders import build_all
-from portal.gql.notifications.types import Notification, NotificationKind
+from portal.gql.notifications.types import Notification
 from portal.gql.subscriptions import Ticker
 from portal.models.base import utcnow
 from portal.notify import service
 from portal.notify.queries import INBOX, NotificationQuery, NotificationSort, list_notifications
+from portal.notify.rules import Kind
 
 NotificationSortField = strawberry.enum(NotificationSort, name="NotificationSortField")
 
@@ -35,7 +36,7 @@ NotificationSortField = strawberry.enum(NotificationSort, name="NotificationSort
 @strawberry.input
 class NotificationFilter:
     unread: bool | None = strawberry.field(default=None, description="Only those not yet marked read.")
-    kind: list[NotificationKind] | None = None  # type: ignore[valid-type]
+    kind: list[Kind] | None = None
 
 
 @strawberry.input
@@ -58,7 +59,7 @@ class MarkNotificationsReadPayload:
 
 @strawberry.type
 class NotificationsQuery:
-    @strawberry.field(description="The calling user's notifications (an API token has none).")
+    @field(description="The calling user's notifications (an API token has none).")
     def notifications(
         self,
         info: strawberry.Info,
@@ -74,7 +75,7 @@ class NotificationsQuery:
             Notification, m.Notification, first=first, after=after, last=last, before=before,
         )  # fmt: skip
 
-    @strawberry.field(description="How many of the calling user's notifications are unread.")
+    @field(description="How many of the calling user's notifications are unread.")
     def unread_notifications(self, info: strawberry.Info) -> int:
         from portal.notify.queries import unread_count
 
@@ -120,7 +121,9 @@ def _newer(ticker: Ticker, principal: Principal, after: int | None) -> tuple[int
         table = m.Notification.__table__
         mine = rule_for(current, m.Notification)
         if after is None:  # from now on
-            latest = session.scalar(select(m.Notification.id).where(mine).order_by(m.Notification.id.desc()).limit(1))
+            latest = session.scalar(
+                select(m.Notification.id).where(mine).order_by(m.Notification.id.desc()).limit(1)
+            )
             return latest or 0, []
         rows = list(
             session.connection().execute(

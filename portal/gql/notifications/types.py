@@ -9,12 +9,12 @@ from typing import Any
 import strawberry
 
 from portal.entities import BY_NAME
-from portal.gql.base import Built, Node
+from portal.gql.base import Built, Node, field
 from portal.gql.ids import encode_id
 from portal.notify import rules
 from portal.notify.rules import Kind
 
-NotificationKind = strawberry.enum(Kind, name="NotificationKind")
+strawberry.enum(Kind, name="NotificationKind")
 
 
 @cache
@@ -38,24 +38,24 @@ class Notification(Node, Built):
     payload: strawberry.Private[dict[str, Any]]
     email_state: strawberry.Private[str]
 
-    @strawberry.field(name="kind", description="What it is about (the preferences' kinds).")
-    def kind_of(self) -> NotificationKind:  # type: ignore[valid-type]
+    @field(name="kind", description="What it is about (the preferences' kinds).")
+    def kind_of(self) -> Kind:
         return Kind(self.kind)
 
-    @strawberry.field(description="Whether the caller has marked it read.")
+    @field(description="Whether the caller has marked it read.")
     def read(self) -> bool:
         return self.read_at is not None
 
-    @strawberry.field(description="The title in the language asked for: `en` (default) or `de`.")
+    @field(description="The title in the language asked for: `en` (default) or `de`.")
     def title(self, language: str = "en") -> str:
         chosen = language if language in ("en", "de") else "en"
         return rules.title(self.kind, self.payload, _gettext(chosen))
 
-    @strawberry.field(description="The portal page of the object it is about (a path).")
+    @field(description="The portal page of the object it is about (a path).")
     def link(self) -> str:
         return rules.link(self.entity, self.entity_id, self.payload)
 
-    @strawberry.field(
+    @field(
         description="Global id of the object it is about, when the API has that type (fetch it with "
         "node(id:); it is null there once the caller may no longer read it)."
     )

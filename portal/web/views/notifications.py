@@ -11,6 +11,7 @@ from portal.notify.queries import NotificationQuery, list_notifications
 from portal.notify.rules import LEAD_CHOICES, RULE_OF, RULES, Choice, Email, Kind, link, title
 from portal.reading import PageRequest
 from portal.web.core import Ctx, Web
+from portal.web.forms import FormErrors
 from portal.web.labels import N_
 
 PER_PAGE = 50
@@ -110,7 +111,7 @@ class NotificationViews:
             return ctx.attempt(save, lambda errors: self._preferences_page(ctx, errors=errors))
         return self._preferences_page(ctx)
 
-    def _preferences_page(self, ctx: Ctx, **context: object) -> Response:
+    def _preferences_page(self, ctx: Ctx, errors: FormErrors | None = None) -> Response:
         prefs = service.preferences(ctx.db, ctx.principal)
         return ctx.render(
             "notification_preferences.html",
@@ -127,5 +128,5 @@ class NotificationViews:
             ],
             email_choices=[(value, ctx._(label)) for value, label in EMAIL_LABELS.items()],
             lead_choices=LEAD_CHOICES,
-            **context,
+            errors=errors or FormErrors(),
         )
