@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 import strawberry
@@ -12,16 +11,10 @@ from portal.entities import BY_NAME
 from portal.gql.base import Built, Node, field
 from portal.gql.ids import encode_id
 from portal.notify import rules
+from portal.notify.language import gettext_for
 from portal.notify.rules import Kind
 
 strawberry.enum(Kind, name="NotificationKind")
-
-
-@cache
-def _gettext(language: str) -> Any:
-    from portal.web.i18n import load_translations
-
-    return load_translations(language).ugettext
 
 
 @strawberry.type
@@ -48,8 +41,7 @@ class Notification(Node, Built):
 
     @field(description="The title in the language asked for: `en` (default) or `de`.")
     def title(self, language: str = "en") -> str:
-        chosen = language if language in ("en", "de") else "en"
-        return rules.title(self.kind, self.payload, _gettext(chosen))
+        return rules.title(self.kind, self.payload, gettext_for(language))
 
     @field(description="The portal page of the object it is about (a path).")
     def link(self) -> str:
