@@ -22,15 +22,16 @@ channels the user's preferences (or the role's defaults) ask for.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ARRAY, ColumnElement, Integer, Table, any_, bindparam, func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.access import Principal, rule_for, standing_user
@@ -258,6 +259,8 @@ class Directory:
             for pref in session.scalars(select(NotificationPreference))
         }
         self._principals: dict[int, Principal | None] = {}
+        self._choices: dict[tuple[int, Kind], Choice] = {}
+        self.postgresql = session.get_bind().dialect.name == "postgresql"
 
     def principal(self, user_id: int) -> Principal | None:
         if user_id not in self._principals:
@@ -265,6 +268,12 @@ class Directory:
         return self._principals[user_id]
 
     def choice(self, user_id: int, kind: Kind) -> Choice:
+        key = (user_id, kind)
+        if key not in self._choices:
+            self._choices[key] = self._choice(user_id, kind)
+        return self._choices[key]
+
+    def _choice(self, user_id: int, kind: Kind) -> Choice:
         chosen = self.choices.get((user_id, kind.value))
         default = RULE_OF[kind.value].default_for(self.roles.get(user_id, frozenset()))
         if chosen is None:
@@ -313,9 +322,16 @@ class Directory:
             ordered = sorted(ids)
             for start in range(0, len(ordered), ID_CHUNK):
                 chunk = ordered[start : start + ID_CHUNK]
-                stmt = select(model.id).where(rule_for(principal, model), model.id.in_(chunk))
+                stmt = select(model.id).where(rule_for(principal, model), self._among(model.id, chunk))
                 seen |= {(user_id, model, ident) for ident in self.session.scalars(stmt)}
         return seen
+
+    def _among(self, column: Any, ids: list[int]) -> ColumnElement[bool]:
+        """``column IN (ids)``; on PostgreSQL ``= ANY(:array)``, one parameter instead of a thousand
+        (the driver parses a long query text on every execution)."""
+        if self.postgresql:
+            return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))  # type: ignore[no-any-return]
+        return column.in_(ids)  # type: ignore[no-any-return]
 
 
 def deliver(session: Session, notices: Sequence[Notice], now: datetime) -> int:
@@ -364,17 +380,35 @@ def deliver(session: Session, notices: Sequence[Notice], now: datetime) -> int:
     return insert_rows(session, rows)
 
 
+_COLUMNS = (
+    ("user_id", "int"), ("channel", "text"), ("event_id", "int"), ("occasion", "text"), ("kind", "text"),
+    ("entity", "text"), ("entity_id", "int"), ("payload", "json"), ("created_at", "timestamptz"),
+    ("read_at", "timestamptz"), ("email_state", "text"),
+)  # fmt: skip
+# PostgreSQL: one statement per chunk whatever its size, the rows as one array per column.
+_UNNEST = text(
+    f"INSERT INTO notifications ({', '.join(name for name, _ in _COLUMNS)}) "
+    f"SELECT * FROM unnest({', '.join(f'CAST(:{name} AS {kind}[])' for name, kind in _COLUMNS)}) "
+    "ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
 def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert inbox rows, skipping any whose key is taken: one statement compiled once and
-    executed for many rows (SQLAlchemy batches them into multi-row INSERTs, "insertmanyvalues");
-    RETURNING counts only the rows that were new."""
+    """Insert inbox rows, skipping any whose key is taken; returns how many were new (RETURNING
+    counts only those). PostgreSQL gets each chunk as one ``INSERT ... SELECT FROM unnest(arrays)``
+    (a handful of parameters, whatever the rows); SQLite one statement executed for many rows."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = Notification.__table__
-    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
     added = 0
+    if session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start : start + INSERT_CHUNK]
+            arrays: dict[str, list[Any]] = {name: [row[name] for row in chunk] for name, _ in _COLUMNS}
+            arrays["payload"] = [json.dumps(p) for p in arrays["payload"]]
+            added += len(session.execute(_UNNEST, arrays).all())
+        return added
+    table = cast(Table, Notification.__table__)
+    statement = sqlite.insert(table).on_conflict_do_nothing().returning(table.c.id)
     for start in range(0, len(rows), INSERT_CHUNK):
         added += len(session.connection().execute(statement, list(rows[start : start + INSERT_CHUNK])).all())
     return added
