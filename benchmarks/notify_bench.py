@@ -59,7 +59,7 @@ def run(url: str, events: int) -> dict[str, float]:
                     "delivery_name": "D",
                     "created_at": now,
                     "updated_at": now,
-                }  # fmt: skip
+                }
                 for n in range(events)
             ],
         )
@@ -74,7 +74,7 @@ def run(url: str, events: int) -> dict[str, float]:
                     "actor_org_id": owner,
                     "occurred_at": now,
                     "payload": {"number": number, "supplier_id": supplier},
-                }  # fmt: skip
+                }
                 for ident, number, supplier in orders
             ],
         )
