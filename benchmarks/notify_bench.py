@@ -39,8 +39,15 @@ def run(url: str, events: int) -> dict[str, float]:
     owner = scene.orgs["owner"].id
     with unit_of_work(factory) as uow:
         for n, org in enumerate(suppliers * 3):
-            uow.session.add(User(organization_id=org, email=f"u{n}@bench.test", name=f"U{n}",
-                                 password_hash="x", roles="member"))  # fmt: skip
+            uow.session.add(
+                User(
+                    organization_id=org,
+                    email=f"u{n}@bench.test",
+                    name=f"U{n}",
+                    password_hash="x",
+                    roles="member",
+                )
+            )
         customer = Customer(number="K-1", name="Bench GmbH")
         uow.session.add(customer)
         uow.flush()

@@ -63,8 +63,13 @@ def _events(session: Session, owner_id: int) -> list[Event]:
     for comment in session.scalars(select(CaseComment)):
         record("case.commented", "case", comment.case_id, comment.author_org_id, comment_id=comment.id)
     for assignment in session.scalars(select(CustomerAssignment)):
-        record("customer.shared", "customer", assignment.customer_id, owner_id,
-               organization_id=assignment.organization_id)  # fmt: skip
+        record(
+            "customer.shared",
+            "customer",
+            assignment.customer_id,
+            owner_id,
+            organization_id=assignment.organization_id,
+        )
     return events
 
 
@@ -128,8 +133,14 @@ def test_lost_access_between_event_and_delivery_tells_nothing(factory: sessionma
             uow=uow, principal=owner, customer_id=customer.id, organization_id=scene.orgs["dealer-other"].id
         )
     with scene.uow() as uow:
-        case = cases.open_case(uow=uow, principal=owner, subject="Leak", description="d", priority=CasePriority.NORMAL,
-                               routed_to_id=scene.orgs["partner"].id)  # fmt: skip
+        case = cases.open_case(
+            uow=uow,
+            principal=owner,
+            subject="Leak",
+            description="d",
+            priority=CasePriority.NORMAL,
+            routed_to_id=scene.orgs["partner"].id,
+        )
     with scene.uow() as uow:
         cases.route_case(
             uow=uow, principal=owner, case_id=case.id, organization_id=scene.orgs["dealer-other"].id
@@ -148,8 +159,14 @@ def test_internal_comment_reaches_owner_staff_only(factory: sessionmaker[Session
     support = add_user(scene, "owner", "support")
     owner = scene.p("owner")
     with scene.uow() as uow:
-        case = cases.open_case(uow=uow, principal=owner, subject="S", description="d", priority=CasePriority.NORMAL,
-                               routed_to_id=scene.orgs["partner"].id)  # fmt: skip
+        case = cases.open_case(
+            uow=uow,
+            principal=owner,
+            subject="S",
+            description="d",
+            priority=CasePriority.NORMAL,
+            routed_to_id=scene.orgs["partner"].id,
+        )
     with scene.uow() as uow:
         cases.add_comment(uow=uow, principal=owner, case_id=case.id, body="internal only", internal=True)
     with scene.uow() as uow:

@@ -81,18 +81,21 @@ def test_supplier_and_dealer_are_notified_through_the_worker(
             DEALER,
             """mutation($input: CreateOrderInput!) { createOrder(input: $input) {
                  order { id number } userErrors { message } } }""",
-            input={"customer": customer, "lines": [{"sku": "WW-1000", "quantity": "10"},
-                                                   {"sku": "WW-1003", "quantity": "6"}]},
-        )["createOrder"]  # fmt: skip
+            input={
+                "customer": customer,
+                "lines": [{"sku": "WW-1000", "quantity": "10"}, {"sku": "WW-1003", "quantity": "6"}],
+            },
+        )["createOrder"]
         assert created["userErrors"] == [], created
         order_id, number = created["order"]["id"], created["order"]["number"]
         pk = decode_id(order_id)[1]  # type: ignore[index]
         nordtec = gql(base, OWNER, '{ organizations(filter: {search: "NordTec"}) { nodes { id } } }')
         routed = gql(
-            base, OWNER,
+            base,
+            OWNER,
             "mutation($input: RouteOrderInput!) { routeOrder(input: $input) { userErrors { message } } }",
             input={"order": order_id, "supplier": nordtec["organizations"]["nodes"][0]["id"]},
-        )  # fmt: skip
+        )
         assert routed["routeOrder"]["userErrors"] == []
 
         # The supplier: the bell counts the routed order, the list names it, the entry opens it.
@@ -107,12 +110,18 @@ def test_supplier_and_dealer_are_notified_through_the_worker(
 
         # The supplier rejects a line over the API: the dealer who sold the order is told.
         answered = gql(
-            base, SUPPLIER,
+            base,
+            SUPPLIER,
             """mutation($input: ConfirmOrderInput!) { confirmOrder(input: $input) {
                  userErrors { message } } }""",
-            input={"order": order_id, "lines": [{"lineNo": 1, "action": "ACCEPT"},
-                                                {"lineNo": 2, "action": "REJECT", "reason": "sold out"}]},
-        )  # fmt: skip
+            input={
+                "order": order_id,
+                "lines": [
+                    {"lineNo": 1, "action": "ACCEPT"},
+                    {"lineNo": 2, "action": "REJECT", "reason": "sold out"},
+                ],
+            },
+        )
         assert answered["confirmOrder"]["userErrors"] == []
         assert wait_for_bell(dealer, dealer_before + 1, worker, log) >= dealer_before + 1
         dealer.goto("/notifications?unread=1")

@@ -88,8 +88,13 @@ def test_subscription_streams_new_notifications_of_the_caller_only(web: WebWorld
     with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         ws.send_json({"type": "connection_init", "payload": {}})
         assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe",
-                      "payload": {"query": "subscription { notifications { kind link } }"}})  # fmt: skip
+        ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": "subscription { notifications { kind link } }"},
+            }
+        )
         ws.send_json({"type": "ping"})
         assert ws.receive_json()["type"] == "pong"
         web.scene.order(customer, supplier="supplier-b")  # someone else's

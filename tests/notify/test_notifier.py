@@ -98,9 +98,11 @@ def test_customer_shared_tells_that_organization(factory: sessionmaker[Session])
     customer = scene.customer()
     with scene.uow() as uow:
         customers.share_customer(
-            uow=uow, principal=scene.p("owner"), customer_id=customer.id,
+            uow=uow,
+            principal=scene.p("owner"),
+            customer_id=customer.id,
             organization_id=scene.orgs["dealer-other"].id,
-        )  # fmt: skip
+        )
     notify_once(factory)
     assert inbox(factory, dealer) == [("customer_shared", "customer", customer.id)]
     assert inbox(factory, branch) == []

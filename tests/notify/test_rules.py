@@ -48,9 +48,11 @@ def routed_and_confirmed(scene: Scene, supplier_user: int, dealer: str | None = 
     )
     with scene.uow() as uow:
         orders.respond_to_order(
-            uow=uow, principal=as_user(scene, supplier_user), order_id=order.id,
+            uow=uow,
+            principal=as_user(scene, supplier_user),
+            order_id=order.id,
             answers=[orders.LineAnswer(line_no=n, action=LineResponse.ACCEPTED) for n in (1, 2)],
-        )  # fmt: skip
+        )
     return order
 
 
@@ -81,8 +83,14 @@ def test_ship_notice_tells_owner_sales_and_the_dealer(factory: sessionmaker[Sess
     sales = add_user(scene, "owner", "sales")
     order = routed_and_confirmed(scene, supplier, "dealer-branch")
     with scene.uow() as uow:
-        record_shipment(uow=uow, principal=as_user(scene, supplier), order_id=order.id, number="DN-1",
-                        shipped_on=date.today(), lines=[ShipLine(1, Decimal(10))])  # fmt: skip
+        record_shipment(
+            uow=uow,
+            principal=as_user(scene, supplier),
+            order_id=order.id,
+            number="DN-1",
+            shipped_on=date.today(),
+            lines=[ShipLine(1, Decimal(10))],
+        )
     notify_once(factory)
     assert told(factory, Kind.SHIPMENT_RECEIVED) == {(dealer, order.id), (sales, order.id)}
 
@@ -94,11 +102,23 @@ def test_over_billed_invoice_tells_owner_order_staff(factory: sessionmaker[Sessi
     support = add_user(scene, "owner", "support")
     order = routed_and_confirmed(scene, supplier)
     with scene.uow() as uow:
-        record_shipment(uow=uow, principal=as_user(scene, supplier), order_id=order.id, number="DN-1",
-                        shipped_on=date.today(), lines=[ShipLine(1, Decimal(2))])  # fmt: skip
+        record_shipment(
+            uow=uow,
+            principal=as_user(scene, supplier),
+            order_id=order.id,
+            number="DN-1",
+            shipped_on=date.today(),
+            lines=[ShipLine(1, Decimal(2))],
+        )
     with scene.uow() as uow:
-        submit_invoice(uow=uow, principal=as_user(scene, supplier), order_id=order.id, number="INV-1",
-                       issue_date=date.today(), lines=[BillLine(1, Decimal(10))])  # fmt: skip
+        submit_invoice(
+            uow=uow,
+            principal=as_user(scene, supplier),
+            order_id=order.id,
+            number="INV-1",
+            issue_date=date.today(),
+            lines=[BillLine(1, Decimal(10))],
+        )
     notify_once(factory)
     assert told(factory, Kind.INVOICE_OVERBILLED) == {(admin, order.id)}
     assert support not in {u for u, _ in told(factory, Kind.INVOICE_OVERBILLED)}
@@ -109,8 +129,13 @@ def test_case_status_change_tells_the_other_side(factory: sessionmaker[Session])
     partner = add_user(scene, "partner", "member")
     support = add_user(scene, "owner", "support")
     with scene.uow() as uow:
-        case = cases.open_case(uow=uow, principal=as_user(scene, support), subject="S",
-                               priority=CasePriority.NORMAL, routed_to_id=scene.orgs["partner"].id)  # fmt: skip
+        case = cases.open_case(
+            uow=uow,
+            principal=as_user(scene, support),
+            subject="S",
+            priority=CasePriority.NORMAL,
+            routed_to_id=scene.orgs["partner"].id,
+        )
     with scene.uow() as uow:
         cases.change_status(uow=uow, principal=as_user(scene, partner), case_id=case.id, action="start")
     notify_once(factory)
@@ -161,8 +186,13 @@ def test_sla_near_then_breached_once_each(factory: sessionmaker[Session]) -> Non
     partner = add_user(scene, "partner", "member")
     support = add_user(scene, "owner", "support")
     with scene.uow() as uow:
-        case = cases.open_case(uow=uow, principal=scene.p("owner"), subject="S", priority=CasePriority.URGENT,
-                               routed_to_id=scene.orgs["partner"].id)  # fmt: skip
+        case = cases.open_case(
+            uow=uow,
+            principal=scene.p("owner"),
+            subject="S",
+            priority=CasePriority.URGENT,
+            routed_to_id=scene.orgs["partner"].id,
+        )
     with factory() as session:
         due = session.get_one(Case, case.id).sla_due_at
     notify_once(factory, now=due - timedelta(hours=3))
@@ -196,8 +226,14 @@ def test_appointment_reminder_follows_each_users_lead_time(factory: sessionmaker
     customer = scene.customer()
     start = utcnow() + timedelta(hours=3)
     with scene.uow() as uow:
-        activity = activities.schedule_appointment(uow=uow, principal=as_user(scene, sales), customer_id=customer.id,
-                                                   subject="Visit", starts_at=start, ends_at=start + timedelta(hours=1))  # fmt: skip
+        activity = activities.schedule_appointment(
+            uow=uow,
+            principal=as_user(scene, sales),
+            customer_id=customer.id,
+            subject="Visit",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+        )
     with scene.uow() as uow:
         service.set_preferences(uow, as_user(scene, sales), {"appointment_reminder": Choice(lead_minutes=60)})
     notify_once(factory, now=start - timedelta(minutes=90))
@@ -213,14 +249,31 @@ def test_expiring_token_failed_file_and_overdue_ack_tell_admins(factory: session
     member = add_user(scene, "supplier-a", "member")
     owner_admin = add_user(scene, "owner", "admin")
     with scene.uow() as uow:
-        token = partners.issue_token(uow=uow, principal=scene.p("owner"), organization_id=scene.orgs["supplier-a"].id,
-                                     name="ERP", expires_in_days=3).token  # fmt: skip
+        token = partners.issue_token(
+            uow=uow,
+            principal=scene.p("owner"),
+            organization_id=scene.orgs["supplier-a"].id,
+            name="ERP",
+            expires_in_days=3,
+        ).token
         now = utcnow()
-        failed = ExchangeRecord(organization_id=scene.orgs["supplier-a"].id, direction=Direction.INBOUND,
-                                state=RecordState.FAILED, filename="bad.edi", size=1, sha256="0" * 64)  # fmt: skip
-        sent = ExchangeRecord(organization_id=scene.orgs["supplier-a"].id, direction=Direction.OUTBOUND,
-                              state=RecordState.SENT, filename="po.edi", size=1, sha256="1" * 64,
-                              ack_due_at=now + timedelta(hours=1))  # fmt: skip
+        failed = ExchangeRecord(
+            organization_id=scene.orgs["supplier-a"].id,
+            direction=Direction.INBOUND,
+            state=RecordState.FAILED,
+            filename="bad.edi",
+            size=1,
+            sha256="0" * 64,
+        )
+        sent = ExchangeRecord(
+            organization_id=scene.orgs["supplier-a"].id,
+            direction=Direction.OUTBOUND,
+            state=RecordState.SENT,
+            filename="po.edi",
+            size=1,
+            sha256="1" * 64,
+            ack_due_at=now + timedelta(hours=1),
+        )
         uow.session.add_all([failed, sent])
         uow.flush()
     notify_once(factory)
