@@ -161,7 +161,8 @@ def profile_list(ctx: Context, as_json: bool) -> None:
 )
 @pass_ctx
 def run(ctx: Context, once: bool, interval: float) -> None:
-    """The exchange worker: poll inboxes, apply files, send outbound files and acknowledgements."""
+    """The exchange worker: poll inboxes, apply files, send outbound files and acknowledgements,
+    then notify (outbox events and due occasions -> users' inboxes)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     factory = make_sessionmaker(ctx.engine)
     limit = ctx.settings.exchange_max_file_bytes
@@ -169,7 +170,8 @@ def run(ctx: Context, once: bool, interval: float) -> None:
         report = worker.run_once(factory, max_file_bytes=limit)
         console.print(
             f"stored {report.stored}, duplicates {report.duplicates}, refused {report.refused}, "
-            f"processed {report.processed}, queued {report.queued}, sent {report.sent}"
+            f"processed {report.processed}, queued {report.queued}, sent {report.sent}, "
+            f"notified {report.notified}"
         )
         for error in report.errors:
             console.print(f"[red]error:[/] {error}")
