@@ -70,3 +70,24 @@ def unread_count(session: Session, principal: Principal) -> int:
         )
     )
     return int(session.scalar(stmt) or 0)
+
+
+def newer_notifications(
+    session: Session, principal: Principal, after: int, *, limit: int = 100
+) -> list[Row[Any]]:
+    """The principal's inbox rows with an id above ``after``, oldest first (the API's subscription;
+    every column, as the connection reads them)."""
+    table = Notification.__table__
+    stmt = (
+        select(*table.columns)
+        .where(rule_for(principal, Notification), table.c.id > after, table.c.channel == INBOX)
+        .order_by(table.c.id)
+        .limit(limit)
+    )
+    return list(session.connection().execute(stmt))
+
+
+def latest_notification_id(session: Session, principal: Principal) -> int:
+    """Where a subscription starts: after the principal's newest notification."""
+    stmt = select(func.max(Notification.id)).where(rule_for(principal, Notification))
+    return int(session.scalar(stmt) or 0)

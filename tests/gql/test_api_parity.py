@@ -58,6 +58,8 @@ WEB_ACTIONS: dict[str, str] = {
     "/admin/users/{user_id:int}/roles": "setUserRoles",
     "/admin/tokens": "issueApiToken",
     "/admin/tokens/{token_id:int}/revoke": "revokeApiToken",
+    "/notifications/read": "markNotificationsRead",
+    "/notifications/preferences": WEB_ONLY + "a user's own notification settings, chosen in the portal",
 }
 
 

@@ -12,10 +12,9 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
-from sqlalchemy import Row, select
 
 from portal import models as m
-from portal.access import Principal, current_principal, rule_for
+from portal.access import Principal, current_principal
 from portal.db import UnitOfWork, bound
 from portal.errors import InvalidInput, Unauthenticated
 from portal.gql.base import Connection, SortDirection, ctx, field, mutation, run, subscription
@@ -27,7 +26,13 @@ from portal.gql.notifications.types import Notification
 from portal.gql.subscriptions import Ticker
 from portal.models.base import utcnow
 from portal.notify import service
-from portal.notify.queries import INBOX, NotificationQuery, NotificationSort, list_notifications
+from portal.notify.queries import (
+    NotificationQuery,
+    NotificationSort,
+    latest_notification_id,
+    list_notifications,
+    newer_notifications,
+)
 from portal.notify.rules import Kind
 
 NotificationSortField = strawberry.enum(NotificationSort, name="NotificationSortField")
@@ -112,27 +117,15 @@ class NotificationsMutation:
         return MarkNotificationsReadPayload(marked=marked or 0, user_errors=errors)
 
 
-def _newer(ticker: Ticker, principal: Principal, after: int | None) -> tuple[int, list[Row[Any]]]:
+def _newer(ticker: Ticker, principal: Principal, after: int | None) -> tuple[int, list[Any]]:
     with ticker.sessions() as session:
         bound(session, ticker.timeout)
         current = current_principal(session, principal, utcnow())
         if current is None:
             raise Unauthenticated("the API token was revoked or has expired, or the user was deactivated")
-        table = m.Notification.__table__
-        mine = rule_for(current, m.Notification)
         if after is None:  # from now on
-            latest = session.scalar(
-                select(m.Notification.id).where(mine).order_by(m.Notification.id.desc()).limit(1)
-            )
-            return latest or 0, []
-        rows = list(
-            session.connection().execute(
-                select(*table.columns)
-                .where(mine, table.c.id > after, table.c.channel == INBOX)
-                .order_by(table.c.id)
-                .limit(100)
-            )
-        )
+            return latest_notification_id(session, current), []
+        rows = newer_notifications(session, current, after)
         return (rows[-1].id if rows else after), rows
 
 
