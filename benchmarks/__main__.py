@@ -12,6 +12,7 @@ BENCHMARKS = (
     "graphql_bench",
     "web_bench",
     "exchange_bench",
+    "notify_bench",
     "fault_healthz_bench",
     "serve_workers_bench",
 )

@@ -26,6 +26,7 @@ from portal.models import (
     ExchangeRecord,
     Invitation,
     Invoice,
+    Notification,
     Order,
     OrderLine,
     Organization,
@@ -176,6 +177,8 @@ ENTITIES: tuple[Entity, ...] = (
         N_("Exchange profile"),
         N_("Exchange profiles"),
     ),
+    # A user's own inbox entry (portal.notify): not in the change feed.
+    Entity("notification", Notification, "Notification", N_("Notification"), N_("Notifications")),
 )
 
 BY_NAME: MappingProxyType[str, Entity] = MappingProxyType({e.name: e for e in ENTITIES})

@@ -161,8 +161,8 @@ def profile_list(ctx: Context, as_json: bool) -> None:
 )
 @pass_ctx
 def run(ctx: Context, once: bool, interval: float) -> None:
-    """The worker: poll inboxes, apply files, send outbound files and acknowledgements, prepare
-    large CSV exports."""
+    """The worker: poll inboxes, apply files, send outbound files and acknowledgements, notify
+    (outbox events and due occasions -> users' inboxes), send mail, prepare large CSV exports."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     factory = make_sessionmaker(ctx.engine)
     limit = ctx.settings.exchange_max_file_bytes
@@ -175,7 +175,7 @@ def run(ctx: Context, once: bool, interval: float) -> None:
         console.print(
             f"stored {report.stored}, duplicates {report.duplicates}, refused {report.refused}, "
             f"processed {report.processed}, queued {report.queued}, sent {report.sent}, "
-            f"mailed {report.mailed}; "
+            f"notified {report.notified}, mailed {report.mailed}; "
             f"exports prepared {exports.finished}, failed {exports.failed}, expired {exports.expired}"
         )
         for error in report.errors:

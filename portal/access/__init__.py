@@ -15,6 +15,7 @@ from portal.access.principal import (
     organization_tree,
     principal_for_token,
     principal_for_user,
+    standing_user,
     token_standing,
     user_principal,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "principal_for_token",
     "principal_for_user",
     "rule_for",
+    "standing_user",
     "token_standing",
     "user_principal",
     "visible",

@@ -247,3 +247,10 @@ def can_download_export(p: Principal, export: _Owned) -> bool:
     organization, not the owner's staff (the file holds what that user saw when it ran). A
     refusal answers exactly like a missing export (404)."""
     return p.user_id is not None and export.user_id == p.user_id
+
+
+# -- notifications ----------------------------------------------------------------------------
+def can_use_inbox(p: Principal) -> bool:
+    """Read one's own notifications, mark them read and choose what to be told: every user, read-only
+    viewers too (an inbox is personal, not business data); an API token has no inbox."""
+    return p.user_id is not None

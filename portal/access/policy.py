@@ -22,6 +22,8 @@ user, API token         of its organizations
 invitation              to one of its organizations
 event                   caused by its organizations
 exchange profile/record its organizations' own (the files they sent and received)
+notification, its       the user's own, for every user (owner staff too: an inbox is personal);
+preferences             an API token has none
 ======================  ==================================================================
 """
 
@@ -50,6 +52,8 @@ from portal.models import (
     Invitation,
     Invoice,
     InvoiceLine,
+    Notification,
+    NotificationPreference,
     Order,
     OrderLine,
     Organization,
@@ -182,6 +186,20 @@ def _events(p: Principal) -> ColumnElement[bool]:
     return Event.actor_org_id.in_(p.org_ids)
 
 
+def _own_notifications(p: Principal) -> ColumnElement[bool]:
+    return false() if p.user_id is None else Notification.user_id == p.user_id
+
+
+def _own_preferences(p: Principal) -> ColumnElement[bool]:
+    return false() if p.user_id is None else NotificationPreference.user_id == p.user_id
+
+
+# Rows that belong to one user: the rule holds for owner staff as well.
+PERSONAL: dict[type[Any], Rule] = {
+    Notification: _own_notifications,
+    NotificationPreference: _own_preferences,
+}
+
 RULES: dict[type[Any], Rule] = {
     Customer: _customers,
     Contact: _contacts,
@@ -205,6 +223,7 @@ RULES: dict[type[Any], Rule] = {
     ExchangeProfile: _exchange_profiles,
     ExchangeRecord: _exchange_records,
     ExchangeLink: _exchange_links,
+    **PERSONAL,
 }
 
 
@@ -214,4 +233,4 @@ def rule_for(principal: Principal, model: type[Any]) -> ColumnElement[bool]:
         rule = RULES[model]
     except KeyError:
         raise LookupError(f"no access rule for {model.__name__}: add one to portal.access.policy") from None
-    return true() if principal.is_owner else rule(principal)
+    return true() if principal.is_owner and model not in PERSONAL else rule(principal)

@@ -169,6 +169,13 @@ def _user(session: Session, user_id: int, sid: str, generation: int | None) -> P
     )
 
 
+def standing_user(session: Session, user_id: int) -> Principal | None:
+    """A user's principal as it stands now, by the statement the portal's requests use, or None
+    when the user is gone or deactivated (for a process acting on a user's behalf without a
+    session: the notifier deciding who may read what)."""
+    return _user(session, user_id, "", None)
+
+
 def user_principal(session: Session, user_id: int, *, sid: str, generation: int | None) -> Principal | None:
     """The principal of a user's signed session, or None when the session no longer stands: the
     user is gone or deactivated, the session generation moved on (a password change), or this

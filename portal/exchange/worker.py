@@ -1,7 +1,7 @@
 """The exchange worker (`portal exchange run`): for every enabled profile, poll the inbox, process
-received files, queue and send outbound files; then send the mail outbox
-(`portal.notify.mail`). Several workers may run against one PostgreSQL:
-claims use ``FOR UPDATE SKIP LOCKED`` and unique constraints make double processing impossible.
+received files, queue and send outbound files; then the notifier's step (`portal.notify`) and
+the mail outbox (`portal.notify.mail`). Several workers may run against one PostgreSQL: claims use
+``FOR UPDATE SKIP LOCKED`` and unique constraints make double processing impossible.
 
 Nothing one partner sends or one profile's transport does may stop the others: every step is
 isolated per profile (and inside it per file, see `portal.exchange.inbound`)."""
@@ -19,6 +19,7 @@ from portal.config import Settings
 from portal.exchange import failures, inbound, outbound
 from portal.exchange.profiles import enabled_profiles, open_transport
 from portal.notify.mail import send_mail_once
+from portal.notify.notifier import notify_once
 
 log = logging.getLogger("portal.exchange")
 
@@ -32,6 +33,7 @@ class RunReport:
     queued: int = 0
     sent: int = 0
     mailed: int = 0  # e-mails sent from the mail outbox (portal.notify.mail)
+    notified: int = 0  # inbox rows the notifier added (portal.notify)
     errors: list[str] = field(default_factory=list)
 
 
@@ -88,6 +90,10 @@ def run_once(
                 report.sent += outbound.send_queued(factory, profile, transport)
         except Exception as exc:
             _trouble(report, f"profile {profile.id}", exc)
+    try:  # the notifier rides along: outbox events and due occasions -> inboxes (portal.notify)
+        report.notified = notify_once(factory)
+    except Exception as exc:
+        _trouble(report, "notifying", exc)
     if settings is not None:
         try:
             report.mailed = send_mail_once(factory, settings)
@@ -118,6 +124,7 @@ def run_forever(
                 or report.sent
                 or report.refused
                 or report.mailed
+                or report.notified
                 or report.errors
             ):
                 log.info("exchange: %s", report)

@@ -13,6 +13,7 @@ import strawberry
 import portal.gql.activities.types
 import portal.gql.cases.types
 import portal.gql.customers.types
+import portal.gql.notifications.types
 import portal.gql.orders.types  # noqa: F401
 from portal.entities import BY_TYPE_NAME
 from portal.errors import InvalidInput

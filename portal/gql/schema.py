@@ -41,11 +41,16 @@ from portal.gql.limits import (
     unexpected,
 )
 from portal.gql.nodes import NODE_CLASSES, NodeQuery
+from portal.gql.notifications.queries import (
+    NotificationsMutation,
+    NotificationsQuery,
+    NotificationsSubscription,
+)
 from portal.gql.orders.mutations import OrdersMutation
 from portal.gql.orders.queries import OrdersQuery
 from portal.gql.partners.queries import PartnersQuery
 from portal.gql.partners.users import AdminMutation, AdminQuery
-from portal.gql.subscriptions import Subscription
+from portal.gql.subscriptions import Subscription as ChangeSubscriptions
 
 CACHE_SIZE = 512
 
@@ -62,14 +67,26 @@ class Query(
     FeedQuery,
     ExchangeQuery,
     AdminQuery,
+    NotificationsQuery,
 ):
     pass
 
 
 @strawberry.type(name="Mutation")
 class Mutation(
-    OrdersMutation, CasesMutation, ActivitiesMutation, CustomersMutation, ExchangeMutation, AdminMutation
+    OrdersMutation,
+    CasesMutation,
+    ActivitiesMutation,
+    CustomersMutation,
+    ExchangeMutation,
+    AdminMutation,
+    NotificationsMutation,
 ):
+    pass
+
+
+@strawberry.type(name="Subscription")
+class Subscription(ChangeSubscriptions, NotificationsSubscription):
     pass
 
 

@@ -18,6 +18,7 @@ from portal.models.exports import Export, ExportStatus, export_contents
 from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
+from portal.models.notifications import Notification, NotificationPreference
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
@@ -58,6 +59,8 @@ __all__ = [
     "MailMessage",
     "MailStatus",
     "MatchStatus",
+    "Notification",
+    "NotificationPreference",
     "Order",
     "OrderLine",
     "OrderStatus",

@@ -1,1 +1,6 @@
-"""Notifications: e-mail (`portal.notify.mail`), and what the notifier builds on it."""
+"""Notifications: outbox events and due occasions -> each user's inbox, and e-mail.
+
+``notifier`` (the worker step ``notify_once``), ``scheduler`` (time-based occasions), ``rules``
+(what notifies whom, defaults per role, titles), ``queries`` (the inbox's read model), ``service``
+(mark read, preferences), ``mail`` (the mail outbox, its templates and the SMTP/folder transports),
+``webhooks`` (signed webhooks per organization)."""

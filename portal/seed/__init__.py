@@ -14,6 +14,7 @@ from portal.models import Activity, Case, Customer, Order
 from portal.security import hash_password
 from portal.seed.base import Batch, records
 from portal.seed.load import is_empty, load_demo
+from portal.seed.notifications import seed_notifications
 from portal.seed.plan import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -60,6 +61,7 @@ def seed_demo(
     password_hash = hash_password(DEMO_PASSWORD)
     if not progress:
         plan = load_demo(engine, scale=scale, anchor=anchor, password_hash=password_hash)
+        seed_notifications(engine)
         return SeedResult(plan.row_count, time.perf_counter() - started, plan.accounts)
     columns = (
         TextColumn("seeding demo data"),
@@ -79,6 +81,7 @@ def seed_demo(
             bar.update(task, advance=done, rows=written)
 
         plan = load_demo(engine, scale=scale, anchor=anchor, password_hash=password_hash, advance=advance)
+    seed_notifications(engine)
     return SeedResult(plan.row_count, time.perf_counter() - started, plan.accounts)
 
 

@@ -28,6 +28,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.exports import ExportViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews
+    from portal.web.views.notifications import NotificationViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
 
@@ -48,6 +49,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     exchange_admin = ExchangeAdminViews(web)
     pickers = PickerViews(web)
     exports = ExportViews(web)
+    notifications = NotificationViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -105,6 +107,9 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/admin/mail/{name}", page(mail.show), methods=["GET"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
+        Route("/notifications", page(notifications.inbox), methods=["GET"]),
+        Route("/notifications/read", page(notifications.mark_read), methods=["POST"]),
+        Route("/notifications/preferences", page(notifications.preferences), methods=["GET", "POST"]),
         *[Route(f"/{name}", page(lists.handler(name)), methods=["GET"]) for name in SPECS],
         *[Route(f"/{name}.csv", page(lists.handler(name, export=True)), methods=["GET"]) for name in SPECS],
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

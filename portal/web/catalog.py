@@ -13,8 +13,9 @@ from babel.messages.pofile import read_po, write_po
 from portal.web.i18n import TRANSLATIONS_DIR
 
 WEB_DIR = Path(__file__).parent
-# Outside the web package, what people read: the entities' names (portal.entities).
-SHARED_FILES = [WEB_DIR.parent / "entities.py"]
+# Outside the web package, what people read: the entities' names (portal.entities) and the
+# notifications' kinds and titles (portal.notify.rules).
+SHARED_FILES = [WEB_DIR.parent / "entities.py", WEB_DIR.parent / "notify" / "rules.py"]
 METHOD_MAP = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 OPTIONS = {
     "templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"},

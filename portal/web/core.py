@@ -29,6 +29,7 @@ from portal.config import Settings
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
 from portal.models import OrgKind
+from portal.notify.queries import unread_count
 from portal.partners.logins import LoginThrottle
 from portal.web.attrs import attributes
 from portal.web.forms import Form, FormErrors, errors_from, local_input
@@ -76,6 +77,7 @@ class Ctx:
             template,
             status_code=status_code,
             principal=self.principal,
+            unread=unread_count(self.db, self.principal),
             **context,
         )
 
@@ -94,10 +96,11 @@ class Ctx:
             self.request,
             template,
             key=(self.principal, key),
-            holes=holes,
-            values=values,
+            holes=(*holes, Hole("unread")),
+            values={**values, "unread": str(unread_count(self.db, self.principal))},
             cursor_params=cursor_params,
             principal=self.principal,
+            unread=Hole("unread"),
             **context,
         )
 

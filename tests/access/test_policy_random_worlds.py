@@ -11,7 +11,7 @@ from portal.access import RULES, Principal, descendant_ids, get_visible, organiz
 from portal.access.queries import entity_name
 from portal.db import make_sessionmaker
 from portal.errors import NotFound
-from portal.models import Organization
+from portal.models import Organization, User
 from tests.access.world import WorldSpec, build, expected_visible, worlds
 from tests.conftest import wipe
 
@@ -48,6 +48,7 @@ def test_policy_matches_independent_model(engine: Engine, spec: WorldSpec) -> No
             facts = build(session, spec)
             session.commit()
             orgs = list(session.scalars(select(Organization).order_by(Organization.id)))
+            user_of = {fact[0]: uid for uid, fact in facts[User].items()}  # one user per organization
             principals = []
             for index, org in enumerate(orgs):
                 org_ids, supplier_ids = organization_kinds(session, org.id)
@@ -58,11 +59,18 @@ def test_policy_matches_independent_model(engine: Engine, spec: WorldSpec) -> No
                     principals.append(
                         (
                             index,
-                            Principal(org.id, org.kind, org_ids, frozenset({"admin"}), supplier_ids=known),
+                            Principal(
+                                org.id,
+                                org.kind,
+                                org_ids,
+                                frozenset({"admin"}),
+                                user_id=user_of[index],
+                                supplier_ids=known,
+                            ),
                         )
                     )
             for index, principal in principals:
-                expected = expected_visible(spec, index, facts)
+                expected = expected_visible(spec, index, facts, viewer_user=user_of[index])
                 for model in RULES:
                     got = visible_ids(session, principal, model)
                     assert got == expected[model], (

@@ -34,6 +34,8 @@ from portal.models import (
     Invoice,
     InvoiceLine,
     MatchStatus,
+    Notification,
+    NotificationPreference,
     Order,
     OrderLine,
     Organization,
@@ -174,7 +176,7 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
                 i,
             )
         )
-        add(
+        uid = add(
             User,
             User(
                 organization_id=org_ids[i],
@@ -185,6 +187,9 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             ),
             i,
         )
+        # A user's own inbox entry and preference: nobody else's, not even the owner's staff.
+        add(Notification, Notification(user_id=uid, kind="order_routed", entity="order", entity_id=1), uid)
+        add(NotificationPreference, NotificationPreference(user_id=uid, kind="order_routed"), uid)
         add(
             ApiToken,
             ApiToken(
@@ -358,12 +363,24 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
     return facts
 
 
+def rows_of(facts: dict[type, dict[int, tuple[object, ...]]], model: type, keep: object) -> set[int]:
+    return {ident for ident, fact in facts.get(model, {}).items() if keep(*fact)}  # type: ignore[operator]
+
+
 def expected_visible(
-    spec: WorldSpec, viewer: int, facts: dict[type, dict[int, tuple[object, ...]]]
+    spec: WorldSpec,
+    viewer: int,
+    facts: dict[type, dict[int, tuple[object, ...]]],
+    viewer_user: int | None = None,
 ) -> dict[type, set[int]]:
-    """Who may see what, straight from the product rules."""
+    """Who may see what, straight from the product rules. ``viewer_user``: the principal's user (an
+    inbox and its preferences are that user's alone; an organization's principal has none)."""
+    personal = {
+        Notification: rows_of(facts, Notification, lambda u: u == viewer_user),
+        NotificationPreference: rows_of(facts, NotificationPreference, lambda u: u == viewer_user),
+    }
     if spec.kinds[viewer] is OrgKind.OWNER:
-        return {model: set(facts.get(model, {})) for model in RULES}
+        return {model: set(facts.get(model, {})) for model in RULES} | personal
     mine = {viewer}
     grew = True
     while grew:
@@ -405,4 +422,5 @@ def expected_visible(
         ExchangeProfile: rows(ExchangeProfile, lambda o: o in mine),
         ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),
         ExchangeLink: rows(ExchangeLink, lambda o: o in mine),
+        **personal,
     }

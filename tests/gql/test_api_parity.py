@@ -65,6 +65,8 @@ WEB_ACTIONS: dict[str, str] = {
     "/password/reset/{token}": WEB_ONLY + "sets a user's password from a mailed link, without a session",
     "/invitation/{token}": WEB_ONLY
     + "the invited person sets a password from a mailed link and is logged in",
+    "/notifications/read": "markNotificationsRead",
+    "/notifications/preferences": WEB_ONLY + "a user's own notification settings, chosen in the portal",
 }
 
 

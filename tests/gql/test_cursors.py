@@ -13,6 +13,7 @@ from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.exchange.ledger import RECORDS, RecordSort
 from portal.gql.schema import build_schema
+from portal.notify.queries import NOTIFICATIONS
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS, OrderSort
 from portal.partners.queries import ORGANIZATIONS, PRODUCTS
 from portal.reading import Keyset
@@ -37,6 +38,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "products": PRODUCTS,
     "organizations": ORGANIZATIONS,
     "exchangeRecords": RECORDS,
+    "notifications": NOTIFICATIONS,
 }
 
 

@@ -1,0 +1,259 @@
+"""What notifies whom: the rules table.
+
+Each kind of notification names the outbox events (or the scheduler's occasion) it comes from, its
+title (English, translated at read time from the notification's payload: nothing in a reader's
+language is stored), and a default per role of the recipient: in the inbox or not, and e-mail
+immediately, in a daily digest or not at all. A user changes these per kind on the preferences page
+(`portal.notify.preferences`). Who is a candidate and whether the candidate may read the object at
+that moment is decided per event in `portal.notify.notifier` through `portal.access`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext marker (portal.web.catalog extracts this file)
+    return message
+
+
+class Kind(enum.StrEnum):
+    ORDER_ROUTED = "order_routed"
+    ORDER_LINES_CHANGED = "order_lines_changed"
+    ORDER_LATE = "order_late"
+    SHIPMENT_RECEIVED = "shipment_received"
+    INVOICE_OVERBILLED = "invoice_overbilled"
+    CASE_ROUTED = "case_routed"
+    CASE_COMMENTED = "case_commented"
+    CASE_STATUS_CHANGED = "case_status_changed"
+    CASE_SLA_NEAR = "case_sla_near"
+    CASE_SLA_BREACHED = "case_sla_breached"
+    CUSTOMER_SHARED = "customer_shared"
+    APPOINTMENT_REMINDER = "appointment_reminder"
+    EXCHANGE_FAILED = "exchange_failed"
+    ACK_OVERDUE = "ack_overdue"
+    TOKEN_EXPIRING = "token_expiring"  # noqa: S105 - a kind of notification, not a secret
+    WEBHOOK_DISABLED = "webhook_disabled"
+    EXPORT_FINISHED = "export_finished"
+    EXPORT_FAILED = "export_failed"
+
+
+class Email(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Where a kind of notification goes for one user."""
+
+    inbox: bool = True
+    email: Email = Email.OFF
+    lead_minutes: int | None = None  # appointment reminders: how long before the start
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    kind: Kind
+    label: str  # the kind, on the preferences page and the inbox filter
+    title: str  # one notification, with %(...)s fields of its payload
+    source: str  # the outbox events it comes from, or "scheduler"
+    defaults: Mapping[str, Choice] = field(default_factory=dict)  # role -> choice; "*" for the rest
+
+    def default_for(self, roles: frozenset[str]) -> Choice:
+        """The most the user's roles ask for (an admin who is also sales gets sales' e-mails)."""
+        chosen = [self.defaults[r] for r in sorted(roles) if r in self.defaults]
+        if not chosen:
+            return self.defaults.get("*", Choice())
+        return Choice(
+            inbox=any(c.inbox for c in chosen),
+            email=min((c.email for c in chosen), key=_EMAIL_ORDER.index),
+            lead_minutes=next((c.lead_minutes for c in chosen if c.lead_minutes is not None), None),
+        )
+
+
+_EMAIL_ORDER = [Email.IMMEDIATE, Email.DIGEST, Email.OFF]
+DEFAULT_LEAD_MINUTES = 30
+LEAD_CHOICES = (10, 15, 30, 60, 120, 1440)
+
+_ON = Choice()
+_DIGEST = Choice(email=Email.DIGEST)
+_MAIL = Choice(email=Email.IMMEDIATE)
+_OFF = Choice(inbox=False)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        Kind.ORDER_ROUTED,
+        N_("Order routed to you"),
+        N_("Order %(number)s was routed to you"),
+        "order.routed",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.ORDER_LINES_CHANGED,
+        N_("Supplier changed or rejected lines"),
+        N_("The supplier changed or rejected lines of order %(number)s"),
+        "order.confirmed (a line changed or rejected)",
+        {"sales": _MAIL, "admin": _DIGEST, "*": _ON},
+    ),
+    Rule(
+        Kind.ORDER_LATE,
+        N_("Order late"),
+        N_("Order %(number)s is late against its requested date"),
+        "scheduler",
+        {"sales": _DIGEST, "*": _ON},
+    ),
+    Rule(
+        Kind.SHIPMENT_RECEIVED,
+        N_("Ship notice received"),
+        N_("Ship notice %(number)s received for order %(order)s"),
+        "shipment.created",
+        {"*": _ON},
+    ),
+    Rule(
+        Kind.INVOICE_OVERBILLED,
+        N_("Invoice over-billed"),
+        N_("Invoice %(number)s bills more than was shipped"),
+        "invoice.submitted (over-billed)",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.CASE_ROUTED,
+        N_("Case routed to you"),
+        N_("Case %(number)s was routed to your organization"),
+        "case.routed, case.opened",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.CASE_COMMENTED,
+        N_("Case commented"),
+        N_("New comment on case %(number)s"),
+        "case.commented",
+        {"admin": _DIGEST, "*": _ON},
+    ),
+    Rule(
+        Kind.CASE_STATUS_CHANGED,
+        N_("Case status changed"),
+        N_("Case %(number)s is now: %(status)s"),
+        "case.in_progress, case.waiting, case.resolved, case.closed, case.open",
+        {"admin": _DIGEST, "*": _ON},
+    ),
+    Rule(
+        Kind.CASE_SLA_NEAR,
+        N_("Case SLA near breach"),
+        N_("Case %(number)s is close to its SLA due time"),
+        "scheduler",
+        {"support": _MAIL, "*": _ON},
+    ),
+    Rule(
+        Kind.CASE_SLA_BREACHED,
+        N_("Case SLA breached"),
+        N_("Case %(number)s missed its SLA due time"),
+        "scheduler",
+        {"support": _MAIL, "admin": _MAIL, "*": _ON},
+    ),
+    Rule(
+        Kind.CUSTOMER_SHARED,
+        N_("Customer shared with you"),
+        N_("Customer %(number)s was shared with your organization"),
+        "customer.shared",
+        {"*": _DIGEST},
+    ),
+    Rule(
+        Kind.APPOINTMENT_REMINDER,
+        N_("Appointment reminder"),
+        N_("Appointment coming up: %(subject)s"),
+        "scheduler",
+        {"*": Choice(lead_minutes=DEFAULT_LEAD_MINUTES)},
+    ),
+    Rule(
+        Kind.EXCHANGE_FAILED,
+        N_("EDI file failed"),
+        N_("The file %(filename)s could not be processed"),
+        "scheduler",
+        {"admin": _MAIL, "*": _ON},
+    ),
+    Rule(
+        Kind.ACK_OVERDUE,
+        N_("Acknowledgement overdue"),
+        N_("No acknowledgement yet for the file %(filename)s"),
+        "scheduler",
+        {"admin": _MAIL, "*": _ON},
+    ),
+    Rule(
+        Kind.TOKEN_EXPIRING,
+        N_("API token expires soon"),
+        N_("The API token %(name)s expires soon"),
+        "scheduler",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.WEBHOOK_DISABLED,
+        N_("Webhook disabled"),
+        N_("A webhook was disabled after failed deliveries"),
+        "webhook.disabled",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.EXPORT_FINISHED,
+        N_("Export finished"),
+        N_("Your export is ready"),
+        "export.finished",
+        {"*": _ON},
+    ),
+    Rule(
+        Kind.EXPORT_FAILED,
+        N_("Export failed"),
+        N_("Your export failed"),
+        "export.failed",
+        {"*": _ON},
+    ),
+)
+
+RULE_OF: dict[str, Rule] = {rule.kind.value: rule for rule in RULES}
+
+# Titles name a case's status: its label (translated with the rest of the title).
+STATUS_LABELS = {
+    "open": N_("Open"),
+    "in_progress": N_("In progress"),
+    "waiting": N_("Waiting"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
+}
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def title(kind: str, payload: Mapping[str, Any], gettext: Callable[[str], str]) -> str:
+    """The notification's title in the reader's language (``gettext`` of that language)."""
+    rule = RULE_OF.get(kind)
+    if rule is None:
+        return kind
+    fields = _Fields({k: v for k, v in payload.items() if isinstance(v, str | int)})
+    if "status" in fields:
+        fields["status"] = gettext(STATUS_LABELS.get(str(fields["status"]), str(fields["status"])))
+    return gettext(rule.title) % fields
+
+
+LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
+    "order": lambda i, p: f"/orders/{i}",
+    "case": lambda i, p: f"/cases/{i}",
+    "customer": lambda i, p: f"/customers/{i}",
+    "exchange_record": lambda i, p: f"/exchange/{i}",
+    "api_token": lambda i, p: "/admin/tokens",
+    "webhook": lambda i, p: "/admin/webhooks",
+    "export": lambda i, p: str(p["url"]) if str(p.get("url", "")).startswith("/") else "/",
+}
+
+
+def link(entity: str, entity_id: int, payload: Mapping[str, Any]) -> str:
+    """Where the notification leads: the object's page in the portal."""
+    make = LINKS.get(entity)
+    return make(entity_id, payload) if make else "/"
