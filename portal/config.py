@@ -49,6 +49,10 @@ class Settings:
     exchange_max_file_bytes: int = 50 * 1024 * 1024  # bigger inbound EDI files are refused (recorded)
     # Addresses of reverse proxies whose X-Forwarded-Proto/-For are believed ("*": any); None: none.
     trust_proxy: str | None = None
+    # Networks webhook targets may lie in although they are private, loopback, link-local...
+    # ("127.0.0.0/8,::1/128"); empty: only public addresses (portal.notify.webhooks.guard).
+    webhook_allow_networks: str = ""
+    webhook_timeout: float = 10.0  # seconds to connect, and to wait for each read of the answer
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +70,8 @@ class Settings:
             max_attachment_bytes=int(env.get("PORTAL_MAX_ATTACHMENT_BYTES") or DEFAULT_MAX_ATTACHMENT_BYTES),
             exchange_max_file_bytes=int(env.get("PORTAL_EXCHANGE_MAX_FILE_BYTES") or 50 * 1024 * 1024),
             trust_proxy=(env.get("PORTAL_TRUST_PROXY") or "").strip() or None,
+            webhook_allow_networks=(env.get("PORTAL_WEBHOOK_ALLOW_NETWORKS") or "").strip(),
+            webhook_timeout=float(env.get("PORTAL_WEBHOOK_TIMEOUT") or 10.0),
         )
 
     def for_serving(self) -> Settings:

@@ -19,6 +19,8 @@ organization            its organizations
 user, API token         of its organizations
 event                   caused by its organizations
 exchange profile/record its organizations' own (the files they sent and received)
+webhook endpoint,       its organizations' own (managing them: own organization only, see
+delivery                permissions.can_manage_webhooks)
 ======================  ==================================================================
 """
 
@@ -53,6 +55,8 @@ from portal.models import (
     Shipment,
     ShipmentLine,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 Rule = Callable[[Principal], ColumnElement[bool]]
@@ -149,6 +153,14 @@ def _exchange_links(p: Principal) -> ColumnElement[bool]:
     return ExchangeLink.record_id.in_(select(ExchangeRecord.id).where(_exchange_records(p)))
 
 
+def _webhook_endpoints(p: Principal) -> ColumnElement[bool]:
+    return WebhookEndpoint.organization_id.in_(p.org_ids)
+
+
+def _webhook_deliveries(p: Principal) -> ColumnElement[bool]:
+    return WebhookDelivery.organization_id.in_(p.org_ids)
+
+
 def _events(p: Principal) -> ColumnElement[bool]:
     return Event.actor_org_id.in_(p.org_ids)
 
@@ -175,6 +187,8 @@ RULES: dict[type[Any], Rule] = {
     ExchangeProfile: _exchange_profiles,
     ExchangeRecord: _exchange_records,
     ExchangeLink: _exchange_links,
+    WebhookEndpoint: _webhook_endpoints,
+    WebhookDelivery: _webhook_deliveries,
 }
 
 

@@ -18,6 +18,7 @@ from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
+from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "EXTERNAL_ROLES",
@@ -37,6 +38,7 @@ __all__ = [
     "Counter",
     "Customer",
     "CustomerAssignment",
+    "DeliveryStatus",
     "Direction",
     "Event",
     "ExchangeLink",
@@ -58,6 +60,8 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "derive_status",
     "exchange_contents",
 ]

@@ -1,0 +1,1 @@
+"""Telling organizations about events: signed webhooks (`portal.notify.webhooks`)."""
