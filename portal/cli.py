@@ -561,7 +561,12 @@ def demo(
     thread = threading.Thread(
         target=run_forever,
         args=(make_sessionmaker(engine),),
-        kwargs={"interval": 5.0, "stop": stop, "max_file_bytes": ctx.settings.exchange_max_file_bytes},
+        kwargs={
+            "interval": 5.0,
+            "stop": stop,
+            "max_file_bytes": ctx.settings.exchange_max_file_bytes,
+            "settings": ctx.settings,
+        },
         daemon=True,
         name="exchange",
     )

@@ -166,15 +166,16 @@ def run(ctx: Context, once: bool, interval: float) -> None:
     factory = make_sessionmaker(ctx.engine)
     limit = ctx.settings.exchange_max_file_bytes
     if once:
-        report = worker.run_once(factory, max_file_bytes=limit)
+        report = worker.run_once(factory, max_file_bytes=limit, settings=ctx.settings)
         console.print(
             f"stored {report.stored}, duplicates {report.duplicates}, refused {report.refused}, "
-            f"processed {report.processed}, queued {report.queued}, sent {report.sent}"
+            f"processed {report.processed}, queued {report.queued}, sent {report.sent}, "
+            f"webhook attempts {report.webhooks}"
         )
         for error in report.errors:
             console.print(f"[red]error:[/] {error}")
         raise SystemExit(1 if report.errors else 0)
-    worker.run_forever(factory, interval=interval, max_file_bytes=limit)
+    worker.run_forever(factory, interval=interval, max_file_bytes=limit, settings=ctx.settings)
 
 
 @exchange.command("records")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters import AdapterError
+from portal.config import Settings
 from portal.exchange import failures, inbound, outbound
 from portal.exchange.profiles import enabled_profiles, open_transport
 
@@ -28,6 +29,7 @@ class RunReport:
     processed: int = 0
     queued: int = 0
     sent: int = 0
+    webhooks: int = 0  # webhook delivery attempts (portal.notify.webhooks)
     errors: list[str] = field(default_factory=list)
 
 
@@ -46,7 +48,9 @@ def run_once(
     min_age_seconds: float = 0.0,
     settle_seconds: float = 0.0,
     max_file_bytes: int = inbound.MAX_FILE_BYTES,
+    settings: Settings | None = None,
 ) -> RunReport:
+    """One pass; with ``settings`` also the webhook step (every command passes them)."""
     report = RunReport()
     with factory() as session:
         profiles = enabled_profiles(session)
@@ -82,6 +86,13 @@ def run_once(
                 report.sent += outbound.send_queued(factory, profile, transport)
         except Exception as exc:
             _trouble(report, f"profile {profile.id}", exc)
+    if settings is not None:
+        from portal.notify.webhooks.dispatch import dispatch_webhooks_once
+
+        try:
+            report.webhooks = dispatch_webhooks_once(factory, settings)
+        except Exception as exc:  # the database went away, say: the next pass tries again
+            _trouble(report, "webhooks", exc)
     return report
 
 
@@ -91,12 +102,13 @@ def run_forever(
     interval: float = 10.0,
     stop: threading.Event | None = None,
     max_file_bytes: int = inbound.MAX_FILE_BYTES,
+    settings: Settings | None = None,
 ) -> None:
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            report = run_once(factory, max_file_bytes=max_file_bytes)
-            if report.stored or report.processed or report.sent or report.refused or report.errors:
+            report = run_once(factory, max_file_bytes=max_file_bytes, settings=settings)
+            if report.stored or report.processed or report.sent or report.refused or report.webhooks or report.errors:
                 log.info("exchange: %s", report)
         except Exception:  # the worker loop keeps running; the error is logged with its traceback
             log.exception("exchange run failed")

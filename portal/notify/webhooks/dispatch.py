@@ -145,11 +145,12 @@ def _create_batch(factory: sessionmaker[Session], now: datetime, after: int) -> 
 
 def _deliveries_for(session: Session, endpoints: list[WebhookEndpoint], batch: list[Event]) -> int:
     ids = [e.id for e in batch]
-    taken = set(
-        session.execute(
+    taken: set[tuple[int, int]] = {
+        (endpoint_id, event_id)
+        for endpoint_id, event_id in session.execute(
             select(WebhookDelivery.endpoint_id, WebhookDelivery.event_id).where(WebhookDelivery.event_id.in_(ids))
-        ).tuples()
-    )
+        )
+    }
     created = 0
     by_org: dict[int, list[WebhookEndpoint]] = {}
     for endpoint in endpoints:
