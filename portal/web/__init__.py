@@ -27,6 +27,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.lists import SPECS, ListViews, visible_specs, without_scan
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
+    from portal.web.views.webhooks import WebhookViews
 
     web = Web(settings, sessions)
     for env in web.envs.values():
@@ -41,6 +42,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     exchange = ExchangeViews(web)
     exchange_admin = ExchangeAdminViews(web)
     pickers = PickerViews(web)
+    webhooks = WebhookViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -87,6 +89,17 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/admin/users/{user_id:int}/active", page(admin.set_active), methods=["POST"]),
         Route("/admin/tokens", page(admin.tokens), methods=["GET", "POST"]),
         Route("/admin/tokens/{token_id:int}/revoke", page(admin.revoke), methods=["POST"]),
+        Route("/admin/webhooks", page(webhooks.endpoints), methods=["GET", "POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}", page(webhooks.endpoint), methods=["GET", "POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}/rotate", page(webhooks.rotate), methods=["POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}/enabled", page(webhooks.set_enabled), methods=["POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}/delete", page(webhooks.delete), methods=["POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}/test", page(webhooks.send_test), methods=["POST"]),
+        Route(
+            "/admin/webhooks/{endpoint_id:int}/deliveries/{delivery_id:int}/redeliver",
+            page(webhooks.redeliver),
+            methods=["POST"],
+        ),
         *[
             Route(f"/{name}", page(lists.handler(name), on_loop=without_scan), methods=["GET"])
             for name in SPECS

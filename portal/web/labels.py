@@ -271,6 +271,8 @@ FIELDS = {
     "action": N_("Action"),
     "from": N_("From"),
     "to": N_("To"),
+    "url": N_("URL"),
+    "event_kinds": N_("Events"),
 }
 
 # The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).
@@ -304,3 +306,14 @@ WEBHOOK_STATUSES: dict[str, str] = {
     "failed": N_("failed"),
     "skipped": N_("not sent (no longer visible)"),
 }
+
+# raised by the webhook services (portal.notify.webhooks.service, .guard)
+SERVICE_MESSAGES += [
+    N_("must be an http or https URL"),
+    N_("must be an http or https URL of at most 2000 characters"),
+    N_("must not contain a user name or password"),
+    N_("is not a valid URL"),
+    N_("choose at least one event kind"),
+    N_("an organization may register at most 20 endpoints"),
+    N_("must not contain NUL characters"),
+]
