@@ -45,6 +45,7 @@ from portal.gql.orders.mutations import OrdersMutation
 from portal.gql.orders.queries import OrdersQuery
 from portal.gql.partners.queries import PartnersQuery
 from portal.gql.partners.users import AdminMutation, AdminQuery
+from portal.gql.webhooks import WebhooksMutation, WebhooksQuery
 from portal.gql.subscriptions import Subscription
 
 CACHE_SIZE = 512
@@ -62,13 +63,20 @@ class Query(
     FeedQuery,
     ExchangeQuery,
     AdminQuery,
+    WebhooksQuery,
 ):
     pass
 
 
 @strawberry.type(name="Mutation")
 class Mutation(
-    OrdersMutation, CasesMutation, ActivitiesMutation, CustomersMutation, ExchangeMutation, AdminMutation
+    OrdersMutation,
+    CasesMutation,
+    ActivitiesMutation,
+    CustomersMutation,
+    ExchangeMutation,
+    AdminMutation,
+    WebhooksMutation,
 ):
     pass
 
