@@ -88,6 +88,10 @@ class WebhookDeliveryConnection:
     page_info: PageInfo
     total_count: int
 
+    @strawberry.field
+    def nodes(self) -> list[WebhookDelivery]:
+        return [edge.node for edge in self.edges]
+
 
 @strawberry.type(description="A URL of your organization that receives signed events (Standard Webhooks).")
 class WebhookEndpoint:
@@ -145,6 +149,10 @@ class WebhookEndpointConnection:
     edges: list[WebhookEndpointEdge]
     page_info: PageInfo
     total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[WebhookEndpoint]:
+        return [edge.node for edge in self.edges]
 
 
 def _require(principal: Principal) -> None:
