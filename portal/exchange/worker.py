@@ -108,7 +108,14 @@ def run_forever(
     while not stop.is_set():
         try:
             report = run_once(factory, max_file_bytes=max_file_bytes, settings=settings)
-            if report.stored or report.processed or report.sent or report.refused or report.webhooks or report.errors:
+            if (
+                report.stored
+                or report.processed
+                or report.sent
+                or report.refused
+                or report.webhooks
+                or report.errors
+            ):
                 log.info("exchange: %s", report)
         except Exception:  # the worker loop keeps running; the error is logged with its traceback
             log.exception("exchange run failed")

@@ -45,8 +45,8 @@ from portal.gql.orders.mutations import OrdersMutation
 from portal.gql.orders.queries import OrdersQuery
 from portal.gql.partners.queries import PartnersQuery
 from portal.gql.partners.users import AdminMutation, AdminQuery
-from portal.gql.webhooks import WebhooksMutation, WebhooksQuery
 from portal.gql.subscriptions import Subscription
+from portal.gql.webhooks import WebhooksMutation, WebhooksQuery
 
 CACHE_SIZE = 512
 

@@ -121,7 +121,9 @@ class WebhookEndpoint:
         before: str | None = None,
         statuses: list[WebhookDeliveryStatus] | None = None,
     ) -> WebhookDeliveryConnection:
-        return _deliveries(info, self.pk, first=first, after=after, last=last, before=before, statuses=statuses)
+        return _deliveries(
+            info, self.pk, first=first, after=after, last=last, before=before, statuses=statuses
+        )
 
     @classmethod
     def of(cls, row: Any) -> WebhookEndpoint:
@@ -156,7 +158,9 @@ class WebhookEndpointConnection:
 
 
 def _require(principal: Principal) -> None:
-    may.require(principal, may.can_manage_webhooks(principal), "manage webhooks", only="your organization's admins")
+    may.require(
+        principal, may.can_manage_webhooks(principal), "manage webhooks", only="your organization's admins"
+    )
 
 
 def _deliveries(
@@ -203,13 +207,18 @@ class WebhooksQuery:
         _require(c.principal)
         query = EndpointQuery(organization_id=c.principal.org_id, search=search, enabled=enabled)
         page = list_endpoints(
-            c.session, c.principal, query, page=page_request(first=first, after=after, last=last, before=before)
+            c.session,
+            c.principal,
+            query,
+            page=page_request(first=first, after=after, last=last, before=before),
         )
         edges = [
             WebhookEndpointEdge(cursor=cursor, node=WebhookEndpoint.of(row))
             for row, cursor in zip(page.items, page.cursors, strict=True)
         ]
-        return WebhookEndpointConnection(edges=edges, page_info=page_info(page), total_count=page.total_count())
+        return WebhookEndpointConnection(
+            edges=edges, page_info=page_info(page), total_count=page.total_count()
+        )
 
     @field(description="Deliveries of your organization's endpoints, newest first (admins).")
     def webhook_deliveries(
@@ -223,7 +232,9 @@ class WebhooksQuery:
         statuses: list[WebhookDeliveryStatus] | None = None,
     ) -> WebhookDeliveryConnection:
         endpoint_id = filter_id("endpoint", endpoint, "WebhookEndpoint")
-        return _deliveries(info, endpoint_id, first=first, after=after, last=last, before=before, statuses=statuses)
+        return _deliveries(
+            info, endpoint_id, first=first, after=after, last=last, before=before, statuses=statuses
+        )
 
 
 @strawberry.input
@@ -288,8 +299,12 @@ def _endpoint_pk(value: strawberry.ID) -> int:
 
 @strawberry.type
 class WebhooksMutation:
-    @mutation(description="Register a webhook endpoint of your organization; the secret is shown once (admins).")
-    def create_webhook_endpoint(self, info: strawberry.Info, input: CreateWebhookEndpointInput) -> WebhookSecretPayload:
+    @mutation(
+        description="Register a webhook endpoint of your organization; the secret is shown once (admins)."
+    )
+    def create_webhook_endpoint(
+        self, info: strawberry.Info, input: CreateWebhookEndpointInput
+    ) -> WebhookSecretPayload:
         def act(uow: UnitOfWork, p: Principal) -> tuple[WebhookEndpoint, str]:
             made = service.create_endpoint(
                 uow,
@@ -306,8 +321,12 @@ class WebhooksMutation:
             endpoint=done[0] if done else None, secret=done[1] if done else None, user_errors=errors
         )
 
-    @mutation(description="Change an endpoint's URL, event kinds, description, or disable/enable it (admins).")
-    def update_webhook_endpoint(self, info: strawberry.Info, input: UpdateWebhookEndpointInput) -> WebhookEndpointPayload:
+    @mutation(
+        description="Change an endpoint's URL, event kinds, description, or disable/enable it (admins)."
+    )
+    def update_webhook_endpoint(
+        self, info: strawberry.Info, input: UpdateWebhookEndpointInput
+    ) -> WebhookEndpointPayload:
         def act(uow: UnitOfWork, p: Principal) -> WebhookEndpoint:
             endpoint = service.update_endpoint(
                 uow,
@@ -324,8 +343,12 @@ class WebhooksMutation:
         endpoint, errors = run(info, act)
         return WebhookEndpointPayload(endpoint=endpoint, user_errors=errors)
 
-    @mutation(description="A new signing secret, shown once; the previous one signs as well for 24 hours (admins).")
-    def rotate_webhook_secret(self, info: strawberry.Info, input: WebhookEndpointInput) -> WebhookSecretPayload:
+    @mutation(
+        description="A new signing secret, shown once; the previous one signs as well for 24 hours (admins)."
+    )
+    def rotate_webhook_secret(
+        self, info: strawberry.Info, input: WebhookEndpointInput
+    ) -> WebhookSecretPayload:
         def act(uow: UnitOfWork, p: Principal) -> tuple[WebhookEndpoint, str]:
             made = service.rotate_secret(uow, p, _endpoint_pk(input.endpoint))
             return WebhookEndpoint.of(made.endpoint), made.secret
@@ -336,7 +359,9 @@ class WebhooksMutation:
         )
 
     @mutation(description="Delete an endpoint and its delivery log (admins).")
-    def delete_webhook_endpoint(self, info: strawberry.Info, input: WebhookEndpointInput) -> DeleteWebhookEndpointPayload:
+    def delete_webhook_endpoint(
+        self, info: strawberry.Info, input: WebhookEndpointInput
+    ) -> DeleteWebhookEndpointPayload:
         def act(uow: UnitOfWork, p: Principal) -> strawberry.ID:
             service.delete_endpoint(uow, p, _endpoint_pk(input.endpoint))
             return input.endpoint
@@ -345,7 +370,9 @@ class WebhooksMutation:
         return DeleteWebhookEndpointPayload(deleted_id=deleted, user_errors=errors)
 
     @mutation(description="Send a delivery again, with the same webhook-id (admins).")
-    def redeliver_webhook(self, info: strawberry.Info, input: RedeliverWebhookInput) -> WebhookDeliveryPayload:
+    def redeliver_webhook(
+        self, info: strawberry.Info, input: RedeliverWebhookInput
+    ) -> WebhookDeliveryPayload:
         def act(uow: UnitOfWork, p: Principal) -> WebhookDelivery:
             delivery = service.redeliver(uow, p, pk(input.delivery, "WebhookDelivery", "webhook delivery"))
             return WebhookDelivery.of(delivery)
@@ -354,7 +381,9 @@ class WebhooksMutation:
         return WebhookDeliveryPayload(delivery=delivery, user_errors=errors)
 
     @mutation(description="Send a webhook.test event to this endpoint (admins).")
-    def send_webhook_test_event(self, info: strawberry.Info, input: WebhookEndpointInput) -> WebhookDeliveryPayload:
+    def send_webhook_test_event(
+        self, info: strawberry.Info, input: WebhookEndpointInput
+    ) -> WebhookDeliveryPayload:
         def act(uow: UnitOfWork, p: Principal) -> WebhookDelivery:
             return WebhookDelivery.of(service.send_test(uow, p, _endpoint_pk(input.endpoint)))
 

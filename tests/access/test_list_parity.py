@@ -82,9 +82,7 @@ SAME: list[Same] = [
     Same("activities", "", "activities"),
     Same("activities", "kind=note&sort=starts_at&dir=asc", "activities", {"kind": ["NOTE"]}, by("STARTS_AT")),
     Same("exchange", "", "exchangeRecords"),
-    Same(
-        "exchange", "direction=inbound&q=f1", "exchangeRecords", {"direction": "INBOUND", "search": "f1"}
-    ),
+    Same("exchange", "direction=inbound&q=f1", "exchangeRecords", {"direction": "INBOUND", "search": "f1"}),
 ]
 
 

@@ -97,7 +97,7 @@ def test_no_delivery_about_an_object_the_organization_cannot_see(factory: sessio
             event = events[d.event_id]
             principal = service.organization_principal(session, d.organization_id)
             assert event.entity_id in visible_ids(session, principal, ENTITY_MODELS[event.entity]), (
-                f"{event.kind} {event.entity} {event.entity_id} delivered to an organization that cannot see it"
+                f"{event.kind} {event.entity} {event.entity_id} went to an organization that cannot see it"
             )
         by_org = {org: [d for d in made if d.organization_id == scene.orgs[org].id] for org in slugs}
         assert by_org["dealer-other"] == [] and not any(
@@ -167,7 +167,8 @@ def test_graphql_shows_and_manages_only_the_callers_own_endpoints(hooks_api: Api
         rotated = _gql(
             api,
             other,
-            "mutation($i: WebhookEndpointInput!) { rotateWebhookSecret(input: $i) { secret userErrors { code } } }",
+            "mutation($i: WebhookEndpointInput!) {"
+            " rotateWebhookSecret(input: $i) { secret userErrors { code } } }",
             {"i": {"endpoint": endpoint_id}},
         )["data"]["rotateWebhookSecret"]
         assert rotated == {"secret": None, "userErrors": [{"code": "NOT_FOUND"}]}
@@ -176,7 +177,8 @@ def test_graphql_shows_and_manages_only_the_callers_own_endpoints(hooks_api: Api
     refused = _gql(
         api,
         "supplier-a:member",
-        "mutation($i: WebhookEndpointInput!) { deleteWebhookEndpoint(input: $i) { deletedId userErrors { code } } }",
+        "mutation($i: WebhookEndpointInput!) {"
+        " deleteWebhookEndpoint(input: $i) { deletedId userErrors { code } } }",
         {"i": {"endpoint": endpoint_id}},
     )["data"]["deleteWebhookEndpoint"]
     assert refused == {"deletedId": None, "userErrors": [{"code": "PERMISSION_DENIED"}]}
@@ -184,7 +186,8 @@ def test_graphql_shows_and_manages_only_the_callers_own_endpoints(hooks_api: Api
     again = _gql(
         api,
         "supplier-b:admin",
-        "mutation($i: RedeliverWebhookInput!) { redeliverWebhook(input: $i) { delivery { id } userErrors { code } } }",
+        "mutation($i: RedeliverWebhookInput!) {"
+        " redeliverWebhook(input: $i) { delivery { id } userErrors { code } } }",
         {"i": {"delivery": gid("WebhookDelivery", 1)}},
     )["data"]["redeliverWebhook"]
     assert again["userErrors"] == [{"code": "NOT_FOUND"}]

@@ -316,11 +316,15 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
         )
     endpoints: dict[int, int] = {}
     for n, o in enumerate(spec.events):  # each event delivered to a webhook endpoint of its actor
-        event_id = add(Event, Event(kind="x.y", entity="x", entity_id=1, actor_org_id=org_ids[o], payload={}), o)
+        event_id = add(
+            Event, Event(kind="x.y", entity="x", entity_id=1, actor_org_id=org_ids[o], payload={}), o
+        )
         if o not in endpoints:
             endpoints[o] = add(
                 WebhookEndpoint,
-                WebhookEndpoint(organization_id=org_ids[o], url=f"https://hooks.example/{o}", secret="whsec_x"),
+                WebhookEndpoint(
+                    organization_id=org_ids[o], url=f"https://hooks.example/{o}", secret="whsec_x"
+                ),
                 o,
             )
         add(

@@ -92,7 +92,10 @@ def test_the_form_names_every_wrong_field(hooks: WebWorld) -> None:
     assert private.status_code == 400  # type: ignore[attr-defined]
     assert "10.0.0.1 is not a public address" in private.text  # type: ignore[attr-defined]
     german = post_form(
-        client, "/admin/webhooks", "/admin/webhooks?lang=de", {"url": "http://10.0.0.1/x", "event_kinds": "order.routed"}
+        client,
+        "/admin/webhooks",
+        "/admin/webhooks?lang=de",
+        {"url": "http://10.0.0.1/x", "event_kinds": "order.routed"},
     )
     assert "10.0.0.1 ist keine öffentliche Adresse" in german.text  # type: ignore[attr-defined]
 

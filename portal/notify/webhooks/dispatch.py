@@ -75,7 +75,9 @@ class Outcome:
     excerpt: str | None
 
 
-def dispatch_webhooks_once(factory: sessionmaker[Session], settings: Settings, *, now: datetime | None = None) -> int:
+def dispatch_webhooks_once(
+    factory: sessionmaker[Session], settings: Settings, *, now: datetime | None = None
+) -> int:
     """Create deliveries for new events and send the due ones; returns the number of attempts made."""
     moment = now or datetime.now(UTC)
     create_deliveries(factory, now=moment)
@@ -148,7 +150,9 @@ def _deliveries_for(session: Session, endpoints: list[WebhookEndpoint], batch: l
     taken: set[tuple[int, int]] = {
         (endpoint_id, event_id)
         for endpoint_id, event_id in session.execute(
-            select(WebhookDelivery.endpoint_id, WebhookDelivery.event_id).where(WebhookDelivery.event_id.in_(ids))
+            select(WebhookDelivery.endpoint_id, WebhookDelivery.event_id).where(
+                WebhookDelivery.event_id.in_(ids)
+            )
         )
     }
     created = 0
@@ -240,7 +244,8 @@ def claim_due(factory: sessionmaker[Session], *, now: datetime, limit: int = SEN
             )
         }
         found = {
-            e.id: e for e in session.scalars(select(Event).where(Event.id.in_({d.event_id for d in deliveries})))
+            e.id: e
+            for e in session.scalars(select(Event).where(Event.id.in_({d.event_id for d in deliveries})))
         }
         changes = _changes(session, deliveries, found)
         for delivery in deliveries:
@@ -328,7 +333,9 @@ def send(client: httpx2.Client, job: Job, allowed: tuple[guard.Network, ...], ti
                     truncated = True
                     break
                 if time.monotonic() > deadline:
-                    return outcome(False, response.status_code, f"the answer took longer than {3 * timeout:g} s")
+                    return outcome(
+                        False, response.status_code, f"the answer took longer than {3 * timeout:g} s"
+                    )
             body = bytes(received[:MAX_RESPONSE_BYTES]).decode("utf-8", "replace")
             excerpt = _clean(body, EXCERPT_CHARS) if body else None
             code = response.status_code
@@ -336,7 +343,9 @@ def send(client: httpx2.Client, job: Job, allowed: tuple[guard.Network, ...], ti
                 return outcome(True, code, None, excerpt)
             if 300 <= code < 400:
                 location = response.headers.get("location", "")
-                return outcome(False, code, f"redirect to {location or '(no location)'} not followed", excerpt)
+                return outcome(
+                    False, code, f"redirect to {location or '(no location)'} not followed", excerpt
+                )
             note = " (answer cut at 64 KiB)" if truncated else ""
             return outcome(False, code, f"HTTP {code}{note}", excerpt)
     except httpx2.TimeoutException as exc:
@@ -384,7 +393,9 @@ def _disable(uow: UnitOfWork, delivery: WebhookDelivery) -> None:
     if endpoint is None or not endpoint.enabled:
         return
     endpoint.enabled = False
-    endpoint.disabled_reason = f"every attempt of delivery {delivery.webhook_id} failed: {delivery.last_error}"[:500]
+    endpoint.disabled_reason = (
+        f"every attempt of delivery {delivery.webhook_id} failed: {delivery.last_error}"[:500]
+    )
     principal = organization_principal(uow.session, endpoint.organization_id)
     events.record(
         uow,

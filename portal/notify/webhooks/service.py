@@ -116,7 +116,9 @@ def create_endpoint(
     target = _url(url, allowed_networks)
     count = session.query(WebhookEndpoint).filter(WebhookEndpoint.organization_id == principal.org_id).count()
     if count >= MAX_ENDPOINTS_PER_ORGANIZATION:
-        raise InvalidInput("url", f"an organization may register at most {MAX_ENDPOINTS_PER_ORGANIZATION} endpoints")
+        raise InvalidInput(
+            "url", f"an organization may register at most {MAX_ENDPOINTS_PER_ORGANIZATION} endpoints"
+        )
     secret = new_secret()
     endpoint = WebhookEndpoint(
         organization_id=principal.org_id,
@@ -157,7 +159,13 @@ def update_endpoint(
     endpoint.updated_at = utcnow()
     uow.flush()
     events.record(
-        uow, principal, "webhook.updated", "webhook_endpoint", endpoint.id, url=endpoint.url, enabled=endpoint.enabled
+        uow,
+        principal,
+        "webhook.updated",
+        "webhook_endpoint",
+        endpoint.id,
+        url=endpoint.url,
+        enabled=endpoint.enabled,
     )
     return endpoint
 
@@ -188,8 +196,10 @@ def delete_endpoint(uow: UnitOfWork, principal: Principal, endpoint_id: int) -> 
     uow.flush()
 
 
-def redeliver(uow: UnitOfWork, principal: Principal, delivery_id: int, *, now: datetime | None = None) -> WebhookDelivery:
-    """"Send again": the same delivery (the same ``webhook-id``) once more, as soon as the worker
+def redeliver(
+    uow: UnitOfWork, principal: Principal, delivery_id: int, *, now: datetime | None = None
+) -> WebhookDelivery:
+    """ "Send again": the same delivery (the same ``webhook-id``) once more, as soon as the worker
     runs; one attempt, no backoff. The endpoint must be enabled."""
     _require(principal)
     delivery = get_visible(uow.session, principal, WebhookDelivery, delivery_id, for_update=True)
@@ -202,11 +212,15 @@ def redeliver(uow: UnitOfWork, principal: Principal, delivery_id: int, *, now: d
     delivery.manual = True
     delivery.next_attempt_at = now or utcnow()
     uow.flush()
-    events.record(uow, principal, "webhook.redelivered", "webhook_endpoint", endpoint.id, delivery_id=delivery.id)
+    events.record(
+        uow, principal, "webhook.redelivered", "webhook_endpoint", endpoint.id, delivery_id=delivery.id
+    )
     return delivery
 
 
-def send_test(uow: UnitOfWork, principal: Principal, endpoint_id: int, *, now: datetime | None = None) -> WebhookDelivery:
+def send_test(
+    uow: UnitOfWork, principal: Principal, endpoint_id: int, *, now: datetime | None = None
+) -> WebhookDelivery:
     """A ``webhook.test`` event to this endpoint alone (its payload names no object)."""
     endpoint = _endpoint(uow, principal, endpoint_id)
     event = events.record(uow, principal, TEST_KIND, "webhook_endpoint", endpoint.id)

@@ -60,7 +60,9 @@ class WebhookViews:
                 allowed_networks=self._allowed(),
             )
             ctx.session.secret = made.secret  # shown once by the next GET, never stored in the page
-            return ctx.redirect(f"/admin/webhooks/{made.endpoint.id}", ctx._("The endpoint has been registered."))
+            return ctx.redirect(
+                f"/admin/webhooks/{made.endpoint.id}", ctx._("The endpoint has been registered.")
+            )
 
         def again(errors: FormErrors) -> Response:
             chosen = ctx.form.data.getlist("event_kinds") if ctx.form.data is not None else []
@@ -68,7 +70,9 @@ class WebhookViews:
 
         return ctx.attempt(register, again)
 
-    def _endpoints_page(self, ctx: Ctx, errors: FormErrors, values: dict[str, str], chosen: list[str]) -> Response:
+    def _endpoints_page(
+        self, ctx: Ctx, errors: FormErrors, values: dict[str, str], chosen: list[str]
+    ) -> Response:
         query = ctx.request.query_params
         page = list_endpoints(
             ctx.db,
@@ -108,7 +112,9 @@ class WebhookViews:
             )
             return ctx.redirect(f"/admin/webhooks/{endpoint_id}", ctx._("The endpoint has been changed."))
 
-        return ctx.attempt(change, lambda errors: self._endpoint_page(ctx, endpoint_id, errors, ctx.form.values()))
+        return ctx.attempt(
+            change, lambda errors: self._endpoint_page(ctx, endpoint_id, errors, ctx.form.values())
+        )
 
     def _endpoint_page(
         self,
@@ -184,7 +190,8 @@ class WebhookViews:
         def send() -> Response:
             service.send_test(ctx.uow, ctx.principal, endpoint_id)
             return ctx.redirect(
-                f"/admin/webhooks/{endpoint_id}", ctx._("A test event is on its way; reload to see the outcome.")
+                f"/admin/webhooks/{endpoint_id}",
+                ctx._("A test event is on its way; reload to see the outcome."),
             )
 
         return ctx.attempt(send, lambda errors: self._refused(ctx, endpoint_id, errors))
