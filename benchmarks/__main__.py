@@ -14,6 +14,7 @@ BENCHMARKS = (
     "exchange_bench",
     "fault_healthz_bench",
     "serve_workers_bench",
+    "webhook_bench",
 )
 
 

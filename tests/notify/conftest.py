@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,10 @@ class Receiver:
         return [e for e in entries if path is None or e["path"] == path]
 
 
-@pytest.fixture
-def receiver(tmp_path: Path) -> Iterator[Receiver]:
-    log, secrets = tmp_path / "received.jsonl", tmp_path / "secrets.json"
+@contextmanager
+def running_receiver(folder: Path) -> Iterator[Receiver]:
+    """The receiver process, killed at the end."""
+    log, secrets = folder / "received.jsonl", folder / "secrets.json"
     proc = subprocess.Popen(
         [sys.executable, str(RECEIVER), str(log), str(secrets)], stdout=subprocess.PIPE, text=True
     )
@@ -51,3 +53,9 @@ def receiver(tmp_path: Path) -> Iterator[Receiver]:
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+@pytest.fixture
+def receiver(tmp_path: Path) -> Iterator[Receiver]:
+    with running_receiver(tmp_path) as running:
+        yield running

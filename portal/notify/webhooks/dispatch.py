@@ -359,15 +359,17 @@ def send(client: httpx2.Client, job: Job, allowed: tuple[guard.Network, ...], ti
 
 def record_outcomes(factory: sessionmaker[Session], outcomes: list[Outcome], *, now: datetime) -> None:
     with unit_of_work(factory) as uow:
+        stmt = select(WebhookDelivery).where(WebhookDelivery.id.in_([o.delivery_id for o in outcomes]))
+        if uow.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=WebhookDelivery)
+        found = {d.id: d for d in uow.session.scalars(stmt)}
         for result in outcomes:
-            _record(uow, result, now)
+            delivery = found.get(result.delivery_id)
+            if delivery is not None:  # else its endpoint was deleted meanwhile
+                _record(uow, delivery, result, now)
 
 
-def _record(uow: UnitOfWork, result: Outcome, now: datetime) -> None:
-    session = uow.session
-    delivery = session.get(WebhookDelivery, result.delivery_id, with_for_update=True)
-    if delivery is None:  # its endpoint was deleted meanwhile
-        return
+def _record(uow: UnitOfWork, delivery: WebhookDelivery, result: Outcome, now: datetime) -> None:
     delivery.last_status_code = result.status_code
     delivery.last_error = result.error
     delivery.duration_ms = result.duration_ms
