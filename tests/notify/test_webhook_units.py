@@ -121,3 +121,20 @@ def test_urls_that_are_not_targets(url: str) -> None:
 
     with pytest.raises((InvalidInput, guard.TargetRefused)):
         guard.check(url)
+
+
+def test_a_send_goes_to_the_checked_address_under_the_hosts_name() -> None:
+    from portal.notify.webhooks.dispatch import _pinned
+
+    target = guard.Target(
+        "https://hooks.example.com/in?x=1",
+        "https",
+        "hooks.example.com",
+        443,
+        ipaddress.ip_address("93.184.216.34"),
+    )
+    assert _pinned(target) == ("https://93.184.216.34:443/in?x=1", "hooks.example.com")
+    v6 = guard.Target(
+        "http://[2606:2800::1]:8080/", "http", "2606:2800::1", 8080, ipaddress.ip_address("2606:2800::1")
+    )
+    assert _pinned(v6) == ("http://[2606:2800::1]:8080/", "[2606:2800::1]:8080")

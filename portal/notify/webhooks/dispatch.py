@@ -47,7 +47,7 @@ log = logging.getLogger("portal.webhooks")
 
 CURSOR = "webhooks.last_event"
 SETTLE = timedelta(minutes=2)  # ids are handed out at insert: younger events are read again
-LEASE = timedelta(minutes=10)  # a claimed delivery is claimable again after this (a killed worker)
+LEASE = timedelta(minutes=10)  # at least: a claimed delivery is claimable again after this (a killed worker)
 EVENT_BATCH = 500
 SEND_BATCH = 50
 MAX_SEND_BATCHES = 20  # per run: the exchange steps of the loop get their turn too
@@ -83,9 +83,12 @@ def dispatch_webhooks_once(
     create_deliveries(factory, now=moment)
     allowed = guard.allowed_networks(settings.webhook_allow_networks)
     attempts = 0
+    # Longer than the slowest a batch can take (every answer cut at its deadline), so that no other
+    # worker sends a delivery again while this one still works on it.
+    lease = max(LEASE, timedelta(seconds=SEND_BATCH * 3 * settings.webhook_timeout + 60))
     with _client(settings) as client:
         for _ in range(MAX_SEND_BATCHES):
-            jobs = claim_due(factory, now=moment, limit=SEND_BATCH)
+            jobs = claim_due(factory, now=moment, limit=SEND_BATCH, lease=lease)
             if not jobs:
                 break
             checkpoint("webhook_claimed")
@@ -215,7 +218,9 @@ def payload(event: Event, change: Change | None) -> dict[str, Any]:
     }
 
 
-def claim_due(factory: sessionmaker[Session], *, now: datetime, limit: int = SEND_BATCH) -> list[Job]:
+def claim_due(
+    factory: sessionmaker[Session], *, now: datetime, limit: int = SEND_BATCH, lease: timedelta = LEASE
+) -> list[Job]:
     """Claim up to ``limit`` due deliveries of enabled endpoints and render their bodies (one
     transaction, committed before anything is sent)."""
     jobs: list[Job] = []
@@ -260,7 +265,7 @@ def claim_due(factory: sessionmaker[Session], *, now: datetime, limit: int = SEN
             delivery.status = DeliveryStatus.SENDING
             delivery.attempts += 1
             delivery.last_attempt_at = now
-            delivery.next_attempt_at = now + LEASE
+            delivery.next_attempt_at = now + lease
             keys = signing.signing_secrets(
                 endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_expires_at, now
             )
