@@ -20,6 +20,7 @@ from portal.models import DeliveryStatus, Organization, OrgKind, WebhookDelivery
 from portal.models.base import utcnow
 from portal.notify.webhooks import guard
 from portal.notify.webhooks.kinds import EVENT_KINDS, TEST_KIND
+from portal.notify.webhooks.queries import ENDPOINTS, EndpointQuery
 from portal.notify.webhooks.signing import ROTATION_OVERLAP, new_secret, new_webhook_id
 
 MAX_DESCRIPTION = 500
@@ -114,7 +115,7 @@ def create_endpoint(
     kinds = _kinds(event_kinds)
     text = _description(description)
     target = _url(url, allowed_networks)
-    count = session.query(WebhookEndpoint).filter(WebhookEndpoint.organization_id == principal.org_id).count()
+    count = ENDPOINTS.count(session, principal, EndpointQuery(organization_id=principal.org_id))
     if count >= MAX_ENDPOINTS_PER_ORGANIZATION:
         raise InvalidInput(
             "url", f"an organization may register at most {MAX_ENDPOINTS_PER_ORGANIZATION} endpoints"
