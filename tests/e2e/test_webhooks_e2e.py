@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,43 +20,36 @@ from tests.e2e.conftest import PHONE
 from tests.e2e.server import private_database
 from tests.notify.conftest import running_receiver
 from tests.web.conftest import PASSWORD, add_users
-from tests.web.live import serve
+from tests.web.live import require_chromium, serve
 
 pytestmark = pytest.mark.slow
 ALLOW = {"PORTAL_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8"}
 DEADLINE = 60.0
 
 
-def test_a_registered_endpoint_gets_the_signed_order(browser: Any, tmp_path: Path) -> None:
-    from playwright.sync_api import expect
-
+def test_a_registered_endpoint_gets_the_signed_order(tmp_path: Path) -> None:
+    require_chromium()
     with private_database(tmp_path) as url, running_receiver(tmp_path) as receiver:
         engine = make_engine(url)
         factory = make_sessionmaker(engine)
         scene = build_scene(factory)
         add_users(factory, scene)
-        with serve(url, secret_key="e2e-webhooks-secret-key-0123456789abcdef", extra_env=ALLOW) as base:
-            context = browser.new_context(base_url=base, viewport=PHONE, locale="de-DE")
-            try:
-                page = context.new_page()
-                page.set_default_timeout(15000)
-                page.goto("/login?lang=de")
-                page.locator("#f-email").fill("supplier-a@example.test")
-                page.locator("#f-password").fill(PASSWORD)
-                page.locator("form[action='/login'] button[type=submit]").click()
-                page.wait_for_url(f"{base}/")
-                page.goto("/admin/webhooks")
-                expect(page.locator("main h1")).to_have_text("Webhooks")
-                page.locator("#f-url").fill(receiver.url("/ok"))
-                page.locator("#f-description").fill("ERP")
-                page.get_by_label("Auftrag an einen Lieferanten weitergeleitet").check()
-                page.get_by_role("button", name="Endpunkt registrieren").click()
-                secret = page.locator("#new-secret").inner_text().strip()
-                assert secret.startswith("whsec_")
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= PHONE["width"], "the page scrolls sideways at 375 px"
-            finally:
-                context.close()
+        with serve(
+            url, secret_key="e2e-webhooks-secret-key-0123456789abcdef", extra_env=ALLOW, startup_seconds=150
+        ) as base:
+            command = [sys.executable, "-m", "tests.e2e.webhook_browser", base, "supplier-a@example.test"]
+            shown = subprocess.run(
+                [*command, PASSWORD, receiver.url("/ok")],
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=True,
+            )
+        page = json.loads(shown.stdout.strip().splitlines()[-1])
+        secret = str(page["secret"])
+        assert secret.startswith("whsec_")
+        assert page["width"] <= PHONE["width"], "the page scrolls sideways at 375 px"
+        assert page["shown_again"] == 0  # the secret is shown once
         receiver.expect("/ok", secret)
         order = scene.order(scene.customer(), supplier="supplier-a")
         env = {**os.environ, "PORTAL_DATABASE_URL": url, **ALLOW}
