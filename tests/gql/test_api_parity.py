@@ -58,6 +58,13 @@ WEB_ACTIONS: dict[str, str] = {
     "/admin/users/{user_id:int}/roles": "setUserRoles",
     "/admin/tokens": "issueApiToken",
     "/admin/tokens/{token_id:int}/revoke": "revokeApiToken",
+    "/admin/webhooks": "createWebhookEndpoint",
+    "/admin/webhooks/{endpoint_id:int}": "updateWebhookEndpoint",
+    "/admin/webhooks/{endpoint_id:int}/rotate": "rotateWebhookSecret",
+    "/admin/webhooks/{endpoint_id:int}/enabled": "updateWebhookEndpoint",
+    "/admin/webhooks/{endpoint_id:int}/delete": "deleteWebhookEndpoint",
+    "/admin/webhooks/{endpoint_id:int}/test": "sendWebhookTestEvent",
+    "/admin/webhooks/{endpoint_id:int}/deliveries/{delivery_id:int}/redeliver": "redeliverWebhook",
 }
 
 
