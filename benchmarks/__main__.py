@@ -15,6 +15,7 @@ BENCHMARKS = (
     "notify_bench",
     "fault_healthz_bench",
     "serve_workers_bench",
+    "webhook_bench",
 )
 
 

@@ -168,6 +168,23 @@ def feed(
     return ChangePage(entries, cursor, has_more=cursor < latest)
 
 
+def changes_of(session: Session, principal: Principal, events: list[Event]) -> dict[int, Change]:
+    """The changes ``events`` make for ``principal`` now, by event id (events it may not see are
+    missing): the feed's rule and state rendering for callers that picked their events themselves
+    (webhooks, per receiving organization)."""
+    wanted = [event for event in events if event.entity in ENTITY_MODELS]
+    if not wanted:
+        return {}
+    states = _current_states(session, principal, wanted)
+    grants = _grants(session, wanted, states)
+    found: dict[int, Change] = {}
+    for event in wanted:
+        change = _change_for(principal, event, states, grants)
+        if change is not None:
+            found[event.id] = change
+    return found
+
+
 def _candidates(principal: Principal, wanted: list[str]) -> ColumnElement[bool]:
     """Events about an entity the principal may see now, or that may have taken one away."""
     # A correlated EXISTS per entity: the events of the window are probed one by one through the

@@ -62,6 +62,10 @@ class Settings:
     # The address the portal is reached at, for links in e-mails ("https://portal.example.com");
     # None: the address of the request that queued the mail.
     base_url: str | None = None
+    # Networks webhook targets may lie in although they are private, loopback, link-local...
+    # ("127.0.0.0/8,::1/128"); empty: only public addresses (portal.notify.webhooks.guard).
+    webhook_allow_networks: str = ""
+    webhook_timeout: float = 10.0  # seconds to connect, and to wait for each read of the answer
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +91,8 @@ class Settings:
             mail_from=env.get("PORTAL_MAIL_FROM") or "Portal <portal@localhost>",
             base_url=(env.get("PORTAL_BASE_URL") or "").strip().rstrip("/") or None,
             export_inline_rows=int(env.get("PORTAL_EXPORT_INLINE_ROWS") or 100_000),
+            webhook_allow_networks=(env.get("PORTAL_WEBHOOK_ALLOW_NETWORKS") or "").strip(),
+            webhook_timeout=float(env.get("PORTAL_WEBHOOK_TIMEOUT") or 10.0),
         )
 
     def for_serving(self) -> Settings:

@@ -175,7 +175,7 @@ def run(ctx: Context, once: bool, interval: float) -> None:
         console.print(
             f"stored {report.stored}, duplicates {report.duplicates}, refused {report.refused}, "
             f"processed {report.processed}, queued {report.queued}, sent {report.sent}, "
-            f"notified {report.notified}, mailed {report.mailed}; "
+            f"notified {report.notified}, mailed {report.mailed}, webhook attempts {report.webhooks}; "
             f"exports prepared {exports.finished}, failed {exports.failed}, expired {exports.expired}"
         )
         for error in report.errors:

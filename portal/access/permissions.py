@@ -209,6 +209,16 @@ def can_read_mail_folder(p: Principal) -> bool:
     return _owner_with(p, frozenset({"admin"}))
 
 
+def can_manage_webhooks(p: Principal, organization_id: int | None = None) -> bool:
+    """Register, change, rotate, disable, delete webhook endpoints, read their delivery log, send
+    again and send a test event: admins (owner's and external), for their own organization only
+    (not for organizations below it, nor, for the owner, anyone else's). Without
+    ``organization_id``: whether the principal manages its own organization's."""
+    if not (can_write(p) and "admin" in p.roles):
+        return False
+    return organization_id is None or organization_id == p.org_id
+
+
 def can_create_organization(p: Principal) -> bool:
     return _owner_with(p, frozenset({"admin"}))
 

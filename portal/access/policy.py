@@ -24,6 +24,8 @@ event                   caused by its organizations
 exchange profile/record its organizations' own (the files they sent and received)
 notification, its       the user's own, for every user (owner staff too: an inbox is personal);
 preferences             an API token has none
+webhook endpoint,       its organizations' own (managing them: own organization only, see
+delivery                permissions.can_manage_webhooks)
 ======================  ==================================================================
 """
 
@@ -62,6 +64,8 @@ from portal.models import (
     Shipment,
     ShipmentLine,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 Rule = Callable[[Principal], ColumnElement[bool]]
@@ -182,6 +186,14 @@ def _exchange_links(p: Principal) -> ColumnElement[bool]:
     return ExchangeLink.record_id.in_(select(ExchangeRecord.id).where(_exchange_records(p)))
 
 
+def _webhook_endpoints(p: Principal) -> ColumnElement[bool]:
+    return WebhookEndpoint.organization_id.in_(p.org_ids)
+
+
+def _webhook_deliveries(p: Principal) -> ColumnElement[bool]:
+    return WebhookDelivery.organization_id.in_(p.org_ids)
+
+
 def _events(p: Principal) -> ColumnElement[bool]:
     return Event.actor_org_id.in_(p.org_ids)
 
@@ -223,6 +235,8 @@ RULES: dict[type[Any], Rule] = {
     ExchangeProfile: _exchange_profiles,
     ExchangeRecord: _exchange_records,
     ExchangeLink: _exchange_links,
+    WebhookEndpoint: _webhook_endpoints,
+    WebhookDelivery: _webhook_deliveries,
     **PERSONAL,
 }
 

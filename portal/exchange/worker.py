@@ -34,6 +34,7 @@ class RunReport:
     sent: int = 0
     mailed: int = 0  # e-mails sent from the mail outbox (portal.notify.mail)
     notified: int = 0  # inbox rows the notifier added (portal.notify)
+    webhooks: int = 0  # webhook delivery attempts (portal.notify.webhooks)
     errors: list[str] = field(default_factory=list)
 
 
@@ -54,7 +55,7 @@ def run_once(
     max_file_bytes: int = inbound.MAX_FILE_BYTES,
     settings: Settings | None = None,
 ) -> RunReport:
-    """One pass over every profile; with ``settings``, the mail outbox is sent too."""
+    """One pass; with ``settings`` also the mail outbox and the webhook step (every command passes them)."""
     report = RunReport()
     with factory() as session:
         profiles = enabled_profiles(session)
@@ -95,6 +96,12 @@ def run_once(
     except Exception as exc:
         _trouble(report, "notifying", exc)
     if settings is not None:
+        from portal.notify.webhooks.dispatch import dispatch_webhooks_once
+
+        try:
+            report.webhooks = dispatch_webhooks_once(factory, settings)
+        except Exception as exc:  # the database went away, say: the next pass tries again
+            _trouble(report, "webhooks", exc)
         try:
             report.mailed = send_mail_once(factory, settings)
         except Exception as exc:  # e.g. the database went away; the mails stay queued
@@ -125,6 +132,7 @@ def run_forever(
                 or report.refused
                 or report.mailed
                 or report.notified
+                or report.webhooks
                 or report.errors
             ):
                 log.info("exchange: %s", report)

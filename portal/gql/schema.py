@@ -51,6 +51,7 @@ from portal.gql.orders.queries import OrdersQuery
 from portal.gql.partners.queries import PartnersQuery
 from portal.gql.partners.users import AdminMutation, AdminQuery
 from portal.gql.subscriptions import Subscription as ChangeSubscriptions
+from portal.gql.webhooks import WebhooksMutation, WebhooksQuery
 
 CACHE_SIZE = 512
 
@@ -68,6 +69,7 @@ class Query(
     ExchangeQuery,
     AdminQuery,
     NotificationsQuery,
+    WebhooksQuery,
 ):
     pass
 
@@ -81,6 +83,7 @@ class Mutation(
     ExchangeMutation,
     AdminMutation,
     NotificationsMutation,
+    WebhooksMutation,
 ):
     pass
 

@@ -23,6 +23,7 @@ from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, de
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
 from portal.models.tallies import DayTally, OrderTally
+from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "EXTERNAL_ROLES",
@@ -44,6 +45,7 @@ __all__ = [
     "Customer",
     "CustomerAssignment",
     "DayTally",
+    "DeliveryStatus",
     "Direction",
     "Event",
     "ExchangeLink",
@@ -74,6 +76,8 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "derive_status",
     "exchange_contents",
     "export_contents",

@@ -31,6 +31,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.notifications import NotificationViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
+    from portal.web.views.webhooks import WebhookViews
 
     web = Web(settings, sessions)
     for env in web.envs.values():
@@ -50,6 +51,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     pickers = PickerViews(web)
     exports = ExportViews(web)
     notifications = NotificationViews(web)
+    webhooks = WebhookViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -110,6 +112,17 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/notifications", page(notifications.inbox), methods=["GET"]),
         Route("/notifications/read", page(notifications.mark_read), methods=["POST"]),
         Route("/notifications/preferences", page(notifications.preferences), methods=["GET", "POST"]),
+        Route("/admin/webhooks", page(webhooks.endpoints), methods=["GET", "POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}", page(webhooks.endpoint), methods=["GET", "POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}/rotate", page(webhooks.rotate), methods=["POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}/enabled", page(webhooks.set_enabled), methods=["POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}/delete", page(webhooks.delete), methods=["POST"]),
+        Route("/admin/webhooks/{endpoint_id:int}/test", page(webhooks.send_test), methods=["POST"]),
+        Route(
+            "/admin/webhooks/{endpoint_id:int}/deliveries/{delivery_id:int}/redeliver",
+            page(webhooks.redeliver),
+            methods=["POST"],
+        ),
         *[Route(f"/{name}", page(lists.handler(name)), methods=["GET"]) for name in SPECS],
         *[Route(f"/{name}.csv", page(lists.handler(name, export=True)), methods=["GET"]) for name in SPECS],
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

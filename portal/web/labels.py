@@ -271,4 +271,49 @@ FIELDS = {
     "action": N_("Action"),
     "from": N_("From"),
     "to": N_("To"),
+    "url": N_("URL"),
+    "event_kinds": N_("Events"),
 }
+
+# The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).
+WEBHOOK_EVENT_KINDS: dict[str, str] = {
+    "order.created": N_("Order created"),
+    "order.routed": N_("Order routed to a supplier"),
+    "order.confirmed": N_("Order lines answered by the supplier"),
+    "order.cancelled": N_("Order cancelled"),
+    "shipment.created": N_("Ship notice received"),
+    "invoice.submitted": N_("Invoice submitted"),
+    "case.opened": N_("Case opened"),
+    "case.routed": N_("Case routed"),
+    "case.updated": N_("Case changed"),
+    "case.commented": N_("Case commented"),
+    "case.attachment_added": N_("File attached to a case"),
+    "case.in_progress": N_("Case in progress"),
+    "case.waiting": N_("Case waiting"),
+    "case.resolved": N_("Case resolved"),
+    "case.closed": N_("Case closed"),
+    "case.open": N_("Case reopened"),
+    "customer.shared": N_("Customer shared"),
+    "customer.unshared": N_("Customer no longer shared"),
+    "contact.created": N_("Contact created"),
+    "contact.updated": N_("Contact changed"),
+    "activity.completed": N_("Task completed"),
+}
+WEBHOOK_STATUSES: dict[str, str] = {
+    "pending": N_("waiting"),
+    "sending": N_("sending"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+    "skipped": N_("not sent (no longer visible)"),
+}
+
+# raised by the webhook services (portal.notify.webhooks.service, .guard)
+SERVICE_MESSAGES += [
+    N_("must be an http or https URL"),
+    N_("must be an http or https URL of at most 2000 characters"),
+    N_("must not contain a user name or password"),
+    N_("is not a valid URL"),
+    N_("choose at least one event kind"),
+    N_("an organization may register at most 20 endpoints"),
+    N_("must not contain NUL characters"),
+]

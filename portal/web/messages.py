@@ -54,6 +54,12 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^(?P<name>.+) is not a supplier$", N_("%(name)s is not a supplier")),
         (r"^(?P<name>.+) is not a dealer or partner$", N_("%(name)s is not a dealer or partner")),
         (r"^unknown for a (?P<org_kind>\w+) organization: .*$", N_("this role is not available here")),
+        (
+            r"^refused target (?P<host>.+): an? [\w() -]+ address$",
+            N_("%(host)s is not a public address; webhooks go to public addresses only"),
+        ),
+        (r"^the host (?P<host>\S+) cannot be resolved$", N_("the host %(host)s cannot be resolved")),
+        (r"^unknown event kind (?P<what>\S+)$", N_("unknown event kind %(what)s")),
     ]
 ]
 _KNOWN = frozenset(labels.SERVICE_MESSAGES)

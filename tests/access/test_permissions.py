@@ -14,6 +14,7 @@ from portal.cases import service as cases
 from portal.customers import service as customers
 from portal.db import UnitOfWork
 from portal.errors import PermissionDenied, PortalError
+from portal.notify.webhooks import service as webhooks
 from portal.orders import service as orders
 from tests.builders import Scene, build_scene
 
@@ -75,6 +76,12 @@ def test_services_enforce_the_functions_the_pages_show(scene: Scene, org: str, r
             may.can_share_customer(p),
             lambda uow: customers.share_customer(
                 uow=uow, principal=p, customer_id=customer.id, organization_id=scene.orgs["dealer-other"].id
+            ),
+        ),
+        "register_webhook": (
+            may.can_manage_webhooks(p, p.org_id),
+            lambda uow: webhooks.create_endpoint(
+                uow, p, url="https://93.184.216.34/hook", event_kinds=["order.routed"]
             ),
         ),
     }

@@ -45,6 +45,8 @@ from portal.models import (
     Shipment,
     ShipmentLine,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 EXTERNAL_KINDS = (OrgKind.DEALER, OrgKind.PARTNER, OrgKind.SUPPLIER)
@@ -332,8 +334,30 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             c,
             o,
         )
-    for o in spec.events:
-        add(Event, Event(kind="x.y", entity="x", entity_id=1, actor_org_id=org_ids[o], payload={}), o)
+    endpoints: dict[int, int] = {}
+    for n, o in enumerate(spec.events):  # each event delivered to a webhook endpoint of its actor
+        event_id = add(
+            Event, Event(kind="x.y", entity="x", entity_id=1, actor_org_id=org_ids[o], payload={}), o
+        )
+        if o not in endpoints:
+            endpoints[o] = add(
+                WebhookEndpoint,
+                WebhookEndpoint(
+                    organization_id=org_ids[o], url=f"https://hooks.example/{o}", secret="whsec_x"
+                ),
+                o,
+            )
+        add(
+            WebhookDelivery,
+            WebhookDelivery(
+                endpoint_id=endpoints[o],
+                organization_id=org_ids[o],
+                event_id=event_id,
+                event_kind="x.y",
+                webhook_id=f"msg_{n}",
+            ),
+            o,
+        )
     with_profile: set[int] = set()
     for n, o in enumerate(spec.events):  # one exchange file per event, from its (external) actor
         if o == 0:
@@ -423,4 +447,6 @@ def expected_visible(
         ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),
         ExchangeLink: rows(ExchangeLink, lambda o: o in mine),
         **personal,
+        WebhookEndpoint: rows(WebhookEndpoint, lambda o: o in mine),
+        WebhookDelivery: rows(WebhookDelivery, lambda o: o in mine),
     }

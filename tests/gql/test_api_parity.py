@@ -67,6 +67,13 @@ WEB_ACTIONS: dict[str, str] = {
     + "the invited person sets a password from a mailed link and is logged in",
     "/notifications/read": "markNotificationsRead",
     "/notifications/preferences": WEB_ONLY + "a user's own notification settings, chosen in the portal",
+    "/admin/webhooks": "createWebhookEndpoint",
+    "/admin/webhooks/{endpoint_id:int}": "updateWebhookEndpoint",
+    "/admin/webhooks/{endpoint_id:int}/rotate": "rotateWebhookSecret",
+    "/admin/webhooks/{endpoint_id:int}/enabled": "updateWebhookEndpoint",
+    "/admin/webhooks/{endpoint_id:int}/delete": "deleteWebhookEndpoint",
+    "/admin/webhooks/{endpoint_id:int}/test": "sendWebhookTestEvent",
+    "/admin/webhooks/{endpoint_id:int}/deliveries/{delivery_id:int}/redeliver": "redeliverWebhook",
 }
 
 

@@ -1,0 +1,31 @@
+"""The event kinds an endpoint may subscribe to: outbox events about entities of the change feed
+(the payload carries the feed's state of the entity, as the receiving organization may see it).
+Their labels for people are in `portal.web.labels.WEBHOOK_EVENT_KINDS`."""
+
+from __future__ import annotations
+
+EVENT_KINDS: tuple[str, ...] = (
+    "order.created",
+    "order.routed",
+    "order.confirmed",
+    "order.cancelled",
+    "shipment.created",
+    "invoice.submitted",
+    "case.opened",
+    "case.routed",
+    "case.updated",
+    "case.commented",
+    "case.attachment_added",
+    "case.in_progress",
+    "case.waiting",
+    "case.resolved",
+    "case.closed",
+    "case.open",
+    "customer.shared",
+    "customer.unshared",
+    "contact.created",
+    "contact.updated",
+    "activity.completed",
+)
+TEST_KIND = "webhook.test"  # "send test event": a delivery with a fixed payload, no object
+DISABLED_KIND = "webhook.disabled"  # recorded when the retries ran out (the inbox tells the admins)
