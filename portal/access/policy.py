@@ -24,6 +24,8 @@ event                   caused by its organizations
 exchange profile/record its organizations' own (the files they sent and received)
 notification, its       the user's own, for every user (owner staff too: an inbox is personal);
 preferences             an API token has none
+prepared export         the user's own, for every user (owner staff too: the file holds what
+                        that user saw); an API token has none
 webhook endpoint,       its organizations' own (managing them: own organization only, see
 delivery                permissions.can_manage_webhooks)
 ======================  ==================================================================
@@ -51,6 +53,7 @@ from portal.models import (
     ExchangeLink,
     ExchangeProfile,
     ExchangeRecord,
+    Export,
     Invitation,
     Invoice,
     InvoiceLine,
@@ -202,6 +205,10 @@ def _own_notifications(p: Principal) -> ColumnElement[bool]:
     return false() if p.user_id is None else Notification.user_id == p.user_id
 
 
+def _own_exports(p: Principal) -> ColumnElement[bool]:
+    return false() if p.user_id is None else Export.user_id == p.user_id
+
+
 def _own_preferences(p: Principal) -> ColumnElement[bool]:
     return false() if p.user_id is None else NotificationPreference.user_id == p.user_id
 
@@ -209,6 +216,7 @@ def _own_preferences(p: Principal) -> ColumnElement[bool]:
 # Rows that belong to one user: the rule holds for owner staff as well.
 PERSONAL: dict[type[Any], Rule] = {
     Notification: _own_notifications,
+    Export: _own_exports,
     NotificationPreference: _own_preferences,
 }
 

@@ -2,8 +2,9 @@
 
 An export is a person's: only the user who asked for it sees it (`can_download_export`), in the
 list and on download; anyone else's export, or a missing one, is NotFound. The list reads the
-exports of ``principal.user_id`` only: the access policy's organization rules (owner staff see
-everything) do not apply to a file that holds what one user saw.
+exports through `portal.access`, whose rule for exports is personal (`policy.PERSONAL`: the
+requesting user's own, for owner staff too), as it is for notifications: a file that holds what one
+user saw is nobody else's.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.access import Principal, permissions
+from portal.access import Principal, get_visible, permissions, visible
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, NotFound
 from portal.exchange import contents
@@ -62,18 +62,15 @@ def my_exports(session: Session, principal: Principal, limit: int = MY_EXPORTS) 
     if principal.user_id is None:
         return []
     found = session.scalars(
-        select(Export)
-        .where(Export.user_id == principal.user_id)
-        .order_by(Export.created_at.desc(), Export.id.desc())
-        .limit(limit)
+        visible(principal, Export).order_by(Export.created_at.desc(), Export.id.desc()).limit(limit)
     ).all()
     return [export for export in found if permissions.can_download_export(principal, export)]
 
 
 def get_export(session: Session, principal: Principal, export_id: int) -> Export:
     """One of the principal's exports; NotFound for a missing one and for anyone else's alike."""
-    export = session.get(Export, export_id)
-    if export is None or not permissions.can_download_export(principal, export):
+    export = get_visible(session, principal, Export, export_id)
+    if not permissions.can_download_export(principal, export):
         raise NotFound("export", export_id)
     return export
 

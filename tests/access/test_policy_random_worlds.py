@@ -23,10 +23,6 @@ def test_every_model_has_a_rule_and_the_model_covers_it() -> None:
     # and are never read through a page, a query or an export; nor do the mail outbox (read by the
     # sender only) and the password reset links (found by their token's hash only).
     internal = {"Counter", "RevokedSession", "LoginFailure", "MailMessage", "PasswordReset"}
-    # Prepared exports belong to one user, not to an organization (owner staff do not see them
-    # either): `portal.exports` reads them through `permissions.can_download_export`, never through
-    # visible() (tests/access/test_export_isolation.py).
-    internal |= {"Export"}
     # The dashboard tallies are counts, read only through portal.access.tallies (which tally rows a
     # principal adds up); tests/access/test_tally_isolation.py and the figure-by-figure comparison
     # with `visible` in tests/portal/test_order_summaries.py hold them to the orders' rule.

@@ -30,6 +30,7 @@ from portal.models import (
     ExchangeLink,
     ExchangeProfile,
     ExchangeRecord,
+    Export,
     Invitation,
     Invoice,
     InvoiceLine,
@@ -192,6 +193,7 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
         # A user's own inbox entry and preference: nobody else's, not even the owner's staff.
         add(Notification, Notification(user_id=uid, kind="order_routed", entity="order", entity_id=1), uid)
         add(NotificationPreference, NotificationPreference(user_id=uid, kind="order_routed"), uid)
+        add(Export, Export(user_id=uid, list_name="orders", dialect="comma", locale="en"), uid)
         add(
             ApiToken,
             ApiToken(
@@ -402,6 +404,7 @@ def expected_visible(
     personal = {
         Notification: rows_of(facts, Notification, lambda u: u == viewer_user),
         NotificationPreference: rows_of(facts, NotificationPreference, lambda u: u == viewer_user),
+        Export: rows_of(facts, Export, lambda u: u == viewer_user),
     }
     if spec.kinds[viewer] is OrgKind.OWNER:
         return {model: set(facts.get(model, {})) for model in RULES} | personal
