@@ -181,9 +181,3 @@ def authenticate(
     if user is None:
         raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>' or log in")
     return user
-
-
-def standing_principal(session: Session, user_id: int) -> Principal | None:
-    """A user's principal as the user stands now, outside any web session: for work done later on
-    the user's behalf (a prepared export). None when the user is gone or deactivated."""
-    return user_principal(session, user_id, sid="", generation=None)

@@ -24,8 +24,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import events
-from portal.access import Principal, principal_for_user
-from portal.auth import standing_principal
+from portal.access import Principal, principal_for_user, standing_user
 from portal.db import unit_of_work
 from portal.exchange import contents, failures
 from portal.exports.service import KEEP_FOR
@@ -142,7 +141,7 @@ def _write(session_factory: sessionmaker[Session], export: Export, spool: IO[byt
     from portal.web.views.lists import SPECS, csv_chunks, visible_specs
 
     with session_factory() as session:
-        principal = standing_principal(session, export.user_id)
+        principal = standing_user(session, export.user_id)
     if principal is None:
         raise ExportFailed("the user who asked for this export can no longer sign in")
     spec = SPECS.get(export.list_name)
@@ -185,5 +184,5 @@ def _finish(
 def _actor(session: Session, export: Export) -> Principal:
     """Whom a failure event is recorded for: the user as they stand now, else as their row says (a
     deactivated user: the event still names them)."""
-    principal = standing_principal(session, export.user_id)
+    principal = standing_user(session, export.user_id)
     return principal or principal_for_user(session, session.get_one(User, export.user_id))
