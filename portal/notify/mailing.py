@@ -25,14 +25,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
-from portal.db import unit_of_work
+from portal.access import standing_user
+from portal.db import UnitOfWork, unit_of_work
 from portal.models import ApiToken, Case, Customer, ExchangeRecord, MailMessage, Notification, Order, User
 from portal.models.base import utcnow
 from portal.notify.language import gettext_for
 from portal.notify.mail import enqueue_mail
 from portal.notify.mail.render import pick_locale
 from portal.notify.notifier import Directory
-from portal.notify.rules import RULE_OF, Email, Kind, link, title
+from portal.notify import service
+from portal.notify.rules import RULE_OF, Choice, Email, Kind, link, title
 
 BATCH = 200
 DIGEST_ZONE = ZoneInfo("Europe/Berlin")
@@ -238,3 +240,25 @@ def _digest_of(factory: sessionmaker[Session], settings: Settings, user_id: int,
                 row.email_state = "sent"
         session.flush()
     return 1 if sent else 0
+
+
+# --- unsubscribing -------------------------------------------------------------------------------------
+
+
+def turn_email_off(uow: UnitOfWork, user_id: int, kind: str) -> list[str]:
+    """What an unsubscribe link does: e-mail off for ``kind`` (``digest``: for every kind the user
+    now gets by digest), the inbox choice kept; through the preferences service, as the user
+    would on the preferences page. Returns the kinds changed; raises LookupError if the user is
+    gone or deactivated."""
+    principal = standing_user(uow.session, user_id)
+    if principal is None:
+        raise LookupError(user_id)
+    changed = {
+        p.rule.kind.value: Choice(p.choice.inbox, Email.OFF, p.choice.lead_minutes)
+        for p in service.preferences(uow.session, principal)
+        if (p.rule.kind.value == kind and p.choice.email is not Email.OFF)
+        or (kind == DIGEST_ALL and p.choice.email is Email.DIGEST)
+    }
+    if changed:
+        service.set_preferences(uow, principal, changed)
+    return sorted(changed)
