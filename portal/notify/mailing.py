@@ -24,16 +24,16 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.config import Settings
 from portal.access import standing_user
+from portal.config import Settings
 from portal.db import UnitOfWork, unit_of_work
 from portal.models import ApiToken, Case, Customer, ExchangeRecord, MailMessage, Notification, Order, User
 from portal.models.base import utcnow
+from portal.notify import service
 from portal.notify.language import gettext_for
 from portal.notify.mail import enqueue_mail
 from portal.notify.mail.render import pick_locale
 from portal.notify.notifier import Directory
-from portal.notify import service
 from portal.notify.rules import RULE_OF, Choice, Email, Kind, link, title
 
 BATCH = 200
@@ -79,7 +79,9 @@ def read_unsubscribe_token(secret_key: str, token: str) -> tuple[int, str] | Non
 
 
 def unsubscribe_url(settings: Settings, user_id: int, kind: str) -> str:
-    return f"{_base(settings)}/notifications/unsubscribe/{unsubscribe_token(settings.secret_key, user_id, kind)}"
+    return (
+        f"{_base(settings)}/notifications/unsubscribe/{unsubscribe_token(settings.secret_key, user_id, kind)}"
+    )
 
 
 def _base(settings: Settings) -> str:
@@ -105,7 +107,9 @@ def mail_notifications_once(
 
 
 def _claim(session: Session, state: str, *, user_id: int | None = None) -> list[Notification]:
-    stmt = select(Notification).where(Notification.email_state == state).order_by(Notification.id).limit(BATCH)
+    stmt = (
+        select(Notification).where(Notification.email_state == state).order_by(Notification.id).limit(BATCH)
+    )
     if user_id is not None:
         stmt = stmt.where(Notification.user_id == user_id)
     if session.get_bind().dialect.name == "postgresql":
@@ -164,7 +168,11 @@ def _immediate_batch(factory: sessionmaker[Session], settings: Settings) -> tupl
                 continue
             locale = pick_locale(user.locale)
             url = unsubscribe_url(settings, user.id, row.kind)
-            context = {"name": user.name, **_entry(row, gettext_for(locale), settings), "unsubscribe_url": url}
+            context = {
+                "name": user.name,
+                **_entry(row, gettext_for(locale), settings),
+                "unsubscribe_url": url,
+            }
             if enqueue_mail(
                 session,
                 to=user.email,
@@ -191,7 +199,9 @@ def _digests(factory: sessionmaker[Session], settings: Settings, now: datetime) 
     day = digest_date(now)
     with factory() as session:
         user_ids = list(
-            session.scalars(select(Notification.user_id).where(Notification.email_state == "digest").distinct())
+            session.scalars(
+                select(Notification.user_id).where(Notification.email_state == "digest").distinct()
+            )
         )
     queued = 0
     for user_id in sorted(user_ids):

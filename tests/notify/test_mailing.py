@@ -26,7 +26,9 @@ def states(factory: sessionmaker[Session], user_id: int) -> list[str]:
     with factory() as session:
         return list(
             session.scalars(
-                select(Notification.email_state).where(Notification.user_id == user_id).order_by(Notification.id)
+                select(Notification.email_state)
+                .where(Notification.user_id == user_id)
+                .order_by(Notification.id)
             )
         )
 
@@ -163,11 +165,18 @@ def test_unsubscribe_link_turns_that_kind_off_and_refuses_a_tampered_token(
     english = client.get(path, params={"lang": "en"})
     assert "Stop these e-mails" in english.text and "Order routed to you" in english.text
     with factory() as session:
-        assert session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id)).all() == []
+        assert (
+            session.scalars(
+                select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+            ).all()
+            == []
+        )
     done = client.post(path, data={"List-Unsubscribe": "One-Click"})  # as a mail program sends it
     assert done.status_code == 200 and "You will get no more e-mails for: Order routed to you" in done.text
     with factory() as session:
-        pref = session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id)).one()
+        pref = session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        ).one()
         assert (pref.kind, pref.email, pref.inbox) == ("order_routed", Email.OFF.value, True)
 
     token = path.rsplit("/", 1)[1]
