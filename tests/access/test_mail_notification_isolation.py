@@ -22,7 +22,7 @@ from tests.builders import build_scene
 from tests.conftest import wipe
 from tests.notify.people import add_user
 from tests.web.conftest import SECRET, WebWorld
-from tests.web.conftest import world as world  # noqa: F401 - the web portal on the scene
+from tests.web.conftest import world as world  # the web portal on the scene (a fixture)
 
 SETTINGS = Settings(secret_key=SECRET, base_url="https://portal.example", data_dir=Path("/nonexistent"))
 
