@@ -34,6 +34,7 @@ class RunReport:
     sent: int = 0
     mailed: int = 0  # e-mails sent from the mail outbox (portal.notify.mail)
     notified: int = 0  # inbox rows the notifier added (portal.notify)
+    mailed_notifications: int = 0  # mails queued for notifications (portal.notify.mailing)
     webhooks: int = 0  # webhook delivery attempts (portal.notify.webhooks)
     errors: list[str] = field(default_factory=list)
 
@@ -102,6 +103,12 @@ def run_once(
             report.webhooks = dispatch_webhooks_once(factory, settings)
         except Exception as exc:  # the database went away, say: the next pass tries again
             _trouble(report, "webhooks", exc)
+        from portal.notify.mailing import mail_notifications_once
+
+        try:  # notifications -> mails (portal.notify.mailing), sent below in the same pass
+            report.mailed_notifications = mail_notifications_once(factory, settings)
+        except Exception as exc:
+            _trouble(report, "mailing notifications", exc)
         try:
             report.mailed = send_mail_once(factory, settings)
         except Exception as exc:  # e.g. the database went away; the mails stay queued

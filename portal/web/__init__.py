@@ -44,6 +44,9 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     customers = CustomerViews(web)
     admin = AdminViews(web)
     account = AccountViews(web)
+    from portal.web.views.unsubscribe import UnsubscribeViews
+
+    unsubscribe = UnsubscribeViews(web)
     invitations = InvitationAdminViews(web, admin.users_page)
     mail = MailAdminViews(web)
     exchange = ExchangeViews(web)
@@ -62,6 +65,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/password/forgot", account.forgot, methods=["GET", "POST"]),
         Route("/password/reset/{token}", account.reset, methods=["GET", "POST"]),
         Route("/invitation/{token}", account.invitation, methods=["GET", "POST"]),
+        Route("/notifications/unsubscribe/{token}", unsubscribe.unsubscribe, methods=["GET", "POST"]),
         Route("/", page(dashboard.page), methods=["GET"]),
         Route("/orders/new", page(orders.new), methods=["GET", "POST"]),
         Route("/pick/{kind}", page(pickers.pick), methods=["GET"]),
