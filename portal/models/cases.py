@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, enum_type, sort_indexes, utcnow
@@ -44,10 +44,33 @@ class CaseStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+# The open statuses (portal.cases.queries.OPEN_STATUSES) as the predicate of a partial index.
+OPEN_CASES_WHERE = "status IN ('open', 'in_progress', 'waiting')"
+
+
 class Case(Base):
     __tablename__ = "cases"
     # number: its unique index; priority: a CASE over the enum, sorted in memory-sized case lists
-    __table_args__ = sort_indexes("cases", "created_at", "updated_at", "sla_due_at")
+    # The dashboard's case tiles (issue #15): the open cases by SLA end (the near-SLA list and
+    # count, an index range), and the resolved ones by resolution time (SLA compliance, counted
+    # from the index alone).
+    __table_args__ = (
+        *sort_indexes("cases", "created_at", "updated_at", "sla_due_at"),
+        Index(
+            "ix_cases_open_sla_due_at_id",
+            "sla_due_at",
+            "id",
+            postgresql_where=text(OPEN_CASES_WHERE),
+            sqlite_where=text(OPEN_CASES_WHERE),
+        ),
+        Index(
+            "ix_cases_resolved_at_sla_due_at",
+            "resolved_at",
+            "sla_due_at",
+            postgresql_where=text("resolved_at IS NOT NULL"),
+            sqlite_where=text("resolved_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)

@@ -123,6 +123,20 @@ class Order(Base):
         Index("ix_orders_earliest_open_due", "earliest_open_due"),
         Index("ix_orders_dealer_id_earliest_open_due", "dealer_id", "earliest_open_due"),
         Index("ix_orders_supplier_id_earliest_open_due", "supplier_id", "earliest_open_due"),
+        # The late filter's list, newest first (issue #15): the orders with a due line, by creation,
+        # with the due day in the index, so the walk skips the not-yet-late ones without the rows.
+        *(
+            Index(
+                f"ix_orders_{'_'.join((*org, 'created_at'))}_due",
+                *org,
+                "created_at",
+                "id",
+                postgresql_include=["earliest_open_due"],
+                postgresql_where=text("earliest_open_due IS NOT NULL"),
+                sqlite_where=text("earliest_open_due IS NOT NULL"),
+            )
+            for org in ((), ("dealer_id",), ("supplier_id",))
+        ),
         # Orders awaiting confirmation: the supplier's pull by updated_at (PullOrders), the waiting
         # list by created_at (the dashboard's, oldest first) for the owner and for a supplier.
         Index(

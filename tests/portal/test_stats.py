@@ -150,3 +150,40 @@ def test_cases_by_status_sla_compliance_and_the_owner_view_by_partner(factory: s
             (scene.orgs["dealer-group"].id, 0, 2),
         ]
     )
+
+
+def test_sla_compliance_splits_in_time_from_late_and_counts_only_visible_recent_cases(
+    factory: sessionmaker[Session],
+) -> None:
+    scene = build_scene(factory)
+    customer = scene.customer(shared_with=("dealer-group",))
+    now = datetime.now(UTC)
+    with scene.uow() as uow:
+        owner = scene.p("owner")
+        routed = scene.orgs["dealer-group"].id
+        late = cases.open_case(
+            uow=uow,
+            principal=owner,
+            subject="Alt",
+            customer_id=customer.id,
+            routed_to_id=routed,
+            now=now - timedelta(days=5),
+        )
+        fresh = [
+            cases.open_case(
+                uow=uow, principal=owner, subject=f"Neu {n}", customer_id=customer.id, routed_to_id=routed
+            )
+            for n in range(2)
+        ]
+        internal = cases.open_case(uow=uow, principal=owner, subject="Intern")
+    with scene.uow() as uow:
+        for made in (late, *fresh):
+            cases.change_status(uow=uow, principal=scene.p("dealer-group"), case_id=made.id, action="resolve")
+        cases.change_status(uow=uow, principal=scene.p("owner"), case_id=internal.id, action="resolve")
+    with factory() as session:
+        dealer = stats.sla_compliance(session, scene.p("dealer-group"), since=now - timedelta(days=1))
+        owner_view = stats.sla_compliance(session, scene.p("owner"), since=now - timedelta(days=1))
+        later = stats.sla_compliance(session, scene.p("owner"), since=now + timedelta(days=1))
+    assert dealer == (2, 1)  # the two fresh ones within their 24 h, the five-day-old one late
+    assert owner_view == (3, 1)  # the owner's internal case too
+    assert later == (0, 0)
