@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import pytest
 from portal.db import make_engine
 from portal.migrate import upgrade
 from portal.seed import DEMO_PASSWORD, seed_demo
-from portal.web.i18n import load_translations
+from portal.web.i18n import TIMEZONE, load_translations
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, private_schema, require_chromium, serve
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
@@ -66,7 +66,9 @@ class Live:
 @pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     require_chromium()
-    today = date.today()
+    # The portal's calendar day (Berlin): between 23:00 and 24:00 UTC it is already tomorrow there,
+    # and the dashboard's "today" tiles count by that day.
+    today = datetime.now(TIMEZONE).date()
     with ExitStack() as stack:
         if PG_URL:
             url = stack.enter_context(private_schema(PG_URL, "e2e"))
