@@ -105,3 +105,17 @@ def test_the_menu_links_webhooks_for_admins_only(hooks: WebWorld) -> None:
     assert admin.xpath('//a[@href="/admin/webhooks"]')
     member = lxml_html.fromstring(hooks.client("partner").get("/").text)
     assert not member.xpath('//a[@href="/admin/webhooks"]')
+
+
+def test_suppliers_are_not_offered_customer_master_events(hooks: WebWorld) -> None:
+    """Suppliers never see customers, contacts or activities, so their form leaves those kinds out;
+    a dealer's form offers them."""
+
+    def offered(slug: str) -> set[str]:
+        tree = lxml_html.fromstring(hooks.client(slug).get("/admin/webhooks", params={"lang": "en"}).text)
+        return {str(v) for v in tree.xpath("//input[@name='event_kinds']/@value")}
+
+    supplier, dealer = offered("supplier-a"), offered("dealer-group")
+    assert "order.routed" in supplier and "shipment.created" in supplier
+    assert not {kind for kind in supplier if kind.startswith(("customer.", "contact.", "activity."))}
+    assert {"customer.shared", "contact.created", "activity.completed"} <= dealer

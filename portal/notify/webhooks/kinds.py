@@ -4,6 +4,8 @@ Their labels for people are in `portal.web.labels.WEBHOOK_EVENT_KINDS`."""
 
 from __future__ import annotations
 
+from portal.models import OrgKind
+
 EVENT_KINDS: tuple[str, ...] = (
     "order.created",
     "order.routed",
@@ -29,3 +31,15 @@ EVENT_KINDS: tuple[str, ...] = (
 )
 TEST_KIND = "webhook.test"  # "send test event": a delivery with a fixed payload, no object
 DISABLED_KIND = "webhook.disabled"  # recorded when the retries ran out (the inbox tells the admins)
+
+
+# Suppliers never see the customer master (ARCHITECTURE.md, "need to know"): its events could never
+# reach them, so their form does not offer them.
+_CUSTOMER_MASTER = ("customer.", "contact.", "activity.")
+
+
+def offered_kinds(org_kind: OrgKind) -> tuple[str, ...]:
+    """The event kinds worth offering an organization of this kind (all for everyone but suppliers)."""
+    if org_kind is OrgKind.SUPPLIER:
+        return tuple(kind for kind in EVENT_KINDS if not kind.startswith(_CUSTOMER_MASTER))
+    return EVENT_KINDS

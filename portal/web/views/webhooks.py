@@ -9,7 +9,7 @@ from starlette.responses import Response
 from portal.access import permissions as may
 from portal.errors import InvalidInput
 from portal.notify.webhooks import guard, service
-from portal.notify.webhooks.kinds import EVENT_KINDS
+from portal.notify.webhooks.kinds import offered_kinds
 from portal.notify.webhooks.queries import DeliveryQuery, EndpointQuery, list_deliveries, list_endpoints
 from portal.reading import PageRequest
 from portal.web import labels
@@ -42,7 +42,9 @@ class WebhookViews:
         return chosen
 
     def _kind_options(self, ctx: Ctx) -> list[tuple[str, str]]:
-        return [(kind, ctx._(labels.WEBHOOK_EVENT_KINDS[kind])) for kind in EVENT_KINDS]
+        return [
+            (kind, ctx._(labels.WEBHOOK_EVENT_KINDS[kind])) for kind in offered_kinds(ctx.principal.org_kind)
+        ]
 
     def endpoints(self, ctx: Ctx) -> Response:
         """GET: the organization's endpoints and the form; POST: register one."""
