@@ -66,6 +66,8 @@ WEB_ACTIONS: dict[str, str] = {
     "/invitation/{token}": WEB_ONLY
     + "the invited person sets a password from a mailed link and is logged in",
     "/notifications/read": "markNotificationsRead",
+    "/notifications/unsubscribe/{token}": WEB_ONLY
+    + "one-click unsubscribe from a mail's link, without a session",
     "/exports": WEB_ONLY
     + "prepares a web list's CSV file in the background; the API pages through the same read model",
     "/notifications/preferences": WEB_ONLY + "a user's own notification settings, chosen in the portal",
