@@ -6,21 +6,31 @@ count what a principal may see is decided in `portal.access` (:func:`order_tally
 :func:`invoice_tally_scopes`); each figure also has its ``*_definition``, the same aggregate over
 the rows :func:`portal.access.visible` selects, which tests compare with the tallies and which a
 principal whose tallies cannot answer (an organization tree holding dealers and suppliers) gets.
-The late count is an index range over the stored ``earliest_open_due``; cases are counted from
-their rows through `visible` (their statuses are indexed and their number small)."""
+The late count is an index range over the stored ``earliest_open_due``. Case figures read the case
+tallies (:mod:`portal.models.case_tallies`, rows chosen by `portal.access.case_tally_rule`), and
+count from case rows only what lies within one day of a moment (the cases near their SLA due today,
+those resolved on the first day of a period): an index range of one day."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, in_scopes, invoice_tally_scopes, order_tally_scopes, visible
+from portal.access import (
+    Principal,
+    case_tally_rule,
+    in_scopes,
+    invoice_tally_scopes,
+    order_tally_scopes,
+    visible,
+)
+from portal.cases.queries import near_sla_conditions
 from portal.models import (
     Case,
     CaseStatus,
@@ -28,6 +38,8 @@ from portal.models import (
     Order,
     OrderStatus,
 )
+from portal.models.case_tallies import IN_TIME, NOWHERE, OPEN_DUE, RESOLVED, STATUS, CaseTally, utc_day
+from portal.models.cases import OPEN_CASE_STATUSES
 from portal.models.tallies import DEALER, INVOICES, ORDERS, SUPPLIER, WAITING, DayTally, OrderTally, amount_of
 from portal.orders.queries import OPEN_STATUSES, late_conditions, open_invoice_conditions, waiting_condition
 
@@ -90,20 +102,80 @@ def orders_per_week_definition(
 
 
 def cases_by_status(session: Session, principal: Principal) -> dict[CaseStatus, int]:
+    stmt = (
+        select(CaseTally.key, func.sum(CaseTally.n))
+        .where(case_tally_rule(principal), CaseTally.kind == STATUS)
+        .group_by(CaseTally.key)
+    )
+    found = {CaseStatus(key): int(n or 0) for key, n in session.execute(stmt)}
+    return {status: found.get(status, 0) for status in CaseStatus}
+
+
+def cases_by_status_definition(session: Session, principal: Principal) -> dict[CaseStatus, int]:
     stmt = visible(principal, Case).with_only_columns(Case.status, func.count()).group_by(Case.status)
     found = {CaseStatus(status): int(count) for status, count in session.execute(stmt)}
     return {status: found.get(status, 0) for status in CaseStatus}
 
 
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC)
+
+
+def near_sla_count(session: Session, principal: Principal, *, until: datetime) -> int:
+    """Open cases whose SLA ends before ``until`` (`portal.cases.queries.near_sla_conditions`): the
+    tallied days before ``until``'s day, and the rows of that day up to ``until``."""
+    day = utc_day(until)
+    tallied = session.scalar(
+        select(func.coalesce(func.sum(CaseTally.n), 0)).where(
+            case_tally_rule(principal), CaseTally.kind == OPEN_DUE, CaseTally.day < day
+        )
+    )
+    rows = session.scalar(
+        visible(principal, Case)
+        .with_only_columns(func.count())
+        .where(Case.sla_due_at >= _day_start(day), *near_sla_conditions(until))
+    )
+    return int(tallied or 0) + int(rows or 0)
+
+
+def near_sla_count_definition(session: Session, principal: Principal, *, until: datetime) -> int:
+    stmt = visible(principal, Case).with_only_columns(func.count()).where(*near_sla_conditions(until))
+    return int(session.scalar(stmt) or 0)
+
+
 def sla_compliance(session: Session, principal: Principal, *, since: datetime) -> tuple[int, int]:
-    """(resolved in time, resolved late) for cases resolved since ``since``: counted in the
-    database over the partial index of resolved cases (resolution time, SLA end), no row read."""
+    """(resolved in time, resolved late) for cases resolved since ``since``: the tallied days after
+    ``since``'s day, and the rows of that day from ``since`` on."""
+    first = utc_day(since)
+    counts = dict(
+        session.execute(
+            select(CaseTally.key, func.sum(CaseTally.n))
+            .where(case_tally_rule(principal), CaseTally.kind == RESOLVED, CaseTally.day > first)
+            .group_by(CaseTally.key)
+        ).all()
+    )
+    tallied = int(counts.get(IN_TIME) or 0), sum(int(n or 0) for key, n in counts.items() if key != IN_TIME)
+    on_time, late = _resolved(session, principal, since, _day_start(first + timedelta(days=1)))
+    return tallied[0] + on_time, tallied[1] + late
+
+
+def sla_compliance_definition(session: Session, principal: Principal, *, since: datetime) -> tuple[int, int]:
+    return _resolved(session, principal, since, None)
+
+
+def _resolved(
+    session: Session, principal: Principal, since: datetime, before: datetime | None
+) -> tuple[int, int]:
+    """(in time, late) of the visible cases resolved from ``since`` (before ``before``), counted
+    over the partial index of resolved cases (resolution time, SLA end)."""
     in_time = case((Case.resolved_at <= Case.sla_due_at, 1), else_=0)
     stmt = (
         visible(principal, Case)
         .with_only_columns(func.count(), func.coalesce(func.sum(in_time), 0))
         .where(Case.resolved_at.is_not(None), Case.resolved_at >= since)
     )
+    if before is not None:
+        stmt = stmt.where(Case.resolved_at < before)
     total, on_time = session.execute(stmt).one()
     return int(on_time), int(total) - int(on_time)
 
@@ -207,7 +279,7 @@ def by_partner(session: Session, principal: Principal) -> list[tuple[int, int, i
     ):
         if n:
             orders[ident] += int(n)
-    return _with_cases(session, principal, orders)
+    return _with_cases(orders, _open_cases_tallied(session, principal))
 
 
 def by_partner_definition(session: Session, principal: Principal) -> list[tuple[int, int, int]]:
@@ -223,20 +295,33 @@ def by_partner_definition(session: Session, principal: Principal) -> list[tuple[
         ):
             if ident is not None:
                 orders[ident] += int(count)
-    return _with_cases(session, principal, orders)
+    return _with_cases(orders, _open_cases_counted(session, principal))
 
 
-def _with_cases(session: Session, principal: Principal, orders: Counter[int]) -> list[tuple[int, int, int]]:
-    cases = dict(
-        session.execute(
-            visible(principal, Case)
-            .with_only_columns(Case.routed_to_id, func.count())
-            .where(
-                Case.routed_to_id.is_not(None),
-                Case.status.in_([CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING]),
-            )
-            .group_by(Case.routed_to_id)
-        ).all()
+def _open_cases_tallied(session: Session, principal: Principal) -> dict[int, int]:
+    rows = session.execute(
+        select(CaseTally.routed_to_id, func.sum(CaseTally.n))
+        .where(
+            case_tally_rule(principal),
+            CaseTally.kind == STATUS,
+            CaseTally.routed_to_id != NOWHERE,
+            CaseTally.key.in_([s.value for s in OPEN_CASE_STATUSES]),
+        )
+        .group_by(CaseTally.routed_to_id)
     )
+    return {ident: int(n) for ident, n in rows if n}
+
+
+def _open_cases_counted(session: Session, principal: Principal) -> dict[int, int]:
+    rows = session.execute(
+        visible(principal, Case)
+        .with_only_columns(Case.routed_to_id, func.count())
+        .where(Case.routed_to_id.is_not(None), Case.status.in_(OPEN_CASE_STATUSES))
+        .group_by(Case.routed_to_id)
+    )
+    return {ident: int(n) for ident, n in rows if ident is not None}
+
+
+def _with_cases(orders: Counter[int], cases: dict[int, int]) -> list[tuple[int, int, int]]:
     ids = sorted(ident for ident in set(orders) | set(cases) if ident is not None)
-    return [(ident, int(orders.get(ident, 0)), int(cases.get(ident, 0))) for ident in ids]
+    return [(ident, int(orders.get(ident, 0)), cases.get(ident, 0)) for ident in ids]

@@ -30,7 +30,8 @@ from sqlalchemy import (
     update,
 )
 
-from portal.models import Invoice, Order, OrderLine
+from portal.models import Case, Invoice, Order, OrderLine
+from portal.models.case_tallies import CaseDeltas, CaseFigures, CaseTally
 from portal.models.orders import (
     LineFigures,
     LineResponse,
@@ -77,17 +78,38 @@ class RebuildResult:
     tally_rows: int  # tally rows written
 
 
-def rebuild(conn: Connection, *, facts: bool = True, batch: int = BATCH) -> RebuildResult:
+def rebuild(conn: Connection, *, facts: bool = True, cases: bool = True, batch: int = BATCH) -> RebuildResult:
     """Recompute the stored facts of every order (unless ``facts`` is False) and every dashboard
-    tally, in the caller's transaction. On PostgreSQL, writers of orders, lines and invoices wait
-    until it commits (the tallies would otherwise miss their deltas); readers do not."""
+    tally (the case tallies unless ``cases`` is False: migrations before they existed), in the
+    caller's transaction. On PostgreSQL, writers of orders, lines, invoices and cases wait until it
+    commits (the tallies would otherwise miss their deltas); readers do not."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("LOCK TABLE orders, order_lines, invoices IN SHARE MODE"))
         conn.execute(text("LOCK TABLE order_tallies, day_tallies IN EXCLUSIVE MODE"))
+        if cases:
+            conn.execute(text("LOCK TABLE cases IN SHARE MODE"))
+            conn.execute(text("LOCK TABLE case_tallies IN EXCLUSIVE MODE"))
     orders = corrected = 0
     if facts:
         orders, corrected = _rebuild_facts(conn, batch)
-    return RebuildResult(orders, corrected, _rebuild_tallies(conn))
+    rows = _rebuild_tallies(conn)
+    if cases:
+        rows += rebuild_case_tallies(conn)
+    return RebuildResult(orders, corrected, rows)
+
+
+def rebuild_case_tallies(conn: Connection) -> int:
+    """Recompute the case tallies from the cases (read in one pass, counted as the flush counts)."""
+    conn.execute(delete(CaseTally))
+    cases = Case.__table__
+    deltas = CaseDeltas()
+    columns = [cases.c[name] for name in CaseFigures._fields]
+    for row in conn.execution_options(yield_per=10_000).execute(select(*columns)):
+        deltas.add(CaseFigures(*row), 1)
+    rows = deltas.as_rows()
+    for start in range(0, len(rows), 10_000):
+        conn.execute(insert(CaseTally), rows[start : start + 10_000])
+    return len(rows)
 
 
 def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
@@ -218,4 +240,4 @@ def _day(ident: int, role: str, kind: str, day: date, n: int, amount: int, flagg
     }
 
 
-__all__ = ["RebuildResult", "rebuild"]
+__all__ = ["RebuildResult", "rebuild", "rebuild_case_tallies"]

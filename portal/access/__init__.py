@@ -27,13 +27,14 @@ from portal.access.queries import (
     visible,
     visible_ids,
 )
-from portal.access.tallies import Scopes, in_scopes, invoice_tally_scopes, order_tally_scopes
+from portal.access.tallies import Scopes, case_tally_rule, in_scopes, invoice_tally_scopes, order_tally_scopes
 
 __all__ = [
     "RULES",
     "Principal",
     "Scopes",
     "TokenStanding",
+    "case_tally_rule",
     "current_principal",
     "descendant_ids",
     "entity_name",

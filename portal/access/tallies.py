@@ -13,11 +13,12 @@ sums against `visible` for every kind of principal.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from portal.access.principal import Principal
 from portal.models import Organization, OrgKind
+from portal.models.case_tallies import CaseTally
 from portal.models.tallies import ALL, ALL_ORGS, DEALER, SUPPLIER, DayTally, OrderTally
 
 Scopes = tuple[tuple[int, str], ...]
@@ -48,4 +49,15 @@ def in_scopes(table: type[OrderTally] | type[DayTally], scopes: Scopes) -> Colum
     return or_(*(and_(table.org_id == ident, table.role == role) for ident, role in scopes))
 
 
-__all__ = ["Scopes", "in_scopes", "invoice_tally_scopes", "order_tally_scopes"]
+def case_tally_rule(principal: Principal) -> ColumnElement[bool]:
+    """The case tally rows that count the principal's visible cases: those of the pairs (routed to,
+    opened by) with either organization among its own, as the cases' rule in
+    `portal.access.policy` (each case lies in one pair: counted once, see
+    :mod:`portal.models.case_tallies`)."""
+    if principal.is_owner:
+        return true()
+    ids = sorted(principal.org_ids)
+    return CaseTally.routed_to_id.in_(ids) | CaseTally.opened_by_org_id.in_(ids)
+
+
+__all__ = ["Scopes", "case_tally_rule", "in_scopes", "invoice_tally_scopes", "order_tally_scopes"]

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from portal.access import Principal
 from portal.models import Case, CaseCategory, CasePriority, CaseStatus
+from portal.models.cases import OPEN_CASE_STATUSES
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
-OPEN_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING})
+OPEN_STATUSES = OPEN_CASE_STATUSES
 NEAR_SLA = timedelta(hours=8)  # "near its SLA": an open case due within this time, or overdue
 
 

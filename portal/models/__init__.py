@@ -2,6 +2,7 @@
 
 from portal.models.activities import Activity, ActivityKind
 from portal.models.base import Base
+from portal.models.case_tallies import CaseTally
 from portal.models.cases import SLA, Case, CaseAttachment, CaseCategory, CaseComment, CasePriority, CaseStatus
 from portal.models.catalog import Product
 from portal.models.customers import Contact, Customer, CustomerAssignment
@@ -40,6 +41,7 @@ __all__ = [
     "CaseComment",
     "CasePriority",
     "CaseStatus",
+    "CaseTally",
     "Contact",
     "Counter",
     "Customer",

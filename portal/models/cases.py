@@ -44,7 +44,8 @@ class CaseStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-# The open statuses (portal.cases.queries.OPEN_STATUSES) as the predicate of a partial index.
+OPEN_CASE_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING})
+# The open statuses as the predicate of a partial index.
 OPEN_CASES_WHERE = "status IN ('open', 'in_progress', 'waiting')"
 
 
@@ -85,13 +86,19 @@ class Case(Base):
         server_default=CaseCategory.OTHER.value,
         index=True,
     )
-    status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus), default=CaseStatus.OPEN, index=True)
+    status: Mapped[CaseStatus] = mapped_column(
+        enum_type(CaseStatus), default=CaseStatus.OPEN, index=True, active_history=True
+    )
     # One external organization at a time; None = the owner's own queue.
-    routed_to_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
-    opened_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    routed_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), index=True, active_history=True
+    )
+    opened_by_org_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id"), index=True, active_history=True
+    )
     opened_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    sla_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, active_history=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), active_history=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

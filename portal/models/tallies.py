@@ -152,14 +152,14 @@ class Deltas:
             if n or amount or flagged
         ]
         if keys:
-            connection.execute(_upsert(connection, OrderTally.__table__, ("n",)), keys)  # type: ignore[arg-type]
+            connection.execute(upsert(connection, OrderTally.__table__, ("n",)), keys)  # type: ignore[arg-type]
         if days:
-            connection.execute(_upsert(connection, DayTally.__table__, ("n", "amount", "flagged")), days)  # type: ignore[arg-type]
+            connection.execute(upsert(connection, DayTally.__table__, ("n", "amount", "flagged")), days)  # type: ignore[arg-type]
         self.keys.clear()
         self.days.clear()
 
 
-def _upsert(connection: Connection, table: Table, counters: Iterable[str]) -> Any:
+def upsert(connection: Connection, table: Table, counters: Iterable[str]) -> Any:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table)
     return stmt.on_conflict_do_update(

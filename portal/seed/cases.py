@@ -7,7 +7,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from portal.models import Activity, ActivityKind, Case, CaseCategory, CaseComment, CasePriority, CaseStatus
-from portal.models.cases import SLA
+from portal.models.cases import OPEN_CASE_STATUSES, SLA
 from portal.seed import names
 from portal.seed.base import (
     ACTIVITIES,
@@ -28,7 +28,7 @@ from portal.seed.base import (
 # Open cases against their SLA, as a support desk that keeps up looks: (upper bound of the draw,
 # time left as a share of the SLA (min, max)). Negative: breached.
 SLA_MIX = [(0.07, (-3.0, -0.05)), (0.2, (0.02, 0.25)), (1.01, (0.25, 0.98))]
-OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING)
+OPEN_STATUSES = OPEN_CASE_STATUSES
 
 
 def plan_cases(

@@ -4,13 +4,14 @@ dealer and a supplier (where the tallies would count an order twice) is counted 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import stats
 from portal.access import Principal, order_tally_scopes
-from portal.models import OrderStatus, OrgKind
+from portal.cases import service as cases
+from portal.models import CaseStatus, OrderStatus, OrgKind
 from tests.builders import build_scene, principal_of
 
 
@@ -58,3 +59,21 @@ def test_a_tree_of_dealer_and_supplier_is_counted_from_its_rows(factory: session
         # the tallies would say 2 (once as dealer, once as supplier); the rows say 1
         assert stats.orders_by_status(session, mixed) == {OrderStatus.AWAITING_CONFIRMATION: 1}
         assert stats.waiting_count(session, mixed) == 1
+
+
+def test_case_figures_count_only_the_viewers_cases(factory: sessionmaker[Session]) -> None:
+    scene = build_scene(factory)
+    now = datetime.now(UTC)
+    with scene.uow() as uow:
+        for routed in ("dealer-branch", "dealer-other", "dealer-other", "partner"):
+            cases.open_case(
+                uow=uow, principal=scene.p("owner"), subject=routed, routed_to_id=scene.orgs[routed].id
+            )
+    soon = now + timedelta(days=2)
+    with factory() as session:
+        for slug, mine in (("dealer-group", 1), ("dealer-branch", 1), ("dealer-other", 2), ("partner", 1)):
+            p = scene.p(slug)
+            assert stats.cases_by_status(session, p)[CaseStatus.OPEN] == mine, slug
+            assert stats.near_sla_count(session, p, until=soon) == mine, slug
+        assert sum(stats.cases_by_status(session, scene.p("supplier-a")).values()) == 0
+        assert stats.near_sla_count(session, scene.p("owner"), until=soon) == 4

@@ -81,7 +81,7 @@ class DashboardViews:
                 page=small,
             )
             data["near_sla"] = near
-            data["near_sla_count"] = near.total_count()
+            data["near_sla_count"] = stats.near_sla_count(db, p, until=now + NEAR_SLA)
             start = datetime.combine(today, datetime.min.time(), TIMEZONE)
             today_query = ActivityQuery(
                 kinds=frozenset({ActivityKind.APPOINTMENT}),
