@@ -104,8 +104,10 @@ def rebuild_case_tallies(conn: Connection) -> int:
     cases = Case.__table__
     deltas = CaseDeltas()
     columns = [cases.c[name] for name in CaseFigures._fields]
-    for row in conn.execution_options(yield_per=10_000).execute(select(*columns)):
-        deltas.add(CaseFigures(*row), 1)
+    for routed, opened, status, due, resolved in conn.execute(
+        select(*columns).execution_options(yield_per=10_000)
+    ):
+        deltas.add(CaseFigures(routed, opened, str(status), due, resolved), 1)
     rows = deltas.as_rows()
     for start in range(0, len(rows), 10_000):
         conn.execute(insert(CaseTally), rows[start : start + 10_000])
@@ -204,13 +206,13 @@ def _rebuild_tallies(conn: Connection) -> int:
     else:  # SQLite keeps amounts as text: summed here, as Decimals
         rows = (
             (supplier, due, 1, gross, int(str(match) == "over_billed"))
-            for supplier, due, gross, match in conn.execution_options(yield_per=5000).execute(
+            for supplier, due, gross, match in conn.execute(
                 select(
                     invoices.c.supplier_id,
                     invoices.c.due_date,
                     invoices.c.gross_total,
                     invoices.c.match_status,
-                )
+                ).execution_options(yield_per=5000)  # on the statement: the connection's would stay on
             )
         )
     for supplier, due, n, gross, flagged in rows:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -26,9 +27,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
     inspect,
+    literal_column,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column, relationship
 
@@ -170,6 +174,30 @@ class Order(Base):
     @property
     def total(self) -> Decimal:
         return order_total(self.lines)
+
+
+NOTHING_DUE = "'9999-12-31'"  # where an order with nothing due sorts by due day: last
+
+
+def due_sort_key() -> ColumnElement[date]:
+    """``earliest_open_due`` as a sort key that is never NULL (the keyset paginator compares row
+    values): the late list's order, most overdue first. Written as the same SQL on both databases
+    (``coalesce(orders.earliest_open_due, '9999-12-31')``) so that the expression indexes below
+    serve it."""
+    return type_coerce(func.coalesce(Order.earliest_open_due, literal_column(NOTHING_DUE)), Date)
+
+
+# The due-day sort (the late list, issue #15): the owner's walk carries the organization columns and
+# the due day, so a dealer group's or a supplier's late list is read from the index alone, most
+# overdue first, until the page is full; a single organization's list has its own range.
+Index(
+    "ix_orders_due_id",
+    due_sort_key(),
+    Order.id,
+    postgresql_include=["dealer_id", "supplier_id", "earliest_open_due"],
+)
+Index("ix_orders_dealer_id_due_id", Order.dealer_id, due_sort_key(), Order.id)
+Index("ix_orders_supplier_id_due_id", Order.supplier_id, due_sort_key(), Order.id)
 
 
 class LineRules:

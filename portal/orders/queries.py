@@ -29,6 +29,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import Amount
+from portal.models.orders import due_sort_key
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
 OPEN_STATUSES = frozenset(
@@ -207,6 +208,7 @@ class OrderSort(enum.StrEnum):
     UPDATED_AT = "updated_at"
     ORDER_DATE = "order_date"
     NUMBER = "number"
+    DUE = "due"  # the earliest open due day (`due_sort_key`): orders with nothing due last
 
 
 def order_conditions(q: OrderQuery) -> list[ColumnElement[bool]]:
@@ -251,6 +253,7 @@ ORDERS = Keyset(
         OrderSort.UPDATED_AT: Order.updated_at,
         OrderSort.ORDER_DATE: Order.order_date,
         OrderSort.NUMBER: Order.number,
+        OrderSort.DUE: due_sort_key(),
     },
     order_conditions,
 )

@@ -182,6 +182,28 @@ def test_the_late_shipments_tile_leads_to_exactly_the_late_orders(world: WebWorl
     assert client.get("/orders?delivery=soon").status_code == 400
 
 
+def test_the_late_list_shows_the_most_overdue_first_and_its_form_keeps_that_order(world: WebWorld) -> None:
+    orders = _orders(world, 3)
+    today = date.today()
+    overdue = {orders[0].id: 2, orders[1].id: 9, orders[2].id: 5}  # days past due
+    with world.scene.uow() as uow:
+        for ident, days in overdue.items():
+            uow.session.execute(
+                update(OrderLine)
+                .where(OrderLine.order_id == ident)
+                .values(requested_date=today - timedelta(days=days))
+            )
+    client = world.client("supplier-a")
+    page = client.get("/orders?delivery=late&lang=en").text
+    assert _numbers(page) == [orders[1].number, orders[2].number, orders[0].number]
+    assert "Due ▲" in page  # the column that orders it says so
+    # the filter form carries no sort of its own: choosing "late" there gives the same order
+    assert 'name="sort"' not in page.split("</form>")[0]
+    chosen = client.get("/orders?delivery=late&sort=created_at&dir=desc").text
+    assert _numbers(chosen) == [o.number for o in reversed(orders)]
+    assert 'name="sort" value="created_at"' in chosen
+
+
 # --- every dashboard tile opens exactly the set it counts (issue #10, items 1 and 2) -------------
 
 _TILE = re.compile(

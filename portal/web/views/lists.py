@@ -99,6 +99,7 @@ class Params:
     sort: str
     descending: bool
     search_too_short: bool = False  # text typed but shorter than a trigram: listed unsearched, said so
+    chosen_order: bool = False  # the query string asked for this sort (else the list's or filter's default)
 
     def enum(self, name: str, cls: Any) -> frozenset[Any]:
         raw = self.values.get(name)
@@ -134,17 +135,24 @@ class ListSpec:
     default_sort: str
     default_descending: bool
     filters: tuple[FilterField, ...] = field(default=())
+    # (filter, value) -> (sort, descending): the order a filtered list takes when none is asked for
+    filter_sorts: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
 
     def params(self, query: QueryParams) -> Params:
-        sort = query.get("sort") or self.default_sort
+        values = {f.name: (query.get(f.name) or "").strip()[:200] for f in self.filters}
+        default_sort, default_descending = next(
+            (order for (name, value), order in self.filter_sorts.items() if values.get(name) == value),
+            (self.default_sort, self.default_descending),
+        )
+        sort = query.get("sort") or default_sort
         if sort not in self.sorts:
             raise InvalidInput("sort", "unknown sort")
         direction = query.get("dir")
-        descending = self.default_descending if direction not in {"asc", "desc"} else direction == "desc"
-        values = {f.name: (query.get(f.name) or "").strip()[:200] for f in self.filters}
+        descending = default_descending if direction not in {"asc", "desc"} else direction == "desc"
         typed = values.get("q") or None
         too_short = is_too_short(typed)
-        return Params(None if too_short else typed, values, sort, descending, too_short)
+        chosen = bool(query.get("sort")) or direction in {"asc", "desc"}
+        return Params(None if too_short else typed, values, sort, descending, too_short, chosen)
 
 
 def _options(table: dict[Any, str]) -> tuple[tuple[str, str], ...]:
@@ -192,7 +200,7 @@ ORDER_COLUMNS = (
     "current_status",
     "net_total",
     "currency",
-    "requested_date",
+    "earliest_open_due",
 )
 
 
@@ -207,7 +215,7 @@ def _prepare_orders(db: Session, p: Principal, rows: list[Any]) -> list[Row]:
             "status": o.current_status,
             "total": o.net_total,
             "currency": o.currency,
-            "requested_date": o.requested_date,
+            "due": o.earliest_open_due,
         }
         for o in rows
     ]
@@ -501,7 +509,7 @@ SPECS: dict[str, ListSpec] = {
                 Column("customer_reference", N_("Customer reference")),
                 Column("status", N_("Status"), "label"),
                 Column("total", N_("Net total"), "money"),
-                Column("requested_date", N_("Requested"), "date"),
+                Column("due", N_("Due"), "date", "due"),
             ),
             _fetch_orders,
             _prepare_orders,
@@ -524,6 +532,8 @@ SPECS: dict[str, ListSpec] = {
                 FilterField("to", N_("Ordered until"), "date"),
                 FilterField("delivery", N_("Delivery"), "select", (("late", N_("Late")),)),
             ),
+            # the late list, most overdue first: an index walk however many orders there are (#15)
+            {("delivery", "late"): (OrderSort.DUE, False)},
         ),
         ListSpec(
             "shipments",

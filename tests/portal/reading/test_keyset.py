@@ -243,6 +243,7 @@ LISTS = (
             OrderSort.UPDATED_AT: lambda o: o.updated_at,
             OrderSort.ORDER_DATE: lambda o: o.order_date,
             OrderSort.NUMBER: lambda o: o.number,
+            OrderSort.DUE: lambda o: o.earliest_open_due or date(9999, 12, 31),
         },
     ),
     Listed(
