@@ -214,3 +214,18 @@ def test_late_on_filter_finds_the_orders_behind_their_dates(world: World) -> Non
     )
     errors = world.api.errors(query, {"f": {"lateOn": "yesterday"}})
     assert "lateOn" in errors[0]["message"] or "Date" in errors[0]["message"]
+
+
+def test_orders_sort_by_due_day_with_nothing_due_last(world: World) -> None:
+    with world.api.scene.uow() as uow:
+        uow.session.execute(
+            update(OrderLine)
+            .where(OrderLine.order_id == world.ids["order_a"])
+            .values(requested_date=date(2026, 3, 3))
+        )
+    query = "query($o: OrderOrder) { orders(orderBy: $o) { nodes { id } } }"
+    rising = world.api.ok(query, {"o": {"field": "DUE", "direction": "ASC"}})["orders"]["nodes"]
+    # order B is shipped in full: nothing due, so last
+    assert rising == [{"id": world.gid("Order", "order_a")}, {"id": world.gid("Order", "order_b")}]
+    falling = world.api.ok(query, {"o": {"field": "DUE", "direction": "DESC"}})["orders"]["nodes"]
+    assert falling == rising[::-1]
