@@ -124,7 +124,13 @@ def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
     last, seen, corrected = 0, 0, 0
     while True:
         rows = conn.execute(
-            select(table.c.id, table.c.cancelled_at, table.c.supplier_id, *(table.c[n] for n in _FACTS))
+            select(
+                table.c.id,
+                table.c.cancelled_at,
+                table.c.supplier_id,
+                table.c.requested_date,
+                *(table.c[n] for n in _FACTS),
+            )
             .where(table.c.id > last)
             .order_by(table.c.id)
             .limit(batch)
@@ -144,7 +150,9 @@ def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
         changes: list[dict[str, Any]] = []
         for row in rows:
             mine = figures.get(row.id, [])
-            facts = SimpleNamespace(cancelled_at=row.cancelled_at, supplier_id=row.supplier_id)
+            facts = SimpleNamespace(
+                cancelled_at=row.cancelled_at, supplier_id=row.supplier_id, requested_date=row.requested_date
+            )
             wanted = {
                 "current_status": derive_status(facts, mine).value,
                 "net_total": order_total(mine),

@@ -101,8 +101,9 @@ class Order(Base):
         enum_type(OrderStatus), default=OrderStatus.DRAFT, index=True, active_history=True
     )
     net_total: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
-    # The earliest due day (promised, else requested) of a line still to ship: late on `today` when
-    # before it (see `earliest_open_due`); and whether a line still waits for the supplier's answer.
+    # The earliest due day (promised, else the line's or the order's requested date) of a line still
+    # to ship: late on `today` when before it (see `earliest_open_due`); and whether a line still
+    # waits for the supplier's answer.
     earliest_open_due: Mapped[date | None] = mapped_column(Date)
     awaiting_confirmation: Mapped[bool] = mapped_column(default=False, active_history=True)
 
@@ -284,6 +285,7 @@ class OrderLine(LineRules, Base):
 class OrderFacts(Protocol):
     cancelled_at: datetime | None
     supplier_id: int | None
+    requested_date: date | None  # a line without a date of its own is due then
 
 
 def derive_status(order: OrderFacts, lines: Sequence[LineRules]) -> OrderStatus:
@@ -321,13 +323,18 @@ def order_total(lines: Sequence[LineRules]) -> Decimal:
 
 
 def earliest_open_due(order: OrderFacts, lines: Sequence[LineRules]) -> date | None:
-    """The earliest due day (the promised date, else the requested one) of the order's live, not
-    rejected lines that are not fully shipped; None when no such line has a date, and for an order
-    that is not routed or is cancelled. An order is late on ``today`` when this is before it."""
+    """The earliest due day (the promised date, else the line's requested date, else the order's)
+    of the order's live, not rejected lines that are not fully shipped; None when no such line has a
+    date, and for an order that is not routed or is cancelled. An order is late on ``today`` when
+    this is before it."""
     if order.cancelled_at is not None or order.supplier_id is None:
         return None
     dues = [
-        line.promised_date if line.promised_date is not None else line.requested_date
+        line.promised_date
+        if line.promised_date is not None
+        else line.requested_date
+        if line.requested_date is not None
+        else order.requested_date
         for line in lines
         if not line.cancelled
         and line.response is not LineResponse.REJECTED

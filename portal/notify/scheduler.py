@@ -28,22 +28,16 @@ from portal.models import (
     Direction,
     ExchangeRecord,
     Order,
-    OrderStatus,
     RecordState,
 )
 from portal.notify.notifier import OWNER_CASE_STAFF, OWNER_ORDER_STAFF, Notice, deliver
 from portal.notify.rules import LEAD_CHOICES, Kind
+from portal.orders.queries import late_conditions
 
 SLA_NEAR = timedelta(hours=2)  # "near breach": this long before the SLA due time
 LOOKBACK = timedelta(days=2)  # items due longer ago than this are history
 TOKEN_WARNING = timedelta(days=7)
 OPEN_CASE = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING)
-UNSHIPPED = (
-    OrderStatus.AWAITING_CONFIRMATION,
-    OrderStatus.PARTIALLY_CONFIRMED,
-    OrderStatus.CONFIRMED,
-    OrderStatus.PARTIALLY_SHIPPED,
-)
 MAX_PER_PASS = 5000  # items of one kind per pass; the rest comes next pass
 
 
@@ -71,21 +65,19 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
                    orgs=(routed_to, opened_by), owner_roles=OWNER_CASE_STAFF)
         )  # fmt: skip
     today = now.date()
+    # Late as the dashboard, the late list and `lateOn` count it (`late_conditions`: the stored
+    # earliest open due day, an index range): told once per due day that passed.
     orders = session.execute(
-        select(Order.id, Order.number, Order.requested_date, Order.dealer_id, Order.supplier_id)
-        .where(
-            Order.current_status.in_(UNSHIPPED),
-            Order.requested_date < today,
-            Order.requested_date >= today - LOOKBACK,
-        )
-        .order_by(Order.id)
+        select(Order.id, Order.number, Order.earliest_open_due, Order.dealer_id, Order.supplier_id)
+        .where(*late_conditions(today), Order.earliest_open_due >= today - LOOKBACK)
+        .order_by(Order.earliest_open_due, Order.id)
         .limit(MAX_PER_PASS)
     )
-    for ident, number, requested, dealer, supplier in orders:
-        assert requested is not None  # the query asked for a requested date
+    for ident, number, due_day, dealer, supplier in orders:
+        assert due_day is not None  # the query asked for a due day
         notices.append(
             Notice(Kind.ORDER_LATE, "order", ident, (Order, ident), {"number": number},
-                   occasion=f"order:{ident}:late:{requested.isoformat()}",
+                   occasion=f"order:{ident}:late:{due_day.isoformat()}",
                    orgs=(dealer, supplier), owner_roles=OWNER_ORDER_STAFF)
         )  # fmt: skip
     longest = timedelta(minutes=max(LEAD_CHOICES))

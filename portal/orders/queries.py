@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from portal.access import Principal, get_visible, visible
 from portal.models import (
@@ -87,8 +87,8 @@ def waiting_definition() -> ColumnElement[bool]:
 
 def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
     """An order is late on ``today`` when it is routed, not cancelled, and one of its live,
-    not rejected lines is past its promised (or else requested) date and not fully shipped.
-    Conditions on `Order`, for a query that already starts from `portal.access.visible`.
+    not rejected lines is past its promised date (else its own or the order's requested date) and
+    not fully shipped. Conditions on `Order`, for a query that already starts from `portal.access.visible`.
 
     Reads the stored ``Order.earliest_open_due`` (None unless routed and not cancelled, indexed);
     :func:`late_definition` is the same from the lines, for tests and audits."""
@@ -98,12 +98,17 @@ def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
 def late_definition(today: date) -> tuple[ColumnElement[bool], ...]:
     """:func:`late_conditions` from the lines."""
     effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
-    due = func.coalesce(OrderLine.promised_date, OrderLine.requested_date)
-    late_lines = select(OrderLine.order_id).where(
-        OrderLine.cancelled.is_(False),
-        OrderLine.response != LineResponse.REJECTED,
-        due < today,
-        OrderLine.quantity_shipped < effective,
+    header = aliased(Order, name="header")
+    due = func.coalesce(OrderLine.promised_date, OrderLine.requested_date, header.requested_date)
+    late_lines = (
+        select(OrderLine.order_id)
+        .join(header, header.id == OrderLine.order_id)
+        .where(
+            OrderLine.cancelled.is_(False),
+            OrderLine.response != LineResponse.REJECTED,
+            due < today,
+            OrderLine.quantity_shipped < effective,
+        )
     )
     return (Order.id.in_(late_lines), Order.cancelled_at.is_(None), Order.supplier_id.is_not(None))
 
@@ -111,7 +116,7 @@ def late_definition(today: date) -> tuple[ColumnElement[bool], ...]:
 def earliest_open_due_expression() -> ColumnElement[date | None]:
     """What ``earliest_open_due`` stores, from the lines, as SQL (tests and audits)."""
     effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
-    due = func.min(func.coalesce(OrderLine.promised_date, OrderLine.requested_date))
+    due = func.min(func.coalesce(OrderLine.promised_date, OrderLine.requested_date, Order.requested_date))
     earliest = (
         select(due)
         .where(

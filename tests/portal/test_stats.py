@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import stats
 from portal.cases import service as cases
 from portal.models import CaseStatus, Invoice, Order, OrderLine, OrderStatus
+from portal.orders.queries import late_definition
 from tests.builders import Scene, build_scene
 
 TODAY = date(2026, 3, 4)  # a Wednesday
@@ -109,6 +110,29 @@ def test_late_orders_are_routed_ones_with_an_unshipped_line_past_its_date(
             OrderStatus.AWAITING_CONFIRMATION: 2,
             OrderStatus.INVOICED: 1,
         }
+
+
+def test_a_line_without_a_date_is_due_on_the_orders_requested_date(factory: sessionmaker[Session]) -> None:
+    scene = build_scene(factory)
+    customer = scene.customer()
+    header_only = scene.order(customer, supplier="supplier-a", quantities=(2,))
+    promised_later = scene.order(customer, supplier="supplier-a", quantities=(2,))
+    with scene.uow() as uow:  # the requested date on the order only, as the demo and most files give it
+        for order in (header_only, promised_later):
+            uow.session.execute(
+                update(Order).where(Order.id == order.id).values(requested_date=TODAY - timedelta(days=2))
+            )
+        uow.session.execute(  # a promise overrides the order's wish
+            update(OrderLine)
+            .where(OrderLine.order_id == promised_later.id)
+            .values(promised_date=TODAY + timedelta(days=5))
+        )
+    with factory() as session:
+        stored = session.get(Order, header_only.id)
+        assert stored is not None and stored.earliest_open_due == TODAY - timedelta(days=2)
+        assert stats.late_order_count(session, scene.p("supplier-a"), today=TODAY) == 1
+        late = session.scalars(select(Order.id).where(*late_definition(TODAY))).all()
+        assert late == [header_only.id]
 
 
 def test_cases_by_status_sla_compliance_and_the_owner_view_by_partner(factory: sessionmaker[Session]) -> None:

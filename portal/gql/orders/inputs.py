@@ -54,8 +54,8 @@ class OrderFilter:
     late_on: date | None = strawberry.field(
         default=None,
         description=(
-            "Orders late on this day: routed, not cancelled, with a line past its promised (or else"
-            " requested) date that is not fully shipped."
+            "Orders late on this day: routed, not cancelled, with a line past its promised date (else"
+            " the line's or the order's requested date) that is not fully shipped."
         ),
     )
 
