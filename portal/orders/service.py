@@ -281,7 +281,7 @@ def respond_to_order(
             raise InvalidInput(field, "answered twice")
         seen.add(answer.line_no)
         if line.quantity_shipped > 0:
-            raise InvalidState("order line", "shipped", "change")
+            raise InvalidState(f"line {line.line_no} of order {order.number}", "shipped", "change")
         if not may_answer_line(order, line, status):  # answered, and the order is in fulfilment
             raise InvalidState("order line", f"{line.response.value} in a {status.value} order", "change")
         proposal = resolve_answer(line, answer, field, order.order_date)
