@@ -68,8 +68,14 @@ def review_line_changes(
             raise InvalidState(
                 f"line {line.line_no} of order {order.number}", "without a change awaiting review", "review"
             )
-        if line.quantity_shipped > 0:
-            raise InvalidState(f"line {line.line_no} of order {order.number}", "shipped", "change")
+        # A supplier may ship while its change waits (an EDI ship notice right after the answer):
+        # the change may still be accepted, unless it would confirm less than was shipped.
+        if decision.accept and line.quantity_shipped > proposal.quantity:
+            raise InvalidInput(
+                field,
+                f"line {line.line_no} has {line.quantity_shipped} shipped, more than the "
+                f"{proposal.quantity} the change confirms: reject the change",
+            )
         reason = validation.text(
             f"{field}.reason", decision.reason, max_length=500, required=not decision.accept
         )

@@ -199,7 +199,9 @@ def test_reviewing_a_line_without_a_change_or_an_unknown_line_is_refused(scene: 
         decide(scene, order)
 
 
-def test_a_shipped_line_cannot_be_changed_nor_its_change_accepted(scene: Scene) -> None:
+def test_a_shipped_line_cannot_be_changed_and_a_change_below_the_shipped_quantity_not_accepted(
+    scene: Scene,
+) -> None:
     order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10, 5, 5))
     answer(scene, order, *(orders.LineAnswer(n, LineResponse.ACCEPTED) for n in (1, 2)))  # 3 stays open
     answer(scene, order, orders.LineAnswer(2, LineResponse.CHANGED, quantity=Decimal(3)))
@@ -210,13 +212,15 @@ def test_a_shipped_line_cannot_be_changed_nor_its_change_accepted(scene: Scene) 
             order_id=order.id,
             number="DN-1",
             shipped_on=TODAY,
-            lines=[ShipLine(1, Decimal(10)), ShipLine(2, Decimal(1))],
+            lines=[ShipLine(1, Decimal(10)), ShipLine(2, Decimal(4))],
         )
     assert loaded(scene, order).status() is OrderStatus.PARTIALLY_SHIPPED
     with pytest.raises(InvalidState, match="cannot change line 1 of order .* in state 'shipped'"):
         answer(scene, order, orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(4)))
-    with pytest.raises(InvalidState, match="cannot change line 2 of order .* in state 'shipped'"):
+    with pytest.raises(InvalidInput, match="line 2 has 4 shipped, more than the 3 the change confirms"):
         decide(scene, order, review.LineDecision(2, accept=True))
+    decide(scene, order, review.LineDecision(2, accept=False, reason="ship the fifth piece"))
+    assert loaded(scene, order).lines[1].quantity_confirmed == Decimal(5)
 
 
 @pytest.mark.parametrize(
