@@ -15,8 +15,8 @@ from portal.access import Principal, organization_kinds
 from portal.customers import service as customers
 from portal.db import UnitOfWork, unit_of_work
 from portal.models import Customer, LineResponse, Order, Organization, OrgKind, Product
-from portal.orders import service as orders
 from portal.orders import review
+from portal.orders import service as orders
 from portal.orders.fulfilment import BillLine, ShipLine, record_shipment, submit_invoice
 from portal.seed.plan import gtin13
 

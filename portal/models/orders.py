@@ -384,8 +384,8 @@ def awaits_review(order: OrderFacts, lines: Sequence[LineRules]) -> bool:
 @event.listens_for(Session, "before_flush")
 def keep_summaries_current(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     """Recompute the stored facts (``current_status``, ``net_total``, ``earliest_open_due``,
-    ``awaiting_confirmation``, ``awaiting_review``) of every order touched in this flush: new or changed orders and the
-    orders of new, changed or deleted lines; and move the dashboard tallies
+    ``awaiting_confirmation``, ``awaiting_review``) of every order touched in this flush: new or
+    changed orders and the orders of new, changed or deleted lines; and move the dashboard tallies
     (:mod:`portal.models.tallies`) of those orders and of new, changed or deleted invoices by what
     changed. Lines not yet loaded are read first (without autoflush, so the pending changes in
     memory are what counts)."""

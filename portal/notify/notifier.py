@@ -104,7 +104,9 @@ class _Lookup:
         self.invoices = _rows(
             session, Invoice, ids("invoice.submitted"), Invoice.number, Invoice.order_id, Invoice.match_status
         )
-        order_ids = ids("order.confirmed", "order.change_reviewed") | {r.order_id for r in self.shipments.values()}
+        order_ids = ids("order.confirmed", "order.change_reviewed") | {
+            r.order_id for r in self.shipments.values()
+        }
         self.orders = _rows(session, Order, order_ids, Order.number, Order.dealer_id, Order.supplier_id)
         case_ids = ids("case.commented", "case.routed", "case.opened", *STATUS_EVENTS)
         self.cases = _rows(session, Case, case_ids, Case.number, Case.routed_to_id, Case.opened_by_org_id)
@@ -232,7 +234,15 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
 
 
 NOTIFYING_EVENTS = (
-    {"order.routed", "order.confirmed", "order.change_reviewed", "shipment.created", "invoice.submitted", "case.routed", "case.opened"}
+    {
+        "order.routed",
+        "order.confirmed",
+        "order.change_reviewed",
+        "shipment.created",
+        "invoice.submitted",
+        "case.routed",
+        "case.opened",
+    }
     | {"case.commented", "customer.shared", "webhook.disabled", "export.finished", "export.failed"}
     | STATUS_EVENTS
 )

@@ -546,11 +546,11 @@ __all__ = [
     "order_conditions",
     "order_statuses",
     "order_timeline",
+    "review_condition",
+    "review_definition",
     "shipment_conditions",
     "status_expression",
     "timeline_actors",
-    "review_condition",
-    "review_definition",
     "waiting_condition",
     "waiting_definition",
 ]

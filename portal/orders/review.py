@@ -46,8 +46,8 @@ def review_line_changes(
     """Accept or reject the changes awaiting review on lines of an order. With ``expected_version``
     a second reviewer working from the same page is told the order changed meanwhile (Conflict);
     without it, a line decided meanwhile has no change awaiting review any more (InvalidState)."""
-    order = load_order(uow, principal, order_id, for_update=True)
     may.require(principal, may.can_review_line_changes(principal), "review the supplier's changes")
+    order = load_order(uow, principal, order_id, for_update=True)
     if not decisions:
         raise InvalidInput("decisions", "decide on at least one line")
     touch_order(order, expected_version)
@@ -118,7 +118,9 @@ def set_tolerance(
     quantity_percent: Decimal,
 ) -> Organization:
     """Agree a supplier's tolerance: answers within it hold without the buyer's review."""
-    may.require(principal, may.can_manage_tolerances(principal), "agree supplier tolerances", only="owner admins")
+    may.require(
+        principal, may.can_manage_tolerances(principal), "agree supplier tolerances", only="owner admins"
+    )
     organization = get_visible(uow.session, principal, Organization, organization_id)
     if organization.kind is not OrgKind.SUPPLIER:
         raise InvalidInput("organization", f"{organization.name} is not a supplier")
@@ -126,7 +128,9 @@ def set_tolerance(
         raise InvalidInput("tolerance_days", f"must be between 0 and {MAX_TOLERANCE_DAYS} days")
     percent = validation.decimal("tolerance_quantity_percent", quantity_percent)
     if not Decimal(0) <= percent <= Decimal(100) or percent != round(percent, 2):
-        raise InvalidInput("tolerance_quantity_percent", "must be a percentage between 0 and 100 (two decimals)")
+        raise InvalidInput(
+            "tolerance_quantity_percent", "must be a percentage between 0 and 100 (two decimals)"
+        )
     organization.tolerance_days = days
     organization.tolerance_quantity_percent = percent
     uow.flush()

@@ -15,7 +15,7 @@ import edi
 import edi.documents as doc
 from portal.exchange import contents
 from portal.exchange.worker import run_once
-from portal.models import LineResponse, ExchangeRecord, OrderStatus, RecordState
+from portal.models import ExchangeRecord, LineResponse, OrderStatus, RecordState
 from portal.orders import service as orders
 from tests.exchange.helpers import despatch, invoice, order_response, partner_scene
 

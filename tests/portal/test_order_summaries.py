@@ -1,6 +1,7 @@
 """The stored facts of an order (``current_status``, ``net_total``, ``earliest_open_due``,
-``awaiting_confirmation``, ``awaiting_review``) always equal what its lines say, and the dashboard tallies always equal
-the aggregates over the orders and invoices they count (``portal.stats``'s ``*_definition``)."""
+``awaiting_confirmation``, ``awaiting_review``) always equal what its lines say, and the dashboard
+tallies always equal the aggregates over the orders and invoices they count
+(``portal.stats``'s ``*_definition``)."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def assert_facts_and_tallies_current(factory: sessionmaker[Session], *, today: d
         wrong = [
             r.number for r in rows if (r[1], bool(r[3]), bool(r[5])) != (r[2], bool(r[4]), bool(r[6]))
         ]
-        assert wrong == [], f"stored earliest_open_due / awaiting_confirmation / awaiting_review differ: {wrong}"
+        assert wrong == [], f"stored due day / awaiting confirmation / awaiting review differ: {wrong}"
         kept = tally_rows(session)
         rebuild(session.connection())
         assert tally_rows(session) == kept

@@ -81,7 +81,9 @@ class OrderLine(Node, Built):
             " when none waits. The fields above stay the agreed ones until the buyer accepts it."
         )
     )
-    proposed_quantity: Decimal | None = strawberry.field(description="The quantity the waiting answer confirms.")
+    proposed_quantity: Decimal | None = strawberry.field(
+        description="The quantity the waiting answer confirms."
+    )
     proposed_price: Decimal | None = strawberry.field(
         description="The unit price the waiting answer asks (null: the ordered price)."
     )
@@ -250,7 +252,10 @@ class Order(Node, Built):
     def proposed_total(self, info: strawberry.Info) -> Decimal:
         if not self.awaiting_review:
             return self.net_total
-        return sum((proposed_amount(line) for line in self.lines(info)), Decimal(0))
+        lines: list[OrderLine] = ctx(info).loaders.lines_by_order.load(
+            self.pk, (o.pk for o in self._siblings)
+        )
+        return sum((proposed_amount(line) for line in lines), Decimal(0))
 
     @strawberry.field
     def delivery_party(self) -> DeliveryParty:

@@ -32,7 +32,7 @@ REVIEW_WHERE_SQLITE = "awaiting_review = 1"
 
 def upgrade() -> None:
     # Plain ADD COLUMN (nullable or with a server default): SQLite does it in place.
-    line_columns = [
+    line_columns: list[sa.Column[object]] = [
         sa.Column(
             "proposed_response",
             sa.Enum(*RESPONSES, name="lineresponse", native_enum=False, length=24),

@@ -216,7 +216,8 @@ class OrderViews:
             )
             if orders.load_order(ctx.uow, ctx.principal, order_id).awaiting_review:
                 return ctx._(
-                    "Your answer has been saved. Changes beyond your agreed tolerance await the buyer's review."
+                    "Your answer has been saved. "
+                    "Changes beyond your agreed tolerance await the buyer's review."
                 )
             return ctx._("Your answer has been saved.")
 
