@@ -119,3 +119,32 @@ def test_the_owner_decides_and_the_supplier_sees_the_outcome_in_german(world: We
         owner, url, f"{url}/review", {"version": version, "line-1-review": "reject", "line-1-reason": "x"}
     )
     assert stale.status_code in (400, 409)  # type: ignore[attr-defined]
+
+
+def test_owner_admins_agree_a_tolerance_on_the_web_and_bad_values_are_named(world: WebWorld) -> None:
+    owner = world.client("owner")
+    supplier_id = world.scene.orgs["supplier-a"].id
+    page = owner.get("/admin/tolerances", params={"lang": "de"})  # German from here on: 7,5
+    assert page.status_code == 200 and f'id="tolerance-{supplier_id}"' in page.text
+    assert "Dealer Other" not in page.text  # suppliers only
+    bad = post_form(
+        owner,
+        "/admin/tolerances",
+        "/admin/tolerances",
+        {"organization_id": str(supplier_id), "tolerance_days": "400", "tolerance_quantity_percent": "5"},
+    )
+    assert bad.status_code == 400  # type: ignore[attr-defined]
+    assert 'id="tolerance_days-error"' in bad.text and 'value="400"' in bad.text  # type: ignore[attr-defined]
+    saved = post_form(
+        owner,
+        "/admin/tolerances",
+        "/admin/tolerances",
+        {"organization_id": str(supplier_id), "tolerance_days": "3", "tolerance_quantity_percent": "7,5"},
+    )
+    assert saved.status_code == 303  # type: ignore[attr-defined]
+    with world.scene.factory() as session:
+        from portal.models import Organization
+
+        org = session.get_one(Organization, supplier_id)
+        assert (org.tolerance_days, org.tolerance_quantity_percent) == (3, Decimal("7.5"))
+    assert world.client("supplier-a").get("/admin/tolerances").status_code == 403
