@@ -305,3 +305,37 @@ def test_the_supplier_and_the_dealer_hear_the_outcome(factory: sessionmaker[Sess
     assert reviewed in inbox(factory, dealer)
     assert reviewed not in inbox(factory, sales)  # the reviewer is not told of its own decision
     assert inbox(factory, other_supplier) == []
+
+
+def test_the_supplier_may_ship_what_it_proposed_while_the_review_waits(scene: Scene) -> None:
+    """An EDI ship notice often follows the answer at once: it may ship up to the proposed quantity
+    of a line whose first answer waits, not more, and never a line it proposes to reject."""
+    order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10, 5))
+    answer(
+        scene,
+        order,
+        orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(8)),
+        orders.LineAnswer(2, LineResponse.REJECTED),
+    )
+    assert loaded(scene, order).status() is OrderStatus.AWAITING_CONFIRMATION
+
+    def ship(number: str, *lines: ShipLine) -> None:
+        with scene.uow() as uow:
+            record_shipment(
+                uow=uow,
+                principal=scene.p("supplier-a"),
+                order_id=order.id,
+                number=number,
+                shipped_on=TODAY,
+                lines=list(lines),
+            )
+
+    with pytest.raises(InvalidInput, match="more than the 8 confirmed"):
+        ship("DN-1", ShipLine(1, Decimal(9)))
+    with pytest.raises(InvalidState, match="cannot ship order line in state 'pending'"):
+        ship("DN-1", ShipLine(2, Decimal(1)))
+    ship("DN-1", ShipLine(1, Decimal(8)))
+    decide(scene, order, review.LineDecision(1, accept=True), review.LineDecision(2, accept=True))
+    current = loaded(scene, order)
+    assert current.status() is OrderStatus.SHIPPED
+    assert (current.lines[0].quantity_confirmed, current.lines[0].quantity_shipped) == (8, 8)
