@@ -24,6 +24,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     literal,
     select,
     text,
@@ -36,6 +37,7 @@ from portal.models.orders import (
     LineFigures,
     LineResponse,
     awaits_confirmation,
+    awaits_review,
     derive_status,
     earliest_open_due,
     order_total,
@@ -55,7 +57,7 @@ from portal.models.tallies import (
 )
 
 BATCH = 2000
-_FACTS = ("current_status", "net_total", "earliest_open_due", "awaiting_confirmation")
+_FACTS = ("current_status", "net_total", "earliest_open_due", "awaiting_confirmation", "awaiting_review")
 _LINE_COLUMNS = (
     "order_id",
     "cancelled",
@@ -68,6 +70,7 @@ _LINE_COLUMNS = (
     "confirmed_price",
     "requested_date",
     "promised_date",
+    "proposed_response",
 )
 
 
@@ -116,10 +119,15 @@ def rebuild_case_tallies(conn: Connection) -> int:
 
 def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
     table, lines = Order.__table__, OrderLine.__table__
+    # Migrations 0009 and 0018 run this on a schema that has no review columns yet (they came with 0019):
+    # then the facts of the review are left out (0019 starts every order at "nothing to review").
+    review = "awaiting_review" in {column["name"] for column in inspect(conn).get_columns("orders")}
+    fact_names = _FACTS if review else _FACTS[:-1]
+    line_columns = _LINE_COLUMNS if review else _LINE_COLUMNS[:-1]
     set_facts = (
         update(Order)
         .where(Order.id == bindparam("order_id"))
-        .values({name: bindparam(name) for name in _FACTS})
+        .values({name: bindparam(name) for name in fact_names})
     )
     last, seen, corrected = 0, 0, 0
     while True:
@@ -129,7 +137,7 @@ def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
                 table.c.cancelled_at,
                 table.c.supplier_id,
                 table.c.requested_date,
-                *(table.c[n] for n in _FACTS),
+                *(table.c[n] for n in fact_names),
             )
             .where(table.c.id > last)
             .order_by(table.c.id)
@@ -139,13 +147,15 @@ def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
             return seen, corrected
         figures: dict[int, list[LineFigures]] = defaultdict(list)
         for line in conn.execute(
-            select(*(lines.c[n] for n in _LINE_COLUMNS)).where(
+            select(*(lines.c[n] for n in line_columns)).where(
                 lines.c.order_id.between(rows[0].id, rows[-1].id)
             )
         ).mappings():
             values = dict(line)
             values["response"] = LineResponse(values["response"])
             values["cancelled"] = bool(values["cancelled"])
+            if values.get("proposed_response") is not None:
+                values["proposed_response"] = LineResponse(values["proposed_response"])
             figures[values.pop("order_id")].append(LineFigures(**values))
         changes: list[dict[str, Any]] = []
         for row in rows:
@@ -159,9 +169,13 @@ def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
                 "earliest_open_due": earliest_open_due(facts, mine),
                 "awaiting_confirmation": awaits_confirmation(facts, mine),
             }
-            stored = {name: getattr(row, name) for name in _FACTS}
+            if review:
+                wanted["awaiting_review"] = awaits_review(facts, mine)
+            stored = {name: getattr(row, name) for name in fact_names}
             stored["current_status"] = str(stored["current_status"])
             stored["awaiting_confirmation"] = bool(stored["awaiting_confirmation"])
+            if review:
+                stored["awaiting_review"] = bool(stored["awaiting_review"])
             if stored != wanted:
                 changes.append({"order_id": row.id, **wanted})
         if changes:

@@ -15,6 +15,7 @@ from portal.access import Principal, organization_kinds
 from portal.customers import service as customers
 from portal.db import UnitOfWork, unit_of_work
 from portal.models import Customer, LineResponse, Order, Organization, OrgKind, Product
+from portal.orders import review
 from portal.orders import service as orders
 from portal.orders.fulfilment import BillLine, ShipLine, record_shipment, submit_invoice
 from portal.seed.plan import gtin13
@@ -104,6 +105,17 @@ class Scene:
                     uow=uow, principal=self.p("owner"), order_id=order.id, supplier_id=self.orgs[supplier].id
                 )
             return order
+
+    def accept_changes(self, order: Order, by: str = "owner") -> None:
+        """The buyer accepts every supplier change awaiting review on ``order`` (issue #17)."""
+        with self.uow() as uow:
+            current = orders.load_order(uow, self.p(by), order.id)
+            decisions = [
+                review.LineDecision(line.line_no, accept=True)
+                for line in current.lines
+                if line.awaiting_review
+            ]
+            review.review_line_changes(uow=uow, principal=self.p(by), order_id=order.id, decisions=decisions)
 
     def fulfil(self, order: Order, supplier: str) -> None:
         """Confirm every line, ship it whole, invoice it whole."""

@@ -127,6 +127,17 @@ def can_cancel_order(p: Principal, order: _Routed) -> bool:
     return can_write(p) and order.dealer_id is not None and order.dealer_id in p.org_ids
 
 
+def can_review_line_changes(p: Principal) -> bool:
+    """Accept or reject a supplier's change of an order line that awaits the buyer's review
+    (issue #17): the owner's sales staff and admins."""
+    return _owner_with(p, OWNER_SALES)
+
+
+def can_manage_tolerances(p: Principal) -> bool:
+    """Agree a supplier's tolerance (the changes that hold without review): owner admins."""
+    return _owner_with(p, frozenset({"admin"}))
+
+
 # -- cases -----------------------------------------------------------------------------------
 def can_open_case(p: Principal) -> bool:
     return can_write(p)

@@ -20,7 +20,7 @@ from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.notifications import Notification, NotificationPreference
-from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, derive_status
+from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, ReviewOutcome, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
 from portal.models.tallies import DayTally, OrderTally
@@ -74,6 +74,7 @@ __all__ = [
     "PasswordReset",
     "Product",
     "RecordState",
+    "ReviewOutcome",
     "RevokedSession",
     "Shipment",
     "ShipmentLine",

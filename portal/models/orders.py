@@ -48,6 +48,13 @@ class LineResponse(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class ReviewOutcome(enum.StrEnum):
+    """The buyer's decision on a supplier's change (issue #17)."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 class OrderStatus(enum.StrEnum):
     DRAFT = "draft"  # not yet routed to a supplier
     AWAITING_CONFIRMATION = "awaiting_confirmation"
@@ -106,6 +113,8 @@ class Order(Base):
     # waits for the supplier's answer.
     earliest_open_due: Mapped[date | None] = mapped_column(Date)
     awaiting_confirmation: Mapped[bool] = mapped_column(default=False, active_history=True)
+    # Whether a supplier's change of a line waits for the buyer's review (`awaits_review`).
+    awaiting_review: Mapped[bool] = mapped_column(default=False)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderLine.line_no", cascade="all, delete-orphan"
@@ -160,6 +169,14 @@ class Order(Base):
             postgresql_where=text("awaiting_confirmation"),
             sqlite_where=text("awaiting_confirmation = 1"),
         ),
+        # The review inbox (issue #17): orders with a supplier's change to review, oldest first.
+        Index(
+            "ix_orders_awaiting_review_created",
+            "created_at",
+            "id",
+            postgresql_where=text("awaiting_review"),
+            sqlite_where=text("awaiting_review = 1"),
+        ),
         Index(
             "ix_orders_awaiting_created",
             "created_at",
@@ -175,6 +192,12 @@ class Order(Base):
     @property
     def total(self) -> Decimal:
         return order_total(self.lines)
+
+    @property
+    def proposed_total(self) -> Decimal:
+        """The net total if the buyer accepted every change awaiting review (the agreed total is
+        `total`)."""
+        return sum((line.proposed_amount for line in self.lines), Decimal(0))
 
 
 NOTHING_DUE = "'9999-12-31'"  # where an order with nothing due sorts by due day: last
@@ -214,6 +237,13 @@ class LineRules:
     confirmed_price: Decimal | None
     requested_date: date | None
     promised_date: date | None
+    proposed_response: LineResponse | None
+
+    @property
+    def awaiting_review(self) -> bool:
+        """A change of the supplier's waits for the buyer's review (the figures above are the
+        agreed ones until the buyer accepts it)."""
+        return self.proposed_response is not None and not self.cancelled
 
     @property
     def effective_price(self) -> Decimal:
@@ -245,6 +275,7 @@ class LineFigures(LineRules):
     confirmed_price: Decimal | None
     requested_date: date | None = None
     promised_date: date | None = None
+    proposed_response: LineResponse | None = None
 
 
 class OrderLine(LineRules, Base):
@@ -273,6 +304,29 @@ class OrderLine(LineRules, Base):
     requested_date: Mapped[date | None] = mapped_column(Date)
     promised_date: Mapped[date | None] = mapped_column(Date)
     cancelled: Mapped[bool] = mapped_column(default=False)
+    # A supplier's change beyond its tolerance, awaiting the buyer's review (issue #17): the answer
+    # it proposes. The figures above stay the agreed ones until the buyer accepts it.
+    proposed_response: Mapped[LineResponse | None] = mapped_column(enum_type(LineResponse))
+    proposed_quantity: Mapped[Decimal | None] = mapped_column(Amount())
+    proposed_price: Mapped[Decimal | None] = mapped_column(Amount())
+    proposed_date: Mapped[date | None] = mapped_column(Date)
+    proposed_reason: Mapped[str | None] = mapped_column(String(500))  # why the supplier rejects
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The buyer's last decision on a change (shown to the supplier until the next change).
+    review_outcome: Mapped[ReviewOutcome | None] = mapped_column(enum_type(ReviewOutcome))
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def proposed_amount(self) -> Decimal:
+        """The net amount if the buyer accepted the change awaiting review (else `net_amount`)."""
+        if not self.awaiting_review:
+            return self.net_amount
+        if self.proposed_response is LineResponse.REJECTED:
+            return Decimal(0)
+        quantity = self.proposed_quantity if self.proposed_quantity is not None else self.quantity_ordered
+        price = self.proposed_price if self.proposed_price is not None else self.unit_price
+        return quantity * price
 
     @property
     def price_overridden(self) -> bool:
@@ -345,17 +399,28 @@ def earliest_open_due(order: OrderFacts, lines: Sequence[LineRules]) -> date | N
 
 
 def awaits_confirmation(order: OrderFacts, lines: Sequence[LineRules]) -> bool:
-    """Routed, not cancelled, and a live line still pending the supplier's answer."""
+    """Routed, not cancelled, and a live line still pending the supplier's answer (a line whose
+    answer awaits the buyer's review no longer waits for the supplier)."""
     if order.cancelled_at is not None or order.supplier_id is None:
         return False
-    return any(not line.cancelled and line.response is LineResponse.PENDING for line in lines)
+    return any(
+        not line.cancelled and line.response is LineResponse.PENDING and line.proposed_response is None
+        for line in lines
+    )
+
+
+def awaits_review(order: OrderFacts, lines: Sequence[LineRules]) -> bool:
+    """Routed, not cancelled, and a live line's change awaits the buyer's review."""
+    if order.cancelled_at is not None or order.supplier_id is None:
+        return False
+    return any(line.awaiting_review for line in lines)
 
 
 @event.listens_for(Session, "before_flush")
 def keep_summaries_current(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     """Recompute the stored facts (``current_status``, ``net_total``, ``earliest_open_due``,
-    ``awaiting_confirmation``) of every order touched in this flush: new or changed orders and the
-    orders of new, changed or deleted lines; and move the dashboard tallies
+    ``awaiting_confirmation``, ``awaiting_review``) of every order touched in this flush: new or
+    changed orders and the orders of new, changed or deleted lines; and move the dashboard tallies
     (:mod:`portal.models.tallies`) of those orders and of new, changed or deleted invoices by what
     changed. Lines not yet loaded are read first (without autoflush, so the pending changes in
     memory are what counts)."""
@@ -482,6 +547,7 @@ def recompute(
             "net_total": order_total(lines),
             "earliest_open_due": earliest_open_due(order, lines),
             "awaiting_confirmation": awaits_confirmation(order, lines),
+            "awaiting_review": awaits_review(order, lines),
         }
         for name, value in facts.items():
             if name not in order.__dict__ or order.__dict__[name] != value:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, enum_type, sort_indexes, utcnow
@@ -35,6 +36,13 @@ class Organization(Base):
     vat_id: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A supplier's agreed tolerance (issue #17): a changed promised date within this many days of
+    # the requested one, a quantity within this percentage below the ordered one, is agreed at once;
+    # a bigger change (and every price change and rejection) waits for the buyer's review.
+    tolerance_days: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    tolerance_quantity_percent: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), default=Decimal(0), server_default=text("0")
+    )
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id], lazy="raise")
 

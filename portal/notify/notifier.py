@@ -104,8 +104,10 @@ class _Lookup:
         self.invoices = _rows(
             session, Invoice, ids("invoice.submitted"), Invoice.number, Invoice.order_id, Invoice.match_status
         )
-        order_ids = ids("order.confirmed") | {r.order_id for r in self.shipments.values()}
-        self.orders = _rows(session, Order, order_ids, Order.number, Order.dealer_id)
+        order_ids = ids("order.confirmed", "order.change_reviewed") | {
+            r.order_id for r in self.shipments.values()
+        }
+        self.orders = _rows(session, Order, order_ids, Order.number, Order.dealer_id, Order.supplier_id)
         case_ids = ids("case.commented", "case.routed", "case.opened", *STATUS_EVENTS)
         self.cases = _rows(session, Case, case_ids, Case.number, Case.routed_to_id, Case.opened_by_org_id)
         self.customers = _rows(session, Customer, ids("customer.shared"), Customer.number)
@@ -146,6 +148,15 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
         return [
             Notice(Kind.ORDER_LINES_CHANGED, "order", order.id, (Order, order.id), {"number": order.number},
                    orgs=(order.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
+        ]  # fmt: skip
+    if kind == "order.change_reviewed":
+        order = lookup.orders.get(event.entity_id)
+        if order is None:
+            return []
+        # The supplier whose change it was; the dealer, whose customer's order it is.
+        return [
+            Notice(Kind.ORDER_CHANGE_REVIEWED, "order", order.id, (Order, order.id), {"number": order.number},
+                   orgs=(order.supplier_id, order.dealer_id), **base)
         ]  # fmt: skip
     if kind == "shipment.created":
         shipment = lookup.shipments.get(event.entity_id)
@@ -223,7 +234,15 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
 
 
 NOTIFYING_EVENTS = (
-    {"order.routed", "order.confirmed", "shipment.created", "invoice.submitted", "case.routed", "case.opened"}
+    {
+        "order.routed",
+        "order.confirmed",
+        "order.change_reviewed",
+        "shipment.created",
+        "invoice.submitted",
+        "case.routed",
+        "case.opened",
+    }
     | {"case.commented", "customer.shared", "webhook.disabled", "export.finished", "export.failed"}
     | STATUS_EVENTS
 )

@@ -23,6 +23,7 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext marker (portal.web.cata
 class Kind(enum.StrEnum):
     ORDER_ROUTED = "order_routed"
     ORDER_LINES_CHANGED = "order_lines_changed"
+    ORDER_CHANGE_REVIEWED = "order_change_reviewed"
     ORDER_LATE = "order_late"
     SHIPMENT_RECEIVED = "shipment_received"
     INVOICE_OVERBILLED = "invoice_overbilled"
@@ -99,6 +100,13 @@ RULES: tuple[Rule, ...] = (
         N_("The supplier changed or rejected lines of order %(number)s"),
         "order.confirmed (a line changed or rejected)",
         {"sales": _MAIL, "admin": _DIGEST, "*": _ON},
+    ),
+    Rule(
+        Kind.ORDER_CHANGE_REVIEWED,
+        N_("Buyer reviewed changes"),
+        N_("The buyer reviewed the changes to order %(number)s"),
+        "order.change_reviewed",
+        {"*": _MAIL},
     ),
     Rule(
         Kind.ORDER_LATE,

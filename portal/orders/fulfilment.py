@@ -80,13 +80,32 @@ def check_ship_quantity(line: OrderLine, quantity: Decimal, field: str) -> Decim
     The ship-notice form checks each line with it before the service, to report every line at once."""
     quantity = validation.decimal(field, quantity, positive=True)
     check_quantity(field, line.unit, quantity)
-    if line.quantity_shipped + quantity > line.effective_quantity:
+    limit = shippable_quantity(line)
+    if line.quantity_shipped + quantity > limit:
         raise InvalidInput(
             field,
-            f"ships {line.quantity_shipped + quantity} in total, "
-            f"more than the {line.effective_quantity} confirmed",
+            f"ships {line.quantity_shipped + quantity} in total, more than the {limit} confirmed",
         )
     return quantity
+
+
+def ships_on_proposal(line: OrderLine) -> bool:
+    """A line whose first answer (not a rejection) awaits the buyer's review (issue #17): the
+    supplier may ship what it proposed meanwhile (an EDI ship notice often follows the answer at
+    once); the buyer may still accept the change afterwards, or reject it (the rest stays owed)."""
+    return (
+        line.response is LineResponse.PENDING
+        and line.awaiting_review
+        and line.proposed_response is not LineResponse.REJECTED
+    )
+
+
+def shippable_quantity(line: OrderLine) -> Decimal:
+    """How much of ``line`` may be shipped in all: the confirmed quantity, or, while its first answer
+    awaits review, the proposed one (never more than ordered)."""
+    if ships_on_proposal(line):
+        return min(line.quantity_ordered, line.proposed_quantity or Decimal(0))
+    return line.effective_quantity
 
 
 def check_bill_quantity(line: OrderLine, quantity: Decimal, field: str) -> Decimal:
@@ -112,7 +131,11 @@ def record_shipment(
 ) -> Shipment:
     order = _supplier_order(uow, principal, order_id, "record shipments")
     status = order.status()
-    if status not in SHIPPABLE:
+    # An order whose every line awaits review is still "awaiting confirmation": it ships on the
+    # proposals (see `ships_on_proposal`).
+    if status not in SHIPPABLE and not (
+        status is OrderStatus.AWAITING_CONFIRMATION and order.awaiting_review
+    ):
         raise InvalidState("order", status.value, "ship")
     if not lines:
         raise InvalidInput("lines", "a ship notice needs at least one line")
@@ -133,7 +156,9 @@ def record_shipment(
     for index, spec in enumerate(lines, start=1):
         field = f"lines[{index}]"
         line = _line(order, spec.line_no, f"{field}.line_no")
-        if line.response in (LineResponse.PENDING, LineResponse.REJECTED):
+        if line.response is LineResponse.REJECTED or (
+            line.response is LineResponse.PENDING and not ships_on_proposal(line)
+        ):
             raise InvalidState("order line", line.response.value, "ship")
         quantity = check_ship_quantity(line, spec.quantity, f"{field}.quantity")
         if spec.sscc is not None and not (spec.sscc.isdigit() and len(spec.sscc) == 18):

@@ -80,9 +80,26 @@ def waiting_condition() -> ColumnElement[bool]:
 def waiting_definition() -> ColumnElement[bool]:
     """What ``awaiting_confirmation`` stores, from the lines."""
     pending = select(OrderLine.order_id).where(
-        OrderLine.response == LineResponse.PENDING, OrderLine.cancelled.is_(False)
+        OrderLine.response == LineResponse.PENDING,
+        OrderLine.cancelled.is_(False),
+        OrderLine.proposed_response.is_(None),
     )
     return Order.id.in_(pending) & Order.cancelled_at.is_(None) & Order.supplier_id.is_not(None)
+
+
+def review_condition() -> ColumnElement[bool]:
+    """An order with a supplier's change awaiting the buyer's review (issue #17): the review inbox.
+    Reads the stored ``Order.awaiting_review`` (kept by the flush hook, with a partial index);
+    :func:`review_definition` is the same from the lines, for tests and audits."""
+    return Order.awaiting_review.expression
+
+
+def review_definition() -> ColumnElement[bool]:
+    """What ``awaiting_review`` stores, from the lines."""
+    proposed = select(OrderLine.order_id).where(
+        OrderLine.proposed_response.is_not(None), OrderLine.cancelled.is_(False)
+    )
+    return Order.id.in_(proposed) & Order.cancelled_at.is_(None) & Order.supplier_id.is_not(None)
 
 
 def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
@@ -194,6 +211,7 @@ class OrderQuery:
     statuses: frozenset[OrderStatus] = field(default_factory=frozenset)  # the stored derived status
     waiting: bool | None = None  # True: waiting for the supplier's answer (`waiting_condition`); False: not
     late_on: date | None = None  # late on this day (`late_conditions`)
+    awaiting_review: bool | None = None  # True: a supplier's change awaits review (`review_condition`)
     include_cancelled: bool = True
     customer_id: int | None = None
     dealer_id: int | None = None
@@ -231,6 +249,9 @@ def order_conditions(q: OrderQuery) -> list[ColumnElement[bool]]:
         conds.append(waiting if q.waiting else ~waiting)
     if q.late_on is not None:
         conds.extend(late_conditions(q.late_on))
+    if q.awaiting_review is not None:
+        review = review_condition()
+        conds.append(review if q.awaiting_review else ~review)
     if not q.include_cancelled:
         conds.append(Order.cancelled_at.is_(None))
     if q.customer_id is not None:
@@ -533,6 +554,8 @@ __all__ = [
     "order_conditions",
     "order_statuses",
     "order_timeline",
+    "review_condition",
+    "review_definition",
     "shipment_conditions",
     "status_expression",
     "timeline_actors",

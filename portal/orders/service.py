@@ -30,6 +30,14 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.numbering import next_value
 from portal.orders.limits import MAX_LINES_PER_ORDER
+from portal.orders.tolerance import (
+    Proposal,
+    clear_proposal,
+    propose,
+    settle,
+    tolerance_of,
+    within_tolerance,
+)
 from portal.orders.units import check_quantity
 
 
@@ -247,7 +255,11 @@ def respond_to_order(
     answers: Sequence[LineAnswer],
     expected_version: int | None = None,
 ) -> Order:
-    """The supplier confirms, rejects or changes lines (EDI ORDRSP / GraphQL confirmOrder / portal form)."""
+    """The supplier confirms, rejects or changes lines (EDI ORDRSP / GraphQL confirmOrder / portal form).
+
+    An answer within the supplier's agreed tolerance (`portal.orders.tolerance`) is the line's
+    answer at once; a bigger change, a price change or a rejection is kept as the line's proposal
+    until the owner's staff review it (`portal.orders.review`): the agreed figures stay meanwhile."""
     order = load_order(uow, principal, order_id, for_update=True)
     _require_supplier_of(principal, order, "answer")
     status = order.status()
@@ -256,8 +268,10 @@ def respond_to_order(
     if not answers:
         raise InvalidInput("lines", "answer at least one line")
     touch_order(order, expected_version)
+    allowed = tolerance_of(uow.session, order.supplier_id)
     by_no = {line.line_no: line for line in order.lines}
     seen: set[int] = set()
+    reviewed: set[int] = set()
     for answer in answers:
         field = f"lines[{answer.line_no}]"
         line = by_no.get(answer.line_no)
@@ -267,10 +281,16 @@ def respond_to_order(
             raise InvalidInput(field, "answered twice")
         seen.add(answer.line_no)
         if line.quantity_shipped > 0:
-            raise InvalidState("order line", "shipped", "change")
+            raise InvalidState(f"line {line.line_no} of order {order.number}", "shipped", "change")
         if not may_answer_line(order, line, status):  # answered, and the order is in fulfilment
             raise InvalidState("order line", f"{line.response.value} in a {status.value} order", "change")
-        _apply_answer(line, answer, field, order.order_date)
+        proposal = resolve_answer(line, answer, field, order.order_date)
+        if within_tolerance(line, proposal, allowed):
+            settle(line, proposal)
+            clear_proposal(line)
+        else:
+            propose(line, proposal)
+            reviewed.add(line.line_no)
     uow.flush()
     record(
         uow,
@@ -280,17 +300,30 @@ def respond_to_order(
         order.id,
         number=order.number,
         status=order.status().value,
-        lines=[
-            {
-                "line_no": a.line_no,
-                "action": a.action.value,
-                "quantity": by_no[a.line_no].quantity_confirmed,
-                **({"reason": by_no[a.line_no].reject_reason} if by_no[a.line_no].reject_reason else {}),
-            }
-            for a in answers
-        ],
+        lines=[_answered(by_no[a.line_no], a, a.line_no in reviewed) for a in answers],
     )
     return order
+
+
+def _answered(line: OrderLine, answer: LineAnswer, reviewed: bool) -> dict[str, object]:
+    """A line of the ``order.confirmed`` event: the answer, and whether it awaits the buyer's review
+    (then with what it proposes) or holds at once."""
+    if reviewed:
+        return {
+            "line_no": line.line_no,
+            "action": answer.action.value,
+            "review": True,
+            "quantity": line.proposed_quantity,
+            **({"unit_price": line.proposed_price} if line.proposed_price is not None else {}),
+            **({"promised_date": line.proposed_date.isoformat()} if line.proposed_date else {}),
+            **({"reason": line.proposed_reason} if line.proposed_reason else {}),
+        }
+    return {
+        "line_no": line.line_no,
+        "action": answer.action.value,
+        "quantity": line.quantity_confirmed,
+        **({"reason": line.reject_reason} if line.reject_reason else {}),
+    }
 
 
 def check_answer(line: OrderLine, answer: LineAnswer, order_date: date) -> Decimal:
@@ -317,14 +350,12 @@ def check_answer(line: OrderLine, answer: LineAnswer, order_date: date) -> Decim
     return quantity
 
 
-def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: date) -> None:
+def resolve_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: date) -> Proposal:
+    """What the answer makes of ``line`` (checked): its response, quantity, date and price."""
     quantity = check_answer(line, answer, order_date)
     if answer.action is LineResponse.REJECTED:
-        line.response, line.quantity_confirmed = LineResponse.REJECTED, Decimal(0)
-        line.promised_date = None
-        line.reject_reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
-        return
-    line.reject_reason = None
+        reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
+        return Proposal(LineResponse.REJECTED, Decimal(0), None, None, reason)
     price = None
     if answer.unit_price is not None:
         price = validation.decimal(f"{field}.unit_price", answer.unit_price)
@@ -333,10 +364,13 @@ def _apply_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: d
         or (price is not None and price != line.unit_price)
         or answer.action is LineResponse.CHANGED
     )
-    line.response = LineResponse.CHANGED if changed else LineResponse.ACCEPTED
-    line.quantity_confirmed = quantity
-    line.promised_date = answer.promised_date or line.promised_date or line.requested_date
-    line.confirmed_price = price
+    return Proposal(
+        LineResponse.CHANGED if changed else LineResponse.ACCEPTED,
+        quantity,
+        answer.promised_date or line.promised_date or line.requested_date,
+        price,
+        None,
+    )
 
 
 def _require_supplier_of(principal: Principal, order: Order, action: str) -> None:

@@ -22,6 +22,7 @@ from portal.models import (
 from portal.models.orders import (
     LineFigures,
     awaits_confirmation,
+    awaits_review,
     derive_status,
     earliest_open_due,
     order_total,
@@ -195,6 +196,7 @@ def _order(
             "requested_date": None,
             "promised_date": None,
             "cancelled": False,
+            "proposed_response": None,
         }
         lines.append(line)
     answered = {"partial": 1, "draft": 0, "awaiting": 0, "cancelled": 0}.get(state, len(lines))
@@ -306,6 +308,7 @@ def _summarize(order: Row, lines: list[Row]) -> None:
     order["net_total"] = order_total(figures)
     order["earliest_open_due"] = earliest_open_due(facts, figures)
     order["awaiting_confirmation"] = awaits_confirmation(facts, figures)
+    order["awaiting_review"] = awaits_review(facts, figures)
 
 
 LINE_FIGURES = tuple(LineFigures.__dataclass_fields__)

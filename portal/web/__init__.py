@@ -31,6 +31,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.notifications import NotificationViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
+    from portal.web.views.tolerances import ToleranceViews
     from portal.web.views.webhooks import WebhookViews
 
     web = Web(settings, sessions)
@@ -43,6 +44,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     cases = CaseViews(web)
     customers = CustomerViews(web)
     admin = AdminViews(web)
+    tolerances = ToleranceViews(web)
     account = AccountViews(web)
     from portal.web.views.unsubscribe import UnsubscribeViews
 
@@ -74,6 +76,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/orders/{order_id:int}/shipments", page(orders.ship), methods=["POST"]),
         Route("/orders/{order_id:int}/invoices", page(orders.invoice), methods=["POST"]),
         Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
+        Route("/orders/{order_id:int}/review", page(orders.review), methods=["POST"]),
         Route("/cases/new", page(cases.new), methods=["GET", "POST"]),
         Route("/cases/{case_id:int}", page(cases.detail), methods=["GET"]),
         Route("/cases/{case_id:int}/comments", page(cases.comment), methods=["POST"]),
@@ -105,6 +108,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/exports/{export_id:int}/download", page(exports.download), methods=["GET"]),
         Route("/admin/exchange", page(exchange_admin.profiles), methods=["GET", "POST"]),
         Route("/admin/users", page(admin.users), methods=["GET", "POST"]),
+        Route("/admin/tolerances", page(tolerances.page), methods=["GET", "POST"]),
         Route("/admin/users/{user_id:int}/active", page(admin.set_active), methods=["POST"]),
         Route("/admin/invitations", page(invitations.invite), methods=["POST"]),
         Route("/admin/invitations/{invitation_id:int}/resend", page(invitations.resend), methods=["POST"]),

@@ -52,6 +52,13 @@ SAME: list[Same] = [
     ),
     Same(
         "orders",
+        "review=awaiting&sort=created_at&dir=asc",
+        "orders",
+        {"awaitingReview": True},
+        by("CREATED_AT"),
+    ),
+    Same(
+        "orders",
         "status=awaiting_confirmation&from=2026-01-05&to=2026-01-05",
         "orders",
         {"status": ["AWAITING_CONFIRMATION"], "orderDateFrom": "2026-01-05", "orderDateTo": "2026-01-05"},

@@ -14,7 +14,9 @@ from portal.cases import service as cases
 from portal.customers import service as customers
 from portal.db import UnitOfWork
 from portal.errors import PermissionDenied, PortalError
+from portal.models import LineResponse
 from portal.notify.webhooks import service as webhooks
+from portal.orders import review
 from portal.orders import service as orders
 from tests.builders import Scene, build_scene
 
@@ -54,6 +56,13 @@ def scene(factory: sessionmaker[Session]) -> Scene:
 def test_services_enforce_the_functions_the_pages_show(scene: Scene, org: str, role: str) -> None:
     customer = scene.customer("Matrix AG", shared_with=("dealer-group", "partner"))
     order = scene.order(customer, dealer="dealer-group", supplier="supplier-a")
+    with scene.uow() as uow:  # a change awaiting the buyer's review (issue #17)
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(2))],
+        )
     p = scene.p(org, role)
     checks: dict[str, tuple[bool, Callable[[UnitOfWork], object]]] = {
         "create_order": (
@@ -69,6 +78,22 @@ def test_services_enforce_the_functions_the_pages_show(scene: Scene, org: str, r
             may.can_route_order(p),
             lambda uow: orders.route_order(
                 uow=uow, principal=p, order_id=order.id, supplier_id=scene.orgs["supplier-b"].id
+            ),
+        ),
+        "review_line_changes": (
+            may.can_review_line_changes(p),
+            lambda uow: review.review_line_changes(
+                uow=uow, principal=p, order_id=order.id, decisions=[review.LineDecision(1, accept=True)]
+            ),
+        ),
+        "set_tolerance": (
+            may.can_manage_tolerances(p),
+            lambda uow: review.set_tolerance(
+                uow=uow,
+                principal=p,
+                organization_id=scene.orgs["supplier-a"].id,
+                days=2,
+                quantity_percent=Decimal(5),
             ),
         ),
         "open_case": (may.can_open_case(p), lambda uow: cases.open_case(uow=uow, principal=p, subject="x")),

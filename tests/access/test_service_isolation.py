@@ -18,7 +18,7 @@ from portal.cases import service as cases
 from portal.customers import service as customers
 from portal.errors import NotFound, PermissionDenied, PortalError
 from portal.models import ActivityKind, Event, LineResponse
-from portal.orders import fulfilment
+from portal.orders import fulfilment, review
 from portal.orders import service as orders
 from portal.partners import service as partners
 from tests.builders import Scene, build_scene
@@ -45,6 +45,18 @@ CALLS: dict[str, tuple[str, Call]] = {
         "order",
         lambda uow, p, i: orders.respond_to_order(
             uow=uow, principal=p, order_id=i, answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)]
+        ),
+    ),
+    "review_line_changes": (
+        "order",
+        lambda uow, p, i: review.review_line_changes(
+            uow=uow, principal=p, order_id=i, decisions=[review.LineDecision(1, accept=True)]
+        ),
+    ),
+    "set_tolerance": (
+        "organization",
+        lambda uow, p, i: review.set_tolerance(
+            uow=uow, principal=p, organization_id=i, days=1, quantity_percent=Decimal(1)
         ),
     ),
     "cancel_order": ("order", lambda uow, p, i: orders.cancel_order(uow=uow, principal=p, order_id=i)),

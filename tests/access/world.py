@@ -34,6 +34,7 @@ from portal.models import (
     Invitation,
     Invoice,
     InvoiceLine,
+    LineResponse,
     MatchStatus,
     Notification,
     NotificationPreference,
@@ -234,6 +235,9 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
         line = OrderLine(
             order_id=oid, line_no=1, description="x", unit_price=Decimal(1), quantity_ordered=Decimal(2)
         )
+        if o.supplier is not None and not o.shipped and n % 2 == 0:
+            # a supplier's change awaiting the buyer's review (issue #17): the review inbox's rows
+            line.proposed_response, line.proposed_quantity = LineResponse.CHANGED, Decimal(1)
         lid = add(OrderLine, line, o.dealer, o.supplier)
         if o.supplier is not None and o.shipped:
             sid = add(

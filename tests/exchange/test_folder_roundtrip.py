@@ -15,7 +15,7 @@ import edi
 import edi.documents as doc
 from portal.exchange import contents
 from portal.exchange.worker import run_once
-from portal.models import ExchangeRecord, OrderStatus, RecordState
+from portal.models import ExchangeRecord, LineResponse, OrderStatus, RecordState
 from portal.orders import service as orders
 from tests.exchange.helpers import despatch, invoice, order_response, partner_scene
 
@@ -49,6 +49,17 @@ def test_supplier_round_trip(factory: sessionmaker[Session], tmp_path: Path, fmt
         loaded = orders.load_order(uow, partner.scene.p("owner"), order.id)
     partner.send("ordrsp-1", order_response(loaded, quantities={1: Decimal(8), 2: None}), "101")
     run_once(factory)
+    # The cut from 10 to 8 waits for the buyer's review (issue #17); line 2 is agreed at once.
+    with partner.scene.uow() as uow:
+        answered = orders.load_order(uow, partner.scene.p("owner"), order.id)
+        assert answered.awaiting_review
+        assert [(line.response, line.proposed_quantity) for line in answered.lines] == [
+            (LineResponse.PENDING, Decimal(8)),
+            (LineResponse.ACCEPTED, None),
+        ]
+        assert answered.net_total == 10 * answered.lines[0].unit_price + 4 * answered.lines[1].unit_price
+    assert status(partner, order.id) is OrderStatus.PARTIALLY_CONFIRMED
+    partner.scene.accept_changes(order)
     assert status(partner, order.id) is OrderStatus.CONFIRMED
     partner.send("desadv-1", despatch(loaded, {1: Decimal(8), 2: Decimal(4)}), "102")
     run_once(factory)

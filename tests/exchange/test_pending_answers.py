@@ -58,6 +58,7 @@ def test_an_ordrsp_answers_the_pending_lines_of_a_partly_invoiced_order(
     order = _partly_invoiced(scene)
     with scene.uow() as uow:
         apply_document(uow, scene.p("supplier-a"), order_response(order, quantities={2: None, 3: Decimal(0)}))
+    scene.accept_changes(order)  # the rejection waited for the buyer's review (issue #17)
     assert _responses(scene, order.id) == [
         LineResponse.ACCEPTED,
         LineResponse.ACCEPTED,

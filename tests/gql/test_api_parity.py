@@ -39,6 +39,8 @@ WEB_ACTIONS: dict[str, str] = {
     "/orders/{order_id:int}/shipments": "createShipment",
     "/orders/{order_id:int}/invoices": "submitInvoice",
     "/orders/{order_id:int}/route": "routeOrder",
+    "/orders/{order_id:int}/review": "reviewLineChanges",
+    "/admin/tolerances": "setSupplierTolerance",
     "/orders/{order_id:int}/cancel": "cancelOrder",
     "/cases/new": "createCase",
     "/cases/{case_id:int}/comments": "addCaseComment",

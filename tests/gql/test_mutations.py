@@ -20,6 +20,12 @@ CONFIRM = op(
     "ConfirmOrderInput",
     "order { status version lines { lineNo response quantityConfirmed promisedDate confirmedPrice } }",
 )
+REVIEW = op(
+    "reviewLineChanges",
+    "ReviewLineChangesInput",
+    "order { status lines { lineNo response quantityConfirmed promisedDate confirmedPrice"
+    " reviewOutcome reviewReason } }",
+)
 SHIP = op(
     "createShipment",
     "CreateShipmentInput",
@@ -56,14 +62,60 @@ def test_supplier_confirms_changes_and_rejects_lines(world: World) -> None:
     )
     payload = data["confirmOrder"]
     assert payload["userErrors"] == []
-    assert payload["order"]["status"] == "CONFIRMED"
-    assert payload["order"]["lines"] == [
+    # Both wait for the buyer's review (issue #17): the agreed state stays, the proposal is beside it.
+    assert payload["order"]["status"] == "AWAITING_CONFIRMATION"
+    proposals = world.api.ok(
+        "query($id: ID!) { node(id: $id) { ... on Order { awaitingReview total proposedTotal version"
+        " lines { awaitingReview proposedResponse proposedQuantity proposedPrice proposedDate } } } }",
+        {"id": world.gid("Order", "order_a")},
+        as_="supplier-a",
+    )["node"]
+    assert (proposals["awaitingReview"], proposals["proposedTotal"]) == (True, "95.2")  # 8 x 11.90
+    assert proposals["lines"] == [
+        {
+            "awaitingReview": True,
+            "proposedResponse": "CHANGED",
+            "proposedQuantity": "8",
+            "proposedPrice": "11.9",
+            "proposedDate": promised,
+        },
+        {
+            "awaitingReview": True,
+            "proposedResponse": "REJECTED",
+            "proposedQuantity": "0",
+            "proposedPrice": None,
+            "proposedDate": None,
+        },
+    ]
+    decisions = [{"lineNo": 1, "accept": True}, {"lineNo": 2, "accept": True, "reason": "agreed by phone"}]
+    refused = world.api.ok(
+        REVIEW,
+        {"input": {"order": world.gid("Order", "order_a"), "lines": decisions}},
+        as_="supplier-a",
+    )["reviewLineChanges"]
+    assert (refused["order"], refused["userErrors"][0]["code"]) == (None, "PERMISSION_DENIED")
+    reviewed = world.api.ok(
+        REVIEW,
+        {
+            "input": {
+                "order": world.gid("Order", "order_a"),
+                "lines": decisions,
+                "expectedVersion": proposals["version"],
+            }
+        },
+        as_="owner",
+    )["reviewLineChanges"]
+    assert reviewed["userErrors"] == []
+    assert reviewed["order"]["status"] == "CONFIRMED"
+    assert reviewed["order"]["lines"] == [
         {
             "lineNo": 1,
             "response": "CHANGED",
             "quantityConfirmed": "8",
             "promisedDate": promised,
             "confirmedPrice": "11.9",
+            "reviewOutcome": "ACCEPTED",
+            "reviewReason": None,
         },
         {
             "lineNo": 2,
@@ -71,8 +123,22 @@ def test_supplier_confirms_changes_and_rejects_lines(world: World) -> None:
             "quantityConfirmed": "0",
             "promisedDate": None,
             "confirmedPrice": None,
+            "reviewOutcome": "ACCEPTED",
+            "reviewReason": "agreed by phone",
         },
     ]
+    again = world.api.ok(
+        REVIEW,
+        {
+            "input": {
+                "order": world.gid("Order", "order_a"),
+                "lines": decisions,
+                "expectedVersion": proposals["version"],
+            }
+        },
+        as_="owner",
+    )["reviewLineChanges"]
+    assert again["userErrors"][0]["code"] == "CONFLICT"  # a second reviewer from the same version
 
 
 def test_invalid_confirmation_comes_back_as_user_errors_and_writes_nothing(world: World) -> None:

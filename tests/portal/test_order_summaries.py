@@ -1,6 +1,7 @@
 """The stored facts of an order (``current_status``, ``net_total``, ``earliest_open_due``,
-``awaiting_confirmation``) always equal what its lines say, and the dashboard tallies always equal
-the aggregates over the orders and invoices they count (``portal.stats``'s ``*_definition``)."""
+``awaiting_confirmation``, ``awaiting_review``) always equal what its lines say, and the dashboard
+tallies always equal the aggregates over the orders and invoices they count
+(``portal.stats``'s ``*_definition``)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,14 @@ from portal.models import (
     OrderTally,
     Organization,
 )
+from portal.orders import review
 from portal.orders import service as orders
 from portal.orders.fulfilment import BillLine, ShipLine, record_shipment, submit_invoice
 from portal.orders.queries import (
     earliest_open_due_expression,
     late_definition,
     order_statuses,
+    review_definition,
     waiting_definition,
 )
 from portal.seed import seed_demo
@@ -66,10 +69,14 @@ def assert_facts_and_tallies_current(factory: sessionmaker[Session], *, today: d
                 earliest_open_due_expression(),
                 Order.awaiting_confirmation,
                 waiting_definition(),
+                Order.awaiting_review,
+                review_definition(),
             )
         ).all()
-        wrong = [r.number for r in rows if (r[1], bool(r[3])) != (r[2], bool(r[4]))]
-        assert wrong == [], f"stored earliest_open_due / awaiting_confirmation differ: {wrong}"
+        wrong = [
+            r.number for r in rows if (r[1], bool(r[3]), bool(r[5])) != (r[2], bool(r[4]), bool(r[6]))
+        ]
+        assert wrong == [], f"stored due day / awaiting confirmation / awaiting review differ: {wrong}"
         kept = tally_rows(session)
         rebuild(session.connection())
         assert tally_rows(session) == kept
@@ -108,6 +115,15 @@ def assert_current(factory: sessionmaker[Session], order_id: int, expected: Orde
     assert stored[0] is expected
     assert_facts_and_tallies_current(factory)
     return stored[1]
+
+
+def awaiting(factory: sessionmaker[Session], order_id: int) -> tuple[bool, bool, Decimal]:
+    """The stored awaiting_confirmation and awaiting_review, and the proposed total."""
+    with factory() as session:
+        order = session.scalars(
+            select(Order).where(Order.id == order_id).options(selectinload(Order.lines))
+        ).one()
+        return order.awaiting_confirmation, order.awaiting_review, order.proposed_total
 
 
 def test_demo_data_is_seeded_with_the_derived_summaries(
@@ -154,8 +170,13 @@ def test_every_service_step_keeps_the_summary_current(factory: sessionmaker[Sess
                 orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(8), unit_price=Decimal("12"))
             ],
         )
+    # a price change awaits the buyer's review: the agreed total stays, the proposed one is beside it
+    assert assert_current(factory, order.id, OrderStatus.AWAITING_CONFIRMATION) == Decimal("225")
+    assert awaiting(factory, order.id) == (True, True, Decimal("196"))  # line 2 is still unanswered
+    scene.accept_changes(order)
     # line 1 now 8 x 12.00; line 2 still as ordered
     assert assert_current(factory, order.id, OrderStatus.PARTIALLY_CONFIRMED) == Decimal("196")
+    assert awaiting(factory, order.id) == (True, False, Decimal("196"))
 
     with scene.uow() as uow:
         orders.respond_to_order(
@@ -164,6 +185,25 @@ def test_every_service_step_keeps_the_summary_current(factory: sessionmaker[Sess
             order_id=order.id,
             answers=[orders.LineAnswer(2, LineResponse.REJECTED)],
         )
+    assert assert_current(factory, order.id, OrderStatus.PARTIALLY_CONFIRMED) == Decimal("196")
+    assert awaiting(factory, order.id) == (False, True, Decimal("96"))
+    with scene.uow() as uow:  # the buyer refuses the rejection: line 2 waits for an answer again
+        review.review_line_changes(
+            uow=uow,
+            principal=scene.p("owner"),
+            order_id=order.id,
+            decisions=[review.LineDecision(2, accept=False, reason="we need it; find stock")],
+        )
+    assert assert_current(factory, order.id, OrderStatus.PARTIALLY_CONFIRMED) == Decimal("196")
+    assert awaiting(factory, order.id) == (True, False, Decimal("196"))
+    with scene.uow() as uow:
+        orders.respond_to_order(
+            uow=uow,
+            principal=supplier,
+            order_id=order.id,
+            answers=[orders.LineAnswer(2, LineResponse.REJECTED)],
+        )
+    scene.accept_changes(order)
     assert assert_current(factory, order.id, OrderStatus.CONFIRMED) == Decimal("96")
 
     with scene.uow() as uow:

@@ -68,6 +68,8 @@ def test_status_follows_line_quantities_through_the_whole_flow(scene: Scene) -> 
                 )
             ],
         )
+    assert status_of(scene, order.id) is OrderStatus.AWAITING_CONFIRMATION  # the change awaits review
+    scene.accept_changes(order)
     assert status_of(scene, order.id) is OrderStatus.PARTIALLY_CONFIRMED
     with scene.uow() as uow:
         orders.respond_to_order(
@@ -189,6 +191,7 @@ def test_shipping_more_than_confirmed_is_refused(scene: Scene) -> None:
             order_id=order.id,
             answers=[orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(4))],
         )
+    scene.accept_changes(order)
     with pytest.raises(InvalidInput, match="more than the 4 confirmed"), scene.uow() as uow:
         record_shipment(
             uow=uow,
@@ -328,6 +331,7 @@ def _partly_invoiced_with_pending_lines(scene: Scene) -> Order:
                 orders.LineAnswer(2, LineResponse.CHANGED, quantity=Decimal(5)),
             ],
         )
+    scene.accept_changes(order)
     with scene.uow() as uow:
         record_shipment(
             uow=uow,
@@ -365,6 +369,7 @@ def test_pending_lines_can_still_be_answered_once_the_order_is_partly_invoiced(s
                 orders.LineAnswer(4, LineResponse.REJECTED, reason="discontinued"),
             ],
         )
+    scene.accept_changes(order)
     with scene.uow() as uow:
         loaded = orders.load_order(uow, scene.p("owner"), order.id)
         assert [(line.response, line.quantity_confirmed) for line in loaded.lines[2:]] == [

@@ -47,10 +47,17 @@ def test_supplier_confirms_part_of_an_order(world: WebWorld) -> None:
         {"version": version.group(1), "line-1-action": "accepted", "line-1-quantity": "8"},
     )
     assert response.status_code == 303, response.text
+    # 8 of 10 is beyond supplier-a's tolerance (none agreed): it waits for the buyer (issue #17)
+    assert _status(world, order.id) is OrderStatus.AWAITING_CONFIRMATION
+    page = client.get(url)
+    assert "Changes beyond your agreed tolerance await the buyer&#39;s review." in page.text
+    assert re.search(r'id="order-status"><span class="badge s-awaiting_confirmation">', page.text)
+    assert 'id="order-review"' in page.text and 'id="proposal-1"' in page.text
+    world.scene.accept_changes(order)
     assert _status(world, order.id) is OrderStatus.PARTIALLY_CONFIRMED
     page = client.get(url)
-    assert "Your answer has been saved." in page.text
     assert re.search(r'id="order-status"><span class="badge s-partially_confirmed">', page.text)
+    assert "The buyer accepted the change." in page.text
 
 
 def test_a_stale_confirmation_form_says_so_instead_of_overwriting(world: WebWorld) -> None:
@@ -537,6 +544,9 @@ def test_a_rejection_reason_is_stored_and_shown_to_the_buyer_and_in_the_history(
         },
     )
     assert answered.status_code == 303, answered.text  # type: ignore[attr-defined]
+    dealer = world.client("dealer-group").get(url, params={"lang": "de"}).text
+    assert "Vorschlag: Position ablehnen (Nicht mehr lieferbar)" in dealer  # awaiting review
+    world.scene.accept_changes(order)
     dealer = world.client("dealer-group").get(url, params={"lang": "de"}).text
     assert "Grund: Nicht mehr lieferbar" in dealer
     assert "Position 2 abgelehnt: Nicht mehr lieferbar" in dealer

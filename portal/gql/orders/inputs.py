@@ -51,6 +51,10 @@ class OrderFilter:
     awaiting_confirmation: bool | None = strawberry.field(
         default=None, description="true: orders with lines the supplier has not answered yet (new work)."
     )
+    awaiting_review: bool | None = strawberry.field(
+        default=None,
+        description="true: orders with a supplier's change awaiting the buyer's review (the review inbox).",
+    )
     late_on: date | None = strawberry.field(
         default=None,
         description=(
@@ -77,6 +81,7 @@ def order_query(f: OrderFilter | None, principal: Principal) -> OrderQuery:
         statuses=frozenset(f.status or ()),
         waiting=f.awaiting_confirmation,
         late_on=f.late_on,
+        awaiting_review=f.awaiting_review,
         include_cancelled=f.include_cancelled,
         customer_id=filter_id("filter.customer", f.customer, "Customer"),
         dealer_id=filter_id("filter.dealer", f.dealer, "Organization"),
@@ -177,6 +182,33 @@ class ConfirmOrderInput:
     order: strawberry.ID
     lines: list[LineAnswerInput]
     expected_version: int | None = strawberry.field(default=None, description="The order's version you read.")
+
+
+@strawberry.input
+class LineDecisionInput:
+    line_no: int
+    accept: bool = strawberry.field(description="true: the change becomes the line's answer; false: refused.")
+    reason: str | None = strawberry.field(
+        default=None, description="Why (required to reject); shown to the supplier."
+    )
+
+
+@strawberry.input
+class ReviewLineChangesInput:
+    order: strawberry.ID
+    lines: list[LineDecisionInput]
+    expected_version: int | None = strawberry.field(
+        default=None, description="The order's version you read: a second reviewer is told it changed."
+    )
+
+
+@strawberry.input
+class SetSupplierToleranceInput:
+    supplier: strawberry.ID
+    days: int = strawberry.field(description="A promised date within this many days holds (0 to 365).")
+    quantity_percent: Decimal = strawberry.field(
+        description="A confirmed quantity within this percentage of the ordered one holds (0 to 100)."
+    )
 
 
 @strawberry.input

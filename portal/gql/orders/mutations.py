@@ -14,17 +14,26 @@ from portal.gql.orders.inputs import (
     ConfirmOrderInput,
     CreateOrderInput,
     CreateShipmentInput,
+    ReviewLineChangesInput,
     RouteOrderInput,
+    SetSupplierToleranceInput,
     SubmitInvoiceInput,
 )
 from portal.gql.orders.types import Invoice, Order, Shipment
-from portal.orders import fulfilment
+from portal.gql.partners.types import Organization
+from portal.orders import fulfilment, review
 from portal.orders import service as orders
 
 
 @strawberry.type
 class OrderPayload:
     order: Order | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class OrganizationPayload:
+    organization: Organization | None
     user_errors: list[UserError]
 
 
@@ -68,6 +77,46 @@ class OrdersMutation:
 
         ident, errors = run(info, act)
         return OrderPayload(order=reload(info, m.Order, Order, ident), user_errors=errors)
+
+    @mutation(
+        description=(
+            "Owner staff accept or reject the supplier's changes awaiting review, line by line"
+            " (a reason is required to reject; the supplier is told)."
+        )
+    )
+    def review_line_changes(self, info: strawberry.Info, input: ReviewLineChangesInput) -> OrderPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            order_id = pk(input.order, "Order", "order")
+            review.review_line_changes(
+                uow=uow,
+                principal=p,
+                order_id=order_id,
+                decisions=[review.LineDecision(d.line_no, d.accept, d.reason) for d in input.lines],
+                expected_version=input.expected_version,
+            )
+            return order_id
+
+        ident, errors = run(info, act)
+        return OrderPayload(order=reload(info, m.Order, Order, ident), user_errors=errors)
+
+    @mutation(description="Owner admins agree a supplier's tolerance: answers within it need no review.")
+    def set_supplier_tolerance(
+        self, info: strawberry.Info, input: SetSupplierToleranceInput
+    ) -> OrganizationPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            organization = review.set_tolerance(
+                uow=uow,
+                principal=p,
+                organization_id=pk(input.supplier, "Organization", "supplier"),
+                days=input.days,
+                quantity_percent=input.quantity_percent,
+            )
+            return organization.id
+
+        ident, errors = run(info, act)
+        return OrganizationPayload(
+            organization=reload(info, m.Organization, Organization, ident), user_errors=errors
+        )
 
     @mutation(description="A ship notice (despatch advice) for lines of one order.")
     def create_shipment(self, info: strawberry.Info, input: CreateShipmentInput) -> ShipmentPayload:

@@ -19,10 +19,22 @@ from portal.gql.partners.types import Organization
 OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
 LineResponse = strawberry.enum(m.LineResponse, name="LineResponse")
 MatchStatus = strawberry.enum(m.MatchStatus, name="MatchStatus")
+ReviewOutcome = strawberry.enum(m.ReviewOutcome, name="ReviewOutcome")
 
 # The model's own rules, applied to our plain objects: one definition of "effective".
 _effective_quantity = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_quantity).fget)
 _effective_price = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_price).fget)
+
+
+def proposed_amount(line: OrderLine) -> Decimal:
+    """The line's net amount if its change awaiting review were accepted (the model's rule,
+    `portal.models.orders.OrderLine.proposed_amount`)."""
+    if line.proposed_response is None or line.cancelled:
+        return line.effective_quantity * line.effective_price
+    if line.proposed_response is m.LineResponse.REJECTED:
+        return Decimal(0)
+    quantity = line.proposed_quantity if line.proposed_quantity is not None else line.quantity_ordered
+    return quantity * (line.proposed_price if line.proposed_price is not None else line.unit_price)
 
 
 @strawberry.type(
@@ -63,6 +75,26 @@ class OrderLine(Node, Built):
     reject_reason: str | None = strawberry.field(
         description="Why the supplier rejected the line, as it gave it."
     )
+    proposed_response: m.LineResponse | None = strawberry.field(
+        description=(
+            "The supplier's answer awaiting the buyer's review (beyond its agreed tolerance); null"
+            " when none waits. The fields above stay the agreed ones until the buyer accepts it."
+        )
+    )
+    proposed_quantity: Decimal | None = strawberry.field(
+        description="The quantity the waiting answer confirms."
+    )
+    proposed_price: Decimal | None = strawberry.field(
+        description="The unit price the waiting answer asks (null: the ordered price)."
+    )
+    proposed_date: date | None = strawberry.field(description="The date the waiting answer promises.")
+    proposed_reason: str | None = strawberry.field(description="Why the waiting answer rejects the line.")
+    proposed_at: datetime | None = strawberry.field(description="When the waiting answer came.")
+    review_outcome: m.ReviewOutcome | None = strawberry.field(
+        description="The buyer's last decision on a change of the supplier's (until the next change)."
+    )
+    review_reason: str | None = strawberry.field(description="The buyer's reason for its decision.")
+    reviewed_at: datetime | None = strawberry.field(description="When the buyer decided.")
     order_id: strawberry.Private[int]
     product_id: strawberry.Private[int | None]
 
@@ -85,6 +117,14 @@ class OrderLine(Node, Built):
     @strawberry.field
     def net_amount(self) -> Decimal:
         return self.effective_quantity * self.effective_price
+
+    @field(description="Whether a change of the supplier's awaits the buyer's review.")
+    def awaiting_review(self) -> bool:
+        return self.proposed_response is not None and not self.cancelled
+
+    @field(description="The net amount if the buyer accepted the change awaiting review (else netAmount).")
+    def proposed_net_amount(self) -> Decimal:
+        return proposed_amount(self)
 
 
 @strawberry.type
@@ -192,6 +232,9 @@ class Order(Node, Built):
     net_total: strawberry.Private[Decimal]
     earliest_open_due: strawberry.Private[date | None]  # the `lateOn` filter reads it
     awaiting_confirmation: strawberry.Private[bool]  # the `awaitingConfirmation` filter reads it
+    awaiting_review: bool = strawberry.field(
+        description="Whether a supplier's change of a line awaits the buyer's review (the review inbox)."
+    )
 
     @strawberry.field
     def lines(self, info: strawberry.Info) -> list[OrderLine]:
@@ -201,9 +244,18 @@ class Order(Node, Built):
     def status(self) -> m.OrderStatus:
         return self.current_status
 
-    @strawberry.field
+    @field(description="The agreed net total (a change awaiting review counts once accepted).")
     def total(self) -> Decimal:
         return self.net_total
+
+    @field(description="The net total if the buyer accepted every change awaiting review.")
+    def proposed_total(self, info: strawberry.Info) -> Decimal:
+        if not self.awaiting_review:
+            return self.net_total
+        lines: list[OrderLine] = ctx(info).loaders.lines_by_order.load(
+            self.pk, (o.pk for o in self._siblings)
+        )
+        return sum((proposed_amount(line) for line in lines), Decimal(0))
 
     @strawberry.field
     def delivery_party(self) -> DeliveryParty:

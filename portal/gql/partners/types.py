@@ -22,6 +22,18 @@ class Organization(Node, Built):
     vat_id: str | None
     email: str | None
     created_at: datetime
+    tolerance_days: int = strawberry.field(
+        description=(
+            "A supplier's agreed tolerance: a promised date within this many days of the requested"
+            " one holds without the buyer's review."
+        )
+    )
+    tolerance_quantity_percent: Decimal = strawberry.field(
+        description=(
+            "A supplier's agreed tolerance: a confirmed quantity within this percentage of the"
+            " ordered one holds without the buyer's review (a price change or rejection never does)."
+        )
+    )
     parent_id: strawberry.Private[int | None]
 
     @field(description="The parent organization, if the caller may see it.")

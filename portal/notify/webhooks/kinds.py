@@ -10,6 +10,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "order.created",
     "order.routed",
     "order.confirmed",
+    "order.change_reviewed",
     "order.cancelled",
     "shipment.created",
     "invoice.submitted",

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from portal import stats
 from portal.access import get_visible, load_by_ids
+from portal.access import permissions as may
 from portal.activities.queries import ActivityQuery, ActivitySort, list_activities
 from portal.cases.queries import NEAR_SLA, CaseQuery, CaseSort, list_cases
 from portal.models import ActivityKind, Customer, Organization
@@ -25,6 +26,7 @@ from portal.web.i18n import TIMEZONE
 # Where each tile leads: the list with the same filter the tile counts with (the list views read
 # these parameters into the same filter objects), ordered so the most urgent row comes first.
 WAITING_HREF = "/orders?status=waiting&sort=created_at&dir=asc"
+REVIEW_HREF = "/orders?review=awaiting&sort=created_at&dir=asc"  # the review inbox, oldest first
 LATE_HREF = "/orders?delivery=late"
 OPEN_INVOICES_HREF = "/invoices?state=open&sort=issue_date&dir=asc"
 OVER_BILLED_HREF = "/invoices?state=open&match=over_billed&sort=issue_date&dir=asc"
@@ -48,6 +50,7 @@ class Tiles:
     open_orders: str = OPEN_ORDERS_HREF
     near_sla: str = NEAR_SLA_HREF
     appointments: str = ""
+    review: str = REVIEW_HREF
 
 
 class DashboardViews:
@@ -68,6 +71,10 @@ class DashboardViews:
             data["waiting_count"] = stats.waiting_count(db, p)
             data["late_count"] = stats.late_order_count(db, p, today=today)
             data["invoices"] = stats.open_invoices(db, p, today=today)
+        if may.can_review_line_changes(p):  # the review inbox (issue #17): one COUNT on a partial index
+            data["review_count"] = list_orders(
+                db, p, OrderQuery(awaiting_review=True), page=PageRequest(first=1)
+            ).total_count()
         if not p.is_supplier:
             open_orders = list_orders(db, p, OrderQuery(statuses=OPEN_STATUSES), page=small)
             data["open_orders"] = open_orders

@@ -93,6 +93,24 @@ def describe(
             _("Line %(n)s rejected: %(reason)s", n=line.get("line_no"), reason=line["reason"])
             for line in lines
             if line.get("action") == "rejected" and line.get("reason")
+        ) + tuple(
+            _("Line %(n)s: awaiting the buyer's review", n=line.get("line_no"))
+            for line in lines
+            if line.get("review") is True
+        )
+    elif event.kind == "order.change_reviewed":
+        lines = [line for line in p.get("lines", []) if isinstance(line, dict)]
+        text = _(
+            "%(who)s reviewed the supplier's changes to order %(number)s (accepted: %(accepted)s, rejected: %(rejected)s).",  # noqa: E501
+            who=subject,
+            number=number,
+            accepted=sum(1 for line in lines if line.get("outcome") == "accepted"),
+            rejected=sum(1 for line in lines if line.get("outcome") == "rejected"),
+        )
+        reasons = tuple(
+            _("Line %(n)s: change rejected: %(reason)s", n=line.get("line_no"), reason=line["reason"])
+            for line in lines
+            if line.get("outcome") == "rejected" and line.get("reason")
         )
     elif event.kind == "order.cancelled":
         text = _("%(who)s cancelled order %(number)s.", who=subject, number=number)

@@ -169,6 +169,7 @@ def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) 
         order_date_from=params.day("from"),
         order_date_to=params.day("to"),
         late_on=_late_on(params),
+        awaiting_review=_awaiting_review(params),
     )
     return list_orders(
         db,
@@ -179,6 +180,16 @@ def _fetch_orders(db: Session, p: Principal, params: Params, page: PageRequest) 
         page=page,
         columns=ORDER_COLUMNS,
     )
+
+
+def _awaiting_review(params: Params) -> bool | None:
+    """``review=awaiting``: the review inbox, orders with a supplier's change to review (issue #17)."""
+    review = params.values.get("review")
+    if not review:
+        return None
+    if review != "awaiting":
+        raise InvalidInput("review", "unknown value")
+    return True
 
 
 def _late_on(params: Params) -> date | None:
@@ -531,6 +542,7 @@ SPECS: dict[str, ListSpec] = {
                 FilterField("from", N_("Ordered from"), "date"),
                 FilterField("to", N_("Ordered until"), "date"),
                 FilterField("delivery", N_("Delivery"), "select", (("late", N_("Late")),)),
+                FilterField("review", N_("Review"), "select", (("awaiting", N_("Changes awaiting review")),)),
             ),
             # the late list, most overdue first: an index walk however many orders there are (#15)
             {("delivery", "late"): (OrderSort.DUE, False)},

@@ -26,7 +26,7 @@ from portal.models import (
     Organization,
     ShipmentLine,
 )
-from portal.orders import fulfilment
+from portal.orders import fulfilment, review
 from portal.orders import service as orders
 from portal.orders.limits import MAX_LINES_PER_ORDER
 from portal.orders.queries import (
@@ -139,6 +139,7 @@ class OrderViews:
             can_ship=is_supplier and status in fulfilment.SHIPPABLE,
             can_invoice=is_supplier and status in fulfilment.INVOICEABLE,
             can_route=can_route,
+            can_review=order.awaiting_review and may.can_review_line_changes(p),
             # Owner staff (admins) may act for the supplier: the forms then say for whom.
             on_behalf=(
                 orgs[order.supplier_id].name
@@ -213,6 +214,11 @@ class OrderViews:
                 answers=answers,
                 expected_version=ctx.form.integer("version"),
             )
+            if orders.load_order(ctx.uow, ctx.principal, order_id).awaiting_review:
+                return ctx._(
+                    "Your answer has been saved. "
+                    "Changes beyond your agreed tolerance await the buyer's review."
+                )
             return ctx._("Your answer has been saved.")
 
         return self._act(ctx, "respond", action)
@@ -304,6 +310,42 @@ class OrderViews:
         return self._act(ctx, "invoice", action)
 
     # -- owner -------------------------------------------------------------------------------
+    def review(self, ctx: Ctx) -> Response:
+        """The buyer accepts or rejects the supplier's changes awaiting review, line by line."""
+        order_id = ctx.request.path_params["order_id"]
+
+        def action() -> str:
+            order = orders.load_order(ctx.uow, ctx.principal, order_id)
+            decisions: list[review.LineDecision] = []
+
+            def read_line(n: int) -> Callable[[], object]:
+                def check() -> None:
+                    choice = ctx.form.text(f"line-{n}-review")
+                    if not choice:
+                        return
+                    if choice not in ("accept", "reject"):
+                        raise InvalidInput(f"lines[{n}].review", "unknown value")
+                    reason = ctx.form.optional(f"line-{n}-reason")
+                    if choice == "reject":
+                        validation.required_text(f"lines[{n}].reason", reason, max_length=500)
+                    decisions.append(review.LineDecision(n, accept=choice == "accept", reason=reason))
+
+                return check
+
+            ctx.form.validate(*[read_line(line.line_no) for line in order.lines if line.awaiting_review])
+            if not decisions:
+                raise InvalidInput("decisions", "choose accept or reject for at least one line")
+            review.review_line_changes(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                order_id=order_id,
+                decisions=decisions,
+                expected_version=ctx.form.integer("version"),
+            )
+            return ctx._("Your decision has been saved; the supplier is told.")
+
+        return self._act(ctx, "review", action)
+
     def route(self, ctx: Ctx) -> Response:
         order_id = ctx.request.path_params["order_id"]
         if pickers.is_search(ctx):
