@@ -42,6 +42,7 @@ def the_loop(factory: sessionmaker[Session], tmp_path: Path) -> tuple[Partner, s
         loaded = orders.load_order(uow, partner.scene.p("owner"), order.id)
     partner.send("ordrsp.edi", order_response(loaded, quantities={1: None, 2: Decimal(1)}), "301")
     run_once(factory)
+    partner.scene.accept_changes(order)  # the buyer agrees to line 2's cut (issue #17's review)
     return partner, order.number
 
 

@@ -100,6 +100,7 @@ def test_killed_worker_neither_loses_nor_duplicates(
     assert count(factory, Event.kind == "order.confirmed", model=Event) == 1
     assert len(partner.received("CONTRL")) == 1
     assert not list(partner.inbox.iterdir())
+    partner.scene.accept_changes(order)  # line 2's cut waited for the buyer's review (issue #17)
     with partner.scene.uow() as uow:
         confirmed = orders.load_order(uow, partner.scene.p("owner"), order.id)
         assert confirmed.status() is OrderStatus.CONFIRMED

@@ -14,7 +14,11 @@ CREATE = (
 )
 CONFIRM = (
     "mutation($input: ConfirmOrderInput!) { confirmOrder(input: $input) { "
-    "order { lines { lineNo response rejectReason } } " + ERRORS + " } }"
+    "order { lines { lineNo response rejectReason proposedResponse } } " + ERRORS + " } }"
+)
+REVIEW = (
+    "mutation($input: ReviewLineChangesInput!) { reviewLineChanges(input: $input) { "
+    "order { lines { lineNo response rejectReason proposedResponse } } " + ERRORS + " } }"
 )
 
 
@@ -56,7 +60,19 @@ def test_a_supplier_gives_a_reason_for_a_rejected_line(world: World) -> None:
         CONFIRM, {"input": {"order": world.gid("Order", "order_a"), "lines": lines}}, as_="supplier-a"
     )
     assert data["confirmOrder"]["userErrors"] == []
+    # a rejection waits for the buyer's review (issue #17) with the supplier's reason
     assert data["confirmOrder"]["order"]["lines"] == [
-        {"lineNo": 1, "response": "ACCEPTED", "rejectReason": None},
-        {"lineNo": 2, "response": "REJECTED", "rejectReason": "Artikel ausgelaufen"},
+        {"lineNo": 1, "response": "ACCEPTED", "rejectReason": None, "proposedResponse": None},
+        {"lineNo": 2, "response": "PENDING", "rejectReason": None, "proposedResponse": "REJECTED"},
     ]
+    review = world.api.ok(
+        REVIEW,
+        {"input": {"order": world.gid("Order", "order_a"), "lines": [{"lineNo": 2, "accept": True}]}},
+    )
+    assert review["reviewLineChanges"]["userErrors"] == []
+    assert review["reviewLineChanges"]["order"]["lines"][1] == {
+        "lineNo": 2,
+        "response": "REJECTED",
+        "rejectReason": "Artikel ausgelaufen",
+        "proposedResponse": None,
+    }

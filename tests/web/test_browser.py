@@ -15,7 +15,7 @@ import pytest
 from portal.cases import service as cases
 from portal.customers import service as customers
 from portal.db import make_engine, make_sessionmaker
-from portal.models import Base
+from portal.models import Base, Organization
 from tests.builders import build_scene
 from tests.web.conftest import PASSWORD, add_users
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, private_schema, require_chromium, serve
@@ -50,6 +50,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     customer = scene.customer("Bäckerei Sonnenschein", shared_with=("dealer-group",))
     order = scene.order(customer, by="dealer-group", supplier="supplier-a", quantities=(10, 4))
     with scene.uow() as uow:
+        # an agreed tolerance: the supplier's cut of line 1 (10 to 6) stands without the buyer's review
+        supplier = uow.session.get(Organization, scene.orgs["supplier-a"].id)
+        assert supplier is not None
+        supplier.tolerance_quantity_percent = Decimal(50)
         case = cases.open_case(uow=uow, principal=scene.p("dealer-group"), subject="Nur für den Händler")
         long_mail = customers.create_customer(
             uow=uow,
