@@ -26,11 +26,13 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    inspect,
     text,
+    true,
     update,
 )
 
-from portal.models import Invoice, Order, OrderLine
+from portal.models import OPEN_INVOICE_STATUSES, Invoice, Order, OrderLine
 from portal.models.orders import (
     LineFigures,
     LineResponse,
@@ -169,26 +171,33 @@ def _rebuild_tallies(conn: Connection) -> int:
             days.append(_day(ident, role, ORDERS, day, n, 0, 0))
     sums: defaultdict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0, 0])
     over_billed = invoices.c.match_status == "over_billed"
+    # Migration 0009 runs this on a schema before 0017's invoice workflow: every invoice is open
+    # there and owes its gross total.
+    workflow = "status" in {c["name"] for c in inspect(conn).get_columns("invoices")}
+    is_open = invoices.c.status.in_(sorted(s.value for s in OPEN_INVOICE_STATUSES)) if workflow else true()
+    owed = invoices.c.amount_owed if workflow else invoices.c.gross_total
     if conn.dialect.name == "postgresql":  # NUMERIC sums are exact there
         rows: Iterable[Any] = conn.execute(
             select(
                 invoices.c.supplier_id,
                 invoices.c.due_date,
                 func.count(),
-                func.sum(invoices.c.gross_total),
+                func.sum(owed),
                 func.count().filter(over_billed),
-            ).group_by(invoices.c.supplier_id, invoices.c.due_date)
+            )
+            .where(is_open)
+            .group_by(invoices.c.supplier_id, invoices.c.due_date)
         )
     else:  # SQLite keeps amounts as text: summed here, as Decimals
         rows = (
-            (supplier, due, 1, gross, int(str(match) == "over_billed"))
-            for supplier, due, gross, match in conn.execution_options(yield_per=5000).execute(
+            (supplier, due, 1, owed, int(str(match) == "over_billed"))
+            for supplier, due, owed, match in conn.execution_options(yield_per=5000).execute(
                 select(
                     invoices.c.supplier_id,
                     invoices.c.due_date,
-                    invoices.c.gross_total,
+                    owed,
                     invoices.c.match_status,
-                )
+                ).where(is_open)
             )
         )
     for supplier, due, n, gross, flagged in rows:

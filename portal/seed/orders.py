@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from portal.models import (
     Invoice,
     InvoiceLine,
+    InvoiceStatus,
     LineResponse,
     MatchStatus,
     Order,
@@ -286,6 +287,11 @@ def _order(
                 "gross_total": net + tax,
                 "match_status": MatchStatus.OVER_BILLED if over else MatchStatus.MATCHED,
                 "created_at": issued_at,
+                "status": InvoiceStatus.RECEIVED,
+                "amount_credited": Decimal(0),
+                "amount_paid": Decimal(0),
+                "amount_owed": net + tax,
+                "version": 1,
             },
         )
         for row in invoice_lines:
