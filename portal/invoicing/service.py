@@ -253,8 +253,8 @@ def record_payment(
     if amount > invoice.amount_owed:
         raise InvalidInput(
             "amount",
-            f"pays {amount} {invoice.currency}, more than the {invoice.amount_owed} {invoice.currency} "
-            f"still owed on invoice {invoice.number}",
+            f"pays {amount:.2f} {invoice.currency}, more than the {invoice.amount_owed:.2f} "
+            f"{invoice.currency} still owed on invoice {invoice.number}",
         )
     payment = InvoicePayment(
         invoice_id=invoice.id,
@@ -321,8 +321,8 @@ def _credit(
     if gross > invoice.amount_owed:
         raise InvalidInput(
             "gross_total",
-            f"the credit note of {gross} {invoice.currency} is larger than the {invoice.amount_owed} "
-            f"{invoice.currency} still owed on invoice {invoice.number}",
+            f"the credit note of {gross:.2f} {invoice.currency} is larger than the "
+            f"{invoice.amount_owed:.2f} {invoice.currency} still owed on invoice {invoice.number}",
         )
     if credit.tax_total is not None:
         tax = validation.decimal("tax_total", credit.tax_total)

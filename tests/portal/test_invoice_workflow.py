@@ -191,7 +191,7 @@ def test_a_payment_beyond_what_is_owed_or_before_approval_is_refused(scene: Scen
         )
     with scene.uow() as uow:
         invoicing.approve_invoice(uow=uow, principal=owner, invoice_id=invoice.id)
-    with scene.uow() as uow, pytest.raises(InvalidInput, match="more than the 297.5"):
+    with scene.uow() as uow, pytest.raises(InvalidInput, match=r"more than the 297\.5"):
         invoicing.record_payment(
             uow=uow, principal=owner, invoice_id=invoice.id, amount=Decimal(300), paid_on=TODAY
         )
