@@ -39,6 +39,11 @@ WEB_ACTIONS: dict[str, str] = {
     "/orders/{order_id:int}/shipments": "createShipment",
     "/orders/{order_id:int}/invoices": "submitInvoice",
     "/orders/{order_id:int}/route": "routeOrder",
+    # one form, three buttons: approveInvoice, disputeInvoice, rejectInvoice
+    "/invoices/{invoice_id:int}/review": "approveInvoice",
+    "/invoices/{invoice_id:int}/payments": "recordPayment",
+    "/invoices/{invoice_id:int}/answer": "answerInvoiceDispute",
+    "/invoices/{invoice_id:int}/credit-notes": "issueCreditNote",
     "/orders/{order_id:int}/cancel": "cancelOrder",
     "/cases/new": "createCase",
     "/cases/{case_id:int}/comments": "addCaseComment",
