@@ -343,7 +343,9 @@ class PaymentTerms:
 @dataclass(frozen=True, slots=True)
 class Invoice:
     """EN 16931 invoice. ``type_code`` is UNTDID 1001 (380 invoice, 381 credit note, 384 corrected).
-    ``buyer_reference`` is BT-10 (the Leitweg-ID for German public buyers)."""
+    ``buyer_reference`` is BT-10 (the Leitweg-ID for German public buyers); ``invoice_reference``
+    BT-25, the preceding invoice a credit note corrects (EDIFACT RFF+IV, X12 REF*OI, UBL
+    BillingReference, CII InvoiceReferencedDocument)."""
 
     number: str
     issue_date: date
@@ -364,6 +366,7 @@ class Invoice:
     note: str | None = None
     allowances_charges: tuple[AllowanceCharge, ...] = ()
     other_parties: tuple[OtherParty, ...] = ()
+    invoice_reference: str | None = None
 
 
 class AckStatus(enum.StrEnum):

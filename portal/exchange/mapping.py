@@ -15,6 +15,7 @@ import edi.documents as doc
 from portal.access import Principal, visible
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, NotFound
+from portal.invoicing import service as invoicing
 from portal.models import LineResponse, Order, Organization, Product
 from portal.orders import fulfilment
 from portal.orders import service as orders
@@ -101,8 +102,50 @@ def _line_no(order: Order, *refs: str | None) -> int:
     raise InvalidInput("line_id", f"order {order.number} has no line {next((r for r in refs if r), '?')}")
 
 
-def apply_document(uow: UnitOfWork, principal: Principal, document: doc.Document) -> list[Link]:
-    """Apply one inbound business document as ``principal`` (the sending organization)."""
+# UNTDID 1001 credit notes (UBL writes these three as a CreditNote).
+CREDIT_NOTE_TYPES = frozenset({"381", "396", "532"})
+
+
+def is_credit_note(document: doc.Invoice) -> bool:
+    """A credit note by its type code, or an invoice whose total is negative (X12 810 credits are
+    often sent so, without BIG07 CR)."""
+    return document.type_code in CREDIT_NOTE_TYPES or document.totals.tax_inclusive < 0
+
+
+def _credit_note(
+    uow: UnitOfWork, principal: Principal, document: doc.Invoice, record_id: int | None
+) -> list[Link]:
+    """A credit note from the supplier, matched to its invoice by the invoice's number (BT-25); an
+    invoice the supplier does not have is missing like one that does not exist."""
+    if not document.invoice_reference:
+        raise InvalidInput(
+            "invoice_reference",
+            "the credit note names no invoice it corrects (RFF+IV, REF*OI, BillingReference or "
+            "InvoiceReferencedDocument)",
+        )
+    credit = invoicing.Credit(
+        number=document.number,
+        issue_date=document.issue_date,
+        gross_total=abs(document.totals.tax_inclusive),
+        tax_total=abs(document.totals.tax_total),
+        reason=document.note,
+        currency=document.currency,
+    )
+    note = invoicing.credit_from_exchange(
+        uow=uow,
+        principal=principal,
+        invoice_number=document.invoice_reference,
+        credit=credit,
+        exchange_record_id=record_id,
+    )
+    return [("invoice", note.invoice_id)]
+
+
+def apply_document(
+    uow: UnitOfWork, principal: Principal, document: doc.Document, *, record_id: int | None = None
+) -> list[Link]:
+    """Apply one inbound business document as ``principal`` (the sending organization);
+    ``record_id``: the exchange record it came in (kept on what it creates where the model has room)."""
     if isinstance(document, doc.OrderResponse):
         order = _order_by_number(uow, principal, document.order_number)
         answers = [
@@ -148,6 +191,8 @@ def apply_document(uow: UnitOfWork, principal: Principal, document: doc.Document
             packages=max(1, len(document.packages)),
         )
         return [("order", order.id), ("shipment", shipment.id)]
+    if isinstance(document, doc.Invoice) and is_credit_note(document):
+        return _credit_note(uow, principal, document, record_id)
     if isinstance(document, doc.Invoice):
         if not document.order_number:
             raise InvalidInput("order_number", "the invoice names no order (RFF+ON / BIG04 / OrderReference)")

@@ -296,6 +296,7 @@ class Credit:
     gross_total: Decimal
     tax_total: Decimal | None = None
     reason: str | None = None
+    currency: str | None = None  # checked against the invoice's where given (an EDI credit note's)
 
 
 def issue_credit_note(
@@ -318,6 +319,11 @@ def _credit(
     number = validation.required_text("number", credit.number, max_length=64)
     gross = validation.decimal("gross_total", credit.gross_total, positive=True)
     _require_state(invoice, CREDITABLE, "credit")
+    if credit.currency is not None and credit.currency != invoice.currency:
+        raise InvalidInput(
+            "currency",
+            f"the credit note is in {credit.currency}, invoice {invoice.number} in {invoice.currency}",
+        )
     if gross > invoice.amount_owed:
         raise InvalidInput(
             "gross_total",
