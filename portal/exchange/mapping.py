@@ -12,11 +12,20 @@ from decimal import Decimal
 from sqlalchemy import select
 
 import edi.documents as doc
-from portal.access import Principal, visible
+from portal.access import Principal, get_visible, visible
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, NotFound
 from portal.invoicing import service as invoicing
-from portal.models import LineResponse, Order, Organization, Product
+from portal.models import (
+    CreditNote,
+    Invoice,
+    InvoicePayment,
+    LineResponse,
+    Order,
+    Organization,
+    OrgKind,
+    Product,
+)
 from portal.orders import fulfilment
 from portal.orders import service as orders
 
@@ -219,6 +228,57 @@ def apply_document(
         return [("order", order.id), ("invoice", invoice.id)]
     kind = type(document).__name__
     raise InvalidInput("document", f"a {kind} is not accepted from your organization")
+
+
+def remittance_advice(
+    uow: UnitOfWork, principal: Principal, payment_id: int
+) -> tuple[doc.RemittanceAdvice, int, str]:
+    """The remittance advice of one payment: the invoice it pays and, with the invoice's first
+    payment, the credit notes taken off it (negative lines; the invoice's line then settles the
+    payment and the credits together). Returns the document, the invoice's id and number."""
+    payment = get_visible(uow.session, principal, InvoicePayment, payment_id)
+    invoice = get_visible(uow.session, principal, Invoice, payment.invoice_id)
+    earlier = uow.session.scalar(
+        visible(principal, InvoicePayment)
+        .with_only_columns(InvoicePayment.id)
+        .where(InvoicePayment.invoice_id == invoice.id, InvoicePayment.id < payment.id)
+        .limit(1)
+    )
+    credits = (
+        []
+        if earlier is not None
+        else list(
+            uow.session.scalars(
+                visible(principal, CreditNote)
+                .where(CreditNote.invoice_id == invoice.id)
+                .order_by(CreditNote.id)
+            )
+        )
+    )
+    credited = sum((note.gross_total for note in credits), Decimal(0))
+    lines = (
+        doc.RemittanceLine(
+            invoice.number, payment.amount + credited, invoice.gross_total, invoice.issue_date
+        ),
+        *(
+            doc.RemittanceLine(note.number, -note.gross_total, note.gross_total, note.issue_date)
+            for note in credits
+        ),
+    )
+    owner = uow.session.scalars(select(Organization).where(Organization.kind == OrgKind.OWNER)).first()
+    supplier = uow.session.get_one(Organization, invoice.supplier_id)
+    assert owner is not None
+    advice = doc.RemittanceAdvice(
+        number=f"PAY-{payment.id}",  # the transfer's reference may be longer than BGM or TRN allow
+        issue_date=payment.created_at.date(),
+        payment_date=payment.paid_on,
+        currency=invoice.currency,
+        payer=_party(owner),
+        payee=_party(supplier),
+        total=payment.amount,
+        lines=lines,
+    )
+    return advice, invoice.id, invoice.number
 
 
 def order_for_outbound(
