@@ -225,17 +225,15 @@ class Invoice(Node, Built):
     def lines(self, info: strawberry.Info) -> list[InvoiceLine]:
         return ctx(info).loaders.invoice_lines.load(self.pk, (o.pk for o in self._siblings))
 
-    @strawberry.field(description="Payments recorded, oldest first (several: a partial payment).")
+    @field(description="Payments recorded, oldest first (several: a partial payment).")
     def payments(self, info: strawberry.Info) -> list[InvoicePayment]:
         return ctx(info).loaders.invoice_payments.load(self.pk, (o.pk for o in self._siblings))
 
-    @strawberry.field(
-        description="The thread between owner and supplier: disputes, answers, a rejection's reason."
-    )
+    @field(description="The thread between owner and supplier: disputes, answers, a rejection's reason.")
     def messages(self, info: strawberry.Info) -> list[InvoiceMessage]:
         return ctx(info).loaders.invoice_messages.load(self.pk, (o.pk for o in self._siblings))
 
-    @strawberry.field(description="Credit notes against this invoice, oldest first.")
+    @field(description="Credit notes against this invoice, oldest first.")
     def credit_notes(self, info: strawberry.Info) -> list[CreditNote]:
         return ctx(info).loaders.credit_notes.load(self.pk, (o.pk for o in self._siblings))
 
