@@ -79,6 +79,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/invoices/{invoice_id:int}", page(invoices.detail), methods=["GET"]),
         Route("/invoices/{invoice_id:int}/review", page(invoices.review), methods=["POST"]),
         Route("/invoices/{invoice_id:int}/payments", page(invoices.pay), methods=["POST"]),
+        Route("/invoices/{invoice_id:int}/schedule", page(invoices.schedule), methods=["POST"]),
         Route("/invoices/{invoice_id:int}/answer", page(invoices.answer), methods=["POST"]),
         Route("/invoices/{invoice_id:int}/credit-notes", page(invoices.credit), methods=["POST"]),
         Route("/cases/new", page(cases.new), methods=["GET", "POST"]),

@@ -150,6 +150,7 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             ("/cases/new", {"subject": "x", "order_id": str(order.id)}),
             (f"/invoices/{invoice.id}/review", {"action": "reject", "reason": "x"}),
             (f"/invoices/{invoice.id}/payments", {"amount": "1", "paid_on": "2026-01-01"}),
+            (f"/invoices/{invoice.id}/schedule", {"payment_scheduled_on": "2026-01-01"}),
             (f"/invoices/{invoice.id}/answer", {"message": "x"}),
             (
                 f"/invoices/{invoice.id}/credit-notes",

@@ -42,6 +42,7 @@ WEB_ACTIONS: dict[str, str] = {
     # one form, three buttons: approveInvoice, disputeInvoice, rejectInvoice
     "/invoices/{invoice_id:int}/review": "approveInvoice",
     "/invoices/{invoice_id:int}/payments": "recordPayment",
+    "/invoices/{invoice_id:int}/schedule": "schedulePayment",
     "/invoices/{invoice_id:int}/answer": "answerInvoiceDispute",
     "/invoices/{invoice_id:int}/credit-notes": "issueCreditNote",
     "/orders/{order_id:int}/cancel": "cancelOrder",

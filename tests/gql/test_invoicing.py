@@ -27,6 +27,7 @@ ANSWER = op("answerInvoiceDispute", "AnswerDisputeInput")
 APPROVE = op("approveInvoice", "ReviewInvoiceInput")
 REJECT = op("rejectInvoice", "RejectInvoiceInput")
 PAY = op("recordPayment", "RecordPaymentInput")
+SCHEDULE = op("schedulePayment", "SchedulePaymentInput")
 CREDIT = op("issueCreditNote", "IssueCreditNoteInput")
 TODAY = date.today().isoformat()
 
@@ -59,6 +60,8 @@ def test_dispute_answer_with_credit_note_approve_and_pay_in_parts(world: World) 
     assert answered["creditNotes"][0]["number"] == "GS-1"
     got = api.ok(APPROVE, {"input": {"invoice": invoice, "paymentScheduledOn": TODAY}})
     assert got["approveInvoice"]["invoice"]["status"] == "APPROVED"
+    got = api.ok(SCHEDULE, {"input": {"invoice": invoice, "paymentScheduledOn": "2030-01-31"}})
+    assert got["schedulePayment"]["invoice"]["paymentScheduledOn"] == "2030-01-31"
     got = api.ok(PAY, {"input": {"invoice": invoice, "amount": "15", "paidOn": TODAY, "reference": "T1"}})
     assert got["recordPayment"]["invoice"]["status"] == "APPROVED"
     got = api.ok(PAY, {"input": {"invoice": invoice, "amount": "25", "paidOn": TODAY}})

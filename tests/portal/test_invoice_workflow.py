@@ -287,3 +287,20 @@ def test_a_credit_note_by_invoice_number_finds_only_the_suppliers_own(scene: Sce
         assert (note.net_total, note.invoice_id) == (Decimal("10.00"), mine.id)
     assert fresh(scene, mine.id).amount_owed == Decimal("285.60")
     assert_facts_and_tallies_current(scene.factory)
+
+
+def test_the_payment_is_planned_on_an_approved_invoice_only(scene: Scene) -> None:
+    invoice = billed(scene)
+    owner = scene.p("owner", "sales")
+    with scene.uow() as uow, pytest.raises(InvalidState):
+        invoicing.schedule_payment(uow=uow, principal=owner, invoice_id=invoice.id, on=TODAY)
+    with scene.uow() as uow:
+        invoicing.approve_invoice(uow=uow, principal=owner, invoice_id=invoice.id)
+    with scene.uow() as uow:
+        invoicing.schedule_payment(
+            uow=uow, principal=owner, invoice_id=invoice.id, on=TODAY + timedelta(days=3)
+        )
+    assert fresh(scene, invoice.id).payment_scheduled_on == TODAY + timedelta(days=3)
+    assert kinds(scene, invoice.id)[-1] == "invoice.payment_scheduled"
+    with scene.uow() as uow, pytest.raises(PermissionDenied):
+        invoicing.schedule_payment(uow=uow, principal=scene.p("supplier-a"), invoice_id=invoice.id, on=TODAY)

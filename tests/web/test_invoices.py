@@ -137,3 +137,16 @@ def test_the_page_and_the_list_in_german(world: WebWorld) -> None:
     listed = client.get("/invoices", params={"status": "received"})
     assert "Empfangen" in listed.text and invoice.number in listed.text
     assert invoice.number not in client.get("/invoices", params={"status": "paid"}).text
+
+
+def test_the_owner_plans_the_payment_of_an_approved_invoice(world: WebWorld) -> None:
+    invoice = _invoice(world)
+    url = f"/invoices/{invoice.id}"
+    owner = world.client("owner")
+    assert 'id="schedule-form"' not in owner.get(url).text  # not before approval
+    post_form(owner, url, f"{url}/review", {"action": "approve"})
+    refused = post_form(owner, url, f"{url}/schedule", {"payment_scheduled_on": "morgen"})
+    assert refused.status_code == 400 and 'value="morgen"' in refused.text
+    response = post_form(owner, url, f"{url}/schedule", {"payment_scheduled_on": "2026-12-30"})
+    assert response.status_code == 303, response.text
+    assert str(_fresh(world, invoice.id).payment_scheduled_on) == "2026-12-30"

@@ -19,6 +19,7 @@ from portal.gql.orders.inputs import (
     RecordPaymentInput,
     RejectInvoiceInput,
     ReviewInvoiceInput,
+    SchedulePaymentInput,
 )
 from portal.gql.orders.mutations import InvoicePayload
 from portal.gql.orders.types import Invoice
@@ -83,6 +84,20 @@ class InvoicingMutation:
                 principal=p,
                 invoice_id=i,
                 reason=input.reason,
+                expected_version=input.expected_version,
+            ),
+        )
+
+    @mutation(description="Plan (or move) the payment day of an approved invoice (owner sales and admins).")
+    def schedule_payment(self, info: strawberry.Info, input: SchedulePaymentInput) -> InvoicePayload:
+        return _on_invoice(
+            info,
+            input.invoice,
+            lambda uow, p, i: invoicing.schedule_payment(
+                uow=uow,
+                principal=p,
+                invoice_id=i,
+                on=input.payment_scheduled_on,
                 expected_version=input.expected_version,
             ),
         )

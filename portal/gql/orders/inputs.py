@@ -243,6 +243,13 @@ class ReviewInvoiceInput:
 
 
 @strawberry.input
+class SchedulePaymentInput:
+    invoice: strawberry.ID
+    payment_scheduled_on: date = strawberry.field(description="The day you plan to pay the approved invoice.")
+    expected_version: int | None = None
+
+
+@strawberry.input
 class DisputeInvoiceInput:
     invoice: strawberry.ID
     reason: str = strawberry.field(description="What is wrong; the supplier sees it and answers.")

@@ -145,6 +145,22 @@ class InvoiceViews:
 
         return self._act(ctx, "pay", action)
 
+    def schedule(self, ctx: Ctx) -> Response:
+        def action(invoice_id: int) -> str:
+            ctx.form.validate(lambda: ctx.form.date("payment_scheduled_on", required=True))
+            on = ctx.form.date("payment_scheduled_on", required=True)
+            assert on is not None
+            invoicing.schedule_payment(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                invoice_id=invoice_id,
+                on=on,
+                expected_version=ctx.form.integer("version"),
+            )
+            return ctx._("The payment is planned.")
+
+        return self._act(ctx, "schedule", action)
+
     # -- supplier ----------------------------------------------------------------------------
     def _credit(self, ctx: Ctx, *, required: bool) -> invoicing.Credit | None:
         """The credit note typed into a form; None when it is optional and left empty."""
