@@ -61,6 +61,8 @@ __all__ = [
     "Party",
     "PaymentTerms",
     "PurchaseOrder",
+    "RemittanceAdvice",
+    "RemittanceLine",
     "ResponseStatus",
     "TaxSubtotal",
 ]
@@ -343,7 +345,9 @@ class PaymentTerms:
 @dataclass(frozen=True, slots=True)
 class Invoice:
     """EN 16931 invoice. ``type_code`` is UNTDID 1001 (380 invoice, 381 credit note, 384 corrected).
-    ``buyer_reference`` is BT-10 (the Leitweg-ID for German public buyers)."""
+    ``buyer_reference`` is BT-10 (the Leitweg-ID for German public buyers); ``invoice_reference``
+    BT-25, the preceding invoice a credit note corrects (EDIFACT RFF+IV, X12 REF*OI, UBL
+    BillingReference, CII InvoiceReferencedDocument)."""
 
     number: str
     issue_date: date
@@ -364,6 +368,34 @@ class Invoice:
     note: str | None = None
     allowances_charges: tuple[AllowanceCharge, ...] = ()
     other_parties: tuple[OtherParty, ...] = ()
+    invoice_reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceLine:
+    """One invoice (or credit note) a payment settles: its number, what is paid of it now and, where
+    known, its own amount and date (EDIFACT DOC group with MOA 12 / 77, X12 RMR with DTM 003)."""
+
+    invoice_number: str
+    amount_paid: Decimal
+    invoice_amount: Decimal | None = None
+    invoice_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceAdvice:
+    """The payer's advice of a payment (EDIFACT REMADV, X12 820): ``number`` is the payment's
+    reference (BGM 1004 / TRN02), ``payment_date`` the value date (DTM 209 / BPR16), ``total`` the
+    amount paid (MOA 9 / BPR02), ``lines`` the invoices it settles."""
+
+    number: str
+    issue_date: date
+    payment_date: date
+    currency: str
+    payer: Party
+    payee: Party
+    total: Decimal
+    lines: tuple[RemittanceLine, ...]
 
 
 class AckStatus(enum.StrEnum):
@@ -413,7 +445,9 @@ class Acknowledgement:
     issue_date: date | None = None
 
 
-Document: TypeAlias = PurchaseOrder | OrderResponse | DespatchAdvice | Invoice | Acknowledgement
+Document: TypeAlias = (
+    PurchaseOrder | OrderResponse | DespatchAdvice | Invoice | RemittanceAdvice | Acknowledgement
+)
 
 
 @dataclass(frozen=True, slots=True)

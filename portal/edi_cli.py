@@ -20,7 +20,14 @@ from edi.xml.einvoice import Report
 from portal.cli import _stdout, main
 
 err = Console(stderr=True)
-DOCUMENT_TYPES = (doc.PurchaseOrder, doc.OrderResponse, doc.DespatchAdvice, doc.Invoice, doc.Acknowledgement)
+DOCUMENT_TYPES = (
+    doc.PurchaseOrder,
+    doc.OrderResponse,
+    doc.DespatchAdvice,
+    doc.Invoice,
+    doc.RemittanceAdvice,
+    doc.Acknowledgement,
+)
 
 
 @main.group("edi")
@@ -37,7 +44,7 @@ def _read(path: Path) -> bytes:
 
 def _parties(document: doc.Document) -> dict[str, str]:
     found: dict[str, str] = {}
-    for role in ("buyer", "seller", "delivery_party", "ship_to", "sender", "recipient"):
+    for role in ("buyer", "seller", "delivery_party", "ship_to", "payer", "payee", "sender", "recipient"):
         party = getattr(document, role, None)
         if isinstance(party, doc.Party):
             found[role] = " / ".join(v for v in (party.name, party.gln or party.party_id) if v)

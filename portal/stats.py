@@ -233,7 +233,8 @@ def late_order_count(session: Session, principal: Principal, *, today: date) -> 
 
 
 def open_invoices(session: Session, principal: Principal, *, today: date) -> tuple[int, Decimal, int]:
-    """(count, gross total, over-billed count) of invoices not yet due (no payment data is kept)."""
+    """(count, amount still owed, over-billed count) of the open invoices not yet due (received,
+    disputed or approved; `open_invoice_conditions`)."""
     stmt = select(func.sum(DayTally.n), func.sum(DayTally.amount), func.sum(DayTally.flagged)).where(
         in_scopes(DayTally, invoice_tally_scopes(principal)),
         DayTally.kind == INVOICES,
@@ -249,15 +250,15 @@ def open_invoices_definition(
     """:func:`open_invoices` from the visible invoices."""
     stmt = (
         visible(principal, Invoice)
-        .with_only_columns(Invoice.gross_total, Invoice.match_status)
+        .with_only_columns(Invoice.amount_owed, Invoice.match_status)
         .where(*open_invoice_conditions(today))
     )
     count = 0
     total = Decimal(0)
     flagged = 0
-    for gross_total, match_status in session.execute(stmt):  # summed here: exact on SQLite too
+    for owed, match_status in session.execute(stmt):  # summed here: exact on SQLite too
         count += 1
-        total += gross_total
+        total += owed
         flagged += match_status.value == "over_billed"
     return count, total, flagged
 

@@ -28,10 +28,11 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    true,
     update,
 )
 
-from portal.models import Case, Invoice, Order, OrderLine
+from portal.models import OPEN_INVOICE_STATUSES, Case, Invoice, Order, OrderLine
 from portal.models.case_tallies import CaseDeltas, CaseFigures, CaseTally
 from portal.models.orders import (
     LineFigures,
@@ -119,8 +120,8 @@ def rebuild_case_tallies(conn: Connection) -> int:
 
 def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
     table, lines = Order.__table__, OrderLine.__table__
-    # Migrations 0009 and 0018 run this on a schema that has no review columns yet (they came with 0019):
-    # then the facts of the review are left out (0019 starts every order at "nothing to review").
+    # Migrations 0009 and 0018 run this on a schema that has no review columns yet (they came with
+    # 0019): then the facts of the review are left out (0019 starts every order at "nothing to review").
     review = "awaiting_review" in {column["name"] for column in inspect(conn).get_columns("orders")}
     fact_names = _FACTS if review else _FACTS[:-1]
     line_columns = _LINE_COLUMNS if review else _LINE_COLUMNS[:-1]
@@ -215,26 +216,35 @@ def _rebuild_tallies(conn: Connection) -> int:
             days.append(_day(ident, role, ORDERS, day, n, 0, 0))
     sums: defaultdict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0, 0])
     over_billed = invoices.c.match_status == "over_billed"
+    # Migrations 0009 and 0018 run this on a schema before 0020's invoice workflow: every invoice is
+    # open there and owes its gross total.
+    workflow = "status" in {c["name"] for c in inspect(conn).get_columns("invoices")}
+    is_open = invoices.c.status.in_(sorted(s.value for s in OPEN_INVOICE_STATUSES)) if workflow else true()
+    owed = invoices.c.amount_owed if workflow else invoices.c.gross_total
     if conn.dialect.name == "postgresql":  # NUMERIC sums are exact there
         rows: Iterable[Any] = conn.execute(
             select(
                 invoices.c.supplier_id,
                 invoices.c.due_date,
                 func.count(),
-                func.sum(invoices.c.gross_total),
+                func.sum(owed),
                 func.count().filter(over_billed),
-            ).group_by(invoices.c.supplier_id, invoices.c.due_date)
+            )
+            .where(is_open)
+            .group_by(invoices.c.supplier_id, invoices.c.due_date)
         )
     else:  # SQLite keeps amounts as text: summed here, as Decimals
         rows = (
-            (supplier, due, 1, gross, int(str(match) == "over_billed"))
-            for supplier, due, gross, match in conn.execute(
+            (supplier, due, 1, owed, int(str(match) == "over_billed"))
+            for supplier, due, owed, match in conn.execute(
                 select(
                     invoices.c.supplier_id,
                     invoices.c.due_date,
-                    invoices.c.gross_total,
+                    owed,
                     invoices.c.match_status,
-                ).execution_options(yield_per=5000)  # on the statement: the connection's would stay on
+                )
+                .where(is_open)
+                .execution_options(yield_per=5000)  # on the statement: the connection's would stay on
             )
         )
     for supplier, due, n, gross, flagged in rows:

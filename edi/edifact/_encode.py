@@ -19,6 +19,7 @@ from edi.documents import (
     OrderResponse,
     Party,
     PurchaseOrder,
+    RemittanceAdvice,
 )
 from edi.edifact._ack import encode_aperak, encode_contrl
 from edi.edifact._decode import DecodeResult
@@ -26,6 +27,7 @@ from edi.edifact._desadv import encode_desadv
 from edi.edifact._invoic import encode_invoic
 from edi.edifact._lengths import check_segment, fit_segment, is_code
 from edi.edifact._orders import encode_orders, encode_ordrsp
+from edi.edifact._remadv import encode_remadv
 from edi.edifact._serializer import serialize_segments
 from edi.edifact._syntax import CHARSETS, DEFAULT_CHARS, Segment
 from edi.edifact._values import trim
@@ -36,8 +38,20 @@ __all__ = ["ASSOCIATIONS", "acknowledge", "encode"]
 VERSIONS = ("D96A", "D01B")
 # Default EANCOM subsets per directory (used when the envelope names no association)
 ASSOCIATIONS = {
-    "D96A": {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN005", "INVOIC": "EAN008"},
-    "D01B": {"ORDERS": "EAN010", "ORDRSP": "EAN007", "DESADV": "EAN007", "INVOIC": "EAN011"},
+    "D96A": {
+        "ORDERS": "EAN008",
+        "ORDRSP": "EAN005",
+        "DESADV": "EAN005",
+        "INVOIC": "EAN008",
+        "REMADV": "EAN002",
+    },
+    "D01B": {
+        "ORDERS": "EAN010",
+        "ORDRSP": "EAN007",
+        "DESADV": "EAN007",
+        "INVOIC": "EAN011",
+        "REMADV": "EAN003",
+    },
 }
 
 _Encoder = Callable[[Any, str], list[Segment]]
@@ -52,6 +66,8 @@ def _kind(doc: Document) -> tuple[str, _Encoder]:
         return "DESADV", encode_desadv
     if isinstance(doc, Invoice):
         return "INVOIC", encode_invoic
+    if isinstance(doc, RemittanceAdvice):
+        return "REMADV", encode_remadv
     if isinstance(doc, Acknowledgement):
         return ("CONTRL", encode_contrl) if doc.kind == "syntax" else ("APERAK", encode_aperak)
     raise UnsupportedError(f"{type(doc).__name__} cannot be written as EDIFACT")

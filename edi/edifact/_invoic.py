@@ -304,6 +304,7 @@ def decode_invoic(ctx: Ctx) -> Invoice:
         type_code=type_code,
         order_number=refs.get("ON"),
         despatch_number=refs.get("AAK", refs.get("DQ")),
+        invoice_reference=refs.get("IV", refs.get("OI")),
         delivery_date=ctx.date_of(dates, "35"),
         payee=payee,
         ship_to=ship_to,
@@ -335,6 +336,8 @@ def encode_invoic(doc: Invoice, version: str) -> list[Segment]:
         out.append(("RFF", ("ON", text(doc.order_number))))
     if doc.despatch_number:
         out.append(("RFF", ("AAK", text(doc.despatch_number))))
+    if doc.invoice_reference:
+        out.append(("RFF", ("IV", text(doc.invoice_reference))))
     for qual, party in (("BY", doc.buyer), ("SU", doc.seller), ("DP", doc.ship_to), ("PE", doc.payee)):
         if party is not None:
             out.extend(party_segments(qual, party, version))

@@ -64,6 +64,7 @@ LIMITS: dict[str, tuple[int, dict[int, int]]] = {
     "RFF": (1, {1: 5}),
     "FTX": (6, {3: 3, 4: 5}),
     "CUX": (4, {1: 4, 2: 4}),
+    "DOC": (5, {1: 4, 2: 6}),
 }
 
 

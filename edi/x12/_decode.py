@@ -13,6 +13,7 @@ from edi.documents import Document, Message
 from edi.errors import EdiError, EdiSyntaxError, MappingError, Position, UnsupportedError
 from edi.x12._envelope import RawSet, RawTA1, read_sets
 from edi.x12._map810 import decode_810
+from edi.x12._map820 import decode_820
 from edi.x12._map850 import decode_850
 from edi.x12._map855 import decode_855
 from edi.x12._map856 import decode_856
@@ -29,6 +30,7 @@ _MAPPERS: dict[str, Mapper] = {
     "855": decode_855,
     "856": decode_856,
     "810": decode_810,
+    "820": decode_820,
 }
 
 
@@ -92,7 +94,7 @@ def _message(raw: RawSet, strict: bool) -> Message:
     error: EdiError
     if mapper is None:
         error = UnsupportedError(
-            f"transaction set {raw.set_id} is not supported (850, 855, 856, 810, 997 and 999 are)",
+            f"transaction set {raw.set_id} is not supported (850, 855, 856, 810, 820, 997 and 999 are)",
             position=Position(segment_index=raw.first_index, segment_tag="ST", element=1),
             code="1",
         )

@@ -15,10 +15,12 @@ from edi.documents import (
     Invoice,
     OrderResponse,
     PurchaseOrder,
+    RemittanceAdvice,
 )
 from edi.errors import EncodeError, Position
 from edi.x12._lengths import check_segment
 from edi.x12._map810 import encode_810
+from edi.x12._map820 import encode_820
 from edi.x12._map824 import encode_824
 from edi.x12._map850 import encode_850
 from edi.x12._map855 import encode_855
@@ -36,6 +38,7 @@ _SETS: dict[type, tuple[str, Callable[[Any, Writer], None]]] = {
     OrderResponse: ("855", encode_855),
     DespatchAdvice: ("856", encode_856),
     Invoice: ("810", encode_810),
+    RemittanceAdvice: ("820", encode_820),
 }
 _IMPLEMENTATION_999 = "005010X231"
 
@@ -61,8 +64,8 @@ def encode(
     separators: Separators | None = None,
 ) -> bytes:
     """Write ``documents`` as one X12 interchange: ISA, one GS..GE group per functional identifier
-    (PO 850, PR 855, SH 856, IN 810, FA 997/999) in order of first appearance, one ST..SE per document,
-    IEA.
+    (PO 850, PR 855, SH 856, IN 810, RA 820, FA 997/999) in order of first appearance, one ST..SE per
+    document, IEA.
 
     Control numbers come from ``envelope``: ISA13 is ``control_reference`` zero-padded to 9 digits;
     GS06 is ``group_reference`` (or the control reference) and counts up by one per further group;
@@ -82,7 +85,10 @@ def encode(
         raise EncodeError(f"ack_type {ack_type!r} must be one of {', '.join(ACK_TYPES)}")
     docs: Sequence[Document] = (
         [documents]
-        if isinstance(documents, PurchaseOrder | OrderResponse | DespatchAdvice | Invoice | Acknowledgement)
+        if isinstance(
+            documents,
+            PurchaseOrder | OrderResponse | DespatchAdvice | Invoice | RemittanceAdvice | Acknowledgement,
+        )
         else documents
     )
     if not docs:

@@ -112,6 +112,7 @@ def decode_810(segs: list[Segment]) -> tuple[Invoice, list[str]]:
     big: Segment | None = None
     big_index = 0
     currency = note = despatch = None
+    preceding: str | None = None
     parties: list[tuple[str, Party]] = []
     party: PartyReader | None = None
     rows: list[list[object]] = []
@@ -206,6 +207,8 @@ def decode_810(segs: list[Segment]) -> tuple[Invoice, list[str]]:
         elif tag == "REF":
             if el(seg, 1) in ("SI", "PK") and despatch is None:
                 despatch = el(seg, 2) or None
+            elif el(seg, 1) in ("OI", "IV") and preceding is None:  # a credit memo's original invoice
+                preceding = el(seg, 2) or None
         elif tag == "NTE" and note is None:
             note = el(seg, 2) or None
     if party is not None:
@@ -247,6 +250,7 @@ def decode_810(segs: list[Segment]) -> tuple[Invoice, list[str]]:
         type_code=_TYPE_IN.get(el(big, 7), "380"),
         order_number=el(big, 4) or None,
         despatch_number=despatch,
+        invoice_reference=preceding,
         delivery_date=delivery,
         payee=payee,
         ship_to=ship_to,
@@ -288,6 +292,8 @@ def encode_810(doc: Invoice, w: Writer) -> None:
     w.add("CUR", "SE", w.text(doc.currency, "currency"))
     if doc.despatch_number:
         w.add("REF", "SI", w.text(doc.despatch_number, "despatch_number"))
+    if doc.invoice_reference:
+        w.add("REF", "OI", w.text(doc.invoice_reference, "invoice_reference"))
     w.party("SE", doc.seller, "seller")
     w.party("BY", doc.buyer, "buyer")
     w.party("ST", doc.ship_to, "ship_to")

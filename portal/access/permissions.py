@@ -138,6 +138,33 @@ def can_manage_tolerances(p: Principal) -> bool:
     return _owner_with(p, frozenset({"admin"}))
 
 
+# -- invoices (issue #17.4, 17.5) ------------------------------------------------------------
+class _Billed(Protocol):
+    @property
+    def supplier_id(self) -> int: ...
+
+
+def can_review_invoice(p: Principal) -> bool:
+    """Approve, dispute or reject a supplier invoice and schedule its payment: the owner's sales
+    staff and admins (the ones told of invoices; the invoice's state is the service's business)."""
+    return _owner_with(p, OWNER_SALES)
+
+
+def can_record_payment(p: Principal) -> bool:
+    """Record a payment of an approved invoice (it sends the remittance advice): as reviewing."""
+    return _owner_with(p, OWNER_SALES)
+
+
+def can_answer_invoice(p: Principal, invoice: _Billed) -> bool:
+    """Answer a disputed invoice and issue a credit note against it: the supplier that issued it,
+    or an owner admin on its behalf (as `can_act_as_supplier`)."""
+    if not can_write(p):
+        return False
+    if p.is_owner:
+        return "admin" in p.roles
+    return invoice.supplier_id in p.org_ids
+
+
 # -- cases -----------------------------------------------------------------------------------
 def can_open_case(p: Principal) -> bool:
     return can_write(p)

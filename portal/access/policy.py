@@ -14,6 +14,8 @@ order, order line       sold by (dealer) or routed to (supplier) one of its orga
 shipment, its lines     of its own (supplier), or of an order it sold (dealer)
 invoice, its lines      issued by one of its organizations (supplier invoices are between
                         supplier and owner; dealers do not see them)
+invoice payment,        of a visible invoice; credit notes issued by one of its organizations
+message, credit note    (all between supplier and owner)
 case                    routed to or opened by one of its organizations
 case comment/attachment on a visible case, and not internal
 product                 everyone (the owner's public catalogue)
@@ -47,6 +49,7 @@ from portal.models import (
     CaseAttachment,
     CaseComment,
     Contact,
+    CreditNote,
     Customer,
     CustomerAssignment,
     Event,
@@ -57,6 +60,8 @@ from portal.models import (
     Invitation,
     Invoice,
     InvoiceLine,
+    InvoiceMessage,
+    InvoicePayment,
     Notification,
     NotificationPreference,
     Order,
@@ -145,6 +150,18 @@ def _invoice_lines(p: Principal) -> ColumnElement[bool]:
     return InvoiceLine.invoice_id.in_(select(Invoice.id).where(_invoices(p)))
 
 
+def _invoice_payments(p: Principal) -> ColumnElement[bool]:
+    return InvoicePayment.invoice_id.in_(select(Invoice.id).where(_invoices(p)))
+
+
+def _invoice_messages(p: Principal) -> ColumnElement[bool]:
+    return InvoiceMessage.invoice_id.in_(select(Invoice.id).where(_invoices(p)))
+
+
+def _credit_notes(p: Principal) -> ColumnElement[bool]:
+    return CreditNote.supplier_id.in_(p.seller_ids) if p.seller_ids else false()
+
+
 def _cases(p: Principal) -> ColumnElement[bool]:
     return Case.routed_to_id.in_(p.org_ids) | Case.opened_by_org_id.in_(p.org_ids)
 
@@ -231,6 +248,9 @@ RULES: dict[type[Any], Rule] = {
     ShipmentLine: _shipment_lines,
     Invoice: _invoices,
     InvoiceLine: _invoice_lines,
+    InvoicePayment: _invoice_payments,
+    InvoiceMessage: _invoice_messages,
+    CreditNote: _credit_notes,
     Case: _cases,
     CaseComment: _case_comments,
     CaseAttachment: _case_attachments,

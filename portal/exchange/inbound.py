@@ -612,7 +612,7 @@ def _apply_message(
             if isinstance(message.document, doc.Acknowledgement):
                 links = outbound.apply_acknowledgement(uow, rec.organization_id, message.document)
             else:
-                links = apply_document(uow, principal, message.document)
+                links = apply_document(uow, principal, message.document, record_id=rec.id)
             for entity, entity_id in links:
                 uow.session.add(ExchangeLink(record_id=rec.id, entity=entity, entity_id=entity_id))
             uow.session.flush()

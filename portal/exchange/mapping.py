@@ -12,10 +12,20 @@ from decimal import Decimal
 from sqlalchemy import select
 
 import edi.documents as doc
-from portal.access import Principal, visible
+from portal.access import Principal, get_visible, visible
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, NotFound
-from portal.models import LineResponse, Order, Organization, Product
+from portal.invoicing import service as invoicing
+from portal.models import (
+    CreditNote,
+    Invoice,
+    InvoicePayment,
+    LineResponse,
+    Order,
+    Organization,
+    OrgKind,
+    Product,
+)
 from portal.orders import fulfilment
 from portal.orders import service as orders
 
@@ -101,8 +111,50 @@ def _line_no(order: Order, *refs: str | None) -> int:
     raise InvalidInput("line_id", f"order {order.number} has no line {next((r for r in refs if r), '?')}")
 
 
-def apply_document(uow: UnitOfWork, principal: Principal, document: doc.Document) -> list[Link]:
-    """Apply one inbound business document as ``principal`` (the sending organization)."""
+# UNTDID 1001 credit notes (UBL writes these three as a CreditNote).
+CREDIT_NOTE_TYPES = frozenset({"381", "396", "532"})
+
+
+def is_credit_note(document: doc.Invoice) -> bool:
+    """A credit note by its type code, or an invoice whose total is negative (X12 810 credits are
+    often sent so, without BIG07 CR)."""
+    return document.type_code in CREDIT_NOTE_TYPES or document.totals.tax_inclusive < 0
+
+
+def _credit_note(
+    uow: UnitOfWork, principal: Principal, document: doc.Invoice, record_id: int | None
+) -> list[Link]:
+    """A credit note from the supplier, matched to its invoice by the invoice's number (BT-25); an
+    invoice the supplier does not have is missing like one that does not exist."""
+    if not document.invoice_reference:
+        raise InvalidInput(
+            "invoice_reference",
+            "the credit note names no invoice it corrects (RFF+IV, REF*OI, BillingReference or "
+            "InvoiceReferencedDocument)",
+        )
+    credit = invoicing.Credit(
+        number=document.number,
+        issue_date=document.issue_date,
+        gross_total=abs(document.totals.tax_inclusive),
+        tax_total=abs(document.totals.tax_total),
+        reason=document.note,
+        currency=document.currency,
+    )
+    note = invoicing.credit_from_exchange(
+        uow=uow,
+        principal=principal,
+        invoice_number=document.invoice_reference,
+        credit=credit,
+        exchange_record_id=record_id,
+    )
+    return [("invoice", note.invoice_id)]
+
+
+def apply_document(
+    uow: UnitOfWork, principal: Principal, document: doc.Document, *, record_id: int | None = None
+) -> list[Link]:
+    """Apply one inbound business document as ``principal`` (the sending organization);
+    ``record_id``: the exchange record it came in (kept on what it creates where the model has room)."""
     if isinstance(document, doc.OrderResponse):
         order = _order_by_number(uow, principal, document.order_number)
         answers = [
@@ -148,6 +200,8 @@ def apply_document(uow: UnitOfWork, principal: Principal, document: doc.Document
             packages=max(1, len(document.packages)),
         )
         return [("order", order.id), ("shipment", shipment.id)]
+    if isinstance(document, doc.Invoice) and is_credit_note(document):
+        return _credit_note(uow, principal, document, record_id)
     if isinstance(document, doc.Invoice):
         if not document.order_number:
             raise InvalidInput("order_number", "the invoice names no order (RFF+ON / BIG04 / OrderReference)")
@@ -174,6 +228,57 @@ def apply_document(uow: UnitOfWork, principal: Principal, document: doc.Document
         return [("order", order.id), ("invoice", invoice.id)]
     kind = type(document).__name__
     raise InvalidInput("document", f"a {kind} is not accepted from your organization")
+
+
+def remittance_advice(
+    uow: UnitOfWork, principal: Principal, payment_id: int
+) -> tuple[doc.RemittanceAdvice, int, str]:
+    """The remittance advice of one payment: the invoice it pays and, with the invoice's first
+    payment, the credit notes taken off it (negative lines; the invoice's line then settles the
+    payment and the credits together). Returns the document, the invoice's id and number."""
+    payment = get_visible(uow.session, principal, InvoicePayment, payment_id)
+    invoice = get_visible(uow.session, principal, Invoice, payment.invoice_id)
+    earlier = uow.session.scalar(
+        visible(principal, InvoicePayment)
+        .with_only_columns(InvoicePayment.id)
+        .where(InvoicePayment.invoice_id == invoice.id, InvoicePayment.id < payment.id)
+        .limit(1)
+    )
+    credits = (
+        []
+        if earlier is not None
+        else list(
+            uow.session.scalars(
+                visible(principal, CreditNote)
+                .where(CreditNote.invoice_id == invoice.id)
+                .order_by(CreditNote.id)
+            )
+        )
+    )
+    credited = sum((note.gross_total for note in credits), Decimal(0))
+    lines = (
+        doc.RemittanceLine(
+            invoice.number, payment.amount + credited, invoice.gross_total, invoice.issue_date
+        ),
+        *(
+            doc.RemittanceLine(note.number, -note.gross_total, note.gross_total, note.issue_date)
+            for note in credits
+        ),
+    )
+    owner = uow.session.scalars(select(Organization).where(Organization.kind == OrgKind.OWNER)).first()
+    supplier = uow.session.get_one(Organization, invoice.supplier_id)
+    assert owner is not None
+    advice = doc.RemittanceAdvice(
+        number=f"PAY-{payment.id}",  # the transfer's reference may be longer than BGM or TRN allow
+        issue_date=payment.created_at.date(),
+        payment_date=payment.paid_on,
+        currency=invoice.currency,
+        payer=_party(owner),
+        payee=_party(supplier),
+        total=payment.amount,
+        lines=lines,
+    )
+    return advice, invoice.id, invoice.number
 
 
 def order_for_outbound(

@@ -25,7 +25,7 @@ from portal.db import UnitOfWork, unit_of_work
 from portal.errors import NotFound
 from portal.exchange import contents, failures
 from portal.exchange.faults import checkpoint
-from portal.exchange.mapping import Link, order_for_outbound, purchase_order
+from portal.exchange.mapping import Link, order_for_outbound, purchase_order, remittance_advice
 from portal.exchange.profiles import owner_principal
 from portal.models import (
     Direction,
@@ -51,6 +51,10 @@ OUTBOUND_EVENTS = {
     "order.cancelled": doc.OrderPurpose.CANCELLATION,
 }
 SETTLE = timedelta(minutes=2)  # no unit of work stays open longer than this
+# A recorded payment becomes a remittance advice where the partner's format has one (issue #17.4);
+# UBL, CII and openTRANS have none, so their partners get no file for it.
+REMITTANCE_EVENT = "invoice.paid"
+REMITTANCE_TYPES = {"edifact": "REMADV", "x12": "820"}
 
 
 def _envelope(session: Session, profile: ExchangeProfile) -> doc.Envelope:
@@ -145,7 +149,7 @@ def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tupl
             session.scalars(
                 select(Event)
                 .where(
-                    Event.kind.in_(tuple(OUTBOUND_EVENTS)),
+                    Event.kind.in_((*OUTBOUND_EVENTS, REMITTANCE_EVENT)),
                     Event.id > max(cursor.value, after),
                     Event.occurred_at >= since,
                     Event.payload["supplier_id"].as_integer().in_(list(profiles)),
@@ -161,7 +165,10 @@ def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tupl
                 continue  # no exchange with this partner, or not yet when the event happened
             try:
                 with session.begin_nested():
-                    done = _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind])
+                    if event.kind == REMITTANCE_EVENT:
+                        done = _queue_remittance(uow, profile, event)
+                    else:
+                        done = _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind])
             except Exception as exc:  # one event that cannot become a file must not stop the feed
                 log.exception("outbound event %s for profile %s failed", event.id, profile.id)
                 _failed(uow, profile, event, exc)
@@ -256,6 +263,45 @@ def _queue_order(
     )
     rec.state, rec.error = state, error
     session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=order.id))
+    return rec
+
+
+def _queue_remittance(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> ExchangeRecord | None:
+    """The remittance advice of one recorded payment, in the partner's format where it has one."""
+    session = uow.session
+    message_type = REMITTANCE_TYPES.get(profile.format)
+    source_key = f"event:{event.id}:{profile.organization_id}"
+    if message_type is None or session.scalar(
+        select(ExchangeRecord.id).where(ExchangeRecord.source_key == source_key)
+    ):
+        return None
+    payment_id = event.payload.get("payment_id")
+    if not isinstance(payment_id, int):
+        return None
+    owner = owner_principal(session)
+    try:
+        document, invoice_id, number = remittance_advice(uow, owner, payment_id)
+    except NotFound:
+        return None
+    envelope = _envelope(session, profile)
+    state, error = RecordState.QUEUED, None
+    try:
+        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
+    except EdiError as exc:  # a value the format cannot carry: visible in the ledger
+        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
+    rec = _new_record(
+        session,
+        profile,
+        data=data,
+        filename=f"{message_type}_{number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}",
+        fmt=profile.format,
+        message_type=message_type,
+        reference=envelope.control_reference,
+        source_key=source_key,
+        ack_hours=profile.ack_hours,
+    )
+    rec.state, rec.error = state, error
+    session.add(ExchangeLink(record_id=rec.id, entity="invoice", entity_id=invoice_id))
     return rec
 
 

@@ -264,7 +264,9 @@ class PartnerSimulator:
         if (
             "ack" in self.behaviour.steps
             and decoded.format in ("edifact", "x12")
-            and any(isinstance(m.document, doc.PurchaseOrder) for m in decoded.messages)
+            and any(
+                isinstance(m.document, doc.PurchaseOrder | doc.RemittanceAdvice) for m in decoded.messages
+            )
         ):
             self._acknowledge(decoded)
         for message in decoded.messages:

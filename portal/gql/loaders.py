@@ -24,7 +24,17 @@ from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
-from portal.gql.orders.types import Invoice, InvoiceLine, Order, OrderLine, Shipment, ShipmentLine
+from portal.gql.orders.types import (
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceMessage,
+    InvoicePayment,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+)
 from portal.gql.partners.types import Organization
 
 B = TypeVar("B", bound=Built)
@@ -93,6 +103,9 @@ class Loaders:
         self.invoices_by_order = self._by_parent(m.Invoice, Invoice, "order_id")
         self.shipment_lines = self._by_parent(m.ShipmentLine, ShipmentLine, "shipment_id")
         self.invoice_lines = self._by_parent(m.InvoiceLine, InvoiceLine, "invoice_id")
+        self.invoice_payments = self._by_parent(m.InvoicePayment, InvoicePayment, "invoice_id")
+        self.invoice_messages = self._by_parent(m.InvoiceMessage, InvoiceMessage, "invoice_id")
+        self.credit_notes = self._by_parent(m.CreditNote, CreditNote, "invoice_id")
         self.contacts_by_customer = self._by_parent(m.Contact, Contact, "customer_id")
         self.assignments_by_customer = self._by_parent(
             m.CustomerAssignment, CustomerAssignment, "customer_id"

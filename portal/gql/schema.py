@@ -29,6 +29,7 @@ from portal.gql.customers.mutations import CustomersMutation
 from portal.gql.customers.queries import CustomersQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.feed import FeedQuery
+from portal.gql.invoicing.mutations import InvoicingMutation
 from portal.gql.limits import (
     CostCache,
     CostLimit,
@@ -77,6 +78,7 @@ class Query(
 @strawberry.type(name="Mutation")
 class Mutation(
     OrdersMutation,
+    InvoicingMutation,
     CasesMutation,
     ActivitiesMutation,
     CustomersMutation,

@@ -16,7 +16,16 @@ from portal.models.exchange import (
     exchange_contents,
 )
 from portal.models.exports import Export, ExportStatus, export_contents
-from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment, ShipmentLine
+from portal.models.fulfilment import (
+    OPEN_INVOICE_STATUSES,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    MatchStatus,
+    Shipment,
+    ShipmentLine,
+)
+from portal.models.invoicing import CreditNote, InvoiceMessage, InvoicePayment, MessageKind
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.notifications import Notification, NotificationPreference
@@ -28,6 +37,7 @@ from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpo
 
 __all__ = [
     "EXTERNAL_ROLES",
+    "OPEN_INVOICE_STATUSES",
     "OWNER_ROLES",
     "SEARCHED",
     "SLA",
@@ -44,6 +54,7 @@ __all__ = [
     "CaseTally",
     "Contact",
     "Counter",
+    "CreditNote",
     "Customer",
     "CustomerAssignment",
     "DayTally",
@@ -58,11 +69,15 @@ __all__ = [
     "Invitation",
     "Invoice",
     "InvoiceLine",
+    "InvoiceMessage",
+    "InvoicePayment",
+    "InvoiceStatus",
     "LineResponse",
     "LoginFailure",
     "MailMessage",
     "MailStatus",
     "MatchStatus",
+    "MessageKind",
     "Notification",
     "NotificationPreference",
     "Order",

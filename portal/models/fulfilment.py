@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Amount, Base, UTCDateTime, enum_type, sort_indexes, utcnow
@@ -62,6 +62,22 @@ class MatchStatus(enum.StrEnum):
     OVER_BILLED = "over_billed"  # some line bills more than was shipped: flagged for owner review
 
 
+class InvoiceStatus(enum.StrEnum):
+    """Where an invoice stands in the owner's review and payment (issue #17.4). Open (counted on the
+    dashboard, ``state=open``): received, disputed, approved. Closed: rejected, paid (payments cover
+    what is owed), credited (credit notes cover what is owed)."""
+
+    RECEIVED = "received"  # waiting for the owner's review
+    DISPUTED = "disputed"  # the owner asked the supplier a question (the thread)
+    APPROVED = "approved"  # to be paid (payment_scheduled_on: when)
+    REJECTED = "rejected"
+    PAID = "paid"
+    CREDITED = "credited"
+
+
+OPEN_INVOICE_STATUSES = frozenset({InvoiceStatus.RECEIVED, InvoiceStatus.DISPUTED, InvoiceStatus.APPROVED})
+
+
 class Invoice(Base):
     __tablename__ = "invoices"
     __table_args__ = (
@@ -90,6 +106,26 @@ class Invoice(Base):
     gross_total: Mapped[Decimal] = mapped_column(Amount(), active_history=True)
     match_status: Mapped[MatchStatus] = mapped_column(enum_type(MatchStatus), active_history=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # The workflow (portal.invoicing): status, what credit notes and payments took off the gross
+    # total, and what is still owed (gross - credited - paid; the dashboard sums it).
+    status: Mapped[InvoiceStatus] = mapped_column(
+        enum_type(InvoiceStatus), default=InvoiceStatus.RECEIVED, active_history=True
+    )
+    amount_credited: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    amount_paid: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    # Set at the first flush from the totals (portal.models.orders.keep_summaries_current).
+    amount_owed: Mapped[Decimal] = mapped_column(Amount(), active_history=True)
+    payment_scheduled_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), onupdate=utcnow)
+    # Two reviewers at once: the second's write finds another version (StaleDataError -> Conflict).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_INVOICE_STATUSES
 
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", lazy="raise", order_by="InvoiceLine.id", cascade="all, delete-orphan"

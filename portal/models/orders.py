@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column, relationship
 
 from portal.models.base import Amount, Base, UTCDateTime, enum_type, sort_indexes, utcnow
-from portal.models.fulfilment import Invoice, MatchStatus
+from portal.models.fulfilment import OPEN_INVOICE_STATUSES, Invoice, InvoiceStatus, MatchStatus
 from portal.models.tallies import INVOICES, ORDERS, Deltas, InvoiceFigures, OrderFigures
 
 
@@ -430,6 +430,8 @@ def keep_summaries_current(session: Session, _context: UOWTransaction, _instance
     gone = {id(obj) for obj in deleted}
     with session.no_autoflush:
         for obj in new:
+            if isinstance(obj, Invoice):
+                _apply_invoice_defaults(obj)
             if isinstance(obj, OrderLine):
                 _apply_line_defaults(obj)
                 if "order" not in obj.__dict__ and obj.order_id is not None:
@@ -499,14 +501,11 @@ def keep_summaries_current_in_bulk(state: ORMExecuteState) -> Any:
 def _figures_in_database(session: Session, model: type[Any], ids: set[int]) -> dict[int, Any]:
     if model is Invoice:
         rows = session.execute(
-            select(
-                Invoice.id, Invoice.supplier_id, Invoice.due_date, Invoice.gross_total, Invoice.match_status
-            ).where(Invoice.id.in_(ids))
+            select(Invoice.id, *(getattr(Invoice, name) for name in _INVOICE_FIGURES)).where(
+                Invoice.id.in_(ids)
+            )
         )
-        return {
-            ident: InvoiceFigures(supplier, due, gross, str(match) == MatchStatus.OVER_BILLED)
-            for ident, supplier, due, gross, match in rows
-        }
+        return {row[0]: _invoice_tallied(*row[1:]) for row in rows}
     if model is Order:
         order_rows = session.execute(
             select(
@@ -572,7 +571,7 @@ def _previous(obj: Any, names: Sequence[str]) -> list[Any] | None:
 
 
 _ORDER_FIGURES = ("dealer_id", "supplier_id", "order_date", "current_status", "awaiting_confirmation")
-_INVOICE_FIGURES = ("supplier_id", "due_date", "gross_total", "match_status")
+_INVOICE_FIGURES = ("supplier_id", "due_date", "amount_owed", "match_status", "status")
 
 
 def _order_figures_before(order: Order) -> OrderFigures | None:
@@ -593,21 +592,37 @@ def _order_figures(order: Order) -> OrderFigures:
     )
 
 
+def _invoice_tallied(
+    supplier_id: int, due_date: date | None, owed: Decimal, match_status: Any, status: Any
+) -> InvoiceFigures | None:
+    """What an invoice adds to the tallies: an open one (received, disputed, approved) what it
+    still owes; a closed one (rejected, paid, credited) nothing."""
+    if status is None or InvoiceStatus(str(status)) not in OPEN_INVOICE_STATUSES:
+        return None
+    return InvoiceFigures(supplier_id, due_date, owed, str(match_status) == MatchStatus.OVER_BILLED)
+
+
 def _invoice_figures_before(invoice: Invoice) -> InvoiceFigures | None:
     values = _previous(invoice, _INVOICE_FIGURES)
     if values is None:
         return None
-    supplier_id, due_date, gross_total, match_status = values
-    return InvoiceFigures(supplier_id, due_date, gross_total, str(match_status) == MatchStatus.OVER_BILLED)
+    return _invoice_tallied(*values)
 
 
-def _invoice_figures(invoice: Invoice) -> InvoiceFigures:
-    return InvoiceFigures(
-        invoice.supplier_id,
-        invoice.due_date,
-        invoice.gross_total,
-        str(invoice.match_status) == MatchStatus.OVER_BILLED,
-    )
+def _invoice_figures(invoice: Invoice) -> InvoiceFigures | None:
+    return _invoice_tallied(*(getattr(invoice, name) for name in _INVOICE_FIGURES))
+
+
+def _apply_invoice_defaults(invoice: Invoice) -> None:
+    """The workflow's defaults of a new invoice, needed by its tally before the INSERT."""
+    if invoice.status is None:
+        invoice.status = InvoiceStatus.RECEIVED
+    if invoice.amount_credited is None:
+        invoice.amount_credited = Decimal(0)
+    if invoice.amount_paid is None:
+        invoice.amount_paid = Decimal(0)
+    if invoice.amount_owed is None:
+        invoice.amount_owed = invoice.gross_total - invoice.amount_credited - invoice.amount_paid
 
 
 def _order_of(session: Session, line: OrderLine) -> Order | None:

@@ -9,9 +9,11 @@ the organization plays in the counted rows (``all``, ``dealer``: the order's ``d
 
 - ``order_tallies``: ``key`` is an order status (orders by ``current_status``) or ``waiting``
   (orders with ``awaiting_confirmation``);
-- ``day_tallies``: ``kind`` ``orders`` counts orders per ``order_date``; ``invoices`` counts
-  invoices per ``due_date`` (:data:`NO_DUE` for an invoice without one) with their gross total (in
-  ten-thousandths, as an integer: exact on SQLite too) and how many are over-billed.
+- ``day_tallies``: ``kind`` ``orders`` counts orders per ``order_date``; ``invoices`` counts the
+  open invoices (received, disputed or approved: not rejected, paid or credited) per ``due_date``
+  (:data:`NO_DUE` for an invoice without one) with what they still owe (``amount_owed``: the gross
+  total less credit notes and payments; in ten-thousandths, as an integer: exact on SQLite too) and
+  how many are over-billed.
 
 Each change is a delta, written as ``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`` (both
 databases), rows touched in one sorted order so that two transactions never wait for each other in
@@ -77,7 +79,7 @@ class InvoiceFigures(NamedTuple):
 
     supplier_id: int
     due_date: date | None
-    gross_total: Decimal
+    owed: Decimal  # the invoice's amount_owed (gross less credit notes and payments)
     over_billed: bool
 
 
@@ -120,7 +122,7 @@ class Deltas:
         for org, role in _scopes(None, figures.supplier_id):
             row = self.days[(org, role, INVOICES, figures.due_date or NO_DUE)]
             row[0] += sign
-            row[1] += sign * units(figures.gross_total)
+            row[1] += sign * units(figures.owed)
             row[2] += sign * int(figures.over_billed)
 
     def change(self, kind: str, before: Any, after: Any) -> None:

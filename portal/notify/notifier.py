@@ -67,6 +67,15 @@ ID_CHUNK = 1000  # ids per IN (...) of an access check
 OWNER_ORDER_STAFF = frozenset({"admin", "sales"})
 OWNER_CASE_STAFF = frozenset({"admin", "support"})
 STATUS_EVENTS = {f"case.{status.value}" for status in CaseStatus}
+# The invoice workflow's events: (kind, told to the supplier; else to the owner's order staff).
+INVOICE_EVENTS: dict[str, tuple[Kind, bool]] = {
+    "invoice.approved": (Kind.INVOICE_APPROVED, True),
+    "invoice.disputed": (Kind.INVOICE_DISPUTED, True),
+    "invoice.rejected": (Kind.INVOICE_REJECTED, True),
+    "invoice.paid": (Kind.INVOICE_PAID, True),
+    "invoice.dispute_answered": (Kind.INVOICE_DISPUTE_ANSWERED, False),
+    "invoice.credited": (Kind.CREDIT_NOTE_RECEIVED, False),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +111,13 @@ class _Lookup:
 
         self.shipments = _rows(session, Shipment, ids("shipment.created"), Shipment.number, Shipment.order_id)
         self.invoices = _rows(
-            session, Invoice, ids("invoice.submitted"), Invoice.number, Invoice.order_id, Invoice.match_status
+            session,
+            Invoice,
+            ids("invoice.submitted", *INVOICE_EVENTS),
+            Invoice.number,
+            Invoice.order_id,
+            Invoice.match_status,
+            Invoice.supplier_id,
         )
         order_ids = ids("order.confirmed", "order.change_reviewed") | {
             r.order_id for r in self.shipments.values()
@@ -176,6 +191,18 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
             Notice(Kind.INVOICE_OVERBILLED, "order", invoice.order_id, (Invoice, invoice.id),
                    {"number": invoice.number}, owner_roles=OWNER_ORDER_STAFF, **base)
         ]  # fmt: skip
+    if kind in INVOICE_EVENTS:
+        invoice = lookup.invoices.get(event.entity_id)
+        if invoice is None:
+            return []
+        rule, to_supplier = INVOICE_EVENTS[kind]
+        shown = {"number": invoice.number}
+        if kind == "invoice.credited" and isinstance(p.get("credit_note_number"), str):
+            shown["credit_note"] = p["credit_note_number"]
+        who: dict[str, Any] = (
+            {"orgs": (invoice.supplier_id,)} if to_supplier else {"owner_roles": OWNER_ORDER_STAFF}
+        )
+        return [Notice(rule, "invoice", invoice.id, (Invoice, invoice.id), shown, **who, **base)]
     if kind in {"case.routed", "case.opened"}:
         case = lookup.cases.get(event.entity_id)
         routed_to = p.get("routed_to_id") if _int(p.get("routed_to_id")) else None
@@ -234,7 +261,8 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
 
 
 NOTIFYING_EVENTS = (
-    {
+    set(INVOICE_EVENTS)
+    | {
         "order.routed",
         "order.confirmed",
         "order.change_reviewed",

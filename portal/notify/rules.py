@@ -27,6 +27,12 @@ class Kind(enum.StrEnum):
     ORDER_LATE = "order_late"
     SHIPMENT_RECEIVED = "shipment_received"
     INVOICE_OVERBILLED = "invoice_overbilled"
+    INVOICE_APPROVED = "invoice_approved"
+    INVOICE_DISPUTED = "invoice_disputed"
+    INVOICE_REJECTED = "invoice_rejected"
+    INVOICE_PAID = "invoice_paid"
+    INVOICE_DISPUTE_ANSWERED = "invoice_dispute_answered"
+    CREDIT_NOTE_RECEIVED = "credit_note_received"
     CASE_ROUTED = "case_routed"
     CASE_COMMENTED = "case_commented"
     CASE_STATUS_CHANGED = "case_status_changed"
@@ -128,6 +134,48 @@ RULES: tuple[Rule, ...] = (
         N_("Invoice %(number)s bills more than was shipped"),
         "invoice.submitted (over-billed)",
         {"*": _MAIL},
+    ),
+    Rule(
+        Kind.INVOICE_APPROVED,
+        N_("Invoice approved"),
+        N_("Invoice %(number)s was approved"),
+        "invoice.approved",
+        {"*": _ON},
+    ),
+    Rule(
+        Kind.INVOICE_DISPUTED,
+        N_("Invoice disputed"),
+        N_("Invoice %(number)s is disputed: please answer"),
+        "invoice.disputed",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.INVOICE_REJECTED,
+        N_("Invoice rejected"),
+        N_("Invoice %(number)s was rejected"),
+        "invoice.rejected",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.INVOICE_PAID,
+        N_("Invoice paid"),
+        N_("A payment of invoice %(number)s was recorded"),
+        "invoice.paid",
+        {"*": _ON},
+    ),
+    Rule(
+        Kind.INVOICE_DISPUTE_ANSWERED,
+        N_("Invoice dispute answered"),
+        N_("The supplier answered the dispute of invoice %(number)s"),
+        "invoice.dispute_answered",
+        {"sales": _MAIL, "*": _ON},
+    ),
+    Rule(
+        Kind.CREDIT_NOTE_RECEIVED,
+        N_("Credit note received"),
+        N_("Credit note %(credit_note)s received for invoice %(number)s"),
+        "invoice.credited",
+        {"sales": _DIGEST, "*": _ON},
     ),
     Rule(
         Kind.CASE_ROUTED,
@@ -252,6 +300,7 @@ def title(kind: str, payload: Mapping[str, Any], gettext: Callable[[str], str]) 
 
 LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
     "order": lambda i, p: f"/orders/{i}",
+    "invoice": lambda i, p: f"/invoices/{i}",
     "case": lambda i, p: f"/cases/{i}",
     "customer": lambda i, p: f"/customers/{i}",
     "exchange_record": lambda i, p: f"/exchange/{i}",

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.access import Principal, get_visible, visible
 from portal.models import (
+    OPEN_INVOICE_STATUSES,
     ApiToken,
     Event,
     Invoice,
+    InvoiceStatus,
     LineResponse,
     MatchStatus,
     Order,
@@ -365,8 +367,12 @@ def list_shipments(
 
 
 def open_invoice_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
-    """An invoice is open on ``today`` while it is not yet due (no payment data is kept)."""
-    return (or_(Invoice.due_date.is_(None), Invoice.due_date >= today),)
+    """An invoice is open on ``today`` while it is received, disputed or approved (not rejected,
+    paid or credited) and not yet due: what the dashboard's open-invoice tile counts."""
+    return (
+        Invoice.status.in_(sorted(s.value for s in OPEN_INVOICE_STATUSES)),
+        or_(Invoice.due_date.is_(None), Invoice.due_date >= today),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +384,10 @@ class InvoiceQuery:
     issued_from: date | None = None  # issue_date on or after
     issued_to: date | None = None  # issue_date on or before
     open_on: date | None = None  # open on this day (`open_invoice_conditions`)
+    statuses: frozenset[InvoiceStatus] = frozenset()  # any of these workflow statuses
+    supplier_id: int | None = None  # issued by this supplier
+    due_from: date | None = None  # due_date on or after
+    due_to: date | None = None  # due_date on or before
 
 
 class InvoiceSort(enum.StrEnum):
@@ -402,6 +412,14 @@ def invoice_conditions(q: InvoiceQuery) -> list[ColumnElement[bool]]:
         conds.append(Invoice.issue_date <= q.issued_to)
     if q.open_on is not None:
         conds.extend(open_invoice_conditions(q.open_on))
+    if q.statuses:
+        conds.append(Invoice.status.in_(sorted(s.value for s in q.statuses)))
+    if q.supplier_id is not None:
+        conds.append(Invoice.supplier_id == q.supplier_id)
+    if q.due_from is not None:
+        conds.append(Invoice.due_date >= q.due_from)
+    if q.due_to is not None:
+        conds.append(Invoice.due_date <= q.due_to)
     return conds
 
 

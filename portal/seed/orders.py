@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from portal.models import (
     Invoice,
     InvoiceLine,
+    InvoiceStatus,
     LineResponse,
     MatchStatus,
     Order,
@@ -43,6 +44,7 @@ from portal.seed.base import (
     weekday,
     working_time,
 )
+from portal.seed.invoicing import plan_invoice_workflow
 
 # (upper bound of the random draw, target state, order age in days (min, max)): the recent weeks,
 # the older the further along
@@ -274,26 +276,34 @@ def _order(
                     "excess_quantity": Decimal(1) if over and line is lines[0] else Decimal(0),
                 }
             )
-        invoice_id = plan.add(
-            Invoice,
-            {
-                "order_id": order_id,
-                "supplier_id": supplier,
-                "number": f"RE-{issued.year}-{numbers['invoice']:06d}",
-                "issue_date": issued,
-                "due_date": issued + timedelta(days=30),
-                "currency": "EUR",
-                "net_total": net,
-                "tax_total": tax,
-                "gross_total": net + tax,
-                "match_status": MatchStatus.OVER_BILLED if over else MatchStatus.MATCHED,
-                "created_at": issued_at,
-            },
-        )
+        invoice_row: Row = {
+            "order_id": order_id,
+            "supplier_id": supplier,
+            "number": f"RE-{issued.year}-{numbers['invoice']:06d}",
+            "issue_date": issued,
+            "due_date": issued + timedelta(days=30),
+            "currency": "EUR",
+            "net_total": net,
+            "tax_total": tax,
+            "gross_total": net + tax,
+            "match_status": MatchStatus.OVER_BILLED if over else MatchStatus.MATCHED,
+            "created_at": issued_at,
+            "status": InvoiceStatus.RECEIVED,
+            "amount_credited": Decimal(0),
+            "amount_paid": Decimal(0),
+            "amount_owed": net + tax,
+            "version": 1,
+            "payment_scheduled_on": None,
+            "reviewed_at": None,
+            "updated_at": None,
+        }
+        invoice_id = plan.add(Invoice, invoice_row)
         for row in invoice_lines:
             row["invoice_id"] = invoice_id
             plan.add(InvoiceLine, row)
         event(plan, "invoice.submitted", "invoice", invoice_id, supplier or owner, issued_at)
+        if supplier:  # the row is still in the plan (no flush within an order): moved along here
+            plan_invoice_workflow(plan, invoice_id, invoice_row, owner, issued_at, today, now)
     for line in lines:
         plan.add(OrderLine, line)
     _summarize(order_row, lines)

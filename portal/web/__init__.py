@@ -26,6 +26,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.exports import ExportViews
+    from portal.web.views.invoices import InvoiceViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews
     from portal.web.views.notifications import NotificationViews
@@ -41,6 +42,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     lists = ListViews(web)
     dashboard = DashboardViews(web)
     orders = OrderViews(web)
+    invoices = InvoiceViews(web)
     cases = CaseViews(web)
     customers = CustomerViews(web)
     admin = AdminViews(web)
@@ -77,6 +79,12 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/orders/{order_id:int}/invoices", page(orders.invoice), methods=["POST"]),
         Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
         Route("/orders/{order_id:int}/review", page(orders.review), methods=["POST"]),
+        Route("/invoices/{invoice_id:int}", page(invoices.detail), methods=["GET"]),
+        Route("/invoices/{invoice_id:int}/review", page(invoices.review), methods=["POST"]),
+        Route("/invoices/{invoice_id:int}/payments", page(invoices.pay), methods=["POST"]),
+        Route("/invoices/{invoice_id:int}/schedule", page(invoices.schedule), methods=["POST"]),
+        Route("/invoices/{invoice_id:int}/answer", page(invoices.answer), methods=["POST"]),
+        Route("/invoices/{invoice_id:int}/credit-notes", page(invoices.credit), methods=["POST"]),
         Route("/cases/new", page(cases.new), methods=["GET", "POST"]),
         Route("/cases/{case_id:int}", page(cases.detail), methods=["GET"]),
         Route("/cases/{case_id:int}/comments", page(cases.comment), methods=["POST"]),

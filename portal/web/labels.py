@@ -10,6 +10,7 @@ from portal.models import (
     CasePriority,
     CaseStatus,
     Direction,
+    InvoiceStatus,
     LineResponse,
     MatchStatus,
     OrderStatus,
@@ -69,6 +70,14 @@ RESPONSE = {
     LineResponse.REJECTED: N_("Rejected"),
 }
 MATCH = {MatchStatus.MATCHED: N_("Matched"), MatchStatus.OVER_BILLED: N_("Over-billed")}
+INVOICE_STATUS = {
+    InvoiceStatus.RECEIVED: N_("Received"),
+    InvoiceStatus.DISPUTED: N_("Disputed"),
+    InvoiceStatus.APPROVED: N_("Approved"),
+    InvoiceStatus.REJECTED: N_("Rejected"),
+    InvoiceStatus.PAID: N_("Paid"),
+    InvoiceStatus.CREDITED: N_("Credited"),
+}
 ORG_KIND = {
     OrgKind.OWNER: N_("Owner"),
     OrgKind.PARTNER: N_("Partner"),
@@ -108,6 +117,13 @@ EVENTS = {
     "order.cancelled": N_("Order cancelled"),
     "shipment.created": N_("Ship notice recorded"),
     "invoice.submitted": N_("Invoice submitted"),
+    "invoice.approved": N_("Invoice approved"),
+    "invoice.disputed": N_("Invoice disputed"),
+    "invoice.rejected": N_("Invoice rejected"),
+    "invoice.payment_scheduled": N_("Invoice payment planned"),
+    "invoice.paid": N_("Invoice payment recorded"),
+    "invoice.dispute_answered": N_("Invoice dispute answered"),
+    "invoice.credited": N_("Credit note issued"),
 }
 ALL: dict[str, str] = {
     str(key): value
@@ -119,6 +135,7 @@ ALL: dict[str, str] = {
         ACTIVITY,
         RESPONSE,
         MATCH,
+        INVOICE_STATUS,
         ORG_KIND,
         EXCHANGE_STATE,
         OVERDUE,
@@ -274,6 +291,15 @@ FIELDS = {
     "to": N_("To"),
     "url": N_("URL"),
     "event_kinds": N_("Events"),
+    "reason": N_("Reason"),
+    "message": N_("Your answer"),
+    "gross_total": N_("Amount credited (gross)"),
+    "tax_total": N_("Tax"),
+    "amount": N_("Amount paid"),
+    "paid_on": N_("Paid on"),
+    "reference": N_("Payment reference"),
+    "payment_scheduled_on": N_("Payment planned on"),
+    "issue_date": N_("Issue date"),
 }
 
 # The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).

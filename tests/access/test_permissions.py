@@ -112,3 +112,58 @@ def test_services_enforce_the_functions_the_pages_show(scene: Scene, org: str, r
     }
     for name, (allowed, action) in checks.items():
         assert _denied(scene, action) == (not allowed), (name, org, role)
+
+
+@pytest.mark.parametrize(("org", "role"), [(o, r) for o, r in PRINCIPALS if o in ("owner", "supplier-a")])
+def test_invoice_services_enforce_the_functions_the_invoice_page_shows(
+    scene: Scene, org: str, role: str
+) -> None:
+    """Among those who see a supplier invoice (the owner's staff and its supplier), the workflow's
+    services refuse exactly what `can_review_invoice`, `can_record_payment`, `can_answer_invoice` deny."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from portal.invoicing import service as invoicing
+    from portal.models import Invoice
+
+    order = scene.order(scene.customer("Matrix AG"), supplier="supplier-a")
+    scene.fulfil(order, "supplier-a")
+    with scene.factory() as session:
+        invoice = session.scalars(select(Invoice).where(Invoice.order_id == order.id)).one()
+    p = scene.p(org, role)
+    checks: dict[str, tuple[bool, Callable[[UnitOfWork], object]]] = {
+        "approve": (
+            may.can_review_invoice(p),
+            lambda uow: invoicing.approve_invoice(uow=uow, principal=p, invoice_id=invoice.id),
+        ),
+        "dispute": (
+            may.can_review_invoice(p),
+            lambda uow: invoicing.dispute_invoice(uow=uow, principal=p, invoice_id=invoice.id, reason="x"),
+        ),
+        "reject": (
+            may.can_review_invoice(p),
+            lambda uow: invoicing.reject_invoice(uow=uow, principal=p, invoice_id=invoice.id, reason="x"),
+        ),
+        "record_payment": (
+            may.can_record_payment(p),
+            lambda uow: invoicing.record_payment(
+                uow=uow, principal=p, invoice_id=invoice.id, amount=Decimal(1), paid_on=date.today()
+            ),
+        ),
+        "credit": (
+            may.can_answer_invoice(p, invoice),
+            lambda uow: invoicing.issue_credit_note(
+                uow=uow,
+                principal=p,
+                invoice_id=invoice.id,
+                credit=invoicing.Credit("GS", date.today(), Decimal(1)),
+            ),
+        ),
+        "answer": (
+            may.can_answer_invoice(p, invoice),
+            lambda uow: invoicing.answer_dispute(uow=uow, principal=p, invoice_id=invoice.id, message="x"),
+        ),
+    }
+    for name, (allowed, action) in checks.items():
+        assert _denied(scene, action) == (not allowed), (name, org, role)

@@ -17,7 +17,8 @@ from portal.activities import service as activities
 from portal.cases import service as cases
 from portal.customers import service as customers
 from portal.errors import NotFound, PermissionDenied, PortalError
-from portal.models import ActivityKind, Event, LineResponse
+from portal.invoicing import service as invoicing
+from portal.models import ActivityKind, Event, Invoice, LineResponse
 from portal.orders import fulfilment, review
 from portal.orders import service as orders
 from portal.partners import service as partners
@@ -80,6 +81,34 @@ CALLS: dict[str, tuple[str, Call]] = {
             number="X",
             issue_date=date.today(),
             lines=[fulfilment.BillLine(1, Decimal(1))],
+        ),
+    ),
+    "approve_invoice": (
+        "invoice",
+        lambda uow, p, i: invoicing.approve_invoice(uow=uow, principal=p, invoice_id=i),
+    ),
+    "dispute_invoice": (
+        "invoice",
+        lambda uow, p, i: invoicing.dispute_invoice(uow=uow, principal=p, invoice_id=i, reason="x"),
+    ),
+    "reject_invoice": (
+        "invoice",
+        lambda uow, p, i: invoicing.reject_invoice(uow=uow, principal=p, invoice_id=i, reason="x"),
+    ),
+    "record_payment": (
+        "invoice",
+        lambda uow, p, i: invoicing.record_payment(
+            uow=uow, principal=p, invoice_id=i, amount=Decimal(1), paid_on=date.today()
+        ),
+    ),
+    "answer_dispute": (
+        "invoice",
+        lambda uow, p, i: invoicing.answer_dispute(uow=uow, principal=p, invoice_id=i, message="x"),
+    ),
+    "issue_credit_note": (
+        "invoice",
+        lambda uow, p, i: invoicing.issue_credit_note(
+            uow=uow, principal=p, invoice_id=i, credit=invoicing.Credit("GS-X", date.today(), Decimal(1))
         ),
     ),
     "open_case_on_customer": (
@@ -161,7 +190,10 @@ def world(factory: sessionmaker[Session]) -> tuple[Scene, dict[str, int]]:
     scene = build_scene(factory)
     customer = scene.customer(shared_with=("dealer-other",))
     order = scene.order(customer, by="dealer-other", supplier="supplier-a")
+    billed = scene.order(customer, by="dealer-other", supplier="supplier-a")
+    scene.fulfil(billed, "supplier-a")
     with scene.uow() as uow:
+        invoice = uow.session.scalars(select(Invoice).where(Invoice.order_id == billed.id)).one()
         case = cases.open_case(
             uow=uow, principal=scene.p("dealer-other"), subject="Pumpe defekt", customer_id=customer.id
         )
@@ -187,6 +219,7 @@ def world(factory: sessionmaker[Session]) -> tuple[Scene, dict[str, int]]:
     ids = {
         "customer": customer.id,
         "order": order.id,
+        "invoice": invoice.id,
         "case": case.id,
         "activity": task.id,
         "organization": scene.orgs["dealer-other"].id,
@@ -233,5 +266,10 @@ def test_the_same_calls_succeed_for_the_owning_organization(world: tuple[Scene, 
         CALLS["complete_task"][1](uow, scene.p("dealer-other"), ids["activity"])
         CALLS["respond_to_order"][1](uow, scene.p("supplier-a"), ids["order"])
         CALLS["set_user_active"][1](uow, scene.p("dealer-other"), ids["user"])
+        CALLS["issue_credit_note"][1](uow, scene.p("supplier-a"), ids["invoice"])
+        CALLS["dispute_invoice"][1](uow, scene.p("owner", "sales"), ids["invoice"])
+        CALLS["answer_dispute"][1](uow, scene.p("supplier-a"), ids["invoice"])
+        CALLS["approve_invoice"][1](uow, scene.p("owner", "sales"), ids["invoice"])
+        CALLS["record_payment"][1](uow, scene.p("owner", "sales"), ids["invoice"])
         history = customers.contact_history(uow.session, scene.p("dealer-other"), ids["customer"])
     assert {entry.kind for entry in history} == {"activity", "order", "case"}

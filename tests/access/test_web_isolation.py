@@ -8,6 +8,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, func, select, update
@@ -17,7 +18,17 @@ from portal.app import create_app
 from portal.cases import service as cases
 from portal.config import Settings
 from portal.exchange import contents
-from portal.models import CaseAttachment, Direction, Event, ExchangeRecord, OrderLine, RecordState, User
+from portal.invoicing import service as invoicing
+from portal.models import (
+    CaseAttachment,
+    Direction,
+    Event,
+    ExchangeRecord,
+    Invoice,
+    OrderLine,
+    RecordState,
+    User,
+)
 from tests.builders import build_scene
 from tests.web.conftest import SECRET, WebWorld, add_users, csrf_of
 
@@ -74,6 +85,30 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
         uow.session.add(edi_file)
         uow.flush()
         contents.save(uow.session, edi_file.id, b"UNA")
+        # The invoice's workflow: a dispute answered with a credit note, then a payment.
+        invoice = uow.session.scalars(select(Invoice).where(Invoice.order_id == order.id)).one()
+        invoicing.dispute_invoice(
+            uow=uow,
+            principal=scene.p("owner", "sales"),
+            invoice_id=invoice.id,
+            reason=f"Streitfall {supplier}",
+        )
+        invoicing.answer_dispute(
+            uow=uow,
+            principal=scene.p(supplier),
+            invoice_id=invoice.id,
+            message=f"Antwort {supplier}",
+            credit=invoicing.Credit(f"GS-{supplier}", date.today(), Decimal(1)),
+        )
+        invoicing.approve_invoice(uow=uow, principal=scene.p("owner", "sales"), invoice_id=invoice.id)
+        invoicing.record_payment(
+            uow=uow,
+            principal=scene.p("owner", "sales"),
+            invoice_id=invoice.id,
+            amount=Decimal(1),
+            paid_on=date.today(),
+            reference=f"Zahlung {supplier}",
+        )
     return Foreign(
         urls=[
             f"/orders/{order.id}",
@@ -83,6 +118,7 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             f"/customers/{customer.id}",
             f"/exchange/{edi_file.id}",
             f"/exchange/{edi_file.id}/download",
+            f"/invoices/{invoice.id}",
         ],
         posts=[
             (f"/orders/{order.id}/respond", {"version": "1", "line-1-action": "rejected"}),
@@ -112,6 +148,14 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             ),
             ("/cases/new", {"subject": "x", "customer_id": str(customer.id)}),
             ("/cases/new", {"subject": "x", "order_id": str(order.id)}),
+            (f"/invoices/{invoice.id}/review", {"action": "reject", "reason": "x"}),
+            (f"/invoices/{invoice.id}/payments", {"amount": "1", "paid_on": "2026-01-01"}),
+            (f"/invoices/{invoice.id}/schedule", {"payment_scheduled_on": "2026-01-01"}),
+            (f"/invoices/{invoice.id}/answer", {"message": "x"}),
+            (
+                f"/invoices/{invoice.id}/credit-notes",
+                {"number": "GS-X", "issue_date": "2026-01-01", "gross_total": "1"},
+            ),
             (f"/exchange/{edi_file.id}/reprocess", {}),
             (f"/exchange/{edi_file.id}/discard", {}),
             (f"/admin/users/{world.users[dealer].id}/active", {"active": "0"}),
@@ -125,6 +169,10 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             f"DN-{order.id}",
             f"INV-{order.id}",
             f"DESADV-{supplier}-geheim.edi",
+            f"Streitfall {supplier}",
+            f"Antwort {supplier}",
+            f"GS-{supplier}",
+            f"Zahlung {supplier}",
         ],
     )
 

@@ -23,6 +23,7 @@ from portal.models import (
     CaseComment,
     CasePriority,
     Contact,
+    CreditNote,
     Customer,
     CustomerAssignment,
     Direction,
@@ -34,8 +35,11 @@ from portal.models import (
     Invitation,
     Invoice,
     InvoiceLine,
+    InvoiceMessage,
+    InvoicePayment,
     LineResponse,
     MatchStatus,
+    MessageKind,
     Notification,
     NotificationPreference,
     Order,
@@ -285,6 +289,39 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
                 ),
                 o.supplier,
             )
+            # The workflow's rows: a payment, the dispute thread (the owner asks, the supplier
+            # answers with a credit note); each seen exactly where its invoice is.
+            add(
+                InvoicePayment,
+                InvoicePayment(invoice_id=iid, paid_on=date(2026, 2, 1), amount=Decimal(1)),
+                o.supplier,
+            )
+            cid = add(
+                CreditNote,
+                CreditNote(
+                    invoice_id=iid,
+                    supplier_id=org_ids[o.supplier],
+                    number=f"GS-{n}",
+                    issue_date=date(2026, 1, 9),
+                    currency="EUR",
+                    net_total=Decimal(1),
+                    tax_total=Decimal(0),
+                    gross_total=Decimal(1),
+                ),
+                o.supplier,
+            )
+            for kind, author, note in ((MessageKind.DISPUTE, 0, None), (MessageKind.ANSWER, o.supplier, cid)):
+                add(
+                    InvoiceMessage,
+                    InvoiceMessage(
+                        invoice_id=iid,
+                        kind=kind,
+                        body="?",
+                        author_org_id=org_ids[author],
+                        credit_note_id=note,
+                    ),
+                    o.supplier,
+                )
     for n, c in enumerate(spec.cases):
         case = Case(
             number=f"C-{n}",
@@ -440,6 +477,9 @@ def expected_visible(
         ShipmentLine: rows(ShipmentLine, lambda d, s: d in mine or s in mine),
         Invoice: rows(Invoice, lambda s: s in mine),
         InvoiceLine: rows(InvoiceLine, lambda s: s in mine),
+        InvoicePayment: rows(InvoicePayment, lambda s: s in mine),
+        InvoiceMessage: rows(InvoiceMessage, lambda s: s in mine),
+        CreditNote: rows(CreditNote, lambda s: s in mine),
         Case: rows(Case, lambda opened, routed: opened in mine or routed in mine),
         CaseComment: rows(
             CaseComment, lambda opened, routed, internal: (opened in mine or routed in mine) and not internal

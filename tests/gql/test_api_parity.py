@@ -41,6 +41,12 @@ WEB_ACTIONS: dict[str, str] = {
     "/orders/{order_id:int}/route": "routeOrder",
     "/orders/{order_id:int}/review": "reviewLineChanges",
     "/admin/tolerances": "setSupplierTolerance",
+    # one form, three buttons: approveInvoice, disputeInvoice, rejectInvoice
+    "/invoices/{invoice_id:int}/review": "approveInvoice",
+    "/invoices/{invoice_id:int}/payments": "recordPayment",
+    "/invoices/{invoice_id:int}/schedule": "schedulePayment",
+    "/invoices/{invoice_id:int}/answer": "answerInvoiceDispute",
+    "/invoices/{invoice_id:int}/credit-notes": "issueCreditNote",
     "/orders/{order_id:int}/cancel": "cancelOrder",
     "/cases/new": "createCase",
     "/cases/{case_id:int}/comments": "addCaseComment",

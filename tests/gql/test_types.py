@@ -9,7 +9,17 @@ from portal import models as m
 from portal.gql.activities.types import Activity
 from portal.gql.cases.types import Case, CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
-from portal.gql.orders.types import Invoice, InvoiceLine, Order, OrderLine, Shipment, ShipmentLine
+from portal.gql.orders.types import (
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceMessage,
+    InvoicePayment,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+)
 from portal.gql.partners.types import Organization, Product
 
 BUILT: list[tuple[type[Any], type[Any]]] = [
@@ -24,6 +34,9 @@ BUILT: list[tuple[type[Any], type[Any]]] = [
     (m.ShipmentLine, ShipmentLine),
     (m.Invoice, Invoice),
     (m.InvoiceLine, InvoiceLine),
+    (m.InvoicePayment, InvoicePayment),
+    (m.InvoiceMessage, InvoiceMessage),
+    (m.CreditNote, CreditNote),
     (m.Case, Case),
     (m.CaseComment, CaseComment),
     (m.Activity, Activity),

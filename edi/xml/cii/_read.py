@@ -314,6 +314,7 @@ def read_invoice(d: Dialect, root: etree._Element) -> Invoice:
         type_code=r.text(doc, "ram:TypeCode") or "380",
         order_number=r.text(agreement, f"ram:BuyerOrderReferencedDocument/{d.reference_id}"),
         despatch_number=r.text(delivery, f"{d.despatch}/{d.reference_id}"),
+        invoice_reference=r.text(settlement, f"ram:InvoiceReferencedDocument/{d.reference_id}"),
         buyer_reference=r.text(agreement, "ram:BuyerReference"),
         delivery_date=r.date(
             delivery, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"

@@ -163,4 +163,10 @@ def write_invoice(invoice: Invoice, *, guideline: str = EN16931_GUIDELINE) -> by
     B.sub(totals, "ram:GrandTotalAmount", t.tax_inclusive)
     B.sub(totals, "ram:TotalPrepaidAmount", t.prepaid)
     B.sub(totals, "ram:DuePayableAmount", t.payable)
+    if invoice.invoice_reference:  # BT-25, after the totals in the settlement's sequence
+        B.sub(
+            B.el(settlement, "ram:InvoiceReferencedDocument"),
+            "ram:IssuerAssignedID",
+            invoice.invoice_reference,
+        )
     return serialize(root)

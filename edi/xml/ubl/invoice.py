@@ -206,6 +206,7 @@ def decode_invoice(root: etree._Element) -> Invoice:
         or ("381" if credit else "380"),
         order_number=R.text(root, "cac:OrderReference/cbc:ID"),
         despatch_number=R.text(root, "cac:DespatchDocumentReference/cbc:ID"),
+        invoice_reference=R.text(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),
         buyer_reference=R.text(root, "cbc:BuyerReference"),
         delivery_date=R.date(delivery, "cbc:ActualDeliveryDate"),
         payee=read_party(R.first(root, "cac:PayeeParty")),
@@ -244,6 +245,9 @@ def encode_invoice(invoice: Invoice, *, customization: str = EN16931_CUSTOMIZATI
     bld.sub(root, "cbc:BuyerReference", invoice.buyer_reference)
     if invoice.order_number:
         bld.sub(bld.el(root, "cac:OrderReference"), "cbc:ID", invoice.order_number)
+    if invoice.invoice_reference:  # BT-25: UBL's BillingReference sits between the two
+        billing = bld.el(bld.el(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
+        bld.sub(billing, "cbc:ID", invoice.invoice_reference)
     if invoice.despatch_number:
         bld.sub(bld.el(root, "cac:DespatchDocumentReference"), "cbc:ID", invoice.despatch_number)
     write_party(bld, bld.el(root, "cac:AccountingSupplierParty"), invoice.seller)

@@ -131,8 +131,16 @@ class InvoiceFilter:
     issued_from: date | None = None
     issued_to: date | None = None
     open_on: date | None = strawberry.field(
-        default=None, description="Invoices open on this day: without a due date, or due on or after it."
+        default=None,
+        description="Invoices open on this day: received, disputed or approved, and without a due date "
+        "or due on or after it (the dashboard's open invoices).",
     )
+    status: list[m.InvoiceStatus] | None = strawberry.field(
+        default=None, description="Any of these statuses."
+    )
+    supplier: strawberry.ID | None = strawberry.field(default=None, description="Issued by this supplier.")
+    due_from: date | None = strawberry.field(default=None, description="Due on or after this day.")
+    due_to: date | None = strawberry.field(default=None, description="Due on or before this day.")
 
 
 @strawberry.input
@@ -152,6 +160,10 @@ def invoice_query(f: InvoiceFilter | None) -> InvoiceQuery:
         issued_from=f.issued_from,
         issued_to=f.issued_to,
         open_on=f.open_on,
+        statuses=frozenset(f.status or ()),
+        supplier_id=filter_id("filter.supplier", f.supplier, "Organization"),
+        due_from=f.due_from,
+        due_to=f.due_to,
     )
 
 
@@ -248,6 +260,76 @@ class SubmitInvoiceInput:
     issue_date: date
     lines: list[BillLineInput]
     due_date: date | None = None
+
+
+@strawberry.input
+class ReviewInvoiceInput:
+    invoice: strawberry.ID
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The invoice's version you read: another reviewer's change meanwhile is a CONFLICT.",
+    )
+    payment_scheduled_on: date | None = strawberry.field(
+        default=None, description="APPROVE only: the day you plan to pay."
+    )
+
+
+@strawberry.input
+class SchedulePaymentInput:
+    invoice: strawberry.ID
+    payment_scheduled_on: date = strawberry.field(description="The day you plan to pay the approved invoice.")
+    expected_version: int | None = None
+
+
+@strawberry.input
+class DisputeInvoiceInput:
+    invoice: strawberry.ID
+    reason: str = strawberry.field(description="What is wrong; the supplier sees it and answers.")
+    expected_version: int | None = None
+
+
+@strawberry.input
+class RejectInvoiceInput:
+    invoice: strawberry.ID
+    reason: str = strawberry.field(description="Why; the supplier sees it.")
+    expected_version: int | None = None
+
+
+@strawberry.input
+class RecordPaymentInput:
+    invoice: strawberry.ID
+    amount: Decimal = strawberry.field(description="Paid now; at most what is still owed (amountOwed).")
+    paid_on: date
+    reference: str | None = strawberry.field(default=None, description="The transfer's reference.")
+    expected_version: int | None = None
+
+
+@strawberry.input
+class CreditNoteInput:
+    number: str = strawberry.field(description="Your credit note number; unique per supplier.")
+    issue_date: date
+    gross_total: Decimal = strawberry.field(
+        description="The amount credited, tax included; at most amountOwed."
+    )
+    tax_total: Decimal | None = strawberry.field(
+        default=None, description="Its tax; unset: split in the invoice's own proportion."
+    )
+    reason: str | None = None
+
+
+@strawberry.input
+class IssueCreditNoteInput:
+    invoice: strawberry.ID
+    credit_note: CreditNoteInput
+
+
+@strawberry.input
+class AnswerDisputeInput:
+    invoice: strawberry.ID
+    message: str
+    credit_note: CreditNoteInput | None = strawberry.field(
+        default=None, description="A credit note granted with the answer."
+    )
 
 
 @strawberry.input

@@ -20,6 +20,13 @@ OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
 LineResponse = strawberry.enum(m.LineResponse, name="LineResponse")
 MatchStatus = strawberry.enum(m.MatchStatus, name="MatchStatus")
 ReviewOutcome = strawberry.enum(m.ReviewOutcome, name="ReviewOutcome")
+InvoiceStatus = strawberry.enum(
+    m.InvoiceStatus,
+    name="InvoiceStatus",
+    description="The owner's review and the payment: RECEIVED, DISPUTED and APPROVED are open; "
+    "REJECTED, PAID and CREDITED (settled by credit notes) are closed.",
+)
+MessageKind = strawberry.enum(m.MessageKind, name="InvoiceMessageKind")
 
 # The model's own rules, applied to our plain objects: one definition of "effective".
 _effective_quantity = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_quantity).fget)
@@ -178,6 +185,56 @@ class InvoiceLine(Built):
         return strawberry.ID(encode_id("OrderLine", self.order_line_id))
 
 
+@strawberry.type(description="One payment of an invoice.")
+class InvoicePayment(Built):
+    pk: strawberry.Private[int]
+    invoice_id: strawberry.Private[int]
+    paid_on: date
+    amount: Decimal
+    reference: str | None
+    recorded_by_user_id: strawberry.Private[int | None]
+    created_at: datetime
+
+
+@strawberry.type(description="A message of an invoice's thread.")
+class InvoiceMessage(Built):
+    pk: strawberry.Private[int]
+    invoice_id: strawberry.Private[int]
+    kind: m.MessageKind
+    body: str
+    author_org_id: strawberry.Private[int]
+    author_user_id: strawberry.Private[int | None]
+    credit_note_id: strawberry.Private[int | None]
+    created_at: datetime
+
+    @field(description="Whether the supplier wrote it (else the owner's staff).")
+    def from_supplier(self) -> bool:
+        return self.kind is m.MessageKind.ANSWER
+
+    @field(description="The number of the credit note the answer came with.")
+    def credit_note_number(self, info: strawberry.Info) -> str | None:
+        if self.credit_note_id is None:
+            return None
+        notes = ctx(info).loaders.credit_notes.load(self.invoice_id, (o.invoice_id for o in self._siblings))
+        return next((n.number for n in notes if n.pk == self.credit_note_id), None)
+
+
+@strawberry.type(description="A credit note of the supplier against an invoice: reduces what is owed.")
+class CreditNote(Built):
+    pk: strawberry.Private[int]
+    invoice_id: strawberry.Private[int]
+    supplier_id: strawberry.Private[int]
+    number: str
+    issue_date: date
+    currency: str
+    net_total: Decimal
+    tax_total: Decimal
+    gross_total: Decimal
+    reason: str | None
+    exchange_record_id: strawberry.Private[int | None]
+    created_at: datetime
+
+
 @strawberry.type
 class Invoice(Node, Built):
     number: str
@@ -189,12 +246,36 @@ class Invoice(Node, Built):
     gross_total: Decimal
     match_status: m.MatchStatus
     created_at: datetime
+    status: m.InvoiceStatus
+    amount_credited: Decimal = strawberry.field(description="Gross total of the credit notes against it.")
+    amount_paid: Decimal = strawberry.field(description="Sum of the recorded payments.")
+    amount_owed: Decimal = strawberry.field(
+        description="Still owed: gross total less credit notes and payments."
+    )
+    payment_scheduled_on: date | None = strawberry.field(description="The day the owner plans to pay.")
+    reviewed_at: datetime | None
+    updated_at: datetime | None
+    version: int = strawberry.field(
+        description="Send it as expectedVersion: a review by someone else meanwhile is a CONFLICT."
+    )
     order_id: strawberry.Private[int]
     supplier_id: strawberry.Private[int]
 
     @strawberry.field
     def lines(self, info: strawberry.Info) -> list[InvoiceLine]:
         return ctx(info).loaders.invoice_lines.load(self.pk, (o.pk for o in self._siblings))
+
+    @field(description="Payments recorded, oldest first (several: a partial payment).")
+    def payments(self, info: strawberry.Info) -> list[InvoicePayment]:
+        return ctx(info).loaders.invoice_payments.load(self.pk, (o.pk for o in self._siblings))
+
+    @field(description="The thread between owner and supplier: disputes, answers, a rejection's reason.")
+    def messages(self, info: strawberry.Info) -> list[InvoiceMessage]:
+        return ctx(info).loaders.invoice_messages.load(self.pk, (o.pk for o in self._siblings))
+
+    @field(description="Credit notes against this invoice, oldest first.")
+    def credit_notes(self, info: strawberry.Info) -> list[CreditNote]:
+        return ctx(info).loaders.credit_notes.load(self.pk, (o.pk for o in self._siblings))
 
     @strawberry.field
     def order(self, info: strawberry.Info) -> Order | None:

@@ -42,6 +42,7 @@ from portal.models import (
     CaseStatus,
     Customer,
     Direction,
+    InvoiceStatus,
     MatchStatus,
     Order,
     OrderStatus,
@@ -286,6 +287,8 @@ def _fetch_invoices(db: Session, p: Principal, params: Params, page: PageRequest
         search=params.search,
         match_status=next(iter(match)) if match else None,
         open_on=datetime.now(TIMEZONE).date() if state == "open" else None,
+        statuses=params.enum("status", InvoiceStatus),
+        due_to=params.day("due"),
     )
     return list_invoices(
         db,
@@ -298,20 +301,32 @@ def _fetch_invoices(db: Session, p: Principal, params: Params, page: PageRequest
     )
 
 
-INVOICE_COLUMNS = ("order_id", "number", "issue_date", "due_date", "gross_total", "currency", "match_status")
+INVOICE_COLUMNS = (
+    "order_id",
+    "number",
+    "issue_date",
+    "due_date",
+    "gross_total",
+    "amount_owed",
+    "currency",
+    "match_status",
+    "status",
+)
 
 
 def _prepare_invoices(db: Session, p: Principal, items: list[Any]) -> list[Row]:
     numbers = _order_numbers(db, p, {i.order_id for i in items})
     return [
         {
-            "href": f"/orders/{i.order_id}",
+            "href": f"/invoices/{i.id}",
             "number": i.number,
             "order": numbers.get(i.order_id, ""),
             "issue_date": i.issue_date,
             "due_date": i.due_date,
             "total": i.gross_total,
+            "owed": i.amount_owed,
             "currency": i.currency,
+            "status": i.status,
             "match": i.match_status,
         }
         for i in items
@@ -575,6 +590,8 @@ SPECS: dict[str, ListSpec] = {
                 Column("issue_date", N_("Issue date"), "date", "issue_date"),
                 Column("due_date", N_("Due date"), "date"),
                 Column("total", N_("Gross total"), "money"),
+                Column("owed", N_("Still owed"), "money"),
+                Column("status", N_("Status"), "label"),
                 Column("match", N_("Three-way match"), "label"),
             ),
             _fetch_invoices,
@@ -585,6 +602,8 @@ SPECS: dict[str, ListSpec] = {
             (
                 SEARCH,
                 FilterField("state", N_("Due"), "select", (("open", N_("Open (not yet due)")),)),
+                FilterField("status", N_("Status"), "select", _options(labels.INVOICE_STATUS)),
+                FilterField("due", N_("Due until"), "date"),
                 FilterField("match", N_("Three-way match"), "select", _options(labels.MATCH)),
             ),
         ),
