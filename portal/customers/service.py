@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,32 +39,47 @@ class CustomerFields:
     phone: str | None = None
 
 
-def _checked(fields: CustomerFields) -> dict[str, object]:
-    """The fields checked and normalised (the first wrong one raises InvalidInput; the web form
-    checks each field beforehand to show every error at once)."""
-    country = (fields.country_code or "").strip()
+def _country(value: str | None) -> str:
+    country = (value or "").strip()
     if len(country) != 2 or not country.isalpha():
         raise InvalidInput("country_code", "use a two-letter ISO 3166 code")
-    gln = (fields.gln or "").strip() or None
+    return country.upper()
+
+
+def _gln(value: str | None) -> str | None:
+    gln = (value or "").strip() or None
     if gln is not None and not (gln.isdigit() and len(gln) == 13):
         raise InvalidInput("gln", "a GLN has 13 digits")
-    vat = vat_key(validation.text("vat_id", fields.vat_id, max_length=32, required=False))
+    return gln
+
+
+def _vat_id(value: str | None) -> str | None:
+    vat = vat_key(validation.text("vat_id", value, max_length=32, required=False))
     if vat is not None and not _VAT_ID.match(vat):
         raise InvalidInput("vat_id", "a VAT id starts with the two-letter country code")
-    return {
-        "name": validation.required_text("name", fields.name),
-        "street": validation.text("street", fields.street, required=False),
-        "postal_code": validation.text("postal_code", fields.postal_code, max_length=16, required=False),
-        "city": validation.text("city", fields.city, max_length=100, required=False),
-        "country_code": country.upper(),
-        "vat_id": vat,
-        "gln": gln,
-        "email": validation.email("email", fields.email),
-        "phone": validation.text("phone", fields.phone, max_length=50, required=False),
-    }
+    return vat
 
 
 _VAT_ID = re.compile(r"^[A-Z]{2}[0-9A-Z+*]{2,13}$")
+
+# Each field of a customer: its check, which returns the value as stored (the web form runs each one
+# to show every wrong field at once; the service runs them again).
+CUSTOMER_CHECKS: dict[str, Callable[[str | None], object]] = {
+    "name": lambda v: validation.required_text("name", v),
+    "street": lambda v: validation.text("street", v, required=False),
+    "postal_code": lambda v: validation.text("postal_code", v, max_length=16, required=False),
+    "city": lambda v: validation.text("city", v, max_length=100, required=False),
+    "country_code": _country,
+    "vat_id": _vat_id,
+    "gln": _gln,
+    "email": lambda v: validation.email("email", v),
+    "phone": lambda v: validation.text("phone", v, max_length=50, required=False),
+}
+
+
+def _checked(fields: CustomerFields) -> dict[str, object]:
+    """The fields checked and normalised (the first wrong one raises InvalidInput)."""
+    return {name: check(getattr(fields, name)) for name, check in CUSTOMER_CHECKS.items()}
 
 
 def create_customer(
