@@ -276,4 +276,4 @@ def test_the_pages_in_german(world: WebWorld) -> None:
     client = world.client("dealer-group")
     client.cookies.set("lang", "de")
     page = client.get("/customers/new", headers={"Accept-Language": "de"})
-    assert "Neuer Kunde" in page.text and "Postleitzahl" in page.text
+    assert "Neuer Kunde" in page.text and "PLZ" in page.text and "USt-IdNr." in page.text
