@@ -38,6 +38,11 @@ class CustomerFields:
     email: str | None = None
     phone: str | None = None
 
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerFields:
+        """The customer's current data (to change some fields and keep the others)."""
+        return cls(**{name: getattr(customer, name) for name in CUSTOMER_CHECKS})
+
 
 def _country(value: str | None) -> str:
     country = (value or "").strip()
