@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, hidden_customer_has_vat_id, visible
@@ -21,8 +21,40 @@ from portal.models import Customer
 
 # Legal forms and their parts, as words after name_key's folding ("e.K." -> "e", "k").
 LEGAL_FORMS = frozenset(
-    """gmbh mbh ag kg kgaa ohg gbr ug haftungsbeschrankt haftungsbeschraenkt ek e k ev v eg se co
-    und partg partgmbb gesellschaft ltd limited llc inc plc corp sarl sas bv nv""".split()
+    {
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "kgaa",
+        "ohg",
+        "gbr",
+        "ug",
+        "haftungsbeschrankt",
+        "haftungsbeschraenkt",
+        "ek",
+        "e",
+        "k",
+        "ev",
+        "v",
+        "eg",
+        "se",
+        "co",
+        "und",
+        "partg",
+        "partgmbb",
+        "gesellschaft",
+        "ltd",
+        "limited",
+        "llc",
+        "inc",
+        "plc",
+        "corp",
+        "sarl",
+        "sas",
+        "bv",
+        "nv",
+    }
 )
 _TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe"})
 _WORD = re.compile(r"[a-z0-9]+")
@@ -76,7 +108,7 @@ def find_duplicates(
     vats = {v for v in (vat, (vat_id or "").strip()) if v}
     code = (postal_code or "").strip()
     key = name_key(name)
-    arms = []
+    arms: list[ColumnElement[bool]] = []
     if vats:
         arms.append(Customer.vat_id.in_(sorted(vats)))
     if code and key:

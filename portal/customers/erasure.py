@@ -73,7 +73,9 @@ def erase_contact(
     redacted: list[int] = []
     if pattern is not None:
         activities = session.scalars(
-            visible(principal, Activity).where(Activity.customer_id == contact.customer_id).order_by(Activity.id)
+            visible(principal, Activity)
+            .where(Activity.customer_id == contact.customer_id)
+            .order_by(Activity.id)
         )
         for activity in activities:
             subject, body = scrub(activity.subject, pattern), scrub(activity.body, pattern)
@@ -102,7 +104,9 @@ def erase_contact(
     return contact
 
 
-def _scrub_copies(uow: UnitOfWork, pattern: re.Pattern[str], activity_ids: Iterable[int], contact_id: int) -> None:
+def _scrub_copies(
+    uow: UnitOfWork, pattern: re.Pattern[str], activity_ids: Iterable[int], contact_id: int
+) -> None:
     """The activities' texts as copied into event and notification payloads. Events are read by
     entity and id (ix_events_entity_entity_id); the erasure is an owner admin's act on the owner's
     log, not a read of a principal's data."""

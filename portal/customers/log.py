@@ -46,7 +46,9 @@ def customer_changes(
     customer = get_visible(session, principal, Customer, customer_id)
     contact_ids = list(
         session.scalars(
-            visible(principal, Contact).with_only_columns(Contact.id).where(Contact.customer_id == customer.id)
+            visible(principal, Contact)
+            .with_only_columns(Contact.id)
+            .where(Contact.customer_id == customer.id)
         )
     )
     # Plain id lists: each arm is one lookup in ix_events_entity_entity_id.
@@ -70,7 +72,9 @@ def customer_changes(
     )
     users = dict(
         session.execute(
-            select(User.id, User.name).where(User.id.in_({e.actor_user_id for e in events if e.actor_user_id}))
+            select(User.id, User.name).where(
+                User.id.in_({e.actor_user_id for e in events if e.actor_user_id})
+            )
         ).all()
     )
     tokens = dict(

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from portal import validation
 from portal.access import Principal, get_visible, visible
 from portal.access import permissions as may
-from portal.db import UnitOfWork
 from portal.customers.duplicates import find_duplicates, vat_key
+from portal.db import UnitOfWork
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PossibleDuplicates
 from portal.events import record
 from portal.models import Activity, Case, Contact, Customer, CustomerAssignment, Order, Organization, OrgKind
@@ -165,7 +165,9 @@ def update_customer(
     for name in changed:
         setattr(customer, name, values[name])
     uow.flush()
-    record(uow, principal, "customer.updated", "customer", customer.id, number=customer.number, changed=changed)
+    record(
+        uow, principal, "customer.updated", "customer", customer.id, number=customer.number, changed=changed
+    )
     return customer
 
 
@@ -278,7 +280,13 @@ def update_contact(
         return contact
     uow.flush()
     record(
-        uow, principal, "contact.updated", "contact", contact.id, customer_id=contact.customer_id, changed=changed
+        uow,
+        principal,
+        "contact.updated",
+        "contact",
+        contact.id,
+        customer_id=contact.customer_id,
+        changed=changed,
     )
     return contact
 

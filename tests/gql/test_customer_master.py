@@ -16,7 +16,8 @@ CREATE = f"""mutation($input: CreateCustomerInput!) {{ createCustomer(input: $in
 UPDATE = f"""mutation($input: UpdateCustomerInput!) {{ updateCustomer(input: $input) {{
   customer {{ id name city street vatId version }} {ERRORS} }} }}"""
 ADD_CONTACT = f"""mutation($input: AddContactInput!) {{ addContact(input: $input) {{
-  contact {{ id fullName emailConsent emailConsentAt emailConsentSource phoneConsent version }} {ERRORS} }} }}"""
+  contact {{ id fullName emailConsent emailConsentAt emailConsentSource phoneConsent version }}
+  {ERRORS} }} }}"""
 UPDATE_CONTACT = f"""mutation($input: UpdateContactInput!) {{ updateContact(input: $input) {{
   contact {{ id emailConsent emailConsentSource phoneConsent phoneConsentSource version }} {ERRORS} }} }}"""
 ERASE = f"""mutation($input: EraseContactInput!) {{ eraseContact(input: $input) {{
@@ -45,7 +46,9 @@ def _create(api: Api, as_: str, **fields: Any) -> dict[str, Any]:
 
 def test_a_dealer_creates_a_customer_shared_with_it(world: World) -> None:
     api = world.api
-    payload = _create(api, "dealer-group", name="Kältetechnik Ost GmbH", postalCode="01067", vatId="de-123 456 789")
+    payload = _create(
+        api, "dealer-group", name="Kältetechnik Ost GmbH", postalCode="01067", vatId="de-123 456 789"
+    )
     assert payload["userErrors"] == []
     customer = payload["customer"]
     assert customer["vatId"] == "DE123456789" and customer["version"] == 1
@@ -97,7 +100,9 @@ def test_a_dealer_learns_only_that_a_vat_id_exists(world: World) -> None:
 def test_update_keeps_omitted_fields_and_refuses_a_stale_version(world: World) -> None:
     api = world.api
     customer = world.gid("Customer", "shared")
-    first = api.ok(UPDATE, {"input": {"customer": customer, "city": "Potsdam", "expectedVersion": 1}}, as_="dealer-group")
+    first = api.ok(
+        UPDATE, {"input": {"customer": customer, "city": "Potsdam", "expectedVersion": 1}}, as_="dealer-group"
+    )
     assert first["updateCustomer"]["userErrors"] == []
     assert first["updateCustomer"]["customer"] == {
         "id": customer, "name": "Müller GmbH", "city": "Potsdam", "street": "Hauptstr. 1", "vatId": None,
@@ -107,7 +112,9 @@ def test_update_keeps_omitted_fields_and_refuses_a_stale_version(world: World) -
     assert [e["code"] for e in stale["updateCustomer"]["userErrors"]] == ["CONFLICT"]
     bad = api.ok(UPDATE, {"input": {"customer": customer, "gln": "12", "countryCode": "Deutschland"}})
     assert bad["updateCustomer"]["userErrors"][0]["field"] in (["gln"], ["countryCode"])
-    hidden = api.ok(UPDATE, {"input": {"customer": world.gid("Customer", "other"), "name": "X"}}, as_="dealer-group")
+    hidden = api.ok(
+        UPDATE, {"input": {"customer": world.gid("Customer", "other"), "name": "X"}}, as_="dealer-group"
+    )
     assert [e["code"] for e in hidden["updateCustomer"]["userErrors"]] == ["NOT_FOUND"]
     with api.scene.factory() as session:
         assert session.get(Customer, world.ids["other"]).name == "Schulz AG"  # type: ignore[union-attr]
@@ -136,7 +143,9 @@ def test_contact_consent_and_erasure(world: World) -> None:
                    "emailConsent": {"given": False, "source": "E-Mail vom 3.12."}}},
     )["updateContact"]  # fmt: skip
     assert withdrawn["userErrors"] == [] and withdrawn["contact"]["emailConsent"] is False
-    stale = api.ok(UPDATE_CONTACT, {"input": {"contact": contact["id"], "expectedVersion": 1, "lastName": "X"}})
+    stale = api.ok(
+        UPDATE_CONTACT, {"input": {"contact": contact["id"], "expectedVersion": 1, "lastName": "X"}}
+    )
     assert [e["code"] for e in stale["updateContact"]["userErrors"]] == ["CONFLICT"]
     refused = _as(api, "owner", "sales", ERASE, {"input": {"contact": contact["id"]}})["eraseContact"]
     assert [e["code"] for e in refused["userErrors"]] == ["PERMISSION_DENIED"]
@@ -188,6 +197,10 @@ def test_the_feed_shows_an_erased_contact_without_its_data(world: World) -> None
     erased = _as(api, "owner", "admin", ERASE, {"input": {"contact": gid("Contact", contact_id)}})
     assert erased["eraseContact"]["userErrors"] == []
     entries = api.ok(FEED, {}, as_="dealer-group")["changes"]["changes"]
-    states = [e["state"] for e in entries if e["entity"] == "contact" and e["entityId"] == gid("Contact", contact_id)]
+    states = [
+        e["state"]
+        for e in entries
+        if e["entity"] == "contact" and e["entityId"] == gid("Contact", contact_id)
+    ]
     assert states and all(s["email"] is None and s["last_name"] == "" and s["erased_at"] for s in states)
     assert any(e["kind"] == "contact.erased" for e in entries)

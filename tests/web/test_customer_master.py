@@ -54,7 +54,14 @@ def test_every_wrong_field_is_reported_and_what_was_typed_is_kept(world: WebWorl
         client,
         "/customers/new",
         "/customers/new",
-        {**NEW, "name": " ", "country_code": "Deutschland", "gln": "123", "email": "kein-at", "vat_id": "123"},
+        {
+            **NEW,
+            "name": " ",
+            "country_code": "Deutschland",
+            "gln": "123",
+            "email": "kein-at",
+            "vat_id": "123",
+        },
     )
     assert response.status_code == 400
     for field in ("name", "country_code", "gln", "email", "vat_id"):
@@ -197,7 +204,10 @@ def test_contact_consent_is_recorded_with_day_and_source(world: WebWorld) -> Non
         contact = session.get(Contact, contact_id)
         assert contact is not None and contact.email_consent and not contact.phone_consent
         assert contact.email_consent_source == "Messe-Formular"
-        assert contact.email_consent_at is not None and contact.email_consent_at.date().isoformat() == "2026-11-02"
+        assert (
+            contact.email_consent_at is not None
+            and contact.email_consent_at.date().isoformat() == "2026-11-02"
+        )
         payloads = session.scalars(
             select(Event.payload).where(Event.entity == "contact", Event.entity_id == contact_id)
         ).all()
@@ -241,8 +251,8 @@ def test_only_owner_admins_erase_a_contact_and_the_history_keeps_no_personal_dat
     dealer = world.client("dealer-group")
     post_form(
         dealer, customer_url, f"{customer_url}/activities",
-        {"kind": "call", "subject": "Rückruf Anna Schmidt", "body": "Schmidt erreichbar unter anna@example.de",
-         "contact_id": str(contact_id)},
+        {"kind": "call", "subject": "Rückruf Anna Schmidt", "contact_id": str(contact_id),
+         "body": "Schmidt erreichbar unter anna@example.de"},
     )  # fmt: skip
     url = f"{customer_url}/contacts/{contact_id}/erase"
     edit = f"{customer_url}/contacts/{contact_id}/edit"

@@ -109,16 +109,24 @@ class UpdateCustomerInput:
         default=None, description="The version read; another's change since is a CONFLICT."
     )
     name: str | None = strawberry.field(default=None, description="Omitted or null: unchanged.")
-    street: str | None = strawberry.field(default=UNSET, description='Omitted: unchanged; null or "": cleared.')
+    street: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
     postal_code: str | None = strawberry.field(
         default=UNSET, description='Omitted: unchanged; null or "": cleared.'
     )
     city: str | None = strawberry.field(default=UNSET, description='Omitted: unchanged; null or "": cleared.')
     country_code: str | None = strawberry.field(default=None, description="Omitted or null: unchanged.")
-    vat_id: str | None = strawberry.field(default=UNSET, description='Omitted: unchanged; null or "": cleared.')
+    vat_id: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
     gln: str | None = strawberry.field(default=UNSET, description='Omitted: unchanged; null or "": cleared.')
-    email: str | None = strawberry.field(default=UNSET, description='Omitted: unchanged; null or "": cleared.')
-    phone: str | None = strawberry.field(default=UNSET, description='Omitted: unchanged; null or "": cleared.')
+    email: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+    phone: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
 
 
 @strawberry.input(description="Consent to be contacted on one channel.")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import strawberry
 from strawberry import UNSET
-
-from dataclasses import replace
 
 from portal import models as m
 from portal.access import Principal, get_visible
@@ -33,7 +32,17 @@ def _consent(value: ConsentInput | None) -> customers.Consent | None:
     return None if value is None else customers.Consent(given=value.given, source=value.source, at=value.at)
 
 
-_CUSTOMER_FIELDS = ("name", "street", "postal_code", "city", "country_code", "vat_id", "gln", "email", "phone")
+_CUSTOMER_FIELDS = (
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "country_code",
+    "vat_id",
+    "gln",
+    "email",
+    "phone",
+)
 
 
 @strawberry.type

@@ -12,6 +12,8 @@ SQLite batch copy would trip over. Issue #18.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,7 +24,7 @@ down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-_CONTACT_COLUMNS = (
+_CONTACT_COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column("email_consent", sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column("email_consent_at", portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column("email_consent_source", sa.String(length=200), nullable=True),

@@ -43,16 +43,25 @@ def contact_values(contact: Contact) -> dict[str, str]:
 
 def customer_checks(ctx: Ctx) -> list[Callable[[], object]]:
     """Each field of the customer form checked as the service checks it."""
-    return [
-        (lambda name=name, check=check: check(ctx.form.text(name)))
-        for name, check in customers.CUSTOMER_CHECKS.items()
-    ]
+
+    def field(name: str, check: Callable[[str | None], object]) -> Callable[[], object]:
+        return lambda: check(ctx.form.text(name))
+
+    return [field(name, check) for name, check in customers.CUSTOMER_CHECKS.items()]
 
 
 def customer_fields(ctx: Ctx) -> customers.CustomerFields:
+    get = ctx.form.optional
     return customers.CustomerFields(
-        **{name: ctx.form.optional(name) for name in CUSTOMER_FIELDS if name != "country_code"},
+        name=ctx.form.text("name"),
+        street=get("street"),
+        postal_code=get("postal_code"),
+        city=get("city"),
         country_code=ctx.form.text("country_code"),
+        vat_id=get("vat_id"),
+        gln=get("gln"),
+        email=get("email"),
+        phone=get("phone"),
     )
 
 
@@ -64,9 +73,18 @@ def contact_checks(ctx: Ctx) -> list[Callable[[], object]]:
         lambda: validation.email("email", ctx.form.optional("email")),
         lambda: validation.text("phone", ctx.form.text("phone"), max_length=50, required=False),
     ]
-    for channel in CHANNELS:
-        checks.append(lambda channel=channel: ctx.form.date(f"{channel}_consent_at"))
-    return checks
+
+    def day(channel: str) -> Callable[[], object]:
+        return lambda: ctx.form.date(f"{channel}_consent_at")
+
+    return checks + [day(channel) for channel in CHANNELS]
+
+
+def consent_checks(ctx: Ctx, current: Contact | None) -> list[Callable[[], object]]:
+    def check(channel: str) -> Callable[[], object]:
+        return lambda: read_consent(ctx, channel, current)
+
+    return [check(channel) for channel in CHANNELS]
 
 
 def read_consent(ctx: Ctx, channel: str, current: Contact | None) -> customers.Consent | None:
@@ -198,7 +216,7 @@ class CustomerFormViews:
         def save() -> Response:
             ctx.form.validate(
                 *contact_checks(ctx),
-                *[lambda c=c: read_consent(ctx, c, contact) for c in CHANNELS],
+                *consent_checks(ctx, contact),
                 lambda: ctx.form.integer("version"),
             )
             customers.update_contact(

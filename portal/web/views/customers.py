@@ -146,7 +146,7 @@ class CustomerViews:
         def run() -> Response:
             ctx.form.validate(  # every wrong field at once; the service checks them again
                 *customer_forms.contact_checks(ctx),
-                *[lambda c=c: customer_forms.read_consent(ctx, c, None) for c in customer_forms.CHANNELS],
+                *customer_forms.consent_checks(ctx, None),
             )
             contact = customers.add_contact(
                 uow=ctx.uow,
