@@ -96,7 +96,9 @@ def test_services_enforce_the_functions_the_pages_show(scene: Scene, org: str, r
         ),
         "edit_contact": (
             may.can_add_contact(p) or p.is_supplier,
-            lambda uow: customers.update_contact(uow=uow, principal=p, contact_id=contact_id, last_name="Neu"),
+            lambda uow: customers.update_contact(
+                uow=uow, principal=p, contact_id=contact_id, last_name="Neu"
+            ),
         ),
         "erase_contact": (
             may.can_erase_contact(p) or p.is_supplier,
