@@ -8,6 +8,7 @@ The hierarchy::
     ├── PermissionDenied       the principal sees the object but its role may not do this
     ├── Unauthenticated        no valid credentials (missing, expired or revoked token)
     ├── Conflict               the object changed meanwhile (stale version) or a unique value is taken
+    │   └── PossibleDuplicates a new customer looks like one that exists (go on only when told to)
     ├── InvalidInput           a field value is wrong; ``field`` names it
     └── InvalidState           the action is not allowed in the object's current state
 """
@@ -42,6 +43,25 @@ class Unauthenticated(PortalError):
 
 class Conflict(PortalError):
     code = "CONFLICT"
+
+
+class PossibleDuplicates(Conflict):
+    """Creating a customer that looks like an existing one: same VAT id, or a similar name at the
+    same postal code. ``customer_ids`` are the look-alikes the principal may see; ``hidden_vat_id``
+    says that a customer it may not see has the VAT id (nothing more about it). The caller shows them
+    and may create the customer anyway."""
+
+    code = "DUPLICATE"
+
+    def __init__(self, customer_ids: list[int], numbers: list[str], *, hidden_vat_id: bool) -> None:
+        self.customer_ids = customer_ids
+        self.hidden_vat_id = hidden_vat_id
+        parts = []
+        if numbers:
+            parts.append(f"this customer may already exist: {', '.join(numbers)}")
+        if hidden_vat_id:
+            parts.append("a customer with this VAT id exists; ask the owner's staff to share it")
+        super().__init__("; ".join(parts) + "; create it anyway only if it is a different customer")
 
 
 class InvalidInput(PortalError):

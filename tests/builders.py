@@ -63,6 +63,7 @@ class Scene:
                 postal_code="10115",
                 city="Berlin",
                 gln="4012345000009",
+                allow_duplicates=True,  # scenes reuse the name and address
             )
             customers.add_contact(
                 uow=uow,

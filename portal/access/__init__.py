@@ -5,6 +5,7 @@ policy plus the principal's role. A lookup by id that the principal may not see 
 like a missing id.
 """
 
+from portal.access.disclosure import hidden_customer_has_vat_id
 from portal.access.policy import RULES, rule_for
 from portal.access.principal import (
     Principal,
@@ -39,6 +40,7 @@ __all__ = [
     "descendant_ids",
     "entity_name",
     "get_visible",
+    "hidden_customer_has_vat_id",
     "in_scopes",
     "invoice_tally_scopes",
     "load_by_ids",

@@ -73,7 +73,28 @@ def _owner_with(p: Principal, roles: frozenset[str]) -> bool:
 
 # -- customers and activities ----------------------------------------------------------------
 def can_create_customer(p: Principal) -> bool:
-    return _owner_with(p, OWNER_SALES)
+    """Create a customer: the owner's sales staff and admins, and dealers (a dealer's new customer
+    is shared with the dealer's organization). Partners and suppliers do not add to the master."""
+    if p.is_owner:
+        return _owner_with(p, OWNER_SALES)
+    return can_write(p) and p.org_kind is OrgKind.DEALER
+
+
+def can_edit_customer(p: Principal) -> bool:
+    """Change a customer's master data: whoever may create customers, on a customer they see (a
+    dealer: the customers shared with it; the policy decides which those are)."""
+    return can_create_customer(p)
+
+
+def can_erase_contact(p: Principal) -> bool:
+    """Erase a contact person's data on request (GDPR art. 17): owner admins only."""
+    return _owner_with(p, frozenset({"admin"}))
+
+
+def can_read_customer_changes(p: Principal) -> bool:
+    """See who created and changed a customer and its contacts (the change log on its page): the
+    owner's staff, read-only viewers too."""
+    return p.is_owner
 
 
 def can_share_customer(p: Principal) -> bool:

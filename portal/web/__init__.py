@@ -21,6 +21,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.admin import AdminViews
     from portal.web.views.auth import AuthViews
     from portal.web.views.cases import CaseViews
+    from portal.web.views.customer_forms import CustomerFormViews
     from portal.web.views.customers import CustomerViews
     from portal.web.views.dashboard import DashboardViews
     from portal.web.views.exchange import ExchangeViews
@@ -45,6 +46,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     invoices = InvoiceViews(web)
     cases = CaseViews(web)
     customers = CustomerViews(web)
+    customer_forms = CustomerFormViews(web)
     admin = AdminViews(web)
     tolerances = ToleranceViews(web)
     account = AccountViews(web)
@@ -103,7 +105,19 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/cases/{case_id:int}/status", page(cases.status), methods=["POST"]),
         Route("/cases/{case_id:int}/route", page(cases.route), methods=["POST"]),
         Route("/cases/{case_id:int}/edit", page(cases.edit), methods=["POST"]),
+        Route("/customers/new", page(customer_forms.new), methods=["GET", "POST"]),
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
+        Route("/customers/{customer_id:int}/edit", page(customer_forms.edit), methods=["GET", "POST"]),
+        Route(
+            "/customers/{customer_id:int}/contacts/{contact_id:int}/edit",
+            page(customer_forms.edit_contact),
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/customers/{customer_id:int}/contacts/{contact_id:int}/erase",
+            page(customer_forms.erase_contact),
+            methods=["POST"],
+        ),
         Route("/customers/{customer_id:int}/activities", page(customers.log), methods=["POST"]),
         Route("/customers/{customer_id:int}/share", page(customers.share), methods=["POST"]),
         Route("/customers/{customer_id:int}/contacts", page(customers.add_contact), methods=["POST"]),

@@ -209,6 +209,10 @@ SERVICE_MESSAGES += [
     N_("an interchange id has 1 to 35 characters"),
     N_("configure a private key file (or a password variable)"),
     N_("use 2-63 lower-case letters, digits and dashes"),
+    # raised by the customer master (portal.customers.service)
+    N_("a VAT id starts with the two-letter country code"),
+    N_("must not be in the future"),
+    N_("say how the consent was given or withdrawn"),
 ]
 ROLES = {
     "admin": N_("Administrator"),
@@ -300,6 +304,18 @@ FIELDS = {
     "reference": N_("Payment reference"),
     "payment_scheduled_on": N_("Payment planned on"),
     "issue_date": N_("Issue date"),
+    "street": N_("Street"),
+    "postal_code": N_("Postal code"),
+    "city": N_("City"),
+    "country_code": N_("Country"),
+    "vat_id": N_("VAT ID"),
+    "gln": N_("GLN"),
+    "email_consent": N_("consent to e-mail"),
+    "phone_consent": N_("consent to phone calls"),
+    "email_consent_source": N_("How the e-mail consent was given or withdrawn"),
+    "phone_consent_source": N_("How the phone consent was given or withdrawn"),
+    "email_consent_at": N_("Day of the e-mail consent"),
+    "phone_consent_at": N_("Day of the phone consent"),
 }
 
 # The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).
@@ -321,10 +337,13 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "case.resolved": N_("Case resolved"),
     "case.closed": N_("Case closed"),
     "case.open": N_("Case reopened"),
+    "customer.created": N_("Customer created"),
+    "customer.updated": N_("Customer changed"),
     "customer.shared": N_("Customer shared"),
     "customer.unshared": N_("Customer no longer shared"),
     "contact.created": N_("Contact created"),
     "contact.updated": N_("Contact changed"),
+    "contact.erased": N_("Contact erased on request"),
     "activity.completed": N_("Task completed"),
 }
 WEBHOOK_STATUSES: dict[str, str] = {

@@ -7,14 +7,16 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.access import permissions as may
 from portal.cases import service as cases
+from portal.customers import erasure
 from portal.customers import service as customers
 from portal.db import UnitOfWork
 from portal.errors import PermissionDenied, PortalError
-from portal.models import LineResponse
+from portal.models import Contact, LineResponse
 from portal.notify.webhooks import service as webhooks
 from portal.orders import review
 from portal.orders import service as orders
@@ -63,6 +65,8 @@ def test_services_enforce_the_functions_the_pages_show(scene: Scene, org: str, r
             order_id=order.id,
             answers=[orders.LineAnswer(1, LineResponse.CHANGED, quantity=Decimal(2))],
         )
+    with scene.factory() as session:
+        contact_id = session.scalars(select(Contact.id).where(Contact.customer_id == customer.id)).one()
     p = scene.p(org, role)
     checks: dict[str, tuple[bool, Callable[[UnitOfWork], object]]] = {
         "create_order": (
@@ -102,6 +106,27 @@ def test_services_enforce_the_functions_the_pages_show(scene: Scene, org: str, r
             lambda uow: customers.share_customer(
                 uow=uow, principal=p, customer_id=customer.id, organization_id=scene.orgs["dealer-other"].id
             ),
+        ),
+        "create_customer": (
+            may.can_create_customer(p),
+            lambda uow: customers.create_customer(uow=uow, principal=p, name="Neu", allow_duplicates=True),
+        ),
+        # A supplier does not see the customer master: those answer NotFound, not a refusal.
+        "edit_customer": (
+            may.can_edit_customer(p) or p.is_supplier,
+            lambda uow: customers.update_customer(
+                uow=uow, principal=p, customer_id=customer.id, fields=customers.CustomerFields(name="Neu")
+            ),
+        ),
+        "edit_contact": (
+            may.can_add_contact(p) or p.is_supplier,
+            lambda uow: customers.update_contact(
+                uow=uow, principal=p, contact_id=contact_id, last_name="Neu"
+            ),
+        ),
+        "erase_contact": (
+            may.can_erase_contact(p) or p.is_supplier,
+            lambda uow: erasure.erase_contact(uow=uow, principal=p, contact_id=contact_id),
         ),
         "register_webhook": (
             may.can_manage_webhooks(p, p.org_id),

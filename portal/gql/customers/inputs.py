@@ -85,6 +85,58 @@ class ShareCustomerInput:
 
 
 @strawberry.input
+class CreateCustomerInput:
+    name: str
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country_code: str = "DE"
+    vat_id: str | None = strawberry.field(default=None, description="Stored without spaces, dots and dashes.")
+    gln: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    create_despite_duplicates: bool = strawberry.field(
+        default=False,
+        description="Create it although it looks like an existing customer (a first try without it "
+        "answers DUPLICATE with the look-alikes in `duplicates`).",
+    )
+
+
+@strawberry.input
+class UpdateCustomerInput:
+    customer: strawberry.ID
+    expected_version: int | None = strawberry.field(
+        default=None, description="The version read; another's change since is a CONFLICT."
+    )
+    name: str | None = strawberry.field(default=None, description="Omitted or null: unchanged.")
+    street: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+    postal_code: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+    city: str | None = strawberry.field(default=UNSET, description='Omitted: unchanged; null or "": cleared.')
+    country_code: str | None = strawberry.field(default=None, description="Omitted or null: unchanged.")
+    vat_id: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+    gln: str | None = strawberry.field(default=UNSET, description='Omitted: unchanged; null or "": cleared.')
+    email: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+    phone: str | None = strawberry.field(
+        default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+
+
+@strawberry.input(description="Consent to be contacted on one channel.")
+class ConsentInput:
+    given: bool
+    source: str = strawberry.field(description='How it was given or withdrawn ("signed form", ...).')
+    at: datetime | None = strawberry.field(default=None, description="When; null: now.")
+
+
+@strawberry.input
 class AddContactInput:
     customer: strawberry.ID
     last_name: str
@@ -92,6 +144,14 @@ class AddContactInput:
     email: str | None = None
     phone: str | None = None
     position: str | None = None
+    email_consent: ConsentInput | None = None
+    phone_consent: ConsentInput | None = None
+
+
+@strawberry.input
+class EraseContactInput:
+    contact: strawberry.ID
+    expected_version: int | None = None
 
 
 @strawberry.input
@@ -107,4 +167,9 @@ class UpdateContactInput:
     )
     position: str | None = strawberry.field(
         default=UNSET, description='Omitted: unchanged; null or "": cleared.'
+    )
+    email_consent: ConsentInput | None = strawberry.field(default=None, description="Null: unchanged.")
+    phone_consent: ConsentInput | None = strawberry.field(default=None, description="Null: unchanged.")
+    expected_version: int | None = strawberry.field(
+        default=None, description="The version read; another's change since is a CONFLICT."
     )

@@ -20,6 +20,17 @@ class Contact(Node, Built):
     phone: str | None
     position: str | None
     created_at: datetime
+    email_consent: bool = strawberry.field(description="Agrees to be contacted by e-mail.")
+    email_consent_at: datetime | None = strawberry.field(description="When it was given or withdrawn.")
+    email_consent_source: str | None = strawberry.field(description="How it was given or withdrawn.")
+    phone_consent: bool = strawberry.field(description="Agrees to be contacted by phone.")
+    phone_consent_at: datetime | None = strawberry.field(description="When it was given or withdrawn.")
+    phone_consent_source: str | None = strawberry.field(description="How it was given or withdrawn.")
+    erased_at: datetime | None = strawberry.field(
+        description="When the person's data was erased on request (names empty, e-mail and phone null)."
+    )
+    updated_at: datetime | None
+    version: int = strawberry.field(description="Send it as expectedVersion to detect a concurrent change.")
     customer_id: strawberry.Private[int]
 
     @strawberry.field
@@ -68,6 +79,7 @@ class Customer(Node, Built):
     phone: str | None
     created_at: datetime
     updated_at: datetime
+    version: int = strawberry.field(description="Send it as expectedVersion to detect a concurrent change.")
 
     @field(description=f"The first `first` contacts (at most {MAX_CHILDREN}).")
     def contacts(self, info: strawberry.Info, first: int = MAX_CHILDREN) -> list[Contact]:

@@ -24,10 +24,13 @@ EVENT_KINDS: tuple[str, ...] = (
     "case.resolved",
     "case.closed",
     "case.open",
+    "customer.created",
+    "customer.updated",
     "customer.shared",
     "customer.unshared",
     "contact.created",
     "contact.updated",
+    "contact.erased",
     "activity.completed",
 )
 TEST_KIND = "webhook.test"  # "send test event": a delivery with a fixed payload, no object

@@ -11,8 +11,10 @@ from starlette.responses import Response
 
 from portal import validation
 from portal.access import get_visible, load_by_ids, load_children
+from portal.access import permissions as may
 from portal.activities import service as activities
 from portal.customers import service as customers
+from portal.customers.log import customer_changes
 from portal.customers.queries import assignments_for
 from portal.errors import InvalidInput
 from portal.models import ActivityKind, Contact, Customer, Organization, OrgKind
@@ -22,6 +24,7 @@ from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors, local_input
+from portal.web.views import customer_forms, customer_log
 
 LOGGABLE = (
     ActivityKind.CALL,
@@ -60,6 +63,18 @@ class CustomerViews:
                 OrganizationQuery(kinds=frozenset({OrgKind.DEALER, OrgKind.PARTNER})),
                 page=PageRequest(first=100),
             ).items
+        changes = None
+        if may.can_read_customer_changes(p):
+            entries = customer_changes(db, p, customer.id)
+            names = {c.id: c.full_name for c in contacts if c.erased_at is None}
+            org_ids = {
+                i
+                for e in entries
+                for i in (e.payload.get("organization_id"), e.payload.get("shared_with"))
+                if isinstance(i, int)
+            }
+            orgs = {o.id: o.name for o in load_by_ids(db, p, Organization, org_ids).values()}
+            changes = [customer_log.describe(e, names, orgs, ctx._) for e in entries]
         start = (utcnow() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
         defaults = {
             "starts_at": local_input(start),
@@ -73,6 +88,7 @@ class CustomerViews:
             contacts=contacts,
             contact_options=[(c.id, c.full_name) for c in contacts],
             history=history,
+            changes=changes,
             shared=shared,
             dealers=[d for d in dealers if d.id not in {s.id for s in shared}],
             kinds=[(k.value, labels.ACTIVITY[k]) for k in LOGGABLE],
@@ -129,12 +145,8 @@ class CustomerViews:
 
         def run() -> Response:
             ctx.form.validate(  # every wrong field at once; the service checks them again
-                lambda: validation.required_text("last_name", ctx.form.text("last_name"), max_length=100),
-                lambda: validation.text(
-                    "first_name", ctx.form.text("first_name"), max_length=100, required=False
-                ),
-                lambda: validation.email("email", ctx.form.optional("email")),
-                lambda: validation.text("phone", ctx.form.text("phone"), max_length=50, required=False),
+                *customer_forms.contact_checks(ctx),
+                *customer_forms.consent_checks(ctx, None),
             )
             contact = customers.add_contact(
                 uow=ctx.uow,
@@ -145,6 +157,8 @@ class CustomerViews:
                 email=ctx.form.optional("email"),
                 phone=ctx.form.optional("phone"),
                 position=ctx.form.optional("position"),
+                email_consent=customer_forms.read_consent(ctx, "email", None),
+                phone_consent=customer_forms.read_consent(ctx, "phone", None),
             )
             return ctx.redirect(
                 f"/customers/{customer_id}", ctx._("%(name)s has been added.", name=contact.full_name)
