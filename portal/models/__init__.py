@@ -24,6 +24,7 @@ from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, de
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
 from portal.models.tallies import DayTally, OrderTally
+from portal.models.tasks import CalendarFeed, Task
 from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "ActivityKind",
     "ApiToken",
     "Base",
+    "CalendarFeed",
     "Case",
     "CaseAttachment",
     "CaseCategory",
@@ -77,6 +79,7 @@ __all__ = [
     "RevokedSession",
     "Shipment",
     "ShipmentLine",
+    "Task",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",
