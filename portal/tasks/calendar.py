@@ -31,6 +31,7 @@ from portal.db import UnitOfWork
 from portal.errors import NotFound
 from portal.events import record
 from portal.models import CalendarFeed, Customer
+from portal.models.base import utcnow
 from portal.security import hash_token
 from portal.tasks.agenda import Agenda, calendar_window
 
@@ -68,6 +69,7 @@ def renew_feed(*, uow: UnitOfWork, principal: Principal) -> str:
         uow.session.add(CalendarFeed(user_id=principal.user_id, token_hash=hash_token(token)))
     else:
         feed.token_hash = hash_token(token)
+        feed.created_at = utcnow()
     uow.flush()
     record(uow, principal, "calendar_feed.renewed", "user", principal.user_id)
     return token
