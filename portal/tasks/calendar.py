@@ -116,7 +116,8 @@ def render_feed(
     agenda = calendar_window(
         session, principal, user_id=principal.user_id, first=today - PAST, last=today + AHEAD, zone=zone
     )
-    return build_calendar(session, principal, agenda, now=now, how=how).to_ical()
+    ical: bytes = build_calendar(session, principal, agenda, now=now, how=how).to_ical()
+    return ical
 
 
 def build_calendar(

@@ -52,7 +52,11 @@ def task_conditions(q: TaskQuery) -> list[ColumnElement[bool]]:
 TASKS = Keyset(
     "task",
     Task,
-    {TaskSort.DUE_ON: Task.due_on, TaskSort.CREATED_AT: Task.created_at, TaskSort.UPDATED_AT: Task.updated_at},
+    {
+        TaskSort.DUE_ON: Task.due_on,
+        TaskSort.CREATED_AT: Task.created_at,
+        TaskSort.UPDATED_AT: Task.updated_at,
+    },
     task_conditions,
 )
 

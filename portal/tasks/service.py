@@ -100,7 +100,7 @@ def update_task(
     notes: str | None = None,
     due_on: date | None = None,
     assignee_id: int | None = None,
-    customer_id: int | None | _Keep = KEEP,
+    customer_id: int | _Keep | None = KEEP,
 ) -> Task:
     """Change the fields given (``None``: unchanged; ``customer_id=None`` unlinks the customer)."""
     task = get_visible(uow.session, principal, Task, task_id, for_update=True)

@@ -18,7 +18,9 @@ TODAY = datetime.now(TIMEZONE).date()
 def _task(world: WebWorld, who: str, subject: str, due_on: date, customer_id: int | None = None) -> int:
     with world.scene.uow() as uow:
         p = as_user(world.scene, world.users[who].id)
-        return tasks.create_task(uow=uow, principal=p, subject=subject, due_on=due_on, customer_id=customer_id).id
+        return tasks.create_task(
+            uow=uow, principal=p, subject=subject, due_on=due_on, customer_id=customer_id
+        ).id
 
 
 def test_new_task_form_keeps_what_was_typed_and_names_each_bad_field(world: WebWorld) -> None:
@@ -27,7 +29,12 @@ def test_new_task_form_keeps_what_was_typed_and_names_each_bad_field(world: WebW
         client,
         "/tasks/new",
         "/tasks/new",
-        {"subject": "", "due_on": "31.12.2026", "assignee_id": str(world.users["dealer-other"].id), "notes": "Notiz bleibt"},
+        {
+            "subject": "",
+            "due_on": "31.12.2026",
+            "assignee_id": str(world.users["dealer-other"].id),
+            "notes": "Notiz bleibt",
+        },
     )
     assert response.status_code == 400  # type: ignore[attr-defined]
     html = response.text  # type: ignore[attr-defined]
@@ -72,7 +79,9 @@ def test_create_then_my_day_shows_it_and_done_takes_it_off(world: WebWorld) -> N
     assert "Angebot nachfassen" in day.text and "Bäckerei Korn" in day.text
     assert "Alte Sache" in day.text and "Überfällig seit" in day.text
     assert "Nächste Woche" not in day.text
-    done = client.post(f"/tasks/{ident}/done", data={"csrf": csrf_of(day.text), "next": "/my-day"}, follow_redirects=False)
+    done = client.post(
+        f"/tasks/{ident}/done", data={"csrf": csrf_of(day.text), "next": "/my-day"}, follow_redirects=False
+    )
     assert done.status_code == 303 and done.headers["location"] == "/my-day"
     assert "Angebot nachfassen" not in client.get("/my-day").text
     page = client.get(f"/tasks/{ident}?lang=en")
@@ -141,7 +150,11 @@ def test_calendar_settings_make_show_once_renew_and_revoke(world: WebWorld) -> N
     assert address not in client.get("/account/calendar").text  # shown once
     renewed = client.post("/account/calendar", data={"csrf": csrf_of(page.text), "action": "renew"})
     assert world.client().get(path).status_code == 404  # the old address stops working
-    new_path = renewed.text.split('id="calendar-address" class="secret">')[1].split("<")[0].split("testserver", 1)[1]
-    revoked = client.post("/account/calendar", data={"csrf": csrf_of(page.text), "action": "revoke"}, follow_redirects=False)
+    new_path = (
+        renewed.text.split('id="calendar-address" class="secret">')[1].split("<")[0].split("testserver", 1)[1]
+    )
+    revoked = client.post(
+        "/account/calendar", data={"csrf": csrf_of(page.text), "action": "revoke"}, follow_redirects=False
+    )
     assert revoked.status_code == 303
     assert world.client().get(new_path).status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from portal import models as m
-from portal.gql.base import Connection, ctx
+from portal.gql.base import Connection, ctx, field
 from portal.gql.connection import connection
 from portal.gql.tasks.inputs import TaskFilter, TaskOrder, task_query
 from portal.gql.tasks.types import Task
@@ -14,7 +14,7 @@ from portal.tasks.queries import list_tasks
 
 @strawberry.type
 class TasksQuery:
-    @strawberry.field(description="Tasks of the caller's organizations (owner staff: every task).")
+    @field(description="Tasks of the caller's organizations (owner staff: every task).")
     def tasks(
         self,
         info: strawberry.Info,

@@ -63,8 +63,8 @@ from portal.orders.queries import (
     list_shipments,
 )
 from portal.reading import Page, PageRequest
-from portal.tasks.queries import TaskQuery, TaskSort, list_tasks
 from portal.reading.search import is_too_short
+from portal.tasks.queries import TaskQuery, TaskSort, list_tasks
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.csv_dialect import BOM, COMMA, SEMICOLON, CsvDialect, dialect_for
@@ -476,7 +476,13 @@ def _fetch_tasks(db: Session, p: Principal, params: Params, page: PageRequest) -
         due_before=due_to + timedelta(days=1) if due_to else None,
     )
     return list_tasks(
-        db, p, query, sort=TaskSort(params.sort), descending=params.descending, page=page, columns=TASK_COLUMNS
+        db,
+        p,
+        query,
+        sort=TaskSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=TASK_COLUMNS,
     )
 
 
@@ -715,9 +721,7 @@ SPECS: dict[str, ListSpec] = {
             False,
             (
                 FilterField("assignee", N_("Assigned to"), "select", (("me", N_("Me")),)),
-                FilterField(
-                    "state", N_("State"), "select", (("open", N_("Open")), ("done", N_("Done")))
-                ),
+                FilterField("state", N_("State"), "select", (("open", N_("Open")), ("done", N_("Done")))),
                 FilterField("from", N_("Due from"), "date"),
                 FilterField("to", N_("Due until"), "date"),
             ),

@@ -97,7 +97,9 @@ class TaskViews:
         )
 
     def _customers(self, ctx: Ctx, found: agenda.Agenda) -> dict[int, str]:
-        ids = {a.customer_id for a in found.appointments} | {t.customer_id for t in found.tasks if t.customer_id}
+        ids = {a.customer_id for a in found.appointments} | {
+            t.customer_id for t in found.tasks if t.customer_id
+        }
         return {i: c.name for i, c in load_by_ids(ctx.db, ctx.principal, Customer, ids).items()}
 
     # -- a new task, a task's page --------------------------------------------------------------
@@ -186,7 +188,11 @@ class TaskViews:
     def _form(self, ctx: Ctx, task: Task | None, errors: FormErrors, values: dict[str, str]) -> Response:
         db, p = ctx.db, ctx.principal
         editable = task is None or may.can_change_task(p, task)
-        customers = None if p.is_supplier or not editable else pickers.picker(db, p, "customers", "customer_id", values)
+        customers = (
+            None
+            if p.is_supplier or not editable
+            else pickers.picker(db, p, "customers", "customer_id", values)
+        )
         assignee = customer = None
         if task is not None:
             assignee = load_by_ids(db, p, User, [task.assignee_id]).get(task.assignee_id)
