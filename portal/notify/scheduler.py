@@ -5,7 +5,8 @@ against its requested date, an appointment about to start, a failed EDI file, an
 overdue, an API token about to expire, a task due today) and tells about each once: the
 notification's ``occasion`` names the item, what happened and the moment it is about
 ("case:7:sla_breached:2026-12-06T10:00"), and is unique per user and channel. A pass may run
-twice, or in two workers at once: the second adds nothing. A due time that moves (a case's priority changes its SLA) is a new occasion.
+twice, or in two workers at once: the second adds nothing. A due time that moves (a case's
+priority changes its SLA) is a new occasion.
 
 Only recent items are looked at (:data:`LOOKBACK`): a database that has run without a worker for a
 while does not flood the inbox with history.
