@@ -13,7 +13,8 @@ from tests.notify.people import add_user
 from tests.web.conftest import WebWorld
 
 TASK = "task { id subject dueOn done doneAt notes assignee { name } customer { name } }"
-CREATE = f"mutation($i: CreateTaskInput!) {{ createTask(input: $i) {{ {TASK} userErrors {{ code field message }} }} }}"
+ERRORS = "userErrors { code field message }"
+CREATE = f"mutation($i: CreateTaskInput!) {{ createTask(input: $i) {{ {TASK} {ERRORS} }} }}"
 UPDATE = (
     f"mutation($i: UpdateTaskInput!) {{ updateTask(input: $i) {{ {TASK} userErrors {{ code field }} }} }}"
 )
