@@ -32,6 +32,7 @@ from portal.models import (
     Organization,
     Product,
     Shipment,
+    Task,
     User,
 )
 from portal.orders.limits import MAX_LINES_PER_ORDER
@@ -194,6 +195,24 @@ ENTITIES: tuple[Entity, ...] = (
             "ends_at",
             "due_at",
         ),
+    ),
+    Entity(
+        "task",
+        Task,
+        "Task",
+        N_("Task"),
+        N_("Tasks"),
+        feed=(
+            "subject",
+            "notes",
+            "due_on",
+            "done_at",
+            "assignee_id",
+            "customer_id",
+            "organization_id",
+            "updated_at",
+        ),
+        organization_refs=("organization_id",),
     ),
     Entity(
         "organization",

@@ -115,6 +115,25 @@ def can_complete_task(p: Principal, activity: _Logged) -> bool:
     return can_write(p) and (p.is_owner or activity.organization_id in p.org_ids)
 
 
+# -- tasks and calendars --------------------------------------------------------------------
+def can_create_task(p: Principal) -> bool:
+    """Create a task of one's own organization (assigned to oneself or a colleague): anyone who
+    writes, in every kind of organization."""
+    return can_write(p)
+
+
+def can_change_task(p: Principal, task: _Logged) -> bool:
+    """Edit, reassign, complete and reopen a task: who writes in the task's organizations (the
+    owner's staff see every task but change only the owner's own)."""
+    return can_write(p) and task.organization_id in p.org_ids
+
+
+def can_use_calendar_feed(p: Principal) -> bool:
+    """Make, renew and revoke one's own calendar address: every user (read-only viewers too: it
+    only reads); an API token has no calendar."""
+    return p.user_id is not None
+
+
 # -- orders ----------------------------------------------------------------------------------
 def can_create_order(p: Principal) -> bool:
     if p.is_owner:

@@ -30,6 +30,9 @@ prepared export         the user's own, for every user (owner staff too: the fil
                         that user saw); an API token has none
 webhook endpoint,       its organizations' own (managing them: own organization only, see
 delivery                permissions.can_manage_webhooks)
+task                    its organizations' own, and, when it is on a customer, only while that
+                        customer is visible (a task on a customer no longer shared goes with it)
+calendar feed           the user's own, for every user (owner staff too); an API token has none
 ======================  ==================================================================
 """
 
@@ -45,6 +48,7 @@ from portal.access.principal import Principal
 from portal.models import (
     Activity,
     ApiToken,
+    CalendarFeed,
     Case,
     CaseAttachment,
     CaseComment,
@@ -71,6 +75,7 @@ from portal.models import (
     Product,
     Shipment,
     ShipmentLine,
+    Task,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -102,6 +107,12 @@ def _activities(p: Principal) -> ColumnElement[bool]:
     owners = select(Organization.id).where(Organization.kind == OrgKind.OWNER)
     return Activity.customer_id.in_(_visible_customer_ids(p)) & (
         Activity.organization_id.in_(p.org_ids) | Activity.organization_id.in_(owners)
+    )
+
+
+def _tasks(p: Principal) -> ColumnElement[bool]:
+    return Task.organization_id.in_(p.org_ids) & (
+        Task.customer_id.is_(None) | Task.customer_id.in_(_visible_customer_ids(p))
     )
 
 
@@ -226,6 +237,10 @@ def _own_exports(p: Principal) -> ColumnElement[bool]:
     return false() if p.user_id is None else Export.user_id == p.user_id
 
 
+def _own_calendar_feed(p: Principal) -> ColumnElement[bool]:
+    return false() if p.user_id is None else CalendarFeed.user_id == p.user_id
+
+
 def _own_preferences(p: Principal) -> ColumnElement[bool]:
     return false() if p.user_id is None else NotificationPreference.user_id == p.user_id
 
@@ -235,6 +250,7 @@ PERSONAL: dict[type[Any], Rule] = {
     Notification: _own_notifications,
     Export: _own_exports,
     NotificationPreference: _own_preferences,
+    CalendarFeed: _own_calendar_feed,
 }
 
 RULES: dict[type[Any], Rule] = {
@@ -242,6 +258,7 @@ RULES: dict[type[Any], Rule] = {
     Contact: _contacts,
     CustomerAssignment: _assignments,
     Activity: _activities,
+    Task: _tasks,
     Order: _orders,
     OrderLine: _order_lines,
     Shipment: _shipments,

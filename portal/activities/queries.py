@@ -24,6 +24,7 @@ class ActivityQuery:
 
     kinds: frozenset[ActivityKind] = field(default_factory=frozenset)
     customer_id: int | None = None
+    user_id: int | None = None  # logged or scheduled by this user ("my day", the calendar feed)
     starts_from: datetime | None = None  # starts_at at or after (activities without a start: never)
     starts_before: datetime | None = None  # starts_at before
     occurred_from: datetime | None = None  # occurred_at at or after
@@ -43,6 +44,8 @@ def activity_conditions(q: ActivityQuery) -> list[ColumnElement[bool]]:
         conds.append(Activity.kind.in_(q.kinds))
     if q.customer_id is not None:
         conds.append(Activity.customer_id == q.customer_id)
+    if q.user_id is not None:
+        conds.append(Activity.user_id == q.user_id)
     if q.starts_from is not None:
         conds.append(Activity.starts_at >= q.starts_from)
     if q.starts_before is not None:

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from portal import models as m
-from portal.access import Principal
+from portal.access import Principal, load_by_ids
 from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
@@ -36,6 +36,7 @@ from portal.gql.orders.types import (
     ShipmentLine,
 )
 from portal.gql.partners.types import Organization
+from portal.gql.partners.users import User
 
 B = TypeVar("B", bound=Built)
 V = TypeVar("V")
@@ -111,6 +112,14 @@ class Loaders:
             m.CustomerAssignment, CustomerAssignment, "customer_id"
         )
         self.comments_by_case = self._by_parent(m.CaseComment, CaseComment, "case_id")
+        self.user: BatchLoader[User | None] = BatchLoader(self._users, lambda: None)
+
+    def _users(self, ids: list[int]) -> dict[int, User | None]:
+        """Visible users (of the principal's organizations; owner staff: all), as the API shows them."""
+        return {
+            ident: User.of(row)
+            for ident, row in load_by_ids(self.session, self.principal, m.User, ids).items()
+        }
 
     def by_ids(self, model: type[Any], build: type[B], ids: Iterable[int]) -> list[B]:
         return build_all(build, model, rows_by_id(self.session, self.principal, model, ids))

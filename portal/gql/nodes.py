@@ -14,7 +14,8 @@ import portal.gql.activities.types
 import portal.gql.cases.types
 import portal.gql.customers.types
 import portal.gql.notifications.types
-import portal.gql.orders.types  # noqa: F401
+import portal.gql.orders.types
+import portal.gql.tasks.types  # noqa: F401
 from portal.entities import BY_TYPE_NAME
 from portal.errors import InvalidInput
 from portal.gql.base import Built, Node, ctx, field

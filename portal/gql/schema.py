@@ -52,6 +52,8 @@ from portal.gql.orders.queries import OrdersQuery
 from portal.gql.partners.queries import PartnersQuery
 from portal.gql.partners.users import AdminMutation, AdminQuery
 from portal.gql.subscriptions import Subscription as ChangeSubscriptions
+from portal.gql.tasks.mutations import TasksMutation
+from portal.gql.tasks.queries import TasksQuery
 from portal.gql.webhooks import WebhooksMutation, WebhooksQuery
 
 CACHE_SIZE = 512
@@ -65,6 +67,7 @@ class Query(
     CasesQuery,
     CustomersQuery,
     ActivitiesQuery,
+    TasksQuery,
     PartnersQuery,
     FeedQuery,
     ExchangeQuery,
@@ -81,6 +84,7 @@ class Mutation(
     InvoicingMutation,
     CasesMutation,
     ActivitiesMutation,
+    TasksMutation,
     CustomersMutation,
     ExchangeMutation,
     AdminMutation,

@@ -33,6 +33,7 @@ from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, Re
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
 from portal.models.tallies import DayTally, OrderTally
+from portal.models.tasks import CalendarFeed, Task
 from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "ActivityKind",
     "ApiToken",
     "Base",
+    "CalendarFeed",
     "Case",
     "CaseAttachment",
     "CaseCategory",
@@ -93,6 +95,7 @@ __all__ = [
     "RevokedSession",
     "Shipment",
     "ShipmentLine",
+    "Task",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

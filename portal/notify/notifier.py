@@ -50,6 +50,7 @@ from portal.models import (
     Organization,
     OrgKind,
     Shipment,
+    Task,
     User,
 )
 from portal.models.base import utcnow
@@ -250,6 +251,13 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
                    {"url": p.get("url")} if isinstance(p.get("url"), str) else {},
                    orgs=(org_id,), admins_only=True, **base)
         ]  # fmt: skip
+    if kind == "task.assigned":
+        if not _int(p.get("assignee_id")) or p["assignee_id"] == event.actor_user_id:
+            return []
+        return [
+            Notice(Kind.TASK_ASSIGNED, "task", event.entity_id, (Task, event.entity_id),
+                   {"subject": p.get("subject")}, users=(p["assignee_id"],), **base)
+        ]  # fmt: skip
     if kind in {"export.finished", "export.failed"}:
         requester = p.get("user_id", event.actor_user_id)
         if not _int(requester):
@@ -272,6 +280,7 @@ NOTIFYING_EVENTS = (
         "case.opened",
     }
     | {"case.commented", "customer.shared", "webhook.disabled", "export.finished", "export.failed"}
+    | {"task.assigned"}
     | STATUS_EVENTS
 )
 

@@ -40,6 +40,8 @@ class Kind(enum.StrEnum):
     CASE_SLA_BREACHED = "case_sla_breached"
     CUSTOMER_SHARED = "customer_shared"
     APPOINTMENT_REMINDER = "appointment_reminder"
+    TASK_ASSIGNED = "task_assigned"
+    TASK_DUE = "task_due"
     EXCHANGE_FAILED = "exchange_failed"
     ACK_OVERDUE = "ack_overdue"
     TOKEN_EXPIRING = "token_expiring"  # noqa: S105 - a kind of notification, not a secret
@@ -227,6 +229,20 @@ RULES: tuple[Rule, ...] = (
         {"*": Choice(lead_minutes=DEFAULT_LEAD_MINUTES)},
     ),
     Rule(
+        Kind.TASK_ASSIGNED,
+        N_("Task assigned to you"),
+        N_("Task assigned to you: %(subject)s"),
+        "task.assigned",
+        {"*": _ON},
+    ),
+    Rule(
+        Kind.TASK_DUE,
+        N_("Task due"),
+        N_("Task due today: %(subject)s"),
+        "scheduler",
+        {"*": _DIGEST},
+    ),
+    Rule(
         Kind.EXCHANGE_FAILED,
         N_("EDI file failed"),
         N_("The file %(filename)s could not be processed"),
@@ -303,6 +319,7 @@ LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
     "invoice": lambda i, p: f"/invoices/{i}",
     "case": lambda i, p: f"/cases/{i}",
     "customer": lambda i, p: f"/customers/{i}",
+    "task": lambda i, p: f"/tasks/{i}",
     "exchange_record": lambda i, p: f"/exchange/{i}",
     "api_token": lambda i, p: "/admin/tokens",
     "webhook": lambda i, p: "/admin/webhooks",

@@ -2,10 +2,11 @@
 
 Each pass looks for items that are due at ``now`` (an SLA about to pass or passed, an order late
 against its requested date, an appointment about to start, a failed EDI file, an acknowledgement
-overdue, an API token about to expire) and tells about each once: the notification's ``occasion``
-names the item, what happened and the moment it is about ("case:7:sla_breached:2026-12-06T10:00"),
-and is unique per user and channel. A pass may run twice, or in two workers at once: the second
-adds nothing. A due time that moves (a case's priority changes its SLA) is a new occasion.
+overdue, an API token about to expire, a task due today) and tells about each once: the
+notification's ``occasion`` names the item, what happened and the moment it is about
+("case:7:sla_breached:2026-12-06T10:00"), and is unique per user and channel. A pass may run
+twice, or in two workers at once: the second adds nothing. A due time that moves (a case's
+priority changes its SLA) is a new occasion.
 
 Only recent items are looked at (:data:`LOOKBACK`): a database that has run without a worker for a
 while does not flood the inbox with history.
@@ -14,6 +15,7 @@ while does not flood the inbox with history.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +31,7 @@ from portal.models import (
     ExchangeRecord,
     Order,
     RecordState,
+    Task,
 )
 from portal.notify.notifier import OWNER_CASE_STAFF, OWNER_ORDER_STAFF, Notice, deliver
 from portal.notify.rules import LEAD_CHOICES, Kind
@@ -38,6 +41,7 @@ SLA_NEAR = timedelta(hours=2)  # "near breach": this long before the SLA due tim
 LOOKBACK = timedelta(days=2)  # items due longer ago than this are history
 TOKEN_WARNING = timedelta(days=7)
 OPEN_CASE = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.WAITING)
+TASK_ZONE = ZoneInfo("Europe/Berlin")  # a task is due on a day of the portal's calendar
 MAX_PER_PASS = 5000  # items of one kind per pass; the rest comes next pass
 
 
@@ -100,6 +104,20 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
                    {"subject": subject, "starts_at": starts_at.isoformat()},
                    occasion=f"activity:{ident}:reminder:{_at(starts_at)}", users=(user_id,),
                    starts_at=starts_at)
+        )  # fmt: skip
+    # A task is due on a day: its reminder comes once, on that day (from midnight, Berlin time),
+    # to the assignee, while the task is open and the assignee may see it.
+    due_today = now.astimezone(TASK_ZONE).date()
+    tasks = session.execute(
+        select(Task.id, Task.subject, Task.assignee_id)
+        .where(Task.due_on == due_today, Task.done_at.is_(None))
+        .order_by(Task.id)
+        .limit(MAX_PER_PASS)
+    )
+    for ident, subject, assignee_id in tasks:
+        notices.append(
+            Notice(Kind.TASK_DUE, "task", ident, (Task, ident), {"subject": subject},
+                   occasion=f"task:{ident}:due:{due_today.isoformat()}", users=(assignee_id,))
         )  # fmt: skip
     failed = session.execute(
         select(ExchangeRecord.id, ExchangeRecord.filename, ExchangeRecord.organization_id)

@@ -20,6 +20,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.accounts import AccountViews, InvitationAdminViews
     from portal.web.views.admin import AdminViews
     from portal.web.views.auth import AuthViews
+    from portal.web.views.calendar import CalendarViews
     from portal.web.views.cases import CaseViews
     from portal.web.views.customer_forms import CustomerFormViews
     from portal.web.views.customers import CustomerViews
@@ -33,6 +34,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.notifications import NotificationViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
+    from portal.web.views.tasks import TaskViews
     from portal.web.views.tolerances import ToleranceViews
     from portal.web.views.webhooks import WebhookViews
 
@@ -61,6 +63,8 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     exports = ExportViews(web)
     notifications = NotificationViews(web)
     webhooks = WebhookViews(web)
+    tasks = TaskViews(web)
+    calendar = CalendarViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -73,6 +77,14 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/invitation/{token}", account.invitation, methods=["GET", "POST"]),
         Route("/notifications/unsubscribe/{token}", unsubscribe.unsubscribe, methods=["GET", "POST"]),
         Route("/", page(dashboard.page), methods=["GET"]),
+        Route("/my-day", page(tasks.my_day), methods=["GET"]),
+        Route("/tasks/week", page(tasks.week), methods=["GET"]),
+        Route("/tasks/new", page(tasks.new), methods=["GET", "POST"]),
+        Route("/tasks/{task_id:int}", page(tasks.detail), methods=["GET", "POST"]),
+        Route("/tasks/{task_id:int}/done", page(tasks.done), methods=["POST"]),
+        Route("/tasks/{task_id:int}/reopen", page(tasks.reopen), methods=["POST"]),
+        Route("/account/calendar", page(calendar.settings), methods=["GET", "POST"]),
+        Route("/calendar/{token}.ics", calendar.feed, methods=["GET"]),
         Route("/orders/new", page(orders.new), methods=["GET", "POST"]),
         Route("/pick/{kind}", page(pickers.pick), methods=["GET"]),
         Route("/orders/{order_id:int}", page(orders.detail), methods=["GET"]),

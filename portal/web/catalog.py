@@ -14,8 +14,12 @@ from portal.web.i18n import TRANSLATIONS_DIR
 
 WEB_DIR = Path(__file__).parent
 # Outside the web package, what people read: the entities' names (portal.entities) and the
-# notifications' kinds and titles (portal.notify.rules).
-SHARED_FILES = [WEB_DIR.parent / "entities.py", WEB_DIR.parent / "notify" / "rules.py"]
+# notifications' kinds and titles (portal.notify.rules), the calendar feed's words (portal.tasks.calendar).
+SHARED_FILES = [
+    WEB_DIR.parent / "entities.py",
+    WEB_DIR.parent / "notify" / "rules.py",
+    WEB_DIR.parent / "tasks" / "calendar.py",
+]
 METHOD_MAP = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 OPTIONS = {
     "templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"},

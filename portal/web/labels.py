@@ -98,6 +98,7 @@ EXCHANGE_STATE = {
     RecordState.REJECTED: N_("Rejected"),
 }
 OVERDUE = {"overdue": N_("Acknowledgement overdue")}
+TASK_STATE = {"task_open": N_("Open"), "task_done": N_("Done")}
 # The level of an e-invoice finding (Schematron flags, as the KoSIT validator names them).
 FINDING_LEVEL = {
     "fatal": N_("Fatal"),
@@ -141,6 +142,7 @@ ALL: dict[str, str] = {
         OVERDUE,
         DIRECTION,
         FINDING_LEVEL,
+        TASK_STATE,
     )
     for key, value in table.items()
 }
@@ -169,6 +171,9 @@ SERVICE_MESSAGES = [
     N_("choose a file"),
     N_("must not be before the order date"),
     N_("choose the supplier to route the order to"),
+    N_("must be an active user of the task's organization who may write"),
+    N_("must lie in the years 2000 to 2099"),
+    N_("an API token must name the user to assign the task to"),
 ]
 # A number typed in the user's language (portal.web.forms.Form.decimal), by the locale's decimal mark.
 NOT_A_NUMBER = {
@@ -271,6 +276,10 @@ FIELDS = {
     "routed_to_id": N_("Route to"),
     "routed_to": N_("Route to"),
     "customer_id": N_("Customer"),
+    "assignee_id": N_("Assigned to"),
+    "assignee": N_("Assigned to"),
+    "due_on": N_("Due on"),
+    "notes": N_("Notes"),
     "customer": N_("Customer"),
     "order_id": N_("Order"),
     "order": N_("Order"),

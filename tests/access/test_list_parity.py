@@ -88,6 +88,14 @@ SAME: list[Same] = [
     Same("contacts", "q=ee1&sort=created_at", "contacts", {"search": "ee1"}, by("CREATED_AT")),
     Same("activities", "", "activities"),
     Same("activities", "kind=note&sort=starts_at&dir=asc", "activities", {"kind": ["NOTE"]}, by("STARTS_AT")),
+    Same("tasks", "", "tasks"),
+    Same(
+        "tasks",
+        "state=open&from=2026-01-05&to=2026-01-05&sort=created_at&dir=desc",
+        "tasks",
+        {"done": False, "dueFrom": "2026-01-05", "dueBefore": "2026-01-06"},
+        by("CREATED_AT", "DESC"),
+    ),
     Same("exchange", "", "exchangeRecords"),
     Same(
         "exchange",
@@ -122,6 +130,7 @@ _FILTERS = {
     "customers": "CustomerFilter",
     "contacts": "ContactFilter",
     "activities": "ActivityFilter",
+    "tasks": "TaskFilter",
     "exchangeRecords": "ExchangeRecordFilter",
 }
 

@@ -18,6 +18,7 @@ from portal.models import (
     Activity,
     ActivityKind,
     ApiToken,
+    CalendarFeed,
     Case,
     CaseAttachment,
     CaseComment,
@@ -50,6 +51,7 @@ from portal.models import (
     RecordState,
     Shipment,
     ShipmentLine,
+    Task,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -86,6 +88,7 @@ class WorldSpec:
     cases: tuple[CaseSpec, ...]
     activities: tuple[tuple[int, int], ...]  # (customer, org)
     events: tuple[int, ...]  # actor org
+    tasks: tuple[tuple[int, int | None], ...] = ()  # (org, customer or None), assigned to the org's user
 
 
 @st.composite
@@ -141,8 +144,32 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
         draw(st.lists(st.tuples(st.integers(0, n_customers - 1), st.sampled_from(activity_orgs)), max_size=5))
     )
     events = tuple(draw(st.lists(st.sampled_from(list(orgs)), max_size=4)))
+    # Tasks of any organization (suppliers have no customers: theirs have none), some on a customer.
+    task_specs = tuple(
+        draw(
+            st.lists(
+                st.sampled_from(list(orgs)).flatmap(
+                    lambda o: st.tuples(
+                        st.just(o),
+                        st.just(None)
+                        if kinds[o] is OrgKind.SUPPLIER
+                        else st.sampled_from([None, *range(n_customers)]),
+                    )
+                ),
+                max_size=5,
+            )
+        )
+    )
     return WorldSpec(
-        kinds, tuple(parents), n_customers, assignments, order_specs, case_specs, activities, events
+        kinds,
+        tuple(parents),
+        n_customers,
+        assignments,
+        order_specs,
+        case_specs,
+        activities,
+        events,
+        task_specs,
     )
 
 
@@ -170,6 +197,7 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
         return ident
 
     org_ids: list[int] = []
+    user_ids: list[int] = []
     for i, kind in enumerate(spec.kinds):
         parent = spec.parents[i]
         org_ids.append(
@@ -199,6 +227,8 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
         add(Notification, Notification(user_id=uid, kind="order_routed", entity="order", entity_id=1), uid)
         add(NotificationPreference, NotificationPreference(user_id=uid, kind="order_routed"), uid)
         add(Export, Export(user_id=uid, list_name="orders", dialect="comma", locale="en"), uid)
+        add(CalendarFeed, CalendarFeed(user_id=uid, token_hash=f"{uid:064d}"), uid)
+        user_ids.append(uid)
         add(
             ApiToken,
             ApiToken(
@@ -377,6 +407,19 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             c,
             o,
         )
+    for o, c in spec.tasks:
+        add(
+            Task,
+            Task(
+                organization_id=org_ids[o],
+                assignee_id=user_ids[o],
+                customer_id=customers[c] if c is not None else None,
+                subject="t",
+                due_on=NOW.date(),
+            ),
+            o,
+            c,
+        )
     endpoints: dict[int, int] = {}
     for n, o in enumerate(spec.events):  # each event delivered to a webhook endpoint of its actor
         event_id = add(
@@ -446,6 +489,7 @@ def expected_visible(
         Notification: rows_of(facts, Notification, lambda u: u == viewer_user),
         NotificationPreference: rows_of(facts, NotificationPreference, lambda u: u == viewer_user),
         Export: rows_of(facts, Export, lambda u: u == viewer_user),
+        CalendarFeed: rows_of(facts, CalendarFeed, lambda u: u == viewer_user),
     }
     if spec.kinds[viewer] is OrgKind.OWNER:
         return {model: set(facts.get(model, {})) for model in RULES} | personal
@@ -489,6 +533,8 @@ def expected_visible(
             lambda opened, routed, internal: (opened in mine or routed in mine) and not internal,
         ),
         Activity: rows(Activity, lambda c, o: c in seen_customers and (o in mine or o == 0)),
+        # its organizations' own tasks; one on a customer only while that customer is visible
+        Task: rows(Task, lambda o, c: o in mine and (c is None or c in seen_customers)),
         Event: rows(Event, lambda o: o in mine),
         ExchangeProfile: rows(ExchangeProfile, lambda o: o in mine),
         ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),

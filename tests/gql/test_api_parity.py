@@ -83,6 +83,12 @@ WEB_ACTIONS: dict[str, str] = {
     "/exports": WEB_ONLY
     + "prepares a web list's CSV file in the background; the API pages through the same read model",
     "/notifications/preferences": WEB_ONLY + "a user's own notification settings, chosen in the portal",
+    "/tasks/new": "createTask",
+    "/tasks/{task_id:int}": "updateTask",
+    "/tasks/{task_id:int}/done": "completeTask",
+    "/tasks/{task_id:int}/reopen": "reopenTask",
+    "/account/calendar": WEB_ONLY
+    + "a user's own secret calendar address, shown once in the portal; a token has no calendar",
     "/admin/webhooks": "createWebhookEndpoint",
     "/admin/webhooks/{endpoint_id:int}": "updateWebhookEndpoint",
     "/admin/webhooks/{endpoint_id:int}/rotate": "rotateWebhookSecret",

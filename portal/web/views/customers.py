@@ -32,8 +32,7 @@ LOGGABLE = (
     ActivityKind.APPOINTMENT,
     ActivityKind.EMAIL,
     ActivityKind.NOTE,
-    ActivityKind.TASK,
-)
+)  # a task is its own entity with an assignee and a due day (/tasks/new, portal.tasks)
 
 
 class CustomerViews:

@@ -1,4 +1,4 @@
-"""The seven lists (filter, search, sort, keyset pages) and their streamed CSV exports.
+"""The lists (filter, search, sort, keyset pages) and their streamed CSV exports.
 
 Each list is a :class:`ListSpec`: how to read the query string into the read layer's filter, which
 columns to show, and how to fetch one page. The HTML page and the CSV export share the spec, so an
@@ -47,6 +47,7 @@ from portal.models import (
     Order,
     OrderStatus,
     RecordState,
+    User,
 )
 from portal.models.base import utcnow
 from portal.orders.queries import (
@@ -64,6 +65,7 @@ from portal.orders.queries import (
 )
 from portal.reading import Page, PageRequest
 from portal.reading.search import is_too_short
+from portal.tasks.queries import TaskQuery, TaskSort, list_tasks
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.csv_dialect import BOM, COMMA, SEMICOLON, CsvDialect, dialect_for
@@ -484,6 +486,51 @@ def _prepare_activities(db: Session, p: Principal, items: list[Any]) -> list[Row
     ]
 
 
+def _fetch_tasks(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    """``assignee=me``: the user's own; ``state``: open or done; ``from``/``to``: due days (inclusive)."""
+    assignee = params.values.get("assignee")
+    if assignee not in (None, "", "me"):
+        raise InvalidInput("assignee", "unknown value")
+    state = params.values.get("state")
+    if state not in (None, "", "open", "done"):
+        raise InvalidInput("state", "unknown value")
+    due_to = params.day("to")
+    query = TaskQuery(
+        assignee_id=p.user_id if assignee == "me" else None,
+        done=None if not state else state == "done",
+        due_from=params.day("from"),
+        due_before=due_to + timedelta(days=1) if due_to else None,
+    )
+    return list_tasks(
+        db,
+        p,
+        query,
+        sort=TaskSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=TASK_COLUMNS,
+    )
+
+
+TASK_COLUMNS = ("subject", "due_on", "done_at", "assignee_id", "customer_id")
+
+
+def _prepare_tasks(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    users = load_by_ids(db, p, User, {t.assignee_id for t in items})
+    customers = load_by_ids(db, p, Customer, {t.customer_id for t in items if t.customer_id})
+    return [
+        {
+            "href": f"/tasks/{t.id}",
+            "subject": t.subject,
+            "due_on": t.due_on,
+            "state": "task_done" if t.done_at is not None else "task_open",
+            "assignee": users[t.assignee_id].name if t.assignee_id in users else "",
+            "customer": customers[t.customer_id].name if t.customer_id in customers else "",
+        }
+        for t in items
+    ]
+
+
 def _fetch_exchange(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     direction = params.enum("direction", Direction)
     query = RecordQuery(
@@ -686,6 +733,28 @@ SPECS: dict[str, ListSpec] = {
                 FilterField("kind", N_("Kind"), "select", _options(labels.ACTIVITY)),
                 FilterField("from", N_("Starting from"), "date"),
                 FilterField("to", N_("Starting until"), "date"),
+            ),
+        ),
+        ListSpec(
+            "tasks",
+            labels.ENTITY_PLURAL["task"],
+            (
+                Column("subject", N_("Subject"), "link"),
+                Column("due_on", N_("Due on"), "date", "due_on"),
+                Column("state", N_("State"), "label"),
+                Column("assignee", N_("Assigned to")),
+                Column("customer", N_("Customer")),
+            ),
+            _fetch_tasks,
+            _prepare_tasks,
+            tuple(TaskSort),
+            TaskSort.DUE_ON,
+            False,
+            (
+                FilterField("assignee", N_("Assigned to"), "select", (("me", N_("Me")),)),
+                FilterField("state", N_("State"), "select", (("open", N_("Open")), ("done", N_("Done")))),
+                FilterField("from", N_("Due from"), "date"),
+                FilterField("to", N_("Due until"), "date"),
             ),
         ),
         ListSpec(
