@@ -143,6 +143,11 @@ def create_customer(
     return customer
 
 
+def load_customer(uow: UnitOfWork, principal: Principal, customer_id: int) -> Customer:
+    """The customer as the principal may see it (a hidden one is NotFound, like a missing one)."""
+    return get_visible(uow.session, principal, Customer, customer_id)
+
+
 def update_customer(
     *,
     uow: UnitOfWork,

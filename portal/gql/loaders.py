@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from portal import models as m
-from portal.access import Principal, load_by_ids
+from portal.access import Principal
 from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
@@ -37,6 +37,7 @@ from portal.gql.orders.types import (
 )
 from portal.gql.partners.types import Organization
 from portal.gql.partners.users import User
+from portal.partners.queries import users_by_ids
 
 B = TypeVar("B", bound=Built)
 V = TypeVar("V")
@@ -118,7 +119,7 @@ class Loaders:
         """Visible users (of the principal's organizations; owner staff: all), as the API shows them."""
         return {
             ident: User.of(row)
-            for ident, row in load_by_ids(self.session, self.principal, m.User, ids).items()
+            for ident, row in users_by_ids(self.session, self.principal, ids).items()
         }
 
     def by_ids(self, model: type[Any], build: type[B], ids: Iterable[int]) -> list[B]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal
+from portal.access import Principal, load_by_ids
 from portal.models import Organization, OrgKind, Product, User
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
@@ -135,3 +136,8 @@ def list_users(
 ) -> Page[Row[Any]]:
     """Users the principal may see (its organizations'; owner staff: everyone's)."""
     return USERS.page(session, principal, query, sort=sort, descending=descending, page=page, columns=columns)
+
+
+def users_by_ids(session: Session, principal: Principal, ids: Iterable[int]) -> dict[int, User]:
+    """The visible users among ``ids`` (of the principal's organizations; owner staff: all)."""
+    return load_by_ids(session, principal, User, ids)

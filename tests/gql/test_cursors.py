@@ -17,6 +17,7 @@ from portal.notify.queries import NOTIFICATIONS
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS, OrderSort
 from portal.partners.queries import ORGANIZATIONS, PRODUCTS
 from portal.reading import Keyset
+from portal.tasks.queries import TASKS
 from tests.cursors import bad, good
 from tests.gql.conftest import World
 
@@ -39,6 +40,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "organizations": ORGANIZATIONS,
     "exchangeRecords": RECORDS,
     "notifications": NOTIFICATIONS,
+    "tasks": TASKS,
 }
 
 

@@ -14,6 +14,7 @@ from portal.exchange.ledger import RECORDS
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS
 from portal.partners.queries import USERS, UserSort
 from portal.reading import Keyset
+from portal.tasks.queries import TASKS
 from portal.web.views.lists import SPECS
 from tests.cursors import bad, good
 from tests.web.conftest import WebWorld
@@ -27,6 +28,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "contacts": CONTACTS,
     "activities": ACTIVITIES,
     "exchange": RECORDS,
+    "tasks": TASKS,
 }
 
 

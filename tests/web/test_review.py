@@ -43,7 +43,7 @@ def test_the_inbox_lists_orders_with_changes_to_review_for_owner_staff_only(worl
     assert order.number in inbox.text and other.number not in inbox.text
     dashboard = owner.get("/", params={"lang": "de"}).text
     assert re.search(
-        r'id="tile-review">\s*<span class="num">1</span><span>Lieferantenänderungen zu prüfen', dashboard
+        r'id="tile-review">\s*<span class="num">1</span><span>Änderungen der Lieferanten zu prüfen', dashboard
     )
     assert owner.get("/orders", params={"review": "nonsense"}).status_code == 400
     assert 'id="tile-review"' not in world.client("supplier-a").get("/").text

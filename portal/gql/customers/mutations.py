@@ -9,7 +9,7 @@ import strawberry
 from strawberry import UNSET
 
 from portal import models as m
-from portal.access import Principal, get_visible
+from portal.access import Principal
 from portal.customers import erasure
 from portal.customers import service as customers
 from portal.db import UnitOfWork
@@ -107,7 +107,7 @@ class CustomersMutation:
     def update_customer(self, info: strawberry.Info, input: UpdateCustomerInput) -> CustomerPayload:
         def act(uow: UnitOfWork, p: Principal) -> int:
             customer_id = pk(input.customer, "Customer", "customer")
-            current = get_visible(uow.session, p, m.Customer, customer_id)
+            current = customers.load_customer(uow, p, customer_id)
             given: dict[str, Any] = {
                 name: value for name in _CUSTOMER_FIELDS if (value := getattr(input, name)) is not UNSET
             }
