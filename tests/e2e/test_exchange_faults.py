@@ -253,6 +253,7 @@ def test_a_running_worker_survives_every_bad_file(
     assert again.state is RecordState.DUPLICATE and f"record {first.id}" in (again.error or "")
     assert found["z-good-b.edi"][0].state is RecordState.APPLIED
     assert loaded(a, order_a).status() is OrderStatus.CONFIRMED
+    a.scene.accept_changes(order_b)  # its rejected line waited for the buyer's review (issue #17)
     assert loaded(a, order_b).status() is OrderStatus.CONFIRMED  # one line accepted, one rejected
     # Outbound files left for both partners, with an acknowledgement of each good file.
     assert any(order_a.number in p.name for p in a.received("ORDERS"))
