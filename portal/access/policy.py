@@ -16,6 +16,8 @@ invoice, its lines      issued by one of its organizations (supplier invoices ar
                         supplier and owner; dealers do not see them)
 case                    routed to or opened by one of its organizations
 case comment/attachment on a visible case, and not internal
+opportunity, its lines  sold by one of its organizations (``dealer_id``; the owner's own
+                        opportunities, without a dealer, are the owner's alone)
 product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
@@ -59,6 +61,8 @@ from portal.models import (
     InvoiceLine,
     Notification,
     NotificationPreference,
+    Opportunity,
+    OpportunityLine,
     Order,
     OrderLine,
     Organization,
@@ -157,6 +161,15 @@ def _case_attachments(p: Principal) -> ColumnElement[bool]:
     return CaseAttachment.case_id.in_(select(Case.id).where(_cases(p))) & CaseAttachment.internal.is_(False)
 
 
+def _opportunities(p: Principal) -> ColumnElement[bool]:
+    # As an order's dealer column: only against the organizations that may sell.
+    return Opportunity.dealer_id.in_(p.buyer_ids) if p.buyer_ids else false()
+
+
+def _opportunity_lines(p: Principal) -> ColumnElement[bool]:
+    return OpportunityLine.opportunity_id.in_(select(Opportunity.id).where(_opportunities(p)))
+
+
 def _everyone(_p: Principal) -> ColumnElement[bool]:
     return true()
 
@@ -234,6 +247,8 @@ RULES: dict[type[Any], Rule] = {
     Case: _cases,
     CaseComment: _case_comments,
     CaseAttachment: _case_attachments,
+    Opportunity: _opportunities,
+    OpportunityLine: _opportunity_lines,
     Product: _everyone,
     Organization: _organizations,
     User: _users,

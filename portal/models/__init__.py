@@ -20,6 +20,14 @@ from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.notifications import Notification, NotificationPreference
+from portal.models.opportunities import (
+    CLOSED_STAGES,
+    DEFAULT_PROBABILITY,
+    OPEN_STAGES,
+    Opportunity,
+    OpportunityLine,
+    OpportunityStage,
+)
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, ReviewOutcome, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
@@ -29,6 +37,9 @@ from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpo
 __all__ = [
     "EXTERNAL_ROLES",
     "OWNER_ROLES",
+    "CLOSED_STAGES",
+    "DEFAULT_PROBABILITY",
+    "OPEN_STAGES",
     "SEARCHED",
     "SLA",
     "Activity",
@@ -65,6 +76,9 @@ __all__ = [
     "MatchStatus",
     "Notification",
     "NotificationPreference",
+    "Opportunity",
+    "OpportunityLine",
+    "OpportunityStage",
     "Order",
     "OrderLine",
     "OrderStatus",
