@@ -160,11 +160,6 @@ def can_work_opportunity(p: Principal, opportunity: _Sold) -> bool:
     return can_write(p) and opportunity.dealer_id is not None and opportunity.dealer_id in p.org_ids
 
 
-def can_assign_opportunity_dealer(p: Principal) -> bool:
-    """Choose or change which dealer sells an opportunity: the owner's sales staff and admins."""
-    return _owner_with(p, OWNER_SALES)
-
-
 # -- cases -----------------------------------------------------------------------------------
 def can_open_case(p: Principal) -> bool:
     return can_write(p)

@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from portal import models as m
 from portal.access import Principal
-from portal.access.queries import rows_by_id, rows_by_parent
+from portal.access.queries import load_by_ids, rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
+from portal.gql.opportunities.types import OpportunityLine
 from portal.gql.orders.types import Invoice, InvoiceLine, Order, OrderLine, Shipment, ShipmentLine
 from portal.gql.partners.types import Organization
+from portal.gql.partners.users import User
 
 B = TypeVar("B", bound=Built)
 V = TypeVar("V")
@@ -98,6 +100,14 @@ class Loaders:
             m.CustomerAssignment, CustomerAssignment, "customer_id"
         )
         self.comments_by_case = self._by_parent(m.CaseComment, CaseComment, "case_id")
+        self.lines_by_opportunity = self._by_parent(
+            m.OpportunityLine, OpportunityLine, "opportunity_id", "line_no"
+        )
+        # Users are not built from rows (their roles are a list): loaded as objects, one query a batch.
+        self.user: BatchLoader[User | None] = BatchLoader(
+            lambda ids: {i: User.of(u) for i, u in load_by_ids(session, principal, m.User, ids).items()},
+            lambda: None,
+        )
 
     def by_ids(self, model: type[Any], build: type[B], ids: Iterable[int]) -> list[B]:
         return build_all(build, model, rows_by_id(self.session, self.principal, model, ids))

@@ -46,6 +46,8 @@ from portal.gql.notifications.queries import (
     NotificationsQuery,
     NotificationsSubscription,
 )
+from portal.gql.opportunities.mutations import OpportunitiesMutation
+from portal.gql.opportunities.queries import OpportunitiesQuery
 from portal.gql.orders.mutations import OrdersMutation
 from portal.gql.orders.queries import OrdersQuery
 from portal.gql.partners.queries import PartnersQuery
@@ -64,6 +66,7 @@ class Query(
     CasesQuery,
     CustomersQuery,
     ActivitiesQuery,
+    OpportunitiesQuery,
     PartnersQuery,
     FeedQuery,
     ExchangeQuery,
@@ -80,6 +83,7 @@ class Mutation(
     CasesMutation,
     ActivitiesMutation,
     CustomersMutation,
+    OpportunitiesMutation,
     ExchangeMutation,
     AdminMutation,
     NotificationsMutation,

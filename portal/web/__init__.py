@@ -29,6 +29,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews
     from portal.web.views.notifications import NotificationViews
+    from portal.web.views.opportunities import OpportunityViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
     from portal.web.views.tolerances import ToleranceViews
@@ -57,6 +58,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     exports = ExportViews(web)
     notifications = NotificationViews(web)
     webhooks = WebhookViews(web)
+    opportunities = OpportunityViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -95,6 +97,15 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/cases/{case_id:int}/status", page(cases.status), methods=["POST"]),
         Route("/cases/{case_id:int}/route", page(cases.route), methods=["POST"]),
         Route("/cases/{case_id:int}/edit", page(cases.edit), methods=["POST"]),
+        Route("/pipeline", page(opportunities.board), methods=["GET"]),
+        Route("/opportunities/new", page(opportunities.new), methods=["GET", "POST"]),
+        Route("/opportunities/{opportunity_id:int}", page(opportunities.detail), methods=["GET"]),
+        Route("/opportunities/{opportunity_id:int}/stage", page(opportunities.stage), methods=["POST"]),
+        Route("/opportunities/{opportunity_id:int}/edit", page(opportunities.edit), methods=["POST"]),
+        Route("/opportunities/{opportunity_id:int}/lines", page(opportunities.add_line), methods=["POST"]),
+        Route(
+            "/opportunities/{opportunity_id:int}/lines/remove", page(opportunities.remove_line), methods=["POST"]
+        ),
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
         Route("/customers/{customer_id:int}/activities", page(customers.log), methods=["POST"]),
         Route("/customers/{customer_id:int}/share", page(customers.share), methods=["POST"]),

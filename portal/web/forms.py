@@ -33,6 +33,7 @@ FIELD_ALIASES = {
     "supplier": "supplier_id",
     "contact": "contact_id",
     "customer": "customer_id",
+    "dealer": "dealer_id",
     "order": "order_id",
     "expires": "expires_in_days",
     "lines": "lines",

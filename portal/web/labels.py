@@ -12,6 +12,7 @@ from portal.models import (
     Direction,
     LineResponse,
     MatchStatus,
+    OpportunityStage,
     OrderStatus,
     OrgKind,
     RecordState,
@@ -97,6 +98,13 @@ FINDING_LEVEL = {
     "information": N_("Information"),
 }
 # Entities by their catalogue name (portal.entities, whose labels the catalog extracts too).
+STAGE = {
+    OpportunityStage.QUALIFICATION: N_("Qualification"),
+    OpportunityStage.PROPOSAL: N_("Proposal"),
+    OpportunityStage.NEGOTIATION: N_("Negotiation"),
+    OpportunityStage.WON: N_("Won"),
+    OpportunityStage.LOST: N_("Lost"),
+}
 ENTITY = {entity.name: entity.label for entity in ENTITIES}
 ENTITY_PLURAL = {entity.name: entity.plural for entity in ENTITIES}
 DIRECTION = {Direction.INBOUND: N_("Received from partner"), Direction.OUTBOUND: N_("Sent to partner")}
@@ -124,6 +132,7 @@ ALL: dict[str, str] = {
         OVERDUE,
         DIRECTION,
         FINDING_LEVEL,
+        STAGE,
     )
     for key, value in table.items()
 }
@@ -192,6 +201,13 @@ SERVICE_MESSAGES += [
     N_("an interchange id has 1 to 35 characters"),
     N_("configure a private key file (or a password variable)"),
     N_("use 2-63 lower-case letters, digits and dashes"),
+    # raised by the opportunity service (portal.opportunities.service)
+    N_("say why the opportunity was lost"),
+    N_("add the products sold before marking the opportunity won: they become the order"),
+    N_("is the sum of the lines; change the lines instead"),
+    N_("an opportunity starts in qualification, proposal or negotiation"),
+    N_("unknown product; choose one from the catalogue"),
+    N_("must be between 0 and 100"),
 ]
 ROLES = {
     "admin": N_("Administrator"),
@@ -274,6 +290,18 @@ FIELDS = {
     "to": N_("To"),
     "url": N_("URL"),
     "event_kinds": N_("Events"),
+    "expected_close": N_("Expected close"),
+    "amount": N_("Amount"),
+    "probability": N_("Probability (percent)"),
+    "stage": N_("Stage"),
+    "lost_reason": N_("Reason for the loss"),
+    "note": N_("Note"),
+    "owner": N_("Owner"),
+    "dealer": N_("Dealer"),
+    "dealer_id": N_("Dealer"),
+    "product": N_("Product"),
+    "sku": N_("Product"),
+    "line": N_("Line"),
 }
 
 # The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).
@@ -300,6 +328,12 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "contact.created": N_("Contact created"),
     "contact.updated": N_("Contact changed"),
     "activity.completed": N_("Task completed"),
+    "opportunity.created": N_("Opportunity opened"),
+    "opportunity.updated": N_("Opportunity changed"),
+    "opportunity.assigned": N_("Opportunity given to another user"),
+    "opportunity.stage_changed": N_("Opportunity moved to another stage"),
+    "opportunity.won": N_("Opportunity won"),
+    "opportunity.lost": N_("Opportunity lost"),
 }
 WEBHOOK_STATUSES: dict[str, str] = {
     "pending": N_("waiting"),

@@ -38,6 +38,8 @@ from portal.models import (
     MatchStatus,
     Notification,
     NotificationPreference,
+    Opportunity,
+    OpportunityLine,
     Order,
     OrderLine,
     Organization,
@@ -82,6 +84,7 @@ class WorldSpec:
     cases: tuple[CaseSpec, ...]
     activities: tuple[tuple[int, int], ...]  # (customer, org)
     events: tuple[int, ...]  # actor org
+    opportunities: tuple[tuple[int, int | None], ...] = ()  # (customer, selling dealer or None)
 
 
 @st.composite
@@ -137,8 +140,23 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
         draw(st.lists(st.tuples(st.integers(0, n_customers - 1), st.sampled_from(activity_orgs)), max_size=5))
     )
     events = tuple(draw(st.lists(st.sampled_from(list(orgs)), max_size=4)))
+    opportunities = tuple(
+        draw(
+            st.lists(
+                st.tuples(st.integers(0, n_customers - 1), st.sampled_from([None, *sellers])), max_size=4
+            )
+        )
+    )
     return WorldSpec(
-        kinds, tuple(parents), n_customers, assignments, order_specs, case_specs, activities, events
+        kinds,
+        tuple(parents),
+        n_customers,
+        assignments,
+        order_specs,
+        case_specs,
+        activities,
+        events,
+        opportunities,
     )
 
 
@@ -340,6 +358,32 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             c,
             o,
         )
+    for n, (c, d) in enumerate(spec.opportunities):
+        opp_id = add(
+            Opportunity,
+            Opportunity(
+                number=f"OP-{n}",
+                name="Deal",
+                customer_id=customers[c],
+                dealer_id=org_ids[d] if d is not None else None,
+                expected_close=date(2026, 2, 1),
+                created_by_org_id=org_ids[0],
+            ),
+            d,
+        )
+        add(
+            OpportunityLine,
+            OpportunityLine(
+                opportunity_id=opp_id,
+                line_no=1,
+                product_id=product.id,
+                sku="SKU-1",
+                description="Thing",
+                quantity=Decimal(1),
+                unit_price=Decimal(1),
+            ),
+            d,
+        )
     endpoints: dict[int, int] = {}
     for n, o in enumerate(spec.events):  # each event delivered to a webhook endpoint of its actor
         event_id = add(
@@ -449,6 +493,10 @@ def expected_visible(
             lambda opened, routed, internal: (opened in mine or routed in mine) and not internal,
         ),
         Activity: rows(Activity, lambda c, o: c in seen_customers and (o in mine or o == 0)),
+        # an opportunity: the dealer that sells it (and the organizations above it); the owner's own
+        # (no dealer): nobody outside
+        Opportunity: rows(Opportunity, lambda d: d is not None and d in mine),
+        OpportunityLine: rows(OpportunityLine, lambda d: d is not None and d in mine),
         Event: rows(Event, lambda o: o in mine),
         ExchangeProfile: rows(ExchangeProfile, lambda o: o in mine),
         ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),
