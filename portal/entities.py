@@ -183,7 +183,11 @@ ENTITIES: tuple[Entity, ...] = (
         children={"lines": MAX_LINES_PER_ORDER},
     ),
     Entity(
-        "opportunity_line", OpportunityLine, "OpportunityLine", N_("Opportunity line"), N_("Opportunity lines")
+        "opportunity_line",
+        OpportunityLine,
+        "OpportunityLine",
+        N_("Opportunity line"),
+        N_("Opportunity lines"),
     ),
     Entity(
         "organization",

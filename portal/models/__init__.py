@@ -35,11 +35,11 @@ from portal.models.tallies import DayTally, OrderTally
 from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
-    "EXTERNAL_ROLES",
-    "OWNER_ROLES",
     "CLOSED_STAGES",
     "DEFAULT_PROBABILITY",
+    "EXTERNAL_ROLES",
     "OPEN_STAGES",
+    "OWNER_ROLES",
     "SEARCHED",
     "SLA",
     "Activity",

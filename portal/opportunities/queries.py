@@ -120,7 +120,9 @@ def stage_totals(
     )
     totals = {stage: StageTotal(stage, 0, Decimal("0.00"), Decimal("0.00")) for stage in OpportunityStage}
     for stage, count, amount, weighted in session.execute(stmt):
-        totals[stage] = StageTotal(stage, int(count), _money(amount), _money(Decimal(str(weighted or 0)) / 100))
+        totals[stage] = StageTotal(
+            stage, int(count), _money(amount), _money(Decimal(str(weighted or 0)) / 100)
+        )
     return totals
 
 
@@ -161,7 +163,10 @@ def forecast(session: Session, principal: Principal, *, start: date, months: int
         )
         .where(
             day < end,
-            ((Opportunity.stage.in_(OPEN_STAGES)) | ((Opportunity.stage == OpportunityStage.WON) & (day >= first))),
+            (
+                (Opportunity.stage.in_(OPEN_STAGES))
+                | ((Opportunity.stage == OpportunityStage.WON) & (day >= first))
+            ),
         )
         .group_by(day, Opportunity.stage)
     )

@@ -115,7 +115,9 @@ def _seller(uow: UnitOfWork, principal: Principal, dealer_id: int | None) -> int
     return dealer.id
 
 
-def _customer_of_seller(uow: UnitOfWork, principal: Principal, customer_id: int, dealer_id: int | None) -> Customer:
+def _customer_of_seller(
+    uow: UnitOfWork, principal: Principal, customer_id: int, dealer_id: int | None
+) -> Customer:
     customer = get_visible(uow.session, principal, Customer, customer_id)
     if dealer_id is not None and principal.is_owner:
         shared = uow.session.scalar(
@@ -129,15 +131,21 @@ def _customer_of_seller(uow: UnitOfWork, principal: Principal, customer_id: int,
     return customer
 
 
-def _owner_user(uow: UnitOfWork, principal: Principal, user_id: int | None, dealer_id: int | None) -> int | None:
+def _owner_user(
+    uow: UnitOfWork, principal: Principal, user_id: int | None, dealer_id: int | None
+) -> int | None:
     """Who owns the opportunity: a user of the selling organization, or one of the owner's staff."""
     if user_id is None:
         return None
     user = get_visible(uow.session, principal, User, user_id)
     allowed = descendant_ids(uow.session, dealer_id) if dealer_id is not None else frozenset()
     owner_org = uow.session.get(Organization, user.organization_id)
-    if user.organization_id not in allowed and not (owner_org is not None and owner_org.kind is OrgKind.OWNER):
-        raise InvalidInput("owner", f"{user.name} works neither for the selling organization nor for the owner")
+    if user.organization_id not in allowed and not (
+        owner_org is not None and owner_org.kind is OrgKind.OWNER
+    ):
+        raise InvalidInput(
+            "owner", f"{user.name} works neither for the selling organization nor for the owner"
+        )
     if not user.is_active:
         raise InvalidInput("owner", f"{user.name} is deactivated")
     return user.id
@@ -267,7 +275,15 @@ def update_opportunity(
         opportunity.owner_user_id = _owner_user(uow, principal, changes.owner_user_id, opportunity.dealer_id)
         changed.append("owner")
     uow.flush()
-    record(uow, principal, "opportunity.updated", "opportunity", opportunity.id, number=opportunity.number, changed=changed)
+    record(
+        uow,
+        principal,
+        "opportunity.updated",
+        "opportunity",
+        opportunity.id,
+        number=opportunity.number,
+        changed=changed,
+    )
     if "owner" in changed:
         record(
             uow,
@@ -299,7 +315,15 @@ def add_line(
     opportunity.lines.append(_line(uow, principal, line_no, line))
     _sum_lines(opportunity)
     uow.flush()
-    record(uow, principal, "opportunity.updated", "opportunity", opportunity.id, number=opportunity.number, changed=["lines"])
+    record(
+        uow,
+        principal,
+        "opportunity.updated",
+        "opportunity",
+        opportunity.id,
+        number=opportunity.number,
+        changed=["lines"],
+    )
     return opportunity
 
 
@@ -321,7 +345,15 @@ def remove_line(
     opportunity.lines.remove(line)
     _sum_lines(opportunity)
     uow.flush()
-    record(uow, principal, "opportunity.updated", "opportunity", opportunity.id, number=opportunity.number, changed=["lines"])
+    record(
+        uow,
+        principal,
+        "opportunity.updated",
+        "opportunity",
+        opportunity.id,
+        number=opportunity.number,
+        changed=["lines"],
+    )
     return opportunity
 
 
@@ -355,7 +387,9 @@ def move_stage(
         opportunity.order_id = order.id
     previous = opportunity.stage
     opportunity.stage = stage
-    opportunity.probability = _probability(None if stage in (OpportunityStage.WON, OpportunityStage.LOST) else probability, stage)
+    opportunity.probability = _probability(
+        None if stage in (OpportunityStage.WON, OpportunityStage.LOST) else probability, stage
+    )
     opportunity.lost_reason = reason
     if stage not in OPEN_STAGES:
         opportunity.closed_at = utcnow()
@@ -374,7 +408,9 @@ def move_stage(
 
 def _order_of(uow: UnitOfWork, principal: Principal, opportunity: Opportunity) -> Order:
     if not opportunity.lines:
-        raise InvalidInput("lines", "add the products sold before marking the opportunity won: they become the order")
+        raise InvalidInput(
+            "lines", "add the products sold before marking the opportunity won: they become the order"
+        )
     may_price = may.can_set_prices(principal)
     return orders.create_order(
         uow=uow,

@@ -104,7 +104,9 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/opportunities/{opportunity_id:int}/edit", page(opportunities.edit), methods=["POST"]),
         Route("/opportunities/{opportunity_id:int}/lines", page(opportunities.add_line), methods=["POST"]),
         Route(
-            "/opportunities/{opportunity_id:int}/lines/remove", page(opportunities.remove_line), methods=["POST"]
+            "/opportunities/{opportunity_id:int}/lines/remove",
+            page(opportunities.remove_line),
+            methods=["POST"],
         ),
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
         Route("/customers/{customer_id:int}/activities", page(customers.log), methods=["POST"]),

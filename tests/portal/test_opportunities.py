@@ -92,9 +92,16 @@ def test_bad_fields_are_named(scene: Scene) -> None:
         ({"amount": Decimal(-1)}, "amount"),
         ({"stage": OpportunityStage.WON}, "stage"),
         ({"lines": [opportunities.NewOpportunityLine(sku="NOPE", quantity=Decimal(1))]}, "lines[1].product"),
-        ({"lines": [opportunities.NewOpportunityLine(sku="P-100", quantity=Decimal("1.5"))]}, "lines[1].quantity"),
         (
-            {"lines": [opportunities.NewOpportunityLine(sku="P-100", quantity=Decimal(1), unit_price=Decimal(1))]},
+            {"lines": [opportunities.NewOpportunityLine(sku="P-100", quantity=Decimal("1.5"))]},
+            "lines[1].quantity",
+        ),
+        (
+            {
+                "lines": [
+                    opportunities.NewOpportunityLine(sku="P-100", quantity=Decimal(1), unit_price=Decimal(1))
+                ]
+            },
             "lines[1].unit_price",
         ),
     ]
@@ -110,14 +117,22 @@ def test_stages_set_probability_and_lost_needs_a_reason(scene: Scene) -> None:
     ident = _open(scene)
     p = scene.p("dealer-branch")
     with scene.uow() as uow:
-        opp = opportunities.move_stage(uow=uow, principal=p, opportunity_id=ident, stage=OpportunityStage.NEGOTIATION)
+        opp = opportunities.move_stage(
+            uow=uow, principal=p, opportunity_id=ident, stage=OpportunityStage.NEGOTIATION
+        )
         assert opp.probability == 70
     with scene.uow() as uow, pytest.raises(InvalidInput) as bad:
-        opportunities.move_stage(uow=uow, principal=p, opportunity_id=ident, stage=OpportunityStage.LOST, lost_reason=" ")
+        opportunities.move_stage(
+            uow=uow, principal=p, opportunity_id=ident, stage=OpportunityStage.LOST, lost_reason=" "
+        )
     assert bad.value.field == "lost_reason"
     with scene.uow() as uow:
         opp = opportunities.move_stage(
-            uow=uow, principal=p, opportunity_id=ident, stage=OpportunityStage.LOST, lost_reason="Preis zu hoch"
+            uow=uow,
+            principal=p,
+            opportunity_id=ident,
+            stage=OpportunityStage.LOST,
+            lost_reason="Preis zu hoch",
         )
         assert (opp.stage, opp.probability, opp.lost_reason) == (OpportunityStage.LOST, 0, "Preis zu hoch")
         assert opp.closed_at is not None
@@ -143,7 +158,11 @@ def test_won_becomes_an_order_with_its_lines_in_the_dealers_name(scene: Scene) -
         assert order is not None
         assert order.dealer_id == scene.orgs["dealer-branch"].id
         assert order.customer_reference == opp.number
-        lines = list(uow.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)))
+        lines = list(
+            uow.session.scalars(
+                select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)
+            )
+        )
         assert [(line.sku, line.quantity_ordered) for line in lines] == [("P-100", 4), ("P-300", 2)]
         assert opp.amount == Decimal("50.00") + 2 * Decimal("37.50")
         uow.flush()

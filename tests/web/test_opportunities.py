@@ -22,7 +22,9 @@ def _opportunity(world: WebWorld, *, by: str = "dealer-group", name: str = "Pump
             customer_id=customer.id,
             name=name,
             expected_close=SOON,
-            lines=[opportunities.NewOpportunityLine(product_id=world.scene.products[1].id, quantity=Decimal(3))],
+            lines=[
+                opportunities.NewOpportunityLine(product_id=world.scene.products[1].id, quantity=Decimal(3))
+            ],
         ).id
 
 
@@ -70,7 +72,10 @@ def test_the_board_moves_a_card_without_javascript(world: WebWorld) -> None:
     assert board.status_code == 200 and "Pumpentausch Rathaus" in board.text
     assert 'id="forecast"' in board.text
     response = post_form(
-        client, "/pipeline", f"/opportunities/{ident}/stage", {"stage": "negotiation", "version": "1", "back": "pipeline"}
+        client,
+        "/pipeline",
+        f"/opportunities/{ident}/stage",
+        {"stage": "negotiation", "version": "1", "back": "pipeline"},
     )
     assert response.status_code == 303 and response.headers["location"] == "/pipeline"  # type: ignore[attr-defined]
     with world.scene.uow() as uow:

@@ -65,9 +65,12 @@ class CreateOpportunityInput:
     probability: int | None = strawberry.field(default=None, description="The stage's default when left out.")
     stage: m.OpportunityStage = m.OpportunityStage.QUALIFICATION
     dealer: strawberry.ID | None = strawberry.field(
-        default=None, description="The owner's staff: the dealer that sells it. Dealers sell in their own name."
+        default=None,
+        description="The owner's staff: the dealer that sells it. Dealers sell in their own name.",
     )
-    owner: strawberry.ID | None = strawberry.field(default=None, description="The user who works it; you by default.")
+    owner: strawberry.ID | None = strawberry.field(
+        default=None, description="The user who works it; you by default."
+    )
     currency: str = "EUR"
     note: str = ""
     lines: list[OpportunityLineInput] = strawberry.field(default_factory=list)
@@ -104,5 +107,7 @@ class MoveOpportunityInput:
     id: strawberry.ID
     stage: m.OpportunityStage
     lost_reason: str | None = strawberry.field(default=None, description="Required for LOST.")
-    probability: int | None = strawberry.field(default=None, description="The new stage's default when left out.")
+    probability: int | None = strawberry.field(
+        default=None, description="The new stage's default when left out."
+    )
     expected_version: int | None = None

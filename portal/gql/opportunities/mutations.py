@@ -92,7 +92,9 @@ class OpportunitiesMutation:
         return _payload(info, ident, errors)
 
     @mutation(description="Add a product line to an open opportunity (its amount becomes the lines' sum).")
-    def add_opportunity_line(self, info: strawberry.Info, input: AddOpportunityLineInput) -> OpportunityPayload:
+    def add_opportunity_line(
+        self, info: strawberry.Info, input: AddOpportunityLineInput
+    ) -> OpportunityPayload:
         def act(uow: UnitOfWork, p: Principal) -> int:
             return opportunities.add_line(
                 uow=uow,

@@ -39,7 +39,10 @@ class OpportunitiesQuery:
     def pipeline(self, info: strawberry.Info, filter: OpportunityFilter | None = None) -> list[PipelineStage]:
         c = ctx(info)
         totals = queries.stage_totals(c.session, c.principal, opportunity_query(filter))
-        return [PipelineStage(stage=t.stage, count=t.count, amount=t.amount, weighted_amount=t.weighted) for t in totals.values()]
+        return [
+            PipelineStage(stage=t.stage, count=t.count, amount=t.amount, weighted_amount=t.weighted)
+            for t in totals.values()
+        ]
 
     @field(
         description=(

@@ -73,7 +73,9 @@ class Opportunity(Node, Built):
             return None
         return ctx(info).loaders.organization.load(self.dealer_id, (o.dealer_id for o in self._siblings))
 
-    @field(description="Who works it; null when the caller may not see that user (the owner's staff, for a dealer).")
+    @field(
+        description="Who works it; null when the caller may not see that user (owner staff, for a dealer)."
+    )
     def owner(self, info: strawberry.Info) -> User | None:
         if self.owner_user_id is None:
             return None

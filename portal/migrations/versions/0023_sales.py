@@ -61,9 +61,13 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint("probability >= 0 AND probability <= 100", name="ck_opportunities_probability"),
         sa.ForeignKeyConstraint(
-            ["created_by_org_id"], ["organizations.id"], name="fk_opportunities_created_by_org_id_organizations"
+            ["created_by_org_id"],
+            ["organizations.id"],
+            name="fk_opportunities_created_by_org_id_organizations",
         ),
-        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name="fk_opportunities_customer_id_customers"),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name="fk_opportunities_customer_id_customers"
+        ),
         sa.ForeignKeyConstraint(
             ["dealer_id"], ["organizations.id"], name="fk_opportunities_dealer_id_organizations"
         ),
@@ -92,7 +96,9 @@ def upgrade() -> None:
             name="fk_opportunity_lines_opportunity_id_opportunities",
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(["product_id"], ["products.id"], name="fk_opportunity_lines_product_id_products"),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name="fk_opportunity_lines_product_id_products"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_opportunity_lines"),
         sa.UniqueConstraint("opportunity_id", "line_no", name="uq_opportunity_lines_opportunity_id_line_no"),
     )

@@ -48,7 +48,9 @@ def _stage(value: str, field: str = "stage") -> OpportunityStage:
         raise InvalidInput(field, "unknown value") from None
 
 
-def _stages(ctx: Ctx, stages: tuple[OpportunityStage, ...] = tuple(OpportunityStage)) -> list[tuple[str, str]]:
+def _stages(
+    ctx: Ctx, stages: tuple[OpportunityStage, ...] = tuple(OpportunityStage)
+) -> list[tuple[str, str]]:
     return [(stage.value, ctx._(labels.STAGE[stage])) for stage in stages]
 
 
@@ -64,7 +66,7 @@ class OpportunityViews:
             return self.web.error_page(ctx.request, 404, ctx.principal)
         db, p = ctx.db, ctx.principal
         totals = stage_totals(db, p)
-        columns = []
+        columns: list[dict[str, Any]] = []
         for stage in OpportunityStage:
             closed = stage not in OPEN_STAGES
             page = list_opportunities(
@@ -75,7 +77,9 @@ class OpportunityViews:
                 descending=closed,
                 page=PageRequest(first=CARDS_PER_STAGE),
             )
-            columns.append({"stage": stage, "total": totals[stage], "cards": page.items, "more": page.has_next_page})
+            columns.append(
+                {"stage": stage, "total": totals[stage], "cards": page.items, "more": page.has_next_page}
+            )
         customer_ids = {card.customer_id for column in columns for card in column["cards"]}
         customers = load_by_ids(db, p, Customer, customer_ids)
         today = date.today()
@@ -99,8 +103,14 @@ class OpportunityViews:
         db, p = ctx.db, ctx.principal
         opp = opportunities.load_opportunity(ctx.uow, p, ident)
         customer = load_by_ids(db, p, Customer, [opp.customer_id]).get(opp.customer_id)
-        dealer = load_by_ids(db, p, Organization, [opp.dealer_id]).get(opp.dealer_id) if opp.dealer_id else None
-        owner = load_by_ids(db, p, User, [opp.owner_user_id]).get(opp.owner_user_id) if opp.owner_user_id else None
+        dealer = (
+            load_by_ids(db, p, Organization, [opp.dealer_id]).get(opp.dealer_id) if opp.dealer_id else None
+        )
+        owner = (
+            load_by_ids(db, p, User, [opp.owner_user_id]).get(opp.owner_user_id)
+            if opp.owner_user_id
+            else None
+        )
         order = load_by_ids(db, p, Order, [opp.order_id]).get(opp.order_id) if opp.order_id else None
         values = ctx.form.values() if errors is not None else {}
         next_line = max((line.line_no for line in opp.lines), default=0) + 1
@@ -214,7 +224,8 @@ class OpportunityViews:
                 opportunity_id=ident,
                 line=opportunities.NewOpportunityLine(
                     product_id=ctx.form.integer(f"line-{n}-product", required=True),
-                    quantity=ctx.form.decimal(f"line-{n}-quantity", locale=locale, required=True) or Decimal(0),
+                    quantity=ctx.form.decimal(f"line-{n}-quantity", locale=locale, required=True)
+                    or Decimal(0),
                     unit_price=ctx.form.decimal(f"line-{n}-unit_price", locale=locale),
                 ),
                 expected_version=ctx.form.integer("version"),
@@ -240,7 +251,10 @@ class OpportunityViews:
     def new(self, ctx: Ctx) -> Response:
         may.require(ctx.principal, may.can_create_opportunity(ctx.principal), "open opportunities")
         if ctx.request.method == "GET":
-            values = {"customer_id": ctx.request.query_params.get("customer_id", ""), "stage": "qualification"}
+            values = {
+                "customer_id": ctx.request.query_params.get("customer_id", ""),
+                "stage": "qualification",
+            }
             return self._new_form(ctx, FormErrors(), values)
         if pickers.is_search(ctx):
             return self._new_form(ctx, FormErrors(), ctx.form.values())
@@ -281,7 +295,8 @@ class OpportunityViews:
                 lines=lines,
             )
             return ctx.redirect(
-                f"/opportunities/{opp.id}", ctx._("Opportunity %(number)s has been opened.", number=opp.number)
+                f"/opportunities/{opp.id}",
+                ctx._("Opportunity %(number)s has been opened.", number=opp.number),
             )
 
         return ctx.attempt(create, lambda errors: self._new_form(ctx, errors, ctx.form.values()))
@@ -299,4 +314,3 @@ class OpportunityViews:
             errors=errors,
             values=values,
         )
-
