@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal import models as m
 from portal.access import Principal
-from portal.access.queries import load_by_ids, rows_by_id, rows_by_parent
+from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
@@ -28,6 +28,7 @@ from portal.gql.opportunities.types import OpportunityLine
 from portal.gql.orders.types import Invoice, InvoiceLine, Order, OrderLine, Shipment, ShipmentLine
 from portal.gql.partners.types import Organization
 from portal.gql.partners.users import User
+from portal.opportunities.queries import owners_by_ids
 
 B = TypeVar("B", bound=Built)
 V = TypeVar("V")
@@ -105,7 +106,7 @@ class Loaders:
         )
         # Users are not built from rows (their roles are a list): loaded as objects, one query a batch.
         self.user: BatchLoader[User | None] = BatchLoader(
-            lambda ids: {i: User.of(u) for i, u in load_by_ids(session, principal, m.User, ids).items()},
+            lambda ids: {i: User.of(u) for i, u in owners_by_ids(session, principal, ids).items()},
             lambda: None,
         )
 

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, func
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, visible
-from portal.models import OPEN_STAGES, Opportunity, OpportunityStage
+from portal.access import Principal, load_by_ids, visible
+from portal.models import OPEN_STAGES, Opportunity, OpportunityStage, User
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
 CENT = Decimal("0.01")
@@ -192,3 +192,9 @@ def forecast(session: Session, principal: Principal, *, start: date, months: int
         )
         for month in (_add_months(first, i) for i in range(months))
     ]
+
+
+def owners_by_ids(session: Session, principal: Principal, ids: list[int]) -> dict[int, User]:
+    """The owners (users) of opportunities that the principal may see, by id: a dealer sees its own
+    organizations' users, not the owner's staff."""
+    return load_by_ids(session, principal, User, ids)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import validation
-from portal.access import Principal, descendant_ids, get_visible
+from portal.access import Principal, descendant_ids, get_visible, load_by_ids, organization_kinds
 from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied
@@ -28,7 +28,6 @@ from portal.models import (
     DEFAULT_PROBABILITY,
     OPEN_STAGES,
     Customer,
-    CustomerAssignment,
     Opportunity,
     OpportunityLine,
     OpportunityStage,
@@ -118,15 +117,15 @@ def _seller(uow: UnitOfWork, principal: Principal, dealer_id: int | None) -> int
 def _customer_of_seller(
     uow: UnitOfWork, principal: Principal, customer_id: int, dealer_id: int | None
 ) -> Customer:
+    """The customer, visible to the principal and, when the owner's staff give the opportunity to a
+    dealer, to that dealer as well (its people must be able to open it)."""
     customer = get_visible(uow.session, principal, Customer, customer_id)
     if dealer_id is not None and principal.is_owner:
-        shared = uow.session.scalar(
-            select(CustomerAssignment.id).where(
-                CustomerAssignment.customer_id == customer.id,
-                CustomerAssignment.organization_id.in_(descendant_ids(uow.session, dealer_id)),
-            )
+        org_ids, supplier_ids = organization_kinds(uow.session, dealer_id)
+        dealer = Principal(
+            dealer_id, OrgKind.DEALER, org_ids, frozenset({"viewer"}), supplier_ids=supplier_ids
         )
-        if shared is None:
+        if customer.id not in load_by_ids(uow.session, dealer, Customer, [customer.id]):
             raise InvalidInput("customer", f"{customer.name} is not shared with this dealer; share it first")
     return customer
 

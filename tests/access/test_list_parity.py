@@ -88,6 +88,15 @@ SAME: list[Same] = [
     Same("contacts", "q=ee1&sort=created_at", "contacts", {"search": "ee1"}, by("CREATED_AT")),
     Same("activities", "", "activities"),
     Same("activities", "kind=note&sort=starts_at&dir=asc", "activities", {"kind": ["NOTE"]}, by("STARTS_AT")),
+    Same("opportunities", "", "opportunities"),
+    Same(
+        "opportunities",
+        "stage=qualification&sort=expected_close&dir=asc&q=op-",
+        "opportunities",
+        {"stage": ["QUALIFICATION"], "search": "op-"},
+        by("EXPECTED_CLOSE"),
+    ),
+    Same("opportunities", "sort=amount", "opportunities", None, by("AMOUNT", "DESC")),
     Same("exchange", "", "exchangeRecords"),
     Same(
         "exchange",
@@ -115,6 +124,7 @@ def _graphql(same: Same, first: int) -> tuple[str, dict[str, Any]]:
 
 
 _FILTERS = {
+    "opportunities": "OpportunityFilter",
     "orders": "OrderFilter",
     "shipments": "ShipmentFilter",
     "invoices": "InvoiceFilter",
