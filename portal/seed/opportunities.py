@@ -66,8 +66,6 @@ def plan_opportunities(
         # open: opened in the last three months; closed: opened some weeks before it closed
         opened_days = rng.randint(5, 90) if is_open else (today - closes).days + rng.randint(20, 90)
         created = now - timedelta(days=opened_days)
-            days=rng.randint(5, 90) + (0 if is_open else 120 - (today - closes).days // 2)
-        )
         ident = plan.next_id(Opportunity)
         amount = Decimal(0)
         for line_no in range(1, rng.randint(1, 3) + 1):
