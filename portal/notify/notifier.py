@@ -118,7 +118,6 @@ class _Lookup:
             ids(*OPPORTUNITY_EVENTS),
             Opportunity.number,
             Opportunity.dealer_id,
-            Opportunity.owner_user_id,
         )
 
 
@@ -245,8 +244,8 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
 
 
 def _opportunity_notices(event: Event, lookup: _Lookup, base: dict[str, Any]) -> list[Notice]:
-    """The user an opportunity is given to (not the one who gave it); a won opportunity: its
-    dealer and the owner's sales staff."""
+    """The user an opportunity is given to (not the one who gave it): once per event that gave it;
+    a won opportunity: its dealer and the owner's sales staff."""
     opportunity = lookup.opportunities.get(event.entity_id)
     if opportunity is None:
         return []
@@ -258,8 +257,8 @@ def _opportunity_notices(event: Event, lookup: _Lookup, base: dict[str, Any]) ->
                    {**shown, "order": order if isinstance(order, str) else "?"},
                    orgs=(opportunity.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
         ]  # fmt: skip
-    owner = opportunity.owner_user_id
-    if owner is None or owner == event.actor_user_id:
+    owner = event.payload.get("owner_user_id")  # whom this event gave it to (it may have moved on since)
+    if not _int(owner) or owner == event.actor_user_id:
         return []
     return [
         Notice(Kind.OPPORTUNITY_ASSIGNED, "opportunity", opportunity.id, (Opportunity, opportunity.id),
