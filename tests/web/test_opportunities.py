@@ -68,6 +68,7 @@ def test_a_bad_form_names_every_wrong_field_and_keeps_what_was_typed(world: WebW
 def test_the_board_moves_a_card_without_javascript(world: WebWorld) -> None:
     ident = _opportunity(world)
     client = world.client("dealer-group")
+    assert 'href="/pipeline"' in client.get("/").text  # the board is in the menu
     board = client.get("/pipeline")
     assert board.status_code == 200 and "Pumpentausch Rathaus" in board.text
     assert 'id="forecast"' in board.text
@@ -122,6 +123,7 @@ def test_another_dealers_opportunity_answers_like_a_missing_one(world: WebWorld)
     assert "Pumpentausch Rathaus" not in other.get("/opportunities").text
     assert "Pumpentausch Rathaus" not in other.get("/opportunities.csv").text
     assert world.client("supplier-a").get("/pipeline").status_code == 404
+    assert 'href="/pipeline"' not in world.client("supplier-a").get("/").text
     assert world.client("supplier-a").get("/opportunities").status_code == 404
 
 
