@@ -205,6 +205,28 @@ def can_answer_invoice(p: Principal, invoice: _Billed) -> bool:
     return invoice.supplier_id in p.org_ids
 
 
+# -- opportunities (issue #18.4) ---------------------------------------------------------------
+class _Sold(Protocol):
+    @property
+    def dealer_id(self) -> int | None: ...
+
+
+def can_create_opportunity(p: Principal) -> bool:
+    """Open an opportunity: the owner's sales staff and admins (for the owner or for a dealer), and
+    the writers of a dealer or partner (in their own name)."""
+    if p.is_owner:
+        return _owner_with(p, OWNER_SALES)
+    return can_write(p) and p.org_kind in (OrgKind.DEALER, OrgKind.PARTNER)
+
+
+def can_work_opportunity(p: Principal, opportunity: _Sold) -> bool:
+    """Change a visible opportunity (its fields, lines and stage; "won" creates its order): the
+    owner's sales staff and admins, and the writers of the dealer that sells it."""
+    if p.is_owner:
+        return _owner_with(p, OWNER_SALES)
+    return can_write(p) and opportunity.dealer_id is not None and opportunity.dealer_id in p.org_ids
+
+
 # -- cases -----------------------------------------------------------------------------------
 def can_open_case(p: Principal) -> bool:
     return can_write(p)

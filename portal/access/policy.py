@@ -18,6 +18,8 @@ invoice payment,        of a visible invoice; credit notes issued by one of its 
 message, credit note    (all between supplier and owner)
 case                    routed to or opened by one of its organizations
 case comment/attachment on a visible case, and not internal
+opportunity, its lines  sold by one of its organizations (``dealer_id``; the owner's own
+                        opportunities, without a dealer, are the owner's alone)
 product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
@@ -68,6 +70,8 @@ from portal.models import (
     InvoicePayment,
     Notification,
     NotificationPreference,
+    Opportunity,
+    OpportunityLine,
     Order,
     OrderLine,
     Organization,
@@ -185,6 +189,15 @@ def _case_attachments(p: Principal) -> ColumnElement[bool]:
     return CaseAttachment.case_id.in_(select(Case.id).where(_cases(p))) & CaseAttachment.internal.is_(False)
 
 
+def _opportunities(p: Principal) -> ColumnElement[bool]:
+    # As an order's dealer column: only against the organizations that may sell.
+    return Opportunity.dealer_id.in_(p.buyer_ids) if p.buyer_ids else false()
+
+
+def _opportunity_lines(p: Principal) -> ColumnElement[bool]:
+    return OpportunityLine.opportunity_id.in_(select(Opportunity.id).where(_opportunities(p)))
+
+
 def _everyone(_p: Principal) -> ColumnElement[bool]:
     return true()
 
@@ -271,6 +284,8 @@ RULES: dict[type[Any], Rule] = {
     Case: _cases,
     CaseComment: _case_comments,
     CaseAttachment: _case_attachments,
+    Opportunity: _opportunities,
+    OpportunityLine: _opportunity_lines,
     Product: _everyone,
     Organization: _organizations,
     User: _users,

@@ -42,6 +42,8 @@ class Kind(enum.StrEnum):
     APPOINTMENT_REMINDER = "appointment_reminder"
     TASK_ASSIGNED = "task_assigned"
     TASK_DUE = "task_due"
+    OPPORTUNITY_ASSIGNED = "opportunity_assigned"
+    OPPORTUNITY_WON = "opportunity_won"
     EXCHANGE_FAILED = "exchange_failed"
     ACK_OVERDUE = "ack_overdue"
     TOKEN_EXPIRING = "token_expiring"  # noqa: S105 - a kind of notification, not a secret
@@ -222,6 +224,20 @@ RULES: tuple[Rule, ...] = (
         {"*": _DIGEST},
     ),
     Rule(
+        Kind.OPPORTUNITY_ASSIGNED,
+        N_("Opportunity assigned to you"),
+        N_("Opportunity %(number)s was assigned to you"),
+        "opportunity.created, opportunity.assigned",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.OPPORTUNITY_WON,
+        N_("Opportunity won"),
+        N_("Opportunity %(number)s was won: order %(order)s"),
+        "opportunity.won",
+        {"sales": _MAIL, "admin": _DIGEST, "*": _ON},
+    ),
+    Rule(
         Kind.APPOINTMENT_REMINDER,
         N_("Appointment reminder"),
         N_("Appointment coming up: %(subject)s"),
@@ -320,6 +336,7 @@ LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
     "case": lambda i, p: f"/cases/{i}",
     "customer": lambda i, p: f"/customers/{i}",
     "task": lambda i, p: f"/tasks/{i}",
+    "opportunity": lambda i, p: f"/opportunities/{i}",
     "exchange_record": lambda i, p: f"/exchange/{i}",
     "api_token": lambda i, p: "/admin/tokens",
     "webhook": lambda i, p: "/admin/webhooks",

@@ -32,6 +32,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews
     from portal.web.views.notifications import NotificationViews
+    from portal.web.views.opportunities import OpportunityViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
     from portal.web.views.tasks import TaskViews
@@ -65,6 +66,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     webhooks = WebhookViews(web)
     tasks = TaskViews(web)
     calendar = CalendarViews(web)
+    opportunities = OpportunityViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -118,6 +120,17 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/cases/{case_id:int}/route", page(cases.route), methods=["POST"]),
         Route("/cases/{case_id:int}/edit", page(cases.edit), methods=["POST"]),
         Route("/customers/new", page(customer_forms.new), methods=["GET", "POST"]),
+        Route("/pipeline", page(opportunities.board), methods=["GET"]),
+        Route("/opportunities/new", page(opportunities.new), methods=["GET", "POST"]),
+        Route("/opportunities/{opportunity_id:int}", page(opportunities.detail), methods=["GET"]),
+        Route("/opportunities/{opportunity_id:int}/stage", page(opportunities.stage), methods=["POST"]),
+        Route("/opportunities/{opportunity_id:int}/edit", page(opportunities.edit), methods=["POST"]),
+        Route("/opportunities/{opportunity_id:int}/lines", page(opportunities.add_line), methods=["POST"]),
+        Route(
+            "/opportunities/{opportunity_id:int}/lines/remove",
+            page(opportunities.remove_line),
+            methods=["POST"],
+        ),
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
         Route("/customers/{customer_id:int}/edit", page(customer_forms.edit), methods=["GET", "POST"]),
         Route(
