@@ -20,6 +20,7 @@ from portal.models.fulfilment import Invoice, InvoiceLine, MatchStatus, Shipment
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.notifications import Notification, NotificationPreference
+from portal.models.order_versions import LineChangeKind, OrderVersion, VersionKind
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, ReviewOutcome, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
@@ -58,6 +59,7 @@ __all__ = [
     "Invitation",
     "Invoice",
     "InvoiceLine",
+    "LineChangeKind",
     "LineResponse",
     "LoginFailure",
     "MailMessage",
@@ -69,6 +71,7 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "OrderTally",
+    "OrderVersion",
     "OrgKind",
     "Organization",
     "PasswordReset",
@@ -79,6 +82,7 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "User",
+    "VersionKind",
     "WebhookDelivery",
     "WebhookEndpoint",
     "derive_status",
