@@ -28,8 +28,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-
 from portal import validation
 from portal.access import Principal, visible
 from portal.access import permissions as may
@@ -41,6 +39,7 @@ from portal.orders.limits import MAX_LINES_PER_ORDER
 from portal.orders.service import NewOrderLine, load_order, new_line, touch_order
 from portal.orders.tolerance import clear_proposal
 from portal.orders.units import check_quantity
+from portal.orders.versions import new_versions, snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,7 @@ def change_order(
         raise InvalidInput("lines", "change, cancel or add at least one line")
     reason = validation.text("note", note, max_length=2000, required=False)
     touch_order(order, expected_version)
-    before = _snapshot(order.lines)
+    before = snapshot(order.lines)
     by_no = {line.line_no: line for line in order.lines}
     seen: set[int] = set()
     made: list[dict[str, Any]] = []
@@ -107,10 +106,12 @@ def change_order(
                 "line_no": line.line_no,
                 "change": LineChangeKind.ADDED,
                 "quantity": [None, str(line.quantity_ordered)],
-                **({"requested_date": [None, line.requested_date.isoformat()]} if line.requested_date else {}),
+                **(
+                    {"requested_date": [None, line.requested_date.isoformat()]} if line.requested_date else {}
+                ),
             }
         )
-    version = _new_versions(uow, principal, order, before, VersionKind.CHANGED, made, reason)
+    version = new_versions(uow, principal, order, before, VersionKind.CHANGED, made, reason)
     uow.flush()
     record(
         uow,
@@ -145,7 +146,9 @@ def _change_line(order: Order, line: OrderLine, change: LineChange, field: str) 
         raise InvalidState(what, f"invoiced ({line.quantity_invoiced} {line.unit})", "cancel")
     if line.quantity_shipped > 0:
         raise InvalidState(
-            what, f"shipped ({line.quantity_shipped} {line.unit})", "change or cancel (order more on a new line)"
+            what,
+            f"shipped ({line.quantity_shipped} {line.unit})",
+            "change or cancel (order more on a new line)",
         )
     if change.cancel:
         if change.quantity is not None or change.requested_date is not None:
@@ -183,78 +186,6 @@ def _await_answer(line: OrderLine) -> None:
     line.promised_date = None
     line.reject_reason = None
     clear_proposal(line)
-
-
-def record_cancellation(uow: UnitOfWork, principal: Principal, order: Order) -> OrderVersion | None:
-    """The cancellation of a routed order as its last version (called by `cancel_order` after it
-    cancelled the order); a draft keeps no versions."""
-    if order.supplier_id is None:
-        return None
-    before = _snapshot(order.lines)  # cancelling the order leaves its lines as they were
-    made: list[dict[str, Any]] = [
-        {"line_no": line["line_no"], "change": LineChangeKind.CANCELLED} for line in before if not line["cancelled"]
-    ]
-    return _new_versions(uow, principal, order, before, VersionKind.CANCELLED, made, None, all_cancelled=True)
-
-
-def _new_versions(
-    uow: UnitOfWork,
-    principal: Principal,
-    order: Order,
-    before: list[dict[str, Any]],
-    kind: VersionKind,
-    made: list[dict[str, Any]],
-    note: str | None,
-    *,
-    all_cancelled: bool = False,
-) -> OrderVersion:
-    """Write the order's next version (and version 1, the order as routed, on its first change)."""
-    session = uow.session
-    last = session.scalar(select(func.max(OrderVersion.number)).where(OrderVersion.order_id == order.id))
-    if last is None:
-        session.add(
-            OrderVersion(
-                order_id=order.id,
-                number=1,
-                kind=VersionKind.ORIGINAL,
-                created_at=order.routed_at or order.created_at,
-                created_by_org_id=order.created_by_org_id,
-                lines=before,
-                changes=[],
-            )
-        )
-        last = 1
-    after = _snapshot(order.lines)
-    if all_cancelled:
-        after = [{**line, "cancelled": True} for line in after]
-    version = OrderVersion(
-        order_id=order.id,
-        number=last + 1,
-        kind=kind,
-        created_by_org_id=principal.org_id,
-        created_by_user_id=principal.user_id,
-        note=note,
-        lines=after,
-        changes=[{**entry, "change": str(entry["change"])} for entry in made],
-    )
-    session.add(version)
-    return version
-
-
-def _snapshot(lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
-    return [
-        {
-            "line_no": line.line_no,
-            "sku": line.sku,
-            "description": line.description,
-            "unit": line.unit,
-            "quantity": str(line.quantity_ordered),
-            "unit_price": str(line.unit_price),
-            "requested_date": line.requested_date.isoformat() if line.requested_date else None,
-            "cancelled": bool(line.cancelled),
-        }
-        for line in sorted(lines, key=lambda line: line.line_no)
-    ]
 
 
 def list_versions(uow: UnitOfWork, principal: Principal, order_id: int) -> list[OrderVersion]:

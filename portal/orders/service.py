@@ -39,6 +39,7 @@ from portal.orders.tolerance import (
     within_tolerance,
 )
 from portal.orders.units import check_quantity
+from portal.orders.versions import record_cancellation
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,8 +391,6 @@ def cancel_order(
         raise InvalidState(f"order {order.number}", f"invoiced (line {invoiced.line_no})", "cancel")
     touch_order(order, expected_version)
     order.cancelled_at = utcnow()
-    from portal.orders.changes import record_cancellation  # changes builds on this module
-
     version = record_cancellation(uow, principal, order)
     uow.flush()
     record(
