@@ -97,7 +97,9 @@ def test_a_changed_quantity_makes_version_2_and_the_line_awaits_the_supplier_aga
     assert_facts_and_tallies_current(factory)
 
 
-def test_added_and_cancelled_lines_make_one_version_with_both(scene: Scene, factory: sessionmaker[Session]) -> None:
+def test_added_and_cancelled_lines_make_one_version_with_both(
+    scene: Scene, factory: sessionmaker[Session]
+) -> None:
     order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10, 5))
     confirm_all(scene, order)
     with scene.uow() as uow:
@@ -206,7 +208,9 @@ def test_two_editors_at_once_the_second_is_told(scene: Scene) -> None:
         (changes.LineChange(1, quantity=Decimal(2), cancel=True), "takes no new quantity"),
     ],
 )
-def test_bad_changes_are_refused_naming_the_line(scene: Scene, line: changes.LineChange, message: str) -> None:
+def test_bad_changes_are_refused_naming_the_line(
+    scene: Scene, line: changes.LineChange, message: str
+) -> None:
     order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10, 5))
     with pytest.raises(InvalidInput, match=message) as caught:
         change(scene, order, line)
