@@ -64,8 +64,8 @@ def encode(
     separators: Separators | None = None,
 ) -> bytes:
     """Write ``documents`` as one X12 interchange: ISA, one GS..GE group per functional identifier
-    (PO 850, PC 860, PR 855, SH 856, IN 810, FA 997/999) in order of first appearance, one ST..SE per document,
-    IEA.
+    (PO 850, PC 860, PR 855, SH 856, IN 810, FA 997/999) in order of first appearance, one ST..SE per
+    document, IEA.
 
     Control numbers come from ``envelope``: ISA13 is ``control_reference`` zero-padded to 9 digits;
     GS06 is ``group_reference`` (or the control reference) and counts up by one per further group;

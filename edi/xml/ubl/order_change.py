@@ -2,10 +2,10 @@
 
 ``cbc:ID`` names the change, ``cbc:SequenceNumberID`` counts the order's changes, and
 ``cac:OrderReference`` names the order (its ``cbc:ID`` and ``cbc:IssueDate``). Each line's
-``cbc:LineStatusCode`` (UNCL 1229, as Peppol writes it, or UBL's own Added, Revised, Cancelled)
-says what happens to it: 1 added, 3 changed, 2 deleted (cancelled); a line without one is read as
-changed, one with 4 (no action) or NoStatus, which a change may list for information, is left out. Dropped on decode as for the Order: taxes,
-anticipated totals, validity period, delivery of the whole order.
+``cbc:LineStatusCode`` (UNCL 1229 as Peppol writes it, or UBL's own Added, Revised, Cancelled) says
+what happens to it: 1 added, 3 changed, 2 deleted (cancelled). A line without one is read as
+changed; one with 4 (no action) or NoStatus, listed for information, is left out. Dropped on decode
+as for the Order: taxes, anticipated totals, validity period, delivery of the whole order.
 """
 
 from __future__ import annotations
