@@ -106,6 +106,7 @@ EVENTS = {
     "order.confirmed": N_("Supplier answered"),
     "order.change_reviewed": N_("Buyer reviewed the supplier's changes"),
     "order.cancelled": N_("Order cancelled"),
+    "order.changed": N_("Order changed by the buyer"),
     "shipment.created": N_("Ship notice recorded"),
     "invoice.submitted": N_("Invoice submitted"),
 }
@@ -283,6 +284,7 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "order.confirmed": N_("Order lines answered by the supplier"),
     "order.change_reviewed": N_("Supplier's changes reviewed by the buyer"),
     "order.cancelled": N_("Order cancelled"),
+    "order.changed": N_("Order changed by the buyer (a new version)"),
     "shipment.created": N_("Ship notice received"),
     "invoice.submitted": N_("Invoice submitted"),
     "case.opened": N_("Case opened"),

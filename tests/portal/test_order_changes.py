@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied
 from portal.models import Event, LineResponse, Order, OrderStatus, OrderVersion, VersionKind
+from portal.notify.notifier import notify_once
 from portal.orders import changes
 from portal.orders import service as orders
 from portal.orders.fulfilment import BillLine, ShipLine, record_shipment, submit_invoice
 from tests.builders import Scene, build_scene
+from tests.notify.people import add_user, as_user
+from tests.notify.test_notifier import inbox
 from tests.portal.test_order_summaries import assert_facts_and_tallies_current
 
 TODAY = date.today()
@@ -248,3 +251,25 @@ def test_who_may_change(scene: Scene) -> None:
             order_id=order.id,
             changes=[changes.LineChange(1, quantity=Decimal(4))],
         )
+
+
+def test_the_supplier_hears_of_a_change_and_of_a_cancellation(factory: sessionmaker[Session]) -> None:
+    scene = build_scene(factory)
+    supplier = add_user(scene, "supplier-a", "member")
+    other_supplier = add_user(scene, "supplier-b", "member")
+    sales = add_user(scene, "owner", "sales")
+    order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10, 5))
+    with scene.uow() as uow:
+        changes.change_order(
+            uow=uow,
+            principal=as_user(scene, sales),
+            order_id=order.id,
+            changes=[changes.LineChange(1, quantity=Decimal(2))],
+        )
+        orders.cancel_order(uow=uow, principal=as_user(scene, sales), order_id=order.id)
+    notify_once(factory)
+    told = inbox(factory, supplier)
+    assert ("order_changed", "order", order.id) in told
+    assert ("order_cancelled", "order", order.id) in told
+    assert inbox(factory, other_supplier) == []
+    assert inbox(factory, sales) == []  # not told of its own change
