@@ -24,7 +24,15 @@ from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
-from portal.gql.orders.types import Invoice, InvoiceLine, Order, OrderLine, Shipment, ShipmentLine
+from portal.gql.orders.types import (
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    OrderVersion,
+    Shipment,
+    ShipmentLine,
+)
 from portal.gql.partners.types import Organization
 
 B = TypeVar("B", bound=Built)
@@ -89,6 +97,7 @@ class Loaders:
         self.contact = self._by_id(m.Contact, Contact)
         self.order = self._by_id(m.Order, Order)
         self.lines_by_order = self._by_parent(m.OrderLine, OrderLine, "order_id", "line_no")
+        self.versions_by_order = self._by_parent(m.OrderVersion, OrderVersion, "order_id", "number")
         self.shipments_by_order = self._by_parent(m.Shipment, Shipment, "order_id")
         self.invoices_by_order = self._by_parent(m.Invoice, Invoice, "order_id")
         self.shipment_lines = self._by_parent(m.ShipmentLine, ShipmentLine, "shipment_id")
