@@ -77,6 +77,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/orders/{order_id:int}/invoices", page(orders.invoice), methods=["POST"]),
         Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
         Route("/orders/{order_id:int}/review", page(orders.review), methods=["POST"]),
+        Route("/orders/{order_id:int}/change", page(orders.change), methods=["POST"]),
         Route("/cases/new", page(cases.new), methods=["GET", "POST"]),
         Route("/cases/{case_id:int}", page(cases.detail), methods=["GET"]),
         Route("/cases/{case_id:int}/comments", page(cases.comment), methods=["POST"]),

@@ -193,6 +193,10 @@ SERVICE_MESSAGES += [
     N_("an interchange id has 1 to 35 characters"),
     N_("configure a private key file (or a password variable)"),
     N_("use 2-63 lower-case letters, digits and dashes"),
+    # the buyer's order changes (portal.orders.changes)
+    N_("change, cancel or add at least one line"),
+    N_("changed twice"),
+    N_("a cancelled line takes no new quantity or date"),
 ]
 ROLES = {
     "admin": N_("Administrator"),

@@ -18,11 +18,11 @@ import edi.documents as doc
 from portal.exchange import contents
 from portal.exchange.profiles import create_profile
 from portal.exchange.worker import run_once
-from portal.models import ExchangeRecord, LineResponse, Organization, OrderStatus, RecordState
+from portal.models import ExchangeRecord, LineResponse, OrderStatus, Organization, RecordState
 from portal.orders import changes
 from portal.orders import service as orders
 from tests.builders import build_scene
-from tests.exchange.helpers import OWNER_GLN, SUPPLIER_GLN, order_response, partner_scene, party
+from tests.exchange.helpers import OWNER_GLN, order_response, partner_scene, party
 
 MESSAGE_TYPES = {"edifact": "ORDCHG", "x12": "860", "ubl": "OrderChange"}
 LATER = date.today() + timedelta(days=30)

@@ -15,7 +15,10 @@ CHANGE = (
     + ERRORS
     + " } }"
 )
-VERSIONS = "query($id: ID!) { node(id: $id) { ... on Order { versions { number kind changes { lineNo change } } } } }"
+VERSIONS = (
+    "query($id: ID!) { node(id: $id) {"
+    " ... on Order { versions { number kind changes { lineNo change } } } } }"
+)
 
 
 def test_owner_changes_a_routed_order_and_the_supplier_reads_its_versions(world: World) -> None:
