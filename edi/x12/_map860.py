@@ -72,7 +72,7 @@ def decode_860(segs: list[Segment]) -> tuple[OrderChange, list[str]]:
             qty, price = el(seg, 3), el(seg, 6)
             if not qty and action is not ChangeAction.CANCELLED:
                 raise fail("POC03 quantity ordered is missing", i, seg, "1", 3)
-            gtin, supplier, buyer = product_ids(seg, 8)
+            gtin, supplier_article, buyer_article = product_ids(seg, 8)
             rows.append(
                 [
                     el(seg, 1) or str(len(rows) + 1),
@@ -80,8 +80,8 @@ def decode_860(segs: list[Segment]) -> tuple[OrderChange, list[str]]:
                     dec(qty, i, seg, 3) if qty else None,
                     unit_from_x12(el(seg, 5)),
                     gtin,
-                    supplier,
-                    buyer,
+                    supplier_article,
+                    buyer_article,
                     None,
                     dec(price, i, seg, 6) if price else None,
                     None,

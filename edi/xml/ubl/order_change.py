@@ -101,7 +101,7 @@ def _price_currency(root: etree._Element) -> str | None:
     for line in R.all(root, "cac:OrderLine"):
         price = R.first(line, "cac:LineItem/cac:Price/cbc:PriceAmount")
         if price is not None and price.get("currencyID"):
-            return price.get("currencyID")
+            return str(price.get("currencyID"))
     return None
 
 

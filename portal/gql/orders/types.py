@@ -144,7 +144,7 @@ class OrderVersionLine:
 @strawberry.type(description="What a version changed on one line (before and after).")
 class OrderLineChange:
     line_no: int
-    change: LineChangeKind
+    change: m.LineChangeKind
     quantity_before: Decimal | None
     quantity: Decimal | None
     requested_date_before: date | None
@@ -169,7 +169,7 @@ class OrderVersion(Built):
     pk: strawberry.Private[int]
     order_id: strawberry.Private[int]
     number: int
-    kind: VersionKind
+    kind: m.VersionKind
     created_at: datetime
     created_by_org_id: strawberry.Private[int | None]
     created_by_user_id: strawberry.Private[int | None]
