@@ -264,7 +264,8 @@ class PartnerSimulator:
         if (
             "ack" in self.behaviour.steps
             and decoded.format in ("edifact", "x12")
-            and any(isinstance(m.document, doc.PurchaseOrder) for m in decoded.messages)
+            # orders and the buyer's changes of them (the portal waits for their acknowledgement)
+            and any(isinstance(m.document, doc.PurchaseOrder | doc.OrderChange) for m in decoded.messages)
         ):
             self._acknowledge(decoded)
         for message in decoded.messages:
