@@ -231,6 +231,7 @@ def test_a_draft_and_a_cancelled_order_cannot_be_changed(scene: Scene) -> None:
     with pytest.raises(InvalidState, match="cancelled"):
         change(scene, routed, changes.LineChange(1, quantity=Decimal(2)))
     kept = versions(scene, routed)
+    assert_facts_and_tallies_current(scene.factory)
     assert [(v.number, v.kind) for v in kept] == [(1, VersionKind.ORIGINAL), (2, VersionKind.CANCELLED)]
     assert all(line["cancelled"] for line in kept[1].lines)
     assert [c["change"] for c in kept[1].changes] == ["cancelled", "cancelled"]
