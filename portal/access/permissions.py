@@ -167,6 +167,12 @@ def can_cancel_order(p: Principal, order: _Routed) -> bool:
     return can_write(p) and order.dealer_id is not None and order.dealer_id in p.org_ids
 
 
+def can_change_order(p: Principal, order: _Routed) -> bool:
+    """Make a new version of an order after routing (lines added, changed or cancelled; issue #17):
+    whoever may cancel it, the owner's sales staff and the dealer that sold it."""
+    return can_cancel_order(p, order)
+
+
 def can_review_line_changes(p: Principal) -> bool:
     """Accept or reject a supplier's change of an order line that awaits the buyer's review
     (issue #17): the owner's sales staff and admins."""

@@ -11,6 +11,7 @@ activity                on a visible customer, logged by its organizations or by
 order, order line       sold by (dealer) or routed to (supplier) one of its organizations; each
                         column is tested only against the organizations of its kind
                         (Principal.supplier_ids), so a dealer's rule is ``dealer_id IN ...`` alone
+order version           of a visible order
 shipment, its lines     of its own (supplier), or of an order it sold (dealer)
 invoice, its lines      issued by one of its organizations (supplier invoices are between
                         supplier and owner; dealers do not see them)
@@ -74,6 +75,7 @@ from portal.models import (
     OpportunityLine,
     Order,
     OrderLine,
+    OrderVersion,
     Organization,
     OrgKind,
     Product,
@@ -137,6 +139,10 @@ def _orders(p: Principal) -> ColumnElement[bool]:
 
 def _order_lines(p: Principal) -> ColumnElement[bool]:
     return OrderLine.order_id.in_(select(Order.id).where(_orders(p)))
+
+
+def _order_versions(p: Principal) -> ColumnElement[bool]:
+    return OrderVersion.order_id.in_(select(Order.id).where(_orders(p)))
 
 
 def _sold_by(p: Principal, order_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
@@ -274,6 +280,7 @@ RULES: dict[type[Any], Rule] = {
     Task: _tasks,
     Order: _orders,
     OrderLine: _order_lines,
+    OrderVersion: _order_versions,
     Shipment: _shipments,
     ShipmentLine: _shipment_lines,
     Invoice: _invoices,

@@ -514,6 +514,7 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
             rec.error = "the file holds no message"
     with _step("writing the acknowledgement"):
         _queue_acknowledgement(uow, profile, rec, decoded, refused)
+        _refuse_order_changes(uow, profile, rec, decoded, results)
     with _step("saving the result"):
         record_event(
             uow,
@@ -649,6 +650,35 @@ def _queue_acknowledgement(
     ack_rec = outbound.queue_acknowledgement(uow, profile, ack, decoded, acknowledges=rec, fmt=fmt)
     if ack_rec is not None:
         rec.ack_record_id = ack_rec.id
+
+
+CHANGE_TYPES = frozenset({"ORDCHG", "860", "OrderChange"})
+
+
+def _refuse_order_changes(
+    uow: UnitOfWork,
+    profile: ExchangeProfile,
+    rec: ExchangeRecord,
+    decoded: edi.Decoded,
+    results: list[dict[str, Any]],
+) -> None:
+    """A buyer's order change that was read but refused (an order the partner does not have, a
+    shipped line): besides the syntax acknowledgement, which only says the file could be read, an
+    application acknowledgement with the reason (APERAK, 824, ApplicationResponse), so that the
+    partner's system learns its change did not hold."""
+    refused = [r for r in results if r["type"] in CHANGE_TYPES and not r["ok"] and r.get("code")]
+    if not refused:
+        return
+    ack = doc.Acknowledgement(
+        interchange_reference=rec.interchange_ref or "unknown",
+        status=doc.AckStatus.REJECTED,
+        kind="application",
+        document_reference=rec.interchange_ref,
+        errors=tuple(doc.AckError(code="BV", text=str(r["error"])) for r in refused),
+        issue_date=utcnow().date(),
+    )
+    fmt = decoded.format if decoded.format in ("edifact", "x12") else "ubl"
+    outbound.queue_acknowledgement(uow, profile, ack, decoded, acknowledges=rec, fmt=fmt)
 
 
 __all__ = [

@@ -33,6 +33,7 @@ from portal.gql.orders.types import (
     InvoicePayment,
     Order,
     OrderLine,
+    OrderVersion,
     Shipment,
     ShipmentLine,
 )
@@ -102,6 +103,7 @@ class Loaders:
         self.contact = self._by_id(m.Contact, Contact)
         self.order = self._by_id(m.Order, Order)
         self.lines_by_order = self._by_parent(m.OrderLine, OrderLine, "order_id", "line_no")
+        self.versions_by_order = self._by_parent(m.OrderVersion, OrderVersion, "order_id", "number")
         self.shipments_by_order = self._by_parent(m.Shipment, Shipment, "order_id")
         self.invoices_by_order = self._by_parent(m.Invoice, Invoice, "order_id")
         self.shipment_lines = self._by_parent(m.ShipmentLine, ShipmentLine, "shipment_id")

@@ -37,6 +37,7 @@ from portal.models.opportunities import (
     OpportunityLine,
     OpportunityStage,
 )
+from portal.models.order_versions import LineChangeKind, OrderVersion, VersionKind
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, ReviewOutcome, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
@@ -85,6 +86,7 @@ __all__ = [
     "InvoiceMessage",
     "InvoicePayment",
     "InvoiceStatus",
+    "LineChangeKind",
     "LineResponse",
     "LoginFailure",
     "MailMessage",
@@ -100,6 +102,7 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "OrderTally",
+    "OrderVersion",
     "OrgKind",
     "Organization",
     "PasswordReset",
@@ -111,6 +114,7 @@ __all__ = [
     "ShipmentLine",
     "Task",
     "User",
+    "VersionKind",
     "WebhookDelivery",
     "WebhookEndpoint",
     "derive_status",

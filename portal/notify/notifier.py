@@ -173,6 +173,16 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
             Notice(Kind.ORDER_LINES_CHANGED, "order", order.id, (Order, order.id), {"number": order.number},
                    orgs=(order.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
         ]  # fmt: skip
+    if kind in ("order.changed", "order.cancelled"):
+        # The supplier the order is routed to: it must confirm the changed lines (issue #17).
+        supplier = p.get("supplier_id")
+        if not _int(supplier):
+            return []
+        rule = Kind.ORDER_CHANGED if kind == "order.changed" else Kind.ORDER_CANCELLED
+        return [
+            Notice(rule, "order", event.entity_id, (Order, event.entity_id), {"number": p.get("number")},
+                   orgs=(supplier,), **base)
+        ]  # fmt: skip
     if kind == "order.change_reviewed":
         order = lookup.orders.get(event.entity_id)
         if order is None:
@@ -309,6 +319,8 @@ NOTIFYING_EVENTS = (
         "order.routed",
         "order.confirmed",
         "order.change_reviewed",
+        "order.changed",
+        "order.cancelled",
         "shipment.created",
         "invoice.submitted",
         "case.routed",

@@ -24,6 +24,8 @@ class Kind(enum.StrEnum):
     ORDER_ROUTED = "order_routed"
     ORDER_LINES_CHANGED = "order_lines_changed"
     ORDER_CHANGE_REVIEWED = "order_change_reviewed"
+    ORDER_CHANGED = "order_changed"
+    ORDER_CANCELLED = "order_cancelled"
     ORDER_LATE = "order_late"
     SHIPMENT_RECEIVED = "shipment_received"
     INVOICE_OVERBILLED = "invoice_overbilled"
@@ -116,6 +118,20 @@ RULES: tuple[Rule, ...] = (
         N_("Buyer reviewed changes"),
         N_("The buyer reviewed the changes to order %(number)s"),
         "order.change_reviewed",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.ORDER_CHANGED,
+        N_("Buyer changed an order"),
+        N_("The buyer changed order %(number)s: please confirm the changed lines"),
+        "order.changed",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.ORDER_CANCELLED,
+        N_("Buyer cancelled an order"),
+        N_("The buyer cancelled order %(number)s"),
+        "order.cancelled (a routed order)",
         {"*": _MAIL},
     ),
     Rule(

@@ -101,6 +101,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/invoices/{invoice_id:int}/schedule", page(invoices.schedule), methods=["POST"]),
         Route("/invoices/{invoice_id:int}/answer", page(invoices.answer), methods=["POST"]),
         Route("/invoices/{invoice_id:int}/credit-notes", page(invoices.credit), methods=["POST"]),
+        Route("/orders/{order_id:int}/change", page(orders.change), methods=["POST"]),
         Route("/cases/new", page(cases.new), methods=["GET", "POST"]),
         Route("/cases/{case_id:int}", page(cases.detail), methods=["GET"]),
         Route("/cases/{case_id:int}/comments", page(cases.comment), methods=["POST"]),

@@ -124,6 +124,7 @@ EVENTS = {
     "order.confirmed": N_("Supplier answered"),
     "order.change_reviewed": N_("Buyer reviewed the supplier's changes"),
     "order.cancelled": N_("Order cancelled"),
+    "order.changed": N_("Order changed by the buyer"),
     "shipment.created": N_("Ship notice recorded"),
     "invoice.submitted": N_("Invoice submitted"),
     "invoice.approved": N_("Invoice approved"),
@@ -234,6 +235,10 @@ SERVICE_MESSAGES += [
     N_("an opportunity starts in qualification, proposal or negotiation"),
     N_("unknown product; choose one from the catalogue"),
     N_("must be between 0 and 100"),
+    # the buyer's order changes (portal.orders.changes)
+    N_("change, cancel or add at least one line"),
+    N_("changed twice"),
+    N_("a cancelled line takes no new quantity or date"),
 ]
 ROLES = {
     "admin": N_("Administrator"),
@@ -361,6 +366,7 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "order.confirmed": N_("Order lines answered by the supplier"),
     "order.change_reviewed": N_("Supplier's changes reviewed by the buyer"),
     "order.cancelled": N_("Order cancelled"),
+    "order.changed": N_("Order changed by the buyer (a new version)"),
     "shipment.created": N_("Ship notice received"),
     "invoice.submitted": N_("Invoice submitted"),
     "case.opened": N_("Case opened"),

@@ -47,6 +47,7 @@ from portal.models import (
     OpportunityLine,
     Order,
     OrderLine,
+    OrderVersion,
     Organization,
     OrgKind,
     Product,
@@ -55,6 +56,7 @@ from portal.models import (
     ShipmentLine,
     Task,
     User,
+    VersionKind,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -284,6 +286,19 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             # a supplier's change awaiting the buyer's review (issue #17): the review inbox's rows
             line.proposed_response, line.proposed_quantity = LineResponse.CHANGED, Decimal(1)
         lid = add(OrderLine, line, o.dealer, o.supplier)
+        if o.supplier is not None and n % 3 == 0:
+            # the buyer changed the routed order (issue #17, part 2): its versions
+            for number in (1, 2):
+                add(
+                    OrderVersion,
+                    OrderVersion(
+                        order_id=oid,
+                        number=number,
+                        kind=VersionKind.ORIGINAL if number == 1 else VersionKind.CHANGED,
+                    ),
+                    o.dealer,
+                    o.supplier,
+                )
         if o.supplier is not None and o.shipped:
             sid = add(
                 Shipment,
@@ -554,6 +569,7 @@ def expected_visible(
         CustomerAssignment: rows(CustomerAssignment, lambda o: o in mine),
         Order: rows(Order, lambda d, s: d in mine or s in mine),
         OrderLine: rows(OrderLine, lambda d, s: d in mine or s in mine),
+        OrderVersion: rows(OrderVersion, lambda d, s: d in mine or s in mine),
         Shipment: rows(Shipment, lambda d, s: d in mine or s in mine),
         ShipmentLine: rows(ShipmentLine, lambda d, s: d in mine or s in mine),
         Invoice: rows(Invoice, lambda s: s in mine),

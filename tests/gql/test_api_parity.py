@@ -40,6 +40,7 @@ WEB_ACTIONS: dict[str, str] = {
     "/orders/{order_id:int}/invoices": "submitInvoice",
     "/orders/{order_id:int}/route": "routeOrder",
     "/orders/{order_id:int}/review": "reviewLineChanges",
+    "/orders/{order_id:int}/change": "changeOrder",
     "/admin/tolerances": "setSupplierTolerance",
     # one form, three buttons: approveInvoice, disputeInvoice, rejectInvoice
     "/invoices/{invoice_id:int}/review": "approveInvoice",

@@ -11,6 +11,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "order.routed",
     "order.confirmed",
     "order.change_reviewed",
+    "order.changed",
     "order.cancelled",
     "shipment.created",
     "invoice.submitted",

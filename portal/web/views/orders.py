@@ -41,7 +41,7 @@ from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors, number_input
-from portal.web.views import history, pickers
+from portal.web.views import history, order_changes, pickers
 
 ORDER_PAGE_ROWS = 50  # shipments and invoices shown at once on an order page (then: next page)
 NEW_ORDER_ROWS = 3  # lines a new-order form starts with; "Add a line" adds more
@@ -156,7 +156,18 @@ class OrderViews:
             number_input=number_input,
             due=(today + timedelta(days=30)).isoformat(),
             responses=[(r.value, labels.RESPONSE[r]) for r in LineResponse if r is not LineResponse.PENDING],
+            **order_changes.context(ctx, order, form),
         )
+
+    # The order change form (portal.web.views.order_changes) renders and acts through these.
+    def render(self, ctx: Ctx, order_id: int, *, form: str, errors: FormErrors) -> Response:
+        return self._render(ctx, order_id, form=form, errors=errors)
+
+    def act(self, ctx: Ctx, form: str, action: Callable[[], str]) -> Response:
+        return self._act(ctx, form, action)
+
+    def change(self, ctx: Ctx) -> Response:
+        return order_changes.change(self, ctx)
 
     def _act(self, ctx: Ctx, form: str, action: Callable[[], str]) -> Response:
         order_id = ctx.request.path_params["order_id"]
