@@ -30,7 +30,7 @@ from portal.orders.service import load_order
 
 __all__ = ["MAX_UPLOAD_BYTES", "upload_invoice"]
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # an XRechnung is kilobytes; a ZUGFeRD PDF rarely a few MiB
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # "10 MB" in the messages; an XRechnung is kilobytes; a ZUGFeRD PDF rarely a few MiB
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -85,9 +85,7 @@ def upload_invoice(
     if not data:
         raise InvalidInput("file", "is empty")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(
-            "file", f"is {len(data):,} bytes, larger than the limit of {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB"
-        )
+        raise InvalidInput("file", "is larger than the limit of 10 MB")
     _kind(data)
     sha = hashlib.sha256(data).hexdigest()
     session = uow.session

@@ -28,6 +28,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.exports import ExportViews
+    from portal.exchange.upload import MAX_UPLOAD_BYTES
     from portal.web.views.invoices import InvoiceViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews
@@ -91,6 +92,11 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/orders/{order_id:int}/respond", page(orders.respond), methods=["POST"]),
         Route("/orders/{order_id:int}/shipments", page(orders.ship), methods=["POST"]),
         Route("/orders/{order_id:int}/invoices", page(orders.invoice), methods=["POST"]),
+        Route(
+            "/orders/{order_id:int}/invoice-file",
+            page(orders.upload_invoice, max_bytes=MAX_UPLOAD_BYTES + 64 * 1024),
+            methods=["POST"],
+        ),
         Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
         Route("/orders/{order_id:int}/review", page(orders.review), methods=["POST"]),
         Route("/invoices/{invoice_id:int}", page(invoices.detail), methods=["GET"]),

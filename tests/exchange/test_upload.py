@@ -167,7 +167,7 @@ def test_a_file_that_is_no_invoice_is_refused(factory: sessionmaker[Session]) ->
         (b"", "is empty"),
         (b"UNA:+.? 'UNB+UNOC:3", "neither an XML e-invoice"),
         (b"\x89PNG\r\n", "neither an XML e-invoice"),
-        (b"<" + b" " * MAX_UPLOAD_BYTES, "larger than the limit of 10 MiB"),
+        (b"<" + b" " * MAX_UPLOAD_BYTES, "larger than the limit of 10 MB"),
     ],
 )
 def test_empty_big_or_other_files_are_refused_before_anything_is_stored(
