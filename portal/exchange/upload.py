@@ -30,12 +30,14 @@ from portal.orders.service import load_order
 
 __all__ = ["MAX_UPLOAD_BYTES", "upload_invoice"]
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # "10 MB" in the messages; an XRechnung is kilobytes; a ZUGFeRD PDF rarely a few MiB
+MAX_UPLOAD_BYTES = (
+    10 * 1024 * 1024
+)  # "10 MB" in the messages; an XRechnung is kilobytes; a ZUGFeRD PDF rarely a few MiB
 _BOM = b"\xef\xbb\xbf"
 
 
 def _kind(data: bytes) -> str:
-    """"pdf" or "xml" by the file's first bytes (not its name or the browser's content type)."""
+    """ "pdf" or "xml" by the file's first bytes (not its name or the browser's content type)."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.removeprefix(_BOM).lstrip(b" \t\r\n").startswith(b"<"):
@@ -54,10 +56,14 @@ def _screen(order: Order | None) -> Screen:
                 "(XRechnung UBL or CII, ZUGFeRD / Factur-X): not applied"
             )
         document = message.document
-        if order is not None and isinstance(document, doc.Invoice) and document.type_code != "381":
-            if (document.order_number or "").strip() != order.number:
-                named = document.order_number or "no order"
-                return f"the invoice names {named}, not order {order.number}: not applied"
+        if (
+            order is not None
+            and isinstance(document, doc.Invoice)
+            and document.type_code != "381"  # a credit note names its invoice, not always the order
+            and (document.order_number or "").strip() != order.number
+        ):
+            named = document.order_number or "no order"
+            return f"the invoice names {named}, not order {order.number}: not applied"
         return None
 
     return screen
@@ -115,7 +121,9 @@ def upload_invoice(
     uow.flush()
     contents.save(session, rec.id, data)
     # An owner admin uploads as the supplier: the invoice is the supplier's, as if it sent the file.
-    acting = principal if principal.org_id == organization_id else organization_principal(session, organization_id)
+    acting = (
+        principal if principal.org_id == organization_id else organization_principal(session, organization_id)
+    )
     try:
         with session.begin_nested():
             process_record(uow, rec, principal=acting, screen=_screen(order))

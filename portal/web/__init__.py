@@ -16,6 +16,7 @@ STATIC = Path(__file__).parent / "static"
 
 def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[BaseRoute]:
     """Routes to mount in the app."""
+    from portal.exchange.upload import MAX_UPLOAD_BYTES
     from portal.web.core import Web, favicon
     from portal.web.views.accounts import AccountViews, InvitationAdminViews
     from portal.web.views.admin import AdminViews
@@ -28,7 +29,6 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.exports import ExportViews
-    from portal.exchange.upload import MAX_UPLOAD_BYTES
     from portal.web.views.invoices import InvoiceViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews

@@ -19,7 +19,15 @@ from edi.xml.zugferd import embed_xml
 from portal.errors import InvalidInput, NotFound, PermissionDenied
 from portal.exchange import contents
 from portal.exchange.upload import MAX_UPLOAD_BYTES, upload_invoice
-from portal.models import Direction, ExchangeLink, ExchangeRecord, Invoice, Organization, RecordState
+from portal.models import (
+    Direction,
+    ExchangeLink,
+    ExchangeRecord,
+    Invoice,
+    LineResponse,
+    Organization,
+    RecordState,
+)
 from portal.orders import service as orders
 from tests.builders import Scene, build_scene
 from tests.exchange.helpers import OWNER_GLN, SUPPLIER_GLN, invoice
@@ -37,19 +45,25 @@ def _scene(factory: sessionmaker[Session]) -> tuple[Scene, int]:
     with scene.uow() as uow:
         sp = scene.p("supplier-a")
         current = orders.load_order(uow, sp, order.id)
-        answers = [orders.LineAnswer(line_no=ln.line_no, action=orders.LineResponse.ACCEPTED) for ln in current.lines]
+        answers = [
+            orders.LineAnswer(line_no=ln.line_no, action=LineResponse.ACCEPTED) for ln in current.lines
+        ]
         orders.respond_to_order(uow=uow, principal=sp, order_id=order.id, answers=answers)
     return scene, order.id
 
 
-def xrechnung(scene: Scene, order_id: int, *, seller_city: str | None = "Berlin", number: str = "INV-1") -> doc.Invoice:
+def xrechnung(
+    scene: Scene, order_id: int, *, seller_city: str | None = "Berlin", number: str = "INV-1"
+) -> doc.Invoice:
     with scene.uow() as uow:
         loaded = orders.load_order(uow, scene.p("owner"), order_id)
     base = invoice(loaded, {1: Decimal(2)}, number=number)
     contact = doc.Contact(name="Anna", phone="+49 30 1234", email="anna@supplier.example")
     return replace(
         base,
-        seller=replace(base.seller, vat_id="DE123456789", address=replace(ADDRESS, city=seller_city), contact=contact),
+        seller=replace(
+            base.seller, vat_id="DE123456789", address=replace(ADDRESS, city=seller_city), contact=contact
+        ),
         buyer=replace(base.buyer, address=replace(ADDRESS, city="Köln", postal_code="50667")),
         buyer_reference="04011000-12345-34",
         delivery_date=base.issue_date,
@@ -178,8 +192,14 @@ def test_empty_big_or_other_files_are_refused_before_anything_is_stored(
         _upload(scene, "supplier-a", data, order_id)
     assert refused.value.field == "file"
     with factory() as session:
-        assert session.scalar(select(func.count()).select_from(ExchangeRecord).where(
-            ExchangeRecord.direction == Direction.INBOUND)) == 0
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(ExchangeRecord)
+                .where(ExchangeRecord.direction == Direction.INBOUND)
+            )
+            == 0
+        )
 
 
 def test_an_xml_external_entity_is_not_resolved(factory: sessionmaker[Session]) -> None:
@@ -236,5 +256,7 @@ def test_owner_staff_upload_only_on_an_order_as_its_supplier(factory: sessionmak
 
 def _upload_as(scene: Scene, role: str, data: bytes, order_id: int) -> int:
     with scene.uow() as uow:
-        rec = upload_invoice(uow=uow, principal=scene.p("owner", role), filename="i.xml", data=data, order_id=order_id)
+        rec = upload_invoice(
+            uow=uow, principal=scene.p("owner", role), filename="i.xml", data=data, order_id=order_id
+        )
         return rec.id

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from edi.xml import codec
-from portal.models import ExchangeRecord, Invoice, Organization
+from portal.models import ExchangeRecord, Invoice, LineResponse, Organization
 from portal.orders import service as orders
 from tests.exchange.helpers import OWNER_GLN, SUPPLIER_GLN
 from tests.exchange.test_upload import xrechnung
@@ -24,7 +24,9 @@ def _confirmed_order(world: WebWorld) -> int:
     with scene.uow() as uow:
         sp = scene.p("supplier-a")
         current = orders.load_order(uow, sp, order.id)
-        answers = [orders.LineAnswer(line_no=ln.line_no, action=orders.LineResponse.ACCEPTED) for ln in current.lines]
+        answers = [
+            orders.LineAnswer(line_no=ln.line_no, action=LineResponse.ACCEPTED) for ln in current.lines
+        ]
         orders.respond_to_order(uow=uow, principal=sp, order_id=order.id, answers=answers)
     return order.id
 
@@ -48,7 +50,7 @@ def test_the_supplier_sees_the_form_and_a_good_file_becomes_the_invoice(
 ) -> None:
     order_id = _confirmed_order(world)
     page = world.client("supplier-a").get(f"/orders/{order_id}", headers={"accept-language": "de"})
-    assert 'action="/orders/%d/invoice-file"' % order_id in page.text
+    assert f'action="/orders/{order_id}/invoice-file"' in page.text
     assert 'enctype="multipart/form-data"' in page.text and "E-Rechnung hochladen" in page.text
     data = codec.encode(xrechnung(world.scene, order_id), syntax="ubl", profile="xrechnung")
     response = _post(world, "supplier-a", order_id, "inv.xml", data)
@@ -87,7 +89,9 @@ def test_a_file_of_the_wrong_kind_is_refused_on_the_form_in_german(
         assert session.scalar(select(func.count()).select_from(ExchangeRecord)) == 0
 
 
-def test_another_supplier_cannot_upload_against_the_order(world: WebWorld, factory: sessionmaker[Session]) -> None:
+def test_another_supplier_cannot_upload_against_the_order(
+    world: WebWorld, factory: sessionmaker[Session]
+) -> None:
     order_id = _confirmed_order(world)
     client = world.client("supplier-b")
     page = client.get("/orders")

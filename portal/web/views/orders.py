@@ -18,7 +18,6 @@ from portal.access import permissions as may
 from portal.errors import InvalidInput
 from portal.exchange import upload as uploads
 from portal.models import (
-    RecordState,
     Customer,
     Invoice,
     InvoiceLine,
@@ -26,6 +25,7 @@ from portal.models import (
     OrderLine,
     OrderStatus,
     Organization,
+    RecordState,
     ShipmentLine,
 )
 from portal.orders import fulfilment, review
@@ -329,13 +329,18 @@ class OrderViews:
                 order_id=order_id,
             )
             invoice_ids = [
-                link["id"] for m in record.messages for link in m.get("links", []) if link["entity"] == "invoice"
+                link["id"]
+                for m in record.messages
+                for link in m.get("links", [])
+                if link["entity"] == "invoice"
             ]
             if record.state is RecordState.APPLIED and invoice_ids:
                 return ctx.redirect(f"/invoices/{invoice_ids[0]}", ctx._("The e-invoice has been accepted."))
             return ctx.redirect(
                 f"/exchange/{record.id}",
-                ctx._("The e-invoice was not accepted. The findings below say why; nothing else was recorded."),
+                ctx._(
+                    "The e-invoice was not accepted. The findings below say why; nothing else was recorded."
+                ),
             )
 
         return ctx.attempt(run, lambda errors: self._render(ctx, order_id, form="upload", errors=errors))
