@@ -216,6 +216,17 @@ def _store(
     return "stored"
 
 
+def stored_before(session: Session, organization_id: int, sha: str) -> int | None:
+    """The inbound record of ``organization_id`` that holds these very bytes (``sha``), if any."""
+    return session.scalar(
+        select(ExchangeRecord.id).where(
+            ExchangeRecord.organization_id == organization_id,
+            ExchangeRecord.direction == Direction.INBOUND,
+            ExchangeRecord.sha_key == sha,
+        )
+    )
+
+
 def _add_record(
     uow: UnitOfWork,
     profile: ExchangeProfile,
@@ -690,4 +701,5 @@ __all__ = [
     "refuse_oversized",
     "reprocess",
     "store",
+    "stored_before",
 ]

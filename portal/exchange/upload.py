@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
-
 import edi.documents as doc
 from portal.access import Principal
 from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput
 from portal.exchange import contents, einvoices, failures
-from portal.exchange.inbound import Screen, _storable, process_record
+from portal.exchange.inbound import Screen, _storable, process_record, stored_before
 from portal.exchange.profiles import organization_principal
 from portal.models import Direction, ExchangeRecord, Order, RecordState
 from portal.orders.service import load_order
@@ -95,13 +93,7 @@ def upload_invoice(
     _kind(data)
     sha = hashlib.sha256(data).hexdigest()
     session = uow.session
-    earlier = session.scalar(
-        select(ExchangeRecord.id).where(
-            ExchangeRecord.organization_id == organization_id,
-            ExchangeRecord.direction == Direction.INBOUND,
-            ExchangeRecord.sha_key == sha,
-        )
-    )
+    earlier = stored_before(session, organization_id, sha)
     if earlier is not None:
         raise InvalidInput(
             "file", f"was received before (EDI message {earlier}); process that one again instead"
