@@ -161,6 +161,14 @@ def can_act_as_supplier(p: Principal, order: _Routed) -> bool:
     return order.supplier_id is not None and order.supplier_id in p.org_ids
 
 
+def can_upload_invoice(p: Principal, order: _Routed | None = None) -> bool:
+    """Upload an e-invoice file (#17.6): a supplier's writing user; with ``order``, also an owner
+    admin on the supplier's behalf (as `can_act_as_supplier`; the file is the supplier's)."""
+    if order is not None:
+        return can_act_as_supplier(p, order)
+    return can_write(p) and p.is_supplier
+
+
 def can_cancel_order(p: Principal, order: _Routed) -> bool:
     if p.is_owner:
         return _owner_with(p, OWNER_SALES)

@@ -16,6 +16,7 @@ STATIC = Path(__file__).parent / "static"
 
 def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[BaseRoute]:
     """Routes to mount in the app."""
+    from portal.exchange.upload import MAX_UPLOAD_BYTES
     from portal.web.core import Web, favicon
     from portal.web.views.accounts import AccountViews, InvitationAdminViews
     from portal.web.views.admin import AdminViews
@@ -93,6 +94,11 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/orders/{order_id:int}/respond", page(orders.respond), methods=["POST"]),
         Route("/orders/{order_id:int}/shipments", page(orders.ship), methods=["POST"]),
         Route("/orders/{order_id:int}/invoices", page(orders.invoice), methods=["POST"]),
+        Route(
+            "/orders/{order_id:int}/invoice-file",
+            page(orders.upload_invoice, max_bytes=MAX_UPLOAD_BYTES + 64 * 1024),
+            methods=["POST"],
+        ),
         Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
         Route("/orders/{order_id:int}/review", page(orders.review), methods=["POST"]),
         Route("/invoices/{invoice_id:int}", page(invoices.detail), methods=["GET"]),

@@ -16,6 +16,7 @@ from portal import validation
 from portal.access import load_by_ids, load_children
 from portal.access import permissions as may
 from portal.errors import InvalidInput
+from portal.exchange import upload as uploads
 from portal.models import (
     Customer,
     Invoice,
@@ -24,6 +25,7 @@ from portal.models import (
     OrderLine,
     OrderStatus,
     Organization,
+    RecordState,
     ShipmentLine,
 )
 from portal.orders import fulfilment, review
@@ -319,6 +321,40 @@ class OrderViews:
             return ctx._("The invoice has been submitted.")
 
         return self._act(ctx, "invoice", action)
+
+    def upload_invoice(self, ctx: Ctx) -> Response:
+        """The supplier's e-invoice file (#17.6): applied, the invoice page; refused, its ledger
+        record with every finding (rule, level, where in the file)."""
+        order_id = ctx.request.path_params["order_id"]
+
+        def run() -> Response:
+            upload = ctx.form.upload("file")
+            if upload is None:
+                raise InvalidInput("file", "choose a file")
+            data = upload.file.read(uploads.MAX_UPLOAD_BYTES + 1)
+            record = uploads.upload_invoice(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                filename=upload.filename or "invoice",
+                data=data,
+                order_id=order_id,
+            )
+            invoice_ids = [
+                link["id"]
+                for m in record.messages
+                for link in m.get("links", [])
+                if link["entity"] == "invoice"
+            ]
+            if record.state is RecordState.APPLIED and invoice_ids:
+                return ctx.redirect(f"/invoices/{invoice_ids[0]}", ctx._("The e-invoice has been accepted."))
+            return ctx.redirect(
+                f"/exchange/{record.id}",
+                ctx._(
+                    "The e-invoice was not accepted. The findings below say why; nothing else was recorded."
+                ),
+            )
+
+        return ctx.attempt(run, lambda errors: self._render(ctx, order_id, form="upload", errors=errors))
 
     # -- owner -------------------------------------------------------------------------------
     def review(self, ctx: Ctx) -> Response:
