@@ -41,6 +41,7 @@ __all__ = [
     "Acknowledgement",
     "Address",
     "AllowanceCharge",
+    "ChangeAction",
     "Contact",
     "DespatchAdvice",
     "DespatchLine",
@@ -52,6 +53,8 @@ __all__ = [
     "Message",
     "MessageAck",
     "MonetaryTotals",
+    "OrderChange",
+    "OrderChangeLine",
     "OrderLine",
     "OrderPurpose",
     "OrderResponse",
@@ -169,6 +172,53 @@ class PurchaseOrder:
     requested_delivery_date: date | None = None
     note: str | None = None
     purpose: OrderPurpose = OrderPurpose.ORIGINAL
+    other_parties: tuple[OtherParty, ...] = ()
+
+
+class ChangeAction(enum.StrEnum):
+    """What an order change does to a line (EDIFACT LIN 1229 1/3/2, X12 POC02 AI/CA/DI, UBL
+    LineStatusCode 1/3/2 of UNCL 1229)."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChangeLine:
+    """One line of an order change. For ``ADDED`` and ``CHANGED`` the quantity (and date, price)
+    are the line's new values; a ``CANCELLED`` line carries its identification only."""
+
+    line_id: str
+    action: ChangeAction
+    quantity: Decimal | None = None
+    unit: str = "C62"
+    gtin: str | None = None
+    supplier_article: str | None = None
+    buyer_article: str | None = None
+    description: str | None = None
+    unit_price: Decimal | None = None
+    requested_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChange:
+    """The buyer's change of an order sent before (EDIFACT ORDCHG, X12 860, UBL OrderChange): the
+    changed, added and cancelled lines. ``number`` names the change document, ``order_number`` and
+    ``order_date`` the order it changes (EDIFACT RFF+ON with DTM+171, X12 BCH03/BCH06, UBL
+    OrderReference). ``sequence`` counts the order's changes (X12 BCH05, UBL SequenceNumberID;
+    EDIFACT does not carry it: its BGM number names the change)."""
+
+    number: str
+    order_number: str
+    issue_date: date
+    buyer: Party
+    seller: Party
+    lines: tuple[OrderChangeLine, ...]
+    sequence: str | None = None
+    order_date: date | None = None
+    currency: str | None = None
+    note: str | None = None
     other_parties: tuple[OtherParty, ...] = ()
 
 
@@ -446,7 +496,13 @@ class Acknowledgement:
 
 
 Document: TypeAlias = (
-    PurchaseOrder | OrderResponse | DespatchAdvice | Invoice | RemittanceAdvice | Acknowledgement
+    PurchaseOrder
+    | OrderChange
+    | OrderResponse
+    | DespatchAdvice
+    | Invoice
+    | RemittanceAdvice
+    | Acknowledgement
 )
 
 

@@ -12,6 +12,7 @@ from edi.edifact._ack import decode_aperak, decode_contrl
 from edi.edifact._desadv import decode_desadv
 from edi.edifact._envelope import Interchange, RawMessage, comp, elem, read_messages
 from edi.edifact._invoic import decode_invoic
+from edi.edifact._ordchg import decode_ordchg
 from edi.edifact._orders import decode_orders, decode_ordrsp
 from edi.edifact._remadv import decode_remadv
 from edi.edifact._tokenizer import Tokenizer
@@ -22,6 +23,7 @@ __all__ = ["DECODERS", "DecodeResult", "decode", "decode_all", "detect"]
 
 DECODERS: dict[str, Callable[[Ctx], Document]] = {
     "ORDERS": decode_orders,
+    "ORDCHG": decode_ordchg,
     "ORDRSP": decode_ordrsp,
     "DESADV": decode_desadv,
     "INVOIC": decode_invoic,

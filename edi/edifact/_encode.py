@@ -16,6 +16,7 @@ from edi.documents import (
     Envelope,
     Invoice,
     MessageAck,
+    OrderChange,
     OrderResponse,
     Party,
     PurchaseOrder,
@@ -26,6 +27,7 @@ from edi.edifact._decode import DecodeResult
 from edi.edifact._desadv import encode_desadv
 from edi.edifact._invoic import encode_invoic
 from edi.edifact._lengths import check_segment, fit_segment, is_code
+from edi.edifact._ordchg import encode_ordchg
 from edi.edifact._orders import encode_orders, encode_ordrsp
 from edi.edifact._remadv import encode_remadv
 from edi.edifact._serializer import serialize_segments
@@ -40,6 +42,7 @@ VERSIONS = ("D96A", "D01B")
 ASSOCIATIONS = {
     "D96A": {
         "ORDERS": "EAN008",
+        "ORDCHG": "EAN008",
         "ORDRSP": "EAN005",
         "DESADV": "EAN005",
         "INVOIC": "EAN008",
@@ -47,6 +50,7 @@ ASSOCIATIONS = {
     },
     "D01B": {
         "ORDERS": "EAN010",
+        "ORDCHG": "EAN010",
         "ORDRSP": "EAN007",
         "DESADV": "EAN007",
         "INVOIC": "EAN011",
@@ -60,6 +64,8 @@ _Encoder = Callable[[Any, str], list[Segment]]
 def _kind(doc: Document) -> tuple[str, _Encoder]:
     if isinstance(doc, PurchaseOrder):
         return "ORDERS", encode_orders
+    if isinstance(doc, OrderChange):
+        return "ORDCHG", encode_ordchg
     if isinstance(doc, OrderResponse):
         return "ORDRSP", encode_ordrsp
     if isinstance(doc, DespatchAdvice):

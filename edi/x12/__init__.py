@@ -5,9 +5,9 @@ Stages, each usable on its own::
     ISA separators (_syntax.read_isa)
       -> tokenizer (_tokenizer: streaming chunks, str.split, segments as plain tuples)
       -> envelopes (_envelope: ISA/GS/ST..SE/GE/IEA counts and control numbers, TA1)
-      -> mapping (_map850, _map855, _map856, _map810, _map997: one tag-dispatch loop per set)
+      -> mapping (_map850, _map860, _map855, _map856, _map810, _map997: one tag-dispatch loop per set)
 
-Transaction sets: 850 <-> PurchaseOrder, 855 <-> OrderResponse, 856 <-> DespatchAdvice,
+Transaction sets: 850 <-> PurchaseOrder, 860 <-> OrderChange, 855 <-> OrderResponse, 856 <-> DespatchAdvice,
 810 <-> Invoice, 997/999/TA1 <-> Acknowledgement. Versions 002040 to 005010 decode (the mapped
 segments did not change); ``encode`` writes 004010 unless told otherwise.
 

@@ -161,10 +161,24 @@ def can_act_as_supplier(p: Principal, order: _Routed) -> bool:
     return order.supplier_id is not None and order.supplier_id in p.org_ids
 
 
+def can_upload_invoice(p: Principal, order: _Routed | None = None) -> bool:
+    """Upload an e-invoice file (#17.6): a supplier's writing user; with ``order``, also an owner
+    admin on the supplier's behalf (as `can_act_as_supplier`; the file is the supplier's)."""
+    if order is not None:
+        return can_act_as_supplier(p, order)
+    return can_write(p) and p.is_supplier
+
+
 def can_cancel_order(p: Principal, order: _Routed) -> bool:
     if p.is_owner:
         return _owner_with(p, OWNER_SALES)
     return can_write(p) and order.dealer_id is not None and order.dealer_id in p.org_ids
+
+
+def can_change_order(p: Principal, order: _Routed) -> bool:
+    """Make a new version of an order after routing (lines added, changed or cancelled; issue #17):
+    whoever may cancel it, the owner's sales staff and the dealer that sold it."""
+    return can_cancel_order(p, order)
 
 
 def can_review_line_changes(p: Principal) -> bool:
@@ -203,6 +217,28 @@ def can_answer_invoice(p: Principal, invoice: _Billed) -> bool:
     if p.is_owner:
         return "admin" in p.roles
     return invoice.supplier_id in p.org_ids
+
+
+# -- opportunities (issue #18.4) ---------------------------------------------------------------
+class _Sold(Protocol):
+    @property
+    def dealer_id(self) -> int | None: ...
+
+
+def can_create_opportunity(p: Principal) -> bool:
+    """Open an opportunity: the owner's sales staff and admins (for the owner or for a dealer), and
+    the writers of a dealer or partner (in their own name)."""
+    if p.is_owner:
+        return _owner_with(p, OWNER_SALES)
+    return can_write(p) and p.org_kind in (OrgKind.DEALER, OrgKind.PARTNER)
+
+
+def can_work_opportunity(p: Principal, opportunity: _Sold) -> bool:
+    """Change a visible opportunity (its fields, lines and stage; "won" creates its order): the
+    owner's sales staff and admins, and the writers of the dealer that sells it."""
+    if p.is_owner:
+        return _owner_with(p, OWNER_SALES)
+    return can_write(p) and opportunity.dealer_id is not None and opportunity.dealer_id in p.org_ids
 
 
 # -- cases -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ activity                on a visible customer, logged by its organizations or by
 order, order line       sold by (dealer) or routed to (supplier) one of its organizations; each
                         column is tested only against the organizations of its kind
                         (Principal.supplier_ids), so a dealer's rule is ``dealer_id IN ...`` alone
+order version           of a visible order
 shipment, its lines     of its own (supplier), or of an order it sold (dealer)
 invoice, its lines      issued by one of its organizations (supplier invoices are between
                         supplier and owner; dealers do not see them)
@@ -18,6 +19,8 @@ invoice payment,        of a visible invoice; credit notes issued by one of its 
 message, credit note    (all between supplier and owner)
 case                    routed to or opened by one of its organizations
 case comment/attachment on a visible case, and not internal
+opportunity, its lines  sold by one of its organizations (``dealer_id``; the owner's own
+                        opportunities, without a dealer, are the owner's alone)
 product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
@@ -68,8 +71,11 @@ from portal.models import (
     InvoicePayment,
     Notification,
     NotificationPreference,
+    Opportunity,
+    OpportunityLine,
     Order,
     OrderLine,
+    OrderVersion,
     Organization,
     OrgKind,
     Product,
@@ -135,6 +141,10 @@ def _order_lines(p: Principal) -> ColumnElement[bool]:
     return OrderLine.order_id.in_(select(Order.id).where(_orders(p)))
 
 
+def _order_versions(p: Principal) -> ColumnElement[bool]:
+    return OrderVersion.order_id.in_(select(Order.id).where(_orders(p)))
+
+
 def _sold_by(p: Principal, order_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
     """The order ``order_id`` was sold by one of the principal's organizations: a correlated EXISTS
     (under an OR, ``order_id IN (SELECT ...)`` makes PostgreSQL hash every order the dealer sold)."""
@@ -183,6 +193,15 @@ def _case_comments(p: Principal) -> ColumnElement[bool]:
 
 def _case_attachments(p: Principal) -> ColumnElement[bool]:
     return CaseAttachment.case_id.in_(select(Case.id).where(_cases(p))) & CaseAttachment.internal.is_(False)
+
+
+def _opportunities(p: Principal) -> ColumnElement[bool]:
+    # As an order's dealer column: only against the organizations that may sell.
+    return Opportunity.dealer_id.in_(p.buyer_ids) if p.buyer_ids else false()
+
+
+def _opportunity_lines(p: Principal) -> ColumnElement[bool]:
+    return OpportunityLine.opportunity_id.in_(select(Opportunity.id).where(_opportunities(p)))
 
 
 def _everyone(_p: Principal) -> ColumnElement[bool]:
@@ -261,6 +280,7 @@ RULES: dict[type[Any], Rule] = {
     Task: _tasks,
     Order: _orders,
     OrderLine: _order_lines,
+    OrderVersion: _order_versions,
     Shipment: _shipments,
     ShipmentLine: _shipment_lines,
     Invoice: _invoices,
@@ -271,6 +291,8 @@ RULES: dict[type[Any], Rule] = {
     Case: _cases,
     CaseComment: _case_comments,
     CaseAttachment: _case_attachments,
+    Opportunity: _opportunities,
+    OpportunityLine: _opportunity_lines,
     Product: _everyone,
     Organization: _organizations,
     User: _users,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +37,7 @@ from portal.exchange import contents, einvoices, failures, outbound
 from portal.exchange.faults import checkpoint
 from portal.exchange.handling import discard, reprocess
 from portal.exchange.mapping import apply_document
-from portal.exchange.profiles import acting_principal, owner_principal
+from portal.exchange.profiles import acting_principal, organization_principal, owner_principal
 from portal.models import (
     Direction,
     ExchangeLink,
@@ -214,6 +214,17 @@ def _store(
             return "duplicate"
         _add_record(uow, profile, fetched, sha, sha_key=sha, state=RecordState.RECEIVED)
     return "stored"
+
+
+def stored_before(session: Session, organization_id: int, sha: str) -> int | None:
+    """The inbound record of ``organization_id`` that holds these very bytes (``sha``), if any."""
+    return session.scalar(
+        select(ExchangeRecord.id).where(
+            ExchangeRecord.organization_id == organization_id,
+            ExchangeRecord.direction == Direction.INBOUND,
+            ExchangeRecord.sha_key == sha,
+        )
+    )
 
 
 def _add_record(
@@ -447,14 +458,34 @@ def _step(name: str) -> Iterator[None]:
         raise failures.StepFailed(name, exc) from exc
 
 
-def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
+Screen = Callable[[str, doc.Message], str | None]
+"""What a caller refuses before a message is applied (its reason), e.g. an upload: not an e-invoice."""
+
+
+def process_record(
+    uow: UnitOfWork,
+    rec: ExchangeRecord,
+    *,
+    principal: Principal | None = None,
+    screen: Screen | None = None,
+) -> None:
     """Decode one stored file and apply each message in a savepoint of its own: one bad message
-    fails that message only. Anything else that goes wrong raises; the worker fails the file."""
+    fails that message only. Anything else that goes wrong raises; the worker fails the file.
+
+    A file of an organization without an exchange profile (an invoice uploaded in the portal) is
+    applied as that organization (or as ``principal``), an e-invoice breaking its rules is always
+    refused, and no acknowledgement is written: nobody would fetch it."""
     session = uow.session
     profile = session.scalars(
         select(ExchangeProfile).where(ExchangeProfile.organization_id == rec.organization_id)
-    ).one()
-    principal = acting_principal(session, profile)
+    ).first()
+    if principal is None:
+        principal = (
+            acting_principal(session, profile)
+            if profile is not None
+            else organization_principal(session, rec.organization_id)
+        )
+    policy = profile.invalid_einvoices if profile is not None else "reject"
     with _step("decoding the file"):
         # The stored file is read in chunks as the decoder goes and each message's document is let
         # go once it is applied: a big EDIFACT/X12 file is never whole in memory, nor its documents
@@ -469,7 +500,7 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
     with _step("checking the interchange reference"):
         if envelope is not None and not _claim_reference(session, rec, stream.format, envelope):
             return
-    if envelope is not None and stream.format in ("edifact", "x12"):
+    if profile is not None and envelope is not None and stream.format in ("edifact", "x12"):
         sender = envelope.sender.strip()
         if sender != profile.partner_id.strip():
             rec.state = RecordState.FAILED
@@ -486,10 +517,11 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         if message.document is not None and einvoices.is_einvoice(stream.format, message):
             with _step("validating the e-invoice"):  # an XML or PDF file: one message, read whole
                 verdict = einvoices.check(contents.read_all(session, rec.id))
-            if verdict.broken and profile.invalid_einvoices == "reject":
+            if verdict.broken and policy == "reject":
                 refused = (message, verdict)
         with _step(f"applying message {message.envelope.message_reference}"):
-            result = _apply_message(uow, principal, rec, message, verdict, profile.invalid_einvoices)
+            screened = screen(stream.format, message) if screen is not None else None
+            result = _apply_message(uow, principal, rec, message, verdict, policy, screened)
             result["error"] = texts.setdefault(result["error"], result["error"])
             results.append(result)
         with _step("decoding the file"):
@@ -512,8 +544,10 @@ def process_record(uow: UnitOfWork, rec: ExchangeRecord) -> None:
         rec.state = RecordState.FAILED
         if not rec.error:
             rec.error = "the file holds no message"
-    with _step("writing the acknowledgement"):
-        _queue_acknowledgement(uow, profile, rec, decoded, refused)
+    if profile is not None:
+        with _step("writing the acknowledgement"):
+            _queue_acknowledgement(uow, profile, rec, decoded, refused)
+            _refuse_order_changes(uow, profile, rec, decoded, results)
     with _step("saving the result"):
         record_event(
             uow,
@@ -590,6 +624,7 @@ def _apply_message(
     message: doc.Message,
     verdict: einvoices.Verdict | None = None,
     policy: str = "reject",
+    screened: str | None = None,
 ) -> dict[str, object]:
     result: dict[str, object] = {
         "reference": message.envelope.message_reference,
@@ -606,6 +641,10 @@ def _apply_message(
     if verdict is not None and verdict.broken and policy == "reject":
         result["error"] = verdict.refusal()
         result["code"] = einvoices.ERROR_CODE
+        return result
+    if screened is not None:
+        result["error"] = screened
+        result["code"] = "refused"
         return result
     try:
         with uow.session.begin_nested():
@@ -651,9 +690,39 @@ def _queue_acknowledgement(
         rec.ack_record_id = ack_rec.id
 
 
+CHANGE_TYPES = frozenset({"ORDCHG", "860", "OrderChange"})
+
+
+def _refuse_order_changes(
+    uow: UnitOfWork,
+    profile: ExchangeProfile,
+    rec: ExchangeRecord,
+    decoded: edi.Decoded,
+    results: list[dict[str, Any]],
+) -> None:
+    """A buyer's order change that was read but refused (an order the partner does not have, a
+    shipped line): besides the syntax acknowledgement, which only says the file could be read, an
+    application acknowledgement with the reason (APERAK, 824, ApplicationResponse), so that the
+    partner's system learns its change did not hold."""
+    refused = [r for r in results if r["type"] in CHANGE_TYPES and not r["ok"] and r.get("code")]
+    if not refused:
+        return
+    ack = doc.Acknowledgement(
+        interchange_reference=rec.interchange_ref or "unknown",
+        status=doc.AckStatus.REJECTED,
+        kind="application",
+        document_reference=rec.interchange_ref,
+        errors=tuple(doc.AckError(code="BV", text=str(r["error"])) for r in refused),
+        issue_date=utcnow().date(),
+    )
+    fmt = decoded.format if decoded.format in ("edifact", "x12") else "ubl"
+    outbound.queue_acknowledgement(uow, profile, ack, decoded, acknowledges=rec, fmt=fmt)
+
+
 __all__ = [
     "Claim",
     "PollReport",
+    "Screen",
     "claim_next",
     "discard",
     "poll",
@@ -662,4 +731,5 @@ __all__ = [
     "refuse_oversized",
     "reprocess",
     "store",
+    "stored_before",
 ]

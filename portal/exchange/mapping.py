@@ -7,6 +7,7 @@ Order lines are identified across formats by their line number (``OrderLine.line
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -22,11 +23,12 @@ from portal.models import (
     InvoicePayment,
     LineResponse,
     Order,
+    OrderVersion,
     Organization,
     OrgKind,
     Product,
 )
-from portal.orders import fulfilment
+from portal.orders import changes, fulfilment
 from portal.orders import service as orders
 
 Link = tuple[str, int]
@@ -90,6 +92,64 @@ def purchase_order(
         delivery_party=delivery,
         requested_delivery_date=order.requested_date,
         note=order.note,
+    )
+
+
+_ACTIONS = {
+    "added": doc.ChangeAction.ADDED,
+    "changed": doc.ChangeAction.CHANGED,
+    "cancelled": doc.ChangeAction.CANCELLED,
+}
+
+
+def order_change(
+    order: Order,
+    version: OrderVersion,
+    owner: Organization,
+    supplier: Organization,
+    products: dict[int, Product],
+) -> doc.OrderChange:
+    """A version of the order (``version``) as the change the supplier receives: the lines it
+    added, changed or cancelled, with their values in that version (not as they may be now)."""
+    in_version = {int(line["line_no"]): line for line in version.lines}
+    current = {line.line_no: line for line in order.lines}
+    lines = []
+    for entry in version.changes:
+        line_no = int(entry["line_no"])
+        action = _ACTIONS[str(entry["change"])]
+        values = in_version[line_no]
+        line = current[line_no]
+        if action is doc.ChangeAction.CANCELLED:
+            lines.append(doc.OrderChangeLine(line_id=str(line_no), action=action, buyer_article=line.sku))
+            continue
+        requested = values.get("requested_date")
+        lines.append(
+            doc.OrderChangeLine(
+                line_id=str(line_no),
+                action=action,
+                quantity=Decimal(str(values["quantity"])),
+                unit=line.unit,
+                gtin=line.gtin,
+                supplier_article=products[line.product_id].supplier_article
+                if line.product_id in products
+                else None,
+                buyer_article=line.sku,
+                description=line.description,
+                unit_price=Decimal(str(values["unit_price"])),
+                requested_date=date.fromisoformat(requested) if requested else None,
+            )
+        )
+    return doc.OrderChange(
+        number=f"{order.number}-{version.number}",
+        order_number=order.number,
+        issue_date=version.created_at.date(),
+        buyer=_party(owner),
+        seller=_party(supplier),
+        lines=tuple(lines),
+        sequence=str(version.number - 1),  # the first change of an order is change 1 (its version 2)
+        order_date=order.order_date,
+        currency=order.currency,
+        note=version.note,
     )
 
 
@@ -226,6 +286,8 @@ def apply_document(
             due_date=due,
         )
         return [("order", order.id), ("invoice", invoice.id)]
+    if isinstance(document, doc.OrderChange):
+        return _apply_order_change(uow, principal, document)
     kind = type(document).__name__
     raise InvalidInput("document", f"a {kind} is not accepted from your organization")
 
@@ -279,6 +341,48 @@ def remittance_advice(
         lines=lines,
     )
     return advice, invoice.id, invoice.number
+
+
+def _apply_order_change(uow: UnitOfWork, principal: Principal, document: doc.OrderChange) -> list[Link]:
+    """A buyer's system changes an order it placed (the dealer that sold it): through the same
+    service as the portal's change form. An order the sender does not have is NotFound."""
+    order = _order_by_number(uow, principal, document.order_number)
+    line_changes: list[changes.LineChange] = []
+    added: list[orders.NewOrderLine] = []
+    for line in document.lines:
+        if line.action is doc.ChangeAction.ADDED:
+            if line.quantity is None:
+                raise InvalidInput("quantity", f"added line {line.line_id} has no quantity")
+            added.append(
+                orders.NewOrderLine(
+                    quantity=line.quantity,
+                    product_id=_product_id(uow, line.gtin) if line.gtin and not line.buyer_article else None,
+                    sku=line.buyer_article,
+                    unit_price=line.unit_price,
+                    requested_date=line.requested_date,
+                )
+            )
+        elif line.action is doc.ChangeAction.CANCELLED:
+            line_changes.append(changes.LineChange(_line_no(order, line.line_id), cancel=True))
+        else:
+            line_changes.append(
+                changes.LineChange(
+                    _line_no(order, line.line_id), quantity=line.quantity, requested_date=line.requested_date
+                )
+            )
+    changes.change_order(
+        uow=uow,
+        principal=principal,
+        order_id=order.id,
+        changes=line_changes,
+        added=added,
+        note=document.note,
+    )
+    return [("order", order.id)]
+
+
+def _product_id(uow: UnitOfWork, gtin: str) -> int | None:
+    return uow.session.scalar(select(Product.id).where(Product.gtin == gtin))
 
 
 def order_for_outbound(

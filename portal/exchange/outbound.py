@@ -20,12 +20,18 @@ import edi
 import edi.documents as doc
 import edi.x12
 from adapters import AdapterError, Transport
-from edi.errors import EdiError
+from edi.errors import EdiError, UnsupportedError
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import NotFound
 from portal.exchange import contents, failures
 from portal.exchange.faults import checkpoint
-from portal.exchange.mapping import Link, order_for_outbound, purchase_order, remittance_advice
+from portal.exchange.mapping import (
+    Link,
+    order_change,
+    order_for_outbound,
+    purchase_order,
+    remittance_advice,
+)
 from portal.exchange.profiles import owner_principal
 from portal.models import (
     Direction,
@@ -39,16 +45,21 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.numbering import locked_counter, next_value
+from portal.orders.changes import list_versions
 
 log = logging.getLogger("portal.exchange")
 CURSOR = "exchange.outbound.last_event"
 EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml", "cii": "xml"}
 SENDING_TIMEOUT = timedelta(minutes=5)
 ORDER_MESSAGE_TYPES = {"edifact": "ORDERS", "x12": "850", "opentrans": "ORDER", "ubl": "Order"}
+# The buyer's change of an order sent before (issue #17): in the formats that have one.
+CHANGE_MESSAGE_TYPES = {"edifact": "ORDCHG", "x12": "860", "ubl": "OrderChange"}
+CHANGED = "order.changed"
 # The outbox events that become files for the supplier an order is routed to.
 OUTBOUND_EVENTS = {
     "order.routed": doc.OrderPurpose.ORIGINAL,
     "order.cancelled": doc.OrderPurpose.CANCELLATION,
+    CHANGED: doc.OrderPurpose.ORIGINAL,  # written as an OrderChange, see _order_document
 }
 SETTLE = timedelta(minutes=2)  # no unit of work stays open longer than this
 # A recorded payment becomes a remittance advice where the partner's format has one (issue #17.4);
@@ -235,20 +246,34 @@ def _queue_order(
     if order.supplier_id != profile.organization_id:
         return None  # routed elsewhere since
     cancelling = purpose is doc.OrderPurpose.CANCELLATION
-    if cancelling and not _was_sent(session, profile, order.id):
-        return None
+    changing = event.kind == CHANGED
+    if (cancelling or changing) and not _was_sent(session, profile, order.id):
+        return None  # the partner never got the order: nothing to change or cancel at its end
     owner_org = session.scalars(select(Organization).where(Organization.kind == OrgKind.OWNER)).first()
     supplier = session.get_one(Organization, profile.organization_id)
     assert owner_org is not None
-    document = replace(purchase_order(order, owner_org, supplier, products), purpose=purpose)
+    document: doc.Document
+    if changing:
+        number = event.payload.get("version")
+        version = next((v for v in list_versions(uow, owner, order.id) if v.number == number), None)
+        if version is None:
+            return None
+        document = order_change(order, version, owner_org, supplier, products)
+        message_type = CHANGE_MESSAGE_TYPES.get(profile.format, "ORDERCHANGE")
+    else:
+        document = replace(purchase_order(order, owner_org, supplier, products), purpose=purpose)
+        message_type = ORDER_MESSAGE_TYPES[profile.format]
     envelope = _envelope(session, profile)
-    message_type = ORDER_MESSAGE_TYPES[profile.format]
     state, error = RecordState.QUEUED, None
     try:
+        if changing and profile.format not in CHANGE_MESSAGE_TYPES:
+            raise UnsupportedError(
+                f"{profile.format} has no order change here; tell the supplier another way"
+            )
         data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
     except EdiError as exc:  # e.g. a cancellation in a format that cannot carry one: visible in the ledger
         data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
-    kind = "cancel" if cancelling else message_type
+    kind = "cancel" if cancelling else "change" if changing else message_type
     filename = f"{kind}_{order.number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}"
     rec = _new_record(
         session,

@@ -137,7 +137,12 @@ def open_transport(profile: ExchangeProfile) -> Transport:
 
 def acting_principal(session: Session, profile: ExchangeProfile) -> Principal:
     """Files are applied as the sending organization: the same access policy as its users."""
-    org = session.get_one(Organization, profile.organization_id)
+    return organization_principal(session, profile.organization_id)
+
+
+def organization_principal(session: Session, organization_id: int) -> Principal:
+    """The organization itself as a member (a file applied as its sender, with or without a profile)."""
+    org = session.get_one(Organization, organization_id)
     org_ids, supplier_ids = organization_kinds(session, org.id)
     return Principal(
         org_id=org.id,

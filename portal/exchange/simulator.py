@@ -264,8 +264,11 @@ class PartnerSimulator:
         if (
             "ack" in self.behaviour.steps
             and decoded.format in ("edifact", "x12")
+            # orders, the buyer's changes of them and remittance advice (the portal waits for their
+            # acknowledgement)
             and any(
-                isinstance(m.document, doc.PurchaseOrder | doc.RemittanceAdvice) for m in decoded.messages
+                isinstance(m.document, doc.PurchaseOrder | doc.OrderChange | doc.RemittanceAdvice)
+                for m in decoded.messages
             )
         ):
             self._acknowledge(decoded)

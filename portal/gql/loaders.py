@@ -24,6 +24,7 @@ from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
+from portal.gql.opportunities.types import OpportunityLine
 from portal.gql.orders.types import (
     CreditNote,
     Invoice,
@@ -32,6 +33,7 @@ from portal.gql.orders.types import (
     InvoicePayment,
     Order,
     OrderLine,
+    OrderVersion,
     Shipment,
     ShipmentLine,
 )
@@ -101,6 +103,7 @@ class Loaders:
         self.contact = self._by_id(m.Contact, Contact)
         self.order = self._by_id(m.Order, Order)
         self.lines_by_order = self._by_parent(m.OrderLine, OrderLine, "order_id", "line_no")
+        self.versions_by_order = self._by_parent(m.OrderVersion, OrderVersion, "order_id", "number")
         self.shipments_by_order = self._by_parent(m.Shipment, Shipment, "order_id")
         self.invoices_by_order = self._by_parent(m.Invoice, Invoice, "order_id")
         self.shipment_lines = self._by_parent(m.ShipmentLine, ShipmentLine, "shipment_id")
@@ -113,14 +116,14 @@ class Loaders:
             m.CustomerAssignment, CustomerAssignment, "customer_id"
         )
         self.comments_by_case = self._by_parent(m.CaseComment, CaseComment, "case_id")
+        self.lines_by_opportunity = self._by_parent(
+            m.OpportunityLine, OpportunityLine, "opportunity_id", "line_no"
+        )
         self.user: BatchLoader[User | None] = BatchLoader(self._users, lambda: None)
 
     def _users(self, ids: list[int]) -> dict[int, User | None]:
         """Visible users (of the principal's organizations; owner staff: all), as the API shows them."""
-        return {
-            ident: User.of(row)
-            for ident, row in users_by_ids(self.session, self.principal, ids).items()
-        }
+        return {ident: User.of(row) for ident, row in users_by_ids(self.session, self.principal, ids).items()}
 
     def by_ids(self, model: type[Any], build: type[B], ids: Iterable[int]) -> list[B]:
         return build_all(build, model, rows_by_id(self.session, self.principal, model, ids))

@@ -47,6 +47,8 @@ from portal.gql.notifications.queries import (
     NotificationsQuery,
     NotificationsSubscription,
 )
+from portal.gql.opportunities.mutations import OpportunitiesMutation
+from portal.gql.opportunities.queries import OpportunitiesQuery
 from portal.gql.orders.mutations import OrdersMutation
 from portal.gql.orders.queries import OrdersQuery
 from portal.gql.partners.queries import PartnersQuery
@@ -68,6 +70,7 @@ class Query(
     CustomersQuery,
     ActivitiesQuery,
     TasksQuery,
+    OpportunitiesQuery,
     PartnersQuery,
     FeedQuery,
     ExchangeQuery,
@@ -86,6 +89,7 @@ class Mutation(
     ActivitiesMutation,
     TasksMutation,
     CustomersMutation,
+    OpportunitiesMutation,
     ExchangeMutation,
     AdminMutation,
     NotificationsMutation,

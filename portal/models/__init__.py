@@ -29,6 +29,15 @@ from portal.models.invoicing import CreditNote, InvoiceMessage, InvoicePayment, 
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.notifications import Notification, NotificationPreference
+from portal.models.opportunities import (
+    CLOSED_STAGES,
+    DEFAULT_PROBABILITY,
+    OPEN_STAGES,
+    Opportunity,
+    OpportunityLine,
+    OpportunityStage,
+)
+from portal.models.order_versions import LineChangeKind, OrderVersion, VersionKind
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, ReviewOutcome, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.search import SEARCHED  # registers the search objects with create_all
@@ -37,8 +46,11 @@ from portal.models.tasks import CalendarFeed, Task
 from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "CLOSED_STAGES",
+    "DEFAULT_PROBABILITY",
     "EXTERNAL_ROLES",
     "OPEN_INVOICE_STATUSES",
+    "OPEN_STAGES",
     "OWNER_ROLES",
     "SEARCHED",
     "SLA",
@@ -74,6 +86,7 @@ __all__ = [
     "InvoiceMessage",
     "InvoicePayment",
     "InvoiceStatus",
+    "LineChangeKind",
     "LineResponse",
     "LoginFailure",
     "MailMessage",
@@ -82,10 +95,14 @@ __all__ = [
     "MessageKind",
     "Notification",
     "NotificationPreference",
+    "Opportunity",
+    "OpportunityLine",
+    "OpportunityStage",
     "Order",
     "OrderLine",
     "OrderStatus",
     "OrderTally",
+    "OrderVersion",
     "OrgKind",
     "Organization",
     "PasswordReset",
@@ -97,6 +114,7 @@ __all__ = [
     "ShipmentLine",
     "Task",
     "User",
+    "VersionKind",
     "WebhookDelivery",
     "WebhookEndpoint",
     "derive_status",

@@ -39,6 +39,7 @@ SEARCHED: dict[str, tuple[str, ...]] = {
     "customers": ("name", "number", "city", "vat_id"),
     "contacts": ("first_name", "last_name", "email"),
     "cases": ("number", "subject"),
+    "opportunities": ("number", "name"),
     "products": ("sku", "name", "gtin"),
     "organizations": ("name", "slug"),
     "users": ("name", "email"),

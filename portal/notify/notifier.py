@@ -46,6 +46,7 @@ from portal.models import (
     MatchStatus,
     Notification,
     NotificationPreference,
+    Opportunity,
     Order,
     Organization,
     OrgKind,
@@ -127,6 +128,13 @@ class _Lookup:
         case_ids = ids("case.commented", "case.routed", "case.opened", *STATUS_EVENTS)
         self.cases = _rows(session, Case, case_ids, Case.number, Case.routed_to_id, Case.opened_by_org_id)
         self.customers = _rows(session, Customer, ids("customer.shared"), Customer.number)
+        self.opportunities = _rows(
+            session,
+            Opportunity,
+            ids(*OPPORTUNITY_EVENTS),
+            Opportunity.number,
+            Opportunity.dealer_id,
+        )
 
 
 def _int(value: Any) -> bool:
@@ -164,6 +172,16 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
         return [
             Notice(Kind.ORDER_LINES_CHANGED, "order", order.id, (Order, order.id), {"number": order.number},
                    orgs=(order.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
+        ]  # fmt: skip
+    if kind in ("order.changed", "order.cancelled"):
+        # The supplier the order is routed to: it must confirm the changed lines (issue #17).
+        supplier = p.get("supplier_id")
+        if not _int(supplier):
+            return []
+        rule = Kind.ORDER_CHANGED if kind == "order.changed" else Kind.ORDER_CANCELLED
+        return [
+            Notice(rule, "order", event.entity_id, (Order, event.entity_id), {"number": p.get("number")},
+                   orgs=(supplier,), **base)
         ]  # fmt: skip
     if kind == "order.change_reviewed":
         order = lookup.orders.get(event.entity_id)
@@ -242,6 +260,8 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
             Notice(Kind.CUSTOMER_SHARED, "customer", customer.id, (Customer, customer.id),
                    {"number": customer.number}, orgs=(p["organization_id"],), **base)
         ]  # fmt: skip
+    if kind in OPPORTUNITY_EVENTS:
+        return _opportunity_notices(event, lookup, base)
     if kind == "webhook.disabled":
         org_id = p.get("organization_id", event.actor_org_id)
         if not isinstance(org_id, int):
@@ -268,12 +288,39 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
     return []
 
 
+def _opportunity_notices(event: Event, lookup: _Lookup, base: dict[str, Any]) -> list[Notice]:
+    """The user an opportunity is given to (not the one who gave it): once per event that gave it;
+    a won opportunity: its dealer and the owner's sales staff."""
+    opportunity = lookup.opportunities.get(event.entity_id)
+    if opportunity is None:
+        return []
+    shown = {"number": opportunity.number}
+    if event.kind == "opportunity.won":
+        order = event.payload.get("order_number")
+        return [
+            Notice(Kind.OPPORTUNITY_WON, "opportunity", opportunity.id, (Opportunity, opportunity.id),
+                   {**shown, "order": order if isinstance(order, str) else "?"},
+                   orgs=(opportunity.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
+        ]  # fmt: skip
+    owner = event.payload.get("owner_user_id")  # whom this event gave it to (it may have moved on since)
+    if not _int(owner) or owner == event.actor_user_id:
+        return []
+    return [
+        Notice(Kind.OPPORTUNITY_ASSIGNED, "opportunity", opportunity.id, (Opportunity, opportunity.id),
+               shown, users=(owner,), **base)
+    ]  # fmt: skip
+
+
+OPPORTUNITY_EVENTS = frozenset({"opportunity.created", "opportunity.assigned", "opportunity.won"})
+
 NOTIFYING_EVENTS = (
     set(INVOICE_EVENTS)
     | {
         "order.routed",
         "order.confirmed",
         "order.change_reviewed",
+        "order.changed",
+        "order.cancelled",
         "shipment.created",
         "invoice.submitted",
         "case.routed",
@@ -282,6 +329,7 @@ NOTIFYING_EVENTS = (
     | {"case.commented", "customer.shared", "webhook.disabled", "export.finished", "export.failed"}
     | {"task.assigned"}
     | STATUS_EVENTS
+    | OPPORTUNITY_EVENTS
 )
 
 

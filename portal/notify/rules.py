@@ -24,6 +24,8 @@ class Kind(enum.StrEnum):
     ORDER_ROUTED = "order_routed"
     ORDER_LINES_CHANGED = "order_lines_changed"
     ORDER_CHANGE_REVIEWED = "order_change_reviewed"
+    ORDER_CHANGED = "order_changed"
+    ORDER_CANCELLED = "order_cancelled"
     ORDER_LATE = "order_late"
     SHIPMENT_RECEIVED = "shipment_received"
     INVOICE_OVERBILLED = "invoice_overbilled"
@@ -42,6 +44,8 @@ class Kind(enum.StrEnum):
     APPOINTMENT_REMINDER = "appointment_reminder"
     TASK_ASSIGNED = "task_assigned"
     TASK_DUE = "task_due"
+    OPPORTUNITY_ASSIGNED = "opportunity_assigned"
+    OPPORTUNITY_WON = "opportunity_won"
     EXCHANGE_FAILED = "exchange_failed"
     ACK_OVERDUE = "ack_overdue"
     TOKEN_EXPIRING = "token_expiring"  # noqa: S105 - a kind of notification, not a secret
@@ -114,6 +118,20 @@ RULES: tuple[Rule, ...] = (
         N_("Buyer reviewed changes"),
         N_("The buyer reviewed the changes to order %(number)s"),
         "order.change_reviewed",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.ORDER_CHANGED,
+        N_("Buyer changed an order"),
+        N_("The buyer changed order %(number)s: please confirm the changed lines"),
+        "order.changed",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.ORDER_CANCELLED,
+        N_("Buyer cancelled an order"),
+        N_("The buyer cancelled order %(number)s"),
+        "order.cancelled (a routed order)",
         {"*": _MAIL},
     ),
     Rule(
@@ -222,6 +240,20 @@ RULES: tuple[Rule, ...] = (
         {"*": _DIGEST},
     ),
     Rule(
+        Kind.OPPORTUNITY_ASSIGNED,
+        N_("Opportunity assigned to you"),
+        N_("Opportunity %(number)s was assigned to you"),
+        "opportunity.created, opportunity.assigned",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.OPPORTUNITY_WON,
+        N_("Opportunity won"),
+        N_("Opportunity %(number)s was won: order %(order)s"),
+        "opportunity.won",
+        {"sales": _MAIL, "admin": _DIGEST, "*": _ON},
+    ),
+    Rule(
         Kind.APPOINTMENT_REMINDER,
         N_("Appointment reminder"),
         N_("Appointment coming up: %(subject)s"),
@@ -320,6 +352,7 @@ LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
     "case": lambda i, p: f"/cases/{i}",
     "customer": lambda i, p: f"/customers/{i}",
     "task": lambda i, p: f"/tasks/{i}",
+    "opportunity": lambda i, p: f"/opportunities/{i}",
     "exchange_record": lambda i, p: f"/exchange/{i}",
     "api_token": lambda i, p: "/admin/tokens",
     "webhook": lambda i, p: "/admin/webhooks",

@@ -39,6 +39,7 @@ from portal.orders.tolerance import (
     within_tolerance,
 )
 from portal.orders.units import check_quantity
+from portal.orders.versions import record_cancellation
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +148,7 @@ def create_order(
         note=validation.text("note", note, max_length=2000, required=False),
     )
     for index, spec in enumerate(lines, start=1):
-        order.lines.append(_new_line(uow, principal, index, spec))
+        order.lines.append(new_line(uow, principal, index, spec))
     session.add(order)
     uow.flush()
     record(
@@ -167,7 +168,7 @@ def create_order(
 PRICE_NOT_YOURS = "only the owner's sales staff may set a price: leave it out to use the catalogue price"
 
 
-def _new_line(uow: UnitOfWork, principal: Principal, index: int, spec: NewOrderLine) -> OrderLine:
+def new_line(uow: UnitOfWork, principal: Principal, index: int, spec: NewOrderLine) -> OrderLine:
     field = f"lines[{index}]"
     product = None
     if spec.product_id is not None:
@@ -385,8 +386,12 @@ def cancel_order(
     status = order.status()
     if any(line.quantity_shipped > 0 for line in order.lines) or status is OrderStatus.CANCELLED:
         raise InvalidState("order", status.value, "cancel")
+    invoiced = next((line for line in order.lines if line.quantity_invoiced > 0), None)
+    if invoiced is not None:
+        raise InvalidState(f"order {order.number}", f"invoiced (line {invoiced.line_no})", "cancel")
     touch_order(order, expected_version)
     order.cancelled_at = utcnow()
+    version = record_cancellation(uow, principal, order)
     uow.flush()
     record(
         uow,
@@ -396,5 +401,6 @@ def cancel_order(
         order.id,
         number=order.number,
         supplier_id=order.supplier_id,
+        **({"version": version.number} if version is not None else {}),
     )
     return order

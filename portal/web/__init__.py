@@ -16,6 +16,7 @@ STATIC = Path(__file__).parent / "static"
 
 def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[BaseRoute]:
     """Routes to mount in the app."""
+    from portal.exchange.upload import MAX_UPLOAD_BYTES
     from portal.web.core import Web, favicon
     from portal.web.views.accounts import AccountViews, InvitationAdminViews
     from portal.web.views.admin import AdminViews
@@ -32,6 +33,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews
     from portal.web.views.notifications import NotificationViews
+    from portal.web.views.opportunities import OpportunityViews
     from portal.web.views.orders import OrderViews
     from portal.web.views.pickers import PickerViews
     from portal.web.views.tasks import TaskViews
@@ -65,6 +67,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     webhooks = WebhookViews(web)
     tasks = TaskViews(web)
     calendar = CalendarViews(web)
+    opportunities = OpportunityViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -91,6 +94,11 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/orders/{order_id:int}/respond", page(orders.respond), methods=["POST"]),
         Route("/orders/{order_id:int}/shipments", page(orders.ship), methods=["POST"]),
         Route("/orders/{order_id:int}/invoices", page(orders.invoice), methods=["POST"]),
+        Route(
+            "/orders/{order_id:int}/invoice-file",
+            page(orders.upload_invoice, max_bytes=MAX_UPLOAD_BYTES + 64 * 1024),
+            methods=["POST"],
+        ),
         Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
         Route("/orders/{order_id:int}/review", page(orders.review), methods=["POST"]),
         Route("/invoices/{invoice_id:int}", page(invoices.detail), methods=["GET"]),
@@ -99,6 +107,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/invoices/{invoice_id:int}/schedule", page(invoices.schedule), methods=["POST"]),
         Route("/invoices/{invoice_id:int}/answer", page(invoices.answer), methods=["POST"]),
         Route("/invoices/{invoice_id:int}/credit-notes", page(invoices.credit), methods=["POST"]),
+        Route("/orders/{order_id:int}/change", page(orders.change), methods=["POST"]),
         Route("/cases/new", page(cases.new), methods=["GET", "POST"]),
         Route("/cases/{case_id:int}", page(cases.detail), methods=["GET"]),
         Route("/cases/{case_id:int}/comments", page(cases.comment), methods=["POST"]),
@@ -118,6 +127,17 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/cases/{case_id:int}/route", page(cases.route), methods=["POST"]),
         Route("/cases/{case_id:int}/edit", page(cases.edit), methods=["POST"]),
         Route("/customers/new", page(customer_forms.new), methods=["GET", "POST"]),
+        Route("/pipeline", page(opportunities.board), methods=["GET"]),
+        Route("/opportunities/new", page(opportunities.new), methods=["GET", "POST"]),
+        Route("/opportunities/{opportunity_id:int}", page(opportunities.detail), methods=["GET"]),
+        Route("/opportunities/{opportunity_id:int}/stage", page(opportunities.stage), methods=["POST"]),
+        Route("/opportunities/{opportunity_id:int}/edit", page(opportunities.edit), methods=["POST"]),
+        Route("/opportunities/{opportunity_id:int}/lines", page(opportunities.add_line), methods=["POST"]),
+        Route(
+            "/opportunities/{opportunity_id:int}/lines/remove",
+            page(opportunities.remove_line),
+            methods=["POST"],
+        ),
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
         Route("/customers/{customer_id:int}/edit", page(customer_forms.edit), methods=["GET", "POST"]),
         Route(

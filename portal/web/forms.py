@@ -34,6 +34,7 @@ FIELD_ALIASES = {
     "contact": "contact_id",
     "customer": "customer_id",
     "assignee": "assignee_id",
+    "dealer": "dealer_id",
     "order": "order_id",
     "expires": "expires_in_days",
     "lines": "lines",

@@ -13,6 +13,7 @@ from portal.models import (
     InvoiceStatus,
     LineResponse,
     MatchStatus,
+    OpportunityStage,
     OrderStatus,
     OrgKind,
     RecordState,
@@ -107,6 +108,13 @@ FINDING_LEVEL = {
     "information": N_("Information"),
 }
 # Entities by their catalogue name (portal.entities, whose labels the catalog extracts too).
+STAGE = {
+    OpportunityStage.QUALIFICATION: N_("Qualification"),
+    OpportunityStage.PROPOSAL: N_("Proposal"),
+    OpportunityStage.NEGOTIATION: N_("Negotiation"),
+    OpportunityStage.WON: N_("Won"),
+    OpportunityStage.LOST: N_("Lost"),
+}
 ENTITY = {entity.name: entity.label for entity in ENTITIES}
 ENTITY_PLURAL = {entity.name: entity.plural for entity in ENTITIES}
 DIRECTION = {Direction.INBOUND: N_("Received from partner"), Direction.OUTBOUND: N_("Sent to partner")}
@@ -116,6 +124,7 @@ EVENTS = {
     "order.confirmed": N_("Supplier answered"),
     "order.change_reviewed": N_("Buyer reviewed the supplier's changes"),
     "order.cancelled": N_("Order cancelled"),
+    "order.changed": N_("Order changed by the buyer"),
     "shipment.created": N_("Ship notice recorded"),
     "invoice.submitted": N_("Invoice submitted"),
     "invoice.approved": N_("Invoice approved"),
@@ -143,6 +152,7 @@ ALL: dict[str, str] = {
         DIRECTION,
         FINDING_LEVEL,
         TASK_STATE,
+        STAGE,
     )
     for key, value in table.items()
 }
@@ -218,6 +228,17 @@ SERVICE_MESSAGES += [
     N_("a VAT id starts with the two-letter country code"),
     N_("must not be in the future"),
     N_("say how the consent was given or withdrawn"),
+    # raised by the opportunity service (portal.opportunities.service)
+    N_("say why the opportunity was lost"),
+    N_("add the products sold before marking the opportunity won: they become the order"),
+    N_("is the sum of the lines; change the lines instead"),
+    N_("an opportunity starts in qualification, proposal or negotiation"),
+    N_("unknown product; choose one from the catalogue"),
+    N_("must be between 0 and 100"),
+    # the buyer's order changes (portal.orders.changes)
+    N_("change, cancel or add at least one line"),
+    N_("changed twice"),
+    N_("a cancelled line takes no new quantity or date"),
 ]
 ROLES = {
     "admin": N_("Administrator"),
@@ -308,7 +329,6 @@ FIELDS = {
     "message": N_("Your answer"),
     "gross_total": N_("Amount credited (gross)"),
     "tax_total": N_("Tax"),
-    "amount": N_("Amount paid"),
     "paid_on": N_("Paid on"),
     "reference": N_("Payment reference"),
     "payment_scheduled_on": N_("Payment planned on"),
@@ -325,6 +345,18 @@ FIELDS = {
     "phone_consent_source": N_("How the phone consent was given or withdrawn"),
     "email_consent_at": N_("Day of the e-mail consent"),
     "phone_consent_at": N_("Day of the phone consent"),
+    "expected_close": N_("Expected close"),
+    "amount": N_("Amount"),
+    "probability": N_("Probability (percent)"),
+    "stage": N_("Stage"),
+    "lost_reason": N_("Reason for the loss"),
+    "note": N_("Note"),
+    "owner": N_("Owner"),
+    "dealer": N_("Dealer"),
+    "dealer_id": N_("Dealer"),
+    "product": N_("Product"),
+    "sku": N_("Product"),
+    "line": N_("Line"),
 }
 
 # The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).
@@ -334,6 +366,7 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "order.confirmed": N_("Order lines answered by the supplier"),
     "order.change_reviewed": N_("Supplier's changes reviewed by the buyer"),
     "order.cancelled": N_("Order cancelled"),
+    "order.changed": N_("Order changed by the buyer (a new version)"),
     "shipment.created": N_("Ship notice received"),
     "invoice.submitted": N_("Invoice submitted"),
     "case.opened": N_("Case opened"),
@@ -354,6 +387,12 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "contact.updated": N_("Contact changed"),
     "contact.erased": N_("Contact erased on request"),
     "activity.completed": N_("Task completed"),
+    "opportunity.created": N_("Opportunity opened"),
+    "opportunity.updated": N_("Opportunity changed"),
+    "opportunity.assigned": N_("Opportunity given to another user"),
+    "opportunity.stage_changed": N_("Opportunity moved to another stage"),
+    "opportunity.won": N_("Opportunity won"),
+    "opportunity.lost": N_("Opportunity lost"),
 }
 WEBHOOK_STATUSES: dict[str, str] = {
     "pending": N_("waiting"),

@@ -51,6 +51,14 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         (r"^order (?P<number>\S+) has no line (?P<line>\S+)$", N_("order %(number)s has no line %(line)s")),
         (r"^unknown product (?P<product>.+)$", N_("unknown product %(product)s")),
+        (
+            r"^changes nothing: line (?P<line>\d+) already has this quantity and date$",
+            N_("changes nothing: line %(line)s already has this quantity and date"),
+        ),
+        (
+            r"^(?P<quantity>[-\d.]+) of line (?P<line>\d+) are invoiced already$",
+            N_("%(quantity)s of line %(line)s are invoiced already"),
+        ),
         (r"^(?P<name>.+) is not a supplier$", N_("%(name)s is not a supplier")),
         (r"^(?P<name>.+) is not a dealer or partner$", N_("%(name)s is not a dealer or partner")),
         (r"^unknown for a (?P<org_kind>\w+) organization: .*$", N_("this role is not available here")),

@@ -96,6 +96,15 @@ SAME: list[Same] = [
         {"done": False, "dueFrom": "2026-01-05", "dueBefore": "2026-01-06"},
         by("CREATED_AT", "DESC"),
     ),
+    Same("opportunities", "", "opportunities"),
+    Same(
+        "opportunities",
+        "stage=qualification&sort=expected_close&dir=asc&q=op-",
+        "opportunities",
+        {"stage": ["QUALIFICATION"], "search": "op-"},
+        by("EXPECTED_CLOSE"),
+    ),
+    Same("opportunities", "sort=amount", "opportunities", None, by("AMOUNT", "DESC")),
     Same("exchange", "", "exchangeRecords"),
     Same(
         "exchange",
@@ -123,6 +132,7 @@ def _graphql(same: Same, first: int) -> tuple[str, dict[str, Any]]:
 
 
 _FILTERS = {
+    "opportunities": "OpportunityFilter",
     "orders": "OrderFilter",
     "shipments": "ShipmentFilter",
     "invoices": "InvoiceFilter",

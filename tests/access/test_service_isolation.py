@@ -19,7 +19,7 @@ from portal.customers import service as customers
 from portal.errors import NotFound, PermissionDenied, PortalError
 from portal.invoicing import service as invoicing
 from portal.models import ActivityKind, Event, Invoice, LineResponse
-from portal.orders import fulfilment, review
+from portal.orders import changes, fulfilment, review
 from portal.orders import service as orders
 from portal.partners import service as partners
 from tests.builders import Scene, build_scene
@@ -48,6 +48,13 @@ CALLS: dict[str, tuple[str, Call]] = {
             uow=uow, principal=p, order_id=i, answers=[orders.LineAnswer(1, LineResponse.ACCEPTED)]
         ),
     ),
+    "change_order": (
+        "order",
+        lambda uow, p, i: changes.change_order(
+            uow=uow, principal=p, order_id=i, changes=[changes.LineChange(1, quantity=Decimal(3))]
+        ),
+    ),
+    "list_order_versions": ("order", lambda uow, p, i: changes.list_versions(uow, p, i)),
     "review_line_changes": (
         "order",
         lambda uow, p, i: review.review_line_changes(

@@ -43,8 +43,11 @@ from portal.models import (
     MessageKind,
     Notification,
     NotificationPreference,
+    Opportunity,
+    OpportunityLine,
     Order,
     OrderLine,
+    OrderVersion,
     Organization,
     OrgKind,
     Product,
@@ -53,6 +56,7 @@ from portal.models import (
     ShipmentLine,
     Task,
     User,
+    VersionKind,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -89,6 +93,7 @@ class WorldSpec:
     activities: tuple[tuple[int, int], ...]  # (customer, org)
     events: tuple[int, ...]  # actor org
     tasks: tuple[tuple[int, int | None], ...] = ()  # (org, customer or None), assigned to the org's user
+    opportunities: tuple[tuple[int, int | None], ...] = ()  # (customer, selling dealer or None)
 
 
 @st.composite
@@ -160,6 +165,13 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
             )
         )
     )
+    opportunities = tuple(
+        draw(
+            st.lists(
+                st.tuples(st.integers(0, n_customers - 1), st.sampled_from([None, *sellers])), max_size=4
+            )
+        )
+    )
     return WorldSpec(
         kinds,
         tuple(parents),
@@ -170,6 +182,7 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
         activities,
         events,
         task_specs,
+        opportunities,
     )
 
 
@@ -273,6 +286,19 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             # a supplier's change awaiting the buyer's review (issue #17): the review inbox's rows
             line.proposed_response, line.proposed_quantity = LineResponse.CHANGED, Decimal(1)
         lid = add(OrderLine, line, o.dealer, o.supplier)
+        if o.supplier is not None and n % 3 == 0:
+            # the buyer changed the routed order (issue #17, part 2): its versions
+            for number in (1, 2):
+                add(
+                    OrderVersion,
+                    OrderVersion(
+                        order_id=oid,
+                        number=number,
+                        kind=VersionKind.ORIGINAL if number == 1 else VersionKind.CHANGED,
+                    ),
+                    o.dealer,
+                    o.supplier,
+                )
         if o.supplier is not None and o.shipped:
             sid = add(
                 Shipment,
@@ -420,6 +446,32 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             o,
             c,
         )
+    for n, (c, d) in enumerate(spec.opportunities):
+        opp_id = add(
+            Opportunity,
+            Opportunity(
+                number=f"OP-{n}",
+                name="Deal",
+                customer_id=customers[c],
+                dealer_id=org_ids[d] if d is not None else None,
+                expected_close=date(2026, 2, 1),
+                created_by_org_id=org_ids[0],
+            ),
+            d,
+        )
+        add(
+            OpportunityLine,
+            OpportunityLine(
+                opportunity_id=opp_id,
+                line_no=1,
+                product_id=product.id,
+                sku="SKU-1",
+                description="Thing",
+                quantity=Decimal(1),
+                unit_price=Decimal(1),
+            ),
+            d,
+        )
     endpoints: dict[int, int] = {}
     for n, o in enumerate(spec.events):  # each event delivered to a webhook endpoint of its actor
         event_id = add(
@@ -517,6 +569,7 @@ def expected_visible(
         CustomerAssignment: rows(CustomerAssignment, lambda o: o in mine),
         Order: rows(Order, lambda d, s: d in mine or s in mine),
         OrderLine: rows(OrderLine, lambda d, s: d in mine or s in mine),
+        OrderVersion: rows(OrderVersion, lambda d, s: d in mine or s in mine),
         Shipment: rows(Shipment, lambda d, s: d in mine or s in mine),
         ShipmentLine: rows(ShipmentLine, lambda d, s: d in mine or s in mine),
         Invoice: rows(Invoice, lambda s: s in mine),
@@ -535,6 +588,10 @@ def expected_visible(
         Activity: rows(Activity, lambda c, o: c in seen_customers and (o in mine or o == 0)),
         # its organizations' own tasks; one on a customer only while that customer is visible
         Task: rows(Task, lambda o, c: o in mine and (c is None or c in seen_customers)),
+        # an opportunity: the dealer that sells it (and the organizations above it); the owner's own
+        # (no dealer): nobody outside
+        Opportunity: rows(Opportunity, lambda d: d is not None and d in mine),
+        OpportunityLine: rows(OpportunityLine, lambda d: d is not None and d in mine),
         Event: rows(Event, lambda o: o in mine),
         ExchangeProfile: rows(ExchangeProfile, lambda o: o in mine),
         ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),

@@ -27,7 +27,9 @@ def register(base: str, email: str, password: str, target: str) -> dict[str, obj
             page.locator("#f-password").fill(password)
             page.locator("form[action='/login'] button[type=submit]").click()
             page.wait_for_url(f"{base}/")
-            assert page.locator("a[href='/admin/webhooks']").count() >= 1  # in the menu (folded at 375 px)
+            page.locator("details.menu summary").click()  # the menu, folded at 375 px
+            page.locator(".menu-panel a[href='/admin/users']").click()  # Verwaltung
+            assert page.locator("main a[href='/admin/webhooks']").count() >= 1
             page.goto("/admin/webhooks")
             expect(page.locator("main h1")).to_have_text("Webhooks")
             page.locator("#f-url").fill(target)

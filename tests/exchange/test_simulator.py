@@ -360,3 +360,27 @@ def held_lock(state: Path) -> Iterator[None]:
     )
     with PartnerSimulator(side, state):
         yield
+
+
+def test_a_changed_order_is_acknowledged(factory: sessionmaker[Session], tmp_path: Path) -> None:
+    """The buyer's change (issue #17, part 2) reaches the simulated supplier as an ORDCHG, which its
+    EDI converter acknowledges at once, as for an order."""
+    from portal.orders import changes
+
+    partner = partner_scene(factory, tmp_path / "partner")
+    order = partner.scene.order(partner.scene.customer(), supplier="supplier-a", quantities=(5,))
+    run_once(factory)
+    with PartnerSimulator(side_of(partner), tmp_path / "s.json", Behaviour(delay=60), clock=Clock()) as sim:
+        one_pass(sim)
+        with partner.scene.uow() as uow:
+            changes.change_order(
+                uow=uow,
+                principal=partner.scene.p("owner"),
+                order_id=order.id,
+                changes=[changes.LineChange(1, quantity=Decimal(6))],
+            )
+        run_once(factory)
+        one_pass(sim)
+    run_once(factory)
+    change = next(r for r in records(factory) if r.message_type == "ORDCHG")
+    assert change.state is RecordState.ACKNOWLEDGED, (change.state, change.error)

@@ -115,7 +115,9 @@ def shared_world(engine: Engine) -> Iterator[World]:
     factory = make_sessionmaker(engine)
     try:
         scene = build_scene(factory)
-        with make_client(factory, limits=Limits(poll_interval=0.05)) as client:
+        # the modules that share a world send many hundreds of operations as one principal
+        limits = Limits(poll_interval=0.05, rate_capacity=5000)
+        with make_client(factory, limits=limits) as client:
             yield build_world(Api(client, scene))
     finally:
         wipe(engine)

@@ -40,6 +40,7 @@ WEB_ACTIONS: dict[str, str] = {
     "/orders/{order_id:int}/invoices": "submitInvoice",
     "/orders/{order_id:int}/route": "routeOrder",
     "/orders/{order_id:int}/review": "reviewLineChanges",
+    "/orders/{order_id:int}/change": "changeOrder",
     "/admin/tolerances": "setSupplierTolerance",
     # one form, three buttons: approveInvoice, disputeInvoice, rejectInvoice
     "/invoices/{invoice_id:int}/review": "approveInvoice",
@@ -54,6 +55,11 @@ WEB_ACTIONS: dict[str, str] = {
     "/cases/{case_id:int}/status": "changeCaseStatus",
     "/cases/{case_id:int}/route": "routeCase",
     "/cases/{case_id:int}/edit": "updateCase",
+    "/opportunities/new": "createOpportunity",
+    "/opportunities/{opportunity_id:int}/stage": "moveOpportunity",
+    "/opportunities/{opportunity_id:int}/edit": "updateOpportunity",
+    "/opportunities/{opportunity_id:int}/lines": "addOpportunityLine",
+    "/opportunities/{opportunity_id:int}/lines/remove": "removeOpportunityLine",
     "/customers/{customer_id:int}/activities": "logActivity",
     "/customers/{customer_id:int}/share": "shareCustomer",
     "/customers/{customer_id:int}/contacts": "addContact",
@@ -73,6 +79,9 @@ WEB_ACTIONS: dict[str, str] = {
     "/admin/invitations": "inviteUser",
     "/admin/invitations/{invitation_id:int}/resend": "resendInvitation",
     "/admin/invitations/{invitation_id:int}/revoke": "revokeInvitation",
+    "/orders/{order_id:int}/invoice-file": WEB_ONLY
+    + "a supplier's e-invoice file for the portal; systems send theirs over the exchange (SFTP or"
+    + " folder), which takes the same path (a GraphQL upload is not built yet: issue #17)",
     "/password/forgot": WEB_ONLY + "a person without a session asks for a reset link by e-mail",
     "/password/reset/{token}": WEB_ONLY + "sets a user's password from a mailed link, without a session",
     "/invitation/{token}": WEB_ONLY

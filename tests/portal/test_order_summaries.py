@@ -73,9 +73,7 @@ def assert_facts_and_tallies_current(factory: sessionmaker[Session], *, today: d
                 review_definition(),
             )
         ).all()
-        wrong = [
-            r.number for r in rows if (r[1], bool(r[3]), bool(r[5])) != (r[2], bool(r[4]), bool(r[6]))
-        ]
+        wrong = [r.number for r in rows if (r[1], bool(r[3]), bool(r[5])) != (r[2], bool(r[4]), bool(r[6]))]
         assert wrong == [], f"stored due day / awaiting confirmation / awaiting review differ: {wrong}"
         kept = tally_rows(session)
         rebuild(session.connection())

@@ -114,3 +114,29 @@ def test_the_printed_and_documented_demo_logins_are_seeded_users_including_owner
     for email in printed:
         assert email in users, email
         assert f"| {email} |" in try_it, email
+
+
+def test_the_pipeline_has_every_stage_lines_summing_to_the_amount_and_closes_after_it_opens(
+    plan: Plan,
+) -> None:
+    from portal.models import Opportunity, OpportunityLine, OpportunityStage
+
+    opportunities = rows(plan, Opportunity)
+    assert len(opportunities) == 150  # 300 a unit of scale
+    stages = Counter(o["stage"] for o in opportunities)
+    assert set(stages) == set(OpportunityStage)
+    assert stages[OpportunityStage.QUALIFICATION] > stages[OpportunityStage.NEGOTIATION]
+    sums: dict[int, Any] = {}
+    for line in rows(plan, OpportunityLine):
+        sums[line["opportunity_id"]] = (
+            sums.get(line["opportunity_id"], 0) + line["quantity"] * line["unit_price"]
+        )
+    for o in opportunities:
+        assert sums[o["id"]] == o["amount"], o
+        assert o["created_at"].date() <= o["expected_close"] or o["stage"] in (
+            "qualification",
+            "proposal",
+            "negotiation",
+        )
+        assert (o["stage"] is OpportunityStage.LOST) == (o["lost_reason"] is not None)
+    assert any(o["dealer_id"] is None for o in opportunities) and any(o["dealer_id"] for o in opportunities)

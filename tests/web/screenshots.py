@@ -84,6 +84,7 @@ def take(folder: Path) -> None:
                         pages["case"] = _first_link(page, "/cases?status=open")
                     if role == "dealer":
                         pages["order-new"] = "/orders/new"
+                        pages["pipeline"] = "/pipeline"  # the sales pipeline board (issue #18.4)
                     for lang in LANGS:
                         page.goto(f"/?lang={lang}")
                         _shoot(page, folder / f"start-{role}-{width}-{lang}.png")

@@ -54,12 +54,16 @@ def test_users_come_in_keyset_pages_covering_everyone_once(world: WebWorld) -> N
     assert len(seen) == len(set(seen)) == USERS_PER_PAGE + 7 + 1  # and the admin
 
 
-def test_the_menu_links_the_exchange_admin_for_owner_admins_only(world: WebWorld) -> None:
+def test_the_administration_links_the_exchange_admin_for_owner_admins_only(world: WebWorld) -> None:
     owner = lxml_html.fromstring(world.client("owner").get("/").text)
-    assert owner.xpath('//nav[@class="main-nav"]//a[@href="/admin/exchange"]')
+    assert owner.xpath('//nav[@class="main-nav"]//a[@href="/admin/users"]')  # "Administration"
+    admin = lxml_html.fromstring(world.client("owner").get("/admin/users").text)
+    assert admin.xpath('//main//a[@href="/admin/exchange"]')
+    assert admin.xpath('//main//a[@href="/admin/webhooks"]')
     assert world.client("owner").get("/admin/exchange").status_code == 200
-    dealer = lxml_html.fromstring(world.client("dealer-group").get("/").text)
-    assert not dealer.xpath('//a[@href="/admin/exchange"]')
+    for page in ("/", "/admin/users"):
+        dealer = lxml_html.fromstring(world.client("dealer-group").get(page).text)
+        assert not dealer.xpath('//a[@href="/admin/exchange"]'), page
 
 
 def test_owner_admin_sees_each_tokens_organization(world: WebWorld) -> None:

@@ -276,7 +276,8 @@ def test_a_wide_screen_shows_the_menu_in_the_header(browser: object, live: Seede
     p: Any = context.new_page()
     try:
         _login(p, "owner@example.test")
-        assert p.locator("nav.main-nav a[href='/admin/exchange']").is_visible()
+        assert p.locator("nav.main-nav a[href='/admin/users']").is_visible()  # administration
+        assert p.locator("nav.main-nav a[href='/pipeline']").is_visible()
         assert not p.locator("details.menu").is_visible()
         header = p.locator("header.top").bounding_box()
         assert header is not None and header["height"] <= 100, header  # two rows: tools, then the menu

@@ -11,6 +11,7 @@ from portal.activities.queries import ACTIVITIES
 from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.exchange.ledger import RECORDS
+from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS
 from portal.partners.queries import USERS, UserSort
 from portal.reading import Keyset
@@ -29,6 +30,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "activities": ACTIVITIES,
     "exchange": RECORDS,
     "tasks": TASKS,
+    "opportunities": OPPORTUNITIES,
 }
 
 

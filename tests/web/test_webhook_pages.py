@@ -100,11 +100,13 @@ def test_the_form_names_every_wrong_field(hooks: WebWorld) -> None:
     assert "10.0.0.1 ist keine öffentliche Adresse" in german.text  # type: ignore[attr-defined]
 
 
-def test_the_menu_links_webhooks_for_admins_only(hooks: WebWorld) -> None:
+def test_the_administration_links_webhooks_for_admins_only(hooks: WebWorld) -> None:
     admin = lxml_html.fromstring(hooks.client("supplier-a").get("/").text)
-    assert admin.xpath('//a[@href="/admin/webhooks"]')
+    assert admin.xpath('//nav[@class="main-nav"]//a[@href="/admin/users"]')  # "Administration"
+    users = lxml_html.fromstring(hooks.client("supplier-a").get("/admin/users").text)
+    assert users.xpath('//main//a[@href="/admin/webhooks"]')
     member = lxml_html.fromstring(hooks.client("partner").get("/").text)
-    assert not member.xpath('//a[@href="/admin/webhooks"]')
+    assert not member.xpath('//a[@href="/admin/webhooks"]') and not member.xpath('//a[@href="/admin/users"]')
 
 
 def test_suppliers_are_not_offered_customer_master_events(hooks: WebWorld) -> None:

@@ -4,6 +4,7 @@
 UBL root               document
 =====================  ==========================================
 Order                  :class:`~edi.documents.PurchaseOrder`
+OrderChange            :class:`~edi.documents.OrderChange`
 OrderResponse          :class:`~edi.documents.OrderResponse`
 OrderResponseSimple    :class:`~edi.documents.OrderResponse` (read only)
 DespatchAdvice         :class:`~edi.documents.DespatchAdvice`
@@ -11,7 +12,7 @@ Invoice, CreditNote    :class:`~edi.documents.Invoice`
 ApplicationResponse    :class:`~edi.documents.Acknowledgement`
 =====================  ==========================================
 
-OrderChange, OrderCancellation, ReceiptAdvice and Catalogue are recognised but not mapped
+OrderCancellation, ReceiptAdvice and Catalogue are recognised but not mapped
 (:class:`~edi.errors.UnsupportedError`).
 """
 
@@ -21,7 +22,15 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from edi.documents import Acknowledgement, DespatchAdvice, Document, Invoice, OrderResponse, PurchaseOrder
+from edi.documents import (
+    Acknowledgement,
+    DespatchAdvice,
+    Document,
+    Invoice,
+    OrderChange,
+    OrderResponse,
+    PurchaseOrder,
+)
 from edi.errors import EncodeError, UnsupportedError
 from edi.xml.ubl.application_response import decode_application_response, encode_application_response
 from edi.xml.ubl.despatch import decode_despatch_advice, encode_despatch_advice
@@ -32,6 +41,7 @@ from edi.xml.ubl.invoice import (
     encode_invoice,
 )
 from edi.xml.ubl.order import decode_order, encode_order
+from edi.xml.ubl.order_change import decode_order_change, encode_order_change
 from edi.xml.ubl.order_response import (
     decode_order_response,
     decode_order_response_simple,
@@ -42,6 +52,7 @@ __all__ = ["DECODERS", "EN16931_CUSTOMIZATION", "XRECHNUNG_CUSTOMIZATION", "deco
 
 DECODERS: dict[str, Callable[[etree._Element], Document]] = {
     "Order": decode_order,
+    "OrderChange": decode_order_change,
     "OrderResponse": decode_order_response,
     "OrderResponseSimple": decode_order_response_simple,
     "DespatchAdvice": decode_despatch_advice,
@@ -71,6 +82,8 @@ def encode(document: Document, *, profile: str | None = None) -> bytes:
         raise EncodeError("the XRechnung profile applies to invoices only")
     if isinstance(document, PurchaseOrder):
         return encode_order(document)
+    if isinstance(document, OrderChange):
+        return encode_order_change(document)
     if isinstance(document, OrderResponse):
         return encode_order_response(document)
     if isinstance(document, DespatchAdvice):

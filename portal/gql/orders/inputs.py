@@ -363,3 +363,26 @@ class RouteOrderInput:
 class CancelOrderInput:
     order: strawberry.ID
     expected_version: int | None = strawberry.field(default=None, description="The order's version you read.")
+
+
+@strawberry.input(
+    description="The buyer's change of one line: a new quantity and/or requested date, or cancel it."
+)
+class OrderLineChangeInput:
+    line_no: int
+    quantity: Decimal | None = None
+    requested_date: date | None = None
+    cancel: bool = strawberry.field(default=False, description="Cancel the line (not when invoiced).")
+
+
+@strawberry.input
+class ChangeOrderInput:
+    order: strawberry.ID
+    lines: list[OrderLineChangeInput] = strawberry.field(
+        default_factory=list, description="Lines to change or cancel."
+    )
+    add_lines: list[NewOrderLineInput] = strawberry.field(default_factory=list, description="Lines to add.")
+    note: str | None = strawberry.field(
+        default=None, description="Why: sent to the supplier with the change."
+    )
+    expected_version: int | None = strawberry.field(default=None, description="The order's version you read.")

@@ -11,6 +11,7 @@ from portal.gql.base import mutation, opt_pk, pk, reload, run
 from portal.gql.errors import UserError
 from portal.gql.orders.inputs import (
     CancelOrderInput,
+    ChangeOrderInput,
     ConfirmOrderInput,
     CreateOrderInput,
     CreateShipmentInput,
@@ -21,7 +22,7 @@ from portal.gql.orders.inputs import (
 )
 from portal.gql.orders.types import Invoice, Order, Shipment
 from portal.gql.partners.types import Organization
-from portal.orders import fulfilment, review
+from portal.orders import changes, fulfilment, review
 from portal.orders import service as orders
 
 
@@ -211,6 +212,42 @@ class OrdersMutation:
             order_id = pk(input.order, "Order", "order")
             orders.cancel_order(
                 uow=uow, principal=p, order_id=order_id, expected_version=input.expected_version
+            )
+            return order_id
+
+        ident, errors = run(info, act)
+        return OrderPayload(order=reload(info, m.Order, Order, ident), user_errors=errors)
+
+    @mutation(
+        description=(
+            "A new version of a routed order (owner sales staff, or the dealer who sold it): lines"
+            " changed, cancelled or added. Changed and added lines await the supplier's answer again;"
+            " a shipped line cannot change, an invoiced one cannot be cancelled. The supplier is told"
+            " (and gets an ORDCHG, 860 or UBL OrderChange where it exchanges files)."
+        )
+    )
+    def change_order(self, info: strawberry.Info, input: ChangeOrderInput) -> OrderPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            order_id = pk(input.order, "Order", "order")
+            changes.change_order(
+                uow=uow,
+                principal=p,
+                order_id=order_id,
+                changes=[
+                    changes.LineChange(c.line_no, c.quantity, c.requested_date, c.cancel) for c in input.lines
+                ],
+                added=[
+                    orders.NewOrderLine(
+                        quantity=line.quantity,
+                        product_id=opt_pk(line.product, "Product", "product"),
+                        sku=line.sku,
+                        unit_price=line.unit_price,
+                        requested_date=line.requested_date,
+                    )
+                    for line in input.add_lines
+                ],
+                note=input.note,
+                expected_version=input.expected_version,
             )
             return order_id
 

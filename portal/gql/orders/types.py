@@ -27,6 +27,8 @@ InvoiceStatus = strawberry.enum(
     "REJECTED, PAID and CREDITED (settled by credit notes) are closed.",
 )
 MessageKind = strawberry.enum(m.MessageKind, name="InvoiceMessageKind")
+VersionKind = strawberry.enum(m.VersionKind, name="OrderVersionKind")
+LineChangeKind = strawberry.enum(m.LineChangeKind, name="LineChangeKind")
 
 # The model's own rules, applied to our plain objects: one definition of "effective".
 _effective_quantity = cast("Callable[[Any], Decimal]", cast(property, m.OrderLine.effective_quantity).fget)
@@ -132,6 +134,92 @@ class OrderLine(Node, Built):
     @field(description="The net amount if the buyer accepted the change awaiting review (else netAmount).")
     def proposed_net_amount(self) -> Decimal:
         return proposed_amount(self)
+
+
+@strawberry.type(description="A line as the buyer asked for it in one version of the order.")
+class OrderVersionLine:
+    line_no: int
+    sku: str | None
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    requested_date: date | None
+    cancelled: bool
+
+
+@strawberry.type(description="What a version changed on one line (before and after).")
+class OrderLineChange:
+    line_no: int
+    change: m.LineChangeKind
+    quantity_before: Decimal | None
+    quantity: Decimal | None
+    requested_date_before: date | None
+    requested_date: date | None
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _amount(value: object) -> Decimal | None:
+    return Decimal(value) if isinstance(value, str) else None
+
+
+@strawberry.type(
+    description=(
+        "A version of an order as the buyer sent it (issue #17): 1 is the order as routed, each"
+        " change or cancellation after routing adds one. An order never changed has none."
+    )
+)
+class OrderVersion(Built):
+    pk: strawberry.Private[int]
+    order_id: strawberry.Private[int]
+    number: int
+    kind: m.VersionKind
+    created_at: datetime
+    created_by_org_id: strawberry.Private[int | None]
+    created_by_user_id: strawberry.Private[int | None]
+    note: str | None = strawberry.field(description="The buyer's reason, sent to the supplier.")
+    lines: strawberry.Private[list[dict[str, Any]]]
+    changes: strawberry.Private[list[dict[str, Any]]]
+
+    @field(name="lines", description="The lines in this version, cancelled ones included.")
+    def version_lines(self) -> list[OrderVersionLine]:
+        return [
+            OrderVersionLine(
+                line_no=int(line["line_no"]),
+                sku=line.get("sku"),
+                description=str(line.get("description", "")),
+                unit=str(line.get("unit", "C62")),
+                quantity=Decimal(str(line["quantity"])),
+                unit_price=Decimal(str(line["unit_price"])),
+                requested_date=_day(line.get("requested_date")),
+                cancelled=bool(line.get("cancelled")),
+            )
+            for line in self.lines
+        ]
+
+    @field(name="changes", description="What changed against the version before (empty for version 1).")
+    def line_changes(self) -> list[OrderLineChange]:
+        def pair(entry: dict[str, Any], key: str) -> list[object]:
+            value = entry.get(key)
+            return list(value) if isinstance(value, list) and len(value) == 2 else [None, None]
+
+        out = []
+        for entry in self.changes:
+            quantity, day = pair(entry, "quantity"), pair(entry, "requested_date")
+            out.append(
+                OrderLineChange(
+                    line_no=int(entry["line_no"]),
+                    change=m.LineChangeKind(entry["change"]),
+                    quantity_before=_amount(quantity[0]),
+                    quantity=_amount(quantity[1]),
+                    requested_date_before=_day(day[0]),
+                    requested_date=_day(day[1]),
+                )
+            )
+        return out
 
 
 @strawberry.type
@@ -372,6 +460,10 @@ class Order(Node, Built):
         if self.supplier_id is None:
             return None
         return ctx(info).loaders.organization.load(self.supplier_id, (o.supplier_id for o in self._siblings))
+
+    @field(description="The order's versions, oldest first: empty until the buyer first changes it.")
+    def versions(self, info: strawberry.Info) -> list[OrderVersion]:
+        return ctx(info).loaders.versions_by_order.load(self.pk, (o.pk for o in self._siblings))
 
     @strawberry.field
     def shipments(self, info: strawberry.Info) -> list[Shipment]:

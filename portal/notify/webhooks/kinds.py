@@ -11,6 +11,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "order.routed",
     "order.confirmed",
     "order.change_reviewed",
+    "order.changed",
     "order.cancelled",
     "shipment.created",
     "invoice.submitted",
@@ -32,6 +33,12 @@ EVENT_KINDS: tuple[str, ...] = (
     "contact.updated",
     "contact.erased",
     "activity.completed",
+    "opportunity.created",
+    "opportunity.updated",
+    "opportunity.assigned",
+    "opportunity.stage_changed",
+    "opportunity.won",
+    "opportunity.lost",
 )
 TEST_KIND = "webhook.test"  # "send test event": a delivery with a fixed payload, no object
 DISABLED_KIND = "webhook.disabled"  # recorded when the retries ran out (the inbox tells the admins)
@@ -39,7 +46,7 @@ DISABLED_KIND = "webhook.disabled"  # recorded when the retries ran out (the inb
 
 # Suppliers never see the customer master (ARCHITECTURE.md, "need to know"): its events could never
 # reach them, so their form does not offer them.
-_CUSTOMER_MASTER = ("customer.", "contact.", "activity.")
+_CUSTOMER_MASTER = ("customer.", "contact.", "activity.", "opportunity.")
 
 
 def offered_kinds(org_kind: OrgKind) -> tuple[str, ...]:

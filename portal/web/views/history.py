@@ -114,6 +114,22 @@ def describe(
         )
     elif event.kind == "order.cancelled":
         text = _("%(who)s cancelled order %(number)s.", who=subject, number=number)
+    elif event.kind == "order.changed":
+        lines = [line for line in p.get("lines", []) if isinstance(line, dict)]
+        text = _(
+            "%(who)s changed order %(number)s to version %(version)s (changed: %(changed)s, added: %(added)s, cancelled: %(cancelled)s).",  # noqa: E501
+            who=subject,
+            number=number,
+            version=p.get("version", "?"),
+            **{
+                c: sum(1 for line in lines if line.get("change") == c)
+                for c in ("changed", "added", "cancelled")
+            },
+        )
+        reasons = tuple(
+            _("Line %(n)s: the supplier's change awaiting review was withdrawn", n=n)
+            for n in p.get("withdrawn", [])
+        ) + ((_("Reason: %(reason)s", reason=p["note"]),) if isinstance(p.get("note"), str) else ())
     elif event.kind == "shipment.created":
         text = _(
             "%(who)s recorded ship notice %(shipment)s for order %(number)s.",

@@ -44,12 +44,15 @@ from portal.models import (
     Direction,
     InvoiceStatus,
     MatchStatus,
+    OpportunityStage,
     Order,
     OrderStatus,
     RecordState,
     User,
 )
 from portal.models.base import utcnow
+from portal.models.opportunities import OPEN_STAGES
+from portal.opportunities.queries import OpportunityQuery, OpportunitySort, list_opportunities
 from portal.orders.queries import (
     STATUS_GROUPS,
     InvoiceQuery,
@@ -383,6 +386,49 @@ def _prepare_cases(db: Session, p: Principal, items: list[Any]) -> list[Row]:
     ]
 
 
+def _fetch_opportunities(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    stage = params.values.get("stage")
+    stages = frozenset(OPEN_STAGES) if stage == "open" else params.enum("stage", OpportunityStage)
+    query = OpportunityQuery(
+        search=params.search,
+        stages=stages,
+        closes_from=params.day("from"),
+        closes_before=_day_after(params.day("to")),
+    )
+    return list_opportunities(
+        db,
+        p,
+        query,
+        sort=OpportunitySort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=OPPORTUNITY_COLUMNS,
+    )
+
+
+def _day_after(day: date | None) -> date | None:
+    return day + timedelta(days=1) if day is not None else None
+
+
+OPPORTUNITY_COLUMNS = ("number", "name", "stage", "amount", "currency", "probability", "expected_close")
+
+
+def _prepare_opportunities(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    return [
+        {
+            "href": f"/opportunities/{o.id}",
+            "number": o.number,
+            "name": o.name,
+            "stage": o.stage,
+            "amount": o.amount,
+            "currency": o.currency,
+            "probability": o.probability,
+            "expected_close": o.expected_close,
+        }
+        for o in items
+    ]
+
+
 def _fetch_customers(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     query = CustomerQuery(search=params.search)
     return list_customers(
@@ -680,6 +726,32 @@ SPECS: dict[str, ListSpec] = {
             ),
         ),
         ListSpec(
+            "opportunities",
+            labels.ENTITY_PLURAL["opportunity"],
+            (
+                Column("number", N_("Number"), "link"),
+                Column("name", N_("Name"), "text", "name"),
+                Column("stage", N_("Stage"), "label"),
+                Column("amount", N_("Amount"), "money", "amount"),
+                Column("probability", N_("Probability (percent)"), "number"),
+                Column("expected_close", N_("Expected close"), "date", "expected_close"),
+            ),
+            _fetch_opportunities,
+            _prepare_opportunities,
+            tuple(OpportunitySort),
+            OpportunitySort.CREATED_AT,
+            True,
+            (
+                SEARCH,
+                FilterField(
+                    "stage", N_("Stage"), "select", (("open", N_("All open")), *_options(labels.STAGE))
+                ),
+                FilterField("from", N_("Closing from"), "date"),
+                FilterField("to", N_("Closing until"), "date"),
+            ),
+            {("stage", "open"): (OpportunitySort.EXPECTED_CLOSE, False)},
+        ),
+        ListSpec(
             "customers",
             labels.ENTITY_PLURAL["customer"],
             (
@@ -795,7 +867,7 @@ def visible_specs(principal: Principal) -> list[ListSpec]:
     """Suppliers never see the customer master; dealers do not see supplier invoices."""
     hidden: set[str] = set()
     if principal.is_supplier:
-        hidden |= {"customers", "contacts", "activities"}
+        hidden |= {"customers", "contacts", "activities", "opportunities"}
     elif not principal.is_owner:
         hidden |= {"invoices"}
     return [spec for name, spec in SPECS.items() if name not in hidden]

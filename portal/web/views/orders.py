@@ -16,6 +16,7 @@ from portal import validation
 from portal.access import load_by_ids, load_children
 from portal.access import permissions as may
 from portal.errors import InvalidInput
+from portal.exchange import upload as uploads
 from portal.models import (
     Customer,
     Invoice,
@@ -24,6 +25,7 @@ from portal.models import (
     OrderLine,
     OrderStatus,
     Organization,
+    RecordState,
     ShipmentLine,
 )
 from portal.orders import fulfilment, review
@@ -41,7 +43,7 @@ from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors, number_input
-from portal.web.views import history, pickers
+from portal.web.views import history, order_changes, pickers
 
 ORDER_PAGE_ROWS = 50  # shipments and invoices shown at once on an order page (then: next page)
 NEW_ORDER_ROWS = 3  # lines a new-order form starts with; "Add a line" adds more
@@ -156,7 +158,18 @@ class OrderViews:
             number_input=number_input,
             due=(today + timedelta(days=30)).isoformat(),
             responses=[(r.value, labels.RESPONSE[r]) for r in LineResponse if r is not LineResponse.PENDING],
+            **order_changes.context(ctx, order, form),
         )
+
+    # The order change form (portal.web.views.order_changes) renders and acts through these.
+    def render(self, ctx: Ctx, order_id: int, *, form: str, errors: FormErrors) -> Response:
+        return self._render(ctx, order_id, form=form, errors=errors)
+
+    def act(self, ctx: Ctx, form: str, action: Callable[[], str]) -> Response:
+        return self._act(ctx, form, action)
+
+    def change(self, ctx: Ctx) -> Response:
+        return order_changes.change(self, ctx)
 
     def _act(self, ctx: Ctx, form: str, action: Callable[[], str]) -> Response:
         order_id = ctx.request.path_params["order_id"]
@@ -308,6 +321,40 @@ class OrderViews:
             return ctx._("The invoice has been submitted.")
 
         return self._act(ctx, "invoice", action)
+
+    def upload_invoice(self, ctx: Ctx) -> Response:
+        """The supplier's e-invoice file (#17.6): applied, the invoice page; refused, its ledger
+        record with every finding (rule, level, where in the file)."""
+        order_id = ctx.request.path_params["order_id"]
+
+        def run() -> Response:
+            upload = ctx.form.upload("file")
+            if upload is None:
+                raise InvalidInput("file", "choose a file")
+            data = upload.file.read(uploads.MAX_UPLOAD_BYTES + 1)
+            record = uploads.upload_invoice(
+                uow=ctx.uow,
+                principal=ctx.principal,
+                filename=upload.filename or "invoice",
+                data=data,
+                order_id=order_id,
+            )
+            invoice_ids = [
+                link["id"]
+                for m in record.messages
+                for link in m.get("links", [])
+                if link["entity"] == "invoice"
+            ]
+            if record.state is RecordState.APPLIED and invoice_ids:
+                return ctx.redirect(f"/invoices/{invoice_ids[0]}", ctx._("The e-invoice has been accepted."))
+            return ctx.redirect(
+                f"/exchange/{record.id}",
+                ctx._(
+                    "The e-invoice was not accepted. The findings below say why; nothing else was recorded."
+                ),
+            )
+
+        return ctx.attempt(run, lambda errors: self._render(ctx, order_id, form="upload", errors=errors))
 
     # -- owner -------------------------------------------------------------------------------
     def review(self, ctx: Ctx) -> Response:

@@ -61,11 +61,17 @@ def _route_targets(db: Session, p: Principal, q: str | None, n: int) -> Page[Any
     return list_organizations(db, p, OrganizationQuery(kinds=kinds, search=q), page=PageRequest(first=n))
 
 
+def _dealers(db: Session, p: Principal, q: str | None, n: int) -> Page[Any]:
+    kinds = frozenset({OrgKind.DEALER, OrgKind.PARTNER})
+    return list_organizations(db, p, OrganizationQuery(kinds=kinds, search=q), page=PageRequest(first=n))
+
+
 KINDS: dict[str, Kind] = {
     "customers": Kind(_customers, Customer, lambda c: Option(c.id, f"{c.name} ({c.number})")),
     "products": Kind(_products, Product, lambda p: Option(p.id, f"{p.sku} · {p.name}", p.price)),
     "suppliers": Kind(_suppliers, Organization, lambda o: Option(o.id, o.name)),
     "organizations": Kind(_route_targets, Organization, lambda o: Option(o.id, o.name)),  # route a case
+    "dealers": Kind(_dealers, Organization, lambda o: Option(o.id, o.name)),  # who sells an opportunity
 }
 # Who may use which picker (the forms that show it): suppliers never see the customer master.
 _ALLOWED: dict[str, Callable[[Principal], bool]] = {
@@ -73,6 +79,7 @@ _ALLOWED: dict[str, Callable[[Principal], bool]] = {
     "products": lambda p: not p.is_supplier,
     "suppliers": lambda p: p.is_owner,
     "organizations": lambda p: p.is_owner,
+    "dealers": lambda p: p.is_owner,
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edi.documents import Acknowledgement, DespatchAdvice, Invoice, OrderResponse, PurchaseOrder
+from edi.documents import Acknowledgement, DespatchAdvice, Invoice, OrderChange, OrderResponse, PurchaseOrder
 from edi.errors import MappingError, UnsupportedError
 from edi.xml import codec
 from edi.xml.safe import parse_xml
@@ -35,6 +35,7 @@ KIND = {
     "CrossIndustryInvoice": Invoice,
     "CrossIndustryDocument": Invoice,
     "Order": PurchaseOrder,
+    "OrderChange": OrderChange,
     "OrderResponse": OrderResponse,
     "OrderResponseSimple": OrderResponse,
     "DespatchAdvice": DespatchAdvice,
@@ -50,7 +51,7 @@ REFUSED: dict[str, tuple[type[Exception], str]] = {
     "zugferd-facturx/samples/zugferd21/zugferd_2p3_MINIMUM_Buchungshilfe.xml": (UnsupportedError, "MINIMUM"),
     "zugferd-facturx/samples/zugferd21/zugferd_2p3_MINIMUM_Rechnung.xml": (UnsupportedError, "MINIMUM"),
 }
-UNMAPPED_ROOTS = {"OrderChange", "OrderCancellation"}
+UNMAPPED_ROOTS = {"OrderCancellation"}
 NOT_OURS = {"order-x-basic.xml", "order-x-comfort.xml"}  # Order-X: recognised, not decoded here
 
 
@@ -85,6 +86,8 @@ def test_corpus_file_decodes_to_expected_outcome(path: Path) -> None:
         assert document.lines and document.order_number
     elif isinstance(document, OrderResponse):
         assert document.order_number
+    elif isinstance(document, OrderChange):
+        assert document.order_number and document.lines
 
 
 def _check_invoice(invoice: Invoice) -> None:

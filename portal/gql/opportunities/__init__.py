@@ -1,0 +1,1 @@
+"""Opportunities and the sales pipeline (issue #18.4)."""

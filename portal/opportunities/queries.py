@@ -1,0 +1,194 @@
+"""The read model of opportunities: the list (web, CSV, GraphQL), the pipeline board's stage
+totals and the forecast by month."""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func
+from sqlalchemy.orm import Session
+
+from portal.access import Principal, visible
+from portal.models import OPEN_STAGES, Opportunity, OpportunityStage
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityQuery:
+    """Which opportunities a list shows; one meaning per field (docs/developing.md, "Read models")."""
+
+    search: str | None = None  # a substring of the number or the name
+    stages: frozenset[OpportunityStage] = field(default_factory=frozenset)
+    customer_id: int | None = None
+    dealer_id: int | None = None
+    owner_user_id: int | None = None
+    closes_from: date | None = None  # expected_close at or after
+    closes_before: date | None = None  # expected_close before
+
+
+class OpportunitySort(enum.StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    EXPECTED_CLOSE = "expected_close"
+    AMOUNT = "amount"
+    NAME = "name"
+
+
+def opportunity_conditions(q: OpportunityQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.search:
+        conds.append(text_search(q.search, Opportunity.number, Opportunity.name))
+    if q.stages:
+        conds.append(Opportunity.stage.in_(q.stages))
+    if q.customer_id is not None:
+        conds.append(Opportunity.customer_id == q.customer_id)
+    if q.dealer_id is not None:
+        conds.append(Opportunity.dealer_id == q.dealer_id)
+    if q.owner_user_id is not None:
+        conds.append(Opportunity.owner_user_id == q.owner_user_id)
+    if q.closes_from is not None:
+        conds.append(Opportunity.expected_close >= q.closes_from)
+    if q.closes_before is not None:
+        conds.append(Opportunity.expected_close < q.closes_before)
+    return conds
+
+
+OPPORTUNITIES = Keyset(
+    "opportunity",
+    Opportunity,
+    {
+        OpportunitySort.CREATED_AT: Opportunity.created_at,
+        OpportunitySort.UPDATED_AT: Opportunity.updated_at,
+        OpportunitySort.EXPECTED_CLOSE: Opportunity.expected_close,
+        OpportunitySort.AMOUNT: Opportunity.amount,
+        OpportunitySort.NAME: Opportunity.name,
+    },
+    opportunity_conditions,
+)
+
+
+def list_opportunities(
+    session: Session,
+    principal: Principal,
+    query: OpportunityQuery = OpportunityQuery(),
+    *,
+    sort: OpportunitySort = OpportunitySort.CREATED_AT,
+    descending: bool = True,
+    page: PageRequest = FIRST_PAGE,
+    columns: tuple[str, ...] | None = None,
+) -> Page[Row[Any]]:
+    return OPPORTUNITIES.page(
+        session, principal, query, sort=sort, descending=descending, page=page, columns=columns
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StageTotal:
+    stage: OpportunityStage
+    count: int
+    amount: Decimal  # the sum of the amounts
+    weighted: Decimal  # the sum of amount x probability
+
+
+def _money(value: Any) -> Decimal:
+    # PostgreSQL sums NUMERIC exactly; SQLite (amounts are text there) sums as REAL: cents suffice
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def stage_totals(
+    session: Session, principal: Principal, query: OpportunityQuery = OpportunityQuery()
+) -> dict[OpportunityStage, StageTotal]:
+    """Per stage, how many opportunities the principal sees (matching ``query``) and their amounts:
+    the heads of the pipeline board's columns. One grouped query."""
+    stmt = (
+        visible(principal, Opportunity)
+        .with_only_columns(
+            Opportunity.stage,
+            func.count(Opportunity.id),
+            func.sum(Opportunity.amount),
+            func.sum(Opportunity.amount * Opportunity.probability),
+        )
+        .where(*opportunity_conditions(query))
+        .group_by(Opportunity.stage)
+    )
+    totals = {stage: StageTotal(stage, 0, Decimal("0.00"), Decimal("0.00")) for stage in OpportunityStage}
+    for stage, count, amount, weighted in session.execute(stmt):
+        totals[stage] = StageTotal(
+            stage, int(count), _money(amount), _money(Decimal(str(weighted or 0)) / 100)
+        )
+    return totals
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastMonth:
+    month: date  # the first day of the month
+    count: int
+    amount: Decimal  # open opportunities expected to close in the month
+    weighted: Decimal  # their amounts weighted by probability
+    won: Decimal  # won opportunities of the month (their expected close)
+
+
+def _first_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def forecast(session: Session, principal: Principal, *, start: date, months: int = 6) -> list[ForecastMonth]:
+    """The forecast by month from ``start``'s month on: the open pipeline expected to close each
+    month, weighted by probability, beside what was already won that month. An open opportunity
+    whose expected close has passed counts in the first month (it is still expected). Grouped by
+    day and stage in the database (at most a few hundred rows), summed by month here."""
+    first = _first_of(start)
+    end = _add_months(first, months)
+    day = Opportunity.expected_close
+    stmt = (
+        visible(principal, Opportunity)
+        .with_only_columns(
+            day,
+            Opportunity.stage,
+            func.count(Opportunity.id),
+            func.sum(Opportunity.amount),
+            func.sum(Opportunity.amount * Opportunity.probability),
+        )
+        .where(
+            day < end,
+            (
+                (Opportunity.stage.in_(OPEN_STAGES))
+                | ((Opportunity.stage == OpportunityStage.WON) & (day >= first))
+            ),
+        )
+        .group_by(day, Opportunity.stage)
+    )
+    counts: dict[date, int] = defaultdict(int)
+    amounts: dict[date, Decimal] = defaultdict(Decimal)
+    weighted: dict[date, Decimal] = defaultdict(Decimal)
+    won: dict[date, Decimal] = defaultdict(Decimal)
+    for closes, stage, count, amount, weight in session.execute(stmt):
+        month = max(_first_of(closes), first)
+        if stage is OpportunityStage.WON:
+            won[month] += Decimal(str(amount or 0))
+            continue
+        counts[month] += int(count)
+        amounts[month] += Decimal(str(amount or 0))
+        weighted[month] += Decimal(str(weight or 0)) / 100
+    return [
+        ForecastMonth(
+            month,
+            counts[month],
+            amounts[month].quantize(CENT),
+            weighted[month].quantize(CENT),
+            won[month].quantize(CENT),
+        )
+        for month in (_add_months(first, i) for i in range(months))
+    ]
