@@ -23,10 +23,10 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from portal import validation
-from portal.access import Principal
+from portal.access import Principal, visible
 from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, InvalidState
@@ -228,14 +228,13 @@ def rematch_received(uow: UnitOfWork, order: Order) -> list[int]:
     return changed
 
 
-def receipts_of_order(uow: UnitOfWork, order_id: int) -> list[GoodsReceipt]:
-    """The receipts of an order the caller has loaded through the policy, oldest first."""
+def receipts_of_order(session: Session, principal: Principal, order_id: int) -> list[GoodsReceipt]:
+    """The receipts of an order that ``principal`` may see, oldest first, with their lines."""
     return list(
-        uow.session.scalars(
-            select(GoodsReceipt)
+        session.scalars(
+            visible(principal, GoodsReceipt)
             .where(GoodsReceipt.order_id == order_id)
             .options(selectinload(GoodsReceipt.lines))
             .order_by(GoodsReceipt.id)
         )
     )
-

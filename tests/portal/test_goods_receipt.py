@@ -112,8 +112,8 @@ def test_a_shortfall_on_the_ship_notice_is_stored_with_its_reason_and_flags_the_
     )
     assert receipt.has_discrepancy and not receipt.over_received
     assert received(scene, order) == {1: Decimal(10), 2: Decimal(3)}
-    with scene.uow() as uow:
-        stored = receipts_of_order(uow, order.id)
+    with scene.factory() as session:
+        stored = receipts_of_order(session, scene.p("supplier-a"), order.id)
         assert [r.shipment_id for r in stored] == [shipment_id]
         line2 = stored[0].lines[1]
         assert (line2.quantity, line2.quantity_damaged, line2.shortfall_quantity, line2.reason, line2.note) == (
