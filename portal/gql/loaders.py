@@ -117,10 +117,7 @@ class Loaders:
 
     def _users(self, ids: list[int]) -> dict[int, User | None]:
         """Visible users (of the principal's organizations; owner staff: all), as the API shows them."""
-        return {
-            ident: User.of(row)
-            for ident, row in users_by_ids(self.session, self.principal, ids).items()
-        }
+        return {ident: User.of(row) for ident, row in users_by_ids(self.session, self.principal, ids).items()}
 
     def by_ids(self, model: type[Any], build: type[B], ids: Iterable[int]) -> list[B]:
         return build_all(build, model, rows_by_id(self.session, self.principal, model, ids))

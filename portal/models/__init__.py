@@ -30,8 +30,8 @@ from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.notifications import Notification, NotificationPreference
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, ReviewOutcome, derive_status
-from portal.models.receiving import GoodsReceipt, GoodsReceiptLine, ReceiptReason
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
+from portal.models.receiving import GoodsReceipt, GoodsReceiptLine, ReceiptReason
 from portal.models.search import SEARCHED  # registers the search objects with create_all
 from portal.models.tallies import DayTally, OrderTally
 from portal.models.tasks import CalendarFeed, Task
@@ -68,9 +68,9 @@ __all__ = [
     "ExchangeProfile",
     "ExchangeRecord",
     "Export",
+    "ExportStatus",
     "GoodsReceipt",
     "GoodsReceiptLine",
-    "ExportStatus",
     "Invitation",
     "Invoice",
     "InvoiceLine",

@@ -122,7 +122,11 @@ class _Lookup:
             Invoice.supplier_id,
         )
         self.receipts = _rows(
-            session, GoodsReceipt, ids("goods_receipt.recorded"), GoodsReceipt.order_id, GoodsReceipt.has_discrepancy
+            session,
+            GoodsReceipt,
+            ids("goods_receipt.recorded"),
+            GoodsReceipt.order_id,
+            GoodsReceipt.has_discrepancy,
         )
         order_ids = (
             ids("order.confirmed", "order.change_reviewed")

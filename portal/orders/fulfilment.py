@@ -3,8 +3,8 @@
 Three-way match: an invoice line that bills more than has been shipped of its order line is accepted
 but flagged: the invoice gets ``match_status = over_billed`` and the line its ``excess_quantity``, so
 owner staff can hold the payment. Once the order has a goods receipt, an invoice billing more than
-was accepted is flagged ``above_received`` (see `portal.orders.receiving`). Rejecting would lose the document the supplier sent; flagging keeps
-it and makes the discrepancy visible to both sides.
+was accepted is flagged ``above_received`` (see `portal.orders.receiving`). Rejecting would lose the
+document the supplier sent; flagging keeps it and makes the discrepancy visible to both sides.
 """
 
 from __future__ import annotations

@@ -145,7 +145,8 @@ def record_goods_receipt(
         announced = _shipped_on(shipment, line)
         if announced is not None and announced == 0:
             raise InvalidInput(
-                f"{field}.line_no", f"ship notice {shipment.number if shipment else ''} has no line {line.line_no}"
+                f"{field}.line_no",
+                f"ship notice {shipment.number if shipment else ''} has no line {line.line_no}",
             )
         shortfall = max(Decimal(0), announced - quantity) if announced is not None else Decimal(0)
         line_note = validation.text(f"{field}.note", spec.note, max_length=500, required=False)
@@ -217,7 +218,9 @@ def rematch_received(uow: UnitOfWork, order: Order) -> list[int]:
         if invoice.match_status is MatchStatus.OVER_BILLED:
             continue
         above = any(
-            above_received(by_id[bill.order_line_id]) > 0 for bill in invoice.lines if bill.order_line_id in by_id
+            above_received(by_id[bill.order_line_id]) > 0
+            for bill in invoice.lines
+            if bill.order_line_id in by_id
         )
         status = MatchStatus.ABOVE_RECEIVED if above else MatchStatus.MATCHED
         if status is not invoice.match_status:

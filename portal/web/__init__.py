@@ -91,6 +91,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/orders/{order_id:int}/respond", page(orders.respond), methods=["POST"]),
         Route("/orders/{order_id:int}/shipments", page(orders.ship), methods=["POST"]),
         Route("/orders/{order_id:int}/invoices", page(orders.invoice), methods=["POST"]),
+        Route("/orders/{order_id:int}/receipts", page(orders.receive), methods=["POST"]),
         Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
         Route("/orders/{order_id:int}/review", page(orders.review), methods=["POST"]),
         Route("/invoices/{invoice_id:int}", page(invoices.detail), methods=["GET"]),

@@ -73,7 +73,9 @@ def test_a_receipt_is_seen_by_the_orders_parties_only(scene: Scene, viewer: str,
         assert (receipt_id in visible_ids(session, principal, GoodsReceipt)) is sees
         lines = visible_ids(session, principal, GoodsReceiptLine)
         assert bool(lines) is sees
-        assert [r.id for r in receipts_of_order(session, principal, order_id)] == ([receipt_id] if sees else [])
+        assert [r.id for r in receipts_of_order(session, principal, order_id)] == (
+            [receipt_id] if sees else []
+        )
         if not sees:
             with pytest.raises(NotFound):
                 get_visible(session, principal, GoodsReceipt, receipt_id)
@@ -99,8 +101,12 @@ def test_a_partner_cannot_receive_another_partners_order(scene: Scene, intruder:
         ) == Decimal(9)
 
 
-@pytest.mark.parametrize(("who", "roles"), [("supplier-a", ()), ("owner", ("viewer",)), ("dealer-branch", ("viewer",))])
-def test_the_supplier_and_read_only_roles_may_not_receive(scene: Scene, who: str, roles: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("who", "roles"), [("supplier-a", ()), ("owner", ("viewer",)), ("dealer-branch", ("viewer",))]
+)
+def test_the_supplier_and_read_only_roles_may_not_receive(
+    scene: Scene, who: str, roles: tuple[str, ...]
+) -> None:
     order_id, _ = received_order(scene, "supplier-a", "dealer-branch")
     with pytest.raises(PermissionDenied), scene.uow() as uow:
         record_goods_receipt(
