@@ -117,3 +117,35 @@ def unescape_all(text: str) -> str:
     from html import unescape
 
     return re.sub(r"\s+", " ", unescape(text))
+
+
+def test_the_invoice_page_shows_received_next_to_shipped_and_flags_billing_above_it(world: WebWorld) -> None:
+    from sqlalchemy import select
+
+    from portal.models import Invoice, ReceiptReason
+    from portal.orders.receiving import ReceiveLine, record_goods_receipt
+
+    scene = world.scene
+    order = scene.order(scene.customer(), supplier="supplier-a")
+    scene.fulfil(order, "supplier-a")  # 10 and 5 shipped and billed
+    with scene.uow() as uow:
+        record_goods_receipt(
+            uow=uow,
+            principal=scene.p("owner"),
+            order_id=order.id,
+            received_on=date.today(),
+            lines=[
+                ReceiveLine(1, Decimal(10)),
+                ReceiveLine(2, Decimal(5), damaged=Decimal(2), reason=ReceiptReason.DAMAGED),
+            ],
+        )
+    with scene.factory() as session:
+        invoice_id = session.scalars(select(Invoice.id).where(Invoice.order_id == order.id)).one()
+    page = world.client("owner").get(f"/invoices/{invoice_id}")
+    text = unescape_all(page.text)
+    assert "Billed above received" in text  # the match badge
+    assert "2 billed above received" in text
+    german = unescape_all(
+        world.client("supplier-a").get(f"/invoices/{invoice_id}", params={"lang": "de"}).text
+    )
+    assert "2 über der Wareneingangsmenge berechnet" in german and "Empfangen" in german
