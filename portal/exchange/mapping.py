@@ -25,8 +25,10 @@ from portal.models import (
     Organization,
     OrgKind,
     Product,
+    ReceiptReason,
+    Shipment,
 )
-from portal.orders import fulfilment
+from portal.orders import fulfilment, receiving
 from portal.orders import service as orders
 
 Link = tuple[str, int]
@@ -226,8 +228,48 @@ def apply_document(
             due_date=due,
         )
         return [("order", order.id), ("invoice", invoice.id)]
+    if isinstance(document, doc.ReceivingAdvice):
+        return _receipt(uow, principal, document)
     kind = type(document).__name__
     raise InvalidInput("document", f"a {kind} is not accepted from your organization")
+
+
+_REASONS = {reason.value: reason for reason in ReceiptReason}
+
+
+def _receipt(uow: UnitOfWork, principal: Principal, document: doc.ReceivingAdvice) -> list[Link]:
+    """A receiving partner's RECADV / 861 (issue #17.3): the goods receipt of its order, on the ship
+    notice it names (by number; one the order does not have is refused). Who may send one is who may
+    record one (`permissions.can_record_receipt`): a supplier's is refused."""
+    order = _order_by_number(uow, principal, document.order_number)
+    shipment_id = None
+    if document.despatch_number:
+        shipment_id = uow.session.scalar(
+            select(Shipment.id).where(Shipment.order_id == order.id, Shipment.number == document.despatch_number)
+        )
+        if shipment_id is None:
+            raise InvalidInput(
+                "despatch_number", f"order {order.number} has no ship notice {document.despatch_number}"
+            )
+    receipt = receiving.record_goods_receipt(
+        uow=uow,
+        principal=principal,
+        order_id=order.id,
+        received_on=document.receipt_date,
+        shipment_id=shipment_id,
+        note=f"{document.number}",
+        lines=[
+            receiving.ReceiveLine(
+                line_no=_line_no(order, line.order_line_id, line.line_id),
+                quantity=line.quantity,
+                damaged=line.quantity_damaged,
+                reason=_REASONS.get(line.reason) if line.reason else None,
+                note=line.note,
+            )
+            for line in document.lines
+        ],
+    )
+    return [("order", order.id), ("goods_receipt", receipt.id)]
 
 
 def remittance_advice(
