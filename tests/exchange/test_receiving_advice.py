@@ -158,3 +158,47 @@ def test_a_receipt_for_a_line_or_order_the_partner_does_not_have_is_refused_and_
         seen = ledger.get_record(session, scene.p("dealer-branch"), record.id)
         assert seen.error == record.error
         assert session.scalars(select(GoodsReceipt)).all() == []
+
+
+@pytest.mark.parametrize(("fmt", "message_type"), [("edifact", "RECADV"), ("x12", "861"), ("ubl", None)])
+def test_the_supplier_gets_the_receipt_as_its_format_has_one(
+    factory: sessionmaker[Session], tmp_path: Path, fmt: str, message_type: str | None
+) -> None:
+    from portal.orders.receiving import ReceiveLine, record_goods_receipt
+    from tests.exchange.helpers import partner_scene
+
+    partner = partner_scene(factory, tmp_path, fmt)
+    scene = partner.scene
+    order = scene.order(scene.customer(), supplier="supplier-a")
+    run_once(factory)  # the order leaves
+    scene.fulfil(order, "supplier-a")
+    with scene.uow() as uow:
+        receipt = record_goods_receipt(
+            uow=uow,
+            principal=scene.p("owner", "support"),
+            order_id=order.id,
+            received_on=date.today(),
+            lines=[
+                ReceiveLine(1, Decimal(10)),
+                ReceiveLine(2, Decimal(5), damaged=Decimal(2), reason=ReceiptReason.DAMAGED, note="nass"),
+            ],
+        )
+    run_once(factory)
+    files = partner.received(message_type or "RECADV")
+    if message_type is None:
+        assert files == [] and partner.received("861") == []
+        return
+    [path] = files
+    decoded = edi.decode_all(path.read_bytes())
+    [message] = decoded.messages
+    advice = message.document
+    assert isinstance(advice, doc.ReceivingAdvice)
+    assert (advice.number, advice.order_number, advice.despatch_number) == (
+        f"WE-{receipt.id}",
+        order.number,
+        None,
+    )
+    assert [(x.line_id, x.quantity, x.quantity_damaged, x.reason, x.note) for x in advice.lines] == [
+        ("1", Decimal(10), Decimal(0), None, None),
+        ("2", Decimal(5), Decimal(2), "damaged", "nass"),
+    ]
