@@ -87,7 +87,11 @@ def test_bad_lines_and_other_partners_orders_are_user_errors(world: World) -> No
         RECORD, {"input": {"order": order, "receivedOn": TODAY, "lines": [{"lineNo": 7, "quantity": "1"}]}}
     )["recordGoodsReceipt"]
     assert missing["userErrors"] == [
-        {"field": ["lines", "1", "lineNo"], "message": missing["userErrors"][0]["message"], "code": "INVALID_INPUT"}
+        {
+            "field": ["lines", "1", "lineNo"],
+            "message": missing["userErrors"][0]["message"],
+            "code": "INVALID_INPUT",
+        }
     ]
     assert "has no line 7" in missing["userErrors"][0]["message"]
     damaged = api.ok(
