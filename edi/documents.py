@@ -64,6 +64,8 @@ __all__ = [
     "Party",
     "PaymentTerms",
     "PurchaseOrder",
+    "ReceivingAdvice",
+    "ReceivingLine",
     "RemittanceAdvice",
     "RemittanceLine",
     "ResponseStatus",
@@ -448,6 +450,47 @@ class RemittanceAdvice:
     lines: tuple[RemittanceLine, ...]
 
 
+#: Why a receiving line differs from what was shipped. On the wire (EDIFACT QVR 4221, X12 RCD08)
+#: these travel as the mutually defined codes of `RECEIVING_REASON_CODES`: the directories' own
+#: code lists differ by release and guide, so partners agree them (an unknown code reads as "other").
+RECEIVING_REASONS = ("short", "damaged", "wrong_item", "other")
+RECEIVING_REASON_CODES = {"short": "SH", "damaged": "DA", "wrong_item": "WI", "other": "ZZ"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivingLine:
+    """One order line as received: ``quantity`` counted in all, of it ``quantity_damaged`` unusable,
+    ``reason`` (one of `RECEIVING_REASONS`) and ``note`` when it differs from the ship notice."""
+
+    line_id: str
+    quantity: Decimal
+    unit: str = "C62"
+    quantity_damaged: Decimal = Decimal(0)
+    order_line_id: str | None = None
+    gtin: str | None = None
+    supplier_article: str | None = None
+    buyer_article: str | None = None
+    description: str | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivingAdvice:
+    """The receiver's account of a delivery (EDIFACT RECADV, X12 861): ``number`` the receipt's
+    reference, ``receipt_date`` when the goods arrived, ``order_number`` the buyer's order,
+    ``despatch_number`` the ship notice it answers (where known)."""
+
+    number: str
+    issue_date: date
+    receipt_date: date
+    order_number: str
+    buyer: Party
+    seller: Party
+    lines: tuple[ReceivingLine, ...]
+    despatch_number: str | None = None
+
+
 class AckStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
@@ -502,6 +545,7 @@ Document: TypeAlias = (
     | DespatchAdvice
     | Invoice
     | RemittanceAdvice
+    | ReceivingAdvice
     | Acknowledgement
 )
 

@@ -14,6 +14,7 @@ from edi.edifact._envelope import Interchange, RawMessage, comp, elem, read_mess
 from edi.edifact._invoic import decode_invoic
 from edi.edifact._ordchg import decode_ordchg
 from edi.edifact._orders import decode_orders, decode_ordrsp
+from edi.edifact._recadv import decode_recadv
 from edi.edifact._remadv import decode_remadv
 from edi.edifact._tokenizer import Tokenizer
 from edi.edifact._values import Ctx
@@ -28,6 +29,7 @@ DECODERS: dict[str, Callable[[Ctx], Document]] = {
     "DESADV": decode_desadv,
     "INVOIC": decode_invoic,
     "REMADV": decode_remadv,
+    "RECADV": decode_recadv,
     "APERAK": decode_aperak,
     "CONTRL": decode_contrl,
 }

@@ -20,6 +20,7 @@ from edi.documents import (
     OrderResponse,
     Party,
     PurchaseOrder,
+    ReceivingAdvice,
     RemittanceAdvice,
 )
 from edi.edifact._ack import encode_aperak, encode_contrl
@@ -29,6 +30,7 @@ from edi.edifact._invoic import encode_invoic
 from edi.edifact._lengths import check_segment, fit_segment, is_code
 from edi.edifact._ordchg import encode_ordchg
 from edi.edifact._orders import encode_orders, encode_ordrsp
+from edi.edifact._recadv import encode_recadv
 from edi.edifact._remadv import encode_remadv
 from edi.edifact._serializer import serialize_segments
 from edi.edifact._syntax import CHARSETS, DEFAULT_CHARS, Segment
@@ -47,6 +49,7 @@ ASSOCIATIONS = {
         "DESADV": "EAN005",
         "INVOIC": "EAN008",
         "REMADV": "EAN002",
+        "RECADV": "EAN003",
     },
     "D01B": {
         "ORDERS": "EAN010",
@@ -55,6 +58,7 @@ ASSOCIATIONS = {
         "DESADV": "EAN007",
         "INVOIC": "EAN011",
         "REMADV": "EAN003",
+        "RECADV": "EAN004",
     },
 }
 
@@ -74,6 +78,8 @@ def _kind(doc: Document) -> tuple[str, _Encoder]:
         return "INVOIC", encode_invoic
     if isinstance(doc, RemittanceAdvice):
         return "REMADV", encode_remadv
+    if isinstance(doc, ReceivingAdvice):
+        return "RECADV", encode_recadv
     if isinstance(doc, Acknowledgement):
         return ("CONTRL", encode_contrl) if doc.kind == "syntax" else ("APERAK", encode_aperak)
     raise UnsupportedError(f"{type(doc).__name__} cannot be written as EDIFACT")

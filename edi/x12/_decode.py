@@ -18,6 +18,7 @@ from edi.x12._map850 import decode_850
 from edi.x12._map855 import decode_855
 from edi.x12._map856 import decode_856
 from edi.x12._map860 import decode_860
+from edi.x12._map861 import decode_861
 from edi.x12._map997 import decode_997, decode_ta1
 from edi.x12._sets import check_set
 from edi.x12._syntax import Segment
@@ -33,6 +34,7 @@ _MAPPERS: dict[str, Mapper] = {
     "860": decode_860,
     "810": decode_810,
     "820": decode_820,
+    "861": decode_861,
 }
 
 
@@ -96,7 +98,8 @@ def _message(raw: RawSet, strict: bool) -> Message:
     error: EdiError
     if mapper is None:
         error = UnsupportedError(
-            f"transaction set {raw.set_id} is not supported (850, 855, 856, 860, 810, 820, 997 and 999 are)",
+            f"transaction set {raw.set_id} is not supported"
+            " (850, 855, 856, 860, 810, 820, 861, 997 and 999 are)",
             position=Position(segment_index=raw.first_index, segment_tag="ST", element=1),
             code="1",
         )

@@ -16,6 +16,7 @@ from edi.documents import (
     OrderChange,
     OrderResponse,
     PurchaseOrder,
+    ReceivingAdvice,
     RemittanceAdvice,
 )
 from edi.errors import EncodeError, Position
@@ -27,6 +28,7 @@ from edi.x12._map850 import encode_850
 from edi.x12._map855 import encode_855
 from edi.x12._map856 import encode_856
 from edi.x12._map860 import encode_860
+from edi.x12._map861 import encode_861
 from edi.x12._map997 import FUNCTIONAL_IDS, encode_997, ta1_segment
 from edi.x12._serializer import control_number, isa_segment, serialize_segments
 from edi.x12._syntax import Segment, Separators
@@ -42,6 +44,7 @@ _SETS: dict[type, tuple[str, Callable[[Any, Writer], None]]] = {
     DespatchAdvice: ("856", encode_856),
     Invoice: ("810", encode_810),
     RemittanceAdvice: ("820", encode_820),
+    ReceivingAdvice: ("861", encode_861),
 }
 _IMPLEMENTATION_999 = "005010X231"
 
@@ -67,8 +70,8 @@ def encode(
     separators: Separators | None = None,
 ) -> bytes:
     """Write ``documents`` as one X12 interchange: ISA, one GS..GE group per functional identifier
-    (PO 850, PC 860, PR 855, SH 856, IN 810, RA 820, FA 997/999) in order of first appearance, one ST..SE per
-    document, IEA.
+    (PO 850, PC 860, PR 855, SH 856, IN 810, RA 820, RC 861, FA 997/999) in order of first
+    appearance, one ST..SE per document, IEA.
 
     Control numbers come from ``envelope``: ISA13 is ``control_reference`` zero-padded to 9 digits;
     GS06 is ``group_reference`` (or the control reference) and counts up by one per further group;
@@ -96,6 +99,7 @@ def encode(
             | DespatchAdvice
             | Invoice
             | RemittanceAdvice
+            | ReceivingAdvice
             | Acknowledgement,
         )
         else documents

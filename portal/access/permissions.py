@@ -192,6 +192,17 @@ def can_manage_tolerances(p: Principal) -> bool:
     return _owner_with(p, frozenset({"admin"}))
 
 
+def can_record_receipt(p: Principal, order: _Routed) -> bool:
+    """Record a goods receipt of an order (issue #17.3): the receiving side, i.e. the owner's staff,
+    and the dealer that sold the order (goods are delivered to the buyer; it sees the order's ship
+    notices already). Never the supplier: it ships, the other side counts."""
+    if not can_write(p):
+        return False
+    if p.is_owner:
+        return bool(p.roles & OWNER_STAFF)
+    return order.dealer_id is not None and order.dealer_id in p.buyer_ids
+
+
 # -- invoices (issue #17.4, 17.5) ------------------------------------------------------------
 class _Billed(Protocol):
     @property

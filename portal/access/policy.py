@@ -13,6 +13,7 @@ order, order line       sold by (dealer) or routed to (supplier) one of its orga
                         (Principal.supplier_ids), so a dealer's rule is ``dealer_id IN ...`` alone
 order version           of a visible order
 shipment, its lines     of its own (supplier), or of an order it sold (dealer)
+goods receipt, lines    of an order routed to it (supplier), or of an order it sold (dealer)
 invoice, its lines      issued by one of its organizations (supplier invoices are between
                         supplier and owner; dealers do not see them)
 invoice payment,        of a visible invoice; credit notes issued by one of its organizations
@@ -64,6 +65,8 @@ from portal.models import (
     ExchangeProfile,
     ExchangeRecord,
     Export,
+    GoodsReceipt,
+    GoodsReceiptLine,
     Invitation,
     Invoice,
     InvoiceLine,
@@ -161,6 +164,17 @@ def _shipments(p: Principal) -> ColumnElement[bool]:
 
 def _shipment_lines(p: Principal) -> ColumnElement[bool]:
     return ShipmentLine.shipment_id.in_(select(Shipment.id).where(_shipments(p)))
+
+
+def _goods_receipts(p: Principal) -> ColumnElement[bool]:
+    return _any_of(
+        GoodsReceipt.supplier_id.in_(p.seller_ids) if p.seller_ids else None,
+        _sold_by(p, GoodsReceipt.order_id) if p.buyer_ids else None,
+    )
+
+
+def _goods_receipt_lines(p: Principal) -> ColumnElement[bool]:
+    return GoodsReceiptLine.receipt_id.in_(select(GoodsReceipt.id).where(_goods_receipts(p)))
 
 
 def _invoices(p: Principal) -> ColumnElement[bool]:
@@ -283,6 +297,8 @@ RULES: dict[type[Any], Rule] = {
     OrderVersion: _order_versions,
     Shipment: _shipments,
     ShipmentLine: _shipment_lines,
+    GoodsReceipt: _goods_receipts,
+    GoodsReceiptLine: _goods_receipt_lines,
     Invoice: _invoices,
     InvoiceLine: _invoice_lines,
     InvoicePayment: _invoice_payments,

@@ -19,6 +19,8 @@ from portal.errors import InvalidInput, NotFound
 from portal.invoicing import service as invoicing
 from portal.models import (
     CreditNote,
+    GoodsReceipt,
+    GoodsReceiptLine,
     Invoice,
     InvoicePayment,
     LineResponse,
@@ -27,8 +29,10 @@ from portal.models import (
     Organization,
     OrgKind,
     Product,
+    ReceiptReason,
+    Shipment,
 )
-from portal.orders import changes, fulfilment
+from portal.orders import changes, fulfilment, receiving
 from portal.orders import service as orders
 
 Link = tuple[str, int]
@@ -288,8 +292,105 @@ def apply_document(
         return [("order", order.id), ("invoice", invoice.id)]
     if isinstance(document, doc.OrderChange):
         return _apply_order_change(uow, principal, document)
+    if isinstance(document, doc.ReceivingAdvice):
+        return _receipt(uow, principal, document)
     kind = type(document).__name__
     raise InvalidInput("document", f"a {kind} is not accepted from your organization")
+
+
+_REASONS = {reason.value: reason for reason in ReceiptReason}
+
+
+def _receipt(uow: UnitOfWork, principal: Principal, document: doc.ReceivingAdvice) -> list[Link]:
+    """A receiving partner's RECADV / 861 (issue #17.3): the goods receipt of its order, on the ship
+    notice it names (by number; one the order does not have is refused). Who may send one is who may
+    record one (`permissions.can_record_receipt`): a supplier's is refused."""
+    order = _order_by_number(uow, principal, document.order_number)
+    shipment_id = None
+    if document.despatch_number:
+        shipment_id = uow.session.scalar(
+            select(Shipment.id).where(
+                Shipment.order_id == order.id, Shipment.number == document.despatch_number
+            )
+        )
+        if shipment_id is None:
+            raise InvalidInput(
+                "despatch_number", f"order {order.number} has no ship notice {document.despatch_number}"
+            )
+    receipt = receiving.record_goods_receipt(
+        uow=uow,
+        principal=principal,
+        order_id=order.id,
+        received_on=document.receipt_date,
+        shipment_id=shipment_id,
+        note=f"{document.number}",
+        lines=[
+            receiving.ReceiveLine(
+                line_no=_line_no(order, line.order_line_id, line.line_id),
+                quantity=line.quantity,
+                damaged=line.quantity_damaged,
+                reason=_REASONS.get(line.reason) if line.reason else None,
+                note=line.note,
+            )
+            for line in document.lines
+        ],
+    )
+    return [("order", order.id), ("goods_receipt", receipt.id)]
+
+
+_REASON_CODES = {reason: reason.value for reason in ReceiptReason}
+
+
+def receiving_advice(
+    uow: UnitOfWork, principal: Principal, receipt_id: int
+) -> tuple[doc.ReceivingAdvice, int, str]:
+    """The receiving advice of one goods receipt for the order's supplier: every line counted, its
+    damages, reason and note, and the ship notice it answers. Returns the document, the order's id
+    and the receipt's reference (``WE-<id>``)."""
+    receipt = get_visible(uow.session, principal, GoodsReceipt, receipt_id)
+    order = orders.load_order(uow, principal, receipt.order_id)
+    counted = uow.session.scalars(
+        visible(principal, GoodsReceiptLine)
+        .where(GoodsReceiptLine.receipt_id == receipt.id)
+        .order_by(GoodsReceiptLine.id)
+    ).all()
+    by_id = {line.id: line for line in order.lines}
+    despatch = (
+        uow.session.scalar(select(Shipment.number).where(Shipment.id == receipt.shipment_id))
+        if receipt.shipment_id is not None
+        else None
+    )
+    owner = uow.session.scalars(select(Organization).where(Organization.kind == OrgKind.OWNER)).first()
+    supplier = uow.session.get_one(Organization, receipt.supplier_id)
+    assert owner is not None
+    number = f"WE-{receipt.id}"
+    lines = tuple(
+        doc.ReceivingLine(
+            line_id=str(by_id[c.order_line_id].line_no),
+            quantity=c.quantity,
+            unit=by_id[c.order_line_id].unit,
+            quantity_damaged=c.quantity_damaged,
+            order_line_id=str(by_id[c.order_line_id].line_no),
+            gtin=by_id[c.order_line_id].gtin,
+            supplier_article=None,
+            buyer_article=by_id[c.order_line_id].sku,
+            description=by_id[c.order_line_id].description,
+            reason=_REASON_CODES[c.reason] if c.reason else None,
+            note=c.note,
+        )
+        for c in counted
+    )
+    advice = doc.ReceivingAdvice(
+        number=number,
+        issue_date=receipt.created_at.date(),
+        receipt_date=receipt.received_on,
+        order_number=order.number,
+        buyer=_party(owner),
+        seller=_party(supplier),
+        lines=lines,
+        despatch_number=despatch,
+    )
+    return advice, order.id, number
 
 
 def remittance_advice(

@@ -30,6 +30,7 @@ from portal.exchange.mapping import (
     order_change,
     order_for_outbound,
     purchase_order,
+    receiving_advice,
     remittance_advice,
 )
 from portal.exchange.profiles import owner_principal
@@ -66,6 +67,10 @@ SETTLE = timedelta(minutes=2)  # no unit of work stays open longer than this
 # UBL, CII and openTRANS have none, so their partners get no file for it.
 REMITTANCE_EVENT = "invoice.paid"
 REMITTANCE_TYPES = {"edifact": "REMADV", "x12": "820"}
+# A goods receipt becomes a receiving advice for the order's supplier where its format has one
+# (issue #17.3); UBL, CII and openTRANS have none.
+RECEIPT_EVENT = "goods_receipt.recorded"
+RECEIPT_TYPES = {"edifact": "RECADV", "x12": "861"}
 
 
 def _envelope(session: Session, profile: ExchangeProfile) -> doc.Envelope:
@@ -160,7 +165,7 @@ def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tupl
             session.scalars(
                 select(Event)
                 .where(
-                    Event.kind.in_((*OUTBOUND_EVENTS, REMITTANCE_EVENT)),
+                    Event.kind.in_((*OUTBOUND_EVENTS, REMITTANCE_EVENT, RECEIPT_EVENT)),
                     Event.id > max(cursor.value, after),
                     Event.occurred_at >= since,
                     Event.payload["supplier_id"].as_integer().in_(list(profiles)),
@@ -178,6 +183,8 @@ def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tupl
                 with session.begin_nested():
                     if event.kind == REMITTANCE_EVENT:
                         done = _queue_remittance(uow, profile, event)
+                    elif event.kind == RECEIPT_EVENT:
+                        done = _queue_receipt(uow, profile, event)
                     else:
                         done = _queue_order(uow, profile, event, OUTBOUND_EVENTS[event.kind])
             except Exception as exc:  # one event that cannot become a file must not stop the feed
@@ -327,6 +334,43 @@ def _queue_remittance(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -
     )
     rec.state, rec.error = state, error
     session.add(ExchangeLink(record_id=rec.id, entity="invoice", entity_id=invoice_id))
+    return rec
+
+
+def _queue_receipt(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> ExchangeRecord | None:
+    """The receiving advice of one goods receipt, in the supplier's format where it has one."""
+    session = uow.session
+    message_type = RECEIPT_TYPES.get(profile.format)
+    source_key = f"event:{event.id}:{profile.organization_id}"
+    if message_type is None or session.scalar(
+        select(ExchangeRecord.id).where(ExchangeRecord.source_key == source_key)
+    ):
+        return None
+    owner = owner_principal(session)
+    try:
+        document, order_id, number = receiving_advice(uow, owner, event.entity_id)
+    except NotFound:
+        return None
+    envelope = _envelope(session, profile)
+    state, error = RecordState.QUEUED, None
+    try:
+        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
+    except EdiError as exc:  # a value the format cannot carry: visible in the ledger
+        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
+    rec = _new_record(
+        session,
+        profile,
+        data=data,
+        filename=f"{message_type}_{number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}",
+        fmt=profile.format,
+        message_type=message_type,
+        reference=envelope.control_reference,
+        source_key=source_key,
+        ack_hours=profile.ack_hours,
+    )
+    rec.state, rec.error = state, error
+    session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=order_id))
+    session.add(ExchangeLink(record_id=rec.id, entity="goods_receipt", entity_id=event.entity_id))
     return rec
 
 

@@ -27,6 +27,8 @@ from portal.gql.customers.types import Contact, Customer, CustomerAssignment
 from portal.gql.opportunities.types import OpportunityLine
 from portal.gql.orders.types import (
     CreditNote,
+    GoodsReceipt,
+    GoodsReceiptLine,
     Invoice,
     InvoiceLine,
     InvoiceMessage,
@@ -106,6 +108,10 @@ class Loaders:
         self.versions_by_order = self._by_parent(m.OrderVersion, OrderVersion, "order_id", "number")
         self.shipments_by_order = self._by_parent(m.Shipment, Shipment, "order_id")
         self.invoices_by_order = self._by_parent(m.Invoice, Invoice, "order_id")
+        self.shipment = self._by_id(m.Shipment, Shipment)
+        self.receipts_by_order = self._by_parent(m.GoodsReceipt, GoodsReceipt, "order_id")
+        self.receipts_by_shipment = self._by_parent(m.GoodsReceipt, GoodsReceipt, "shipment_id")
+        self.receipt_lines = self._by_parent(m.GoodsReceiptLine, GoodsReceiptLine, "receipt_id")
         self.shipment_lines = self._by_parent(m.ShipmentLine, ShipmentLine, "shipment_id")
         self.invoice_lines = self._by_parent(m.InvoiceLine, InvoiceLine, "invoice_id")
         self.invoice_payments = self._by_parent(m.InvoicePayment, InvoicePayment, "invoice_id")

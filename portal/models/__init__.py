@@ -40,6 +40,7 @@ from portal.models.opportunities import (
 from portal.models.order_versions import LineChangeKind, OrderVersion, VersionKind
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, ReviewOutcome, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
+from portal.models.receiving import GoodsReceipt, GoodsReceiptLine, ReceiptReason
 from portal.models.search import SEARCHED  # registers the search objects with create_all
 from portal.models.tallies import DayTally, OrderTally
 from portal.models.tasks import CalendarFeed, Task
@@ -80,6 +81,8 @@ __all__ = [
     "ExchangeRecord",
     "Export",
     "ExportStatus",
+    "GoodsReceipt",
+    "GoodsReceiptLine",
     "Invitation",
     "Invoice",
     "InvoiceLine",
@@ -107,6 +110,7 @@ __all__ = [
     "Organization",
     "PasswordReset",
     "Product",
+    "ReceiptReason",
     "RecordState",
     "ReviewOutcome",
     "RevokedSession",

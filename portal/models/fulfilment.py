@@ -60,6 +60,9 @@ class MatchStatus(enum.StrEnum):
 
     MATCHED = "matched"
     OVER_BILLED = "over_billed"  # some line bills more than was shipped: flagged for owner review
+    # Nothing billed beyond what was shipped, but some line bills more than the receiving side
+    # accepted in its goods receipts (issue #17.3; compared once the order has a receipt).
+    ABOVE_RECEIVED = "above_received"
 
 
 class InvoiceStatus(enum.StrEnum):

@@ -295,6 +295,8 @@ class OrderLine(LineRules, Base):
     quantity_confirmed: Mapped[Decimal | None] = mapped_column(Amount())
     quantity_shipped: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
     quantity_invoiced: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    # Accepted in goods receipts (counted less damaged; portal.orders.receiving).
+    quantity_received: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
     response: Mapped[LineResponse] = mapped_column(enum_type(LineResponse), default=LineResponse.PENDING)
     confirmed_price: Mapped[Decimal | None] = mapped_column(Amount())
     # The catalogue price when ordered; a unit_price that differs was set by hand (see
@@ -643,3 +645,5 @@ def _apply_line_defaults(line: OrderLine) -> None:
         line.quantity_shipped = Decimal(0)
     if line.quantity_invoiced is None:
         line.quantity_invoiced = Decimal(0)
+    if line.quantity_received is None:
+        line.quantity_received = Decimal(0)

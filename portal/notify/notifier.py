@@ -42,6 +42,7 @@ from portal.models import (
     CaseStatus,
     Customer,
     Event,
+    GoodsReceipt,
     Invoice,
     MatchStatus,
     Notification,
@@ -121,9 +122,18 @@ class _Lookup:
             Invoice.match_status,
             Invoice.supplier_id,
         )
-        order_ids = ids("order.confirmed", "order.change_reviewed") | {
-            r.order_id for r in self.shipments.values()
-        }
+        self.receipts = _rows(
+            session,
+            GoodsReceipt,
+            ids("goods_receipt.recorded"),
+            GoodsReceipt.order_id,
+            GoodsReceipt.has_discrepancy,
+        )
+        order_ids = (
+            ids("order.confirmed", "order.change_reviewed")
+            | {r.order_id for r in self.shipments.values()}
+            | {r.order_id for r in self.receipts.values()}
+        )
         self.orders = _rows(session, Order, order_ids, Order.number, Order.dealer_id, Order.supplier_id)
         case_ids = ids("case.commented", "case.routed", "case.opened", *STATUS_EVENTS)
         self.cases = _rows(session, Case, case_ids, Case.number, Case.routed_to_id, Case.opened_by_org_id)
@@ -201,6 +211,16 @@ def notices_of(event: Event, lookup: _Lookup) -> list[Notice]:
             Notice(Kind.SHIPMENT_RECEIVED, "order", order.id, (Shipment, shipment.id),
                    {"number": shipment.number, "order": order.number},
                    orgs=(order.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
+        ]  # fmt: skip
+    if kind == "goods_receipt.recorded":
+        receipt = lookup.receipts.get(event.entity_id)
+        order = lookup.orders.get(receipt.order_id) if receipt is not None else None
+        if receipt is None or order is None or not receipt.has_discrepancy:
+            return []
+        # The supplier hears of damages and shortfalls (it ships the rest or credits them).
+        return [
+            Notice(Kind.RECEIPT_DISCREPANCY, "order", order.id, (GoodsReceipt, receipt.id),
+                   {"number": order.number}, orgs=(order.supplier_id,), **base)
         ]  # fmt: skip
     if kind == "invoice.submitted":
         invoice = lookup.invoices.get(event.entity_id)
@@ -322,6 +342,7 @@ NOTIFYING_EVENTS = (
         "order.changed",
         "order.cancelled",
         "shipment.created",
+        "goods_receipt.recorded",
         "invoice.submitted",
         "case.routed",
         "case.opened",

@@ -28,6 +28,7 @@ class Kind(enum.StrEnum):
     ORDER_CANCELLED = "order_cancelled"
     ORDER_LATE = "order_late"
     SHIPMENT_RECEIVED = "shipment_received"
+    RECEIPT_DISCREPANCY = "receipt_discrepancy"
     INVOICE_OVERBILLED = "invoice_overbilled"
     INVOICE_APPROVED = "invoice_approved"
     INVOICE_DISPUTED = "invoice_disputed"
@@ -147,6 +148,13 @@ RULES: tuple[Rule, ...] = (
         N_("Ship notice %(number)s received for order %(order)s"),
         "shipment.created",
         {"*": _ON},
+    ),
+    Rule(
+        Kind.RECEIPT_DISCREPANCY,
+        N_("Goods received with damages or shortfalls"),
+        N_("Goods of order %(number)s were received with damages or shortfalls"),
+        "goods_receipt.recorded (damages or shortfalls)",
+        {"*": _MAIL},
     ),
     Rule(
         Kind.INVOICE_OVERBILLED,

@@ -2,8 +2,9 @@
 
 Three-way match: an invoice line that bills more than has been shipped of its order line is accepted
 but flagged: the invoice gets ``match_status = over_billed`` and the line its ``excess_quantity``, so
-owner staff can hold the payment. Rejecting would lose the document the supplier sent; flagging keeps
-it and makes the discrepancy visible to both sides.
+owner staff can hold the payment. Once the order has a goods receipt, an invoice billing more than
+was accepted is flagged ``above_received`` (see `portal.orders.receiving`). Rejecting would lose the
+document the supplier sent; flagging keeps it and makes the discrepancy visible to both sides.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from portal.models import (
     Shipment,
     ShipmentLine,
 )
+from portal.orders.receiving import above_received, has_receipt
 from portal.orders.service import load_order, touch_order
 from portal.orders.units import check_quantity
 
@@ -250,6 +252,10 @@ def submit_invoice(
             )
         )
     invoice.net_total, invoice.tax_total, invoice.gross_total = net_total, tax_total, net_total + tax_total
+    if invoice.match_status is MatchStatus.MATCHED and has_receipt(uow, order.id):
+        billed = {bill.order_line_id for bill in invoice.lines}
+        if any(above_received(line) > 0 for line in order.lines if line.id in billed):
+            invoice.match_status = MatchStatus.ABOVE_RECEIVED
     uow.session.add(invoice)
     touch_order(order)
     uow.flush()

@@ -193,6 +193,7 @@ def _order(
             "quantity_confirmed": None,
             "quantity_shipped": Decimal(0),
             "quantity_invoiced": Decimal(0),
+            "quantity_received": Decimal(0),
             "response": LineResponse.PENDING,
             "confirmed_price": None,
             "requested_date": None,

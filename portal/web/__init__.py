@@ -99,6 +99,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
             page(orders.upload_invoice, max_bytes=MAX_UPLOAD_BYTES + 64 * 1024),
             methods=["POST"],
         ),
+        Route("/orders/{order_id:int}/receipts", page(orders.receive), methods=["POST"]),
         Route("/orders/{order_id:int}/route", page(orders.route), methods=["POST"]),
         Route("/orders/{order_id:int}/review", page(orders.review), methods=["POST"]),
         Route("/invoices/{invoice_id:int}", page(invoices.detail), methods=["GET"]),

@@ -16,6 +16,7 @@ from portal.models import (
     OpportunityStage,
     OrderStatus,
     OrgKind,
+    ReceiptReason,
     RecordState,
 )
 
@@ -70,7 +71,17 @@ RESPONSE = {
     LineResponse.CHANGED: N_("Changed"),
     LineResponse.REJECTED: N_("Rejected"),
 }
-MATCH = {MatchStatus.MATCHED: N_("Matched"), MatchStatus.OVER_BILLED: N_("Over-billed")}
+MATCH = {
+    MatchStatus.MATCHED: N_("Matched"),
+    MatchStatus.OVER_BILLED: N_("Over-billed"),
+    MatchStatus.ABOVE_RECEIVED: N_("Billed above received"),
+}
+RECEIPT_REASON = {
+    ReceiptReason.SHORT: N_("Short delivery"),
+    ReceiptReason.DAMAGED: N_("Damaged"),
+    ReceiptReason.WRONG_ITEM: N_("Wrong item"),
+    ReceiptReason.OTHER: N_("Other"),
+}
 INVOICE_STATUS = {
     InvoiceStatus.RECEIVED: N_("Received"),
     InvoiceStatus.DISPUTED: N_("Disputed"),
@@ -126,6 +137,7 @@ EVENTS = {
     "order.cancelled": N_("Order cancelled"),
     "order.changed": N_("Order changed by the buyer"),
     "shipment.created": N_("Ship notice recorded"),
+    "goods_receipt.recorded": N_("Goods receipt recorded"),
     "invoice.submitted": N_("Invoice submitted"),
     "invoice.approved": N_("Invoice approved"),
     "invoice.disputed": N_("Invoice disputed"),

@@ -33,6 +33,8 @@ from portal.models import (
     ExchangeProfile,
     ExchangeRecord,
     Export,
+    GoodsReceipt,
+    GoodsReceiptLine,
     Invitation,
     Invoice,
     InvoiceLine,
@@ -317,6 +319,29 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
                 o.dealer,
                 o.supplier,
             )
+        if o.supplier is not None and (o.shipped or n % 3 == 0):
+            # a goods receipt (issue #17.3), on the ship notice when there is one; counted by the
+            # dealer the order was sold by, else by the owner: seen exactly where the shipment is
+            receipt = add(
+                GoodsReceipt,
+                GoodsReceipt(
+                    order_id=oid,
+                    supplier_id=org_ids[o.supplier],
+                    shipment_id=sid if o.shipped else None,
+                    received_by_org_id=org_ids[o.dealer] if o.dealer is not None else org_ids[0],
+                    received_on=date(2026, 1, 8),
+                    has_discrepancy=n % 2 == 0,
+                    over_received=not o.shipped,
+                ),
+                o.dealer,
+                o.supplier,
+            )
+            add(
+                GoodsReceiptLine,
+                GoodsReceiptLine(receipt_id=receipt, order_line_id=lid, quantity=Decimal(2)),
+                o.dealer,
+                o.supplier,
+            )
         if o.supplier is not None and o.invoiced:
             iid = add(
                 Invoice,
@@ -572,6 +597,8 @@ def expected_visible(
         OrderVersion: rows(OrderVersion, lambda d, s: d in mine or s in mine),
         Shipment: rows(Shipment, lambda d, s: d in mine or s in mine),
         ShipmentLine: rows(ShipmentLine, lambda d, s: d in mine or s in mine),
+        GoodsReceipt: rows(GoodsReceipt, lambda d, s: d in mine or s in mine),
+        GoodsReceiptLine: rows(GoodsReceiptLine, lambda d, s: d in mine or s in mine),
         Invoice: rows(Invoice, lambda s: s in mine),
         InvoiceLine: rows(InvoiceLine, lambda s: s in mine),
         InvoicePayment: rows(InvoicePayment, lambda s: s in mine),

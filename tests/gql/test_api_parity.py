@@ -37,6 +37,7 @@ WEB_ACTIONS: dict[str, str] = {
     "/orders/new": "createOrder",
     "/orders/{order_id:int}/respond": "confirmOrder",
     "/orders/{order_id:int}/shipments": "createShipment",
+    "/orders/{order_id:int}/receipts": "recordGoodsReceipt",
     "/orders/{order_id:int}/invoices": "submitInvoice",
     "/orders/{order_id:int}/route": "routeOrder",
     "/orders/{order_id:int}/review": "reviewLineChanges",

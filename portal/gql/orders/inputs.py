@@ -246,6 +246,32 @@ class CreateShipmentInput:
 
 
 @strawberry.input
+class ReceiveLineInput:
+    line_no: int
+    quantity: Decimal = strawberry.field(description="Counted in all (0: nothing of it arrived).")
+    damaged: Decimal = strawberry.field(default=Decimal(0), description="Of the counted, unusable.")
+    reason: m.ReceiptReason | None = strawberry.field(
+        default=None,
+        description="Required when goods are damaged or fewer arrived than the ship notice announced.",
+    )
+    note: str | None = None
+
+
+@strawberry.input
+class RecordGoodsReceiptInput:
+    order: strawberry.ID
+    received_on: date
+    lines: list[ReceiveLineInput]
+    shipment: strawberry.ID | None = strawberry.field(
+        default=None, description="The ship notice the goods came with, when there is one."
+    )
+    note: str | None = None
+    expected_version: int | None = strawberry.field(
+        default=None, description="The order's version: a receipt by someone else meanwhile is a CONFLICT."
+    )
+
+
+@strawberry.input
 class BillLineInput:
     line_no: int
     quantity: Decimal

@@ -15,14 +15,15 @@ from portal.gql.orders.inputs import (
     ConfirmOrderInput,
     CreateOrderInput,
     CreateShipmentInput,
+    RecordGoodsReceiptInput,
     ReviewLineChangesInput,
     RouteOrderInput,
     SetSupplierToleranceInput,
     SubmitInvoiceInput,
 )
-from portal.gql.orders.types import Invoice, Order, Shipment
+from portal.gql.orders.types import GoodsReceipt, Invoice, Order, Shipment
 from portal.gql.partners.types import Organization
-from portal.orders import changes, fulfilment, review
+from portal.orders import changes, fulfilment, receiving, review
 from portal.orders import service as orders
 
 
@@ -41,6 +42,12 @@ class OrganizationPayload:
 @strawberry.type
 class ShipmentPayload:
     shipment: Shipment | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class GoodsReceiptPayload:
+    receipt: GoodsReceipt | None
     user_errors: list[UserError]
 
 
@@ -140,6 +147,34 @@ class OrdersMutation:
 
         ident, errors = run(info, act)
         return ShipmentPayload(shipment=reload(info, m.Shipment, Shipment, ident), user_errors=errors)
+
+    @mutation(
+        description="A goods receipt: what arrived of an order's lines, with damages and shortfalls "
+        "(owner staff, and the dealer that sold the order). More than was shipped is kept and flagged."
+    )
+    def record_goods_receipt(
+        self, info: strawberry.Info, input: RecordGoodsReceiptInput
+    ) -> GoodsReceiptPayload:
+        def act(uow: UnitOfWork, p: Principal) -> int:
+            receipt = receiving.record_goods_receipt(
+                uow=uow,
+                principal=p,
+                order_id=pk(input.order, "Order", "order"),
+                received_on=input.received_on,
+                shipment_id=opt_pk(input.shipment, "Shipment", "shipment"),
+                note=input.note,
+                lines=[
+                    receiving.ReceiveLine(r.line_no, r.quantity, r.damaged, r.reason, r.note)
+                    for r in input.lines
+                ],
+                expected_version=input.expected_version,
+            )
+            return receipt.id
+
+        ident, errors = run(info, act)
+        return GoodsReceiptPayload(
+            receipt=reload(info, m.GoodsReceipt, GoodsReceipt, ident), user_errors=errors
+        )
 
     @mutation(description="An invoice for lines of one order; over-billing is accepted but flagged.")
     def submit_invoice(self, info: strawberry.Info, input: SubmitInvoiceInput) -> InvoicePayload:

@@ -20,6 +20,11 @@ OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
 LineResponse = strawberry.enum(m.LineResponse, name="LineResponse")
 MatchStatus = strawberry.enum(m.MatchStatus, name="MatchStatus")
 ReviewOutcome = strawberry.enum(m.ReviewOutcome, name="ReviewOutcome")
+ReceiptReason = strawberry.enum(
+    m.ReceiptReason,
+    name="ReceiptReason",
+    description="Why a goods receipt line differs from what was shipped.",
+)
 InvoiceStatus = strawberry.enum(
     m.InvoiceStatus,
     name="InvoiceStatus",
@@ -74,6 +79,9 @@ class OrderLine(Node, Built):
     quantity_confirmed: Decimal | None
     quantity_shipped: Decimal
     quantity_invoiced: Decimal
+    quantity_received: Decimal = strawberry.field(
+        description="Accepted in goods receipts (counted less damaged); invoices are matched against it."
+    )
     response: m.LineResponse
     requested_date: date | None
     promised_date: date | None
@@ -255,6 +263,70 @@ class Shipment(Node, Built):
     @strawberry.field
     def order(self, info: strawberry.Info) -> Order | None:
         return ctx(info).loaders.order.load(self.order_id, (o.order_id for o in self._siblings))
+
+    @field(description="Goods receipts recorded against this ship notice, oldest first.")
+    def receipts(self, info: strawberry.Info) -> list[GoodsReceipt]:
+        return ctx(info).loaders.receipts_by_shipment.load(self.pk, (o.pk for o in self._siblings))
+
+
+@strawberry.type(description="One order line as counted by the receiving side.")
+class GoodsReceiptLine(Built):
+    pk: strawberry.Private[int]
+    receipt_id: strawberry.Private[int]
+    order_line_id: strawberry.Private[int]
+    quantity: Decimal = strawberry.field(description="Counted in all.")
+    quantity_damaged: Decimal = strawberry.field(description="Of the counted, unusable.")
+    excess_quantity: Decimal = strawberry.field(
+        description="Accepted beyond what had been shipped of the line: kept as counted, and flagged."
+    )
+    shortfall_quantity: Decimal = strawberry.field(
+        description="Counted fewer than the ship notice announced for the line."
+    )
+    reason: m.ReceiptReason | None
+    note: str | None
+
+    @field(description="Counted less damaged: what the three-way match compares invoices with.")
+    def quantity_accepted(self) -> Decimal:
+        return self.quantity - self.quantity_damaged
+
+    @field(name="orderLineId", description="Global id of the order line.")
+    def order_line_gid(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("OrderLine", self.order_line_id))
+
+
+@strawberry.type(description="A goods receipt: what the receiving side counted of an order (issue #17.3).")
+class GoodsReceipt(Node, Built):
+    received_on: date
+    note: str | None
+    has_discrepancy: bool = strawberry.field(
+        description="Some line has damaged goods or a shortfall (the supplier is told)."
+    )
+    over_received: bool = strawberry.field(description="Some line counts more than was shipped.")
+    created_at: datetime
+    order_id: strawberry.Private[int]
+    supplier_id: strawberry.Private[int]
+    shipment_id: strawberry.Private[int | None]
+    received_by_org_id: strawberry.Private[int]
+
+    @strawberry.field
+    def lines(self, info: strawberry.Info) -> list[GoodsReceiptLine]:
+        return ctx(info).loaders.receipt_lines.load(self.pk, (o.pk for o in self._siblings))
+
+    @strawberry.field
+    def order(self, info: strawberry.Info) -> Order | None:
+        return ctx(info).loaders.order.load(self.order_id, (o.order_id for o in self._siblings))
+
+    @field(description="The ship notice it refers to, when one was given.")
+    def shipment(self, info: strawberry.Info) -> Shipment | None:
+        if self.shipment_id is None:
+            return None
+        return ctx(info).loaders.shipment.load(self.shipment_id, (o.shipment_id for o in self._siblings))
+
+    @field(description="The organization that counted the goods (the owner, or the dealer).")
+    def received_by(self, info: strawberry.Info) -> Organization | None:
+        return ctx(info).loaders.organization.load(
+            self.received_by_org_id, (o.received_by_org_id for o in self._siblings)
+        )
 
 
 @strawberry.type
@@ -472,3 +544,7 @@ class Order(Node, Built):
     @strawberry.field
     def invoices(self, info: strawberry.Info) -> list[Invoice]:
         return ctx(info).loaders.invoices_by_order.load(self.pk, (o.pk for o in self._siblings))
+
+    @field(description="Goods receipts of the order, oldest first.")
+    def receipts(self, info: strawberry.Info) -> list[GoodsReceipt]:
+        return ctx(info).loaders.receipts_by_order.load(self.pk, (o.pk for o in self._siblings))

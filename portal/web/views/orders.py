@@ -19,16 +19,18 @@ from portal.errors import InvalidInput
 from portal.exchange import upload as uploads
 from portal.models import (
     Customer,
+    GoodsReceipt,
     Invoice,
     InvoiceLine,
     LineResponse,
     OrderLine,
     OrderStatus,
     Organization,
+    ReceiptReason,
     RecordState,
     ShipmentLine,
 )
-from portal.orders import fulfilment, review
+from portal.orders import fulfilment, receiving, review
 from portal.orders import service as orders
 from portal.orders.limits import MAX_LINES_PER_ORDER
 from portal.orders.queries import (
@@ -117,6 +119,8 @@ class OrderViews:
         if not p.is_supplier:
             customer = load_by_ids(db, p, Customer, [order.customer_id]).get(order.customer_id)
         today = date.today()
+        receipts = receiving.receipts_of_order(db, p, order.id)
+        can_receive = may.can_record_receipt(p, order) and status not in receiving.NOT_RECEIVABLE
         return ctx.render(
             "order.html",
             status_code=400 if errors else 200,
@@ -131,6 +135,12 @@ class OrderViews:
             more_invoices=invoices.end_cursor if invoices.has_next_page else None,
             paged_invoices=invoices.has_previous_page or invoices.has_next_page,
             invoice_lines=invoice_lines,
+            receipts=receipts,
+            shipment_options=[(str(s.id), s.number) for s in shipments.items],
+            shipment_numbers={s.id: s.number for s in shipments.items},
+            can_receive=can_receive,
+            reasons=[(r.value, labels.RECEIPT_REASON[r]) for r in ReceiptReason],
+            reason_labels={r.value: labels.RECEIPT_REASON[r] for r in ReceiptReason},
             line_by_id=line_by_id,
             history=[
                 history.describe(e, actors.get(e.id), order, orgs, ctx._, labels.EVENTS) for e in timeline
@@ -355,6 +365,69 @@ class OrderViews:
             )
 
         return ctx.attempt(run, lambda errors: self._render(ctx, order_id, form="upload", errors=errors))
+
+    # -- the receiving side (owner staff, the dealer that sold the order) ------------------------
+    def receive(self, ctx: Ctx) -> Response:
+        """Record a goods receipt: per line what arrived, of it damaged, and why it differs."""
+        order_id = ctx.request.path_params["order_id"]
+
+        def action() -> str:
+            order = orders.load_order(ctx.uow, ctx.principal, order_id)
+            counted: list[receiving.ReceiveLine] = []
+
+            def read_line(n: int) -> Callable[[], object]:
+                def check() -> None:
+                    quantity = ctx.form.decimal(f"line-{n}-received", locale=ctx.locale)
+                    damaged = ctx.form.decimal(f"line-{n}-damaged", locale=ctx.locale)
+                    choice = ctx.form.text(f"line-{n}-reason")
+                    if quantity is None:
+                        if damaged is not None or choice:
+                            raise InvalidInput(f"lines[{n}].received", "must not be empty")
+                        return
+                    try:
+                        reason = ReceiptReason(choice) if choice else None
+                    except ValueError:
+                        raise InvalidInput(f"lines[{n}].reason", "unknown value") from None
+                    counted.append(
+                        receiving.ReceiveLine(
+                            n, quantity, damaged or Decimal(0), reason, ctx.form.optional(f"line-{n}-note")
+                        )
+                    )
+
+                return check
+
+            ctx.form.validate(  # every wrong field at once; the service checks them again
+                lambda: ctx.form.date("received_on", required=True),
+                lambda: ctx.form.integer("shipment_id"),
+                *[read_line(line.line_no) for line in order.lines if not line.cancelled],
+            )
+            if not counted:
+                raise InvalidInput("lines", "enter what arrived of at least one line")
+            received_on = ctx.form.date("received_on", required=True)
+            assert received_on is not None
+            receipt: GoodsReceipt = _remap_line_errors(
+                lambda: receiving.record_goods_receipt(
+                    uow=ctx.uow,
+                    principal=ctx.principal,
+                    order_id=order_id,
+                    received_on=received_on,
+                    shipment_id=ctx.form.integer("shipment_id"),
+                    note=ctx.form.optional("note"),
+                    lines=counted,
+                    expected_version=ctx.form.integer("version"),
+                ),
+                [line.line_no for line in counted],
+            )
+            if receipt.over_received:
+                return ctx._(
+                    "The goods receipt has been recorded. "
+                    "It counts more than was shipped and is flagged for review."
+                )
+            if receipt.has_discrepancy:
+                return ctx._("The goods receipt has been recorded; the supplier is told of the differences.")
+            return ctx._("The goods receipt has been recorded.")
+
+        return self._act(ctx, "receive", action)
 
     # -- owner -------------------------------------------------------------------------------
     def review(self, ctx: Ctx) -> Response:
