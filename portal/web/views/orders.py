@@ -139,7 +139,7 @@ class OrderViews:
             shipment_options=[(str(s.id), s.number) for s in shipments.items],
             shipment_numbers={s.id: s.number for s in shipments.items},
             can_receive=can_receive,
-            reasons=[(r.value, labels.RECEIPT_REASON[r]) for r in ReceiptReason],
+            reasons=[(r.value, ctx._(labels.RECEIPT_REASON[r])) for r in ReceiptReason],
             reason_labels={r.value: labels.RECEIPT_REASON[r] for r in ReceiptReason},
             line_by_id=line_by_id,
             history=[
