@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -88,7 +89,9 @@ def test_an_operation_past_its_deadline_answers_timeout_not_an_internal_error(
     assert time.monotonic() - started < 5
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "TIMEOUT", error
-    assert "took too long" in error["message"]
+    # stopped by the database (statement timeout / interrupt), or, on a loaded machine, by the check
+    # before the statement once the deadline had already passed: both are the operation's TIMEOUT
+    assert re.search(r"took (too long|longer than 0\.5 s)", error["message"]), error
 
 
 def test_the_cost_cache_survives_an_eviction_by_another_worker_thread() -> None:
