@@ -114,6 +114,14 @@ def plan_cases(
 
 
 TIMED = (ActivityKind.MEETING, ActivityKind.APPOINTMENT)
+TODAY_APPOINTMENTS = 200  # meetings and appointments today at any scale (scale 1 has up to about 170)
+
+
+def _next_weekday(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def plan_activities(
@@ -127,14 +135,18 @@ def plan_activities(
 ) -> None:
     owner = org_id["waermewerk"]
     kinds = list(ActivityKind)
+    booked_today = 0
     for n in range(count(ACTIVITIES, scale)):
         if n % FLUSH_EVERY == 0:
             plan.flush()
         customer = rng.choice(customers)
         kind = rng.choice(kinds)
         org = org_id[customer.dealer] if customer.dealer and rng.random() < 0.6 else owner
-        # Every 25th activity is an appointment today, so dashboards have something to show.
-        if n % 25 == 0:
+        # Every 25th activity is an appointment today, so dashboards have something to show, until
+        # the day is full: a day's appointments are its people's (the demo has the same people at
+        # every scale), so a larger scale adds history, not appointments today.
+        today_slot = n % 25 == 0 and booked_today < TODAY_APPOINTMENTS
+        if today_slot:
             kind, day = ActivityKind.APPOINTMENT, today
         elif kind in TIMED or kind is ActivityKind.TASK:
             day = today + timedelta(days=rng.randint(-45, 14))  # the diary: past weeks and the next two
@@ -142,8 +154,11 @@ def plan_activities(
             day = today - timedelta(days=rng.randint(0, 45))  # what happened
         minutes = rng.choice((30, 60, 60, 90, 120)) if kind in TIMED else 0
         if kind in TIMED:
-            while day.weekday() >= 5 and n % 25:
+            while day.weekday() >= 5 and not today_slot:
                 day += timedelta(days=1)
+            if day == today and not today_slot and booked_today >= TODAY_APPOINTMENTS:
+                day = _next_weekday(today)  # the day is full: the diary's next free day
+            booked_today += day == today
             latest = WORKDAY[1] * 60 - minutes  # ends by 19:00
             begin = rng.randrange(WORKDAY[0] * 60 + 30, latest + 1, 30)
             start = local_time(day, begin // 60, begin % 60)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from portal.models import Activity, Case, CaseStatus, Contact, Customer, Order
+from portal.seed.cases import TODAY_APPOINTMENTS
 from portal.seed.plan import BERLIN, Plan, local_time, mail_local_part, plan_demo, table_of
 
 ANCHOR = date(2026, 3, 4)  # a Wednesday
@@ -140,3 +141,22 @@ def test_the_pipeline_has_every_stage_lines_summing_to_the_amount_and_closes_aft
         )
         assert (o["stage"] is OpportunityStage.LOST) == (o["lost_reason"] is not None)
     assert any(o["dealer_id"] is None for o in opportunities) and any(o["dealer_id"] for o in opportunities)
+
+
+def test_a_larger_scale_adds_history_not_appointments_today() -> None:
+    """Today's diary is its people's, and the demo has the same people at every scale: 20 times
+    the data would otherwise put 20 times the appointments on one day (and on its dashboards)."""
+
+    def today_and_timed(scale: float) -> tuple[int, int]:
+        timed = [
+            a
+            for a in rows(plan_demo(scale=scale, anchor=ANCHOR, password_hash="x"), Activity)
+            if a["starts_at"]
+        ]
+        today = [a for a in timed if a["starts_at"].astimezone(BERLIN).date() == ANCHOR]
+        return len(today), len(timed)
+
+    small_today, small_timed = today_and_timed(1)
+    large_today, large_timed = today_and_timed(4)
+    assert large_timed > 3.5 * small_timed  # the history grew with the scale...
+    assert small_today >= 100 and large_today <= TODAY_APPOINTMENTS  # ...today's diary did not
