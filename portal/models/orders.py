@@ -184,6 +184,15 @@ class Order(Base):
             postgresql_where=text("awaiting_confirmation"),
             sqlite_where=text("awaiting_confirmation = 1"),
         ),
+        # The pull in update order over waiting orders only: PostgreSQL prefers it to walking all
+        # orders by updated_at (which it would, thinking the waiting ones spread evenly; migration 0026).
+        Index(
+            "ix_orders_awaiting_updated",
+            "updated_at",
+            "id",
+            postgresql_where=text("awaiting_confirmation"),
+            sqlite_where=text("awaiting_confirmation = 1"),
+        ),
     )
 
     def status(self, lines: Sequence[LineRules] | None = None) -> OrderStatus:
