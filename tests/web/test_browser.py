@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ import pytest
 
 from portal.cases import service as cases
 from portal.customers import service as customers
+from portal.opportunities import service as opportunities
 from portal.db import make_engine, make_sessionmaker
-from portal.models import Base, Organization
+from portal.models import Base, OpportunityStage, Organization
 from tests.builders import build_scene
 from tests.web.conftest import PASSWORD, add_users
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, private_schema, require_chromium, serve
@@ -67,6 +69,21 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
             customer_id=long_mail.id,
             organization_id=scene.orgs["dealer-group"].id,
         )
+        # Long German names on the pipeline board: each must fit its card unbroken.
+        for stage in (
+            OpportunityStage.QUALIFICATION,
+            OpportunityStage.PROPOSAL,
+            OpportunityStage.NEGOTIATION,
+        ):
+            opportunities.create_opportunity(
+                uow=uow,
+                principal=scene.p("owner"),
+                customer_id=customer.id,
+                name="Heizungsmodernisierung Mehrfamilienhaus Sonnenschein",
+                expected_close=date(2027, 3, 31),
+                amount=Decimal("48250.00"),
+                stage=stage,
+            )
     engine.dispose()
     try:
         with serve(url) as base:
@@ -351,11 +368,21 @@ def test_words_are_not_broken_mid_word_and_tables_keep_their_headers(
         p.locator("#f-password").fill(PASSWORD)
         p.locator("form[action='/login'] button[type=submit]").click()
         p.locator("main h1").wait_for()
-        pages = ["/", "/orders", f"/orders/{live.order_id}", "/cases", "/customers", "/admin/users"]
+        pages = [
+            "/",
+            "/orders",
+            f"/orders/{live.order_id}",
+            "/cases",
+            "/customers",
+            "/admin/users",
+            "/pipeline",
+        ]
         for url in pages:
             p.goto(url)
-            assert p.locator("main td").count() > 0, url  # the checks below look at real rows
-            assert p.evaluate(_SPLIT_WORDS, 16) == [], (url, width)
+            rows = "main li.opp-card" if url == "/pipeline" else "main td"
+            assert p.locator(rows).count() > 0, url  # the checks below look at real rows
+            # The board's card names are headings of a kind: its 22-letter German words too.
+            assert p.evaluate(_SPLIT_WORDS, 24 if url == "/pipeline" else 16) == [], (url, width)
             if width < 640:
                 assert p.evaluate(_SQUEEZED_LABELS) == [], (url, width)
             overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -441,3 +468,23 @@ def test_the_live_line_total_reads_a_number_exactly_as_the_server_does(page: obj
         for typed in NUMBER_CASES:
             quantity.fill(typed)
             expect(total, f"{lang}: {typed!r}").to_have_text(_expected_total(p, lang, typed, price))
+
+
+def test_a_pipeline_card_offers_the_next_stage_first(browser: object, live: Seeded) -> None:
+    """Moving a card is usually one step forward: its select starts on the next stage."""
+    context = browser.new_context(base_url=live.base, viewport={"width": 375, "height": 812})  # type: ignore[attr-defined]
+    p: Any = context.new_page()
+    try:
+        p.goto("/login?lang=en")
+        p.locator("#f-email").fill("owner@example.test")
+        p.locator("#f-password").fill(PASSWORD)
+        p.locator("form[action='/login'] button[type=submit]").click()
+        p.locator("main h1").wait_for()
+        p.goto("/pipeline")
+        chosen = {
+            stage: p.locator(f"section[aria-labelledby=stage-{stage}] li.opp-card select").first.input_value()
+            for stage in ("qualification", "proposal", "negotiation")
+        }
+        assert chosen == {"qualification": "proposal", "proposal": "negotiation", "negotiation": "won"}
+    finally:
+        context.close()

@@ -54,6 +54,11 @@ def _stages(
     return [(stage.value, ctx._(labels.STAGE[stage])) for stage in stages]
 
 
+def _next_stage(stage: OpportunityStage) -> OpportunityStage:
+    forward = (*OPEN_STAGES, OpportunityStage.WON)
+    return forward[forward.index(stage) + 1]
+
+
 class OpportunityViews:
     def __init__(self, web: Web) -> None:
         self.web = web
@@ -78,7 +83,14 @@ class OpportunityViews:
                 page=PageRequest(first=CARDS_PER_STAGE),
             )
             columns.append(
-                {"stage": stage, "total": totals[stage], "cards": page.items, "more": page.has_next_page}
+                {
+                    "stage": stage,
+                    "total": totals[stage],
+                    "cards": page.items,
+                    "more": page.has_next_page,
+                    # A card's "move to" offers the next stage first: the usual step is forward.
+                    "next": _next_stage(stage).value if stage in OPEN_STAGES else None,
+                }
             )
         customer_ids = {card.customer_id for column in columns for card in column["cards"]}
         customers = load_by_ids(db, p, Customer, customer_ids)
