@@ -57,6 +57,7 @@ from portal.seed.base import (
 from portal.seed.cases import plan_activities, plan_cases
 from portal.seed.opportunities import plan_opportunities
 from portal.seed.orders import plan_orders
+from portal.seed.tasks import plan_tasks
 
 __all__ = [
     "BERLIN",
@@ -145,13 +146,14 @@ def plan_demo(
                 "created_at": now - timedelta(days=400),
             },
         )
-    _users(plan, org_id, password_hash, now)
+    people = _users(plan, org_id, password_hash, now)
     products = _products(plan, org_id)
     customers = _customers(plan, rng, org_id, scale, now)
     plan_orders(plan, rng, org_id, customers, products, scale, today, now)
     plan_cases(plan, rng, org_id, customers, scale, now)
     plan_activities(plan, rng, org_id, customers, scale, today, now)
     plan_opportunities(plan, org_id, customers, products, scale, today, now)
+    plan_tasks(plan, people, customers, today, now)
     plan.add(
         Event,
         {
@@ -178,7 +180,12 @@ STAFF = {
 }
 
 
-def _users(plan: Plan, org_id: dict[str, int], password_hash: str, now: datetime) -> None:
+def _users(
+    plan: Plan, org_id: dict[str, int], password_hash: str, now: datetime
+) -> list[tuple[int, int, str, OrgKind, bool]]:
+    """The demo's users; returns those who work (not viewers) as ``plan_tasks`` wants them."""
+    kinds = {slug: kind for slug, _name, kind, _parent, _gln in ORGANIZATIONS}
+    working: list[tuple[int, int, str, OrgKind, bool]] = []
     people = [
         ("waermewerk", "admin", "admin"),
         ("waermewerk", "vertrieb", "sales"),
@@ -196,7 +203,7 @@ def _users(plan: Plan, org_id: dict[str, int], password_hash: str, now: datetime
             f"{names_rng.choice(names.FIRST_EN if english else names.FIRST_DE)} "
             f"{names_rng.choice(names.SURNAMES_EN if english else names.SURNAMES_DE)}"
         )
-        plan.add(
+        user_id = plan.add(
             User,
             {
                 "organization_id": org_id[slug],
@@ -211,6 +218,8 @@ def _users(plan: Plan, org_id: dict[str, int], password_hash: str, now: datetime
             },
         )
         plan.accounts.append(DemoAccount(email, slug, roles))
+        if roles != "viewer":
+            working.append((user_id, org_id[slug], slug, kinds[slug], english))
     for slug, secret in DEMO_TOKENS.items():
         plan.add(
             ApiToken,
@@ -223,6 +232,7 @@ def _users(plan: Plan, org_id: dict[str, int], password_hash: str, now: datetime
                 "roles": "sales" if slug == "waermewerk" else "member",
             },
         )
+    return working
 
 
 def _products(plan: Plan, org_id: dict[str, int]) -> list[Row]:
