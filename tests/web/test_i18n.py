@@ -7,6 +7,7 @@ import ast
 import os
 import re
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +60,16 @@ def test_every_message_has_a_german_translation() -> None:
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     missing = sorted(str(m.id) for m in extract() if m.id and m.id not in translated)
     assert missing == []
+
+
+def test_the_german_catalogue_holds_each_message_once() -> None:
+    """Branches append their entries at the end; two of the same msgid would leave the German text
+    to whichever babel reads last, and a reviewer would correct the other one in vain."""
+    source = (i18n.TRANSLATIONS_DIR / "de" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    keys = re.findall(r'^(?:msgctxt ("(?:[^"\\]|\\.)*")\n)?msgid ((?:"(?:[^"\\]|\\.)*"\n?)+)', source, re.M)
+    seen = Counter((context, "".join(ident.split('"\n"'))) for context, ident in keys)
+    assert len(seen) > 1000
+    assert [key for key, times in seen.items() if times > 1] == []
 
 
 def test_german_pages_show_german_words(world: WebWorld) -> None:
