@@ -34,6 +34,8 @@ from sqlalchemy import (
 
 from portal.models import OPEN_INVOICE_STATUSES, Case, Invoice, Order, OrderLine
 from portal.models.case_tallies import CaseDeltas, CaseFigures, CaseTally
+from portal.models.opportunities import Opportunity
+from portal.models.opportunity_tallies import OpportunityDeltas, OpportunityFigures, OpportunityTally
 from portal.models.orders import (
     LineFigures,
     LineResponse,
@@ -82,24 +84,53 @@ class RebuildResult:
     tally_rows: int  # tally rows written
 
 
-def rebuild(conn: Connection, *, facts: bool = True, cases: bool = True, batch: int = BATCH) -> RebuildResult:
+def rebuild(
+    conn: Connection,
+    *,
+    facts: bool = True,
+    cases: bool = True,
+    opportunities: bool = True,
+    batch: int = BATCH,
+) -> RebuildResult:
     """Recompute the stored facts of every order (unless ``facts`` is False) and every dashboard
-    tally (the case tallies unless ``cases`` is False: migrations before they existed), in the
-    caller's transaction. On PostgreSQL, writers of orders, lines, invoices and cases wait until it
-    commits (the tallies would otherwise miss their deltas); readers do not."""
+    tally (the case and opportunity tallies unless ``cases`` / ``opportunities`` is False: migrations
+    before they existed), in the caller's transaction. On PostgreSQL, writers of orders, lines,
+    invoices, cases and opportunities wait until it commits (the tallies would otherwise miss their
+    deltas); readers do not."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("LOCK TABLE orders, order_lines, invoices IN SHARE MODE"))
         conn.execute(text("LOCK TABLE order_tallies, day_tallies IN EXCLUSIVE MODE"))
         if cases:
             conn.execute(text("LOCK TABLE cases IN SHARE MODE"))
             conn.execute(text("LOCK TABLE case_tallies IN EXCLUSIVE MODE"))
+        if opportunities:
+            conn.execute(text("LOCK TABLE opportunities IN SHARE MODE"))
+            conn.execute(text("LOCK TABLE opportunity_tallies IN EXCLUSIVE MODE"))
     orders = corrected = 0
     if facts:
         orders, corrected = _rebuild_facts(conn, batch)
     rows = _rebuild_tallies(conn)
     if cases:
         rows += rebuild_case_tallies(conn)
+    if opportunities:
+        rows += rebuild_opportunity_tallies(conn)
     return RebuildResult(orders, corrected, rows)
+
+
+def rebuild_opportunity_tallies(conn: Connection) -> int:
+    """Recompute the pipeline's tallies from the opportunities (one pass, counted as the flush counts)."""
+    conn.execute(delete(OpportunityTally))
+    table = Opportunity.__table__
+    deltas = OpportunityDeltas()
+    columns = [table.c[name] for name in OpportunityFigures._fields]
+    for dealer, stage, close, amount, probability in conn.execute(
+        select(*columns).execution_options(yield_per=10_000)
+    ):
+        deltas.add(OpportunityFigures(dealer, str(stage), close, amount, probability), 1)
+    rows = deltas.as_rows()
+    for start in range(0, len(rows), 10_000):
+        conn.execute(insert(OpportunityTally), rows[start : start + 10_000])
+    return len(rows)
 
 
 def rebuild_case_tallies(conn: Connection) -> int:
@@ -274,4 +305,4 @@ def _day(ident: int, role: str, kind: str, day: date, n: int, amount: int, flagg
     }
 
 
-__all__ = ["RebuildResult", "rebuild", "rebuild_case_tallies"]
+__all__ = ["RebuildResult", "rebuild", "rebuild_case_tallies", "rebuild_opportunity_tallies"]

@@ -28,7 +28,14 @@ from portal.access.queries import (
     visible,
     visible_ids,
 )
-from portal.access.tallies import Scopes, case_tally_rule, in_scopes, invoice_tally_scopes, order_tally_scopes
+from portal.access.tallies import (
+    Scopes,
+    case_tally_rule,
+    in_scopes,
+    invoice_tally_scopes,
+    opportunity_tally_rule,
+    order_tally_scopes,
+)
 
 __all__ = [
     "RULES",
@@ -45,6 +52,7 @@ __all__ = [
     "invoice_tally_scopes",
     "load_by_ids",
     "load_children",
+    "opportunity_tally_rule",
     "order_tally_scopes",
     "organization_kinds",
     "organization_tree",

@@ -13,12 +13,13 @@ sums against `visible` for every kind of principal.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from portal.access.principal import Principal
 from portal.models import Organization, OrgKind
 from portal.models.case_tallies import CaseTally
+from portal.models.opportunity_tallies import OpportunityTally
 from portal.models.tallies import ALL, ALL_ORGS, DEALER, SUPPLIER, DayTally, OrderTally
 
 Scopes = tuple[tuple[int, str], ...]
@@ -60,4 +61,21 @@ def case_tally_rule(principal: Principal) -> ColumnElement[bool]:
     return CaseTally.routed_to_id.in_(ids) | CaseTally.opened_by_org_id.in_(ids)
 
 
-__all__ = ["Scopes", "case_tally_rule", "in_scopes", "invoice_tally_scopes", "order_tally_scopes"]
+def opportunity_tally_rule(principal: Principal) -> ColumnElement[bool]:
+    """The opportunity tally rows that count the principal's visible opportunities: those of its
+    selling organizations, as the opportunities' rule in `portal.access.policy` (each opportunity
+    has one seller: counted once)."""
+    if principal.is_owner:
+        return true()
+    ids = sorted(principal.buyer_ids)
+    return OpportunityTally.seller_id.in_(ids) if ids else false()
+
+
+__all__ = [
+    "Scopes",
+    "case_tally_rule",
+    "in_scopes",
+    "invoice_tally_scopes",
+    "opportunity_tally_rule",
+    "order_tally_scopes",
+]

@@ -37,6 +37,7 @@ from portal.models.opportunities import (
     OpportunityLine,
     OpportunityStage,
 )
+from portal.models.opportunity_tallies import OpportunityTally
 from portal.models.order_versions import LineChangeKind, OrderVersion, VersionKind
 from portal.models.orders import LineResponse, Order, OrderLine, OrderStatus, ReviewOutcome, derive_status
 from portal.models.organizations import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
@@ -101,6 +102,7 @@ __all__ = [
     "Opportunity",
     "OpportunityLine",
     "OpportunityStage",
+    "OpportunityTally",
     "Order",
     "OrderLine",
     "OrderStatus",

@@ -10,11 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, visible
-from portal.models import OPEN_STAGES, Opportunity, OpportunityStage
+from portal.access import Principal, opportunity_tally_rule, visible
+from portal.models import OPEN_STAGES, Opportunity, OpportunityStage, OpportunityTally
+from portal.models.opportunity_tallies import to_money
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
 CENT = Decimal("0.01")
@@ -106,7 +107,39 @@ def stage_totals(
     session: Session, principal: Principal, query: OpportunityQuery = OpportunityQuery()
 ) -> dict[OpportunityStage, StageTotal]:
     """Per stage, how many opportunities the principal sees (matching ``query``) and their amounts:
-    the heads of the pipeline board's columns. One grouped query."""
+    the heads of the pipeline board's columns. Without a filter from the opportunity tallies (a few
+    rows per seller, stage and month, `portal.models.opportunity_tallies`); with one, from the rows."""
+    if query != OpportunityQuery():
+        return stage_totals_definition(session, principal, query)
+    stmt = (
+        select(
+            OpportunityTally.stage,
+            func.sum(OpportunityTally.n),
+            func.sum(OpportunityTally.amount_units),
+            func.sum(OpportunityTally.weighted_units),
+        )
+        .where(opportunity_tally_rule(principal))
+        .group_by(OpportunityTally.stage)
+    )
+    totals = _no_totals()
+    for stage, count, amount, weighted in session.execute(stmt):
+        totals[OpportunityStage(stage)] = StageTotal(
+            OpportunityStage(stage),
+            int(count or 0),
+            to_money(int(amount or 0)).quantize(CENT),
+            (to_money(int(weighted or 0)) / 100).quantize(CENT),
+        )
+    return totals
+
+
+def _no_totals() -> dict[OpportunityStage, StageTotal]:
+    return {stage: StageTotal(stage, 0, Decimal("0.00"), Decimal("0.00")) for stage in OpportunityStage}
+
+
+def stage_totals_definition(
+    session: Session, principal: Principal, query: OpportunityQuery = OpportunityQuery()
+) -> dict[OpportunityStage, StageTotal]:
+    """What :func:`stage_totals` means, summed over the visible rows (filtered lists; tests)."""
     stmt = (
         visible(principal, Opportunity)
         .with_only_columns(
@@ -118,7 +151,7 @@ def stage_totals(
         .where(*opportunity_conditions(query))
         .group_by(Opportunity.stage)
     )
-    totals = {stage: StageTotal(stage, 0, Decimal("0.00"), Decimal("0.00")) for stage in OpportunityStage}
+    totals = _no_totals()
     for stage, count, amount, weighted in session.execute(stmt):
         totals[stage] = StageTotal(
             stage, int(count), _money(amount), _money(Decimal(str(weighted or 0)) / 100)
@@ -147,8 +180,37 @@ def _add_months(day: date, months: int) -> date:
 def forecast(session: Session, principal: Principal, *, start: date, months: int = 6) -> list[ForecastMonth]:
     """The forecast by month from ``start``'s month on: the open pipeline expected to close each
     month, weighted by probability, beside what was already won that month. An open opportunity
-    whose expected close has passed counts in the first month (it is still expected). Grouped by
-    day and stage in the database (at most a few hundred rows), summed by month here."""
+    whose expected close has passed counts in the first month (it is still expected). From the
+    opportunity tallies (kept by month of the expected close): a few rows per seller and month."""
+    first = _first_of(start)
+    end = _add_months(first, months)
+    stmt = (
+        select(
+            OpportunityTally.month,
+            OpportunityTally.stage,
+            func.sum(OpportunityTally.n),
+            func.sum(OpportunityTally.amount_units),
+            func.sum(OpportunityTally.weighted_units),
+        )
+        .where(
+            opportunity_tally_rule(principal),
+            OpportunityTally.month < end,
+            OpportunityTally.stage.in_([*(str(s) for s in OPEN_STAGES), str(OpportunityStage.WON)]),
+        )
+        .group_by(OpportunityTally.month, OpportunityTally.stage)
+    )
+    rows = [
+        (month, OpportunityStage(stage), int(n or 0), to_money(int(a or 0)), to_money(int(w or 0)))
+        for month, stage, n, a, w in session.execute(stmt)
+        if stage != OpportunityStage.WON or month >= first
+    ]
+    return _by_month(rows, first, months)
+
+
+def forecast_definition(
+    session: Session, principal: Principal, *, start: date, months: int = 6
+) -> list[ForecastMonth]:
+    """What :func:`forecast` means, summed over the visible rows (tests)."""
     first = _first_of(start)
     end = _add_months(first, months)
     day = Opportunity.expected_close
@@ -170,18 +232,29 @@ def forecast(session: Session, principal: Principal, *, start: date, months: int
         )
         .group_by(day, Opportunity.stage)
     )
+    rows = [
+        (closes, stage, int(count), Decimal(str(amount or 0)), Decimal(str(weight or 0)))
+        for closes, stage, count, amount, weight in session.execute(stmt)
+    ]
+    return _by_month(rows, first, months)
+
+
+def _by_month(
+    rows: list[tuple[date, OpportunityStage, int, Decimal, Decimal]], first: date, months: int
+) -> list[ForecastMonth]:
+    """(day or month, stage, count, amount, amount x probability) summed into the forecast's months."""
     counts: dict[date, int] = defaultdict(int)
     amounts: dict[date, Decimal] = defaultdict(Decimal)
     weighted: dict[date, Decimal] = defaultdict(Decimal)
     won: dict[date, Decimal] = defaultdict(Decimal)
-    for closes, stage, count, amount, weight in session.execute(stmt):
+    for closes, stage, count, amount, weight in rows:
         month = max(_first_of(closes), first)
         if stage is OpportunityStage.WON:
-            won[month] += Decimal(str(amount or 0))
+            won[month] += amount
             continue
-        counts[month] += int(count)
-        amounts[month] += Decimal(str(amount or 0))
-        weighted[month] += Decimal(str(weight or 0)) / 100
+        counts[month] += count
+        amounts[month] += amount
+        weighted[month] += weight / 100
     return [
         ForecastMonth(
             month,

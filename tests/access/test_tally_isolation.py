@@ -5,13 +5,16 @@ dealer and a supplier (where the tallies would count an order twice) is counted 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import stats
 from portal.access import Principal, order_tally_scopes
 from portal.cases import service as cases
-from portal.models import CaseStatus, OrderStatus, OrgKind
+from portal.models import CaseStatus, OpportunityStage, OrderStatus, OrgKind
+from portal.opportunities import service as opportunities
+from portal.opportunities.queries import forecast, stage_totals
 from tests.builders import build_scene, principal_of
 
 
@@ -77,3 +80,36 @@ def test_case_figures_count_only_the_viewers_cases(factory: sessionmaker[Session
             assert stats.near_sla_count(session, p, until=soon) == mine, slug
         assert sum(stats.cases_by_status(session, scene.p("supplier-a")).values()) == 0
         assert stats.near_sla_count(session, scene.p("owner"), until=soon) == 4
+
+
+def test_pipeline_figures_count_only_the_viewers_opportunities(factory: sessionmaker[Session]) -> None:
+    """The board's column heads and the forecast, read from the opportunity tallies: a dealer sums
+    its own pipeline (a group its branches' too), never another dealer's; suppliers see none."""
+    scene = build_scene(factory)
+    close = date.today() + timedelta(days=10)
+    sellers = (("dealer-branch", "100"), ("dealer-other", "7000"), ("owner", "50"))
+    customers = {slug: scene.customer(shared_with=(slug,) if slug != "owner" else ()) for slug, _ in sellers}
+    with scene.uow() as uow:
+        for slug, amount in sellers:
+            customer = customers[slug]
+            opportunities.create_opportunity(
+                uow=uow,
+                principal=scene.p(slug),
+                customer_id=customer.id,
+                name=f"Angebot {slug}",
+                expected_close=close,
+                amount=Decimal(amount),
+            )
+    qualification = OpportunityStage.QUALIFICATION
+    with factory() as session:
+        for slug, mine in (
+            ("dealer-branch", "100.00"),
+            ("dealer-group", "100.00"),
+            ("dealer-other", "7000.00"),
+            ("owner", "7150.00"),
+            ("supplier-a", "0.00"),
+            ("partner", "0.00"),
+        ):
+            p = scene.p(slug)
+            assert stage_totals(session, p)[qualification].amount == Decimal(mine), slug
+            assert forecast(session, p, start=date.today())[0].amount == Decimal(mine), slug

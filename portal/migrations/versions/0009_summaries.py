@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("flagged", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("org_id", "role", "kind", "day", name=op.f("pk_day_tallies")),
     )
-    rebuild(op.get_bind(), cases=False)
+    rebuild(op.get_bind(), cases=False, opportunities=False)
     op.create_index("ix_orders_earliest_open_due", "orders", ["earliest_open_due"])
     op.create_index("ix_orders_dealer_id_earliest_open_due", "orders", ["dealer_id", "earliest_open_due"])
     op.create_index("ix_orders_supplier_id_earliest_open_due", "orders", ["supplier_id", "earliest_open_due"])

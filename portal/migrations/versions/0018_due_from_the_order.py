@@ -41,7 +41,7 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         bind.execute(sa.text(FALL_BACK))
     else:  # amounts are text on SQLite: compared as numbers in Python
-        rebuild(bind)
+        rebuild(bind, opportunities=False)
 
 
 def downgrade() -> None:
