@@ -332,14 +332,16 @@ MAX_SUPPLIER_CHOICES = 300  # a select beyond that is no help; the search by num
 
 def _supplier_choices(db: Session, p: Principal) -> tuple[tuple[str, str], ...]:
     """The suppliers to filter by, by name (through the organizations' read model)."""
-    found = list_organizations(
-        db,
-        p,
-        OrganizationQuery(kinds=frozenset({OrgKind.SUPPLIER})),
-        page=PageRequest(first=MAX_SUPPLIER_CHOICES),
-        columns=("name",),
-    )
-    return tuple((str(o.id), o.name) for o in found.items)
+    query = OrganizationQuery(kinds=frozenset({OrgKind.SUPPLIER}))
+    choices: list[tuple[str, str]] = []
+    after: str | None = None
+    while len(choices) < MAX_SUPPLIER_CHOICES:
+        found = list_organizations(db, p, query, page=PageRequest(first=100, after=after), columns=("name",))
+        choices += [(str(o.id), o.name) for o in found.items]
+        if not found.has_next_page:
+            break
+        after = found.end_cursor
+    return tuple(choices[:MAX_SUPPLIER_CHOICES])
 
 
 INVOICE_COLUMNS = (
