@@ -5,8 +5,11 @@ becomes an inbound record of the supplier in the exchange ledger, is decoded, va
 scenario (:mod:`portal.exchange.einvoices`: the official rule sets) and applied by
 :func:`portal.exchange.inbound.process_record`, in the caller's transaction. An e-invoice that
 breaks a rule, names another order or is no invoice at all is refused: the record stays, failed,
-with every finding, and nothing else is written. A file that is too big, empty, or neither XML nor
-PDF is refused before anything is stored (``InvalidInput`` naming the field ``file``).
+with every finding, and nothing else is written. Uploaded without an order (the invoice list, the
+API's ``uploadInvoice``), the order is the one the invoice names (BT-13); one the supplier does not
+have is refused like a missing one, the file kept as a failed record the supplier sees. A file
+that is too big, empty, or neither XML nor PDF is refused before anything is stored
+(``InvalidInput`` naming the field ``file``).
 
 XML is parsed with lxml without entity resolution and network access (``edi.xml.safe``).
 """
@@ -15,18 +18,21 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy.orm import Session
+
 import edi.documents as doc
-from portal.access import Principal
+from portal.access import Principal, visible
 from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput
 from portal.exchange import contents, einvoices, failures
 from portal.exchange.inbound import Screen, _storable, process_record, stored_before
+from portal.exchange.mapping import is_credit_note
 from portal.exchange.profiles import organization_principal
 from portal.models import Direction, ExchangeRecord, Order, RecordState
 from portal.orders.service import load_order
 
-__all__ = ["MAX_UPLOAD_BYTES", "upload_invoice"]
+__all__ = ["MAX_UPLOAD_BYTES", "invoice_of", "upload_invoice"]
 
 MAX_UPLOAD_BYTES = (
     10 * 1024 * 1024
@@ -46,7 +52,11 @@ def _kind(data: bytes) -> str:
     )
 
 
-def _screen(order: Order | None) -> Screen:
+def _screen(session: Session, acting: Principal, order: Order | None) -> Screen:
+    """Refuses what is no e-invoice, and an invoice for another order than the one it was uploaded
+    on; uploaded without an order (the invoice list, the API), an invoice naming no order, or an
+    order the supplier does not have, in words that never tell whether such an order exists."""
+
     def screen(fmt: str, message: doc.Message) -> str | None:
         if not einvoices.is_einvoice(fmt, message):
             return (
@@ -54,17 +64,36 @@ def _screen(order: Order | None) -> Screen:
                 "(XRechnung UBL or CII, ZUGFeRD / Factur-X): not applied"
             )
         document = message.document
-        if (
-            order is not None
-            and isinstance(document, doc.Invoice)
-            and document.type_code != "381"  # a credit note names its invoice, not always the order
-            and (document.order_number or "").strip() != order.number
-        ):
-            named = document.order_number or "no order"
-            return f"the invoice names {named}, not order {order.number}: not applied"
+        if not isinstance(document, doc.Invoice) or is_credit_note(document):
+            return None  # a credit note names its invoice, not always the order
+        named = (document.order_number or "").strip()
+        if order is not None and named != order.number:
+            return f"the invoice names {named or 'no order'}, not order {order.number}: not applied"
+        if order is None and not named:
+            return "the invoice names no order (the purchase order reference, BT-13): not applied"
+        if order is None and not _has_order(session, acting, named):
+            return f"the invoice names order {named}, which is not one of your orders: not applied"
         return None
 
     return screen
+
+
+def _has_order(session: Session, principal: Principal, number: str) -> bool:
+    found = session.scalar(
+        visible(principal, Order).with_only_columns(Order.id).where(Order.number == number)
+    )
+    return found is not None
+
+
+def invoice_of(record: ExchangeRecord) -> int | None:
+    """The invoice an applied upload became (its first invoice link), None when it was refused."""
+    if record.state is not RecordState.APPLIED:
+        return None
+    for message in record.messages:
+        for link in message.get("links", []):
+            if link["entity"] == "invoice":
+                return int(link["id"])
+    return None
 
 
 def upload_invoice(
@@ -118,7 +147,7 @@ def upload_invoice(
     )
     try:
         with session.begin_nested():
-            process_record(uow, rec, principal=acting, screen=_screen(order))
+            process_record(uow, rec, principal=acting, screen=_screen(session, acting, order))
     except Exception as exc:  # as the worker does: fail the file with a reason, keep it
         session.refresh(rec)
         rec.state = RecordState.FAILED

@@ -51,6 +51,7 @@ from portal.auth import authenticate
 from portal.config import Settings
 from portal.db import UnitOfWork, WriteInReadOnlyUnit, bound, failure_of, unit_of_work
 from portal.errors import Conflict, ServiceUnavailable, Unauthenticated
+from portal.exchange.upload import MAX_UPLOAD_BYTES
 from portal.gql.context import Context
 from portal.gql.errors import public_message
 from portal.gql.limits import Limits, RateBudget
@@ -267,6 +268,7 @@ class GraphQLEndpoint:
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=10,
+            multipart_uploads_enabled=True,  # uploadInvoice; guarded in _http (CSRF_MESSAGE)
         )
         self.budget = RateBudget(self.limits.rate_capacity, self.limits.rate_per_second)
         self._budget_lock = threading.Lock()
@@ -309,14 +311,19 @@ class GraphQLEndpoint:
             return self._graphiql()
         if request.method != "POST":
             return error_response(405, "METHOD_NOT_ALLOWED", "send GraphQL operations with POST")
-        body = await self._read_body(request)
+        multipart = _is_multipart(request)
+        if multipart and not _asked_before_sending(request):
+            return error_response(400, "CSRF_PREVENTED", CSRF_MESSAGE)
+        limit = (
+            max(self.limits.max_body_bytes, MAX_MULTIPART_BYTES) if multipart else self.limits.max_body_bytes
+        )
+        body = await self._read_body(request, limit)
         if body is None:
-            return error_response(
-                413, "REQUEST_TOO_LARGE", f"the request body exceeds {self.limits.max_body_bytes} bytes"
-            )
+            return error_response(413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
         # Strawberry reads the body again (in a worker thread): a request that replays it.
         replayed = Request(request.scope, _replay(body))
-        read_only = self.operation_type(body) is not OperationType.MUTATION
+        operations = await _multipart_operations(request.scope, body) if multipart else body
+        read_only = self.operation_type(operations) is not OperationType.MUTATION
         # A queued operation holds no database connection (and no thread) while it waits.
         loop = asyncio.get_running_loop()
         return await self._in_slot(
@@ -431,10 +438,11 @@ class GraphQLEndpoint:
             return await self.view.run(request, context=context)
         except HTTPException as exc:
             return error_response(exc.status_code, "BAD_REQUEST", exc.reason)
+        finally:
+            await request.close()  # the files of a multipart request that strawberry parsed
 
-    async def _read_body(self, request: Request) -> bytes | None:
-        """The body, or None when it is larger than allowed (read no further than the limit)."""
-        limit = self.limits.max_body_bytes
+    async def _read_body(self, request: Request, limit: int) -> bytes | None:
+        """The body, or None when it is larger than ``limit`` (read no further than the limit)."""
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return None
@@ -446,6 +454,47 @@ class GraphQLEndpoint:
                 return None
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+# -- multipart requests (the GraphQL multipart request spec: ``uploadInvoice``'s file) ----------
+# A browser sends a multipart form to any site without asking first (a "simple" request), and with
+# the portal's session cookie: a page elsewhere could post a mutation in a logged-in user's name.
+# So a multipart request must carry a header that no form can set, which makes a browser ask the
+# server first (CORS preflight; /graphql allows no other origin): a token's Authorization header, or
+# GraphQL-Require-Preflight (Apollo's names are taken too). Strawberry leaves this to the server.
+PREFLIGHT_HEADERS = (
+    "authorization",
+    "graphql-require-preflight",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+)
+CSRF_MESSAGE = (
+    "a multipart request needs the header 'Authorization: Bearer <token>' or "
+    "'GraphQL-Require-Preflight: 1' (a guard against cross-site requests)"
+)
+MAX_MULTIPART_BYTES = MAX_UPLOAD_BYTES + 64 * 1024  # one e-invoice file and the operation
+
+
+def _is_multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "multipart/form-data"
+
+
+def _asked_before_sending(request: Request) -> bool:
+    return any(request.headers.get(name, "").strip() for name in PREFLIGHT_HEADERS)
+
+
+async def _multipart_operations(scope: Scope, body: bytes) -> bytes:
+    """The ``operations`` field of a multipart body (JSON), b"" when there is none or the body is
+    not readable (strawberry then answers with the error)."""
+    try:
+        form = await Request(scope, _replay(body)).form(max_files=10, max_fields=20)
+    except Exception:  # a malformed body: strawberry says so, with its own words
+        return b""
+    try:
+        operations = form.get("operations")
+        return operations.encode() if isinstance(operations, str) else b""
+    finally:
+        await form.close()
 
 
 def _replay(body: bytes) -> Receive:

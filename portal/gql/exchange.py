@@ -351,9 +351,14 @@ class ExchangeMutation:
 
 
 def _payload(info: strawberry.Info, ident: int | None, errors: list[UserError]) -> ExchangeRecordPayload:
+    return ExchangeRecordPayload(record=exchange_record(info, ident), user_errors=errors)
+
+
+def exchange_record(info: strawberry.Info, ident: int | None) -> ExchangeRecord | None:
+    """One record as the caller sees it (through `portal.access`), with its links."""
     if ident is None:
-        return ExchangeRecordPayload(record=None, user_errors=errors)
+        return None
     c = ctx(info)
     record = ledger.get_record(c.session, c.principal, ident)
     links = ledger.links_of(c.session, c.principal, {ident})
-    return ExchangeRecordPayload(record=_build(record, links[ident], c.principal), user_errors=errors)
+    return _build(record, links[ident], c.principal)

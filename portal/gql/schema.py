@@ -30,6 +30,7 @@ from portal.gql.customers.queries import CustomersQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.feed import FeedQuery
 from portal.gql.invoicing.mutations import InvoicingMutation
+from portal.gql.invoicing.upload import UploadMutation
 from portal.gql.limits import (
     CostCache,
     CostLimit,
@@ -85,6 +86,7 @@ class Query(
 class Mutation(
     OrdersMutation,
     InvoicingMutation,
+    UploadMutation,
     CasesMutation,
     ActivitiesMutation,
     TasksMutation,

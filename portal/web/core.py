@@ -7,6 +7,7 @@ action -> the form again, with the messages next to its fields and the values th
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, Permis
 from portal.models import OrgKind
 from portal.notify.queries import unread_count
 from portal.partners.logins import LoginThrottle
+from portal.web import einvoices
 from portal.web.attrs import attributes
 from portal.web.forms import Form, FormErrors, errors_from, local_input
 from portal.web.i18n import LOCALES, Formatter, cached_gettext, compile_catalogs, load_translations
@@ -423,9 +425,17 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
             money=fmt.money,
             file_size=fmt.file_size,
             local_input=local_input,
+            # why an exchange file was refused, and a finding, in the reader's language (#17)
+            refusal=functools.partial(einvoices.refusal_text, gettext=gettext),
+            finding=functools.partial(einvoices.finding_text, gettext=gettext),
         )
         env.globals.update(
-            locale=locale, locales=LOCALES, OrgKind=OrgKind, attributes=attributes, may=permissions
+            locale=locale,
+            locales=LOCALES,
+            OrgKind=OrgKind,
+            attributes=attributes,
+            may=permissions,
+            einvoice=einvoices,
         )
         envs[locale] = env
         translations[locale] = catalog

@@ -80,9 +80,8 @@ WEB_ACTIONS: dict[str, str] = {
     "/admin/invitations": "inviteUser",
     "/admin/invitations/{invitation_id:int}/resend": "resendInvitation",
     "/admin/invitations/{invitation_id:int}/revoke": "revokeInvitation",
-    "/orders/{order_id:int}/invoice-file": WEB_ONLY
-    + "a supplier's e-invoice file for the portal; systems send theirs over the exchange (SFTP or"
-    + " folder), which takes the same path (a GraphQL upload is not built yet: issue #17)",
+    "/orders/{order_id:int}/invoice-file": "uploadInvoice",  # with input.order
+    "/invoices/upload": "uploadInvoice",  # without an order: the one the invoice names
     "/password/forgot": WEB_ONLY + "a person without a session asks for a reset link by e-mail",
     "/password/reset/{token}": WEB_ONLY + "sets a user's password from a mailed link, without a session",
     "/invitation/{token}": WEB_ONLY

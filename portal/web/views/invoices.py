@@ -13,14 +13,44 @@ from portal import validation
 from portal.access import load_by_ids, load_children
 from portal.access import permissions as may
 from portal.errors import InvalidInput
+from portal.exchange import originals
+from portal.exchange import upload as uploads
 from portal.invoicing import service as invoicing
 from portal.invoicing.queries import workflows
-from portal.models import InvoiceLine, InvoiceStatus, MessageKind, Order, OrderLine, Organization
+from portal.models import (
+    ExchangeRecord,
+    InvoiceLine,
+    InvoiceStatus,
+    MessageKind,
+    Order,
+    OrderLine,
+    Organization,
+)
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors, number_input
 
 REVIEW_ACTIONS = ("approve", "dispute", "reject")
+
+
+def read_upload(ctx: Ctx) -> tuple[str, bytes]:
+    """The e-invoice file of an upload form (field ``file``): its name and at most one byte more
+    than the service takes, so that it can say "too large"."""
+    upload = ctx.form.upload("file")
+    if upload is None:
+        raise InvalidInput("file", "choose a file")
+    return upload.filename or "invoice", upload.file.read(uploads.MAX_UPLOAD_BYTES + 1)
+
+
+def upload_outcome(ctx: Ctx, record: ExchangeRecord) -> Response:
+    """Where an upload leads: the invoice it became, or its ledger record with every finding."""
+    invoice_id = uploads.invoice_of(record)
+    if invoice_id is not None:
+        return ctx.redirect(f"/invoices/{invoice_id}", ctx._("The e-invoice has been accepted."))
+    return ctx.redirect(
+        f"/exchange/{record.id}",
+        ctx._("The e-invoice was not accepted. The findings below say why; nothing else was recorded."),
+    )
 
 
 class InvoiceViews:
@@ -29,6 +59,40 @@ class InvoiceViews:
 
     def detail(self, ctx: Ctx) -> Response:
         return self._render(ctx, ctx.request.path_params["invoice_id"])
+
+    # -- the e-invoice files (#17.4, #17.6) ----------------------------------------------------
+    def upload_form(self, ctx: Ctx, errors: FormErrors | None = None) -> Response:
+        """The supplier's upload without an order: the invoice names it."""
+        may.require(ctx.principal, may.can_upload_invoice(ctx.principal), "upload invoices", only="suppliers")
+        return ctx.render(
+            "invoice_upload.html", status_code=400 if errors else 200, errors=errors or FormErrors()
+        )
+
+    def upload(self, ctx: Ctx) -> Response:
+        def run() -> Response:
+            filename, data = read_upload(ctx)
+            record = uploads.upload_invoice(
+                uow=ctx.uow, principal=ctx.principal, filename=filename, data=data
+            )
+            return upload_outcome(ctx, record)
+
+        return ctx.attempt(run, lambda errors: self.upload_form(ctx, errors))
+
+    def original(self, ctx: Ctx) -> Response:
+        """One file the invoice came in, as it was received (only who may see the invoice)."""
+        filename, data = originals.original_file(
+            ctx.db, ctx.principal, ctx.request.path_params["invoice_id"], ctx.request.path_params["record_id"]
+        )
+        safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "._-") or "invoice"
+        return Response(
+            data,
+            media_type=originals.content_type(data),
+            headers={
+                "content-disposition": f'attachment; filename="{safe_name}"',
+                "content-security-policy": "default-src 'none'; sandbox",
+                "cache-control": "private, no-store",
+            },
+        )
 
     def _render(
         self, ctx: Ctx, invoice_id: int, *, form: str = "", errors: FormErrors | None = None
@@ -51,6 +115,7 @@ class InvoiceViews:
             order=order,
             lines=[(line, order_lines.get(line.order_line_id)) for line in lines],
             supplier=orgs.get(invoice.supplier_id),
+            originals=originals.originals(db, p, invoice),
             payments=flow.payments,
             messages=flow.messages,
             credit_notes=flow.credit_notes,

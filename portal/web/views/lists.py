@@ -47,6 +47,7 @@ from portal.models import (
     OpportunityStage,
     Order,
     OrderStatus,
+    OrgKind,
     RecordState,
     User,
 )
@@ -66,6 +67,7 @@ from portal.orders.queries import (
     list_orders,
     list_shipments,
 )
+from portal.partners.queries import OrganizationQuery, list_organizations
 from portal.reading import Page, PageRequest
 from portal.reading.search import is_too_short
 from portal.tasks.queries import TaskQuery, TaskSort, list_tasks
@@ -90,12 +92,20 @@ class Column:
     sort: str | None = None
 
 
+Choices = Callable[[Session, Principal], tuple[tuple[str, str], ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class FilterField:
     name: str
     label: str
-    kind: str = "text"  # text, select, date
+    kind: str = "text"  # text, select, date, choice (a select of names read per request: `choices`)
     options: tuple[tuple[str, str], ...] = ()
+    choices: Choices | None = None  # (value, name) of a "choice" filter, as far as the principal sees
+    owner_only: bool = False  # shown to (and read for) owner staff only
+
+    def shown_to(self, principal: Principal) -> bool:
+        return principal.is_owner or not self.owner_only
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +304,7 @@ def _fetch_invoices(db: Session, p: Principal, params: Params, page: PageRequest
         open_on=datetime.now(TIMEZONE).date() if state == "open" else None,
         statuses=params.enum("status", InvoiceStatus),
         due_to=params.day("due"),
+        supplier_id=_supplier_filter(p, params),
     )
     return list_invoices(
         db,
@@ -304,6 +315,33 @@ def _fetch_invoices(db: Session, p: Principal, params: Params, page: PageRequest
         page=page,
         columns=INVOICE_COLUMNS,
     )
+
+
+def _supplier_filter(p: Principal, params: Params) -> int | None:
+    """``supplier=<id>``: the invoices of one supplier (owner staff; a supplier sees its own anyway)."""
+    raw = params.values.get("supplier")
+    if not raw or not p.is_owner:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput("supplier", "unknown value")
+    return int(raw)
+
+
+MAX_SUPPLIER_CHOICES = 300  # a select beyond that is no help; the search by number still is
+
+
+def _supplier_choices(db: Session, p: Principal) -> tuple[tuple[str, str], ...]:
+    """The suppliers to filter by, by name (through the organizations' read model)."""
+    query = OrganizationQuery(kinds=frozenset({OrgKind.SUPPLIER}))
+    choices: list[tuple[str, str]] = []
+    after: str | None = None
+    while len(choices) < MAX_SUPPLIER_CHOICES:
+        found = list_organizations(db, p, query, page=PageRequest(first=100, after=after), columns=("name",))
+        choices += [(str(o.id), o.name) for o in found.items]
+        if not found.has_next_page:
+            break
+        after = found.end_cursor
+    return tuple(choices[:MAX_SUPPLIER_CHOICES])
 
 
 INVOICE_COLUMNS = (
@@ -698,6 +736,7 @@ SPECS: dict[str, ListSpec] = {
                 FilterField("status", N_("Status"), "select", _options(labels.INVOICE_STATUS)),
                 FilterField("due", N_("Due until"), "date"),
                 FilterField("match", N_("Three-way match"), "select", _options(labels.MATCH)),
+                FilterField("supplier", N_("Supplier"), "choice", choices=_supplier_choices, owner_only=True),
             ),
         ),
         ListSpec(
@@ -889,6 +928,8 @@ class ListViews:
         start, end = params.day("from"), params.day("to")
         reversed_range = start is not None and end is not None and start > end
         page = spec.fetch(ctx.db, ctx.principal, params, _page_request(ctx))
+        filters = [f for f in spec.filters if f.shown_to(ctx.principal)]
+        choices = {f.name: f.choices(ctx.db, ctx.principal) for f in filters if f.choices is not None}
         rows = render_rows(
             spec, spec.prepare(ctx.db, ctx.principal, page.items), Formatter(ctx.locale), ctx._
         )
@@ -901,11 +942,14 @@ class ListViews:
             values["end"] = page.end_cursor or ""
         return ctx.render_shell(
             "list.html",
-            key=(spec.name, page.has_previous_page, page.has_next_page, bool(rows)),
+            # the choices are part of the page: a supplier added or renamed draws it anew
+            key=(spec.name, page.has_previous_page, page.has_next_page, bool(rows), tuple(choices.items())),
             holes=(_ROWS, _START, _END),
             values=values,
             cursor_params=("after", "before"),
             spec=spec,
+            filters=filters,
+            choices=choices,
             params=params,
             page=pager,
             rows=[_ROWS] if rows else [],

@@ -27,7 +27,6 @@ from portal.models import (
     OrderStatus,
     Organization,
     ReceiptReason,
-    RecordState,
     ShipmentLine,
 )
 from portal.orders import fulfilment, receiving, review
@@ -46,6 +45,7 @@ from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors, number_input
 from portal.web.views import history, order_changes, pickers
+from portal.web.views.invoices import read_upload, upload_outcome
 
 ORDER_PAGE_ROWS = 50  # shipments and invoices shown at once on an order page (then: next page)
 NEW_ORDER_ROWS = 3  # lines a new-order form starts with; "Add a line" adds more
@@ -338,31 +338,11 @@ class OrderViews:
         order_id = ctx.request.path_params["order_id"]
 
         def run() -> Response:
-            upload = ctx.form.upload("file")
-            if upload is None:
-                raise InvalidInput("file", "choose a file")
-            data = upload.file.read(uploads.MAX_UPLOAD_BYTES + 1)
+            filename, data = read_upload(ctx)
             record = uploads.upload_invoice(
-                uow=ctx.uow,
-                principal=ctx.principal,
-                filename=upload.filename or "invoice",
-                data=data,
-                order_id=order_id,
+                uow=ctx.uow, principal=ctx.principal, filename=filename, data=data, order_id=order_id
             )
-            invoice_ids = [
-                link["id"]
-                for m in record.messages
-                for link in m.get("links", [])
-                if link["entity"] == "invoice"
-            ]
-            if record.state is RecordState.APPLIED and invoice_ids:
-                return ctx.redirect(f"/invoices/{invoice_ids[0]}", ctx._("The e-invoice has been accepted."))
-            return ctx.redirect(
-                f"/exchange/{record.id}",
-                ctx._(
-                    "The e-invoice was not accepted. The findings below say why; nothing else was recorded."
-                ),
-            )
+            return upload_outcome(ctx, record)
 
         return ctx.attempt(run, lambda errors: self._render(ctx, order_id, form="upload", errors=errors))
 
