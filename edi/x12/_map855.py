@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from edi._roles import split_parties
 from datetime import date
 from decimal import Decimal
 
+from edi._roles import split_parties
 from edi.documents import LineStatus, OrderResponse, OrderResponseLine, Party, ResponseStatus, schedule_of
 from edi.x12._map850 import BUYER_ROLES, PURPOSES, SELLER_ROLES
 from edi.x12._syntax import Segment

@@ -10,12 +10,11 @@ number), or ORDER_ID when the file has none.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
 from lxml import etree
-
-from datetime import date
 
 from edi.documents import (
     Envelope,

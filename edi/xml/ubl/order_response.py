@@ -8,10 +8,10 @@ A line without a status inherits the whole-order answer. OrderResponseSimple is 
 
 from __future__ import annotations
 
-from lxml import etree
-
 from datetime import date
 from decimal import Decimal
+
+from lxml import etree
 
 from edi.documents import LineStatus, OrderResponse, OrderResponseLine, ResponseStatus, schedule_of
 from edi.errors import EncodeError, MappingError
