@@ -226,8 +226,10 @@ def apply_document(
                 line_no=_line_no(order, line.line_id),
                 action=_RESPONSES[line.status],
                 quantity=line.quantity if line.status is doc.LineStatus.CHANGED else None,
-                promised_date=line.promised_date,
+                promised_date=line.promised_date if not line.schedule else None,
                 unit_price=line.unit_price,
+                # a split line (SCC groups, ACKs or SCHs, Deliveries, PARTIAL_DELIVERY_LIST)
+                schedule=tuple(orders.Delivery(p.quantity, p.delivery_date) for p in line.schedule),
             )
             for line in document.lines
         ]

@@ -185,6 +185,7 @@ def _await_answer(line: OrderLine) -> None:
     line.confirmed_price = None
     line.promised_date = None
     line.reject_reason = None
+    line.schedule = None
     clear_proposal(line)
 
 
