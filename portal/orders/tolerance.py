@@ -2,9 +2,9 @@
 
 An answer is a :class:`Proposal` for a line. Within the supplier's tolerance (per supplier
 organization: the promised date within N days of the requested one, the quantity within N % of the
-ordered one; a price change, a rejection or a split into several deliveries never) it becomes the line's answer at once
-(:func:`settle`); beyond it, it is kept beside the agreed figures as the line's proposal
-(:func:`propose`) until the owner's staff accept or reject it (`portal.orders.review`).
+ordered one; a price change, a rejection or a split into several deliveries never) it becomes
+the line's answer at once (:func:`settle`); beyond it, it is kept beside the agreed figures as the
+line's proposal (:func:`propose`) until the owner's staff accept or reject it (`portal.orders.review`).
 """
 
 from __future__ import annotations
