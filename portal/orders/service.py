@@ -29,7 +29,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.numbering import next_value
-from portal.orders.limits import MAX_LINES_PER_ORDER
+from portal.orders.limits import MAX_DELIVERIES, MAX_LINES_PER_ORDER
 from portal.orders.tolerance import (
     Proposal,
     clear_proposal,
@@ -57,9 +57,6 @@ class Delivery:
 
     quantity: Decimal
     delivery_date: date
-
-
-MAX_DELIVERIES = 12  # per line: a split past this is a new order, not a schedule
 
 
 @dataclass(frozen=True, slots=True)
