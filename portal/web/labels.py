@@ -381,6 +381,7 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "order.cancelled": N_("Order cancelled"),
     "order.changed": N_("Order changed by the buyer (a new version)"),
     "shipment.created": N_("Ship notice received"),
+    "goods_receipt.recorded": N_("Goods receipt recorded"),
     "invoice.submitted": N_("Invoice submitted"),
     "case.opened": N_("Case opened"),
     "case.routed": N_("Case routed"),
