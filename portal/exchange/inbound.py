@@ -704,9 +704,10 @@ def _refuse_order_changes(
     results: list[dict[str, Any]],
 ) -> None:
     """A buyer's order change or a receiving advice that was read but refused (an order the partner
-    does not have, a shipped line, a ship notice the order does not have): besides the syntax acknowledgement, which only says the file could be read, an
-    application acknowledgement with the reason (APERAK, 824, ApplicationResponse), so that the
-    partner's system learns its change did not hold."""
+    does not have, a shipped line, a ship notice the order does not have): besides the syntax
+    acknowledgement, which only says the file could be read, an application acknowledgement with the
+    reason (APERAK, 824, ApplicationResponse), so that the partner's system learns its change or
+    receipt did not hold."""
     refused = [r for r in results if r["type"] in APPLICATION_REFUSED and not r["ok"] and r.get("code")]
     if not refused:
         return
