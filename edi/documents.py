@@ -69,6 +69,7 @@ __all__ = [
     "RemittanceAdvice",
     "RemittanceLine",
     "ResponseStatus",
+    "ScheduleLine",
     "TaxSubtotal",
 ]
 
@@ -239,10 +240,23 @@ class LineStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduleLine:
+    """One delivery of a line the supplier splits into several (EDIFACT SCC with QTY and DTM, X12 ACK
+    or SCH, UBL LineItem/Delivery): ``quantity`` on ``delivery_date``."""
+
+    quantity: Decimal
+    delivery_date: date
+
+
+@dataclass(frozen=True, slots=True)
 class OrderResponseLine:
     """The supplier's answer for one order line. For ``CHANGED`` any of quantity, promised date and
     unit price may differ from the order; for ``ACCEPTED`` they confirm it; for ``REJECTED``
-    quantity is zero or ``None``."""
+    quantity is zero or ``None``.
+
+    ``schedule``: the deliveries of a line split into several dates (two or more, by date); then
+    ``quantity`` is their sum and ``promised_date`` the last one's date. Empty when not split (a
+    single delivery is the line's quantity and promised date)."""
 
     line_id: str
     status: LineStatus
@@ -253,6 +267,15 @@ class OrderResponseLine:
     buyer_article: str | None = None
     unit_price: Decimal | None = None
     promised_date: date | None = None
+    schedule: tuple[ScheduleLine, ...] = ()
+
+
+def schedule_of(parts: list[tuple[Decimal, date]]) -> tuple[ScheduleLine, ...]:
+    """The schedule of a line from the deliveries a file names (in any order): by date, and empty
+    unless there are two or more (one delivery is the line's own quantity and date)."""
+    if len(parts) < 2:
+        return ()
+    return tuple(ScheduleLine(q, d) for q, d in sorted(parts, key=lambda part: part[1]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ from portal.models import (
     Task,
     User,
 )
-from portal.orders.limits import MAX_LINES_PER_ORDER
+from portal.orders.limits import MAX_DELIVERIES, MAX_LINES_PER_ORDER, MAX_VERSIONS_PER_ORDER
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext marker (portal.web.catalog extracts this file)
@@ -79,7 +79,7 @@ ENTITIES: tuple[Entity, ...] = (
             "version",
         ),
         organization_refs=("dealer_id", "supplier_id"),
-        children={"lines": MAX_LINES_PER_ORDER},
+        children={"lines": MAX_LINES_PER_ORDER, "versions": MAX_VERSIONS_PER_ORDER},
     ),
     Entity("order_line", OrderLine, "OrderLine", N_("Order line"), N_("Order lines")),
     Entity(
@@ -263,6 +263,18 @@ ENTITIES: tuple[Entity, ...] = (
         "GoodsReceipt",
         N_("Goods receipt"),
         N_("Goods receipts"),
+        feed=(
+            "order_id",
+            "shipment_id",
+            "supplier_id",
+            "received_by_org_id",
+            "received_on",
+            "note",
+            "has_discrepancy",
+            "over_received",
+            "created_at",
+        ),
+        organization_refs=("supplier_id", "received_by_org_id"),
         children={"lines": MAX_LINES_PER_ORDER},
     ),
     Entity("product", Product, "Product", N_("Product"), N_("Products")),
@@ -284,9 +296,16 @@ ENTITIES: tuple[Entity, ...] = (
 BY_NAME: MappingProxyType[str, Entity] = MappingProxyType({e.name: e for e in ENTITIES})
 BY_TYPE_NAME: MappingProxyType[str, Entity] = MappingProxyType({e.type_name: e for e in ENTITIES})
 FEED: MappingProxyType[str, Entity] = MappingProxyType({e.name: e for e in ENTITIES if e.feed is not None})
+# Lists of object types that are not entities of their own (no global id), and their bounds.
+NESTED_CAPS: dict[tuple[str, str], int] = {
+    ("OrderVersion", "lines"): MAX_LINES_PER_ORDER,
+    ("OrderVersion", "changes"): MAX_LINES_PER_ORDER,
+    ("OrderLine", "schedule"): MAX_DELIVERIES,
+    ("OrderLine", "proposedSchedule"): MAX_DELIVERIES,
+}
 # The GraphQL cost table: (type, list field) -> the most items the list can hold.
 LIST_CAPS: MappingProxyType[tuple[str, str], int] = MappingProxyType(
-    {(e.type_name, child): cap for e in ENTITIES for child, cap in e.children.items()}
+    {(e.type_name, child): cap for e in ENTITIES for child, cap in e.children.items()} | NESTED_CAPS
 )
 
 

@@ -74,6 +74,7 @@ _LINE_COLUMNS = (
     "requested_date",
     "promised_date",
     "proposed_response",
+    "schedule",
 )
 
 
@@ -154,8 +155,12 @@ def _rebuild_facts(conn: Connection, batch: int) -> tuple[int, int]:
     # Migrations 0009 and 0018 run this on a schema that has no review columns yet (they came with
     # 0019): then the facts of the review are left out (0019 starts every order at "nothing to review").
     review = "awaiting_review" in {column["name"] for column in inspect(conn).get_columns("orders")}
+    # Likewise the schedules of split lines came with 0028 (none before: the due days stand).
+    scheduled = "schedule" in {column["name"] for column in inspect(conn).get_columns("order_lines")}
     fact_names = _FACTS if review else _FACTS[:-1]
-    line_columns = _LINE_COLUMNS if review else _LINE_COLUMNS[:-1]
+    line_columns = _LINE_COLUMNS[:-2] + (
+        (("proposed_response",) if review else ()) + (("schedule",) if scheduled else ())
+    )
     set_facts = (
         update(Order)
         .where(Order.id == bindparam("order_id"))

@@ -36,6 +36,11 @@ class ItemState:
     tax_rate: Decimal | None = None
     allowances: list[Pending] | None = None  # the line's ALC groups (rare: made on the first)
     alc: Pending | None = None  # the ALC group being read
+    # SCC groups (a line's deliveries): [QTY (value, unit, k) or None, DTM 2005 -> k] each; the QTY
+    # and DTM after an SCC belong to its delivery, not to the line.
+    schedule: list[tuple[list[tuple[Decimal, str, int] | None], dict[str, int]]] | None = None
+    in_scc: bool = False
+    schedule_unit: str | None = None
 
 
 def _article(state: ItemState, ident: str, kind: str) -> None:
@@ -72,7 +77,16 @@ def read_item_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> None:
             return
         state.alc = None
     seg = ctx.segments[k]
-    if tag == "PIA":
+    if state.in_scc:
+        if _read_delivery_segment(ctx, state, k, tag):
+            return
+        state.in_scc = False
+    if tag == "SCC":
+        if state.schedule is None:
+            state.schedule = []
+        state.schedule.append(([None], {}))
+        state.in_scc = True
+    elif tag == "PIA":
         for i in range(2, min(len(seg), 7)):
             c212 = parts(seg[i], 2)
             _article(state, c212[0], c212[1])
@@ -117,6 +131,21 @@ def read_item_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> None:
         if state.allowances is None:
             state.allowances = []
         state.allowances.append(state.alc)
+
+
+def _read_delivery_segment(ctx: Ctx, state: ItemState, k: int, tag: object) -> bool:
+    """A segment of the SCC group being read (QTY, DTM, FTX, RFF): False when the group ended."""
+    assert state.schedule
+    quantity, dates = state.schedule[-1]
+    if tag == "QTY":
+        if quantity[0] is None:
+            c186 = parts(elem(ctx.segments[k], 1), 3)
+            quantity[0] = (ctx.dec(c186[1], k, 1, f"QTY {c186[0]} quantity"), c186[2] or "C62", k)
+        return True
+    if tag == "DTM":
+        ctx.note_date(dates, k)
+        return True
+    return tag in ("FTX", "RFF")
 
 
 def item_segments(

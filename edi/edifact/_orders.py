@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from edi._construct import new_order_line, new_purchase_order
 from edi._roles import split_parties
@@ -15,6 +16,8 @@ from edi.documents import (
     Party,
     PurchaseOrder,
     ResponseStatus,
+    ScheduleLine,
+    schedule_of,
 )
 from edi.edifact._lines import ItemState, item_segments, qty, read_item_segment, start_item
 from edi.edifact._syntax import Segment
@@ -200,17 +203,21 @@ def decode_ordrsp(ctx: Ctx) -> OrderResponse:
         else:
             line_status = _FROM_HEADER[status]
         q = it.qty.get("113") or it.qty.get("21")
+        schedule = _schedule(ctx, it)
+        if schedule and q is None:
+            q = (sum((part.quantity for part in schedule), Decimal(0)), it.schedule_unit or "C62", it.k)
         lines.append(
             OrderResponseLine(
                 it.line_id,
                 line_status,
-                q[0] if q else None,
+                sum((part.quantity for part in schedule), Decimal(0)) if schedule else q[0] if q else None,
                 q[1] if q else "C62",
                 it.gtin,
                 it.supplier_article,
                 it.buyer_article,
                 it.prices.get("AAA", it.prices.get("AAB")),
-                ctx.date_of(it.dates, "69", "2"),
+                schedule[-1].delivery_date if schedule else ctx.date_of(it.dates, "69", "2"),
+                schedule,
             )
         )
     (buyer, seller), others = split_parties(head.parties, (("BY",), ("SU",)), ROLES)
@@ -227,6 +234,20 @@ def decode_ordrsp(ctx: Ctx) -> OrderResponse:
         note=head.note,
         other_parties=others,
     )
+
+
+def _schedule(ctx: Ctx, it: ItemState) -> tuple[ScheduleLine, ...]:
+    """The line's deliveries from its SCC groups (QTY+113 or 21 with DTM+69, 2, 10 or 11 each)."""
+    parts: list[tuple[Decimal, date]] = []
+    for quantity, dates in it.schedule or ():
+        day = ctx.date_of(dates, "69", "2", "10", "11")
+        if quantity[0] is None or day is None:
+            raise ctx.error(
+                f"line {it.line_id!r}: a delivery (SCC group) needs a QTY and a DTM+69 date", it.k, None, "13"
+            )
+        parts.append((quantity[0][0], day))
+        it.schedule_unit = it.schedule_unit or quantity[0][1]
+    return schedule_of(parts)
 
 
 def _head(doc_code: str, number: str, function: str, issue: date) -> list[Segment]:
@@ -300,5 +321,9 @@ def encode_ordrsp(doc: OrderResponse, version: str) -> list[Segment]:
             out.append(dtm("69", line.promised_date))
         if line.unit_price is not None:
             out.append(("PRI", ("AAA", fmt_decimal(line.unit_price))))
+        for part in line.schedule:  # SCC+1 (firm) with its QTY and DTM, after PRI as in D96A SG48
+            out.append(("SCC", "1"))
+            out.append(qty("113", part.quantity, line.unit))
+            out.append(dtm("69", part.delivery_date))
     out.append(("UNS", "S"))
     return out

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from edi._roles import split_parties
-from edi.documents import LineStatus, OrderResponse, OrderResponseLine, Party, ResponseStatus
+from edi.documents import LineStatus, OrderResponse, OrderResponseLine, Party, ResponseStatus, schedule_of
 from edi.x12._map850 import BUYER_ROLES, PURPOSES, SELLER_ROLES
 from edi.x12._syntax import Segment
 from edi.x12._values import (
@@ -77,6 +80,9 @@ def decode_855(segs: list[Segment]) -> tuple[OrderResponse, list[str]]:
     parties: list[tuple[str, Party]] = []
     party: PartyReader | None = None
     rows: list[list[object]] = []  # OrderResponseLine arguments, status None until ACK
+    # Per row: the deliveries its ACKs name (quantity and date each) and those its SCHs name.
+    acks: list[list[tuple[Decimal, date]]] = []
+    schs: list[list[tuple[Decimal, date]]] = []
     for i, seg in enumerate(segs, 1):
         tag = seg[0]
         if party is not None:
@@ -98,8 +104,17 @@ def decode_855(segs: list[Segment]) -> tuple[OrderResponse, list[str]]:
                     buyer,
                     dec(price, i, seg, 4) if price else None,
                     None,
+                    (),
                 ]
             )
+            acks.append([])
+            schs.append([])
+        elif tag == "SCH":
+            if not rows:
+                raise fail("SCH before any PO1 line item", i, seg, "7")
+            if not el(seg, 1) or not el(seg, 6):
+                raise fail("SCH needs a quantity (SCH01) and a date (SCH06)", i, seg, "7", 1)
+            schs[-1].append((dec(el(seg, 1), i, seg, 1), parse_date(el(seg, 6), i, seg, 6)))
         elif tag == "ACK":
             if not rows:
                 raise fail("ACK before any PO1 line item", i, seg, "7")
@@ -108,6 +123,8 @@ def decode_855(segs: list[Segment]) -> tuple[OrderResponse, list[str]]:
             line_status = LINE_STATUS.get(code)
             if line_status is None:
                 raise fail(f"ACK01 line item status {code!r} is not a valid 668 code", i, seg, "7", 1)
+            if el(seg, 2) and el(seg, 5):
+                acks[-1].append((dec(el(seg, 2), i, seg, 2), parse_date(el(seg, 5), i, seg, 5)))
             if row[1] is None:
                 row[1] = line_status
                 if el(seg, 2):
@@ -139,9 +156,15 @@ def decode_855(segs: list[Segment]) -> tuple[OrderResponse, list[str]]:
         raise fail("BAK03 purchase order number is missing", bak_index, bak, "1", 3)
     default = LineStatus.REJECTED if status is ResponseStatus.REJECTED else LineStatus.ACCEPTED
     lines = []
-    for row in rows:
+    for row, by_ack, by_sch in zip(rows, acks, schs, strict=True):
         if row[1] is None:
             row[1] = default
+        # A split line: one SCH per delivery, else one ACK per delivery (SCHs win where both are sent).
+        schedule = schedule_of(by_sch) or schedule_of(by_ack)
+        if schedule:
+            row[2] = sum((part.quantity for part in schedule), Decimal(0))
+            row[8] = schedule[-1].delivery_date
+            row[9] = schedule
         lines.append(OrderResponseLine(*row))  # type: ignore[arg-type]
     issued = el(bak, 9) or el(bak, 4)
     if not issued:
@@ -198,6 +221,17 @@ def encode_855(doc: OrderResponse, w: Writer) -> None:
             "",
             *w.product_ids(line.gtin, line.supplier_article, line.buyer_article, field),
         )
+        if line.schedule:  # a split line: one ACK per delivery, its quantity and date
+            for part in line.schedule:
+                w.add(
+                    "ACK",
+                    _WRITE_LINE[line.status],
+                    fmt_dec(part.quantity),
+                    unit,
+                    "068",
+                    fmt_date(part.delivery_date),
+                )
+            continue
         w.add(
             "ACK",
             _WRITE_LINE[line.status],

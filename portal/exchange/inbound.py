@@ -691,6 +691,9 @@ def _queue_acknowledgement(
 
 
 CHANGE_TYPES = frozenset({"ORDCHG", "860", "OrderChange"})
+# Refused with an application acknowledgement besides the syntax one: a buyer's order change and a
+# receiving advice (a receipt the partner may not record, an order or ship notice it does not have).
+APPLICATION_REFUSED = CHANGE_TYPES | {"RECADV", "861"}
 
 
 def _refuse_order_changes(
@@ -700,11 +703,12 @@ def _refuse_order_changes(
     decoded: edi.Decoded,
     results: list[dict[str, Any]],
 ) -> None:
-    """A buyer's order change that was read but refused (an order the partner does not have, a
-    shipped line): besides the syntax acknowledgement, which only says the file could be read, an
-    application acknowledgement with the reason (APERAK, 824, ApplicationResponse), so that the
-    partner's system learns its change did not hold."""
-    refused = [r for r in results if r["type"] in CHANGE_TYPES and not r["ok"] and r.get("code")]
+    """A buyer's order change or a receiving advice that was read but refused (an order the partner
+    does not have, a shipped line, a ship notice the order does not have): besides the syntax
+    acknowledgement, which only says the file could be read, an application acknowledgement with the
+    reason (APERAK, 824, ApplicationResponse), so that the partner's system learns its change or
+    receipt did not hold."""
+    refused = [r for r in results if r["type"] in APPLICATION_REFUSED and not r["ok"] and r.get("code")]
     if not refused:
         return
     ack = doc.Acknowledgement(

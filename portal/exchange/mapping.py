@@ -157,6 +157,65 @@ def order_change(
     )
 
 
+def review_decision(
+    order: Order,
+    decided: list[dict[str, object]],
+    owner: Organization,
+    supplier: Organization,
+    products: dict[int, Product],
+    number: str,
+    issued: date,
+) -> doc.OrderChange:
+    """The buyer's review of the supplier's changes (an ``order.change_reviewed`` event's lines) as
+    the order change the supplier receives: an accepted change is the line as now agreed (its
+    confirmed quantity, promised date and price; an accepted rejection cancels the line), a rejected
+    one the line as the buyer still orders it. The note says which was accepted and which rejected,
+    and why."""
+    by_no = {line.line_no: line for line in order.lines}
+    lines: list[doc.OrderChangeLine] = []
+    said: list[str] = []
+    for entry in decided:
+        line = by_no[int(str(entry["line_no"]))]
+        accepted = entry.get("outcome") == "accepted"
+        reason = entry.get("reason")
+        said.append(
+            f"line {line.line_no}: {'accepted' if accepted else 'rejected'}"
+            + (f" ({reason})" if reason else "")
+        )
+        if accepted and line.response is LineResponse.REJECTED:
+            lines.append(
+                doc.OrderChangeLine(str(line.line_no), doc.ChangeAction.CANCELLED, buyer_article=line.sku)
+            )
+            continue
+        lines.append(
+            doc.OrderChangeLine(
+                line_id=str(line.line_no),
+                action=doc.ChangeAction.CHANGED,
+                quantity=line.effective_quantity if accepted else line.quantity_ordered,
+                unit=line.unit,
+                gtin=line.gtin,
+                supplier_article=products[line.product_id].supplier_article
+                if line.product_id in products
+                else None,
+                buyer_article=line.sku,
+                description=line.description,
+                unit_price=line.effective_price if accepted else line.unit_price,
+                requested_date=(line.promised_date if accepted else None) or line.requested_date,
+            )
+        )
+    return doc.OrderChange(
+        number=number,
+        order_number=order.number,
+        issue_date=issued,
+        buyer=_party(owner),
+        seller=_party(supplier),
+        lines=tuple(lines),
+        order_date=order.order_date,
+        currency=order.currency,
+        note="Review of your changes: " + "; ".join(said),
+    )
+
+
 def _order_by_number(uow: UnitOfWork, principal: Principal, number: str) -> Order:
     order_id = uow.session.scalar(
         visible(principal, Order).with_only_columns(Order.id).where(Order.number == number)
@@ -226,8 +285,10 @@ def apply_document(
                 line_no=_line_no(order, line.line_id),
                 action=_RESPONSES[line.status],
                 quantity=line.quantity if line.status is doc.LineStatus.CHANGED else None,
-                promised_date=line.promised_date,
+                promised_date=line.promised_date if not line.schedule else None,
                 unit_price=line.unit_price,
+                # a split line (SCC groups, ACKs or SCHs, Deliveries, PARTIAL_DELIVERY_LIST)
+                schedule=tuple(orders.Delivery(p.quantity, p.delivery_date) for p in line.schedule),
             )
             for line in document.lines
         ]

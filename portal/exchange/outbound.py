@@ -32,6 +32,7 @@ from portal.exchange.mapping import (
     purchase_order,
     receiving_advice,
     remittance_advice,
+    review_decision,
 )
 from portal.exchange.profiles import owner_principal
 from portal.models import (
@@ -56,11 +57,15 @@ ORDER_MESSAGE_TYPES = {"edifact": "ORDERS", "x12": "850", "opentrans": "ORDER", 
 # The buyer's change of an order sent before (issue #17): in the formats that have one.
 CHANGE_MESSAGE_TYPES = {"edifact": "ORDCHG", "x12": "860", "ubl": "OrderChange"}
 CHANGED = "order.changed"
+# The buyer's review of the supplier's changes goes back as an order change too (issue #17): the
+# lines as now agreed, the note saying which change was accepted and which rejected, and why.
+REVIEWED = "order.change_reviewed"
 # The outbox events that become files for the supplier an order is routed to.
 OUTBOUND_EVENTS = {
     "order.routed": doc.OrderPurpose.ORIGINAL,
     "order.cancelled": doc.OrderPurpose.CANCELLATION,
-    CHANGED: doc.OrderPurpose.ORIGINAL,  # written as an OrderChange, see _order_document
+    CHANGED: doc.OrderPurpose.ORIGINAL,  # written as an OrderChange, see _queue_order
+    REVIEWED: doc.OrderPurpose.ORIGINAL,  # likewise
 }
 SETTLE = timedelta(minutes=2)  # no unit of work stays open longer than this
 # A recorded payment becomes a remittance advice where the partner's format has one (issue #17.4);
@@ -253,14 +258,29 @@ def _queue_order(
     if order.supplier_id != profile.organization_id:
         return None  # routed elsewhere since
     cancelling = purpose is doc.OrderPurpose.CANCELLATION
-    changing = event.kind == CHANGED
+    reviewing = event.kind == REVIEWED
+    changing = event.kind == CHANGED or reviewing
     if (cancelling or changing) and not _was_sent(session, profile, order.id):
         return None  # the partner never got the order: nothing to change or cancel at its end
     owner_org = session.scalars(select(Organization).where(Organization.kind == OrgKind.OWNER)).first()
     supplier = session.get_one(Organization, profile.organization_id)
     assert owner_org is not None
     document: doc.Document
-    if changing:
+    if reviewing:
+        decided = event.payload.get("lines")
+        if not isinstance(decided, list) or not decided:
+            return None
+        document = review_decision(
+            order,
+            decided,
+            owner_org,
+            supplier,
+            products,
+            f"{order.number}-R{event.id}",
+            event.occurred_at.date(),
+        )
+        message_type = CHANGE_MESSAGE_TYPES.get(profile.format, "ORDERCHANGE")
+    elif changing:
         number = event.payload.get("version")
         version = next((v for v in list_versions(uow, owner, order.id) if v.number == number), None)
         if version is None:
@@ -280,7 +300,7 @@ def _queue_order(
         data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
     except EdiError as exc:  # e.g. a cancellation in a format that cannot carry one: visible in the ledger
         data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
-    kind = "cancel" if cancelling else "change" if changing else message_type
+    kind = "cancel" if cancelling else "review" if reviewing else "change" if changing else message_type
     filename = f"{kind}_{order.number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}"
     rec = _new_record(
         session,

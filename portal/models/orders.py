@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Date,
     ForeignKey,
@@ -247,6 +248,7 @@ class LineRules:
     requested_date: date | None
     promised_date: date | None
     proposed_response: LineResponse | None
+    schedule: list[dict[str, str]] | None
 
     @property
     def awaiting_review(self) -> bool:
@@ -285,6 +287,50 @@ class LineFigures(LineRules):
     requested_date: date | None = None
     promised_date: date | None = None
     proposed_response: LineResponse | None = None
+    schedule: list[dict[str, str]] | None = None
+
+
+# A schedule (a line split into several deliveries, issue #17) is kept on the line as JSON: by date,
+# [{"date": "2026-12-10", "quantity": "30", "through": <Amount text of the quantities up to and
+# including this one>}]. "through" lets SQL find the first delivery not yet covered by what was
+# shipped (`portal.orders.queries.schedule_due`) without summing; :func:`schedule_parts` reads it.
+SCHEDULE = JSON(none_as_null=True)
+
+
+def through_text(value: Decimal) -> str:
+    """A cumulative quantity as the schedule keeps it: Amount's text on SQLite (fixed width, so that
+    text order is numeric order there), a number PostgreSQL casts."""
+    return f"{value:019.4f}"
+
+
+def make_schedule(parts: Sequence[tuple[Decimal, date]]) -> list[dict[str, str]] | None:
+    """The JSON of a schedule from (quantity, date) parts (sorted by date); None for no parts."""
+    if not parts:
+        return None
+    out: list[dict[str, str]] = []
+    total = Decimal(0)
+    for quantity, day in sorted(parts, key=lambda part: part[1]):
+        total += quantity
+        out.append({"date": day.isoformat(), "quantity": str(quantity), "through": through_text(total)})
+    return out
+
+
+def schedule_parts(schedule: list[dict[str, str]] | None) -> list[tuple[Decimal, date]]:
+    """(quantity, date) per delivery of a stored schedule, by date ([] when the line is not split)."""
+    return [(Decimal(part["quantity"]), date.fromisoformat(part["date"])) for part in schedule or ()]
+
+
+def line_due(line: LineRules, order_requested: date | None) -> date | None:
+    """The day a line is due: for a split line the date of its first delivery not yet covered by what
+    was shipped; else the promised date, else the line's requested date, else the order's."""
+    if line.schedule:
+        shipped = line.quantity_shipped
+        for part in line.schedule:
+            if Decimal(part["through"]) > shipped:
+                return date.fromisoformat(part["date"])
+    if line.promised_date is not None:
+        return line.promised_date
+    return line.requested_date if line.requested_date is not None else order_requested
 
 
 class OrderLine(LineRules, Base):
@@ -327,6 +373,10 @@ class OrderLine(LineRules, Base):
     review_outcome: Mapped[ReviewOutcome | None] = mapped_column(enum_type(ReviewOutcome))
     review_reason: Mapped[str | None] = mapped_column(String(500))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The agreed deliveries of a split line (see `make_schedule`; None: not split, due on the promised
+    # date) and the split a supplier proposes, awaiting the buyer's review with the proposal above.
+    schedule: Mapped[list[dict[str, str]] | None] = mapped_column(SCHEDULE)
+    proposed_schedule: Mapped[list[dict[str, str]] | None] = mapped_column(SCHEDULE)
 
     @property
     def proposed_amount(self) -> Decimal:
@@ -338,6 +388,16 @@ class OrderLine(LineRules, Base):
         quantity = self.proposed_quantity if self.proposed_quantity is not None else self.quantity_ordered
         price = self.proposed_price if self.proposed_price is not None else self.unit_price
         return quantity * price
+
+    @property
+    def deliveries(self) -> list[tuple[Decimal, date]]:
+        """The agreed deliveries of a split line, (quantity, date) by date; [] when not split."""
+        return schedule_parts(self.schedule)
+
+    @property
+    def proposed_deliveries(self) -> list[tuple[Decimal, date]]:
+        """The deliveries of a split awaiting the buyer's review."""
+        return schedule_parts(self.proposed_schedule)
 
     @property
     def price_overridden(self) -> bool:
@@ -388,18 +448,14 @@ def order_total(lines: Sequence[LineRules]) -> Decimal:
 
 
 def earliest_open_due(order: OrderFacts, lines: Sequence[LineRules]) -> date | None:
-    """The earliest due day (the promised date, else the line's requested date, else the order's)
-    of the order's live, not rejected lines that are not fully shipped; None when no such line has a
-    date, and for an order that is not routed or is cancelled. An order is late on ``today`` when
-    this is before it."""
+    """The earliest due day (:func:`line_due`: a split line's first delivery not yet shipped, else the
+    promised date, else the line's requested date, else the order's) of the order's live, not
+    rejected lines that are not fully shipped; None when no such line has a date, and for an order
+    that is not routed or is cancelled. An order is late on ``today`` when this is before it."""
     if order.cancelled_at is not None or order.supplier_id is None:
         return None
     dues = [
-        line.promised_date
-        if line.promised_date is not None
-        else line.requested_date
-        if line.requested_date is not None
-        else order.requested_date
+        line_due(line, order.requested_date)
         for line in lines
         if not line.cancelled
         and line.response is not LineResponse.REJECTED

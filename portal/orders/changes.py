@@ -28,6 +28,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
+
 from portal import validation
 from portal.access import Principal, visible
 from portal.access import permissions as may
@@ -35,7 +37,7 @@ from portal.db import UnitOfWork
 from portal.errors import InvalidInput, InvalidState
 from portal.events import record
 from portal.models import LineChangeKind, LineResponse, Order, OrderLine, OrderVersion, VersionKind
-from portal.orders.limits import MAX_LINES_PER_ORDER
+from portal.orders.limits import MAX_CHANGES_PER_ORDER, MAX_LINES_PER_ORDER
 from portal.orders.service import NewOrderLine, load_order, new_line, touch_order
 from portal.orders.tolerance import clear_proposal
 from portal.orders.units import check_quantity
@@ -72,6 +74,7 @@ def change_order(
         raise InvalidInput("lines", "change, cancel or add at least one line")
     reason = validation.text("note", note, max_length=2000, required=False)
     touch_order(order, expected_version)
+    _require_room_for_a_version(uow, order)
     before = snapshot(order.lines)
     by_no = {line.line_no: line for line in order.lines}
     seen: set[int] = set()
@@ -130,6 +133,18 @@ def change_order(
     return order
 
 
+def _require_room_for_a_version(uow: UnitOfWork, order: Order) -> None:
+    """An order takes at most MAX_CHANGES_PER_ORDER changes (its versions are a bounded list for
+    the API's cost model); past them it is replaced by a new order."""
+    last = uow.session.scalar(select(func.max(OrderVersion.number)).where(OrderVersion.order_id == order.id))
+    if last is not None and last - 1 >= MAX_CHANGES_PER_ORDER:
+        raise InvalidState(
+            f"order {order.number}",
+            f"changed {MAX_CHANGES_PER_ORDER} times",
+            "change again (cancel it and place a new order)",
+        )
+
+
 def _require_changeable(order: Order) -> None:
     if order.cancelled_at is not None or all(line.cancelled for line in order.lines):
         raise InvalidState(f"order {order.number}", "cancelled", "change")
@@ -185,6 +200,7 @@ def _await_answer(line: OrderLine) -> None:
     line.confirmed_price = None
     line.promised_date = None
     line.reject_reason = None
+    line.schedule = None
     clear_proposal(line)
 
 

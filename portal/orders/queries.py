@@ -10,8 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Row, and_, case, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal.access import Principal, get_visible, visible
 from portal.models import (
@@ -114,11 +117,51 @@ def late_conditions(today: date) -> tuple[ColumnElement[bool], ...]:
     return (Order.earliest_open_due < today,)
 
 
+class schedule_due(FunctionElement[date]):  # noqa: N801 - used like a SQL function
+    """The date of a split line's first delivery not yet covered by what was shipped, as SQL:
+    ``schedule_due(order_lines.schedule, order_lines.quantity_shipped)`` (NULL when not split); the
+    SQL twin of the schedule rule in :func:`portal.models.orders.line_due`. Each delivery keeps the
+    quantity up to and including it ("through"), so no sum is needed."""
+
+    type = Date()
+    inherit_cache = True
+    name = "schedule_due"
+
+
+@compiles(schedule_due, "sqlite")
+def _schedule_due_sqlite(element: schedule_due, compiler: SQLCompiler, **kw: Any) -> str:
+    schedule, shipped = (compiler.process(arg, **kw) for arg in element.clauses)
+    # Amount is fixed-width text on SQLite and "through" is written alike: text order is numeric order.
+    return (
+        f"(SELECT min(json_extract(part.value, '$.date')) FROM json_each({schedule}) AS part "
+        f"WHERE json_extract(part.value, '$.through') > {shipped})"
+    )
+
+
+@compiles(schedule_due, "postgresql")
+def _schedule_due_postgresql(element: schedule_due, compiler: SQLCompiler, **kw: Any) -> str:
+    schedule, shipped = (compiler.process(arg, **kw) for arg in element.clauses)
+    return (
+        f"(SELECT min(CAST(part.value ->> 'date' AS DATE)) FROM json_array_elements({schedule}) AS part "
+        f"WHERE CAST(part.value ->> 'through' AS NUMERIC) > {shipped})"
+    )
+
+
+def line_due_expression(header: Any) -> ColumnElement[date | None]:
+    """A line's due day as SQL (:func:`portal.models.orders.line_due`); ``header``: its order."""
+    return func.coalesce(
+        schedule_due(OrderLine.schedule, OrderLine.quantity_shipped),
+        OrderLine.promised_date,
+        OrderLine.requested_date,
+        header.requested_date,
+    )
+
+
 def late_definition(today: date) -> tuple[ColumnElement[bool], ...]:
     """:func:`late_conditions` from the lines."""
     effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
     header = aliased(Order, name="header")
-    due = func.coalesce(OrderLine.promised_date, OrderLine.requested_date, header.requested_date)
+    due = line_due_expression(header)
     late_lines = (
         select(OrderLine.order_id)
         .join(header, header.id == OrderLine.order_id)
@@ -135,7 +178,7 @@ def late_definition(today: date) -> tuple[ColumnElement[bool], ...]:
 def earliest_open_due_expression() -> ColumnElement[date | None]:
     """What ``earliest_open_due`` stores, from the lines, as SQL (tests and audits)."""
     effective = func.coalesce(OrderLine.quantity_confirmed, OrderLine.quantity_ordered)
-    due = func.min(func.coalesce(OrderLine.promised_date, OrderLine.requested_date, Order.requested_date))
+    due = func.min(line_due_expression(Order))
     earliest = (
         select(due)
         .where(

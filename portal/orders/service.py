@@ -29,7 +29,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.numbering import next_value
-from portal.orders.limits import MAX_LINES_PER_ORDER
+from portal.orders.limits import MAX_DELIVERIES, MAX_LINES_PER_ORDER
 from portal.orders.tolerance import (
     Proposal,
     clear_proposal,
@@ -52,8 +52,18 @@ class NewOrderLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Delivery:
+    """One delivery of a line the supplier splits into several (a schedule line)."""
+
+    quantity: Decimal
+    delivery_date: date
+
+
+@dataclass(frozen=True, slots=True)
 class LineAnswer:
-    """The supplier's answer for one line: accept as ordered, reject, or change quantity/date/price."""
+    """The supplier's answer for one line: accept as ordered, reject, or change quantity/date/price,
+    or split it into several deliveries (``schedule``: then the quantity is their sum and the
+    promised date the last one's; a split always goes to the buyer's review)."""
 
     line_no: int
     action: LineResponse
@@ -61,6 +71,7 @@ class LineAnswer:
     promised_date: date | None = None
     unit_price: Decimal | None = None
     reason: str | None = None  # why a line is rejected: stored on the line, shown to the buyer
+    schedule: tuple[Delivery, ...] = ()
 
 
 def load_order(uow: UnitOfWork, principal: Principal, order_id: int, *, for_update: bool = False) -> Order:
@@ -318,6 +329,7 @@ def _answered(line: OrderLine, answer: LineAnswer, reviewed: bool) -> dict[str, 
             **({"unit_price": line.proposed_price} if line.proposed_price is not None else {}),
             **({"promised_date": line.proposed_date.isoformat()} if line.proposed_date else {}),
             **({"reason": line.proposed_reason} if line.proposed_reason else {}),
+            **({"schedule": _deliveries(line.proposed_schedule)} if line.proposed_schedule else {}),
         }
     return {
         "line_no": line.line_no,
@@ -327,15 +339,25 @@ def _answered(line: OrderLine, answer: LineAnswer, reviewed: bool) -> dict[str, 
     }
 
 
+def _deliveries(schedule: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A schedule as events carry it: date and quantity per delivery."""
+    return [{"date": part["date"], "quantity": part["quantity"]} for part in schedule]
+
+
 def check_answer(line: OrderLine, answer: LineAnswer, order_date: date) -> Decimal:
     """Check the answer's values for ``line`` (not the order's state) and return the quantity it
     confirms. The order page's answer form runs it per line first, to report every line at once."""
+    answer = _single(answer)
     field = f"lines[{answer.line_no}]"
     if answer.action is LineResponse.PENDING:
         raise InvalidInput(f"{field}.action", "must be accepted, changed or rejected")
     if answer.action is LineResponse.REJECTED:
+        if answer.schedule:
+            raise InvalidInput(f"{field}.schedule", "a rejected line has no deliveries")
         validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
         return Decimal(0)
+    if len(answer.schedule) > 1:
+        return _check_schedule(line, answer, order_date)
     quantity = line.quantity_ordered
     if answer.quantity is not None:
         quantity = validation.decimal(f"{field}.quantity", answer.quantity, positive=True)
@@ -351,8 +373,58 @@ def check_answer(line: OrderLine, answer: LineAnswer, order_date: date) -> Decim
     return quantity
 
 
+def _check_schedule(line: OrderLine, answer: LineAnswer, order_date: date) -> Decimal:
+    """Check a split into several deliveries; return their total."""
+    field = f"lines[{answer.line_no}]"
+    if len(answer.schedule) > MAX_DELIVERIES:
+        raise InvalidInput(f"{field}.schedule", f"at most {MAX_DELIVERIES} deliveries per line")
+    days: set[date] = set()
+    total = Decimal(0)
+    for n, part in enumerate(answer.schedule):
+        where = f"{field}.schedule[{n}]"
+        quantity = validation.decimal(f"{where}.quantity", part.quantity, positive=True)
+        check_quantity(f"{where}.quantity", line.unit, quantity)
+        if part.delivery_date < order_date:
+            raise InvalidInput(f"{where}.date", "must not be before the order date")
+        if part.delivery_date in days:
+            raise InvalidInput(f"{where}.date", f"two deliveries on {part.delivery_date.isoformat()}")
+        days.add(part.delivery_date)
+        total += quantity
+    if total > line.quantity_ordered:
+        raise InvalidInput(
+            f"{field}.schedule",
+            f"the deliveries add up to {total}, more than the {line.quantity_ordered} ordered",
+        )
+    if answer.quantity is not None and answer.quantity != total:
+        raise InvalidInput(f"{field}.quantity", f"the deliveries add up to {total}, not {answer.quantity}")
+    last = max(days)
+    if answer.promised_date is not None and answer.promised_date != last:
+        raise InvalidInput(
+            f"{field}.promised_date", f"a split line is promised for its last delivery ({last.isoformat()})"
+        )
+    if answer.unit_price is not None:
+        validation.decimal(f"{field}.unit_price", answer.unit_price)
+    return total
+
+
+def _single(answer: LineAnswer) -> LineAnswer:
+    """An answer whose "split" names one delivery: that delivery's quantity and date."""
+    if len(answer.schedule) != 1:
+        return answer
+    (part,) = answer.schedule
+    return LineAnswer(
+        answer.line_no,
+        answer.action,
+        answer.quantity if answer.quantity is not None else part.quantity,
+        answer.promised_date or part.delivery_date,
+        answer.unit_price,
+        answer.reason,
+    )
+
+
 def resolve_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: date) -> Proposal:
     """What the answer makes of ``line`` (checked): its response, quantity, date and price."""
+    answer = _single(answer)
     quantity = check_answer(line, answer, order_date)
     if answer.action is LineResponse.REJECTED:
         reason = validation.text(f"{field}.reason", answer.reason, max_length=500, required=False)
@@ -360,6 +432,9 @@ def resolve_answer(line: OrderLine, answer: LineAnswer, field: str, order_date: 
     price = None
     if answer.unit_price is not None:
         price = validation.decimal(f"{field}.unit_price", answer.unit_price)
+    if answer.schedule:  # a split is a change of the line, whatever the action says
+        parts = tuple(sorted(((p.quantity, p.delivery_date) for p in answer.schedule), key=lambda p: p[1]))
+        return Proposal(LineResponse.CHANGED, quantity, parts[-1][1], price, None, parts)
     changed = (
         quantity != line.quantity_ordered
         or (price is not None and price != line.unit_price)

@@ -2,9 +2,9 @@
 
 An answer is a :class:`Proposal` for a line. Within the supplier's tolerance (per supplier
 organization: the promised date within N days of the requested one, the quantity within N % of the
-ordered one; a price change or a rejection never) it becomes the line's answer at once
-(:func:`settle`); beyond it, it is kept beside the agreed figures as the line's proposal
-(:func:`propose`) until the owner's staff accept or reject it (`portal.orders.review`).
+ordered one; a price change, a rejection or a split into several deliveries never) it becomes
+the line's answer at once (:func:`settle`); beyond it, it is kept beside the agreed figures as the
+line's proposal (:func:`propose`) until the owner's staff accept or reject it (`portal.orders.review`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import LineResponse, OrderLine, Organization
 from portal.models.base import utcnow
+from portal.models.orders import make_schedule, schedule_parts
 
 MAX_TOLERANCE_DAYS = 365
 
@@ -31,13 +32,16 @@ class Tolerance:
 @dataclass(frozen=True, slots=True)
 class Proposal:
     """What an answer makes of a line: its response, confirmed quantity, promised date, confirmed
-    price (None: the ordered price) and the supplier's reason for a rejection."""
+    price (None: the ordered price), the supplier's reason for a rejection, and for a line split into
+    several deliveries its (quantity, date) parts by date (the quantity is their sum, the promised
+    date the last one's)."""
 
     response: LineResponse
     quantity: Decimal
     promised_date: date | None
     price: Decimal | None
     reason: str | None
+    schedule: tuple[tuple[Decimal, date], ...] = ()
 
 
 def tolerance_of(session: Session, supplier_id: int | None) -> Tolerance:
@@ -58,6 +62,10 @@ def within_tolerance(line: OrderLine, proposal: Proposal, tolerance: Tolerance) 
     """Whether ``proposal`` may hold without the buyer's review."""
     if proposal.response is LineResponse.REJECTED:
         return False
+    # A split always goes to the buyer: several deliveries mean several receipts and a plan the
+    # buyer must agree to, however close each delivery is to the requested date.
+    if proposal.schedule:
+        return False
     if proposal.price is not None and proposal.price != line.effective_price:
         return False
     allowed = line.quantity_ordered * tolerance.quantity_percent / Decimal(100)
@@ -77,6 +85,7 @@ def settle(line: OrderLine, proposal: Proposal) -> None:
     line.promised_date = proposal.promised_date
     line.confirmed_price = proposal.price
     line.reject_reason = proposal.reason if proposal.response is LineResponse.REJECTED else None
+    line.schedule = make_schedule(proposal.schedule)
 
 
 def propose(line: OrderLine, proposal: Proposal) -> None:
@@ -86,6 +95,7 @@ def propose(line: OrderLine, proposal: Proposal) -> None:
     line.proposed_date = proposal.promised_date
     line.proposed_price = proposal.price
     line.proposed_reason = proposal.reason
+    line.proposed_schedule = make_schedule(proposal.schedule)
     line.proposed_at = utcnow()
     _forget_outcome(line)
 
@@ -98,6 +108,7 @@ def clear_proposal(line: OrderLine) -> None:
     line.proposed_date = None
     line.proposed_price = None
     line.proposed_reason = None
+    line.proposed_schedule = None
     line.proposed_at = None
     _forget_outcome(line)
 
@@ -112,6 +123,7 @@ def proposal_of(line: OrderLine) -> Proposal | None:
         line.proposed_date,
         line.proposed_price,
         line.proposed_reason,
+        tuple(schedule_parts(line.proposed_schedule)),
     )
 
 

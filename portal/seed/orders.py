@@ -200,6 +200,7 @@ def _order(
             "promised_date": None,
             "cancelled": False,
             "proposed_response": None,
+            "schedule": None,
         }
         lines.append(line)
     answered = {"partial": 1, "draft": 0, "awaiting": 0, "cancelled": 0}.get(state, len(lines))

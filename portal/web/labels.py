@@ -209,6 +209,7 @@ AMBIGUOUS_NUMBER = {
 SERVICE_MESSAGES += [*NOT_A_NUMBER.values(), *AMBIGUOUS_NUMBER.values()]
 SERVICE_MESSAGES += [
     # raised by the order services (portal.orders.units, portal.orders.service)
+    N_("a rejected line has no deliveries"),
     N_("must be a whole number for a unit counted in pieces"),
     N_("only the owner's sales staff may set a price: leave it out to use the catalogue price"),
     N_("must be at least 1"),
@@ -380,6 +381,7 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "order.cancelled": N_("Order cancelled"),
     "order.changed": N_("Order changed by the buyer (a new version)"),
     "shipment.created": N_("Ship notice received"),
+    "goods_receipt.recorded": N_("Goods receipt recorded"),
     "invoice.submitted": N_("Invoice submitted"),
     "case.opened": N_("Case opened"),
     "case.routed": N_("Case routed"),

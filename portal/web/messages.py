@@ -50,6 +50,20 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
             N_("customers are shared with dealers and partners only"),
         ),
         (r"^order (?P<number>\S+) has no line (?P<line>\S+)$", N_("order %(number)s has no line %(line)s")),
+        (
+            r"^the deliveries add up to (?P<total>[-\d.]+), more than the (?P<ordered>[-\d.]+) ordered$",
+            N_("the deliveries add up to %(total)s, more than the %(ordered)s ordered"),
+        ),
+        (
+            r"^the deliveries add up to (?P<total>[-\d.]+), not (?P<quantity>[-\d.]+)$",
+            N_("the deliveries add up to %(total)s, not %(quantity)s"),
+        ),
+        (r"^two deliveries on (?P<day>[\d-]+)$", N_("two deliveries on %(day)s")),
+        (r"^at most (?P<count>\d+) deliveries per line$", N_("at most %(count)s deliveries per line")),
+        (
+            r"^a split line is promised for its last delivery \((?P<day>[\d-]+)\)$",
+            N_("a split line is promised for its last delivery (%(day)s)"),
+        ),
         (r"^unknown product (?P<product>.+)$", N_("unknown product %(product)s")),
         (
             r"^changes nothing: line (?P<line>\d+) already has this quantity and date$",

@@ -116,3 +116,53 @@ def test_the_supplier_and_read_only_roles_may_not_receive(
             received_on=date.today(),
             lines=[ReceiveLine(1, Decimal(1))],
         )
+
+
+def test_the_change_feed_carries_a_receipt_to_its_supplier_and_never_to_another(scene: Scene) -> None:
+    """goods_receipt.recorded in the change feed (issue #17.4): the owner and the order's supplier get
+    the receipt's state; the other supplier and the unrelated dealer get nothing; the dealer that sold
+    the order does not learn the supplier from it."""
+    from portal import changes
+
+    order_id, receipt_id = received_order(scene, "supplier-a", "dealer-branch")
+    with scene.factory() as session:
+
+        def receipts(slug: str) -> list[changes.Change]:
+            page = changes.feed(session, scene.p(slug), entities=["goods_receipt"])
+            return [entry for entry in page.entries if entry.kind == "goods_receipt.recorded"]
+
+        [mine] = receipts("supplier-a")
+        assert (mine.entity_id, mine.state and mine.state["order_id"]) == (receipt_id, order_id)
+        assert mine.state and mine.state["supplier_id"] == scene.orgs["supplier-a"].id
+        assert [entry.entity_id for entry in receipts("owner")] == [receipt_id]
+        assert receipts("supplier-b") == [] and receipts("dealer-other") == []
+        for entry in receipts("dealer-branch"):  # the dealer the goods went to may see its receipt
+            assert entry.state and entry.state["supplier_id"] is None
+
+
+def test_a_receipt_webhook_reaches_only_organizations_that_see_the_receipt(scene: Scene) -> None:
+    from datetime import UTC, datetime
+
+    from portal.db import unit_of_work
+    from portal.models import Event, WebhookDelivery
+    from portal.notify.webhooks import dispatch, service
+
+    for slug in ("owner", "supplier-a", "supplier-b", "dealer-other"):
+        with unit_of_work(scene.factory) as uow:
+            service.create_endpoint(
+                uow,
+                scene.p(slug, "admin"),
+                url="https://93.184.216.34/hook",
+                event_kinds=("goods_receipt.recorded",),
+            )
+    _order_id, receipt_id = received_order(scene, "supplier-a", "dealer-branch")
+    dispatch.create_deliveries(scene.factory, now=datetime.now(UTC))
+    with scene.factory() as session:
+        kinds = {e.id: e.kind for e in session.scalars(select(Event))}
+        got = {
+            d.organization_id
+            for d in session.scalars(select(WebhookDelivery))
+            if kinds[d.event_id] == "goods_receipt.recorded"
+        }
+    assert got == {scene.orgs["owner"].id, scene.orgs["supplier-a"].id}
+    assert receipt_id

@@ -202,3 +202,32 @@ def test_the_supplier_gets_the_receipt_as_its_format_has_one(
         ("1", Decimal(10), Decimal(0), None, None),
         ("2", Decimal(5), Decimal(2), "damaged", "nass"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "kind", "needle"), [("edifact", "APERAK", b"APERAK"), ("x12", "824", b"ST*824")]
+)
+def test_a_refused_receipt_is_answered_with_the_reason_in_an_application_acknowledgement(
+    factory: sessionmaker[Session], tmp_path: Path, fmt: str, kind: str, needle: bytes
+) -> None:
+    """Besides CONTRL / 997 (the file could be read), APERAK / 824 tells the partner's system that its
+    receipt did not hold, and why (issue #17.4)."""
+    scene = dealer_scene(factory, tmp_path, fmt)
+    order = shipped(scene)
+    send(
+        tmp_path,
+        fmt,
+        advice(order, doc.ReceivingLine("1", Decimal(1), order_line_id="1"), despatch="DN-NONE"),
+        "703",
+    )
+    run_once(factory)
+    with factory() as session:
+        [refused] = session.scalars(
+            select(ExchangeRecord).where(
+                ExchangeRecord.direction == "outbound", ExchangeRecord.message_type == kind
+            )
+        ).all()
+        data = contents.read_all(session, refused.id)
+    assert needle in data and b"has no ship notice" in data  # (X12 TED02 cuts the text at 60)
+    sent = sorted(p.name for p in (tmp_path / "in").iterdir())
+    assert any(name.startswith(kind) for name in sent)

@@ -59,3 +59,13 @@ def test_every_list_of_children_has_a_cap_the_cost_counts(world: World) -> None:
     assert data["customers"]["nodes"] and all(n["contacts"] == [] for n in data["customers"]["nodes"])
     [error] = world.api.errors("{ cases(first: 1) { nodes { comments(first: 501) { body } } } }")
     assert error["extensions"]["code"] == "INVALID_INPUT" and error["message"].startswith("first: ")
+
+
+def test_an_orders_versions_count_with_their_cap_and_each_version_with_its_lines(api: Api) -> None:
+    from portal.orders.limits import MAX_VERSIONS_PER_ORDER
+
+    query = "{ orders(first: 1) { nodes { versions { number lines { sku } changes { lineNo } } } } }"
+    per_version = 1 + (1 + MAX_LINES_PER_ORDER) + (1 + MAX_LINES_PER_ORDER)
+    assert cost(api, query) == 1 + 1 * (1 + (1 + MAX_VERSIONS_PER_ORDER * per_version))
+    schedule = "{ orders(first: 1) { nodes { lines { schedule { quantity } } } } }"
+    assert cost(api, schedule) == 1 + 1 * (1 + (1 + MAX_LINES_PER_ORDER * (1 + 12 * 1)))

@@ -274,3 +274,26 @@ def test_the_supplier_hears_of_a_change_and_of_a_cancellation(factory: sessionma
     assert ("order_cancelled", "order", order.id) in told
     assert inbox(factory, other_supplier) == []
     assert inbox(factory, sales) == []  # not told of its own change
+
+
+def test_an_order_takes_a_bounded_number_of_changes(factory: sessionmaker[Session]) -> None:
+    """Order.versions is a bounded list (the API's cost model counts it): past the last change the
+    order is refused, naming the way out; it can still be cancelled."""
+    from portal.orders.limits import MAX_CHANGES_PER_ORDER
+
+    scene = build_scene(factory)
+    order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10,))
+    with scene.uow() as uow:  # the changes made before, as versions (faster than 50 changes)
+        for number in range(1, MAX_CHANGES_PER_ORDER + 2):
+            uow.session.add(
+                OrderVersion(order_id=order.id, number=number, kind=VersionKind.CHANGED, lines=[], changes=[])
+            )
+    with pytest.raises(InvalidState, match=f"changed {MAX_CHANGES_PER_ORDER} times"), scene.uow() as uow:
+        changes.change_order(
+            uow=uow,
+            principal=scene.p("owner"),
+            order_id=order.id,
+            changes=[changes.LineChange(1, Decimal(11))],
+        )
+    with scene.uow() as uow:
+        orders.cancel_order(uow=uow, principal=scene.p("owner"), order_id=order.id)

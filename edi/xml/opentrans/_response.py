@@ -10,12 +10,21 @@ number), or ORDER_ID when the file has none.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
 from lxml import etree
 
-from edi.documents import Envelope, LineStatus, OrderResponse, OrderResponseLine, ResponseStatus
+from edi.documents import (
+    Envelope,
+    LineStatus,
+    OrderResponse,
+    OrderResponseLine,
+    ResponseStatus,
+    ScheduleLine,
+    schedule_of,
+)
 from edi.errors import EncodeError, MappingError
 from edi.xml.opentrans._items import (
     Decoded,
@@ -80,6 +89,23 @@ def decode_order_response(root: etree._Element) -> Decoded:
         status = _status(find(item, "ITEM_UDX"), LINE_STATUS, LineStatus)
         if status is None:
             status = LineStatus.REJECTED if quantity == 0 else LineStatus.ACCEPTED
+        schedule = _partial_deliveries(item)
+        if schedule:  # a split line: PARTIAL_DELIVERY_LIST instead of one DELIVERY_DATE
+            lines.append(
+                OrderResponseLine(
+                    line_id=line_id_of(item),
+                    status=status,
+                    quantity=sum((part.quantity for part in schedule), Decimal(0)),
+                    unit=unit_of(item),
+                    gtin=product.gtin,
+                    supplier_article=product.supplier_article,
+                    buyer_article=product.buyer_article,
+                    unit_price=decimal_of(find(item, "PRODUCT_PRICE_FIX", "bme:PRICE_AMOUNT")),
+                    promised_date=schedule[-1].delivery_date,
+                    schedule=schedule,
+                )
+            )
+            continue
         lines.append(
             OrderResponseLine(
                 line_id=line_id_of(item),
@@ -115,6 +141,23 @@ def decode_order_response(root: etree._Element) -> Decoded:
         other_parties=other_parties(index, buyer, seller),
     )
     return Decoded(response, sender=seller, recipient=buyer, warnings=unknown_parties)
+
+
+def _partial_deliveries(item: etree._Element) -> tuple[ScheduleLine, ...]:
+    """ORDERRESPONSE_ITEM/PARTIAL_DELIVERY_LIST: QUANTITY and DELIVERY_DATE per delivery."""
+    listed = find(item, "PARTIAL_DELIVERY_LIST")
+    if listed is None:
+        return ()
+    parts: list[tuple[Decimal, date]] = []
+    for partial in children(listed, "PARTIAL_DELIVERY"):
+        quantity = decimal_of(find(partial, "QUANTITY"))
+        day = delivery_date(partial)
+        if quantity is None or day is None:
+            raise MappingError(
+                "PARTIAL_DELIVERY needs a QUANTITY and a DELIVERY_DATE", position=position_of(partial)
+            )
+        parts.append((quantity, day))
+    return schedule_of(parts)
 
 
 def encode_order_response(response: OrderResponse, envelope: Envelope | None) -> etree._Element:
@@ -158,7 +201,14 @@ def encode_order_response(response: OrderResponse, envelope: Envelope | None) ->
         write_quantity_unit(item, quantity, line.unit, line.line_id)
         if line.unit_price is not None:
             put_decimal(sub(item, "PRODUCT_PRICE_FIX"), "bme:PRICE_AMOUNT", line.unit_price)
-        write_delivery_date(item, line.promised_date)
+        if line.schedule:
+            partials = sub(item, "PARTIAL_DELIVERY_LIST")
+            for part in line.schedule:
+                partial = sub(partials, "PARTIAL_DELIVERY")
+                put_decimal(partial, "QUANTITY", part.quantity)
+                write_delivery_date(partial, part.delivery_date)
+        else:
+            write_delivery_date(item, line.promised_date)
         sub(sub(item, "ITEM_UDX"), LINE_STATUS, line.status.value)
     sub(sub(root, "ORDERRESPONSE_SUMMARY"), "TOTAL_ITEM_NUM", str(len(response.lines)))
     return root

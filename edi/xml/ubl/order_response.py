@@ -8,9 +8,12 @@ A line without a status inherits the whole-order answer. OrderResponseSimple is 
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from lxml import etree
 
-from edi.documents import LineStatus, OrderResponse, OrderResponseLine, ResponseStatus
+from edi.documents import LineStatus, OrderResponse, OrderResponseLine, ResponseStatus, schedule_of
 from edi.errors import EncodeError, MappingError
 from edi.xml._tree import position_of, serialize
 from edi.xml.ubl._party import R, b, new_root, read_item_ids, write_item_ids, write_party
@@ -59,6 +62,29 @@ def _line(el: etree._Element, default: LineStatus) -> OrderResponseLine:
     qty = R.first(item, "cbc:Quantity")
     period = R.first(item, "cac:Delivery/cac:PromisedDeliveryPeriod")
     gtin, supplier, buyer = read_item_ids(R.first(item, "cac:Item"))
+    # A split line: one cac:Delivery per delivery, with its quantity and promised period.
+    parts: list[tuple[Decimal, date]] = []
+    for delivery in R.all(item, "cac:Delivery"):
+        amount = R.decimal(delivery, "cbc:Quantity")
+        when = R.first(delivery, "cac:PromisedDeliveryPeriod")
+        day = R.date(when, "cbc:StartDate") or R.date(when, "cbc:EndDate")
+        if amount is not None and day is not None:
+            parts.append((amount, day))
+    schedule = schedule_of(parts) if len(parts) == len(R.all(item, "cac:Delivery")) else ()
+    if schedule:
+        return OrderResponseLine(
+            line_id=R.text(el, "cac:OrderLineReference/cbc:LineID")
+            or R.required(item, "cbc:ID", "line number"),
+            status=_LINE[code] if code is not None else default,
+            quantity=sum((part.quantity for part in schedule), Decimal(0)),
+            unit=(qty.get("unitCode") if qty is not None else None) or "C62",
+            gtin=gtin,
+            supplier_article=supplier,
+            buyer_article=buyer,
+            unit_price=R.decimal(item, "cac:Price/cbc:PriceAmount"),
+            promised_date=schedule[-1].delivery_date,
+            schedule=schedule,
+        )
     return OrderResponseLine(
         line_id=R.text(el, "cac:OrderLineReference/cbc:LineID") or R.required(item, "cbc:ID", "line number"),
         status=_LINE[code] if code is not None else default,
@@ -148,7 +174,11 @@ def encode_order_response(response: OrderResponse) -> bytes:
         bld.sub(item, "cbc:ID", line.line_id)
         bld.sub(item, "cbc:LineStatusCode", _LINE_OUT[line.status])
         bld.sub(item, "cbc:Quantity", line.quantity, unitCode=line.unit)
-        if line.promised_date is not None:
+        for part in line.schedule:  # a split line: one cac:Delivery per delivery (UBL 2.1: 0..n)
+            delivery = bld.el(item, "cac:Delivery")
+            bld.sub(delivery, "cbc:Quantity", part.quantity, unitCode=line.unit)
+            bld.sub(bld.el(delivery, "cac:PromisedDeliveryPeriod"), "cbc:StartDate", part.delivery_date)
+        if line.promised_date is not None and not line.schedule:
             period = bld.el(bld.el(item, "cac:Delivery"), "cac:PromisedDeliveryPeriod")
             bld.sub(period, "cbc:StartDate", line.promised_date)
         if line.unit_price is not None:

@@ -177,6 +177,12 @@ class LineAction(enum.Enum):
     CHANGE = "changed"
 
 
+@strawberry.input(description="One delivery of a line split into several.")
+class ScheduleLineInput:
+    quantity: Decimal
+    delivery_date: date
+
+
 @strawberry.input
 class LineAnswerInput:
     line_no: int
@@ -186,6 +192,13 @@ class LineAnswerInput:
     unit_price: Decimal | None = None
     reason: str | None = strawberry.field(
         default=None, description="Why the line is rejected (REJECT only); shown to the buyer."
+    )
+    schedule: list[ScheduleLineInput] | None = strawberry.field(
+        default=None,
+        description=(
+            "Split the line into several deliveries (two to twelve, distinct dates): the quantity is"
+            " their sum, the promised date the last one's. A split always awaits the buyer's review."
+        ),
     )
 
 

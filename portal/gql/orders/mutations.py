@@ -70,6 +70,7 @@ class OrdersMutation:
                     promised_date=a.promised_date,
                     unit_price=a.unit_price,
                     reason=a.reason,
+                    schedule=tuple(orders.Delivery(d.quantity, d.delivery_date) for d in a.schedule or ()),
                 )
                 for a in input.lines
             ]

@@ -15,6 +15,7 @@ from portal.gql.base import Built, Node, ctx, field
 from portal.gql.customers.types import Customer
 from portal.gql.ids import encode_id
 from portal.gql.partners.types import Organization
+from portal.models.orders import schedule_parts
 
 OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
 LineResponse = strawberry.enum(m.LineResponse, name="LineResponse")
@@ -66,6 +67,16 @@ class DeliveryParty:
     contact_email: str | None
 
 
+@strawberry.type(description="One delivery of a line the supplier split into several (a schedule line).")
+class ScheduleLine:
+    quantity: Decimal
+    delivery_date: date
+
+
+def _schedule(stored: list[dict[str, str]] | None) -> list[ScheduleLine]:
+    return [ScheduleLine(quantity=q, delivery_date=d) for q, d in schedule_parts(stored)]
+
+
 @strawberry.type
 class OrderLine(Node, Built):
     line_no: int
@@ -114,6 +125,26 @@ class OrderLine(Node, Built):
     reviewed_at: datetime | None = strawberry.field(description="When the buyer decided.")
     order_id: strawberry.Private[int]
     product_id: strawberry.Private[int | None]
+    schedule: strawberry.Private[list[dict[str, str]] | None]
+    proposed_schedule: strawberry.Private[list[dict[str, str]] | None]
+
+    @field(
+        name="schedule",
+        description=(
+            "The agreed deliveries of a line the supplier split into several dates, by date (empty:"
+            " not split, due on promisedDate). A split line is late from its first delivery not yet"
+            " covered by what was shipped."
+        ),
+    )
+    def schedule_lines(self) -> list[ScheduleLine]:
+        return _schedule(self.schedule)
+
+    @field(
+        name="proposedSchedule",
+        description="The deliveries of a split awaiting the buyer's review (empty when none waits).",
+    )
+    def proposed_schedule_lines(self) -> list[ScheduleLine]:
+        return _schedule(self.proposed_schedule)
 
     @field(description="Whether the unit price was set by hand instead of taken from the catalogue.")
     def price_overridden(self) -> bool:

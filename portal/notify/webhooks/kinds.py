@@ -14,6 +14,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "order.changed",
     "order.cancelled",
     "shipment.created",
+    "goods_receipt.recorded",
     "invoice.submitted",
     "case.opened",
     "case.routed",

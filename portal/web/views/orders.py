@@ -51,6 +51,8 @@ ORDER_PAGE_ROWS = 50  # shipments and invoices shown at once on an order page (t
 NEW_ORDER_ROWS = 3  # lines a new-order form starts with; "Add a line" adds more
 MAX_ORDER_ROWS = MAX_LINES_PER_ORDER  # the service refuses more
 _INDEXED = re.compile(r"^lines\[(\d+)\](.*)$")
+SPLIT_ROWS = 4  # delivery rows per line in the answer form (the service takes up to MAX_DELIVERIES)
+_DELIVERY = re.compile(r"^lines\[(\d+)\]\.schedule\[(\d+)\]\.(\w+)$")
 
 
 def _remap_line_errors(call: Callable[[], Any], line_nos: Sequence[int]) -> Any:
@@ -148,6 +150,7 @@ class OrderViews:
             labels=labels.ALL,
             answerable={line.line_no for line in orders.answerable_lines(order)} if is_supplier else set(),
             can_respond=is_supplier and bool(orders.answerable_lines(order)),
+            split_rows=SPLIT_ROWS,
             can_ship=is_supplier and status in fulfilment.SHIPPABLE,
             can_invoice=is_supplier and status in fulfilment.INVOICEABLE,
             can_route=can_route,
@@ -210,16 +213,27 @@ class OrderViews:
                         action_value = LineResponse(choice)
                     except ValueError:
                         raise InvalidInput(f"lines[{n}].action", "unknown value") from None
+                    rows, schedule = self._deliveries(ctx, n)
                     answer = orders.LineAnswer(
                         line_no=n,
                         action=action_value,
                         quantity=ctx.form.decimal(f"line-{n}-quantity", locale=ctx.locale)
                         if action_value is not LineResponse.REJECTED
                         else None,
-                        promised_date=ctx.form.date(f"line-{n}-promised_date"),
+                        promised_date=ctx.form.date(f"line-{n}-promised_date") if not schedule else None,
                         reason=ctx.form.optional(f"line-{n}-reason"),
+                        schedule=schedule,
                     )
-                    orders.check_answer(line, answer, order.order_date)
+                    try:
+                        orders.check_answer(line, answer, order.order_date)
+                    except InvalidInput as exc:  # a delivery is named by its row in the form
+                        match = _DELIVERY.match(exc.field)
+                        if match is None:
+                            if exc.field.endswith(".schedule"):
+                                raise InvalidInput(f"line-{n}-schedule", exc.detail) from exc
+                            raise
+                        row = rows[int(match.group(2))]
+                        raise InvalidInput(f"line-{n}-part-{row}-{match.group(3)}", exc.detail) from exc
                     answers.append(answer)
 
                 return check
@@ -245,6 +259,26 @@ class OrderViews:
             return ctx._("Your answer has been saved.")
 
         return self._act(ctx, "respond", action)
+
+    @staticmethod
+    def _deliveries(ctx: Ctx, n: int) -> tuple[list[int], tuple[orders.Delivery, ...]]:
+        """The delivery rows of line ``n`` the supplier filled in: their row numbers and deliveries
+        (a row with only one of quantity and date is refused, naming the missing one)."""
+        rows: list[int] = []
+        parts: list[orders.Delivery] = []
+        for k in range(1, SPLIT_ROWS + 1):
+            field = f"line-{n}-part-{k}"
+            quantity = ctx.form.decimal(f"{field}-quantity", locale=ctx.locale)
+            day = ctx.form.date(f"{field}-date")
+            if quantity is None and day is None:
+                continue
+            if quantity is None:
+                raise InvalidInput(f"{field}-quantity", "must not be empty")
+            if day is None:
+                raise InvalidInput(f"{field}-date", "must not be empty")
+            rows.append(k)
+            parts.append(orders.Delivery(quantity, day))
+        return rows, tuple(parts)
 
     def _picked(
         self, ctx: Ctx, lines: Sequence[OrderLine], check: Callable[[OrderLine, Decimal, str], Decimal]
