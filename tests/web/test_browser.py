@@ -15,9 +15,9 @@ import pytest
 
 from portal.cases import service as cases
 from portal.customers import service as customers
-from portal.opportunities import service as opportunities
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Base, OpportunityStage, Organization
+from portal.opportunities import service as opportunities
 from tests.builders import build_scene
 from tests.web.conftest import PASSWORD, add_users
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, private_schema, require_chromium, serve
