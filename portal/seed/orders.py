@@ -200,6 +200,11 @@ def _order(
             "promised_date": None,
             "cancelled": False,
             "proposed_response": None,
+            "proposed_quantity": None,
+            "proposed_price": None,
+            "proposed_date": None,
+            "proposed_reason": None,
+            "proposed_at": None,
             "schedule": None,
         }
         lines.append(line)
@@ -213,6 +218,8 @@ def _order(
         line["response"] = LineResponse.CHANGED if changed else LineResponse.ACCEPTED
         line["quantity_confirmed"] = (line["quantity_ordered"] - 1) if changed else line["quantity_ordered"]
         line["promised_date"] = weekday(created.date() + timedelta(days=rng.randint(3, 21)))
+    if state == "awaiting" and order_id % REVIEW_EVERY == 0:
+        _propose_change(plan, order_row, order_id, lines[0], supplier or owner, confirmed_at)
     if answered:
         event(
             plan,
@@ -309,6 +316,24 @@ def _order(
     for line in lines:
         plan.add(OrderLine, line)
     _summarize(order_row, lines)
+
+
+REVIEW_EVERY = 16  # of the orders awaiting an answer, every 16th has a supplier's change to review
+
+
+def _propose_change(plan: Plan, order: Row, order_id: int, line: Row, supplier: int, at: datetime) -> None:
+    """The supplier answered the first line with a change the buyer has not reviewed yet: a week
+    later, and one less where more than one was ordered (the demo's review inbox, issue #17). No
+    draw of the world's random generator: the rest of the demo stays as it was."""
+    later = weekday(order["requested_date"] + timedelta(days=7))
+    fewer = line["quantity_ordered"] > 1
+    line["proposed_response"] = LineResponse.CHANGED
+    line["proposed_quantity"] = line["quantity_ordered"] - 1 if fewer else line["quantity_ordered"]
+    line["proposed_date"] = later
+    line["proposed_at"] = at
+    proposal = {"line_no": line["line_no"], "action": "change", "review": True}
+    proposal |= {"quantity": str(line["proposed_quantity"]), "promised_date": later.isoformat()}
+    event(plan, "order.confirmed", "order", order_id, supplier, at, status="pending", lines=[proposal])
 
 
 def _summarize(order: Row, lines: list[Row]) -> None:
