@@ -58,6 +58,9 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = field(default=None, repr=False)
     smtp_timeout: float = 30.0
+    # PEM file of the CAs that vouch for the SMTP server's certificate (a private CA); None: the
+    # system's trusted CAs. The certificate and its name are verified either way.
+    smtp_ca_file: Path | None = None
     mail_from: str = "Portal <portal@localhost>"
     # The address the portal is reached at, for links in e-mails ("https://portal.example.com");
     # None: the address of the request that queued the mail.
@@ -88,6 +91,7 @@ class Settings:
             smtp_security=_smtp_security(env.get("PORTAL_SMTP_SECURITY")),
             smtp_user=env.get("PORTAL_SMTP_USER") or None,
             smtp_password=env.get("PORTAL_SMTP_PASSWORD") or None,
+            smtp_ca_file=_existing_file("PORTAL_SMTP_CA_FILE", env.get("PORTAL_SMTP_CA_FILE")),
             mail_from=env.get("PORTAL_MAIL_FROM") or "Portal <portal@localhost>",
             base_url=(env.get("PORTAL_BASE_URL") or "").strip().rstrip("/") or None,
             export_inline_rows=int(env.get("PORTAL_EXPORT_INLINE_ROWS") or 100_000),
@@ -111,6 +115,15 @@ def _smtp_security(value: str | None) -> str:
     if chosen not in SMTP_SECURITY:
         raise ValueError(f"PORTAL_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {value!r}")
     return chosen
+
+
+def _existing_file(name: str, value: str | None) -> Path | None:
+    if not (value or "").strip():
+        return None
+    path = Path(str(value).strip()).expanduser().resolve()
+    if not path.is_file():
+        raise ValueError(f"{name} names {str(path)!r}, which is not a readable file")
+    return path
 
 
 class SecretKeyError(Exception):
