@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import unit_of_work
+from portal.exchange.faults import checkpoint
 from portal.models import Event
 from portal.models.base import utcnow
 from portal.notify.delivery import deliver
@@ -101,3 +102,4 @@ class Crash(RuntimeError):
 def _crash_point(step: str) -> None:
     if step in CRASH_AT:
         raise Crash(step)
+    checkpoint(f"notify_{step}")  # PORTAL_EXCHANGE_CRASH_AT=notify_delivered: the process dies here
