@@ -24,7 +24,7 @@ import httpx2
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Base
-from portal.notify.webhooks import dispatch, guard, service
+from portal.notify.webhooks import deliveries, dispatch, guard, service
 from portal.orders import service as orders
 from tests.builders import build_scene
 from tests.notify.conftest import running_receiver
@@ -64,7 +64,7 @@ def run(count: int) -> dict[str, float]:
                     )
             now = datetime.now(UTC)
             started = time.perf_counter()
-            created = dispatch.create_deliveries(factory, now=now)
+            created = deliveries.create_deliveries(factory, now=now)
             create_seconds = time.perf_counter() - started
             assert created == count, f"{created} deliveries for {count} events"
             started = time.perf_counter()

@@ -28,6 +28,7 @@ from portal.access import Principal, token_standing, user_principal
 from portal.db import unit_of_work
 from portal.errors import Unauthenticated
 from portal.models.base import utcnow
+from portal.origins import foreign_origin
 from portal.partners.service import authenticate_token
 from portal.security import hash_token
 
@@ -35,6 +36,8 @@ SESSION_COOKIE = "portal_session"
 SESSION_MAX_AGE = 12 * 3600
 SCOPE_KEY = "portal.session"
 LAST_USE_GRANULARITY = timedelta(minutes=1)
+# Also a WebSocket close reason: at most 123 bytes.
+CROSS_ORIGIN = "the session cookie counts only on the portal's own pages; API clients send a Bearer token"
 
 
 @dataclass
@@ -153,7 +156,8 @@ def principal_from_session_cookie(connection: HTTPConnection, session: Session) 
 def authenticate(
     connection: HTTPConnection, session: Session, sessions: sessionmaker[Session], bearer: str | None = None
 ) -> Principal:
-    """Bearer token or the portal's session cookie; Unauthenticated otherwise.
+    """Bearer token or the portal's session cookie; Unauthenticated otherwise. The cookie counts
+    only when the request has no Origin or the portal's own (`portal.origins`).
 
     A valid token whose use was recorded less than a minute ago costs one indexed read (token,
     organization and the organizations below it) in the operation's own session; anything else
@@ -177,6 +181,10 @@ def authenticate(
             return standing.principal
         with unit_of_work(sessions) as uow:
             return authenticate_token(uow.session, secret, now=now)
+    if foreign_origin(connection) is not None:
+        # A page of another site (a sibling subdomain gets even SameSite cookies) must not act with
+        # the user's session: cross-site request forgery, and on WebSockets cross-site hijacking.
+        raise Unauthenticated(CROSS_ORIGIN)
     user = principal_from_session_cookie(connection, session)
     if user is None:
         raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>' or log in")

@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_DATA_DIR = "var"
 DATABASE_FILE = "portal.sqlite3"
@@ -58,10 +59,16 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = field(default=None, repr=False)
     smtp_timeout: float = 30.0
+    # PEM file of the CAs that vouch for the SMTP server's certificate (a private CA); None: the
+    # system's trusted CAs. The certificate and its name are verified either way.
+    smtp_ca_file: Path | None = None
     mail_from: str = "Portal <portal@localhost>"
     # The address the portal is reached at, for links in e-mails ("https://portal.example.com");
     # None: the address of the request that queued the mail.
     base_url: str | None = None
+    # Origins (scheme://host[:port]) besides the request's Host and base_url's whose pages may use
+    # the session cookie: forms and /graphql over HTTP and WebSocket (portal.origins).
+    allowed_origins: tuple[str, ...] = ()
     # Networks webhook targets may lie in although they are private, loopback, link-local...
     # ("127.0.0.0/8,::1/128"); empty: only public addresses (portal.notify.webhooks.guard).
     webhook_allow_networks: str = ""
@@ -88,8 +95,10 @@ class Settings:
             smtp_security=_smtp_security(env.get("PORTAL_SMTP_SECURITY")),
             smtp_user=env.get("PORTAL_SMTP_USER") or None,
             smtp_password=env.get("PORTAL_SMTP_PASSWORD") or None,
+            smtp_ca_file=_existing_file("PORTAL_SMTP_CA_FILE", env.get("PORTAL_SMTP_CA_FILE")),
             mail_from=env.get("PORTAL_MAIL_FROM") or "Portal <portal@localhost>",
             base_url=(env.get("PORTAL_BASE_URL") or "").strip().rstrip("/") or None,
+            allowed_origins=_origins(env.get("PORTAL_ALLOWED_ORIGINS")),
             export_inline_rows=int(env.get("PORTAL_EXPORT_INLINE_ROWS") or 100_000),
             webhook_allow_networks=(env.get("PORTAL_WEBHOOK_ALLOW_NETWORKS") or "").strip(),
             webhook_timeout=float(env.get("PORTAL_WEBHOOK_TIMEOUT") or 10.0),
@@ -111,6 +120,30 @@ def _smtp_security(value: str | None) -> str:
     if chosen not in SMTP_SECURITY:
         raise ValueError(f"PORTAL_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {value!r}")
     return chosen
+
+
+def _origins(value: str | None) -> tuple[str, ...]:
+    found: list[str] = []
+    for item in (value or "").split(","):
+        item = item.strip().rstrip("/")
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+            raise ValueError(
+                f"PORTAL_ALLOWED_ORIGINS: {item!r} is not an origin such as https://portal.example.com"
+            )
+        found.append(item)
+    return tuple(found)
+
+
+def _existing_file(name: str, value: str | None) -> Path | None:
+    if not (value or "").strip():
+        return None
+    path = Path(str(value).strip()).expanduser().resolve()
+    if not path.is_file():
+        raise ValueError(f"{name} names {str(path)!r}, which is not a readable file")
+    return path
 
 
 class SecretKeyError(Exception):

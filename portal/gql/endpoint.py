@@ -10,7 +10,10 @@ operation waits for the database. A database that does not answer gives 503 SERV
 Every refusal is a GraphQL-shaped JSON body with ``extensions.code``.
 
 WebSockets (graphql-transport-ws, subscriptions only): authenticated at ``connection_init`` in a
-short session of its own, closed at once, so an open connection holds no database connection.
+short session of its own, closed at once, so an open connection holds no database connection. A
+token (in the payload or the handshake's Authorization header) counts from any origin; the session
+cookie only from the portal's own (`portal.origins`; else closed with 4403: cross-site WebSocket
+hijacking).
 Connections are capped per process and per token, subscriptions per connection and per token.
 """
 
@@ -85,7 +88,8 @@ class _Refused(Exception):
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code = code
-        self.reason = reason
+        # A close frame holds at most 123 bytes of reason; a longer one fails to send at all.
+        self.reason = reason.encode()[:123].decode(errors="ignore")
 
 
 def principal_key(principal: Principal) -> str:
@@ -180,6 +184,13 @@ class _View(GraphQL[Context, None]):
     def __init__(self, endpoint: GraphQLEndpoint, **kwargs: Any) -> None:
         super().__init__(endpoint.schema, **kwargs)
         self.endpoint = endpoint
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # strawberry refuses every cross-origin handshake not listed in ``allowed_origins``, token
+        # clients too. What a foreign page could abuse is the session cookie alone: portal.auth
+        # refuses it at connection_init unless the Origin is the portal's own (portal.origins), and
+        # a token, which such a page cannot have, is welcome from any origin.
+        return True
 
     def encode_json(self, data: object) -> str:
         # Text, not bytes: graphql-transport-ws messages must go out as text frames.

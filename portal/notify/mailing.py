@@ -3,7 +3,7 @@
 
 A worker step (`portal exchange run`, after `notify_once`, before `send_mail_once`). Before a row
 is mailed the recipient is checked again exactly as the notifier checked it
-(`portal.notify.notifier.Directory`: the principal as it stands, `portal.access.rule_for` on the
+(`portal.notify.recipients.Directory`: the principal as it stands, `portal.access.rule_for` on the
 object, the user's current choice for the kind): a user deactivated, moved or who turned e-mail
 off since the row was written gets nothing and the row becomes ``skipped``.
 
@@ -33,7 +33,7 @@ from portal.notify import service
 from portal.notify.language import gettext_for
 from portal.notify.mail import enqueue_mail
 from portal.notify.mail.render import pick_locale
-from portal.notify.notifier import Directory
+from portal.notify.recipients import Directory
 from portal.notify.rules import RULE_OF, Choice, Email, Kind, link, title
 
 BATCH = 200

@@ -5,7 +5,7 @@ title (English, translated at read time from the notification's payload: nothing
 language is stored), and a default per role of the recipient: in the inbox or not, and e-mail
 immediately, in a daily digest or not at all. A user changes these per kind on the preferences page
 (`portal.notify.preferences`). Who is a candidate and whether the candidate may read the object at
-that moment is decided per event in `portal.notify.notifier` through `portal.access`.
+that moment is decided per event in `portal.notify.recipients` through `portal.access`.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ from portal.models import (
     RecordState,
     Task,
 )
-from portal.notify.notifier import OWNER_CASE_STAFF, OWNER_ORDER_STAFF, Notice, deliver
+from portal.notify.delivery import deliver
+from portal.notify.notices import OWNER_CASE_STAFF, OWNER_ORDER_STAFF, Notice
 from portal.notify.rules import LEAD_CHOICES, Kind
 from portal.orders.queries import late_conditions
 

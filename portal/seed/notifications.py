@@ -8,7 +8,9 @@ from sqlalchemy import Engine, func, select
 
 from portal.db import make_sessionmaker, unit_of_work
 from portal.models import Counter, Event
-from portal.notify.notifier import CURSOR, NOTIFYING_EVENTS, _Lookup, deliver, notices_of
+from portal.notify.delivery import deliver
+from portal.notify.notices import NOTIFYING_EVENTS, Lookup, notices_of
+from portal.notify.notifier import CURSOR
 
 PER_KIND = 3
 
@@ -23,7 +25,7 @@ def seed_notifications(engine: Engine) -> int:
                 select(Event).where(Event.kind == kind).order_by(Event.id.desc()).limit(PER_KIND)
             )
         latest.sort(key=lambda e: e.id)
-        lookup = _Lookup(session, latest)
+        lookup = Lookup(session, latest)
         for event in latest:
             added += deliver(session, notices_of(event, lookup), event.occurred_at)
         last = session.scalar(select(func.max(Event.id))) or 0

@@ -27,6 +27,7 @@ from portal.auth import SESSION_MAX_AGE as SESSION_MAX_AGE
 from portal.auth import SessionData as SessionData
 from portal.auth import read_session as read_session
 from portal.auth import serializer as serializer
+from portal.origins import is_own, settings_of, trusted_origins
 from portal.security_headers import SECURITY_HEADERS
 from portal.web.i18n import LOCALES, negotiate
 
@@ -55,15 +56,13 @@ def csrf_matches(session: SessionData, token: str | None) -> bool:
 
 def origin_allowed(connection: HTTPConnection) -> bool:
     """A state-changing request must come from our own pages: the Origin (or, failing that, the
-    Referer) names this host. Requests without either (old clients, tests) rely on the CSRF token."""
+    Referer) names this host or a configured origin (`portal.origins`). Requests without either
+    (old clients, tests) rely on the CSRF token."""
     host = connection.headers.get("host", "")
     for header in ("origin", "referer"):
         value = connection.headers.get(header)
         if value:
-            if value == "null":
-                return False
-            rest = value.split("://", 1)[-1]
-            return rest.split("/", 1)[0] == host
+            return is_own(value, host, trusted_origins(settings_of(connection)))
     return True
 
 

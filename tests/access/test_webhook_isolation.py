@@ -17,7 +17,7 @@ from portal.changes import ENTITY_MODELS
 from portal.db import unit_of_work
 from portal.errors import NotFound, PermissionDenied
 from portal.models import Event, WebhookDelivery
-from portal.notify.webhooks import dispatch, service
+from portal.notify.webhooks import claims, deliveries, service
 from portal.notify.webhooks.kinds import EVENT_KINDS
 from portal.notify.webhooks.queries import DeliveryQuery, EndpointQuery, list_deliveries, list_endpoints
 from tests.builders import Scene, build_scene
@@ -35,7 +35,7 @@ def test_an_admin_manages_only_its_own_organizations_endpoints(factory: sessionm
     scene = build_scene(factory)
     mine = _endpoint(scene, "supplier-a")
     scene.order(scene.customer(), supplier="supplier-a")
-    dispatch.create_deliveries(factory, now=datetime.now(UTC))
+    deliveries.create_deliveries(factory, now=datetime.now(UTC))
     with factory() as session:
         delivery_ids = list(session.scalars(select(WebhookDelivery.id).order_by(WebhookDelivery.id)))
     assert delivery_ids  # order.created and order.routed: the supplier sees the order now
@@ -88,7 +88,7 @@ def test_no_delivery_about_an_object_the_organization_cannot_see(factory: sessio
     order = scene.order(customer, by="owner", dealer="dealer-branch", supplier="supplier-a")
     scene.fulfil(order, "supplier-a")
     scene.order(scene.customer("Andere GmbH"), supplier="supplier-b")
-    dispatch.create_deliveries(factory, now=datetime.now(UTC))
+    deliveries.create_deliveries(factory, now=datetime.now(UTC))
     with factory() as session:
         made = list(session.scalars(select(WebhookDelivery)))
         events = {e.id: e for e in session.scalars(select(Event))}
@@ -104,7 +104,7 @@ def test_no_delivery_about_an_object_the_organization_cannot_see(factory: sessio
             events[d.event_id].entity_id == order.id and events[d.event_id].entity == "order"
             for d in by_org["supplier-b"]
         )
-    jobs = dispatch.claim_due(factory, now=datetime.now(UTC), limit=1000)
+    jobs = claims.claim_due(factory, now=datetime.now(UTC), limit=1000)
     import orjson
 
     with factory() as session:

@@ -1,5 +1,7 @@
 """A real SMTP server on loopback (aiosmtpd) whose answers a test can script: "451 ..." then OK,
-"550 ...", or gone (stopped: connections are refused)."""
+"550 ...", or gone (stopped: connections are refused). Optionally with STARTTLS or implicit TLS
+and a login (``controller`` keyword arguments of aiosmtpd's Controller); each message records
+whether it came over TLS and who had logged in."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -27,6 +30,8 @@ class Mailbox:
     """What the server received, and the answers it gives next (one per DATA, then "250 OK")."""
 
     received: list[EmailMessage] = field(default_factory=list)
+    # Per received message: (over TLS, the login name or None).
+    sessions: list[tuple[bool, str | None]] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
@@ -37,6 +42,9 @@ class Mailbox:
             parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
             assert isinstance(parsed, EmailMessage)
             self.received.append(parsed)
+            name = session.auth_data if isinstance(session.auth_data, str) else None
+            implicit = server.transport is not None and server.transport.get_extra_info("sslcontext")
+            self.sessions.append((session.ssl is not None or bool(implicit), name))
             self.arrived.notify_all()
         return "250 OK"
 
@@ -52,9 +60,10 @@ class SmtpServer:
     port: int
     mailbox: Mailbox
     controller: Controller | None = None
+    options: dict[str, Any] = field(default_factory=dict)
 
     def start(self) -> None:
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **self.options)
         self.controller.start()
 
     def stop(self) -> None:
@@ -64,13 +73,25 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[SmtpServer]:
-    server = SmtpServer(port or free_port(), Mailbox())
+def smtp_server(port: int | None = None, **options: Any) -> Iterator[SmtpServer]:
+    server = SmtpServer(port or free_port(), Mailbox(), options=options)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+def authenticator(user: str, password: str) -> Any:
+    """An aiosmtpd authenticator that accepts one login; the session's ``auth_data`` is the name."""
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        given = (auth_data.login, auth_data.password) if isinstance(auth_data, LoginPassword) else None
+        if given == (user.encode(), password.encode()):
+            return AuthResult(success=True, auth_data=user)
+        return AuthResult(success=False, handled=False)
+
+    return check
 
 
 def part(message: EmailMessage, subtype: str) -> str:

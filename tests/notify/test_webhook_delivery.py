@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.config import Settings
 from portal.db import unit_of_work
 from portal.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
-from portal.notify.webhooks import dispatch, guard, service
+from portal.notify.webhooks import claims, guard, sending, service
+from portal.notify.webhooks.deliveries import create_deliveries
 from portal.notify.webhooks.dispatch import dispatch_webhooks_once
 from portal.notify.webhooks.schedule import MAX_ATTEMPTS
 from portal.orders import service as orders
@@ -139,7 +140,7 @@ def test_an_oversized_answer_is_cut(factory: sessionmaker[Session], receiver: Re
     dispatch_webhooks_once(factory, SETTINGS)
     [d] = deliveries(factory)
     assert (d.status, d.last_status_code) == (DeliveryStatus.DELIVERED, 200)
-    assert d.response_excerpt is not None and len(d.response_excerpt) == dispatch.EXCERPT_CHARS
+    assert d.response_excerpt is not None and len(d.response_excerpt) == sending.EXCERPT_CHARS
     assert set(d.response_excerpt[:-1]) == {"x"}
 
 
@@ -171,7 +172,7 @@ def test_a_worker_killed_mid_delivery_delivers_at_least_once_with_the_same_id(
     assert len(before) == (1 if step == "webhook_sent" else 0)
     now = datetime.now(UTC)
     assert dispatch_webhooks_once(factory, SETTINGS, now=now) == 0  # its lease still runs
-    assert dispatch_webhooks_once(factory, SETTINGS, now=now + dispatch.LEASE + timedelta(seconds=1)) == 1
+    assert dispatch_webhooks_once(factory, SETTINGS, now=now + claims.LEASE + timedelta(seconds=1)) == 1
     got = receiver.received("/ok")
     assert len(got) == len(before) + 1
     assert {g["webhook_id"] for g in got} == {d.webhook_id} and all(g["verified_with"] for g in got)
@@ -186,7 +187,7 @@ def test_nothing_is_sent_about_an_object_the_organization_no_longer_sees(
     register(scene, receiver, "/ok")
     order = scene.order(scene.customer(), supplier="supplier-a")
     now = datetime.now(UTC)
-    assert dispatch.create_deliveries(factory, now=now) == 1
+    assert create_deliveries(factory, now=now) == 1
     with scene.uow() as uow:  # routed away before the delivery went out
         orders.route_order(
             uow=uow, principal=scene.p("owner"), order_id=order.id, supplier_id=scene.orgs["supplier-b"].id

@@ -124,7 +124,7 @@ def test_urls_that_are_not_targets(url: str) -> None:
 
 
 def test_a_send_goes_to_the_checked_address_under_the_hosts_name() -> None:
-    from portal.notify.webhooks.dispatch import _pinned
+    from portal.notify.webhooks.sending import _pinned
 
     target = guard.Target(
         "https://hooks.example.com/in?x=1",

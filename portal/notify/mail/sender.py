@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
 from portal.db import unit_of_work
+from portal.exchange.faults import checkpoint
 from portal.models import MailMessage, MailStatus
 from portal.models.base import utcnow
 from portal.notify.mail.transport import Delivery, Transport, build_message, open_transport
@@ -121,6 +122,7 @@ def send_mail_once(
     claimed = claim_due(factory, now=now, limit=limit)
     if not claimed:
         return 0
+    checkpoint("mail_claimed")
     sent = 0
     with transport or open_transport(settings) as channel:
         for item in claimed:
@@ -129,6 +131,7 @@ def send_mail_once(
             except Exception as exc:  # a bug in building the message must not stop the others
                 log.exception("mail %s could not be sent", item.id)
                 outcome = Delivery(ok=False, error=f"{type(exc).__name__}: {exc}")
+            checkpoint("mail_sent")
             result = _record(factory, item, outcome, now=now)
             if result == "sent":
                 sent += 1

@@ -1,8 +1,14 @@
 """Moving a rendered mail: SMTP (stdlib ``smtplib``) or ``.eml`` files in a folder.
 
 Every failure becomes a `Delivery` outcome: temporary (4xx answers, a refused, reset or timed-out
-connection, a failed login: try again later) or permanent (5xx answers for this message: never
-again), with the server's own words."""
+connection, a failed login, a certificate that is not trusted, a server without STARTTLS: try
+again later) or permanent (5xx answers for this message: never again), with the server's own
+words. What is wrong with the server or the configuration is temporary on purpose: the message is
+not at fault, and once the operator has fixed the cause the queued mails go out.
+
+TLS (``PORTAL_SMTP_SECURITY`` ``starttls`` or ``tls``) always verifies the server's certificate
+and its name, against the system's CAs or the ones in ``PORTAL_SMTP_CA_FILE``; with ``starttls`` a
+server that does not offer or refuses STARTTLS gets nothing, not even the login."""
 
 from __future__ import annotations
 
@@ -52,6 +58,16 @@ def build_message(row: MailMessage, sender: str) -> EmailMessage:
     return msg
 
 
+class TlsRefused(smtplib.SMTPException):
+    """STARTTLS was required and the server did not offer it or refused it."""
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """Certificate and host name verified (the defaults), against ``smtp_ca_file`` when set."""
+    cafile = str(settings.smtp_ca_file) if settings.smtp_ca_file is not None else None
+    return ssl.create_default_context(cafile=cafile)
+
+
 class Transport(Protocol):
     def __enter__(self) -> Transport: ...
     def __exit__(
@@ -67,6 +83,17 @@ def _text(raw: bytes | str) -> str:
 
 def classify(exc: BaseException) -> Delivery:
     """What an SMTP failure means for the message."""
+    if isinstance(exc, TlsRefused):
+        return Delivery(ok=False, error=str(exc))
+    if isinstance(exc, ssl.SSLCertVerificationError):  # before OSError: it is one
+        reason = exc.verify_message or exc.reason or str(exc)
+        return Delivery(
+            ok=False,
+            error=f"TLS: the server's certificate was not accepted ({reason}); "
+            "trust its CA with PORTAL_SMTP_CA_FILE or correct PORTAL_SMTP_HOST",
+        )
+    if isinstance(exc, ssl.SSLError):
+        return Delivery(ok=False, error=f"TLS failed: {exc.reason or exc}")
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [(code, msg) for code, msg in exc.recipients.values()]
         code, msg = codes[0] if codes else (451, b"recipient refused")
@@ -111,7 +138,7 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         assert s.smtp_host is not None
-        context = ssl.create_default_context()
+        context = tls_context(s)
         client: smtplib.SMTP
         if s.smtp_security == "tls":
             client = smtplib.SMTP_SSL(
@@ -123,14 +150,26 @@ class SmtpTransport:
         try:
             client.ehlo()
             if s.smtp_security == "starttls":
-                client.starttls(context=context)
-                client.ehlo()
+                self._starttls(client, context)
             if s.smtp_user:
                 client.login(s.smtp_user, s.smtp_password or "")
         except BaseException:
             client.close()
             raise
         return client
+
+    @staticmethod
+    def _starttls(client: smtplib.SMTP, context: ssl.SSLContext) -> None:
+        if not client.has_extn("starttls"):
+            raise TlsRefused(
+                "the server does not offer STARTTLS; with PORTAL_SMTP_SECURITY=starttls nothing is "
+                "sent in the clear (use tls for implicit TLS, or none only on a trusted network)"
+            )
+        try:
+            client.starttls(context=context)
+        except smtplib.SMTPResponseException as exc:
+            raise TlsRefused(f"the server refused STARTTLS: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
+        client.ehlo()
 
     def send(self, message: EmailMessage) -> Delivery:
         try:
