@@ -24,6 +24,8 @@ requests (after two warm-up requests) of each:
 - the last page (the cursor of the row before the oldest 50, as walking "next" reaches it);
 - a search with hits (a word of an order's delivery name) and one without (``?q=zzqxv``);
 - the late filter (``/orders?delivery=late``);
+- the sales side for the owner and the dealer: the pipeline board (``/pipeline``: its column heads
+  and forecast), the opportunities and the customers list, page 1;
 - ``PullOrders`` as in docs/api.md (graphql/operations/PullOrders.graphql, the supplier's token);
 - the dealer's change feed (graphql/operations/SyncChanges.graphql) from a recent cursor (1,000
   events before the newest);
@@ -249,18 +251,22 @@ def prepare(url: str, word: str | None) -> Fixture:
 Request = Callable[[Fixture, dict[str, httpx2.Client], str], None]
 
 
-def _rows(html: str) -> int:
-    return len(re.findall(r'href="/orders/\d+"', html))
+def _rows(html: str, entity: str = "orders") -> int:
+    return len(re.findall(rf'href="/{entity}/\d+"', html))
 
 
 def _page(
-    path: str, *, want_rows: bool = True, params: Callable[[Fixture, str], dict[str, str]] | None = None
+    path: str,
+    *,
+    want_rows: bool = True,
+    params: Callable[[Fixture, str], dict[str, str]] | None = None,
+    rows_of: str = "orders",
 ) -> Request:
     def request(fixture: Fixture, clients: dict[str, httpx2.Client], role: str) -> None:
         response = clients[role].get(path, params=params(fixture, role) if params else None)
         if response.status_code != 200:
             raise RuntimeError(f"{path} as {role}: {response.status_code} {response.text[:300]}")
-        if want_rows and not _rows(response.text):
+        if want_rows and not _rows(response.text, rows_of):
             raise RuntimeError(f"{path} {params(fixture, role) if params else ''} as {role}: no rows")
 
     return request
@@ -305,6 +311,10 @@ def cases() -> list[tuple[str, str, Request]]:
         found.append(
             ("late filter", role, _page("/orders", want_rows=False, params=lambda f, r: {"delivery": "late"}))
         )
+    for role in ("owner", "dealer"):  # the sales side: 300 opportunities and 500 customers per unit of scale
+        found.append(("pipeline board", role, _page("/pipeline", rows_of="opportunities")))
+        found.append(("opportunities page 1", role, _page("/opportunities", rows_of="opportunities")))
+        found.append(("customers page 1", role, _page("/customers", rows_of="customers")))
     found.append(
         ("PullOrders", "supplier", _graphql("PullOrders", lambda f: {}, lambda d: d["orders"]["edges"]))
     )
