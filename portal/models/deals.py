@@ -54,7 +54,9 @@ class DealRegistration(Base):
     amount: Mapped[Decimal] = mapped_column(Amount())  # expected, in currency (EUR)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     expected_close: Mapped[date] = mapped_column(Date)
-    status: Mapped[DealStatus] = mapped_column(enum_type(DealStatus), default=DealStatus.SUBMITTED, index=True)
+    status: Mapped[DealStatus] = mapped_column(
+        enum_type(DealStatus), default=DealStatus.SUBMITTED, index=True
+    )
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)  # required to reject; the dealer reads it

@@ -82,7 +82,9 @@ def upgrade() -> None:
             ["customer_id"], ["customers.id"], name="fk_deal_registrations_customer_id_customers"
         ),
         sa.ForeignKeyConstraint(
-            ["opportunity_id"], ["opportunities.id"], name="fk_deal_registrations_opportunity_id_opportunities"
+            ["opportunity_id"],
+            ["opportunities.id"],
+            name="fk_deal_registrations_opportunity_id_opportunities",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_deal_registrations"),
         sa.UniqueConstraint("number", name="uq_deal_registrations_number"),
