@@ -39,6 +39,7 @@ DEFAULT_PROTECTION_DAYS = 90
 MAX_PROTECTION_DAYS = 730  # an approver's date lies within two years
 MAX_REASON = 1000
 MAX_EXPIRED_PER_PASS = 5000
+PROTECTED_BY_ANOTHER = "another dealer's registration protects this prospect: confirm to approve anyway"
 
 
 def _country(value: str | None) -> str:
@@ -260,11 +261,7 @@ def approve_registration(
     found = conflicts_of(uow.session, principal, registration, today=day)
     protected = found.protections_of_others(registration, day)
     if protected and not confirm_over_protection:
-        numbers = ", ".join(r.number for r in protected)
-        raise InvalidInput(
-            "confirm_over_protection",
-            f"another dealer's registration protects this prospect ({numbers}); confirm to approve anyway",
-        )
+        raise InvalidInput("confirm_over_protection", PROTECTED_BY_ANOTHER)
     customer = _customer_for(uow, principal, registration, found, customer_id, new_customer)
     customers.share_customer(
         uow=uow, principal=principal, customer_id=customer.id, organization_id=registration.dealer_id
