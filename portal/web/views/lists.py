@@ -57,7 +57,6 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.models.opportunities import OPEN_STAGES
 from portal.opportunities.queries import OpportunityQuery, OpportunitySort, list_opportunities
-from portal.partners.queries import OrganizationQuery, list_organizations
 from portal.orders.queries import (
     STATUS_GROUPS,
     InvoiceQuery,
@@ -71,6 +70,7 @@ from portal.orders.queries import (
     list_orders,
     list_shipments,
 )
+from portal.partners.queries import OrganizationQuery, list_organizations
 from portal.reading import Page, PageRequest
 from portal.reading.search import is_too_short
 from portal.tasks.queries import TaskQuery, TaskSort, list_tasks
