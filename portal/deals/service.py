@@ -91,6 +91,12 @@ def conflicts_of(
     return find_conflicts(session, principal, registration, today=today or date.today())
 
 
+def conflicts_by_id(session: Session, principal: Principal, registration_id: int) -> Conflicts:
+    """The conflicts of a registration the principal sees (another's: NotFound)."""
+    registration = get_visible(session, principal, DealRegistration, registration_id)
+    return find_conflicts(session, principal, registration, today=date.today())
+
+
 def _dealer(principal: Principal, dealer_id: int | None) -> int:
     if dealer_id is None:
         return principal.org_id

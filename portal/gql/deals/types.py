@@ -9,7 +9,7 @@ from decimal import Decimal
 import strawberry
 
 from portal import models as m
-from portal.access import get_visible, permissions
+from portal.access import permissions
 from portal.deals import service as deals
 from portal.gql.base import Built, Node, ctx, field
 from portal.gql.customers.types import Customer
@@ -112,8 +112,7 @@ class DealRegistration(Node, Built):
     @field(description="What conflicts with it (costs a few queries per registration: ask on one).")
     def conflicts(self, info: strawberry.Info) -> DealConflicts:
         c = ctx(info)
-        registration = get_visible(c.session, c.principal, m.DealRegistration, self.pk)
-        found = deals.conflicts_of(c.session, c.principal, registration)
+        found = deals.conflicts_by_id(c.session, c.principal, self.pk)
         customers = {o.pk: o for o in c.loaders.by_ids(m.Customer, Customer, [x.id for x in found.customers])}
         others = c.loaders.by_ids(m.DealRegistration, DealRegistration, [r.id for r in found.registrations])
         return DealConflicts(
