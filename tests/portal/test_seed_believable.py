@@ -140,3 +140,26 @@ def test_the_pipeline_has_every_stage_lines_summing_to_the_amount_and_closes_aft
         )
         assert (o["stage"] is OpportunityStage.LOST) == (o["lost_reason"] is not None)
     assert any(o["dealer_id"] is None for o in opportunities) and any(o["dealer_id"] for o in opportunities)
+
+
+def test_the_demo_has_deal_registrations_in_every_status_a_conflict_pair_and_one_expiring_soon() -> None:
+    from datetime import date, timedelta
+
+    from portal.customers.duplicates import name_key
+    from portal.models import DealRegistration, DealStatus
+    from portal.seed.plan import plan_demo
+
+    anchor = date(2026, 3, 2)
+    plan = plan_demo(scale=0.5, anchor=anchor, password_hash="x")
+    rows = plan.tables[DealRegistration.__table__]
+    assert {row["status"] for row in rows} == set(DealStatus)
+    keys = [(row["name_key"], row["postal_code"]) for row in rows]
+    pair = [row for row in rows if keys.count((row["name_key"], row["postal_code"])) > 1]
+    assert len({row["dealer_id"] for row in pair}) == 2  # two dealers, one prospect
+    assert {row["status"] for row in pair} == {DealStatus.APPROVED, DealStatus.SUBMITTED}
+    soon = [
+        row
+        for row in rows
+        if row["status"] is DealStatus.APPROVED and row["protected_until"] <= anchor + timedelta(days=14)
+    ]
+    assert soon and all(row["name_key"] == name_key(row["prospect_name"]) for row in rows)
