@@ -197,6 +197,7 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
         .limit(MAX_PER_PASS)
     )
     for ident, number, dealer_id, until in registrations:
+        assert until is not None  # the query asked for a protection day
         notices.append(
             Notice(Kind.DEAL_REGISTRATION_EXPIRING, "deal_registration", ident, (DealRegistration, ident),
                    {"number": number, "day": until.isoformat()},

@@ -23,7 +23,7 @@ from portal.models import DealRegistration, Organization
 from tests.access.world import WorldSpec, build, expected_visible, worlds
 from tests.conftest import wipe
 from tests.web.conftest import WebWorld
-from tests.web.conftest import world as world  # noqa: F401 - the web fixture, here too
+from tests.web.conftest import world as world
 
 SOON = date.today() + timedelta(days=30)
 

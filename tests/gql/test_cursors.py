@@ -11,10 +11,10 @@ import pytest
 from portal.activities.queries import ACTIVITIES
 from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
+from portal.deals.queries import DEALS
 from portal.exchange.ledger import RECORDS, RecordSort
 from portal.gql.schema import build_schema
 from portal.notify.queries import NOTIFICATIONS
-from portal.deals.queries import DEALS
 from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS, OrderSort
 from portal.partners.queries import ORGANIZATIONS, PRODUCTS

@@ -10,8 +10,8 @@ import pytest
 from portal.activities.queries import ACTIVITIES
 from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
-from portal.exchange.ledger import RECORDS
 from portal.deals.queries import DEALS
+from portal.exchange.ledger import RECORDS
 from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS
 from portal.partners.queries import USERS, UserSort
