@@ -73,6 +73,8 @@ class Settings:
     # ("127.0.0.0/8,::1/128"); empty: only public addresses (portal.notify.webhooks.guard).
     webhook_allow_networks: str = ""
     webhook_timeout: float = 10.0  # seconds to connect, and to wait for each read of the answer
+    # How long an approved deal registration protects its dealer, unless the approver gives a day.
+    deal_protection_days: int = 90
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +104,7 @@ class Settings:
             export_inline_rows=int(env.get("PORTAL_EXPORT_INLINE_ROWS") or 100_000),
             webhook_allow_networks=(env.get("PORTAL_WEBHOOK_ALLOW_NETWORKS") or "").strip(),
             webhook_timeout=float(env.get("PORTAL_WEBHOOK_TIMEOUT") or 10.0),
+            deal_protection_days=_protection_days(env.get("PORTAL_DEAL_PROTECTION_DAYS")),
         )
 
     def for_serving(self) -> Settings:
@@ -110,6 +113,13 @@ class Settings:
         if self.secret_key_shared:
             return self
         return replace(self, secret_key=shared_secret_key(self.data_dir), secret_key_shared=True)
+
+
+def _protection_days(value: str | None) -> int:
+    days = int(value) if value and value.strip() else 90
+    if not 1 <= days <= 730:
+        raise ValueError(f"PORTAL_DEAL_PROTECTION_DAYS must be between 1 and 730, not {value!r}")
+    return days
 
 
 SMTP_SECURITY = ("starttls", "tls", "none")

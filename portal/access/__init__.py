@@ -5,7 +5,11 @@ policy plus the principal's role. A lookup by id that the principal may not see 
 like a missing id.
 """
 
-from portal.access.disclosure import hidden_customer_has_vat_id
+from portal.access.disclosure import (
+    hidden_customer_has_vat_id,
+    hidden_customer_matches,
+    hidden_registration_matches,
+)
 from portal.access.policy import RULES, rule_for
 from portal.access.principal import (
     Principal,
@@ -48,6 +52,8 @@ __all__ = [
     "entity_name",
     "get_visible",
     "hidden_customer_has_vat_id",
+    "hidden_customer_matches",
+    "hidden_registration_matches",
     "in_scopes",
     "invoice_tally_scopes",
     "load_by_ids",

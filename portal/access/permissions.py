@@ -252,6 +252,30 @@ def can_work_opportunity(p: Principal, opportunity: _Sold) -> bool:
     return can_write(p) and opportunity.dealer_id is not None and opportunity.dealer_id in p.org_ids
 
 
+# -- deal registrations (issue #18.3) ----------------------------------------------------------
+class _Registered(Protocol):
+    @property
+    def dealer_id(self) -> int: ...
+
+
+def can_register_deal(p: Principal) -> bool:
+    """Register a deal on a prospect: the writers of a dealer or partner, in their own name (the
+    owner's staff decide registrations; they do not register them)."""
+    return can_write(p) and p.org_kind in (OrgKind.DEALER, OrgKind.PARTNER)
+
+
+def can_withdraw_deal(p: Principal, registration: _Registered) -> bool:
+    """Withdraw a registration (while submitted: the service checks the state): the writers of
+    the registering dealer and of the organizations above it."""
+    return can_write(p) and not p.is_owner and registration.dealer_id in p.buyer_ids
+
+
+def can_decide_deal(p: Principal) -> bool:
+    """Approve or reject a deal registration (approving opens the dealer's opportunity): the
+    owner's sales staff and admins."""
+    return _owner_with(p, OWNER_SALES)
+
+
 # -- cases -----------------------------------------------------------------------------------
 def can_open_case(p: Principal) -> bool:
     return can_write(p)

@@ -22,6 +22,9 @@ case                    routed to or opened by one of its organizations
 case comment/attachment on a visible case, and not internal
 opportunity, its lines  sold by one of its organizations (``dealer_id``; the owner's own
                         opportunities, without a dealer, are the owner's alone)
+deal registration       registered by one of its organizations (``dealer_id``); of another
+                        dealer's, a registering dealer learns one yes/no at most
+                        (``portal.access.disclosure``)
 product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
@@ -60,6 +63,7 @@ from portal.models import (
     CreditNote,
     Customer,
     CustomerAssignment,
+    DealRegistration,
     Event,
     ExchangeLink,
     ExchangeProfile,
@@ -218,6 +222,11 @@ def _opportunity_lines(p: Principal) -> ColumnElement[bool]:
     return OpportunityLine.opportunity_id.in_(select(Opportunity.id).where(_opportunities(p)))
 
 
+def _deal_registrations(p: Principal) -> ColumnElement[bool]:
+    # As an opportunity's dealer column: only against the organizations that may sell.
+    return DealRegistration.dealer_id.in_(p.buyer_ids) if p.buyer_ids else false()
+
+
 def _everyone(_p: Principal) -> ColumnElement[bool]:
     return true()
 
@@ -309,6 +318,7 @@ RULES: dict[type[Any], Rule] = {
     CaseAttachment: _case_attachments,
     Opportunity: _opportunities,
     OpportunityLine: _opportunity_lines,
+    DealRegistration: _deal_registrations,
     Product: _everyone,
     Organization: _organizations,
     User: _users,

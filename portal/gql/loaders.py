@@ -24,7 +24,7 @@ from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
-from portal.gql.opportunities.types import OpportunityLine
+from portal.gql.opportunities.types import Opportunity, OpportunityLine
 from portal.gql.orders.types import (
     CreditNote,
     GoodsReceipt,
@@ -104,6 +104,7 @@ class Loaders:
         self.customer = self._by_id(m.Customer, Customer)
         self.contact = self._by_id(m.Contact, Contact)
         self.order = self._by_id(m.Order, Order)
+        self.opportunity = self._by_id(m.Opportunity, Opportunity)
         self.lines_by_order = self._by_parent(m.OrderLine, OrderLine, "order_id", "line_no")
         self.versions_by_order = self._by_parent(m.OrderVersion, OrderVersion, "order_id", "number")
         self.shipments_by_order = self._by_parent(m.Shipment, Shipment, "order_id")

@@ -27,6 +27,8 @@ from portal.gql.cases.mutations import CasesMutation
 from portal.gql.cases.queries import CasesQuery
 from portal.gql.customers.mutations import CustomersMutation
 from portal.gql.customers.queries import CustomersQuery
+from portal.gql.deals.mutations import DealsMutation
+from portal.gql.deals.queries import DealsQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.feed import FeedQuery
 from portal.gql.invoicing.mutations import InvoicingMutation
@@ -72,6 +74,7 @@ class Query(
     ActivitiesQuery,
     TasksQuery,
     OpportunitiesQuery,
+    DealsQuery,
     PartnersQuery,
     FeedQuery,
     ExchangeQuery,
@@ -92,6 +95,7 @@ class Mutation(
     TasksMutation,
     CustomersMutation,
     OpportunitiesMutation,
+    DealsMutation,
     ExchangeMutation,
     AdminMutation,
     NotificationsMutation,

@@ -6,6 +6,7 @@ from portal.models.case_tallies import CaseTally
 from portal.models.cases import SLA, Case, CaseAttachment, CaseCategory, CaseComment, CasePriority, CaseStatus
 from portal.models.catalog import Product
 from portal.models.customers import Contact, Customer, CustomerAssignment
+from portal.models.deals import DealRegistration, DealStatus
 from portal.models.events import Counter, Event
 from portal.models.exchange import (
     Direction,
@@ -74,6 +75,8 @@ __all__ = [
     "Customer",
     "CustomerAssignment",
     "DayTally",
+    "DealRegistration",
+    "DealStatus",
     "DeliveryStatus",
     "Direction",
     "Event",

@@ -40,6 +40,7 @@ SEARCHED: dict[str, tuple[str, ...]] = {
     "contacts": ("first_name", "last_name", "email"),
     "cases": ("number", "subject"),
     "opportunities": ("number", "name"),
+    "deal_registrations": ("number", "prospect_name", "city"),
     "products": ("sku", "name", "gtin"),
     "organizations": ("name", "slug"),
     "users": ("name", "email"),

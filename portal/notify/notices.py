@@ -19,6 +19,7 @@ from portal.models import (
     CaseComment,
     CaseStatus,
     Customer,
+    DealRegistration,
     Event,
     GoodsReceipt,
     Invoice,
@@ -110,6 +111,14 @@ class Lookup:
             ids(*OPPORTUNITY_EVENTS),
             Opportunity.number,
             Opportunity.dealer_id,
+        )
+        self.registrations = _rows(
+            session,
+            DealRegistration,
+            ids(*DEAL_EVENTS),
+            DealRegistration.number,
+            DealRegistration.dealer_id,
+            DealRegistration.prospect_name,
         )
 
 
@@ -248,6 +257,8 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
         ]  # fmt: skip
     if kind in OPPORTUNITY_EVENTS:
         return _opportunity_notices(event, lookup, base)
+    if kind in DEAL_EVENTS:
+        return _deal_notices(event, lookup, base)
     if kind == "webhook.disabled":
         org_id = p.get("organization_id", event.actor_org_id)
         if not isinstance(org_id, int):
@@ -299,6 +310,41 @@ def _opportunity_notices(event: Event, lookup: Lookup, base: dict[str, Any]) -> 
 
 OPPORTUNITY_EVENTS = frozenset({"opportunity.created", "opportunity.assigned", "opportunity.won"})
 
+
+def _deal_notices(event: Event, lookup: Lookup, base: dict[str, Any]) -> list[Notice]:
+    """A new registration: the owner's sales staff; a decision and an expiry: the registering dealer
+    (and the organizations above it)."""
+    registration = lookup.registrations.get(event.entity_id)
+    if registration is None:
+        return []
+    check = (DealRegistration, registration.id)
+    shown = {"number": registration.number}
+    if event.kind == "deal_registration.submitted":
+        return [
+            Notice(Kind.DEAL_REGISTRATION_SUBMITTED, "deal_registration", registration.id, check,
+                   {**shown, "prospect": registration.prospect_name}, owner_roles=OWNER_ORDER_STAFF, **base)
+        ]  # fmt: skip
+    if event.kind == "deal_registration.expired":
+        return [
+            Notice(Kind.DEAL_REGISTRATION_EXPIRED, "deal_registration", registration.id, check, shown,
+                   orgs=(registration.dealer_id,), **base)
+        ]  # fmt: skip
+    status = event.kind.removeprefix("deal_registration.")
+    return [
+        Notice(Kind.DEAL_REGISTRATION_DECIDED, "deal_registration", registration.id, check,
+               {**shown, "status": status}, orgs=(registration.dealer_id,), **base)
+    ]  # fmt: skip
+
+
+DEAL_EVENTS = frozenset(
+    {
+        "deal_registration.submitted",
+        "deal_registration.approved",
+        "deal_registration.rejected",
+        "deal_registration.expired",
+    }
+)
+
 NOTIFYING_EVENTS = (
     set(INVOICE_EVENTS)
     | {
@@ -317,4 +363,5 @@ NOTIFYING_EVENTS = (
     | {"task.assigned"}
     | STATUS_EVENTS
     | OPPORTUNITY_EVENTS
+    | DEAL_EVENTS
 )

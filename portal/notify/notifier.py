@@ -46,9 +46,10 @@ BATCH = 2000  # events per transaction
 
 def notify_once(factory: sessionmaker[Session], *, now: datetime | None = None, batch: int = BATCH) -> int:
     """Turn new outbox events and due occasions into inbox rows; returns the rows added."""
-    from portal.notify.scheduler import schedule_once
+    from portal.notify.scheduler import expire_once, schedule_once
 
     now = now or utcnow()
+    expire_once(factory, now=now)
     added = 0
     after = 0
     while True:

@@ -47,6 +47,10 @@ class Kind(enum.StrEnum):
     TASK_DUE = "task_due"
     OPPORTUNITY_ASSIGNED = "opportunity_assigned"
     OPPORTUNITY_WON = "opportunity_won"
+    DEAL_REGISTRATION_SUBMITTED = "deal_registration_submitted"
+    DEAL_REGISTRATION_DECIDED = "deal_registration_decided"
+    DEAL_REGISTRATION_EXPIRING = "deal_registration_expiring"
+    DEAL_REGISTRATION_EXPIRED = "deal_registration_expired"
     EXCHANGE_FAILED = "exchange_failed"
     ACK_OVERDUE = "ack_overdue"
     TOKEN_EXPIRING = "token_expiring"  # noqa: S105 - a kind of notification, not a secret
@@ -262,6 +266,34 @@ RULES: tuple[Rule, ...] = (
         {"sales": _MAIL, "admin": _DIGEST, "*": _ON},
     ),
     Rule(
+        Kind.DEAL_REGISTRATION_SUBMITTED,
+        N_("Deal registration submitted"),
+        N_("Deal registration %(number)s submitted: %(prospect)s"),
+        "deal_registration.submitted",
+        {"sales": _MAIL, "admin": _DIGEST, "*": _ON},
+    ),
+    Rule(
+        Kind.DEAL_REGISTRATION_DECIDED,
+        N_("Deal registration decided"),
+        N_("Deal registration %(number)s: %(status)s"),
+        "deal_registration.approved, deal_registration.rejected",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.DEAL_REGISTRATION_EXPIRING,
+        N_("Deal protection ends soon"),
+        N_("The protection of deal registration %(number)s ends on %(day)s"),
+        "scheduler",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.DEAL_REGISTRATION_EXPIRED,
+        N_("Deal protection expired"),
+        N_("The protection of deal registration %(number)s has expired"),
+        "deal_registration.expired (scheduler)",
+        {"*": _ON},
+    ),
+    Rule(
         Kind.APPOINTMENT_REMINDER,
         N_("Appointment reminder"),
         N_("Appointment coming up: %(subject)s"),
@@ -335,6 +367,9 @@ STATUS_LABELS = {
     "waiting": N_("Waiting"),
     "resolved": N_("Resolved"),
     "closed": N_("Closed"),
+    # a deal registration's decision
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
 }
 
 
@@ -361,6 +396,7 @@ LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
     "customer": lambda i, p: f"/customers/{i}",
     "task": lambda i, p: f"/tasks/{i}",
     "opportunity": lambda i, p: f"/opportunities/{i}",
+    "deal_registration": lambda i, p: f"/deals/{i}",
     "exchange_record": lambda i, p: f"/exchange/{i}",
     "api_token": lambda i, p: "/admin/tokens",
     "webhook": lambda i, p: "/admin/webhooks",

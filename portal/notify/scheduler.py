@@ -8,6 +8,10 @@ notification's ``occasion`` names the item, what happened and the moment it is a
 twice, or in two workers at once: the second adds nothing. A due time that moves (a case's
 priority changes its SLA) is a new occasion.
 
+State that lapses with time is changed here too, before the outbox is read: an approved deal
+registration whose protection has passed is marked expired (:func:`expire_once`, idempotent), and
+its event tells the dealer in the same pass.
+
 Only recent items are looked at (:data:`LOOKBACK`): a database that has run without a worker for a
 while does not flood the inbox with history.
 """
@@ -21,12 +25,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import unit_of_work
+from portal.deals.queries import EXPIRING_DAYS
+from portal.deals.service import expire_registrations
 from portal.models import (
     Activity,
     ActivityKind,
     ApiToken,
     Case,
     CaseStatus,
+    DealRegistration,
+    DealStatus,
     Direction,
     ExchangeRecord,
     Order,
@@ -172,7 +180,37 @@ def due_notices(session: Session, now: datetime) -> list[Notice]:
             Notice(Kind.TOKEN_EXPIRING, "api_token", ident, (ApiToken, ident), {"name": name},
                    occasion=f"api_token:{ident}:expiring:{_at(expires)}", orgs=(org_id,), admins_only=True)
         )  # fmt: skip
+    # A deal registration's protection ends: its dealer is told once, EXPIRING_DAYS before (or at
+    # once, when it was approved for a shorter time), Berlin's calendar day.
+    registrations = session.execute(
+        select(
+            DealRegistration.id,
+            DealRegistration.number,
+            DealRegistration.dealer_id,
+            DealRegistration.protected_until,
+        )
+        .where(
+            DealRegistration.status == DealStatus.APPROVED,
+            DealRegistration.protected_until >= due_today,
+            DealRegistration.protected_until <= due_today + timedelta(days=EXPIRING_DAYS),
+        )
+        .order_by(DealRegistration.id)
+        .limit(MAX_PER_PASS)
+    )
+    for ident, number, dealer_id, until in registrations:
+        assert until is not None  # the query asked for a protection day
+        notices.append(
+            Notice(Kind.DEAL_REGISTRATION_EXPIRING, "deal_registration", ident, (DealRegistration, ident),
+                   {"number": number, "day": until.isoformat()},
+                   occasion=f"deal_registration:{ident}:expiring:{until.isoformat()}", orgs=(dealer_id,))
+        )  # fmt: skip
     return notices
+
+
+def expire_once(factory: sessionmaker[Session], *, now: datetime) -> int:
+    """Mark lapsed deal protections expired (Berlin's calendar day), in a transaction of its own."""
+    with unit_of_work(factory) as uow:
+        return len(expire_registrations(uow, today=now.astimezone(TASK_ZONE).date()))
 
 
 def schedule_once(factory: sessionmaker[Session], *, now: datetime) -> int:

@@ -55,6 +55,7 @@ from portal.seed.base import (
     table_of,
 )
 from portal.seed.cases import plan_activities, plan_cases
+from portal.seed.deals import plan_deals
 from portal.seed.opportunities import plan_opportunities
 from portal.seed.orders import plan_orders
 from portal.seed.tasks import plan_tasks
@@ -154,6 +155,7 @@ def plan_demo(
     plan_activities(plan, rng, org_id, customers, scale, today, now)
     plan_opportunities(plan, org_id, customers, products, scale, today, now)
     plan_tasks(plan, people, customers, today, now)
+    plan_deals(plan, org_id, scale, today, now)
     plan.add(
         Event,
         {

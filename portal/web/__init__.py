@@ -26,6 +26,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.customer_forms import CustomerFormViews
     from portal.web.views.customers import CustomerViews
     from portal.web.views.dashboard import DashboardViews
+    from portal.web.views.deals import DealViews
     from portal.web.views.exchange import ExchangeViews
     from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.exports import ExportViews
@@ -68,6 +69,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     tasks = TaskViews(web)
     calendar = CalendarViews(web)
     opportunities = OpportunityViews(web)
+    deals = DealViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -146,6 +148,11 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
             page(opportunities.remove_line),
             methods=["POST"],
         ),
+        Route("/deals/new", page(deals.new), methods=["GET", "POST"]),
+        Route("/deals/{deal_id:int}", page(deals.detail), methods=["GET"]),
+        Route("/deals/{deal_id:int}/approve", page(deals.approve), methods=["POST"]),
+        Route("/deals/{deal_id:int}/reject", page(deals.reject), methods=["POST"]),
+        Route("/deals/{deal_id:int}/withdraw", page(deals.withdraw), methods=["POST"]),
         Route("/customers/{customer_id:int}", page(customers.detail), methods=["GET"]),
         Route("/customers/{customer_id:int}/edit", page(customer_forms.edit), methods=["GET", "POST"]),
         Route(

@@ -9,6 +9,7 @@ from portal.models import (
     CaseCategory,
     CasePriority,
     CaseStatus,
+    DealStatus,
     Direction,
     InvoiceStatus,
     LineResponse,
@@ -126,6 +127,13 @@ STAGE = {
     OpportunityStage.WON: N_("Won"),
     OpportunityStage.LOST: N_("Lost"),
 }
+DEAL_STATUS = {
+    DealStatus.SUBMITTED: N_("Submitted"),
+    DealStatus.APPROVED: N_("Approved"),
+    DealStatus.REJECTED: N_("Rejected"),
+    DealStatus.WITHDRAWN: N_("Withdrawn"),
+    DealStatus.EXPIRED: N_("Expired"),
+}
 ENTITY = {entity.name: entity.label for entity in ENTITIES}
 ENTITY_PLURAL = {entity.name: entity.plural for entity in ENTITIES}
 DIRECTION = {Direction.INBOUND: N_("Received from partner"), Direction.OUTBOUND: N_("Sent to partner")}
@@ -165,6 +173,7 @@ ALL: dict[str, str] = {
         FINDING_LEVEL,
         TASK_STATE,
         STAGE,
+        DEAL_STATUS,
     )
     for key, value in table.items()
 }
@@ -248,6 +257,11 @@ SERVICE_MESSAGES += [
     N_("an opportunity starts in qualification, proposal or negotiation"),
     N_("unknown product; choose one from the catalogue"),
     N_("must be between 0 and 100"),
+    # raised by deal registration (portal.deals.service)
+    N_("say why the registration is rejected"),
+    N_("must be after today"),
+    N_("must lie within two years"),
+    N_("another dealer's registration protects this prospect: confirm to approve anyway"),
     # the buyer's order changes (portal.orders.changes)
     N_("change, cancel or add at least one line"),
     N_("changed twice"),
@@ -370,6 +384,13 @@ FIELDS = {
     "product": N_("Product"),
     "sku": N_("Product"),
     "line": N_("Line"),
+    "prospect_name": N_("Prospect (company)"),
+    "contact_name": N_("Contact person"),
+    "contact_email": N_("Contact's e-mail"),
+    "contact_phone": N_("Contact's phone"),
+    "protected_until": N_("Protected until"),
+    "confirm_over_protection": N_("Approve over another dealer's protection"),
+    "new_customer": N_("Customer"),
 }
 
 # The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).

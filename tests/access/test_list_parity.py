@@ -105,6 +105,14 @@ SAME: list[Same] = [
         by("EXPECTED_CLOSE"),
     ),
     Same("opportunities", "sort=amount", "opportunities", None, by("AMOUNT", "DESC")),
+    Same("deals", "", "dealRegistrations"),
+    Same(
+        "deals",
+        "status=submitted&sort=amount&dir=asc&q=dr-",
+        "dealRegistrations",
+        {"status": ["SUBMITTED"], "search": "dr-"},
+        by("AMOUNT"),
+    ),
     Same("exchange", "", "exchangeRecords"),
     Same(
         "exchange",
@@ -133,6 +141,7 @@ def _graphql(same: Same, first: int) -> tuple[str, dict[str, Any]]:
 
 _FILTERS = {
     "opportunities": "OpportunityFilter",
+    "dealRegistrations": "DealRegistrationFilter",
     "orders": "OrderFilter",
     "shipments": "ShipmentFilter",
     "invoices": "InvoiceFilter",

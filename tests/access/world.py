@@ -27,6 +27,7 @@ from portal.models import (
     CreditNote,
     Customer,
     CustomerAssignment,
+    DealRegistration,
     Direction,
     Event,
     ExchangeLink,
@@ -96,6 +97,7 @@ class WorldSpec:
     events: tuple[int, ...]  # actor org
     tasks: tuple[tuple[int, int | None], ...] = ()  # (org, customer or None), assigned to the org's user
     opportunities: tuple[tuple[int, int | None], ...] = ()  # (customer, selling dealer or None)
+    deals: tuple[int, ...] = ()  # the registering dealer or partner of each deal registration
 
 
 @st.composite
@@ -174,6 +176,7 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
             )
         )
     )
+    deal_specs = tuple(draw(st.lists(st.sampled_from(sellers), max_size=4))) if sellers else ()
     return WorldSpec(
         kinds,
         tuple(parents),
@@ -185,6 +188,7 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
         events,
         task_specs,
         opportunities,
+        deal_specs,
     )
 
 
@@ -497,6 +501,21 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             ),
             d,
         )
+    for n, d in enumerate(spec.deals):
+        add(
+            DealRegistration,
+            DealRegistration(
+                number=f"DR-{n}",
+                dealer_id=org_ids[d],
+                prospect_name="Prospect",
+                name_key="prospect",
+                postal_code="10115",
+                description="Deal",
+                amount=Decimal(1),
+                expected_close=date(2026, 2, 1),
+            ),
+            d,
+        )
     endpoints: dict[int, int] = {}
     for n, o in enumerate(spec.events):  # each event delivered to a webhook endpoint of its actor
         event_id = add(
@@ -619,6 +638,8 @@ def expected_visible(
         # (no dealer): nobody outside
         Opportunity: rows(Opportunity, lambda d: d is not None and d in mine),
         OpportunityLine: rows(OpportunityLine, lambda d: d is not None and d in mine),
+        # a deal registration: the registering dealer (and the organizations above it)
+        DealRegistration: rows(DealRegistration, lambda d: d in mine),
         Event: rows(Event, lambda o: o in mine),
         ExchangeProfile: rows(ExchangeProfile, lambda o: o in mine),
         ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),

@@ -11,6 +11,7 @@ import pytest
 from portal.activities.queries import ACTIVITIES
 from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
+from portal.deals.queries import DEALS
 from portal.exchange.ledger import RECORDS, RecordSort
 from portal.gql.schema import build_schema
 from portal.notify.queries import NOTIFICATIONS
@@ -43,6 +44,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "notifications": NOTIFICATIONS,
     "tasks": TASKS,
     "opportunities": OPPORTUNITIES,
+    "dealRegistrations": DEALS,
 }
 
 

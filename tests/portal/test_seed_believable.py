@@ -160,3 +160,26 @@ def test_a_larger_scale_adds_history_not_appointments_today() -> None:
     large_today, large_timed = today_and_timed(4)
     assert large_timed > 3.5 * small_timed  # the history grew with the scale...
     assert small_today >= 100 and large_today <= TODAY_APPOINTMENTS  # ...today's diary did not
+
+
+def test_the_demo_has_deal_registrations_in_every_status_a_conflict_pair_and_one_expiring_soon() -> None:
+    from datetime import date, timedelta
+
+    from portal.customers.duplicates import name_key
+    from portal.models import DealRegistration, DealStatus
+    from portal.seed.plan import plan_demo
+
+    anchor = date(2026, 3, 2)
+    plan = plan_demo(scale=0.5, anchor=anchor, password_hash="x")
+    rows = plan.tables[DealRegistration.__table__]
+    assert {row["status"] for row in rows} == set(DealStatus)
+    keys = [(row["name_key"], row["postal_code"]) for row in rows]
+    pair = [row for row in rows if keys.count((row["name_key"], row["postal_code"])) > 1]
+    assert len({row["dealer_id"] for row in pair}) == 2  # two dealers, one prospect
+    assert {row["status"] for row in pair} == {DealStatus.APPROVED, DealStatus.SUBMITTED}
+    soon = [
+        row
+        for row in rows
+        if row["status"] is DealStatus.APPROVED and row["protected_until"] <= anchor + timedelta(days=14)
+    ]
+    assert soon and all(row["name_key"] == name_key(row["prospect_name"]) for row in rows)

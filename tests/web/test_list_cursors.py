@@ -10,6 +10,7 @@ import pytest
 from portal.activities.queries import ACTIVITIES
 from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
+from portal.deals.queries import DEALS
 from portal.exchange.ledger import RECORDS
 from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS
@@ -31,6 +32,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "exchange": RECORDS,
     "tasks": TASKS,
     "opportunities": OPPORTUNITIES,
+    "deals": DEALS,
 }
 
 

@@ -33,6 +33,7 @@ from portal.customers.queries import (
     list_contacts,
     list_customers,
 )
+from portal.deals.queries import DealQuery, DealSort, list_deal_registrations
 from portal.errors import InvalidInput, NotFound
 from portal.exchange.ledger import RecordQuery, RecordSort, is_overdue, list_records
 from portal.models import (
@@ -41,12 +42,14 @@ from portal.models import (
     CasePriority,
     CaseStatus,
     Customer,
+    DealStatus,
     Direction,
     InvoiceStatus,
     MatchStatus,
     OpportunityStage,
     Order,
     OrderStatus,
+    Organization,
     OrgKind,
     RecordState,
     User,
@@ -138,6 +141,8 @@ class Params:
 
 Fetch = Callable[[Session, Principal, Params, PageRequest], Page[Any]]
 Prepare = Callable[[Session, Principal, list[Any]], list[Row]]
+# A list's select filters whose options depend on who looks (the dealers a principal sees).
+Options = Callable[[Session, Principal], dict[str, tuple[tuple[str, str], ...]]]
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,7 @@ class ListSpec:
     filters: tuple[FilterField, ...] = field(default=())
     # (filter, value) -> (sort, descending): the order a filtered list takes when none is asked for
     filter_sorts: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
+    options: Options | None = None
 
     def params(self, query: QueryParams) -> Params:
         values = {f.name: (query.get(f.name) or "").strip()[:200] for f in self.filters}
@@ -465,6 +471,74 @@ def _prepare_opportunities(db: Session, p: Principal, items: list[Any]) -> list[
         }
         for o in items
     ]
+
+
+def _fetch_deals(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    """``expiring=soon``: approved, protection ending within 14 days (German calendar day)."""
+    expiring = params.values.get("expiring")
+    if expiring not in (None, "", "soon"):
+        raise InvalidInput("expiring", "unknown value")
+    raw_dealer = params.values.get("dealer")
+    try:
+        dealer = int(raw_dealer) if raw_dealer else None
+    except ValueError:
+        raise InvalidInput("dealer", "unknown value") from None
+    fields: dict[str, Any] = {"search": params.search, "dealer_id": dealer}
+    if expiring:
+        query = DealQuery.expiring(datetime.now(TIMEZONE).date(), **fields)
+    else:
+        query = DealQuery(statuses=params.enum("status", DealStatus), **fields)
+    return list_deal_registrations(
+        db,
+        p,
+        query,
+        sort=DealSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=DEAL_COLUMNS,
+    )
+
+
+DEAL_COLUMNS = (
+    "number",
+    "prospect_name",
+    "city",
+    "dealer_id",
+    "status",
+    "amount",
+    "currency",
+    "expected_close",
+    "protected_until",
+)
+
+
+def _prepare_deals(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    dealers = load_by_ids(db, p, Organization, {d.dealer_id for d in items})
+    today = datetime.now(TIMEZONE).date()
+    return [
+        {
+            "href": f"/deals/{d.id}",
+            "number": d.number,
+            "prospect": d.prospect_name,
+            "city": d.city or "",
+            "dealer": dealers[d.dealer_id].name if d.dealer_id in dealers else "",
+            # shown as expired from the day after its protection, before the worker marks it
+            "status": DealStatus.EXPIRED
+            if d.status is DealStatus.APPROVED and d.protected_until is not None and d.protected_until < today
+            else d.status,
+            "amount": d.amount,
+            "currency": d.currency,
+            "expected_close": d.expected_close,
+            "protected_until": d.protected_until,
+        }
+        for d in items
+    ]
+
+
+def _deal_options(db: Session, p: Principal) -> dict[str, tuple[tuple[str, str], ...]]:
+    kinds = frozenset({OrgKind.DEALER, OrgKind.PARTNER})
+    found = list_organizations(db, p, OrganizationQuery(kinds=kinds), page=PageRequest(first=100))
+    return {"dealer": tuple((str(o.id), o.name) for o in found.items)}
 
 
 def _fetch_customers(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
@@ -791,6 +865,33 @@ SPECS: dict[str, ListSpec] = {
             {("stage", "open"): (OpportunitySort.EXPECTED_CLOSE, False)},
         ),
         ListSpec(
+            "deals",
+            labels.ENTITY_PLURAL["deal_registration"],
+            (
+                Column("number", N_("Number"), "link"),
+                Column("prospect", N_("Prospect")),
+                Column("city", N_("City")),
+                Column("dealer", N_("Dealer")),
+                Column("status", N_("Status"), "label"),
+                Column("amount", N_("Expected amount"), "money", "amount"),
+                Column("expected_close", N_("Expected close"), "date", "expected_close"),
+                Column("protected_until", N_("Protected until"), "date", "protected_until"),
+            ),
+            _fetch_deals,
+            _prepare_deals,
+            tuple(DealSort),
+            DealSort.CREATED_AT,
+            True,
+            (
+                SEARCH,
+                FilterField("status", N_("Status"), "select", _options(labels.DEAL_STATUS)),
+                FilterField("dealer", N_("Dealer"), "select"),
+                FilterField("expiring", N_("Protection"), "select", (("soon", N_("Ends within 14 days")),)),
+            ),
+            {("expiring", "soon"): (DealSort.PROTECTED_UNTIL, False)},
+            _deal_options,
+        ),
+        ListSpec(
             "customers",
             labels.ENTITY_PLURAL["customer"],
             (
@@ -906,7 +1007,7 @@ def visible_specs(principal: Principal) -> list[ListSpec]:
     """Suppliers never see the customer master; dealers do not see supplier invoices."""
     hidden: set[str] = set()
     if principal.is_supplier:
-        hidden |= {"customers", "contacts", "activities", "opportunities"}
+        hidden |= {"customers", "contacts", "activities", "opportunities", "deals"}
     elif not principal.is_owner:
         hidden |= {"invoices"}
     return [spec for name, spec in SPECS.items() if name not in hidden]
@@ -930,6 +1031,7 @@ class ListViews:
         page = spec.fetch(ctx.db, ctx.principal, params, _page_request(ctx))
         filters = [f for f in spec.filters if f.shown_to(ctx.principal)]
         choices = {f.name: f.choices(ctx.db, ctx.principal) for f in filters if f.choices is not None}
+        options = spec.options(ctx.db, ctx.principal) if spec.options is not None else {}
         rows = render_rows(
             spec, spec.prepare(ctx.db, ctx.principal, page.items), Formatter(ctx.locale), ctx._
         )
@@ -943,7 +1045,14 @@ class ListViews:
         return ctx.render_shell(
             "list.html",
             # the choices are part of the page: a supplier added or renamed draws it anew
-            key=(spec.name, page.has_previous_page, page.has_next_page, bool(rows), tuple(choices.items())),
+            key=(
+                spec.name,
+                page.has_previous_page,
+                page.has_next_page,
+                bool(rows),
+                tuple(choices.items()),
+                tuple(options.items()),
+            ),
             holes=(_ROWS, _START, _END),
             values=values,
             cursor_params=("after", "before"),
@@ -954,6 +1063,7 @@ class ListViews:
             page=pager,
             rows=[_ROWS] if rows else [],
             specs=visible_specs(ctx.principal),
+            filter_options=options,
             reversed_range=reversed_range,
             other_dialect=(dialect_for(ctx.locale) is COMMA and SEMICOLON) or COMMA,
         )

@@ -1,0 +1,1 @@
+"""Deal registration (issue #18.3)."""
