@@ -66,6 +66,8 @@ class Settings:
     # ("127.0.0.0/8,::1/128"); empty: only public addresses (portal.notify.webhooks.guard).
     webhook_allow_networks: str = ""
     webhook_timeout: float = 10.0  # seconds to connect, and to wait for each read of the answer
+    # How long a dealer has to accept or decline a lead offered to it (issue #18.2).
+    lead_answer_hours: int = 48
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +95,7 @@ class Settings:
             export_inline_rows=int(env.get("PORTAL_EXPORT_INLINE_ROWS") or 100_000),
             webhook_allow_networks=(env.get("PORTAL_WEBHOOK_ALLOW_NETWORKS") or "").strip(),
             webhook_timeout=float(env.get("PORTAL_WEBHOOK_TIMEOUT") or 10.0),
+            lead_answer_hours=_positive(env.get("PORTAL_LEAD_ANSWER_HOURS"), 48, "PORTAL_LEAD_ANSWER_HOURS"),
         )
 
     def for_serving(self) -> Settings:
@@ -101,6 +104,15 @@ class Settings:
         if self.secret_key_shared:
             return self
         return replace(self, secret_key=shared_secret_key(self.data_dir), secret_key_shared=True)
+
+
+def _positive(value: str | None, default: int, name: str) -> int:
+    if not (value or "").strip():
+        return default
+    number = int(str(value).strip())
+    if number < 1:
+        raise ValueError(f"{name} must be a positive whole number, not {value!r}")
+    return number
 
 
 SMTP_SECURITY = ("starttls", "tls", "none")

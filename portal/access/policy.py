@@ -22,6 +22,11 @@ case                    routed to or opened by one of its organizations
 case comment/attachment on a visible case, and not internal
 opportunity, its lines  sold by one of its organizations (``dealer_id``; the owner's own
                         opportunities, without a dealer, are the owner's alone)
+lead                    offered to, accepted or converted by one of its organizations (``dealer_id``,
+                        while the status is one of those: a lead routed on leaves the dealer)
+lead offer (history)    its organizations' own offers of a visible lead (not other dealers')
+lead territory          its organizations' own (edited by owner admins)
+campaign                of a visible lead (campaign pages, issue #18.5, may widen this)
 product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
@@ -50,9 +55,11 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from portal.access.principal import Principal
 from portal.models import (
+    DEALER_LEAD_STATUSES,
     Activity,
     ApiToken,
     CalendarFeed,
+    Campaign,
     Case,
     CaseAttachment,
     CaseComment,
@@ -72,6 +79,8 @@ from portal.models import (
     InvoiceLine,
     InvoiceMessage,
     InvoicePayment,
+    Lead,
+    LeadOffer,
     Notification,
     NotificationPreference,
     Opportunity,
@@ -85,6 +94,7 @@ from portal.models import (
     Shipment,
     ShipmentLine,
     Task,
+    Territory,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -218,6 +228,26 @@ def _opportunity_lines(p: Principal) -> ColumnElement[bool]:
     return OpportunityLine.opportunity_id.in_(select(Opportunity.id).where(_opportunities(p)))
 
 
+def _leads(p: Principal) -> ColumnElement[bool]:
+    if not p.buyer_ids:
+        return false()
+    return Lead.dealer_id.in_(p.buyer_ids) & Lead.status.in_(DEALER_LEAD_STATUSES)
+
+
+def _lead_offers(p: Principal) -> ColumnElement[bool]:
+    if not p.buyer_ids:
+        return false()
+    return LeadOffer.dealer_id.in_(p.buyer_ids) & LeadOffer.lead_id.in_(select(Lead.id).where(_leads(p)))
+
+
+def _territories(p: Principal) -> ColumnElement[bool]:
+    return Territory.organization_id.in_(p.org_ids)
+
+
+def _campaigns(p: Principal) -> ColumnElement[bool]:
+    return Campaign.id.in_(select(Lead.campaign_id).where(_leads(p), Lead.campaign_id.is_not(None)))
+
+
 def _everyone(_p: Principal) -> ColumnElement[bool]:
     return true()
 
@@ -309,6 +339,10 @@ RULES: dict[type[Any], Rule] = {
     CaseAttachment: _case_attachments,
     Opportunity: _opportunities,
     OpportunityLine: _opportunity_lines,
+    Lead: _leads,
+    LeadOffer: _lead_offers,
+    Territory: _territories,
+    Campaign: _campaigns,
     Product: _everyone,
     Organization: _organizations,
     User: _users,

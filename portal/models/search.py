@@ -40,6 +40,7 @@ SEARCHED: dict[str, tuple[str, ...]] = {
     "contacts": ("first_name", "last_name", "email"),
     "cases": ("number", "subject"),
     "opportunities": ("number", "name"),
+    "leads": ("number", "company", "contact_name", "email", "city"),
     "products": ("sku", "name", "gtin"),
     "organizations": ("name", "slug"),
     "users": ("name", "email"),

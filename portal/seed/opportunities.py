@@ -104,6 +104,7 @@ def plan_opportunities(
                 "lost_reason": rng.choice(LOSSES) if stage is OpportunityStage.LOST else None,
                 "note": "",
                 "order_id": None,
+                "campaign_id": None,
                 "closed_at": None if is_open else now - timedelta(days=(today - closes).days),
                 "created_by_org_id": dealer or owner,
                 "created_at": created,

@@ -11,8 +11,10 @@ from portal.models import (
     CaseStatus,
     Direction,
     InvoiceStatus,
+    LeadStatus,
     LineResponse,
     MatchStatus,
+    OfferOutcome,
     OpportunityStage,
     OrderStatus,
     OrgKind,
@@ -147,6 +149,20 @@ EVENTS = {
     "invoice.dispute_answered": N_("Invoice dispute answered"),
     "invoice.credited": N_("Credit note issued"),
 }
+LEAD_STATUS = {
+    LeadStatus.NEW: N_("Unassigned"),
+    LeadStatus.OFFERED: N_("Offered"),
+    LeadStatus.ACCEPTED: N_("Accepted"),
+    LeadStatus.DECLINED: N_("Declined by every dealer"),
+    LeadStatus.CONVERTED: N_("Converted"),
+    LeadStatus.DISQUALIFIED: N_("Disqualified"),
+}
+OFFER_OUTCOME = {
+    OfferOutcome.ACCEPTED: N_("Accepted"),
+    OfferOutcome.DECLINED: N_("Declined"),
+    OfferOutcome.EXPIRED: N_("Not answered in time"),
+    OfferOutcome.WITHDRAWN: N_("Taken back by marketing"),
+}
 ALL: dict[str, str] = {
     str(key): value
     for table in (
@@ -165,6 +181,7 @@ ALL: dict[str, str] = {
         FINDING_LEVEL,
         TASK_STATE,
         STAGE,
+        LEAD_STATUS,
     )
     for key, value in table.items()
 }
@@ -247,6 +264,13 @@ SERVICE_MESSAGES += [
     N_("an opportunity starts in qualification, proposal or negotiation"),
     N_("unknown product; choose one from the catalogue"),
     N_("must be between 0 and 100"),
+    # raised by the lead services (portal.leads)
+    N_("say why you decline the lead"),
+    N_("say why the lead is disqualified"),
+    N_("the file is not UTF-8: save it as “CSV UTF-8”"),
+    N_("the file is empty: the first line names the columns"),
+    N_("the file has no company column (Firma or Company)"),
+    N_("the file has no rows below its header"),
     # the buyer's order changes (portal.orders.changes)
     N_("change, cancel or add at least one line"),
     N_("changed twice"),
@@ -405,6 +429,11 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "opportunity.stage_changed": N_("Opportunity moved to another stage"),
     "opportunity.won": N_("Opportunity won"),
     "opportunity.lost": N_("Opportunity lost"),
+    "lead.offered": N_("Lead offered to a dealer"),
+    "lead.accepted": N_("Lead accepted by the dealer"),
+    "lead.declined": N_("Lead declined by the dealer"),
+    "lead.expired": N_("Lead not answered in time"),
+    "lead.converted": N_("Lead converted"),
 }
 WEBHOOK_STATUSES: dict[str, str] = {
     "pending": N_("waiting"),
