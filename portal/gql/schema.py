@@ -30,6 +30,8 @@ from portal.gql.customers.queries import CustomersQuery
 from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.feed import FeedQuery
 from portal.gql.invoicing.mutations import InvoicingMutation
+from portal.gql.leads.mutations import LeadsMutation
+from portal.gql.leads.queries import LeadsQuery
 from portal.gql.limits import (
     CostCache,
     CostLimit,
@@ -71,6 +73,7 @@ class Query(
     ActivitiesQuery,
     TasksQuery,
     OpportunitiesQuery,
+    LeadsQuery,
     PartnersQuery,
     FeedQuery,
     ExchangeQuery,
@@ -90,6 +93,7 @@ class Mutation(
     TasksMutation,
     CustomersMutation,
     OpportunitiesMutation,
+    LeadsMutation,
     ExchangeMutation,
     AdminMutation,
     NotificationsMutation,

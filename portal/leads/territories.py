@@ -189,3 +189,18 @@ def coverages(uow: UnitOfWork) -> list[Coverage]:
     """Every active territory (the distribution's view: all dealers, whoever distributes)."""
     rows = uow.session.scalars(select(Territory).where(Territory.active.is_(True)).order_by(Territory.id))
     return [Coverage.of(t) for t in rows]
+
+
+def list_territories(uow: UnitOfWork, principal: Principal) -> list[tuple[Territory, int]]:
+    """The territories the principal sees (owner staff: all; a dealer: its own), each with its open
+    leads now, by organization name."""
+    from portal.leads.distribution import open_leads
+
+    stmt = (
+        visible(principal, Territory)
+        .join(Organization, Organization.id == Territory.organization_id)
+        .order_by(Organization.name, Territory.id)
+    )
+    found = list(uow.session.scalars(stmt))
+    counts = open_leads(uow, [t.organization_id for t in found])
+    return [(t, counts.get(t.organization_id, 0)) for t in found]
