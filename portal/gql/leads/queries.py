@@ -46,9 +46,7 @@ class LeadsQuery:
             first=first, after=after, last=last, before=before,
         )  # fmt: skip
 
-    @field(
-        description="The territories for lead distribution you see (owner staff: every dealer's; a dealer: its own)."
-    )
+    @field(description="The lead territories you see (owner staff: every dealer's; a dealer: its own).")
     def lead_territories(self, info: strawberry.Info) -> list[Territory]:
         c = ctx(info)
         return [territory_of(t, n) for t, n in territories.list_territories(c.uow, c.principal)]
