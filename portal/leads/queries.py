@@ -72,3 +72,24 @@ def list_leads(
     columns: tuple[str, ...] | None = None,
 ) -> Page[Row[Any]]:
     return LEADS.page(session, principal, query, sort=sort, descending=descending, page=page, columns=columns)
+
+
+def filter_choices(session: Session, principal: Principal) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The options of the list's dealer and campaign filters: the dealers and partners and the
+    campaigns the principal sees, by name."""
+    from portal.access import visible
+    from portal.models import Campaign, Organization, OrgKind
+
+    dealers = session.execute(
+        visible(principal, Organization)
+        .with_only_columns(Organization.id, Organization.name)
+        .where(Organization.kind.in_((OrgKind.DEALER, OrgKind.PARTNER)))
+        .order_by(Organization.name, Organization.id)
+    )
+    campaigns = session.execute(
+        visible(principal, Campaign).with_only_columns(Campaign.id, Campaign.name).order_by(Campaign.name)
+    )
+    return {
+        "dealer": tuple((str(i), name) for i, name in dealers),
+        "campaign": tuple((str(i), name) for i, name in campaigns),
+    }

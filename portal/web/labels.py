@@ -302,6 +302,17 @@ FILE_TYPES = {
 # field and for the list of errors at the top of a form.
 FIELDS = {
     "subject": N_("Subject"),
+    "company": N_("Company"),
+    "contact_name": N_("Contact person"),
+    "region": N_("Region"),
+    "source": N_("Source"),
+    "campaign": N_("Campaign"),
+    "campaign_id": N_("Campaign"),
+    "capacity": N_("Capacity (open leads at most)"),
+    "postal_ranges": N_("Postal-code ranges, one a line"),
+    "regions": N_("Regions, one a line"),
+    "opportunity_name": N_("Opportunity"),
+    "mode": N_("If a row is bad"),
     "description": N_("Description"),
     "priority": N_("Priority"),
     "category": N_("Category"),

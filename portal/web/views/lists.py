@@ -35,6 +35,7 @@ from portal.customers.queries import (
 )
 from portal.errors import InvalidInput, NotFound
 from portal.exchange.ledger import RecordQuery, RecordSort, is_overdue, list_records
+from portal.leads.queries import QUEUE, LeadQuery, LeadSort, filter_choices, list_leads
 from portal.models import (
     ActivityKind,
     CaseCategory,
@@ -43,10 +44,12 @@ from portal.models import (
     Customer,
     Direction,
     InvoiceStatus,
+    LeadStatus,
     MatchStatus,
     OpportunityStage,
     Order,
     OrderStatus,
+    Organization,
     RecordState,
     User,
 )
@@ -143,6 +146,8 @@ class ListSpec:
     filters: tuple[FilterField, ...] = field(default=())
     # (filter, value) -> (sort, descending): the order a filtered list takes when none is asked for
     filter_sorts: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
+    # the options of select filters read per user (dealers, campaigns), by filter name
+    choices: Callable[[Session, Principal], dict[str, tuple[tuple[str, str], ...]]] | None = None
 
     def params(self, query: QueryParams) -> Params:
         values = {f.name: (query.get(f.name) or "").strip()[:200] for f in self.filters}
@@ -426,6 +431,64 @@ def _prepare_opportunities(db: Session, p: Principal, items: list[Any]) -> list[
             "expected_close": o.expected_close,
         }
         for o in items
+    ]
+
+
+def _fetch_leads(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    status = params.values.get("status")
+    statuses = QUEUE if status == "unassigned" else params.enum("status", LeadStatus)
+    query = LeadQuery(
+        search=params.search,
+        statuses=statuses,
+        dealer_id=_id_param(params, "dealer"),
+        campaign_id=_id_param(params, "campaign"),
+    )
+    return list_leads(
+        db,
+        p,
+        query,
+        sort=LeadSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=LEAD_COLUMNS,
+    )
+
+
+def _id_param(params: Params, name: str) -> int | None:
+    raw = params.values.get(name)
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput(name, "unknown value")
+    return int(raw)
+
+
+LEAD_COLUMNS = (
+    "number",
+    "company",
+    "postal_code",
+    "city",
+    "status",
+    "dealer_id",
+    "answer_due_at",
+    "created_at",
+)
+
+
+def _prepare_leads(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    dealers = load_by_ids(db, p, Organization, {lead.dealer_id for lead in items if lead.dealer_id})
+    return [
+        {
+            "href": f"/leads/{lead.id}",
+            "number": lead.number,
+            "company": lead.company,
+            "place": f"{lead.postal_code or ''} {lead.city or ''}".strip(),
+            "status": lead.status,
+            "dealer": dealers[lead.dealer_id].name if lead.dealer_id in dealers else "",
+            "answer_due_at": lead.answer_due_at if lead.status is LeadStatus.OFFERED else None,
+            "created_at": lead.created_at,
+        }
+        for lead in items
     ]
 
 
@@ -752,6 +815,36 @@ SPECS: dict[str, ListSpec] = {
             {("stage", "open"): (OpportunitySort.EXPECTED_CLOSE, False)},
         ),
         ListSpec(
+            "leads",
+            labels.ENTITY_PLURAL["lead"],
+            (
+                Column("number", N_("Number"), "link"),
+                Column("company", N_("Company"), "text", "company"),
+                Column("place", N_("Place")),
+                Column("status", N_("Status"), "label"),
+                Column("dealer", N_("Dealer")),
+                Column("answer_due_at", N_("Answer due"), "datetime"),
+                Column("created_at", N_("Created"), "datetime", "created_at"),
+            ),
+            _fetch_leads,
+            _prepare_leads,
+            tuple(LeadSort),
+            LeadSort.CREATED_AT,
+            True,
+            (
+                SEARCH,
+                FilterField(
+                    "status",
+                    N_("Status"),
+                    "select",
+                    (("unassigned", N_("Unassigned (marketing's queue)")), *_options(labels.LEAD_STATUS)),
+                ),
+                FilterField("dealer", N_("Dealer"), "select"),
+                FilterField("campaign", N_("Campaign"), "select"),
+            ),
+            choices=filter_choices,
+        ),
+        ListSpec(
             "customers",
             labels.ENTITY_PLURAL["customer"],
             (
@@ -867,7 +960,7 @@ def visible_specs(principal: Principal) -> list[ListSpec]:
     """Suppliers never see the customer master; dealers do not see supplier invoices."""
     hidden: set[str] = set()
     if principal.is_supplier:
-        hidden |= {"customers", "contacts", "activities", "opportunities"}
+        hidden |= {"customers", "contacts", "activities", "opportunities", "leads"}
     elif not principal.is_owner:
         hidden |= {"invoices"}
     return [spec for name, spec in SPECS.items() if name not in hidden]
@@ -889,6 +982,7 @@ class ListViews:
         start, end = params.day("from"), params.day("to")
         reversed_range = start is not None and end is not None and start > end
         page = spec.fetch(ctx.db, ctx.principal, params, _page_request(ctx))
+        choices = spec.choices(ctx.db, ctx.principal) if spec.choices is not None else {}
         rows = render_rows(
             spec, spec.prepare(ctx.db, ctx.principal, page.items), Formatter(ctx.locale), ctx._
         )
@@ -901,12 +995,13 @@ class ListViews:
             values["end"] = page.end_cursor or ""
         return ctx.render_shell(
             "list.html",
-            key=(spec.name, page.has_previous_page, page.has_next_page, bool(rows)),
+            key=(spec.name, page.has_previous_page, page.has_next_page, bool(rows), tuple(choices.items())),
             holes=(_ROWS, _START, _END),
             values=values,
             cursor_params=("after", "before"),
             spec=spec,
             params=params,
+            choices=choices,
             page=pager,
             rows=[_ROWS] if rows else [],
             specs=visible_specs(ctx.principal),
