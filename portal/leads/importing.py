@@ -85,6 +85,8 @@ COLUMNS: dict[str, str] = {
     "bemerkung": "notes",
     "bemerkungen": "notes",
 }
+# The header of the example file (docs/sales.md), as the import page shows it.
+EXAMPLE_HEADER = "Firma;Ansprechpartner;E-Mail;Telefon;Straße;PLZ;Ort;Land;Region;Quelle;Kampagne;Notizen"
 _FOLD = re.compile(r"[\s\-_.]+")
 
 

@@ -383,6 +383,7 @@ class LeadViews:
             status_code=400 if errors else 200,
             errors=errors,
             preview=None,
+            example=importing.EXAMPLE_HEADER,
             max_rows=importing.MAX_ROWS,
             max_bytes=importing.MAX_BYTES,
         )
