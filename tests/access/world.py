@@ -647,10 +647,15 @@ def expected_visible(
     customer_ids = rows(Customer, lambda c: c in seen_customers)
 
     def dealer_sees(status: LeadStatus, dealer: int | None) -> bool:
-        return dealer is not None and dealer in mine and status in (
-            LeadStatus.OFFERED,
-            LeadStatus.ACCEPTED,
-            LeadStatus.CONVERTED,
+        return (
+            dealer is not None
+            and dealer in mine
+            and status
+            in (
+                LeadStatus.OFFERED,
+                LeadStatus.ACCEPTED,
+                LeadStatus.CONVERTED,
+            )
         )
 
     return {
