@@ -354,3 +354,27 @@ def test_a_dealer_cannot_link_a_customer_it_does_not_see(scene: Scene) -> None:
             lead_id=ident,
             conversion=leads.Conversion("Anlage", SOON, customer_id=hidden.id),
         )
+
+
+def test_the_documented_example_file_imports_with_no_bad_row(scene: Scene) -> None:
+    from pathlib import Path
+
+    from portal.leads import importing
+    from portal.models import Campaign
+
+    docs = (Path(__file__).parents[2] / "docs" / "sales.md").read_text(encoding="utf-8")
+    example = docs.split("Example (`leads.csv`):", 1)[1].split("```", 2)[1].lstrip("\n")
+    with scene.uow() as uow:
+        uow.session.add(Campaign(name="SHK-Messe Essen 2026", channel="Messe", budget=Decimal(1)))
+    territory(scene, "dealer-group", "DE 60000-61999")
+    with scene.uow() as uow:
+        result = importing.import_leads(
+            uow=uow,
+            principal=scene.p("owner", "sales"),
+            text=example,
+            mode=importing.ImportMode.ALL_OR_NOTHING,
+        )
+        assert result.preview.errors == [] and len(result.imported) == 3
+        assert result.offered == 2  # the Austrian lead waits: nobody covers Austria
+        first = leads.load_lead(uow, scene.p("owner"), result.imported[0])
+        assert first.company == "Bäckerei Krüger" and first.campaign_id is not None
