@@ -45,7 +45,7 @@ def open_leads(uow: UnitOfWork, dealer_ids: list[int]) -> dict[int, int]:
         .where(Lead.dealer_id.in_(dealer_ids), Lead.status.in_(OPEN_LEAD_STATUSES))
         .group_by(Lead.dealer_id)
     )
-    return {dealer: int(n) for dealer, n in rows}
+    return {dealer: int(n) for dealer, n in rows if dealer is not None}
 
 
 def _last_offers(uow: UnitOfWork, dealer_ids: list[int]) -> dict[int, datetime]:

@@ -8,6 +8,7 @@ Choices where the issue is silent: docs/sales.md, "Leads".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -73,7 +74,7 @@ def _country(value: str | None) -> str:
 
 # Each field's check, returning the value as stored; the web form and the import run every one to
 # report every wrong field at once.
-LEAD_CHECKS = {
+LEAD_CHECKS: dict[str, Callable[[str | None], object]] = {
     "company": lambda v: validation.required_text("company", v),
     "contact_name": lambda v: validation.text("contact_name", v, required=False) or "",
     "email": lambda v: validation.email("email", v),

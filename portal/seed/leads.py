@@ -28,7 +28,7 @@ from portal.seed.base import FLUSH_EVERY, Customers, Plan, count, event
 LEADS = 80  # per unit of scale
 ANSWER = timedelta(hours=48)
 # (dealer slug, postal-code ranges, regions, capacity)
-TERRITORIES = [
+TERRITORIES: list[tuple[str, list[str], list[str], int]] = [
     ("haustechnik-nord", ["DE 60000-61999", "DE 65000-65999", "DE 63400-63499"], [], 30),
     ("haustechnik-sued", ["DE 64000-64999", "DE 63000-63399", "DE 55000-55999"], [], 30),
     ("meister-sanitaer", ["DE 00000-39999", "DE 66000-99999"], [], 40),

@@ -144,7 +144,10 @@ def test_a_decline_removes_the_lead_from_the_dealers_feed(api: Api) -> None:
 
 def test_import_reports_each_bad_row_and_imports_as_chosen(api: Api) -> None:
     _territory(api)
-    csv = "Company,Contact,Postal code,Country,Unknown\nAlpha,Anna,20095,DE,x\n,Bert,20095,DE,y\nGamma,,80331,XXX,z\n"
+    csv = (
+        "Company,Contact,Postal code,Country,Unknown\n"
+        "Alpha,Anna,20095,DE,x\n,Bert,20095,DE,y\nGamma,,80331,XXX,z\n"
+    )
     nothing = api.ok(IMPORT, {"csv": csv, "mode": "ALL_OR_NOTHING"})["importLeads"]
     assert nothing["imported"] == 0 and nothing["badRows"] == 2
     assert [(e["line"], e["field"]) for e in nothing["rowErrors"]] == [(3, "company"), (4, "country_code")]

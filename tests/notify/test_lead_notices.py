@@ -55,7 +55,6 @@ def test_offered_declined_and_expired_leads_tell_the_right_people(factory: sessi
         )
     route_overdue_leads(factory, now=utcnow() + timedelta(hours=49))  # the second lets it pass
     notify_once(factory, now=utcnow() + timedelta(hours=49))
-    offered = ("lead_offered", "lead", ident)
     declined = ("lead_declined", "lead", ident)
     assert inbox(factory, first_user) == []  # offered, then declined: no longer its to be told of
     assert inbox(factory, second_user) == [("lead_expired", "leads", ident)]  # not the offer: gone now

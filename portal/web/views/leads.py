@@ -218,7 +218,7 @@ class LeadViews:
         def run() -> Response:
             existing = form.text("target") == "existing"
             form.validate(
-                lambda: form.text("opportunity_name") or _required("opportunity_name"),
+                lambda: _required("opportunity_name", form.text("opportunity_name")),
                 lambda: form.date("expected_close", required=True),
                 lambda: form.decimal("amount", locale=locale),
                 lambda: form.integer("customer_id", required=existing),
@@ -291,10 +291,10 @@ class LeadViews:
         return ctx.attempt(save, lambda errors: self._form(ctx, lead, errors, ctx.form.values()))
 
     def _validate(self, ctx: Ctx) -> None:
-        checks: list[Callable[[], Any]] = [
-            (lambda name=name, check=check: check(ctx.form.optional(name)))
-            for name, check in leads.LEAD_CHECKS.items()
-        ]
+        def field_check(name: str, check: Callable[[str | None], object]) -> Callable[[], object]:
+            return lambda: check(ctx.form.optional(name))
+
+        checks: list[Callable[[], Any]] = [field_check(n, c) for n, c in leads.LEAD_CHECKS.items()]
         checks.append(lambda: ctx.form.integer("campaign_id"))
         ctx.form.validate(*checks)
 
@@ -432,8 +432,10 @@ class LeadViews:
         )
 
 
-def _required(field: str) -> None:
-    raise InvalidInput(field, "must not be empty")
+def _required(field: str, value: str) -> str:
+    if not value.strip():
+        raise InvalidInput(field, "must not be empty")
+    return value
 
 
 class TerritoryViews:
