@@ -105,6 +105,9 @@ SAME: list[Same] = [
         by("EXPECTED_CLOSE"),
     ),
     Same("opportunities", "sort=amount", "opportunities", None, by("AMOUNT", "DESC")),
+    Same("leads", "", "leads"),
+    Same("leads", "status=offered&sort=company&dir=asc", "leads", {"status": ["OFFERED"]}, by("COMPANY")),
+    Same("leads", "status=unassigned&q=ld-", "leads", {"unassigned": True, "search": "ld-"}),
     Same("exchange", "", "exchangeRecords"),
     Same(
         "exchange",
@@ -133,6 +136,7 @@ def _graphql(same: Same, first: int) -> tuple[str, dict[str, Any]]:
 
 _FILTERS = {
     "opportunities": "OpportunityFilter",
+    "leads": "LeadFilter",
     "orders": "OrderFilter",
     "shipments": "ShipmentFilter",
     "invoices": "InvoiceFilter",

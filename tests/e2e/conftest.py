@@ -50,6 +50,7 @@ class Live:
     database: str  # "sqlite" or "postgresql"
     today: date
     url: str = ""  # the database's URL, for a worker process of a journey
+
     @property
     def full_lang(self) -> str:
         """The language of the full journeys at 1366 px; the phone paths use the other one.

@@ -14,6 +14,7 @@ from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.exchange.ledger import RECORDS, RecordSort
 from portal.gql.schema import build_schema
 from portal.notify.queries import NOTIFICATIONS
+from portal.leads.queries import LEADS
 from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS, OrderSort
 from portal.partners.queries import ORGANIZATIONS, PRODUCTS
@@ -43,6 +44,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "notifications": NOTIFICATIONS,
     "tasks": TASKS,
     "opportunities": OPPORTUNITIES,
+    "leads": LEADS,
 }
 
 

@@ -11,6 +11,7 @@ from portal.activities.queries import ACTIVITIES
 from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.exchange.ledger import RECORDS
+from portal.leads.queries import LEADS
 from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS
 from portal.partners.queries import USERS, UserSort
@@ -31,6 +32,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "exchange": RECORDS,
     "tasks": TASKS,
     "opportunities": OPPORTUNITIES,
+    "leads": LEADS,
 }
 
 

@@ -83,6 +83,13 @@ class ImportLeadsPayload:
 
 
 @strawberry.type
+class DistributeLeadsPayload:
+    offered: int = strawberry.field(description="Leads of the queue now offered to a dealer.")
+    waiting: int = strawberry.field(description="Leads still waiting (no territory with room covers them).")
+    user_errors: list[UserError]
+
+
+@strawberry.type
 class TerritoryPayload:
     territory: Territory | None
     user_errors: list[UserError]
@@ -265,6 +272,16 @@ class LeadsMutation:
             leads=sorted(shown, key=lambda lead: lead.pk),
             user_errors=[],
         )
+
+    @mutation(
+        description="Run the distribution for marketing's queue (NEW and DECLINED leads, oldest first)."
+    )
+    def distribute_leads(self, info: strawberry.Info) -> DistributeLeadsPayload:
+        found, errors = run(
+            info, lambda uow, p: leads.distribute_queue(uow=uow, principal=p, answer_hours=answer_hours(info))
+        )
+        offered, waiting = found if found is not None else (0, 0)
+        return DistributeLeadsPayload(offered=offered, waiting=waiting, user_errors=errors)
 
     @mutation(description="Set a dealer's territory and capacity for lead distribution (owner admins).")
     def set_lead_territory(self, info: strawberry.Info, input: SetTerritoryInput) -> TerritoryPayload:

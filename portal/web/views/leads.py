@@ -299,17 +299,17 @@ class LeadViews:
         ctx.form.validate(*checks)
 
     def _fields(self, ctx: Ctx) -> leads.LeadFields:
-        text = ctx.form.optional
+        opt = ctx.form.optional
         return leads.LeadFields(
             company=ctx.form.text("company"),
             contact_name=ctx.form.text("contact_name"),
-            email=text("email"),
-            phone=text("phone"),
-            street=text("street"),
-            postal_code=text("postal_code"),
-            city=text("city"),
+            email=opt("email"),
+            phone=opt("phone"),
+            street=opt("street"),
+            postal_code=opt("postal_code"),
+            city=opt("city"),
             country_code=ctx.form.text("country_code") or "DE",
-            region=text("region"),
+            region=opt("region"),
             source=ctx.form.text("source"),
             notes=ctx.form.text("notes"),
         )
