@@ -173,8 +173,8 @@ def update_lead(
     campaign_id: int | None = None,
     expected_version: int | None = None,
 ) -> Lead:
+    lead = load_lead(uow, principal, lead_id, for_update=True)  # a hidden lead: missing, whoever asks
     may.require(principal, may.can_manage_leads(principal), "change leads")
-    lead = load_lead(uow, principal, lead_id, for_update=True)
     if lead.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
         raise InvalidState("lead", lead.status.value, "change")
     _touch(lead, expected_version)
@@ -270,8 +270,8 @@ def reassign_lead(
 ) -> Lead:
     """Marketing gives a lead to a dealer by hand (whatever its territory and capacity), or, without
     ``dealer_id``, runs the distribution again. An open offer is withdrawn."""
+    lead = load_lead(uow, principal, lead_id, for_update=True)  # a hidden lead: missing, whoever asks
     may.require(principal, may.can_manage_leads(principal), "reassign leads")
-    lead = load_lead(uow, principal, lead_id, for_update=True)
     if lead.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
         raise InvalidState("lead", lead.status.value, "reassign")
     _touch(lead, expected_version)
@@ -299,8 +299,8 @@ def disqualify_lead(
     reason: str | None,
     expected_version: int | None = None,
 ) -> Lead:
+    lead = load_lead(uow, principal, lead_id, for_update=True)  # a hidden lead: missing, whoever asks
     may.require(principal, may.can_manage_leads(principal), "disqualify leads")
-    lead = load_lead(uow, principal, lead_id, for_update=True)
     if lead.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
         raise InvalidState("lead", lead.status.value, "disqualify")
     why = validation.text("reason", reason, max_length=MAX_REASON)
