@@ -69,6 +69,7 @@ def test_every_rule_has_a_title_in_both_languages_and_a_default() -> None:
             "filename": "f",
             "name": "n",
             "credit_note": "GS-1",
+            "reason": "R",
         }
         english = title(rule.kind.value, payload, lambda m: m)
         assert "?" not in english and "%(" not in english
