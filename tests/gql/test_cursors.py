@@ -13,8 +13,8 @@ from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.exchange.ledger import RECORDS, RecordSort
 from portal.gql.schema import build_schema
-from portal.notify.queries import NOTIFICATIONS
 from portal.leads.queries import LEADS
+from portal.notify.queries import NOTIFICATIONS
 from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS, OrderSort
 from portal.partners.queries import ORGANIZATIONS, PRODUCTS
