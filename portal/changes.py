@@ -57,6 +57,12 @@ REVOKING: dict[str, tuple[str, frozenset[str]]] = {
     "customer.unshared": ("organization_id", frozenset()),
     "order.routed": ("supplier_id", frozenset({"order.routed"})),
     "case.routed": ("routed_to_id", frozenset({"case.opened", "case.routed"})),
+    # a lead leaves the dealer it was offered to when it declines it, lets it expire, or marketing
+    # takes it back (reassigned, disqualified)
+    **{
+        kind: ("dealer_id", frozenset({"lead.offered"}))
+        for kind in ("lead.declined", "lead.expired", "lead.withdrawn")
+    },
 }
 
 # entity -> state fields that hold an organization id (shown only when the reader sees it)

@@ -75,6 +75,8 @@ class Settings:
     webhook_timeout: float = 10.0  # seconds to connect, and to wait for each read of the answer
     # How long an approved deal registration protects its dealer, unless the approver gives a day.
     deal_protection_days: int = 90
+    # How long a dealer has to accept or decline a lead offered to it (issue #18.2).
+    lead_answer_hours: int = 48
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -105,6 +107,7 @@ class Settings:
             webhook_allow_networks=(env.get("PORTAL_WEBHOOK_ALLOW_NETWORKS") or "").strip(),
             webhook_timeout=float(env.get("PORTAL_WEBHOOK_TIMEOUT") or 10.0),
             deal_protection_days=_protection_days(env.get("PORTAL_DEAL_PROTECTION_DAYS")),
+            lead_answer_hours=_positive(env.get("PORTAL_LEAD_ANSWER_HOURS"), 48, "PORTAL_LEAD_ANSWER_HOURS"),
         )
 
     def for_serving(self) -> Settings:
@@ -120,6 +123,15 @@ def _protection_days(value: str | None) -> int:
     if not 1 <= days <= 730:
         raise ValueError(f"PORTAL_DEAL_PROTECTION_DAYS must be between 1 and 730, not {value!r}")
     return days
+
+
+def _positive(value: str | None, default: int, name: str) -> int:
+    if not (value or "").strip():
+        return default
+    number = int(str(value).strip())
+    if number < 1:
+        raise ValueError(f"{name} must be a positive whole number, not {value!r}")
+    return number
 
 
 SMTP_SECURITY = ("starttls", "tls", "none")

@@ -276,6 +276,39 @@ def can_decide_deal(p: Principal) -> bool:
     return _owner_with(p, OWNER_SALES)
 
 
+# -- leads (issue #18.2) -----------------------------------------------------------------------
+class _Offered(Protocol):
+    @property
+    def dealer_id(self) -> int | None: ...
+
+
+def can_manage_leads(p: Principal) -> bool:
+    """Marketing's work on leads: create, edit, import, reassign by hand, distribute again and
+    disqualify: the owner's sales staff and admins."""
+    return _owner_with(p, OWNER_SALES)
+
+
+def can_answer_lead(p: Principal, lead: _Offered) -> bool:
+    """Accept or decline a lead offered to a dealer: the writers of that dealer (or of the group above
+    it). Not the owner's staff: marketing takes a lead back by reassigning it."""
+    if p.is_owner or not can_write(p):
+        return False
+    return lead.dealer_id is not None and lead.dealer_id in p.buyer_ids
+
+
+def can_convert_lead(p: Principal, lead: _Offered) -> bool:
+    """Convert an accepted lead into a customer and an opportunity: the writers of the dealer that
+    accepted it, and the owner's sales staff and admins (on the dealer's behalf)."""
+    if p.is_owner:
+        return _owner_with(p, OWNER_SALES)
+    return can_write(p) and lead.dealer_id is not None and lead.dealer_id in p.buyer_ids
+
+
+def can_manage_territories(p: Principal) -> bool:
+    """Edit the dealers' territories and capacities for lead distribution: owner admins."""
+    return _owner_with(p, frozenset({"admin"}))
+
+
 # -- cases -----------------------------------------------------------------------------------
 def can_open_case(p: Principal) -> bool:
     return can_write(p)

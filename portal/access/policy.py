@@ -25,6 +25,11 @@ opportunity, its lines  sold by one of its organizations (``dealer_id``; the own
 deal registration       registered by one of its organizations (``dealer_id``); of another
                         dealer's, a registering dealer learns one yes/no at most
                         (``portal.access.disclosure``)
+lead                    offered to, accepted or converted by one of its organizations (``dealer_id``,
+                        while the status is one of those: a lead routed on leaves the dealer)
+lead offer (history)    its organizations' own offers of a visible lead (not other dealers')
+lead territory          its organizations' own (edited by owner admins)
+campaign                of a visible lead (campaign pages, issue #18.5, may widen this)
 product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
@@ -53,9 +58,11 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from portal.access.principal import Principal
 from portal.models import (
+    DEALER_LEAD_STATUSES,
     Activity,
     ApiToken,
     CalendarFeed,
+    Campaign,
     Case,
     CaseAttachment,
     CaseComment,
@@ -76,6 +83,8 @@ from portal.models import (
     InvoiceLine,
     InvoiceMessage,
     InvoicePayment,
+    Lead,
+    LeadOffer,
     Notification,
     NotificationPreference,
     Opportunity,
@@ -89,6 +98,7 @@ from portal.models import (
     Shipment,
     ShipmentLine,
     Task,
+    Territory,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -227,6 +237,26 @@ def _deal_registrations(p: Principal) -> ColumnElement[bool]:
     return DealRegistration.dealer_id.in_(p.buyer_ids) if p.buyer_ids else false()
 
 
+def _leads(p: Principal) -> ColumnElement[bool]:
+    if not p.buyer_ids:
+        return false()
+    return Lead.dealer_id.in_(p.buyer_ids) & Lead.status.in_(DEALER_LEAD_STATUSES)
+
+
+def _lead_offers(p: Principal) -> ColumnElement[bool]:
+    if not p.buyer_ids:
+        return false()
+    return LeadOffer.dealer_id.in_(p.buyer_ids) & LeadOffer.lead_id.in_(select(Lead.id).where(_leads(p)))
+
+
+def _territories(p: Principal) -> ColumnElement[bool]:
+    return Territory.organization_id.in_(p.org_ids)
+
+
+def _campaigns(p: Principal) -> ColumnElement[bool]:
+    return Campaign.id.in_(select(Lead.campaign_id).where(_leads(p), Lead.campaign_id.is_not(None)))
+
+
 def _everyone(_p: Principal) -> ColumnElement[bool]:
     return true()
 
@@ -319,6 +349,10 @@ RULES: dict[type[Any], Rule] = {
     Opportunity: _opportunities,
     OpportunityLine: _opportunity_lines,
     DealRegistration: _deal_registrations,
+    Lead: _leads,
+    LeadOffer: _lead_offers,
+    Territory: _territories,
+    Campaign: _campaigns,
     Product: _everyone,
     Organization: _organizations,
     User: _users,

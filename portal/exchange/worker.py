@@ -36,6 +36,7 @@ class RunReport:
     notified: int = 0  # inbox rows the notifier added (portal.notify)
     mailed_notifications: int = 0  # mails queued for notifications (portal.notify.mailing)
     webhooks: int = 0  # webhook delivery attempts (portal.notify.webhooks)
+    leads_routed: int = 0  # leads routed on past their answer deadline (portal.leads.deadlines)
     errors: list[str] = field(default_factory=list)
 
 
@@ -92,6 +93,14 @@ def run_once(
                 report.sent += outbound.send_queued(factory, profile, transport)
         except Exception as exc:
             _trouble(report, f"profile {profile.id}", exc)
+    try:  # leads past their answer deadline go on to the next dealer (before the notifier tells)
+        from portal.leads.deadlines import route_overdue_leads
+
+        report.leads_routed = route_overdue_leads(
+            factory, answer_hours=settings.lead_answer_hours if settings is not None else None
+        )
+    except Exception as exc:
+        _trouble(report, "routing overdue leads", exc)
     try:  # the notifier rides along: outbox events and due occasions -> inboxes (portal.notify)
         report.notified = notify_once(factory)
     except Exception as exc:

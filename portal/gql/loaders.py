@@ -24,6 +24,7 @@ from portal.access.queries import rows_by_id, rows_by_parent
 from portal.gql.base import Built
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
+from portal.gql.leads.types import Campaign, LeadOffer
 from portal.gql.opportunities.types import Opportunity, OpportunityLine
 from portal.gql.orders.types import (
     CreditNote,
@@ -126,6 +127,9 @@ class Loaders:
         self.lines_by_opportunity = self._by_parent(
             m.OpportunityLine, OpportunityLine, "opportunity_id", "line_no"
         )
+        self.opportunity = self._by_id(m.Opportunity, Opportunity)
+        self.campaign = self._by_id(m.Campaign, Campaign)
+        self.offers_by_lead = self._by_parent(m.LeadOffer, LeadOffer, "lead_id")
         self.user: BatchLoader[User | None] = BatchLoader(self._users, lambda: None)
 
     def _users(self, ids: list[int]) -> dict[int, User | None]:

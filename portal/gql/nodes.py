@@ -14,6 +14,7 @@ import portal.gql.activities.types
 import portal.gql.cases.types
 import portal.gql.customers.types
 import portal.gql.deals.types
+import portal.gql.leads.types
 import portal.gql.notifications.types
 import portal.gql.opportunities.types
 import portal.gql.orders.types

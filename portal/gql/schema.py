@@ -33,6 +33,8 @@ from portal.gql.exchange import ExchangeMutation, ExchangeQuery
 from portal.gql.feed import FeedQuery
 from portal.gql.invoicing.mutations import InvoicingMutation
 from portal.gql.invoicing.upload import UploadMutation
+from portal.gql.leads.mutations import LeadsMutation
+from portal.gql.leads.queries import LeadsQuery
 from portal.gql.limits import (
     CostCache,
     CostLimit,
@@ -75,6 +77,7 @@ class Query(
     TasksQuery,
     OpportunitiesQuery,
     DealsQuery,
+    LeadsQuery,
     PartnersQuery,
     FeedQuery,
     ExchangeQuery,
@@ -96,6 +99,7 @@ class Mutation(
     CustomersMutation,
     OpportunitiesMutation,
     DealsMutation,
+    LeadsMutation,
     ExchangeMutation,
     AdminMutation,
     NotificationsMutation,

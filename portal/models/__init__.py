@@ -27,6 +27,17 @@ from portal.models.fulfilment import (
     ShipmentLine,
 )
 from portal.models.invoicing import CreditNote, InvoiceMessage, InvoicePayment, MessageKind
+from portal.models.leads import (
+    DEALER_LEAD_STATUSES,
+    OPEN_LEAD_STATUSES,
+    QUEUED_LEAD_STATUSES,
+    Campaign,
+    Lead,
+    LeadOffer,
+    LeadStatus,
+    OfferOutcome,
+    Territory,
+)
 from portal.models.logins import LoginFailure, RevokedSession
 from portal.models.mail import Invitation, MailMessage, MailStatus, PasswordReset
 from portal.models.notifications import Notification, NotificationPreference
@@ -50,11 +61,14 @@ from portal.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpo
 
 __all__ = [
     "CLOSED_STAGES",
+    "DEALER_LEAD_STATUSES",
     "DEFAULT_PROBABILITY",
     "EXTERNAL_ROLES",
     "OPEN_INVOICE_STATUSES",
+    "OPEN_LEAD_STATUSES",
     "OPEN_STAGES",
     "OWNER_ROLES",
+    "QUEUED_LEAD_STATUSES",
     "SEARCHED",
     "SLA",
     "Activity",
@@ -62,6 +76,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "CalendarFeed",
+    "Campaign",
     "Case",
     "CaseAttachment",
     "CaseCategory",
@@ -93,6 +108,9 @@ __all__ = [
     "InvoiceMessage",
     "InvoicePayment",
     "InvoiceStatus",
+    "Lead",
+    "LeadOffer",
+    "LeadStatus",
     "LineChangeKind",
     "LineResponse",
     "LoginFailure",
@@ -102,6 +120,7 @@ __all__ = [
     "MessageKind",
     "Notification",
     "NotificationPreference",
+    "OfferOutcome",
     "Opportunity",
     "OpportunityLine",
     "OpportunityStage",
@@ -122,6 +141,7 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "Task",
+    "Territory",
     "User",
     "VersionKind",
     "WebhookDelivery",

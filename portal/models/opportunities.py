@@ -67,6 +67,8 @@ class Opportunity(Base):
     lost_reason: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text, default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)  # won: the order
+    # the campaign it came from (through a lead, issue #18.2)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -41,6 +41,7 @@ SEARCHED: dict[str, tuple[str, ...]] = {
     "cases": ("number", "subject"),
     "opportunities": ("number", "name"),
     "deal_registrations": ("number", "prospect_name", "city"),
+    "leads": ("number", "company", "contact_name", "email", "city"),
     "products": ("sku", "name", "gtin"),
     "organizations": ("name", "slug"),
     "users": ("name", "email"),

@@ -23,6 +23,7 @@ from portal.models import (
     Event,
     GoodsReceipt,
     Invoice,
+    Lead,
     MatchStatus,
     Opportunity,
     Order,
@@ -259,6 +260,8 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
         return _opportunity_notices(event, lookup, base)
     if kind in DEAL_EVENTS:
         return _deal_notices(event, lookup, base)
+    if kind in LEAD_EVENTS:
+        return _lead_notices(event, base)
     if kind == "webhook.disabled":
         org_id = p.get("organization_id", event.actor_org_id)
         if not isinstance(org_id, int):
@@ -336,6 +339,53 @@ def _deal_notices(event: Event, lookup: Lookup, base: dict[str, Any]) -> list[No
     ]  # fmt: skip
 
 
+def _lead_notices(event: Event, base: dict[str, Any]) -> list[Notice]:
+    """A lead offered: the dealer's users (while it is still offered to them). Declined: marketing
+    (the owner's sales staff and admins). Expired: the dealer that let it pass (told on its own
+    organization: the lead is no longer its to see) and marketing."""
+    p = event.payload
+    dealer = p.get("dealer_id") if _int(p.get("dealer_id")) else None
+    shown: dict[str, Any] = {"number": p.get("number") if isinstance(p.get("number"), str) else "?"}
+    lead = (Lead, event.entity_id)
+    if event.kind == "lead.offered":
+        if dealer is None:
+            return []
+        return [Notice(Kind.LEAD_OFFERED, "lead", event.entity_id, lead, shown, orgs=(dealer,), **base)]
+    if event.kind == "lead.declined":
+        reason = p.get("reason")
+        shown["reason"] = reason[:200] if isinstance(reason, str) else ""
+        return [
+            Notice(
+                Kind.LEAD_DECLINED,
+                "lead",
+                event.entity_id,
+                lead,
+                shown,
+                owner_roles=OWNER_ORDER_STAFF,
+                **base,
+            )
+        ]
+    notices = [
+        Notice(Kind.LEAD_EXPIRED, "lead", event.entity_id, lead, shown, owner_roles=OWNER_ORDER_STAFF, **base)
+    ]
+    if dealer is not None:
+        notices.append(
+            Notice(
+                Kind.LEAD_EXPIRED,
+                "leads",
+                event.entity_id,
+                (Organization, dealer),
+                shown,
+                orgs=(dealer,),
+                **base,
+            )
+        )
+    return notices
+
+
+LEAD_EVENTS = frozenset({"lead.offered", "lead.declined", "lead.expired"})
+
+
 DEAL_EVENTS = frozenset(
     {
         "deal_registration.submitted",
@@ -364,4 +414,5 @@ NOTIFYING_EVENTS = (
     | STATUS_EVENTS
     | OPPORTUNITY_EVENTS
     | DEAL_EVENTS
+    | LEAD_EVENTS
 )

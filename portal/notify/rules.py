@@ -51,6 +51,9 @@ class Kind(enum.StrEnum):
     DEAL_REGISTRATION_DECIDED = "deal_registration_decided"
     DEAL_REGISTRATION_EXPIRING = "deal_registration_expiring"
     DEAL_REGISTRATION_EXPIRED = "deal_registration_expired"
+    LEAD_OFFERED = "lead_offered"
+    LEAD_DECLINED = "lead_declined"
+    LEAD_EXPIRED = "lead_expired"
     EXCHANGE_FAILED = "exchange_failed"
     ACK_OVERDUE = "ack_overdue"
     TOKEN_EXPIRING = "token_expiring"  # noqa: S105 - a kind of notification, not a secret
@@ -294,6 +297,27 @@ RULES: tuple[Rule, ...] = (
         {"*": _ON},
     ),
     Rule(
+        Kind.LEAD_OFFERED,
+        N_("Lead offered to you"),
+        N_("Lead %(number)s was offered to your organization: accept or decline it in time"),
+        "lead.offered",
+        {"*": _MAIL},
+    ),
+    Rule(
+        Kind.LEAD_DECLINED,
+        N_("Lead declined by a dealer"),
+        N_("A dealer declined lead %(number)s: %(reason)s"),
+        "lead.declined",
+        {"sales": _MAIL, "admin": _DIGEST, "*": _ON},
+    ),
+    Rule(
+        Kind.LEAD_EXPIRED,
+        N_("Lead not answered in time"),
+        N_("Lead %(number)s was not answered in time and has been routed on"),
+        "lead.expired (the worker, past the answer deadline)",
+        {"sales": _DIGEST, "*": _ON},
+    ),
+    Rule(
         Kind.APPOINTMENT_REMINDER,
         N_("Appointment reminder"),
         N_("Appointment coming up: %(subject)s"),
@@ -397,6 +421,8 @@ LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
     "task": lambda i, p: f"/tasks/{i}",
     "opportunity": lambda i, p: f"/opportunities/{i}",
     "deal_registration": lambda i, p: f"/deals/{i}",
+    "lead": lambda i, p: f"/leads/{i}",
+    "leads": lambda i, p: "/leads",  # a lead the reader no longer sees: the list
     "exchange_record": lambda i, p: f"/exchange/{i}",
     "api_token": lambda i, p: "/admin/tokens",
     "webhook": lambda i, p: "/admin/webhooks",

@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from portal.models import Counter, Opportunity, OpportunityLine, OpportunityStage
+from portal.models import Opportunity, OpportunityLine, OpportunityStage
 from portal.models.opportunities import DEFAULT_PROBABILITY, OPEN_STAGES
 from portal.seed.base import FLUSH_EVERY, Customers, Plan, Row, count, event
 
@@ -45,7 +45,9 @@ def plan_opportunities(
     scale: float,
     today: date,
     now: datetime,
-) -> None:
+) -> int:
+    """The pipeline; returns how many opportunities it has (the leads' conversions come after them
+    and set the counter, `portal.seed.leads`)."""
     rng = random.Random(1804)
     owner = org_id["waermewerk"]
     stages = list(STAGE_WEIGHTS)
@@ -104,6 +106,7 @@ def plan_opportunities(
                 "lost_reason": rng.choice(LOSSES) if stage is OpportunityStage.LOST else None,
                 "note": "",
                 "order_id": None,
+                "campaign_id": None,
                 "closed_at": None if is_open else now - timedelta(days=(today - closes).days),
                 "created_by_org_id": dealer or owner,
                 "created_at": created,
@@ -120,4 +123,4 @@ def plan_opportunities(
             created,
             number=f"OP-{n + 1:06d}",
         )
-    plan.add(Counter, {"name": "opportunity", "value": total})
+    return total

@@ -56,6 +56,7 @@ from portal.seed.base import (
 )
 from portal.seed.cases import plan_activities, plan_cases
 from portal.seed.deals import plan_deals
+from portal.seed.leads import plan_leads
 from portal.seed.opportunities import plan_opportunities
 from portal.seed.orders import plan_orders
 from portal.seed.tasks import plan_tasks
@@ -153,9 +154,10 @@ def plan_demo(
     plan_orders(plan, rng, org_id, customers, products, scale, today, now)
     plan_cases(plan, rng, org_id, customers, scale, now)
     plan_activities(plan, rng, org_id, customers, scale, today, now)
-    plan_opportunities(plan, org_id, customers, products, scale, today, now)
+    pipeline = plan_opportunities(plan, org_id, customers, products, scale, today, now)
     plan_tasks(plan, people, customers, today, now)
     plan_deals(plan, org_id, scale, today, now)
+    plan_leads(plan, org_id, customers, scale, today, now, opportunities=pipeline)
     plan.add(
         Event,
         {

@@ -17,6 +17,7 @@ STATIC = Path(__file__).parent / "static"
 def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[BaseRoute]:
     """Routes to mount in the app."""
     from portal.exchange.upload import MAX_UPLOAD_BYTES
+    from portal.leads.importing import MAX_BYTES as MAX_IMPORT_BYTES
     from portal.web.core import Web, favicon
     from portal.web.views.accounts import AccountViews, InvitationAdminViews
     from portal.web.views.admin import AdminViews
@@ -31,6 +32,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.exchange_admin import ExchangeAdminViews
     from portal.web.views.exports import ExportViews
     from portal.web.views.invoices import InvoiceViews
+    from portal.web.views.leads import LeadViews, TerritoryViews
     from portal.web.views.lists import SPECS, ListViews, visible_specs
     from portal.web.views.mail_admin import MailAdminViews
     from portal.web.views.notifications import NotificationViews
@@ -70,6 +72,8 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     calendar = CalendarViews(web)
     opportunities = OpportunityViews(web)
     deals = DealViews(web)
+    lead_views = LeadViews(web)
+    territory_views = TerritoryViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -138,6 +142,25 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/cases/{case_id:int}/edit", page(cases.edit), methods=["POST"]),
         Route("/customers/new", page(customer_forms.new), methods=["GET", "POST"]),
         Route("/pipeline", page(opportunities.board), methods=["GET"]),
+        Route("/leads/new", page(lead_views.new), methods=["GET", "POST"]),
+        Route(
+            "/leads/import",
+            # the preview's form carries the file's text back (percent-encoded: up to three bytes a byte)
+            page(lead_views.import_page, max_bytes=4 * MAX_IMPORT_BYTES + 64 * 1024),
+            methods=["GET", "POST"],
+        ),
+        Route("/leads/distribute", page(lead_views.distribute), methods=["POST"]),
+        Route("/leads/{lead_id:int}", page(lead_views.detail), methods=["GET"]),
+        Route("/leads/{lead_id:int}/edit", page(lead_views.edit), methods=["GET", "POST"]),
+        Route("/leads/{lead_id:int}/accept", page(lead_views.accept), methods=["POST"]),
+        Route("/leads/{lead_id:int}/decline", page(lead_views.decline), methods=["POST"]),
+        Route("/leads/{lead_id:int}/convert", page(lead_views.convert), methods=["POST"]),
+        Route("/leads/{lead_id:int}/reassign", page(lead_views.reassign), methods=["POST"]),
+        Route("/leads/{lead_id:int}/disqualify", page(lead_views.disqualify), methods=["POST"]),
+        Route("/admin/territories", page(territory_views.index), methods=["GET"]),
+        Route(
+            "/admin/territories/{organization_id:int}", page(territory_views.edit), methods=["GET", "POST"]
+        ),
         Route("/opportunities/new", page(opportunities.new), methods=["GET", "POST"]),
         Route("/opportunities/{opportunity_id:int}", page(opportunities.detail), methods=["GET"]),
         Route("/opportunities/{opportunity_id:int}/stage", page(opportunities.stage), methods=["POST"]),

@@ -12,8 +12,10 @@ from portal.models import (
     DealStatus,
     Direction,
     InvoiceStatus,
+    LeadStatus,
     LineResponse,
     MatchStatus,
+    OfferOutcome,
     OpportunityStage,
     OrderStatus,
     OrgKind,
@@ -155,6 +157,20 @@ EVENTS = {
     "invoice.dispute_answered": N_("Invoice dispute answered"),
     "invoice.credited": N_("Credit note issued"),
 }
+LEAD_STATUS = {
+    LeadStatus.NEW: N_("Unassigned"),
+    LeadStatus.OFFERED: N_("Offered"),
+    LeadStatus.ACCEPTED: N_("Accepted"),
+    LeadStatus.DECLINED: N_("Declined by every dealer"),
+    LeadStatus.CONVERTED: N_("Converted"),
+    LeadStatus.DISQUALIFIED: N_("Disqualified"),
+}
+OFFER_OUTCOME = {
+    OfferOutcome.ACCEPTED: N_("Accepted"),
+    OfferOutcome.DECLINED: N_("Declined"),
+    OfferOutcome.EXPIRED: N_("Not answered in time"),
+    OfferOutcome.WITHDRAWN: N_("Taken back by marketing"),
+}
 ALL: dict[str, str] = {
     str(key): value
     for table in (
@@ -174,6 +190,7 @@ ALL: dict[str, str] = {
         TASK_STATE,
         STAGE,
         DEAL_STATUS,
+        LEAD_STATUS,
     )
     for key, value in table.items()
 }
@@ -262,6 +279,13 @@ SERVICE_MESSAGES += [
     N_("must be after today"),
     N_("must lie within two years"),
     N_("another dealer's registration protects this prospect: confirm to approve anyway"),
+    # raised by the lead services (portal.leads)
+    N_("say why you decline the lead"),
+    N_("say why the lead is disqualified"),
+    N_("the file is not UTF-8: save it as “CSV UTF-8”"),
+    N_("the file is empty: the first line names the columns"),
+    N_("the file has no company column (Firma or Company)"),
+    N_("the file has no rows below its header"),
     # the buyer's order changes (portal.orders.changes)
     N_("change, cancel or add at least one line"),
     N_("changed twice"),
@@ -293,6 +317,17 @@ FILE_TYPES = {
 # field and for the list of errors at the top of a form.
 FIELDS = {
     "subject": N_("Subject"),
+    "company": N_("Company"),
+    "contact_name": N_("Contact person"),
+    "region": N_("Region"),
+    "source": N_("Source"),
+    "campaign": N_("Campaign"),
+    "campaign_id": N_("Campaign"),
+    "capacity": N_("Capacity (open leads at most)"),
+    "postal_ranges": N_("Postal-code ranges, one a line"),
+    "regions": N_("Regions, one a line"),
+    "opportunity_name": N_("Opportunity"),
+    "mode": N_("If a row is bad"),
     "description": N_("Description"),
     "priority": N_("Priority"),
     "category": N_("Category"),
@@ -385,7 +420,6 @@ FIELDS = {
     "sku": N_("Product"),
     "line": N_("Line"),
     "prospect_name": N_("Prospect (company)"),
-    "contact_name": N_("Contact person"),
     "contact_email": N_("Contact's e-mail"),
     "contact_phone": N_("Contact's phone"),
     "protected_until": N_("Protected until"),
@@ -428,6 +462,11 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "opportunity.stage_changed": N_("Opportunity moved to another stage"),
     "opportunity.won": N_("Opportunity won"),
     "opportunity.lost": N_("Opportunity lost"),
+    "lead.offered": N_("Lead offered to a dealer"),
+    "lead.accepted": N_("Lead accepted by the dealer"),
+    "lead.declined": N_("Lead declined by the dealer"),
+    "lead.expired": N_("Lead not answered in time"),
+    "lead.converted": N_("Lead converted"),
 }
 WEBHOOK_STATUSES: dict[str, str] = {
     "pending": N_("waiting"),

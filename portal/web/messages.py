@@ -82,6 +82,20 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         (r"^the host (?P<host>\S+) cannot be resolved$", N_("the host %(host)s cannot be resolved")),
         (r"^unknown event kind (?P<what>\S+)$", N_("unknown event kind %(what)s")),
+        # the leads (portal.leads)
+        (r"^there is no campaign '(?P<name>.*)'$", N_("there is no campaign “%(name)s”")),
+        (
+            r"^the row has (?P<count>\d+) fields, the header names (?P<header>\d+)$",
+            N_("the row has %(count)s fields, the header names %(header)s"),
+        ),
+        (r"^'(?P<text>.*)' is not a postal-code range$", N_("“%(text)s” is not a postal-code range")),
+        (r"^'(?P<text>.*)' is not a region$", N_("“%(text)s” is not a region")),
+        (r"^the column '(?P<name>.*)' is named twice$", N_("the column “%(name)s” is named twice")),
+        (r"^at most (?P<count>\d+) entries$", N_("at most %(count)s entries")),
+        (
+            r"^the file has more than (?P<count>\d+) rows; split it$",
+            N_("the file has more than %(count)s rows; split it"),
+        ),
     ]
 ]
 _KNOWN = frozenset(labels.SERVICE_MESSAGES)

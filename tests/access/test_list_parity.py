@@ -113,6 +113,9 @@ SAME: list[Same] = [
         {"status": ["SUBMITTED"], "search": "dr-"},
         by("AMOUNT"),
     ),
+    Same("leads", "", "leads"),
+    Same("leads", "status=offered&sort=company&dir=asc", "leads", {"status": ["OFFERED"]}, by("COMPANY")),
+    Same("leads", "status=unassigned&q=ld-", "leads", {"unassigned": True, "search": "ld-"}),
     Same("exchange", "", "exchangeRecords"),
     Same(
         "exchange",
@@ -142,6 +145,7 @@ def _graphql(same: Same, first: int) -> tuple[str, dict[str, Any]]:
 _FILTERS = {
     "opportunities": "OpportunityFilter",
     "dealRegistrations": "DealRegistrationFilter",
+    "leads": "LeadFilter",
     "orders": "OrderFilter",
     "shipments": "ShipmentFilter",
     "invoices": "InvoiceFilter",

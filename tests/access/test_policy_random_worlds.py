@@ -25,8 +25,9 @@ def test_every_model_has_a_rule_and_the_model_covers_it() -> None:
     internal = {"Counter", "RevokedSession", "LoginFailure", "MailMessage", "PasswordReset"}
     # The dashboard tallies are counts, read only through portal.access.tallies (which tally rows a
     # principal adds up); tests/access/test_tally_isolation.py and the figure-by-figure comparison
-    # with `visible` in tests/portal/test_order_summaries.py hold them to the orders' rule.
-    internal |= {"OrderTally", "DayTally", "CaseTally"}
+    # with `visible` in tests/portal/test_order_summaries.py hold them to the orders' rule (the
+    # opportunity tallies: tests/portal/test_opportunity_tallies.py, to the opportunities' rule).
+    internal |= {"OrderTally", "DayTally", "CaseTally", "OpportunityTally"}
     mapped = {mapper.class_ for mapper in Base.registry.mappers if mapper.class_.__name__ not in internal}
     assert mapped == set(RULES), "every table except the internal ones needs an access rule"
 

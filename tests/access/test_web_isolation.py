@@ -19,6 +19,7 @@ from portal.cases import service as cases
 from portal.config import Settings
 from portal.exchange import contents
 from portal.invoicing import service as invoicing
+from portal.leads import service as leads
 from portal.models import (
     CaseAttachment,
     Direction,
@@ -32,7 +33,17 @@ from portal.models import (
 from tests.builders import build_scene
 from tests.web.conftest import SECRET, WebWorld, add_users, csrf_of
 
-LISTS = ["orders", "shipments", "invoices", "cases", "customers", "contacts", "activities", "exchange"]
+LISTS = [
+    "orders",
+    "shipments",
+    "invoices",
+    "cases",
+    "customers",
+    "contacts",
+    "activities",
+    "exchange",
+    "leads",
+]
 
 
 @dataclass
@@ -109,8 +120,20 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             paid_on=date.today(),
             reference=f"Zahlung {supplier}",
         )
+    with scene.uow() as uow:  # a lead offered to the dealer (by hand: no territories here)
+        lead = leads.create_lead(
+            uow=uow,
+            principal=scene.p("owner", "sales"),
+            values=leads.LeadFields(company=f"Interessent {dealer}", postal_code="10115"),
+            distribute_now=False,
+        )
+        leads.reassign_lead(
+            uow=uow, principal=scene.p("owner", "sales"), lead_id=lead.id, dealer_id=scene.orgs[dealer].id
+        )
     return Foreign(
         urls=[
+            f"/leads/{lead.id}",
+            f"/leads/{lead.id}/edit",
             f"/orders/{order.id}",
             f"/cases/{case.id}",
             f"/cases/{supplier_case.id}",
@@ -158,6 +181,12 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             ),
             (f"/exchange/{edi_file.id}/reprocess", {}),
             (f"/exchange/{edi_file.id}/discard", {}),
+            (f"/leads/{lead.id}/accept", {}),
+            (f"/leads/{lead.id}/decline", {"reason": "nein"}),
+            (f"/leads/{lead.id}/convert", {"opportunity_name": "x", "expected_close": "2026-12-01"}),
+            (f"/leads/{lead.id}/reassign", {"dealer_id": str(scene.orgs[dealer].id)}),
+            (f"/leads/{lead.id}/disqualify", {"reason": "x"}),
+            (f"/leads/{lead.id}/edit", {"company": "x", "country_code": "DE"}),
             (f"/admin/users/{world.users[dealer].id}/active", {"active": "0"}),
             (f"/admin/users/{world.users[supplier].id}/active", {"active": "0"}),
         ],
@@ -173,6 +202,8 @@ def _belongings(world: WebWorld, dealer: str, supplier: str) -> Foreign:
             f"Antwort {supplier}",
             f"GS-{supplier}",
             f"Zahlung {supplier}",
+            f"Interessent {dealer}",
+            lead.number,
         ],
     )
 

@@ -19,6 +19,7 @@ from portal.models import (
     ActivityKind,
     ApiToken,
     CalendarFeed,
+    Campaign,
     Case,
     CaseAttachment,
     CaseComment,
@@ -41,6 +42,9 @@ from portal.models import (
     InvoiceLine,
     InvoiceMessage,
     InvoicePayment,
+    Lead,
+    LeadOffer,
+    LeadStatus,
     LineResponse,
     MatchStatus,
     MessageKind,
@@ -58,6 +62,7 @@ from portal.models import (
     Shipment,
     ShipmentLine,
     Task,
+    Territory,
     User,
     VersionKind,
     WebhookDelivery,
@@ -98,6 +103,10 @@ class WorldSpec:
     tasks: tuple[tuple[int, int | None], ...] = ()  # (org, customer or None), assigned to the org's user
     opportunities: tuple[tuple[int, int | None], ...] = ()  # (customer, selling dealer or None)
     deals: tuple[int, ...] = ()  # the registering dealer or partner of each deal registration
+    # (status, current dealer or None, campaign or None, dealers it was offered to before)
+    leads: tuple[tuple[LeadStatus, int | None, int | None, tuple[int, ...]], ...] = ()
+    territories: tuple[int, ...] = ()  # sellers with a territory
+    campaigns: int = 0
 
 
 @st.composite
@@ -177,6 +186,24 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
         )
     )
     deal_specs = tuple(draw(st.lists(st.sampled_from(sellers), max_size=4))) if sellers else ()
+    campaigns = draw(st.integers(0, 2))
+    with_dealer = (LeadStatus.OFFERED, LeadStatus.ACCEPTED, LeadStatus.CONVERTED)
+    lead_specs = tuple(
+        draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(list(LeadStatus)),
+                    st.sampled_from([None, *sellers]),
+                    st.sampled_from([None, *range(campaigns)]),
+                    st.lists(st.sampled_from(sellers), max_size=2, unique=True).map(tuple)
+                    if sellers
+                    else st.just(()),
+                ).map(lambda t: (t[0], t[1] if t[0] in with_dealer else None, t[2], t[3])),
+                max_size=5,
+            )
+        )
+    )
+    territories = tuple(draw(st.lists(st.sampled_from(sellers), unique=True, max_size=3))) if sellers else ()
     return WorldSpec(
         kinds,
         tuple(parents),
@@ -189,6 +216,9 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
         task_specs,
         opportunities,
         deal_specs,
+        lead_specs,
+        territories,
+        campaigns,
     )
 
 
@@ -516,6 +546,38 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
             ),
             d,
         )
+    campaign_ids = [
+        add(Campaign, Campaign(name=f"Campaign {n}", channel="mail", budget=Decimal(1)), n)
+        for n in range(spec.campaigns)
+    ]
+    for o in spec.territories:
+        add(Territory, Territory(organization_id=org_ids[o], postal_ranges=["DE 1"], regions=[]), o)
+    campaign_facts: dict[int, set[tuple[int | None, LeadStatus]]] = {}
+    for n, (status, dealer, campaign, before) in enumerate(spec.leads):
+        lead_id = add(
+            Lead,
+            Lead(
+                number=f"LD-{n}",
+                company="Prospect",
+                status=status,
+                dealer_id=org_ids[dealer] if dealer is not None else None,
+                campaign_id=campaign_ids[campaign] if campaign is not None else None,
+            ),
+            status,
+            dealer,
+        )
+        if campaign is not None:
+            campaign_facts.setdefault(campaign, set()).add((dealer, status))
+        for offered in (*before, *([dealer] if dealer is not None else [])):
+            add(
+                LeadOffer,
+                LeadOffer(lead_id=lead_id, dealer_id=org_ids[offered], answer_due_at=NOW),
+                offered,
+                status,
+                dealer,
+            )
+    for n, ident in enumerate(campaign_ids):  # the leads of the campaign: (dealer, status) each
+        facts[Campaign][ident] = (frozenset(campaign_facts.get(n, set())),)
     endpoints: dict[int, int] = {}
     for n, o in enumerate(spec.events):  # each event delivered to a webhook endpoint of its actor
         event_id = add(
@@ -602,6 +664,19 @@ def expected_visible(
         return {ident for ident, fact in facts.get(model, {}).items() if keep(*fact)}  # type: ignore[operator]
 
     customer_ids = rows(Customer, lambda c: c in seen_customers)
+
+    def dealer_sees(status: LeadStatus, dealer: int | None) -> bool:
+        return (
+            dealer is not None
+            and dealer in mine
+            and status
+            in (
+                LeadStatus.OFFERED,
+                LeadStatus.ACCEPTED,
+                LeadStatus.CONVERTED,
+            )
+        )
+
     return {
         Organization: rows(Organization, lambda i: i in mine),
         User: rows(User, lambda i: i in mine),
@@ -640,6 +715,12 @@ def expected_visible(
         OpportunityLine: rows(OpportunityLine, lambda d: d is not None and d in mine),
         # a deal registration: the registering dealer (and the organizations above it)
         DealRegistration: rows(DealRegistration, lambda d: d in mine),
+        # a lead: offered to, accepted or converted by one of its organizations; its offers: its own
+        # offers of such a lead (not another dealer's); a campaign: one of such a lead
+        Lead: rows(Lead, lambda status, d: dealer_sees(status, d)),
+        LeadOffer: rows(LeadOffer, lambda offered, status, d: offered in mine and dealer_sees(status, d)),
+        Territory: rows(Territory, lambda o: o in mine),
+        Campaign: rows(Campaign, lambda leads: any(dealer_sees(status, d) for d, status in leads)),
         Event: rows(Event, lambda o: o in mine),
         ExchangeProfile: rows(ExchangeProfile, lambda o: o in mine),
         ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),

@@ -49,6 +49,7 @@ class Live:
     base: str
     database: str  # "sqlite" or "postgresql"
     today: date
+    url: str = ""  # the database's URL, for a worker process of a journey
 
     @property
     def full_lang(self) -> str:
@@ -83,7 +84,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         finally:
             engine.dispose()
         with serve(url, secret_key="e2e-test-secret-key-0123456789abcdef") as base:
-            yield Live(base, "postgresql" if PG_URL else "sqlite", today)
+            yield Live(base, "postgresql" if PG_URL else "sqlite", today, url)
 
 
 @pytest.fixture(scope="package")

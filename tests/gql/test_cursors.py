@@ -14,6 +14,7 @@ from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.deals.queries import DEALS
 from portal.exchange.ledger import RECORDS, RecordSort
 from portal.gql.schema import build_schema
+from portal.leads.queries import LEADS
 from portal.notify.queries import NOTIFICATIONS
 from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS, OrderSort
@@ -45,6 +46,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "tasks": TASKS,
     "opportunities": OPPORTUNITIES,
     "dealRegistrations": DEALS,
+    "leads": LEADS,
 }
 
 

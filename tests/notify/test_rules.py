@@ -71,6 +71,7 @@ def test_every_rule_has_a_title_in_both_languages_and_a_default() -> None:
             "credit_note": "GS-1",
             "prospect": "P",
             "day": "2026-01-01",
+            "reason": "R",
         }
         english = title(rule.kind.value, payload, lambda m: m)
         assert "?" not in english and "%(" not in english

@@ -122,7 +122,8 @@ def test_the_pipeline_has_every_stage_lines_summing_to_the_amount_and_closes_aft
 ) -> None:
     from portal.models import Opportunity, OpportunityLine, OpportunityStage
 
-    opportunities = rows(plan, Opportunity)
+    # the pipeline's own (the converted leads' opportunities come after them: test_leads_... below)
+    opportunities = [o for o in rows(plan, Opportunity) if not o["note"].startswith("LD-")]
     assert len(opportunities) == 150  # 300 a unit of scale
     stages = Counter(o["stage"] for o in opportunities)
     assert set(stages) == set(OpportunityStage)
@@ -183,3 +184,29 @@ def test_the_demo_has_deal_registrations_in_every_status_a_conflict_pair_and_one
         if row["status"] is DealStatus.APPROVED and row["protected_until"] <= anchor + timedelta(days=14)
     ]
     assert soon and all(row["name_key"] == name_key(row["prospect_name"]) for row in rows)
+
+
+def test_leads_are_in_every_state_one_past_its_deadline_and_converted_ones_carry_their_campaign(
+    plan: Plan,
+) -> None:
+    from datetime import datetime
+
+    from portal.models import Lead, LeadOffer, LeadStatus, Opportunity, Territory
+    from portal.seed.plan import local_time
+
+    leads = rows(plan, Lead)
+    assert len(leads) == 40  # 80 a unit of scale
+    assert {lead["status"] for lead in leads} == set(LeadStatus)
+    now: datetime = local_time(ANCHOR, 10)
+    offered = [lead for lead in leads if lead["status"] is LeadStatus.OFFERED]
+    assert len([lead for lead in offered if lead["answer_due_at"] <= now]) == 1  # for the worker
+    assert all(lead["dealer_id"] for lead in offered)
+    opportunities = {o["id"]: o for o in rows(plan, Opportunity)}
+    converted = [lead for lead in leads if lead["status"] is LeadStatus.CONVERTED]
+    for lead in converted:
+        opp = opportunities[lead["opportunity_id"]]
+        assert opp["dealer_id"] == lead["dealer_id"] and opp["campaign_id"] == lead["campaign_id"]
+        assert opp["customer_id"] == lead["customer_id"]
+    history = {offer["lead_id"] for offer in rows(plan, LeadOffer)}
+    assert {lead["id"] for lead in leads if lead["status"] is LeadStatus.DECLINED} <= history
+    assert len(rows(plan, Territory)) == 4

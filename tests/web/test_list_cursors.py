@@ -12,6 +12,7 @@ from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.deals.queries import DEALS
 from portal.exchange.ledger import RECORDS
+from portal.leads.queries import LEADS
 from portal.opportunities.queries import OPPORTUNITIES
 from portal.orders.queries import INVOICES, ORDERS, SHIPMENTS
 from portal.partners.queries import USERS, UserSort
@@ -33,6 +34,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "tasks": TASKS,
     "opportunities": OPPORTUNITIES,
     "deals": DEALS,
+    "leads": LEADS,
 }
 
 

@@ -53,6 +53,7 @@ class Opportunity(Node, Built):
     dealer_id: strawberry.Private[int | None]
     owner_user_id: strawberry.Private[int | None]
     order_id: strawberry.Private[int | None]
+    campaign_id: strawberry.Private[int | None]
     created_by_org_id: strawberry.Private[int]
 
     @field(description="The amount weighted by the probability (what the forecast counts).")

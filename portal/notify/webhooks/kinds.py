@@ -40,6 +40,11 @@ EVENT_KINDS: tuple[str, ...] = (
     "opportunity.stage_changed",
     "opportunity.won",
     "opportunity.lost",
+    "lead.offered",
+    "lead.accepted",
+    "lead.declined",
+    "lead.expired",
+    "lead.converted",
 )
 TEST_KIND = "webhook.test"  # "send test event": a delivery with a fixed payload, no object
 DISABLED_KIND = "webhook.disabled"  # recorded when the retries ran out (the inbox tells the admins)
@@ -47,7 +52,7 @@ DISABLED_KIND = "webhook.disabled"  # recorded when the retries ran out (the inb
 
 # Suppliers never see the customer master (ARCHITECTURE.md, "need to know"): its events could never
 # reach them, so their form does not offer them.
-_CUSTOMER_MASTER = ("customer.", "contact.", "activity.", "opportunity.")
+_CUSTOMER_MASTER = ("customer.", "contact.", "activity.", "opportunity.", "lead.")
 
 
 def offered_kinds(org_kind: OrgKind) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ from portal.customers.queries import (
 from portal.deals.queries import DealQuery, DealSort, list_deal_registrations
 from portal.errors import InvalidInput, NotFound
 from portal.exchange.ledger import RecordQuery, RecordSort, is_overdue, list_records
+from portal.leads.queries import QUEUE, LeadQuery, LeadSort, filter_choices, list_leads
 from portal.models import (
     ActivityKind,
     CaseCategory,
@@ -45,6 +46,7 @@ from portal.models import (
     DealStatus,
     Direction,
     InvoiceStatus,
+    LeadStatus,
     MatchStatus,
     OpportunityStage,
     Order,
@@ -541,6 +543,64 @@ def _deal_options(db: Session, p: Principal) -> dict[str, tuple[tuple[str, str],
     return {"dealer": tuple((str(o.id), o.name) for o in found.items)}
 
 
+def _fetch_leads(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    status = params.values.get("status")
+    statuses = QUEUE if status == "unassigned" else params.enum("status", LeadStatus)
+    query = LeadQuery(
+        search=params.search,
+        statuses=statuses,
+        dealer_id=_id_param(params, "dealer"),
+        campaign_id=_id_param(params, "campaign"),
+    )
+    return list_leads(
+        db,
+        p,
+        query,
+        sort=LeadSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=LEAD_COLUMNS,
+    )
+
+
+def _id_param(params: Params, name: str) -> int | None:
+    raw = params.values.get(name)
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput(name, "unknown value")
+    return int(raw)
+
+
+LEAD_COLUMNS = (
+    "number",
+    "company",
+    "postal_code",
+    "city",
+    "status",
+    "dealer_id",
+    "answer_due_at",
+    "created_at",
+)
+
+
+def _prepare_leads(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    dealers = load_by_ids(db, p, Organization, {lead.dealer_id for lead in items if lead.dealer_id})
+    return [
+        {
+            "href": f"/leads/{lead.id}",
+            "number": lead.number,
+            "company": lead.company,
+            "place": f"{lead.postal_code or ''} {lead.city or ''}".strip(),
+            "status": lead.status,
+            "dealer": dealers[lead.dealer_id].name if lead.dealer_id in dealers else "",
+            "answer_due_at": lead.answer_due_at if lead.status is LeadStatus.OFFERED else None,
+            "created_at": lead.created_at,
+        }
+        for lead in items
+    ]
+
+
 def _fetch_customers(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
     query = CustomerQuery(search=params.search)
     return list_customers(
@@ -892,6 +952,36 @@ SPECS: dict[str, ListSpec] = {
             _deal_options,
         ),
         ListSpec(
+            "leads",
+            labels.ENTITY_PLURAL["lead"],
+            (
+                Column("number", N_("Number"), "link"),
+                Column("company", N_("Company"), "text", "company"),
+                Column("place", N_("Place")),
+                Column("status", N_("Status"), "label"),
+                Column("dealer", N_("Dealer")),
+                Column("answer_due_at", N_("Answer due"), "datetime"),
+                Column("created_at", N_("Created"), "datetime", "created_at"),
+            ),
+            _fetch_leads,
+            _prepare_leads,
+            tuple(LeadSort),
+            LeadSort.CREATED_AT,
+            True,
+            (
+                SEARCH,
+                FilterField(
+                    "status",
+                    N_("Status"),
+                    "select",
+                    (("unassigned", N_("Unassigned (marketing's queue)")), *_options(labels.LEAD_STATUS)),
+                ),
+                FilterField("dealer", N_("Dealer"), "select"),
+                FilterField("campaign", N_("Campaign"), "select"),
+            ),
+            options=filter_choices,
+        ),
+        ListSpec(
             "customers",
             labels.ENTITY_PLURAL["customer"],
             (
@@ -1007,7 +1097,7 @@ def visible_specs(principal: Principal) -> list[ListSpec]:
     """Suppliers never see the customer master; dealers do not see supplier invoices."""
     hidden: set[str] = set()
     if principal.is_supplier:
-        hidden |= {"customers", "contacts", "activities", "opportunities", "deals"}
+        hidden |= {"customers", "contacts", "activities", "opportunities", "deals", "leads"}
     elif not principal.is_owner:
         hidden |= {"invoices"}
     return [spec for name, spec in SPECS.items() if name not in hidden]

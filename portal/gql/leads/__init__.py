@@ -1,0 +1,1 @@
+"""Leads and their distribution to dealers (issue #18.2)."""
