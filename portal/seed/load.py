@@ -41,14 +41,14 @@ def load_demo(
         insert = _INSERTS.get(conn.dialect.name)
         if insert is None:
             raise ValueError(f"the demo seed writes to PostgreSQL or SQLite, not {conn.dialect.name}")
-        if conn.dialect.name == "postgresql":
-            # A batch's commit need not wait for its WAL to reach the disk: a crash loses at most the
-            # last batches, and a half-seeded database is seeded again anyway (see above).
-            conn.exec_driver_sql("SET synchronous_commit TO off")
-            conn.commit()
+        # On PostgreSQL a batch's commit need not wait for its WAL to reach the disk: a crash loses
+        # at most the last batches, and a half-seeded database is seeded again anyway (see above).
+        relaxed = conn.dialect.name == "postgresql"
 
         def write(batch: Batch) -> None:
             with conn.begin():  # begun explicitly: COPY goes past the Connection, its commit must not
+                if relaxed:
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO off")
                 for table, rows in batch:
                     insert(conn, table, rows)
             advance(batch)
