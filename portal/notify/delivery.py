@@ -15,7 +15,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from portal.models import Notification
-from portal.notify.notices import Notice
+from portal.notify.notice import Notice
 from portal.notify.recipients import Directory
 from portal.notify.rules import Email
 

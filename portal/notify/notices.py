@@ -7,8 +7,6 @@ when written; the rows say what is true now (numbers, parties)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +21,6 @@ from portal.models import (
     Event,
     GoodsReceipt,
     Invoice,
-    Lead,
     MatchStatus,
     Opportunity,
     Order,
@@ -31,12 +28,19 @@ from portal.models import (
     Shipment,
     Task,
 )
+from portal.notify.notice import OWNER_CASE_STAFF, OWNER_ORDER_STAFF, Notice, is_int
 from portal.notify.rules import Kind
+from portal.notify.sales_notices import (
+    DEAL_EVENTS,
+    LEAD_EVENTS,
+    OPPORTUNITY_EVENTS,
+    deal_notices,
+    lead_notices,
+    opportunity_notices,
+)
 
 ID_CHUNK = 1000  # ids per IN (...) of a lookup or an access check
 
-OWNER_ORDER_STAFF = frozenset({"admin", "sales"})
-OWNER_CASE_STAFF = frozenset({"admin", "support"})
 STATUS_EVENTS = {f"case.{status.value}" for status in CaseStatus}
 # The invoice workflow's events: (kind, told to the supplier; else to the owner's order staff).
 INVOICE_EVENTS: dict[str, tuple[Kind, bool]] = {
@@ -47,26 +51,6 @@ INVOICE_EVENTS: dict[str, tuple[Kind, bool]] = {
     "invoice.dispute_answered": (Kind.INVOICE_DISPUTE_ANSWERED, False),
     "invoice.credited": (Kind.CREDIT_NOTE_RECEIVED, False),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One thing to tell: its kind, what it links to, what a recipient must be able to read, who
-    the candidates are, and its key (an event, or a scheduler's occasion)."""
-
-    kind: Kind
-    entity: str
-    entity_id: int
-    check: tuple[type[Any], int] | None  # None: only ``users`` (their own export)
-    payload: dict[str, Any] = field(default_factory=dict)
-    event_id: int | None = None
-    occasion: str | None = None
-    actor_user_id: int | None = None
-    orgs: tuple[int | None, ...] = ()  # external organizations (and those above them) concerned
-    owner_roles: frozenset[str] = frozenset()  # the owner's staff of these roles
-    admins_only: bool = False  # of ``orgs``, only admins (and the owner's admins, for the owner)
-    users: tuple[int | None, ...] = ()  # these users themselves
-    starts_at: datetime | None = None  # a reminder: due at starts_at minus the user's lead time
 
 
 # --- the events that notify ----------------------------------------------------------------------
@@ -123,10 +107,6 @@ class Lookup:
         )
 
 
-def _int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _rows(session: Session, model: type[Any], ids: set[int], *columns: Any) -> dict[int, Any]:
     found: dict[int, Any] = {}
     wanted = sorted(ids)
@@ -162,7 +142,7 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
     if kind in ("order.changed", "order.cancelled"):
         # The supplier the order is routed to: it must confirm the changed lines (issue #17).
         supplier = p.get("supplier_id")
-        if not _int(supplier):
+        if not is_int(supplier):
             return []
         rule = Kind.ORDER_CHANGED if kind == "order.changed" else Kind.ORDER_CANCELLED
         return [
@@ -220,7 +200,7 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
         return [Notice(rule, "invoice", invoice.id, (Invoice, invoice.id), shown, **who, **base)]
     if kind in {"case.routed", "case.opened"}:
         case = lookup.cases.get(event.entity_id)
-        routed_to = p.get("routed_to_id") if _int(p.get("routed_to_id")) else None
+        routed_to = p.get("routed_to_id") if is_int(p.get("routed_to_id")) else None
         if case is None or (routed_to is None and kind == "case.routed"):
             return []
         routed_to = routed_to if routed_to is not None else case.routed_to_id
@@ -236,7 +216,7 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
             return []
         orgs = (case.routed_to_id, case.opened_by_org_id)
         if kind == "case.commented":
-            if not _int(p.get("comment_id")):
+            if not is_int(p.get("comment_id")):
                 return []
             # Checked on the comment: an internal comment is readable by the owner's staff only.
             return [
@@ -250,18 +230,18 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
         ]  # fmt: skip
     if kind == "customer.shared":
         customer = lookup.customers.get(event.entity_id)
-        if customer is None or not _int(p.get("organization_id")):
+        if customer is None or not is_int(p.get("organization_id")):
             return []
         return [
             Notice(Kind.CUSTOMER_SHARED, "customer", customer.id, (Customer, customer.id),
                    {"number": customer.number}, orgs=(p["organization_id"],), **base)
         ]  # fmt: skip
     if kind in OPPORTUNITY_EVENTS:
-        return _opportunity_notices(event, lookup, base)
+        return opportunity_notices(event, lookup, base)
     if kind in DEAL_EVENTS:
-        return _deal_notices(event, lookup, base)
+        return deal_notices(event, lookup, base)
     if kind in LEAD_EVENTS:
-        return _lead_notices(event, base)
+        return lead_notices(event, base)
     if kind == "webhook.disabled":
         org_id = p.get("organization_id", event.actor_org_id)
         if not isinstance(org_id, int):
@@ -272,7 +252,7 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
                    orgs=(org_id,), admins_only=True, **base)
         ]  # fmt: skip
     if kind == "task.assigned":
-        if not _int(p.get("assignee_id")) or p["assignee_id"] == event.actor_user_id:
+        if not is_int(p.get("assignee_id")) or p["assignee_id"] == event.actor_user_id:
             return []
         return [
             Notice(Kind.TASK_ASSIGNED, "task", event.entity_id, (Task, event.entity_id),
@@ -280,120 +260,13 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
         ]  # fmt: skip
     if kind in {"export.finished", "export.failed"}:
         requester = p.get("user_id", event.actor_user_id)
-        if not _int(requester):
+        if not is_int(requester):
             return []
         rule = Kind.EXPORT_FINISHED if kind == "export.finished" else Kind.EXPORT_FAILED
         shown = {k: v for k, v in p.items() if k in {"url", "name", "list"} and isinstance(v, str)}
         return [Notice(rule, "export", event.entity_id, None, shown, event_id=event.id, users=(requester,))]
     return []
 
-
-def _opportunity_notices(event: Event, lookup: Lookup, base: dict[str, Any]) -> list[Notice]:
-    """The user an opportunity is given to (not the one who gave it): once per event that gave it;
-    a won opportunity: its dealer and the owner's sales staff."""
-    opportunity = lookup.opportunities.get(event.entity_id)
-    if opportunity is None:
-        return []
-    shown = {"number": opportunity.number}
-    if event.kind == "opportunity.won":
-        order = event.payload.get("order_number")
-        return [
-            Notice(Kind.OPPORTUNITY_WON, "opportunity", opportunity.id, (Opportunity, opportunity.id),
-                   {**shown, "order": order if isinstance(order, str) else "?"},
-                   orgs=(opportunity.dealer_id,), owner_roles=OWNER_ORDER_STAFF, **base)
-        ]  # fmt: skip
-    owner = event.payload.get("owner_user_id")  # whom this event gave it to (it may have moved on since)
-    if not _int(owner) or owner == event.actor_user_id:
-        return []
-    return [
-        Notice(Kind.OPPORTUNITY_ASSIGNED, "opportunity", opportunity.id, (Opportunity, opportunity.id),
-               shown, users=(owner,), **base)
-    ]  # fmt: skip
-
-
-OPPORTUNITY_EVENTS = frozenset({"opportunity.created", "opportunity.assigned", "opportunity.won"})
-
-
-def _deal_notices(event: Event, lookup: Lookup, base: dict[str, Any]) -> list[Notice]:
-    """A new registration: the owner's sales staff; a decision and an expiry: the registering dealer
-    (and the organizations above it)."""
-    registration = lookup.registrations.get(event.entity_id)
-    if registration is None:
-        return []
-    check = (DealRegistration, registration.id)
-    shown = {"number": registration.number}
-    if event.kind == "deal_registration.submitted":
-        return [
-            Notice(Kind.DEAL_REGISTRATION_SUBMITTED, "deal_registration", registration.id, check,
-                   {**shown, "prospect": registration.prospect_name}, owner_roles=OWNER_ORDER_STAFF, **base)
-        ]  # fmt: skip
-    if event.kind == "deal_registration.expired":
-        return [
-            Notice(Kind.DEAL_REGISTRATION_EXPIRED, "deal_registration", registration.id, check, shown,
-                   orgs=(registration.dealer_id,), **base)
-        ]  # fmt: skip
-    status = event.kind.removeprefix("deal_registration.")
-    return [
-        Notice(Kind.DEAL_REGISTRATION_DECIDED, "deal_registration", registration.id, check,
-               {**shown, "status": status}, orgs=(registration.dealer_id,), **base)
-    ]  # fmt: skip
-
-
-def _lead_notices(event: Event, base: dict[str, Any]) -> list[Notice]:
-    """A lead offered: the dealer's users (while it is still offered to them). Declined: marketing
-    (the owner's sales staff and admins). Expired: the dealer that let it pass (told on its own
-    organization: the lead is no longer its to see) and marketing."""
-    p = event.payload
-    dealer = p.get("dealer_id") if _int(p.get("dealer_id")) else None
-    shown: dict[str, Any] = {"number": p.get("number") if isinstance(p.get("number"), str) else "?"}
-    lead = (Lead, event.entity_id)
-    if event.kind == "lead.offered":
-        if dealer is None:
-            return []
-        return [Notice(Kind.LEAD_OFFERED, "lead", event.entity_id, lead, shown, orgs=(dealer,), **base)]
-    if event.kind == "lead.declined":
-        reason = p.get("reason")
-        shown["reason"] = reason[:200] if isinstance(reason, str) else ""
-        return [
-            Notice(
-                Kind.LEAD_DECLINED,
-                "lead",
-                event.entity_id,
-                lead,
-                shown,
-                owner_roles=OWNER_ORDER_STAFF,
-                **base,
-            )
-        ]
-    notices = [
-        Notice(Kind.LEAD_EXPIRED, "lead", event.entity_id, lead, shown, owner_roles=OWNER_ORDER_STAFF, **base)
-    ]
-    if dealer is not None:
-        notices.append(
-            Notice(
-                Kind.LEAD_EXPIRED,
-                "leads",
-                event.entity_id,
-                (Organization, dealer),
-                shown,
-                orgs=(dealer,),
-                **base,
-            )
-        )
-    return notices
-
-
-LEAD_EVENTS = frozenset({"lead.offered", "lead.declined", "lead.expired"})
-
-
-DEAL_EVENTS = frozenset(
-    {
-        "deal_registration.submitted",
-        "deal_registration.approved",
-        "deal_registration.rejected",
-        "deal_registration.expired",
-    }
-)
 
 NOTIFYING_EVENTS = (
     set(INVOICE_EVENTS)

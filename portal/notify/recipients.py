@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.access import Principal, rule_for, standing_user
 from portal.models import NotificationPreference, Organization, OrgKind, User
-from portal.notify.notices import ID_CHUNK, Notice
+from portal.notify.notice import Notice
+from portal.notify.notices import ID_CHUNK
 from portal.notify.rules import RULE_OF, Choice, Email, Kind
 
 

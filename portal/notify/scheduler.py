@@ -42,7 +42,7 @@ from portal.models import (
     Task,
 )
 from portal.notify.delivery import deliver
-from portal.notify.notices import OWNER_CASE_STAFF, OWNER_ORDER_STAFF, Notice
+from portal.notify.notice import OWNER_CASE_STAFF, OWNER_ORDER_STAFF, Notice
 from portal.notify.rules import LEAD_CHOICES, Kind
 from portal.orders.queries import late_conditions
 
