@@ -25,7 +25,7 @@ requests (after two warm-up requests) of each:
 - a search with hits (a word of an order's delivery name) and one without (``?q=zzqxv``);
 - the late filter (``/orders?delivery=late``);
 - the sales side for the owner and the dealer: the pipeline board (``/pipeline``: its column heads
-  and forecast), the opportunities and the customers list, page 1;
+  and forecast), the opportunities, customers, leads and deal registrations lists, page 1;
 - ``PullOrders`` as in docs/api.md (graphql/operations/PullOrders.graphql, the supplier's token);
 - the dealer's change feed (graphql/operations/SyncChanges.graphql) from a recent cursor (1,000
   events before the newest);
@@ -315,6 +315,8 @@ def cases() -> list[tuple[str, str, Request]]:
         found.append(("pipeline board", role, _page("/pipeline", rows_of="opportunities")))
         found.append(("opportunities page 1", role, _page("/opportunities", rows_of="opportunities")))
         found.append(("customers page 1", role, _page("/customers", rows_of="customers")))
+        found.append(("leads page 1", role, _page("/leads", rows_of="leads")))
+        found.append(("deal registrations page 1", role, _page("/deals", rows_of="deals")))
     found.append(
         ("PullOrders", "supplier", _graphql("PullOrders", lambda f: {}, lambda d: d["orders"]["edges"]))
     )
