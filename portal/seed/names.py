@@ -380,4 +380,4 @@ INSTITUTIONS_DE = [
     ("{surname} Facility Management GmbH", "{surname}-fm"),
 ]
 POSITIONS_DE = ["Einkauf", "Geschäftsführung", "Technik", "Kundendienst", "Bauleitung", "Buchhaltung"]
-POSITIONS_EN = ["Buyer", "Managing Director", "Service Manager", "Site Manager"]
+POSITIONS_EN = ["Purchasing Manager", "Managing Director", "Service Manager", "Site Manager"]
