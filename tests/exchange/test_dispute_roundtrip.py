@@ -249,7 +249,7 @@ def test_an_answer_to_an_invoice_that_is_not_disputed_is_refused_with_the_reason
 def test_a_decision_reaches_only_the_invoices_supplier(
     factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    partner, bill = scene(factory, tmp_path / "a", "edifact")
+    partner, _ = scene(factory, tmp_path / "a", "edifact")
     s = partner.scene
     with s.uow() as uow:
         other = uow.session.get_one(Organization, s.orgs["supplier-b"].id)
