@@ -33,31 +33,33 @@ _DOC_STATUS = {
 }
 _FROM_DOC_STATUS = {code: status for status, code in _DOC_STATUS.items()}
 _FTX_PER_GROUP = 9
-_FTX_ROOM = {"D96A": 5 * 70, "D01B": 5 * 512}
+_FTX_LINE = {"D96A": 70, "D01B": 512}  # 4440 an..70 / an..512, five to an FTX
 _INVOICE_ERROR = "9"  # UNTDID 4465: invoice not in accordance with the order
 
 
-def _pieces(reason: str, size: int) -> list[str]:
-    """The reason in pieces of at most ``size`` characters cut at blanks (one FTX each; the decoder
-    joins them with one blank), at most the nine FTX the AJT group holds: a longer reason is cut."""
-    out: list[str] = []
+def _pieces(reason: str, size: int) -> list[tuple[str, ...]]:
+    """The reason as FTX C108 texts: lines of at most ``size`` characters cut at blanks (the decoder
+    joins them with one blank), five to an FTX, at most the nine FTX the AJT group holds (a longer
+    reason is cut there). A word longer than a line is cut too."""
+    lines: list[str] = []
     line = ""
     for word in text(reason).split():
-        while len(word) > size:  # a word longer than a whole FTX: cut it
+        while len(word) > size:
             if line:
-                out.append(line)
+                lines.append(line)
                 line = ""
-            out.append(word[:size])
+            lines.append(word[:size])
             word = word[size:]
         candidate = f"{line} {word}" if line else word
         if len(candidate) <= size:
             line = candidate
         else:
-            out.append(line)
+            lines.append(line)
             line = word
     if line:
-        out.append(line)
-    return out[:_FTX_PER_GROUP]
+        lines.append(line)
+    groups = [tuple(lines[i : i + 5]) for i in range(0, len(lines), 5)]
+    return groups[:_FTX_PER_GROUP]
 
 
 def encode_comdis(doc: InvoiceResponse, version: str) -> list[Segment]:
@@ -77,7 +79,7 @@ def encode_comdis(doc: InvoiceResponse, version: str) -> list[Segment]:
     if doc.invoice_date is not None:
         out.append(dtm("137", doc.invoice_date))
     if doc.reason:
-        pieces = _pieces(doc.reason, _FTX_ROOM.get(version, _FTX_ROOM["D96A"]))
+        pieces = _pieces(doc.reason, _FTX_LINE.get(version, _FTX_LINE["D96A"]))
         if pieces:
             out.append(("AJT", _INVOICE_ERROR))
             out.extend(("FTX", "ACE", "", "", piece) for piece in pieces)
