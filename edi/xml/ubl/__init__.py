@@ -59,7 +59,6 @@ from edi.xml.ubl.order_response import (
 __all__ = ["DECODERS", "EN16931_CUSTOMIZATION", "XRECHNUNG_CUSTOMIZATION", "decode", "encode"]
 
 
-
 def _decode_response(root: etree._Element) -> Document:
     """A Peppol Invoice Response by its CustomizationID; any other ApplicationResponse is a message
     level response."""
@@ -79,7 +78,6 @@ DECODERS: dict[str, Callable[[etree._Element], Document]] = {
     "CreditNote": decode_invoice,
     "ApplicationResponse": _decode_response,
 }
-
 
 
 def decode(root: etree._Element) -> Document:
