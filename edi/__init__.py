@@ -11,8 +11,9 @@ The public surface::
     edi.encode_acknowledgement(decoded, ack, envelope) -> bytes | None
     edi.check_elements(data) -> list[EdiError]                      # EDIFACT/X12 element lengths
 
-Formats: ``edifact`` (ORDERS, ORDCHG, ORDRSP, DESADV, INVOIC, CONTRL, APERAK), ``x12`` (850, 860,
-855, 856, 810, 997, 999, TA1), ``ubl`` and ``cii`` (UBL 2.1 / Peppol BIS 3, XRechnung, EN 16931), ``zugferd``
+Formats: ``edifact`` (ORDERS, ORDCHG, ORDRSP, DESADV, INVOIC, REMADV, RECADV, COMDIS, CONTRL, APERAK),
+``x12`` (850, 860, 855, 856, 810, 820, 861, 824, 997, 999, TA1), ``ubl`` and ``cii`` (UBL 2.1 / Peppol
+BIS 3 with the Invoice Response, XRechnung, EN 16931), ``zugferd``
 (Factur-X / ZUGFeRD PDFs, read), ``opentrans`` (openTRANS 2.1). Each format package (``edi.edifact``,
 ``edi.x12``, ``edi.xml``) has its own, richer API. The documents are in :mod:`edi.documents`, the
 errors in :mod:`edi.errors`.

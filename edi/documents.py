@@ -49,6 +49,8 @@ __all__ = [
     "Envelope",
     "Invoice",
     "InvoiceLine",
+    "InvoiceResponse",
+    "InvoiceResponseStatus",
     "LineStatus",
     "Message",
     "MessageAck",
@@ -514,6 +516,42 @@ class ReceivingAdvice:
     despatch_number: str | None = None
 
 
+class InvoiceResponseStatus(enum.StrEnum):
+    """The buyer's decision on an invoice, as UNCL 4343 response codes (Peppol Invoice Response):
+    AB received, IP in process, UQ under query (disputed), CA conditionally accepted, RE rejected,
+    AP approved, PD paid."""
+
+    ACKNOWLEDGED = "AB"
+    IN_PROCESS = "IP"
+    UNDER_QUERY = "UQ"
+    CONDITIONALLY_ACCEPTED = "CA"
+    REJECTED = "RE"
+    APPROVED = "AP"
+    PAID = "PD"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceResponse:
+    """What the buyer decided about one invoice (Peppol Invoice Response, EDIFACT COMDIS, X12 824),
+    or the seller's answer to a dispute in the same message. ``number`` is the response's own
+    reference, ``invoice_number`` / ``invoice_date`` / ``invoice_type`` (UNTDID 1001) name the
+    invoice, ``reason`` is the text the other side reads. ``reason_code`` and ``action_code`` are
+    the Peppol clarification codes (OPStatusReason: REF, PRI, QTY, ..., OTH; OPStatusAction: NOA,
+    PIN, NIN, CNF, CNP, CNA, OTH): only UBL carries them."""
+
+    number: str
+    issue_date: date
+    status: InvoiceResponseStatus
+    invoice_number: str
+    buyer: Party
+    seller: Party
+    invoice_date: date | None = None
+    invoice_type: str = "380"
+    reason: str | None = None
+    reason_code: str | None = None
+    action_code: str | None = None
+
+
 class AckStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
@@ -569,6 +607,7 @@ Document: TypeAlias = (
     | Invoice
     | RemittanceAdvice
     | ReceivingAdvice
+    | InvoiceResponse
     | Acknowledgement
 )
 

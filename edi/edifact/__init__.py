@@ -4,7 +4,7 @@ A pipeline of typed stages::
 
     service characters (UNA, UNB S001)  ->  tokenizer (bytes -> Segment tuples, streaming)
     ->  envelope (UNB/UNG/UNH..UNT/UNE/UNZ, control counts)  ->  mapping (ORDERS, ORDCHG, ORDRSP,
-    DESADV, INVOIC, REMADV, APERAK, CONTRL <-> edi.documents)
+    DESADV, INVOIC, REMADV, RECADV, COMDIS, APERAK, CONTRL <-> edi.documents)
 
 and back: documents -> segments -> :func:`serialize_segments` -> bytes.
 

@@ -9,6 +9,7 @@ from typing import BinaryIO
 from edi._construct import new_message
 from edi.documents import Document, Envelope, Message
 from edi.edifact._ack import decode_aperak, decode_contrl
+from edi.edifact._comdis import decode_comdis
 from edi.edifact._desadv import decode_desadv
 from edi.edifact._envelope import Interchange, RawMessage, comp, elem, read_messages
 from edi.edifact._invoic import decode_invoic
@@ -30,6 +31,7 @@ DECODERS: dict[str, Callable[[Ctx], Document]] = {
     "INVOIC": decode_invoic,
     "REMADV": decode_remadv,
     "RECADV": decode_recadv,
+    "COMDIS": decode_comdis,
     "APERAK": decode_aperak,
     "CONTRL": decode_contrl,
 }

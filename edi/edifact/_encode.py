@@ -15,6 +15,7 @@ from edi.documents import (
     Document,
     Envelope,
     Invoice,
+    InvoiceResponse,
     MessageAck,
     OrderChange,
     OrderResponse,
@@ -24,6 +25,7 @@ from edi.documents import (
     RemittanceAdvice,
 )
 from edi.edifact._ack import encode_aperak, encode_contrl
+from edi.edifact._comdis import encode_comdis
 from edi.edifact._decode import DecodeResult
 from edi.edifact._desadv import encode_desadv
 from edi.edifact._invoic import encode_invoic
@@ -50,6 +52,7 @@ ASSOCIATIONS = {
         "INVOIC": "EAN008",
         "REMADV": "EAN002",
         "RECADV": "EAN003",
+        "COMDIS": "EAN001",
     },
     "D01B": {
         "ORDERS": "EAN010",
@@ -59,6 +62,7 @@ ASSOCIATIONS = {
         "INVOIC": "EAN011",
         "REMADV": "EAN003",
         "RECADV": "EAN004",
+        "COMDIS": "EAN002",
     },
 }
 
@@ -80,6 +84,8 @@ def _kind(doc: Document) -> tuple[str, _Encoder]:
         return "REMADV", encode_remadv
     if isinstance(doc, ReceivingAdvice):
         return "RECADV", encode_recadv
+    if isinstance(doc, InvoiceResponse):
+        return "COMDIS", encode_comdis
     if isinstance(doc, Acknowledgement):
         return ("CONTRL", encode_contrl) if doc.kind == "syntax" else ("APERAK", encode_aperak)
     raise UnsupportedError(f"{type(doc).__name__} cannot be written as EDIFACT")

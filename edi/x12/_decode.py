@@ -14,6 +14,7 @@ from edi.errors import EdiError, EdiSyntaxError, MappingError, Position, Unsuppo
 from edi.x12._envelope import RawSet, RawTA1, read_sets
 from edi.x12._map810 import decode_810
 from edi.x12._map820 import decode_820
+from edi.x12._map824 import decode_824
 from edi.x12._map850 import decode_850
 from edi.x12._map855 import decode_855
 from edi.x12._map856 import decode_856
@@ -34,6 +35,7 @@ _MAPPERS: dict[str, Mapper] = {
     "860": decode_860,
     "810": decode_810,
     "820": decode_820,
+    "824": decode_824,
     "861": decode_861,
 }
 
@@ -99,7 +101,7 @@ def _message(raw: RawSet, strict: bool) -> Message:
     if mapper is None:
         error = UnsupportedError(
             f"transaction set {raw.set_id} is not supported"
-            " (850, 855, 856, 860, 810, 820, 861, 997 and 999 are)",
+            " (850, 855, 856, 860, 810, 820, 824, 861, 997 and 999 are)",
             position=Position(segment_index=raw.first_index, segment_tag="ST", element=1),
             code="1",
         )

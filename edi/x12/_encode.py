@@ -13,6 +13,7 @@ from edi.documents import (
     Document,
     Envelope,
     Invoice,
+    InvoiceResponse,
     OrderChange,
     OrderResponse,
     PurchaseOrder,
@@ -23,7 +24,7 @@ from edi.errors import EncodeError, Position
 from edi.x12._lengths import check_segment
 from edi.x12._map810 import encode_810
 from edi.x12._map820 import encode_820
-from edi.x12._map824 import encode_824
+from edi.x12._map824 import encode_824, encode_invoice_response
 from edi.x12._map850 import encode_850
 from edi.x12._map855 import encode_855
 from edi.x12._map856 import encode_856
@@ -45,6 +46,7 @@ _SETS: dict[type, tuple[str, Callable[[Any, Writer], None]]] = {
     Invoice: ("810", encode_810),
     RemittanceAdvice: ("820", encode_820),
     ReceivingAdvice: ("861", encode_861),
+    InvoiceResponse: ("824", encode_invoice_response),
 }
 _IMPLEMENTATION_999 = "005010X231"
 
@@ -70,7 +72,7 @@ def encode(
     separators: Separators | None = None,
 ) -> bytes:
     """Write ``documents`` as one X12 interchange: ISA, one GS..GE group per functional identifier
-    (PO 850, PC 860, PR 855, SH 856, IN 810, RA 820, RC 861, FA 997/999) in order of first
+    (PO 850, PC 860, PR 855, SH 856, IN 810, RA 820, RC 861, AG 824, FA 997/999) in order of first
     appearance, one ST..SE per document, IEA.
 
     Control numbers come from ``envelope``: ISA13 is ``control_reference`` zero-padded to 9 digits;
@@ -100,6 +102,7 @@ def encode(
             | Invoice
             | RemittanceAdvice
             | ReceivingAdvice
+            | InvoiceResponse
             | Acknowledgement,
         )
         else documents

@@ -22,6 +22,7 @@ from portal.models import (
     GoodsReceipt,
     GoodsReceiptLine,
     Invoice,
+    InvoiceMessage,
     InvoicePayment,
     LineResponse,
     Order,
@@ -32,6 +33,7 @@ from portal.models import (
     ReceiptReason,
     Shipment,
 )
+from portal.models.base import utcnow
 from portal.orders import changes, fulfilment, receiving
 from portal.orders import service as orders
 
@@ -355,6 +357,8 @@ def apply_document(
         return _apply_order_change(uow, principal, document)
     if isinstance(document, doc.ReceivingAdvice):
         return _receipt(uow, principal, document)
+    if isinstance(document, doc.InvoiceResponse):
+        return _answer(uow, principal, document)
     kind = type(document).__name__
     raise InvalidInput("document", f"a {kind} is not accepted from your organization")
 
@@ -554,3 +558,58 @@ def order_for_outbound(
     ids = {line.product_id for line in order.lines if line.product_id is not None}
     products = {p.id: p for p in uow.session.scalars(select(Product).where(Product.id.in_(ids)))}
     return order, products
+
+
+# The buyer's decisions on an invoice that go back to an EDI supplier (issue #17.4), as response codes.
+DECISIONS = {
+    "invoice.approved": doc.InvoiceResponseStatus.APPROVED,
+    "invoice.disputed": doc.InvoiceResponseStatus.UNDER_QUERY,
+    "invoice.rejected": doc.InvoiceResponseStatus.REJECTED,
+    "invoice.paid": doc.InvoiceResponseStatus.PAID,
+}
+# Peppol clarification and action codes: a dispute asks for information (or a credit note), a
+# rejection for a new invoice (the rejected one's quantities are billable again).
+_CLARIFY = {
+    doc.InvoiceResponseStatus.UNDER_QUERY: ("OTH", "PIN"),
+    doc.InvoiceResponseStatus.REJECTED: ("OTH", "NIN"),
+}
+
+
+def invoice_response(
+    uow: UnitOfWork, principal: Principal, invoice_id: int, kind: str, message_id: int | None, number: str
+) -> tuple[doc.InvoiceResponse, Invoice]:
+    """The buyer's decision ``kind`` (an ``invoice.*`` event) on one invoice, with the reason the
+    reviewer wrote (the dispute or rejection message ``message_id``), numbered ``number``."""
+    invoice = get_visible(uow.session, principal, Invoice, invoice_id)
+    status = DECISIONS[kind]
+    reason = None
+    if message_id is not None:
+        message = get_visible(uow.session, principal, InvoiceMessage, message_id)
+        reason = message.body if message.invoice_id == invoice.id else None
+    owner = uow.session.scalars(select(Organization).where(Organization.kind == OrgKind.OWNER)).first()
+    supplier = uow.session.get_one(Organization, invoice.supplier_id)
+    assert owner is not None
+    codes = _CLARIFY.get(status, (None, None))
+    response = doc.InvoiceResponse(
+        number=number,
+        issue_date=utcnow().date(),
+        status=status,
+        invoice_number=invoice.number,
+        buyer=_party(owner),
+        seller=_party(supplier),
+        invoice_date=invoice.issue_date,
+        reason=reason,
+        reason_code=codes[0],
+        action_code=codes[1],
+    )
+    return response, invoice
+
+
+def _answer(uow: UnitOfWork, principal: Principal, document: doc.InvoiceResponse) -> list[Link]:
+    """A supplier's system answers a dispute in the dispute's own message (COMDIS, 824 or Invoice
+    Response back): its text becomes the supplier's answer in the invoice's thread."""
+    invoice = invoicing.find_invoice(uow, principal, document.invoice_number)
+    text = document.reason or f"{document.number}: {document.status.name.lower().replace('_', ' ')}"
+    text = text[: invoicing.MAX_MESSAGE]
+    invoicing.answer_dispute(uow=uow, principal=principal, invoice_id=invoice.id, message=text)
+    return [("invoice", invoice.id)]

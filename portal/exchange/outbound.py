@@ -26,7 +26,9 @@ from portal.errors import NotFound
 from portal.exchange import contents, failures
 from portal.exchange.faults import checkpoint
 from portal.exchange.mapping import (
+    DECISIONS,
     Link,
+    invoice_response,
     order_change,
     order_for_outbound,
     purchase_order,
@@ -76,6 +78,17 @@ REMITTANCE_TYPES = {"edifact": "REMADV", "x12": "820"}
 # (issue #17.3); UBL, CII and openTRANS have none.
 RECEIPT_EVENT = "goods_receipt.recorded"
 RECEIPT_TYPES = {"edifact": "RECADV", "x12": "861"}
+# The buyer's decisions on an invoice go back where the supplier's format has a message for them
+# (issue #17.4): UBL a Peppol Invoice Response for each (approved AP, disputed UQ, rejected RE,
+# fully paid PD); EDIFACT a COMDIS and X12 an 824 for a dispute or a rejection only (an approval
+# needs no answer there: the REMADV / 820 tells of the payment). CII and openTRANS have none.
+DECISION_EVENTS = frozenset(DECISIONS) - {REMITTANCE_EVENT}
+RESPONSE_TYPES = {"ubl": "InvoiceResponse", "edifact": "COMDIS", "x12": "824"}
+RESPONDED = {
+    "ubl": frozenset(DECISIONS),
+    "edifact": frozenset({"invoice.disputed", "invoice.rejected"}),
+    "x12": frozenset({"invoice.disputed", "invoice.rejected"}),
+}
 
 
 def _envelope(session: Session, profile: ExchangeProfile) -> doc.Envelope:
@@ -170,7 +183,7 @@ def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tupl
             session.scalars(
                 select(Event)
                 .where(
-                    Event.kind.in_((*OUTBOUND_EVENTS, REMITTANCE_EVENT, RECEIPT_EVENT)),
+                    Event.kind.in_((*OUTBOUND_EVENTS, REMITTANCE_EVENT, RECEIPT_EVENT, *DECISION_EVENTS)),
                     Event.id > max(cursor.value, after),
                     Event.occurred_at >= since,
                     Event.payload["supplier_id"].as_integer().in_(list(profiles)),
@@ -186,7 +199,11 @@ def _queue_batch(factory: sessionmaker[Session], batch: int, after: int) -> tupl
                 continue  # no exchange with this partner, or not yet when the event happened
             try:
                 with session.begin_nested():
-                    if event.kind == REMITTANCE_EVENT:
+                    if event.kind in DECISION_EVENTS or (
+                        event.kind == REMITTANCE_EVENT and profile.format not in REMITTANCE_TYPES
+                    ):
+                        done = _queue_invoice_response(uow, profile, event)
+                    elif event.kind == REMITTANCE_EVENT:
                         done = _queue_remittance(uow, profile, event)
                     elif event.kind == RECEIPT_EVENT:
                         done = _queue_receipt(uow, profile, event)
@@ -391,6 +408,63 @@ def _queue_receipt(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> E
     rec.state, rec.error = state, error
     session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=order_id))
     session.add(ExchangeLink(record_id=rec.id, entity="goods_receipt", entity_id=event.entity_id))
+    return rec
+
+
+def _latin1(text: str) -> str:
+    """Free text as EDIFACT's UNOC (Latin-1) carries it: the euro sign spelt out, other characters
+    outside Latin-1 as '?', so a reviewer's typed reason never keeps the message from leaving."""
+    return text.replace("€", "EUR").encode("latin-1", "replace").decode("latin-1")
+
+
+def _queue_invoice_response(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> ExchangeRecord | None:
+    """The buyer's decision on one invoice, in the supplier's format where it has a message for it."""
+    session = uow.session
+    message_type = RESPONSE_TYPES.get(profile.format)
+    source_key = f"event:{event.id}:{profile.organization_id}"
+    if (
+        message_type is None
+        or event.kind not in RESPONDED[profile.format]
+        or (event.kind == REMITTANCE_EVENT and not event.payload.get("fully_paid"))
+        or session.scalar(select(ExchangeRecord.id).where(ExchangeRecord.source_key == source_key))
+    ):
+        return None
+    message_id = event.payload.get("message_id")
+    owner = owner_principal(session)
+    try:
+        document, invoice = invoice_response(
+            uow,
+            owner,
+            event.entity_id,
+            event.kind,
+            message_id if isinstance(message_id, int) else None,
+            f"IR-{event.id}",
+        )
+    except NotFound:
+        return None
+    if invoice.supplier_id != profile.organization_id:
+        return None  # never another supplier's invoice
+    if profile.format == "edifact" and document.reason:
+        document = replace(document, reason=_latin1(document.reason))
+    envelope = _envelope(session, profile)
+    state, error = RecordState.QUEUED, None
+    try:
+        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
+    except EdiError as exc:  # a value the format cannot carry: visible in the ledger
+        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
+    rec = _new_record(
+        session,
+        profile,
+        data=data,
+        filename=f"{message_type}_{invoice.number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}",
+        fmt=profile.format,
+        message_type=message_type,
+        reference=envelope.control_reference,
+        source_key=source_key,
+        ack_hours=profile.ack_hours if profile.format in ("edifact", "x12") else None,
+    )
+    rec.state, rec.error = state, error
+    session.add(ExchangeLink(record_id=rec.id, entity="invoice", entity_id=invoice.id))
     return rec
 
 

@@ -264,10 +264,13 @@ class PartnerSimulator:
         if (
             "ack" in self.behaviour.steps
             and decoded.format in ("edifact", "x12")
-            # orders, the buyer's changes of them and remittance advice (the portal waits for their
-            # acknowledgement)
+            # orders, the buyer's changes of them, remittance advice and invoice disputes (the portal
+            # waits for their acknowledgement)
             and any(
-                isinstance(m.document, doc.PurchaseOrder | doc.OrderChange | doc.RemittanceAdvice)
+                isinstance(
+                    m.document,
+                    doc.PurchaseOrder | doc.OrderChange | doc.RemittanceAdvice | doc.InvoiceResponse,
+                )
                 for m in decoded.messages
             )
         ):

@@ -382,9 +382,19 @@ def answer_dispute(
     """The supplier's answer to a disputed invoice, with a credit note where it grants one."""
     invoice = load_invoice(uow, principal, invoice_id, for_update=True)
     may.require(principal, may.can_answer_invoice(principal, invoice), "answer invoice disputes")
-    body = _reason("message", message)
+    return _answer(uow, principal, invoice, _reason("message", message), credit, None)
+
+
+def _answer(
+    uow: UnitOfWork,
+    principal: Principal,
+    invoice: Invoice,
+    body: str,
+    credit: Credit | None,
+    exchange_record_id: int | None,
+) -> InvoiceMessage:
     _require_state(invoice, frozenset({InvoiceStatus.DISPUTED}), "answer")
-    note = _credit(uow, principal, invoice, credit, None) if credit is not None else None
+    note = _credit(uow, principal, invoice, credit, exchange_record_id) if credit is not None else None
     answer = _message(uow, principal, invoice, MessageKind.ANSWER, body)
     answer.credit_note_id = note.id if note is not None else None
     uow.flush()
@@ -410,7 +420,15 @@ def credit_from_exchange(
     credit: Credit,
     exchange_record_id: int | None,
 ) -> CreditNote:
-    """A credit note that arrived by EDI, matched to the supplier's invoice by its number."""
+    """A credit note that arrived by EDI, matched to the supplier's invoice by its number. On a
+    disputed invoice it is the supplier's answer to the dispute too (its reason, else its number and
+    amount, becomes the answer in the invoice's thread), as the portal's answer form with a credit."""
     invoice = find_invoice(uow, principal, invoice_number)
     may.require(principal, may.can_answer_invoice(principal, invoice), "issue credit notes")
+    if invoice.status is InvoiceStatus.DISPUTED:
+        body = validation.text("reason", credit.reason, max_length=MAX_MESSAGE, required=False) or (
+            f"{credit.number}: {credit.gross_total:.2f} {invoice.currency}"
+        )
+        answer = _answer(uow, principal, invoice, body, credit, exchange_record_id)
+        return uow.session.get_one(CreditNote, answer.credit_note_id)
     return _credit(uow, principal, invoice, credit, exchange_record_id)

@@ -9,7 +9,8 @@ OrderResponse          :class:`~edi.documents.OrderResponse`
 OrderResponseSimple    :class:`~edi.documents.OrderResponse` (read only)
 DespatchAdvice         :class:`~edi.documents.DespatchAdvice`
 Invoice, CreditNote    :class:`~edi.documents.Invoice`
-ApplicationResponse    :class:`~edi.documents.Acknowledgement`
+ApplicationResponse    :class:`~edi.documents.Acknowledgement` (a message level response)
+ApplicationResponse    :class:`~edi.documents.InvoiceResponse` (Peppol Invoice Response 3)
 =====================  ==========================================
 
 OrderCancellation, ReceiptAdvice and Catalogue are recognised but not mapped
@@ -27,11 +28,13 @@ from edi.documents import (
     DespatchAdvice,
     Document,
     Invoice,
+    InvoiceResponse,
     OrderChange,
     OrderResponse,
     PurchaseOrder,
 )
 from edi.errors import EncodeError, UnsupportedError
+from edi.xml.ubl._party import R
 from edi.xml.ubl.application_response import decode_application_response, encode_application_response
 from edi.xml.ubl.despatch import decode_despatch_advice, encode_despatch_advice
 from edi.xml.ubl.invoice import (
@@ -39,6 +42,11 @@ from edi.xml.ubl.invoice import (
     XRECHNUNG_CUSTOMIZATION,
     decode_invoice,
     encode_invoice,
+)
+from edi.xml.ubl.invoice_response import (
+    PEPPOL_INVOICE_RESPONSE,
+    decode_invoice_response,
+    encode_invoice_response,
 )
 from edi.xml.ubl.order import decode_order, encode_order
 from edi.xml.ubl.order_change import decode_order_change, encode_order_change
@@ -50,6 +58,16 @@ from edi.xml.ubl.order_response import (
 
 __all__ = ["DECODERS", "EN16931_CUSTOMIZATION", "XRECHNUNG_CUSTOMIZATION", "decode", "encode"]
 
+
+def _decode_response(root: etree._Element) -> Document:
+    """A Peppol Invoice Response by its CustomizationID; any other ApplicationResponse is a message
+    level response."""
+    customization = R.text(root, "cbc:CustomizationID") or ""
+    if customization.startswith(PEPPOL_INVOICE_RESPONSE[0]):
+        return decode_invoice_response(root)
+    return decode_application_response(root)
+
+
 DECODERS: dict[str, Callable[[etree._Element], Document]] = {
     "Order": decode_order,
     "OrderChange": decode_order_change,
@@ -58,7 +76,7 @@ DECODERS: dict[str, Callable[[etree._Element], Document]] = {
     "DespatchAdvice": decode_despatch_advice,
     "Invoice": decode_invoice,
     "CreditNote": decode_invoice,
-    "ApplicationResponse": decode_application_response,
+    "ApplicationResponse": _decode_response,
 }
 
 
@@ -90,4 +108,6 @@ def encode(document: Document, *, profile: str | None = None) -> bytes:
         return encode_despatch_advice(document)
     if isinstance(document, Acknowledgement):
         return encode_application_response(document)
+    if isinstance(document, InvoiceResponse):
+        return encode_invoice_response(document)
     raise EncodeError(f"{type(document).__name__} has no UBL mapping")
