@@ -7,6 +7,7 @@ Order lines are identified across formats by their line number (``OrderLine.line
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -154,6 +155,21 @@ def order_change(
         order_date=order.order_date,
         currency=order.currency,
         note=version.note,
+    )
+
+
+def reversed_cancellations(change: doc.OrderChange, order: Order) -> doc.OrderChange:
+    """``change`` with each cancelled line carrying the quantity it cancels (the line's ordered
+    quantity, which a cancellation leaves as it was): openTRANS cancels an item by reversing it."""
+    by_no = {str(line.line_no): line for line in order.lines}
+    return replace(
+        change,
+        lines=tuple(
+            replace(line, quantity=by_no[line.line_id].quantity_ordered)
+            if line.action is doc.ChangeAction.CANCELLED and line.line_id in by_no
+            else line
+            for line in change.lines
+        ),
     )
 
 
