@@ -452,7 +452,9 @@ def receiving_advice(
             supplier_article=None,
             buyer_article=by_id[c.order_line_id].sku,
             description=by_id[c.order_line_id].description,
-            reason=_REASON_CODES[c.reason] if c.reason else None,
+            # more counted than was shipped needs no reason in the portal (it is flagged); the
+            # supplier is told it was over-shipped (RECADV AC, 861 condition 03)
+            reason=_REASON_CODES[c.reason] if c.reason else "over" if c.excess_quantity > 0 else None,
             note=c.note,
         )
         for c in counted
