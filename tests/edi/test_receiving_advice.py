@@ -170,7 +170,9 @@ def test_each_reason_is_written_as_its_code(reason: str) -> None:
         ("x12", b"**01~", "12", "over"),  # quantity over - returned to supplier
     ],
 )
-def test_the_codes_of_before_and_the_neighbours_are_read(fmt: str, old: bytes, code: str, reason: str) -> None:
+def test_the_codes_of_before_and_the_neighbours_are_read(
+    fmt: str, old: bytes, code: str, reason: str
+) -> None:
     new = old.replace(b"AF" if fmt == "edifact" else b"01", code.encode())
     message = edi.decode_all(_replace(edi.encode(advice(), format=fmt, envelope=ENVELOPES[fmt]), old, new))
     assert (message.messages[0].error, message.messages[0].warnings) == (None, ())

@@ -288,7 +288,8 @@ def test_a_dealers_opentrans_system_changes_an_order_it_sold_and_a_foreign_one_i
         assert f"order {foreign.number}" in (inbound[1].error or "")
         assert contents.read_all(session, inbound[1].id) == raw
         # openTRANS has no acknowledgement: nothing is sent back, the ledger keeps the reason
-        assert session.scalars(
-            select(ExchangeRecord).where(ExchangeRecord.acknowledges_id.is_not(None))
-        ).all() == []
+        assert (
+            session.scalars(select(ExchangeRecord).where(ExchangeRecord.acknowledges_id.is_not(None))).all()
+            == []
+        )
     assert not (tmp_path / "in").exists() or list((tmp_path / "in").glob("*")) == []

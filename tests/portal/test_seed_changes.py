@@ -21,7 +21,6 @@ from portal.models import (
     Event,
     GoodsReceipt,
     LineResponse,
-    Order,
     OrderStatus,
     OrderVersion,
     ReceiptReason,
@@ -30,8 +29,8 @@ from portal.models import (
 from portal.orders.changes import list_versions
 from portal.orders.receiving import receipts_of_order
 from portal.orders.service import load_order
-from portal.seed import seed_demo
 from portal.seed import orders as seed_orders
+from portal.seed import seed_demo
 from portal.seed.changes import CHANGES, RECEIPTS
 from portal.seed.plan import plan_demo
 
@@ -55,7 +54,10 @@ def test_the_demo_has_buyer_changes_and_goods_receipts(tmp_path: Path) -> None:
             by_no = {line.line_no: line for line in order.lines}
             for entry in version.lines:  # the version is the order as it now stands
                 line = by_no[entry["line_no"]]
-                assert (Decimal(entry["quantity"]), entry["cancelled"]) == (line.quantity_ordered, line.cancelled)
+                assert (Decimal(entry["quantity"]), entry["cancelled"]) == (
+                    line.quantity_ordered,
+                    line.cancelled,
+                )
             first = by_no[version.changes[0]["line_no"]]
             assert Decimal(version.changes[0]["quantity"][1]) > Decimal(original.lines[0]["quantity"])
             assert first.response is LineResponse.PENDING and first.quantity_confirmed is None
@@ -90,9 +92,7 @@ def test_the_demo_has_buyer_changes_and_goods_receipts(tmp_path: Path) -> None:
 
 def _counts(scale: float) -> tuple[int, int, int]:
     plan = plan_demo(scale=scale, anchor=ANCHOR, password_hash="x")
-    kinds = Counter(
-        e["kind"] for t, rows in plan.tables.items() if t.name == "events" for e in rows
-    )
+    kinds = Counter(e["kind"] for t, rows in plan.tables.items() if t.name == "events" for e in rows)
     versions = sum(len(rows) for t, rows in plan.tables.items() if t.name == "order_versions")
     return versions, kinds["order.changed"], kinds["goods_receipt.recorded"]
 

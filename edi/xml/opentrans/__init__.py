@@ -24,8 +24,8 @@ Mapping ::
 Besides the XSD (which this codec does not run; see ``edi.xml.schemas``) the decoder checks content:
 every party IDREF names a declared PARTY, quantities are positive (ORDERRESPONSE: zero rejects a
 line; ORDERCHANGE: zero or negative cancels one), units are BMEcat/Rec 20 codes, GLNs and GTINs
-carry valid check digits, TOTAL_ITEM_NUM and the amounts add up, line ids are unique, a dispatch notification covers one order, and UDX fields
-keep the partner agreement (:class:`UdxRule`).
+carry valid check digits, TOTAL_ITEM_NUM and the amounts add up, line ids are unique, a dispatch
+notification covers one order, and UDX fields keep the partner agreement (:class:`UdxRule`).
 """
 
 from __future__ import annotations
@@ -93,10 +93,10 @@ def decode(data: bytes, *, udx_rules: Mapping[str, UdxRule] = DEFAULT_UDX_RULES)
 
     Raises :class:`~edi.errors.UnsafeXmlError` / :class:`~edi.errors.EdiSyntaxError` for bytes that
     are not safe, well-formed XML and :class:`~edi.errors.UnsupportedError` for XML that is not an
-    openTRANS 2.1 ORDER, ORDERCHANGE, ORDERRESPONSE, DISPATCHNOTIFICATION or INVOICE. A well-formed document whose
-    content cannot become a business document comes back as a :class:`Message` with ``error`` set to
-    the :class:`~edi.errors.MappingError` (with the element path and line) and the envelope as far as
-    the header could be read.
+    openTRANS 2.1 ORDER, ORDERCHANGE, ORDERRESPONSE, DISPATCHNOTIFICATION or INVOICE. A well-formed
+    document whose content cannot become a business document comes back as a :class:`Message` with
+    ``error`` set to the :class:`~edi.errors.MappingError` (with the element path and line) and the
+    envelope as far as the header could be read.
     """
     root = parse_xml(data)
     name = local_name(root)

@@ -140,7 +140,8 @@ def encode_order_change(change: OrderChange, envelope: Envelope | None) -> etree
         )
     if not change.lines:
         raise EncodeError(
-            f"order change {change.number!r} has no lines; openTRANS ORDERCHANGE needs at least one ORDER_ITEM"
+            f"order change {change.number!r} has no lines; "
+            "openTRANS ORDERCHANGE needs at least one ORDER_ITEM"
         )
     root = new_root("ORDERCHANGE")
     header = sub(root, "ORDERCHANGE_HEADER")

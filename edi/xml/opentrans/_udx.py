@@ -26,7 +26,15 @@ from lxml import etree
 from edi.errors import MappingError
 from edi.xml.opentrans._read import local_name, position_of, text_of
 
-__all__ = ["DEFAULT_UDX_RULES", "LINE_ACTION", "LINE_STATUS", "RESPONSE_STATUS", "UdxRule", "check_udx", "udx_value"]
+__all__ = [
+    "DEFAULT_UDX_RULES",
+    "LINE_ACTION",
+    "LINE_STATUS",
+    "RESPONSE_STATUS",
+    "UdxRule",
+    "check_udx",
+    "udx_value",
+]
 
 RESPONSE_STATUS = "UDX.ECRM.RESPONSE_STATUS"
 LINE_STATUS = "UDX.ECRM.LINE_STATUS"

@@ -156,9 +156,13 @@ def test_acknowledgements_have_no_opentrans_document() -> None:
             dataclasses.replace(ORDER, lines=()), "at least one ORDER_ITEM", id="order-without-lines"
         ),
         pytest.param(dataclasses.replace(RESPONSE, lines=()), "at least one", id="response-without-lines"),
-        pytest.param(dataclasses.replace(CHANGE, lines=()), "at least one ORDER_ITEM", id="change-without-lines"),
         pytest.param(
-            dataclasses.replace(CHANGE, sequence=None), "needs ORDERCHANGE_SEQUENCE_ID", id="change-no-sequence"
+            dataclasses.replace(CHANGE, lines=()), "at least one ORDER_ITEM", id="change-without-lines"
+        ),
+        pytest.param(
+            dataclasses.replace(CHANGE, sequence=None),
+            "needs ORDERCHANGE_SEQUENCE_ID",
+            id="change-no-sequence",
         ),
         pytest.param(
             dataclasses.replace(CHANGE, lines=(dataclasses.replace(CHANGE.lines[0], quantity=None),)),

@@ -248,5 +248,9 @@ def test_the_orderchange_sample_reverses_its_item() -> None:
     assert isinstance(change, OrderChange)
     assert (change.order_number, change.sequence, change.issue_date) == ("order-id-1", "1", date(2020, 1, 27))
     [line] = change.lines
-    assert (line.line_id, line.action, line.quantity) == ("line-item-id-1", ChangeAction.CANCELLED, Decimal(5))
+    assert (line.line_id, line.action, line.quantity) == (
+        "line-item-id-1",
+        ChangeAction.CANCELLED,
+        Decimal(5),
+    )
     assert line.supplier_article == "product-number-1"
