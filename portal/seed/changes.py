@@ -30,7 +30,7 @@ from portal.models import (
     VersionKind,
 )
 from portal.models.orders import LineFigures, derive_status
-from portal.seed.base import Plan, Row, event, local_time, weekday
+from portal.seed.base import Plan, Row, event, local_time, past_working_time, weekday
 
 CHANGES = 4  # orders the buyer changed after routing
 RECEIPTS = ("damaged", "short", "as_shipped", "as_shipped")  # the goods receipts, in this order
@@ -78,11 +78,13 @@ def plan_buyer_change(
     answered_at: datetime,
     now: datetime,
 ) -> None:
-    """The buyer changes the confirmed order ``order`` some hours after the supplier's answer: the
-    first line more and later, and, on orders with several lines, sometimes the last one cancelled."""
+    """The buyer changed the confirmed order ``order`` in the last working days (after the
+    supplier's answer): the first line more and later, and, on orders with several lines, sometimes
+    the last one cancelled. Recent, so the changed orders come last in "oldest change first"."""
     rng = random.Random(f"order-change:{order['number']}")
     counts["changed"] = counts.get("changed", 0) + 1
-    changed_at = min(now, answered_at + timedelta(hours=rng.randint(2, 30)))
+    lately = past_working_time(rng, now.date() - timedelta(days=rng.randint(0, 2)), now)
+    changed_at = min(now, max(lately, answered_at + timedelta(hours=1)))
     buyer = order["created_by_org_id"]
     before = _snapshot(lines)
     first = lines[0]
