@@ -260,3 +260,25 @@ def test_a_line_counted_over_what_was_shipped_is_told_as_over_shipped(
     advice = edi.decode_all(data).messages[0].document
     assert isinstance(advice, doc.ReceivingAdvice)
     assert [(x.quantity, x.reason) for x in advice.lines] == [(Decimal(12), "over")]
+
+
+@pytest.mark.parametrize("fmt", ["edifact", "x12"])
+def test_an_over_shipped_line_from_a_receiver_is_kept_as_counted_and_flagged(
+    factory: sessionmaker[Session], tmp_path: Path, fmt: str
+) -> None:
+    scene = dealer_scene(factory, tmp_path, fmt)
+    order = shipped(scene)
+    line = doc.ReceivingLine("1", Decimal(12), order_line_id="1", reason="over")  # AC / 03 on the wire
+    send(tmp_path, fmt, advice(order, line), "702")
+    run_once(factory)
+    [record] = inbound(factory)
+    assert record.state is RecordState.APPLIED, record.error
+    with factory() as session:
+        receipt = session.scalars(select(GoodsReceipt)).one()
+        row = session.scalars(select(GoodsReceiptLine)).one()
+    # the portal has no reason for it: the excess is flagged by counting
+    assert receipt.over_received and (row.quantity, row.excess_quantity, row.reason) == (
+        Decimal(12),
+        Decimal(2),
+        None,
+    )
