@@ -26,6 +26,7 @@ from portal.models import (
     InvoicePayment,
     LineResponse,
     Order,
+    OrderLine,
     OrderVersion,
     Organization,
     OrgKind,
@@ -527,9 +528,12 @@ def _apply_order_change(uow: UnitOfWork, principal: Principal, document: doc.Ord
     """A buyer's system changes an order it placed (the dealer that sold it): through the same
     service as the portal's change form. An order the sender does not have is NotFound."""
     order = _order_by_number(uow, principal, document.order_number)
+    by_no = {line.line_no: line for line in order.lines}
     line_changes: list[changes.LineChange] = []
     added: list[orders.NewOrderLine] = []
     for line in document.lines:
+        if line.action is not doc.ChangeAction.ADDED and _as_it_stands(line, by_no, order):
+            continue
         if line.action is doc.ChangeAction.ADDED:
             if line.quantity is None:
                 raise InvalidInput("quantity", f"added line {line.line_id} has no quantity")
@@ -559,6 +563,22 @@ def _apply_order_change(uow: UnitOfWork, principal: Principal, document: doc.Ord
         note=document.note,
     )
     return [("order", order.id)]
+
+
+def _as_it_stands(line: doc.OrderChangeLine, by_no: dict[int, OrderLine], order: Order) -> bool:
+    """A line the change repeats as the order has it (some openTRANS systems list the whole order
+    in an ORDERCHANGE; a cancelled line named again): left alone rather than refused as a change
+    that changes nothing."""
+    current = by_no.get(_line_no(order, line.line_id))
+    if current is None:
+        return False
+    if line.action is doc.ChangeAction.CANCELLED:
+        return current.cancelled
+    return (
+        not current.cancelled
+        and (line.quantity is None or line.quantity == current.quantity_ordered)
+        and (line.requested_date is None or line.requested_date == current.requested_date)
+    )
 
 
 def _product_id(uow: UnitOfWork, gtin: str) -> int | None:

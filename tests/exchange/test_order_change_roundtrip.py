@@ -248,6 +248,8 @@ def _orderchange(order_number: str) -> bytes:
         lines=(
             doc.OrderChangeLine("1", doc.ChangeAction.CHANGED, Decimal(7)),
             doc.OrderChangeLine("2", doc.ChangeAction.CANCELLED, Decimal(4)),
+            # the whole order listed, as some openTRANS systems send it: left as it stands
+            doc.OrderChangeLine("3", doc.ChangeAction.CHANGED, Decimal(2)),
         ),
         sequence="1",
     )
@@ -262,8 +264,8 @@ def test_a_dealers_opentrans_system_changes_an_order_it_sold_and_a_foreign_one_i
 ) -> None:
     scene = _dealer_profile(factory, tmp_path, "opentrans")
     customer = scene.customer(shared_with=("dealer-group", "dealer-other"))
-    mine = scene.order(customer, dealer="dealer-group", supplier="supplier-a", quantities=(10, 4))
-    foreign = scene.order(customer, dealer="dealer-other", supplier="supplier-a", quantities=(10, 4))
+    mine = scene.order(customer, dealer="dealer-group", supplier="supplier-a", quantities=(10, 4, 2))
+    foreign = scene.order(customer, dealer="dealer-other", supplier="supplier-a", quantities=(10, 4, 2))
     (tmp_path / "out").mkdir(parents=True, exist_ok=True)
     (tmp_path / "out" / "orderchange-mine.xml").write_bytes(_orderchange(mine.number))
     run_once(factory)
@@ -274,6 +276,7 @@ def test_a_dealers_opentrans_system_changes_an_order_it_sold_and_a_foreign_one_i
         assert [(line.quantity_ordered, line.cancelled) for line in changed.lines] == [
             (Decimal(7), False),
             (Decimal(4), True),
+            (Decimal(2), False),
         ]
         assert [v.number for v in changes.list_versions(uow, scene.p("owner"), mine.id)] == [1, 2]
         assert orders.load_order(uow, scene.p("owner"), foreign.id).lines[0].quantity_ordered == Decimal(10)
