@@ -475,11 +475,12 @@ class RemittanceAdvice:
     lines: tuple[RemittanceLine, ...]
 
 
-#: Why a receiving line differs from what was shipped. On the wire (EDIFACT QVR 4221, X12 RCD08)
-#: these travel as the mutually defined codes of `RECEIVING_REASON_CODES`: the directories' own
-#: code lists differ by release and guide, so partners agree them (an unknown code reads as "other").
-RECEIVING_REASONS = ("short", "damaged", "wrong_item", "other")
-RECEIVING_REASON_CODES = {"short": "SH", "damaged": "DA", "wrong_item": "WI", "other": "ZZ"}
+#: Why a receiving line differs from what was shipped: fewer arrived (``short``), some damaged,
+#: the wrong article, more than was shipped (``over``), or another reason. On the wire: EDIFACT QVR
+#: 4221 (UNTDID discrepancy nature: BP, AF, AC; ``wrong_item`` WI and ``other`` ZZZ mutually
+#: defined), X12 861 RCD08 (412 receiving condition: 02, 01, 05, 03; ``other`` ZZ mutually defined);
+#: see the codec modules. An unknown code reads as ``other`` with a warning.
+RECEIVING_REASONS = ("short", "damaged", "wrong_item", "over", "other")
 
 
 @dataclass(frozen=True, slots=True)

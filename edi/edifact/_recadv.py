@@ -3,22 +3,37 @@
 Header: BGM 632 (goods receipt) with the receipt's reference, DTM 137 (document date) and 50 (goods
 receipt date), RFF ON (the buyer's order) and AAK (the despatch advice it answers), NAD BY and SU.
 Each line: LIN (PIA, IMD as elsewhere), QTY 48 received in all, QTY 124 of it damaged, QVR with the
-reason of a difference (4221: the mutually defined codes of ``edi.documents.RECEIVING_REASON_CODES``),
+reason of a difference in 4221 (UNTDID "Discrepancy nature identification code", see `REASON_CODES`),
 RFF LI the order line, FTX AAO a note.
+
+The reasons travel as UNTDID 4221 codes where one fits: ``damaged`` AF (goods delivered damaged),
+``over`` AC (over-shipped), ``short`` BP (shipment partial - back order to follow: a shortfall the
+receiver records stays owed, the receipt does not close the line; CP, "considered complete, no
+backorder", would waive it, and is read as short too). 4221 has no code for a wrong article:
+``wrong_item`` stays the mutually defined WI; ``other`` is ZZZ, the directory's "mutually defined".
+The mutually defined codes written before (SH, DA, WI, ZZ) are still read.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from edi.documents import RECEIVING_REASON_CODES, Party, ReceivingAdvice, ReceivingLine
+from edi.documents import Party, ReceivingAdvice, ReceivingLine
 from edi.edifact._lines import ItemState, item_segments, qty, read_item_segment, start_item
 from edi.edifact._syntax import Segment
 from edi.edifact._values import Ctx, comp, dtm, elem, party_segments, text
 
-__all__ = ["decode_recadv", "encode_recadv"]
+__all__ = ["REASON_CODES", "decode_recadv", "encode_recadv"]
 
-_REASON_OF = {code: reason for reason, code in RECEIVING_REASON_CODES.items()}
+REASON_CODES = {"short": "BP", "damaged": "AF", "wrong_item": "WI", "over": "AC", "other": "ZZZ"}
+_REASON_OF = {
+    **{code: reason for reason, code in REASON_CODES.items()},
+    "CP": "short",
+    # the mutually defined codes of earlier releases of this codec
+    "SH": "short",
+    "DA": "damaged",
+    "ZZ": "other",
+}
 
 
 def decode_recadv(ctx: Ctx) -> ReceivingAdvice:
@@ -142,7 +157,7 @@ def encode_recadv(doc: ReceivingAdvice, version: str) -> list[Segment]:
         if line.quantity_damaged:
             out.append(qty("124", line.quantity_damaged, line.unit))
         if line.reason:
-            out.append(("QVR", "", RECEIVING_REASON_CODES[line.reason]))
+            out.append(("QVR", "", REASON_CODES[line.reason]))
         if line.order_line_id:
             out.append(("RFF", ("LI", text(line.order_line_id))))
         if line.note:

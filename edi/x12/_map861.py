@@ -3,9 +3,16 @@
 BRA: 01 the receipt's reference, 02 the advice's date, 03 ``00`` (original), 04 ``1`` (receipt of
 goods). DTM 050 the day the goods were received; PRF 01 the buyer's order; REF PK the packing list
 (ship notice) it answers; N1 BY buyer, SU supplier. One RCD loop per line: RCD 01 the line id, 02/03
-quantity received in all and its unit, 04/05 of it damaged (returned), 08 the reason of a difference
-(the mutually defined codes of ``edi.documents.RECEIVING_REASON_CODES``); LIN with the product ids
-and the order line (``PL``), PID F the description, NTE LIN a note. CTT 01 the number of lines.
+quantity received in all and its unit, 04/05 of it damaged (returned), 08 the reason of a difference;
+LIN with the product ids and the order line (``PL``), PID F the description, NTE LIN a note. CTT 01
+the number of lines.
+
+In 004010 (as in 003030 to 006050) RCD08 is data element 412, Receiving Condition Code, the
+condition of the quantity in question (RCD06/07, which we do not write: RCD06 is optional, and the
+rule C060708 binds only when it is sent). The reasons travel as 412 codes (`CONDITION_CODES`):
+``damaged`` 01 (damaged product or container), ``short`` 02 (quantity short), ``over`` 03 (quantity
+over), ``wrong_item`` 05 (incorrect product); 412 has no code for "other": ``other`` stays the
+mutually defined ZZ. The mutually defined codes written before (SH, DA, WI) are still read.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from edi.documents import RECEIVING_REASON_CODES, Party, ReceivingAdvice, ReceivingLine
+from edi.documents import Party, ReceivingAdvice, ReceivingLine
 from edi.x12._syntax import Segment
 from edi.x12._values import (
     PARTY_LOOP,
@@ -30,9 +37,17 @@ from edi.x12._values import (
     unit_from_x12,
 )
 
-__all__ = ["decode_861", "encode_861"]
+__all__ = ["CONDITION_CODES", "decode_861", "encode_861"]
 
-_REASON_OF = {code: reason for reason, code in RECEIVING_REASON_CODES.items()}
+CONDITION_CODES = {"short": "02", "damaged": "01", "wrong_item": "05", "over": "03", "other": "ZZ"}
+_REASON_OF = {
+    **{code: reason for reason, code in CONDITION_CODES.items()},
+    "12": "over",  # quantity over - returned to supplier
+    # the mutually defined codes of earlier releases of this codec
+    "SH": "short",
+    "DA": "damaged",
+    "WI": "wrong_item",
+}
 
 
 def _line(seg: Segment, i: int, warnings: list[str]) -> dict[str, object]:
@@ -132,7 +147,7 @@ def encode_861(doc: ReceivingAdvice, w: Writer) -> None:
         field = f"lines[{n}]"
         unit = w.unit(line.unit, f"{field}.unit")
         damaged = ["", ""] if not line.quantity_damaged else [fmt_dec(line.quantity_damaged), unit]
-        reason = RECEIVING_REASON_CODES[line.reason] if line.reason else ""
+        reason = CONDITION_CODES[line.reason] if line.reason else ""
         w.add(
             "RCD",
             w.text(line.line_id, f"{field}.line_id"),

@@ -690,7 +690,7 @@ def _queue_acknowledgement(
         rec.ack_record_id = ack_rec.id
 
 
-CHANGE_TYPES = frozenset({"ORDCHG", "860", "OrderChange"})
+CHANGE_TYPES = frozenset({"ORDCHG", "860", "OrderChange", "ORDERCHANGE"})
 # Refused with an application acknowledgement besides the syntax one: a buyer's order change and a
 # receiving advice (a receipt the partner may not record, an order or ship notice it does not have).
 APPLICATION_REFUSED = CHANGE_TYPES | {"RECADV", "861"}
@@ -709,7 +709,9 @@ def _refuse_order_changes(
     reason (APERAK, 824, ApplicationResponse), so that the partner's system learns its change or
     receipt did not hold."""
     refused = [r for r in results if r["type"] in APPLICATION_REFUSED and not r["ok"] and r.get("code")]
-    if not refused:
+    if not refused or decoded.format == "opentrans":
+        # openTRANS has no acknowledgement document: the refusal stays in the ledger, where the
+        # partner sees it with its reason (as for any openTRANS file that failed)
         return
     ack = doc.Acknowledgement(
         interchange_reference=rec.interchange_ref or "unknown",

@@ -7,6 +7,7 @@ Order lines are identified across formats by their line number (``OrderLine.line
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from portal.models import (
     InvoicePayment,
     LineResponse,
     Order,
+    OrderLine,
     OrderVersion,
     Organization,
     OrgKind,
@@ -156,6 +158,21 @@ def order_change(
         order_date=order.order_date,
         currency=order.currency,
         note=version.note,
+    )
+
+
+def reversed_cancellations(change: doc.OrderChange, order: Order) -> doc.OrderChange:
+    """``change`` with each cancelled line carrying the quantity it cancels (the line's ordered
+    quantity, which a cancellation leaves as it was): openTRANS cancels an item by reversing it."""
+    by_no = {str(line.line_no): line for line in order.lines}
+    return replace(
+        change,
+        lines=tuple(
+            replace(line, quantity=by_no[line.line_id].quantity_ordered)
+            if line.action is doc.ChangeAction.CANCELLED and line.line_id in by_no
+            else line
+            for line in change.lines
+        ),
     )
 
 
@@ -440,7 +457,9 @@ def receiving_advice(
             supplier_article=None,
             buyer_article=by_id[c.order_line_id].sku,
             description=by_id[c.order_line_id].description,
-            reason=_REASON_CODES[c.reason] if c.reason else None,
+            # more counted than was shipped needs no reason in the portal (it is flagged); the
+            # supplier is told it was over-shipped (RECADV AC, 861 condition 03)
+            reason=_REASON_CODES[c.reason] if c.reason else "over" if c.excess_quantity > 0 else None,
             note=c.note,
         )
         for c in counted
@@ -513,9 +532,12 @@ def _apply_order_change(uow: UnitOfWork, principal: Principal, document: doc.Ord
     """A buyer's system changes an order it placed (the dealer that sold it): through the same
     service as the portal's change form. An order the sender does not have is NotFound."""
     order = _order_by_number(uow, principal, document.order_number)
+    by_no = {line.line_no: line for line in order.lines}
     line_changes: list[changes.LineChange] = []
     added: list[orders.NewOrderLine] = []
     for line in document.lines:
+        if line.action is not doc.ChangeAction.ADDED and _as_it_stands(line, by_no, order):
+            continue
         if line.action is doc.ChangeAction.ADDED:
             if line.quantity is None:
                 raise InvalidInput("quantity", f"added line {line.line_id} has no quantity")
@@ -545,6 +567,22 @@ def _apply_order_change(uow: UnitOfWork, principal: Principal, document: doc.Ord
         note=document.note,
     )
     return [("order", order.id)]
+
+
+def _as_it_stands(line: doc.OrderChangeLine, by_no: dict[int, OrderLine], order: Order) -> bool:
+    """A line the change repeats as the order has it (some openTRANS systems list the whole order
+    in an ORDERCHANGE; a cancelled line named again): left alone rather than refused as a change
+    that changes nothing."""
+    current = by_no.get(_line_no(order, line.line_id))
+    if current is None:
+        return False
+    if line.action is doc.ChangeAction.CANCELLED:
+        return current.cancelled
+    return (
+        not current.cancelled
+        and (line.quantity is None or line.quantity == current.quantity_ordered)
+        and (line.requested_date is None or line.requested_date == current.requested_date)
+    )
 
 
 def _product_id(uow: UnitOfWork, gtin: str) -> int | None:

@@ -20,7 +20,7 @@ import edi
 import edi.documents as doc
 import edi.x12
 from adapters import AdapterError, Transport
-from edi.errors import EdiError, UnsupportedError
+from edi.errors import EdiError
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import NotFound
 from portal.exchange import contents, failures
@@ -34,6 +34,7 @@ from portal.exchange.mapping import (
     purchase_order,
     receiving_advice,
     remittance_advice,
+    reversed_cancellations,
     review_decision,
 )
 from portal.exchange.profiles import owner_principal
@@ -43,6 +44,7 @@ from portal.models import (
     ExchangeLink,
     ExchangeProfile,
     ExchangeRecord,
+    Order,
     Organization,
     OrgKind,
     RecordState,
@@ -56,8 +58,8 @@ CURSOR = "exchange.outbound.last_event"
 EXTENSIONS = {"edifact": "edi", "x12": "x12", "opentrans": "xml", "ubl": "xml", "cii": "xml"}
 SENDING_TIMEOUT = timedelta(minutes=5)
 ORDER_MESSAGE_TYPES = {"edifact": "ORDERS", "x12": "850", "opentrans": "ORDER", "ubl": "Order"}
-# The buyer's change of an order sent before (issue #17): in the formats that have one.
-CHANGE_MESSAGE_TYPES = {"edifact": "ORDCHG", "x12": "860", "ubl": "OrderChange"}
+# The buyer's change of an order sent before (issue #17): every outbound format has one.
+CHANGE_MESSAGE_TYPES = {"edifact": "ORDCHG", "x12": "860", "opentrans": "ORDERCHANGE", "ubl": "OrderChange"}
 CHANGED = "order.changed"
 # The buyer's review of the supplier's changes goes back as an order change too (issue #17): the
 # lines as now agreed, the note saying which change was accepted and which rejected, and why.
@@ -296,24 +298,22 @@ def _queue_order(
             f"{order.number}-R{event.id}",
             event.occurred_at.date(),
         )
-        message_type = CHANGE_MESSAGE_TYPES.get(profile.format, "ORDERCHANGE")
     elif changing:
         number = event.payload.get("version")
         version = next((v for v in list_versions(uow, owner, order.id) if v.number == number), None)
         if version is None:
             return None
         document = order_change(order, version, owner_org, supplier, products)
-        message_type = CHANGE_MESSAGE_TYPES.get(profile.format, "ORDERCHANGE")
     else:
         document = replace(purchase_order(order, owner_org, supplier, products), purpose=purpose)
         message_type = ORDER_MESSAGE_TYPES[profile.format]
+    if changing:
+        message_type = CHANGE_MESSAGE_TYPES[profile.format]
+        if profile.format == "opentrans" and isinstance(document, doc.OrderChange):
+            document = _as_opentrans_change(session, profile, order, document)
     envelope = _envelope(session, profile)
     state, error = RecordState.QUEUED, None
     try:
-        if changing and profile.format not in CHANGE_MESSAGE_TYPES:
-            raise UnsupportedError(
-                f"{profile.format} has no order change here; tell the supplier another way"
-            )
         data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
     except EdiError as exc:  # e.g. a cancellation in a format that cannot carry one: visible in the ledger
         data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
@@ -333,6 +333,26 @@ def _queue_order(
     rec.state, rec.error = state, error
     session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=order.id))
     return rec
+
+
+def _as_opentrans_change(
+    session: Session, profile: ExchangeProfile, order: Order, change: doc.OrderChange
+) -> doc.OrderChange:
+    """openTRANS numbers every ORDERCHANGE sent for an order (ORDERCHANGE_SEQUENCE_ID, from 1), the
+    buyer's changes and its reviews alike, and cancels a line by reversing its quantity."""
+    sent = session.scalar(
+        select(func.count(ExchangeRecord.id))
+        .join(ExchangeLink, ExchangeLink.record_id == ExchangeRecord.id)
+        .where(
+            ExchangeRecord.organization_id == profile.organization_id,
+            ExchangeRecord.direction == Direction.OUTBOUND,
+            ExchangeRecord.message_type == CHANGE_MESSAGE_TYPES["opentrans"],
+            ExchangeRecord.state != RecordState.FAILED,
+            ExchangeLink.entity == "order",
+            ExchangeLink.entity_id == order.id,
+        )
+    )
+    return replace(reversed_cancellations(change, order), sequence=str((sent or 0) + 1))
 
 
 def _queue_remittance(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> ExchangeRecord | None:

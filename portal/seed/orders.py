@@ -44,6 +44,7 @@ from portal.seed.base import (
     weekday,
     working_time,
 )
+from portal.seed.changes import plan_buyer_change, plan_goods_receipt, wants_change, wants_receipt
 from portal.seed.invoicing import plan_invoice_workflow
 
 # (upper bound of the random draw, target state, order age in days (min, max)): the recent weeks,
@@ -230,6 +231,8 @@ def _order(
             confirmed_at,
             status="rejected" if state == "rejected" else "confirmed",
         )
+    if state == "confirmed" and supplier and wants_change(numbers, created, now):
+        plan_buyer_change(plan, numbers, order_row, order_id, lines, confirmed_at, now)
     if state in ("part_shipped", "shipped", "invoiced"):
         numbers["shipment"] += 1
         shipped_on = min(today, weekday(created.date() + timedelta(days=rng.randint(2, 8))))
@@ -262,6 +265,9 @@ def _order(
                 },
             )
         event(plan, "shipment.created", "shipment", shipment_id, supplier or owner, shipped_at)
+        if state == "shipped" and supplier and wants_receipt(numbers, created, now):
+            shipment = (shipment_id, shipped_on, shipped_at)
+            plan_goods_receipt(plan, numbers, order_row, order_id, lines, shipment, today, now)
     if state == "invoiced":
         numbers["invoice"] += 1
         issued = min(today, weekday(created.date() + timedelta(days=rng.randint(8, 14))))

@@ -1,6 +1,6 @@
-"""The buyer's order change (issue #17, part 2) as EDIFACT ORDCHG, X12 860 and UBL OrderChange: each
-codec reads what it writes, reads the public samples, and refuses what it cannot read with the
-segment or element named."""
+"""The buyer's order change (issue #17, part 2) as EDIFACT ORDCHG, X12 860, UBL OrderChange and openTRANS
+ORDERCHANGE: each codec reads what it writes, reads the public samples, and refuses what it cannot read
+with the segment or element named."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ CHANGE = OrderChange(
         ),
         OrderChangeLine("2", ChangeAction.CANCELLED),
         OrderChangeLine(
-            "3", ChangeAction.ADDED, Decimal("2.5"), unit="KGM", gtin="4000000000102", description="Filter"
+            "3", ChangeAction.ADDED, Decimal("2.5"), unit="KGM", gtin="4000000000105", description="Filter"
         ),
     ),
     sequence="2",
@@ -46,7 +46,7 @@ CHANGE = OrderChange(
     note="Bitte 12 statt 10 liefern",
 )
 # What a format does not carry comes back empty (see edi.documents).
-NOT_CARRIED = {"edifact": {"sequence": None}, "x12": {}, "ubl": {}}
+NOT_CARRIED = {"edifact": {"sequence": None}, "x12": {}, "ubl": {}, "opentrans": {}}
 
 
 def _decoded(data: bytes) -> OrderChange:
@@ -59,7 +59,8 @@ def _decoded(data: bytes) -> OrderChange:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "message_type"), [("edifact", "ORDCHG"), ("x12", "860"), ("ubl", "OrderChange")]
+    ("fmt", "message_type"),
+    [("edifact", "ORDCHG"), ("x12", "860"), ("ubl", "OrderChange"), ("opentrans", "ORDERCHANGE")],
 )
 def test_an_order_change_survives_each_format(fmt: str, message_type: str) -> None:
     data = edi.encode(CHANGE, format=fmt, envelope=ENVELOPE)
@@ -77,7 +78,7 @@ def test_the_edifact_order_change_says_what_happens_to_each_line() -> None:
     text = edi.encode(CHANGE, format="edifact", envelope=ENVELOPE).decode("latin-1")
     assert "UNH+1+ORDCHG:D:96A:UN:EAN008'BGM+230+SO-2026-000042-2+4'" in text
     assert "RFF+ON:SO-2026-000042'DTM+171:20261201:102'" in text
-    assert "LIN+1+3'" in text and "LIN+2+2'" in text and "LIN+3+1+4000000000102:EN'" in text
+    assert "LIN+1+3'" in text and "LIN+2+2'" in text and "LIN+3+1+4000000000105:EN'" in text
 
 
 def test_the_x12_change_names_order_sequence_and_line_codes() -> None:

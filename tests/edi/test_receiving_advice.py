@@ -1,6 +1,8 @@
 """Receiving advice (issue #17.3): EDIFACT RECADV and X12 861 write what they read (damages, reasons,
 notes, the order line and the ship notice), property-tested like the other documents; bad files fail
-with a position; an unagreed reason code reads as "other" with a warning."""
+with a position; the reasons travel as the directories' codes (UNTDID 4221, X12 412) where one fits,
+the mutually defined codes of before are still read, and an unknown code reads as "other" with a
+warning."""
 
 from __future__ import annotations
 
@@ -125,7 +127,7 @@ def test_a_bad_file_fails_with_a_position(fmt: str, old: bytes, new: bytes, expe
 
 
 @pytest.mark.parametrize(
-    ("fmt", "old", "new"), [("edifact", b"QVR++DA'", b"QVR++XX'"), ("x12", b"**DA~", b"**XX~")]
+    ("fmt", "old", "new"), [("edifact", b"QVR++AF'", b"QVR++XX'"), ("x12", b"**01~", b"**XX~")]
 )
 def test_an_unagreed_reason_code_reads_as_other_with_a_warning(fmt: str, old: bytes, new: bytes) -> None:
     data = _replace(edi.encode(advice(), format=fmt, envelope=ENVELOPES[fmt]), old, new)
@@ -133,3 +135,45 @@ def test_an_unagreed_reason_code_reads_as_other_with_a_warning(fmt: str, old: by
     assert message.error is None, message.error
     assert message.document.lines[1].reason == "other"  # type: ignore[union-attr]
     assert any("XX" in w and "other" in w for w in message.warnings)
+
+
+WRITTEN = {
+    # reason: (EDIFACT QVR 4221, X12 RCD08 412)
+    "short": ("BP", "02"),
+    "damaged": ("AF", "01"),
+    "wrong_item": ("WI", "05"),
+    "over": ("AC", "03"),
+    "other": ("ZZZ", "ZZ"),
+}
+
+
+@pytest.mark.parametrize("reason", doc.RECEIVING_REASONS)
+def test_each_reason_is_written_as_its_code(reason: str) -> None:
+    line = doc.ReceivingLine("1", Decimal(3), order_line_id="1", reason=reason)
+    edifact, x12 = WRITTEN[reason]
+    written = edi.encode(advice(line), format="edifact", envelope=EDIFACT).decode("latin-1")
+    assert f"QVR++{edifact}'" in written
+    written = edi.encode(advice(line), format="x12", envelope=X12).decode()
+    assert f"RCD*1*3*EA*****{x12}~" in written  # RCD08: 412 receiving condition
+
+
+@pytest.mark.parametrize(
+    ("fmt", "old", "code", "reason"),
+    [
+        ("edifact", b"QVR++AF'", "DA", "damaged"),
+        ("edifact", b"QVR++AF'", "SH", "short"),
+        ("edifact", b"QVR++AF'", "CP", "short"),  # shipment partial - considered complete
+        ("edifact", b"QVR++AF'", "ZZ", "other"),
+        ("x12", b"**01~", "DA", "damaged"),
+        ("x12", b"**01~", "SH", "short"),
+        ("x12", b"**01~", "WI", "wrong_item"),
+        ("x12", b"**01~", "12", "over"),  # quantity over - returned to supplier
+    ],
+)
+def test_the_codes_of_before_and_the_neighbours_are_read(
+    fmt: str, old: bytes, code: str, reason: str
+) -> None:
+    new = old.replace(b"AF" if fmt == "edifact" else b"01", code.encode())
+    message = edi.decode_all(_replace(edi.encode(advice(), format=fmt, envelope=ENVELOPES[fmt]), old, new))
+    assert (message.messages[0].error, message.messages[0].warnings) == (None, ())
+    assert message.messages[0].document.lines[1].reason == reason  # type: ignore[union-attr]

@@ -231,3 +231,54 @@ def test_a_refused_receipt_is_answered_with_the_reason_in_an_application_acknowl
     assert needle in data and b"has no ship notice" in data  # (X12 TED02 cuts the text at 60)
     sent = sorted(p.name for p in (tmp_path / "in").iterdir())
     assert any(name.startswith(kind) for name in sent)
+
+
+@pytest.mark.parametrize(("fmt", "needle"), [("edifact", b"QVR++AC'"), ("x12", b"*****03~")])
+def test_a_line_counted_over_what_was_shipped_is_told_as_over_shipped(
+    factory: sessionmaker[Session], tmp_path: Path, fmt: str, needle: bytes
+) -> None:
+    from portal.orders.receiving import ReceiveLine, record_goods_receipt
+    from tests.exchange.helpers import partner_scene
+
+    partner = partner_scene(factory, tmp_path, fmt)
+    scene = partner.scene
+    order = scene.order(scene.customer(), supplier="supplier-a", quantities=(10,))
+    run_once(factory)
+    scene.fulfil(order, "supplier-a")
+    with scene.uow() as uow:
+        record_goods_receipt(
+            uow=uow,
+            principal=scene.p("owner", "support"),
+            order_id=order.id,
+            received_on=date.today(),
+            lines=[ReceiveLine(1, Decimal(12))],  # two more than were shipped: flagged, no reason needed
+        )
+    run_once(factory)
+    [path] = partner.received("RECADV" if fmt == "edifact" else "861")
+    data = path.read_bytes()
+    assert needle in data
+    advice = edi.decode_all(data).messages[0].document
+    assert isinstance(advice, doc.ReceivingAdvice)
+    assert [(x.quantity, x.reason) for x in advice.lines] == [(Decimal(12), "over")]
+
+
+@pytest.mark.parametrize("fmt", ["edifact", "x12"])
+def test_an_over_shipped_line_from_a_receiver_is_kept_as_counted_and_flagged(
+    factory: sessionmaker[Session], tmp_path: Path, fmt: str
+) -> None:
+    scene = dealer_scene(factory, tmp_path, fmt)
+    order = shipped(scene)
+    line = doc.ReceivingLine("1", Decimal(12), order_line_id="1", reason="over")  # AC / 03 on the wire
+    send(tmp_path, fmt, advice(order, line), "702")
+    run_once(factory)
+    [record] = inbound(factory)
+    assert record.state is RecordState.APPLIED, record.error
+    with factory() as session:
+        receipt = session.scalars(select(GoodsReceipt)).one()
+        row = session.scalars(select(GoodsReceiptLine)).one()
+    # the portal has no reason for it: the excess is flagged by counting
+    assert receipt.over_received and (row.quantity, row.excess_quantity, row.reason) == (
+        Decimal(12),
+        Decimal(2),
+        None,
+    )

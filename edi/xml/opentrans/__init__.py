@@ -1,28 +1,31 @@
-"""openTRANS 2.1 codec: ORDER, ORDERRESPONSE, DISPATCHNOTIFICATION and INVOICE <-> canonical documents.
+"""openTRANS 2.1 codec: ORDER, ORDERCHANGE, ORDERRESPONSE, DISPATCHNOTIFICATION and INVOICE <-> canonical
+documents.
 
 openTRANS 2.1 (namespace ``http://www.opentrans.org/XMLSchema/2.1``, BMEcat 2005 types) is one XML
 document per file; there is no interchange envelope. :func:`decode` builds the :class:`Envelope`
 from the header: the sender and recipient are the GLN (else the first other PARTY_ID) of the
-document's sending and receiving party (buyer -> supplier for ORDER, supplier -> buyer for the
-others), ``control_reference`` is the document id, ``version`` is ``"2.1"``, ``prepared_at`` is
-CONTROL_INFO/GENERATION_DATE and ``test`` is set by CONTROL_INFO/STOP_AUTOMATIC_PROCESSING.
+document's sending and receiving party (buyer -> supplier for ORDER and ORDERCHANGE, supplier ->
+buyer for the others), ``control_reference`` is the document id (ORDERCHANGE: ``<ORDER_ID>-<sequence>``),
+``version`` is ``"2.1"``, ``prepared_at`` is CONTROL_INFO/GENERATION_DATE and ``test`` is set by
+CONTROL_INFO/STOP_AUTOMATIC_PROCESSING.
 
 Mapping ::
 
     ORDER                 <-> PurchaseOrder
+    ORDERCHANGE           <-> OrderChange       (line action in UDX.ECRM.LINE_ACTION, see _change)
     ORDERRESPONSE         <-> OrderResponse     (status in UDX.ECRM.* fields, see _udx)
     DISPATCHNOTIFICATION  <-> DespatchAdvice
     INVOICE               <-> Invoice
     INVOICELIST           UnsupportedError: a collective statement of invoice references (e.g. a
                           credit-card statement) with no lines or parties of its own to map
-    ORDERCHANGE, QUOTATION, RFQ, RECEIPTACKNOWLEDGEMENT, REMITTANCEADVICE
+    QUOTATION, RFQ, RECEIPTACKNOWLEDGEMENT, REMITTANCEADVICE
                           UnsupportedError
 
 Besides the XSD (which this codec does not run; see ``edi.xml.schemas``) the decoder checks content:
 every party IDREF names a declared PARTY, quantities are positive (ORDERRESPONSE: zero rejects a
-line), units are BMEcat/Rec 20 codes, GLNs and GTINs carry valid check digits, TOTAL_ITEM_NUM and
-the amounts add up, line ids are unique, a dispatch notification covers one order, and UDX fields
-keep the partner agreement (:class:`UdxRule`).
+line; ORDERCHANGE: zero or negative cancels one), units are BMEcat/Rec 20 codes, GLNs and GTINs
+carry valid check digits, TOTAL_ITEM_NUM and the amounts add up, line ids are unique, a dispatch
+notification covers one order, and UDX fields keep the partner agreement (:class:`UdxRule`).
 """
 
 from __future__ import annotations
@@ -37,10 +40,12 @@ from edi.documents import (
     Envelope,
     Invoice,
     Message,
+    OrderChange,
     OrderResponse,
     PurchaseOrder,
 )
 from edi.errors import EdiError, EncodeError, MappingError, UnsupportedError
+from edi.xml.opentrans._change import decode_order_change, encode_order_change
 from edi.xml.opentrans._codes import OT, OT_NS, VERSION
 from edi.xml.opentrans._despatch import decode_despatch, encode_despatch
 from edi.xml.opentrans._invoice import decode_invoice, encode_invoice
@@ -60,6 +65,7 @@ NAMESPACE = OT_NS
 _DECODERS: dict[str, tuple[Callable[[etree._Element], Decoded], str, str]] = {
     # root -> (decoder, header element, document id element)
     "ORDER": (decode_order, "ORDER_HEADER/ORDER_INFO", "ORDER_ID"),
+    "ORDERCHANGE": (decode_order_change, "ORDERCHANGE_HEADER/ORDERCHANGE_INFO", "ORDER_ID"),
     "ORDERRESPONSE": (decode_order_response, "ORDERRESPONSE_HEADER/ORDERRESPONSE_INFO", "ORDER_ID"),
     "DISPATCHNOTIFICATION": (
         decode_despatch,
@@ -87,10 +93,10 @@ def decode(data: bytes, *, udx_rules: Mapping[str, UdxRule] = DEFAULT_UDX_RULES)
 
     Raises :class:`~edi.errors.UnsafeXmlError` / :class:`~edi.errors.EdiSyntaxError` for bytes that
     are not safe, well-formed XML and :class:`~edi.errors.UnsupportedError` for XML that is not an
-    openTRANS 2.1 ORDER, ORDERRESPONSE, DISPATCHNOTIFICATION or INVOICE. A well-formed document whose
-    content cannot become a business document comes back as a :class:`Message` with ``error`` set to
-    the :class:`~edi.errors.MappingError` (with the element path and line) and the envelope as far as
-    the header could be read.
+    openTRANS 2.1 ORDER, ORDERCHANGE, ORDERRESPONSE, DISPATCHNOTIFICATION or INVOICE. A well-formed
+    document whose content cannot become a business document comes back as a :class:`Message` with
+    ``error`` set to the :class:`~edi.errors.MappingError` (with the element path and line) and the
+    envelope as far as the header could be read.
     """
     root = parse_xml(data)
     name = local_name(root)
@@ -108,7 +114,7 @@ def decode(data: bytes, *, udx_rules: Mapping[str, UdxRule] = DEFAULT_UDX_RULES)
     if name not in _DECODERS:
         raise UnsupportedError(
             f"openTRANS {name} is not mapped to a business document; "
-            "supported: ORDER, ORDERRESPONSE, DISPATCHNOTIFICATION, INVOICE"
+            "supported: ORDER, ORDERCHANGE, ORDERRESPONSE, DISPATCHNOTIFICATION, INVOICE"
         )
     decoder, header_path, id_name = _DECODERS[name]
     control = find(root, header_path.split("/")[0], "CONTROL_INFO")
@@ -146,9 +152,9 @@ def decode(data: bytes, *, udx_rules: Mapping[str, UdxRule] = DEFAULT_UDX_RULES)
 
 
 def _number(document: Document) -> str:
-    if isinstance(document, PurchaseOrder | OrderResponse | DespatchAdvice | Invoice):
+    if isinstance(document, PurchaseOrder | OrderChange | OrderResponse | DespatchAdvice | Invoice):
         return document.number
-    raise TypeError(type(document).__name__)  # pragma: no cover - decoders build only these four
+    raise TypeError(type(document).__name__)  # pragma: no cover - decoders build only these five
 
 
 def _identity(declared: DeclaredParty) -> tuple[str, str | None]:
@@ -160,6 +166,7 @@ def _identity(declared: DeclaredParty) -> tuple[str, str | None]:
 
 _ENCODERS: dict[type, tuple[str, Callable[..., etree._Element]]] = {
     PurchaseOrder: ("ORDER", encode_order),
+    OrderChange: ("ORDERCHANGE", encode_order_change),
     OrderResponse: ("ORDERRESPONSE", encode_order_response),
     DespatchAdvice: ("DISPATCHNOTIFICATION", encode_despatch),
     Invoice: ("INVOICE", encode_invoice),

@@ -10,9 +10,10 @@ that has a rule and leaves the others alone.
 ``UDX.ORGANIZATION.CUSTOM_DATA`` holds one or more ``UDX.ORGANIZATION.CUSTOM_DATA.NAME``). A partner
 profile with its own extensions passes its own rules.
 
-The encoder writes two UDX fields of its own in ORDERRESPONSE, because openTRANS has no element for
-the supplier's accept/reject/change answer: ``UDX.ECRM.RESPONSE_STATUS`` (header) and
-``UDX.ECRM.LINE_STATUS`` (item), each ``accepted``, ``rejected`` or ``changed``.
+The encoder writes UDX fields of its own where openTRANS has no element: in ORDERRESPONSE the
+supplier's accept/reject/change answer, ``UDX.ECRM.RESPONSE_STATUS`` (header) and
+``UDX.ECRM.LINE_STATUS`` (item), each ``accepted``, ``rejected`` or ``changed``; in ORDERCHANGE what
+happens to a line, ``UDX.ECRM.LINE_ACTION`` (item): ``added``, ``changed`` or ``cancelled``.
 """
 
 from __future__ import annotations
@@ -25,10 +26,19 @@ from lxml import etree
 from edi.errors import MappingError
 from edi.xml.opentrans._read import local_name, position_of, text_of
 
-__all__ = ["DEFAULT_UDX_RULES", "LINE_STATUS", "RESPONSE_STATUS", "UdxRule", "check_udx", "udx_value"]
+__all__ = [
+    "DEFAULT_UDX_RULES",
+    "LINE_ACTION",
+    "LINE_STATUS",
+    "RESPONSE_STATUS",
+    "UdxRule",
+    "check_udx",
+    "udx_value",
+]
 
 RESPONSE_STATUS = "UDX.ECRM.RESPONSE_STATUS"
 LINE_STATUS = "UDX.ECRM.LINE_STATUS"
+LINE_ACTION = "UDX.ECRM.LINE_ACTION"
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,7 +259,7 @@ class OrdersMutation:
             "A new version of a routed order (owner sales staff, or the dealer who sold it): lines"
             " changed, cancelled or added. Changed and added lines await the supplier's answer again;"
             " a shipped line cannot change, an invoiced one cannot be cancelled. The supplier is told"
-            " (and gets an ORDCHG, 860 or UBL OrderChange where it exchanges files)."
+            " (and gets an ORDCHG, 860, UBL OrderChange or openTRANS ORDERCHANGE where it exchanges files)."
         )
     )
     def change_order(self, info: strawberry.Info, input: ChangeOrderInput) -> OrderPayload:

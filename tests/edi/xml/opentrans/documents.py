@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from edi.documents import (
     Address,
+    ChangeAction,
     Contact,
     DespatchAdvice,
     DespatchLine,
@@ -14,6 +15,8 @@ from edi.documents import (
     InvoiceLine,
     LineStatus,
     MonetaryTotals,
+    OrderChange,
+    OrderChangeLine,
     OrderLine,
     OrderResponse,
     OrderResponseLine,
@@ -52,6 +55,30 @@ ORDER = PurchaseOrder(
     ),
     requested_delivery_date=date(2026, 3, 10),
     note="bitte & danke",
+)
+
+CHANGE = OrderChange(
+    number="PO-1-2",
+    order_number="PO-1",
+    issue_date=date(2026, 3, 3),
+    buyer=BUYER,
+    seller=SELLER,
+    sequence="2",
+    order_date=date(2026, 3, 1),
+    currency="EUR",
+    lines=(
+        OrderChangeLine(
+            "1",
+            ChangeAction.CHANGED,
+            Decimal(3),
+            supplier_article="A-1",
+            unit_price=Decimal("9.99"),
+            requested_date=date(2026, 3, 20),
+        ),
+        OrderChangeLine("2", ChangeAction.CANCELLED, Decimal("1.5"), unit="KGM"),
+        OrderChangeLine("3", ChangeAction.ADDED, Decimal(4), gtin="4006381333931", description="Dübel"),
+    ),
+    note="3 statt 2 & Schrauben storniert",
 )
 
 RESPONSE = OrderResponse(

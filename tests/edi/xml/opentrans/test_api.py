@@ -21,11 +21,12 @@ from edi.documents import (
 )
 from edi.errors import EdiSyntaxError, EncodeError, UnsafeXmlError, UnsupportedError
 from edi.xml.opentrans import decode, detect, encode
-from tests.edi.xml.opentrans.documents import DESPATCH, INVOICE, ORDER, RESPONSE
+from tests.edi.xml.opentrans.documents import CHANGE, DESPATCH, INVOICE, ORDER, RESPONSE
 from tests.edi.xml.opentrans.xsd import xsd_errors
 
 DOCUMENTS = [
     pytest.param(ORDER, "ORDER", id="order"),
+    pytest.param(CHANGE, "ORDERCHANGE", id="change"),
     pytest.param(RESPONSE, "ORDERRESPONSE", id="response"),
     pytest.param(DESPATCH, "DISPATCHNOTIFICATION", id="despatch"),
     pytest.param(INVOICE, "INVOICE", id="invoice"),
@@ -155,6 +156,19 @@ def test_acknowledgements_have_no_opentrans_document() -> None:
             dataclasses.replace(ORDER, lines=()), "at least one ORDER_ITEM", id="order-without-lines"
         ),
         pytest.param(dataclasses.replace(RESPONSE, lines=()), "at least one", id="response-without-lines"),
+        pytest.param(
+            dataclasses.replace(CHANGE, lines=()), "at least one ORDER_ITEM", id="change-without-lines"
+        ),
+        pytest.param(
+            dataclasses.replace(CHANGE, sequence=None),
+            "needs ORDERCHANGE_SEQUENCE_ID",
+            id="change-no-sequence",
+        ),
+        pytest.param(
+            dataclasses.replace(CHANGE, lines=(dataclasses.replace(CHANGE.lines[0], quantity=None),)),
+            "needs a quantity above zero",
+            id="changed-line-without-quantity",
+        ),
         pytest.param(
             dataclasses.replace(
                 DESPATCH,

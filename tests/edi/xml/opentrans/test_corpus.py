@@ -16,10 +16,12 @@ import pytest
 from lxml import etree
 
 from edi.documents import (
+    ChangeAction,
     DespatchAdvice,
     Invoice,
     InvoiceLine,
     LineStatus,
+    OrderChange,
     OrderResponse,
     PurchaseOrder,
     ResponseStatus,
@@ -89,7 +91,10 @@ EXPECTED: dict[str, Accepted | Rejected] = {
     "naugrimm/minimal_valid_order_with_payment_debit.xml": _MIN_ORDER,
     "naugrimm/minimal_valid_order_with_udx.xml": _MIN_ORDER,
     "naugrimm/minimal_valid_order_with_udx_header.xml": _MIN_ORDER,
-    "naugrimm/minimal_valid_orderchange.xml": Rejected(UnsupportedError, "ORDERCHANGE"),
+    # one item reversed by its negative QUANTITY: a cancellation of 5
+    "naugrimm/minimal_valid_orderchange.xml": Accepted(
+        "ORDERCHANGE", "order-id-1-1", "org.de.buyer", "org.de.buyer", 1, (0, "5.0")
+    ),
     "naugrimm/minimal_valid_orderresponse.xml": Accepted(
         "ORDERRESPONSE", "order-id-1", "org.de.buyer", "org.de.buyer", 1, (0, "5.0")
     ),
@@ -133,7 +138,7 @@ def test_sample_decodes_to_its_expected_outcome(path: Path) -> None:
     message = decode(data)
     assert message.ok, message.error
     document = message.document
-    assert isinstance(document, PurchaseOrder | OrderResponse | DespatchAdvice | Invoice)
+    assert isinstance(document, PurchaseOrder | OrderChange | OrderResponse | DespatchAdvice | Invoice)
     assert (message.format, message.message_type) == ("opentrans", expected.message_type)
     assert document.number == expected.number
     assert message.envelope.control_reference == expected.number
@@ -236,3 +241,16 @@ def test_order_response_without_status_fields_is_read_as_accepted() -> None:
     assert response.status is ResponseStatus.ACCEPTED
     assert {line.status for line in response.lines} == {LineStatus.ACCEPTED}
     assert response.order_number == "GWAHJV-160131-1470"
+
+
+def test_the_orderchange_sample_reverses_its_item() -> None:
+    change = decode((SAMPLES / "naugrimm" / "minimal_valid_orderchange.xml").read_bytes()).document
+    assert isinstance(change, OrderChange)
+    assert (change.order_number, change.sequence, change.issue_date) == ("order-id-1", "1", date(2020, 1, 27))
+    [line] = change.lines
+    assert (line.line_id, line.action, line.quantity) == (
+        "line-item-id-1",
+        ChangeAction.CANCELLED,
+        Decimal(5),
+    )
+    assert line.supplier_article == "product-number-1"

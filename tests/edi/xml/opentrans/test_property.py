@@ -1,4 +1,4 @@
-"""Generated documents of the four types survive encode -> decode unchanged, and every encoding is
+"""Generated documents of the five types survive encode -> decode unchanged, and every encoding is
 XSD-valid. Texts mix ``&``, ``<``, ``>``, quotes and umlauts; amounts are Decimals; dates span a century.
 
 Fields openTRANS 2.1 cannot carry (they come back ``None`` or as noted, so the strategies leave them
@@ -7,6 +7,9 @@ at that value):
 * Party: only the first CONTACT_DETAILS; contact first and last name come back joined in ``name``;
   ``Address.additional`` is NAME2 (NAME3, DEPARTMENT, STATE are dropped).
 * PurchaseOrder: ``delivery_party``/``invoicee`` that are the buyer's own PARTY come back ``None``.
+* OrderChange: ``number`` is not carried (read as ``<order_number>-<sequence>``); the line action
+  travels in our UDX field (``UDX.ECRM.LINE_ACTION``); a cancelled line's quantity is the one it
+  reverses (a negative QUANTITY).
 * OrderResponse: ``status`` and line ``status`` travel in our UDX fields (``UDX.ECRM.*``); without
   them they are derived. A rejected line's ``quantity=None`` comes back as ``0``. No line ``description``
   exists in the canonical model, so none is written.
@@ -34,6 +37,7 @@ from hypothesis import strategies as st
 from edi.documents import (
     Address,
     AllowanceCharge,
+    ChangeAction,
     Contact,
     DespatchAdvice,
     DespatchLine,
@@ -42,6 +46,8 @@ from edi.documents import (
     InvoiceLine,
     LineStatus,
     MonetaryTotals,
+    OrderChange,
+    OrderChangeLine,
     OrderLine,
     OrderResponse,
     OrderResponseLine,
@@ -151,6 +157,41 @@ def orders(draw: st.DrawFn) -> PurchaseOrder:
         delivery_party=draw(st.none() | parties()),
         invoicee=draw(st.none() | parties()),
         requested_delivery_date=draw(st.none() | DATES),
+        note=draw(st.none() | TEXT),
+    )
+
+
+@st.composite
+def changes(draw: st.DrawFn) -> OrderChange:
+    lines = []
+    for line_id in draw(st.integers(1, 4).flatmap(_line_ids)):
+        action = draw(st.sampled_from(ChangeAction))
+        lines.append(
+            OrderChangeLine(
+                line_id=line_id,
+                action=action,
+                quantity=draw((st.none() | QUANTITIES) if action is ChangeAction.CANCELLED else QUANTITIES),
+                unit=draw(UNITS),
+                gtin=draw(st.none() | GTINS),
+                supplier_article=draw(st.none() | IDS),
+                buyer_article=draw(st.none() | IDS),
+                description=draw(st.none() | TEXT),
+                unit_price=draw(st.none() | AMOUNTS),
+                requested_date=draw(st.none() | DATES),
+            )
+        )
+    order_number = draw(IDS)
+    sequence = str(draw(st.integers(0, 999)))
+    return OrderChange(
+        number=f"{order_number}-{sequence}",
+        order_number=order_number,
+        issue_date=draw(DATES),
+        buyer=draw(parties()),
+        seller=draw(parties()),
+        lines=tuple(lines),
+        sequence=sequence,
+        order_date=draw(st.none() | DATES),
+        currency=draw(st.none() | CURRENCIES),
         note=draw(st.none() | TEXT),
     )
 
@@ -342,6 +383,12 @@ def _survives(document: Document) -> None:
 @given(orders())
 def test_generated_order_survives_encode_and_decode(order: PurchaseOrder) -> None:
     _survives(order)
+
+
+@FAST
+@given(changes())
+def test_generated_order_change_survives_encode_and_decode(change: OrderChange) -> None:
+    _survives(change)
 
 
 @FAST
