@@ -37,6 +37,7 @@ from portal.models import (
     OrderLine,
     Organization,
     Product,
+    Segment,
     Shipment,
     Task,
     User,
@@ -308,7 +309,16 @@ ENTITIES: tuple[Entity, ...] = (
         ),
         organization_refs=("dealer_id",),
     ),
-    Entity("campaign", Campaign, "Campaign", N_("Campaign"), N_("Campaigns")),
+    # The budget is not in the feed: dealers who see a campaign do not see its budget.
+    Entity(
+        "campaign",
+        Campaign,
+        "Campaign",
+        N_("Campaign"),
+        N_("Campaigns"),
+        feed=("name", "starts_on", "ends_on", "channel", "description", "created_at", "updated_at", "version"),
+    ),
+    Entity("segment", Segment, "Segment", N_("Segment"), N_("Segments")),
     Entity(
         "organization",
         Organization,
