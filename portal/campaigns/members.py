@@ -39,6 +39,6 @@ def recount_due_campaigns(factory: sessionmaker[Session], *, now: datetime | Non
             )
             if campaign is None or not due_for_recount(campaign, now, today):  # another worker has it
                 continue
-            count_members(uow, system_principal(uow.session), campaign)
+            count_members(uow, system_principal(uow.session), campaign, now=now)
             done += 1
     return done

@@ -179,7 +179,9 @@ def update_campaign(
     return campaign
 
 
-def count_members(uow: UnitOfWork, principal: Principal, campaign: Campaign) -> int:
+def count_members(
+    uow: UnitOfWork, principal: Principal, campaign: Campaign, *, now: datetime | None = None
+) -> int:
     """Take the campaign's members from its segment's filter again (as the owner sees customers:
     every one); returns how many there are."""
     session = uow.session
@@ -193,7 +195,7 @@ def count_members(uow: UnitOfWork, principal: Principal, campaign: Campaign) -> 
         )
         session.execute(insert(CampaignMember).from_select(["campaign_id", "customer_id"], chosen))
     session.execute(
-        update(Campaign).where(Campaign.id == campaign.id).values(members_counted_at=utcnow())
+        update(Campaign).where(Campaign.id == campaign.id).values(members_counted_at=now or utcnow())
     )
     session.expire(campaign, ["members_counted_at"])
     return int(
