@@ -174,7 +174,7 @@ CAMPAIGN_STATUS = {
 }
 CAMPAIGN_CHANNEL = {
     CampaignChannel.EMAIL: N_("E-mail"),
-    CampaignChannel.EVENT: N_("Event"),
+    CampaignChannel.EVENT: N_("Event or seminar"),
     CampaignChannel.TRADE_FAIR: N_("Trade fair"),
     CampaignChannel.PRINT: N_("Print"),
     CampaignChannel.ONLINE: N_("Online"),
