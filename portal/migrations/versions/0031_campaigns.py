@@ -40,11 +40,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "campaign_members",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("campaign_id", sa.Integer(), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         _fk("campaign_members", "campaign_id", "campaigns", ondelete="CASCADE"),
         _fk("campaign_members", "customer_id", "customers", ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("campaign_id", "customer_id", name="pk_campaign_members"),
+        sa.PrimaryKeyConstraint("id", name="pk_campaign_members"),
+        sa.UniqueConstraint("campaign_id", "customer_id", name="uq_campaign_members_campaign_id_customer_id"),
     )
     op.create_index("ix_campaign_members_customer_id", "campaign_members", ["customer_id"])
     op.add_column("campaigns", sa.Column("description", sa.Text(), server_default="", nullable=False))
