@@ -316,7 +316,16 @@ ENTITIES: tuple[Entity, ...] = (
         "Campaign",
         N_("Campaign"),
         N_("Campaigns"),
-        feed=("name", "starts_on", "ends_on", "channel", "description", "created_at", "updated_at", "version"),
+        feed=(
+            "name",
+            "starts_on",
+            "ends_on",
+            "channel",
+            "description",
+            "created_at",
+            "updated_at",
+            "version",
+        ),
     ),
     Entity("segment", Segment, "Segment", N_("Segment"), N_("Segments")),
     Entity(

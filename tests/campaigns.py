@@ -83,7 +83,9 @@ def _lead(world: CampaignWorld, key: str, dealer: str, status: LeadStatus, won: 
         opportunity_id = None
         customer_id = None
         if won is not None:
-            customer_id = world.customers["Frankfurter Bäder GmbH" if dealer == "dealer-group" else "Offenbacher Wärme KG"]
+            customer_id = world.customers[
+                "Frankfurter Bäder GmbH" if dealer == "dealer-group" else "Offenbacher Wärme KG"
+            ]
             opportunity = Opportunity(
                 number=f"OP-{key}",
                 name=f"Deal {key}",

@@ -132,9 +132,7 @@ def _money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def results_for(
-    session: Session, principal: Principal, campaigns: Iterable[Any]
-) -> dict[int, Results]:
+def results_for(session: Session, principal: Principal, campaigns: Iterable[Any]) -> dict[int, Results]:
     """The results of ``campaigns`` (rows or objects with ``id`` and ``budget``): two grouped queries
     over the leads and opportunities the principal sees."""
     budgets = {c.id: c.budget for c in campaigns}
@@ -148,7 +146,7 @@ def results_for(
         .group_by(Lead.campaign_id, Lead.status)
     )
     for campaign_id, status, n in session.execute(leads):
-        by_status[campaign_id][LeadStatus(status)] = int(n)
+        by_status[campaign_id or 0][LeadStatus(status)] = int(n)
     opportunities: dict[int, int] = defaultdict(int)
     won: dict[int, int] = defaultdict(int)
     revenue: dict[int, Decimal] = defaultdict(Decimal)
@@ -165,11 +163,12 @@ def results_for(
         .group_by(Opportunity.campaign_id, Opportunity.stage, Opportunity.currency)
     )
     for campaign_id, stage, currency, n, amount in session.execute(stmt):
-        opportunities[campaign_id] += int(n)
+        ident = campaign_id or 0  # never None: filtered by campaign_id IN (...)
+        opportunities[ident] += int(n)
         if OpportunityStage(stage) is OpportunityStage.WON:
-            won[campaign_id] += int(n)
+            won[ident] += int(n)
             if currency == REVENUE_CURRENCY:
-                revenue[campaign_id] += _money(amount)
+                revenue[ident] += _money(amount)
     show_budget = permissions.can_see_campaign_budget(principal)
     found: dict[int, Results] = {}
     for ident, budget in budgets.items():
@@ -210,9 +209,7 @@ def results_table(
     )
     campaigns = list(session.scalars(stmt))
     results = results_for(session, principal, campaigns)
-    return [
-        ResultsRow(c, campaign_status(c.starts_on, c.ends_on, today), results[c.id]) for c in campaigns
-    ]
+    return [ResultsRow(c, campaign_status(c.starts_on, c.ends_on, today), results[c.id]) for c in campaigns]
 
 
 def segment_size(session: Session, principal: Principal, campaign_id: int) -> int:

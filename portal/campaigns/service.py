@@ -76,7 +76,9 @@ def check_description(value: str | None) -> str:
     return validation.text("description", value, max_length=MAX_DESCRIPTION, required=False) or ""
 
 
-def _checked(uow: UnitOfWork, principal: Principal, values: CampaignFields, own_id: int | None) -> dict[str, object]:
+def _checked(
+    uow: UnitOfWork, principal: Principal, values: CampaignFields, own_id: int | None
+) -> dict[str, object]:
     """Every field checked (the web form runs the same checks one by one, to show each wrong field)."""
     found: dict[str, object] = {
         "name": check_name(values.name),
@@ -87,14 +89,18 @@ def _checked(uow: UnitOfWork, principal: Principal, values: CampaignFields, own_
     check_period(values.starts_on, values.ends_on)
     name = str(found["name"])
     taken = uow.session.scalar(
-        visible(principal, Campaign).with_only_columns(Campaign.id).where(func.lower(Campaign.name) == name.lower())
+        visible(principal, Campaign)
+        .with_only_columns(Campaign.id)
+        .where(func.lower(Campaign.name) == name.lower())
     )
     if taken is not None and taken != own_id:
         raise InvalidInput("name", "another campaign has this name")
     return found
 
 
-def load_campaign(uow: UnitOfWork, principal: Principal, campaign_id: int, *, for_update: bool = False) -> Campaign:
+def load_campaign(
+    uow: UnitOfWork, principal: Principal, campaign_id: int, *, for_update: bool = False
+) -> Campaign:
     return get_visible(uow.session, principal, Campaign, campaign_id, for_update=for_update)
 
 
@@ -199,14 +205,14 @@ def count_members(
     )
     session.expire(campaign, ["members_counted_at"])
     return int(
-        session.scalar(select(func.count()).select_from(CampaignMember).where(CampaignMember.campaign_id == campaign.id))
+        session.scalar(
+            select(func.count()).select_from(CampaignMember).where(CampaignMember.campaign_id == campaign.id)
+        )
         or 0
     )
 
 
-def recount_campaign(
-    *, uow: UnitOfWork, principal: Principal, campaign_id: int
-) -> tuple[Campaign, int]:
+def recount_campaign(*, uow: UnitOfWork, principal: Principal, campaign_id: int) -> tuple[Campaign, int]:
     campaign = load_campaign(uow, principal, campaign_id, for_update=True)
     may.require(principal, may.can_manage_campaigns(principal), "recount a campaign's segment")
     members = count_members(uow, principal, campaign)
@@ -236,14 +242,21 @@ def save_segment(*, uow: UnitOfWork, principal: Principal, name: str, query: Cus
     may.require(principal, may.can_manage_campaigns(principal), "save segments")
     clean = validation.required_text("name", name)
     if segments.is_empty(query):
-        raise InvalidInput("filter", "filter the customers list first: a segment of every customer is no segment")
+        raise InvalidInput(
+            "filter", "filter the customers list first: a segment of every customer is no segment"
+        )
     taken = uow.session.scalar(
-        visible(principal, Segment).with_only_columns(Segment.id).where(func.lower(Segment.name) == clean.lower())
+        visible(principal, Segment)
+        .with_only_columns(Segment.id)
+        .where(func.lower(Segment.name) == clean.lower())
     )
     if taken is not None:
         raise InvalidInput("name", "another segment has this name")
     segment = Segment(
-        name=clean, filter=segments.filter_of(query), created_by_user_id=principal.user_id, created_at=utcnow()
+        name=clean,
+        filter=segments.filter_of(query),
+        created_by_user_id=principal.user_id,
+        created_at=utcnow(),
     )
     uow.session.add(segment)
     uow.flush()
@@ -255,9 +268,7 @@ def delete_segment(*, uow: UnitOfWork, principal: Principal, segment_id: int) ->
     """Delete a segment; its campaigns keep its name and filter (and their members)."""
     segment = get_visible(uow.session, principal, Segment, segment_id, for_update=True)
     may.require(principal, may.can_manage_campaigns(principal), "delete segments")
-    uow.session.execute(
-        update(Campaign).where(Campaign.segment_id == segment.id).values(segment_id=None)
-    )
+    uow.session.execute(update(Campaign).where(Campaign.segment_id == segment.id).values(segment_id=None))
     record(uow, principal, "segment.deleted", "segment", segment.id, name=segment.name)
     uow.session.delete(segment)
     uow.flush()

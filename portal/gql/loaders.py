@@ -23,9 +23,9 @@ from portal.access import Principal
 from portal.access.queries import rows_by_id, rows_by_parent
 from portal.campaigns.queries import Results, results_for
 from portal.gql.base import Built
+from portal.gql.campaigns.types import Campaign, Segment
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
-from portal.gql.campaigns.types import Campaign, Segment
 from portal.gql.leads.types import LeadOffer
 from portal.gql.opportunities.types import Opportunity, OpportunityLine
 from portal.gql.orders.types import (

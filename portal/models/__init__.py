@@ -2,8 +2,6 @@
 
 from portal.models.activities import Activity, ActivityKind
 from portal.models.base import Base
-from portal.models.case_tallies import CaseTally
-from portal.models.cases import SLA, Case, CaseAttachment, CaseCategory, CaseComment, CasePriority, CaseStatus
 from portal.models.campaigns import (
     Campaign,
     CampaignChannel,
@@ -12,6 +10,8 @@ from portal.models.campaigns import (
     Segment,
     campaign_status,
 )
+from portal.models.case_tallies import CaseTally
+from portal.models.cases import SLA, Case, CaseAttachment, CaseCategory, CaseComment, CasePriority, CaseStatus
 from portal.models.catalog import Product
 from portal.models.customers import Contact, Customer, CustomerAssignment
 from portal.models.deals import DealRegistration, DealStatus
@@ -78,7 +78,6 @@ __all__ = [
     "QUEUED_LEAD_STATUSES",
     "SEARCHED",
     "SLA",
-    "Segment",
     "Activity",
     "ActivityKind",
     "ApiToken",
@@ -149,6 +148,7 @@ __all__ = [
     "RecordState",
     "ReviewOutcome",
     "RevokedSession",
+    "Segment",
     "Shipment",
     "ShipmentLine",
     "Task",

@@ -50,7 +50,8 @@ def plan_campaigns(
         saved = {"country_code": "DE", "postal_prefixes": list(postal)}
         created = now - timedelta(days=60 - n)
         segment = plan.add(
-            Segment, {"name": segment_name, "filter": saved, "created_by_user_id": None, "created_at": created}
+            Segment,
+            {"name": segment_name, "filter": saved, "created_by_user_id": None, "created_at": created},
         )
         campaign = plan.add(
             Campaign,

@@ -54,9 +54,9 @@ from portal.seed.base import (
     slugify,
     table_of,
 )
+from portal.seed.campaigns import plan_campaigns
 from portal.seed.cases import plan_activities, plan_cases
 from portal.seed.deals import plan_deals
-from portal.seed.campaigns import plan_campaigns
 from portal.seed.leads import plan_leads
 from portal.seed.opportunities import plan_opportunities
 from portal.seed.orders import plan_orders

@@ -76,9 +76,12 @@ def test_a_dealer_the_campaign_does_not_touch_learns_nothing(api: Api, cw: Campa
         assert api.ok(LIST, as_=who)["campaigns"] == {"totalCount": 0, "nodes": []}
         assert api.ok(FEED, as_=who)["changes"]["changes"] == []
         assert api.ok("{ segments { name } }", as_=who)["segments"] == []
-        assert api.ok(
-            "query($id: ID!) { node(id: $id) { id } }", {"id": gid("Segment", cw.segment_id)}, as_=who
-        )["node"] is None
+        assert (
+            api.ok(
+                "query($id: ID!) { node(id: $id) { id } }", {"id": gid("Segment", cw.segment_id)}, as_=who
+            )["node"]
+            is None
+        )
 
 
 def test_a_lead_alone_makes_the_campaign_visible(api: Api, cw: CampaignWorld) -> None:
@@ -114,7 +117,9 @@ def test_a_dealer_cannot_filter_customers_into_another_dealers_campaign_share(
     query = """query($c: ID!) { customers(first: 20, filter: {campaign: $c}) { nodes { name } } }"""
     names = [
         n["name"]
-        for n in api.ok(query, {"c": gid("Campaign", cw.campaign_id)}, as_="dealer-group")["customers"]["nodes"]
+        for n in api.ok(query, {"c": gid("Campaign", cw.campaign_id)}, as_="dealer-group")["customers"][
+            "nodes"
+        ]
     ]
     assert names == ["Frankfurter Bäder GmbH"]
 

@@ -20,6 +20,7 @@ from portal.models import (
     ApiToken,
     CalendarFeed,
     Campaign,
+    CampaignMember,
     Case,
     CaseAttachment,
     CaseComment,
@@ -42,7 +43,6 @@ from portal.models import (
     InvoiceLine,
     InvoiceMessage,
     InvoicePayment,
-    CampaignMember,
     Lead,
     LeadOffer,
     LeadStatus,
@@ -59,8 +59,8 @@ from portal.models import (
     Organization,
     OrgKind,
     Product,
-    Segment,
     RecordState,
+    Segment,
     Shipment,
     ShipmentLine,
     Task,
@@ -211,9 +211,7 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
     members = (
         frozenset(
             draw(
-                st.sets(
-                    st.tuples(st.integers(0, campaigns - 1), st.integers(0, n_customers - 1)), max_size=4
-                )
+                st.sets(st.tuples(st.integers(0, campaigns - 1), st.integers(0, n_customers - 1)), max_size=4)
             )
         )
         if campaigns
@@ -749,8 +747,9 @@ def expected_visible(
         # visible customers; segments: the owner's alone
         Campaign: rows(
             Campaign,
-            lambda leads, members: any(dealer_sees(status, d) for d, status in leads)
-            or bool(members & seen_customers),
+            lambda leads, members: (
+                any(dealer_sees(status, d) for d, status in leads) or bool(members & seen_customers)
+            ),
         ),
         CampaignMember: rows(CampaignMember, lambda c: c in seen_customers),
         Segment: set(),

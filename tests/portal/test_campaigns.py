@@ -20,7 +20,7 @@ from portal.customers.queries import CustomerQuery, list_customers
 from portal.errors import InvalidInput, NotFound, PermissionDenied
 from portal.models import Campaign, CampaignMember, CampaignStatus, Event, LeadStatus, campaign_status
 from portal.models.base import utcnow
-from tests.builders import Scene, build_scene
+from tests.builders import build_scene
 from tests.campaigns import CampaignWorld, build_campaign_world
 
 
@@ -127,7 +127,9 @@ def test_the_results_table_holds_the_campaigns_of_a_period(world: CampaignWorld)
         )
         assert [r.campaign.name for r in rows] == ["Frühjahr"]
         assert rows[0].status is CampaignStatus.RUNNING and rows[0].results.leads == 3
-        old = results_table(session, s.p("owner"), start=date(2020, 1, 1), end=date(2020, 12, 31), today=today)
+        old = results_table(
+            session, s.p("owner"), start=date(2020, 1, 1), end=date(2020, 12, 31), today=today
+        )
         assert [(r.campaign.name, r.status) for r in old] == [("Alt", CampaignStatus.ENDED)]
 
 
@@ -166,7 +168,9 @@ def test_a_segment_needs_a_filter_and_a_free_name(world: CampaignWorld) -> None:
         campaigns.save_segment(uow=uow, principal=sales, name="Alle", query=CustomerQuery())
     assert empty.value.field == "filter"
     with s.uow() as uow, pytest.raises(InvalidInput) as taken:
-        campaigns.save_segment(uow=uow, principal=sales, name="rhein-main", query=CustomerQuery(country_code="AT"))
+        campaigns.save_segment(
+            uow=uow, principal=sales, name="rhein-main", query=CustomerQuery(country_code="AT")
+        )
     assert taken.value.field == "name"
 
 
@@ -204,11 +208,15 @@ def test_a_new_customer_joins_on_the_recount_and_a_stale_version_conflicts(world
     s = world.scene
     sales = s.p("owner", "sales")
     with s.uow() as uow:
-        customers.create_customer(uow=uow, principal=sales, name="Hanauer Bad", postal_code="63450", city="Hanau")
+        customers.create_customer(
+            uow=uow, principal=sales, name="Hanauer Bad", postal_code="63450", city="Hanau"
+        )
     with s.factory() as session:
         assert segment_size(session, sales, world.campaign_id) == 2
     with s.uow() as uow:
-        _campaign, members = campaigns.recount_campaign(uow=uow, principal=sales, campaign_id=world.campaign_id)
+        _campaign, members = campaigns.recount_campaign(
+            uow=uow, principal=sales, campaign_id=world.campaign_id
+        )
     assert members == 3
     from portal.errors import Conflict
 
@@ -247,7 +255,7 @@ def test_every_change_is_an_event_of_the_campaign(world: CampaignWorld) -> None:
             )
         )
         assert kinds == ["campaign.created"]
-        members = session.scalars(select(CampaignMember).where(CampaignMember.campaign_id == world.campaign_id))
+        members = session.scalars(
+            select(CampaignMember).where(CampaignMember.campaign_id == world.campaign_id)
+        )
         assert len(list(members)) == 2
-
-

@@ -30,13 +30,22 @@ def test_the_customers_list_filters_by_postal_prefix_and_country(world: WebWorld
     assert 'id="save-segment"' not in world.client("dealer-group").get("/customers").text
 
 
-def test_marketing_saves_the_filter_as_a_segment_and_creates_a_campaign(world: WebWorld, cw: CampaignWorld) -> None:
+def test_marketing_saves_the_filter_as_a_segment_and_creates_a_campaign(
+    world: WebWorld, cw: CampaignWorld
+) -> None:
     client = world.client("owner")
     page = client.get("/segments/new?postal=20&country=DE")
     assert page.status_code == 200 and "Customers matching it now: 1" in page.text
     response = client.post(
         "/segments/new",
-        data={"csrf": csrf_of(page.text), "q": "", "postal": "20", "country": "DE", "name": "Hamburg", "next": "campaign"},
+        data={
+            "csrf": csrf_of(page.text),
+            "q": "",
+            "postal": "20",
+            "country": "DE",
+            "name": "Hamburg",
+            "next": "campaign",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

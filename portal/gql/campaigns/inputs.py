@@ -82,5 +82,3 @@ class SaveSegmentInput:
 @strawberry.input
 class DeleteSegmentInput:
     id: strawberry.ID
-
-

@@ -111,5 +111,3 @@ class CampaignsMutation:
         ident, errors = run(info, act)
         deleted = strawberry.ID(encode_id("Segment", ident)) if ident is not None else None
         return DeleteSegmentPayload(deleted_id=deleted, user_errors=errors)
-
-

@@ -5,13 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from portal import models as m
+from portal.access.queries import rows_by_id
 from portal.campaigns.queries import list_campaigns, list_segments
 from portal.gql.base import Connection, ctx, field
 from portal.gql.campaigns.inputs import CampaignFilter, CampaignOrder, campaign_query
 from portal.gql.campaigns.types import Campaign, Segment
 from portal.gql.connection import connection
 from portal.gql.loaders import build_all
-from portal.access.queries import rows_by_id
 
 
 @strawberry.type

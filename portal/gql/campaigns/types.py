@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 
+import portal.gql.leads.types  # noqa: F401  (the LeadStatus enum's GraphQL definition)
 from portal import models as m
 from portal.access import permissions
 from portal.campaigns import segments
@@ -17,7 +18,6 @@ from portal.customers.queries import CUSTOMERS, CustomerQuery, CustomerSort, lis
 from portal.errors import InvalidInput
 from portal.gql.base import Built, Node, ctx, field
 from portal.gql.customers.types import Customer
-from portal.gql.leads.types import LeadStatus
 from portal.reading import PageRequest
 
 CampaignChannel = strawberry.enum(m.CampaignChannel, name="CampaignChannel")
@@ -29,7 +29,7 @@ MAX_CUSTOMERS = 50
 
 @strawberry.type(description="How many of the campaign's leads are in one status.")
 class LeadStatusCount:
-    status: LeadStatus
+    status: m.LeadStatus
     count: int
 
 
@@ -47,7 +47,9 @@ class CampaignResults:
     won_revenue: Decimal = strawberry.field(description="The won opportunities' amounts, in EUR.")
     budget: Decimal | None = strawberry.field(description="EUR; owner staff only.")
     cost_per_lead: Decimal | None = strawberry.field(description="Budget / leads; owner staff only.")
-    cost_per_won_euro: Decimal | None = strawberry.field(description="Budget / won revenue; owner staff only.")
+    cost_per_won_euro: Decimal | None = strawberry.field(
+        description="Budget / won revenue; owner staff only."
+    )
 
 
 @strawberry.type(description="A saved filter of the customers list (owner staff only).")
@@ -133,7 +135,9 @@ class Campaign(Node, Built):
         c = ctx(info)
         return segment_size(c.session, c.principal, self.pk)
 
-    @field(description=f"The first customers of its segment the caller sees, by name (at most {MAX_CUSTOMERS}).")
+    @field(
+        description=f"The first customers of its segment the caller sees, by name (at most {MAX_CUSTOMERS})."
+    )
     def customers(self, info: strawberry.Info, first: int = 10) -> list[Customer]:
         from portal.gql.loaders import build_all
 

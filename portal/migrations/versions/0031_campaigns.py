@@ -23,7 +23,9 @@ depends_on = None
 
 
 def _fk(table: str, column: str, target: str, ondelete: str | None = None) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", ondelete=ondelete)
+    return sa.ForeignKeyConstraint(
+        [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", ondelete=ondelete
+    )
 
 
 def upgrade() -> None:
@@ -50,7 +52,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_campaign_members_customer_id", "campaign_members", ["customer_id"])
     op.add_column("campaigns", sa.Column("description", sa.Text(), server_default="", nullable=False))
-    op.add_column("campaigns", sa.Column("segment_name", sa.String(length=200), server_default="", nullable=False))
+    op.add_column(
+        "campaigns", sa.Column("segment_name", sa.String(length=200), server_default="", nullable=False)
+    )
     op.add_column("campaigns", sa.Column("members_counted_at", UTCDateTime(timezone=True), nullable=True))
     op.add_column("campaigns", sa.Column("updated_at", UTCDateTime(timezone=True), nullable=True))
     if op.get_bind().dialect.name == "sqlite":  # ADD COLUMN with its reference: no table rebuild

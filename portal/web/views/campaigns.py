@@ -89,7 +89,9 @@ class CampaignViews:
         ident = ctx.request.path_params["campaign_id"]
 
         def run() -> Response:
-            _campaign, members = campaigns.recount_campaign(uow=ctx.uow, principal=ctx.principal, campaign_id=ident)
+            _campaign, members = campaigns.recount_campaign(
+                uow=ctx.uow, principal=ctx.principal, campaign_id=ident
+            )
             return ctx.redirect(
                 f"/campaigns/{ident}",
                 ctx._("The segment has been counted again: %(count)s customers.", count=members),
@@ -327,5 +329,9 @@ class SegmentViews:
 
 def _list_link(segment: Segment) -> str:
     query = segments.query_of(segment.filter)
-    params = {"q": query.search or "", "postal": ", ".join(query.postal_prefixes), "country": query.country_code or ""}
+    params = {
+        "q": query.search or "",
+        "postal": ", ".join(query.postal_prefixes),
+        "country": query.country_code or "",
+    }
     return "/customers?" + urlencode({k: v for k, v in params.items() if v})
