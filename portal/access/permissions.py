@@ -309,6 +309,19 @@ def can_manage_territories(p: Principal) -> bool:
     return _owner_with(p, frozenset({"admin"}))
 
 
+# -- campaigns (issue #18.5) -----------------------------------------------------------------
+def can_manage_campaigns(p: Principal) -> bool:
+    """Marketing's work on campaigns and segments: create and change campaigns, save and delete
+    segments, recount a campaign's segment: the owner's sales staff and admins."""
+    return _owner_with(p, OWNER_SALES)
+
+
+def can_see_campaign_budget(p: Principal) -> bool:
+    """A campaign's budget and its costs (per lead, per won euro): the owner's staff only; dealers see
+    a campaign's facts and their own leads' results."""
+    return p.is_owner
+
+
 # -- cases -----------------------------------------------------------------------------------
 def can_open_case(p: Principal) -> bool:
     return can_write(p)

@@ -29,7 +29,11 @@ lead                    offered to, accepted or converted by one of its organiza
                         while the status is one of those: a lead routed on leaves the dealer)
 lead offer (history)    its organizations' own offers of a visible lead (not other dealers')
 lead territory          its organizations' own (edited by owner admins)
-campaign                of a visible lead (campaign pages, issue #18.5, may widen this)
+campaign                that touches it: its segment holds a visible customer (``campaign_members``),
+                        or it gave one of its organizations a visible lead (the budget and other
+                        dealers' figures are not shown to it: the campaigns service decides that)
+campaign member         of a visible customer (the segment's customers the organization sees)
+segment                 the owner's alone (a saved filter may name other dealers)
 product                 everyone (the owner's public catalogue)
 organization            its organizations
 user, API token         of its organizations
@@ -63,6 +67,7 @@ from portal.models import (
     ApiToken,
     CalendarFeed,
     Campaign,
+    CampaignMember,
     Case,
     CaseAttachment,
     CaseComment,
@@ -95,6 +100,7 @@ from portal.models import (
     Organization,
     OrgKind,
     Product,
+    Segment,
     Shipment,
     ShipmentLine,
     Task,
@@ -254,7 +260,22 @@ def _territories(p: Principal) -> ColumnElement[bool]:
 
 
 def _campaigns(p: Principal) -> ColumnElement[bool]:
-    return Campaign.id.in_(select(Lead.campaign_id).where(_leads(p), Lead.campaign_id.is_not(None)))
+    member = aliased(CampaignMember, name="member")
+    touches = (
+        select(member.campaign_id)
+        .where(member.campaign_id == Campaign.id, member.customer_id.in_(_visible_customer_ids(p)))
+        .exists()
+    )
+    gave = Campaign.id.in_(select(Lead.campaign_id).where(_leads(p), Lead.campaign_id.is_not(None)))
+    return touches | gave
+
+
+def _campaign_members(p: Principal) -> ColumnElement[bool]:
+    return CampaignMember.customer_id.in_(_visible_customer_ids(p))
+
+
+def _nobody(_p: Principal) -> ColumnElement[bool]:
+    return false()
 
 
 def _everyone(_p: Principal) -> ColumnElement[bool]:
@@ -353,6 +374,8 @@ RULES: dict[type[Any], Rule] = {
     LeadOffer: _lead_offers,
     Territory: _territories,
     Campaign: _campaigns,
+    CampaignMember: _campaign_members,
+    Segment: _nobody,
     Product: _everyone,
     Organization: _organizations,
     User: _users,

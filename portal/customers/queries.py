@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
-from portal.models import Contact, Customer, CustomerAssignment
+from portal.models import CampaignMember, Contact, Customer, CustomerAssignment
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
 
@@ -25,6 +25,9 @@ class CustomerQuery:
     country_code: str | None = None  # this ISO country code (any case)
     assigned_to_id: int | None = None  # shared with this organization
     updated_after: datetime | None = None  # updated_at after this moment
+    # the postal code starts with one of these (letters and digits, upper case: "60", "1011")
+    postal_prefixes: tuple[str, ...] = ()
+    campaign_id: int | None = None  # in this campaign's segment (its members, campaign_members)
 
 
 class CustomerSort(enum.StrEnum):
@@ -51,6 +54,12 @@ def customer_conditions(q: CustomerQuery) -> list[ColumnElement[bool]]:
         conds.append(Customer.id.in_(assigned))
     if q.updated_after is not None:
         conds.append(Customer.updated_at > q.updated_after)
+    if q.postal_prefixes:
+        # prefixes hold letters and digits only (portal.campaigns.segments checks them): no LIKE escapes
+        conds.append(or_(*(Customer.postal_code.like(f"{prefix}%") for prefix in q.postal_prefixes)))
+    if q.campaign_id is not None:
+        members = select(CampaignMember.customer_id).where(CampaignMember.campaign_id == q.campaign_id)
+        conds.append(Customer.id.in_(members))
     return conds
 
 

@@ -37,6 +37,7 @@ class RunReport:
     mailed_notifications: int = 0  # mails queued for notifications (portal.notify.mailing)
     webhooks: int = 0  # webhook delivery attempts (portal.notify.webhooks)
     leads_routed: int = 0  # leads routed on past their answer deadline (portal.leads.deadlines)
+    campaigns_recounted: int = 0  # campaigns whose segment was recounted (portal.campaigns.members)
     errors: list[str] = field(default_factory=list)
 
 
@@ -101,6 +102,12 @@ def run_once(
         )
     except Exception as exc:
         _trouble(report, "routing overdue leads", exc)
+    try:  # planned and running campaigns: their segment's customers taken again, hourly
+        from portal.campaigns.members import recount_due_campaigns
+
+        report.campaigns_recounted = recount_due_campaigns(factory)
+    except Exception as exc:
+        _trouble(report, "recounting campaign segments", exc)
     try:  # the notifier rides along: outbox events and due occasions -> inboxes (portal.notify)
         report.notified = notify_once(factory)
     except Exception as exc:

@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 from portal import models as m
 from portal.access import Principal
 from portal.access.queries import rows_by_id, rows_by_parent
+from portal.campaigns.queries import Results, results_for
 from portal.gql.base import Built
+from portal.gql.campaigns.types import Campaign, Segment
 from portal.gql.cases.types import CaseComment
 from portal.gql.customers.types import Contact, Customer, CustomerAssignment
-from portal.gql.leads.types import Campaign, LeadOffer
+from portal.gql.leads.types import LeadOffer
 from portal.gql.opportunities.types import Opportunity, OpportunityLine
 from portal.gql.orders.types import (
     CreditNote,
@@ -129,8 +131,14 @@ class Loaders:
         )
         self.opportunity = self._by_id(m.Opportunity, Opportunity)
         self.campaign = self._by_id(m.Campaign, Campaign)
+        self.segment = self._by_id(m.Segment, Segment)
+        self.campaign_results: BatchLoader[Results | None] = BatchLoader(self._campaign_results, lambda: None)
         self.offers_by_lead = self._by_parent(m.LeadOffer, LeadOffer, "lead_id")
         self.user: BatchLoader[User | None] = BatchLoader(self._users, lambda: None)
+
+    def _campaign_results(self, ids: list[int]) -> dict[int, Results | None]:
+        campaigns = rows_by_id(self.session, self.principal, m.Campaign, ids)
+        return dict(results_for(self.session, self.principal, campaigns))
 
     def _users(self, ids: list[int]) -> dict[int, User | None]:
         """Visible users (of the principal's organizations; owner staff: all), as the API shows them."""

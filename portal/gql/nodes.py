@@ -11,6 +11,7 @@ import strawberry
 
 # Every domain's types, so that each Node type exists before NODE_TYPES is derived.
 import portal.gql.activities.types
+import portal.gql.campaigns.types
 import portal.gql.cases.types
 import portal.gql.customers.types
 import portal.gql.deals.types

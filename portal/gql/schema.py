@@ -23,6 +23,8 @@ from portal.db import failure_of
 from portal.gql._strawberry import direct_resolvers
 from portal.gql.activities.mutations import ActivitiesMutation
 from portal.gql.activities.queries import ActivitiesQuery
+from portal.gql.campaigns.mutations import CampaignsMutation
+from portal.gql.campaigns.queries import CampaignsQuery
 from portal.gql.cases.mutations import CasesMutation
 from portal.gql.cases.queries import CasesQuery
 from portal.gql.customers.mutations import CustomersMutation
@@ -78,6 +80,7 @@ class Query(
     OpportunitiesQuery,
     DealsQuery,
     LeadsQuery,
+    CampaignsQuery,
     PartnersQuery,
     FeedQuery,
     ExchangeQuery,
@@ -100,6 +103,7 @@ class Mutation(
     OpportunitiesMutation,
     DealsMutation,
     LeadsMutation,
+    CampaignsMutation,
     ExchangeMutation,
     AdminMutation,
     NotificationsMutation,

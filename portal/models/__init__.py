@@ -2,6 +2,14 @@
 
 from portal.models.activities import Activity, ActivityKind
 from portal.models.base import Base
+from portal.models.campaigns import (
+    Campaign,
+    CampaignChannel,
+    CampaignMember,
+    CampaignStatus,
+    Segment,
+    campaign_status,
+)
 from portal.models.case_tallies import CaseTally
 from portal.models.cases import SLA, Case, CaseAttachment, CaseCategory, CaseComment, CasePriority, CaseStatus
 from portal.models.catalog import Product
@@ -31,7 +39,6 @@ from portal.models.leads import (
     DEALER_LEAD_STATUSES,
     OPEN_LEAD_STATUSES,
     QUEUED_LEAD_STATUSES,
-    Campaign,
     Lead,
     LeadOffer,
     LeadStatus,
@@ -77,6 +84,9 @@ __all__ = [
     "Base",
     "CalendarFeed",
     "Campaign",
+    "CampaignChannel",
+    "CampaignMember",
+    "CampaignStatus",
     "Case",
     "CaseAttachment",
     "CaseCategory",
@@ -138,6 +148,7 @@ __all__ = [
     "RecordState",
     "ReviewOutcome",
     "RevokedSession",
+    "Segment",
     "Shipment",
     "ShipmentLine",
     "Task",
@@ -146,6 +157,7 @@ __all__ = [
     "VersionKind",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "campaign_status",
     "derive_status",
     "exchange_contents",
     "export_contents",

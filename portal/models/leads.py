@@ -1,36 +1,15 @@
-"""Leads and their distribution to dealers (issue #18.2), the dealers' territories, and the
-campaigns a lead may come from (the table only: campaign pages are issue #18.5's)."""
+"""Leads and their distribution to dealers (issue #18.2) and the dealers' territories; a lead names
+the campaign it came from (``portal.models.campaigns``)."""
 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Amount, Base, UTCDateTime, enum_type, sort_indexes, utcnow
-
-
-class Campaign(Base):
-    """A marketing campaign; leads name the one they came from (``leads.campaign_id``)."""
-
-    __tablename__ = "campaigns"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    starts_on: Mapped[date | None] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date)
-    channel: Mapped[str] = mapped_column(String(50), default="")
-    budget: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
-    segment_filter: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+from portal.models.base import Base, UTCDateTime, enum_type, sort_indexes, utcnow
 
 
 class LeadStatus(enum.StrEnum):

@@ -1,7 +1,8 @@
-"""The demo's leads (issue #18.2): territories for the demo dealers, two campaigns, and leads in
-every state: waiting in marketing's queue, offered (one of them past its answer deadline, for the
-worker to route on), accepted, converted (each with its customer and its own opportunity in
-qualification), declined by every dealer in reach, disqualified; with their assignment history.
+"""The demo's leads (issue #18.2): territories for the demo dealers, and leads (of the running and
+the ended campaign, ``portal.seed.campaigns``, or of none) in every state: waiting in marketing's
+queue, offered (one of them past its answer deadline, for the worker to route on), accepted,
+converted (each with its customer and its own opportunity in qualification; the running campaign's
+first one won), declined by every dealer in reach, disqualified; with their assignment history.
 
 A random generator of its own, so the rest of the demo stays as it was.
 """
@@ -13,7 +14,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from portal.models import (
-    Campaign,
     Counter,
     Lead,
     LeadOffer,
@@ -24,6 +24,7 @@ from portal.models import (
     Territory,
 )
 from portal.seed.base import FLUSH_EVERY, Customers, Plan, count, event
+from portal.seed.campaigns import DemoCampaigns
 
 LEADS = 80  # per unit of scale
 ANSWER = timedelta(hours=48)
@@ -65,10 +66,6 @@ COMPANIES = [
 OWNERS = ["Berger", "Lindner", "Krüger", "Sommer", "Engel", "Roth", "Frank", "Winter", "Kaiser", "Graf"]
 FIRST = ["Anna", "Jonas", "Lea", "Felix", "Marie", "Paul", "Sophie", "Lukas", "Emma", "Ben"]
 SOURCES = ["Website", "Messe SHK Essen", "Empfehlung", "Hotline", "Newsletter"]
-CAMPAIGNS = [
-    ("Frühjahrsaktion Wärmepumpe 2026", "E-Mail", Decimal("12000")),
-    ("SHK-Messe Essen 2026", "Messe", Decimal("25000")),
-]
 DECLINES = ["Keine Kapazität im Moment", "Außerhalb unseres Einsatzgebiets", "Kein passendes Angebot"]
 DISQUALIFIED = ["Dublette", "Privatperson ohne Bedarf", "Kein Interesse mehr"]
 # The states' shares: (status, weight)
@@ -102,6 +99,7 @@ def plan_leads(
     now: datetime,
     *,
     opportunities: int,
+    campaigns: DemoCampaigns,
 ) -> None:
     """The leads; converted ones get opportunities numbered after the ``opportunities`` the pipeline
     has (this sets the opportunity counter)."""
@@ -120,23 +118,7 @@ def plan_leads(
                 "version": 1,
             },
         )
-    campaign_ids = [
-        plan.add(
-            Campaign,
-            {
-                "name": name,
-                "starts_on": today - timedelta(days=40 + 30 * n),
-                "ends_on": today + timedelta(days=20 + 30 * n),
-                "channel": channel,
-                "budget": budget,
-                "segment_filter": {},
-                "created_by": None,
-                "created_at": now - timedelta(days=50 + 30 * n),
-                "version": 1,
-            },
-        )
-        for n, (name, channel, budget) in enumerate(CAMPAIGNS)
-    ]
+    campaign_ids = [campaigns.running, campaigns.ended]  # the planned one has no leads yet
     by_dealer: dict[int, list[int]] = {}
     for index in range(len(customers)):
         customer = customers[index]
@@ -144,6 +126,7 @@ def plan_leads(
             by_dealer.setdefault(org_id[customer.dealer], []).append(customer.id)
     total = count(LEADS, scale)
     converted = 0
+    won_done = False
     late_done = False
     states = [s for s, _ in STATES]
     weights = [w for _, w in STATES]
@@ -186,9 +169,14 @@ def plan_leads(
         customer_id = opportunity_id = None
         if status is LeadStatus.CONVERTED and dealer is not None and by_dealer.get(dealer):
             converted += 1
+            if not won_done:  # the first conversion: a lead of the running campaign, won below
+                campaign = campaigns.running
             customer_id = rng.choice(by_dealer[dealer])
             opportunity_id = plan.next_id(Opportunity)
             number = f"OP-{opportunities + converted:06d}"
+            # the running campaign's first converted lead has become business: won (history)
+            won = campaign == campaigns.running and not won_done
+            won_done = won_done or won
             plan.add(
                 Opportunity,
                 {
@@ -198,16 +186,16 @@ def plan_leads(
                     "customer_id": customer_id,
                     "dealer_id": dealer,
                     "owner_user_id": None,
-                    "stage": OpportunityStage.QUALIFICATION,
+                    "stage": OpportunityStage.WON if won else OpportunityStage.QUALIFICATION,
                     "amount": Decimal(rng.choice([2500, 4800, 9600, 14500])),
                     "currency": "EUR",
-                    "probability": 10,
+                    "probability": 100 if won else 10,
                     "expected_close": today + timedelta(days=rng.randint(20, 120)),
                     "lost_reason": None,
                     "note": f"LD-{n + 1:06d}",
                     "order_id": None,
                     "campaign_id": campaign,
-                    "closed_at": None,
+                    "closed_at": created + timedelta(hours=60) if won else None,
                     "created_by_org_id": dealer,
                     "created_at": created + timedelta(hours=30),
                     "updated_at": created + timedelta(hours=30),

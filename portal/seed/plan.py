@@ -54,6 +54,7 @@ from portal.seed.base import (
     slugify,
     table_of,
 )
+from portal.seed.campaigns import plan_campaigns
 from portal.seed.cases import plan_activities, plan_cases
 from portal.seed.deals import plan_deals
 from portal.seed.leads import plan_leads
@@ -157,7 +158,8 @@ def plan_demo(
     pipeline = plan_opportunities(plan, org_id, customers, products, scale, today, now)
     plan_tasks(plan, people, customers, today, now)
     plan_deals(plan, org_id, scale, today, now)
-    plan_leads(plan, org_id, customers, scale, today, now, opportunities=pipeline)
+    campaigns = plan_campaigns(plan, org_id, customers, today, now)
+    plan_leads(plan, org_id, customers, scale, today, now, opportunities=pipeline, campaigns=campaigns)
     plan.add(
         Event,
         {

@@ -23,6 +23,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.admin import AdminViews
     from portal.web.views.auth import AuthViews
     from portal.web.views.calendar import CalendarViews
+    from portal.web.views.campaigns import CampaignViews, SegmentViews
     from portal.web.views.cases import CaseViews
     from portal.web.views.customer_forms import CustomerFormViews
     from portal.web.views.customers import CustomerViews
@@ -74,6 +75,8 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     deals = DealViews(web)
     lead_views = LeadViews(web)
     territory_views = TerritoryViews(web)
+    campaign_views = CampaignViews(web)
+    segment_views = SegmentViews(web)
     page = web.page
     return [
         Route("/favicon.ico", favicon, methods=["GET"]),
@@ -157,6 +160,14 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
         Route("/leads/{lead_id:int}/convert", page(lead_views.convert), methods=["POST"]),
         Route("/leads/{lead_id:int}/reassign", page(lead_views.reassign), methods=["POST"]),
         Route("/leads/{lead_id:int}/disqualify", page(lead_views.disqualify), methods=["POST"]),
+        Route("/campaigns/new", page(campaign_views.new), methods=["GET", "POST"]),
+        Route("/campaigns/results", page(campaign_views.results), methods=["GET"]),
+        Route("/campaigns/{campaign_id:int}", page(campaign_views.detail), methods=["GET"]),
+        Route("/campaigns/{campaign_id:int}/edit", page(campaign_views.edit), methods=["GET", "POST"]),
+        Route("/campaigns/{campaign_id:int}/recount", page(campaign_views.recount), methods=["POST"]),
+        Route("/segments", page(segment_views.index), methods=["GET"]),
+        Route("/segments/new", page(segment_views.new), methods=["GET", "POST"]),
+        Route("/segments/{segment_id:int}/delete", page(segment_views.delete), methods=["POST"]),
         Route("/admin/territories", page(territory_views.index), methods=["GET"]),
         Route(
             "/admin/territories/{organization_id:int}", page(territory_views.edit), methods=["GET", "POST"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from portal.entities import ENTITIES
 from portal.models import (
     ActivityKind,
+    CampaignChannel,
+    CampaignStatus,
     CaseCategory,
     CasePriority,
     CaseStatus,
@@ -165,6 +167,36 @@ LEAD_STATUS = {
     LeadStatus.CONVERTED: N_("Converted"),
     LeadStatus.DISQUALIFIED: N_("Disqualified"),
 }
+CAMPAIGN_STATUS = {
+    CampaignStatus.PLANNED: N_("Planned"),
+    CampaignStatus.RUNNING: N_("Running"),
+    CampaignStatus.ENDED: N_("Ended"),
+}
+CAMPAIGN_CHANNEL = {
+    CampaignChannel.EMAIL: N_("E-mail"),
+    CampaignChannel.EVENT: N_("Event or seminar"),
+    CampaignChannel.TRADE_FAIR: N_("Trade fair"),
+    CampaignChannel.PRINT: N_("Print"),
+    CampaignChannel.ONLINE: N_("Online"),
+    CampaignChannel.PHONE: N_("Phone"),
+}
+# The list cells name a channel by this key (a channel's value alone, "email", would not be unique
+# among the labels).
+CHANNEL_CELL = {f"channel_{key.value}": text for key, text in CAMPAIGN_CHANNEL.items()}
+# The countries the customers list filters by (customers are segmented by where they are).
+COUNTRIES = {
+    "DE": N_("Germany"),
+    "AT": N_("Austria"),
+    "CH": N_("Switzerland"),
+    "NL": N_("Netherlands"),
+    "BE": N_("Belgium"),
+    "LU": N_("Luxembourg"),
+    "FR": N_("France"),
+    "DK": N_("Denmark"),
+    "PL": N_("Poland"),
+    "CZ": N_("Czechia"),
+    "IT": N_("Italy"),
+}
 OFFER_OUTCOME = {
     OfferOutcome.ACCEPTED: N_("Accepted"),
     OfferOutcome.DECLINED: N_("Declined"),
@@ -191,6 +223,8 @@ ALL: dict[str, str] = {
         STAGE,
         DEAL_STATUS,
         LEAD_STATUS,
+        CAMPAIGN_STATUS,
+        CHANNEL_CELL,
     )
     for key, value in table.items()
 }
@@ -286,6 +320,14 @@ SERVICE_MESSAGES += [
     N_("the file is empty: the first line names the columns"),
     N_("the file has no company column (Firma or Company)"),
     N_("the file has no rows below its header"),
+    # raised by the campaign services (portal.campaigns)
+    N_("choose a channel"),
+    N_("a campaign runs three years at most"),
+    N_("is too large"),
+    N_("another campaign has this name"),
+    N_("another segment has this name"),
+    N_("filter the customers list first: a segment of every customer is no segment"),
+    N_("use the first digits of postal codes, separated by commas (60, 61)"),
     # the buyer's order changes (portal.orders.changes)
     N_("change, cancel or add at least one line"),
     N_("changed twice"),
@@ -316,6 +358,13 @@ FILE_TYPES = {
 # Field names as the user knows them (service names and form names), for messages that name a
 # field and for the list of errors at the top of a form.
 FIELDS = {
+    "starts_on": N_("Starts on"),
+    "ends_on": N_("Ends on"),
+    "channel": N_("Channel"),
+    "budget": N_("Budget (EUR)"),
+    "segment_id": N_("Segment"),
+    "postal": N_("Postal codes starting with"),
+    "country": N_("Country"),
     "subject": N_("Subject"),
     "company": N_("Company"),
     "contact_name": N_("Contact person"),

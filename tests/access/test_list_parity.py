@@ -116,6 +116,8 @@ SAME: list[Same] = [
     Same("leads", "", "leads"),
     Same("leads", "status=offered&sort=company&dir=asc", "leads", {"status": ["OFFERED"]}, by("COMPANY")),
     Same("leads", "status=unassigned&q=ld-", "leads", {"unassigned": True, "search": "ld-"}),
+    Same("campaigns", "", "campaigns"),
+    Same("campaigns", "status=running&sort=name&dir=asc", "campaigns", {"status": ["RUNNING"]}, by("NAME")),
     Same("exchange", "", "exchangeRecords"),
     Same(
         "exchange",
@@ -146,6 +148,7 @@ _FILTERS = {
     "opportunities": "OpportunityFilter",
     "dealRegistrations": "DealRegistrationFilter",
     "leads": "LeadFilter",
+    "campaigns": "CampaignFilter",
     "orders": "OrderFilter",
     "shipments": "ShipmentFilter",
     "invoices": "InvoiceFilter",

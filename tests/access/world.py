@@ -20,6 +20,7 @@ from portal.models import (
     ApiToken,
     CalendarFeed,
     Campaign,
+    CampaignMember,
     Case,
     CaseAttachment,
     CaseComment,
@@ -59,6 +60,7 @@ from portal.models import (
     OrgKind,
     Product,
     RecordState,
+    Segment,
     Shipment,
     ShipmentLine,
     Task,
@@ -107,6 +109,8 @@ class WorldSpec:
     leads: tuple[tuple[LeadStatus, int | None, int | None, tuple[int, ...]], ...] = ()
     territories: tuple[int, ...] = ()  # sellers with a territory
     campaigns: int = 0
+    campaign_members: frozenset[tuple[int, int]] = frozenset()  # (campaign, customer) of its segment
+    segments: int = 0
 
 
 @st.composite
@@ -204,6 +208,15 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
         )
     )
     territories = tuple(draw(st.lists(st.sampled_from(sellers), unique=True, max_size=3))) if sellers else ()
+    members = (
+        frozenset(
+            draw(
+                st.sets(st.tuples(st.integers(0, campaigns - 1), st.integers(0, n_customers - 1)), max_size=4)
+            )
+        )
+        if campaigns
+        else frozenset()
+    )
     return WorldSpec(
         kinds,
         tuple(parents),
@@ -219,6 +232,8 @@ def worlds(draw: st.DrawFn, mixed_trees: bool = False) -> WorldSpec:
         lead_specs,
         territories,
         campaigns,
+        members,
+        draw(st.integers(0, 2)),
     )
 
 
@@ -576,8 +591,16 @@ def build(session: Session, spec: WorldSpec) -> dict[type, dict[int, tuple[objec
                 status,
                 dealer,
             )
-    for n, ident in enumerate(campaign_ids):  # the leads of the campaign: (dealer, status) each
-        facts[Campaign][ident] = (frozenset(campaign_facts.get(n, set())),)
+    for n, ident in enumerate(campaign_ids):  # the leads of the campaign: (dealer, status) each,
+        # and the customers of its segment
+        facts[Campaign][ident] = (
+            frozenset(campaign_facts.get(n, set())),
+            frozenset(c for campaign, c in spec.campaign_members if campaign == n),
+        )
+    for campaign, c in sorted(spec.campaign_members):
+        add(CampaignMember, CampaignMember(campaign_id=campaign_ids[campaign], customer_id=customers[c]), c)
+    for n in range(spec.segments):
+        add(Segment, Segment(name=f"Segment {n}", filter={"country_code": "DE"}), n)
     endpoints: dict[int, int] = {}
     for n, o in enumerate(spec.events):  # each event delivered to a webhook endpoint of its actor
         event_id = add(
@@ -720,7 +743,16 @@ def expected_visible(
         Lead: rows(Lead, lambda status, d: dealer_sees(status, d)),
         LeadOffer: rows(LeadOffer, lambda offered, status, d: offered in mine and dealer_sees(status, d)),
         Territory: rows(Territory, lambda o: o in mine),
-        Campaign: rows(Campaign, lambda leads: any(dealer_sees(status, d) for d, status in leads)),
+        # a campaign: one of such a lead, or whose segment holds a visible customer; its members: of
+        # visible customers; segments: the owner's alone
+        Campaign: rows(
+            Campaign,
+            lambda leads, members: (
+                any(dealer_sees(status, d) for d, status in leads) or bool(members & seen_customers)
+            ),
+        ),
+        CampaignMember: rows(CampaignMember, lambda c: c in seen_customers),
+        Segment: set(),
         Event: rows(Event, lambda o: o in mine),
         ExchangeProfile: rows(ExchangeProfile, lambda o: o in mine),
         ExchangeRecord: rows(ExchangeRecord, lambda o: o in mine),

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry import UNSET
 
+from portal.campaigns import segments
 from portal.customers.queries import ContactQuery, ContactSort, CustomerQuery, CustomerSort
 from portal.gql.base import SortDirection
 from portal.gql.connection import filter_id, one_search
@@ -27,6 +28,12 @@ class CustomerFilter:
     city: str | None = strawberry.field(default=None, description="Exactly this city.")
     country_code: str | None = None
     updated_after: datetime | None = None
+    postal_code_prefixes: list[str] | None = strawberry.field(
+        default=None, description='Postal codes starting with one of these ("60", "61").'
+    )
+    campaign: strawberry.ID | None = strawberry.field(
+        default=None, description="Customers of this campaign's segment."
+    )
 
 
 @strawberry.input
@@ -44,6 +51,10 @@ def customer_query(f: CustomerFilter | None) -> CustomerQuery:
         city=f.city,
         country_code=f.country_code,
         updated_after=f.updated_after,
+        postal_prefixes=segments.postal_prefixes(
+            ",".join(f.postal_code_prefixes or ()), "filter.postalCodePrefixes"
+        ),
+        campaign_id=filter_id("filter.campaign", f.campaign, "Campaign"),
     )
 
 

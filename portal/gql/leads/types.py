@@ -1,11 +1,10 @@
-"""Leads, their offers (the assignment history), the dealers' territories and campaigns. Column
+"""Leads, their offers (the assignment history) and the dealers' territories. Column
 fields carry the database column's name; relations resolve through the request's loaders."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -16,23 +15,13 @@ from portal.gql.customers.types import Customer
 from portal.gql.opportunities.types import Opportunity
 from portal.gql.partners.types import Organization
 
+if TYPE_CHECKING:
+    from portal.gql.campaigns.types import Campaign
+
 LeadStatus = strawberry.enum(
     m.LeadStatus, name="LeadStatus", description="NEW and DECLINED: in marketing's queue."
 )
 OfferOutcome = strawberry.enum(m.OfferOutcome, name="LeadOfferOutcome")
-
-
-@strawberry.type(description="A marketing campaign (the leads it gave; its pages come with campaigns).")
-class Campaign(Node, Built):
-    name: str
-    starts_on: date | None
-    ends_on: date | None
-    channel: str
-    budget: Decimal
-    created_at: datetime
-    version: int
-    segment_filter: strawberry.Private[dict[str, Any]]
-    created_by: strawberry.Private[int | None]
 
 
 @strawberry.type(description="One offer of a lead to a dealer, and how it ended (null: still open).")
@@ -90,7 +79,9 @@ class Lead(Node, Built):
         return ctx(info).loaders.organization.load(self.dealer_id, (o.dealer_id for o in self._siblings))
 
     @strawberry.field
-    def campaign(self, info: strawberry.Info) -> Campaign | None:
+    def campaign(
+        self, info: strawberry.Info
+    ) -> Annotated[Campaign, strawberry.lazy("portal.gql.campaigns.types")] | None:
         if self.campaign_id is None:
             return None
         return ctx(info).loaders.campaign.load(self.campaign_id, (o.campaign_id for o in self._siblings))

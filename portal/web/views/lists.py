@@ -24,6 +24,8 @@ from starlette.responses import Response, StreamingResponse
 
 from portal.access import Principal, load_by_ids, permissions
 from portal.activities.queries import ActivityQuery, ActivitySort, list_activities
+from portal.campaigns import segments
+from portal.campaigns.queries import CampaignQuery, CampaignSort, list_campaigns, results_for
 from portal.cases.queries import NEAR_SLA, CaseQuery, CaseSort, list_cases
 from portal.customers.queries import (
     ContactQuery,
@@ -39,6 +41,8 @@ from portal.exchange.ledger import RecordQuery, RecordSort, is_overdue, list_rec
 from portal.leads.queries import QUEUE, LeadQuery, LeadSort, filter_choices, list_leads
 from portal.models import (
     ActivityKind,
+    CampaignChannel,
+    CampaignStatus,
     CaseCategory,
     CasePriority,
     CaseStatus,
@@ -55,6 +59,7 @@ from portal.models import (
     OrgKind,
     RecordState,
     User,
+    campaign_status,
 )
 from portal.models.base import utcnow
 from portal.models.opportunities import OPEN_STAGES
@@ -601,8 +606,17 @@ def _prepare_leads(db: Session, p: Principal, items: list[Any]) -> list[Row]:
     ]
 
 
+def customer_filter(params: Params) -> CustomerQuery:
+    """The customers list's filter: search, postal-code prefixes, country (what a segment saves)."""
+    return CustomerQuery(
+        search=params.search,
+        postal_prefixes=segments.postal_prefixes(params.values.get("postal")),
+        country_code=segments.country(params.values.get("country")),
+    )
+
+
 def _fetch_customers(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
-    query = CustomerQuery(search=params.search)
+    query = customer_filter(params)
     return list_customers(
         db,
         p,
@@ -627,6 +641,48 @@ def _prepare_customers(db: Session, p: Principal, items: list[Any]) -> list[Row]
             "city": c.city or "",
             "country_code": c.country_code,
             "phone": c.phone or "",
+        }
+        for c in items
+    ]
+
+
+def _fetch_campaigns(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
+    channel = params.enum("channel", CampaignChannel)
+    statuses = params.enum("status", CampaignStatus)
+    query = CampaignQuery(
+        search=params.search,
+        statuses=statuses,
+        channels=channel,
+        today=datetime.now(TIMEZONE).date() if statuses else None,
+    )
+    return list_campaigns(
+        db,
+        p,
+        query,
+        sort=CampaignSort(params.sort),
+        descending=params.descending,
+        page=page,
+        columns=CAMPAIGN_COLUMNS,
+    )
+
+
+CAMPAIGN_COLUMNS = ("name", "channel", "starts_on", "ends_on", "budget")
+
+
+def _prepare_campaigns(db: Session, p: Principal, items: list[Any]) -> list[Row]:
+    results = results_for(db, p, items)
+    today = datetime.now(TIMEZONE).date()
+    return [
+        {
+            "href": f"/campaigns/{c.id}",
+            "name": c.name,
+            "channel": f"channel_{c.channel}" if c.channel else "",
+            "starts_on": c.starts_on,
+            "ends_on": c.ends_on,
+            "status": campaign_status(c.starts_on, c.ends_on, today),
+            "leads": results[c.id].leads,
+            "opportunities": results[c.id].opportunities,
+            "won_revenue": results[c.id].won_revenue,
         }
         for c in items
     ]
@@ -997,7 +1053,35 @@ SPECS: dict[str, ListSpec] = {
             tuple(CustomerSort),
             CustomerSort.NAME,
             False,
-            (SEARCH,),
+            (
+                SEARCH,
+                FilterField("postal", N_("Postal codes starting with")),
+                FilterField("country", N_("Country"), "select", _options(labels.COUNTRIES)),
+            ),
+        ),
+        ListSpec(
+            "campaigns",
+            labels.ENTITY_PLURAL["campaign"],
+            (
+                Column("name", N_("Name"), "link", "name"),
+                Column("channel", N_("Channel"), "label"),
+                Column("starts_on", N_("Starts on"), "date", "starts_on"),
+                Column("ends_on", N_("Ends on"), "date"),
+                Column("status", N_("Status"), "label"),
+                Column("leads", N_("Leads"), "number"),
+                Column("opportunities", N_("Opportunities"), "number"),
+                Column("won_revenue", N_("Won revenue"), "money"),
+            ),
+            _fetch_campaigns,
+            _prepare_campaigns,
+            tuple(CampaignSort),
+            CampaignSort.STARTS_ON,
+            True,
+            (
+                SEARCH,
+                FilterField("status", N_("Status"), "select", _options(labels.CAMPAIGN_STATUS)),
+                FilterField("channel", N_("Channel"), "select", _options(labels.CAMPAIGN_CHANNEL)),
+            ),
         ),
         ListSpec(
             "contacts",
@@ -1097,7 +1181,7 @@ def visible_specs(principal: Principal) -> list[ListSpec]:
     """Suppliers never see the customer master; dealers do not see supplier invoices."""
     hidden: set[str] = set()
     if principal.is_supplier:
-        hidden |= {"customers", "contacts", "activities", "opportunities", "deals", "leads"}
+        hidden |= {"customers", "contacts", "activities", "opportunities", "deals", "leads", "campaigns"}
     elif not principal.is_owner:
         hidden |= {"invoices"}
     return [spec for name, spec in SPECS.items() if name not in hidden]

@@ -1,0 +1,1 @@
+"""Campaigns and segments (issue #18.5)."""
