@@ -562,8 +562,20 @@ def demo(
     from portal.seed import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOKENS, seed_demo
     from portal.seed.load import is_empty
 
+    from portal.config import SecretKeyError
+
     ctx = click_ctx.ensure_object(Context)
-    ctx.settings = Settings.from_env({**os.environ, "PORTAL_DEMO": "1"})
+    # One key for the server and the worker thread (the worker signs the unsubscribe links the
+    # server checks), and the worker's mail links point at this server unless PORTAL_BASE_URL says.
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host  # noqa: S104
+    try:
+        ctx.settings = (
+            Settings.from_env({**os.environ, "PORTAL_DEMO": "1"})
+            .with_base_url(f"http://{shown}:{port}")
+            .for_serving()
+        )
+    except SecretKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
     engine = ctx._make_engine()
     _console().print(f"database: {describe(engine)} ({engine.dialect.name})")
     ctx.upgraded_engine()
