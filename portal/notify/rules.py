@@ -84,6 +84,8 @@ class Rule:
     title: str  # one notification, with %(...)s fields of its payload
     source: str  # the outbox events it comes from, or "scheduler"
     defaults: Mapping[str, Choice] = field(default_factory=dict)  # role -> choice; "*" for the rest
+    # Titles by the payload's "outcome" (a review accepted, rejected or partly); others: ``title``.
+    outcome_titles: Mapping[str, str] = field(default_factory=dict)
 
     def default_for(self, roles: frozenset[str]) -> Choice:
         """The most the user's roles ask for (an admin who is also sales gets sales' e-mails)."""
@@ -127,6 +129,14 @@ RULES: tuple[Rule, ...] = (
         N_("The buyer reviewed the changes to order %(number)s"),
         "order.change_reviewed",
         {"*": _MAIL},
+        outcome_titles={
+            "accepted": N_("The buyer accepted the changes to order %(number)s"),
+            "rejected": N_("The buyer rejected the changes to order %(number)s"),
+            "partly": N_(
+                "The buyer accepted some of the changes to order %(number)s"
+                " (accepted: %(accepted)s, rejected: %(rejected)s)"
+            ),
+        },
     ),
     Rule(
         Kind.ORDER_CHANGED,
@@ -410,7 +420,18 @@ def title(kind: str, payload: Mapping[str, Any], gettext: Callable[[str], str]) 
     fields = _Fields({k: v for k, v in payload.items() if isinstance(v, str | int)})
     if "status" in fields:
         fields["status"] = gettext(STATUS_LABELS.get(str(fields["status"]), str(fields["status"])))
-    return gettext(rule.title) % fields
+    chosen = rule.outcome_titles.get(str(fields.get("outcome", "")), rule.title)
+    return gettext(chosen) % fields
+
+
+def review_outcome(lines: object) -> dict[str, Any]:
+    """The fields of a review's title from its event's lines: how many changes were accepted and
+    rejected, and the outcome ("accepted", "rejected" or "partly")."""
+    decided = [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
+    accepted = sum(1 for line in decided if line.get("outcome") == "accepted")
+    rejected = sum(1 for line in decided if line.get("outcome") == "rejected")
+    outcome = "partly" if accepted and rejected else "rejected" if rejected else "accepted"
+    return {"outcome": outcome, "accepted": accepted, "rejected": rejected}
 
 
 LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
