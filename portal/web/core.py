@@ -31,6 +31,7 @@ from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
 from portal.models import OrgKind
 from portal.notify.queries import unread_count
+from portal.partners import service as partners
 from portal.partners.logins import LoginThrottle
 from portal.web import einvoices
 from portal.web.attrs import attributes
@@ -272,6 +273,11 @@ class Web:
                 if not csrf_matches(session, token if isinstance(token, str) else None):
                     await form.close()
                     return self.error_page(request, 403)
+            chosen = request.query_params.get("lang") if request.method == "GET" else None
+            if chosen in LOCALES:
+                # The header's Deutsch/English: the user's language, which mails follow. Like the
+                # language cookie set by the same GET, the user's own setting (no business data).
+                await run_in_threadpool(self._remember_language, session, str(chosen))
             try:
                 read_only = request.method == "GET"  # a GET never changes data
                 return await run_in_threadpool(
@@ -282,6 +288,12 @@ class Web:
                     await form.close()
 
         return endpoint
+
+    def _remember_language(self, session: SessionData, locale: str) -> None:
+        with unit_of_work(self.sessions) as uow:
+            principal = session_principal(uow.session, session)
+            if principal is not None and principal.user_id is not None:
+                partners.set_own_language(uow=uow, principal=principal, locale=locale)
 
     def _session_valid(self, session: SessionData) -> bool:
         """Whether the signed session still stands (read-only); an invalid one is cleared."""
