@@ -434,17 +434,28 @@ def review_outcome(lines: object) -> dict[str, Any]:
     return {"outcome": outcome, "accepted": accepted, "rejected": rejected}
 
 
+# The objects with a page of their own, at prefix + id: a notification about one links there, and
+# opening that page marks the viewer's notifications about it read (`object_at`).
+OBJECT_PAGES: dict[str, str] = {
+    "order": "/orders/",
+    "invoice": "/invoices/",
+    "case": "/cases/",
+    "customer": "/customers/",
+    "task": "/tasks/",
+    "opportunity": "/opportunities/",
+    "deal_registration": "/deals/",
+    "lead": "/leads/",
+    "exchange_record": "/exchange/",
+}
+
+
+def _page(prefix: str) -> Callable[[int, Mapping[str, Any]], str]:
+    return lambda i, p: f"{prefix}{i}"
+
+
 LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
-    "order": lambda i, p: f"/orders/{i}",
-    "invoice": lambda i, p: f"/invoices/{i}",
-    "case": lambda i, p: f"/cases/{i}",
-    "customer": lambda i, p: f"/customers/{i}",
-    "task": lambda i, p: f"/tasks/{i}",
-    "opportunity": lambda i, p: f"/opportunities/{i}",
-    "deal_registration": lambda i, p: f"/deals/{i}",
-    "lead": lambda i, p: f"/leads/{i}",
+    **{entity: _page(prefix) for entity, prefix in OBJECT_PAGES.items()},
     "leads": lambda i, p: "/leads",  # a lead the reader no longer sees: the list
-    "exchange_record": lambda i, p: f"/exchange/{i}",
     "api_token": lambda i, p: "/admin/tokens",
     "webhook": lambda i, p: "/admin/webhooks",
     "export": lambda i, p: str(p["url"]) if str(p.get("url", "")).startswith("/") else "/",
@@ -455,3 +466,14 @@ def link(entity: str, entity_id: int, payload: Mapping[str, Any]) -> str:
     """Where the notification leads: the object's page in the portal."""
     make = LINKS.get(entity)
     return make(entity_id, payload) if make else "/"
+
+
+def object_at(path: str) -> tuple[str, int] | None:
+    """(entity, id) of the object whose page ``path`` is ("/orders/7" -> ("order", 7)); None for
+    any other page (a list, a form, a sub-page)."""
+    for entity, prefix in OBJECT_PAGES.items():
+        if path.startswith(prefix):
+            rest = path[len(prefix) :]
+            if rest.isdigit() and len(rest) <= 18:
+                return entity, int(rest)
+    return None

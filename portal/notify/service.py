@@ -41,6 +41,31 @@ def mark_read(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def mark_read_on_opening(
+    uow: UnitOfWork, principal: Principal, entity: str, entity_id: int, *, now: datetime | None = None
+) -> int:
+    """The principal opened the object ``entity`` ``entity_id``: its own unread notifications about
+    that object are read (one UPDATE by user and object; nobody else's). Returns how many."""
+    if not permissions.can_use_inbox(principal):
+        return 0  # an API token has no inbox: nothing to mark
+    unread = (
+        rule_for(principal, Notification),
+        Notification.read_at.is_(None),
+        Notification.entity == entity,
+        Notification.entity_id == entity_id,
+    )
+    # Most pages are opened with nothing unread about them: no write (on SQLite, no write lock).
+    if uow.session.scalar(select(Notification.id).where(*unread).limit(1)) is None:
+        return 0
+    result = uow.session.execute(
+        update(Notification)
+        .where(*unread)
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True)
 class Preference:
     rule: Rule
