@@ -394,6 +394,72 @@ RULES: tuple[Rule, ...] = (
 
 RULE_OF: dict[str, Rule] = {rule.kind.value: rule for rule in RULES}
 
+# Who can be told of each kind: "<org kind>" (any user of such an organization) or "<org kind>:<role>".
+# The notifier delivers to no one else (`portal.notify.recipients.Directory.candidates`), and the
+# preferences page offers a user exactly the kinds admitted for its organization's kind and roles.
+# Personal kinds (one's task, one's export) reach whomever they name: PERSONAL.
+_EXTERNAL = frozenset({"dealer", "partner", "supplier"})
+_ORDER_STAFF = frozenset({"owner:admin", "owner:sales"})
+_CASE_STAFF = frozenset({"owner:admin", "owner:support"})
+_ADMINS = frozenset({"owner:admin", "dealer:admin", "partner:admin", "supplier:admin"})
+_CUSTOMER_SIDE = frozenset({"owner", "dealer", "partner"})  # who works with customers (not suppliers)
+PERSONAL: frozenset[str] = frozenset()
+AUDIENCE: dict[Kind, frozenset[str]] = {
+    Kind.ORDER_ROUTED: frozenset({"supplier"}),
+    Kind.ORDER_LINES_CHANGED: _ORDER_STAFF | {"dealer"},
+    Kind.ORDER_CHANGE_REVIEWED: frozenset({"supplier", "dealer"}),
+    Kind.ORDER_CHANGED: frozenset({"supplier"}),
+    Kind.ORDER_CANCELLED: frozenset({"supplier"}),
+    Kind.ORDER_LATE: _ORDER_STAFF | {"dealer", "supplier"},
+    Kind.SHIPMENT_RECEIVED: _ORDER_STAFF | {"dealer"},
+    Kind.RECEIPT_DISCREPANCY: frozenset({"supplier"}),
+    Kind.INVOICE_OVERBILLED: _ORDER_STAFF,
+    Kind.INVOICE_APPROVED: frozenset({"supplier"}),
+    Kind.INVOICE_DISPUTED: frozenset({"supplier"}),
+    Kind.INVOICE_REJECTED: frozenset({"supplier"}),
+    Kind.INVOICE_PAID: frozenset({"supplier"}),
+    Kind.INVOICE_DISPUTE_ANSWERED: _ORDER_STAFF,
+    Kind.CREDIT_NOTE_RECEIVED: _ORDER_STAFF,
+    Kind.CASE_ROUTED: _EXTERNAL,
+    Kind.CASE_COMMENTED: _CASE_STAFF | _EXTERNAL,
+    Kind.CASE_STATUS_CHANGED: _CASE_STAFF | _EXTERNAL,
+    Kind.CASE_SLA_NEAR: _CASE_STAFF | _EXTERNAL,
+    Kind.CASE_SLA_BREACHED: _CASE_STAFF | _EXTERNAL,
+    Kind.CUSTOMER_SHARED: frozenset({"dealer", "partner"}),
+    Kind.OPPORTUNITY_ASSIGNED: _ORDER_STAFF | {"dealer", "partner"},
+    Kind.OPPORTUNITY_WON: _ORDER_STAFF | {"dealer"},
+    Kind.DEAL_REGISTRATION_SUBMITTED: _ORDER_STAFF,
+    Kind.DEAL_REGISTRATION_DECIDED: frozenset({"dealer"}),
+    Kind.DEAL_REGISTRATION_EXPIRING: frozenset({"dealer"}),
+    Kind.DEAL_REGISTRATION_EXPIRED: frozenset({"dealer"}),
+    Kind.LEAD_OFFERED: frozenset({"dealer"}),
+    Kind.LEAD_DECLINED: _ORDER_STAFF,
+    Kind.LEAD_EXPIRED: _ORDER_STAFF | {"dealer"},
+    Kind.APPOINTMENT_REMINDER: _CUSTOMER_SIDE,
+    Kind.TASK_ASSIGNED: PERSONAL,
+    Kind.TASK_DUE: PERSONAL,
+    Kind.EXCHANGE_FAILED: _ADMINS,
+    Kind.ACK_OVERDUE: _ADMINS,
+    Kind.TOKEN_EXPIRING: _ADMINS,
+    Kind.WEBHOOK_DISABLED: _ADMINS,
+    Kind.EXPORT_FINISHED: PERSONAL,
+    Kind.EXPORT_FAILED: PERSONAL,
+}
+
+
+def may_be_told(kind: Kind | str, org_kind: str, roles: frozenset[str]) -> bool:
+    """Whether a user of an organization of ``org_kind`` with ``roles`` can be told of ``kind``
+    (a kind missing from AUDIENCE, or a personal one: anyone it names)."""
+    audience = AUDIENCE.get(Kind(kind), PERSONAL)
+    if not audience:
+        return True
+    return org_kind in audience or any(f"{org_kind}:{role}" in audience for role in roles)
+
+
+def rules_for(org_kind: str, roles: frozenset[str]) -> list[Rule]:
+    """The kinds a user of ``org_kind`` with ``roles`` can be told of, in the rules' order."""
+    return [rule for rule in RULES if may_be_told(rule.kind, org_kind, roles)]
+
 # Titles name a case's status: its label (translated with the rest of the title).
 STATUS_LABELS = {
     "open": N_("Open"),

@@ -17,7 +17,7 @@ from portal.db import UnitOfWork
 from portal.errors import InvalidInput
 from portal.models import Notification, NotificationPreference
 from portal.models.base import utcnow
-from portal.notify.rules import LEAD_CHOICES, RULE_OF, RULES, Choice, Email, Kind, Rule
+from portal.notify.rules import LEAD_CHOICES, RULE_OF, Choice, Email, Kind, Rule, rules_for
 
 
 def mark_read(
@@ -74,11 +74,12 @@ class Preference:
 
 
 def preferences(session: Session, principal: Principal) -> list[Preference]:
-    """Every kind with the principal's choice or its roles' default, in the rules' order."""
+    """Every kind the principal can be told of (`rules_for`: its organization's kind and its roles)
+    with its choice or its roles' default, in the rules' order."""
     permissions.require(principal, permissions.can_use_inbox(principal), "use an inbox")
     own = {p.kind: p for p in session.scalars(visible(principal, NotificationPreference))}
     result: list[Preference] = []
-    for rule in RULES:
+    for rule in rules_for(principal.org_kind.value, principal.roles):
         default = rule.default_for(principal.roles)
         pref = own.get(rule.kind.value)
         if pref is None:

@@ -445,6 +445,7 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
         env.filters.update(
             datetime=fmt.datetime,
             short_datetime=fmt.short_datetime,
+            minutes=fmt.minutes,
             time=fmt.time,
             date=fmt.date,
             number=fmt.number,

@@ -96,7 +96,7 @@ class NotificationViews:
 
             def save() -> Response:
                 choices: dict[str, Choice] = {}
-                for rule in RULES:
+                for rule in [pref.rule for pref in service.preferences(ctx.db, ctx.principal)]:
                     kind = rule.kind.value
                     email = ctx.form.text(f"{kind}.email")
                     if email not in EMAIL_LABELS:
