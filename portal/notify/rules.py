@@ -460,6 +460,7 @@ def rules_for(org_kind: str, roles: frozenset[str]) -> list[Rule]:
     """The kinds a user of ``org_kind`` with ``roles`` can be told of, in the rules' order."""
     return [rule for rule in RULES if may_be_told(rule.kind, org_kind, roles)]
 
+
 # Titles name a case's status: its label (translated with the rest of the title).
 STATUS_LABELS = {
     "open": N_("Open"),

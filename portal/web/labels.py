@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 
 from portal.entities import ENTITIES
-from portal.notify.webhooks.kinds import DISABLED_BY_ADMIN, EVERY_ATTEMPT_FAILED
 from portal.models import (
     ActivityKind,
     CaseCategory,
@@ -26,6 +25,7 @@ from portal.models import (
     ReceiptReason,
     RecordState,
 )
+from portal.notify.webhooks.kinds import DISABLED_BY_ADMIN, EVERY_ATTEMPT_FAILED
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -496,9 +496,11 @@ SERVICE_MESSAGES += [
 # Why an endpoint was disabled, as `portal.notify.webhooks` stores it (English, for the API), read
 # back into the reader's language on the portal.
 _EVERY_ATTEMPT = re.compile(
-    "^" + re.escape(EVERY_ATTEMPT_FAILED).replace(r"\{delivery\}", r"(?P<delivery>\S+)").replace(
-        r"\{error\}", "(?P<error>.*)"
-    ) + "$",
+    "^"
+    + re.escape(EVERY_ATTEMPT_FAILED)
+    .replace(r"\{delivery\}", r"(?P<delivery>\S+)")
+    .replace(r"\{error\}", "(?P<error>.*)")
+    + "$",
     re.S,
 )
 _BY_ADMIN_TEXT = N_("An admin disabled it.")

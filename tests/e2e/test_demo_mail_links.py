@@ -24,6 +24,7 @@ from tests.web.live import free_port, private_schema
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 SUPPLIER_EMAIL = "team@nordtec.example"
+PORTAL = (sys.executable, "-m", "portal.cli")
 
 
 @contextmanager
@@ -37,8 +38,7 @@ def demo(folder: Path, port: int) -> Iterator[Path]:
         log = folder / "demo.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "portal.cli", "demo", "--port", str(port), "--scale", "0.02"]
-                + ["--no-simulate-partner"],
+                [*PORTAL, "demo", "--port", str(port), "--scale", "0.02", "--no-simulate-partner"],
                 cwd=folder,
                 env=env,
                 stdout=out,
@@ -50,7 +50,7 @@ def demo(folder: Path, port: int) -> Iterator[Path]:
                 if process.poll() is not None:
                     raise RuntimeError(f"portal demo exited:\n{log.read_text()[-3000:]}")
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:  # noqa: S310
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
                         if response.status == 200:
                             break
                 except OSError:
@@ -85,7 +85,8 @@ def test_demo_worker_mails_link_to_its_port_and_unsubscribe_is_accepted(tmp_path
     port = free_port()
     with demo(tmp_path, port) as log:
         base = f"http://127.0.0.1:{port}"
-        customer = gql(base, DEALER, "{ customers(first: 1) { nodes { id } } }")["customers"]["nodes"][0]["id"]
+        customers = gql(base, DEALER, "{ customers(first: 1) { nodes { id } } }")["customers"]
+        customer = customers["nodes"][0]["id"]
         created = gql(
             base,
             DEALER,

@@ -5,8 +5,8 @@ when PORTAL_BASE_URL, the address of the links, is unset."""
 from __future__ import annotations
 
 import email
-from email import policy
 import re
+from email import policy
 from pathlib import Path
 
 from click.testing import CliRunner
