@@ -16,7 +16,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -555,6 +555,7 @@ def demo(
     import threading
     from contextlib import ExitStack
 
+    from portal.config import SecretKeyError
     from portal.db import make_sessionmaker
     from portal.exchange.worker import run_forever
     from portal.migrate import describe
@@ -563,7 +564,17 @@ def demo(
     from portal.seed.load import is_empty
 
     ctx = click_ctx.ensure_object(Context)
-    ctx.settings = Settings.from_env({**os.environ, "PORTAL_DEMO": "1"})
+    # One key for the server and the worker thread (the worker signs the unsubscribe links the
+    # server checks), and the worker's mail links point at this server unless PORTAL_BASE_URL says.
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host  # noqa: S104
+    try:
+        ctx.settings = (
+            Settings.from_env({**os.environ, "PORTAL_DEMO": "1"})
+            .with_base_url(f"http://{shown}:{port}")
+            .for_serving()
+        )
+    except SecretKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
     engine = ctx._make_engine()
     _console().print(f"database: {describe(engine)} ({engine.dialect.name})")
     ctx.upgraded_engine()
@@ -597,7 +608,7 @@ def demo(
         out.print(f"  and shown to the owner admin at http://{host}:{port}/admin/mail")
     else:
         out.print(f"  mails go through {ctx.settings.smtp_host}")
-    out.print(f"\ndatabase: {describe(engine)}   (the `portal` commands run from {Path.cwd()} use it)")
+    out.print(f"\ndatabase: {describe(engine)}   ({_commands_hint(os.environ, Path.cwd())})")
     out.print(f"portal: http://{host}:{port}/   health: http://{host}:{port}/healthz")
     stop = threading.Event()
     thread = threading.Thread(
@@ -622,6 +633,17 @@ def demo(
             click_ctx.invoke(serve, host=host, port=port)
     finally:
         stop.set()
+
+
+def _commands_hint(environ: Mapping[str, str], cwd: Path) -> str:
+    """How other `portal` commands reach the demo's database: by the variable that chose it, or,
+    with neither set, by running them from the same folder (var/ below it)."""
+    if environ.get("PORTAL_DATABASE_URL"):
+        return "the `portal` commands use it where PORTAL_DATABASE_URL is exported with the same value"
+    if environ.get("PORTAL_DATA_DIR"):
+        folder = Path(environ["PORTAL_DATA_DIR"]).resolve()
+        return f"for the `portal` commands to use it: export PORTAL_DATA_DIR={folder}"
+    return f"the `portal` commands run from {cwd} use it"
 
 
 def _demo_exchange(ctx: Context) -> tuple[Path, Path]:

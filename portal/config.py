@@ -111,11 +111,20 @@ class Settings:
         )
 
     def for_serving(self) -> Settings:
-        """These settings with a key every `portal serve` process shares: ``PORTAL_SECRET_KEY``, else
-        the one kept in the data folder (made on first use)."""
+        """These settings with the key every process on this data folder shares: ``PORTAL_SECRET_KEY``,
+        else the one kept in the data folder (made on first use). Every process that signs or checks
+        something (`portal serve` its cookies, the worker of `portal exchange run` and `portal demo`
+        the unsubscribe links of its mails) uses this one resolution."""
         if self.secret_key_shared:
             return self
         return replace(self, secret_key=shared_secret_key(self.data_dir), secret_key_shared=True)
+
+    def with_base_url(self, base_url: str) -> Settings:
+        """These settings with ``base_url`` where ``PORTAL_BASE_URL`` left it unset (`portal demo`
+        gives its worker the address it serves at)."""
+        if self.base_url is not None:
+            return self
+        return replace(self, base_url=base_url.rstrip("/"))
 
 
 def _protection_days(value: str | None) -> int:

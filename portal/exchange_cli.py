@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from portal.access import Principal
 from portal.cli import Context, _org_by_slug, _stdout, main, pass_ctx
+from portal.config import SecretKeyError, Settings
 from portal.db import make_sessionmaker, unit_of_work
 from portal.exchange import handling, ledger, worker
 from portal.exchange.profiles import EINVOICE_POLICIES, OUTBOUND_FORMATS, create_profile, list_profiles
 from portal.models import Organization
+from portal.notify.mailing import DEFAULT_BASE_URL
 from portal.partners.service import system_principal
 from portal.reading import MAX_PAGE_SIZE, PageRequest
 
@@ -165,11 +167,12 @@ def run(ctx: Context, once: bool, interval: float) -> None:
     (outbox events and due occasions -> users' inboxes), send mail, prepare large CSV exports."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     factory = make_sessionmaker(ctx.engine)
-    limit = ctx.settings.exchange_max_file_bytes
+    settings = worker_settings(ctx)
+    limit = settings.exchange_max_file_bytes
     if once:
         from portal.exports import run_exports_once
 
-        report = worker.run_once(factory, max_file_bytes=limit, settings=ctx.settings)
+        report = worker.run_once(factory, max_file_bytes=limit, settings=settings)
         exports = run_exports_once(factory)
         report.errors += exports.errors
         console.print(
@@ -181,7 +184,24 @@ def run(ctx: Context, once: bool, interval: float) -> None:
         for error in report.errors:
             console.print(f"[red]error:[/] {error}")
         raise SystemExit(1 if report.errors else 0)
-    worker.run_forever(factory, interval=interval, max_file_bytes=limit, settings=ctx.settings)
+    worker.run_forever(factory, interval=interval, max_file_bytes=limit, settings=settings)
+
+
+def worker_settings(ctx: Context) -> Settings:
+    """The worker's settings: the key `portal serve` uses on this data folder (the unsubscribe links
+    it signs are checked by the web process), and a warning when PORTAL_BASE_URL is unset (the links
+    in notification mails would point at http://localhost:8000)."""
+    try:
+        settings = ctx.settings.for_serving()
+    except SecretKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if settings.base_url is None:
+        console.print(
+            f"[yellow]warning:[/] PORTAL_BASE_URL is not set: links in notification mails point at"
+            f" {DEFAULT_BASE_URL}; set it to the address users reach the portal at"
+            " (e.g. https://portal.example.com)"
+        )
+    return settings
 
 
 @exchange.command("records")

@@ -23,6 +23,8 @@ def gettext_for(language: str) -> Callable[[str], str]:
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=language)
     texts = {
-        m.id: m.string for m in catalog if isinstance(m.id, str) and isinstance(m.string, str) and m.string
-    }
+        m.id: m.string
+        for m in catalog
+        if isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.context
+    }  # a message with a context (pgettext) is another message of the same words
     return lambda message: texts.get(message, message)

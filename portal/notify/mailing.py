@@ -51,6 +51,8 @@ CHECKED_ON: dict[str, type[Any]] = {
 }
 
 _SALT = "portal.notify.unsubscribe"
+# Where mail links point when PORTAL_BASE_URL is unset (`portal exchange run` warns at start).
+DEFAULT_BASE_URL = "http://localhost:8000"
 
 
 # --- the unsubscribe token --------------------------------------------------------------------------
@@ -85,7 +87,7 @@ def unsubscribe_url(settings: Settings, user_id: int, kind: str) -> str:
 
 
 def _base(settings: Settings) -> str:
-    return (settings.base_url or "http://localhost:8000").rstrip("/")
+    return (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
 
 
 # --- the worker step ---------------------------------------------------------------------------------

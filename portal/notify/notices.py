@@ -29,7 +29,7 @@ from portal.models import (
     Task,
 )
 from portal.notify.notice import OWNER_CASE_STAFF, OWNER_ORDER_STAFF, Notice, is_int
-from portal.notify.rules import Kind
+from portal.notify.rules import Kind, review_outcome
 from portal.notify.sales_notices import (
     DEAL_EVENTS,
     LEAD_EVENTS,
@@ -155,7 +155,8 @@ def notices_of(event: Event, lookup: Lookup) -> list[Notice]:
             return []
         # The supplier whose change it was; the dealer, whose customer's order it is.
         return [
-            Notice(Kind.ORDER_CHANGE_REVIEWED, "order", order.id, (Order, order.id), {"number": order.number},
+            Notice(Kind.ORDER_CHANGE_REVIEWED, "order", order.id, (Order, order.id),
+                   {"number": order.number, **review_outcome(p.get("lines"))},
                    orgs=(order.supplier_id, order.dealer_id), **base)
         ]  # fmt: skip
     if kind == "shipment.created":

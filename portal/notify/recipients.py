@@ -15,7 +15,7 @@ from portal.access import Principal, rule_for, standing_user
 from portal.models import NotificationPreference, Organization, OrgKind, User
 from portal.notify.notice import Notice
 from portal.notify.notices import ID_CHUNK
-from portal.notify.rules import RULE_OF, Choice, Email, Kind
+from portal.notify.rules import RULE_OF, Choice, Email, Kind, may_be_told
 
 
 class Directory:
@@ -26,20 +26,24 @@ class Directory:
         self.session = session
         self.parent: dict[int, int | None] = {}
         self.owner_orgs: set[int] = set()
+        org_kind: dict[int, str] = {}
         for org_id, parent_id, kind in session.execute(
             select(Organization.id, Organization.parent_id, Organization.kind)
         ):
             self.parent[org_id] = parent_id
+            org_kind[org_id] = kind.value
             if kind is OrgKind.OWNER:
                 self.owner_orgs.add(org_id)
         self.users_of: dict[int, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         self.roles: dict[int, frozenset[str]] = {}
+        self.org_kind_of: dict[int, str] = {}  # user -> the kind of the user's organization
         for user_id, org_id, roles in session.execute(
             select(User.id, User.organization_id, User.roles).where(User.is_active.is_(True))
         ):
             role_set = frozenset(r for r in roles.split(",") if r)
             self.users_of[org_id].append((user_id, role_set))
             self.roles[user_id] = role_set
+            self.org_kind_of[user_id] = org_kind.get(org_id, "")
         self.choices: dict[tuple[int, str], Choice] = {
             (pref.user_id, pref.kind): Choice(pref.inbox, Email(pref.email), pref.lead_minutes)
             for pref in session.scalars(select(NotificationPreference))
@@ -92,6 +96,8 @@ class Directory:
             for org in self.owner_orgs:
                 found |= {u for u, roles in self.users_of[org] if roles & notice.owner_roles}
         found |= {u for u in notice.users if u is not None and u in self.roles}
+        # The rules' audience of the kind: the preferences page offers a user the same kinds.
+        found = {u for u in found if may_be_told(notice.kind, self.org_kind_of[u], self.roles[u])}
         if notice.users:  # one's own export: the actor is the one to tell
             return found
         if notice.actor_user_id is not None:

@@ -84,6 +84,8 @@ class Rule:
     title: str  # one notification, with %(...)s fields of its payload
     source: str  # the outbox events it comes from, or "scheduler"
     defaults: Mapping[str, Choice] = field(default_factory=dict)  # role -> choice; "*" for the rest
+    # Titles by the payload's "outcome" (a review accepted, rejected or partly); others: ``title``.
+    outcome_titles: Mapping[str, str] = field(default_factory=dict)
 
     def default_for(self, roles: frozenset[str]) -> Choice:
         """The most the user's roles ask for (an admin who is also sales gets sales' e-mails)."""
@@ -127,6 +129,14 @@ RULES: tuple[Rule, ...] = (
         N_("The buyer reviewed the changes to order %(number)s"),
         "order.change_reviewed",
         {"*": _MAIL},
+        outcome_titles={
+            "accepted": N_("The buyer accepted the changes to order %(number)s"),
+            "rejected": N_("The buyer rejected the changes to order %(number)s"),
+            "partly": N_(
+                "The buyer accepted some of the changes to order %(number)s"
+                " (accepted: %(accepted)s, rejected: %(rejected)s)"
+            ),
+        },
     ),
     Rule(
         Kind.ORDER_CHANGED,
@@ -384,6 +394,73 @@ RULES: tuple[Rule, ...] = (
 
 RULE_OF: dict[str, Rule] = {rule.kind.value: rule for rule in RULES}
 
+# Who can be told of each kind: "<org kind>" (any user of such an organization) or "<org kind>:<role>".
+# The notifier delivers to no one else (`portal.notify.recipients.Directory.candidates`), and the
+# preferences page offers a user exactly the kinds admitted for its organization's kind and roles.
+# Personal kinds (one's task, one's export) reach whomever they name: PERSONAL.
+_EXTERNAL = frozenset({"dealer", "partner", "supplier"})
+_ORDER_STAFF = frozenset({"owner:admin", "owner:sales"})
+_CASE_STAFF = frozenset({"owner:admin", "owner:support"})
+_ADMINS = frozenset({"owner:admin", "dealer:admin", "partner:admin", "supplier:admin"})
+_CUSTOMER_SIDE = frozenset({"owner", "dealer", "partner"})  # who works with customers (not suppliers)
+PERSONAL: frozenset[str] = frozenset()
+AUDIENCE: dict[Kind, frozenset[str]] = {
+    Kind.ORDER_ROUTED: frozenset({"supplier"}),
+    Kind.ORDER_LINES_CHANGED: _ORDER_STAFF | {"dealer"},
+    Kind.ORDER_CHANGE_REVIEWED: frozenset({"supplier", "dealer"}),
+    Kind.ORDER_CHANGED: frozenset({"supplier"}),
+    Kind.ORDER_CANCELLED: frozenset({"supplier"}),
+    Kind.ORDER_LATE: _ORDER_STAFF | {"dealer", "supplier"},
+    Kind.SHIPMENT_RECEIVED: _ORDER_STAFF | {"dealer"},
+    Kind.RECEIPT_DISCREPANCY: frozenset({"supplier"}),
+    Kind.INVOICE_OVERBILLED: _ORDER_STAFF,
+    Kind.INVOICE_APPROVED: frozenset({"supplier"}),
+    Kind.INVOICE_DISPUTED: frozenset({"supplier"}),
+    Kind.INVOICE_REJECTED: frozenset({"supplier"}),
+    Kind.INVOICE_PAID: frozenset({"supplier"}),
+    Kind.INVOICE_DISPUTE_ANSWERED: _ORDER_STAFF,
+    Kind.CREDIT_NOTE_RECEIVED: _ORDER_STAFF,
+    Kind.CASE_ROUTED: _EXTERNAL,
+    Kind.CASE_COMMENTED: _CASE_STAFF | _EXTERNAL,
+    Kind.CASE_STATUS_CHANGED: _CASE_STAFF | _EXTERNAL,
+    Kind.CASE_SLA_NEAR: _CASE_STAFF | _EXTERNAL,
+    Kind.CASE_SLA_BREACHED: _CASE_STAFF | _EXTERNAL,
+    Kind.CUSTOMER_SHARED: frozenset({"dealer", "partner"}),
+    Kind.OPPORTUNITY_ASSIGNED: _ORDER_STAFF | {"dealer", "partner"},
+    Kind.OPPORTUNITY_WON: _ORDER_STAFF | {"dealer"},
+    Kind.DEAL_REGISTRATION_SUBMITTED: _ORDER_STAFF,
+    Kind.DEAL_REGISTRATION_DECIDED: frozenset({"dealer"}),
+    Kind.DEAL_REGISTRATION_EXPIRING: frozenset({"dealer"}),
+    Kind.DEAL_REGISTRATION_EXPIRED: frozenset({"dealer"}),
+    Kind.LEAD_OFFERED: frozenset({"dealer"}),
+    Kind.LEAD_DECLINED: _ORDER_STAFF,
+    Kind.LEAD_EXPIRED: _ORDER_STAFF | {"dealer"},
+    Kind.APPOINTMENT_REMINDER: _CUSTOMER_SIDE,
+    Kind.TASK_ASSIGNED: PERSONAL,
+    Kind.TASK_DUE: PERSONAL,
+    Kind.EXCHANGE_FAILED: _ADMINS,
+    Kind.ACK_OVERDUE: _ADMINS,
+    Kind.TOKEN_EXPIRING: _ADMINS,
+    Kind.WEBHOOK_DISABLED: _ADMINS,
+    Kind.EXPORT_FINISHED: PERSONAL,
+    Kind.EXPORT_FAILED: PERSONAL,
+}
+
+
+def may_be_told(kind: Kind | str, org_kind: str, roles: frozenset[str]) -> bool:
+    """Whether a user of an organization of ``org_kind`` with ``roles`` can be told of ``kind``
+    (a kind missing from AUDIENCE, or a personal one: anyone it names)."""
+    audience = AUDIENCE.get(Kind(kind), PERSONAL)
+    if not audience:
+        return True
+    return org_kind in audience or any(f"{org_kind}:{role}" in audience for role in roles)
+
+
+def rules_for(org_kind: str, roles: frozenset[str]) -> list[Rule]:
+    """The kinds a user of ``org_kind`` with ``roles`` can be told of, in the rules' order."""
+    return [rule for rule in RULES if may_be_told(rule.kind, org_kind, roles)]
+
+
 # Titles name a case's status: its label (translated with the rest of the title).
 STATUS_LABELS = {
     "open": N_("Open"),
@@ -410,20 +487,42 @@ def title(kind: str, payload: Mapping[str, Any], gettext: Callable[[str], str]) 
     fields = _Fields({k: v for k, v in payload.items() if isinstance(v, str | int)})
     if "status" in fields:
         fields["status"] = gettext(STATUS_LABELS.get(str(fields["status"]), str(fields["status"])))
-    return gettext(rule.title) % fields
+    chosen = rule.outcome_titles.get(str(fields.get("outcome", "")), rule.title)
+    return gettext(chosen) % fields
+
+
+def review_outcome(lines: object) -> dict[str, Any]:
+    """The fields of a review's title from its event's lines: how many changes were accepted and
+    rejected, and the outcome ("accepted", "rejected" or "partly")."""
+    decided = [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
+    accepted = sum(1 for line in decided if line.get("outcome") == "accepted")
+    rejected = sum(1 for line in decided if line.get("outcome") == "rejected")
+    outcome = "partly" if accepted and rejected else "rejected" if rejected else "accepted"
+    return {"outcome": outcome, "accepted": accepted, "rejected": rejected}
+
+
+# The objects with a page of their own, at prefix + id: a notification about one links there, and
+# opening that page marks the viewer's notifications about it read (`object_at`).
+OBJECT_PAGES: dict[str, str] = {
+    "order": "/orders/",
+    "invoice": "/invoices/",
+    "case": "/cases/",
+    "customer": "/customers/",
+    "task": "/tasks/",
+    "opportunity": "/opportunities/",
+    "deal_registration": "/deals/",
+    "lead": "/leads/",
+    "exchange_record": "/exchange/",
+}
+
+
+def _page(prefix: str) -> Callable[[int, Mapping[str, Any]], str]:
+    return lambda i, p: f"{prefix}{i}"
 
 
 LINKS: dict[str, Callable[[int, Mapping[str, Any]], str]] = {
-    "order": lambda i, p: f"/orders/{i}",
-    "invoice": lambda i, p: f"/invoices/{i}",
-    "case": lambda i, p: f"/cases/{i}",
-    "customer": lambda i, p: f"/customers/{i}",
-    "task": lambda i, p: f"/tasks/{i}",
-    "opportunity": lambda i, p: f"/opportunities/{i}",
-    "deal_registration": lambda i, p: f"/deals/{i}",
-    "lead": lambda i, p: f"/leads/{i}",
+    **{entity: _page(prefix) for entity, prefix in OBJECT_PAGES.items()},
     "leads": lambda i, p: "/leads",  # a lead the reader no longer sees: the list
-    "exchange_record": lambda i, p: f"/exchange/{i}",
     "api_token": lambda i, p: "/admin/tokens",
     "webhook": lambda i, p: "/admin/webhooks",
     "export": lambda i, p: str(p["url"]) if str(p.get("url", "")).startswith("/") else "/",
@@ -434,3 +533,14 @@ def link(entity: str, entity_id: int, payload: Mapping[str, Any]) -> str:
     """Where the notification leads: the object's page in the portal."""
     make = LINKS.get(entity)
     return make(entity_id, payload) if make else "/"
+
+
+def object_at(path: str) -> tuple[str, int] | None:
+    """(entity, id) of the object whose page ``path`` is ("/orders/7" -> ("order", 7)); None for
+    any other page (a list, a form, a sub-page)."""
+    for entity, prefix in OBJECT_PAGES.items():
+        if path.startswith(prefix):
+            rest = path[len(prefix) :]
+            if rest.isdigit() and len(rest) <= 18:
+                return entity, int(rest)
+    return None

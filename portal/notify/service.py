@@ -17,7 +17,7 @@ from portal.db import UnitOfWork
 from portal.errors import InvalidInput
 from portal.models import Notification, NotificationPreference
 from portal.models.base import utcnow
-from portal.notify.rules import LEAD_CHOICES, RULE_OF, RULES, Choice, Email, Kind, Rule
+from portal.notify.rules import LEAD_CHOICES, RULE_OF, Choice, Email, Kind, Rule, rules_for
 
 
 def mark_read(
@@ -41,6 +41,31 @@ def mark_read(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def mark_read_on_opening(
+    uow: UnitOfWork, principal: Principal, entity: str, entity_id: int, *, now: datetime | None = None
+) -> int:
+    """The principal opened the object ``entity`` ``entity_id``: its own unread notifications about
+    that object are read (one UPDATE by user and object; nobody else's). Returns how many."""
+    if not permissions.can_use_inbox(principal):
+        return 0  # an API token has no inbox: nothing to mark
+    unread = (
+        rule_for(principal, Notification),
+        Notification.read_at.is_(None),
+        Notification.entity == entity,
+        Notification.entity_id == entity_id,
+    )
+    # Most pages are opened with nothing unread about them: no write (on SQLite, no write lock).
+    if uow.session.scalar(select(Notification.id).where(*unread).limit(1)) is None:
+        return 0
+    result = uow.session.execute(
+        update(Notification)
+        .where(*unread)
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True)
 class Preference:
     rule: Rule
@@ -49,11 +74,12 @@ class Preference:
 
 
 def preferences(session: Session, principal: Principal) -> list[Preference]:
-    """Every kind with the principal's choice or its roles' default, in the rules' order."""
+    """Every kind the principal can be told of (`rules_for`: its organization's kind and its roles)
+    with its choice or its roles' default, in the rules' order."""
     permissions.require(principal, permissions.can_use_inbox(principal), "use an inbox")
     own = {p.kind: p for p in session.scalars(visible(principal, NotificationPreference))}
     result: list[Preference] = []
-    for rule in RULES:
+    for rule in rules_for(principal.org_kind.value, principal.roles):
         default = rule.default_for(principal.roles)
         pref = own.get(rule.kind.value)
         if pref is None:

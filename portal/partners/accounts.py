@@ -42,6 +42,7 @@ LINK_USED = "This link has been used already. Please ask for a new one."
 LINK_EXPIRED = "This link has expired. Please ask for a new one."
 INVITED_ALREADY = "has an open invitation already: send it again or withdraw it"
 INVITATION_REVOKED = "This invitation has been withdrawn. Please ask your administrator for a new one."
+INVITATION_USED = "This invitation has been accepted already: your account exists. Please log in."
 
 
 class LinkRefused(Exception):
@@ -310,7 +311,7 @@ def _usable_invitation(session: Session, token: str, now: datetime, *, lock: boo
     if invitation is None:
         raise LinkRefused(LINK_UNKNOWN)
     if invitation.accepted_at is not None:
-        raise LinkRefused(LINK_USED)
+        raise LinkRefused(INVITATION_USED)
     if invitation.revoked_at is not None:
         raise LinkRefused(INVITATION_REVOKED)
     if invitation.expires_at <= now:

@@ -17,6 +17,7 @@ from portal.errors import InvalidInput, PermissionDenied, Unauthenticated
 from portal.events import record
 from portal.models import EXTERNAL_ROLES, OWNER_ROLES, ApiToken, Organization, OrgKind, User
 from portal.models.base import utcnow
+from portal.notify.language import LANGUAGES
 from portal.security import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH  # the web forms' first check
 from portal.security import (
     hash_password,
@@ -200,6 +201,29 @@ def change_password(*, uow: UnitOfWork, principal: Principal, current: str, new:
     uow.flush()
     record(uow, principal, "user.password_changed", "user", user.id)
     return user
+
+
+def own_language(session: Session, principal: Principal) -> str:
+    """The language the user's mails are written in ("en" when none was ever chosen)."""
+    if principal.user_id is None:
+        return "en"
+    locale = session.get_one(User, principal.user_id).locale
+    return locale if locale in LANGUAGES else "en"
+
+
+def set_own_language(*, uow: UnitOfWork, principal: Principal, locale: str) -> bool:
+    """The user's language, chosen in the portal's header: mails follow it. Like marking a
+    notification read, the user's own bookkeeping: no outbox event. Returns whether it changed."""
+    if principal.user_id is None:
+        raise PermissionDenied("only users have a language")
+    if locale not in LANGUAGES:
+        raise InvalidInput("locale", f"must be one of {', '.join(LANGUAGES)}")
+    user = uow.session.get_one(User, principal.user_id)
+    if user.locale == locale:
+        return False
+    user.locale = locale
+    uow.flush()
+    return True
 
 
 @dataclass(frozen=True, slots=True)

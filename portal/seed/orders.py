@@ -176,7 +176,16 @@ def _order(
     order_id = plan.add(Order, order_row)
     event(plan, "order.created", "order", order_id, sold_by or owner, created)
     if supplier:
-        event(plan, "order.routed", "order", order_id, owner, routed_at, supplier_id=supplier)
+        event(
+            plan,
+            "order.routed",
+            "order",
+            order_id,
+            owner,
+            routed_at,
+            supplier_id=supplier,
+            number=order_row["number"],
+        )
     lines = []
     first_line = plan.next_id(OrderLine)  # the lines are added last, after their shipment and invoice
     for line_no, product in enumerate(rng.sample(products, rng.randint(1, 4)), start=1):

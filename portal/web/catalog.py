@@ -24,7 +24,15 @@ METHOD_MAP = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "pyth
 OPTIONS = {
     "templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"},
 }
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ugettext": None, "ngettext": (1, 2)}
+# pgettext("mail", "To"): a word that reads differently in German by its use ("An", not "Bis").
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "gettext": None,
+    "ugettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 
 
 def extract() -> Catalog:

@@ -30,7 +30,10 @@ from portal.config import Settings
 from portal.db import UnitOfWork, unit_of_work
 from portal.errors import Conflict, InvalidInput, InvalidState, NotFound, PermissionDenied, PortalError
 from portal.models import OrgKind
+from portal.notify import service as inbox
 from portal.notify.queries import unread_count
+from portal.notify.rules import object_at
+from portal.partners import service as partners
 from portal.partners.logins import LoginThrottle
 from portal.web import einvoices
 from portal.web.attrs import attributes
@@ -272,6 +275,17 @@ class Web:
                 if not csrf_matches(session, token if isinstance(token, str) else None):
                     await form.close()
                     return self.error_page(request, 403)
+            if request.method == "GET":
+                chosen = request.query_params.get("lang")
+                opened = object_at(request.url.path)
+                if chosen in LOCALES or opened is not None:
+                    # The reader's own bookkeeping, written before the (read-only) page is drawn,
+                    # so its bell counts what is left: the header's Deutsch/English becomes the
+                    # user's language, which mails follow; opening an object reads the user's
+                    # notifications about it.
+                    await run_in_threadpool(
+                        self._reader_bookkeeping, session, str(chosen) if chosen in LOCALES else None, opened
+                    )
             try:
                 read_only = request.method == "GET"  # a GET never changes data
                 return await run_in_threadpool(
@@ -282,6 +296,18 @@ class Web:
                     await form.close()
 
         return endpoint
+
+    def _reader_bookkeeping(
+        self, session: SessionData, locale: str | None, opened: tuple[str, int] | None
+    ) -> None:
+        with unit_of_work(self.sessions) as uow:
+            principal = session_principal(uow.session, session)
+            if principal is None or principal.user_id is None:
+                return
+            if locale is not None:
+                partners.set_own_language(uow=uow, principal=principal, locale=locale)
+            if opened is not None:
+                inbox.mark_read_on_opening(uow, principal, *opened)
 
     def _session_valid(self, session: SessionData) -> bool:
         """Whether the signed session still stands (read-only); an invalid one is cleared."""
@@ -419,6 +445,7 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
         env.filters.update(
             datetime=fmt.datetime,
             short_datetime=fmt.short_datetime,
+            minutes=fmt.minutes,
             time=fmt.time,
             date=fmt.date,
             number=fmt.number,

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import date as Date  # noqa: N812 - the class has methods named date and datetime
 from datetime import datetime as DateTime  # noqa: N812
+from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -111,6 +112,13 @@ class Formatter:
         clock = format_time(local.timetz(), format="short", locale=self.locale)
         pattern = str(self.locale.datetime_formats["short"])
         return pattern.replace("{1}", day).replace("{0}", clock)
+
+    def minutes(self, value: int | None) -> str:
+        """A span of minutes in words, in its largest fitting unit: "30 minutes", "2 hours",
+        "1 day" ("2 Stunden", "1 Tag")."""
+        if value is None:
+            return ""
+        return format_timedelta(timedelta(minutes=value), threshold=1, locale=self.locale)
 
     def time(self, value: DateTime | None) -> str:
         if value is None:

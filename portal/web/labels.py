@@ -3,6 +3,9 @@ templates translate it with ``_()`` at render time."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from portal.entities import ENTITIES
 from portal.models import (
     ActivityKind,
@@ -24,6 +27,7 @@ from portal.models import (
     ReceiptReason,
     RecordState,
 )
+from portal.notify.webhooks.kinds import DISABLED_BY_ADMIN, EVERY_ATTEMPT_FAILED
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -516,6 +520,7 @@ WEBHOOK_EVENT_KINDS: dict[str, str] = {
     "lead.declined": N_("Lead declined by the dealer"),
     "lead.expired": N_("Lead not answered in time"),
     "lead.converted": N_("Lead converted"),
+    "webhook.test": N_("Test event"),  # "Send test event" (never offered to subscribe to)
 }
 WEBHOOK_STATUSES: dict[str, str] = {
     "pending": N_("waiting"),
@@ -535,3 +540,29 @@ SERVICE_MESSAGES += [
     N_("an organization may register at most 20 endpoints"),
     N_("must not contain NUL characters"),
 ]
+
+
+# Why an endpoint was disabled, as `portal.notify.webhooks` stores it (English, for the API), read
+# back into the reader's language on the portal.
+_EVERY_ATTEMPT = re.compile(
+    "^"
+    + re.escape(EVERY_ATTEMPT_FAILED)
+    .replace(r"\{delivery\}", r"(?P<delivery>\S+)")
+    .replace(r"\{error\}", "(?P<error>.*)")
+    + "$",
+    re.S,
+)
+_BY_ADMIN_TEXT = N_("An admin disabled it.")
+_EVERY_ATTEMPT_TEXT = N_(
+    "Every attempt of delivery %(delivery)s failed for more than a day (last: %(error)s), so it was disabled."
+)
+
+
+def webhook_disabled_reason(reason: str, gettext: Callable[[str], str]) -> str:
+    """The stored reason in the reader's language (an unknown one as it is)."""
+    if reason == DISABLED_BY_ADMIN:
+        return gettext(_BY_ADMIN_TEXT)
+    found = _EVERY_ATTEMPT.match(reason)
+    if found:
+        return gettext(_EVERY_ATTEMPT_TEXT) % found.groupdict()
+    return reason

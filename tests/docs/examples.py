@@ -2,7 +2,8 @@
 
 A block is cut into steps: commands, then the full-line ``# ...`` comments right under them, which
 document what those commands print. ``...`` in documented output stands for any value: ``{...}``
-any object, ``[...]`` any list, ``, ...]`` more list items, ``"T3JkZXI6..."`` any string starting so,
+any object, ``[...]`` any list, ``:...`` any value (a number too), ``, ...]`` more list items,
+``"T3JkZXI6..."`` any string starting so,
 ``# ptk_...`` any text starting so. JSON output is compared by shape: the same keys, the same types,
 equal values where the page gives one. A block preceded by ``<!-- doc-test: skip: REASON -->`` is
 not run (the test lists those).
@@ -110,6 +111,8 @@ def compare_output(documented: str, actual: str) -> list[str]:
 
 def parse_documented(text: str) -> Any:
     marked = text.replace("{...}", json.dumps(ANY)).replace("[...]", json.dumps(ANY))
+    # a bare ... as a value ("marked":...): any value, a number as well as a string
+    marked = re.sub(r"(?<=:)\s*\.\.\.(?=\s*[,}\]])", lambda _: json.dumps(ANY), marked)
     marked = re.sub(r",\s*\.\.\.\s*\]", lambda _: f", {json.dumps(MORE)}]", marked)
     return json.loads(marked)
 

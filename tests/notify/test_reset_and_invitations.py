@@ -183,7 +183,10 @@ def test_invitation_flow(
         user = session.scalars(select(User).where(User.email == "nora@supplier-a.example")).one()
         assert user.organization_id == world.scene.orgs["supplier-a"].id and user.roles == "member"
         assert user.locale == "de"
-    assert TestClient(world.app).get(path).status_code == 410  # used once
+    used = TestClient(world.app).get(path, params={"lang": "de"})
+    assert used.status_code == 410  # used once: the account exists, log in (not "ask for a new one")
+    assert "Ihr Konto besteht bereits" in used.text and 'href="/login"' in used.text
+    assert "neue Einladung" not in used.text and "neuen Link" not in used.text
     assert (
         "nora@supplier-a.example"
         not in admin.get("/admin/users").text.split("Open invitations")[1].split("Invite a user")[0]

@@ -105,5 +105,11 @@ def test_preferences_are_saved_and_used(world: WebWorld) -> None:
         row = session.scalars(select(Notification)).one()
         assert (row.channel, row.email_state) == ("email", "digest")  # not in the inbox, kept for mail
     assert bell(client.get("/").text) == 0
+    # A lead time that is not offered is refused (for a user who has appointments: a dealer's).
+    dealer = world.client("dealer-group")
+    page = dealer.get("/notifications/preferences")
+    data = {"csrf": csrf_of(page.text)}
+    for kind in re.findall(r'name="([a-z_]+)\.email"', page.text):
+        data[f"{kind}.email"] = "off"
     data["appointment_reminder.lead"] = "7"
-    assert client.post("/notifications/preferences", data=data).status_code == 400
+    assert dealer.post("/notifications/preferences", data=data).status_code == 400

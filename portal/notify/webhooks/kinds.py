@@ -46,6 +46,10 @@ EVENT_KINDS: tuple[str, ...] = (
     "lead.expired",
     "lead.converted",
 )
+# Why an endpoint was disabled (stored in English for the API; the portal reads it back into the
+# reader's language, portal.web.labels.webhook_disabled_reason).
+DISABLED_BY_ADMIN = "disabled by an admin"
+EVERY_ATTEMPT_FAILED = "every attempt of delivery {delivery} failed: {error}"
 TEST_KIND = "webhook.test"  # "send test event": a delivery with a fixed payload, no object
 DISABLED_KIND = "webhook.disabled"  # recorded when the retries ran out (the inbox tells the admins)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal import events
 from portal.db import UnitOfWork, unit_of_work
 from portal.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from portal.notify.webhooks.kinds import DISABLED_KIND
+from portal.notify.webhooks.kinds import DISABLED_KIND, EVERY_ATTEMPT_FAILED
 from portal.notify.webhooks.schedule import delay_after
 from portal.notify.webhooks.sending import Outcome
 from portal.notify.webhooks.service import organization_principal
@@ -56,9 +56,9 @@ def _disable(uow: UnitOfWork, delivery: WebhookDelivery) -> None:
     if endpoint is None or not endpoint.enabled:
         return
     endpoint.enabled = False
-    endpoint.disabled_reason = (
-        f"every attempt of delivery {delivery.webhook_id} failed: {delivery.last_error}"[:500]
-    )
+    endpoint.disabled_reason = EVERY_ATTEMPT_FAILED.format(
+        delivery=delivery.webhook_id, error=delivery.last_error
+    )[:500]
     principal = organization_principal(uow.session, endpoint.organization_id)
     events.record(
         uow,

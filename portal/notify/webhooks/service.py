@@ -19,7 +19,7 @@ from portal.errors import InvalidInput, InvalidState, NotFound
 from portal.models import DeliveryStatus, Organization, OrgKind, WebhookDelivery, WebhookEndpoint
 from portal.models.base import utcnow
 from portal.notify.webhooks import guard
-from portal.notify.webhooks.kinds import EVENT_KINDS, TEST_KIND
+from portal.notify.webhooks.kinds import DISABLED_BY_ADMIN, EVENT_KINDS, TEST_KIND
 from portal.notify.webhooks.queries import ENDPOINTS, EndpointQuery
 from portal.notify.webhooks.signing import ROTATION_OVERLAP, new_secret, new_webhook_id
 
@@ -156,7 +156,7 @@ def update_endpoint(
         endpoint.description = _description(description)
     if enabled is not None and enabled != endpoint.enabled:
         endpoint.enabled = enabled
-        endpoint.disabled_reason = None if enabled else "disabled by an admin"
+        endpoint.disabled_reason = None if enabled else DISABLED_BY_ADMIN
     endpoint.updated_at = utcnow()
     uow.flush()
     events.record(

@@ -30,6 +30,7 @@ SERVICE_MESSAGES = (
     N_("This link has been used already. Please ask for a new one."),
     N_("This link has expired. Please ask for a new one."),
     N_("This invitation has been withdrawn. Please ask your administrator for a new one."),
+    N_("This invitation has been accepted already: your account exists. Please log in."),
     N_("has an open invitation already: send it again or withdraw it"),
     N_("the two new passwords differ"),
 )
@@ -133,9 +134,12 @@ class AccountViews:
         return self._page(
             request,
             "link_refused.html",
-            status_code=410 if reason in {accounts.LINK_EXPIRED, accounts.LINK_USED} else 400,
+            status_code=410
+            if reason in {accounts.LINK_EXPIRED, accounts.LINK_USED, accounts.INVITATION_USED}
+            else 400,
             reason=self._(request, reason),
             invitation=invitation,
+            account_exists=reason == accounts.INVITATION_USED,
         )
 
     async def reset(self, request: Request) -> Response:

@@ -21,6 +21,7 @@ from portal.web.core import Ctx, Web
 MAX_LISTED = 200
 _NAME = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,150}\.eml$")
 _HREF = re.compile(r'href="(https?://[^"]+)"')
+SHOWN_HEADERS = ("From", "To", "Subject", "Date", "List-Unsubscribe")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +82,12 @@ class MailAdminViews:
         text_part = message.get_body(preferencelist=("plain",))
         html_part = message.get_body(preferencelist=("html",))
         html = str(html_part.get_content()) if html_part is not None else ""
+        # The headers worth reading, labelled in the template (pgettext "mail"); the date in the
+        # reader's language and Berlin time as on every page.
         headers = [
-            (k, str(v))
-            for k, v in message.items()
-            if k in {"From", "To", "Subject", "Date", "List-Unsubscribe"}
+            (k, _date(message) if k == "Date" else str(message[k]))
+            for k in SHOWN_HEADERS
+            if message[k] is not None
         ]
         return ctx.render(
             "admin_mail_message.html",

@@ -9,12 +9,14 @@ from portal.errors import InvalidInput
 from portal.notify import service
 from portal.notify.queries import NotificationQuery, list_notifications
 from portal.notify.rules import LEAD_CHOICES, RULE_OF, RULES, Choice, Email, Kind, link, title
+from portal.partners import service as partners
 from portal.reading import PageRequest
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors
 from portal.web.labels import N_
 
 PER_PAGE = 50
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}  # as the header's switch names them
 
 EMAIL_LABELS = {
     Email.IMMEDIATE.value: N_("Immediately"),
@@ -94,7 +96,7 @@ class NotificationViews:
 
             def save() -> Response:
                 choices: dict[str, Choice] = {}
-                for rule in RULES:
+                for rule in [pref.rule for pref in service.preferences(ctx.db, ctx.principal)]:
                     kind = rule.kind.value
                     email = ctx.form.text(f"{kind}.email")
                     if email not in EMAIL_LABELS:
@@ -127,6 +129,7 @@ class NotificationViews:
                 for p in prefs
             ],
             email_choices=[(value, ctx._(label)) for value, label in EMAIL_LABELS.items()],
+            mail_language=LANGUAGE_NAMES[partners.own_language(ctx.db, ctx.principal)],
             lead_choices=LEAD_CHOICES,
             errors=errors or FormErrors(),
         )

@@ -146,6 +146,7 @@ class WebhookViews:
             "admin_webhook.html",
             status_code=400 if errors or action_error else 200,
             endpoint=endpoint,
+            disabled_reason=labels.webhook_disabled_reason(endpoint.disabled_reason or "", ctx._),
             deliveries=log.items,
             pager=log,
             secret=secret,
