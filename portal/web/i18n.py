@@ -160,6 +160,15 @@ class Formatter:
             text = _remember(_MONEY, key, format_currency(Decimal(value), currency, locale=self.locale))
         return text
 
+    def price(self, value: Decimal | int | None, currency: str = "EUR") -> str:
+        """A unit price as stated, with its third and fourth decimal where it has them (158,125 €:
+        an e-invoice's price is not rounded to cents); at least the currency's two."""
+        if value is None:
+            return ""
+        return format_currency(
+            Decimal(value).normalize(), currency, locale=self.locale, decimal_quantization=False
+        )
+
 
 def _one_decimal(value: float) -> Decimal:
     rounded = Decimal(str(round(value, 1)))
