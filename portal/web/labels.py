@@ -486,3 +486,8 @@ SERVICE_MESSAGES += [
     N_("an organization may register at most 20 endpoints"),
     N_("must not contain NUL characters"),
 ]
+
+# raised by the order page's answer form (portal.web.views.orders) and the procure-to-pay fixes (#17)
+SERVICE_MESSAGES += [
+    N_("a reason goes with a rejection: choose “Rejected”"),
+]

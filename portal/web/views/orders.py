@@ -206,8 +206,10 @@ class OrderViews:
             def read_line(line: OrderLine) -> Callable[[], object]:
                 def check() -> None:
                     n = line.line_no
-                    choice = ctx.form.text(f"line-{n}-action")
-                    if not choice or line.cancelled:
+                    if line.cancelled:
+                        return
+                    choice = ctx.form.text(f"line-{n}-action") or self._implied_action(ctx, n)
+                    if not choice:
                         return
                     try:
                         action_value = LineResponse(choice)
@@ -259,6 +261,20 @@ class OrderViews:
             return ctx._("Your answer has been saved.")
 
         return self._act(ctx, "respond", action)
+
+    @staticmethod
+    def _implied_action(ctx: Ctx, n: int) -> str:
+        """The answer of a line left on "No change" with values typed in: a quantity, a date or a
+        split into deliveries mean "Changed" (never dropped in silence); a reason alone is refused
+        at the answer, as it only goes with "Rejected"."""
+        typed = [f"line-{n}-quantity", f"line-{n}-promised_date"] + [
+            f"line-{n}-part-{k}-{what}" for k in range(1, SPLIT_ROWS + 1) for what in ("quantity", "date")
+        ]
+        if any(ctx.form.text(name) for name in typed):
+            return LineResponse.CHANGED.value
+        if ctx.form.text(f"line-{n}-reason"):
+            raise InvalidInput(f"lines[{n}].action", "a reason goes with a rejection: choose “Rejected”")
+        return ""
 
     @staticmethod
     def _deliveries(ctx: Ctx, n: int) -> tuple[list[int], tuple[orders.Delivery, ...]]:
