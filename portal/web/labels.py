@@ -425,6 +425,14 @@ FIELDS = {
     "protected_until": N_("Protected until"),
     "confirm_over_protection": N_("Approve over another dealer's protection"),
     "new_customer": N_("Customer"),
+    # the order page's line forms (answer, review, change, goods receipt)
+    "decision": N_("Decision"),
+    "review": N_("Decision"),
+    "schedule": N_("Deliveries"),
+    "received": N_("Arrived"),
+    "damaged": N_("Of it damaged"),
+    "cancel": N_("Cancel this line"),
+    "date": N_("Date"),
 }
 
 # The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).

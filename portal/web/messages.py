@@ -20,7 +20,9 @@ from portal.web.i18n import Formatter
 from portal.web.labels import N_
 
 Gettext = Callable[..., str]
-_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$|^line-(\d+)-(\w+)$")
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$|^(?:line|review)-(\d+)-(\w+)$")
+# a delivery of a split line: "lines[1].schedule[0].date" (the service's) or "line-1-part-2-date"
+_DELIVERY_FIELD = re.compile(r"^lines\[(\d+)\]\.schedule\[(\d+)\]\.(\w+)$|^line-(\d+)-part-(\d+)-(\w+)$")
 
 # (pattern over the service's message, message id; named groups are the parameters)
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -103,7 +105,17 @@ _NUMBERS = frozenset({"quantity", "ordered", "confirmed", "count"})
 
 
 def field_label(field: str, gettext: Gettext) -> str:
-    """``shipped_on`` -> "Shipped on"; ``lines[2].quantity`` -> "Line 2: Quantity"."""
+    """``shipped_on`` -> "Shipped on"; ``lines[2].quantity`` -> "Line 2: Quantity";
+    ``line-1-part-2-date`` -> "Line 1, delivery 2: Date"."""
+    delivery = _DELIVERY_FIELD.match(field)
+    if delivery:
+        if delivery.group(1):
+            number, row, name = delivery.group(1), str(int(delivery.group(2)) + 1), delivery.group(3)
+        else:
+            number, row, name = delivery.group(4), delivery.group(5), delivery.group(6)
+        return gettext(
+            "Line %(n)s, delivery %(k)s: %(field)s", n=number, k=row, field=field_label(name, gettext)
+        )
     match = _LINE_FIELD.match(field)
     if match:  # "lines[2].quantity" (a service's name) or "line-2-quantity" (the form's)
         number, name = match.group(1) or match.group(3), match.group(2) or match.group(4)

@@ -461,7 +461,9 @@ class OrderViews:
 
     # -- owner -------------------------------------------------------------------------------
     def review(self, ctx: Ctx) -> Response:
-        """The buyer accepts or rejects the supplier's changes awaiting review, line by line."""
+        """The buyer accepts or rejects the supplier's changes awaiting review, line by line. The
+        form's fields are ``review-<n>-decision`` and ``review-<n>-reason`` (the supplier's answer
+        form on the same page has ``line-<n>-reason``: one form's text never lands in the other)."""
         order_id = ctx.request.path_params["order_id"]
 
         def action() -> str:
@@ -470,28 +472,39 @@ class OrderViews:
 
             def read_line(n: int) -> Callable[[], object]:
                 def check() -> None:
-                    choice = ctx.form.text(f"line-{n}-review")
+                    choice = ctx.form.text(f"review-{n}-decision")
                     if not choice:
                         return
                     if choice not in ("accept", "reject"):
-                        raise InvalidInput(f"lines[{n}].review", "unknown value")
-                    reason = ctx.form.optional(f"line-{n}-reason")
+                        raise InvalidInput(f"review-{n}-decision", "unknown value")
+                    reason = ctx.form.optional(f"review-{n}-reason")
                     if choice == "reject":
-                        validation.required_text(f"lines[{n}].reason", reason, max_length=500)
+                        validation.required_text(f"review-{n}-reason", reason, max_length=500)
                     decisions.append(review.LineDecision(n, accept=choice == "accept", reason=reason))
 
                 return check
 
-            ctx.form.validate(*[read_line(line.line_no) for line in order.lines if line.awaiting_review])
+            # Every line the form decided, not only those still awaiting review: a line another
+            # reviewer decided meanwhile reaches the service, which says the order changed.
+            ctx.form.validate(*[read_line(line.line_no) for line in order.lines if not line.cancelled])
             if not decisions:
+                orders.check_version(order, ctx.form.integer("version"))
                 raise InvalidInput("decisions", "choose accept or reject for at least one line")
-            review.review_line_changes(
-                uow=ctx.uow,
-                principal=ctx.principal,
-                order_id=order_id,
-                decisions=decisions,
-                expected_version=ctx.form.integer("version"),
-            )
+            try:
+                review.review_line_changes(
+                    uow=ctx.uow,
+                    principal=ctx.principal,
+                    order_id=order_id,
+                    decisions=decisions,
+                    expected_version=ctx.form.integer("version"),
+                )
+            except InvalidInput as exc:  # the service names a line "lines[n]"; the form "review-n-"
+                match = _INDEXED.match(exc.field)
+                if match is None:
+                    raise
+                raise InvalidInput(
+                    f"review-{match.group(1)}-{match.group(2).lstrip('.') or 'decision'}", exc.detail
+                ) from exc
             return ctx._("Your decision has been saved; the supplier is told.")
 
         return self._act(ctx, "review", action)
