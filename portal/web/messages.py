@@ -72,6 +72,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
             N_("changes nothing: line %(line)s already has this quantity and date"),
         ),
         (
+            r"^line (?P<line>\d+) was shipped meanwhile; a shipped line cannot change$",
+            N_("line %(line)s was shipped meanwhile; a shipped line cannot change"),
+        ),
+        (
             r"^(?P<quantity>[-\d.]+) of line (?P<line>\d+) are invoiced already$",
             N_("%(quantity)s of line %(line)s are invoiced already"),
         ),
