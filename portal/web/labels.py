@@ -498,4 +498,15 @@ SERVICE_MESSAGES += [
 # raised by the order page's answer form (portal.web.views.orders) and the procure-to-pay fixes (#17)
 SERVICE_MESSAGES += [
     N_("a reason goes with a rejection: choose “Rejected”"),
+    N_("a goods receipt needs at least one line"),
+    N_("a supplier does not sell orders"),
+    N_("decide on at least one line"),
+    N_("decided twice"),
+    N_("give a reason code for the damaged or missing goods (short, damaged, wrong item, other)"),
+    N_("has more than 2 decimal places"),
+    N_("is more than the credit note's gross total"),
+    N_("must be a percentage between 0 and 100 (two decimals)"),
+    N_("choose accept or reject for at least one line"),
+    N_("enter what arrived of at least one line"),
+    N_("the invoice names no order (RFF+ON / BIG04 / OrderReference)"),
 ]

@@ -88,6 +88,50 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         (r"^the host (?P<host>\S+) cannot be resolved$", N_("the host %(host)s cannot be resolved")),
         (r"^unknown event kind (?P<what>\S+)$", N_("unknown event kind %(what)s")),
+        # procure-to-pay (portal.invoicing, portal.orders, portal.exchange.upload); money in the
+        # reader's format ("9.999,00 €"): see _MONEY
+        (
+            r"^pays (?P<amount>[-\d.]+) (?P<currency>[A-Z]{3}), more than the (?P<owed>[-\d.]+) [A-Z]{3} "
+            r"still owed on invoice (?P<number>.+)$",
+            N_("pays %(amount)s, more than the %(owed)s still owed on invoice %(number)s"),
+        ),
+        (
+            r"^the credit note of (?P<amount>[-\d.]+) (?P<currency>[A-Z]{3}) is larger than the "
+            r"(?P<owed>[-\d.]+) [A-Z]{3} still owed on invoice (?P<number>.+)$",
+            N_("the credit note of %(amount)s is larger than the %(owed)s still owed on invoice %(number)s"),
+        ),
+        (
+            r"^was received before \(EDI message (?P<record>\d+)\); process that one again instead$",
+            N_("was received before (EDI message %(record)s); process that one again instead"),
+        ),
+        (
+            r"^the credit note is in (?P<code>\w+), invoice (?P<number>\S+) in (?P<other>\w+)$",
+            N_("the credit note is in %(code)s, invoice %(number)s in %(other)s"),
+        ),
+        (
+            r"^line (?P<line>\d+) has (?P<quantity>[-\d.]+) shipped, more than the (?P<confirmed>[-\d.]+) "
+            r"the change confirms: reject the change$",
+            N_("line %(line)s has %(quantity)s shipped, more than the %(confirmed)s the change confirms: reject the change"),
+        ),
+        (r"^line (?P<line>\d+) is counted twice$", N_("line %(line)s is counted twice")),
+        (
+            r"^must be between 0 and the (?P<quantity>[-\d.]+) counted$",
+            N_("must be between 0 and the %(quantity)s counted"),
+        ),
+        (r"^must be between 0 and (?P<count>\d+) days$", N_("must be between 0 and %(count)s days")),
+        (
+            r"^order (?P<number>\S+) has no ship notice (?P<what>.+)$",
+            N_("order %(number)s has no ship notice %(what)s"),
+        ),
+        (r"^ship notice (?P<number>\S*) has no line (?P<line>\S+)$", N_("ship notice %(number)s has no line %(line)s")),
+        (
+            r"^at most (?P<count>\d+) lines per order; put further lines on a new order$",
+            N_("at most %(count)s lines per order; put further lines on a new order"),
+        ),
+        (
+            r"^at most (?P<count>\d+) lines per order; split it into several orders$",
+            N_("at most %(count)s lines per order; split it into several orders"),
+        ),
         # the leads (portal.leads)
         (r"^there is no campaign '(?P<name>.*)'$", N_("there is no campaign “%(name)s”")),
         (
@@ -106,6 +150,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 _KNOWN = frozenset(labels.SERVICE_MESSAGES)
 _NUMBERS = frozenset({"quantity", "ordered", "confirmed", "count"})
+_MONEY = frozenset({"amount", "owed"})  # amounts in the pattern's ``currency``
 
 
 def field_label(field: str, gettext: Gettext) -> str:
@@ -161,8 +206,13 @@ def translate(detail: str, gettext: Gettext, locale: str) -> str:
         if match is None:
             continue
         params: dict[str, Any] = {}
-        for name, value in match.groupdict().items():
-            params[name] = _word(name, value, gettext, fmt)
+        found = match.groupdict()
+        currency = found.pop("currency", None)
+        for name, value in found.items():
+            if currency and name in _MONEY:
+                params[name] = fmt.money(Decimal(value), currency)
+            else:
+                params[name] = _word(name, value, gettext, fmt)
         return gettext(message, **params) if params else gettext(message)
     if locale == "en":
         return detail
