@@ -194,6 +194,16 @@ def _refused_file_type(mime: str, gettext: Gettext) -> str:
 
 def translate(detail: str, gettext: Gettext, locale: str) -> str:
     """The service's message ``detail`` in the user's language."""
+    known = translate_known(detail, gettext, locale)
+    if known is not None:
+        return known
+    if locale == "en":
+        return detail
+    return gettext(N_("This value is not accepted."))
+
+
+def translate_known(detail: str, gettext: Gettext, locale: str) -> str | None:
+    """``detail`` in the user's language where the catalogue or a pattern knows it, else None."""
     translated = gettext(detail)
     if detail in _KNOWN or translated != detail:  # any message the catalog knows, wherever marked
         return translated
@@ -214,9 +224,7 @@ def translate(detail: str, gettext: Gettext, locale: str) -> str:
             else:
                 params[name] = _word(name, value, gettext, fmt)
         return gettext(message, **params) if params else gettext(message)
-    if locale == "en":
-        return detail
-    return gettext(N_("This value is not accepted."))
+    return None
 
 
 def _word(name: str, value: str, gettext: Gettext, fmt: Formatter) -> str:
