@@ -117,9 +117,11 @@ class Formatter:
             return ""
         return format_datetime(value, format="HH:mm", tzinfo=TIMEZONE, locale=self.locale)
 
-    def date(self, value: Date | DateTime | None, fmt: str = "medium") -> str:
-        if value is None:
+    def date(self, value: Date | DateTime | str | None, fmt: str = "medium") -> str:
+        if value is None or value == "":
             return ""
+        if isinstance(value, str):  # an ISO date as kept in a JSON record (an order's versions)
+            value = Date.fromisoformat(value)
         if isinstance(value, DateTime):
             value = value.astimezone(TIMEZONE).date()
         key = (value, fmt, self.name)

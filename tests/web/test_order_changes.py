@@ -55,11 +55,18 @@ def test_the_owner_changes_a_line_and_the_supplier_sees_the_version(world: WebWo
     assert response.status_code == 303  # type: ignore[attr-defined]
     page = owner.get(url).text
     assert 'id="version-2"' in page and "Kunde braucht mehr" in page
+    cancelled_row = page.split('<tr class="cancelled">')[1].split("</tr>")[0]
+    assert 'class="badge s-cancelled"' in cancelled_row and "s-accepted" not in cancelled_row
     supplier = world.client("supplier-a")
     seen = supplier.get(url, params={"lang": "de", "version": "1"}).text
     assert "Version 2" in seen and "Vom Einkauf geändert" in seen
     shown = seen.split('id="shown-version"')[1].split("</table>")[0]
     assert ">10<" in shown  # version 1 had 10 on line 1
+    assert "12,50\xa0€" in shown and "12.5000" not in shown  # prices as money, not as stored
+    listed = seen.split('id="version-2"')[1].split("</li></ul>")[0]
+    assert "(10 → 12)" in listed
+    day = date.fromisoformat(later)
+    assert f"→ {day.day:02d}.{day.month:02d}.{day.year})" in listed  # the date as the reader writes it
     assert 'id="change-form"' not in seen  # the supplier does not change the buyer's order
     assert 'id="respond-form"' in seen  # it confirms line 1 again
     assert "hat den Auftrag" in seen and "zu Version 2 geändert" in seen  # the history says so
