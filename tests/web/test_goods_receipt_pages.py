@@ -68,6 +68,8 @@ def test_owner_records_a_shortfall_and_the_supplier_sees_it(world: WebWorld) -> 
     assert "3 arrived, 2 short (Short delivery)" in unescape_all(receipts)
     assert "2 Kartons fehlen" in receipts
     assert re.search(r'id="received-2">3<', page.text)
+    history = page.text.split('id="timeline"')[1].split("</ol>")[0]
+    assert "recorded a goods receipt for order" in history and "Damages or shortfalls" in history
     german = supplier.get(url, params={"lang": "de"})
     assert "Wareneingänge" in german.text and "3 angekommen, 2 fehlen (Minderlieferung)" in unescape_all(
         german.text
