@@ -165,7 +165,7 @@ def test_a_line_shipped_meanwhile_is_refused_by_name_and_the_typed_values_stay(w
     assert response.status_code == 400  # type: ignore[attr-defined]
     html = response.text  # type: ignore[attr-defined]
     section = html.split('id="h-change"')[1].split("</section>")[0]
-    message = "Position 2 wurde inzwischen geliefert; eine gelieferte Position kann nicht geändert werden"
+    message = "Position 2 wurde inzwischen versandt; eine versandte Position kann nicht geändert werden"
     assert message in section and 'id="line-2-quantity-error"' in section
     assert "mindestens eine Position" not in section  # not "change at least one line"
     assert 'value="8"' in section and 'value="weniger"' in section  # what was typed stays

@@ -157,3 +157,23 @@ def test_the_invoice_lines_stack_into_labelled_cards_on_a_phone(
         assert scrolls <= 0  # nothing hidden in a sideways scroll box
     finally:
         page.context.close()  # type: ignore[attr-defined]
+
+
+def test_the_invoice_actions_are_separate_groups_and_the_lines_a_styled_table_on_a_desktop(
+    browser: object, live: Seeded
+) -> None:
+    page = _page(browser, live, 1366, "en")
+    try:
+        _login(page, "owner@example.test", "en")
+        page.goto(f"/invoices/{live.invoice_id}")  # type: ignore[attr-defined]
+        approve = page.locator("#approve-form").bounding_box()  # type: ignore[attr-defined]
+        dispute = page.locator("#dispute-form").bounding_box()  # type: ignore[attr-defined]
+        assert dispute["y"] >= approve["y"] + approve["height"] + 12  # spaced apart, not run together
+        border = page.locator("#dispute-form").evaluate("e => getComputedStyle(e).borderTopStyle")  # type: ignore[attr-defined]
+        assert border == "solid"
+        header = page.locator("#invoice-lines th").first  # type: ignore[attr-defined]
+        assert header.evaluate("e => getComputedStyle(e).textAlign") in ("left", "start")
+        table = page.locator("#invoice-lines")  # type: ignore[attr-defined]
+        assert table.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"  # a card like the lists
+    finally:
+        page.context.close()  # type: ignore[attr-defined]
