@@ -94,7 +94,8 @@ def checked(stated: StatedTotals, line_net_total: Decimal) -> Totals:
     if _off(line_net_total, stated.line_total):
         raise InvalidInput(
             "totals.line_total",
-            f"the lines add up to {line_net_total:.2f}, the invoice states {stated.line_total:.2f} (BR-CO-10)",
+            f"the lines add up to {line_net_total:.2f}, "
+            f"the invoice states {stated.line_total:.2f} (BR-CO-10)",
         )
     for category in stated.categories:
         expected = cents(category.taxable * category.rate / 100)

@@ -496,8 +496,8 @@ def list_invoices(
 
 def order_timeline(session: Session, principal: Principal, order_id: int) -> list[Event]:
     """The event log of an order the principal may see, oldest first: the order's own events and
-    those of its shipments, goods receipts and invoices that the principal may see. Seeing the order grants its
-    history; a hidden order raises NotFound like a missing one."""
+    those of its shipments, goods receipts and invoices that the principal may see. Seeing the
+    order grants its history; a hidden order raises NotFound like a missing one."""
     order = get_visible(session, principal, Order, order_id)
     shipment_ids = list(
         session.scalars(

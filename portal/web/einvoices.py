@@ -218,8 +218,8 @@ def _one(text: str, gettext: Gettext, locale: str = "en") -> Markup:
             return gettext(message, **params)
     field_error = _FIELD_ERROR.match(text)
     if field_error is not None:
-        said = messages.translate_known(field_error.group("detail"), gettext, locale)
-        if said is not None:
+        known = messages.translate_known(field_error.group("detail"), gettext, locale)
+        if known is not None:
             label = messages.field_label(field_error.group("field"), gettext)
-            return Markup("{}: {}").format(label, said)
+            return Markup("{}: {}").format(label, known)
     return escape(text)

@@ -111,7 +111,9 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (
             r"^line (?P<line>\d+) has (?P<quantity>[-\d.]+) shipped, more than the (?P<confirmed>[-\d.]+) "
             r"the change confirms: reject the change$",
-            N_("line %(line)s has %(quantity)s shipped, more than the %(confirmed)s the change confirms: reject the change"),
+            N_(
+                "line %(line)s has %(quantity)s shipped, more than the %(confirmed)s the change confirms: reject the change"  # noqa: E501
+            ),
         ),
         (r"^line (?P<line>\d+) is counted twice$", N_("line %(line)s is counted twice")),
         (
@@ -123,7 +125,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
             r"^order (?P<number>\S+) has no ship notice (?P<what>.+)$",
             N_("order %(number)s has no ship notice %(what)s"),
         ),
-        (r"^ship notice (?P<number>\S*) has no line (?P<line>\S+)$", N_("ship notice %(number)s has no line %(line)s")),
+        (
+            r"^ship notice (?P<number>\S*) has no line (?P<line>\S+)$",
+            N_("ship notice %(number)s has no line %(line)s"),
+        ),
         (
             r"^at most (?P<count>\d+) lines per order; put further lines on a new order$",
             N_("at most %(count)s lines per order; put further lines on a new order"),

@@ -40,7 +40,8 @@ def invoice_of(world: World, order: str = "order_b") -> str:
 
 
 def test_dispute_answer_with_credit_note_approve_and_pay_in_parts(world: World) -> None:
-    api, invoice = world.api, invoice_of(world)  # order_b: 3 x 12.50 = 37.50 net, 7.125 VAT rounded half up, 44.63 gross
+    # order_b: 3 x 12.50 = 37.50 net, 7.125 VAT rounded half up, 44.63 gross
+    api, invoice = world.api, invoice_of(world)
     got = api.ok(DISPUTE, {"input": {"invoice": invoice, "reason": "Preis falsch", "expectedVersion": 1}})
     assert got["disputeInvoice"]["userErrors"] == []
     assert got["disputeInvoice"]["invoice"]["status"] == "DISPUTED"

@@ -172,7 +172,7 @@ def test_real_extra_precision_is_refused_naming_the_line_and_field_in_german(
     data = _kosit(
         _order_number(factory, order_id),
         "KOSIT-2",
-        **{"<ram:BilledQuantity unitCode=\"XPP\">30.00000000000<": "<ram:BilledQuantity unitCode=\"XPP\">30.00001<"},
+        **{'unitCode="XPP">30.00000000000<': 'unitCode="XPP">30.00001<'},
     )
     response = _post(world, "supplier-a", order_id, "01.04-b.xml", data, lang="de")
     location = response.headers["location"]  # type: ignore[attr-defined]

@@ -116,7 +116,10 @@ def test_the_owner_decides_and_the_supplier_sees_the_outcome_in_german(world: We
     assert "Der Einkauf hat die Änderung angenommen." in supplier
     assert "Der Einkauf hat die Änderung abgelehnt." in supplier and "Wir brauchen die Ware" in supplier
     stale = post_form(
-        owner, url, f"{url}/review", {"version": version, "review-1-decision": "reject", "review-1-reason": "x"}
+        owner,
+        url,
+        f"{url}/review",
+        {"version": version, "review-1-decision": "reject", "review-1-reason": "x"},
     )
     assert stale.status_code in (400, 409)  # type: ignore[attr-defined]
 
@@ -202,8 +205,12 @@ def test_the_review_form_and_the_answer_form_on_behalf_keep_their_texts_apart(wo
         owner,
         url,
         f"{url}/review",
-        {"version": _version(page), "review-1-decision": "reject", "review-2-decision": "bogus",
-         "review-1-reason": "zu wenig"},
+        {
+            "version": _version(page),
+            "review-1-decision": "reject",
+            "review-2-decision": "bogus",
+            "review-1-reason": "zu wenig",
+        },
     )
     assert refused.status_code == 400  # type: ignore[attr-defined]
     html = refused.text  # type: ignore[attr-defined]
