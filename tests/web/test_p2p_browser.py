@@ -177,3 +177,22 @@ def test_the_invoice_actions_are_separate_groups_and_the_lines_a_styled_table_on
         assert table.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"  # a card like the lists
     finally:
         page.context.close()  # type: ignore[attr-defined]
+
+
+def test_the_review_inbox_filter_is_not_cut_on_a_phone(browser: object, live: Seeded) -> None:
+    page = _page(browser, live, 375, "de")
+    try:
+        _login(page, "owner@example.test", "de")
+        page.goto("/orders?review=awaiting")  # type: ignore[attr-defined]
+        assert page.locator("h1").inner_text() == "Zu prüfende Änderungen"  # type: ignore[attr-defined]
+        select = page.locator("select[name=review]")  # type: ignore[attr-defined]
+        width = select.evaluate("e => e.getBoundingClientRect().width")
+        text = select.evaluate(  # the chosen option's text, measured in the select's font
+            "e => { const c = document.createElement('canvas').getContext('2d');"
+            " c.font = getComputedStyle(e).font; return c.measureText(e.options[e.selectedIndex].text).width; }"
+        )
+        assert width >= text + 40, (width, text)  # the text and the arrow fit
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+        assert overflow <= 0
+    finally:
+        page.context.close()  # type: ignore[attr-defined]

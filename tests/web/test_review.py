@@ -41,6 +41,10 @@ def test_the_inbox_lists_orders_with_changes_to_review_for_owner_staff_only(worl
     inbox = owner.get("/orders", params={"review": "awaiting"})
     assert inbox.status_code == 200
     assert order.number in inbox.text and other.number not in inbox.text
+    assert "<h1>Changes to review</h1>" in inbox.text and "<title>Changes to review" in inbox.text
+    german_inbox = owner.get("/orders", params={"review": "awaiting", "lang": "de"}).text
+    assert "<h1>Zu prüfende Änderungen</h1>" in german_inbox
+    assert "<h1>Changes to review</h1>" not in owner.get("/orders", params={"lang": "en"}).text
     dashboard = owner.get("/", params={"lang": "de"}).text
     assert re.search(
         r'id="tile-review">\s*<span class="num">1</span><span>Änderungen der Lieferanten zu prüfen', dashboard
