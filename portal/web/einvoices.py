@@ -86,8 +86,9 @@ UNITS = {
     "XPK": N_("package"),
     "XPX": N_("pallet"),
 }
-# A note's subject code (UNTDID 4451) as XRechnung writes it at the start of the text: "#ADU#..."
-_SUBJECT = re.compile(r"^#([A-Z]{3})#")
+# A note's subject code (UNTDID 4451) as XRechnung writes it at the start of the text: "#ADU#...";
+# a document's notes come joined by line breaks, each with its own code.
+_SUBJECT = re.compile(r"^[ \t]*#([A-Z]{3})#", re.M)
 
 
 def code_label(table: dict[str, str], code: str | None, gettext: Gettext) -> str:
@@ -99,7 +100,7 @@ def code_label(table: dict[str, str], code: str | None, gettext: Gettext) -> str
 
 
 def note_text(note: str | None) -> str:
-    """A note without its subject code (the words only)."""
+    """The notes without their subject codes (the words only), each on its line."""
     return _SUBJECT.sub("", (note or "").strip()).strip()
 
 

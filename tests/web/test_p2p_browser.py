@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import make_engine, make_sessionmaker
+from portal.exchange import upload as uploads
 from portal.models import Base, Invoice, LineResponse
 from portal.orders import service as orders
-from tests.builders import build_scene
+from tests.builders import Scene, build_scene
 from tests.web.conftest import PASSWORD, add_users
 from tests.web.live import CHROMIUM, CHROMIUM_ARGS, private_schema, require_chromium, serve
 
@@ -30,6 +32,7 @@ class Seeded:
     base: str
     review_order_id: int
     invoice_id: int
+    einvoice_id: int | None  # KoSIT's comprehensive CII test file, uploaded (None without ../shared)
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +63,54 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     scene.fulfil(billed, "supplier-a")
     with factory() as session:
         invoice_id = session.scalars(select(Invoice.id).where(Invoice.order_id == billed.id)).one()
+    einvoice_id = _uploaded_kosit(scene, factory)
     engine.dispose()
     try:
         with serve(url) as base:
-            yield Seeded(base, order.id, invoice_id)
+            yield Seeded(base, order.id, invoice_id, einvoice_id)
     finally:
         stack.close()
+
+
+def _uploaded_kosit(scene: Scene, factory: sessionmaker[Session]) -> int | None:
+    """A confirmed order of supplier-a billed by KoSIT's test file 01.04 (its notes carry subject
+    codes, its VAT breakdown long German words)."""
+    from tests.edi.corpus import CONFORMANCE
+
+    source = CONFORMANCE / "kosit-xrechnung-testsuite" / "01.04_comprehensive_test_uncefact.xml"
+    if not source.is_file():
+        return None
+    order = scene.order(scene.customer(), supplier="supplier-a", quantities=(30, 42))
+    with scene.uow() as uow:
+        orders.respond_to_order(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            order_id=order.id,
+            answers=[orders.LineAnswer(n, LineResponse.ACCEPTED) for n in (1, 2)],
+        )
+    text = (
+        source.read_text(encoding="utf-8")
+        .replace(
+            "<ram:IssuerAssignedID>65002278</ram:IssuerAssignedID>",
+            f"<ram:IssuerAssignedID>{order.number}</ram:IssuerAssignedID>",
+        )
+        .replace(  # a second note, with its own subject code
+            "</ram:IncludedNote>\n    </rsm:ExchangedDocument>",
+            "</ram:IncludedNote><ram:IncludedNote><ram:Content>Invoice Note Description 2</ram:Content>"
+            "<ram:SubjectCode>AAC</ram:SubjectCode></ram:IncludedNote>\n    </rsm:ExchangedDocument>",
+        )
+    )
+    assert "Invoice Note Description 2" in text
+    with scene.uow() as uow:
+        uploads.upload_invoice(
+            uow=uow,
+            principal=scene.p("supplier-a"),
+            filename="01.04.xml",
+            data=text.encode(),
+            order_id=order.id,
+        )
+    with factory() as session:
+        return session.scalars(select(Invoice.id).where(Invoice.order_id == order.id)).one()
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +237,45 @@ def test_the_review_inbox_filter_is_not_cut_on_a_phone(browser: object, live: Se
             " c.font = getComputedStyle(e).font; return c.measureText(e.options[e.selectedIndex].text).width; }"
         )
         assert width >= text + 40, (width, text)  # the text and the arrow fit
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+        assert overflow <= 0
+    finally:
+        page.context.close()  # type: ignore[attr-defined]
+
+
+# Per cell of the VAT breakdown: the words of its value split over two lines, and whether its
+# column name sits beside the value (floated) instead of above it.
+_VAT_CELLS = r"""() => [...document.querySelectorAll('table.einvoice-tax td')].map(td => {
+  const split = [];
+  const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const re = /\S+/g; let m;
+    while ((m = re.exec(node.textContent))) {
+      const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+      if (tops.size > 1) split.push(m[0]);
+    }
+  }
+  return {split, float: getComputedStyle(td, '::before').float, text: td.innerText}; })"""
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_readable_einvoice_on_a_phone_keeps_words_whole_and_drops_subject_codes(
+    browser: object, live: Seeded, lang: str
+) -> None:
+    if live.einvoice_id is None:
+        pytest.skip("../shared/conformance is not present")
+    page = _page(browser, live, 375, lang)
+    try:
+        _login(page, "supplier-a@example.test", lang)
+        page.goto(f"/invoices/{live.einvoice_id}")  # type: ignore[attr-defined]
+        cells = page.evaluate(_VAT_CELLS)  # type: ignore[attr-defined]
+        assert cells
+        for cell in cells:
+            assert cell["split"] == [], cell  # no word broken mid-word
+            assert cell["float"] == "none", cell  # the column name above its value, never over it
+        main = page.locator("main").inner_text()  # type: ignore[attr-defined]
+        assert "Invoice Note Description 2" in main and "#AAC#" not in main and "#ADU#" not in main
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
         assert overflow <= 0
     finally:
