@@ -234,7 +234,8 @@ def test_the_review_inbox_filter_is_not_cut_on_a_phone(browser: object, live: Se
         width = select.evaluate("e => e.getBoundingClientRect().width")
         text = select.evaluate(  # the chosen option's text, measured in the select's font
             "e => { const c = document.createElement('canvas').getContext('2d');"
-            " c.font = getComputedStyle(e).font; return c.measureText(e.options[e.selectedIndex].text).width; }"
+            " c.font = getComputedStyle(e).font;"
+            " return c.measureText(e.options[e.selectedIndex].text).width; }"
         )
         assert width >= text + 40, (width, text)  # the text and the arrow fit
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
