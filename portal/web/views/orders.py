@@ -43,7 +43,7 @@ from portal.orders.queries import (
 from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
-from portal.web.forms import FormErrors, number_input
+from portal.web.forms import FormErrors, FormInvalid, number_input
 from portal.web.views import history, order_changes, pickers
 from portal.web.views.invoices import read_upload, upload_outcome
 
@@ -433,6 +433,13 @@ class OrderViews:
             )
             if not counted:
                 raise InvalidInput("lines", "enter what arrived of at least one line")
+            missing = receiving.lines_missing_a_reason(
+                ctx.uow, order, ctx.form.integer("shipment_id"), counted
+            )
+            if missing:  # every line without its reason at once
+                raise FormInvalid(
+                    [InvalidInput(f"lines[{n}].reason", receiving.MISSING_REASON) for n in missing]
+                )
             received_on = ctx.form.date("received_on", required=True)
             assert received_on is not None
             receipt: GoodsReceipt = _remap_line_errors(
