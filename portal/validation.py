@@ -38,6 +38,9 @@ def required_text(field: str, value: str | None, *, max_length: int = 200) -> st
     return result
 
 
+_FOUR_PLACES = Decimal("0.0001")
+
+
 def decimal(field: str, value: object, *, positive: bool = False, non_negative: bool = True) -> Decimal:
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
@@ -52,7 +55,12 @@ def decimal(field: str, value: object, *, positive: bool = False, non_negative: 
     if abs(number) > MAX_AMOUNT:
         raise InvalidInput(field, "is too large")
     if number.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise InvalidInput(field, "has more than 4 decimal places")
+        # Trailing zeros are not precision: an e-invoice may write 30.00000000000 (KoSIT's test
+        # files do); what is exact at four decimals is taken at four, only real extra digits refused.
+        exact = number.quantize(_FOUR_PLACES)
+        if exact != number:
+            raise InvalidInput(field, "has more than 4 decimal places")
+        number = exact
     return number
 
 

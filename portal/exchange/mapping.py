@@ -18,6 +18,7 @@ from portal.access import Principal, get_visible, visible
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, NotFound
 from portal.invoicing import service as invoicing
+from portal.invoicing import totals
 from portal.models import (
     CreditNote,
     GoodsReceipt,
@@ -356,10 +357,12 @@ def apply_document(
                 quantity=line.quantity,
                 unit_price=line.net_price,
                 tax_rate=line.vat_rate if line.vat_rate is not None else Decimal(0),
+                net_amount=line.net_amount,
             )
             for line in document.lines
         ]
         due = document.payment_terms.due_date if document.payment_terms else None
+        stated = document.totals
         invoice = fulfilment.submit_invoice(
             uow=uow,
             principal=principal,
@@ -368,6 +371,19 @@ def apply_document(
             issue_date=document.issue_date,
             lines=bill_lines,
             due_date=due,
+            stated=totals.StatedTotals(
+                line_total=stated.line_total,
+                tax_exclusive=stated.tax_exclusive,
+                tax_total=stated.tax_total,
+                tax_inclusive=stated.tax_inclusive,
+                payable=stated.payable,
+                prepaid=stated.prepaid or Decimal(0),
+                categories=tuple(
+                    totals.Category(s.rate, s.taxable_amount, s.tax_amount)
+                    for s in document.tax_subtotals
+                    if s.rate is not None
+                ),
+            ),
         )
         return [("order", order.id), ("invoice", invoice.id)]
     if isinstance(document, doc.OrderChange):

@@ -20,6 +20,7 @@ from portal.access import permissions as may
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, InvalidState
 from portal.events import record
+from portal.invoicing import totals
 from portal.models import (
     Invoice,
     InvoiceLine,
@@ -52,6 +53,7 @@ class BillLine:
     quantity: Decimal
     unit_price: Decimal | None = None  # the confirmed price when None
     tax_rate: Decimal = Decimal(19)
+    net_amount: Decimal | None = None  # as a document states it (BT-131); else quantity x price
 
 
 SHIPPABLE = frozenset(
@@ -199,7 +201,10 @@ def submit_invoice(
     issue_date: date,
     lines: Sequence[BillLine],
     due_date: date | None = None,
+    stated: totals.StatedTotals | None = None,
 ) -> Invoice:
+    """An invoice of the order's lines. Its VAT is computed per rate and rounded once; a document's
+    ``stated`` totals are taken as stated once they agree with the lines (`portal.invoicing.totals`)."""
     order = _supplier_order(uow, principal, order_id, "submit invoices")
     status = order.status()
     if status not in INVOICEABLE:
@@ -220,7 +225,7 @@ def submit_invoice(
         tax_total=Decimal(0),
         gross_total=Decimal(0),
     )
-    net_total = tax_total = Decimal(0)
+    amounts: list[tuple[Decimal, Decimal]] = []
     for index, spec in enumerate(lines, start=1):
         field = f"lines[{index}]"
         line = _line(order, spec.line_no, f"{field}.line_no")
@@ -238,9 +243,12 @@ def submit_invoice(
         excess = max(Decimal(0), line.quantity_invoiced - max(line.quantity_shipped, billed_before))
         if excess > 0:
             invoice.match_status = MatchStatus.OVER_BILLED
-        amount = (quantity * price).quantize(CENT)
-        net_total += amount
-        tax_total += (amount * rate / 100).quantize(CENT)
+        amount = (
+            totals.cents(quantity * price)
+            if spec.net_amount is None
+            else validation.decimal(f"{field}.net_amount", spec.net_amount, non_negative=False)
+        )
+        amounts.append((amount, rate))
         invoice.lines.append(
             InvoiceLine(
                 order_line_id=line.id,
@@ -251,7 +259,14 @@ def submit_invoice(
                 excess_quantity=excess,
             )
         )
-    invoice.net_total, invoice.tax_total, invoice.gross_total = net_total, tax_total, net_total + tax_total
+    figures = (
+        totals.computed(amounts)
+        if stated is None
+        else totals.checked(stated, sum((amount for amount, _ in amounts), Decimal(0)))
+    )
+    invoice.net_total, invoice.tax_total, invoice.gross_total = figures.net, figures.tax, figures.gross
+    if figures.prepaid:  # paid in advance: what is still owed is the document's amount due
+        invoice.amount_paid = figures.prepaid
     if invoice.match_status is MatchStatus.MATCHED and has_receipt(uow, order.id):
         billed = {bill.order_line_id for bill in invoice.lines}
         if any(above_received(line) > 0 for line in order.lines if line.id in billed):

@@ -21,6 +21,7 @@ from portal.models import (
     OPEN_INVOICE_STATUSES,
     ApiToken,
     Event,
+    GoodsReceipt,
     Invoice,
     InvoiceStatus,
     LineResponse,
@@ -495,8 +496,8 @@ def list_invoices(
 
 def order_timeline(session: Session, principal: Principal, order_id: int) -> list[Event]:
     """The event log of an order the principal may see, oldest first: the order's own events and
-    those of its shipments and invoices that the principal may see. Seeing the order grants its
-    history; a hidden order raises NotFound like a missing one."""
+    those of its shipments, goods receipts and invoices that the principal may see. Seeing the
+    order grants its history; a hidden order raises NotFound like a missing one."""
     order = get_visible(session, principal, Order, order_id)
     shipment_ids = list(
         session.scalars(
@@ -508,9 +509,18 @@ def order_timeline(session: Session, principal: Principal, order_id: int) -> lis
             visible(principal, Invoice).with_only_columns(Invoice.id).where(Invoice.order_id == order.id)
         )
     )
+    receipt_ids = list(
+        session.scalars(
+            visible(principal, GoodsReceipt)
+            .with_only_columns(GoodsReceipt.id)
+            .where(GoodsReceipt.order_id == order.id)
+        )
+    )
     # Plain id lists, not subqueries: each arm is then one lookup in ix_events_entity_entity_id
     # (PostgreSQL scanned the whole log for an OR of IN-subqueries).
     arms = [and_(Event.entity == "order", Event.entity_id == order.id)]
+    if receipt_ids:
+        arms.append(and_(Event.entity == "goods_receipt", Event.entity_id.in_(receipt_ids)))
     if shipment_ids:
         arms.append(and_(Event.entity == "shipment", Event.entity_id.in_(shipment_ids)))
     if invoice_ids:

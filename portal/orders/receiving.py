@@ -86,6 +86,28 @@ def _shipped_on(shipment: Shipment | None, line: OrderLine) -> Decimal | None:
     return sum((s.quantity for s in shipment.lines if s.order_line_id == line.id), Decimal(0))
 
 
+MISSING_REASON = "give a reason code for the damaged or missing goods (short, damaged, wrong item, other)"
+
+
+def lines_missing_a_reason(
+    uow: UnitOfWork, order: Order, shipment_id: int | None, lines: Sequence[ReceiveLine]
+) -> list[int]:
+    """The line numbers of ``lines`` that need a reason and have none (damaged goods, or fewer than
+    the ship notice announced): a form names them all at once, the service refuses the first."""
+    shipment = _order_shipment(uow, order, shipment_id) if shipment_id is not None else None
+    by_no = {line.line_no: line for line in order.lines if not line.cancelled}
+    missing: list[int] = []
+    for spec in lines:
+        line = by_no.get(spec.line_no)
+        if line is None or spec.reason is not None:
+            continue
+        announced = _shipped_on(shipment, line)
+        short = announced is not None and announced > spec.quantity
+        if spec.damaged > 0 or short:
+            missing.append(spec.line_no)
+    return missing
+
+
 def _line(order: Order, line_no: int, field: str) -> OrderLine:
     for line in order.lines:
         if line.line_no == line_no and not line.cancelled:
@@ -153,7 +175,7 @@ def record_goods_receipt(
         if (damaged > 0 or shortfall > 0) and spec.reason is None:
             raise InvalidInput(
                 f"{field}.reason",
-                "give a reason code for the damaged or missing goods (short, damaged, wrong item, other)",
+                MISSING_REASON,
             )
         accepted = quantity - damaged
         before = line.quantity_received

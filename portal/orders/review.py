@@ -48,9 +48,9 @@ def review_line_changes(
     without it, a line decided meanwhile has no change awaiting review any more (InvalidState)."""
     may.require(principal, may.can_review_line_changes(principal), "review the supplier's changes")
     order = load_order(uow, principal, order_id, for_update=True)
+    touch_order(order, expected_version)  # a stale page first: its decisions may all be moot
     if not decisions:
         raise InvalidInput("decisions", "decide on at least one line")
-    touch_order(order, expected_version)
     by_no = {line.line_no: line for line in order.lines}
     seen: set[int] = set()
     now = utcnow()

@@ -80,13 +80,18 @@ def load_order(uow: UnitOfWork, principal: Principal, order_id: int, *, for_upda
     )
 
 
-def touch_order(order: Order, expected_version: int | None = None) -> None:
-    """Mark the order changed (bumps its version). A stale ``expected_version`` raises Conflict."""
+def check_version(order: Order, expected_version: int | None) -> None:
+    """A stale ``expected_version`` (the order changed since the page was shown) raises Conflict."""
     if expected_version is not None and expected_version != order.version:
         raise Conflict(
             f"order {order.number} was changed meanwhile (it is at version {order.version}, "
             f"the change expected version {expected_version}); reload it"
         )
+
+
+def touch_order(order: Order, expected_version: int | None = None) -> None:
+    """Mark the order changed (bumps its version). A stale ``expected_version`` raises Conflict."""
+    check_version(order, expected_version)
     order.updated_at = utcnow()
 
 

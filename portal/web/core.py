@@ -450,10 +450,11 @@ def _environments(debug: bool) -> tuple[dict[str, Environment], dict[str, Any]]:
             date=fmt.date,
             number=fmt.number,
             money=fmt.money,
+            price=fmt.price,
             file_size=fmt.file_size,
             local_input=local_input,
             # why an exchange file was refused, and a finding, in the reader's language (#17)
-            refusal=functools.partial(einvoices.refusal_text, gettext=gettext),
+            refusal=functools.partial(einvoices.refusal_text, gettext=gettext, locale=locale),
             finding=functools.partial(einvoices.finding_text, gettext=gettext),
         )
         env.globals.update(

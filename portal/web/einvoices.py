@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from edi.xml.xrechnung_rules import RULES
+from portal.web import messages
 from portal.web.labels import N_
 
 Gettext = Callable[..., Markup]  # the templates' gettext (portal.web.i18n.cached_gettext)
@@ -85,8 +86,9 @@ UNITS = {
     "XPK": N_("package"),
     "XPX": N_("pallet"),
 }
-# A note's subject code (UNTDID 4451) as XRechnung writes it at the start of the text: "#ADU#..."
-_SUBJECT = re.compile(r"^#([A-Z]{3})#")
+# A note's subject code (UNTDID 4451) as XRechnung writes it at the start of the text: "#ADU#...";
+# a document's notes come joined by line breaks, each with its own code.
+_SUBJECT = re.compile(r"^[ \t]*#([A-Z]{3})#", re.M)
 
 
 def code_label(table: dict[str, str], code: str | None, gettext: Gettext) -> str:
@@ -98,7 +100,7 @@ def code_label(table: dict[str, str], code: str | None, gettext: Gettext) -> str
 
 
 def note_text(note: str | None) -> str:
-    """A note without its subject code (the words only)."""
+    """The notes without their subject codes (the words only), each on its line."""
     return _SUBJECT.sub("", (note or "").strip()).strip()
 
 
@@ -178,17 +180,24 @@ def finding_text(message: str, gettext: Gettext) -> Markup:
     return escape(message)
 
 
-def refusal_text(text: str | None, gettext: Gettext) -> Markup:
+def refusal_text(text: str | None, gettext: Gettext, locale: str = "en") -> Markup:
     """Why a file was refused (the record's or a message's ``error``) in the reader's language:
-    the portal's own words through the catalogue, each listed rule as `finding_text` says it; any
-    other text as written (escaped)."""
-    return Markup("\n").join(_one(line, gettext) for line in (text or "").split("\n")) if text else Markup()
+    the portal's own words through the catalogue, each listed rule as `finding_text` says it, a
+    service's "field: message" with the field named as a label ("Line 1: Quantity") and the message
+    as forms say it; any other text as written (escaped)."""
+    if not text:
+        return Markup()
+    return Markup("\n").join(_one(line, gettext, locale) for line in text.split("\n"))
 
 
-def _one(text: str, gettext: Gettext) -> Markup:
+# a service's error as the exchange keeps it: "lines[1].quantity: has more than 4 decimal places"
+_FIELD_ERROR = re.compile(r"^(?P<field>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (?P<detail>.+)$", re.S)
+
+
+def _one(text: str, gettext: Gettext, locale: str = "en") -> Markup:
     per_message = _PER_MESSAGE.match(text)
     if per_message is not None:
-        inner = _one(per_message.group("rest"), gettext)
+        inner = _one(per_message.group("rest"), gettext, locale)
         return gettext(
             N_("message %(reference)s: %(text)s"), reference=per_message.group("reference"), text=inner
         )
@@ -208,4 +217,10 @@ def _one(text: str, gettext: Gettext) -> Markup:
         if match is not None:
             params: dict[str, Any] = match.groupdict()
             return gettext(message, **params)
+    field_error = _FIELD_ERROR.match(text)
+    if field_error is not None:
+        known = messages.translate_known(field_error.group("detail"), gettext, locale)
+        if known is not None:
+            label = messages.field_label(field_error.group("field"), gettext)
+            return Markup("{}: {}").format(label, known)
     return escape(text)

@@ -125,9 +125,11 @@ class Formatter:
             return ""
         return format_datetime(value, format="HH:mm", tzinfo=TIMEZONE, locale=self.locale)
 
-    def date(self, value: Date | DateTime | None, fmt: str = "medium") -> str:
-        if value is None:
+    def date(self, value: Date | DateTime | str | None, fmt: str = "medium") -> str:
+        if value is None or value == "":
             return ""
+        if isinstance(value, str):  # an ISO date as kept in a JSON record (an order's versions)
+            value = Date.fromisoformat(value)
         if isinstance(value, DateTime):
             value = value.astimezone(TIMEZONE).date()
         key = (value, fmt, self.name)
@@ -167,6 +169,15 @@ class Formatter:
         if text is None:
             text = _remember(_MONEY, key, format_currency(Decimal(value), currency, locale=self.locale))
         return text
+
+    def price(self, value: Decimal | int | None, currency: str = "EUR") -> str:
+        """A unit price as stated, with its third and fourth decimal where it has them (158,125 €:
+        an e-invoice's price is not rounded to cents); at least the currency's two."""
+        if value is None:
+            return ""
+        return format_currency(
+            Decimal(value).normalize(), currency, locale=self.locale, decimal_quantization=False
+        )
 
 
 def _one_decimal(value: float) -> Decimal:

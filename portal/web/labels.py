@@ -478,6 +478,14 @@ FIELDS = {
     "protected_until": N_("Protected until"),
     "confirm_over_protection": N_("Approve over another dealer's protection"),
     "new_customer": N_("Customer"),
+    # the order page's line forms (answer, review, change, goods receipt)
+    "decision": N_("Decision"),
+    "review": N_("Decision"),
+    "schedule": N_("Deliveries"),
+    "received": N_("Arrived"),
+    "damaged": N_("Of it damaged"),
+    "cancel": N_("Cancel this line"),
+    "date": N_("Date"),
 }
 
 # The event kinds a webhook endpoint may want (portal.notify.webhooks.kinds.EVENT_KINDS).
@@ -566,3 +574,20 @@ def webhook_disabled_reason(reason: str, gettext: Callable[[str], str]) -> str:
     if found:
         return gettext(_EVERY_ATTEMPT_TEXT) % found.groupdict()
     return reason
+
+
+# raised by the order page's answer form (portal.web.views.orders) and the procure-to-pay fixes (#17)
+SERVICE_MESSAGES += [
+    N_("a reason goes with a rejection: choose “Rejected”"),
+    N_("a goods receipt needs at least one line"),
+    N_("a supplier does not sell orders"),
+    N_("decide on at least one line"),
+    N_("decided twice"),
+    N_("give a reason code for the damaged or missing goods (short, damaged, wrong item, other)"),
+    N_("has more than 2 decimal places"),
+    N_("is more than the credit note's gross total"),
+    N_("must be a percentage between 0 and 100 (two decimals)"),
+    N_("choose accept or reject for at least one line"),
+    N_("enter what arrived of at least one line"),
+    N_("the invoice names no order (RFF+ON / BIG04 / OrderReference)"),
+]

@@ -20,7 +20,9 @@ from portal.web.i18n import Formatter
 from portal.web.labels import N_
 
 Gettext = Callable[..., str]
-_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$|^line-(\d+)-(\w+)$")
+_LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$|^(?:line|review)-(\d+)-(\w+)$")
+# a delivery of a split line: "lines[1].schedule[0].date" (the service's) or "line-1-part-2-date"
+_DELIVERY_FIELD = re.compile(r"^lines\[(\d+)\]\.schedule\[(\d+)\]\.(\w+)$|^line-(\d+)-part-(\d+)-(\w+)$")
 
 # (pattern over the service's message, message id; named groups are the parameters)
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -70,6 +72,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
             N_("changes nothing: line %(line)s already has this quantity and date"),
         ),
         (
+            r"^line (?P<line>\d+) was shipped meanwhile; a shipped line cannot change$",
+            N_("line %(line)s was shipped meanwhile; a shipped line cannot change"),
+        ),
+        (
             r"^(?P<quantity>[-\d.]+) of line (?P<line>\d+) are invoiced already$",
             N_("%(quantity)s of line %(line)s are invoiced already"),
         ),
@@ -82,6 +88,55 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         (r"^the host (?P<host>\S+) cannot be resolved$", N_("the host %(host)s cannot be resolved")),
         (r"^unknown event kind (?P<what>\S+)$", N_("unknown event kind %(what)s")),
+        # procure-to-pay (portal.invoicing, portal.orders, portal.exchange.upload); money in the
+        # reader's format ("9.999,00 €"): see _MONEY
+        (
+            r"^pays (?P<amount>[-\d.]+) (?P<currency>[A-Z]{3}), more than the (?P<owed>[-\d.]+) [A-Z]{3} "
+            r"still owed on invoice (?P<number>.+)$",
+            N_("pays %(amount)s, more than the %(owed)s still owed on invoice %(number)s"),
+        ),
+        (
+            r"^the credit note of (?P<amount>[-\d.]+) (?P<currency>[A-Z]{3}) is larger than the "
+            r"(?P<owed>[-\d.]+) [A-Z]{3} still owed on invoice (?P<number>.+)$",
+            N_("the credit note of %(amount)s is larger than the %(owed)s still owed on invoice %(number)s"),
+        ),
+        (
+            r"^was received before \(EDI message (?P<record>\d+)\); process that one again instead$",
+            N_("was received before (EDI message %(record)s); process that one again instead"),
+        ),
+        (
+            r"^the credit note is in (?P<code>\w+), invoice (?P<number>\S+) in (?P<other>\w+)$",
+            N_("the credit note is in %(code)s, invoice %(number)s in %(other)s"),
+        ),
+        (
+            r"^line (?P<line>\d+) has (?P<quantity>[-\d.]+) shipped, more than the (?P<confirmed>[-\d.]+) "
+            r"the change confirms: reject the change$",
+            N_(
+                "line %(line)s has %(quantity)s shipped, more than the %(confirmed)s the change confirms: reject the change"  # noqa: E501
+            ),
+        ),
+        (r"^line (?P<line>\d+) is counted twice$", N_("line %(line)s is counted twice")),
+        (
+            r"^must be between 0 and the (?P<quantity>[-\d.]+) counted$",
+            N_("must be between 0 and the %(quantity)s counted"),
+        ),
+        (r"^must be between 0 and (?P<count>\d+) days$", N_("must be between 0 and %(count)s days")),
+        (
+            r"^order (?P<number>\S+) has no ship notice (?P<what>.+)$",
+            N_("order %(number)s has no ship notice %(what)s"),
+        ),
+        (
+            r"^ship notice (?P<number>\S*) has no line (?P<line>\S+)$",
+            N_("ship notice %(number)s has no line %(line)s"),
+        ),
+        (
+            r"^at most (?P<count>\d+) lines per order; put further lines on a new order$",
+            N_("at most %(count)s lines per order; put further lines on a new order"),
+        ),
+        (
+            r"^at most (?P<count>\d+) lines per order; split it into several orders$",
+            N_("at most %(count)s lines per order; split it into several orders"),
+        ),
         # the leads (portal.leads)
         (r"^there is no campaign '(?P<name>.*)'$", N_("there is no campaign “%(name)s”")),
         (
@@ -100,10 +155,21 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 _KNOWN = frozenset(labels.SERVICE_MESSAGES)
 _NUMBERS = frozenset({"quantity", "ordered", "confirmed", "count"})
+_MONEY = frozenset({"amount", "owed"})  # amounts in the pattern's ``currency``
 
 
 def field_label(field: str, gettext: Gettext) -> str:
-    """``shipped_on`` -> "Shipped on"; ``lines[2].quantity`` -> "Line 2: Quantity"."""
+    """``shipped_on`` -> "Shipped on"; ``lines[2].quantity`` -> "Line 2: Quantity";
+    ``line-1-part-2-date`` -> "Line 1, delivery 2: Date"."""
+    delivery = _DELIVERY_FIELD.match(field)
+    if delivery:
+        if delivery.group(1):
+            number, row, name = delivery.group(1), str(int(delivery.group(2)) + 1), delivery.group(3)
+        else:
+            number, row, name = delivery.group(4), delivery.group(5), delivery.group(6)
+        return gettext(
+            "Line %(n)s, delivery %(k)s: %(field)s", n=number, k=row, field=field_label(name, gettext)
+        )
     match = _LINE_FIELD.match(field)
     if match:  # "lines[2].quantity" (a service's name) or "line-2-quantity" (the form's)
         number, name = match.group(1) or match.group(3), match.group(2) or match.group(4)
@@ -133,6 +199,16 @@ def _refused_file_type(mime: str, gettext: Gettext) -> str:
 
 def translate(detail: str, gettext: Gettext, locale: str) -> str:
     """The service's message ``detail`` in the user's language."""
+    known = translate_known(detail, gettext, locale)
+    if known is not None:
+        return known
+    if locale == "en":
+        return detail
+    return gettext(N_("This value is not accepted."))
+
+
+def translate_known(detail: str, gettext: Gettext, locale: str) -> str | None:
+    """``detail`` in the user's language where the catalogue or a pattern knows it, else None."""
     translated = gettext(detail)
     if detail in _KNOWN or translated != detail:  # any message the catalog knows, wherever marked
         return translated
@@ -145,12 +221,15 @@ def translate(detail: str, gettext: Gettext, locale: str) -> str:
         if match is None:
             continue
         params: dict[str, Any] = {}
-        for name, value in match.groupdict().items():
-            params[name] = _word(name, value, gettext, fmt)
+        found = match.groupdict()
+        currency = found.pop("currency", None)
+        for name, value in found.items():
+            if currency and name in _MONEY:
+                params[name] = fmt.money(Decimal(value), currency)
+            else:
+                params[name] = _word(name, value, gettext, fmt)
         return gettext(message, **params) if params else gettext(message)
-    if locale == "en":
-        return detail
-    return gettext(N_("This value is not accepted."))
+    return None
 
 
 def _word(name: str, value: str, gettext: Gettext, fmt: Formatter) -> str:

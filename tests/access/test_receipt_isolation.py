@@ -166,3 +166,28 @@ def test_a_receipt_webhook_reaches_only_organizations_that_see_the_receipt(scene
         }
     assert got == {scene.orgs["owner"].id, scene.orgs["supplier-a"].id}
     assert receipt_id
+
+
+@pytest.mark.parametrize("viewer", ["owner", "supplier-a", "dealer-group", "supplier-b", "dealer-other"])
+def test_an_orders_history_names_its_own_receipts_only(scene: Scene, viewer: str) -> None:
+    """The order history reads receipt events through the receipts the viewer may see, of that
+    order only: another order's receipt never appears, a hidden order is missing altogether."""
+    from portal.orders.queries import order_timeline
+
+    mine, mine_receipt = received_order(scene, "supplier-a", "dealer-group")
+    other, other_receipt = received_order(scene, "supplier-b", "dealer-other")
+    with scene.factory() as session:
+        for order_id, receipt_id, party in (
+            (mine, mine_receipt, ("supplier-a", "dealer-group")),
+            (other, other_receipt, ("supplier-b", "dealer-other")),
+        ):
+            if viewer != "owner" and viewer not in party:
+                with pytest.raises(NotFound):
+                    order_timeline(session, scene.p(viewer), order_id)
+                continue
+            receipts = [
+                e.entity_id
+                for e in order_timeline(session, scene.p(viewer), order_id)
+                if e.entity == "goods_receipt"
+            ]
+            assert receipts == [receipt_id]

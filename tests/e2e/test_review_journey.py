@@ -54,10 +54,12 @@ def test_supplier_changes_owner_rejects_supplier_sees_the_outcome(
     row.locator("a").first.click()
     owner.wait_for_url(url)
     review = owner.locator("#review-form")
-    review.locator(f"input[name='line-{n}-review'][value='reject']").check()
+    review.locator(f"input[name='review-{n}-decision'][value='reject']").check()
     review.locator("button[type=submit]").click()  # no reason: refused, named at the field
-    _expect()(owner.locator(f"#line-{n}-reason-error")).to_be_visible()
-    owner.locator("#review-form").locator(f"input[name='line-{n}-reason']").fill("E2E: wir brauchen die Ware")
+    _expect()(owner.locator(f"#review-{n}-reason-error")).to_be_visible()
+    owner.locator("#review-form").locator(f"input[name='review-{n}-reason']").fill(
+        "E2E: wir brauchen die Ware"
+    )
     owner.locator("#review-form button[type=submit]").click()
     _expect()(owner.locator("main [role=status]")).to_contain_text(
         t("Your decision has been saved; the supplier is told.")

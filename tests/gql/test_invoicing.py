@@ -40,11 +40,12 @@ def invoice_of(world: World, order: str = "order_b") -> str:
 
 
 def test_dispute_answer_with_credit_note_approve_and_pay_in_parts(world: World) -> None:
-    api, invoice = world.api, invoice_of(world)  # order_b: 3 x 12.50 = 37.50 net, 44.62 gross
+    # order_b: 3 x 12.50 = 37.50 net, 7.125 VAT rounded half up, 44.63 gross
+    api, invoice = world.api, invoice_of(world)
     got = api.ok(DISPUTE, {"input": {"invoice": invoice, "reason": "Preis falsch", "expectedVersion": 1}})
     assert got["disputeInvoice"]["userErrors"] == []
     assert got["disputeInvoice"]["invoice"]["status"] == "DISPUTED"
-    credit = {"number": "GS-1", "issueDate": TODAY, "grossTotal": "4.62", "reason": "Preisdifferenz"}
+    credit = {"number": "GS-1", "issueDate": TODAY, "grossTotal": "4.63", "reason": "Preisdifferenz"}
     got = api.ok(
         ANSWER,
         {"input": {"invoice": invoice, "message": "Korrigiert", "creditNote": credit}},
@@ -80,7 +81,7 @@ def test_bad_input_comes_back_as_user_errors(world: World) -> None:
     got = api.ok(CREDIT, {"input": {"invoice": invoice, "creditNote": too_much}}, as_="supplier-b")
     (error,) = got["issueCreditNote"]["userErrors"]
     assert (error["field"], error["code"]) == (["grossTotal"], "INVALID_INPUT")
-    assert "larger than the 44.62 EUR still owed" in error["message"]
+    assert "larger than the 44.63 EUR still owed" in error["message"]
     got = api.ok(PAY, {"input": {"invoice": invoice, "amount": "1", "paidOn": TODAY}})
     assert got["recordPayment"]["userErrors"][0]["code"] == "INVALID_STATE"  # not approved yet
     api.ok(APPROVE, {"input": {"invoice": invoice, "expectedVersion": 1}})

@@ -30,3 +30,10 @@ def test_a_refusal_is_german_and_what_came_from_the_file_stays_escaped() -> None
     assert "BR-CO-10: Sum of Invoice line net amount" in broken and "(und 6 weitere)" in broken
     # anything else is shown as written, escaped
     assert str(einvoices.refusal_text("<i>odd</i>", german)) == "&lt;i&gt;odd&lt;/i&gt;"
+
+
+def test_every_note_loses_its_subject_code_not_only_the_first() -> None:
+    from portal.web.einvoices import note_text
+
+    joined = "#ADU#Invoice Note Description\n#AAC#Invoice Note Description 2\nno code #AAI# inside"
+    assert note_text(joined) == "Invoice Note Description\nInvoice Note Description 2\nno code #AAI# inside"

@@ -122,3 +122,55 @@ def test_a_message_the_catalog_knows_from_elsewhere_is_translated_not_replaced()
     exc = InvalidInput("lines[1].quantity", "must be a whole number for a unit counted in pieces")
     german = errors_from(exc, _gettext("de"), "de").fields["line-1-quantity"]
     assert german == "muss bei einer Mengeneinheit in Stück eine ganze Zahl sein"
+
+
+# What the procure-to-pay services say (portal.invoicing, portal.orders, portal.exchange.upload),
+# as they say it: none may fall back to the general sentence on a German page.
+P2P_MESSAGES = [
+    "pays 9999.00 EUR, more than the 788.07 EUR still owed on invoice RE-1",
+    "the credit note of 9999.00 EUR is larger than the 788.07 EUR still owed on invoice RE-1",
+    "was received before (EDI message 17); process that one again instead",
+    "the credit note is in USD, invoice RE-1 in EUR",
+    "line 2 has 5 shipped, more than the 3 the change confirms: reject the change",
+    "line 2 is counted twice",
+    "must be between 0 and the 5 counted",
+    "must be between 0 and 365 days",
+    "order SO-1 has no ship notice 17",
+    "ship notice DN-1 has no line 3",
+    "at most 200 lines per order; put further lines on a new order",
+    "at most 200 lines per order; split it into several orders",
+    "line 2 was shipped meanwhile; a shipped line cannot change",
+    "a goods receipt needs at least one line",
+    "a supplier does not sell orders",
+    "decide on at least one line",
+    "decided twice",
+    "give a reason code for the damaged or missing goods (short, damaged, wrong item, other)",
+    "has more than 2 decimal places",
+    "is more than the credit note's gross total",
+    "must be a percentage between 0 and 100 (two decimals)",
+    "choose accept or reject for at least one line",
+    "enter what arrived of at least one line",
+    "the invoice names no order (RFF+ON / BIG04 / OrderReference)",
+    "a reason goes with a rejection: choose “Rejected”",
+]
+
+
+def test_procure_to_pay_messages_are_german_with_their_values_and_money_as_the_reader_writes_it() -> None:
+    from portal.web import i18n
+
+    i18n.compile_catalogs()  # the catalogue as edited (the app does this at start)
+    german, english = _gettext("de"), _gettext("en")
+    fallback = german("This value is not accepted.")
+    for message in P2P_MESSAGES:
+        exc = InvalidInput("amount", message)
+        text = errors_from(exc, german, "de").fields["amount"]
+        assert text != fallback, message
+    pay = InvalidInput("amount", P2P_MESSAGES[0])
+    assert errors_from(pay, german, "de").fields["amount"] == (
+        "zahlt 9.999,00\xa0€, mehr als die 788,07\xa0€, die auf Rechnung RE-1 noch offen sind"
+    )
+    credit = InvalidInput("gross_total", P2P_MESSAGES[1])
+    assert "9.999,00\xa0€" in errors_from(credit, german, "de").fields["gross_total"]
+    assert errors_from(credit, english, "en").fields["gross_total"] == (
+        "the credit note of €9,999.00 is larger than the €788.07 still owed on invoice RE-1"
+    )

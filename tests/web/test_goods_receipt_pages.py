@@ -68,6 +68,8 @@ def test_owner_records_a_shortfall_and_the_supplier_sees_it(world: WebWorld) -> 
     assert "3 arrived, 2 short (Short delivery)" in unescape_all(receipts)
     assert "2 Kartons fehlen" in receipts
     assert re.search(r'id="received-2">3<', page.text)
+    history = page.text.split('id="timeline"')[1].split("</ol>")[0]
+    assert "recorded a goods receipt for order" in history and "Damages or shortfalls" in history
     german = supplier.get(url, params={"lang": "de"})
     assert "Wareneingänge" in german.text and "3 angekommen, 2 fehlen (Minderlieferung)" in unescape_all(
         german.text
@@ -149,3 +151,26 @@ def test_the_invoice_page_shows_received_next_to_shipped_and_flags_billing_above
         world.client("supplier-a").get(f"/invoices/{invoice_id}", params={"lang": "de"}).text
     )
     assert "2 über der Wareneingangsmenge berechnet" in german and "Empfangen" in german
+
+
+def test_every_line_missing_its_reason_is_reported_at_once(world: WebWorld) -> None:
+    order, shipment_id = _shipped(world)  # 10 and 5 on ship notice DN-77
+    url = f"/orders/{order.id}"
+    owner = world.client("owner")
+    response = post_form(
+        owner,
+        url,
+        f"{url}/receipts",
+        {
+            "received_on": date.today().isoformat(),
+            "shipment_id": str(shipment_id),
+            "line-1-received": "8",  # 2 short, no reason
+            "line-2-received": "5",
+            "line-2-damaged": "1",  # 1 damaged, no reason
+        },
+        headers={"accept-language": "de"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert 'id="line-1-reason-error"' in text and 'id="line-2-reason-error"' in text
+    assert text.count("geben Sie einen Grund für die beschädigte oder fehlende Ware an") >= 2

@@ -104,3 +104,82 @@ def test_another_supplier_cannot_upload_against_the_order(
     assert response.status_code == 404
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(ExchangeRecord)) == 0
+
+
+KOSIT = "kosit-xrechnung-testsuite/01.04_comprehensive_test_uncefact.xml"
+
+
+def _kosit(order_number: str, invoice_number: str, **replace: str) -> bytes:
+    """KoSIT's comprehensive XRechnung CII test file, billing one of our orders (its number and the
+    order reference changed, nothing else unless asked)."""
+    from tests.edi.corpus import CONFORMANCE
+
+    text = (CONFORMANCE / KOSIT).read_text(encoding="utf-8")
+    text = text.replace("<ram:ID>1234567</ram:ID>", f"<ram:ID>{invoice_number}</ram:ID>", 1)
+    text = text.replace(
+        "<ram:IssuerAssignedID>65002278</ram:IssuerAssignedID>",
+        f"<ram:IssuerAssignedID>{order_number}</ram:IssuerAssignedID>",
+        1,
+    )
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    return text.encode("utf-8")
+
+
+def _order_number(factory: sessionmaker[Session], order_id: int) -> str:
+    from portal.models import Order
+
+    with factory() as session:
+        return session.get_one(Order, order_id).number
+
+
+def test_kosits_test_invoice_with_trailing_zeros_is_accepted_with_its_own_totals(
+    world: WebWorld, factory: sessionmaker[Session]
+) -> None:
+    """30.00000000000 and 158.1250000000 are exact at four decimals: taken, not refused. The VAT is
+    the document's 2,048.44 (per category, rounded once), not 2,048.43 (per line), so "still owed"
+    is the document's amount due."""
+    from decimal import Decimal
+
+    from portal.models import InvoiceLine
+
+    order_id = _confirmed_order(world)
+    data = _kosit(_order_number(factory, order_id), "KOSIT-1")
+    response = _post(world, "supplier-a", order_id, "01.04.xml", data)
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    with factory() as session:
+        invoice = session.scalars(select(Invoice).where(Invoice.number == "KOSIT-1")).one()
+        lines = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)).all()
+        assert response.headers["location"] == f"/invoices/{invoice.id}"  # type: ignore[attr-defined]
+        assert (invoice.net_total, invoice.tax_total, invoice.gross_total) == (
+            Decimal("10781.25"),
+            Decimal("2048.44"),
+            Decimal("12829.69"),
+        )
+        assert invoice.amount_owed == Decimal("12829.69")  # DuePayableAmount
+        first = min(lines, key=lambda line: line.id)
+        assert (first.quantity, first.unit_price) == (Decimal(30), Decimal("158.125"))
+    page = world.client("supplier-a").get(f"/invoices/{invoice.id}", params={"lang": "de"}).text
+    assert "12.829,69\xa0€" in page.split('id="invoice-owed"')[1][:80]
+    assert "158,125\xa0€" in page  # the unit price as stated
+
+
+def test_real_extra_precision_is_refused_naming_the_line_and_field_in_german(
+    world: WebWorld, factory: sessionmaker[Session]
+) -> None:
+    order_id = _confirmed_order(world)
+    data = _kosit(
+        _order_number(factory, order_id),
+        "KOSIT-2",
+        **{'unitCode="XPP">30.00000000000<': 'unitCode="XPP">30.00001<'},
+    )
+    response = _post(world, "supplier-a", order_id, "01.04-b.xml", data, lang="de")
+    location = response.headers["location"]  # type: ignore[attr-defined]
+    assert location.startswith("/exchange/")
+    page = world.client("supplier-a").get(location, params={"lang": "de"}).text
+    assert "Position 1: Menge: hat mehr als 4 Nachkommastellen" in page
+    english = world.client("supplier-a").get(location, params={"lang": "en"}).text
+    assert "Line 1: Quantity: has more than 4 decimal places" in english
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Invoice)) == 0

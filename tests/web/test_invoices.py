@@ -70,7 +70,9 @@ def test_dispute_answer_with_credit_note_approve_and_pay(world: WebWorld) -> Non
         owner, url, f"{url}/payments", {"amount": "150", "paid_on": "2026-12-24", "reference": "T-1"}
     )
     assert response.status_code == 303, response.text
-    assert "The payment of 150 has been recorded." in owner.get(url).text
+    page = owner.get(url).text
+    assert "The payment of €150.00 has been recorded." in page  # money as the reader writes it
+    assert "At most" not in page or "At most €" in page
     response = post_form(owner, url, f"{url}/payments", {"amount": "50", "paid_on": "2026-12-28"})
     assert response.status_code == 303
     paid = _fresh(world, invoice.id)
@@ -89,7 +91,7 @@ def test_a_refused_credit_note_says_why_and_keeps_what_was_typed(world: WebWorld
         {"number": "GS-9", "issue_date": "2026-12-01", "gross_total": "300"},
     )
     assert response.status_code == 400
-    assert "is larger than the 297.50 EUR still owed" in response.text
+    assert "is larger than the €297.50 still owed" in response.text
     assert 'value="GS-9"' in response.text and 'value="300"' in response.text
     response = post_form(
         client, url, f"{url}/credit-notes", {"number": "", "issue_date": "", "gross_total": "x"}
@@ -150,3 +152,21 @@ def test_the_owner_plans_the_payment_of_an_approved_invoice(world: WebWorld) -> 
     response = post_form(owner, url, f"{url}/schedule", {"payment_scheduled_on": "2026-12-30"})
     assert response.status_code == 303, response.text
     assert str(_fresh(world, invoice.id).payment_scheduled_on) == "2026-12-30"
+
+
+def test_a_credit_note_larger_than_owed_is_refused_in_german_with_the_amounts(world: WebWorld) -> None:
+    invoice = _invoice(world)  # gross 297.50
+    url = f"/invoices/{invoice.id}"
+    supplier = world.client("supplier-a")
+    supplier.get(url, params={"lang": "de"})
+    response = post_form(
+        supplier,
+        url,
+        f"{url}/credit-notes",
+        {"number": "GS-9", "issue_date": "2026-12-01", "gross_total": "9.999,00", "reason": "zu viel"},
+    )
+    assert response.status_code == 400, response.text
+    assert "Dieser Wert wird nicht angenommen." not in response.text
+    assert "die Gutschrift über 9.999,00\xa0€ ist höher als die 297,50\xa0€" in response.text
+    assert 'value="9.999,00"' in response.text  # what was typed stays
+    assert "Höchstens 297,50\xa0€" in response.text  # the hint: money, not a bare number

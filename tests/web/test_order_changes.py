@@ -55,11 +55,18 @@ def test_the_owner_changes_a_line_and_the_supplier_sees_the_version(world: WebWo
     assert response.status_code == 303  # type: ignore[attr-defined]
     page = owner.get(url).text
     assert 'id="version-2"' in page and "Kunde braucht mehr" in page
+    cancelled_row = page.split('<tr class="cancelled">')[1].split("</tr>")[0]
+    assert 'class="badge s-cancelled"' in cancelled_row and "s-accepted" not in cancelled_row
     supplier = world.client("supplier-a")
     seen = supplier.get(url, params={"lang": "de", "version": "1"}).text
     assert "Version 2" in seen and "Vom Einkauf geändert" in seen
     shown = seen.split('id="shown-version"')[1].split("</table>")[0]
     assert ">10<" in shown  # version 1 had 10 on line 1
+    assert "12,50\xa0€" in shown and "12.5000" not in shown  # prices as money, not as stored
+    listed = seen.split('id="version-2"')[1].split("</li></ul>")[0]
+    assert "(10 → 12)" in listed
+    day = date.fromisoformat(later)
+    assert f"→ {day.day:02d}.{day.month:02d}.{day.year})" in listed  # the date as the reader writes it
     assert 'id="change-form"' not in seen  # the supplier does not change the buyer's order
     assert 'id="respond-form"' in seen  # it confirms line 1 again
     assert "hat den Auftrag" in seen and "zu Version 2 geändert" in seen  # the history says so
@@ -126,3 +133,43 @@ def test_a_second_editor_is_told_and_a_shipped_line_is_not_offered(world: WebWor
     form = page.split('id="change-form"')[1].split("</form>")[0]
     assert 'name="line-1-quantity"' not in form and 'name="line-2-quantity"' in form
     assert "cannot change" in form
+
+
+def test_a_line_shipped_meanwhile_is_refused_by_name_and_the_typed_values_stay(world: WebWorld) -> None:
+    order = _routed(world)
+    owner = world.client("owner")
+    url = f"/orders/{order.id}"
+    version = _version(owner.get(url).text)  # the form shown while nothing was shipped
+    with world.scene.uow() as uow:
+        record_shipment(
+            uow=uow,
+            principal=world.scene.p("supplier-a"),
+            order_id=order.id,
+            number="DN-RACE",
+            shipped_on=date.today(),
+            lines=[ShipLine(2, Decimal(5))],
+        )
+    response = post_form(
+        owner,
+        url,
+        f"{url}/change",
+        {
+            "version": version,
+            "line-1-quantity": "8",
+            "line-2-quantity": "3",
+            "line-2-requested_date": "",
+            "note": "weniger",
+        },
+        headers={"accept-language": "de"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    html = response.text  # type: ignore[attr-defined]
+    section = html.split('id="h-change"')[1].split("</section>")[0]
+    message = "Position 2 wurde inzwischen versandt; eine versandte Position kann nicht geändert werden"
+    assert message in section and 'id="line-2-quantity-error"' in section
+    assert "mindestens eine Position" not in section  # not "change at least one line"
+    assert 'value="8"' in section and 'value="weniger"' in section  # what was typed stays
+    assert "Ihre Eingabe: Menge 3" in section
+    with world.scene.uow() as uow:  # nothing changed
+        current = orders_service.load_order(uow, world.scene.p("owner"), order.id)
+        assert [line.quantity_ordered for line in current.lines] == [Decimal(10), Decimal(5)]

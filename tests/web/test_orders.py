@@ -864,3 +864,25 @@ def test_a_new_order_reports_every_wrong_row_at_once(world: WebWorld) -> None:
     assert set(errors) == {"requested_date", "line-1-quantity", "line-2-quantity", "line-3-product"}, errors
     with world.scene.factory() as session:
         assert session.scalar(select(Order).where(Order.customer_reference == "PO-MANY")) is None
+
+
+def test_an_answer_logged_without_line_actions_is_not_counted_as_zero_of_everything(world: WebWorld) -> None:
+    """The demo's seed logged a proposal as action "change": the history says "answered", never
+    "accepted: 0, changed: 0, rejected: 0"."""
+    from portal.events import record
+
+    order = world.scene.order(world.scene.customer(), supplier="supplier-a")
+    with world.scene.uow() as uow:
+        record(uow, world.scene.p("supplier-a"), "order.confirmed", "order", order.id, lines=[])
+        record(
+            uow,
+            world.scene.p("supplier-a"),
+            "order.confirmed",
+            "order",
+            order.id,
+            lines=[{"line_no": 1, "action": "change", "review": True}],
+        )
+    page = world.client("owner").get(f"/orders/{order.id}").text
+    history = page.split('id="timeline"')[1].split("</ol>")[0]
+    assert "accepted: 0, changed: 0, rejected: 0" not in history
+    assert "accepted: 0, changed: 1, rejected: 0" in history and "answered order" in history

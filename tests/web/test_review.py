@@ -41,6 +41,10 @@ def test_the_inbox_lists_orders_with_changes_to_review_for_owner_staff_only(worl
     inbox = owner.get("/orders", params={"review": "awaiting"})
     assert inbox.status_code == 200
     assert order.number in inbox.text and other.number not in inbox.text
+    assert "<h1>Changes to review</h1>" in inbox.text and "<title>Changes to review" in inbox.text
+    german_inbox = owner.get("/orders", params={"review": "awaiting", "lang": "de"}).text
+    assert "<h1>Zu prüfende Änderungen</h1>" in german_inbox
+    assert "<h1>Changes to review</h1>" not in owner.get("/orders", params={"lang": "en"}).text
     dashboard = owner.get("/", params={"lang": "de"}).text
     assert re.search(
         r'id="tile-review">\s*<span class="num">1</span><span>Änderungen der Lieferanten zu prüfen', dashboard
@@ -73,15 +77,15 @@ def test_rejecting_needs_a_reason_and_the_form_keeps_what_was_typed(world: WebWo
         f"{url}/review",
         {
             "version": _version(owner.get(url).text),
-            "line-1-review": "accept",
-            "line-1-reason": "fine, 2 will do",
-            "line-2-review": "reject",
-            "line-2-reason": "",
+            "review-1-decision": "accept",
+            "review-1-reason": "fine, 2 will do",
+            "review-2-decision": "reject",
+            "review-2-reason": "",
         },
     )
     assert response.status_code == 400  # type: ignore[attr-defined]
     html = response.text  # type: ignore[attr-defined]
-    assert 'id="line-2-reason-error"' in html
+    assert 'id="review-2-reason-error"' in html
     assert 'value="fine, 2 will do"' in html and re.search(r'value="accept"\s+checked', html)
     with world.scene.uow() as uow:  # nothing was decided
         assert orders_service.load_order(uow, world.scene.p("owner"), order.id).awaiting_review
@@ -101,9 +105,9 @@ def test_the_owner_decides_and_the_supplier_sees_the_outcome_in_german(world: We
         f"{url}/review",
         {
             "version": version,
-            "line-1-review": "accept",
-            "line-2-review": "reject",
-            "line-2-reason": "Wir brauchen die Ware",
+            "review-1-decision": "accept",
+            "review-2-decision": "reject",
+            "review-2-reason": "Wir brauchen die Ware",
         },
     )
     assert response.status_code == 303, response.text  # type: ignore[attr-defined]
@@ -116,7 +120,10 @@ def test_the_owner_decides_and_the_supplier_sees_the_outcome_in_german(world: We
     assert "Der Einkauf hat die Änderung angenommen." in supplier
     assert "Der Einkauf hat die Änderung abgelehnt." in supplier and "Wir brauchen die Ware" in supplier
     stale = post_form(
-        owner, url, f"{url}/review", {"version": version, "line-1-review": "reject", "line-1-reason": "x"}
+        owner,
+        url,
+        f"{url}/review",
+        {"version": version, "review-1-decision": "reject", "review-1-reason": "x"},
     )
     assert stale.status_code in (400, 409)  # type: ignore[attr-defined]
 
@@ -148,3 +155,69 @@ def test_owner_admins_agree_a_tolerance_on_the_web_and_bad_values_are_named(worl
         org = session.get_one(Organization, supplier_id)
         assert (org.tolerance_days, org.tolerance_quantity_percent) == (3, Decimal("7.5"))
     assert world.client("supplier-a").get("/admin/tolerances").status_code == 403
+
+
+def test_a_second_reviewer_is_told_the_order_changed_and_keeps_what_was_typed(world: WebWorld) -> None:
+    order = _proposed(world)
+    owner = world.client("owner")
+    url = f"/orders/{order.id}"
+    version = _version(owner.get(url).text)  # both reviewers opened the page at this version
+    first = post_form(
+        owner,
+        url,
+        f"{url}/review",
+        {"version": version, "review-1-decision": "accept", "review-2-decision": "accept"},
+    )
+    assert first.status_code == 303, first.text  # type: ignore[attr-defined]
+    second = post_form(
+        owner,
+        url,
+        f"{url}/review",
+        {
+            "version": version,
+            "review-1-decision": "accept",
+            "review-2-decision": "reject",
+            "review-2-reason": "Wir brauchen die Flüssigkeit",
+        },
+        headers={"accept-language": "de"},
+    )
+    assert second.status_code == 409  # type: ignore[attr-defined]
+    html = second.text  # type: ignore[attr-defined]
+    review = html.split('id="h-review"')[1].split("</section>")[0]
+    assert "inzwischen geändert" in review  # the message, at the form
+    assert 'value="Wir brauchen die Flüssigkeit"' in review and re.search(r'value="reject"\s+checked', review)
+    assert "Inzwischen entschieden: Die Änderung wurde angenommen." in review
+    # the first reviewer's decision stands
+    with world.scene.uow() as uow:
+        current = orders_service.load_order(uow, world.scene.p("owner"), order.id)
+        assert not current.awaiting_review and current.net_total == Decimal(25)
+
+
+def test_the_review_form_and_the_answer_form_on_behalf_keep_their_texts_apart(world: WebWorld) -> None:
+    """An owner admin sees both forms on one page: the review's reason is not typed into the answer."""
+    order = _proposed(world)
+    owner = world.client("owner")
+    url = f"/orders/{order.id}"
+    page = owner.get(url).text
+    assert 'id="respond-form"' in page and 'id="review-form"' in page
+    review_form = page.split('id="review-form"')[1].split("</form>")[0]
+    respond_form = page.split('id="respond-form"')[1].split("</form>")[0]
+    review_names = set(re.findall(r'name="([^"]+)"', review_form)) - {"csrf", "version"}
+    respond_names = set(re.findall(r'name="([^"]+)"', respond_form)) - {"csrf", "version"}
+    assert review_names and respond_names and not review_names & respond_names
+    refused = post_form(
+        owner,
+        url,
+        f"{url}/review",
+        {
+            "version": _version(page),
+            "review-1-decision": "reject",
+            "review-2-decision": "bogus",
+            "review-1-reason": "zu wenig",
+        },
+    )
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    html = refused.text  # type: ignore[attr-defined]
+    respond_form = html.split('id="respond-form"')[1].split("</form>")[0]
+    assert "zu wenig" not in respond_form
+    assert 'value="zu wenig"' in html.split('id="review-form"')[1].split("</form>")[0]

@@ -108,3 +108,43 @@ def test_a_half_filled_or_bad_delivery_row_is_named_and_the_form_keeps_it(world:
         from portal.orders.service import load_order
 
         assert not load_order(uow, world.scene.p("owner"), order.id).awaiting_review
+
+
+def test_a_split_typed_while_the_answer_says_no_change_is_a_change_not_dropped(world: WebWorld) -> None:
+    order = _order(world)
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    response = post_form(
+        client,
+        url,
+        f"{url}/respond",
+        {
+            "version": _version(client.get(url).text),
+            "line-1-action": "",  # "No change", as the form starts
+            "line-1-part-1-quantity": "6",
+            "line-1-part-1-date": SOON.isoformat(),
+            "line-1-part-2-quantity": "4",
+            "line-1-part-2-date": LATER.isoformat(),
+        },
+    )
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    owner_page = world.client("owner").get(url, params={"lang": "en"}).text
+    proposed = owner_page.split('id="proposed-schedule-1"')[1].split("</ul>")[0]
+    assert proposed.count("<li>") == 2 and "6 on" in proposed and "4 on" in proposed
+
+
+def test_a_reason_typed_while_the_answer_says_no_change_is_refused_at_the_answer(world: WebWorld) -> None:
+    order = _order(world)
+    client = world.client("supplier-a")
+    url = f"/orders/{order.id}"
+    response = post_form(
+        client,
+        url,
+        f"{url}/respond",
+        {"version": _version(client.get(url).text), "line-1-action": "", "line-1-reason": "nicht lieferbar"},
+        headers={"accept-language": "de"},
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    html = response.text  # type: ignore[attr-defined]
+    assert 'id="line-1-action-error"' in html and "wählen Sie „Abgelehnt“" in html
+    assert 'value="nicht lieferbar"' in html

@@ -22,6 +22,10 @@ _HIDDEN = {
 }
 
 
+# a line's answer as the log says it ("change": as the demo's seed wrote a proposal)
+_ANSWERS = {"accepted": "accepted", "changed": "changed", "change": "changed", "rejected": "rejected"}
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryLine:
     occurred_at: datetime
@@ -80,15 +84,18 @@ def describe(
     elif event.kind == "order.confirmed":
         lines = [line for line in p.get("lines", []) if isinstance(line, dict)]
         count = {
-            a: sum(1 for line in lines if line.get("action") == a)
+            a: sum(1 for line in lines if _ANSWERS.get(str(line.get("action"))) == a)
             for a in ("accepted", "changed", "rejected")
         }
-        text = _(
-            "%(who)s answered order %(number)s (accepted: %(accepted)s, changed: %(changed)s, rejected: %(rejected)s).",  # noqa: E501
-            who=subject,
-            number=number,
-            **count,
-        )
+        if any(count.values()):
+            text = _(
+                "%(who)s answered order %(number)s (accepted: %(accepted)s, changed: %(changed)s, rejected: %(rejected)s).",  # noqa: E501
+                who=subject,
+                number=number,
+                **count,
+            )
+        else:  # nothing to count (an answer the log kept without its lines' actions)
+            text = _("%(who)s answered order %(number)s.", who=subject, number=number)
         reasons = tuple(
             _("Line %(n)s rejected: %(reason)s", n=line.get("line_no"), reason=line["reason"])
             for line in lines
@@ -136,6 +143,11 @@ def describe(
             who=subject,
             shipment=p.get("number", ""),
             number=number,
+        )
+    elif event.kind == "goods_receipt.recorded":
+        text = _("%(who)s recorded a goods receipt for order %(number)s.", who=subject, number=number)
+        reasons = ((_("Damages or shortfalls"),) if p.get("has_discrepancy") else ()) + (
+            (_("More than shipped"),) if p.get("over_received") else ()
         )
     elif event.kind == "invoice.submitted":
         text = _(

@@ -29,6 +29,7 @@ from portal.models import (
 from portal.web import labels
 from portal.web.core import Ctx, Web
 from portal.web.forms import FormErrors, number_input
+from portal.web.i18n import Formatter
 
 REVIEW_ACTIONS = ("approve", "dispute", "reject")
 
@@ -205,7 +206,9 @@ class InvoiceViews:
             )
             return ctx._(
                 "The payment of %(amount)s has been recorded.",
-                amount=number_input(payment.amount, ctx.locale),
+                amount=Formatter(ctx.locale).money(
+                    payment.amount, invoicing.load_invoice(ctx.uow, ctx.principal, invoice_id).currency
+                ),
             )
 
         return self._act(ctx, "pay", action)

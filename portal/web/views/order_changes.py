@@ -87,6 +87,19 @@ def change(views: OrderViews, ctx: Ctx) -> Response:
                 cancel = ctx.form.checkbox(f"line-{n}-cancel")
                 quantity = ctx.form.decimal(f"line-{n}-quantity", locale=ctx.locale)
                 day = ctx.form.date(f"line-{n}-requested_date")
+                if not changeable(line):  # shipped since the page was shown: say so, keep the entry
+                    typed = {
+                        "cancel": cancel,
+                        "quantity": quantity is not None and quantity != line.quantity_ordered,
+                        "requested_date": day is not None and day != line.requested_date,
+                    }
+                    field = next((name for name, given in typed.items() if given), None)
+                    if field is not None:
+                        raise InvalidInput(
+                            f"lines[{n}].{field}",
+                            f"line {n} was shipped meanwhile; a shipped line cannot change",
+                        )
+                    return
                 if cancel:
                     line_changes.append(changes.LineChange(n, cancel=True))
                     return
@@ -110,7 +123,7 @@ def change(views: OrderViews, ctx: Ctx) -> Response:
             added.append(orders.NewOrderLine(quantity=quantity, product_id=product, requested_date=day))
 
         ctx.form.validate(  # every wrong field at once; the service checks them again
-            *[read_line(line) for line in order.lines if changeable(line)], read_added
+            *[read_line(line) for line in order.lines if not line.cancelled], read_added
         )
         if not line_changes and not added:
             raise InvalidInput("lines", "change, cancel or add at least one line")

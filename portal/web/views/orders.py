@@ -43,7 +43,7 @@ from portal.orders.queries import (
 from portal.reading import PageRequest
 from portal.web import labels
 from portal.web.core import Ctx, Web
-from portal.web.forms import FormErrors, number_input
+from portal.web.forms import FormErrors, FormInvalid, number_input
 from portal.web.views import history, order_changes, pickers
 from portal.web.views.invoices import read_upload, upload_outcome
 
@@ -206,8 +206,10 @@ class OrderViews:
             def read_line(line: OrderLine) -> Callable[[], object]:
                 def check() -> None:
                     n = line.line_no
-                    choice = ctx.form.text(f"line-{n}-action")
-                    if not choice or line.cancelled:
+                    if line.cancelled:
+                        return
+                    choice = ctx.form.text(f"line-{n}-action") or self._implied_action(ctx, n)
+                    if not choice:
                         return
                     try:
                         action_value = LineResponse(choice)
@@ -259,6 +261,20 @@ class OrderViews:
             return ctx._("Your answer has been saved.")
 
         return self._act(ctx, "respond", action)
+
+    @staticmethod
+    def _implied_action(ctx: Ctx, n: int) -> str:
+        """The answer of a line left on "No change" with values typed in: a quantity, a date or a
+        split into deliveries mean "Changed" (never dropped in silence); a reason alone is refused
+        at the answer, as it only goes with "Rejected"."""
+        typed = [f"line-{n}-quantity", f"line-{n}-promised_date"] + [
+            f"line-{n}-part-{k}-{what}" for k in range(1, SPLIT_ROWS + 1) for what in ("quantity", "date")
+        ]
+        if any(ctx.form.text(name) for name in typed):
+            return LineResponse.CHANGED.value
+        if ctx.form.text(f"line-{n}-reason"):
+            raise InvalidInput(f"lines[{n}].action", "a reason goes with a rejection: choose “Rejected”")
+        return ""
 
     @staticmethod
     def _deliveries(ctx: Ctx, n: int) -> tuple[list[int], tuple[orders.Delivery, ...]]:
@@ -417,6 +433,13 @@ class OrderViews:
             )
             if not counted:
                 raise InvalidInput("lines", "enter what arrived of at least one line")
+            missing = receiving.lines_missing_a_reason(
+                ctx.uow, order, ctx.form.integer("shipment_id"), counted
+            )
+            if missing:  # every line without its reason at once
+                raise FormInvalid(
+                    [InvalidInput(f"lines[{n}].reason", receiving.MISSING_REASON) for n in missing]
+                )
             received_on = ctx.form.date("received_on", required=True)
             assert received_on is not None
             receipt: GoodsReceipt = _remap_line_errors(
@@ -445,7 +468,9 @@ class OrderViews:
 
     # -- owner -------------------------------------------------------------------------------
     def review(self, ctx: Ctx) -> Response:
-        """The buyer accepts or rejects the supplier's changes awaiting review, line by line."""
+        """The buyer accepts or rejects the supplier's changes awaiting review, line by line. The
+        form's fields are ``review-<n>-decision`` and ``review-<n>-reason`` (the supplier's answer
+        form on the same page has ``line-<n>-reason``: one form's text never lands in the other)."""
         order_id = ctx.request.path_params["order_id"]
 
         def action() -> str:
@@ -454,28 +479,39 @@ class OrderViews:
 
             def read_line(n: int) -> Callable[[], object]:
                 def check() -> None:
-                    choice = ctx.form.text(f"line-{n}-review")
+                    choice = ctx.form.text(f"review-{n}-decision")
                     if not choice:
                         return
                     if choice not in ("accept", "reject"):
-                        raise InvalidInput(f"lines[{n}].review", "unknown value")
-                    reason = ctx.form.optional(f"line-{n}-reason")
+                        raise InvalidInput(f"review-{n}-decision", "unknown value")
+                    reason = ctx.form.optional(f"review-{n}-reason")
                     if choice == "reject":
-                        validation.required_text(f"lines[{n}].reason", reason, max_length=500)
+                        validation.required_text(f"review-{n}-reason", reason, max_length=500)
                     decisions.append(review.LineDecision(n, accept=choice == "accept", reason=reason))
 
                 return check
 
-            ctx.form.validate(*[read_line(line.line_no) for line in order.lines if line.awaiting_review])
+            # Every line the form decided, not only those still awaiting review: a line another
+            # reviewer decided meanwhile reaches the service, which says the order changed.
+            ctx.form.validate(*[read_line(line.line_no) for line in order.lines if not line.cancelled])
             if not decisions:
+                orders.check_version(order, ctx.form.integer("version"))
                 raise InvalidInput("decisions", "choose accept or reject for at least one line")
-            review.review_line_changes(
-                uow=ctx.uow,
-                principal=ctx.principal,
-                order_id=order_id,
-                decisions=decisions,
-                expected_version=ctx.form.integer("version"),
-            )
+            try:
+                review.review_line_changes(
+                    uow=ctx.uow,
+                    principal=ctx.principal,
+                    order_id=order_id,
+                    decisions=decisions,
+                    expected_version=ctx.form.integer("version"),
+                )
+            except InvalidInput as exc:  # the service names a line "lines[n]"; the form "review-n-"
+                match = _INDEXED.match(exc.field)
+                if match is None:
+                    raise
+                raise InvalidInput(
+                    f"review-{match.group(1)}-{match.group(2).lstrip('.') or 'decision'}", exc.detail
+                ) from exc
             return ctx._("Your decision has been saved; the supplier is told.")
 
         return self._act(ctx, "review", action)
