@@ -40,7 +40,18 @@ from portal.models import (
 )
 from portal.models.case_tallies import IN_TIME, NOWHERE, OPEN_DUE, RESOLVED, STATUS, CaseTally, utc_day
 from portal.models.cases import OPEN_CASE_STATUSES
-from portal.models.tallies import DEALER, INVOICES, ORDERS, SUPPLIER, WAITING, DayTally, OrderTally, amount_of
+from portal.models.tallies import (
+    DEALER,
+    DUE,
+    INVOICES,
+    ORDERS,
+    REVIEW,
+    SUPPLIER,
+    WAITING,
+    DayTally,
+    OrderTally,
+    amount_of,
+)
 from portal.orders.queries import OPEN_STATUSES, late_conditions, open_invoice_conditions, waiting_condition
 
 OPEN_ORDER_STATUSES = OPEN_STATUSES
@@ -224,10 +235,35 @@ def waiting_count_definition(session: Session, principal: Principal) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+def review_count(session: Session, principal: Principal) -> int:
+    """Orders with a supplier's change awaiting the buyer's review (``/orders?review=awaiting``)."""
+    found = _order_keys(session, principal, (REVIEW,))
+    if found is None:
+        return review_count_definition(session, principal)
+    return found.get(REVIEW, 0)
+
+
+def review_count_definition(session: Session, principal: Principal) -> int:
+    stmt = visible(principal, Order).with_only_columns(func.count()).where(Order.awaiting_review.is_(True))
+    return int(session.scalar(stmt) or 0)
+
+
 def late_order_count(session: Session, principal: Principal, *, today: date) -> int:
     """Routed orders with a line whose promised (or requested) date has passed and that is not
-    fully shipped (the orders list's "late" filter shows the same orders): a range of the index
-    on the stored ``earliest_open_due``, which holds only the orders late now or due later."""
+    fully shipped (the orders list's "late" filter shows the same orders): the day tallies of the
+    stored ``earliest_open_due`` before ``today`` (a few hundred rows, whatever the number of
+    late orders; 40 ms for 23,000 of a supplier's late orders counted by index at 500,000)."""
+    scopes = order_tally_scopes(session, principal)
+    if scopes is None:
+        return late_order_count_definition(session, principal, today=today)
+    stmt = select(func.sum(DayTally.n)).where(
+        in_scopes(DayTally, scopes), DayTally.kind == DUE, DayTally.day < today
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def late_order_count_definition(session: Session, principal: Principal, *, today: date) -> int:
+    """:func:`late_order_count` from the visible orders (the index on ``earliest_open_due``)."""
     stmt = visible(principal, Order).with_only_columns(func.count()).where(*late_conditions(today))
     return int(session.scalar(stmt) or 0)
 

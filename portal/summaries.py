@@ -49,9 +49,11 @@ from portal.models.tallies import (
     ALL,
     ALL_ORGS,
     DEALER,
+    DUE,
     INVOICES,
     NO_DUE,
     ORDERS,
+    REVIEW,
     SUPPLIER,
     WAITING,
     DayTally,
@@ -226,6 +228,8 @@ def _rebuild_tallies(conn: Connection) -> int:
     conn.execute(delete(OrderTally))
     conn.execute(delete(DayTally))
     orders, invoices = Order.__table__, Invoice.__table__
+    # Migrations before 0019 run this on a schema without the review flag (every order: no review).
+    review = "awaiting_review" in {c["name"] for c in inspect(conn).get_columns("orders")}
     keys: list[dict[str, Any]] = []
     days: list[dict[str, Any]] = []
     scopes: Iterable[tuple[ColumnElement[Any], str]] = (
@@ -250,6 +254,16 @@ def _rebuild_tallies(conn: Connection) -> int:
             select(org, orders.c.order_date, func.count()).where(present).group_by(org, orders.c.order_date)
         ):
             days.append(_day(ident, role, ORDERS, day, n, 0, 0))
+        if review:
+            for ident, n in conn.execute(
+                select(org, func.count()).where(present, orders.c.awaiting_review.is_(True)).group_by(org)
+            ):
+                keys.append({"org_id": ident, "role": role, "key": REVIEW, "n": n})
+        due = orders.c.earliest_open_due
+        for ident, day, n in conn.execute(
+            select(org, due, func.count()).where(present, due.is_not(None)).group_by(org, due)
+        ):
+            days.append(_day(ident, role, DUE, day, n, 0, 0))
     sums: defaultdict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0, 0])
     over_billed = invoices.c.match_status == "over_billed"
     # Migrations 0009 and 0018 run this on a schema before 0020's invoice workflow: every invoice is

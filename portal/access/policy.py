@@ -121,7 +121,12 @@ def _customers(p: Principal) -> ColumnElement[bool]:
 
 
 def _visible_customer_ids(p: Principal) -> Select[int]:
-    return select(Customer.id).where(_customers(p))
+    """The ids of the customers the principal sees, for the rules of what hangs on a customer:
+    straight from the assignments (as `_customers`), without a pass over ``customers`` itself
+    (PostgreSQL scanned all 50,000 customers at scale 100 to test the dealer's 14,000)."""
+    if p.org_kind is OrgKind.SUPPLIER:
+        return select(Customer.id).where(false())
+    return select(CustomerAssignment.customer_id).where(CustomerAssignment.organization_id.in_(p.org_ids))
 
 
 def _contacts(p: Principal) -> ColumnElement[bool]:

@@ -582,11 +582,13 @@ def _figures_in_database(session: Session, model: type[Any], ids: set[int]) -> d
                 Order.order_date,
                 Order.current_status,
                 Order.awaiting_confirmation,
+                Order.awaiting_review,
+                Order.earliest_open_due,
             ).where(Order.id.in_(ids))
         )
         return {
-            ident: OrderFigures(dealer, supplier, day, str(status), bool(awaiting))
-            for ident, dealer, supplier, day, status, awaiting in order_rows
+            ident: OrderFigures(dealer, supplier, day, str(status), bool(awaiting), bool(review), due)
+            for ident, dealer, supplier, day, status, awaiting, review, due in order_rows
         }
     return {}
 
@@ -637,7 +639,15 @@ def _previous(obj: Any, names: Sequence[str]) -> list[Any] | None:
     return values
 
 
-_ORDER_FIGURES = ("dealer_id", "supplier_id", "order_date", "current_status", "awaiting_confirmation")
+_ORDER_FIGURES = (
+    "dealer_id",
+    "supplier_id",
+    "order_date",
+    "current_status",
+    "awaiting_confirmation",
+    "awaiting_review",
+    "earliest_open_due",
+)
 _INVOICE_FIGURES = ("supplier_id", "due_date", "amount_owed", "match_status", "status")
 
 
@@ -645,8 +655,8 @@ def _order_figures_before(order: Order) -> OrderFigures | None:
     values = _previous(order, _ORDER_FIGURES)
     if values is None:
         return None
-    dealer_id, supplier_id, order_date, status, awaiting = values
-    return OrderFigures(dealer_id, supplier_id, order_date, str(status), bool(awaiting))
+    dealer_id, supplier_id, order_date, status, awaiting, review, due = values
+    return OrderFigures(dealer_id, supplier_id, order_date, str(status), bool(awaiting), bool(review), due)
 
 
 def _order_figures(order: Order) -> OrderFigures:
@@ -656,6 +666,8 @@ def _order_figures(order: Order) -> OrderFigures:
         order.order_date,
         str(order.current_status),
         bool(order.awaiting_confirmation),
+        bool(order.awaiting_review),
+        order.earliest_open_due,
     )
 
 

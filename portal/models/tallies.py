@@ -7,9 +7,10 @@ Two tables, both keyed by the organization (``0`` for the owner's total over eve
 the organization plays in the counted rows (``all``, ``dealer``: the order's ``dealer_id``,
 ``supplier``: the order's or invoice's ``supplier_id``) and what is counted:
 
-- ``order_tallies``: ``key`` is an order status (orders by ``current_status``) or ``waiting``
-  (orders with ``awaiting_confirmation``);
-- ``day_tallies``: ``kind`` ``orders`` counts orders per ``order_date``; ``invoices`` counts the
+- ``order_tallies``: ``key`` is an order status (orders by ``current_status``), ``waiting``
+  (orders with ``awaiting_confirmation``) or ``review`` (orders with ``awaiting_review``);
+- ``day_tallies``: ``kind`` ``orders`` counts orders per ``order_date``; ``due`` counts orders per
+  stored ``earliest_open_due`` (the late tile sums the days before today); ``invoices`` counts the
   open invoices (received, disputed or approved: not rejected, paid or credited) per ``due_date``
   (:data:`NO_DUE` for an invoice without one) with what they still owe (``amount_owed``: the gross
   total less credit notes and payments; in ten-thousandths, as an integer: exact on SQLite too) and
@@ -38,7 +39,8 @@ from portal.models.base import Base
 ALL_ORGS = 0  # the org_id of the owner's total
 ALL, DEALER, SUPPLIER = "all", "dealer", "supplier"
 WAITING = "waiting"  # the order_tallies key of orders awaiting confirmation
-ORDERS, INVOICES = "orders", "invoices"  # the kinds of day_tallies
+REVIEW = "review"  # the order_tallies key of orders with a supplier's change awaiting the buyer
+ORDERS, INVOICES, DUE = "orders", "invoices", "due"  # the kinds of day_tallies
 NO_DUE = date(9999, 12, 31)  # the due day of an invoice without a due date: open on every day
 AMOUNT_UNITS = 10_000  # Amount has four decimals: sums are kept as integers of 1/10,000
 
@@ -72,6 +74,8 @@ class OrderFigures(NamedTuple):
     order_date: date
     status: str
     awaiting: bool
+    review: bool
+    due: date | None  # earliest_open_due: None unless routed, live and not fully shipped
 
 
 class InvoiceFigures(NamedTuple):
@@ -114,7 +118,11 @@ class Deltas:
             self.keys[(org, role, str(figures.status))] += sign
             if figures.awaiting:
                 self.keys[(org, role, WAITING)] += sign
+            if figures.review:
+                self.keys[(org, role, REVIEW)] += sign
             self.days[(org, role, ORDERS, figures.order_date)][0] += sign
+            if figures.due is not None:
+                self.days[(org, role, DUE, figures.due)][0] += sign
 
     def invoice(self, figures: InvoiceFigures | None, sign: int) -> None:
         if figures is None:
