@@ -266,11 +266,16 @@ def _territories(p: Principal) -> ColumnElement[bool]:
 
 def _campaigns(p: Principal) -> ColumnElement[bool]:
     member = aliased(CampaignMember, name="member")
-    touches = (
-        select(member.campaign_id)
-        .where(member.campaign_id == Campaign.id, member.customer_id.in_(_visible_customer_ids(p)))
-        .exists()
-    )
+    if p.org_kind is OrgKind.SUPPLIER:
+        touches: ColumnElement[bool] = false()
+    else:  # a join, not IN (...): PostgreSQL stops at the first shared member of each campaign
+        shared = aliased(CustomerAssignment, name="shared")
+        touches = (
+            select(member.campaign_id)
+            .join(shared, shared.customer_id == member.customer_id)
+            .where(member.campaign_id == Campaign.id, shared.organization_id.in_(p.org_ids))
+            .exists()
+        )
     gave = Campaign.id.in_(select(Lead.campaign_id).where(_leads(p), Lead.campaign_id.is_not(None)))
     return touches | gave
 
