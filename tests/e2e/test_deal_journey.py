@@ -3,8 +3,9 @@ loop runs the notifier and the expiry) on one database, Chromium for the portal 
 
 A partner registers a prospect; a dealer registers the same prospect through the form (a bad first
 try keeps what was typed) and is told only that another partner registered it; the owner's sales
-staff see both registrations with links, approve the dealer's; the dealer sees its protection until
-a date and the opportunity, and the worker tells it of the decision. German at desktop width,
+staff see both registrations with links, approve the dealer's and reject the partner's with the
+conflict shown and a reason the partner reads; the dealer sees its protection until a date and the
+opportunity, and the worker tells it of the decision. German at desktop width,
 English on a 375 px phone (no horizontal overflow, 44 px targets on the dealer's page)."""
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def _register(page: Any, prospect: str, close: str, amount: str = "48000") -> No
 
 
 @pytest.mark.parametrize(("lang", "viewport"), [("de", DESKTOP), ("en", PHONE)])
-def test_a_dealer_registers_a_conflicting_deal_and_owner_sales_approve_it(
+def test_a_dealer_registers_a_conflicting_deal_owner_sales_approve_it_and_reject_the_other(
     empty_database_url: str, tmp_path: Path, browser: Any, lang: str, viewport: dict[str, int]
 ) -> None:
     from datetime import datetime
@@ -136,6 +137,20 @@ def test_a_dealer_registers_a_conflicting_deal_and_owner_sales_approve_it(
                 0
             ]
         )
+
+        # The partner's registration of the same prospect: the conflict with the dealer's, now
+        # protected, is shown; owner sales reject it with a reason the partner reads.
+        sales.goto(theirs)
+        _expect()(sales.locator("#deal-conflicts").locator(f"a[href='{mine}']")).to_be_visible()
+        reject = sales.locator("#reject-form")
+        reject.locator("#r-reason").fill("Bereits für Haustechnik Nord geschützt")
+        reject.locator("button[type=submit]").click()
+        _expect()(sales.locator("main [role=status]")).to_contain_text(
+            t("Registration %(number)s rejected.").split("%")[0]
+        )
+        partner.goto(theirs)
+        _expect()(partner.locator("#deal-status")).to_contain_text(t("Rejected"))
+        _expect()(partner.locator("#deal-reason")).to_contain_text("Bereits für Haustechnik Nord geschützt")
 
         dealer.goto(mine)
         day = Formatter(lang).date(until)
