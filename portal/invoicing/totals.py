@@ -79,7 +79,7 @@ def computed(line_amounts: Iterable[tuple[Decimal, Decimal]]) -> Totals:
     by_rate: dict[Decimal, Decimal] = {}
     for amount, rate in line_amounts:
         by_rate[rate] = by_rate.get(rate, Decimal(0)) + amount
-    net = sum(by_rate.values(), Decimal(0))
+    net = cents(sum(by_rate.values(), Decimal(0)))  # an amount of the invoice: in cents (EN 16931)
     tax = vat_by_rate(by_rate)
     return Totals(net, tax, net + tax)
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from portal.activities.queries import ACTIVITIES
+from portal.campaigns.queries import CAMPAIGNS
 from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.deals.queries import DEALS
@@ -47,6 +48,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "opportunities": OPPORTUNITIES,
     "dealRegistrations": DEALS,
     "leads": LEADS,
+    "campaigns": CAMPAIGNS,
 }
 
 

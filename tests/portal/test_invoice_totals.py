@@ -103,3 +103,12 @@ def test_totals_that_disagree_are_refused_naming_the_rule(
     with pytest.raises(InvalidInput) as refused:
         totals.checked(_kosit(**changes), line_sum)
     assert refused.value.field == field and rule in refused.value.detail
+
+
+def test_computed_totals_are_amounts_in_cents_whatever_the_lines_carry() -> None:
+    """A line of 2 x 1,368.5 is 2737 in Decimal arithmetic; the invoice's net, VAT and gross are
+    cents (the CSV export and the pages show two decimals: "2.737,00")."""
+    from portal.invoicing.totals import computed
+
+    totals = computed([(Decimal("2") * Decimal("1368.5"), Decimal("0")), (Decimal("0"), Decimal("19"))])
+    assert [str(totals.net), str(totals.tax), str(totals.gross)] == ["2737.00", "0.00", "2737.00"]

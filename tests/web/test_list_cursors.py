@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from portal.activities.queries import ACTIVITIES
+from portal.campaigns.queries import CAMPAIGNS
 from portal.cases.queries import CASES
 from portal.customers.queries import CONTACTS, CUSTOMERS
 from portal.deals.queries import DEALS
@@ -35,6 +36,7 @@ KEYSETS: dict[str, Keyset[Any]] = {
     "opportunities": OPPORTUNITIES,
     "deals": DEALS,
     "leads": LEADS,
+    "campaigns": CAMPAIGNS,
 }
 
 
