@@ -173,3 +173,20 @@ def test_a_post_with_a_list_the_user_cannot_see_is_404(world: WebWorld, low: Web
 def test_my_exports_needs_a_login(low: WebWorld) -> None:
     answer = low.client().get("/exports", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+def test_money_in_a_csv_has_its_cents_even_when_whole() -> None:
+    """Amounts come back from the database without trailing zeros (2737.0000 reads 2737): a money
+    column still writes 2737,00 (German Excel) / 2737.00, and keeps a price's third decimal."""
+    from decimal import Decimal
+
+    from portal.web.csv_dialect import COMMA, SEMICOLON
+    from portal.web.views.lists import _csv_cell
+
+    def cell(value: Decimal, dialect: object, kind: str = "money") -> str:
+        return _csv_cell(value, str, dialect, kind)  # type: ignore[arg-type]
+
+    assert cell(Decimal("2737"), SEMICOLON) == "2737,00"
+    assert cell(Decimal("2737.5"), COMMA) == "2737.50"
+    assert cell(Decimal("158.125"), SEMICOLON) == "158,125"
+    assert cell(Decimal("3"), SEMICOLON, "number") == "3"  # a quantity stays as it is

@@ -1308,7 +1308,7 @@ def csv_chunks(
         with sessions() as db:
             found = spec.fetch(db, principal, params, PageRequest(first=size, after=cursor))
             for row in spec.prepare(db, principal, found.items):
-                writer.writerow([_csv_cell(row[c.key], gettext, dialect) for c in spec.columns])
+                writer.writerow([_csv_cell(row[c.key], gettext, dialect, c.kind) for c in spec.columns])
         if counted is not None:
             counted[0] += len(found.items)
         yield _drain(buffer)
@@ -1443,9 +1443,14 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def _csv_cell(value: Any, gettext: Callable[[str], str], dialect: CsvDialect = COMMA) -> str:
+CENTS = Decimal("0.01")
+
+
+def _csv_cell(value: Any, gettext: Callable[[str], str], dialect: CsvDialect = COMMA, kind: str = "") -> str:
     if value is None:
         return ""
+    if kind == "money" and isinstance(value, Decimal) and value.as_tuple().exponent > -2:  # type: ignore[operator]
+        value = value.quantize(CENTS)  # amounts come back without trailing zeros: 2737 is 2737.00
     if isinstance(value, Decimal | float) and not isinstance(value, bool):
         return dialect.number(value)
     if isinstance(value, datetime):
