@@ -21,7 +21,6 @@ The steps: `deliveries` (1), `claims` and `sending` (2), `outcomes` (3).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,19 +28,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.config import Settings
 from portal.exchange.faults import checkpoint
 from portal.notify.webhooks import guard
-from portal.notify.webhooks.claims import LEASE, SEND_BATCH, Job, claim_due
+from portal.notify.webhooks.claims import LEASE, SEND_BATCH, claim_due
 from portal.notify.webhooks.deliveries import create_deliveries
 from portal.notify.webhooks.outcomes import record_outcomes
-from portal.notify.webhooks.sending import Outcome, http_client, send
+from portal.notify.webhooks.sending import http_client, send
 
 MAX_SEND_BATCHES = 20  # per run: the exchange steps of the loop get their turn too
-
-
-def lease_for(settings: Settings) -> timedelta:
-    """How long a claim holds: longer than the slowest two batches can take (every answer cut at its
-    deadline; a batch is claimed while the one before it is sent), so that no other worker sends a
-    delivery again while this one still works on it."""
-    return max(LEASE, timedelta(seconds=2 * SEND_BATCH * 3 * settings.webhook_timeout + 60))
 
 
 def dispatch_webhooks_once(
@@ -52,27 +44,17 @@ def dispatch_webhooks_once(
     create_deliveries(factory, now=moment)
     allowed = guard.allowed_networks(settings.webhook_allow_networks)
     attempts = 0
-    lease = lease_for(settings)
-
-    def send_all(jobs: list[Job]) -> list[Outcome]:
-        return [send(client, job, allowed, settings.webhook_timeout) for job in jobs]
-
-    with http_client(settings) as client, ThreadPoolExecutor(1, thread_name_prefix="webhook-send") as sender:
-        jobs = claim_due(factory, now=moment, limit=SEND_BATCH, lease=lease)
-        batches = 0
-        while jobs:
+    # Longer than the slowest a batch can take (every answer cut at its deadline), so that no other
+    # worker sends a delivery again while this one still works on it.
+    lease = max(LEASE, timedelta(seconds=SEND_BATCH * 3 * settings.webhook_timeout + 60))
+    with http_client(settings) as client:
+        for _ in range(MAX_SEND_BATCHES):
+            jobs = claim_due(factory, now=moment, limit=SEND_BATCH, lease=lease)
+            if not jobs:
+                break
             checkpoint("webhook_claimed")
-            on_the_wire = sender.submit(send_all, jobs)
-            batches += 1
-            # The next batch is claimed (its bodies rendered) while this one waits for its receivers.
-            upcoming = (
-                claim_due(factory, now=moment, limit=SEND_BATCH, lease=lease)
-                if batches < MAX_SEND_BATCHES
-                else []
-            )
-            outcomes = on_the_wire.result()
+            outcomes = [send(client, job, allowed, settings.webhook_timeout) for job in jobs]
             checkpoint("webhook_sent")
             record_outcomes(factory, outcomes, now=moment)
             attempts += len(outcomes)
-            jobs = upcoming
     return attempts
