@@ -106,6 +106,43 @@ def _envelope(session: Session, profile: ExchangeProfile) -> doc.Envelope:
     )
 
 
+def _queue_document(
+    session: Session,
+    profile: ExchangeProfile,
+    document: doc.Document,
+    *,
+    message_type: str,
+    name: str,
+    source_key: str,
+    links: tuple[tuple[str, int], ...],
+    ack_hours: int | None,
+) -> ExchangeRecord:
+    """``document`` encoded for the profile's partner, kept as a queued outbound record named
+    ``<name>_<interchange reference>``, linked to ``links`` ((entity, id)); a value the format cannot
+    carry makes a failed record with the reason instead, visible in the ledger."""
+    envelope = _envelope(session, profile)
+    state, error = RecordState.QUEUED, None
+    try:
+        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
+    except EdiError as exc:
+        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
+    rec = _new_record(
+        session,
+        profile,
+        data=data,
+        filename=f"{name}_{envelope.control_reference}.{EXTENSIONS[profile.format]}",
+        fmt=profile.format,
+        message_type=message_type,
+        reference=envelope.control_reference,
+        source_key=source_key,
+        ack_hours=ack_hours,
+    )
+    rec.state, rec.error = state, error
+    for entity, ident in links:
+        session.add(ExchangeLink(record_id=rec.id, entity=entity, entity_id=ident))
+    return rec
+
+
 def _new_record(
     session: Session,
     profile: ExchangeProfile,
@@ -311,28 +348,18 @@ def _queue_order(
         message_type = CHANGE_MESSAGE_TYPES[profile.format]
         if profile.format == "opentrans" and isinstance(document, doc.OrderChange):
             document = _as_opentrans_change(session, profile, order, document)
-    envelope = _envelope(session, profile)
-    state, error = RecordState.QUEUED, None
-    try:
-        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
-    except EdiError as exc:  # e.g. a cancellation in a format that cannot carry one: visible in the ledger
-        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
     kind = "cancel" if cancelling else "review" if reviewing else "change" if changing else message_type
-    filename = f"{kind}_{order.number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}"
-    rec = _new_record(
+    # e.g. a cancellation in a format that cannot carry one: a failed record, visible in the ledger
+    return _queue_document(
         session,
         profile,
-        data=data,
-        filename=filename,
-        fmt=profile.format,
+        document,
         message_type=message_type,
-        reference=envelope.control_reference,
+        name=f"{kind}_{order.number}",
         source_key=source_key,
+        links=(("order", order.id),),
         ack_hours=profile.ack_hours if profile.format in ("edifact", "x12") else None,
     )
-    rec.state, rec.error = state, error
-    session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=order.id))
-    return rec
 
 
 def _as_opentrans_change(
@@ -372,26 +399,16 @@ def _queue_remittance(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -
         document, invoice_id, number = remittance_advice(uow, owner, payment_id)
     except NotFound:
         return None
-    envelope = _envelope(session, profile)
-    state, error = RecordState.QUEUED, None
-    try:
-        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
-    except EdiError as exc:  # a value the format cannot carry: visible in the ledger
-        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
-    rec = _new_record(
+    return _queue_document(
         session,
         profile,
-        data=data,
-        filename=f"{message_type}_{number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}",
-        fmt=profile.format,
+        document,
         message_type=message_type,
-        reference=envelope.control_reference,
+        name=f"{message_type}_{number}",
         source_key=source_key,
+        links=(("invoice", invoice_id),),
         ack_hours=profile.ack_hours,
     )
-    rec.state, rec.error = state, error
-    session.add(ExchangeLink(record_id=rec.id, entity="invoice", entity_id=invoice_id))
-    return rec
 
 
 def _queue_receipt(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> ExchangeRecord | None:
@@ -408,27 +425,16 @@ def _queue_receipt(uow: UnitOfWork, profile: ExchangeProfile, event: Event) -> E
         document, order_id, number = receiving_advice(uow, owner, event.entity_id)
     except NotFound:
         return None
-    envelope = _envelope(session, profile)
-    state, error = RecordState.QUEUED, None
-    try:
-        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
-    except EdiError as exc:  # a value the format cannot carry: visible in the ledger
-        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
-    rec = _new_record(
+    return _queue_document(
         session,
         profile,
-        data=data,
-        filename=f"{message_type}_{number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}",
-        fmt=profile.format,
+        document,
         message_type=message_type,
-        reference=envelope.control_reference,
+        name=f"{message_type}_{number}",
         source_key=source_key,
+        links=(("order", order_id), ("goods_receipt", event.entity_id)),
         ack_hours=profile.ack_hours,
     )
-    rec.state, rec.error = state, error
-    session.add(ExchangeLink(record_id=rec.id, entity="order", entity_id=order_id))
-    session.add(ExchangeLink(record_id=rec.id, entity="goods_receipt", entity_id=event.entity_id))
-    return rec
 
 
 def _latin1(text: str) -> str:
@@ -466,26 +472,16 @@ def _queue_invoice_response(uow: UnitOfWork, profile: ExchangeProfile, event: Ev
         return None  # never another supplier's invoice
     if profile.format == "edifact" and document.reason:
         document = replace(document, reason=_latin1(document.reason))
-    envelope = _envelope(session, profile)
-    state, error = RecordState.QUEUED, None
-    try:
-        data = edi.encode(document, format=profile.format, envelope=envelope, version=profile.version)
-    except EdiError as exc:  # a value the format cannot carry: visible in the ledger
-        data, state, error = b"", RecordState.FAILED, f"cannot be sent as {profile.format}: {exc}"
-    rec = _new_record(
+    return _queue_document(
         session,
         profile,
-        data=data,
-        filename=f"{message_type}_{invoice.number}_{envelope.control_reference}.{EXTENSIONS[profile.format]}",
-        fmt=profile.format,
+        document,
         message_type=message_type,
-        reference=envelope.control_reference,
+        name=f"{message_type}_{invoice.number}",
         source_key=source_key,
+        links=(("invoice", invoice.id),),
         ack_hours=profile.ack_hours if profile.format in ("edifact", "x12") else None,
     )
-    rec.state, rec.error = state, error
-    session.add(ExchangeLink(record_id=rec.id, entity="invoice", entity_id=invoice.id))
-    return rec
 
 
 def queue_acknowledgement(
