@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal
@@ -86,9 +86,14 @@ def filter_choices(session: Session, principal: Principal) -> dict[str, tuple[tu
         .where(Organization.kind.in_((OrgKind.DEALER, OrgKind.PARTNER)))
         .order_by(Organization.name, Organization.id)
     )
-    campaigns = session.execute(
-        visible(principal, Campaign).with_only_columns(Campaign.id, Campaign.name).order_by(Campaign.name)
-    )
+    shown = visible(principal, Campaign)
+    if not principal.is_owner:
+        # A dealer can only filter its leads by the campaigns that gave it some: those campaigns
+        # are visible to it by that very rule, and asking only them spares the test of every
+        # campaign's members against the dealer's customers (#15: 2.1x slower at scale 100).
+        own_leads = visible(principal, Lead).with_only_columns(Lead.id).where(Lead.campaign_id == Campaign.id)
+        shown = select(Campaign).where(own_leads.exists())
+    campaigns = session.execute(shown.with_only_columns(Campaign.id, Campaign.name).order_by(Campaign.name))
     return {
         "dealer": tuple((str(i), name) for i, name in dealers),
         "campaign": tuple((str(i), name) for i, name in campaigns),

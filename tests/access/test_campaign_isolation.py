@@ -136,3 +136,46 @@ def test_marketing_mutations_are_refused_to_dealers(api: Api, cw: CampaignWorld)
     delete = """mutation($id: ID!) { deleteSegment(input: {id: $id}) { deletedId userErrors { code } } }"""
     data = api.ok(delete, {"id": gid("Segment", cw.segment_id)}, as_="dealer-group")["deleteSegment"]
     assert data["deletedId"] is None and data["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+def test_the_leads_campaign_filter_offers_a_dealer_the_campaigns_of_its_own_leads(
+    api: Api, cw: CampaignWorld
+) -> None:
+    """Owner staff choose among every campaign; a dealer among those that gave it leads, which it
+    sees by that very rule: a campaign that only touches its customers would filter to nothing."""
+    from datetime import date, timedelta
+
+    from portal.access import visible_ids
+    from portal.campaigns import service as campaigns
+    from portal.leads.queries import filter_choices
+    from portal.models import Campaign
+
+    scene = api.scene
+    with scene.uow() as uow:  # touches dealer-group's customer through the segment, gave no lead
+        campaigns.create_campaign(
+            uow=uow,
+            principal=scene.p("owner", "sales"),
+            values=campaigns.CampaignFields(
+                name="Herbst",
+                starts_on=date.today(),
+                ends_on=date.today() + timedelta(days=30),
+                channel="print",
+                budget=None,
+                description="",
+                segment_id=cw.segment_id,
+            ),
+        )
+    offered = {}
+    with scene.factory() as session:
+        for who in ("owner", "dealer-group", "dealer-other", "partner"):
+            principal = scene.p(who, "sales")
+            names = [name for _, name in filter_choices(session, principal)["campaign"]]
+            ids = {int(i) for i, _ in filter_choices(session, principal)["campaign"]}
+            assert ids <= visible_ids(session, principal, Campaign), who
+            offered[who] = names
+    assert offered == {
+        "owner": ["Frühjahr", "Herbst"],
+        "dealer-group": ["Frühjahr"],
+        "dealer-other": ["Frühjahr"],
+        "partner": [],
+    }
