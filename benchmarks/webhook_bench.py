@@ -23,6 +23,7 @@ import httpx2
 
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
+from portal.heap import settle_heap
 from portal.models import Base
 from portal.notify.webhooks import deliveries, dispatch, guard, service
 from portal.orders import service as orders
@@ -72,6 +73,7 @@ def run(count: int) -> dict[str, float]:
             # Warm-up, not timed: a worker runs for days, so its first pass (imports, statement
             # caches, the receiver's first connection) is not what it costs per delivery.
             route(WARM_UP)
+            settle_heap()  # as the worker does when it starts (`portal.exchange.worker.run_forever`)
             warm = datetime.now(UTC)
             deliveries.create_deliveries(factory, now=warm)
             assert dispatch.dispatch_webhooks_once(factory, SETTINGS, now=warm) == WARM_UP

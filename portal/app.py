@@ -90,7 +90,11 @@ def serve_app() -> Starlette:
     """The application of each process of `portal serve --workers N`: uvicorn starts the processes
     and imports this by name in each, so each reads the settings (and the data folder's session key,
     which the parent made before starting them) and opens its own database pool."""
-    return create_app(Settings.from_env().for_serving())
+    from portal.heap import settle_heap
+
+    app = create_app(Settings.from_env().for_serving())
+    settle_heap()
+    return app
 
 
 class Health:

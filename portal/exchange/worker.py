@@ -143,7 +143,9 @@ def run_forever(
     """The worker loop of `portal exchange run` and `portal demo`: the exchange pass, then the
     prepared CSV exports (`portal.exports.run_exports_once`), every ``interval`` seconds."""
     from portal.exports import run_exports_once
+    from portal.heap import settle_heap
 
+    settle_heap()
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
