@@ -39,10 +39,10 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from portal.app import settle_heap
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
 from portal.gql import Limits, graphql_routes
+from portal.heap import settle_heap
 from portal.models import Base, Customer, Order, OrderLine
 from portal.models.base import utcnow
 from portal.seed import DEMO_TOKENS, seed_demo

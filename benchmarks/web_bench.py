@@ -35,9 +35,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from portal.app import create_app, settle_heap
+from portal.app import create_app
 from portal.config import Settings
 from portal.db import make_engine
+from portal.heap import settle_heap
 from portal.migrate import upgrade
 from portal.seed import DEMO_PASSWORD, seed_demo
 from portal.web.shells import forget_shells

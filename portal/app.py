@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import sys
 import time
@@ -22,6 +21,7 @@ from starlette.routing import Route
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
 from portal.gql import graphql_routes
+from portal.heap import settle_heap
 from portal.web import web_middleware, web_routes
 
 log = logging.getLogger("portal")
@@ -90,11 +90,7 @@ def serve_app() -> Starlette:
     """The application of each process of `portal serve --workers N`: uvicorn starts the processes
     and imports this by name in each, so each reads the settings (and the data folder's session key,
     which the parent made before starting them) and opens its own database pool."""
-    from portal.heap import settle_heap
-
-    app = create_app(Settings.from_env().for_serving())
-    settle_heap()
-    return app
+    return create_app(Settings.from_env().for_serving())
 
 
 class Health:
@@ -149,12 +145,3 @@ class Health:
 
     def close(self) -> None:
         self._thread.shutdown(wait=False, cancel_futures=True)
-
-
-def settle_heap() -> None:
-    """Once the application is built: collect, then move everything alive (modules, routes,
-    compiled templates, the GraphQL schema) out of the garbage collector's sight. Collections
-    during requests then scan only what requests allocate; under load this cut the API's p99
-    latency by half here."""
-    gc.collect()
-    gc.freeze()

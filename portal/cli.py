@@ -509,11 +509,8 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     }
     if workers == 1:
         from portal.app import create_app
-        from portal.heap import settle_heap
 
-        app = create_app(settings, engine=engine)
-        settle_heap()
-        uvicorn.run(app, **options)
+        uvicorn.run(create_app(settings, engine=engine), **options)
         return
     # Each process builds its own application, settings and database pool (portal.app.serve_app):
     # uvicorn spawns them and needs the application by name. A process starts in seconds, more on a
