@@ -1,4 +1,5 @@
-"""GraphQL throughput: an orders page of 50 with lines and customer, three ways, in one run.
+"""GraphQL throughput: an orders page of 50 with lines and customer, three ways, in one run; then
+a page of 50 leads and of 50 opportunities (issue #18: "the same ratios as orders"), two ways.
 
 Run with ``python -m benchmarks.graphql_bench``. Seeds ``portal.seed.seed_demo`` at a small scale
 into a temporary SQLite file, tops the benchmarked page up to 50 orders x 10 lines (the workload
@@ -15,6 +16,10 @@ rounds, one request at a time on one event loop (one worker), requests/s and p50
 
 and the ratio ``portal / bare`` (target >= 0.75). The per-token rate budget is lifted for the run
 (it would otherwise answer 429 at this pace, which is its job).
+
+The leads and opportunities pages are measured against a bare schema built the same way, from the
+portal's own response, with a type per object of the response (``Lead``, ``Organization``, ...)
+whose fields return the response's values: the same bytes, and only strawberry's own work.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -48,6 +54,7 @@ from portal.models.base import utcnow
 from portal.seed import DEMO_TOKENS, seed_demo
 
 BENCH_SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+SCALE = 1.0  # 80 leads and 300 opportunities: a page of 50 of each
 LINES_PER_ORDER = 10
 QUERY = """query { orders(first: 50, orderBy: {field: NUMBER, direction: ASC}) { edges { node {
   id number orderDate currency status
@@ -152,6 +159,93 @@ def bare_app(data: dict[str, Any]) -> Starlette:
 
 
 BARE_QUERY = QUERY.replace(", orderBy: {field: NUMBER, direction: ASC}", "")
+
+
+SALES_QUERIES = {
+    "leads": """query { leads(first: 50) { edges { node {
+  id number company contactName email postalCode city status answerDueAt createdAt
+  dealer { name } campaign { name }
+} } } }""",
+    "opportunities": """query { opportunities(first: 50) { edges { node {
+  id number name stage amount currency probability expectedClose weightedAmount
+  customer { name city } dealer { name }
+} } } }""",
+}
+SALES_SCALARS: dict[str, tuple[Any, Callable[[str], Any]]] = {  # as the portal's schema types them
+    "answerDueAt": (datetime, datetime.fromisoformat),
+    "createdAt": (datetime, datetime.fromisoformat),
+    "expectedClose": (date, date.fromisoformat),
+    "amount": (Decimal, Decimal),
+    "weightedAmount": (Decimal, Decimal),
+    "id": (strawberry.ID, strawberry.ID),
+}
+SALES_TYPES = {  # the type of each object in the responses, by its field's name
+    "leads": "LeadConnection",
+    "opportunities": "OpportunityConnection",
+    "edges": "Edge",
+    "node": "Node",
+    "dealer": "Organization",
+    "campaign": "Campaign",
+    "customer": "Customer",
+}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def bare_sales_app(name: str, data: dict[str, Any]) -> Starlette:
+    """A bare strawberry schema answering ``SALES_QUERIES[name]`` with ``data`` (the portal's own
+    response): one type per object, each field typed as the portal types it (dates, times, decimals
+    and ids: ``SALES_SCALARS``) or by the values it holds (enums as their names), nullable
+    throughout."""
+    types: dict[str, Any] = {}
+
+    def type_for(field: str, samples: list[dict[str, Any]]) -> Any:
+        type_name = SALES_TYPES[field]
+        if type_name not in types:
+            annotations: dict[str, Any] = {}
+            for key in samples[0]:
+                values = [sample[key] for sample in samples if sample.get(key) is not None]
+                if key in SALES_SCALARS:
+                    annotations[_snake(key)] = SALES_SCALARS[key][0] | None
+                elif values and isinstance(values[0], dict):
+                    annotations[_snake(key)] = type_for(key, values) | None
+                elif values and isinstance(values[0], list):
+                    annotations[_snake(key)] = list[type_for(key, [v for vs in values for v in vs])]  # type: ignore[misc]
+                elif values and isinstance(values[0], bool):
+                    annotations[_snake(key)] = bool | None
+                elif values and isinstance(values[0], int):
+                    annotations[_snake(key)] = int | None
+                else:
+                    annotations[_snake(key)] = str | None
+            types[type_name] = strawberry.type(type(type_name, (), {"__annotations__": annotations}))
+        return types[type_name]
+
+    def build(field: str, value: Any) -> Any:
+        if isinstance(value, dict):
+            return types[SALES_TYPES[field]](**{_snake(k): build(k, v) for k, v in value.items()})
+        if isinstance(value, list):
+            return [build(field, v) for v in value]
+        if value is not None and field in SALES_SCALARS:
+            return SALES_SCALARS[field][1](value)
+        return value
+
+    root_type = type_for(name, [data[name]])
+    answer = build(name, data[name])
+    query_type = strawberry.type(
+        type(
+            "Query",
+            (),
+            {"__annotations__": {name: root_type}, name: strawberry.field(resolver=lambda: answer)},
+        )
+    )
+    schema = strawberry.Schema(query=query_type)
+    return Starlette(routes=[Route("/graphql", GraphQL(schema, graphql_ide=None))])
+
+
+def bare_sales_query(name: str) -> str:
+    return SALES_QUERIES[name].replace(f"{name}(first: 50)", name)
 
 
 # --- (c) raw SQL --------------------------------------------------------------------------------
@@ -268,13 +362,14 @@ def poster(client: httpx2.AsyncClient, query: str, headers: dict[str, str]) -> C
 async def main_async(folder: Path) -> None:
     engine = make_engine(f"sqlite:///{folder / 'bench.sqlite3'}")
     Base.metadata.create_all(engine)
-    seeded = seed_demo(engine, scale=0.05)
+    seeded = seed_demo(engine, scale=SCALE)
     top_up_lines(engine)
     settings = Settings(database_url=str(engine.url))
     limits = Limits(rate_capacity=1e12, rate_per_second=1e12)
     portal_app = Starlette(routes=graphql_routes(settings, make_sessionmaker(engine), limits))
     headers = {"Authorization": f"Bearer {DEMO_TOKENS['waermewerk']}"}
     transport = httpx2.ASGITransport(app=portal_app)
+    ratios: dict[str, float] = {}
     async with httpx2.AsyncClient(transport=transport, base_url="http://bench") as portal_client:
         data = (await portal_client.post("/graphql", json={"query": QUERY}, headers=headers)).json()["data"]
         lines = sum(len(e["node"]["lines"]) for e in data["orders"]["edges"])
@@ -291,13 +386,38 @@ async def main_async(folder: Path) -> None:
                 "sql": raw_sql(engine),
             }
             results = await measure_interleaved(contenders, BENCH_SECONDS * len(contenders))
+        _print("orders", results)
+        ratios["orders"] = results["portal"][0] / results["bare"][0]
+        for name, query in SALES_QUERIES.items():
+            response = (await portal_client.post("/graphql", json={"query": query}, headers=headers)).json()
+            if "errors" in response or len(response["data"][name]["edges"]) != 50:
+                raise RuntimeError(f"the {name} page is not 50 rows: {str(response)[:500]}")
+            bare = httpx2.ASGITransport(app=bare_sales_app(name, response["data"]))
+            async with httpx2.AsyncClient(transport=bare, base_url="http://bench") as bare_client:
+                same = (await bare_client.post("/graphql", json={"query": bare_sales_query(name)})).json()
+                if same["data"] != response["data"]:
+                    raise RuntimeError(f"the bare {name} schema does not answer the same response")
+                contenders = {
+                    "portal": poster(portal_client, query, headers),
+                    "bare": poster(bare_client, bare_sales_query(name), {}),
+                }
+                results = await measure_interleaved(contenders, BENCH_SECONDS * len(contenders))
+            _print(name, results)
+            ratios[name] = results["portal"][0] / results["bare"][0]
     engine.dispose()
-    portal, bare = results["portal"], results["bare"]
-    print(f"{'':8} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}")
-    for name, (rps, p50, p99) in results.items():
-        print(f"{name:8} {rps:9.1f} {p50:9.2f} {p99:9.2f}")
-    ratio = portal[0] / bare[0]
-    print(f"portal / bare = {ratio:.2f} (target >= 0.75)  {'OK' if ratio >= 0.75 else 'BELOW TARGET'}")
+    print(
+        "portal / bare: "
+        + ", ".join(f"{name} {ratio:.2f}" for name, ratio in ratios.items())
+        + f" (target >= 0.75)  {'OK' if min(ratios.values()) >= 0.75 else 'BELOW TARGET'}"
+    )
+
+
+def _print(name: str, results: dict[str, tuple[float, float, float]]) -> None:
+    print(f"{name:14} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}")
+    for contender, (rps, p50, p99) in results.items():
+        print(f"  {contender:12} {rps:9.1f} {p50:9.2f} {p99:9.2f}")
+    ratio = results["portal"][0] / results["bare"][0]
+    print(f"  portal / bare = {ratio:.2f} (target >= 0.75)  {'OK' if ratio >= 0.75 else 'BELOW TARGET'}")
 
 
 def main() -> None:

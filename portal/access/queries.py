@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -90,9 +90,31 @@ def _table_select(principal: Principal, model: type[Any]) -> Select[Any]:
     return visible(principal, model).with_only_columns(*model.__table__.columns)
 
 
-def _fetch(session: Session, stmt: Select[Any]) -> list[Row[Any]]:
+def _fetch(session: Session, stmt: Select[Any], ids: list[int]) -> list[Row[Any]]:
     """Rows of a Core select, executed on the session's connection: no ORM loading step."""
-    return list(session.connection().execute(stmt).all())
+    return list(session.connection().execute(stmt, {"ids": ids}).all())
+
+
+# The batch reads of a request run the same few statements with other ids, and a principal's rule is
+# a pure function of the principal (`portal.access.policy.rule_for`): one statement per principal,
+# model and column, with the ids as an expanding parameter, is built (and its cache key computed)
+# once instead of at every relation of every page: a third of a relation's load.
+def _by_column(principal: Principal, model: type[Any], column: str, order_by: str | None) -> Select[Any]:
+    key = (principal, model, column, order_by)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        table = model.__table__
+        stmt = _table_select(principal, model).where(table.c[column].in_(bindparam("ids", expanding=True)))
+        if order_by is not None:
+            stmt = stmt.order_by(table.c[order_by])
+        if len(_STATEMENTS) >= MAX_STATEMENTS:  # principals come and go: start afresh now and then
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = stmt
+    return stmt
+
+
+MAX_STATEMENTS = 2048
+_STATEMENTS: dict[tuple[Principal, type[Any], str, str | None], Select[Any]] = {}
 
 
 def rows_by_id(
@@ -102,7 +124,7 @@ def rows_by_id(
     wanted = sorted(set(ids))
     if not wanted:
         return []
-    return _fetch(session, _table_select(principal, model).where(model.__table__.c.id.in_(wanted)))
+    return _fetch(session, _by_column(principal, model, "id", None), wanted)
 
 
 def rows_by_parent(
@@ -118,8 +140,4 @@ def rows_by_parent(
     wanted = sorted(set(parent_ids))
     if not wanted:
         return []
-    table = model.__table__
-    stmt = (
-        _table_select(principal, model).where(table.c[parent_column].in_(wanted)).order_by(table.c[order_by])
-    )
-    return _fetch(session, stmt)
+    return _fetch(session, _by_column(principal, model, parent_column, order_by), wanted)

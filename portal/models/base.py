@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -44,6 +45,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None]:
+        if dialect.name == "sqlite":
+            # The text stored above, read in one C call: a tenth of SQLAlchemy's parse followed by
+            # process_result_value (a page of 50 leads reads some 400 timestamps).
+            return _utc_from_sqlite_text
+        return super().result_processor(dialect, coltype)  # type: ignore[return-value]
+
+
+_fromisoformat = datetime.fromisoformat
+
+
+def _utc_from_sqlite_text(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return _fromisoformat(value + "+00:00")  # naive UTC text, as process_bind_param writes it
+    except (TypeError, ValueError):  # text with an offset, or a datetime a driver already made
+        parsed = value if isinstance(value, datetime) else _fromisoformat(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 class Amount(TypeDecorator[Decimal]):

@@ -19,6 +19,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import orjson
+
 from portal.errors import InvalidInput
 from portal.validation import MAX_ID, MAX_INT
 
@@ -30,8 +32,9 @@ _INVALID = "is not a valid cursor; use a cursor from a previous page"
 
 
 def encode(entity: str, sort: str, value: Any, ident: int) -> str:
-    raw = json.dumps([VERSION, entity, sort, _encode_value(value), ident], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    # orjson: a GraphQL page encodes a cursor per edge, and json.dumps was a twentieth of its time.
+    raw = orjson.dumps([VERSION, entity, sort, _encode_value(value), ident])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode(cursor: str, *, argument: str, entity: str, sort: str, kind: type) -> tuple[Any, int]:
