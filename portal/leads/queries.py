@@ -78,14 +78,9 @@ def filter_choices(session: Session, principal: Principal) -> dict[str, tuple[tu
     """The options of the list's dealer and campaign filters: the dealers and partners and the
     campaigns the principal sees, by name."""
     from portal.access import visible
-    from portal.models import Campaign, Organization, OrgKind
+    from portal.models import Campaign
+    from portal.partners.queries import seller_choices
 
-    dealers = session.execute(
-        visible(principal, Organization)
-        .with_only_columns(Organization.id, Organization.name)
-        .where(Organization.kind.in_((OrgKind.DEALER, OrgKind.PARTNER)))
-        .order_by(Organization.name, Organization.id)
-    )
     shown = visible(principal, Campaign)
     if not principal.is_owner:
         # A dealer can only filter its leads by the campaigns that gave it some: those campaigns
@@ -95,6 +90,6 @@ def filter_choices(session: Session, principal: Principal) -> dict[str, tuple[tu
         shown = select(Campaign).where(own_leads.exists())
     campaigns = session.execute(shown.with_only_columns(Campaign.id, Campaign.name).order_by(Campaign.name))
     return {
-        "dealer": tuple((str(i), name) for i, name in dealers),
+        "dealer": seller_choices(session, principal),
         "campaign": tuple((str(i), name) for i, name in campaigns),
     }

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, load_by_ids
+from portal.access import Principal, load_by_ids, visible
 from portal.models import Organization, OrgKind, Product, User
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
@@ -99,6 +99,21 @@ def list_organizations(
     return ORGANIZATIONS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )
+
+
+SELLER_KINDS = frozenset({OrgKind.DEALER, OrgKind.PARTNER})
+
+
+def seller_choices(session: Session, principal: Principal) -> tuple[tuple[str, str], ...]:
+    """Every dealer and partner the principal sees, as (id, name) by name: the options of a list's
+    dealer filter. All of them: a select that stopped at the 100th would hide the others."""
+    rows = session.execute(
+        visible(principal, Organization)
+        .with_only_columns(Organization.id, Organization.name)
+        .where(Organization.kind.in_(SELLER_KINDS))
+        .order_by(Organization.name, Organization.id)
+    )
+    return tuple((str(ident), name) for ident, name in rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,3 +171,17 @@ def test_the_pages_speak_german(world: WebWorld) -> None:
     assert "Deal registrieren" in client.get("/deals/new?lang=de").text
     page = client.get(f"/deals/{ident}?lang=de")
     assert "Eingereicht" in page.text and "Registrierung zurückziehen" in page.text
+
+
+def test_the_dealer_filter_offers_every_dealer_past_the_hundredth(world: WebWorld) -> None:
+    """Owner staff with 120 dealers and partners: the last by name is offered too (the filter
+    once stopped at 100), and a dealer is offered only its own organizations."""
+    from portal.models import Organization, OrgKind
+
+    with world.scene.uow() as uow:
+        for n in range(117):
+            uow.session.add(Organization(slug=f"zz-{n:03d}", name=f"Zz Händler {n:03d}", kind=OrgKind.DEALER))
+    owner_page = world.client("owner").get("/deals").text
+    assert owner_page.count(">Zz Händler ") == 117 and ">Zz Händler 116<" in owner_page
+    dealer_page = world.client("dealer-group").get("/deals").text
+    assert "Zz Händler" not in dealer_page and "Dealer Other" not in dealer_page

@@ -77,7 +77,7 @@ from portal.orders.queries import (
     list_orders,
     list_shipments,
 )
-from portal.partners.queries import OrganizationQuery, list_organizations
+from portal.partners.queries import OrganizationQuery, list_organizations, seller_choices
 from portal.reading import Page, PageRequest
 from portal.reading.search import is_too_short
 from portal.tasks.queries import TaskQuery, TaskSort, list_tasks
@@ -543,9 +543,7 @@ def _prepare_deals(db: Session, p: Principal, items: list[Any]) -> list[Row]:
 
 
 def _deal_options(db: Session, p: Principal) -> dict[str, tuple[tuple[str, str], ...]]:
-    kinds = frozenset({OrgKind.DEALER, OrgKind.PARTNER})
-    found = list_organizations(db, p, OrganizationQuery(kinds=kinds), page=PageRequest(first=100))
-    return {"dealer": tuple((str(o.id), o.name) for o in found.items)}
+    return {"dealer": seller_choices(db, p)}
 
 
 def _fetch_leads(db: Session, p: Principal, params: Params, page: PageRequest) -> Page[Any]:
