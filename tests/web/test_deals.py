@@ -185,3 +185,22 @@ def test_the_dealer_filter_offers_every_dealer_past_the_hundredth(world: WebWorl
     assert owner_page.count(">Zz Händler ") == 117 and ">Zz Händler 116<" in owner_page
     dealer_page = world.client("dealer-group").get("/deals").text
     assert "Zz Händler" not in dealer_page and "Dealer Other" not in dealer_page
+
+
+def test_the_opportunity_of_an_approved_registration_links_back_to_it(world: WebWorld) -> None:
+    from portal.models import DealRegistration
+
+    ident = _register(world)
+    with world.scene.uow() as uow:
+        deals.approve_registration(
+            uow=uow, principal=world.scene.p("owner", "sales"), registration_id=ident, new_customer=True
+        )
+    with world.scene.factory() as session:
+        registration = session.get(DealRegistration, ident)
+        assert registration is not None and registration.opportunity_id is not None
+        number, opportunity = registration.number, registration.opportunity_id
+    for who in ("owner", "dealer-group"):
+        page = world.client(who).get(f"/opportunities/{opportunity}")
+        assert page.status_code == 200
+        assert f'id="opportunity-registration" href="/deals/{ident}">{number}<' in page.text, who
+    assert world.client("dealer-other").get(f"/opportunities/{opportunity}").status_code == 404

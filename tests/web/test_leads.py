@@ -97,6 +97,7 @@ def test_the_dealer_accepts_and_converts_and_another_dealer_gets_404(world: WebW
     assert response.headers["location"].startswith("/opportunities/")
     opp = client.get(response.headers["location"])
     assert "Kälteanlage" in opp.text
+    assert f'id="opportunity-lead" href="/leads/{ident}">LD-' in opp.text  # where it came from
 
 
 def test_declining_without_a_reason_is_refused_at_the_field(world: WebWorld) -> None:
