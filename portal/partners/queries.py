@@ -106,14 +106,19 @@ SELLER_KINDS = frozenset({OrgKind.DEALER, OrgKind.PARTNER})
 
 def seller_choices(session: Session, principal: Principal) -> tuple[tuple[str, str], ...]:
     """Every dealer and partner the principal sees, as (id, name) by name: the options of a list's
-    dealer filter. All of them: a select that stopped at the 100th would hide the others."""
-    rows = session.execute(
-        visible(principal, Organization)
-        .with_only_columns(Organization.id, Organization.name)
-        .where(Organization.kind.in_(SELLER_KINDS))
-        .order_by(Organization.name, Organization.id)
-    )
-    return tuple((str(ident), name) for ident, name in rows)
+    dealer filter. All of them: a select that stopped at the 100th would hide the others. Read once
+    per session (a request): the list's rows name their dealers from it too."""
+    key = ("seller_choices", principal)
+    found: tuple[tuple[str, str], ...] | None = session.info.get(key)
+    if found is None:
+        rows = session.execute(
+            visible(principal, Organization)
+            .with_only_columns(Organization.id, Organization.name)
+            .where(Organization.kind.in_(SELLER_KINDS))
+            .order_by(Organization.name, Organization.id)
+        )
+        found = session.info[key] = tuple((str(ident), name) for ident, name in rows)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -588,7 +588,7 @@ LEAD_COLUMNS = (
 
 
 def _prepare_leads(db: Session, p: Principal, items: list[Any]) -> list[Row]:
-    dealers = load_by_ids(db, p, Organization, {lead.dealer_id for lead in items if lead.dealer_id})
+    dealers = {int(ident): name for ident, name in seller_choices(db, p)}  # the filter's, read once
     return [
         {
             "href": f"/leads/{lead.id}",
@@ -596,7 +596,7 @@ def _prepare_leads(db: Session, p: Principal, items: list[Any]) -> list[Row]:
             "company": lead.company,
             "place": f"{lead.postal_code or ''} {lead.city or ''}".strip(),
             "status": lead.status,
-            "dealer": dealers[lead.dealer_id].name if lead.dealer_id in dealers else "",
+            "dealer": dealers.get(lead.dealer_id, "") if lead.dealer_id else "",
             "answer_due_at": lead.answer_due_at if lead.status is LeadStatus.OFFERED else None,
             "created_at": lead.created_at,
         }
