@@ -120,11 +120,25 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def wipe(engine: Engine) -> None:
-    tables = list(reversed(Base.metadata.sorted_tables))
+    tables = list(reversed(Base.metadata.sorted_tables))  # children before their parents
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # Only the tables a test filled (one probe for all), emptied row by row, and the
+            # sequences it used set back to 1: a TRUNCATE of every table (a new file each, under an
+            # exclusive lock) took 0.4-1.2 s after every test, half of the PostgreSQL pass.
+            probe = " UNION ALL ".join(
+                f'SELECT {n} WHERE EXISTS (SELECT 1 FROM "{t.name}")' for n, t in enumerate(tables)
+            )
+            filled = set(conn.execute(text(probe)).scalars())
+            for n, table in enumerate(tables):
+                if n in filled:
+                    conn.execute(table.delete())
+            conn.execute(
+                text(
+                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+                    "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+            )
         else:
             # Without AUTOINCREMENT, SQLite restarts ids at 1 once a table is empty.
             for table in tables:
