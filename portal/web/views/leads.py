@@ -425,7 +425,8 @@ class LeadViews:
         return ctx.redirect(
             "/leads?status=unassigned",
             ctx._(
-                "%(offered)s leads were offered to dealers; %(waiting)s still wait.",
+                "Distributed again. Offered to dealers: %(offered)s; "
+                "still waiting in the queue: %(waiting)s.",
                 offered=offered,
                 waiting=waiting,
             ),

@@ -1,0 +1,79 @@
+"""Texts, layout and dead ends of the sales pages (leads, deals, campaigns, opportunities) found in the
+walk of issue #18: what a user reads, in German and English, and the buttons that lead on."""
+
+from __future__ import annotations
+
+import re
+
+from portal.leads import service as leads
+from portal.leads.territories import set_territory
+from tests.web.conftest import WebWorld, csrf_of
+
+
+def _territory(world: WebWorld, slug: str = "dealer-group", ranges: str = "DE 20000-22999") -> None:
+    with world.scene.uow() as uow:
+        set_territory(
+            uow=uow,
+            principal=world.scene.p("owner", "admin"),
+            organization_id=world.scene.orgs[slug].id,
+            postal_ranges=ranges,
+            regions="",
+            capacity=10,
+        )
+
+
+def _lead(world: WebWorld, company: str = "Hafen Kälte GmbH", postal_code: str = "21073") -> int:
+    with world.scene.uow() as uow:
+        return leads.create_lead(
+            uow=uow,
+            principal=world.scene.p("owner", "sales"),
+            values=leads.LeadFields(
+                company=company, contact_name="Jana Voss", postal_code=postal_code, city="Hamburg"
+            ),
+        ).id
+
+
+def _options(page: str, name: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S)
+    assert select, f"no {name} select"
+    return [
+        (v, t.strip())
+        for v, t in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(0))
+    ]
+
+
+# -- the leads list ----------------------------------------------------------------------------------
+def test_marketing_distributes_its_queue_again_from_the_leads_list(world: WebWorld) -> None:
+    ident = _lead(world)  # nobody covers 21073 yet: it waits in the queue
+    client = world.client("owner")
+    queue = client.get("/leads", params={"status": "unassigned", "lang": "de"})
+    assert 'id="distribute-form"' in queue.text and "Warteschlange neu verteilen" in queue.text
+    _territory(world)  # now a territory covers it
+    response = client.post("/leads/distribute", data={"csrf": csrf_of(queue.text)}, follow_redirects=False)
+    assert response.status_code == 303
+    after = client.get(response.headers["location"], params={"lang": "de"})
+    assert "Neu verteilt. An Händler angeboten: 1; weiter in der Warteschlange: 0." in after.text
+    assert world.client("dealer-group").get(f"/leads/{ident}").status_code == 200
+    dealer = world.client("dealer-group").get("/leads").text
+    assert 'id="distribute-form"' not in dealer
+
+
+def test_a_dealer_filters_its_leads_only_by_the_statuses_they_can_have(world: WebWorld) -> None:
+    dealer = _options(world.client("dealer-group").get("/leads", params={"lang": "de"}).text, "status")
+    assert [v for v, _t in dealer] == ["", "offered", "accepted", "converted"]
+    owner = _options(world.client("owner").get("/leads", params={"lang": "de"}).text, "status")
+    values = [v for v, _t in owner]
+    assert {"unassigned", "new", "declined", "disqualified"} <= set(values)
+    names = [t for v, t in owner if v]
+    assert len(names) == len(set(names))
+    queue, new = dict(owner)["unassigned"], dict(owner)["new"]
+    assert not queue.startswith(new) and "Warteschlange" in queue, (queue, new)
+
+
+# -- campaigns ---------------------------------------------------------------------------------------
+def test_the_budget_hint_writes_numbers_as_the_page_language_does(world: WebWorld) -> None:
+    client = world.client("owner")
+    english = client.get("/campaigns/new", params={"lang": "en"}).text
+    assert "E.g. 12000 or 12,000.50" in english and "12.000,50" not in english
+    german = client.get("/campaigns/new", params={"lang": "de"}).text
+    assert "Z. B. 12000 oder 12.000,50" in german
