@@ -466,7 +466,7 @@ FIELDS = {
     "stage": N_("Stage"),
     "lost_reason": N_("Reason for the loss"),
     "note": N_("Note"),
-    "owner": N_("Owner"),
+    "owner": N_("Owner of the opportunity"),  # the person, not the owner organization
     "dealer": N_("Dealer"),
     "dealer_id": N_("Dealer"),
     "product": N_("Product"),

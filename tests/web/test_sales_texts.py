@@ -4,9 +4,15 @@ walk of issue #18: what a user reads, in German and English, and the buttons tha
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
+
+from starlette.testclient import TestClient
 
 from portal.leads import service as leads
 from portal.leads.territories import set_territory
+from portal.models import OrgKind
+from portal.web import labels
+from portal.web.i18n import load_translations
 from tests.web.conftest import WebWorld, csrf_of
 
 
@@ -77,3 +83,77 @@ def test_the_budget_hint_writes_numbers_as_the_page_language_does(world: WebWorl
     assert "E.g. 12000 or 12,000.50" in english and "12.000,50" not in english
     german = client.get("/campaigns/new", params={"lang": "de"}).text
     assert "Z. B. 12000 oder 12.000,50" in german
+
+
+def _version(page: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', page)
+    assert found, "no version field"
+    return found.group(1)
+
+
+# -- opportunities -----------------------------------------------------------------------------------
+def _converted(world: WebWorld, notes: str, company: str = "Hafen Kälte GmbH") -> tuple[TestClient, str]:
+    """A lead with ``notes`` that dealer-group accepts and converts on its pages: the client and the
+    opportunity's address."""
+    _territory(world)
+    with world.scene.uow() as uow:
+        ident = leads.create_lead(
+            uow=uow,
+            principal=world.scene.p("owner", "sales"),
+            values=leads.LeadFields(company=company, postal_code="21073", notes=notes),
+        ).id
+    client = world.client("dealer-group")
+    page = client.get(f"/leads/{ident}")
+    client.post(f"/leads/{ident}/accept", data={"csrf": csrf_of(page.text), "version": "2"})
+    response = client.post(
+        f"/leads/{ident}/convert",
+        data={
+            "csrf": csrf_of(page.text),
+            "version": "3",
+            "target": "new",
+            "opportunity_name": "Kälteanlage",
+            "expected_close": (date.today() + timedelta(days=40)).isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return client, response.headers["location"]
+
+
+def test_a_converted_opportunity_names_its_lead_in_a_fact_not_in_its_note(world: WebWorld) -> None:
+    client, url = _converted(world, "Rückruf am Montag")
+    page = client.get(url, params={"lang": "de"}).text
+    assert 'id="opportunity-lead"' in page
+    assert '<p class="pre">Rückruf am Montag</p>' in page  # what marketing wrote, without "LD-…: "
+    _client, bare = _converted(world, "", "Werft Süd AG")
+    assert '<p class="pre">' not in client.get(bare).text  # no note of only the lead's number
+
+
+def test_the_opportunity_owner_is_the_person_responsible_in_german(world: WebWorld) -> None:
+    client, url = _converted(world, "")
+    german = client.get(url, params={"lang": "de"}).text
+    assert "<dt>Verantwortlich</dt><dd>Dealer-Group User</dd>" in german and "Betreiber" not in german
+    english = client.get(url, params={"lang": "en"}).text
+    assert "<dt>Owner</dt><dd>Dealer-Group User</dd>" in english
+    # the owner organisation keeps its German name
+    assert load_translations("de").ugettext(labels.ORG_KIND[OrgKind.OWNER]) == "Betreiber"
+
+
+def test_a_final_opportunity_no_longer_asks_for_products(world: WebWorld) -> None:
+    client, url = _converted(world, "")
+    hint = "Noch keine Produkte: Fügen Sie hinzu"
+    assert hint in client.get(url, params={"lang": "de"}).text  # open: it asks
+    page = client.get(url)
+    lost = client.post(
+        f"{url}/stage",
+        data={
+            "csrf": csrf_of(page.text),
+            "version": _version(page.text),
+            "stage": "lost",
+            "lost_reason": "Zu teuer",
+        },
+        follow_redirects=False,
+    )
+    assert lost.status_code == 303, lost.text
+    final = client.get(url, params={"lang": "de"}).text
+    assert hint not in final and "Es wurden keine Produkte erfasst." in final
