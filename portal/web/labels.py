@@ -320,6 +320,7 @@ SERVICE_MESSAGES += [
     # raised by the lead services (portal.leads)
     N_("say why you decline the lead"),
     N_("say why the lead is disqualified"),
+    N_("choose a dealer"),  # giving a lead by hand (portal.web.views.leads)
     N_("the file is not UTF-8: save it as “CSV UTF-8”"),
     N_("the file is empty: the first line names the columns"),
     N_("the file has no company column (Firma or Company)"),
