@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from starlette.testclient import TestClient
 
+from portal.campaigns import service as campaigns
+from portal.leads import importing
 from portal.leads import service as leads
 from portal.leads.territories import set_territory
 from portal.models import OrgKind
 from portal.web import labels
 from portal.web.i18n import load_translations
+from tests.campaigns import build_campaign_world
 from tests.web.conftest import WebWorld, csrf_of
 
 
@@ -256,3 +260,83 @@ def test_giving_a_lead_by_hand_starts_without_a_dealer_and_refuses_none(world: W
     assert response.status_code == 400 and 'id="dealer_id-error"' in response.text
     assert "wählen Sie einen Händler" in response.text
     _assert_summary_uses_labels(response.text, "An Händler geben")
+
+
+# -- the import -----------------------------------------------------------------------------------------
+def test_the_import_page_writes_its_limit_as_a_number_and_never_breaks_a_column_name(world: WebWorld) -> None:
+    client = world.client("owner")
+    german = client.get("/leads/import", params={"lang": "de"}).text
+    assert "höchstens 5.000 Zeilen" in german
+    assert "at most 5,000 rows" in client.get("/leads/import", params={"lang": "en"}).text
+    example = re.search(r'<code class="csv-header" id="import-example">(.*?)</code>', german, re.S)
+    assert example, "no example header"
+    names = re.findall(r"<span>([^<]*)</span>", example.group(1))
+    assert "".join(names) == importing.EXAMPLE_HEADER and "E-Mail;" in names  # each name one piece
+    assert ".csv-header span { white-space: nowrap; }" in client.get("/static/portal.css").text
+
+
+def test_the_import_check_counts_lines_of_the_file_in_german(world: WebWorld) -> None:
+    client = world.client("owner")
+    page = client.get("/leads/import", params={"lang": "de"})
+    checked = client.post(
+        "/leads/import",
+        data={"csrf": csrf_of(page.text)},
+        files={"file": ("leads.csv", b"Firma;E-Mail\nAlpha GmbH;a@alpha.example\n;b@x\n", "text/csv")},
+    )
+    assert checked.status_code == 200, checked.text
+    assert '<th scope="col">Zeile</th>' in checked.text and "Pos." not in checked.text
+
+
+# -- lists and tables ----------------------------------------------------------------------------------
+def test_a_lead_number_stays_on_one_line(world: WebWorld) -> None:
+    _lead(world)
+    client = world.client("owner")
+    page = client.get("/leads").text
+    assert re.search(r'<td data-label="Number" class="k-link k-id"><a href="/leads/\d+">LD-', page), page
+    assert "td.k-id { white-space: nowrap; }" in client.get("/static/portal.css").text
+
+
+def test_the_results_total_row_has_the_costs_of_the_period(world: WebWorld) -> None:
+    build_campaign_world(world.scene)  # budget 12,000 EUR, 3 leads, 10,000 EUR won
+    today = date.today().isoformat()
+    page = (
+        world.client("owner")
+        .get("/campaigns/results", params={"from": today, "to": today, "lang": "de"})
+        .text
+    )
+    assert 'id="total-cost-per-lead">4.000,00\xa0€<' in page
+    assert 'id="total-cost-per-euro">1,20\xa0€<' in page
+    assert 'class="list wrap-heads" id="campaign-results-table"' in page  # headings wrap, not cut
+
+
+def test_the_results_total_leaves_a_cost_empty_without_a_divisor(world: WebWorld) -> None:
+    later = date.today() + timedelta(days=100)
+    with world.scene.uow() as uow:
+        campaigns.create_campaign(
+            uow=uow,
+            principal=world.scene.p("owner", "sales"),
+            values=campaigns.CampaignFields(
+                name="Herbst", starts_on=later, ends_on=later, channel="trade_fair", budget=Decimal("500")
+            ),
+        )
+    day = later.isoformat()
+    page = world.client("owner").get("/campaigns/results", params={"from": day, "to": day}).text
+    assert "Herbst" in page  # a budget, no leads, nothing won
+    assert 'id="total-cost-per-lead">–<' in page and 'id="total-cost-per-euro">–<' in page
+
+
+# -- territories -----------------------------------------------------------------------------------------
+def test_territories_say_no_territory_and_what_a_capacity_must_be(world: WebWorld) -> None:
+    client = world.client("owner")
+    listed = client.get("/admin/territories", params={"lang": "de"}).text
+    assert "kein Gebiet" in listed and ">keines<" not in listed
+    assert "no territory" in client.get("/admin/territories", params={"lang": "en"}).text
+    dealer = world.scene.orgs["dealer-other"].id
+    page = client.get(f"/admin/territories/{dealer}", params={"lang": "de"})
+    refused = client.post(
+        f"/admin/territories/{dealer}",
+        data={"csrf": csrf_of(page.text), "postal_ranges": "DE 80000-81999", "regions": "", "capacity": "-5"},
+    )
+    assert refused.status_code == 400
+    assert "muss eine ganze Zahl von 0 bis 10.000 sein" in refused.text
+    assert "Dieser Wert wird nicht angenommen" not in refused.text

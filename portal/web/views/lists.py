@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -581,7 +582,7 @@ def _lead_statuses(p: Principal) -> tuple[tuple[str, str], ...]:
     if not p.is_owner:
         return tuple((s.value, labels.LEAD_STATUS[s]) for s in DEALER_LEAD_STATUSES)
     return (
-        ("unassigned", N_("Marketing's queue (unassigned or declined by every dealer)")),
+        ("unassigned", N_("Queue (all waiting)")),  # unassigned or declined by every dealer
         *_options(labels.LEAD_STATUS),
     )
 
@@ -1368,6 +1369,8 @@ def render_rows(spec: ListSpec, rows: list[Row], fmt: Formatter, gettext: Callab
 
 
 _ROW_HTML: dict[tuple[Any, ...], str] = {}
+# A record's number ("LD-000068") is one word: its cell never breaks it at the hyphen.
+_ID: defaultdict[str, str] = defaultdict(str, number=" k-id")
 _CELLS: dict[tuple[str, Any, str | None, str], str] = {}
 _OPENINGS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}
 _LABELS: dict[str, dict[str, str]] = {}
@@ -1391,7 +1394,7 @@ def _cells(spec: ListSpec, locale: str, gettext: Callable[[str], str]) -> tuple[
     found = _OPENINGS.get((spec.name, locale))
     if found is None:
         found = _OPENINGS[spec.name, locale] = tuple(
-            (c.key, c.kind, f'<td data-label="{_escape(gettext(c.label))}" class="k-{c.kind}">')
+            (c.key, c.kind, f'<td data-label="{_escape(gettext(c.label))}" class="k-{c.kind}{_ID[c.key]}">')
             for c in spec.columns
         )
     return found
