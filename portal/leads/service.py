@@ -386,7 +386,8 @@ def convert_lead(
         expected_close=conversion.expected_close,
         amount=conversion.amount,
         dealer_id=dealer_id,
-        note=f"{lead.number}: {lead.notes}".strip(": ") if lead.notes else lead.number,
+        # the opportunity links its lead (its page names it); the note keeps what users write
+        note=lead.notes,
     )
     opportunity.campaign_id = lead.campaign_id
     lead.status = LeadStatus.CONVERTED

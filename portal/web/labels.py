@@ -320,6 +320,7 @@ SERVICE_MESSAGES += [
     # raised by the lead services (portal.leads)
     N_("say why you decline the lead"),
     N_("say why the lead is disqualified"),
+    N_("choose a dealer"),  # giving a lead by hand (portal.web.views.leads)
     N_("the file is not UTF-8: save it as “CSV UTF-8”"),
     N_("the file is empty: the first line names the columns"),
     N_("the file has no company column (Firma or Company)"),
@@ -466,7 +467,7 @@ FIELDS = {
     "stage": N_("Stage"),
     "lost_reason": N_("Reason for the loss"),
     "note": N_("Note"),
-    "owner": N_("Owner"),
+    "owner": N_("Owner of the opportunity"),  # the person, not the owner organization
     "dealer": N_("Dealer"),
     "dealer_id": N_("Dealer"),
     "product": N_("Product"),

@@ -121,6 +121,11 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
             N_("must be between 0 and the %(quantity)s counted"),
         ),
         (r"^must be between 0 and (?P<count>\d+) days$", N_("must be between 0 and %(count)s days")),
+        # portal.validation.integer: a count or capacity out of its range
+        (
+            r"^must be between (?P<minimum>-?\d+) and (?P<maximum>-?\d+)$",
+            N_("must be a whole number from %(minimum)s to %(maximum)s"),
+        ),
         (
             r"^order (?P<number>\S+) has no ship notice (?P<what>.+)$",
             N_("order %(number)s has no ship notice %(what)s"),
@@ -154,7 +159,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ]
 ]
 _KNOWN = frozenset(labels.SERVICE_MESSAGES)
-_NUMBERS = frozenset({"quantity", "ordered", "confirmed", "count"})
+_NUMBERS = frozenset({"quantity", "ordered", "confirmed", "count", "minimum", "maximum"})
 _MONEY = frozenset({"amount", "owed"})  # amounts in the pattern's ``currency``
 
 

@@ -205,13 +205,16 @@ class CampaignViews:
             else:
                 end = day
         rows = results_table(ctx.db, ctx.principal, start=start, end=end, today=today)
-        totals = {
+        totals: dict[str, Any] = {
             "budget": sum((r.results.budget or Decimal(0) for r in rows), Decimal(0)),
             "leads": sum(r.results.leads for r in rows),
             "opportunities": sum(r.results.opportunities for r in rows),
             "won": sum(r.results.won for r in rows),
             "won_revenue": sum((r.results.won_revenue for r in rows), Decimal(0)),
         }
+        # the costs of the whole period, from the sums (as each row's from its own figures)
+        totals["cost_per_lead"] = _per(totals["budget"], totals["leads"])
+        totals["cost_per_won_euro"] = _per(totals["budget"], totals["won_revenue"])
         return ctx.render(
             "campaign_results.html",
             status_code=400 if errors else 200,
@@ -225,6 +228,11 @@ class CampaignViews:
             statuses=labels.CAMPAIGN_STATUS,
             reversed_range=start > end,
         )
+
+
+def _per(cost: Decimal, count: Decimal | int) -> Decimal | None:
+    """``cost`` per unit of ``count`` in cents; None when there is nothing to divide by."""
+    return (cost / count).quantize(Decimal("0.01")) if count else None
 
 
 def _describe(saved: dict[str, Any], ctx: Ctx) -> str:

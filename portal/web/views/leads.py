@@ -168,8 +168,9 @@ class LeadViews:
             return self._render(ctx, ident, form="reassign", errors=FormErrors())
 
         def action() -> str:
-            ctx.form.validate(lambda: ctx.form.integer("dealer_id"))
-            dealer = ctx.form.integer("dealer_id") if ctx.form.text("how") != "distribute" else None
+            by_hand = ctx.form.text("how") != "distribute"
+            ctx.form.validate(lambda: _chosen_dealer(ctx) if by_hand else None)
+            dealer = _chosen_dealer(ctx) if by_hand else None
             lead = leads.reassign_lead(
                 uow=ctx.uow,
                 principal=ctx.principal,
@@ -425,11 +426,20 @@ class LeadViews:
         return ctx.redirect(
             "/leads?status=unassigned",
             ctx._(
-                "%(offered)s leads were offered to dealers; %(waiting)s still wait.",
+                "Distributed again. Offered to dealers: %(offered)s; "
+                "still waiting in the queue: %(waiting)s.",
                 offered=offered,
                 waiting=waiting,
             ),
         )
+
+
+def _chosen_dealer(ctx: Ctx) -> int:
+    """The dealer marketing gives a lead to by hand: none chosen is refused, never distributed."""
+    dealer = ctx.form.integer("dealer_id")
+    if dealer is None:
+        raise InvalidInput("dealer_id", "choose a dealer")
+    return dealer
 
 
 def _required(field: str, value: str) -> str:

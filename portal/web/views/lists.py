@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html import escape as html_escape
@@ -40,6 +41,7 @@ from portal.errors import InvalidInput, NotFound
 from portal.exchange.ledger import RecordQuery, RecordSort, is_overdue, list_records
 from portal.leads.queries import QUEUE, LeadQuery, LeadSort, filter_choices, list_leads
 from portal.models import (
+    DEALER_LEAD_STATUSES,
     ActivityKind,
     CampaignChannel,
     CampaignStatus,
@@ -113,9 +115,17 @@ class FilterField:
     options: tuple[tuple[str, str], ...] = ()
     choices: Choices | None = None  # (value, name) of a "choice" filter, as far as the principal sees
     owner_only: bool = False  # shown to (and read for) owner staff only
+    # the options a principal may find something under (a dealer never sees marketing's queue)
+    options_for: Callable[[Principal], tuple[tuple[str, str], ...]] | None = None
 
     def shown_to(self, principal: Principal) -> bool:
         return principal.is_owner or not self.owner_only
+
+    def offered_to(self, principal: Principal) -> FilterField:
+        """This filter as ``principal`` gets it: with only the options that can find something."""
+        if self.options_for is None:
+            return self
+        return replace(self, options=self.options_for(principal))
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,6 +573,17 @@ def _fetch_leads(db: Session, p: Principal, params: Params, page: PageRequest) -
         descending=params.descending,
         page=page,
         columns=LEAD_COLUMNS,
+    )
+
+
+def _lead_statuses(p: Principal) -> tuple[tuple[str, str], ...]:
+    """Marketing filters by its queue (new and declined by all) or by any status; a dealer only by
+    the statuses its leads can have."""
+    if not p.is_owner:
+        return tuple((s.value, labels.LEAD_STATUS[s]) for s in DEALER_LEAD_STATUSES)
+    return (
+        ("unassigned", N_("Queue (all waiting)")),  # unassigned or declined by every dealer
+        *_options(labels.LEAD_STATUS),
     )
 
 
@@ -1024,12 +1045,7 @@ SPECS: dict[str, ListSpec] = {
             True,
             (
                 SEARCH,
-                FilterField(
-                    "status",
-                    N_("Status"),
-                    "select",
-                    (("unassigned", N_("Unassigned (marketing's queue)")), *_options(labels.LEAD_STATUS)),
-                ),
+                FilterField("status", N_("Status"), "select", options_for=_lead_statuses),
                 FilterField("dealer", N_("Dealer"), "select"),
                 FilterField("campaign", N_("Campaign"), "select"),
             ),
@@ -1201,7 +1217,7 @@ class ListViews:
         start, end = params.day("from"), params.day("to")
         reversed_range = start is not None and end is not None and start > end
         page = spec.fetch(ctx.db, ctx.principal, params, _page_request(ctx))
-        filters = [f for f in spec.filters if f.shown_to(ctx.principal)]
+        filters = [f.offered_to(ctx.principal) for f in spec.filters if f.shown_to(ctx.principal)]
         choices = {f.name: f.choices(ctx.db, ctx.principal) for f in filters if f.choices is not None}
         options = spec.options(ctx.db, ctx.principal) if spec.options is not None else {}
         rows = render_rows(
@@ -1353,6 +1369,8 @@ def render_rows(spec: ListSpec, rows: list[Row], fmt: Formatter, gettext: Callab
 
 
 _ROW_HTML: dict[tuple[Any, ...], str] = {}
+# A record's number ("LD-000068") is one word: its cell never breaks it at the hyphen.
+_ID: defaultdict[str, str] = defaultdict(str, number=" k-id")
 _CELLS: dict[tuple[str, Any, str | None, str], str] = {}
 _OPENINGS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}
 _LABELS: dict[str, dict[str, str]] = {}
@@ -1376,7 +1394,7 @@ def _cells(spec: ListSpec, locale: str, gettext: Callable[[str], str]) -> tuple[
     found = _OPENINGS.get((spec.name, locale))
     if found is None:
         found = _OPENINGS[spec.name, locale] = tuple(
-            (c.key, c.kind, f'<td data-label="{_escape(gettext(c.label))}" class="k-{c.kind}">')
+            (c.key, c.kind, f'<td data-label="{_escape(gettext(c.label))}" class="k-{c.kind}{_ID[c.key]}">')
             for c in spec.columns
         )
     return found
