@@ -3,15 +3,67 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
-from portal.errors import InvalidInput
+from portal.errors import InvalidFields, InvalidInput
+
+T = TypeVar("T")
+CALENDAR = ZoneInfo("Europe/Berlin")  # the portal's calendar: "today", "in the past"
 
 MAX_AMOUNT = Decimal("99999999999999")
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns (PostgreSQL refuses larger values)
 MAX_INT = 2**31 - 1  # every integer column is 32 bits
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Checks:
+    """Runs checks that raise InvalidInput, gathering every error instead of stopping at the first;
+    :meth:`done` raises them together (InvalidFields), so that every wrong field is reported at once::
+
+        check = Checks()
+        name = check(lambda: required_text("name", given))
+        amount = check(lambda: decimal("amount", given_amount, positive=True))
+        check.done()
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[InvalidInput] = []
+
+    def __call__(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InvalidFields as exc:
+            self.errors.extend(exc.errors)
+        except InvalidInput as exc:
+            self.errors.append(exc)
+        return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise InvalidFields(self.errors)
+
+
+def every(*checks: Callable[[], object]) -> None:
+    """Run every check; raise all their errors together (InvalidFields)."""
+    gathered = Checks()
+    for check in checks:
+        gathered(check)
+    gathered.done()
+
+
+def calendar_today() -> date:
+    """Today in the portal's calendar (Europe/Berlin)."""
+    return datetime.now(CALENDAR).date()
+
+
+def not_past(field: str, day: date, *, today: date | None = None) -> date:
+    if day < (today or calendar_today()):
+        raise InvalidInput(field, "must not be in the past")
+    return day
 
 
 def no_nul(field: str, value: str | None) -> str | None:

@@ -78,6 +78,14 @@ class Prospect:
     contact_phone: str | None = None
 
 
+def check_amount(amount: Decimal | None) -> Decimal:
+    return validation.decimal("amount", amount, positive=True)
+
+
+def check_expected_close(day: date, *, today: date | None = None) -> date:
+    return validation.not_past("expected_close", day, today=today)
+
+
 def load_registration(
     uow: UnitOfWork, principal: Principal, registration_id: int, *, for_update: bool = False
 ) -> DealRegistration:
@@ -95,6 +103,10 @@ def conflicts_by_id(session: Session, principal: Principal, registration_id: int
     """The conflicts of a registration the principal sees (another's: NotFound)."""
     registration = get_visible(session, principal, DealRegistration, registration_id)
     return find_conflicts(session, principal, registration, today=date.today())
+
+
+def _run(check: Callable[[str | None], object], value: str | None) -> Callable[[], object]:
+    return lambda: check(value)
 
 
 def _dealer(principal: Principal, dealer_id: int | None) -> int:
@@ -120,12 +132,15 @@ def register_deal(
     refused: the owner's staff decide (:func:`conflicts_of`)."""
     may.require(principal, may.can_register_deal(principal), "register deals")
     dealer = _dealer(principal, dealer_id)
-    values = {name: check(getattr(prospect, name)) for name, check in PROSPECT_CHECKS.items()}
-    amount = validation.decimal("amount", amount, positive=True)
-    if expected_close < (today or date.today()):
-        raise InvalidInput("expected_close", "must not be in the past")
+    check = validation.Checks()  # every wrong field at once
+    values = {name: check(_run(each, getattr(prospect, name))) for name, each in PROSPECT_CHECKS.items()}
+    checked_amount = check(lambda: check_amount(amount))
+    check(lambda: check_expected_close(expected_close, today=today))
     if len(currency) != 3 or not currency.isalpha():
-        raise InvalidInput("currency", "use a three-letter ISO 4217 code")
+        check.errors.append(InvalidInput("currency", "use a three-letter ISO 4217 code"))
+    check.done()
+    assert checked_amount is not None
+    amount = checked_amount
     registration = DealRegistration(
         number=f"DR-{next_value(uow.session, 'deal_registration'):06d}",
         dealer_id=dealer,

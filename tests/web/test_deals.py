@@ -66,6 +66,29 @@ def test_a_bad_form_names_every_wrong_field_and_keeps_what_was_typed(world: WebW
     assert "Kept City" in text
 
 
+def test_the_first_submit_names_every_wrong_field_amount_and_past_date_included(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    response = post_form(
+        client,
+        "/deals/new",
+        "/deals/new",
+        {
+            "prospect_name": "",
+            "vat_id": "123456789",
+            "contact_email": "kein@",
+            "description": "",
+            "amount": "-5",
+            "expected_close": "2025-03-01",
+            "city": "Kept City",
+        },
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    for field in ("prospect_name", "vat_id", "contact_email", "description", "amount", "expected_close"):
+        assert f'id="{field}-error"' in text, field
+    assert "Kept City" in text and 'value="-5"' in text
+
+
 def test_owner_sees_both_registrations_and_approves_over_protection_only_when_confirmed(
     world: WebWorld,
 ) -> None:

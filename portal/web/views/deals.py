@@ -159,8 +159,10 @@ class DealViews:
         def create() -> Response:
             checks: list[Callable[[], Any]] = [
                 *(_check(name, form.optional(name)) for name in PROSPECT_FIELDS),
-                lambda: form.decimal("amount", locale=locale, required=True),
-                lambda: form.date("expected_close", required=True),
+                lambda: deals.check_amount(form.decimal("amount", locale=locale, required=True)),
+                lambda: deals.check_expected_close(
+                    form.date("expected_close", required=True) or _today(), today=_today()
+                ),
             ]
             form.validate(*checks)
             reg = deals.register_deal(
