@@ -359,6 +359,27 @@ class Conversion:
     amount: Decimal | None = None
     allow_duplicates: bool = False  # the user saw the duplicate warning and goes on
 
+    def check(self, *, today: date | None = None) -> None:
+        """Every wrong field at once: a name, an expected close not in the past, a non-negative amount."""
+        validation.every(
+            lambda: check_opportunity_name(self.opportunity_name),
+            lambda: check_expected_close(self.expected_close, today=today),
+            lambda: check_amount(self.amount),
+        )
+
+
+def check_opportunity_name(value: str | None) -> str:
+    return validation.required_text("opportunity_name", value)
+
+
+def check_expected_close(day: date, *, today: date | None = None) -> date:
+    """A converted lead's opportunity is expected to close today or later (not born overdue)."""
+    return validation.not_past("expected_close", day, today=today)
+
+
+def check_amount(value: Decimal | None) -> Decimal | None:
+    return None if value is None else validation.decimal("amount", value)
+
 
 def convert_lead(
     *,
@@ -375,6 +396,7 @@ def convert_lead(
     may.require(principal, may.can_convert_lead(principal, lead), "convert this lead")
     if lead.status is not LeadStatus.ACCEPTED or lead.dealer_id is None:
         raise InvalidState("lead", lead.status.value, "convert")
+    conversion.check()
     _touch(lead, expected_version)
     dealer_id = lead.dealer_id
     customer = _customer_for(uow, principal, lead, conversion, dealer_id)

@@ -113,6 +113,23 @@ def test_conversion_answers_duplicate_with_the_look_alikes(api: Api) -> None:
     assert refused["duplicates"] == [{"id": gid("Customer", existing.id)}] and refused["lead"] is None
 
 
+def test_conversion_refuses_a_past_close_and_names_every_wrong_field(api: Api) -> None:
+    _territory(api)
+    lead = _create(api)
+    api.ok(ANSWER, {"input": {"id": lead["id"]}}, as_="dealer-group")
+    refused = api.ok(
+        CONVERT,
+        {"input": {"id": lead["id"], "opportunityName": " ", "expectedClose": "2020-01-01", "amount": "-1"}},
+        as_="dealer-group",
+    )["convertLead"]
+    assert refused["lead"] is None
+    assert [(e["field"], e["message"]) for e in refused["userErrors"]] == [
+        (["opportunityName"], "must not be empty"),
+        (["expectedClose"], "must not be in the past"),
+        (["amount"], "must not be negative"),
+    ]
+
+
 def test_another_dealer_sees_nothing_and_its_answers_are_not_found(api: Api) -> None:
     _territory(api)
     lead = _create(api)

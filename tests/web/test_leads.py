@@ -100,6 +100,48 @@ def test_the_dealer_accepts_and_converts_and_another_dealer_gets_404(world: WebW
     assert f'id="opportunity-lead" href="/leads/{ident}">LD-' in opp.text  # where it came from
 
 
+def test_converting_names_every_wrong_field_at_once_a_past_close_included(world: WebWorld) -> None:
+    _territory(world)
+    ident = _lead(world)
+    client = world.client("dealer-group")
+    page = client.get(f"/leads/{ident}")
+    client.post(f"/leads/{ident}/accept", data={"csrf": csrf_of(page.text), "version": "2"})
+    page = client.get(f"/leads/{ident}")
+    response = client.post(
+        f"/leads/{ident}/convert",
+        data={
+            "csrf": csrf_of(page.text),
+            "version": "3",
+            "target": "new",
+            "opportunity_name": "",
+            "expected_close": "2020-01-01",
+            "amount": "zwölf",
+        },
+        headers={"accept-language": "de"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400, response.text
+    for field in ("opportunity_name", "expected_close", "amount"):
+        assert f'id="{field}-error"' in response.text, field
+    assert "darf nicht in der Vergangenheit liegen" in response.text
+    assert 'value="zwölf"' in response.text and 'value="2020-01-01"' in response.text
+    # a past date alone is refused too: nothing is converted
+    response = client.post(
+        f"/leads/{ident}/convert",
+        data={
+            "csrf": csrf_of(page.text),
+            "version": "3",
+            "target": "new",
+            "opportunity_name": "Kälteanlage",
+            "expected_close": (date.today() - timedelta(days=1)).isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 400 and 'id="expected_close-error"' in response.text
+    with world.scene.uow() as uow:
+        assert leads.load_lead(uow, world.scene.p("owner"), ident).status is LeadStatus.ACCEPTED
+
+
 def test_declining_without_a_reason_is_refused_at_the_field(world: WebWorld) -> None:
     _territory(world)
     ident = _lead(world)

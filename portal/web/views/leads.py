@@ -218,9 +218,11 @@ class LeadViews:
         def run() -> Response:
             existing = form.text("target") == "existing"
             form.validate(
-                lambda: _required("opportunity_name", form.text("opportunity_name")),
-                lambda: form.date("expected_close", required=True),
-                lambda: form.decimal("amount", locale=locale),
+                lambda: leads.check_opportunity_name(form.text("opportunity_name")),
+                lambda: leads.check_expected_close(
+                    form.date("expected_close", required=True) or date.today()
+                ),
+                lambda: leads.check_amount(form.decimal("amount", locale=locale)),
                 lambda: form.integer("customer_id", required=existing),
             )
             try:
@@ -430,12 +432,6 @@ class LeadViews:
                 waiting=waiting,
             ),
         )
-
-
-def _required(field: str, value: str) -> str:
-    if not value.strip():
-        raise InvalidInput(field, "must not be empty")
-    return value
 
 
 class TerritoryViews:
