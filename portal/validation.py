@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+
 from portal.errors import InvalidFields, InvalidInput
 
 T = TypeVar("T")
@@ -43,8 +45,10 @@ class Checks:
         return None
 
     def done(self) -> None:
-        if self.errors:
-            raise InvalidFields(self.errors)
+        """Raise what was found, each problem once (two checks may find the same one)."""
+        unique = list({(e.field, e.detail): e for e in self.errors}.values())
+        if unique:
+            raise InvalidFields(unique)
 
 
 def every(*checks: Callable[[], object]) -> None:
@@ -64,6 +68,49 @@ def not_past(field: str, day: date, *, today: date | None = None) -> date:
     if day < (today or calendar_today()):
         raise InvalidInput(field, "must not be in the past")
     return day
+
+
+# ISO 3166-1 alpha-2: the territories CLDR (Babel) names with two letters, without CLDR's own and
+# the reserved codes (EU, UN, ZZ, XK, the Canary Islands' IC, ...): the 249 officially assigned.
+_NOT_ISO_3166 = frozenset(
+    ("AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ")
+)
+COUNTRY_CODES = frozenset(
+    str(code)
+    for code in Locale("en").territories
+    if len(str(code)) == 2 and str(code).isalpha() and code not in _NOT_ISO_3166
+)
+_POSTAL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z \-]*$")
+_GERMAN_POSTAL_CODE = re.compile(r"^[0-9]{5}$")
+MAX_POSTAL_CODE = 10
+
+
+def country_code(value: str | None, field: str = "country_code") -> str:
+    """A known ISO 3166 alpha-2 country code (any case; stored in capitals)."""
+    country = (no_nul(field, value) or "").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise InvalidInput(field, "use a two-letter ISO 3166 code")
+    if country not in COUNTRY_CODES:
+        raise InvalidInput(field, f"'{country}' is not an ISO 3166 country code")
+    return country
+
+
+def postal_code(value: str | None, field: str = "postal_code") -> str | None:
+    """A postal code of any country: letters, digits, spaces and hyphens, 10 characters at most
+    (:func:`postal_code_in` checks it against its country)."""
+    code = text(field, value, max_length=MAX_POSTAL_CODE, required=False)
+    if code is not None and not _POSTAL_CODE.match(code):
+        raise InvalidInput(field, "use letters, digits, spaces and hyphens only")
+    return code
+
+
+def postal_code_in(value: str | None, country: str | None, field: str = "postal_code") -> str | None:
+    """The postal code as its country writes it: a German one has five digits. An unknown country is
+    the country field's error, not this one's."""
+    code = postal_code(value, field)
+    if code is not None and (country or "").strip().upper() == "DE" and not _GERMAN_POSTAL_CODE.match(code):
+        raise InvalidInput(field, "a German postal code has five digits")
+    return code
 
 
 def no_nul(field: str, value: str | None) -> str | None:

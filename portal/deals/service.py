@@ -42,10 +42,6 @@ MAX_EXPIRED_PER_PASS = 5000
 PROTECTED_BY_ANOTHER = "another dealer's registration protects this prospect: confirm to approve anyway"
 
 
-def _country(value: str | None) -> str:
-    return str(customers.CUSTOMER_CHECKS["country_code"](value))
-
-
 # Each field of a registration's prospect and deal that is text: its check, returning the value as
 # stored (the web form runs each one to show every wrong field at once; the service runs them again).
 PROSPECT_CHECKS: dict[str, Callable[[str | None], object]] = {
@@ -54,7 +50,7 @@ PROSPECT_CHECKS: dict[str, Callable[[str | None], object]] = {
     "street": customers.CUSTOMER_CHECKS["street"],
     "postal_code": customers.CUSTOMER_CHECKS["postal_code"],
     "city": customers.CUSTOMER_CHECKS["city"],
-    "country_code": _country,
+    "country_code": customers.CUSTOMER_CHECKS["country_code"],
     "contact_name": lambda v: validation.text("contact_name", v, required=False),
     "contact_email": lambda v: validation.email("contact_email", v),
     "contact_phone": lambda v: validation.text("contact_phone", v, max_length=50, required=False),
@@ -134,6 +130,7 @@ def register_deal(
     dealer = _dealer(principal, dealer_id)
     check = validation.Checks()  # every wrong field at once
     values = {name: check(_run(each, getattr(prospect, name))) for name, each in PROSPECT_CHECKS.items()}
+    check(customers.address_check(prospect.postal_code, prospect.country_code))
     checked_amount = check(lambda: check_amount(amount))
     check(lambda: check_expected_close(expected_close, today=today))
     if len(currency) != 3 or not currency.isalpha():

@@ -83,9 +83,12 @@ def errors_from(exc: PortalError, gettext: Any, locale: str = "en") -> FormError
         found = FormErrors()
         for error in exc.errors if isinstance(exc, FormInvalid) else [exc]:
             name = form_field(error.field)
-            if name in found.fields:
+            message = translate(error.detail, gettext, locale)
+            if name in found.fields:  # a field with several problems (lines of a box) names each once
+                if message not in found.fields[name].split("; "):
+                    found.fields[name] += "; " + message
                 continue
-            found.fields[name] = translate(error.detail, gettext, locale)
+            found.fields[name] = message
             found.labels[name] = field_label(error.field, gettext)
         return found
     if isinstance(exc, Conflict):

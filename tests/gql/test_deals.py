@@ -90,6 +90,14 @@ def test_register_reports_every_wrong_field_at_once(api: Api) -> None:
     ]
 
 
+def test_register_checks_postal_code_and_country(api: Api) -> None:
+    payload = {"prospectName": "X", "description": "d", "amount": "1", "expectedClose": SOON}
+    bad = api.ok(REGISTER, {"input": {**payload, "postalCode": "6031X1"}}, as_="dealer-group")["registerDeal"]
+    assert [e["field"] for e in bad["userErrors"]] == [["postalCode"]]
+    bad = api.ok(REGISTER, {"input": {**payload, "countryCode": "XX"}}, as_="dealer-group")["registerDeal"]
+    assert [e["field"] for e in bad["userErrors"]] == [["countryCode"]]
+
+
 def test_conflicts_a_neutral_hint_to_the_dealer_both_to_the_owner(api: Api) -> None:
     first = _register(api, as_="dealer-other")
     second = _register(api, prospectName="Stadtwerke Beispielstadt")

@@ -178,6 +178,19 @@ def test_import_reports_each_bad_row_and_imports_as_chosen(api: Api) -> None:
     assert dealer["userErrors"] and dealer["imported"] == 0
 
 
+def test_create_lead_checks_postal_code_and_country(api: Api) -> None:
+    data = api.ok(
+        CREATE, {"input": {"lead": {"company": "Kühlhaus", "postalCode": "ABCDE", "city": "Hamburg"}}}
+    )["createLead"]
+    assert [(e["field"], e["message"]) for e in data["userErrors"]] == [
+        (["postalCode"], "a German postal code has five digits")
+    ]
+    data = api.ok(CREATE, {"input": {"lead": {"company": "Kühlhaus", "countryCode": "XX"}}})["createLead"]
+    assert [(e["field"], e["message"]) for e in data["userErrors"]] == [
+        (["countryCode"], "'XX' is not an ISO 3166 country code")
+    ]
+
+
 def test_territories_are_owner_admins_and_checked(api: Api) -> None:
     bad = api.ok(
         TERRITORY,
@@ -189,6 +202,23 @@ def test_territories_are_owner_admins_and_checked(api: Api) -> None:
         },
     )["setLeadTerritory"]
     assert bad["userErrors"][0]["field"] == ["postalRanges"]
+    every = api.ok(
+        TERRITORY,
+        {
+            "input": {
+                "organization": gid("Organization", api.scene.orgs["dealer-group"].id),
+                "postalRanges": ["XY abc", "DE 20000-22999", "1010-"],
+                "regions": ["Nord!"],
+                "capacity": -1,
+            }
+        },
+    )["setLeadTerritory"]
+    assert [(e["field"], e["message"]) for e in every["userErrors"]] == [
+        (["postalRanges"], "'XY abc' is not a postal-code range"),
+        (["postalRanges"], "'1010-' is not a postal-code range"),
+        (["regions"], "'Nord!' is not a region"),
+        (["capacity"], "must be between 0 and 10000"),
+    ]
     refused = api.ok(
         TERRITORY,
         {

@@ -89,6 +89,30 @@ def test_the_first_submit_names_every_wrong_field_amount_and_past_date_included(
     assert "Kept City" in text and 'value="-5"' in text
 
 
+def test_the_registration_form_checks_postal_code_and_country(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    typed = {
+        "prospect_name": "Wohnbau Rhein-Main eG",
+        "description": "Wärmepumpen",
+        "amount": "1000",
+        "expected_close": SOON.isoformat(),
+    }
+    for postal, country, field in (
+        ("6031X1", "DE", "postal_code"),
+        ("ABCDE", "DE", "postal_code"),
+        ("60311", "XX", "country_code"),
+    ):
+        response = post_form(
+            client, "/deals/new", "/deals/new", {**typed, "postal_code": postal, "country_code": country}
+        )
+        assert response.status_code == 400, (postal, country)  # type: ignore[attr-defined]
+        assert f'id="{field}-error"' in response.text, (postal, country)  # type: ignore[attr-defined]
+    response = post_form(
+        client, "/deals/new", "/deals/new", {**typed, "postal_code": "1010", "country_code": "AT"}
+    )
+    assert response.status_code == 303  # type: ignore[attr-defined]
+
+
 def test_owner_sees_both_registrations_and_approves_over_protection_only_when_confirmed(
     world: WebWorld,
 ) -> None:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from portal.access import load_by_ids
 from portal.access import permissions as may
+from portal.customers import service as customers
 from portal.errors import InvalidInput, PossibleDuplicates
 from portal.leads import importing, territories
 from portal.leads import service as leads
@@ -297,6 +298,9 @@ class LeadViews:
             return lambda: check(ctx.form.optional(name))
 
         checks: list[Callable[[], Any]] = [field_check(n, c) for n, c in leads.LEAD_CHECKS.items()]
+        checks.append(
+            customers.address_check(ctx.form.optional("postal_code"), ctx.form.text("country_code") or "DE")
+        )
         checks.append(lambda: ctx.form.integer("campaign_id"))
         ctx.form.validate(*checks)
 
@@ -469,7 +473,7 @@ class TerritoryViews:
 
         def save() -> Response:
             ctx.form.validate(
-                lambda: ctx.form.integer("capacity", required=True),
+                lambda: territories.check_capacity(ctx.form.integer("capacity", required=True) or 0),
                 lambda: territories.parse_ranges(ctx.form.text("postal_ranges")),
                 lambda: territories.parse_regions(ctx.form.text("regions")),
             )
