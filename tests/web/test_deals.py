@@ -66,6 +66,22 @@ def test_a_bad_form_names_every_wrong_field_and_keeps_what_was_typed(world: WebW
     assert "Kept City" in text
 
 
+def test_an_approved_registration_lists_not_its_own_customer_and_the_dealer_reads_no_pending_hint(
+    world: WebWorld,
+) -> None:
+    mine = _register(world, name="Wohnbau Rhein-Main eG")
+    _register(world, "dealer-other", name="Wohnbau Rhein-Main eG")
+    client = world.client("dealer-group")
+    assert 'id="hint-partner"' in client.get(f"/deals/{mine}").text
+    with world.scene.uow() as uow:
+        deals.approve_registration(uow=uow, principal=world.scene.p("owner", "sales"), registration_id=mine)
+    page = client.get(f"/deals/{mine}", headers={"accept-language": "de"}).text
+    assert "der Vertrieb entscheidet" not in page and 'id="hint-partner"' not in page
+    assert "Bereits Kunde" not in page
+    owner_page = world.client("owner").get(f"/deals/{mine}").text
+    assert "Already a customer" not in owner_page and "Also registered" in owner_page
+
+
 def test_the_first_submit_names_every_wrong_field_amount_and_past_date_included(world: WebWorld) -> None:
     client = world.client("dealer-group")
     response = post_form(
