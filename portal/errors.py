@@ -10,6 +10,7 @@ The hierarchy::
     ├── Conflict               the object changed meanwhile (stale version) or a unique value is taken
     │   └── PossibleDuplicates a new customer looks like one that exists (go on only when told to)
     ├── InvalidInput           a field value is wrong; ``field`` names it
+    │   └── InvalidFields      several fields are wrong at once; ``errors`` holds each one
     └── InvalidState           the action is not allowed in the object's current state
 """
 
@@ -71,6 +72,15 @@ class InvalidInput(PortalError):
         self.field = field
         super().__init__(f"{field}: {message}")
         self.detail = message
+
+
+class InvalidFields(InvalidInput):
+    """Several fields of one input are wrong: every one is reported (a form shows each at its field,
+    GraphQL one ``userError`` each), not only the first. ``field`` and ``detail`` are the first's."""
+
+    def __init__(self, errors: list[InvalidInput]) -> None:
+        super().__init__(errors[0].field, errors[0].detail)
+        self.errors = errors
 
 
 class InvalidState(PortalError):

@@ -120,16 +120,19 @@ def rebuild(
     return RebuildResult(orders, corrected, rows)
 
 
-def rebuild_opportunity_tallies(conn: Connection) -> int:
-    """Recompute the pipeline's tallies from the opportunities (one pass, counted as the flush counts)."""
+def rebuild_opportunity_tallies(conn: Connection, *, won_by_day_won: bool = True) -> int:
+    """Recompute the pipeline's tallies from the opportunities (one pass, counted as the flush counts).
+    ``won_by_day_won=False`` keys won ones by their expected close, as before migration 0033 (its
+    downgrade)."""
     conn.execute(delete(OpportunityTally))
     table = Opportunity.__table__
     deltas = OpportunityDeltas()
     columns = [table.c[name] for name in OpportunityFigures._fields]
-    for dealer, stage, close, amount, probability in conn.execute(
+    for dealer, stage, close, amount, probability, closed_at in conn.execute(
         select(*columns).execution_options(yield_per=10_000)
     ):
-        deltas.add(OpportunityFigures(dealer, str(stage), close, amount, probability), 1)
+        closed = closed_at if won_by_day_won else None
+        deltas.add(OpportunityFigures(dealer, str(stage), close, amount, probability, closed), 1)
     rows = deltas.as_rows()
     for start in range(0, len(rows), 10_000):
         conn.execute(insert(OpportunityTally), rows[start : start + 10_000])

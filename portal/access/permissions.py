@@ -236,6 +236,13 @@ class _Sold(Protocol):
     def dealer_id(self) -> int | None: ...
 
 
+def can_see_sales(p: Principal) -> bool:
+    """Reach the sales area at all (pipeline, opportunities, deal registrations, leads, campaigns,
+    segments, territories): everyone but suppliers, to whom its pages answer as missing (404), like
+    anything they may not know exists."""
+    return not p.is_supplier
+
+
 def can_create_opportunity(p: Principal) -> bool:
     """Open an opportunity: the owner's sales staff and admins (for the owner or for a dealer), and
     the writers of a dealer or partner (in their own name)."""

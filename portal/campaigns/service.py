@@ -76,25 +76,33 @@ def check_description(value: str | None) -> str:
     return validation.text("description", value, max_length=MAX_DESCRIPTION, required=False) or ""
 
 
-def _checked(
-    uow: UnitOfWork, principal: Principal, values: CampaignFields, own_id: int | None
-) -> dict[str, object]:
-    """Every field checked (the web form runs the same checks one by one, to show each wrong field)."""
-    found: dict[str, object] = {
-        "name": check_name(values.name),
-        "channel": check_channel(values.channel).value,
-        "budget": check_budget(values.budget),
-        "description": check_description(values.description),
-    }
-    check_period(values.starts_on, values.ends_on)
-    name = str(found["name"])
+def check_name_free(uow: UnitOfWork, principal: Principal, value: str | None, own_id: int | None) -> str:
+    """A name, and no other campaign has it (in any case)."""
+    name = check_name(value)
     taken = uow.session.scalar(
         visible(principal, Campaign)
         .with_only_columns(Campaign.id)
-        .where(func.lower(Campaign.name) == name.lower())
+        .where(func.lower(Campaign.name) == name.lower(), Campaign.id != (own_id or 0))
+        .limit(1)
     )
-    if taken is not None and taken != own_id:
+    if taken is not None:
         raise InvalidInput("name", "another campaign has this name")
+    return name
+
+
+def _checked(
+    uow: UnitOfWork, principal: Principal, values: CampaignFields, own_id: int | None
+) -> dict[str, object]:
+    """Every field checked, every wrong one reported at once (the web form runs the same checks)."""
+    check = validation.Checks()
+    found: dict[str, object] = {
+        "name": check(lambda: check_name_free(uow, principal, values.name, own_id)),
+        "channel": check(lambda: check_channel(values.channel).value),
+        "budget": check(lambda: check_budget(values.budget)),
+        "description": check(lambda: check_description(values.description)),
+    }
+    check(lambda: check_period(values.starts_on, values.ends_on))
+    check.done()
     return found
 
 

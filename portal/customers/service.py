@@ -44,13 +44,6 @@ class CustomerFields:
         return cls(**{name: getattr(customer, name) for name in CUSTOMER_CHECKS})
 
 
-def _country(value: str | None) -> str:
-    country = (value or "").strip()
-    if len(country) != 2 or not country.isalpha():
-        raise InvalidInput("country_code", "use a two-letter ISO 3166 code")
-    return country.upper()
-
-
 def _gln(value: str | None) -> str | None:
     gln = (value or "").strip() or None
     if gln is not None and not (gln.isdigit() and len(gln) == 13):
@@ -72,9 +65,9 @@ _VAT_ID = re.compile(r"^[A-Z]{2}[0-9A-Z+*]{2,13}$")
 CUSTOMER_CHECKS: dict[str, Callable[[str | None], object]] = {
     "name": lambda v: validation.required_text("name", v),
     "street": lambda v: validation.text("street", v, required=False),
-    "postal_code": lambda v: validation.text("postal_code", v, max_length=16, required=False),
+    "postal_code": validation.postal_code,
     "city": lambda v: validation.text("city", v, max_length=100, required=False),
-    "country_code": _country,
+    "country_code": validation.country_code,
     "vat_id": _vat_id,
     "gln": _gln,
     "email": lambda v: validation.email("email", v),
@@ -82,9 +75,22 @@ CUSTOMER_CHECKS: dict[str, Callable[[str | None], object]] = {
 }
 
 
+def address_check(postal_code: str | None, country_code: str | None) -> Callable[[], object]:
+    """The check across fields: the postal code as its country writes it (a German one: 5 digits)."""
+    return lambda: validation.postal_code_in(postal_code, country_code)
+
+
 def _checked(fields: CustomerFields) -> dict[str, object]:
-    """The fields checked and normalised (the first wrong one raises InvalidInput)."""
-    return {name: check(getattr(fields, name)) for name, check in CUSTOMER_CHECKS.items()}
+    """The fields checked and normalised; every wrong one is reported at once (InvalidFields)."""
+    check = validation.Checks()
+    values = {name: check(_bound(each, getattr(fields, name))) for name, each in CUSTOMER_CHECKS.items()}
+    check(address_check(fields.postal_code, fields.country_code))
+    check.done()
+    return values
+
+
+def _bound(check: Callable[[str | None], object], value: str | None) -> Callable[[], object]:
+    return lambda: check(value)
 
 
 def create_customer(

@@ -69,19 +69,23 @@ def same_prospect(vat_id: str | None, key: str, postal_code: str | None) -> Colu
 def find_conflicts(
     session: Session, principal: Principal, registration: DealRegistration, *, today: date
 ) -> Conflicts:
-    """What conflicts with ``registration``, as far as ``principal`` may learn it."""
+    """What conflicts with ``registration``, as far as ``principal`` may learn it. The customer its
+    approval linked or created is its own, no conflict; the dealer's neutral hints ("the owner's
+    sales staff will decide") are given only while it awaits that decision."""
     duplicates = find_duplicates(
         session,
         principal,
         name=registration.prospect_name,
         postal_code=registration.postal_code,
         vat_id=registration.vat_id,
+        exclude_id=registration.customer_id,
     )
     customers = [
         d.customer for d in sorted(duplicates.matches, key=lambda d: (not d.same_vat_id, d.customer.id))
     ]
+    awaiting = registration.status is DealStatus.SUBMITTED
     customer_hint = False
-    if not principal.is_owner and not customers:
+    if awaiting and not principal.is_owner and not customers:
         vats = {v for v in (registration.vat_id,) if v}
         customer_hint = hidden_customer_matches(
             session,
@@ -104,5 +108,5 @@ def find_conflicts(
             .limit(MAX_SHOWN)
         )
     )
-    other_partner = hidden_registration_matches(session, principal, matching)
+    other_partner = awaiting and hidden_registration_matches(session, principal, matching)
     return Conflicts(customers[:MAX_SHOWN], customer_hint, others, other_partner)

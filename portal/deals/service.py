@@ -42,10 +42,6 @@ MAX_EXPIRED_PER_PASS = 5000
 PROTECTED_BY_ANOTHER = "another dealer's registration protects this prospect: confirm to approve anyway"
 
 
-def _country(value: str | None) -> str:
-    return str(customers.CUSTOMER_CHECKS["country_code"](value))
-
-
 # Each field of a registration's prospect and deal that is text: its check, returning the value as
 # stored (the web form runs each one to show every wrong field at once; the service runs them again).
 PROSPECT_CHECKS: dict[str, Callable[[str | None], object]] = {
@@ -54,7 +50,7 @@ PROSPECT_CHECKS: dict[str, Callable[[str | None], object]] = {
     "street": customers.CUSTOMER_CHECKS["street"],
     "postal_code": customers.CUSTOMER_CHECKS["postal_code"],
     "city": customers.CUSTOMER_CHECKS["city"],
-    "country_code": _country,
+    "country_code": customers.CUSTOMER_CHECKS["country_code"],
     "contact_name": lambda v: validation.text("contact_name", v, required=False),
     "contact_email": lambda v: validation.email("contact_email", v),
     "contact_phone": lambda v: validation.text("contact_phone", v, max_length=50, required=False),
@@ -78,6 +74,14 @@ class Prospect:
     contact_phone: str | None = None
 
 
+def check_amount(amount: Decimal | None) -> Decimal:
+    return validation.decimal("amount", amount, positive=True)
+
+
+def check_expected_close(day: date, *, today: date | None = None) -> date:
+    return validation.not_past("expected_close", day, today=today)
+
+
 def load_registration(
     uow: UnitOfWork, principal: Principal, registration_id: int, *, for_update: bool = False
 ) -> DealRegistration:
@@ -95,6 +99,10 @@ def conflicts_by_id(session: Session, principal: Principal, registration_id: int
     """The conflicts of a registration the principal sees (another's: NotFound)."""
     registration = get_visible(session, principal, DealRegistration, registration_id)
     return find_conflicts(session, principal, registration, today=date.today())
+
+
+def _run(check: Callable[[str | None], object], value: str | None) -> Callable[[], object]:
+    return lambda: check(value)
 
 
 def _dealer(principal: Principal, dealer_id: int | None) -> int:
@@ -120,12 +128,16 @@ def register_deal(
     refused: the owner's staff decide (:func:`conflicts_of`)."""
     may.require(principal, may.can_register_deal(principal), "register deals")
     dealer = _dealer(principal, dealer_id)
-    values = {name: check(getattr(prospect, name)) for name, check in PROSPECT_CHECKS.items()}
-    amount = validation.decimal("amount", amount, positive=True)
-    if expected_close < (today or date.today()):
-        raise InvalidInput("expected_close", "must not be in the past")
+    check = validation.Checks()  # every wrong field at once
+    values = {name: check(_run(each, getattr(prospect, name))) for name, each in PROSPECT_CHECKS.items()}
+    check(customers.address_check(prospect.postal_code, prospect.country_code))
+    checked_amount = check(lambda: check_amount(amount))
+    check(lambda: check_expected_close(expected_close, today=today))
     if len(currency) != 3 or not currency.isalpha():
-        raise InvalidInput("currency", "use a three-letter ISO 4217 code")
+        check.errors.append(InvalidInput("currency", "use a three-letter ISO 4217 code"))
+    check.done()
+    assert checked_amount is not None
+    amount = checked_amount
     registration = DealRegistration(
         number=f"DR-{next_value(uow.session, 'deal_registration'):06d}",
         dealer_id=dealer,

@@ -13,7 +13,7 @@ import strawberry
 from portal.access import Principal
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput, NotFound, PortalError
-from portal.gql.errors import UserError, user_error
+from portal.gql.errors import UserError, user_errors
 from portal.gql.ids import decode_id, encode_id
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def run(
         return action(c.uow, c.principal), []
     except PortalError as exc:
         c.session.rollback()
-        return None, [user_error(exc)]
+        return None, user_errors(exc)
 
 
 B = TypeVar("B", bound=Built)

@@ -14,7 +14,7 @@ import re
 import strawberry
 
 from graphql import GraphQLError
-from portal.errors import InvalidInput, NotFound, PortalError
+from portal.errors import InvalidFields, InvalidInput, NotFound, PortalError
 from portal.gql.ids import encode_id
 
 
@@ -50,6 +50,13 @@ def user_error(exc: PortalError) -> UserError:
     if isinstance(exc, InvalidInput):
         return UserError(field=field_path(exc.field), message=exc.detail, code=exc.code)
     return UserError(field=None, message=public_message(exc), code=exc.code)
+
+
+def user_errors(exc: PortalError) -> list[UserError]:
+    """One user error per wrong field when several were found at once."""
+    if isinstance(exc, InvalidFields):
+        return [user_error(error) for error in exc.errors]
+    return [user_error(exc)]
 
 
 def graphql_error(exc: PortalError) -> GraphQLError:

@@ -21,6 +21,7 @@ from sqlalchemy import func
 
 from portal.access import Principal, visible
 from portal.access import permissions as may
+from portal.customers.service import address_check
 from portal.db import UnitOfWork
 from portal.errors import InvalidInput
 from portal.events import record
@@ -217,6 +218,11 @@ def _check_row(
         except InvalidInput as exc:
             errors.append(RowError(line, exc.field, exc.detail))
         values[name] = value
+    try:
+        address_check(values["postal_code"], values["country_code"])()
+    except InvalidInput as exc:
+        if (exc.field, exc.detail) not in {(e.field, e.message) for e in errors}:
+            errors.append(RowError(line, exc.field, exc.detail))
     campaign_id = None
     campaign = raw.get("campaign")
     if campaign:

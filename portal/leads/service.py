@@ -65,13 +65,6 @@ class LeadFields:
         return cls(**{f.name: getattr(lead, f.name) for f in fields(cls)})
 
 
-def _country(value: str | None) -> str:
-    country = (value or "").strip()
-    if len(country) != 2 or not country.isalpha():
-        raise InvalidInput("country_code", "use a two-letter ISO 3166 code")
-    return country.upper()
-
-
 # Each field's check, returning the value as stored; the web form and the import run every one to
 # report every wrong field at once.
 LEAD_CHECKS: dict[str, Callable[[str | None], object]] = {
@@ -80,9 +73,9 @@ LEAD_CHECKS: dict[str, Callable[[str | None], object]] = {
     "email": lambda v: validation.email("email", v),
     "phone": lambda v: validation.text("phone", v, max_length=50, required=False),
     "street": lambda v: validation.text("street", v, required=False),
-    "postal_code": lambda v: validation.text("postal_code", v, max_length=16, required=False),
+    "postal_code": validation.postal_code,
     "city": lambda v: validation.text("city", v, max_length=100, required=False),
-    "country_code": _country,
+    "country_code": validation.country_code,
     "region": lambda v: validation.text("region", v, max_length=50, required=False),
     "source": lambda v: validation.text("source", v, max_length=100, required=False) or "",
     "notes": lambda v: validation.text("notes", v, max_length=5000, required=False) or "",
@@ -90,7 +83,16 @@ LEAD_CHECKS: dict[str, Callable[[str | None], object]] = {
 
 
 def checked(values: LeadFields) -> dict[str, object]:
-    return {name: check(getattr(values, name)) for name, check in LEAD_CHECKS.items()}
+    """Every field checked and normalised; every wrong one is reported at once (InvalidFields)."""
+    check = validation.Checks()
+    found = {name: check(_bound(each, getattr(values, name))) for name, each in LEAD_CHECKS.items()}
+    check(customers.address_check(values.postal_code, values.country_code))
+    check.done()
+    return found
+
+
+def _bound(check: Callable[[str | None], object], value: str | None) -> Callable[[], object]:
+    return lambda: check(value)
 
 
 def answer_window(hours: int | None) -> timedelta:
@@ -359,6 +361,27 @@ class Conversion:
     amount: Decimal | None = None
     allow_duplicates: bool = False  # the user saw the duplicate warning and goes on
 
+    def check(self, *, today: date | None = None) -> None:
+        """Every wrong field at once: a name, an expected close not in the past, a non-negative amount."""
+        validation.every(
+            lambda: check_opportunity_name(self.opportunity_name),
+            lambda: check_expected_close(self.expected_close, today=today),
+            lambda: check_amount(self.amount),
+        )
+
+
+def check_opportunity_name(value: str | None) -> str:
+    return validation.required_text("opportunity_name", value)
+
+
+def check_expected_close(day: date, *, today: date | None = None) -> date:
+    """A converted lead's opportunity is expected to close today or later (not born overdue)."""
+    return validation.not_past("expected_close", day, today=today)
+
+
+def check_amount(value: Decimal | None) -> Decimal | None:
+    return None if value is None else validation.decimal("amount", value)
+
 
 def convert_lead(
     *,
@@ -375,6 +398,7 @@ def convert_lead(
     may.require(principal, may.can_convert_lead(principal, lead), "convert this lead")
     if lead.status is not LeadStatus.ACCEPTED or lead.dealer_id is None:
         raise InvalidState("lead", lead.status.value, "convert")
+    conversion.check()
     _touch(lead, expected_version)
     dealer_id = lead.dealer_id
     customer = _customer_for(uow, principal, lead, conversion, dealer_id)

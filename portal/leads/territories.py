@@ -14,7 +14,7 @@ A territory holds postal-code ranges per country and regions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from portal import validation
 from portal.access import Principal, get_visible, visible
 from portal.access import permissions as may
 from portal.db import UnitOfWork
-from portal.errors import Conflict, InvalidInput
+from portal.errors import Conflict, InvalidFields, InvalidInput
 from portal.events import record
 from portal.models import Organization, OrgKind, Territory
 from portal.models.base import utcnow
@@ -62,13 +62,15 @@ def normal_code(postal_code: str | None) -> str:
 def parse_range(text: str) -> PostalRange:
     """``"DE 20000-22999"`` as a range; InvalidInput naming the entry when it is none."""
     match = _RANGE.match(text.strip())
+    refused = InvalidInput("postal_ranges", f"'{text.strip()[:40]}' is not a postal-code range")
     if match is None:
-        raise InvalidInput("postal_ranges", f"'{text.strip()[:40]}' is not a postal-code range")
+        raise refused
     first = match.group("first").upper()
     last = (match.group("last") or first).upper()
-    if len(first) != len(last) or last < first:
-        raise InvalidInput("postal_ranges", f"'{text.strip()[:40]}' is not a postal-code range")
-    return PostalRange((match.group("country") or DEFAULT_COUNTRY).upper(), first, last)
+    country = (match.group("country") or DEFAULT_COUNTRY).upper()
+    if len(first) != len(last) or last < first or country not in validation.COUNTRY_CODES:
+        raise refused
+    return PostalRange(country, first, last)
 
 
 def _entries(text_or_list: str | Iterable[str]) -> list[str]:
@@ -77,20 +79,33 @@ def _entries(text_or_list: str | Iterable[str]) -> list[str]:
 
 
 def parse_ranges(value: str | Iterable[str]) -> list[PostalRange]:
+    """Every entry as a range; every bad entry is named (InvalidFields), not only the first."""
     entries = _entries(value)
     if len(entries) > MAX_ENTRIES:
         raise InvalidInput("postal_ranges", f"at most {MAX_ENTRIES} entries")
-    return [parse_range(entry) for entry in entries]
+    check = validation.Checks()
+    ranges = [check(_range_of(entry)) for entry in entries]
+    check.done()
+    return [r for r in ranges if r is not None]
+
+
+def _range_of(entry: str) -> Callable[[], PostalRange]:
+    return lambda: parse_range(entry)
 
 
 def parse_regions(value: str | Iterable[str]) -> list[str]:
+    """The regions; every bad entry is named (InvalidFields), not only the first."""
     entries = _entries(value)
     if len(entries) > MAX_ENTRIES:
         raise InvalidInput("regions", f"at most {MAX_ENTRIES} entries")
-    for entry in entries:
-        if not _REGION.match(entry):
-            raise InvalidInput("regions", f"'{entry[:40]}' is not a region")
+    bad = [InvalidInput("regions", f"'{e[:40]}' is not a region") for e in entries if not _REGION.match(e)]
+    if bad:
+        raise InvalidFields(bad)
     return entries
+
+
+def check_capacity(value: int) -> int:
+    return validation.integer("capacity", value, minimum=0, maximum=MAX_CAPACITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +157,11 @@ def set_territory(
     org = get_visible(uow.session, principal, Organization, organization_id)
     if org.kind not in LEAD_DEALER_KINDS:
         raise InvalidInput("organization", f"{org.name} is not a dealer or partner")
-    ranges = parse_ranges(postal_ranges)
-    region_list = parse_regions(regions)
-    capacity = validation.integer("capacity", capacity, minimum=0, maximum=MAX_CAPACITY)
+    check = validation.Checks()  # every wrong field and entry at once
+    ranges = check(lambda: parse_ranges(postal_ranges)) or []
+    region_list = check(lambda: parse_regions(regions)) or []
+    check(lambda: check_capacity(capacity))
+    check.done()
     territory = uow.session.scalar(
         visible(principal, Territory).where(Territory.organization_id == org.id).with_for_update()
     )

@@ -4,10 +4,12 @@ so that the board never sums a dealer's or the owner's whole pipeline row by row
 opportunities per unit of scale, 600,000 at ten million orders).
 
 Rows are keyed by the selling organization (``seller_id``: the opportunity's ``dealer_id``, ``0`` when
-it has none), the stage and the first day of the month of the expected close; each holds how many
-opportunities it counts, their amounts and their amounts times their probability, in ten-thousandths
-of the currency unit (``Amount`` keeps four decimals): integers, exact on SQLite as on PostgreSQL. A
-principal sees an opportunity when its seller is one of the principal's selling organizations
+it has none), the stage and a month: the first day of the month of the expected close for an open
+or lost one, of the day it was won (its ``closed_at`` as a Berlin calendar day) for a won one, which
+the forecast shows "won in that month" (migration 0033 rebuilt the rows keyed the old way); each
+holds how many opportunities it counts, their amounts and their amounts times their probability, in
+ten-thousandths of the currency unit (``Amount`` keeps four decimals): integers, exact on SQLite as
+on PostgreSQL. A principal sees an opportunity when its seller is one of the principal's selling organizations
 (`portal.access.policy`), so its figures are the sums over the rows of those sellers
 (`portal.access.opportunity_tally_rule`): a few rows per seller, stage and month.
 
@@ -18,9 +20,10 @@ Deltas are applied as in :mod:`portal.models.tallies` (upserts in key order, row
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Date, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
@@ -31,6 +34,12 @@ from portal.models.tallies import upsert
 
 NO_SELLER = 0  # the seller_id of an opportunity without a selling organization
 UNITS = Decimal(10_000)  # an amount's ten-thousandths (Amount keeps four decimals)
+CALENDAR = ZoneInfo("Europe/Berlin")  # a won opportunity counts in the month of its Berlin day
+
+
+def won_day(closed_at: datetime) -> date:
+    """The calendar day (Europe/Berlin) a won opportunity was won on."""
+    return closed_at.astimezone(CALENDAR).date()
 
 
 class OpportunityTally(Base):
@@ -52,9 +61,16 @@ class OpportunityFigures(NamedTuple):
     expected_close: date
     amount: Decimal
     probability: int
+    closed_at: datetime | None
+
+    def month(self) -> date:
+        """Won: the month it was won in; else the month it is (or was) expected to close."""
+        if self.stage == OpportunityStage.WON and self.closed_at is not None:
+            return won_day(self.closed_at).replace(day=1)
+        return self.expected_close.replace(day=1)
 
     def key(self) -> tuple[int, str, date]:
-        return (self.dealer_id or NO_SELLER, self.stage, self.expected_close.replace(day=1))
+        return (self.dealer_id or NO_SELLER, self.stage, self.month())
 
     def units(self) -> int:
         return int((self.amount or Decimal(0)) * UNITS)
@@ -110,6 +126,7 @@ def figures_of(opportunity: Opportunity) -> OpportunityFigures:
         opportunity.expected_close,
         opportunity.amount,
         opportunity.probability,
+        opportunity.closed_at,
     )
 
 
@@ -135,9 +152,9 @@ def _figures_before(opportunity: Opportunity) -> OpportunityFigures | None:
         values.append(
             history.deleted[0] if history.deleted else history.unchanged[0] if history.unchanged else None
         )
-    dealer, stage, close, amount, probability = values
+    dealer, stage, close, amount, probability, closed_at = values
     return OpportunityFigures(
-        dealer, str(stage), close, amount if amount is not None else Decimal(0), probability or 0
+        dealer, str(stage), close, amount if amount is not None else Decimal(0), probability or 0, closed_at
     )
 
 
@@ -171,4 +188,12 @@ def refuse_bulk_opportunity_writes(state: Any) -> None:
         )
 
 
-__all__ = ["NO_SELLER", "OpportunityDeltas", "OpportunityFigures", "OpportunityTally", "to_money"]
+__all__ = [
+    "CALENDAR",
+    "NO_SELLER",
+    "OpportunityDeltas",
+    "OpportunityFigures",
+    "OpportunityTally",
+    "to_money",
+    "won_day",
+]

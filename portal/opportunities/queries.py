@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.access import Principal, opportunity_tally_rule, visible
 from portal.models import OPEN_STAGES, Opportunity, OpportunityStage, OpportunityTally
-from portal.models.opportunity_tallies import to_money
+from portal.models.opportunity_tallies import to_money, won_day
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
 CENT = Decimal("0.01")
@@ -165,7 +165,7 @@ class ForecastMonth:
     count: int
     amount: Decimal  # open opportunities expected to close in the month
     weighted: Decimal  # their amounts weighted by probability
-    won: Decimal  # won opportunities of the month (their expected close)
+    won: Decimal  # opportunities won in the month (the Berlin day of their closed_at)
 
 
 def _first_of(day: date) -> date:
@@ -179,9 +179,10 @@ def _add_months(day: date, months: int) -> date:
 
 def forecast(session: Session, principal: Principal, *, start: date, months: int = 6) -> list[ForecastMonth]:
     """The forecast by month from ``start``'s month on: the open pipeline expected to close each
-    month, weighted by probability, beside what was already won that month. An open opportunity
-    whose expected close has passed counts in the first month (it is still expected). From the
-    opportunity tallies (kept by month of the expected close): a few rows per seller and month."""
+    month, weighted by probability, beside what was won in that month (the day it was won, whatever
+    its expected close was). An open opportunity whose expected close has passed counts in the first
+    month (it is still expected). From the opportunity tallies (kept by month of the expected close,
+    of the day won for won ones): a few rows per seller and month."""
     first = _first_of(start)
     end = _add_months(first, months)
     stmt = (
@@ -223,19 +224,24 @@ def forecast_definition(
             func.sum(Opportunity.amount),
             func.sum(Opportunity.amount * Opportunity.probability),
         )
-        .where(
-            day < end,
-            (
-                (Opportunity.stage.in_(OPEN_STAGES))
-                | ((Opportunity.stage == OpportunityStage.WON) & (day >= first))
-            ),
-        )
+        .where(day < end, Opportunity.stage.in_(OPEN_STAGES))
         .group_by(day, Opportunity.stage)
     )
     rows = [
         (closes, stage, int(count), Decimal(str(amount or 0)), Decimal(str(weight or 0)))
         for closes, stage, count, amount, weight in session.execute(stmt)
     ]
+    # Won ones by the Berlin calendar day they were won on (row by row: a time zone is not SQL on SQLite).
+    won = visible(principal, Opportunity).with_only_columns(
+        Opportunity.closed_at, Opportunity.expected_close, Opportunity.amount, Opportunity.probability
+    )
+    for closed_at, closes, amount, probability in session.execute(
+        won.where(Opportunity.stage == OpportunityStage.WON)
+    ):
+        won_on = closes if closed_at is None else won_day(closed_at)
+        if first <= won_on < end:
+            amount = Decimal(str(amount or 0))
+            rows.append((won_on, OpportunityStage.WON, 1, amount, amount * probability))
     return _by_month(rows, first, months)
 
 

@@ -219,6 +219,16 @@ class Web:
         )
 
     # -- the request cycle -------------------------------------------------------------------
+    def sales_page(self, handler: Callable[[Ctx], Response], **options: Any) -> Endpoint:
+        """:meth:`page` for the sales area: missing (404) to whom may not reach it (suppliers)."""
+
+        def guarded(ctx: Ctx) -> Response:
+            if not permissions.can_see_sales(ctx.principal):
+                return self.error_page(ctx.request, 404, ctx.principal)
+            return handler(ctx)
+
+        return self.page(guarded, **options)
+
     def page(
         self,
         handler: Callable[[Ctx], Response],

@@ -13,7 +13,8 @@ from babel import Locale
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from starlette.datastructures import FormData, UploadFile
 
-from portal.errors import Conflict, InvalidInput, InvalidState, PermissionDenied, PortalError
+from portal import validation
+from portal.errors import Conflict, InvalidFields, InvalidInput, InvalidState, PermissionDenied, PortalError
 from portal.web import labels
 from portal.web.i18n import TIMEZONE
 from portal.web.messages import field_label, translate
@@ -72,12 +73,9 @@ class FormErrors:
         return [(name, self.labels.get(name, ""), message) for name, message in self.fields.items()]
 
 
-class FormInvalid(InvalidInput):
-    """Several fields of one form are wrong: every error is reported, each at its field."""
-
-    def __init__(self, errors: list[InvalidInput]) -> None:
-        super().__init__(errors[0].field, errors[0].detail)
-        self.errors = errors
+# Several fields of one form are wrong: every error is reported, each at its field (the services
+# raise the same error when they check every field of an input at once).
+FormInvalid = InvalidFields
 
 
 def errors_from(exc: PortalError, gettext: Any, locale: str = "en") -> FormErrors:
@@ -85,9 +83,12 @@ def errors_from(exc: PortalError, gettext: Any, locale: str = "en") -> FormError
         found = FormErrors()
         for error in exc.errors if isinstance(exc, FormInvalid) else [exc]:
             name = form_field(error.field)
-            if name in found.fields:
+            message = translate(error.detail, gettext, locale)
+            if name in found.fields:  # a field with several problems (lines of a box) names each once
+                if message not in found.fields[name].split("; "):
+                    found.fields[name] += "; " + message
                 continue
-            found.fields[name] = translate(error.detail, gettext, locale)
+            found.fields[name] = message
             found.labels[name] = field_label(error.field, gettext)
         return found
     if isinstance(exc, Conflict):
@@ -111,16 +112,7 @@ class Form:
     def validate(self, *checks: Callable[[], object]) -> None:
         """Run every check (each raises InvalidInput naming its field) and raise them all together
         as FormInvalid, so that a form reports every wrong field at once, not only the first."""
-        errors: list[InvalidInput] = []
-        for check in checks:
-            try:
-                check()
-            except FormInvalid as exc:
-                errors.extend(exc.errors)
-            except InvalidInput as exc:
-                errors.append(exc)
-        if errors:
-            raise FormInvalid(errors)
+        validation.every(*checks)
 
     def values(self) -> dict[str, str]:
         if self.data is None:

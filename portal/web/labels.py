@@ -333,6 +333,9 @@ SERVICE_MESSAGES += [
     N_("another segment has this name"),
     N_("filter the customers list first: a segment of every customer is no segment"),
     N_("use the first digits of postal codes, separated by commas (60, 61)"),
+    # postal addresses (portal.validation: customers, leads, deal registrations)
+    N_("use letters, digits, spaces and hyphens only"),
+    N_("a German postal code has five digits"),
     # the buyer's order changes (portal.orders.changes)
     N_("change, cancel or add at least one line"),
     N_("changed twice"),

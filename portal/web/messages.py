@@ -150,6 +150,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         (r"^'(?P<text>.*)' is not a postal-code range$", N_("“%(text)s” is not a postal-code range")),
         (r"^'(?P<text>.*)' is not a region$", N_("“%(text)s” is not a region")),
+        (
+            r"^'(?P<text>.*)' is not an ISO 3166 country code$",
+            N_("“%(text)s” is not an ISO 3166 country code"),
+        ),
         (r"^the column '(?P<name>.*)' is named twice$", N_("the column “%(name)s” is named twice")),
         (r"^at most (?P<count>\d+) entries$", N_("at most %(count)s entries")),
         (

@@ -68,6 +68,36 @@ def test_a_dealer_registers_and_lists_its_registration(api: Api) -> None:
     assert denied["userErrors"][0]["code"] == "PERMISSION_DENIED"
 
 
+def test_register_reports_every_wrong_field_at_once(api: Api) -> None:
+    payload = {
+        "prospectName": "",
+        "vatId": "123456789",
+        "contactEmail": "kein@",
+        "description": "",
+        "amount": "-5",
+        "expectedClose": "2025-03-01",
+    }
+    data = api.ok(REGISTER, {"input": payload}, as_="dealer-group")["registerDeal"]
+    assert data["dealRegistration"] is None
+    fields = [e["field"] for e in data["userErrors"]]
+    assert fields == [
+        ["prospectName"],
+        ["vatId"],
+        ["contactEmail"],
+        ["description"],
+        ["amount"],
+        ["expectedClose"],
+    ]
+
+
+def test_register_checks_postal_code_and_country(api: Api) -> None:
+    payload = {"prospectName": "X", "description": "d", "amount": "1", "expectedClose": SOON}
+    bad = api.ok(REGISTER, {"input": {**payload, "postalCode": "6031X1"}}, as_="dealer-group")["registerDeal"]
+    assert [e["field"] for e in bad["userErrors"]] == [["postalCode"]]
+    bad = api.ok(REGISTER, {"input": {**payload, "countryCode": "XX"}}, as_="dealer-group")["registerDeal"]
+    assert [e["field"] for e in bad["userErrors"]] == [["countryCode"]]
+
+
 def test_conflicts_a_neutral_hint_to_the_dealer_both_to_the_owner(api: Api) -> None:
     first = _register(api, as_="dealer-other")
     second = _register(api, prospectName="Stadtwerke Beispielstadt")

@@ -113,6 +113,23 @@ def test_conversion_answers_duplicate_with_the_look_alikes(api: Api) -> None:
     assert refused["duplicates"] == [{"id": gid("Customer", existing.id)}] and refused["lead"] is None
 
 
+def test_conversion_refuses_a_past_close_and_names_every_wrong_field(api: Api) -> None:
+    _territory(api)
+    lead = _create(api)
+    api.ok(ANSWER, {"input": {"id": lead["id"]}}, as_="dealer-group")
+    refused = api.ok(
+        CONVERT,
+        {"input": {"id": lead["id"], "opportunityName": " ", "expectedClose": "2020-01-01", "amount": "-1"}},
+        as_="dealer-group",
+    )["convertLead"]
+    assert refused["lead"] is None
+    assert [(e["field"], e["message"]) for e in refused["userErrors"]] == [
+        (["opportunityName"], "must not be empty"),
+        (["expectedClose"], "must not be in the past"),
+        (["amount"], "must not be negative"),
+    ]
+
+
 def test_another_dealer_sees_nothing_and_its_answers_are_not_found(api: Api) -> None:
     _territory(api)
     lead = _create(api)
@@ -161,6 +178,19 @@ def test_import_reports_each_bad_row_and_imports_as_chosen(api: Api) -> None:
     assert dealer["userErrors"] and dealer["imported"] == 0
 
 
+def test_create_lead_checks_postal_code_and_country(api: Api) -> None:
+    data = api.ok(
+        CREATE, {"input": {"lead": {"company": "Kühlhaus", "postalCode": "ABCDE", "city": "Hamburg"}}}
+    )["createLead"]
+    assert [(e["field"], e["message"]) for e in data["userErrors"]] == [
+        (["postalCode"], "a German postal code has five digits")
+    ]
+    data = api.ok(CREATE, {"input": {"lead": {"company": "Kühlhaus", "countryCode": "XX"}}})["createLead"]
+    assert [(e["field"], e["message"]) for e in data["userErrors"]] == [
+        (["countryCode"], "'XX' is not an ISO 3166 country code")
+    ]
+
+
 def test_territories_are_owner_admins_and_checked(api: Api) -> None:
     bad = api.ok(
         TERRITORY,
@@ -172,6 +202,23 @@ def test_territories_are_owner_admins_and_checked(api: Api) -> None:
         },
     )["setLeadTerritory"]
     assert bad["userErrors"][0]["field"] == ["postalRanges"]
+    every = api.ok(
+        TERRITORY,
+        {
+            "input": {
+                "organization": gid("Organization", api.scene.orgs["dealer-group"].id),
+                "postalRanges": ["XY abc", "DE 20000-22999", "1010-"],
+                "regions": ["Nord!"],
+                "capacity": -1,
+            }
+        },
+    )["setLeadTerritory"]
+    assert [(e["field"], e["message"]) for e in every["userErrors"]] == [
+        (["postalRanges"], "'XY abc' is not a postal-code range"),
+        (["postalRanges"], "'1010-' is not a postal-code range"),
+        (["regions"], "'Nord!' is not a region"),
+        (["capacity"], "must be between 0 and 10000"),
+    ]
     refused = api.ok(
         TERRITORY,
         {

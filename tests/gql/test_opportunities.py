@@ -114,3 +114,14 @@ def test_node_pipeline_forecast_and_feed_for_the_seller(api: Api) -> None:
         as_="dealer-group",
     )["changes"]["changes"]
     assert feed and feed[-1]["operation"] == "UPSERT" and feed[-1]["state"]["number"] == opp["number"]
+
+
+def test_the_forecast_shows_a_win_in_the_month_it_was_won(api: Api) -> None:
+    later = (date.today().replace(day=1) + timedelta(days=62)).replace(day=15)  # two months on
+    opp = _create(api, expectedClose=later.isoformat())
+    won = api.ok(MOVE, {"input": {"id": opp["id"], "stage": "WON"}}, as_="dealer-group")["moveOpportunity"]
+    assert won["userErrors"] == []
+    months = api.ok("{ opportunityForecast(months: 3) { wonAmount } }", as_="dealer-group")[
+        "opportunityForecast"
+    ]
+    assert [m["wonAmount"] for m in months] == ["50.00", "0.00", "0.00"]

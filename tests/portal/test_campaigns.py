@@ -148,6 +148,11 @@ def test_every_field_is_checked(world: CampaignWorld) -> None:
         with s.uow() as uow, pytest.raises(InvalidInput) as caught:
             campaigns.create_campaign(uow=uow, principal=sales, values=_fields(**changes))
         assert caught.value.field == field, changes
+    with s.uow() as uow, pytest.raises(InvalidInput) as every:
+        campaigns.create_campaign(
+            uow=uow, principal=sales, values=_fields(name="frühjahr", channel="fax", budget=Decimal(-1))
+        )
+    assert [e.field for e in every.value.errors] == ["name", "channel", "budget"]  # type: ignore[attr-defined]
 
 
 def test_only_marketing_creates_campaigns_and_saves_segments(world: CampaignWorld) -> None:

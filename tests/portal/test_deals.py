@@ -133,6 +133,26 @@ def test_conflict_with_another_dealers_registration_is_a_neutral_hint_to_the_dea
         assert {r.id for r in seen.registrations} == {first}
 
 
+def test_an_approved_registration_is_no_conflict_with_its_own_customer_and_gives_no_hint(
+    scene: Scene,
+) -> None:
+    mine = register(scene)
+    register(scene, "dealer-other")  # the same prospect, still submitted
+    dealer = scene.p("dealer-branch")
+    with scene.uow() as uow:
+        before = deals.conflicts_of(uow.session, dealer, deals.load_registration(uow, dealer, mine))
+        assert before.other_partner is True  # while the owner's staff decide
+    approve(scene, mine)
+    with scene.uow() as uow:
+        reg = deals.load_registration(uow, dealer, mine)
+        assert reg.customer_id is not None
+        after = deals.conflicts_of(uow.session, dealer, reg)
+        assert after.customers == [] and not after.customer_hint and not after.other_partner
+        owner = scene.p("owner")
+        seen = deals.conflicts_of(uow.session, owner, deals.load_registration(uow, owner, mine))
+        assert seen.customers == [] and len(seen.registrations) == 1  # the other one is still shown
+
+
 def test_withdrawn_and_rejected_registrations_are_no_conflict(scene: Scene) -> None:
     first = register(scene, "dealer-other")
     with scene.uow() as uow:

@@ -378,3 +378,37 @@ def test_the_documented_example_file_imports_with_no_bad_row(scene: Scene) -> No
         assert result.offered == 2  # the Austrian lead waits: nobody covers Austria
         first = leads.load_lead(uow, scene.p("owner"), result.imported[0])
         assert first.company == "Bäckerei Krüger" and first.campaign_id is not None
+
+
+def test_postal_code_and_country_are_checked_on_leads_and_import_rows(scene: Scene) -> None:
+    from portal.leads import importing
+
+    sales = scene.p("owner", "sales")
+    for postal, country, field in (
+        ("6031X1", "DE", "postal_code"),
+        ("ABCDE", "DE", "postal_code"),
+        ("1010", "DE", "postal_code"),
+        ("60311", "XX", "country_code"),
+        ("A-1010/2", "AT", "postal_code"),
+        ("12345678901", "NL", "postal_code"),
+    ):
+        with scene.uow() as uow, pytest.raises(InvalidInput) as bad:
+            leads.create_lead(
+                uow=uow,
+                principal=sales,
+                values=leads.LeadFields(company="Kälte AG", postal_code=postal, country_code=country),
+            )
+        assert bad.value.field == field, (postal, country)
+    with scene.uow() as uow:  # other countries: letters, digits, spaces and hyphens
+        for postal, country in (("1010", "AT"), ("SW1A 1AA", "gb"), ("1012 AB", "NL"), ("60311", "DE")):
+            lead = leads.create_lead(
+                uow=uow,
+                principal=sales,
+                values=leads.LeadFields(company="Kälte AG", postal_code=postal, country_code=country),
+                distribute_now=False,
+            )
+            assert (lead.postal_code, lead.country_code) == (postal, country.upper())
+    csv = "Firma;PLZ;Land\nEins;6031X1;DE\nZwei;60311;XX\nDrei;1010;AT\n"
+    with scene.uow() as uow:
+        found = importing.preview(uow, sales, csv)
+    assert [(e.line, e.field) for e in found.errors] == [(2, "postal_code"), (3, "country_code")]

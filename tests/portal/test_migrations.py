@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Engine, create_engine, inspect, make_url, select, text
+from sqlalchemy import Column, Engine, create_engine, inspect, make_url, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import selectinload, sessionmaker
 from sqlalchemy.schema import CreateIndex
@@ -247,3 +247,38 @@ def test_without_the_right_to_create_pg_trgm_the_upgrade_goes_on_and_says_so(
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def test_0033_keys_won_opportunities_by_the_month_they_were_won_and_back(empty_engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from portal.models import Opportunity, OpportunityTally
+
+    upgrade(empty_engine)
+    seed_demo(empty_engine, scale=0.03, anchor=date(2026, 3, 2))
+    with empty_engine.begin() as conn:
+        ident, seller = conn.execute(
+            select(Opportunity.id, Opportunity.dealer_id).where(Opportunity.stage == "won").limit(1)
+        ).one()
+        # won on 1 December in Berlin (23:30 UTC the day before), far from its expected close
+        conn.execute(
+            update(Opportunity)
+            .where(Opportunity.id == ident)
+            .values(closed_at=datetime(2025, 11, 30, 23, 30, tzinfo=UTC), expected_close=date(2026, 6, 10))
+        )
+
+    def won_months() -> set[date]:
+        tallies = OpportunityTally.__table__
+        with empty_engine.connect() as conn:
+            return set(
+                conn.scalars(
+                    select(tallies.c.month).where(
+                        tallies.c.seller_id == (seller or 0), tallies.c.stage == "won", tallies.c.n > 0
+                    )
+                )
+            )
+
+    downgrade(empty_engine, "0032")
+    assert date(2026, 6, 1) in won_months()  # before 0033: by its expected close
+    upgrade(empty_engine)
+    assert date(2025, 12, 1) in won_months() and date(2026, 6, 1) not in won_months()

@@ -222,3 +222,28 @@ def test_board_totals_and_forecast_weight_by_probability(scene: Scene) -> None:
         assert sum(m.amount for m in everyone) == Decimal("2199.00")
         page = list_opportunities(session, scene.p("dealer-other"), OpportunityQuery())
         assert page.items == []
+
+
+def test_the_forecast_counts_a_win_in_the_month_it_was_won_not_its_expected_close(scene: Scene) -> None:
+    today = date.today()
+    later = (today.replace(day=1) + timedelta(days=62)).replace(day=15)  # two months on
+    ident = _open(scene, expected_close=later)
+    with scene.uow() as uow:
+        opportunities.move_stage(
+            uow=uow, principal=scene.p("dealer-branch"), opportunity_id=ident, stage=OpportunityStage.WON
+        )
+    with scene.factory() as session:
+        months = forecast(session, scene.p("dealer-branch"), start=today, months=3)
+    assert [m.won for m in months] == [Decimal("50.00"), Decimal("0.00"), Decimal("0.00")]
+
+
+def test_a_win_late_in_the_evening_counts_on_its_berlin_day() -> None:
+    from datetime import UTC, datetime
+
+    from portal.models.opportunity_tallies import OpportunityFigures
+
+    evening = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    won = OpportunityFigures(None, "won", date(2027, 2, 15), Decimal(1), 100, evening)
+    assert won.month() == date(2026, 12, 1)  # 00:30 on 1 December in Berlin
+    still_open = won._replace(stage="proposal")
+    assert still_open.month() == date(2027, 2, 1)

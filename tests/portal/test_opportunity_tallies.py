@@ -51,6 +51,8 @@ def test_every_opportunity_service_keeps_the_board_and_forecast_equal_to_their_d
     with scene.uow() as uow:
         for name, by, customer, close, extra in (
             ("branch", "dealer-branch", branch_customer, TODAY + timedelta(days=20), {"lines": [line]}),
+            # won long before its expected close: counted in the month it was won
+            ("early", "dealer-branch", branch_customer, TODAY + timedelta(days=100), {"lines": [line]}),
             (
                 "overdue",
                 "dealer-branch",
@@ -76,7 +78,7 @@ def test_every_opportunity_service_keeps_the_board_and_forecast_equal_to_their_d
                 **extra,
             ).id  # type: ignore[arg-type]
     _assert_figures_match(scene, "created")
-    assert sum(n for *_, n, _a, _w in _tallies_of(scene)) == 4
+    assert sum(n for *_, n, _a, _w in _tallies_of(scene)) == 5
 
     branch = scene.p("dealer-branch")
     with scene.uow() as uow:
@@ -105,6 +107,11 @@ def test_every_opportunity_service_keeps_the_board_and_forecast_equal_to_their_d
             uow=uow, principal=branch, opportunity_id=made["branch"], stage=OpportunityStage.WON
         )
     _assert_figures_match(scene, "won")
+    with scene.uow() as uow:
+        opportunities.move_stage(
+            uow=uow, principal=branch, opportunity_id=made["early"], stage=OpportunityStage.WON
+        )
+    _assert_figures_match(scene, "won early")
     with scene.uow() as uow:
         opportunities.move_stage(
             uow=uow,

@@ -95,6 +95,38 @@ def test_a_bad_campaign_form_names_every_wrong_field_and_keeps_what_was_typed(wo
     assert "kept text" in text and "zwölf" in text
 
 
+def test_a_taken_name_in_other_case_is_named_with_the_others(world: WebWorld, cw: CampaignWorld) -> None:
+    client = world.client("owner")
+    typed = {
+        "name": "frühjahr",  # the campaign world's "Frühjahr"
+        "starts_on": "2026-05-10",
+        "ends_on": "2026-05-01",
+        "channel": "fax",
+        "budget": "zwölf",
+        "description": "kept text",
+    }
+    response = post_form(client, "/campaigns/new", "/campaigns/new", typed)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    for field in ("name", "ends_on", "channel", "budget"):
+        assert f'id="{field}-error"' in text, field
+    assert "another campaign has this name" in text
+    assert 'value="frühjahr"' in text
+    # the same on the edit form of another campaign
+    other = post_form(
+        client,
+        "/campaigns/new",
+        "/campaigns/new",
+        {**typed, "name": "Herbst", "ends_on": "2026-06-01", "channel": "email", "budget": "10"},
+    )
+    assert other.status_code == 303, other.text  # type: ignore[attr-defined]
+    edit = other.headers["location"] + "/edit"  # type: ignore[attr-defined]
+    response = post_form(client, edit, edit, {**typed, "version": "1"})
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    for field in ("name", "ends_on", "channel", "budget"):
+        assert f'id="{field}-error"' in response.text, field  # type: ignore[attr-defined]
+
+
 def test_a_segment_name_is_required_and_kept(world: WebWorld, cw: CampaignWorld) -> None:
     client = world.client("owner")
     page = client.get("/segments/new?postal=60")

@@ -71,6 +71,18 @@ def test_every_wrong_field_is_reported_and_what_was_typed_is_kept(world: WebWorl
         assert session.scalar(select(Customer).where(Customer.city == "Kassel")) is None
 
 
+def test_the_customer_form_checks_postal_code_and_country_as_leads_do(world: WebWorld) -> None:
+    client = world.client("owner")
+    for postal, country, field in (("ABCDE", "DE", "postal_code"), ("34117", "XX", "country_code")):
+        response = post_form(
+            client,
+            "/customers/new",
+            "/customers/new",
+            {**NEW, "postal_code": postal, "country_code": country},
+        )
+        assert response.status_code == 400 and f'id="{field}-error"' in response.text, (postal, country)
+
+
 def test_the_duplicate_warning_names_visible_look_alikes_and_lets_the_user_go_on(world: WebWorld) -> None:
     existing = world.scene.customer("Müller GmbH", shared_with=("dealer-group",))  # 10115 Berlin
     client = world.client("dealer-group")

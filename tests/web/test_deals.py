@@ -66,6 +66,69 @@ def test_a_bad_form_names_every_wrong_field_and_keeps_what_was_typed(world: WebW
     assert "Kept City" in text
 
 
+def test_an_approved_registration_lists_not_its_own_customer_and_the_dealer_reads_no_pending_hint(
+    world: WebWorld,
+) -> None:
+    mine = _register(world, name="Wohnbau Rhein-Main eG")
+    _register(world, "dealer-other", name="Wohnbau Rhein-Main eG")
+    client = world.client("dealer-group")
+    assert 'id="hint-partner"' in client.get(f"/deals/{mine}").text
+    with world.scene.uow() as uow:
+        deals.approve_registration(uow=uow, principal=world.scene.p("owner", "sales"), registration_id=mine)
+    page = client.get(f"/deals/{mine}", headers={"accept-language": "de"}).text
+    assert "der Vertrieb entscheidet" not in page and 'id="hint-partner"' not in page
+    assert "Bereits Kunde" not in page
+    owner_page = world.client("owner").get(f"/deals/{mine}").text
+    assert "Already a customer" not in owner_page and "Also registered" in owner_page
+
+
+def test_the_first_submit_names_every_wrong_field_amount_and_past_date_included(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    response = post_form(
+        client,
+        "/deals/new",
+        "/deals/new",
+        {
+            "prospect_name": "",
+            "vat_id": "123456789",
+            "contact_email": "kein@",
+            "description": "",
+            "amount": "-5",
+            "expected_close": "2025-03-01",
+            "city": "Kept City",
+        },
+    )
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    for field in ("prospect_name", "vat_id", "contact_email", "description", "amount", "expected_close"):
+        assert f'id="{field}-error"' in text, field
+    assert "Kept City" in text and 'value="-5"' in text
+
+
+def test_the_registration_form_checks_postal_code_and_country(world: WebWorld) -> None:
+    client = world.client("dealer-group")
+    typed = {
+        "prospect_name": "Wohnbau Rhein-Main eG",
+        "description": "Wärmepumpen",
+        "amount": "1000",
+        "expected_close": SOON.isoformat(),
+    }
+    for postal, country, field in (
+        ("6031X1", "DE", "postal_code"),
+        ("ABCDE", "DE", "postal_code"),
+        ("60311", "XX", "country_code"),
+    ):
+        response = post_form(
+            client, "/deals/new", "/deals/new", {**typed, "postal_code": postal, "country_code": country}
+        )
+        assert response.status_code == 400, (postal, country)  # type: ignore[attr-defined]
+        assert f'id="{field}-error"' in response.text, (postal, country)  # type: ignore[attr-defined]
+    response = post_form(
+        client, "/deals/new", "/deals/new", {**typed, "postal_code": "1010", "country_code": "AT"}
+    )
+    assert response.status_code == 303  # type: ignore[attr-defined]
+
+
 def test_owner_sees_both_registrations_and_approves_over_protection_only_when_confirmed(
     world: WebWorld,
 ) -> None:

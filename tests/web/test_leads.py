@@ -65,6 +65,39 @@ def test_a_bad_form_names_every_wrong_field_and_keeps_what_was_typed(world: WebW
     assert "kept note" in text and "kein-mail" in text
 
 
+def test_the_lead_forms_check_postal_code_and_country(world: WebWorld) -> None:
+    client = world.client("owner")
+    for postal, country, field in (("6031X1", "DE", "postal_code"), ("60311", "XX", "country_code")):
+        response = post_form(
+            client,
+            "/leads/new",
+            "/leads/new",
+            {"company": "Kühlhaus Nord", "postal_code": postal, "country_code": country},
+            headers={"accept-language": "de"},
+        )
+        assert response.status_code == 400  # type: ignore[attr-defined]
+        text = response.text  # type: ignore[attr-defined]
+        assert f'id="{field}-error"' in text and f'value="{postal}"' in text, (postal, country)
+    german = post_form(
+        client,
+        "/leads/new",
+        "/leads/new",
+        {"company": "K", "postal_code": "ABCDE", "country_code": "DE"},
+        headers={"accept-language": "de"},
+    )
+    assert "eine deutsche Postleitzahl hat fünf Ziffern" in german.text  # type: ignore[attr-defined]
+    ident = _lead(world)
+    edit = f"/leads/{ident}/edit"
+    response = post_form(
+        client, edit, edit, {"company": "Hafen Kälte GmbH", "postal_code": "2107", "country_code": "DE"}
+    )
+    assert response.status_code == 400 and 'id="postal_code-error"' in response.text  # type: ignore[attr-defined]
+    response = post_form(  # another country: letters, digits, spaces and hyphens
+        client, edit, edit, {"company": "Hafen Kälte GmbH", "postal_code": "SW1A 1AA", "country_code": "GB"}
+    )
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+
+
 def test_the_dealer_accepts_and_converts_and_another_dealer_gets_404(world: WebWorld) -> None:
     _territory(world)
     ident = _lead(world)
@@ -98,6 +131,48 @@ def test_the_dealer_accepts_and_converts_and_another_dealer_gets_404(world: WebW
     opp = client.get(response.headers["location"])
     assert "Kälteanlage" in opp.text
     assert f'id="opportunity-lead" href="/leads/{ident}">LD-' in opp.text  # where it came from
+
+
+def test_converting_names_every_wrong_field_at_once_a_past_close_included(world: WebWorld) -> None:
+    _territory(world)
+    ident = _lead(world)
+    client = world.client("dealer-group")
+    page = client.get(f"/leads/{ident}")
+    client.post(f"/leads/{ident}/accept", data={"csrf": csrf_of(page.text), "version": "2"})
+    page = client.get(f"/leads/{ident}")
+    response = client.post(
+        f"/leads/{ident}/convert",
+        data={
+            "csrf": csrf_of(page.text),
+            "version": "3",
+            "target": "new",
+            "opportunity_name": "",
+            "expected_close": "2020-01-01",
+            "amount": "zwölf",
+        },
+        headers={"accept-language": "de"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400, response.text
+    for field in ("opportunity_name", "expected_close", "amount"):
+        assert f'id="{field}-error"' in response.text, field
+    assert "darf nicht in der Vergangenheit liegen" in response.text
+    assert 'value="zwölf"' in response.text and 'value="2020-01-01"' in response.text
+    # a past date alone is refused too: nothing is converted
+    response = client.post(
+        f"/leads/{ident}/convert",
+        data={
+            "csrf": csrf_of(page.text),
+            "version": "3",
+            "target": "new",
+            "opportunity_name": "Kälteanlage",
+            "expected_close": (date.today() - timedelta(days=1)).isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 400 and 'id="expected_close-error"' in response.text
+    with world.scene.uow() as uow:
+        assert leads.load_lead(uow, world.scene.p("owner"), ident).status is LeadStatus.ACCEPTED
 
 
 def test_declining_without_a_reason_is_refused_at_the_field(world: WebWorld) -> None:
@@ -204,6 +279,30 @@ def test_the_import_previews_bad_rows_and_imports_nothing_or_the_good_rows(world
 def test_an_import_without_a_company_column_is_refused_at_the_file(world: WebWorld) -> None:
     _client, response = _upload(world, "Name,City\nA,B\n")
     assert response.status_code == 400 and 'id="file-error"' in response.text  # type: ignore[attr-defined]
+
+
+def test_a_territory_form_names_every_bad_line_and_a_negative_capacity_at_once(world: WebWorld) -> None:
+    client = world.client("owner")
+    dealer = world.scene.orgs["dealer-other"].id
+    url = f"/admin/territories/{dealer}"
+    bad = post_form(
+        client,
+        url,
+        url,
+        {
+            "postal_ranges": "DE 80000-81999\nXY abc\n1010-",
+            "regions": "DE-BY\nNord!\n<Süd>",
+            "capacity": "-3",
+            "active": "1",
+        },
+        headers={"accept-language": "de"},
+    )
+    assert bad.status_code == 400  # type: ignore[attr-defined]
+    text = bad.text  # type: ignore[attr-defined]
+    for field in ("postal_ranges", "regions", "capacity"):
+        assert f'id="{field}-error"' in text, field
+    assert "„XY abc“ ist kein PLZ-Bereich; „1010-“ ist kein PLZ-Bereich" in text
+    assert "„Nord!“ ist keine Region; „&lt;Süd&gt;“ ist keine Region" in text
 
 
 def test_owner_admin_edits_a_territory_and_others_may_not(world: WebWorld) -> None:

@@ -139,3 +139,30 @@ def test_the_board_speaks_german(world: WebWorld) -> None:
     _opportunity(world)
     page = world.client("dealer-group").get("/pipeline?lang=de")
     assert "Prognose nach Monat" in page.text and "Verhandlung" in page.text
+
+
+def test_the_forecast_shows_a_win_in_the_month_it_was_won(world: WebWorld) -> None:
+    later = (date.today().replace(day=1) + timedelta(days=62)).replace(day=15)  # two months on
+    customer = world.scene.customer("Wohnbau Süd", shared_with=("dealer-group",))
+    with world.scene.uow() as uow:
+        ident = opportunities.create_opportunity(
+            uow=uow,
+            principal=world.scene.p("dealer-group"),
+            customer_id=customer.id,
+            name="Früher Gewinn",
+            expected_close=later,
+            amount=Decimal("4321"),
+        ).id
+        opportunities.add_line(
+            uow=uow,
+            principal=world.scene.p("dealer-group"),
+            opportunity_id=ident,
+            line=opportunities.NewOpportunityLine(product_id=world.scene.products[0].id, quantity=Decimal(4)),
+        )
+        opportunities.move_stage(
+            uow=uow, principal=world.scene.p("dealer-group"), opportunity_id=ident, stage=OpportunityStage.WON
+        )
+    board = world.client("dealer-group").get("/pipeline").text
+    rows = board.split('id="forecast"')[1].split("<tbody>")[1].split("</tr>")
+    won = [row.rsplit("<td", 1)[1] for row in rows[:3]]  # the last cell of a month: "Won"
+    assert "50.00" in won[0] and "50.00" not in won[2], won

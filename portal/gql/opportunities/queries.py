@@ -47,7 +47,8 @@ class OpportunitiesQuery:
     @field(
         description=(
             "The forecast by month from `start`'s month (today's by default): open opportunities by"
-            " expected close (overdue ones in the first month), weighted by probability, and what was won."
+            " expected close (overdue ones in the first month), weighted by probability,"
+            " and what was won in each month."
         )
     )
     def opportunity_forecast(

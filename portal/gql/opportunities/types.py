@@ -107,4 +107,6 @@ class ForecastMonth:
     count: int = strawberry.field(description="Open opportunities expected to close in the month.")
     amount: Decimal = strawberry.field(description="Their amounts.")
     weighted_amount: Decimal = strawberry.field(description="Their amounts weighted by probability.")
-    won_amount: Decimal = strawberry.field(description="Won opportunities of the month (by expected close).")
+    won_amount: Decimal = strawberry.field(
+        description="Opportunities won in the month (the day they were won, Berlin time)."
+    )

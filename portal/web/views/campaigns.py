@@ -112,7 +112,7 @@ class CampaignViews:
             return self._form(ctx, None, FormErrors(), values)
 
         def create() -> Response:
-            fields = self._fields(ctx)
+            fields = self._fields(ctx, None)
             campaign = campaigns.create_campaign(uow=ctx.uow, principal=ctx.principal, values=fields)
             return ctx.redirect(
                 f"/campaigns/{campaign.id}", ctx._("Campaign %(name)s has been created.", name=campaign.name)
@@ -128,7 +128,7 @@ class CampaignViews:
             return self._form(ctx, campaign, FormErrors(), _values(campaign, ctx.locale))
 
         def save() -> Response:
-            fields = self._fields(ctx)
+            fields = self._fields(ctx, campaign.id)
             kept = ctx.form.text("segment_id") == "kept"
             campaigns.update_campaign(
                 uow=ctx.uow,
@@ -142,11 +142,11 @@ class CampaignViews:
 
         return ctx.attempt(save, lambda errors: self._form(ctx, campaign, errors, ctx.form.values()))
 
-    def _fields(self, ctx: Ctx) -> campaigns.CampaignFields:
+    def _fields(self, ctx: Ctx, own_id: int | None) -> campaigns.CampaignFields:
         form, locale = ctx.form, ctx.locale
         raw_segment = form.text("segment_id")
         form.validate(
-            lambda: campaigns.check_name(form.text("name")),
+            lambda: campaigns.check_name_free(ctx.uow, ctx.principal, form.text("name"), own_id),
             lambda: form.date("starts_on", required=True),
             lambda: form.date("ends_on", required=True),
             lambda: campaigns.check_period(form.date("starts_on"), form.date("ends_on")),

@@ -47,7 +47,10 @@ def customer_checks(ctx: Ctx) -> list[Callable[[], object]]:
     def field(name: str, check: Callable[[str | None], object]) -> Callable[[], object]:
         return lambda: check(ctx.form.text(name))
 
-    return [field(name, check) for name, check in customers.CUSTOMER_CHECKS.items()]
+    return [
+        *(field(name, check) for name, check in customers.CUSTOMER_CHECKS.items()),
+        customers.address_check(ctx.form.text("postal_code"), ctx.form.text("country_code")),
+    ]
 
 
 def customer_fields(ctx: Ctx) -> customers.CustomerFields:

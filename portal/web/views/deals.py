@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from portal.access import load_by_ids
 from portal.access import permissions as may
+from portal.customers import service as customers
 from portal.deals import service as deals
 from portal.errors import InvalidInput
 from portal.models import Customer, DealStatus, Opportunity, Organization, User
@@ -159,8 +160,11 @@ class DealViews:
         def create() -> Response:
             checks: list[Callable[[], Any]] = [
                 *(_check(name, form.optional(name)) for name in PROSPECT_FIELDS),
-                lambda: form.decimal("amount", locale=locale, required=True),
-                lambda: form.date("expected_close", required=True),
+                customers.address_check(form.optional("postal_code"), form.text("country_code") or "DE"),
+                lambda: deals.check_amount(form.decimal("amount", locale=locale, required=True)),
+                lambda: deals.check_expected_close(
+                    form.date("expected_close", required=True) or _today(), today=_today()
+                ),
             ]
             form.validate(*checks)
             reg = deals.register_deal(

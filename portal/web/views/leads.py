@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from portal.access import load_by_ids
 from portal.access import permissions as may
+from portal.customers import service as customers
 from portal.errors import InvalidInput, PossibleDuplicates
 from portal.leads import importing, territories
 from portal.leads import service as leads
@@ -219,9 +220,11 @@ class LeadViews:
         def run() -> Response:
             existing = form.text("target") == "existing"
             form.validate(
-                lambda: _required("opportunity_name", form.text("opportunity_name")),
-                lambda: form.date("expected_close", required=True),
-                lambda: form.decimal("amount", locale=locale),
+                lambda: leads.check_opportunity_name(form.text("opportunity_name")),
+                lambda: leads.check_expected_close(
+                    form.date("expected_close", required=True) or date.today()
+                ),
+                lambda: leads.check_amount(form.decimal("amount", locale=locale)),
                 lambda: form.integer("customer_id", required=existing),
             )
             try:
@@ -296,6 +299,9 @@ class LeadViews:
             return lambda: check(ctx.form.optional(name))
 
         checks: list[Callable[[], Any]] = [field_check(n, c) for n, c in leads.LEAD_CHECKS.items()]
+        checks.append(
+            customers.address_check(ctx.form.optional("postal_code"), ctx.form.text("country_code") or "DE")
+        )
         checks.append(lambda: ctx.form.integer("campaign_id"))
         ctx.form.validate(*checks)
 
@@ -442,12 +448,6 @@ def _chosen_dealer(ctx: Ctx) -> int:
     return dealer
 
 
-def _required(field: str, value: str) -> str:
-    if not value.strip():
-        raise InvalidInput(field, "must not be empty")
-    return value
-
-
 class TerritoryViews:
     """``/admin/territories``: every dealer's territory and capacity, and the form for one."""
 
@@ -483,7 +483,7 @@ class TerritoryViews:
 
         def save() -> Response:
             ctx.form.validate(
-                lambda: ctx.form.integer("capacity", required=True),
+                lambda: territories.check_capacity(ctx.form.integer("capacity", required=True) or 0),
                 lambda: territories.parse_ranges(ctx.form.text("postal_ranges")),
                 lambda: territories.parse_regions(ctx.form.text("regions")),
             )

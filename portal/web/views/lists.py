@@ -1194,8 +1194,10 @@ def _page_request(ctx: Ctx) -> PageRequest:
 def visible_specs(principal: Principal) -> list[ListSpec]:
     """Suppliers never see the customer master; dealers do not see supplier invoices."""
     hidden: set[str] = set()
+    if not permissions.can_see_sales(principal):
+        hidden |= {"opportunities", "deals", "leads", "campaigns"}
     if principal.is_supplier:
-        hidden |= {"customers", "contacts", "activities", "opportunities", "deals", "leads", "campaigns"}
+        hidden |= {"customers", "contacts", "activities"}
     elif not principal.is_owner:
         hidden |= {"invoices"}
     return [spec for name, spec in SPECS.items() if name not in hidden]

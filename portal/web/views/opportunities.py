@@ -70,8 +70,6 @@ class OpportunityViews:
     def board(self, ctx: Ctx) -> Response:
         """``/pipeline``: a column per stage (its count and amounts, its first cards by expected
         close; closed stages: the latest), and the forecast by month below."""
-        if ctx.principal.is_supplier:
-            return self.web.error_page(ctx.request, 404, ctx.principal)
         db, p = ctx.db, ctx.principal
         totals = stage_totals(db, p)
         columns: list[dict[str, Any]] = []
