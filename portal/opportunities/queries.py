@@ -13,8 +13,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, opportunity_tally_rule, visible
-from portal.models import OPEN_STAGES, Opportunity, OpportunityStage, OpportunityTally
+from portal.access import Principal, load_by_ids, opportunity_tally_rule, visible
+from portal.models import (
+    OPEN_STAGES,
+    Campaign,
+    DealRegistration,
+    Lead,
+    Opportunity,
+    OpportunityStage,
+    OpportunityTally,
+)
 from portal.models.opportunity_tallies import to_money, won_day
 from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
 
@@ -271,3 +279,25 @@ def _by_month(
         )
         for month in (_add_months(first, i) for i in range(months))
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an opportunity came from, as far as the viewer may see it."""
+
+    registration: DealRegistration | None  # the approved registration that opened it
+    lead: Lead | None  # the converted lead
+    campaign: Campaign | None  # the campaign it counts for
+
+
+def origin_of(session: Session, principal: Principal, opportunity: Opportunity) -> Origin:
+    registration = session.scalars(
+        visible(principal, DealRegistration).where(DealRegistration.opportunity_id == opportunity.id)
+    ).first()
+    lead = session.scalars(visible(principal, Lead).where(Lead.opportunity_id == opportunity.id)).first()
+    campaign = (
+        load_by_ids(session, principal, Campaign, [opportunity.campaign_id]).get(opportunity.campaign_id)
+        if opportunity.campaign_id
+        else None
+    )
+    return Origin(registration, lead, campaign)

@@ -12,15 +12,12 @@ from typing import Any
 from starlette.responses import Response
 
 from portal import validation
-from portal.access import load_by_ids, visible
+from portal.access import load_by_ids
 from portal.access import permissions as may
 from portal.errors import InvalidInput
 from portal.models import (
     OPEN_STAGES,
-    Campaign,
     Customer,
-    DealRegistration,
-    Lead,
     OpportunityStage,
     Order,
     Organization,
@@ -32,6 +29,7 @@ from portal.opportunities.queries import (
     OpportunitySort,
     forecast,
     list_opportunities,
+    origin_of,
     stage_totals,
 )
 from portal.reading import PageRequest
@@ -125,15 +123,7 @@ class OpportunityViews:
             else None
         )
         order = load_by_ids(db, p, Order, [opp.order_id]).get(opp.order_id) if opp.order_id else None
-        # Where it came from, as far as the viewer may see it: the approved registration or the
-        # converted lead that opened it, and the campaign it counts for.
-        registration = db.scalars(
-            visible(p, DealRegistration).where(DealRegistration.opportunity_id == opp.id)
-        ).first()
-        lead = db.scalars(visible(p, Lead).where(Lead.opportunity_id == opp.id)).first()
-        campaign = (
-            load_by_ids(db, p, Campaign, [opp.campaign_id]).get(opp.campaign_id) if opp.campaign_id else None
-        )
+        origin = origin_of(db, p, opp)  # the registration or lead that opened it, its campaign
         values = ctx.form.values() if errors is not None else {}
         next_line = max((line.line_no for line in opp.lines), default=0) + 1
         product_field = f"line-{next_line}-product"
@@ -148,9 +138,9 @@ class OpportunityViews:
             dealer=dealer,
             owner=owner,
             order=order,
-            registration=registration,
-            lead=lead,
-            campaign=campaign,
+            registration=origin.registration,
+            lead=origin.lead,
+            campaign=origin.campaign,
             labels=labels.ALL,
             stages=_stages(ctx, tuple(s for s in OpportunityStage if s is not opp.stage)),
             form=form,
