@@ -46,6 +46,7 @@ class Opportunity(Base):
             "name",
             ("dealer_id", "created_at"),
             ("stage", "expected_close"),
+            ("stage", "updated_at"),  # the pipeline board's won and lost columns, latest first
         ),
         CheckConstraint("probability >= 0 AND probability <= 100", name="probability"),
     )

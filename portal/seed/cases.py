@@ -29,6 +29,9 @@ from portal.seed.base import (
 # time left as a share of the SLA (min, max)). Negative: breached.
 SLA_MIX = [(0.07, (-3.0, -0.05)), (0.2, (0.02, 0.25)), (1.01, (0.25, 0.98))]
 OPEN_STATUSES = OPEN_CASE_STATUSES
+# Open cases at any scale: a support team's backlog (scale 1 has about 700). Without a bound, scale
+# 2000 had 700,000 open cases, 245,000 of them due today, and the dashboard counted them (#15).
+OPEN_CASES = 20_000
 
 
 def plan_cases(
@@ -47,6 +50,7 @@ def plan_cases(
         CaseStatus.RESOLVED,
         CaseStatus.CLOSED,
     ]
+    open_cases = 0
     for n in range(count(CASES, scale)):
         if n % FLUSH_EVERY == 0:
             plan.flush()
@@ -54,6 +58,11 @@ def plan_cases(
         dealer = customer.dealer
         priority = rng.choices(list(CasePriority), weights=[1, 3, 8, 3])[0]
         status = rng.choices(statuses, weights=[3, 3, 1, 4, 5])[0]
+        if status in OPEN_STATUSES:
+            if open_cases >= OPEN_CASES:  # a larger history, not a larger backlog
+                status = rng.choices(statuses[3:], weights=[4, 5])[0]
+            else:
+                open_cases += 1
         sla = SLA[priority]
         resolved_at = closed_at = None
         if status in OPEN_STATUSES:
