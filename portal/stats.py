@@ -156,16 +156,24 @@ def near_sla_count_definition(session: Session, principal: Principal, *, until: 
 
 def sla_compliance(session: Session, principal: Principal, *, since: datetime) -> tuple[int, int]:
     """(resolved in time, resolved late) for cases resolved since ``since``: the tallied days after
-    ``since``'s day, and the rows of that day from ``since`` on."""
+    ``since``'s day, and the rows of that day from ``since`` on; from a UTC midnight (the
+    dashboard's "last 30 days"), tallies alone (a busy day's rows cost 20-30 ms at scale 2000)."""
     first = utc_day(since)
+    whole_first_day = since == _day_start(first)
     counts = dict(
         session.execute(
             select(CaseTally.key, func.sum(CaseTally.n))
-            .where(case_tally_rule(principal), CaseTally.kind == RESOLVED, CaseTally.day > first)
+            .where(
+                case_tally_rule(principal),
+                CaseTally.kind == RESOLVED,
+                CaseTally.day >= first if whole_first_day else CaseTally.day > first,
+            )
             .group_by(CaseTally.key)
         ).all()
     )
     tallied = int(counts.get(IN_TIME) or 0), sum(int(n or 0) for key, n in counts.items() if key != IN_TIME)
+    if whole_first_day:
+        return tallied
     on_time, late = _resolved(session, principal, since, _day_start(first + timedelta(days=1)))
     return tallied[0] + on_time, tallied[1] + late
 

@@ -29,7 +29,7 @@ from portal.seed.base import (
 # time left as a share of the SLA (min, max)). Negative: breached.
 SLA_MIX = [(0.07, (-3.0, -0.05)), (0.2, (0.02, 0.25)), (1.01, (0.25, 0.98))]
 OPEN_STATUSES = OPEN_CASE_STATUSES
-# Open cases at any scale: a support team's backlog (scale 1 has about 700). Without a bound, scale
+# Open cases at any scale: a support team's backlog (scale 1 has about 350). Without a bound, scale
 # 2000 had 700,000 open cases, 245,000 of them due today, and the dashboard counted them (#15).
 OPEN_CASES = 20_000
 

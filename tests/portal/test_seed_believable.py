@@ -163,6 +163,18 @@ def test_a_larger_scale_adds_history_not_appointments_today() -> None:
     assert small_today >= 100 and large_today <= TODAY_APPOINTMENTS  # ...today's diary did not
 
 
+def test_a_larger_scale_adds_closed_cases_not_a_larger_backlog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The open cases stop at the support team's backlog (``OPEN_CASES``; about 350 at scale 1): past it a
+    case of the history is resolved or closed. Unbounded, scale 2000 had 245,000 open cases due today."""
+    import portal.seed.cases as seeded_cases
+
+    monkeypatch.setattr(seeded_cases, "OPEN_CASES", 200)
+    cases = rows(plan_demo(scale=1, anchor=ANCHOR, password_hash="x"), Case)
+    assert len(cases) >= 800  # 800 cases per unit of scale, 7 in 16 drawn open (about 350)
+    assert sum(c["status"] in OPEN for c in cases) == 200
+    assert all(c["resolved_at"] is not None for c in cases if c["status"] not in OPEN)
+
+
 def test_the_demo_has_deal_registrations_in_every_status_a_conflict_pair_and_one_expiring_soon() -> None:
     from datetime import date, timedelta
 

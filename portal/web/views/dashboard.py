@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -127,7 +127,9 @@ class DashboardViews:
             ctx._("Cases by status"),
             [Bar(ctx._(labels.CASE_STATUS[s]), n, f"s-{s.value}") for s, n in by_status.items()],
         )
-        in_time, late = stats.sla_compliance(db, p, since=now - timedelta(days=30))
+        # The last 30 whole days (UTC) and today so far: read from the case tallies alone.
+        month_ago = datetime.combine(now.astimezone(UTC).date() - timedelta(days=30), time.min, UTC)
+        in_time, late = stats.sla_compliance(db, p, since=month_ago)
         data["sla"] = (in_time, late, round(100 * in_time / (in_time + late)) if in_time + late else None)
         return ctx.render(
             "dashboard.html",
