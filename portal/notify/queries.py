@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, rule_for
@@ -62,14 +62,24 @@ def unread_count(session: Session, principal: Principal) -> int:
     """The bell: the principal's unread inbox entries (the (user_id, read_at) index answers it)."""
     if principal.user_id is None:
         return 0
-    stmt = (
-        select(func.count())
-        .select_from(Notification)
-        .where(
-            rule_for(principal, Notification), Notification.read_at.is_(None), Notification.channel == INBOX
+    stmt = _UNREAD.get(principal)
+    if stmt is None:  # built (and its cache key computed) once per principal: it runs on every page
+        stmt = (
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                rule_for(principal, Notification),
+                Notification.read_at.is_(None),
+                Notification.channel == INBOX,
+            )
         )
-    )
+        if len(_UNREAD) >= 4096:
+            _UNREAD.clear()
+        _UNREAD[principal] = stmt
     return int(session.scalar(stmt) or 0)
+
+
+_UNREAD: dict[Principal, Select[int]] = {}
 
 
 def newer_notifications(
