@@ -7,18 +7,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from portal.models import Event
 from portal.models.base import UTCDateTime, _utc_from_sqlite_text
 
 
-def test_a_timestamp_comes_back_as_the_same_instant_in_utc(engine: Engine) -> None:
-    from sqlalchemy.orm import Session
-
+def test_a_timestamp_comes_back_as_the_same_instant_in_utc(factory: sessionmaker[Session]) -> None:
     berlin = timezone(timedelta(hours=1))
     moment = datetime(2026, 12, 7, 8, 30, 15, 123456, tzinfo=berlin)
-    with Session(engine) as session:
+    with factory() as session:  # the factory fixture empties the tables after the test
         session.add(Event(kind="x.y", entity="x", entity_id=1, occurred_at=moment, payload={}))
         session.commit()
         stored = session.scalar(select(Event.occurred_at).where(Event.kind == "x.y"))
