@@ -25,7 +25,10 @@ def scene(factory: sessionmaker[Session]) -> Scene:
 
 def _events(scene: Scene) -> list[tuple[str, dict[str, object]]]:
     with scene.factory() as session:
-        return [(e.kind, e.payload) for e in session.scalars(select(Event).where(Event.entity == "task"))]
+        return [
+            (e.kind, e.payload)
+            for e in session.scalars(select(Event).where(Event.entity == "task").order_by(Event.id))
+        ]
 
 
 def test_a_user_creates_a_task_for_a_colleague_who_is_told(scene: Scene) -> None:
