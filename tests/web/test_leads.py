@@ -7,36 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from portal.leads import service as leads
-from portal.leads.territories import set_territory
 from portal.models import LeadStatus
+from tests.leads import give_territory, new_lead
 from tests.web.conftest import WebWorld, csrf_of, post_form
 
 
-def _territory(world: WebWorld, slug: str = "dealer-group", ranges: str = "DE 20000-22999") -> None:
-    with world.scene.uow() as uow:
-        set_territory(
-            uow=uow,
-            principal=world.scene.p("owner", "admin"),
-            organization_id=world.scene.orgs[slug].id,
-            postal_ranges=ranges,
-            regions="",
-            capacity=10,
-        )
-
-
-def _lead(world: WebWorld, company: str = "Hafen Kälte GmbH", postal_code: str = "21073") -> int:
-    with world.scene.uow() as uow:
-        return leads.create_lead(
-            uow=uow,
-            principal=world.scene.p("owner", "sales"),
-            values=leads.LeadFields(
-                company=company, contact_name="Jana Voss", postal_code=postal_code, city="Hamburg"
-            ),
-        ).id
-
-
 def test_marketing_creates_a_lead_that_goes_to_the_covering_dealer(world: WebWorld) -> None:
-    _territory(world)
+    give_territory(world)
     client = world.client("owner")
     response = post_form(
         client,
@@ -86,7 +63,7 @@ def test_the_lead_forms_check_postal_code_and_country(world: WebWorld) -> None:
         headers={"accept-language": "de"},
     )
     assert "eine deutsche Postleitzahl hat fünf Ziffern" in german.text  # type: ignore[attr-defined]
-    ident = _lead(world)
+    ident = new_lead(world)
     edit = f"/leads/{ident}/edit"
     response = post_form(
         client, edit, edit, {"company": "Hafen Kälte GmbH", "postal_code": "2107", "country_code": "DE"}
@@ -99,8 +76,8 @@ def test_the_lead_forms_check_postal_code_and_country(world: WebWorld) -> None:
 
 
 def test_the_dealer_accepts_and_converts_and_another_dealer_gets_404(world: WebWorld) -> None:
-    _territory(world)
-    ident = _lead(world)
+    give_territory(world)
+    ident = new_lead(world)
     other = world.client("dealer-other")
     assert other.get(f"/leads/{ident}").status_code == 404
     assert "Hafen Kälte" not in other.get("/leads").text
@@ -134,8 +111,8 @@ def test_the_dealer_accepts_and_converts_and_another_dealer_gets_404(world: WebW
 
 
 def test_converting_names_every_wrong_field_at_once_a_past_close_included(world: WebWorld) -> None:
-    _territory(world)
-    ident = _lead(world)
+    give_territory(world)
+    ident = new_lead(world)
     client = world.client("dealer-group")
     page = client.get(f"/leads/{ident}")
     client.post(f"/leads/{ident}/accept", data={"csrf": csrf_of(page.text), "version": "2"})
@@ -176,8 +153,8 @@ def test_converting_names_every_wrong_field_at_once_a_past_close_included(world:
 
 
 def test_declining_without_a_reason_is_refused_at_the_field(world: WebWorld) -> None:
-    _territory(world)
-    ident = _lead(world)
+    give_territory(world)
+    ident = new_lead(world)
     client = world.client("dealer-group")
     page = client.get(f"/leads/{ident}")
     response = client.post(
@@ -194,7 +171,7 @@ def test_declining_without_a_reason_is_refused_at_the_field(world: WebWorld) -> 
 
 
 def test_marketing_reassigns_a_queued_lead_by_hand(world: WebWorld) -> None:
-    ident = _lead(world, postal_code="50667")  # nobody covers it
+    ident = new_lead(world, postal_code="50667")  # nobody covers it
     client = world.client("owner")
     queue = client.get("/leads?status=unassigned")
     assert "Hafen Kälte" in queue.text
@@ -209,10 +186,10 @@ def test_marketing_reassigns_a_queued_lead_by_hand(world: WebWorld) -> None:
 
 
 def test_the_list_filters_by_dealer_and_exports_csv(world: WebWorld) -> None:
-    _territory(world)
-    _territory(world, "dealer-other", "DE 80000-81999")
-    _lead(world, "Nord GmbH", "21073")
-    _lead(world, "Süd GmbH", "80331")
+    give_territory(world)
+    give_territory(world, "dealer-other", "DE 80000-81999")
+    new_lead(world, "Nord GmbH", "21073")
+    new_lead(world, "Süd GmbH", "80331")
     client = world.client("owner")
     page = client.get(f"/leads?dealer={world.scene.orgs['dealer-other'].id}")
     assert "Süd GmbH" in page.text and "Nord GmbH" not in page.text
@@ -246,7 +223,7 @@ def _upload(world: WebWorld, text: str) -> tuple[object, str]:
 
 
 def test_the_import_previews_bad_rows_and_imports_nothing_or_the_good_rows(world: WebWorld) -> None:
-    _territory(world)
+    give_territory(world)
     client, preview = _upload(world, IMPORT)
     assert preview.status_code == 200, preview.text  # type: ignore[attr-defined]
     text = preview.text  # type: ignore[attr-defined]

@@ -12,35 +12,12 @@ from starlette.testclient import TestClient
 from portal.campaigns import service as campaigns
 from portal.leads import importing
 from portal.leads import service as leads
-from portal.leads.territories import set_territory
 from portal.models import OrgKind
 from portal.web import labels
 from portal.web.i18n import load_translations
 from tests.campaigns import build_campaign_world
+from tests.leads import give_territory, new_lead
 from tests.web.conftest import WebWorld, csrf_of
-
-
-def _territory(world: WebWorld, slug: str = "dealer-group", ranges: str = "DE 20000-22999") -> None:
-    with world.scene.uow() as uow:
-        set_territory(
-            uow=uow,
-            principal=world.scene.p("owner", "admin"),
-            organization_id=world.scene.orgs[slug].id,
-            postal_ranges=ranges,
-            regions="",
-            capacity=10,
-        )
-
-
-def _lead(world: WebWorld, company: str = "Hafen Kälte GmbH", postal_code: str = "21073") -> int:
-    with world.scene.uow() as uow:
-        return leads.create_lead(
-            uow=uow,
-            principal=world.scene.p("owner", "sales"),
-            values=leads.LeadFields(
-                company=company, contact_name="Jana Voss", postal_code=postal_code, city="Hamburg"
-            ),
-        ).id
 
 
 def _options(page: str, name: str) -> list[tuple[str, str]]:
@@ -54,11 +31,11 @@ def _options(page: str, name: str) -> list[tuple[str, str]]:
 
 # -- the leads list ----------------------------------------------------------------------------------
 def test_marketing_distributes_its_queue_again_from_the_leads_list(world: WebWorld) -> None:
-    ident = _lead(world)  # nobody covers 21073 yet: it waits in the queue
+    ident = new_lead(world)  # nobody covers 21073 yet: it waits in the queue
     client = world.client("owner")
     queue = client.get("/leads", params={"status": "unassigned", "lang": "de"})
     assert 'id="distribute-form"' in queue.text and "Warteschlange neu verteilen" in queue.text
-    _territory(world)  # now a territory covers it
+    give_territory(world)  # now a territory covers it
     response = client.post("/leads/distribute", data={"csrf": csrf_of(queue.text)}, follow_redirects=False)
     assert response.status_code == 303
     after = client.get(response.headers["location"], params={"lang": "de"})
@@ -99,7 +76,7 @@ def _version(page: str) -> str:
 def _converted(world: WebWorld, notes: str, company: str = "Hafen Kälte GmbH") -> tuple[TestClient, str]:
     """A lead with ``notes`` that dealer-group accepts and converts on its pages: the client and the
     opportunity's address."""
-    _territory(world)
+    give_territory(world)
     with world.scene.uow() as uow:
         ident = leads.create_lead(
             uow=uow,
@@ -200,8 +177,8 @@ def test_the_lead_form_names_the_e_mail_field_as_its_label(world: WebWorld) -> N
 
 
 def test_the_reasons_of_a_lead_are_named_as_their_fields(world: WebWorld) -> None:
-    _territory(world)
-    ident = _lead(world)
+    give_territory(world)
+    ident = new_lead(world)
     dealer = world.client("dealer-group")
     page = dealer.get(f"/leads/{ident}", params={"lang": "de"})
     declined = dealer.post(f"/leads/{ident}/decline", data={"csrf": csrf_of(page.text), "reason": ""})
@@ -232,8 +209,8 @@ def test_the_deal_registration_names_the_amount_as_its_label(world: WebWorld) ->
 
 # -- a lead's page -------------------------------------------------------------------------------------
 def test_each_reason_of_a_lead_sits_with_its_own_action(world: WebWorld) -> None:
-    _territory(world)
-    ident = _lead(world)
+    give_territory(world)
+    ident = new_lead(world)
     page = world.client("dealer-group").get(f"/leads/{ident}", params={"lang": "de"}).text
     accept = re.search(r'<section class="action-box"[^>]*>(.*?)</section>', page, re.S)
     assert accept and 'id="accept-form"' in accept.group(1) and "textarea" not in accept.group(1)
@@ -247,7 +224,7 @@ def test_each_reason_of_a_lead_sits_with_its_own_action(world: WebWorld) -> None
 
 
 def test_giving_a_lead_by_hand_starts_without_a_dealer_and_refuses_none(world: WebWorld) -> None:
-    ident = _lead(world, postal_code="50667")  # nobody covers it: it waits in the queue
+    ident = new_lead(world, postal_code="50667")  # nobody covers it: it waits in the queue
     client = world.client("owner")
     page = client.get(f"/leads/{ident}", params={"lang": "de"})
     dealers = _options(page.text, "dealer_id")
@@ -289,7 +266,7 @@ def test_the_import_check_counts_lines_of_the_file_in_german(world: WebWorld) ->
 
 # -- lists and tables ----------------------------------------------------------------------------------
 def test_a_lead_number_stays_on_one_line(world: WebWorld) -> None:
-    _lead(world)
+    new_lead(world)
     client = world.client("owner")
     page = client.get("/leads").text
     assert re.search(r'<td data-label="Number" class="k-link k-id"><a href="/leads/\d+">LD-', page), page
