@@ -32,6 +32,7 @@ from portal.access.queries import (
     visible,
     visible_ids,
 )
+from portal.access.statements import remembered
 from portal.access.tallies import (
     Scopes,
     case_tally_rule,
@@ -64,6 +65,7 @@ __all__ = [
     "organization_tree",
     "principal_for_token",
     "principal_for_user",
+    "remembered",
     "rule_for",
     "standing_user",
     "token_standing",

@@ -6,13 +6,15 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
 from portal.access.policy import rule_for
 from portal.access.principal import Principal
+from portal.access.statements import remembered
 from portal.errors import NotFound
+from portal.records import Record, records
 from portal.validation import MAX_ID
 
 T = TypeVar("T")
@@ -90,36 +92,25 @@ def _table_select(principal: Principal, model: type[Any]) -> Select[Any]:
     return visible(principal, model).with_only_columns(*model.__table__.columns)
 
 
-def _fetch(session: Session, stmt: Select[Any], ids: list[int]) -> list[Row[Any]]:
+def _fetch(session: Session, stmt: Select[Any], ids: list[int]) -> list[Record]:
     """Rows of a Core select, executed on the session's connection: no ORM loading step."""
-    return list(session.connection().execute(stmt, {"ids": ids}).all())
+    result = session.connection().execute(stmt, {"ids": ids})
+    return records(result.keys(), result.all())
 
 
-# The batch reads of a request run the same few statements with other ids, and a principal's rule is
-# a pure function of the principal (`portal.access.policy.rule_for`): one statement per principal,
-# model and column, with the ids as an expanding parameter, is built (and its cache key computed)
-# once instead of at every relation of every page: a third of a relation's load.
+# The batch reads of a request run the same few statements with other ids: one statement per
+# principal, model and column, with the ids as an expanding parameter (`portal.access.statements`),
+# instead of one per relation of every page: a third of a relation's load.
 def _by_column(principal: Principal, model: type[Any], column: str, order_by: str | None) -> Select[Any]:
-    key = (principal, model, column, order_by)
-    stmt = _STATEMENTS.get(key)
-    if stmt is None:
+    def build() -> Select[Any]:
         table = model.__table__
         stmt = _table_select(principal, model).where(table.c[column].in_(bindparam("ids", expanding=True)))
-        if order_by is not None:
-            stmt = stmt.order_by(table.c[order_by])
-        if len(_STATEMENTS) >= MAX_STATEMENTS:  # principals come and go: start afresh now and then
-            _STATEMENTS.clear()
-        _STATEMENTS[key] = stmt
-    return stmt
+        return stmt if order_by is None else stmt.order_by(table.c[order_by])
+
+    return remembered(("rows_by_column", principal, model, column, order_by), build)
 
 
-MAX_STATEMENTS = 2048
-_STATEMENTS: dict[tuple[Principal, type[Any], str, str | None], Select[Any]] = {}
-
-
-def rows_by_id(
-    session: Session, principal: Principal, model: type[Any], ids: Iterable[int]
-) -> list[Row[Any]]:
+def rows_by_id(session: Session, principal: Principal, model: type[Any], ids: Iterable[int]) -> list[Record]:
     """The visible rows among ``ids`` (every column of the table), in no particular order."""
     wanted = sorted(set(ids))
     if not wanted:
@@ -135,7 +126,7 @@ def rows_by_parent(
     parent_ids: Iterable[int],
     *,
     order_by: str = "id",
-) -> list[Row[Any]]:
+) -> list[Record]:
     """Visible rows of many parents at once (every column of the table), ordered by ``order_by``."""
     wanted = sorted(set(parent_ids))
     if not wanted:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from portal.access import Principal
 from portal.models import Activity, ActivityKind
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +79,7 @@ def list_activities(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return ACTIVITIES.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )

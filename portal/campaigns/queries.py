@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, literal, or_
+from sqlalchemy import ColumnElement, and_, func, literal, or_
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date
 
@@ -28,7 +28,7 @@ from portal.models import (
     Segment,
     campaign_status,
 )
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 CENT = Decimal("0.01")
 REVENUE_CURRENCY = "EUR"  # budgets are in euros; won revenue sums the won opportunities in euros
@@ -101,7 +101,7 @@ def list_campaigns(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return CAMPAIGNS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )

@@ -5,15 +5,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case
+from sqlalchemy import ColumnElement, case
 from sqlalchemy.orm import Session
 
 from portal.access import Principal
 from portal.models import Case, CaseCategory, CasePriority, CaseStatus
 from portal.models.cases import OPEN_CASE_STATUSES
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 OPEN_STATUSES = OPEN_CASE_STATUSES
 NEAR_SLA = timedelta(hours=8)  # "near its SLA": an open case due within this time, or overdue
@@ -97,5 +96,5 @@ def list_cases(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return CASES.page(session, principal, query, sort=sort, descending=descending, page=page, columns=columns)

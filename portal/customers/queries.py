@@ -5,14 +5,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, visible
 from portal.models import CampaignMember, Contact, Customer, CustomerAssignment
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +84,7 @@ def list_customers(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return CUSTOMERS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )
@@ -131,7 +130,7 @@ def list_contacts(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return CONTACTS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )

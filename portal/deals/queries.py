@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, literal
+from sqlalchemy import ColumnElement, func, literal
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date
 
 from portal.access import Principal
 from portal.models import DealRegistration, DealStatus
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 EXPIRING_DAYS = 14  # "expiring soon": protected for at most this many more days (the notice's lead)
 _NEVER = date(9999, 12, 31)
@@ -90,5 +90,5 @@ def list_deal_registrations(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return DEALS.page(session, principal, query, sort=sort, descending=descending, page=page, columns=columns)

@@ -6,16 +6,16 @@ import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, Row, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.access import Principal, get_visible, visible
 from portal.exchange import contents
 from portal.models import Direction, ExchangeLink, ExchangeRecord, Organization, RecordState
 from portal.models.base import utcnow
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 
 class RecordRow(Protocol):
@@ -92,7 +92,7 @@ def list_records(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     """Rows of every column of ``exchange_records`` but the file's bytes (``record_content``)."""
     return RECORDS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns

@@ -13,7 +13,7 @@ statements per page), synchronous resolvers.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -45,12 +45,13 @@ from portal.gql.orders.types import (
 from portal.gql.partners.types import Organization
 from portal.gql.partners.users import User
 from portal.partners.queries import users_by_ids
+from portal.records import Record
 
 B = TypeVar("B", bound=Built)
 V = TypeVar("V")
 
 
-def build_all(build: type[B], model: type[Any], rows: Iterable[Sequence[Any]]) -> list[B]:
+def build_all(build: type[B], model: type[Any], rows: Iterable[Record]) -> list[B]:
     """Objects of one batch from rows of every column of ``model``'s table; each knows its
     siblings, so relations load for the whole batch at once. The object types declare every column
     of their table (``pk`` for ``id``), so a row fills the instance directly: at 500 rows a page,

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, rule_for
+from portal.access import Principal, remembered, rule_for
 from portal.models import Notification
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record
 
 INBOX = "inbox"
 
@@ -52,7 +52,7 @@ def list_notifications(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return NOTIFICATIONS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )
@@ -62,9 +62,9 @@ def unread_count(session: Session, principal: Principal) -> int:
     """The bell: the principal's unread inbox entries (the (user_id, read_at) index answers it)."""
     if principal.user_id is None:
         return 0
-    stmt = _UNREAD.get(principal)
-    if stmt is None:  # built (and its cache key computed) once per principal: it runs on every page
-        stmt = (
+
+    def build() -> Select[int]:
+        return (
             select(func.count())
             .select_from(Notification)
             .where(
@@ -73,13 +73,9 @@ def unread_count(session: Session, principal: Principal) -> int:
                 Notification.channel == INBOX,
             )
         )
-        if len(_UNREAD) >= 4096:
-            _UNREAD.clear()
-        _UNREAD[principal] = stmt
-    return int(session.scalar(stmt) or 0)
 
-
-_UNREAD: dict[Principal, Select[int]] = {}
+    # it runs on every page: built (and its cache key computed) once per principal
+    return int(session.connection().execute(remembered(("unread", principal), build)).scalar() or 0)
 
 
 def newer_notifications(

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, load_by_ids, opportunity_tally_rule, visible
@@ -24,7 +24,7 @@ from portal.models import (
     OpportunityTally,
 )
 from portal.models.opportunity_tallies import to_money, won_day
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 CENT = Decimal("0.01")
 
@@ -92,7 +92,7 @@ def list_opportunities(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return OPPORTUNITIES.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )

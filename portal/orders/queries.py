@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Row, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -36,7 +36,7 @@ from portal.models import (
 )
 from portal.models.base import Amount
 from portal.models.orders import due_sort_key
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 OPEN_STATUSES = frozenset(
     {
@@ -340,7 +340,7 @@ def list_orders(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     """Rows of every column of ``orders`` (see `portal.reading.keyset`)."""
     return ORDERS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
@@ -401,7 +401,7 @@ def list_shipments(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return SHIPMENTS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )
@@ -488,7 +488,7 @@ def list_invoices(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return INVOICES.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )

@@ -5,14 +5,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, load_by_ids, visible
+from portal.access import Principal, load_by_ids, remembered, visible
 from portal.models import Organization, OrgKind, Product, User
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +51,7 @@ def list_products(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return PRODUCTS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )
@@ -95,7 +94,7 @@ def list_organizations(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return ORGANIZATIONS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )
@@ -111,12 +110,16 @@ def seller_choices(session: Session, principal: Principal) -> tuple[tuple[str, s
     key = ("seller_choices", principal)
     found: tuple[tuple[str, str], ...] | None = session.info.get(key)
     if found is None:
-        rows = session.execute(
-            visible(principal, Organization)
-            .with_only_columns(Organization.id, Organization.name)
-            .where(Organization.kind.in_(SELLER_KINDS))
-            .order_by(Organization.name, Organization.id)
+        stmt = remembered(
+            key,
+            lambda: (
+                visible(principal, Organization)
+                .with_only_columns(Organization.id, Organization.name)
+                .where(Organization.kind.in_(SELLER_KINDS))
+                .order_by(Organization.name, Organization.id)
+            ),
         )
+        rows = session.connection().execute(stmt)
         found = session.info[key] = tuple((str(ident), name) for ident, name in rows)
     return found
 
@@ -153,7 +156,7 @@ def list_users(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     """Users the principal may see (its organizations'; owner staff: everyone's)."""
     return USERS.page(session, principal, query, sort=sort, descending=descending, page=page, columns=columns)
 

@@ -5,6 +5,7 @@ a sort enum, a conditions function and a list function on top of it."""
 from portal.reading.keyset import Keyset, SortKey
 from portal.reading.page import DEFAULT_PAGE_SIZE, FIRST_PAGE, MAX_PAGE_SIZE, Page, PageRequest
 from portal.reading.search import ColumnLike, text_search
+from portal.records import Record
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -14,6 +15,7 @@ __all__ = [
     "Keyset",
     "Page",
     "PageRequest",
+    "Record",
     "SortKey",
     "text_search",
 ]

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from portal.access import Principal
 from portal.activities.queries import ActivityQuery, ActivitySort, list_activities
 from portal.models import ActivityKind
-from portal.reading import Page, PageRequest
+from portal.reading import Page, PageRequest, Record
 from portal.tasks.queries import TaskQuery, TaskSort, list_tasks
 
 TIMED = frozenset({ActivityKind.APPOINTMENT, ActivityKind.MEETING})
@@ -29,16 +28,16 @@ MOST = 500  # items of one kind an agenda shows; beyond, it says there are more
 
 @dataclass(slots=True)
 class Agenda:
-    tasks: list[Row[Any]] = field(default_factory=list)
-    appointments: list[Row[Any]] = field(default_factory=list)
+    tasks: list[Record] = field(default_factory=list)
+    appointments: list[Record] = field(default_factory=list)
     more: bool = False  # more than MOST of one kind: the page says so and links the list
 
 
-def _all(fetch: Any) -> Iterator[tuple[list[Row[Any]], bool]]:
+def _all(fetch: Any) -> Iterator[tuple[list[Record], bool]]:
     after: str | None = None
     seen = 0
     while True:
-        page: Page[Row[Any]] = fetch(PageRequest(first=PAGE, after=after))
+        page: Page[Record] = fetch(PageRequest(first=PAGE, after=after))
         seen += len(page.items)
         more = page.has_next_page and seen >= MOST
         yield list(page.items), more

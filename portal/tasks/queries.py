@@ -5,14 +5,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from portal.access import Principal
 from portal.models import Task
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,5 +69,5 @@ def list_tasks(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return TASKS.page(session, principal, query, sort=sort, descending=descending, page=page, columns=columns)

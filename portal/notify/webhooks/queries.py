@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from portal.access import Principal
 from portal.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, text_search
+from portal.reading import FIRST_PAGE, Keyset, Page, PageRequest, Record, text_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +57,7 @@ def list_endpoints(
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     return ENDPOINTS.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
     )
@@ -103,7 +102,7 @@ def list_deliveries(
     descending: bool = True,
     page: PageRequest = FIRST_PAGE,
     columns: tuple[str, ...] | None = None,
-) -> Page[Row[Any]]:
+) -> Page[Record]:
     """Newest first by default: the delivery log."""
     return DELIVERIES.page(
         session, principal, query, sort=sort, descending=descending, page=page, columns=columns
