@@ -22,6 +22,7 @@ from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
 from portal.gql import graphql_routes
 from portal.heap import settle_heap
+from portal.routing import IndexedRouter
 from portal.web import web_middleware, web_routes
 
 log = logging.getLogger("portal")
@@ -64,9 +65,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         *graphql_routes(settings, sessions),
         *web_routes(settings, sessions),
     ]
-    app = Starlette(
-        debug=settings.debug, routes=routes, middleware=web_middleware(settings), lifespan=lifespan
-    )
+    app = Starlette(debug=settings.debug, middleware=web_middleware(settings))
+    app.router = IndexedRouter(routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions

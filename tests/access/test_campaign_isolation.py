@@ -148,7 +148,7 @@ def test_the_leads_campaign_filter_offers_a_dealer_the_campaigns_of_its_own_lead
     from portal.access import visible_ids
     from portal.campaigns import service as campaigns
     from portal.leads.queries import filter_choices
-    from portal.models import Campaign
+    from portal.models import Campaign, Organization
 
     scene = api.scene
     with scene.uow() as uow:  # touches dealer-group's customer through the segment, gave no lead
@@ -166,16 +166,24 @@ def test_the_leads_campaign_filter_offers_a_dealer_the_campaigns_of_its_own_lead
             ),
         )
     offered = {}
+    sellers = {}
     with scene.factory() as session:
+        # one after the other in one process: each principal gets statements of its own
+        # (portal.access.statements), never the one built for the principal before
         for who in ("owner", "dealer-group", "dealer-other", "partner"):
             principal = scene.p(who, "sales")
             names = [name for _, name in filter_choices(session, principal)["campaign"]]
             ids = {int(i) for i, _ in filter_choices(session, principal)["campaign"]}
             assert ids <= visible_ids(session, principal, Campaign), who
             offered[who] = names
+            dealers = {int(i) for i, _ in filter_choices(session, principal)["dealer"]}
+            assert dealers <= visible_ids(session, principal, Organization), who
+            sellers[who] = dealers
     assert offered == {
         "owner": ["Frühjahr", "Herbst"],
         "dealer-group": ["Frühjahr"],
         "dealer-other": ["Frühjahr"],
         "partner": [],
     }
+    assert sellers["dealer-group"] < sellers["owner"]
+    assert sellers["dealer-other"] < sellers["owner"]
