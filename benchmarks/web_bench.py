@@ -157,6 +157,10 @@ async def _measure(
     transport_b = httpx.ASGITransport(app=bare)
     figures: dict[str, tuple[float, float, float]] = {}
     async with (
+        # ASGITransport sends no lifespan events: the portal's startup (thread pool size, the GIL's
+        # switch interval, the settled heap; `portal.app.create_app`) runs here, as `portal serve`
+        # runs it, process-wide and so for both contenders
+        portal.router.lifespan_context(portal),
         httpx.AsyncClient(transport=transport_p, base_url="http://bench") as portal_client,
         httpx.AsyncClient(transport=transport_b, base_url="http://bench") as bare_client,
     ):
@@ -168,7 +172,7 @@ async def _measure(
             assert portal_rows >= 50 and bare_rows == 50, (name, portal_rows, bare_rows)
             for client in (portal_client, bare_client):  # warm up: compiled templates, statement caches
                 await _rate(client, path, 0.5, concurrency)
-        settle_heap()  # as `portal serve` does at startup; process-wide, so for both contenders
+        settle_heap()  # again, after the warm-up: what it compiled and cached stays for good
         for name in names:
             path = LISTS[name].path
             runs: dict[str, list[float]] = {"portal": [], "bare": [], "cold": []}

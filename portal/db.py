@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -193,12 +194,17 @@ def _refuse_write_statement(
 ) -> None:
     if not conn.info.get(READ_ONLY):
         return
-    if (
-        (context is not None and (context.isinsert or context.isupdate or context.isdelete))
-        or _WRITE_VERB.match(statement)
-        or (statement.lstrip()[:4].upper() == "WITH" and _WRITE_IN_WITH.search(statement))
-    ):
+    dml = context is not None and (context.isinsert or context.isupdate or context.isdelete)
+    if dml or _writes(statement):
         raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL)
+
+
+@lru_cache(maxsize=2048)  # the same few hundred statements run again and again
+def _writes(statement: str) -> bool:
+    return bool(
+        _WRITE_VERB.match(statement)
+        or (statement.lstrip()[:4].upper() == "WITH" and _WRITE_IN_WITH.search(statement))
+    )
 
 
 def _refused_write(context: ExceptionContext) -> None:
@@ -229,8 +235,7 @@ def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> 
         if read_only:
             if _has_changes(session):
                 raise WriteInReadOnlyUnit(_READ_ONLY_REFUSAL)
-            session.rollback()
-            return
+            return  # closing (below) ends the transaction: the pool rolls the connection back
         with translate_conflicts():
             session.commit()
     except BaseException:

@@ -83,6 +83,7 @@ class Keyset(Generic[Q, S]):
         self.model = model
         self.conditions = conditions
         self._statements: dict[Hashable, Select[Any]] = {}
+        self._projections: dict[tuple[str, ...], tuple[ColumnElement[Any], ...]] = {}  # a few per list
         table = model.__table__
         deferred = {prop.columns[0].key for prop in inspect(model).column_attrs if prop.deferred}
         self.columns = tuple(c for c in table.columns if c.key not in deferred)
@@ -163,11 +164,14 @@ class Keyset(Generic[Q, S]):
         return found
 
     def _projection(self, names: tuple[str, ...]) -> tuple[ColumnElement[Any], ...]:
-        by_name = {c.key: c for c in self.columns}
-        unknown = [name for name in names if name not in by_name]
-        if unknown:
-            raise ValueError(f"{self.entity} has no column {', '.join(unknown)}")
-        return (self.id, *(by_name[name] for name in names if name != "id"))
+        found = self._projections.get(names)
+        if found is None:
+            by_name = {c.key: c for c in self.columns}
+            unknown = [name for name in names if name not in by_name]
+            if unknown:
+                raise ValueError(f"{self.entity} has no column {', '.join(unknown)}")
+            found = self._projections[names] = (self.id, *(by_name[name] for name in names if name != "id"))
+        return found
 
     def _page_statement(
         self,
