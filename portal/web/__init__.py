@@ -18,6 +18,7 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     """Routes to mount in the app."""
     from portal.exchange.upload import MAX_UPLOAD_BYTES
     from portal.leads.importing import MAX_BYTES as MAX_IMPORT_BYTES
+    from portal.web.admission import Admission, slots_for
     from portal.web.core import Web, favicon
     from portal.web.views.accounts import AccountViews, InvitationAdminViews
     from portal.web.views.admin import AdminViews
@@ -44,7 +45,8 @@ def web_routes(settings: Settings, sessions: sessionmaker[Session]) -> list[Base
     from portal.web.views.tolerances import ToleranceViews
     from portal.web.views.webhooks import WebhookViews
 
-    web = Web(settings, sessions)
+    engine = sessions.kw["bind"]
+    web = Web(settings, sessions, admission=Admission(slots_for(engine.dialect.name)))
     for env in web.envs.values():
         env.globals["nav_items"] = visible_specs
     auth = AuthViews(web)

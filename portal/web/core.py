@@ -36,6 +36,7 @@ from portal.notify.rules import object_at
 from portal.partners import service as partners
 from portal.partners.logins import LoginThrottle
 from portal.web import einvoices
+from portal.web.admission import Admission
 from portal.web.attrs import attributes
 from portal.web.forms import Form, FormErrors, errors_from, local_input
 from portal.web.i18n import LOCALES, Formatter, cached_gettext, compile_catalogs, load_translations
@@ -136,6 +137,7 @@ class Web:
     envs: dict[str, Environment] = field(default_factory=dict)
     translations: dict[str, Any] = field(default_factory=dict)
     shells: ShellCache = field(default_factory=ShellCache)
+    admission: Admission = field(default_factory=lambda: Admission(slots=1))
 
     def __post_init__(self) -> None:
         envs, translations = _environments(self.settings.debug)
@@ -298,9 +300,10 @@ class Web:
                     )
             try:
                 read_only = request.method == "GET"  # a GET never changes data
-                return await run_in_threadpool(
-                    self._run, handler, request, session, form, read_only=read_only
-                )
+                async with self.admission.turn():  # one handler at a time while they are quick
+                    return await run_in_threadpool(
+                        self._run, handler, request, session, form, read_only=read_only
+                    )
             finally:
                 if form is not None:
                     await form.close()
