@@ -5,12 +5,9 @@ benchmarks/fault_healthz_bench.py measures the real figure against /healthz idle
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
 import statistics
 import threading
 import time
-import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +17,7 @@ from sqlalchemy import Engine, text
 
 from benchmarks.fault_healthz_bench import p99, post_raw, run_load, sample_healthz
 from portal.db import make_engine
-from portal.seed import DEMO_PASSWORD, DEMO_TOKENS, seed_demo
+from portal.seed import DEMO_TOKENS, seed_demo
 from tests.e2e.server import PG_URL, Server, portal_serve, private_database
 
 pytestmark = pytest.mark.slow
@@ -105,64 +102,3 @@ def blocked_backends(engine: Engine) -> int:
                 )
             ).scalar_one()
         )
-
-
-@pytest.mark.skipif(
-    PG_URL is None, reason="holds a PostgreSQL table lock (SQLite readers are never blocked in WAL mode)"
-)
-def test_a_page_waiting_for_the_database_does_not_hold_up_the_next_page(
-    served_at: tuple[Server, str],
-) -> None:
-    """Pages take turns in the thread pool while they are quick (`portal.web.admission`): one that
-    waits for a lock must not keep the next user's page waiting behind it."""
-    server, url = served_at
-    browser = _logged_in(server.base)
-    engine = make_engine(url)
-    answers: list[int] = []
-    # more waiting pages than a process gives turns to at once (two on PostgreSQL)
-    waiting = [
-        threading.Thread(target=lambda: answers.append(_status(browser, server.base, "/opportunities")))
-        for _ in range(3)
-    ]
-    try:
-        with engine.connect() as blocker:
-            blocker.execute(text("LOCK TABLE opportunities IN ACCESS EXCLUSIVE MODE"))
-            for thread in waiting:
-                thread.start()
-            deadline = time.monotonic() + 10
-            while blocked_backends(engine) < len(waiting):  # the pipeline's pages now wait for the lock
-                assert time.monotonic() < deadline, "pages wait for a turn behind pages that wait for a lock"
-                time.sleep(0.05)  # polling for a state, with a deadline
-            started = time.perf_counter()
-            assert _status(browser, server.base, "/orders") == 200
-            assert time.perf_counter() - started < 5.0  # not held up until the lock goes (forever)
-            assert answers == []  # the others still wait
-            blocker.rollback()
-        for thread in waiting:
-            thread.join(timeout=30)
-        assert answers == [200] * len(waiting)
-    finally:
-        for thread in waiting:
-            thread.join(timeout=30)
-        engine.dispose()
-
-
-def _logged_in(base: str) -> urllib.request.OpenerDirector:
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    with browser.open(f"{base}/login", timeout=10) as page:
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.read().decode())
-    assert csrf is not None
-    form = {
-        "email": "admin@waermewerk.example",
-        "password": DEMO_PASSWORD,
-        "csrf": csrf.group(1),
-        "next": "/",
-    }
-    with browser.open(f"{base}/login", data=urllib.parse.urlencode(form).encode(), timeout=10) as done:
-        assert done.status == 200 and "/login" not in done.url, done.url
-    return browser
-
-
-def _status(browser: urllib.request.OpenerDirector, base: str, path: str) -> int:
-    with browser.open(f"{base}{path}", timeout=60) as response:
-        return int(response.status)
