@@ -9,6 +9,7 @@ Choices where the issue is silent: docs/sales.md, "Campaigns".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -79,15 +80,18 @@ def check_description(value: str | None) -> str:
 def check_name_free(uow: UnitOfWork, principal: Principal, value: str | None, own_id: int | None) -> str:
     """A name, and no other campaign has it (in any case)."""
     name = check_name(value)
-    taken = uow.session.scalar(
-        visible(principal, Campaign)
-        .with_only_columns(Campaign.id)
-        .where(func.lower(Campaign.name) == name.lower(), Campaign.id != (own_id or 0))
-        .limit(1)
-    )
-    if taken is not None:
+    others = visible(principal, Campaign).with_only_columns(Campaign.name).where(Campaign.id != (own_id or 0))
+    if _same_name(name, uow.session.scalars(others)):
         raise InvalidInput("name", "another campaign has this name")
     return name
+
+
+def _same_name(name: str, names: Iterable[str]) -> bool:
+    """Whether ``names`` hold ``name`` in any case, by Unicode's case folding ("ÜBER" is "über",
+    "STRASSE" is "Straße"). Compared here, not by the database's ``lower()``: SQLite's folds only
+    ASCII letters. Campaigns and segments are few, and saving one is rare."""
+    wanted = name.casefold()
+    return any(other.casefold() == wanted for other in names)
 
 
 def _checked(
@@ -253,12 +257,7 @@ def save_segment(*, uow: UnitOfWork, principal: Principal, name: str, query: Cus
         raise InvalidInput(
             "filter", "filter the customers list first: a segment of every customer is no segment"
         )
-    taken = uow.session.scalar(
-        visible(principal, Segment)
-        .with_only_columns(Segment.id)
-        .where(func.lower(Segment.name) == clean.lower())
-    )
-    if taken is not None:
+    if _same_name(clean, uow.session.scalars(visible(principal, Segment).with_only_columns(Segment.name))):
         raise InvalidInput("name", "another segment has this name")
     segment = Segment(
         name=clean,

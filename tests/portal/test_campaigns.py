@@ -264,3 +264,23 @@ def test_every_change_is_an_event_of_the_campaign(world: CampaignWorld) -> None:
             select(CampaignMember).where(CampaignMember.campaign_id == world.campaign_id)
         )
         assert len(list(members)) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("über Winter", "ÜBER WINTER"), ("Straßenfest", "STRASSENFEST"), ("Été", "été")]
+)
+def test_names_are_the_same_in_any_case_beyond_ascii(world: CampaignWorld, first: str, second: str) -> None:
+    """SQLite's ``lower()`` folds only ASCII letters: the names are compared by Unicode case folding."""
+    s = world.scene
+    sales = s.p("owner", "sales")
+    with s.uow() as uow:
+        campaigns.create_campaign(uow=uow, principal=sales, values=_fields(name=first))
+        campaigns.save_segment(uow=uow, principal=sales, name=first, query=CustomerQuery(country_code="AT"))
+    with s.uow() as uow, pytest.raises(InvalidInput) as campaign_taken:
+        campaigns.create_campaign(uow=uow, principal=sales, values=_fields(name=second))
+    assert campaign_taken.value.field == "name"
+    with s.uow() as uow, pytest.raises(InvalidInput) as segment_taken:
+        campaigns.save_segment(uow=uow, principal=sales, name=second, query=CustomerQuery(country_code="CH"))
+    assert segment_taken.value.field == "name"
+    with s.uow() as uow:  # another name still goes
+        campaigns.create_campaign(uow=uow, principal=sales, values=_fields(name=f"{first} 2"))
