@@ -4,6 +4,7 @@ with its filters and CSV, German texts."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -267,3 +268,23 @@ def test_the_opportunity_of_an_approved_registration_links_back_to_it(world: Web
         assert page.status_code == 200
         assert f'id="opportunity-registration" href="/deals/{ident}">{number}<' in page.text, who
     assert world.client("dealer-other").get(f"/opportunities/{opportunity}").status_code == 404
+
+
+def test_each_decision_sits_in_its_own_box_with_its_fields(world: WebWorld) -> None:
+    """Approve with its protection and customer, reject with its reason: the reason never reads as
+    belonging to the approve button (issue #18's walk)."""
+    ident = _register(world)
+    page = world.client("owner").get(f"/deals/{ident}", params={"lang": "de"}).text
+    boxes = re.findall(
+        r'<section class="action-box" aria-labelledby="(\w+)-title">(.*?)</section>', page, re.S
+    )
+    assert [name for name, _ in boxes] == ["approve", "reject"]
+    approve, reject = (body for _, body in boxes)
+    assert (
+        "<h3" in approve
+        and ">Genehmigen</h3>" in approve
+        and "Genehmigen und Verkaufschance anlegen" in approve
+    )
+    assert "Geschützt bis" in approve and "Begründung" not in approve
+    assert reject.index("Begründung (der Händler liest sie)") < reject.index(">Ablehnen</button>")
+    assert 'action="/deals/' in reject and "/reject" in reject and "Geschützt bis" not in reject
