@@ -64,7 +64,7 @@ from sqlalchemy import Engine, func, make_url, select, text
 
 from portal.access import visible
 from portal.access.principal import principal_for_user
-from portal.changes import encode_cursor
+from portal.changes import START, Position, encode_cursor
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Event, Order, User
 from portal.reading import cursor
@@ -230,8 +230,13 @@ def prepare(url: str, word: str | None) -> Fixture:
                     last_start // PAGE_SIZE + 1,
                     _after_row(session, principal, last_start - 1),
                 )
-            newest = session.execute(select(func.max(Event.id))).scalar_one()
-            fixture.feed_after = encode_cursor(max(0, newest - FEED_BACK))
+            back = session.execute(
+                select(Event.txid, Event.id)
+                .order_by(Event.txid.desc(), Event.id.desc())
+                .offset(FEED_BACK)
+                .limit(1)
+            ).first()
+            fixture.feed_after = encode_cursor(START if back is None else Position(back[0], back[1]))
             if word is None:
                 # A word of the oldest order's delivery name: the seed is deterministic, so the
                 # small database's words are in the large one too.

@@ -14,10 +14,22 @@ Offline and mobile clients, supplier ERPs and GraphQL subscriptions read it. Cho
   principal never saw never appears, and one it saw disappears.
 * Contacts and activities of a customer that was unshared are not listed one by one: a client
   drops them with their customer.
-* The cursor is the event id, opaque to clients (:func:`encode_cursor`: a cursor of its own kind,
-  which no list takes and which takes no list's cursor). Filtered-out events still advance the
+* **The cursor never passes an event that can still appear.** Event ids come from a sequence at
+  insert, but transactions commit in another order: on PostgreSQL an event with a smaller id may
+  become visible after one with a larger id was read. So the feed is ordered by :class:`Position`,
+  ``(the writing transaction's id, event id)`` (``events.txid``, set by the database), and on
+  PostgreSQL reads only events whose transaction lies below the oldest transaction still running
+  (``pg_snapshot_xmin``): those transactions have all ended, and any later writer gets a larger
+  transaction id, so nothing can appear behind the cursor. An event shows up once its transaction
+  and every transaction that began writing before it have ended (a long-running writer holds the
+  feed back meanwhile, it never skips). Events without a transaction id (SQLite, where writers take
+  turns; events written before migration 0035) have ``txid`` 0: position ``(0, id)``, before all
+  others.
+* The cursor is that position, opaque to clients (:func:`encode_cursor`: a cursor of its own kind,
+  which no list takes and which takes no list's cursor). Cursors issued before (an event id, and
+  the older ``Cursor:<id>``) are still taken as ``(0, id)``. Filtered-out events still advance the
   cursor, so a page may hold fewer entries than asked for while ``has_more`` is true; the scan per
-  call is bounded (one window of :data:`MAX_SCAN` event ids, filtered by the database).
+  call is bounded (a window of :data:`MAX_SCAN` events in feed order, filtered by the database).
 * Entities outside :data:`ENTITY_MODELS` (users, API tokens) are not part of the sync feed.
 * **A state shows only what the reader may read.** An organization id in a state (an order's dealer
   or supplier, a case's routing, a parent) is null unless the reader may see that organization, as
@@ -36,10 +48,23 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import Tuple
 
 from portal.access import Principal, rule_for, visible
 from portal.entities import FEED
@@ -71,6 +96,18 @@ ORGANIZATION_REFS: dict[str, tuple[str, ...]] = {
 }
 
 MAX_SCAN = 5000
+MAX_TXID = 2**63 - 1  # PostgreSQL's 64-bit transaction ids, as bigint
+
+
+class Position(NamedTuple):
+    """A place in the feed, in feed order: the id of the transaction that wrote the event (0 when it
+    has none) and the event id."""
+
+    txid: int
+    id: int
+
+
+START = Position(0, 0)
 
 
 class Operation(enum.StrEnum):
@@ -80,7 +117,7 @@ class Operation(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    cursor: int  # the event id
+    cursor: Position  # the event's
     occurred_at: datetime
     kind: str
     entity: str
@@ -92,26 +129,35 @@ class Change:
 @dataclass(frozen=True, slots=True)
 class ChangePage:
     entries: list[Change]
-    end_cursor: int
+    end_cursor: Position
     has_more: bool
 
 
-def encode_cursor(event_id: int) -> str:
+def encode_cursor(position: Position) -> str:
     """The opaque cursor of a position in the feed."""
-    return cursor.encode("change", "event", event_id, event_id)
+    return cursor.encode("change", "txid", position.txid, position.id)
 
 
-def decode_cursor(value: str, argument: str = "after") -> int:
-    """The event id of a feed cursor. Cursors issued before lists and the feed had cursors of their
-    own (``Cursor:<event id>`` in base64) are still taken, so a client's stored position survives
-    the upgrade; a list's cursor, or anything else, is InvalidInput."""
+def decode_cursor(value: str, argument: str = "after") -> Position:
+    """The position of a feed cursor. Cursors issued before the feed was ordered by transaction
+    (an event id), and before lists and the feed had cursors of their own (``Cursor:<event id>`` in
+    base64), are still taken as ``(0, event id)``, so a client's stored position survives the
+    upgrades: exactly where it was, as the events it had read have transaction id 0. A list's
+    cursor, or anything else, is InvalidInput."""
     legacy = _legacy_position(value)
     if legacy is not None:
-        return legacy
-    position, ident = cursor.decode(value, argument=argument, entity="change", sort="event", kind=int)
-    if position != ident or position < 0:
+        return Position(0, legacy)
+    if cursor.sort_of(value, argument=argument) == "event":
+        position, ident = cursor.decode(value, argument=argument, entity="change", sort="event", kind=int)
+        if position != ident or position < 0:
+            raise InvalidInput(argument, "is not a valid cursor; use a cursor from a previous page")
+        return Position(0, ident)
+    txid, ident = cursor.decode(
+        value, argument=argument, entity="change", sort="txid", kind=int, maximum=MAX_TXID
+    )
+    if txid < 0:
         raise InvalidInput(argument, "is not a valid cursor; use a cursor from a previous page")
-    return int(position)
+    return Position(txid, ident)
 
 
 def _legacy_position(value: str) -> int | None:
@@ -125,42 +171,98 @@ def _legacy_position(value: str) -> int | None:
     return int(number)
 
 
-def latest_cursor(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.max(Event.id), 0))) or 0)
+def latest_cursor(session: Session) -> Position:
+    """The position of the newest event the feed may pass now (:data:`START` when there is none)."""
+    newest = (
+        select(Event.txid, Event.id)
+        .where(*_settled(session))
+        .order_by(Event.txid.desc(), Event.id.desc())
+        .limit(1)
+    )
+    row = session.execute(newest).first()
+    return START if row is None else Position(row[0], row[1])
+
+
+def _settled(session: Session) -> tuple[ColumnElement[bool], ...]:
+    """The condition on events that no transaction can still add to (or reorder): on PostgreSQL
+    those of transactions below the oldest one running (the xmin of a fresh snapshot); none on
+    SQLite, whose writers take turns."""
+    if session.get_bind().dialect.name != "postgresql":
+        return ()
+    horizon = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+    return (Event.txid < horizon,)
+
+
+def _between(after: Position, end: Position) -> ColumnElement[bool]:
+    """The events after ``after`` up to ``end``, in feed order. Within one transaction id (always so
+    on SQLite, where it is 0) an id range: SQLite seeks a row-value range by its first column only,
+    and would walk every event."""
+    if after.txid == end.txid:
+        return and_(Event.txid == after.txid, Event.id > after.id, Event.id <= end.id)
+    position = tuple_(Event.txid, Event.id)
+    return and_(position > _at(after), position <= _at(end))
+
+
+def _at(position: Position) -> Tuple:
+    # typed: a transaction id past 32 bits must not be bound as an integer
+    return tuple_(literal(position.txid, BigInteger), literal(position.id, Integer))
+
+
+def _window_end(session: Session, after: Position, latest: Position) -> Position:
+    """The end of one call's scan: the position of the :data:`MAX_SCAN`-th event past ``after``
+    (``latest`` if there are fewer), read from the index alone. Within one transaction id, a range
+    of as many ids holds at most as many events, without asking."""
+    if after.txid == latest.txid:
+        return min(Position(after.txid, after.id + MAX_SCAN), latest)
+    window = (
+        select(Event.txid, Event.id)
+        .where(_between(after, latest))
+        .order_by(Event.txid, Event.id)
+        .limit(MAX_SCAN)
+        .subquery()
+    )
+    row = session.execute(
+        select(window.c.txid, window.c.id).order_by(window.c.txid.desc(), window.c.id.desc()).limit(1)
+    ).first()
+    return latest if row is None else Position(row[0], row[1])
 
 
 def feed(
     session: Session,
     principal: Principal,
     *,
-    after: int = 0,
+    after: Position = START,
     first: int = 100,
     entities: Collection[str] | None = None,
 ) -> ChangePage:
     """Up to ``first`` changes after the cursor ``after`` that the principal may see.
 
-    The database filters: only events about an entity the principal may see now, or of a kind that
-    may take one away (:data:`REVOKING`), come back, so a principal with little data pays for what it
-    gets, not for everyone else's events. The scan is bounded: one call looks at most
-    :data:`MAX_SCAN` event ids past ``after``; when nothing in that window is for the principal, the
-    cursor moves to its end and ``has_more`` says whether events lie beyond."""
+    Only events up to :func:`latest_cursor` are read, so the cursor never passes an event whose
+    transaction (or an earlier one) has not ended yet. The database filters: only events about an
+    entity the principal may see now, or of a kind that may take one away (:data:`REVOKING`), come
+    back, so a principal with little data pays for what it gets, not for everyone else's events.
+    The scan is bounded: one call looks at most at the :data:`MAX_SCAN` events after ``after``;
+    when nothing in that window is for the principal, the cursor moves to its end and ``has_more``
+    says whether events lie beyond."""
     wanted = sorted(set(entities or ENTITY_MODELS) & set(ENTITY_MODELS))
     latest = latest_cursor(session)
-    end = min(after + MAX_SCAN, latest)
+    if after >= latest:
+        return ChangePage([], after, has_more=False)
+    end = _window_end(session, after, latest)
     candidates = _candidates(principal, wanted)
     entries: list[Change] = []
-    cursor = after
-    while cursor < end:
+    position = after
+    while position < end:
         events = list(
             session.scalars(
                 select(Event)
-                .where(Event.id > cursor, Event.id <= end, candidates)
-                .order_by(Event.id)
+                .where(_between(position, end), candidates)
+                .order_by(Event.txid, Event.id)
                 .limit(first - len(entries) + 1)
             )
         )
         if not events:
-            cursor = end
+            position = end
             break
         states = _current_states(session, principal, events)
         grants = _grants(session, events, states)
@@ -168,10 +270,14 @@ def feed(
             change = _change_for(principal, event, states, grants)
             if change is not None:
                 if len(entries) == first:
-                    return ChangePage(entries, cursor, has_more=True)
+                    return ChangePage(entries, position, has_more=True)
                 entries.append(change)
-            cursor = event.id
-    return ChangePage(entries, cursor, has_more=cursor < latest)
+            position = _position_of(event)
+    return ChangePage(entries, position, has_more=position < latest)
+
+
+def _position_of(event: Event) -> Position:
+    return Position(event.txid, event.id)
 
 
 def changes_of(session: Session, principal: Principal, events: list[Event]) -> dict[int, Change]:
@@ -224,7 +330,9 @@ def _change_for(
         operation = Operation.REMOVE
     else:
         return None
-    return Change(event.id, event.occurred_at, event.kind, event.entity, event.entity_id, operation, state)
+    return Change(
+        _position_of(event), event.occurred_at, event.kind, event.entity, event.entity_id, operation, state
+    )
 
 
 def _took_away(

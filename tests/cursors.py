@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from portal.changes import Position
 from portal.changes import encode_cursor as feed_cursor
 from portal.reading import Keyset, cursor
 
@@ -34,7 +35,7 @@ def bad(keyset: Keyset[Any], sort: Any) -> dict[str, str]:
     wrong_value = 17 if key.kind is str else "17 o'clock"
     found = {
         "foreign": cursor.encode(other_entity, key.name, SAMPLES[key.kind], 1),
-        "feed": feed_cursor(1),
+        "feed": feed_cursor(Position(0, 1)),
         "mistyped": cursor.encode(keyset.entity, key.name, wrong_value, 1),
         "other sort": cursor.encode(keyset.entity, other_sort, SAMPLES[key.kind], 1),
         "legacy": base64.urlsafe_b64encode(b"Cursor:1").decode().rstrip("="),

@@ -45,9 +45,9 @@ class ChangeFeed:
     has_more: bool
 
 
-def parse_after(after: str | None) -> int:
-    """The event id of a feed cursor (0: from the beginning); a list's cursor is InvalidInput."""
-    return 0 if after is None else change_feed.decode_cursor(after, "after")
+def parse_after(after: str | None) -> change_feed.Position:
+    """The position of a feed cursor (None: from the beginning); a list's cursor is InvalidInput."""
+    return change_feed.START if after is None else change_feed.decode_cursor(after, "after")
 
 
 def feed(

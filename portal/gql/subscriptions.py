@@ -3,10 +3,12 @@
 No side channel: a subscription is an async generator that reads the events table through
 :mod:`portal.changes`, so it applies the same access decision as ``Query.changes``.
 
-Bounded work: one :class:`Ticker` per process reads the newest event id every
-``Limits.poll_interval`` seconds (one indexed statement, whatever the number of subscriptions); a
-subscription reads the feed only when that id has moved past its cursor (revoking a token writes
-an event too), and at least every :data:`RECHECK_POLLS` intervals. Each read resolves the caller
+Bounded work: one :class:`Ticker` per process reads the newest position the feed may pass
+(:func:`portal.changes.latest_cursor`) every ``Limits.poll_interval`` seconds (one indexed
+statement, whatever the number of subscriptions); a subscription reads the feed only when that
+position has moved past its cursor (revoking a token writes an event too), and at least every
+:data:`RECHECK_POLLS` intervals. A subscription without ``after`` starts there too, so it never
+skips an event whose transaction was still open when it began. Each read resolves the caller
 again (a revoked token ends the subscription; a changed role or organization tree applies at once).
 Every read runs in a worker thread in a short session of its own, closed before the subscription
 waits again: an idle subscription holds no database connection and never blocks the event loop.
@@ -42,13 +44,13 @@ R = TypeVar("R")
 
 
 class Ticker:
-    """The newest event id, read once per interval for all subscriptions of the process."""
+    """The newest position of the feed, read once per interval for all subscriptions of the process."""
 
     def __init__(self, sessions: sessionmaker[Session], interval: float, timeout: float) -> None:
         self.sessions = sessions
         self.interval = interval
         self.timeout = timeout  # for each read (see portal.db.bound)
-        self.latest = 0
+        self.latest = change_feed.START
         self._subscribers = 0
         self._task: asyncio.Task[None] | None = None
         self._moved: asyncio.Event | None = None
@@ -60,7 +62,7 @@ class Ticker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, lambda: call(*args, **kwargs))
 
-    def read_latest(self) -> int:
+    def read_latest(self) -> change_feed.Position:
         with self.sessions() as session:
             bound(session, self.timeout)
             return change_feed.latest_cursor(session)
@@ -76,7 +78,7 @@ class Ticker:
         finally:
             self._subscribers -= 1
 
-    async def wait(self, cursor: int, timeout: float) -> None:
+    async def wait(self, cursor: change_feed.Position, timeout: float) -> None:
         """Until an event newer than ``cursor`` is known, or ``timeout`` seconds."""
         if self.latest > cursor or self._moved is None:
             return
@@ -99,7 +101,7 @@ class Ticker:
 
 
 def _read(
-    ticker: Ticker, principal: Principal, cursor: int, entities: Collection[str]
+    ticker: Ticker, principal: Principal, cursor: change_feed.Position, entities: Collection[str]
 ) -> change_feed.ChangePage:
     """The next page of the feed, for the caller as it stands now: a revoked or expired token or a
     deactivated user ends the subscription; a role or organization tree that changed applies."""

@@ -37,9 +37,12 @@ def encode(entity: str, sort: str, value: Any, ident: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(cursor: str, *, argument: str, entity: str, sort: str, kind: type) -> tuple[Any, int]:
+def decode(
+    cursor: str, *, argument: str, entity: str, sort: str, kind: type, maximum: int = MAX_INT
+) -> tuple[Any, int]:
     """The ``(sort value, id)`` of a cursor that ``encode(entity, sort, ...)`` made for a value of
-    type ``kind``; anything else is ``InvalidInput(argument, ...)``."""
+    type ``kind`` (an ``int`` of at most ``maximum`` in size: 32 bits unless said otherwise); anything
+    else is ``InvalidInput(argument, ...)``."""
     version, named, sorted_by, value, ident = _parts(cursor, argument)
     if version != VERSION:
         if not isinstance(version, int) or version > VERSION:
@@ -51,7 +54,13 @@ def decode(cursor: str, *, argument: str, entity: str, sort: str, kind: type) ->
         raise InvalidInput(argument, "belongs to another sort order; start again from the first page")
     if not _is_id(ident):
         raise InvalidInput(argument, _INVALID)
-    return _decode_value(value, kind, argument), ident
+    return _decode_value(value, kind, argument, maximum), ident
+
+
+def sort_of(cursor: str, *, argument: str) -> str:
+    """The sort a cursor names (for a list that still takes the cursors of a sort it replaced);
+    what is no cursor at all is ``InvalidInput(argument, ...)``."""
+    return str(_parts(cursor, argument)[2])
 
 
 def _parts(cursor: str, argument: str) -> tuple[Any, Any, Any, Any, Any]:
@@ -85,7 +94,7 @@ def _encode_value(value: Any) -> Any:
     raise TypeError(f"a cursor cannot hold a {type(value).__name__}")
 
 
-def _decode_value(value: Any, kind: type, argument: str) -> Any:
+def _decode_value(value: Any, kind: type, argument: str, maximum: int = MAX_INT) -> Any:
     """The value as the sort column's Python type; what the database would refuse is refused here."""
     try:
         if kind is datetime:
@@ -100,7 +109,7 @@ def _decode_value(value: Any, kind: type, argument: str) -> Any:
             if not number.is_finite():
                 raise ValueError("not finite")
             return number
-        if kind is int and isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT:
+        if kind is int and isinstance(value, int) and not isinstance(value, bool) and abs(value) <= maximum:
             return value
         if kind is str and isinstance(value, str) and "\x00" not in value and len(value) <= 1000:
             value.encode()  # a lone surrogate cannot be sent to the database

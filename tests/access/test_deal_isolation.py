@@ -21,6 +21,7 @@ from portal.deals import service as deals
 from portal.errors import NotFound
 from portal.models import DealRegistration, Organization
 from tests.access.world import WorldSpec, build, expected_visible, worlds
+from tests.changefeed import settle
 from tests.conftest import wipe
 from tests.web.conftest import WebWorld
 from tests.web.conftest import world as world
@@ -60,6 +61,7 @@ def test_a_dealer_never_sees_anothers_registration_and_the_hint_names_nothing(wo
         assert number not in client.get(path).text, path
     with world.scene.uow() as uow, pytest.raises(NotFound):
         deals.conflicts_by_id(uow.session, world.scene.p("dealer-group"), theirs)
+    settle(world.scene.factory)
     with world.scene.factory() as session:
         seen = feed(session, world.scene.p("dealer-group"), entities=["deal_registration"], first=100)
         assert {change.entity_id for change in seen.entries} == {mine}

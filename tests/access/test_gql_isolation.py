@@ -190,7 +190,7 @@ def test_node_and_nodes_treat_foreign_ids_as_missing(tenants: Tenants, a: str, b
 
 @pytest.mark.parametrize(("a", "b"), PAIRS)
 def test_change_feed_shows_nothing_of_the_other_organization(tenants: Tenants, a: str, b: str) -> None:
-    data = tenants.api.ok("{ changes(first: 500) { changes { entityId state } } }", as_=a)
+    data = tenants.api.feed("{ changes(first: 500) { changes { entityId state } } }", as_=a)
     assert data["changes"]["changes"], "A sees its own changes"
     assert all_ids(data) & tenants.foreign(b) == set()
     assert tenants.api.scene.orgs[b].name not in json.dumps(data)
@@ -216,7 +216,7 @@ def test_subscriptions_never_deliver_the_other_organizations_events(
     tenants: Tenants, a: str, b: str, field: str
 ) -> None:
     api = tenants.api
-    after = api.ok("{ changes(first: 1) { endCursor } }", as_="owner")["changes"]["endCursor"]
+    after = api.feed("{ changes(first: 1) { endCursor } }", as_="owner")["changes"]["endCursor"]
     latest = api.ok(
         "query($after: String) { changes(after: $after, first: 500) { endCursor } }",
         {"after": after},

@@ -54,7 +54,7 @@ def test_a_dealer_still_filters_by_its_own_dealer_and_customer(world: World) -> 
 
 def _states(world: World, who: str, entity: str) -> list[dict[str, Any]]:
     query = f'{{ changes(first: 500, entities: ["{entity}"]) {{ changes {{ kind entityId state }} }} }}'
-    return list(world.api.ok(query, as_=who)["changes"]["changes"])
+    return list(world.api.feed(query, as_=who)["changes"]["changes"])
 
 
 def test_the_change_feed_shows_no_organization_the_reader_cannot_see(world: World) -> None:

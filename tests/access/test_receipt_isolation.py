@@ -17,6 +17,7 @@ from portal.orders import service as orders
 from portal.orders.fulfilment import ShipLine, record_shipment
 from portal.orders.receiving import ReceiveLine, receipts_of_order, record_goods_receipt
 from tests.builders import Scene, build_scene
+from tests.changefeed import settle
 
 
 @pytest.fixture
@@ -125,6 +126,7 @@ def test_the_change_feed_carries_a_receipt_to_its_supplier_and_never_to_another(
     from portal import changes
 
     order_id, receipt_id = received_order(scene, "supplier-a", "dealer-branch")
+    settle(scene.factory)
     with scene.factory() as session:
 
         def receipts(slug: str) -> list[changes.Change]:

@@ -23,6 +23,7 @@ from portal.models import Event, User
 from portal.tasks import calendar
 from portal.tasks import service as tasks
 from tests.builders import build_scene
+from tests.changefeed import settle
 from tests.gql.conftest import Api, gid, make_client
 from tests.notify.people import add_user, as_user
 
@@ -116,6 +117,7 @@ def test_a_task_cannot_be_assigned_to_another_organizations_user_nor_name_its_cu
 
 def test_the_change_feed_carries_a_task_only_to_its_organizations(api: Api) -> None:
     ident, _ = _task(api, "dealer-branch")
+    settle(api.scene.factory)
     with api.scene.factory() as session:
         group = changes.feed(session, api.scene.p("dealer-group"), entities=["task"])
         other = changes.feed(session, api.scene.p("dealer-other"), entities=["task"])

@@ -43,6 +43,8 @@ from portal.models import Event, ExchangeRecord, RecordState
 from portal.orders import service as orders
 from portal.web.sessions import SESSION_COOKIE
 from tests.builders import build_scene
+from tests.changefeed import TIMEOUT as FEED_TIMEOUT
+from tests.changefeed import settle
 from tests.e2e.server import PG_URL, Server, World, portal_serve, private_database
 from tests.exchange.helpers import Partner, order_response, partner_scene
 from tests.web.conftest import PASSWORD, add_users
@@ -208,6 +210,7 @@ def test_a_subscription_on_one_process_sees_a_change_made_through_the_other(clus
     s = w.scene
     order = s.order(s.customer("Becker KG", shared_with=("dealer-branch",)), supplier="supplier-a")
     cookie = logged_in_cookie(b, b, "supplier-a@example.test")  # the supplier's user, logged in on B
+    settle(w.engine)
     after = latest_cursor(a, w.token("owner"))
     with subscribe_with_cookie(a, cookie, ORDER_EVENTS, {"after": after}) as ws:
         lines = [{"lineNo": 1, "action": "ACCEPT"}, {"lineNo": 2, "action": "ACCEPT"}]
@@ -221,7 +224,7 @@ def test_a_subscription_on_one_process_sees_a_change_made_through_the_other(clus
             timeout=30,
         )
         assert response.json()["data"] == {"confirmOrder": {"userErrors": []}}
-        message = json.loads(ws.recv(timeout=15))
+        message = json.loads(ws.recv(timeout=FEED_TIMEOUT))  # the feed may wait for others' transactions
     assert message["type"] == "next", message
     assert message["payload"]["data"]["orderEvents"] == {
         "kind": "order.confirmed",

@@ -22,6 +22,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from portal.cases import service as cases
 from portal.gql.ids import encode_id
+from tests.changefeed import TIMEOUT as FEED_TIMEOUT
+from tests.changefeed import settle
 from tests.e2e.server import Server, World, portal_serve, world
 
 pytestmark = pytest.mark.slow
@@ -71,6 +73,8 @@ def post(server: Server, token: str, query: str, variables: dict[str, Any] | Non
 
 
 def latest_cursor(live: Live) -> str:
+    """The owner's end of the feed, once the feed may pass everything written so far."""
+    settle(live.world.engine)
     owner = live.world.token("owner")
     after = None
     while True:
@@ -98,7 +102,7 @@ def subscribe(
 
 
 def next_event(ws: ClientConnection, field: str) -> dict[str, Any]:
-    message = json.loads(ws.recv(timeout=15))
+    message = json.loads(ws.recv(timeout=FEED_TIMEOUT))  # the feed may wait for others' transactions
     assert message["type"] == "next", message
     return dict(message["payload"]["data"][field])
 

@@ -18,6 +18,7 @@ from portal.gql import Limits, graphql_routes
 from portal.gql.ids import encode_id
 from portal.partners import service as partners
 from tests.builders import Scene, build_scene
+from tests.changefeed import settle
 from tests.conftest import wipe
 
 
@@ -57,6 +58,14 @@ class Api:
         assert response.status_code == 200, body
         assert "errors" not in body, body["errors"]
         return dict(body["data"])
+
+    def feed(
+        self, query: str, variables: dict[str, Any] | None = None, *, as_: str = "owner"
+    ) -> dict[str, Any]:
+        """``ok`` for a query that reads the change feed, once the feed may pass every event written
+        so far (tests.changefeed)."""
+        settle(self.scene.factory)
+        return self.ok(query, variables, as_=as_)
 
     def errors(
         self, query: str, variables: dict[str, Any] | None = None, *, as_: str = "owner"

@@ -24,7 +24,7 @@ def test_cases_are_created_filtered_and_fed_with_their_category(world: World) ->
     }
     default = world.api.ok(CASES, {"f": {"category": ["OTHER"]}})["cases"]["nodes"]
     assert default == [{"subject": "Pumpe defekt", "category": "OTHER"}]  # the world's case, from before
-    feed = world.api.ok('{ changes(first: 100, entities: ["case"]) { changes { entityId state } } }')
+    feed = world.api.feed('{ changes(first: 100, entities: ["case"]) { changes { entityId state } } }')
     states = {c["entityId"]: c["state"] for c in feed["changes"]["changes"]}
     assert states[made["RETURN"]]["category"] == "return"
     [error] = world.api.errors(CASES, {"f": {"category": ["GOSSIP"]}})

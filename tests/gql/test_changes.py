@@ -8,6 +8,7 @@ from starlette.testclient import WebSocketTestSession
 from portal.customers import service as customers
 from portal.orders import service as orders
 from tests.builders import Scene
+from tests.changefeed import settle
 from tests.gql.conftest import Api, World, gid
 
 CHANGES = """query($after: String, $first: Int!, $entities: [String!]) {
@@ -18,7 +19,7 @@ CHANGES = """query($after: String, $first: Int!, $entities: [String!]) {
 def feed(
     api: Api, as_: str, after: str | None = None, first: int = 100, entities: list[str] | None = None
 ) -> dict[str, Any]:
-    data = api.ok(CHANGES, {"after": after, "first": first, "entities": entities}, as_=as_)
+    data = api.feed(CHANGES, {"after": after, "first": first, "entities": entities}, as_=as_)
     return dict(data["changes"])
 
 
@@ -238,6 +239,7 @@ def test_changes_of_a_principal_with_little_data_scan_only_what_they_return(
     aliases = " ".join(
         f'c{i}: changes(first: 1, after: "{after}") {{ endCursor hasMore }}' for i in range(20)
     )
+    settle(s.factory)
     statement_counter.clear()
     data = api.ok(f"{{ {aliases} }}", as_="partner")
     assert all(page["hasMore"] is False for page in data.values())

@@ -154,7 +154,7 @@ def test_withdraw_and_the_change_feed(api: Api) -> None:
     reg = _register(api)
     withdrawn = api.ok(WITHDRAW, {"input": {"id": reg["id"]}}, as_="dealer-group")["withdrawDealRegistration"]
     assert withdrawn["dealRegistration"] == {"status": "WITHDRAWN"}
-    feed = api.ok(
+    feed = api.feed(
         '{ changes(first: 100, entities: ["deal_registration"]) { changes { operation state } } }',
         as_="dealer-group",
     )["changes"]["changes"]
@@ -168,7 +168,7 @@ def test_another_dealer_sees_nothing_and_its_actions_answer_not_found(api: Api) 
     assert node is None
     withdrawn = api.ok(WITHDRAW, {"input": {"id": reg["id"]}}, as_="dealer-other")["withdrawDealRegistration"]
     assert withdrawn["userErrors"][0]["code"] == "NOT_FOUND"
-    feed = api.ok(
+    feed = api.feed(
         '{ changes(first: 100, entities: ["deal_registration"]) { changes { entityId } } }',
         as_="dealer-other",
     )

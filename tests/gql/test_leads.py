@@ -140,7 +140,9 @@ def test_another_dealer_sees_nothing_and_its_answers_are_not_found(api: Api) -> 
     )
     answered = api.ok(ANSWER, {"input": {"id": lead["id"]}}, as_="dealer-other")["acceptLead"]
     assert answered["userErrors"][0]["code"] == "NOT_FOUND"
-    feed = api.ok('{ changes(first: 100, entities: ["lead"]) { changes { entityId } } }', as_="dealer-other")
+    feed = api.feed(
+        '{ changes(first: 100, entities: ["lead"]) { changes { entityId } } }', as_="dealer-other"
+    )
     assert feed["changes"]["changes"] == []
     assert api.ok(LIST, as_="supplier-a")["leads"]["totalCount"] == 0
     assert api.ok("{ leadTerritories { capacity } }", as_="dealer-other")["leadTerritories"] == []
@@ -149,11 +151,15 @@ def test_another_dealer_sees_nothing_and_its_answers_are_not_found(api: Api) -> 
 def test_a_decline_removes_the_lead_from_the_dealers_feed(api: Api) -> None:
     _territory(api)
     lead = _create(api)
-    seen = api.ok('{ changes(first: 100, entities: ["lead"]) { changes { operation } } }', as_="dealer-group")
+    seen = api.feed(
+        '{ changes(first: 100, entities: ["lead"]) { changes { operation } } }', as_="dealer-group"
+    )
     assert {c["operation"] for c in seen["changes"]["changes"]} == {"UPSERT"}
     declined = api.ok(DECLINE, {"input": {"id": lead["id"], "reason": "Zu weit"}}, as_="dealer-group")
     assert declined["declineLead"]["lead"] is None and declined["declineLead"]["userErrors"] == []
-    feed = api.ok('{ changes(first: 100, entities: ["lead"]) { changes { operation } } }', as_="dealer-group")
+    feed = api.feed(
+        '{ changes(first: 100, entities: ["lead"]) { changes { operation } } }', as_="dealer-group"
+    )
     assert feed["changes"]["changes"][-1]["operation"] == "REMOVE"
     queued = api.ok(LIST, {"filter": {"unassigned": True}})["leads"]
     assert queued["nodes"][0]["status"] == "DECLINED"

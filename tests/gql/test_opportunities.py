@@ -84,7 +84,7 @@ def test_another_dealer_sees_nothing_and_its_moves_answer_not_found(api: Api) ->
     assert all(stage["count"] == 0 for stage in pipeline)
     forecast = api.ok("{ opportunityForecast(months: 2) { count amount } }", as_="dealer-other")
     assert all(m["count"] == 0 for m in forecast["opportunityForecast"])
-    feed = api.ok(
+    feed = api.feed(
         '{ changes(first: 100, entities: ["opportunity"]) { changes { entityId } } }', as_="dealer-other"
     )
     assert feed["changes"]["changes"] == []
@@ -109,7 +109,7 @@ def test_node_pipeline_forecast_and_feed_for_the_seller(api: Api) -> None:
     ]
     assert sum(float(m["weightedAmount"]) for m in months) == 25.0
     assert api.errors("{ opportunityForecast(months: 99) { count } }", as_="dealer-group")
-    feed = api.ok(
+    feed = api.feed(
         '{ changes(first: 100, entities: ["opportunity"]) { changes { entityId operation state } } }',
         as_="dealer-group",
     )["changes"]["changes"]

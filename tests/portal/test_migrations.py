@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Engine, create_engine, inspect, make_url, select, text, update
+from sqlalchemy import Column, Connection, Engine, create_engine, inspect, make_url, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import selectinload, sessionmaker
 from sqlalchemy.schema import CreateIndex
@@ -282,3 +282,49 @@ def test_0033_keys_won_opportunities_by_the_month_they_were_won_and_back(empty_e
     assert date(2026, 6, 1) in won_months()  # before 0033: by its expected close
     upgrade(empty_engine)
     assert date(2025, 12, 1) in won_months() and date(2026, 6, 1) not in won_months()
+
+
+def test_0035_gives_events_their_writing_transaction_and_existing_ones_0(
+    empty_engine: Engine, engine: Engine
+) -> None:
+    def write_event(conn: Connection, note: str) -> None:
+        conn.execute(
+            text(
+                "INSERT INTO events (occurred_at, kind, entity, entity_id, payload) "
+                "VALUES ('2026-01-01 00:00:00', 'case.opened', 'case', 1, :note)"
+            ),
+            {"note": f'{{"n": "{note}"}}'},
+        )
+
+    def events_indexes() -> set[str]:
+        return {index["name"] or "" for index in inspect(empty_engine).get_indexes("events")}
+
+    upgrade(empty_engine, "0034")
+    with empty_engine.begin() as conn:
+        write_event(conn, "before")
+    upgrade(empty_engine)
+    assert "ix_events_txid_id" in events_indexes()
+    postgresql = empty_engine.dialect.name == "postgresql"
+    with empty_engine.begin() as conn:
+        write_event(conn, "after")
+        running = conn.scalar(text("SELECT (pg_current_xact_id()::text)::bigint")) if postgresql else 0
+    with empty_engine.connect() as conn:
+        txids = list(conn.scalars(text("SELECT txid FROM events ORDER BY id")))
+    assert txids == [0, running]  # the writing transaction's id on PostgreSQL
+    if postgresql:
+        assert _column_default(empty_engine) == _column_default(engine)  # the tests' schema: create_all
+    downgrade(empty_engine, "0034")
+    assert "txid" not in {c["name"] for c in inspect(empty_engine).get_columns("events")}
+    assert "ix_events_txid_id" not in events_indexes()
+
+
+def _column_default(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(
+            conn.execute(
+                text(
+                    "SELECT column_default FROM information_schema.columns WHERE table_schema = "
+                    "current_schema() AND table_name = 'events' AND column_name = 'txid'"
+                )
+            ).scalar_one()
+        )
