@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Base
-from tests import parallel
+from tests import database_only, parallel
 from tests.adapters.sshd import SshdInfo, SshdUnavailable, running_sshd
 from tests.edi.corpus import missing, reads_absent_corpus
 
@@ -34,29 +34,9 @@ def pytest_report_header() -> str:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("PORTAL_TEST_DATABASE_ONLY") == "1":
-        _keep_database_tests(config, items)
+        # CI's PostgreSQL pass: only the tests that can reach the database (tests/database_only.py)
+        database_only.keep_database_tests(config, items, provider=__name__)
     parallel.write_groups(config, items)
-
-
-DATABASE_FIXTURES = frozenset({"database_url", "empty_database_url"})
-DATABASE_FREE = ("edi", "adapters")  # the codecs and the transports: packages that never import portal
-
-
-def _keep_database_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """CI's second pass (PostgreSQL, `.ci/run`) leaves out the tests of the codecs and transports
-    that open no database: they give the same answer on both databases and ran in the SQLite pass
-    (3,500 of 4,600 tests). Everything else runs again."""
-    free = [Path(__file__).parent / name for name in DATABASE_FREE]
-
-    def database_free(item: pytest.Item) -> bool:
-        path = Path(str(item.path))
-        fixtures = set(getattr(item, "fixturenames", ()))
-        return any(path.is_relative_to(folder) for folder in free) and not DATABASE_FIXTURES & fixtures
-
-    deselected = [item for item in items if database_free(item)]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not database_free(item)]
 
 
 @pytest.hookimpl(optionalhook=True)
