@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import make_engine, make_sessionmaker
 from portal.models import Base
-from tests import parallel
+from tests import database_only, parallel
 from tests.adapters.sshd import SshdInfo, SshdUnavailable, running_sshd
 from tests.edi.corpus import missing, reads_absent_corpus
 
@@ -34,29 +34,9 @@ def pytest_report_header() -> str:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("PORTAL_TEST_DATABASE_ONLY") == "1":
-        _keep_database_tests(config, items)
+        # CI's PostgreSQL pass: only the tests that can reach the database (tests/database_only.py)
+        database_only.keep_database_tests(config, items, provider=__name__)
     parallel.write_groups(config, items)
-
-
-DATABASE_FIXTURES = frozenset({"database_url", "empty_database_url"})
-DATABASE_FREE = ("edi", "adapters")  # the codecs and the transports: packages that never import portal
-
-
-def _keep_database_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """CI's second pass (PostgreSQL, `.ci/run`) leaves out the tests of the codecs and transports
-    that open no database: they give the same answer on both databases and ran in the SQLite pass
-    (3,500 of 4,600 tests). Everything else runs again."""
-    free = [Path(__file__).parent / name for name in DATABASE_FREE]
-
-    def database_free(item: pytest.Item) -> bool:
-        path = Path(str(item.path))
-        fixtures = set(getattr(item, "fixturenames", ()))
-        return any(path.is_relative_to(folder) for folder in free) and not DATABASE_FIXTURES & fixtures
-
-    deselected = [item for item in items if database_free(item)]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not database_free(item)]
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -121,28 +101,38 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 def wipe(engine: Engine) -> None:
     tables = list(reversed(Base.metadata.sorted_tables))  # children before their parents
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            # Only the tables a test filled (one probe for all) are truncated, and the sequences it
-            # used set back to 1: a TRUNCATE of every table (a new file each, under an exclusive
-            # lock) took 0.4-1.2 s after every test, half of the PostgreSQL pass.
-            probe = " UNION ALL ".join(
-                f'SELECT {n} WHERE EXISTS (SELECT 1 FROM "{t.name}")' for n, t in enumerate(tables)
-            )
-            filled = set(conn.execute(text(probe)).scalars())
-            if filled:  # TRUNCATE, not DELETE: a fresh heap keeps rows in the order they are written
-                names = ", ".join(f'"{t.name}"' for n, t in enumerate(tables) if n in filled)
-                conn.execute(text(f"TRUNCATE {names} CASCADE"))
-            conn.execute(
-                text(
-                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
-                    "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
-                )
-            )
-        else:
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
             # Without AUTOINCREMENT, SQLite restarts ids at 1 once a table is empty.
             for table in tables:
                 conn.execute(table.delete())
+        return
+    # Only the tables a test filled (one probe for all) are emptied, and the sequences it used set
+    # back to 1. DELETE, then VACUUM, not TRUNCATE: a TRUNCATE ... CASCADE of the few filled tables
+    # reaches every table that references them (nearly all 55, with 180 indexes: a new file each and
+    # a catalog row updated each), 0.3 s after every test in a fresh schema and more than 1 s late in
+    # the run as pg_class filled with dead rows - a third of the PostgreSQL pass. The VACUUM gives
+    # the emptied tables back their pages (an empty tail is cut off), so each test starts on fresh
+    # heaps again that keep rows in the order they are written, as a truncated table did.
+    filled: list[str] = []
+    with engine.begin() as conn:
+        probe = " UNION ALL ".join(
+            f'SELECT {n} WHERE EXISTS (SELECT 1 FROM "{t.name}")' for n, t in enumerate(tables)
+        )
+        hit = set(conn.execute(text(probe)).scalars())
+        for n, table in enumerate(tables):
+            if n in hit:
+                conn.execute(table.delete())
+                filled.append(table.name)
+        conn.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+                "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+            )
+        )
+    if filled:  # VACUUM runs outside a transaction
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM " + ", ".join(f'"{name}"' for name in filled)))
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@ submits every form (once with plausible values, once with garbage, once more wit
 where the form carries one), and checks every page it gets, including the pages drawn after a form
 error and after a conflict, and the links on those.
 
-Bounds: URLs are grouped by pattern (numbers become ``{id}``, query values become ``*`` except a few
-small enumerations), at most ``PER_PATTERN`` URLs per pattern (one more for detail pages, one
-per pattern from any one page) and ``MAX_REQUESTS`` requests per crawl;
+Bounds: URLs are grouped by pattern (path segments with a digit become ``{id}``, query values
+become ``*`` except a few small enumerations), at most ``PER_PATTERN`` URLs per pattern (one more
+for detail pages, one per pattern from any one page) and ``MAX_REQUESTS`` requests per crawl;
 each form (by method, action pattern and field names) is submitted once per kind.
 """
 
@@ -62,7 +62,9 @@ ROLE_KEYS = {"admin", "sales", "support", "viewer", "member"}
 
 def pattern_of(url: str) -> str:
     parts = urlsplit(url)
-    path = re.sub(r"\d+", "{id}", parts.path)
+    # A path segment with a digit in it names one record: an id, an order number, a mail file
+    # (20261207T105415-mail-70-bf6be254b2c5f826localhost.eml), a calendar secret.
+    path = "/".join("{id}" if re.search(r"\d", part) else part for part in parts.path.split("/"))
     query = sorted((k, v if k in SHAPING else "*") for k, v in parse_qsl(parts.query, keep_blank_values=True))
     return path + ("?" + urlencode(query) if query else "")
 

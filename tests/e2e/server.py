@@ -113,7 +113,14 @@ def portal_serve(
     ``secret_key=None`` leaves PORTAL_SECRET_KEY unset (the key kept in the data folder is used)."""
     port = free_port()
     log = tmp / f"serve-{port}.log"
-    environment = {**os.environ, "PORTAL_DATABASE_URL": url, **(env or {})}
+    # The data folder (mail outbox, session key file, demo exchange folders) is in ``tmp`` unless the
+    # test names one: never the checkout's var/, where it would pile up from run to run.
+    environment = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_DATA_DIR": str(tmp / "data"),
+        **(env or {}),
+    }
     environment.pop("PORTAL_SECRET_KEY", None)
     if secret_key is not None:
         environment["PORTAL_SECRET_KEY"] = secret_key

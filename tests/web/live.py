@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -64,10 +65,14 @@ def serve(
     """Start `portal serve` in a subprocess and yield its base URL once /healthz answers (within
     ``startup_seconds``: more on a machine shared with much else)."""
     port = free_port()
+    # A data folder of its own (mail outbox, session key file) unless the test names one: the
+    # checkout's var/ collected every run's mails, and the crawler and axe visited each of them.
+    data_dir = tempfile.mkdtemp(prefix="portal-serve-")
     env = {
         **os.environ,
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_SECRET_KEY": secret_key,
+        "PORTAL_DATA_DIR": data_dir,
         **(extra_env or {}),
     }
     process = subprocess.Popen(
@@ -102,6 +107,7 @@ def serve(
             process.wait()
         if process.stderr:
             process.stderr.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @contextmanager
