@@ -6,6 +6,7 @@ parallel runs on one server do not collide.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -72,6 +73,20 @@ def _corpus_or_skip() -> Iterator[None]:
         if reads_absent_corpus(exc):
             missing(Path(str(getattr(exc, "filename", "") or exc)))
         raise
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_graphql_schema_per_limits() -> Iterator[None]:
+    """Every app and GraphQL client a test makes builds its strawberry schema: 85 ms, nearly all of
+    ``create_app``, for about 800 tests per pass. The schema depends on nothing but its limits and
+    the introspection switch, and keeps nothing of a request but costs by query text (for those
+    limits), so each worker builds one per (limits, introspection) and every endpoint reuses it. A
+    test that calls ``build_schema`` itself still gets a new one."""
+    from portal.gql import endpoint, schema
+
+    with pytest.MonkeyPatch.context() as patch:  # raises if endpoint no longer builds it by this name
+        patch.setattr(endpoint, "build_schema", functools.cache(schema.build_schema))
+        yield
 
 
 @pytest.fixture(scope="session")
